@@ -1,0 +1,240 @@
+//! Findings: what verification reports about a ledger file.
+//!
+//! A finding is precise by construction: a stable kind name that scripts can
+//! match on, a severity, the 1-based line and byte offset it was found at,
+//! the record id when the line had one, and the expected and found values.
+//! The file a finding belongs to is carried by the file report that holds it.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How much a finding weighs.
+///
+/// A violation means the ledger is not what it claims to be (edited, broken,
+/// truncated, unreadable); any violation makes `iss verify` exit 1. A warning
+/// is something a reviewer should look at that does not by itself prove
+/// tampering (a clock step, a Windows line ending, a gap in the pulses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Evidence that the file is not the file that was written.
+    Violation,
+    /// Worth a reviewer's look; not by itself proof of tampering.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Violation => "violation",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// The stable kind of a finding. The `SCREAMING_SNAKE_CASE` names are part
+/// of the JSON interface and never change meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// A stored hash does not match the hash recomputed from the record.
+    HashMismatch,
+    /// A record does not link to the record before it (deleted, inserted or
+    /// reordered records), or the first record is not a genesis record.
+    ChainBreak,
+    /// A line is not valid JSON, not UTF-8, or not a JSON object.
+    ParseError,
+    /// A record is valid JSON but a field is missing, of the wrong type, or
+    /// out of its allowed range.
+    SchemaError,
+    /// The file ends in an incomplete line (no final newline): an
+    /// interrupted write, or a cut file.
+    TornTail,
+    /// A record id appears more than once.
+    DuplicateId,
+    /// An integrity manifest line does not match the chain it attests.
+    ManifestMismatch,
+    /// The chain is shorter than an independent witness says it was.
+    Truncated,
+    /// The constitutional log and the manifest binding lines disagree.
+    BindingMismatch,
+    /// The file carries no hash chain at all: nothing in it can be verified.
+    Unchained,
+    /// A line is longer than the reader's limit and was not parsed.
+    LineTooLong,
+    /// A blank line where the writer never writes one.
+    BlankLine,
+    /// A line ends in CR LF where the writer writes LF.
+    CrlfLineEnding,
+    /// The file starts with a UTF-8 byte order mark the writer never writes.
+    ByteOrderMark,
+    /// A pulse's wall clock runs backwards relative to the pulse before it.
+    TimeBackwards,
+    /// Wall-clock and monotonic intervals disagree within one run: a clock
+    /// step, a suspend, or edited timestamps.
+    ClockStep,
+    /// An interval between pulses far larger than the typical interval.
+    TimeGap,
+    /// A pulse's `et_s` does not match the value recomputed from its Unix
+    /// time (or is physically wrong for its era).
+    EtMismatch,
+    /// A pulse's ISO 8601 time and its Unix time disagree.
+    IsoUnixMismatch,
+    /// A pulse's Julian date or epoch-days value disagrees with its Unix time.
+    JdMismatch,
+    /// A pulse id seen before.
+    DuplicatePulse,
+    /// The monotonic counter went backwards: a new run segment starts here
+    /// (a restart, or reordered pulses).
+    RunRestart,
+    /// A pulse within seconds of a leap second: review by hand.
+    LeapSecondWindow,
+}
+
+impl FindingKind {
+    /// The stable name, as it appears in JSON and in human output.
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::HashMismatch => "HASH_MISMATCH",
+            FindingKind::ChainBreak => "CHAIN_BREAK",
+            FindingKind::ParseError => "PARSE_ERROR",
+            FindingKind::SchemaError => "SCHEMA_ERROR",
+            FindingKind::TornTail => "TORN_TAIL",
+            FindingKind::DuplicateId => "DUPLICATE_ID",
+            FindingKind::ManifestMismatch => "MANIFEST_MISMATCH",
+            FindingKind::Truncated => "TRUNCATED",
+            FindingKind::BindingMismatch => "BINDING_MISMATCH",
+            FindingKind::Unchained => "UNCHAINED",
+            FindingKind::LineTooLong => "LINE_TOO_LONG",
+            FindingKind::BlankLine => "BLANK_LINE",
+            FindingKind::CrlfLineEnding => "CRLF_LINE_ENDING",
+            FindingKind::ByteOrderMark => "BYTE_ORDER_MARK",
+            FindingKind::TimeBackwards => "TIME_BACKWARDS",
+            FindingKind::ClockStep => "CLOCK_STEP",
+            FindingKind::TimeGap => "TIME_GAP",
+            FindingKind::EtMismatch => "ET_MISMATCH",
+            FindingKind::IsoUnixMismatch => "ISO_UNIX_MISMATCH",
+            FindingKind::JdMismatch => "JD_MISMATCH",
+            FindingKind::DuplicatePulse => "DUPLICATE_PULSE",
+            FindingKind::RunRestart => "RUN_RESTART",
+            FindingKind::LeapSecondWindow => "LEAP_SECOND_WINDOW",
+        }
+    }
+
+    /// The severity a finding of this kind has unless the check that raises
+    /// it says otherwise.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            FindingKind::HashMismatch
+            | FindingKind::ChainBreak
+            | FindingKind::ParseError
+            | FindingKind::SchemaError
+            | FindingKind::TornTail
+            | FindingKind::DuplicateId
+            | FindingKind::ManifestMismatch
+            | FindingKind::Truncated
+            | FindingKind::BindingMismatch
+            | FindingKind::LineTooLong => Severity::Violation,
+            FindingKind::Unchained
+            | FindingKind::BlankLine
+            | FindingKind::CrlfLineEnding
+            | FindingKind::ByteOrderMark
+            | FindingKind::TimeBackwards
+            | FindingKind::ClockStep
+            | FindingKind::TimeGap
+            | FindingKind::EtMismatch
+            | FindingKind::IsoUnixMismatch
+            | FindingKind::JdMismatch
+            | FindingKind::DuplicatePulse
+            | FindingKind::RunRestart
+            | FindingKind::LeapSecondWindow => Severity::Warning,
+        }
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One thing verification found, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable kind name.
+    pub kind: FindingKind,
+    /// Violation or warning.
+    pub severity: Severity,
+    /// 1-based line number; `None` for a finding about the file as a whole.
+    pub line: Option<u64>,
+    /// Byte offset of the start of that line in the file.
+    pub offset: Option<u64>,
+    /// The record's id (descriptor id, pulse id, timestamp) when known.
+    pub record_id: Option<String>,
+    /// What a genuine ledger would have here.
+    pub expected: Option<String>,
+    /// What the file has.
+    pub found: Option<String>,
+    /// One sentence a reviewer can act on.
+    pub detail: String,
+}
+
+impl Finding {
+    /// A finding of `kind` with its default severity and a detail sentence;
+    /// the builder methods fill in the rest.
+    pub fn new(kind: FindingKind, detail: impl Into<String>) -> Self {
+        Finding {
+            kind,
+            severity: kind.default_severity(),
+            line: None,
+            offset: None,
+            record_id: None,
+            expected: None,
+            found: None,
+            detail: detail.into(),
+        }
+    }
+
+    /// Locate the finding at a 1-based line that starts at byte `offset`.
+    #[must_use]
+    pub fn at(mut self, line: u64, offset: u64) -> Self {
+        self.line = Some(line);
+        self.offset = Some(offset);
+        self
+    }
+
+    /// Name the record the finding is about.
+    #[must_use]
+    pub fn record(mut self, id: impl Into<String>) -> Self {
+        self.record_id = Some(id.into());
+        self
+    }
+
+    /// Name the record if there is one.
+    #[must_use]
+    pub fn record_opt(mut self, id: Option<impl Into<String>>) -> Self {
+        self.record_id = id.map(Into::into);
+        self
+    }
+
+    /// Set what was expected and what was found.
+    #[must_use]
+    pub fn expected_found(mut self, expected: impl Into<String>, found: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self.found = Some(found.into());
+        self
+    }
+
+    /// Override the kind's default severity.
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Whether this finding fails verification.
+    pub fn is_violation(&self) -> bool {
+        self.severity == Severity::Violation
+    }
+}
