@@ -61,6 +61,8 @@ pub enum FindingKind {
     BindingMismatch,
     /// The file carries no hash chain at all: nothing in it can be verified.
     Unchained,
+    /// A derived index disagrees with the records it indexes.
+    IndexMismatch,
     /// A line is longer than the reader's limit and was not parsed.
     LineTooLong,
     /// A blank line where the writer never writes one.
@@ -106,6 +108,7 @@ impl FindingKind {
             FindingKind::Truncated => "TRUNCATED",
             FindingKind::BindingMismatch => "BINDING_MISMATCH",
             FindingKind::Unchained => "UNCHAINED",
+            FindingKind::IndexMismatch => "INDEX_MISMATCH",
             FindingKind::LineTooLong => "LINE_TOO_LONG",
             FindingKind::BlankLine => "BLANK_LINE",
             FindingKind::CrlfLineEnding => "CRLF_LINE_ENDING",
@@ -137,6 +140,7 @@ impl FindingKind {
             | FindingKind::BindingMismatch
             | FindingKind::LineTooLong => Severity::Violation,
             FindingKind::Unchained
+            | FindingKind::IndexMismatch
             | FindingKind::BlankLine
             | FindingKind::CrlfLineEnding
             | FindingKind::ByteOrderMark

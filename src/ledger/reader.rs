@@ -152,7 +152,13 @@ impl<R: Read> LineReader<R> {
         }
     }
 
-    fn make_line(&mut self, start: usize, end: usize, offset: u64, terminated: bool) -> RawLine<'_> {
+    fn make_line(
+        &mut self,
+        start: usize,
+        end: usize,
+        offset: u64,
+        terminated: bool,
+    ) -> RawLine<'_> {
         self.line_no += 1;
         let mut body = &self.buf[start..end];
         let bom = self.line_no == 1 && body.starts_with(UTF8_BOM);
@@ -168,11 +174,19 @@ impl<R: Read> LineReader<R> {
             Ending::Lf
         };
         let content = if body.len() > self.max_line {
-            Content::TooLong { len: body.len() as u64 }
+            Content::TooLong {
+                len: body.len() as u64,
+            }
         } else {
             Content::Bytes(body)
         };
-        RawLine { number: self.line_no, offset, content, ending, bom }
+        RawLine {
+            number: self.line_no,
+            offset,
+            content,
+            ending,
+            bom,
+        }
     }
 
     /// Consume an over-long line without keeping it.
@@ -191,7 +205,9 @@ impl<R: Read> LineReader<R> {
                 let line = RawLine {
                     number: self.line_no,
                     offset,
-                    content: Content::TooLong { len: len - if bom { 3 } else { 0 } },
+                    content: Content::TooLong {
+                        len: len - if bom { 3 } else { 0 },
+                    },
                     ending: Ending::Torn,
                     bom,
                 };
@@ -201,7 +217,11 @@ impl<R: Read> LineReader<R> {
             }
             if let Some(pos) = memchr(b'\n', &self.buf[..n]) {
                 len += pos as u64;
-                let cr = if pos > 0 { self.buf[pos - 1] == b'\r' } else { last_was_cr };
+                let cr = if pos > 0 {
+                    self.buf[pos - 1] == b'\r'
+                } else {
+                    last_was_cr
+                };
                 self.start = pos + 1;
                 self.end = n;
                 self.scanned = self.start;
@@ -270,7 +290,11 @@ mod tests {
             };
             out.push((l.number, l.offset, body, l.ending, l.bom, l.end_offset()));
         }
-        assert_eq!(r.offset(), data.len() as u64, "offset must end at file length");
+        assert_eq!(
+            r.offset(),
+            data.len() as u64,
+            "offset must end at file length"
+        );
         out
     }
 
@@ -304,10 +328,16 @@ mod tests {
         data.extend(vec![b'y'; 300]);
         let lines = collect(&data, 100);
         assert_eq!(lines.len(), 3);
-        assert_eq!((lines[0].2.clone(), lines[0].3, lines[0].5), (None, Ending::Lf, 1001));
+        assert_eq!(
+            (lines[0].2.clone(), lines[0].3, lines[0].5),
+            (None, Ending::Lf, 1001)
+        );
         assert_eq!(lines[1].2.as_deref(), Some(&b"ok"[..]));
         assert_eq!(lines[1].1, 1001);
-        assert_eq!((lines[2].2.clone(), lines[2].3, lines[2].5), (None, Ending::Torn, 1304));
+        assert_eq!(
+            (lines[2].2.clone(), lines[2].3, lines[2].5),
+            (None, Ending::Torn, 1304)
+        );
     }
 
     #[test]
@@ -343,7 +373,11 @@ mod tests {
         }
         assert_eq!(
             got,
-            vec![("first line".into(), 0), ("second".into(), 11), ("third".into(), 19)]
+            vec![
+                ("first line".into(), 0),
+                ("second".into(), 11),
+                ("third".into(), 19)
+            ]
         );
     }
 }

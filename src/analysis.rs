@@ -1,0 +1,3 @@
+//! Analysis of verified records: what the ledger says, beyond whether it is intact.
+
+pub mod time_forensics;

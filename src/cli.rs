@@ -1,0 +1,49 @@
+//! The scriptable command line: `iss <command> ... [--json]`.
+//!
+//! Exit codes are part of the interface: 0 clean, 1 a violation was found,
+//! 2 usage or I/O error (the command could not do its job).
+
+mod args;
+mod verify;
+mod verify_human;
+
+use clap::Parser;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+pub use args::{Cli, Command};
+
+/// Exit status: the command ran and found nothing wrong.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the command ran and found a violation.
+pub const EXIT_VIOLATION: u8 = 1;
+/// Exit status: usage error, or the command could not read what it needed.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Entry point of the `iss` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "iss: error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Run a parsed command line; return the exit status.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Verify(args) => verify::run(&args),
+    }
+}
+
+/// `head` closing the pipe is not an error worth a message.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,37 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// ISS Workstation: investigate, monitor and extend tamper-evident ledgers.
+#[derive(Debug, Parser)]
+#[command(name = "iss", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verify every file of a ledger (read-only). Exit 0 clean, 1 violated, 2 error.
+    Verify(VerifyArgs),
+}
+
+/// `iss verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A ledger folder (either legacy layout, spice_layer_v1/, or a folder of
+    /// chain files) or a single chain file.
+    pub path: PathBuf,
+    /// Print one JSON document (schema in the README) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Show at most this many findings per file in text output (JSON has all).
+    #[arg(long, default_value_t = 20)]
+    pub max_findings: usize,
+    /// Lines longer than this many bytes are reported, not parsed.
+    #[arg(long, default_value_t = crate::ledger::reader::DEFAULT_MAX_LINE)]
+    pub max_line_bytes: usize,
+}

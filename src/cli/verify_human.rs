@@ -1,0 +1,132 @@
+//! Human-readable `iss verify` output.
+//!
+//! Meaning is carried by symbols and words (✔ verified, ⚠ warning, ✘
+//! violation); colour only repeats it, and the output stream drops colour
+//! when it is not a terminal or `NO_COLOR` is set.
+
+use crate::ledger::finding::{Finding, Severity};
+use crate::ledger::report::{FileReport, FileStatus, LedgerStatus, VerifyReport};
+use anstyle::{AnsiColor, Style};
+use std::io::{self, Write};
+
+const OK: Style = AnsiColor::Green.on_default().bold();
+const WARN: Style = AnsiColor::Yellow.on_default().bold();
+const BAD: Style = AnsiColor::Red.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+const HEAD: Style = Style::new().bold();
+
+/// Write the report: summary per file, then findings, then what was not covered.
+pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -> io::Result<()> {
+    writeln!(
+        out,
+        "{HEAD}Ledger{HEAD:#}  {}  ({})",
+        report.ledger, report.format
+    )?;
+    let (violations, warnings) = report
+        .files
+        .iter()
+        .fold((0, 0), |(v, w), f| (v + f.violations(), w + f.warnings()));
+    let (style, verdict) = match report.status {
+        LedgerStatus::Clean => (OK, "✔ CLEAN"),
+        LedgerStatus::Violated => (BAD, "✘ VIOLATED"),
+        LedgerStatus::Incomplete => (WARN, "⚠ INCOMPLETE"),
+    };
+    writeln!(
+        out,
+        "{HEAD}Status{HEAD:#}  {style}{verdict}{style:#}: {violations} violation(s), {warnings} warning(s) in {} file(s)",
+        report.files.len()
+    )?;
+    writeln!(out)?;
+
+    let width = report
+        .files
+        .iter()
+        .map(|f| f.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    writeln!(
+        out,
+        "{HEAD}{:<width$}  {:>9}  {:<12}  COVERAGE{HEAD:#}",
+        "FILE", "RECORDS", "STATUS"
+    )?;
+    for f in &report.files {
+        let (style, status) = file_status(f);
+        writeln!(
+            out,
+            "{:<width$}  {:>9}  {style}{status:<12}{style:#}  {}",
+            f.name, f.records, f.coverage.summary
+        )?;
+    }
+    for m in &report.missing {
+        writeln!(
+            out,
+            "{:<width$}  {:>9}  {WARN}{:<12}{WARN:#}  expected at {}",
+            m.name, "-", "⚠ not found", m.path
+        )?;
+    }
+
+    for f in report
+        .files
+        .iter()
+        .filter(|f| f.error.is_some() || !f.findings.is_empty())
+    {
+        writeln!(out)?;
+        writeln!(out, "{HEAD}{}{HEAD:#}  {DIM}{}{DIM:#}", f.name, f.path)?;
+        if let Some(e) = &f.error {
+            writeln!(out, "  {BAD}✘ unreadable{BAD:#}: {e}")?;
+        }
+        for finding in f.findings.iter().take(max_findings) {
+            render_finding(out, finding)?;
+        }
+        if f.findings.len() > max_findings {
+            writeln!(
+                out,
+                "  {DIM}… {} more finding(s) not shown (--max-findings, or --json for all){DIM:#}",
+                f.findings.len() - max_findings
+            )?;
+        }
+    }
+
+    writeln!(out)?;
+    writeln!(out, "{HEAD}Not covered by these checks{HEAD:#}")?;
+    for f in &report.files {
+        for gap in &f.coverage.not_checked {
+            writeln!(out, "  {}: {gap}", f.name)?;
+        }
+    }
+    Ok(())
+}
+
+fn file_status(f: &FileReport) -> (Style, &'static str) {
+    match f.status {
+        FileStatus::Verified if f.warnings() > 0 => (WARN, "⚠ warnings"),
+        FileStatus::Verified => (OK, "✔ verified"),
+        FileStatus::Violated => (BAD, "✘ violated"),
+        FileStatus::Unchained => (WARN, "⚠ unchained"),
+        FileStatus::Unreadable => (BAD, "✘ unreadable"),
+    }
+}
+
+fn render_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
+    let (style, mark) = match f.severity {
+        Severity::Violation => (BAD, "✘"),
+        Severity::Warning => (WARN, "⚠"),
+    };
+    let at = f
+        .line
+        .map_or_else(|| "file".to_owned(), |l| format!("line {l}"));
+    let record = f
+        .record_id
+        .as_deref()
+        .map_or_else(String::new, |r| format!("  record {r}"));
+    writeln!(out, "  {style}{mark} {}{style:#}  {at}{record}", f.kind)?;
+    writeln!(out, "      {}", f.detail)?;
+    if let Some(e) = &f.expected {
+        writeln!(out, "      {DIM}expected{DIM:#} {e}")?;
+    }
+    if let Some(x) = &f.found {
+        writeln!(out, "      {DIM}found{DIM:#}    {x}")?;
+    }
+    Ok(())
+}

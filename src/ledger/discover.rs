@@ -1,0 +1,394 @@
+//! Ledger discovery: from a path a user typed to the chain files it holds.
+//!
+//! Ledgers reach a reviewer in many shapes: the legacy service's own tree
+//! (`data/spice_layer/` + `logs/forensic_logs/`), an older install's
+//! `spice_layer_immutable/`, the hash-less `spice_layer_v1/`, a folder that
+//! holds the chain files themselves, or one file copied out on its own.
+//! Discovery finds the files, names what it expected but did not find, and
+//! never guesses silently: a file it cannot classify is an error.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// The kinds of file a legacy ISS ledger is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// `spice_chain.jsonl`: SPICE descriptors, hash-chained.
+    SpiceChain,
+    /// `integrity_manifest.jsonl`: one line per operation, attesting chain state.
+    IntegrityManifest,
+    /// `constitutional_log.jsonl`: one binding event per service start.
+    ConstitutionalLog,
+    /// `glyph_chain.jsonl`: forensic time pulses, hash-chained.
+    GlyphChain,
+    /// `forensic_audit.log`: one line per time-keeper start.
+    ForensicAudit,
+    /// `spice_layer_v1/spice_descriptors.jsonl`: descriptors without hashes.
+    SpiceDescriptorsV1,
+    /// `spice_layer_v1/constitutional_binding.jsonl`: v1 layer start events.
+    ConstitutionalBindingV1,
+    /// `spice_layer_v1/spice_index.json`: the v1 layer's derived index.
+    SpiceIndexV1,
+}
+
+impl FileKind {
+    /// Every kind, in report order.
+    pub const ALL: [FileKind; 8] = [
+        FileKind::SpiceChain,
+        FileKind::IntegrityManifest,
+        FileKind::ConstitutionalLog,
+        FileKind::GlyphChain,
+        FileKind::ForensicAudit,
+        FileKind::SpiceDescriptorsV1,
+        FileKind::ConstitutionalBindingV1,
+        FileKind::SpiceIndexV1,
+    ];
+
+    /// Stable name used in reports and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::SpiceChain => "spice_chain",
+            FileKind::IntegrityManifest => "integrity_manifest",
+            FileKind::ConstitutionalLog => "constitutional_log",
+            FileKind::GlyphChain => "glyph_chain",
+            FileKind::ForensicAudit => "forensic_audit",
+            FileKind::SpiceDescriptorsV1 => "spice_descriptors_v1",
+            FileKind::ConstitutionalBindingV1 => "constitutional_binding_v1",
+            FileKind::SpiceIndexV1 => "spice_index_v1",
+        }
+    }
+
+    /// The file name the legacy service gives this file.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            FileKind::SpiceChain => "spice_chain.jsonl",
+            FileKind::IntegrityManifest => "integrity_manifest.jsonl",
+            FileKind::ConstitutionalLog => "constitutional_log.jsonl",
+            FileKind::GlyphChain => "glyph_chain.jsonl",
+            FileKind::ForensicAudit => "forensic_audit.log",
+            FileKind::SpiceDescriptorsV1 => "spice_descriptors.jsonl",
+            FileKind::ConstitutionalBindingV1 => "constitutional_binding.jsonl",
+            FileKind::SpiceIndexV1 => "spice_index.json",
+        }
+    }
+
+    fn from_file_name(name: &str) -> Option<FileKind> {
+        FileKind::ALL.into_iter().find(|k| k.file_name() == name)
+    }
+
+    /// Whether this kind belongs to the hash-less v1 layer.
+    pub fn is_v1(self) -> bool {
+        matches!(
+            self,
+            FileKind::SpiceDescriptorsV1
+                | FileKind::ConstitutionalBindingV1
+                | FileKind::SpiceIndexV1
+        )
+    }
+}
+
+/// The shape in which a ledger was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// The legacy service's tree: `data/spice_layer/` and `logs/forensic_logs/`.
+    ServiceTree,
+    /// An older install's `spice_layer_immutable/` (with `logs/forensic_logs/` if present).
+    ImmutableLayer,
+    /// A folder holding the files of one or more layers as subfolders.
+    Collection,
+    /// A folder that holds the chain files themselves.
+    FlatDirectory,
+    /// One file.
+    SingleFile,
+}
+
+/// A file discovery found, or expected and did not find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerFile {
+    /// What the file is.
+    pub kind: FileKind,
+    /// Where it is (or would be).
+    pub path: PathBuf,
+}
+
+/// What discovery found under a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovery {
+    /// The path the user gave.
+    pub root: PathBuf,
+    /// How the files were laid out.
+    pub layout: Layout,
+    /// Files found, in report order.
+    pub found: Vec<LedgerFile>,
+    /// Files the layout implies but that are not there.
+    pub missing: Vec<LedgerFile>,
+}
+
+impl Discovery {
+    /// The path of a found file of `kind`, if any.
+    pub fn path_of(&self, kind: FileKind) -> Option<&Path> {
+        self.found
+            .iter()
+            .find(|f| f.kind == kind)
+            .map(|f| f.path.as_path())
+    }
+}
+
+/// Why discovery failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiscoverError {
+    /// The path does not exist or cannot be inspected.
+    #[error("{path}: {source}")]
+    Inaccessible {
+        /// The path given.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// A file whose name and first line match no ledger file kind.
+    #[error("{path}: not a recognised ledger file ({reason})")]
+    UnknownFile {
+        /// The file.
+        path: PathBuf,
+        /// What was seen instead.
+        reason: String,
+    },
+    /// A folder with no ledger files in any known layout.
+    #[error(
+        "{path}: no ledger files found (looked for data/spice_layer/, logs/forensic_logs/, \
+         spice_layer_immutable/, spice_layer_v1/ and the chain files themselves)"
+    )]
+    NoLedger {
+        /// The folder given.
+        path: PathBuf,
+    },
+}
+
+const SPICE_FILES: [FileKind; 3] = [
+    FileKind::SpiceChain,
+    FileKind::IntegrityManifest,
+    FileKind::ConstitutionalLog,
+];
+const TIME_FILES: [FileKind; 2] = [FileKind::GlyphChain, FileKind::ForensicAudit];
+const V1_FILES: [FileKind; 3] = [
+    FileKind::SpiceDescriptorsV1,
+    FileKind::ConstitutionalBindingV1,
+    FileKind::SpiceIndexV1,
+];
+
+/// Find the ledger files under `path` (a folder or a single file).
+pub fn discover(path: &Path) -> Result<Discovery, DiscoverError> {
+    let meta = std::fs::metadata(path).map_err(|source| DiscoverError::Inaccessible {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        let kind = classify_file(path)?;
+        return Ok(Discovery {
+            root: path.to_path_buf(),
+            layout: Layout::SingleFile,
+            found: vec![LedgerFile {
+                kind,
+                path: path.to_path_buf(),
+            }],
+            missing: Vec::new(),
+        });
+    }
+
+    let mut groups: Vec<(PathBuf, &[FileKind])> = Vec::new();
+    let service = path.join("data").join("spice_layer");
+    let forensic = path.join("logs").join("forensic_logs");
+    let immutable = path.join("spice_layer_immutable");
+    let v1 = path.join("spice_layer_v1");
+    let layout = if service.is_dir() {
+        groups.push((service, &SPICE_FILES));
+        groups.push((forensic, &TIME_FILES));
+        Layout::ServiceTree
+    } else if immutable.is_dir() || v1.is_dir() {
+        if immutable.is_dir() {
+            groups.push((immutable, &SPICE_FILES));
+        }
+        let has_forensic = forensic.is_dir();
+        if has_forensic {
+            groups.push((forensic, &TIME_FILES));
+        }
+        if v1.is_dir() {
+            groups.push((v1, &V1_FILES));
+        }
+        if groups.len() == 1 || (groups.len() == 2 && has_forensic) {
+            Layout::ImmutableLayer
+        } else {
+            Layout::Collection
+        }
+    } else if forensic.is_dir() {
+        groups.push((forensic, &TIME_FILES));
+        Layout::ServiceTree
+    } else {
+        // The folder holds the files themselves: expect each family of which
+        // at least one member is present.
+        for family in [&SPICE_FILES[..], &TIME_FILES[..], &V1_FILES[..]] {
+            if family.iter().any(|k| path.join(k.file_name()).is_file()) {
+                groups.push((path.to_path_buf(), family));
+            }
+        }
+        Layout::FlatDirectory
+    };
+
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for (dir, kinds) in groups {
+        for &kind in kinds {
+            let file = LedgerFile {
+                kind,
+                path: dir.join(kind.file_name()),
+            };
+            if file.path.is_file() {
+                found.push(file);
+            } else {
+                missing.push(file);
+            }
+        }
+    }
+    if found.is_empty() {
+        return Err(DiscoverError::NoLedger {
+            path: path.to_path_buf(),
+        });
+    }
+    found.sort_by_key(|f| f.kind);
+    Ok(Discovery {
+        root: path.to_path_buf(),
+        layout,
+        found,
+        missing,
+    })
+}
+
+/// Classify one file: by its legacy name, or else by the keys of its first
+/// non-blank line (a file copied out under another name).
+fn classify_file(path: &Path) -> Result<FileKind, DiscoverError> {
+    if let Some(kind) = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(FileKind::from_file_name)
+    {
+        return Ok(kind);
+    }
+    let unknown = |reason: String| DiscoverError::UnknownFile {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let file = File::open(path).map_err(|source| DiscoverError::Inaccessible {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // Only the first line is needed; cap it so a huge line cannot exhaust memory.
+    let mut first = Vec::new();
+    for line in BufReader::new(file.take(1 << 20)).split(b'\n') {
+        let line = line.map_err(|source| DiscoverError::Inaccessible {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            first = line;
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&first);
+    let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}').trim())
+        .map_err(|e| unknown(format!("its first line is not JSON: {e}")))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| unknown("its first line is not a JSON object".into()))?;
+    let has = |k: &str| object.contains_key(k);
+    let kind = if has("descriptor_hash") || has("prev_descriptor_hash") {
+        FileKind::SpiceChain
+    } else if has("descriptor_id") && has("capability_level") {
+        FileKind::SpiceDescriptorsV1
+    } else if has("operation") && has("descriptor_count") {
+        FileKind::IntegrityManifest
+    } else if has("glyph_hash") || has("pulse_id") {
+        FileKind::GlyphChain
+    } else if has("event") && has("principle") && has("enforcement") {
+        FileKind::ConstitutionalLog
+    } else if has("event") && has("constitutional_article") {
+        FileKind::ConstitutionalBindingV1
+    } else if has("clause") && has("system") {
+        FileKind::ForensicAudit
+    } else if has("descriptors") && has("total_descriptors") {
+        FileKind::SpiceIndexV1
+    } else {
+        let mut keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        keys.truncate(6);
+        return Err(unknown(format!("first line has keys {keys:?}")));
+    };
+    Ok(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn touch(p: &Path, content: &str) {
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+
+    #[test]
+    fn service_tree_reports_missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(&dir.path().join("data/spice_layer/spice_chain.jsonl"), "");
+        let d = discover(dir.path()).unwrap();
+        assert_eq!(d.layout, Layout::ServiceTree);
+        assert_eq!(d.found.len(), 1);
+        let missing: Vec<_> = d.missing.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            missing,
+            vec![
+                FileKind::IntegrityManifest,
+                FileKind::ConstitutionalLog,
+                FileKind::GlyphChain,
+                FileKind::ForensicAudit
+            ]
+        );
+    }
+
+    #[test]
+    fn flat_directory_expects_only_present_families() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(&dir.path().join("glyph_chain.jsonl"), "");
+        let d = discover(dir.path()).unwrap();
+        assert_eq!(d.layout, Layout::FlatDirectory);
+        assert_eq!(d.found[0].kind, FileKind::GlyphChain);
+        assert_eq!(d.missing.len(), 1);
+        assert_eq!(d.missing[0].kind, FileKind::ForensicAudit);
+    }
+
+    #[test]
+    fn renamed_file_is_classified_by_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("copy.txt");
+        touch(&p, "\n{\"tai_ns\": 1, \"glyph_hash\": \"x\"}\n");
+        assert_eq!(discover(&p).unwrap().found[0].kind, FileKind::GlyphChain);
+        touch(&p, "garbage\n");
+        assert!(matches!(
+            discover(&p),
+            Err(DiscoverError::UnknownFile { .. })
+        ));
+    }
+
+    #[test]
+    fn empty_folder_is_not_a_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            discover(dir.path()),
+            Err(DiscoverError::NoLedger { .. })
+        ));
+        assert!(matches!(
+            discover(&dir.path().join("nope")),
+            Err(DiscoverError::Inaccessible { .. })
+        ));
+    }
+}

@@ -1,0 +1,150 @@
+//! JSON helpers for zero-copy parsing of ledger lines.
+//!
+//! Ledger verification parses every line of files that can hold millions of
+//! records, so the record types borrow from the line wherever JSON allows
+//! (strings without escapes) and keep number tokens as the exact text that
+//! was written, because the legacy hashes cover that text.
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+
+/// A JSON string, borrowed from the line when it has no escapes.
+///
+/// `Cow<str>` alone does not borrow inside containers (`Vec<Cow<str>>`
+/// always allocates), which is why this newtype has its own visitor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct JStr<'a>(pub Cow<'a, str>);
+
+impl JStr<'_> {
+    /// The decoded string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for JStr<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = JStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(JStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(JStr(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(JStr(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A JSON number kept as the exact token text that was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumToken<'a>(pub &'a str);
+
+impl<'de: 'a, 'a> Deserialize<'de> for NumToken<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'a RawValue>::deserialize(d)?;
+        let text = raw.get();
+        if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            Ok(NumToken(text))
+        } else {
+            Err(de::Error::custom(format_args!(
+                "expected a number, found {}",
+                describe_token(text)
+            )))
+        }
+    }
+}
+
+impl NumToken<'_> {
+    /// The token as an `f64` (JSON number grammar is a subset of Rust's).
+    pub fn as_f64(self) -> Option<f64> {
+        self.0.parse().ok()
+    }
+
+    /// The token as an `i64`, if it is an integer token in range.
+    pub fn as_i64(self) -> Option<i64> {
+        self.0.parse().ok()
+    }
+}
+
+/// A short description of a JSON value's type and start, for error messages.
+pub fn describe_token(text: &str) -> String {
+    let kind = match text.as_bytes().first() {
+        Some(b'"') => "string",
+        Some(b'{') => "object",
+        Some(b'[') => "array",
+        Some(b't' | b'f') => "boolean",
+        Some(b'n') => "null",
+        Some(b'-' | b'0'..=b'9') => "number",
+        _ => "value",
+    };
+    format!("{kind} {}", clip(text, 40))
+}
+
+/// A JSON value's type, for error messages.
+pub fn type_name(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        serde_json::Value::Number(_) => "number",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+/// Cut `s` to at most `max` characters, marking the cut.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(max).collect();
+        out.push('…');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize)]
+    struct T<'a> {
+        #[serde(borrow)]
+        list: Vec<JStr<'a>>,
+        #[serde(borrow)]
+        n: NumToken<'a>,
+    }
+
+    #[test]
+    fn borrows_plain_strings_and_keeps_number_text() {
+        let t: T = serde_json::from_str(r#"{"list": ["a", "b\n"], "n": 1.50}"#).unwrap();
+        assert!(matches!(t.list[0].0, Cow::Borrowed("a")));
+        assert!(matches!(&t.list[1].0, Cow::Owned(s) if s == "b\n"));
+        assert_eq!(t.n.0, "1.50");
+        assert_eq!(t.n.as_f64(), Some(1.5));
+    }
+
+    #[test]
+    fn number_token_rejects_strings() {
+        let e = serde_json::from_str::<T>(r#"{"list": [], "n": "1.5"}"#)
+            .err()
+            .unwrap();
+        assert!(
+            e.to_string().contains("expected a number, found string"),
+            "{e}"
+        );
+    }
+}

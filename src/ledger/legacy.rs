@@ -1,0 +1,15 @@
+//! The ISS Module v2.0 legacy formats (see `../shared/docs/LEGACY_FORMAT.md`):
+//! parsing, verification and byte-compatible writing.
+
+pub mod constitutional;
+pub mod coverage;
+pub mod descriptor;
+pub mod glyph_chain;
+pub mod lines;
+pub mod manifest;
+pub mod plain_log;
+pub mod scan;
+pub mod spice_chain;
+pub mod spice_layer;
+pub mod time_layer;
+pub mod v1_layer;

@@ -1,0 +1,218 @@
+//! The SPICE layer verified as a whole: the descriptor chain, the manifest
+//! that witnesses it, and the constitutional log that the manifest's binding
+//! lines witness, read together in one streaming pass.
+
+use crate::ledger::discover::FileKind;
+use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::hash::{hex_str, to_hex};
+use crate::ledger::legacy::constitutional::ConstitutionalVerifier;
+use crate::ledger::legacy::coverage::coverage;
+use crate::ledger::legacy::manifest::{ChainCursor, ManifestVerifier};
+use crate::ledger::legacy::scan::{open, read_error, scan_file};
+use crate::ledger::legacy::spice_chain::SpiceChainVerifier;
+use crate::ledger::reader::LineReader;
+use crate::ledger::report::FileReport;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::path::Path;
+
+/// The files of one SPICE layer; any may be absent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SpiceLayer<'p> {
+    /// `spice_chain.jsonl`.
+    pub chain: Option<&'p Path>,
+    /// `integrity_manifest.jsonl`.
+    pub manifest: Option<&'p Path>,
+    /// `constitutional_log.jsonl`.
+    pub constitutional: Option<&'p Path>,
+}
+
+/// The chain, read on demand as the manifest asks for more of it.
+struct ChainSource<'p> {
+    path: Option<&'p Path>,
+    reader: Option<LineReader<File>>,
+    verifier: SpiceChainVerifier,
+    report: Option<FileReport>,
+    prefix: Sha256,
+    consumed: u64,
+    last_line: u64,
+}
+
+impl ChainCursor for ChainSource<'_> {
+    fn advance_to(&mut self, n: u64) -> u64 {
+        while self.consumed < n {
+            let (Some(reader), Some(report)) = (self.reader.as_mut(), self.report.as_mut()) else {
+                break;
+            };
+            match reader.next_line() {
+                Ok(Some(line)) => {
+                    if let Some(seen) = self.verifier.feed(&line, &mut report.findings) {
+                        self.prefix.update(self.verifier.last_hash().as_bytes());
+                        self.consumed = seen.index;
+                        self.last_line = seen.line;
+                    }
+                }
+                Ok(None) => self.close(None),
+                Err(e) => self.close(Some(e)),
+            }
+        }
+        self.consumed
+    }
+
+    fn prefix_hash(&self) -> String {
+        if self.consumed == 0 {
+            String::new()
+        } else {
+            hex_str(&to_hex(&self.prefix.clone().finalize().into())).to_owned()
+        }
+    }
+
+    fn last_id(&self) -> &str {
+        self.verifier.last_id()
+    }
+
+    fn last_line(&self) -> u64 {
+        self.last_line
+    }
+
+    fn ends_torn(&self) -> bool {
+        self.verifier.torn_without_record()
+    }
+}
+
+impl ChainSource<'_> {
+    /// Stop reading: at end of file, or on a read error.
+    fn close(&mut self, error: Option<std::io::Error>) {
+        if let (Some(reader), Some(report), Some(path)) =
+            (self.reader.take(), self.report.as_mut(), self.path)
+        {
+            report.lines = reader.lines_read();
+            report.bytes = reader.offset();
+            if let Some(e) = error {
+                report.error = Some(read_error(path, reader.offset(), &e));
+            }
+        }
+    }
+}
+
+/// Verify the SPICE layer; return one report per file present, in the
+/// order chain, manifest, constitutional log.
+pub fn verify_spice_layer(layer: SpiceLayer<'_>, max_line: usize) -> Vec<FileReport> {
+    let mut src = ChainSource {
+        path: layer.chain,
+        reader: None,
+        verifier: SpiceChainVerifier::new(true),
+        report: layer.chain.map(|p| {
+            FileReport::new(
+                FileKind::SpiceChain.name(),
+                p.display().to_string(),
+                coverage(FileKind::SpiceChain, layer.manifest.is_some()),
+            )
+        }),
+        prefix: Sha256::new(),
+        consumed: 0,
+        last_line: 0,
+    };
+    if let (Some(p), Some(report)) = (layer.chain, src.report.as_mut()) {
+        src.reader = open(p, report).map(|f| LineReader::with_limit(f, max_line));
+    }
+
+    let mut manifest_report = layer.manifest.map(|p| {
+        FileReport::new(
+            FileKind::IntegrityManifest.name(),
+            p.display().to_string(),
+            coverage(FileKind::IntegrityManifest, layer.chain.is_some()),
+        )
+    });
+    let mut manifest = ManifestVerifier::default();
+    if let (Some(p), Some(report)) = (layer.manifest, manifest_report.as_mut()) {
+        scan_file(p, max_line, report, |line, out| {
+            manifest.feed(line, &mut src, out)
+        });
+        manifest.finish(&mut src, &mut report.findings);
+        report.records = manifest.records();
+    } else {
+        src.advance_to(u64::MAX);
+    }
+
+    let mut reports = Vec::new();
+    if let Some(mut report) = src.report.take() {
+        src.verifier.finish(&mut report.findings);
+        report.records = src.verifier.records();
+        reports.push(report);
+    }
+
+    if let Some(p) = layer.constitutional {
+        let mut report = FileReport::new(
+            FileKind::ConstitutionalLog.name(),
+            p.display().to_string(),
+            coverage(FileKind::ConstitutionalLog, layer.manifest.is_some()),
+        );
+        let mut verifier = ConstitutionalVerifier::default();
+        scan_file(p, max_line, &mut report, |line, out| {
+            verifier.feed(line, out)
+        });
+        verifier.finish(&mut report.findings);
+        report.records = verifier.records();
+        if let Some(m) = manifest_report.as_mut() {
+            cross_check_bindings(
+                &verifier,
+                manifest.bindings(),
+                &mut report.findings,
+                &mut m.findings,
+            );
+        }
+        if let Some(m) = manifest_report.take() {
+            reports.push(m);
+        }
+        reports.push(report);
+    } else if let Some(m) = manifest_report.take() {
+        reports.push(m);
+    }
+    reports
+}
+
+/// Every constitutional binding must have a manifest binding line with the
+/// same timestamp, and every manifest binding line a constitutional entry.
+fn cross_check_bindings(
+    log: &ConstitutionalVerifier,
+    manifest: &[crate::ledger::legacy::manifest::BindingLine],
+    log_out: &mut Vec<Finding>,
+    manifest_out: &mut Vec<Finding>,
+) {
+    use std::collections::HashMap;
+    let mut unmatched: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, b) in manifest.iter().enumerate() {
+        unmatched.entry(b.timestamp.as_str()).or_default().push(i);
+    }
+    let mut matched = vec![false; manifest.len()];
+    for entry in log.entries() {
+        let hit = unmatched
+            .get_mut(entry.timestamp.as_str())
+            .and_then(|v| (!v.is_empty()).then(|| v.remove(0)));
+        match hit {
+            Some(i) => matched[i] = true,
+            None => log_out.push(
+                Finding::new(
+                    FindingKind::BindingMismatch,
+                    "no CONSTITUTIONAL_BINDING line in the manifest has this binding's timestamp: \
+                     the binding was added or edited, or its manifest line removed",
+                )
+                .at(entry.line, entry.offset)
+                .record(entry.timestamp.clone())
+                .expected_found("a manifest binding line with this timestamp", "none"),
+            ),
+        }
+    }
+    for (b, _) in manifest.iter().zip(&matched).filter(|(_, m)| !**m) {
+        manifest_out.push(
+            Finding::new(
+                FindingKind::BindingMismatch,
+                "no constitutional log entry has this binding line's timestamp: the entry was removed or edited",
+            )
+            .at(b.line, b.offset)
+            .record(b.timestamp.clone())
+            .expected_found("a constitutional_log.jsonl entry with this timestamp", "none"),
+        );
+    }
+}

@@ -1,0 +1,55 @@
+//! The forensic time layer: the time keeper's start log, whose start times
+//! delimit run segments, then the pulse chain.
+
+use crate::analysis::time_forensics::{TimeCheckConfig, TimeChecker};
+use crate::ledger::discover::FileKind;
+use crate::ledger::legacy::coverage::coverage;
+use crate::ledger::legacy::glyph_chain::GlyphChainVerifier;
+use crate::ledger::legacy::plain_log::{AUDIT_FIELDS, PlainLogVerifier};
+use crate::ledger::legacy::scan::scan_file;
+use crate::ledger::report::FileReport;
+use std::path::Path;
+
+/// Verify `glyph_chain.jsonl` and `forensic_audit.log` (either may be
+/// absent); return their reports in that order.
+pub fn verify_time_layer(
+    glyph: Option<&Path>,
+    audit: Option<&Path>,
+    config: &TimeCheckConfig,
+    max_line: usize,
+) -> Vec<FileReport> {
+    let mut starts = Vec::new();
+    let audit_report = audit.map(|p| {
+        let mut report = FileReport::new(
+            FileKind::ForensicAudit.name(),
+            p.display().to_string(),
+            coverage(FileKind::ForensicAudit, false),
+        );
+        let mut v = PlainLogVerifier::new(&AUDIT_FIELDS);
+        scan_file(p, max_line, &mut report, |line, out| v.feed(line, out));
+        v.finish(&mut report.findings);
+        report.records = v.records();
+        starts = v
+            .timestamps()
+            .iter()
+            .filter_map(|(ts, _)| crate::analysis::time_forensics::parse_iso_unix(ts))
+            .collect();
+        report
+    });
+    let mut reports = Vec::new();
+    if let Some(p) = glyph {
+        let mut report = FileReport::new(
+            FileKind::GlyphChain.name(),
+            p.display().to_string(),
+            coverage(FileKind::GlyphChain, false),
+        );
+        let mut v =
+            GlyphChainVerifier::new(TimeChecker::new(config.clone()).with_run_starts(starts));
+        scan_file(p, max_line, &mut report, |line, out| v.feed(line, out));
+        v.finish(&mut report.findings);
+        report.records = v.records();
+        reports.push(report);
+    }
+    reports.extend(audit_report);
+    reports
+}

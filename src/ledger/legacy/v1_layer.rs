@@ -1,0 +1,151 @@
+//! The hash-less `spice_layer_v1/`: opened, schema-checked, compared with
+//! its own index, and reported as not hash-chained, never as tampered.
+
+use crate::ledger::discover::FileKind;
+use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::legacy::coverage::coverage;
+use crate::ledger::legacy::plain_log::{PlainLogVerifier, V1_BINDING_FIELDS};
+use crate::ledger::legacy::scan::{open, scan_file};
+use crate::ledger::legacy::spice_chain::SpiceChainVerifier;
+use crate::ledger::report::FileReport;
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::Path;
+
+/// The index is one JSON document, read whole; refuse anything absurd.
+const MAX_INDEX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The files of the v1 layer; any may be absent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct V1Layer<'p> {
+    /// `spice_descriptors.jsonl`.
+    pub descriptors: Option<&'p Path>,
+    /// `constitutional_binding.jsonl`.
+    pub bindings: Option<&'p Path>,
+    /// `spice_index.json`.
+    pub index: Option<&'p Path>,
+}
+
+/// Verify the v1 layer's files.
+pub fn verify_v1_layer(layer: V1Layer<'_>, max_line: usize) -> Vec<FileReport> {
+    let mut reports = Vec::new();
+    let mut ids = BTreeSet::new();
+    if let Some(p) = layer.descriptors {
+        let kind = FileKind::SpiceDescriptorsV1;
+        let mut report =
+            FileReport::new(kind.name(), p.display().to_string(), coverage(kind, false));
+        report.findings.push(Finding::new(
+            FindingKind::Unchained,
+            "the v1 layer carries no hashes: its records can be changed, removed or reordered without trace; \
+             they are reported as read, not as verified",
+        ));
+        let mut v = SpiceChainVerifier::new(false);
+        scan_file(p, max_line, &mut report, |line, out| {
+            if v.feed(line, out).is_some() {
+                ids.insert(v.last_id().to_owned());
+            }
+        });
+        v.finish(&mut report.findings);
+        report.records = v.records();
+        reports.push(report);
+    }
+    if let Some(p) = layer.bindings {
+        let kind = FileKind::ConstitutionalBindingV1;
+        let mut report =
+            FileReport::new(kind.name(), p.display().to_string(), coverage(kind, false));
+        let mut v = PlainLogVerifier::new(&V1_BINDING_FIELDS);
+        scan_file(p, max_line, &mut report, |line, out| v.feed(line, out));
+        v.finish(&mut report.findings);
+        report.records = v.records();
+        reports.push(report);
+    }
+    if let Some(p) = layer.index {
+        reports.push(check_index(p, layer.descriptors.map(|_| &ids)));
+    }
+    reports
+}
+
+/// Compare the derived index with the descriptors it claims to index.
+fn check_index(path: &Path, ids: Option<&BTreeSet<String>>) -> FileReport {
+    let kind = FileKind::SpiceIndexV1;
+    let mut report = FileReport::new(
+        kind.name(),
+        path.display().to_string(),
+        coverage(kind, false),
+    );
+    let Some(file) = open(path, &mut report) else {
+        return report;
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(MAX_INDEX_BYTES + 1).read_to_end(&mut bytes) {
+        report.error = Some(format!("read error in {}: {e}", path.display()));
+        return report;
+    }
+    report.bytes = bytes.len() as u64;
+    report.lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+    if report.bytes > MAX_INDEX_BYTES {
+        report.error = Some(format!(
+            "{} is larger than {MAX_INDEX_BYTES} bytes; not read",
+            path.display()
+        ));
+        return report;
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            report.findings.push(
+                Finding::new(FindingKind::ParseError, "the index is not valid JSON")
+                    .at(e.line() as u64, 0)
+                    .expected_found("one JSON document", e.to_string()),
+            );
+            return report;
+        }
+    };
+    report.records = 1;
+    let listed: Option<BTreeSet<String>> = value
+        .get("descriptors")
+        .and_then(serde_json::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        });
+    let Some(listed) = listed else {
+        report.findings.push(
+            Finding::new(
+                FindingKind::SchemaError,
+                "the index has no `descriptors` list",
+            )
+            .expected_found("\"descriptors\": [ids]", "absent or not an array"),
+        );
+        return report;
+    };
+    if let Some(ids) = ids {
+        for (id, expected, found, detail) in listed
+            .difference(ids)
+            .map(|id| {
+                (
+                    id,
+                    "present in spice_descriptors.jsonl",
+                    "absent",
+                    "the index lists a descriptor the layer does not hold",
+                )
+            })
+            .chain(ids.difference(&listed).map(|id| {
+                (
+                    id,
+                    "listed in the index",
+                    "not listed",
+                    "the layer holds a descriptor its index does not list",
+                )
+            }))
+        {
+            report.findings.push(
+                Finding::new(FindingKind::IndexMismatch, detail)
+                    .record(id.clone())
+                    .expected_found(expected, found),
+            );
+        }
+    }
+    report
+}

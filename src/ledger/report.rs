@@ -1,0 +1,196 @@
+//! The verification report: per file, what was read, what was checked,
+//! what was not, and what was found.
+//!
+//! This is also the `iss verify --json` document; its schema is documented
+//! in the README and changes only by adding fields.
+
+use crate::ledger::finding::{Finding, Severity};
+use serde::Serialize;
+
+/// Overall result for a ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LedgerStatus {
+    /// Every file was read to the end and no violation was found.
+    Clean,
+    /// At least one violation.
+    Violated,
+    /// No violation among what was read, but a file could not be read, so
+    /// the ledger as a whole was not verified.
+    Incomplete,
+}
+
+/// Result for one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    /// Read to the end; every check listed in its coverage passed.
+    Verified,
+    /// At least one violation.
+    Violated,
+    /// Read and schema-checked, but it carries no hash chain: its content
+    /// cannot be verified, only its form.
+    Unchained,
+    /// Could not be read (or not to the end); see `error`.
+    Unreadable,
+}
+
+/// What a file's verification covered, and what it could not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// Whether the file's records are linked by hashes.
+    pub hash_chained: bool,
+    /// The other file whose records independently confirm this one's, when
+    /// that file was present and checked against it.
+    pub witnessed_by: Option<&'static str>,
+    /// One sentence for the summary table.
+    pub summary: &'static str,
+    /// Fields whose change the checks detect.
+    pub protected_fields: Vec<&'static str>,
+    /// Fields that can be changed without any check noticing.
+    pub unprotected_fields: Vec<&'static str>,
+    /// The checks that were run.
+    pub checked: Vec<&'static str>,
+    /// What the checks cannot establish.
+    pub not_checked: Vec<&'static str>,
+}
+
+/// Verification result for one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileReport {
+    /// Stable file kind name (`spice_chain`, `glyph_chain`, ...).
+    pub name: &'static str,
+    /// The file's path as given.
+    pub path: String,
+    /// Records read (lines that held a JSON object).
+    pub records: u64,
+    /// Lines read, including blank and broken ones.
+    pub lines: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// The file's verdict.
+    pub status: FileStatus,
+    /// What was and was not checked.
+    pub coverage: Coverage,
+    /// Why the file could not be read, when it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Findings, in file order per check.
+    pub findings: Vec<Finding>,
+}
+
+impl FileReport {
+    /// A report for a file, with its status derived from what was found.
+    pub fn new(name: &'static str, path: String, coverage: Coverage) -> Self {
+        FileReport {
+            name,
+            path,
+            records: 0,
+            lines: 0,
+            bytes: 0,
+            status: FileStatus::Verified,
+            coverage,
+            error: None,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Set the status from the findings, the coverage and any read error.
+    pub fn settle(&mut self) {
+        self.findings
+            .sort_by_key(|f| (f.line.unwrap_or(u64::MAX), f.severity));
+        self.status = if self.error.is_some() {
+            FileStatus::Unreadable
+        } else if self.violations() > 0 {
+            FileStatus::Violated
+        } else if self.coverage.hash_chained || self.coverage.witnessed_by.is_some() {
+            FileStatus::Verified
+        } else {
+            FileStatus::Unchained
+        };
+    }
+
+    /// Number of violations.
+    pub fn violations(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Violation)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
+    }
+}
+
+/// A file the layout implies but that was not found.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingFile {
+    /// Stable file kind name.
+    pub name: &'static str,
+    /// Where it was expected.
+    pub path: String,
+}
+
+/// The tool that produced a report, so a report can be traced to its verifier.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolInfo {
+    /// `iss-workstation`.
+    pub name: &'static str,
+    /// The crate version.
+    pub version: &'static str,
+}
+
+impl Default for ToolInfo {
+    fn default() -> Self {
+        ToolInfo {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// Verification result for a whole ledger.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// The path that was verified.
+    pub ledger: String,
+    /// `iss-legacy-v2` (hash-chained) or `iss-legacy-v1` (the hash-less layer only).
+    pub format: &'static str,
+    /// Overall verdict.
+    pub status: LedgerStatus,
+    /// Which verifier produced this.
+    pub tool: ToolInfo,
+    /// One entry per file found.
+    pub files: Vec<FileReport>,
+    /// Files the layout implies but that are not there.
+    pub missing: Vec<MissingFile>,
+}
+
+impl VerifyReport {
+    /// Derive the overall status from the files.
+    pub fn settle(&mut self) {
+        self.status = if self.files.iter().any(|f| f.violations() > 0) {
+            LedgerStatus::Violated
+        } else if self
+            .files
+            .iter()
+            .any(|f| f.status == FileStatus::Unreadable)
+        {
+            LedgerStatus::Incomplete
+        } else {
+            LedgerStatus::Clean
+        };
+    }
+
+    /// All findings with the file they belong to.
+    pub fn findings(&self) -> impl Iterator<Item = (&FileReport, &Finding)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.findings.iter().map(move |x| (f, x)))
+    }
+}
