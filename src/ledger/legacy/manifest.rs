@@ -201,14 +201,18 @@ impl ManifestVerifier {
             self.last_good = Some((count, n));
             return;
         }
-        let since = self
+        let first = self.last_good.map_or(1, |(c, _)| c + 1);
+        let range = if first == count {
+            format!("record {count} (chain line {})", chain.last_line())
+        } else {
+            format!(
+                "a record among records {first}-{count} (chain line {} is record {count})",
+                chain.last_line()
+            )
+        };
+        let witness = self
             .last_good
-            .map_or(String::from("the first record"), |(c, l)| {
-                format!(
-                    "record {} (the manifest's line {l} still matched {c} records)",
-                    c + 1
-                )
-            });
+            .map_or(String::new(), |(c, l)| format!(" (line {l} still matched the first {c})"));
         let detail = if computed == rec.chain_hash.as_str() {
             format!(
                 "this line names descriptor {} as record {count}, but the chain's record {count} (line {}) is {}",
@@ -218,9 +222,8 @@ impl ManifestVerifier {
             )
         } else {
             format!(
-                "the chain's first {count} records no longer hash to what this line recorded: records from {since} \
-                 to record {count} (chain line {}) were removed, reordered or rewritten after this line was written",
-                chain.last_line()
+                "the chain's first {count} records no longer hash to what this line recorded{witness}: {range} was \
+                 removed, replaced or moved after this line was written"
             )
         };
         self.divergence = Some(Divergence {

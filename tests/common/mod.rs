@@ -1,0 +1,88 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use iss_workstation::ledger::verify::{verify_path, VerifyOptions};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The shared legacy fixtures, or `None` (with the reason printed) when this
+/// repository was cloned alone.
+pub fn shared_fixture(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/legacy").join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent (the shared fixtures are not beside this clone)", p.display());
+        None
+    }
+}
+
+/// Copy a directory tree (files and folders only).
+pub fn copy_tree(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap();
+    for entry in fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to);
+        } else {
+            fs::copy(entry.path(), &to).unwrap();
+            let mut perm = fs::metadata(&to).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            fs::set_permissions(&to, perm).unwrap();
+        }
+    }
+}
+
+/// A finding reduced to what tamper tests assert: file, kind, line.
+pub type Spot = (String, String, Option<u64>);
+
+/// Verify `path` and list every finding as (file name, kind, line), sorted.
+pub fn spots(path: &Path) -> Vec<Spot> {
+    let report = verify_path(path, &VerifyOptions::default()).expect("ledger opens");
+    let mut v: Vec<Spot> = report
+        .findings()
+        .map(|(file, f)| (file.name.to_owned(), f.kind.name().to_owned(), f.line))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Shorthand for an expected spot.
+pub fn spot(file: &str, kind: &str, line: u64) -> Spot {
+    (file.to_owned(), kind.to_owned(), Some(line))
+}
+
+/// The lines of a file, each without its `\n` (the file must end in one).
+pub fn read_lines(path: &Path) -> Vec<String> {
+    let text = fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    assert_eq!(lines.pop().as_deref(), Some(""), "file ends in a newline");
+    lines
+}
+
+/// Write lines back, each followed by `\n`.
+pub fn write_lines(path: &Path, lines: &[String]) {
+    let mut text = lines.join("\n");
+    text.push('\n');
+    fs::write(path, text).unwrap();
+}
+
+/// Apply `edit` to the lines of `path`.
+pub fn edit_lines(path: &Path, edit: impl FnOnce(&mut Vec<String>)) {
+    let mut lines = read_lines(path);
+    edit(&mut lines);
+    write_lines(path, &lines);
+}
+
+/// Value of a string field of a JSON line.
+pub fn field(line: &str, name: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    v[name].as_str().unwrap_or_else(|| panic!("{name} is a string")).to_owned()
+}
+
+/// Whether a ledger verifies with no finding at all.
+pub fn assert_pristine(path: &Path) {
+    assert_eq!(spots(path), Vec::<Spot>::new(), "the untouched ledger has no findings");
+}
