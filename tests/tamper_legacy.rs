@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_pristine, copy_tree, edit_lines, field, read_lines, spot, spots, Spot};
+use common::{Spot, assert_pristine, copy_tree, edit_lines, field, read_lines, spot, spots};
 use iss_workstation::ledger::hash::{hex_str, sha256_hex};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,7 +15,9 @@ const GLYPH: &str = "logs/forensic_logs/glyph_chain.jsonl";
 
 /// The genuine ledgers every tamper is tried on.
 fn genuine_ledgers() -> Vec<PathBuf> {
-    common::shared_fixture("reference-run").into_iter().collect()
+    common::shared_fixture("reference-run")
+        .into_iter()
+        .collect()
 }
 
 /// Run `case` on a fresh copy of each genuine ledger.
@@ -25,11 +27,16 @@ fn on_copies(case: impl Fn(&Path) -> Vec<Spot>) {
         copy_tree(&src, dir.path());
         assert_pristine(dir.path());
         let expected = case(dir.path());
-        assert_eq!(spots(dir.path()), expected, "ledger copied from {}", src.display());
+        assert_eq!(
+            spots(dir.path()),
+            expected,
+            "ledger copied from {}",
+            src.display()
+        );
     }
 }
 
-/// 1-based line of the manifest's CREATE_DESCRIPTOR line for record `count`.
+/// 1-based line of the manifest's `CREATE_DESCRIPTOR` line for record `count`.
 fn manifest_line_for(root: &Path, count: u64) -> u64 {
     let lines = read_lines(&root.join(MANIFEST));
     let i = lines
@@ -61,7 +68,10 @@ fn changed_protected_descriptor_field_is_a_hash_mismatch() {
     on_copies(|root| {
         edit_lines(&root.join(CHAIN), |l| {
             let name = field(&l[9], "process_name");
-            l[9] = l[9].replace(&format!("\"process_name\":\"{name}\""), "\"process_name\":\"Forged_Process\"");
+            l[9] = l[9].replace(
+                &format!("\"process_name\":\"{name}\""),
+                "\"process_name\":\"Forged_Process\"",
+            );
         });
         vec![spot("spice_chain", "HASH_MISMATCH", 10)]
     });
@@ -73,8 +83,13 @@ fn changed_unprotected_field_is_undetectable_as_documented() {
     // them. This pins the weakness the coverage report warns about.
     on_copies(|root| {
         edit_lines(&root.join(CHAIN), |l| {
-            let level = serde_json::from_str::<serde_json::Value>(&l[9]).unwrap()["capability_level"].clone();
-            l[9] = l[9].replace(&format!("\"capability_level\":{level}"), "\"capability_level\":5");
+            let level =
+                serde_json::from_str::<serde_json::Value>(&l[9]).unwrap()["capability_level"]
+                    .clone();
+            l[9] = l[9].replace(
+                &format!("\"capability_level\":{level}"),
+                "\"capability_level\":5",
+            );
         });
         vec![]
     });
@@ -86,7 +101,14 @@ fn deleted_descriptor_breaks_the_chain_and_the_manifest() {
         edit_lines(&root.join(CHAIN), |l| {
             l.remove(9);
         });
-        vec![spot("integrity_manifest", "MANIFEST_MISMATCH", manifest_line_for(root, 10)), spot("spice_chain", "CHAIN_BREAK", 10)]
+        vec![
+            spot(
+                "integrity_manifest",
+                "MANIFEST_MISMATCH",
+                manifest_line_for(root, 10),
+            ),
+            spot("spice_chain", "CHAIN_BREAK", 10),
+        ]
     });
 }
 
@@ -95,7 +117,11 @@ fn swapped_descriptors_break_three_links() {
     on_copies(|root| {
         edit_lines(&root.join(CHAIN), |l| l.swap(9, 10));
         vec![
-            spot("integrity_manifest", "MANIFEST_MISMATCH", manifest_line_for(root, 10)),
+            spot(
+                "integrity_manifest",
+                "MANIFEST_MISMATCH",
+                manifest_line_for(root, 10),
+            ),
             spot("spice_chain", "CHAIN_BREAK", 10),
             spot("spice_chain", "CHAIN_BREAK", 11),
             spot("spice_chain", "CHAIN_BREAK", 12),
@@ -111,7 +137,11 @@ fn truncated_chain_is_caught_by_the_manifest() {
             l.truncate(l.len() - 3);
             kept = l.len() as u64;
         });
-        vec![spot("integrity_manifest", "TRUNCATED", manifest_line_for(root, kept + 1))]
+        vec![spot(
+            "integrity_manifest",
+            "TRUNCATED",
+            manifest_line_for(root, kept + 1),
+        )]
     });
 }
 
@@ -120,7 +150,10 @@ fn resealed_rewrite_is_caught_only_by_the_manifest() {
     on_copies(|root| {
         edit_lines(&root.join(CHAIN), |l| {
             let name = field(&l[9], "process_name");
-            l[9] = l[9].replace(&format!("\"process_name\":\"{name}\""), "\"process_name\":\"Forged_Process\"");
+            l[9] = l[9].replace(
+                &format!("\"process_name\":\"{name}\""),
+                "\"process_name\":\"Forged_Process\"",
+            );
             // Re-seal: recompute this hash and every later prev/hash pair.
             let mut prev = field(&l[9], "prev_descriptor_hash");
             for line in l.iter_mut().skip(9) {
@@ -131,14 +164,20 @@ fn resealed_rewrite_is_caught_only_by_the_manifest() {
                 prev = new_hash;
             }
         });
-        vec![spot("integrity_manifest", "MANIFEST_MISMATCH", manifest_line_for(root, 10))]
+        vec![spot(
+            "integrity_manifest",
+            "MANIFEST_MISMATCH",
+            manifest_line_for(root, 10),
+        )]
     });
 }
 
 #[test]
 fn inserted_garbage_is_a_parse_error_and_nothing_else() {
     on_copies(|root| {
-        edit_lines(&root.join(CHAIN), |l| l.insert(9, "this is not {json".to_owned()));
+        edit_lines(&root.join(CHAIN), |l| {
+            l.insert(9, "this is not {json".to_owned());
+        });
         vec![spot("spice_chain", "PARSE_ERROR", 10)]
     });
 }
@@ -148,7 +187,11 @@ fn last_line_cut_in_half_is_a_torn_tail() {
     on_copies(|root| {
         let path = root.join(CHAIN);
         let bytes = fs::read(&path).unwrap();
-        let last_start = bytes[..bytes.len() - 1].iter().rposition(|b| *b == b'\n').unwrap() + 1;
+        let last_start = bytes[..bytes.len() - 1]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .unwrap()
+            + 1;
         let cut = last_start + (bytes.len() - last_start) / 2;
         fs::write(&path, &bytes[..cut]).unwrap();
         let n = read_lines_lossy(&path);
@@ -166,7 +209,10 @@ fn changed_pulse_field_is_a_hash_mismatch() {
         edit_lines(&root.join(GLYPH), |l| {
             let v: serde_json::Value = serde_json::from_str(&l[49]).unwrap();
             let tai = v["tai_ns"].as_i64().unwrap();
-            l[49] = l[49].replace(&format!("\"tai_ns\": {tai}"), &format!("\"tai_ns\": {}", tai + 1));
+            l[49] = l[49].replace(
+                &format!("\"tai_ns\": {tai}"),
+                &format!("\"tai_ns\": {}", tai + 1),
+            );
         });
         vec![spot("glyph_chain", "HASH_MISMATCH", 50)]
     });

@@ -280,7 +280,10 @@ fn read_retrying<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
 mod tests {
     use super::*;
 
-    fn collect(data: &[u8], limit: usize) -> Vec<(u64, u64, Option<Vec<u8>>, Ending, bool, u64)> {
+    /// number, offset, body (None when too long), ending, bom, end offset
+    type Seen = (u64, u64, Option<Vec<u8>>, Ending, bool, u64);
+
+    fn collect(data: &[u8], limit: usize) -> Vec<Seen> {
         let mut r = LineReader::with_limit(data, limit);
         let mut out = Vec::new();
         while let Some(l) = r.next_line().unwrap() {

@@ -1,18 +1,23 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use iss_workstation::ledger::verify::{verify_path, VerifyOptions};
+use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The shared legacy fixtures, or `None` (with the reason printed) when this
 /// repository was cloned alone.
 pub fn shared_fixture(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/legacy").join(rel);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/legacy")
+        .join(rel);
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipped: {} is absent (the shared fixtures are not beside this clone)", p.display());
+        eprintln!(
+            "skipped: {} is absent (the shared fixtures are not beside this clone)",
+            p.display()
+        );
         None
     }
 }
@@ -79,10 +84,17 @@ pub fn edit_lines(path: &Path, edit: impl FnOnce(&mut Vec<String>)) {
 /// Value of a string field of a JSON line.
 pub fn field(line: &str, name: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(line).unwrap();
-    v[name].as_str().unwrap_or_else(|| panic!("{name} is a string")).to_owned()
+    v[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("{name} is a string"))
+        .to_owned()
 }
 
 /// Whether a ledger verifies with no finding at all.
 pub fn assert_pristine(path: &Path) {
-    assert_eq!(spots(path), Vec::<Spot>::new(), "the untouched ledger has no findings");
+    assert_eq!(
+        spots(path),
+        Vec::<Spot>::new(),
+        "the untouched ledger has no findings"
+    );
 }

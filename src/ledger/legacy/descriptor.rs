@@ -7,8 +7,11 @@
 //! fields so the chain can be checked through the damaged record.
 
 use crate::ledger::json::{JStr, clip, type_name};
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
 
 /// The process outcomes the legacy service writes.
 pub const OUTCOMES: [&str; 4] = ["compliant", "non_compliant", "partial", "not_assessed"];
@@ -42,14 +45,36 @@ pub const UNPROTECTED_FIELDS: [&str; 16] = [
     "descriptor_hash",
 ];
 
-/// A field that must be present but may be `null` (serde treats a plain
-/// `Option` as optional, which would let a deleted key pass unnoticed).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Nullable<T>(pub Option<T>);
+/// A string field that must be present but may be `null`.
+///
+/// A plain `Option` would not do: serde treats a missing `Option` field as
+/// `None`, so a deleted key would pass unnoticed. This type asks for any
+/// value, which a missing field cannot supply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NullableStr<'a>(pub Option<JStr<'a>>);
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
+impl<'de: 'a, 'a> Deserialize<'de> for NullableStr<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Option::<T>::deserialize(d).map(Nullable)
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NullableStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or null")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(NullableStr(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(NullableStr(None))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(NullableStr(Some(JStr(Cow::Borrowed(v)))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(NullableStr(Some(JStr(Cow::Owned(v.to_owned())))))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -91,7 +116,7 @@ pub struct DescriptorRecord<'a> {
     #[serde(borrow)]
     pub active_constraints: Vec<JStr<'a>>,
     #[serde(borrow)]
-    pub advisory_notes: Nullable<JStr<'a>>,
+    pub advisory_notes: NullableStr<'a>,
     #[serde(borrow, default)]
     pub prev_descriptor_hash: Option<JStr<'a>>,
     #[serde(borrow, default)]
@@ -134,7 +159,7 @@ impl SchemaProblem {
     }
 }
 
-impl<'a> DescriptorRecord<'a> {
+impl DescriptorRecord<'_> {
     /// The fields the chain checks need.
     pub fn chain_fields(&self) -> ChainFields<'_> {
         ChainFields {

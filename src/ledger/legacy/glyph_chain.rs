@@ -129,7 +129,7 @@ impl GlyphChainVerifier {
     ) {
         let (n, off) = (line.number, line.offset);
         let id = p.pulse_id.as_str();
-        let schema_ok = self.schema(line, p, out);
+        let schema_ok = Self::schema(line, p, out);
         let source = p.source_node.as_str().as_bytes();
         let last = self.last.as_bytes();
 
@@ -157,7 +157,21 @@ impl GlyphChainVerifier {
         } else if self.anchor_known {
             let chain = sha256_hex(&[glyph.as_bytes(), b":", last, b":", source]);
             let chain = &hex_str(&chain)[..32];
-            if chain != p.chain_hash.as_str() {
+            if chain == p.chain_hash.as_str() {
+                let g = sha256_hex(&[id.as_bytes(), b":", last, b":", p.utc_unix.0.as_bytes()]);
+                let g = hex_str(&g);
+                if g != glyph {
+                    out.push(
+                        Finding::new(
+                            FindingKind::HashMismatch,
+                            "glyph_hash does not match pulse_id:last:utc_unix as written: utc_unix or glyph_hash was edited",
+                        )
+                        .at(n, off)
+                        .record(id)
+                        .expected_found(g, glyph),
+                    );
+                }
+            } else {
                 let detail = if self.first {
                     "the first pulse does not start from the genesis value: pulses before it were removed, or it was moved"
                         .to_owned()
@@ -172,20 +186,6 @@ impl GlyphChainVerifier {
                         .record(id)
                         .expected_found(chain, p.chain_hash.as_str()),
                 );
-            } else {
-                let g = sha256_hex(&[id.as_bytes(), b":", last, b":", p.utc_unix.0.as_bytes()]);
-                let g = hex_str(&g);
-                if g != glyph {
-                    out.push(
-                        Finding::new(
-                            FindingKind::HashMismatch,
-                            "glyph_hash does not match pulse_id:last:utc_unix as written: utc_unix or glyph_hash was edited",
-                        )
-                        .at(n, off)
-                        .record(id)
-                        .expected_found(g, glyph),
-                    );
-                }
             }
         }
         self.advance(glyph);
@@ -226,7 +226,7 @@ impl GlyphChainVerifier {
         self.last.push_str(glyph.get(..32).unwrap_or(glyph));
     }
 
-    fn schema(&self, line: &RawLine<'_>, p: &PulseRecord<'_>, out: &mut Vec<Finding>) -> bool {
+    fn schema(line: &RawLine<'_>, p: &PulseRecord<'_>, out: &mut Vec<Finding>) -> bool {
         let mut problems: Vec<(&str, &str, String)> = Vec::new();
         if p.tai_ns.as_i64().is_none() {
             problems.push(("tai_ns", "an integer (nanoseconds)", p.tai_ns.0.to_owned()));
@@ -334,12 +334,11 @@ impl GlyphChainVerifier {
                 err.to_string(),
             ));
         }
-        match obj.get("glyph_hash").and_then(Value::as_str) {
-            Some(g) => self.advance(g),
-            None => {
-                self.first = false;
-                self.anchor_known = false;
-            }
+        if let Some(g) = obj.get("glyph_hash").and_then(Value::as_str) {
+            self.advance(g);
+        } else {
+            self.first = false;
+            self.anchor_known = false;
         }
     }
 }

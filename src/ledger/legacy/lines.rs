@@ -31,10 +31,10 @@ impl Repeated {
     }
 
     fn finish(&self, out: &mut [Finding], what: &str) {
-        if let (Some(i), true) = (self.first, self.count > 1) {
-            if let Some(f) = out.get_mut(i) {
-                f.detail = format!("{} ({} lines in this file {what})", f.detail, self.count);
-            }
+        if let (Some(i), true) = (self.first, self.count > 1)
+            && let Some(f) = out.get_mut(i)
+        {
+            f.detail = format!("{} ({} lines in this file {what})", f.detail, self.count);
         }
     }
 }

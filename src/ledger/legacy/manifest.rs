@@ -126,7 +126,7 @@ impl ManifestVerifier {
         self.records += 1;
         let (n, off) = (line.number, line.offset);
         let ts = rec.timestamp.as_str();
-        if !self.schema_ok(line, &rec, out) {
+        if !Self::schema_ok(line, &rec, out) {
             return;
         }
         let count = u64::try_from(rec.descriptor_count).unwrap_or(0);
@@ -139,46 +139,8 @@ impl ManifestVerifier {
             });
         }
 
-        // Counts only grow: by one per created descriptor, by none at a binding.
-        {
-            // Before the first line the chain is empty: a manifest whose first
-            // lines were deleted starts with a count above 0 or 1.
-            let (prev, prev_line) = self.last_count.unwrap_or((0, 0));
-            let since = if prev_line == 0 {
-                "the start of the manifest".to_owned()
-            } else {
-                format!("line {prev_line}")
-            };
-            let expected = if is_create { prev + 1 } else { prev };
-            if count < prev {
-                out.push(
-                    Finding::new(
-                        FindingKind::ManifestMismatch,
-                        format!(
-                            "descriptor_count went back from {prev} ({since}) to {count}: manifest lines are \
-                             out of order, or the chain was cut and the service restarted on it; this line's \
-                             chain_hash was not checked"
-                        ),
-                    )
-                    .at(n, off)
-                    .record(ts)
-                    .expected_found(format!("descriptor_count {expected}"), count.to_string()),
-                );
-                return;
-            }
-            if count != expected {
-                out.push(
-                    Finding::new(
-                        FindingKind::ManifestMismatch,
-                        format!(
-                            "descriptor_count jumps from {prev} ({since}) to {count}: manifest lines are missing"
-                        ),
-                    )
-                    .at(n, off)
-                    .record(ts)
-                    .expected_found(format!("descriptor_count {expected}"), count.to_string()),
-                );
-            }
+        if !self.count_in_order(line, ts, count, is_create, out) {
+            return;
         }
         self.last_count = Some((count, n));
 
@@ -210,9 +172,9 @@ impl ManifestVerifier {
                 chain.last_line()
             )
         };
-        let witness = self
-            .last_good
-            .map_or(String::new(), |(c, l)| format!(" (line {l} still matched the first {c})"));
+        let witness = self.last_good.map_or(String::new(), |(c, l)| {
+            format!(" (line {l} still matched the first {c})")
+        });
         let detail = if computed == rec.chain_hash.as_str() {
             format!(
                 "this line names descriptor {} as record {count}, but the chain's record {count} (line {}) is {}",
@@ -250,13 +212,11 @@ impl ManifestVerifier {
             (&self.divergence, "disagree with the chain as well"),
             (&self.truncation, "attest records the chain lacks as well"),
         ] {
-            if let Some(d) = d {
-                if d.later > 0 {
-                    if let Some(f) = out.get_mut(d.finding) {
-                        f.detail =
-                            format!("{}; the {} later manifest lines {what}", f.detail, d.later);
-                    }
-                }
+            if let Some(d) = d
+                && d.later > 0
+                && let Some(f) = out.get_mut(d.finding)
+            {
+                f.detail = format!("{}; the {} later manifest lines {what}", f.detail, d.later);
             }
         }
         let total = chain.advance_to(u64::MAX);
@@ -319,18 +279,66 @@ impl ManifestVerifier {
         );
     }
 
+    /// Counts only grow: by one per created descriptor, by none at a
+    /// binding. Returns false when the line cannot be checked against the
+    /// chain because its count went backwards.
+    fn count_in_order(
+        &self,
+        line: &RawLine<'_>,
+        ts: &str,
+        count: u64,
+        is_create: bool,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        let (n, off) = (line.number, line.offset);
+        // Before the first line the chain is empty: a manifest whose first
+        // lines were deleted starts with a count above 0 or 1.
+        let (prev, prev_line) = self.last_count.unwrap_or((0, 0));
+        let since = if prev_line == 0 {
+            "the start of the manifest".to_owned()
+        } else {
+            format!("line {prev_line}")
+        };
+        let expected = if is_create { prev + 1 } else { prev };
+        if count < prev {
+            out.push(
+                Finding::new(
+                    FindingKind::ManifestMismatch,
+                    format!(
+                        "descriptor_count went back from {prev} ({since}) to {count}: manifest lines are \
+                         out of order, or the chain was cut and the service restarted on it; this line's \
+                         chain_hash was not checked"
+                    ),
+                )
+                .at(n, off)
+                .record(ts)
+                .expected_found(format!("descriptor_count {expected}"), count.to_string()),
+            );
+            return false;
+        }
+        if count != expected {
+            out.push(
+                Finding::new(
+                    FindingKind::ManifestMismatch,
+                    format!(
+                        "descriptor_count jumps from {prev} ({since}) to {count}: manifest lines are missing"
+                    ),
+                )
+                .at(n, off)
+                .record(ts)
+                .expected_found(format!("descriptor_count {expected}"), count.to_string()),
+            );
+        }
+        true
+    }
+
     fn diverged_again(&mut self) {
         if let Some(d) = &mut self.divergence {
             d.later += 1;
         }
     }
 
-    fn schema_ok(
-        &self,
-        line: &RawLine<'_>,
-        rec: &ManifestRecord<'_>,
-        out: &mut Vec<Finding>,
-    ) -> bool {
+    fn schema_ok(line: &RawLine<'_>, rec: &ManifestRecord<'_>, out: &mut Vec<Finding>) -> bool {
         let mut problems: Vec<(&str, &str, String)> = Vec::new();
         if !is_iso8601_with_offset(rec.timestamp.as_str()) {
             problems.push((

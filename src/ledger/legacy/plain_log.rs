@@ -87,7 +87,7 @@ impl PlainLogVerifier {
             match obj.get(*f) {
                 None => out.push(problem(f, "a string", "missing")),
                 Some(v) if !v.is_string() => {
-                    out.push(problem(f, "a string", crate::ledger::json::type_name(v)))
+                    out.push(problem(f, "a string", crate::ledger::json::type_name(v)));
                 }
                 Some(_) => {}
             }

@@ -190,21 +190,21 @@ impl SpiceChainVerifier {
                 Anchor::Hash(l) => Some((self.last_hash.as_str(), Some(*l))),
                 Anchor::Unknown => None,
             };
-            if let Some((expected, prev_line)) = expected {
-                if prev != expected {
-                    let detail = match prev_line {
+            if let Some((expected, prev_line)) = expected
+                && prev != expected
+            {
+                let detail = match prev_line {
                         None => "the first record does not start from the genesis hash: records before it were removed, or it was moved".to_owned(),
                         Some(l) => format!(
                             "prev_descriptor_hash does not match the hash of the record at line {l}: a record was deleted, inserted or reordered here"
                         ),
                     };
-                    out.push(
-                        Finding::new(FindingKind::ChainBreak, detail)
-                            .at(n, off)
-                            .record(id)
-                            .expected_found(expected, prev),
-                    );
-                }
+                out.push(
+                    Finding::new(FindingKind::ChainBreak, detail)
+                        .at(n, off)
+                        .record(id)
+                        .expected_found(expected, prev),
+                );
             }
         }
 
@@ -221,9 +221,10 @@ impl SpiceChainVerifier {
                 prev.as_bytes(),
             ]);
             let computed = hex_str(&computed);
-            if let Some(stored) = f.hash {
-                if stored != computed {
-                    out.push(
+            if let Some(stored) = f.hash
+                && stored != computed
+            {
+                out.push(
                         Finding::new(
                             FindingKind::HashMismatch,
                             "descriptor_hash does not match the protected fields (descriptor_id, process_name, \
@@ -233,7 +234,6 @@ impl SpiceChainVerifier {
                         .record(id)
                         .expected_found(computed, stored),
                     );
-                }
             }
         }
 

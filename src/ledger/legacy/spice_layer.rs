@@ -127,7 +127,7 @@ pub fn verify_spice_layer(layer: SpiceLayer<'_>, max_line: usize) -> Vec<FileRep
     let mut manifest = ManifestVerifier::default();
     if let (Some(p), Some(report)) = (layer.manifest, manifest_report.as_mut()) {
         scan_file(p, max_line, report, |line, out| {
-            manifest.feed(line, &mut src, out)
+            manifest.feed(line, &mut src, out);
         });
         manifest.finish(&mut src, &mut report.findings);
         report.records = manifest.records();
@@ -150,7 +150,7 @@ pub fn verify_spice_layer(layer: SpiceLayer<'_>, max_line: usize) -> Vec<FileRep
         );
         let mut verifier = ConstitutionalVerifier::default();
         scan_file(p, max_line, &mut report, |line, out| {
-            verifier.feed(line, out)
+            verifier.feed(line, out);
         });
         verifier.finish(&mut report.findings);
         report.records = verifier.records();

@@ -82,7 +82,7 @@ fn check_index(path: &Path, ids: Option<&BTreeSet<String>>) -> FileReport {
         return report;
     }
     report.bytes = bytes.len() as u64;
-    report.lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+    report.lines = memchr::memchr_iter(b'\n', &bytes).count() as u64 + 1;
     if report.bytes > MAX_INDEX_BYTES {
         report.error = Some(format!(
             "{} is larger than {MAX_INDEX_BYTES} bytes; not read",
