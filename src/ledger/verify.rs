@@ -22,7 +22,7 @@ impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
             max_line: DEFAULT_MAX_LINE,
-            time: TimeCheckConfig,
+            time: TimeCheckConfig::default(),
         }
     }
 }

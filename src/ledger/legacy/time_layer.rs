@@ -32,7 +32,7 @@ pub fn verify_time_layer(
         starts = v
             .timestamps()
             .iter()
-            .filter_map(|(ts, _)| crate::analysis::time_forensics::parse_iso_unix(ts))
+            .filter_map(|(ts, _)| crate::analysis::time_forensics::iso_to_unix(ts))
             .collect();
         report
     });
