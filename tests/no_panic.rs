@@ -66,10 +66,10 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
-fn apply(bytes: &[u8], e: &Edit) -> Vec<u8> {
+fn apply(bytes: &[u8], edit: &Edit) -> Vec<u8> {
     let mut lines: Vec<Vec<u8>> = bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
     let n = lines.len().max(1);
-    match e {
+    match edit {
         Edit::Delete(i) => {
             if !lines.is_empty() {
                 let k = i % lines.len();
@@ -88,11 +88,9 @@ fn apply(bytes: &[u8], e: &Edit) -> Vec<u8> {
         }
         Edit::Insert(i, raw) => lines.insert(i % n, raw.clone()),
         Edit::Overwrite(i, j, byte) => {
-            if let Some(l) = lines.get_mut(i % n) {
-                if !l.is_empty() {
-                    let k = j % l.len();
-                    l[k] = *byte;
-                }
+            if let Some(line) = lines.get_mut(i % n).filter(|l| !l.is_empty()) {
+                let k = j % line.len();
+                line[k] = *byte;
             }
         }
         Edit::Truncate(i) => {
