@@ -47,6 +47,50 @@ impl<'de: 'a, 'a> Deserialize<'de> for JStr<'a> {
     }
 }
 
+/// A JSON array of strings, validated but not kept: verification needs
+/// only its shape, and skipping the values avoids an allocation per list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StrList {
+    /// Number of strings in the array.
+    pub len: usize,
+}
+
+impl<'de> Deserialize<'de> for StrList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Item;
+        impl<'de> Deserialize<'de> for Item {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Item;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: de::Error>(self, _: &str) -> Result<Item, E> {
+                        Ok(Item)
+                    }
+                }
+                d.deserialize_str(V)
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StrList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of strings")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<StrList, A::Error> {
+                let mut len = 0;
+                while seq.next_element::<Item>()?.is_some() {
+                    len += 1;
+                }
+                Ok(StrList { len })
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
 /// A JSON number kept as the exact token text that was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NumToken<'a>(pub &'a str);

@@ -6,7 +6,7 @@
 //! field is missing, mistyped or foreign, and still recovers the hashed
 //! fields so the chain can be checked through the damaged record.
 
-use crate::ledger::json::{JStr, clip, type_name};
+use crate::ledger::json::{JStr, StrList, clip, type_name};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
@@ -79,11 +79,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for NullableStr<'a> {
 }
 
 /// One SPICE descriptor as written by the legacy service (v2 with hashes,
-/// v1 without).
+/// v1 without), with its string lists as `L`.
+///
+/// Verification reads millions of records and needs only the lists'
+/// shape ([`DescriptorShape`], no allocation); analysis needs their values
+/// ([`DescriptorRecord`]).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[allow(missing_docs)] // the field names are the legacy format's own
-pub struct DescriptorRecord<'a> {
+pub struct Descriptor<'a, L> {
     #[serde(borrow)]
     pub descriptor_id: JStr<'a>,
     #[serde(borrow)]
@@ -94,27 +98,22 @@ pub struct DescriptorRecord<'a> {
     #[serde(borrow)]
     pub process_outcome: JStr<'a>,
     pub compliance_score: f64,
-    #[serde(borrow)]
-    pub apriori_refs: Vec<JStr<'a>>,
-    #[serde(borrow)]
-    pub aposteriori_refs: Vec<JStr<'a>>,
+    pub apriori_refs: L,
+    pub aposteriori_refs: L,
     #[serde(borrow)]
     pub glyph_range_start: JStr<'a>,
     #[serde(borrow)]
     pub glyph_range_end: JStr<'a>,
     pub glyph_count: i64,
-    #[serde(borrow)]
-    pub evidence_required: Vec<JStr<'a>>,
-    #[serde(borrow)]
-    pub evidence_provided: Vec<JStr<'a>>,
+    pub evidence_required: L,
+    pub evidence_provided: L,
     #[serde(borrow)]
     pub assessed_by: JStr<'a>,
     #[serde(borrow)]
     pub assessed_at: JStr<'a>,
     #[serde(borrow)]
     pub assessment_method: JStr<'a>,
-    #[serde(borrow)]
-    pub active_constraints: Vec<JStr<'a>>,
+    pub active_constraints: L,
     #[serde(borrow)]
     pub advisory_notes: NullableStr<'a>,
     #[serde(borrow, default)]
@@ -159,7 +158,13 @@ impl SchemaProblem {
     }
 }
 
-impl DescriptorRecord<'_> {
+/// A descriptor with its lists' values.
+pub type DescriptorRecord<'a> = Descriptor<'a, Vec<JStr<'a>>>;
+
+/// A descriptor with its lists only validated (the verifier's fast path).
+pub type DescriptorShape<'a> = Descriptor<'a, StrList>;
+
+impl<L> Descriptor<'_, L> {
     /// The fields the chain checks need.
     pub fn chain_fields(&self) -> ChainFields<'_> {
         ChainFields {

@@ -7,10 +7,14 @@
 
 use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{hex_str, sha256_hex};
-use crate::ledger::legacy::descriptor::{ChainFields, DescriptorRecord, SchemaProblem, diagnose};
+use crate::ledger::legacy::descriptor::{ChainFields, DescriptorShape, SchemaProblem, diagnose};
 use crate::ledger::legacy::lines::{LineHygiene, parse_error};
 use crate::ledger::reader::RawLine;
 use std::collections::HashMap;
+
+/// A seeded hasher: fast on u64 keys, and unpredictable to a ledger
+/// crafted to collide ids.
+type IdHasher = foldhash::fast::RandomState;
 
 /// `prev_descriptor_hash` of the first record.
 pub const GENESIS_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -31,8 +35,8 @@ enum Anchor {
 /// small (about 24 bytes a record); anything else falls back to strings.
 #[derive(Debug, Default)]
 struct IdSet {
-    hex: HashMap<u64, u64>,
-    other: HashMap<String, u64>,
+    hex: HashMap<u64, u64, IdHasher>,
+    other: HashMap<String, u64, IdHasher>,
 }
 
 impl IdSet {
@@ -127,7 +131,7 @@ impl SpiceChainVerifier {
             self.torn_without_record |= line.ending == crate::ledger::reader::Ending::Torn;
             return None;
         };
-        match serde_json::from_str::<DescriptorRecord>(lt.text) {
+        match serde_json::from_str::<DescriptorShape>(lt.text) {
             Ok(rec) => {
                 let problems = rec.range_problems(self.chained);
                 report_schema(line, rec.descriptor_id.as_str(), &problems, out);
