@@ -3,11 +3,104 @@
 use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::reader::{Content, Ending, RawLine};
 
-/// Line-level hygiene of one file: encoding, endings, blank and torn lines.
+/// A line that passed the line-level checks and can be parsed.
+#[derive(Debug, Clone, Copy)]
+pub struct LineText<'a> {
+    /// The line's text, without BOM or terminator.
+    pub text: &'a str,
+    /// The line has no final newline; a parse failure is then part of the
+    /// torn tail already reported, not a separate finding.
+    pub torn: bool,
+}
+
+/// Check one line on its own (encoding, ending, length, blankness) and
+/// return its text when there is a record to parse.
 ///
-/// Harmless-but-foreign formatting (CR LF endings, blank lines) can repeat on
-/// every line of a file; it is reported once, at its first line, with the
-/// total in the detail, so it cannot drown the findings that matter.
+/// Needs no other line, so it can run on any thread; repeated formatting
+/// findings are folded afterwards by [`LineHygiene`].
+pub fn check_line<'a>(line: &RawLine<'a>, out: &mut Vec<Finding>) -> Option<LineText<'a>> {
+    let (n, off) = (line.number, line.offset);
+    if line.bom {
+        out.push(
+            Finding::new(
+                FindingKind::ByteOrderMark,
+                "the file starts with a UTF-8 byte order mark, which the legacy writer never writes: \
+                 it was re-saved by another program",
+            )
+            .at(n, off),
+        );
+    }
+    let torn = line.ending == Ending::Torn;
+    if line.ending == Ending::CrLf {
+        out.push(
+            Finding::new(
+                FindingKind::CrlfLineEnding,
+                "line ends in CR LF; the legacy writer writes LF: the file was re-saved by another program",
+            )
+            .at(n, off),
+        );
+    }
+    let bytes = match line.content {
+        Content::TooLong { len } => {
+            out.push(
+                Finding::new(
+                    FindingKind::LineTooLong,
+                    "line is longer than the reader's limit and was not parsed",
+                )
+                .at(n, off)
+                .expected_found(
+                    "a line within the limit (--max-line-bytes)",
+                    format!("{len} bytes"),
+                ),
+            );
+            if torn {
+                out.push(torn_tail(line, len));
+            }
+            return None;
+        }
+        Content::Bytes(b) => b,
+    };
+    if torn {
+        out.push(torn_tail(line, bytes.len() as u64));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        if !torn {
+            out.push(
+                Finding::new(
+                    FindingKind::BlankLine,
+                    "blank line; the legacy writer never writes one: the file was edited",
+                )
+                .at(n, off),
+            );
+        }
+        return None;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Some(LineText { text, torn }),
+        Err(e) => {
+            if !torn {
+                out.push(
+                    Finding::new(FindingKind::ParseError, "line is not valid UTF-8")
+                        .at(n, off)
+                        .expected_found(
+                            "UTF-8 text",
+                            format!(
+                                "invalid byte 0x{:02x} at byte {} of the line",
+                                bytes[e.valid_up_to()],
+                                e.valid_up_to() + 1
+                            ),
+                        ),
+                );
+            }
+            None
+        }
+    }
+}
+
+/// Folds harmless-but-foreign formatting that can repeat on every line of a
+/// file (CR LF endings, blank lines): it is reported once, at its first
+/// line, with the total in the detail, so it cannot drown the findings that
+/// matter.
 #[derive(Debug, Default)]
 pub struct LineHygiene {
     crlf: Repeated,
@@ -22,11 +115,14 @@ struct Repeated {
 }
 
 impl Repeated {
-    fn hit(&mut self, out: &mut Vec<Finding>, make: impl FnOnce() -> Finding) {
+    /// Count one occurrence; keep it only if it is the first.
+    fn keep(&mut self, index: usize) -> bool {
         self.count += 1;
         if self.first.is_none() {
-            self.first = Some(out.len());
-            out.push(make());
+            self.first = Some(index);
+            true
+        } else {
+            false
         }
     }
 
@@ -39,102 +135,37 @@ impl Repeated {
     }
 }
 
-/// A line that passed the line-level checks and can be parsed.
-#[derive(Debug, Clone, Copy)]
-pub struct LineText<'a> {
-    /// The line's text, without BOM or terminator.
-    pub text: &'a str,
-    /// The line has no final newline; a parse failure is then part of the
-    /// torn tail already reported, not a separate finding.
-    pub torn: bool,
-}
-
 impl LineHygiene {
-    /// Check one line; return its text when there is a record to parse.
+    /// [`check_line`], then fold its repeated findings.
     pub fn check<'a>(
         &mut self,
         line: &RawLine<'a>,
         out: &mut Vec<Finding>,
     ) -> Option<LineText<'a>> {
-        let (n, off) = (line.number, line.offset);
-        if line.bom {
-            out.push(
-                Finding::new(
-                    FindingKind::ByteOrderMark,
-                    "the file starts with a UTF-8 byte order mark, which the legacy writer never writes: \
-                     it was re-saved by another program",
-                )
-                .at(n, off),
-            );
-        }
-        let torn = line.ending == Ending::Torn;
-        if line.ending == Ending::CrLf {
-            self.crlf.hit(out, || {
-                Finding::new(
-                    FindingKind::CrlfLineEnding,
-                    "line ends in CR LF; the legacy writer writes LF: the file was re-saved by another program",
-                )
-                .at(n, off)
-            });
-        }
-        let bytes = match line.content {
-            Content::TooLong { len } => {
-                out.push(
-                    Finding::new(
-                        FindingKind::LineTooLong,
-                        "line is longer than the reader's limit and was not parsed",
-                    )
-                    .at(n, off)
-                    .expected_found(
-                        format!("at most {} bytes", crate::ledger::reader::DEFAULT_MAX_LINE),
-                        format!("{len} bytes"),
-                    ),
-                );
-                if torn {
-                    out.push(torn_tail(line, len));
-                }
-                return None;
-            }
-            Content::Bytes(b) => b,
-        };
-        if torn {
-            out.push(torn_tail(line, bytes.len() as u64));
-        }
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            if !torn {
-                self.blank.hit(out, || {
-                    Finding::new(
-                        FindingKind::BlankLine,
-                        "blank line; the legacy writer never writes one: the file was edited",
-                    )
-                    .at(n, off)
-                });
-            }
-            return None;
-        }
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Some(LineText { text, torn }),
-            Err(e) => {
-                if !torn {
-                    out.push(
-                        Finding::new(FindingKind::ParseError, "line is not valid UTF-8")
-                            .at(n, off)
-                            .expected_found(
-                                "UTF-8 text",
-                                format!(
-                                    "invalid byte 0x{:02x} at byte {} of the line",
-                                    bytes[e.valid_up_to()],
-                                    e.valid_up_to() + 1
-                                ),
-                            ),
-                    );
-                }
-                None
+        let from = out.len();
+        let text = check_line(line, out);
+        self.fold(out, from);
+        text
+    }
+
+    /// Fold the repeated-formatting findings among `out[from..]`.
+    pub fn fold(&mut self, out: &mut Vec<Finding>, from: usize) {
+        let mut i = from;
+        while i < out.len() {
+            let keep = match out[i].kind {
+                FindingKind::CrlfLineEnding => self.crlf.keep(i),
+                FindingKind::BlankLine => self.blank.keep(i),
+                _ => true,
+            };
+            if keep {
+                i += 1;
+            } else {
+                out.remove(i);
             }
         }
     }
 
-    /// Fold repeated formatting findings into their first occurrence.
+    /// Write the totals into the first occurrences.
     pub fn finish(&self, out: &mut [Finding]) {
         self.crlf.finish(out, "end in CR LF");
         self.blank.finish(out, "are blank");

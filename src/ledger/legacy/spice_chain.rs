@@ -4,12 +4,18 @@
 //! and the four-field descriptor hash. After a broken record the chain is
 //! re-anchored on the hash the record stores, so one edit is reported once
 //! and the records after it are still verified.
+//!
+//! The work is split in two: [`check_line`] does everything that needs only
+//! the line itself (parsing, schema, the descriptor hash, which covers the
+//! *stored* `prev_descriptor_hash`) and can run on any thread;
+//! [`SpiceChainVerifier::accept`] then does, in file order, what needs the
+//! lines before it (the link, duplicate ids).
 
 use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{hex_str, sha256_hex};
 use crate::ledger::legacy::descriptor::{ChainFields, DescriptorShape, SchemaProblem, diagnose};
-use crate::ledger::legacy::lines::{LineHygiene, parse_error};
-use crate::ledger::reader::RawLine;
+use crate::ledger::legacy::lines::{self, LineHygiene, parse_error};
+use crate::ledger::reader::{Ending, RawLine};
 use std::collections::HashMap;
 
 /// A seeded hasher: fast on u64 keys, and unpredictable to a ledger
@@ -65,8 +71,126 @@ impl IdSet {
     }
 }
 
+/// What one line says, checked on its own.
+#[derive(Debug, Clone, Default)]
+pub struct LineOutcome {
+    /// 1-based line number.
+    pub line: u64,
+    /// Byte offset of the line.
+    pub offset: u64,
+    /// Findings that need no other line.
+    pub findings: Vec<Finding>,
+    /// The record, when the line held a JSON object.
+    pub record: Option<RecordFacts>,
+    /// The line was a torn tail that held no complete record.
+    pub torn_without_record: bool,
+}
+
+/// The chain fields of a record, as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordFacts {
+    /// `descriptor_id`.
+    pub id: Option<String>,
+    /// `prev_descriptor_hash`.
+    pub prev: Option<String>,
+    /// `descriptor_hash`.
+    pub hash: Option<String>,
+}
+
+/// Check one line of a descriptor file on its own: line hygiene, parsing,
+/// schema, and (when `chained`) the descriptor hash.
+pub fn check_line(line: &RawLine<'_>, chained: bool) -> LineOutcome {
+    let mut o = LineOutcome {
+        line: line.number,
+        offset: line.offset,
+        ..LineOutcome::default()
+    };
+    let Some(lt) = lines::check_line(line, &mut o.findings) else {
+        o.torn_without_record = line.ending == Ending::Torn;
+        return o;
+    };
+    match serde_json::from_str::<DescriptorShape>(lt.text) {
+        Ok(rec) => {
+            report_schema(
+                line,
+                rec.descriptor_id.as_str(),
+                &rec.range_problems(chained),
+                &mut o.findings,
+            );
+            o.record = Some(record_facts(
+                line,
+                rec.chain_fields(),
+                chained,
+                &mut o.findings,
+            ));
+        }
+        Err(fast) => match diagnose(lt.text, &fast, chained) {
+            Ok(d) => {
+                report_schema(
+                    line,
+                    d.id.as_deref().unwrap_or(""),
+                    &d.problems,
+                    &mut o.findings,
+                );
+                o.record = Some(record_facts(
+                    line,
+                    d.chain_fields(),
+                    chained,
+                    &mut o.findings,
+                ));
+            }
+            Err(e) => {
+                parse_error(line, lt.torn, &e, &mut o.findings);
+                o.torn_without_record = lt.torn;
+            }
+        },
+    }
+    o
+}
+
+/// Recompute the descriptor hash from the record's own fields.
+fn record_facts(
+    line: &RawLine<'_>,
+    f: ChainFields<'_>,
+    chained: bool,
+    out: &mut Vec<Finding>,
+) -> RecordFacts {
+    if chained
+        && let (Some(id), Some(name), Some(at), Some(prev), Some(stored)) =
+            (f.id, f.process_name, f.assessed_at, f.prev, f.hash)
+    {
+        let computed = sha256_hex(&[
+            id.as_bytes(),
+            b":",
+            name.as_bytes(),
+            b":",
+            at.as_bytes(),
+            b":",
+            prev.as_bytes(),
+        ]);
+        let computed = hex_str(&computed);
+        if stored != computed {
+            out.push(
+                Finding::new(
+                    FindingKind::HashMismatch,
+                    "descriptor_hash does not match the protected fields (descriptor_id, process_name, \
+                     assessed_at, prev_descriptor_hash): one of them, or the hash, was edited",
+                )
+                .at(line.number, line.offset)
+                .record(id)
+                .expected_found(computed, stored),
+            );
+        }
+    }
+    RecordFacts {
+        id: f.id.map(str::to_owned),
+        prev: f.prev.map(str::to_owned),
+        hash: f.hash.map(str::to_owned),
+    }
+}
+
 /// Streaming verifier of `spice_chain.jsonl` (or, unchained, of the v1
-/// layer's `spice_descriptors.jsonl`).
+/// layer's `spice_descriptors.jsonl`): the in-order part of the checks.
 #[derive(Debug)]
 pub struct SpiceChainVerifier {
     chained: bool,
@@ -86,8 +210,6 @@ pub struct RecordSeen {
     pub index: u64,
     /// 1-based line number.
     pub line: u64,
-    /// Whether the record stores a `descriptor_hash` (see [`SpiceChainVerifier::last_hash`]).
-    pub has_hash: bool,
 }
 
 impl SpiceChainVerifier {
@@ -103,6 +225,11 @@ impl SpiceChainVerifier {
             last_hash: String::new(),
             torn_without_record: false,
         }
+    }
+
+    /// Whether this verifier checks hashes (v2) or only form (v1).
+    pub fn chained(&self) -> bool {
+        self.chained
     }
 
     /// Records counted so far (lines that held a JSON object).
@@ -125,47 +252,23 @@ impl SpiceChainVerifier {
         self.torn_without_record
     }
 
-    /// Verify one line.
+    /// Verify one line (both stages, on this thread).
     pub fn feed(&mut self, line: &RawLine<'_>, out: &mut Vec<Finding>) -> Option<RecordSeen> {
-        let Some(lt) = self.hygiene.check(line, out) else {
-            self.torn_without_record |= line.ending == crate::ledger::reader::Ending::Torn;
-            return None;
-        };
-        match serde_json::from_str::<DescriptorShape>(lt.text) {
-            Ok(rec) => {
-                let problems = rec.range_problems(self.chained);
-                report_schema(line, rec.descriptor_id.as_str(), &problems, out);
-                Some(self.check_record(line, rec.chain_fields(), out))
-            }
-            Err(fast) => match diagnose(lt.text, &fast, self.chained) {
-                Ok(d) => {
-                    report_schema(line, d.id.as_deref().unwrap_or(""), &d.problems, out);
-                    Some(self.check_record(line, d.chain_fields(), out))
-                }
-                Err(e) => {
-                    parse_error(line, lt.torn, &e, out);
-                    self.torn_without_record |= lt.torn;
-                    None
-                }
-            },
-        }
+        self.accept(check_line(line, self.chained), out)
     }
 
-    /// Call once after the last line.
-    pub fn finish(&mut self, out: &mut [Finding]) {
-        self.hygiene.finish(out);
-    }
-
-    fn check_record(
-        &mut self,
-        line: &RawLine<'_>,
-        f: ChainFields<'_>,
-        out: &mut Vec<Finding>,
-    ) -> RecordSeen {
+    /// The in-order stage: take a line checked by [`check_line`], in file
+    /// order, and check what depends on the lines before it.
+    pub fn accept(&mut self, o: LineOutcome, out: &mut Vec<Finding>) -> Option<RecordSeen> {
+        let from = out.len();
+        out.extend(o.findings);
+        self.hygiene.fold(out, from);
+        self.torn_without_record |= o.torn_without_record;
+        let facts = o.record?;
         self.records += 1;
-        let (n, off) = (line.number, line.offset);
-        let id = f.id.unwrap_or("");
-        if let Some(first) = f.id.and_then(|id| self.ids.insert(id, n)) {
+        let (n, off) = (o.line, o.offset);
+        let id = facts.id.as_deref().unwrap_or("");
+        if let Some(first) = facts.id.as_deref().and_then(|id| self.ids.insert(id, n)) {
             out.push(
                 Finding::new(
                     FindingKind::DuplicateId,
@@ -179,91 +282,56 @@ impl SpiceChainVerifier {
                 ),
             );
         }
-        if !self.chained {
-            self.remember(id, f.hash);
-            return RecordSeen {
-                index: self.records,
-                line: n,
-                has_hash: false,
+        if self.chained {
+            self.check_link(n, off, id, facts.prev.as_deref(), out);
+            // Re-anchor on what the record stores, so the next record's link
+            // is judged on its own and one edit is reported once.
+            self.anchor = if facts.hash.is_some() {
+                Anchor::Hash(n)
+            } else {
+                Anchor::Unknown
             };
         }
-
-        if let Some(prev) = f.prev {
-            let expected = match &self.anchor {
-                Anchor::Genesis => Some((GENESIS_PREV, None)),
-                Anchor::Hash(l) => Some((self.last_hash.as_str(), Some(*l))),
-                Anchor::Unknown => None,
-            };
-            if let Some((expected, prev_line)) = expected
-                && prev != expected
-            {
-                let detail = match prev_line {
-                        None => "the first record does not start from the genesis hash: records before it were removed, or it was moved".to_owned(),
-                        Some(l) => format!(
-                            "prev_descriptor_hash does not match the hash of the record at line {l}: a record was deleted, inserted or reordered here"
-                        ),
-                    };
-                out.push(
-                    Finding::new(FindingKind::ChainBreak, detail)
-                        .at(n, off)
-                        .record(id)
-                        .expected_found(expected, prev),
-                );
-            }
-        }
-
-        if let (Some(id), Some(name), Some(at), Some(prev)) =
-            (f.id, f.process_name, f.assessed_at, f.prev)
-        {
-            let computed = sha256_hex(&[
-                id.as_bytes(),
-                b":",
-                name.as_bytes(),
-                b":",
-                at.as_bytes(),
-                b":",
-                prev.as_bytes(),
-            ]);
-            let computed = hex_str(&computed);
-            if let Some(stored) = f.hash
-                && stored != computed
-            {
-                out.push(
-                        Finding::new(
-                            FindingKind::HashMismatch,
-                            "descriptor_hash does not match the protected fields (descriptor_id, process_name, \
-                             assessed_at, prev_descriptor_hash): one of them, or the hash, was edited",
-                        )
-                        .at(n, off)
-                        .record(id)
-                        .expected_found(computed, stored),
-                    );
-            }
-        }
-
-        // Re-anchor on what the record stores, so the next record's link is
-        // judged on its own and one edit is reported once.
-        self.anchor = if f.hash.is_some() {
-            Anchor::Hash(n)
-        } else {
-            Anchor::Unknown
-        };
-        self.remember(id, f.hash);
-        RecordSeen {
-            index: self.records,
-            line: n,
-            has_hash: f.hash.is_some(),
-        }
-    }
-}
-
-impl SpiceChainVerifier {
-    /// Keep the last record's id and hash in reused buffers (no allocation per record).
-    fn remember(&mut self, id: &str, hash: Option<&str>) {
         self.last_id.clear();
         self.last_id.push_str(id);
         self.last_hash.clear();
-        self.last_hash.push_str(hash.unwrap_or(""));
+        self.last_hash.push_str(facts.hash.as_deref().unwrap_or(""));
+        Some(RecordSeen {
+            index: self.records,
+            line: n,
+        })
+    }
+
+    /// Call once after the last line.
+    pub fn finish(&mut self, out: &mut [Finding]) {
+        self.hygiene.finish(out);
+    }
+
+    fn check_link(&self, n: u64, off: u64, id: &str, prev: Option<&str>, out: &mut Vec<Finding>) {
+        let Some(prev) = prev else { return };
+        let (expected, prev_line) = match &self.anchor {
+            Anchor::Genesis => (GENESIS_PREV, None),
+            Anchor::Hash(l) => (self.last_hash.as_str(), Some(*l)),
+            Anchor::Unknown => return,
+        };
+        if prev == expected {
+            return;
+        }
+        let detail = match prev_line {
+            None => "the first record does not start from the genesis hash: records before it were removed, \
+                     or it was moved"
+                .to_owned(),
+            Some(l) => format!(
+                "prev_descriptor_hash does not match the hash of the record at line {l}: a record was deleted, \
+                 inserted or reordered here"
+            ),
+        };
+        out.push(
+            Finding::new(FindingKind::ChainBreak, detail)
+                .at(n, off)
+                .record(id)
+                .expected_found(expected, prev),
+        );
     }
 }
 
