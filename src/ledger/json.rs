@@ -122,6 +122,55 @@ impl NumToken<'_> {
     }
 }
 
+/// A string kept inline when it is short (ids, hex hashes), so handing
+/// millions of them from worker threads to the in-order stage allocates
+/// nothing.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ShortStr {
+    /// Up to 64 bytes, inline.
+    Inline {
+        /// Bytes used.
+        len: u8,
+        /// UTF-8 bytes.
+        buf: [u8; 64],
+    },
+    /// Anything longer.
+    Heap(Box<str>),
+}
+
+impl ShortStr {
+    /// Store `s`.
+    pub fn new(s: &str) -> Self {
+        if s.len() <= 64 {
+            let mut buf = [0u8; 64];
+            buf[..s.len()].copy_from_slice(s.as_bytes());
+            ShortStr::Inline {
+                len: s.len() as u8,
+                buf,
+            }
+        } else {
+            ShortStr::Heap(s.into())
+        }
+    }
+
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            // Always valid: the bytes were copied from a whole `&str`.
+            ShortStr::Inline { len, buf } => {
+                std::str::from_utf8(&buf[..usize::from(*len)]).unwrap_or_default()
+            }
+            ShortStr::Heap(s) => s,
+        }
+    }
+}
+
+impl fmt::Debug for ShortStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// A short description of a JSON value's type and start, for error messages.
 pub fn describe_token(text: &str) -> String {
     let kind = match text.as_bytes().first() {

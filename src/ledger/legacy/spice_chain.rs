@@ -13,10 +13,12 @@
 
 use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{hex_str, sha256_hex};
+use crate::ledger::json::ShortStr;
 use crate::ledger::legacy::descriptor::{ChainFields, DescriptorShape, SchemaProblem, diagnose};
 use crate::ledger::legacy::lines::{self, LineHygiene, parse_error};
 use crate::ledger::reader::{Ending, RawLine};
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// A seeded hasher: fast on u64 keys, and unpredictable to a ledger
 /// crafted to collide ids.
@@ -46,18 +48,24 @@ struct IdSet {
 }
 
 impl IdSet {
-    /// Insert `id`; return the line it was first seen on if it is a repeat.
-    fn insert(&mut self, id: &str, line: u64) -> Option<u64> {
-        let key = (id.len() == 16 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-            .then(|| u64::from_str_radix(id, 16).ok())
-            .flatten();
+    /// Room for about `n` ids, so the map does not rehash while it grows.
+    fn with_capacity(n: usize) -> Self {
+        IdSet {
+            hex: HashMap::with_capacity_and_hasher(n, IdHasher::default()),
+            other: HashMap::default(),
+        }
+    }
+
+    /// Insert `id` (with its numeric key, when it has one); return the line
+    /// it was first seen on if it is a repeat.
+    fn insert(&mut self, id: &str, key: Option<u64>, line: u64) -> Option<u64> {
         match key {
-            Some(k) => match self.hex.insert(k, line) {
-                Some(first) => {
-                    self.hex.insert(k, first);
-                    Some(first)
+            Some(k) => match self.hex.entry(k) {
+                Entry::Occupied(e) => Some(*e.get()),
+                Entry::Vacant(e) => {
+                    e.insert(line);
+                    None
                 }
-                None => None,
             },
             None => {
                 if let Some(&first) = self.other.get(id) {
@@ -69,6 +77,13 @@ impl IdSet {
             }
         }
     }
+}
+
+/// A legacy id (16 lower-case hex digits) as the number it spells.
+fn id_key(id: &str) -> Option<u64> {
+    (id.len() == 16 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .then(|| u64::from_str_radix(id, 16).ok())
+        .flatten()
 }
 
 /// What one line says, checked on its own.
@@ -87,14 +102,16 @@ pub struct LineOutcome {
 }
 
 /// The chain fields of a record, as stored.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordFacts {
     /// `descriptor_id`.
-    pub id: Option<String>,
+    pub id: Option<ShortStr>,
+    /// The id as a number when it is the legacy 16 hex digits.
+    pub id_key: Option<u64>,
     /// `prev_descriptor_hash`.
-    pub prev: Option<String>,
+    pub prev: Option<ShortStr>,
     /// `descriptor_hash`.
-    pub hash: Option<String>,
+    pub hash: Option<ShortStr>,
 }
 
 /// Check one line of a descriptor file on its own: line hygiene, parsing,
@@ -183,9 +200,10 @@ fn record_facts(
         }
     }
     RecordFacts {
-        id: f.id.map(str::to_owned),
-        prev: f.prev.map(str::to_owned),
-        hash: f.hash.map(str::to_owned),
+        id: f.id.map(ShortStr::new),
+        id_key: f.id.and_then(id_key),
+        prev: f.prev.map(ShortStr::new),
+        hash: f.hash.map(ShortStr::new),
     }
 }
 
@@ -198,8 +216,8 @@ pub struct SpiceChainVerifier {
     anchor: Anchor,
     ids: IdSet,
     records: u64,
-    last_id: String,
-    last_hash: String,
+    /// The last record accepted (its id and stored hash anchor the next).
+    last: Option<RecordFacts>,
     torn_without_record: bool,
 }
 
@@ -215,14 +233,19 @@ pub struct RecordSeen {
 impl SpiceChainVerifier {
     /// A verifier for the hash-chained v2 file (`chained`) or the v1 layer.
     pub fn new(chained: bool) -> Self {
+        Self::with_capacity(chained, 0)
+    }
+
+    /// A verifier expecting about `records` records (sizes the id set up
+    /// front instead of rehashing it as it grows).
+    pub fn with_capacity(chained: bool, records: usize) -> Self {
         SpiceChainVerifier {
             chained,
             hygiene: LineHygiene::default(),
             anchor: Anchor::Genesis,
-            ids: IdSet::default(),
+            ids: IdSet::with_capacity(records),
             records: 0,
-            last_id: String::new(),
-            last_hash: String::new(),
+            last: None,
             torn_without_record: false,
         }
     }
@@ -239,12 +262,18 @@ impl SpiceChainVerifier {
 
     /// The `descriptor_id` of the last record seen.
     pub fn last_id(&self) -> &str {
-        &self.last_id
+        self.last
+            .as_ref()
+            .and_then(|r| r.id.as_ref())
+            .map_or("", ShortStr::as_str)
     }
 
     /// The stored `descriptor_hash` of the last record seen.
     pub fn last_hash(&self) -> &str {
-        &self.last_hash
+        self.last
+            .as_ref()
+            .and_then(|r| r.hash.as_ref())
+            .map_or("", ShortStr::as_str)
     }
 
     /// Whether the file ended in a torn line that held no complete record.
@@ -267,8 +296,12 @@ impl SpiceChainVerifier {
         let facts = o.record?;
         self.records += 1;
         let (n, off) = (o.line, o.offset);
-        let id = facts.id.as_deref().unwrap_or("");
-        if let Some(first) = facts.id.as_deref().and_then(|id| self.ids.insert(id, n)) {
+        let id = facts.id.as_ref().map_or("", ShortStr::as_str);
+        if let Some(first) = facts
+            .id
+            .as_ref()
+            .and_then(|i| self.ids.insert(i.as_str(), facts.id_key, n))
+        {
             out.push(
                 Finding::new(
                     FindingKind::DuplicateId,
@@ -283,7 +316,7 @@ impl SpiceChainVerifier {
             );
         }
         if self.chained {
-            self.check_link(n, off, id, facts.prev.as_deref(), out);
+            self.check_link(n, off, id, facts.prev.as_ref().map(ShortStr::as_str), out);
             // Re-anchor on what the record stores, so the next record's link
             // is judged on its own and one edit is reported once.
             self.anchor = if facts.hash.is_some() {
@@ -292,10 +325,7 @@ impl SpiceChainVerifier {
                 Anchor::Unknown
             };
         }
-        self.last_id.clear();
-        self.last_id.push_str(id);
-        self.last_hash.clear();
-        self.last_hash.push_str(facts.hash.as_deref().unwrap_or(""));
+        self.last = Some(facts);
         Some(RecordSeen {
             index: self.records,
             line: n,
@@ -311,7 +341,7 @@ impl SpiceChainVerifier {
         let Some(prev) = prev else { return };
         let (expected, prev_line) = match &self.anchor {
             Anchor::Genesis => (GENESIS_PREV, None),
-            Anchor::Hash(l) => (self.last_hash.as_str(), Some(*l)),
+            Anchor::Hash(l) => (self.last_hash(), Some(*l)),
             Anchor::Unknown => return,
         };
         if prev == expected {

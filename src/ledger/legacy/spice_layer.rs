@@ -9,12 +9,18 @@ use crate::ledger::legacy::constitutional::ConstitutionalVerifier;
 use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::legacy::manifest::{ChainCursor, ManifestVerifier};
 use crate::ledger::legacy::scan::{open, read_error, scan_file};
-use crate::ledger::legacy::spice_chain::SpiceChainVerifier;
-use crate::ledger::reader::LineReader;
+use crate::ledger::legacy::spice_chain::{LineOutcome, SpiceChainVerifier, check_line};
+use crate::ledger::par_lines::{LineCheck, ParLines};
 use crate::ledger::report::FileReport;
 use sha2::{Digest, Sha256};
-use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
+
+/// Worker threads for the per-line checks: one per core, a few at most
+/// (the in-order stage and the reader need a share of the machine too).
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
 
 /// The files of one SPICE layer; any may be absent.
 #[derive(Debug, Clone, Copy, Default)]
@@ -30,7 +36,7 @@ pub struct SpiceLayer<'p> {
 /// The chain, read on demand as the manifest asks for more of it.
 struct ChainSource<'p> {
     path: Option<&'p Path>,
-    reader: Option<LineReader<File>>,
+    lines: Option<ParLines<LineOutcome>>,
     verifier: SpiceChainVerifier,
     report: Option<FileReport>,
     prefix: Sha256,
@@ -41,19 +47,18 @@ struct ChainSource<'p> {
 impl ChainCursor for ChainSource<'_> {
     fn advance_to(&mut self, n: u64) -> u64 {
         while self.consumed < n {
-            let (Some(reader), Some(report)) = (self.reader.as_mut(), self.report.as_mut()) else {
+            let (Some(lines), Some(report)) = (self.lines.as_mut(), self.report.as_mut()) else {
                 break;
             };
-            match reader.next_line() {
-                Ok(Some(line)) => {
-                    if let Some(seen) = self.verifier.feed(&line, &mut report.findings) {
+            match lines.next() {
+                Some(outcome) => {
+                    if let Some(seen) = self.verifier.accept(outcome, &mut report.findings) {
                         self.prefix.update(self.verifier.last_hash().as_bytes());
                         self.consumed = seen.index;
                         self.last_line = seen.line;
                     }
                 }
-                Ok(None) => self.close(None),
-                Err(e) => self.close(Some(e)),
+                None => self.close(),
             }
         }
         self.consumed
@@ -82,14 +87,15 @@ impl ChainCursor for ChainSource<'_> {
 
 impl ChainSource<'_> {
     /// Stop reading: at end of file, or on a read error.
-    fn close(&mut self, error: Option<std::io::Error>) {
-        if let (Some(reader), Some(report), Some(path)) =
-            (self.reader.take(), self.report.as_mut(), self.path)
+    fn close(&mut self) {
+        if let (Some(mut lines), Some(report), Some(path)) =
+            (self.lines.take(), self.report.as_mut(), self.path)
         {
-            report.lines = reader.lines_read();
-            report.bytes = reader.offset();
-            if let Some(e) = error {
-                report.error = Some(read_error(path, reader.offset(), &e));
+            let (count, bytes) = lines.totals().unwrap_or((0, 0));
+            report.lines = count;
+            report.bytes = bytes;
+            if let Some(e) = lines.take_error() {
+                report.error = Some(read_error(path, bytes, &e));
             }
         }
     }
@@ -100,8 +106,16 @@ impl ChainSource<'_> {
 pub fn verify_spice_layer(layer: SpiceLayer<'_>, max_line: usize) -> Vec<FileReport> {
     let mut src = ChainSource {
         path: layer.chain,
-        reader: None,
-        verifier: SpiceChainVerifier::new(true),
+        lines: None,
+        // Legacy descriptor lines are 600 bytes and more: size the id set
+        // for the records the file can hold.
+        verifier: SpiceChainVerifier::with_capacity(
+            true,
+            layer
+                .chain
+                .and_then(|p| std::fs::metadata(p).ok())
+                .map_or(0, |m| (m.len() / 600) as usize),
+        ),
         report: layer.chain.map(|p| {
             FileReport::new(
                 FileKind::SpiceChain.name(),
@@ -114,7 +128,10 @@ pub fn verify_spice_layer(layer: SpiceLayer<'_>, max_line: usize) -> Vec<FileRep
         last_line: 0,
     };
     if let (Some(p), Some(report)) = (layer.chain, src.report.as_mut()) {
-        src.reader = open(p, report).map(|f| LineReader::with_limit(f, max_line));
+        src.lines = open(p, report).map(|f| {
+            let check: LineCheck<LineOutcome> = Arc::new(|line| check_line(line, true));
+            ParLines::new(f, max_line, workers(), &check)
+        });
     }
 
     let mut manifest_report = layer.manifest.map(|p| {
