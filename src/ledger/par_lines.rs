@@ -359,4 +359,25 @@ mod tests {
         assert!(got.is_empty() || got.len() < 4);
         assert!(it.take_error().unwrap().to_string().contains("panicked"));
     }
+
+    #[test]
+    fn a_read_error_ends_the_lines_and_is_reported() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::other("disk on fire"));
+                }
+                self.0 -= 1;
+                buf[..2].copy_from_slice(b"x\n");
+                Ok(2)
+            }
+        }
+        let check: LineCheck<u64> = Arc::new(|l: &RawLine<'_>| l.number);
+        let mut it = ParLines::new(Failing(3), 10, 2, &check);
+        let got: Vec<_> = it.by_ref().collect();
+        assert_eq!(got, vec![1, 2, 3]);
+        assert_eq!(it.take_error().unwrap().to_string(), "disk on fire");
+        assert_eq!(it.totals(), Some((3, 6)));
+    }
 }

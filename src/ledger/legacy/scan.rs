@@ -51,3 +51,51 @@ pub fn read_error(path: &Path, offset: u64, e: &std::io::Error) -> String {
         path.display()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::report::{Coverage, FileStatus};
+
+    fn report() -> FileReport {
+        let coverage = Coverage {
+            hash_chained: true,
+            witnessed_by: None,
+            summary: "",
+            protected_fields: vec![],
+            unprotected_fields: vec![],
+            checked: vec![],
+            not_checked: vec![],
+        };
+        FileReport::new("spice_chain", String::new(), coverage)
+    }
+
+    #[test]
+    fn open_failure_is_recorded_not_raised() {
+        let mut r = report();
+        scan_file(Path::new("/no/such/ledger.jsonl"), 100, &mut r, |_, _| {
+            panic!("no lines")
+        });
+        r.settle();
+        assert_eq!(r.status, FileStatus::Unreadable);
+        assert!(
+            r.error
+                .as_deref()
+                .unwrap()
+                .starts_with("cannot open /no/such/ledger.jsonl")
+        );
+    }
+
+    #[test]
+    fn read_failure_is_recorded_with_its_offset() {
+        // Opening a directory succeeds on Linux; reading it fails (EISDIR),
+        // even for root, which file modes would not stop.
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = report();
+        scan_file(dir.path(), 100, &mut r, |_, _| panic!("no lines"));
+        r.settle();
+        assert_eq!(r.status, FileStatus::Unreadable);
+        let e = r.error.unwrap();
+        assert!(e.contains("read error") && e.contains("at byte 0"), "{e}");
+    }
+}
