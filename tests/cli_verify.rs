@@ -11,8 +11,17 @@ fn iss() -> Command {
     Command::cargo_bin("iss").unwrap()
 }
 
-fn json_of(out: &[u8]) -> Value {
-    serde_json::from_slice(out).expect("stdout is one JSON document")
+/// Run `iss verify --json PATH`, expect exit `code`, parse stdout.
+fn verify_json(path: &std::path::Path, code: i32) -> Value {
+    let out = iss()
+        .args(["verify", "--json"])
+        .arg(path)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("stdout is one JSON document")
 }
 
 #[test]
@@ -20,15 +29,7 @@ fn reference_run_verifies_with_the_expected_counts() {
     let Some(path) = shared_fixture("reference-run") else {
         return;
     };
-    let out = iss()
-        .args(["verify", "--json"])
-        .arg(&path)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json_of(&out);
+    let v = verify_json(&path, 0);
     assert_eq!(v["status"], "clean");
     assert_eq!(v["format"], "iss-legacy-v2");
     let records: Vec<(String, u64, String)> = v["files"]
@@ -67,15 +68,7 @@ fn json_schema_has_the_documented_fields() {
         &dir.path().join("data/spice_layer/spice_chain.jsonl"),
         |l| l[4] = l[4].replacen("\"process_name\":\"", "\"process_name\":\"X", 1),
     );
-    let out = iss()
-        .args(["verify", "--json"])
-        .arg(dir.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json_of(&out);
+    let v = verify_json(dir.path(), 1);
     for key in ["ledger", "format", "status", "tool", "files", "missing"] {
         assert!(v.get(key).is_some(), "top-level {key}");
     }
@@ -110,15 +103,7 @@ fn v1_layer_opens_and_is_reported_unchained() {
     let Some(path) = shared_fixture("repo-sample/spice_layer_v1") else {
         return;
     };
-    let out = iss()
-        .args(["verify", "--json"])
-        .arg(&path)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json_of(&out);
+    let v = verify_json(&path, 0);
     assert_eq!(v["format"], "iss-legacy-v1");
     assert_eq!(v["files"][0]["name"], "spice_descriptors_v1");
     assert_eq!(v["files"][0]["status"], "unchained");
@@ -132,15 +117,7 @@ fn immutable_layer_verifies_clean() {
     let Some(path) = shared_fixture("repo-sample/spice_layer_immutable") else {
         return;
     };
-    let out = iss()
-        .args(["verify", "--json"])
-        .arg(&path)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json_of(&out);
+    let v = verify_json(&path, 0);
     assert_eq!(v["status"], "clean");
     let names: Vec<&str> = v["files"]
         .as_array()
@@ -166,15 +143,7 @@ fn single_chain_file_is_accepted() {
     let Some(path) = shared_fixture("reference-run/logs/forensic_logs/glyph_chain.jsonl") else {
         return;
     };
-    let out = iss()
-        .args(["verify", "--json"])
-        .arg(&path)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json_of(&out);
+    let v = verify_json(&path, 0);
     assert_eq!(v["files"][0]["name"], "glyph_chain");
     assert_eq!(v["files"][0]["records"], 420);
 }
@@ -205,15 +174,7 @@ fn unreadable_file_makes_the_result_incomplete() {
     copy_tree(&src, dir.path());
     let chain = dir.path().join("data/spice_layer/spice_chain.jsonl");
     set_mode(&chain, 0o000);
-    let out = iss()
-        .args(["verify", "--json"])
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .get_output()
-        .stdout
-        .clone();
-    let v = json_of(&out);
+    let v = verify_json(dir.path(), 2);
     assert_eq!(v["status"], "incomplete");
     assert_eq!(v["files"][0]["status"], "unreadable");
     assert!(

@@ -22,7 +22,7 @@ pub enum Command {
 /// `iss verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// A ledger folder (either legacy layout, `spice_layer_v1`/, or a folder of
+    /// A ledger folder (either legacy layout, a v1 layer folder, or a folder of
     /// chain files) or a single chain file.
     pub path: PathBuf,
     /// Print one JSON document (schema in the README) instead of text.

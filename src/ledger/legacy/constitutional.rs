@@ -7,7 +7,7 @@
 use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::json::{JStr, clip};
 use crate::ledger::legacy::descriptor::is_iso8601_with_offset;
-use crate::ledger::legacy::lines::{LineHygiene, parse_error};
+use crate::ledger::legacy::lines::{LineHygiene, parse_error, schema_error};
 use crate::ledger::reader::RawLine;
 use serde::Deserialize;
 
@@ -67,14 +67,16 @@ impl ConstitutionalVerifier {
         match serde_json::from_str::<BindingRecord>(lt.text) {
             Ok(rec) => {
                 self.records += 1;
+                let ts = Some(rec.timestamp.as_str());
                 let schema = |field: &str, expected: &str, found: &str| {
-                    Finding::new(
-                        FindingKind::SchemaError,
-                        format!("field `{field}` does not match the binding schema"),
+                    schema_error(
+                        line,
+                        "binding",
+                        ts,
+                        field,
+                        expected,
+                        format!("{:?}", clip(found, 40)),
                     )
-                    .at(line.number, line.offset)
-                    .record(rec.timestamp.as_str())
-                    .expected_found(expected, format!("{:?}", clip(found, 40)))
                 };
                 if rec.event.as_str() != "CONSTITUTIONAL_BINDING" {
                     out.push(schema(

@@ -6,6 +6,7 @@
 
 use crate::ledger::discover::FileKind;
 use crate::ledger::legacy::descriptor::{PROTECTED_FIELDS, UNPROTECTED_FIELDS};
+use crate::ledger::legacy::plain_log::{AUDIT_FIELDS, V1_BINDING_FIELDS};
 use crate::ledger::report::Coverage;
 
 const LINE_CHECKS: &str =
@@ -102,14 +103,7 @@ pub fn coverage(kind: FileKind, witnessed: bool) -> Coverage {
         },
         FileKind::ForensicAudit => unchained(
             "time-keeper start log, not hash-chained; its start times delimit run segments",
-            vec![
-                "timestamp",
-                "article",
-                "clause",
-                "binding",
-                "system",
-                "node",
-            ],
+            AUDIT_FIELDS.to_vec(),
         ),
         FileKind::SpiceDescriptorsV1 => Coverage {
             hash_chained: false,
@@ -132,14 +126,7 @@ pub fn coverage(kind: FileKind, witnessed: bool) -> Coverage {
         },
         FileKind::ConstitutionalBindingV1 => unchained(
             "v1 layer start events, not hash-chained",
-            vec![
-                "event",
-                "constitutional_article",
-                "principle",
-                "binding",
-                "vault_contamination",
-                "timestamp",
-            ],
+            V1_BINDING_FIELDS.to_vec(),
         ),
         FileKind::SpiceIndexV1 => unchained(
             "v1 derived index, not hash-chained; compared with the v1 descriptors",

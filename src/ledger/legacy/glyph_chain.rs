@@ -11,7 +11,7 @@ use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{hex_str, sha256_hex, sha256_parts};
 use crate::ledger::json::{JStr, NumToken, clip};
 use crate::ledger::legacy::descriptor::is_hex;
-use crate::ledger::legacy::lines::{LineHygiene, parse_error};
+use crate::ledger::legacy::lines::{LineHygiene, parse_error, schema_error};
 use crate::ledger::reader::RawLine;
 use serde::Deserialize;
 use serde_json::Value;
@@ -256,15 +256,14 @@ impl GlyphChainVerifier {
             }
         }
         for (field, expected, found) in &problems {
-            out.push(
-                Finding::new(
-                    FindingKind::SchemaError,
-                    format!("field `{field}` does not match the pulse schema"),
-                )
-                .at(line.number, line.offset)
-                .record(p.pulse_id.as_str())
-                .expected_found(*expected, found.clone()),
-            );
+            out.push(schema_error(
+                line,
+                "pulse",
+                Some(p.pulse_id.as_str()),
+                field,
+                *expected,
+                found.clone(),
+            ));
         }
         problems.is_empty()
     }
@@ -278,14 +277,9 @@ impl GlyphChainVerifier {
         err: &serde_json::Error,
         out: &mut Vec<Finding>,
     ) {
+        let id = v.get("pulse_id").and_then(Value::as_str);
         let finding = |field: &str, expected: &str, found: String| {
-            Finding::new(
-                FindingKind::SchemaError,
-                format!("field `{field}` does not match the pulse schema"),
-            )
-            .at(line.number, line.offset)
-            .record_opt(v.get("pulse_id").and_then(Value::as_str).map(str::to_owned))
-            .expected_found(expected, found)
+            schema_error(line, "pulse", id, field, expected, found)
         };
         let Some(obj) = v.as_object() else {
             out.push(finding(

@@ -184,6 +184,25 @@ fn torn_tail(line: &RawLine<'_>, len: u64) -> Finding {
     )
 }
 
+/// A field of the record on `line` that does not match the `schema`
+/// ("descriptor", "pulse", ...).
+pub fn schema_error(
+    line: &RawLine<'_>,
+    schema: &str,
+    record: Option<&str>,
+    field: &str,
+    expected: impl Into<String>,
+    found: impl Into<String>,
+) -> Finding {
+    Finding::new(
+        FindingKind::SchemaError,
+        format!("field `{field}` does not match the {schema} schema"),
+    )
+    .at(line.number, line.offset)
+    .record_opt(record.filter(|r| !r.is_empty()))
+    .expected_found(expected, found)
+}
+
 /// Report a line that is not a JSON object, or whose record does not parse.
 ///
 /// Torn lines are already reported as such and get no second finding.

@@ -13,7 +13,7 @@
 use crate::ledger::finding::{Finding, FindingKind, Severity};
 use crate::ledger::json::{JStr, clip};
 use crate::ledger::legacy::descriptor::is_iso8601_with_offset;
-use crate::ledger::legacy::lines::{LineHygiene, parse_error};
+use crate::ledger::legacy::lines::{LineHygiene, parse_error, schema_error};
 use crate::ledger::reader::RawLine;
 use serde::Deserialize;
 
@@ -388,15 +388,14 @@ impl ManifestVerifier {
             ));
         }
         for (field, expected, found) in &problems {
-            out.push(
-                Finding::new(
-                    FindingKind::SchemaError,
-                    format!("field `{field}` does not match the manifest schema"),
-                )
-                .at(line.number, line.offset)
-                .record(rec.timestamp.as_str())
-                .expected_found(*expected, found.clone()),
-            );
+            out.push(schema_error(
+                line,
+                "manifest",
+                Some(rec.timestamp.as_str()),
+                field,
+                *expected,
+                found.clone(),
+            ));
         }
         problems.is_empty()
     }

@@ -2,7 +2,7 @@
 //! layer's binding log. Only their form can be checked.
 
 use crate::ledger::finding::{Finding, FindingKind};
-use crate::ledger::legacy::lines::{LineHygiene, parse_error};
+use crate::ledger::legacy::lines::{LineHygiene, parse_error, schema_error};
 use crate::ledger::reader::RawLine;
 use serde_json::{Map, Value};
 
@@ -75,13 +75,7 @@ impl PlainLogVerifier {
         self.records += 1;
         let ts = obj.get("timestamp").and_then(Value::as_str);
         let problem = |field: &str, expected: &str, found: &str| {
-            Finding::new(
-                FindingKind::SchemaError,
-                format!("field `{field}` does not match the log's schema"),
-            )
-            .at(line.number, line.offset)
-            .record_opt(ts.map(str::to_owned))
-            .expected_found(expected, found)
+            schema_error(line, "log's", ts, field, expected, found)
         };
         for f in self.fields {
             match obj.get(*f) {

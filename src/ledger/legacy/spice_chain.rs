@@ -15,7 +15,7 @@ use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{hex_str, sha256_hex};
 use crate::ledger::json::ShortStr;
 use crate::ledger::legacy::descriptor::{ChainFields, DescriptorShape, SchemaProblem, diagnose};
-use crate::ledger::legacy::lines::{self, LineHygiene, parse_error};
+use crate::ledger::legacy::lines::{self, LineHygiene, parse_error, schema_error};
 use crate::ledger::reader::{Ending, RawLine};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -367,14 +367,13 @@ impl SpiceChainVerifier {
 
 fn report_schema(line: &RawLine<'_>, id: &str, problems: &[SchemaProblem], out: &mut Vec<Finding>) {
     for p in problems {
-        out.push(
-            Finding::new(
-                FindingKind::SchemaError,
-                format!("field `{}` does not match the descriptor schema", p.field),
-            )
-            .at(line.number, line.offset)
-            .record_opt((!id.is_empty()).then_some(id))
-            .expected_found(p.expected.clone(), p.found.clone()),
-        );
+        out.push(schema_error(
+            line,
+            "descriptor",
+            Some(id),
+            &p.field,
+            p.expected.clone(),
+            p.found.clone(),
+        ));
     }
 }
