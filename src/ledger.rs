@@ -10,6 +10,7 @@ pub mod finding;
 pub mod hash;
 pub mod json;
 pub mod legacy;
+pub mod native;
 pub mod par_lines;
 pub mod reader;
 pub mod report;
