@@ -1,5 +1,7 @@
-//! The native ledger format's building blocks: C2SP signed notes and
-//! tlog checkpoints (and, as they land, the Merkle tree and the chains).
+//! The native ledger format's building blocks: the RFC 9162 Merkle tree,
+//! C2SP signed notes and tlog checkpoints (the chains themselves are the
+//! append issue's).
 
 pub mod checkpoint;
+pub mod merkle;
 pub mod note;
