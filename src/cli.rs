@@ -4,6 +4,7 @@
 //! 2 usage or I/O error (the command could not do its job).
 
 mod args;
+mod sample;
 mod verify;
 mod verify_human;
 
@@ -37,6 +38,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Verify(args) => verify::run(&args),
+        Command::Sample(args) => sample::run(&args),
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Verify every file of a ledger (read-only). Exit 0 clean, 1 violated, 2 error.
     Verify(VerifyArgs),
+    /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
+    Sample(SampleArgs),
 }
 
 /// `iss verify`.
@@ -34,4 +36,26 @@ pub struct VerifyArgs {
     /// Lines longer than this many bytes are reported, not parsed.
     #[arg(long, default_value_t = crate::ledger::reader::DEFAULT_MAX_LINE)]
     pub max_line_bytes: usize,
+}
+
+/// `iss sample`.
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Folder to write the ledger into, in the legacy service's layout.
+    pub path: PathBuf,
+    /// Number of SPICE descriptors.
+    #[arg(long, default_value_t = 40)]
+    pub descriptors: u64,
+    /// Seed: the same seed and options always give the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Service starts the descriptors are spread over.
+    #[arg(long, default_value_t = 3)]
+    pub restarts: u32,
+    /// Replace the files if a ledger already exists there.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -12,14 +12,10 @@ use crate::ledger::hash::{hex_str, sha256_hex, sha256_parts};
 use crate::ledger::json::{JStr, NumToken, clip};
 use crate::ledger::legacy::descriptor::is_hex;
 use crate::ledger::legacy::lines::{LineHygiene, parse_error, schema_error};
+use crate::ledger::legacy::writer::genesis_last;
 use crate::ledger::reader::RawLine;
 use serde::Deserialize;
 use serde_json::Value;
-
-/// The `last` value before the first pulse: `h32("CALEON_PRIME_GENESIS_0")`.
-pub fn genesis_last() -> String {
-    hex_str(&sha256_hex(&[b"CALEON_PRIME_GENESIS_0"]))[..32].to_owned()
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -16,6 +16,7 @@ use crate::ledger::hash::{hex_str, sha256_hex};
 use crate::ledger::json::ShortStr;
 use crate::ledger::legacy::descriptor::{ChainFields, DescriptorShape, SchemaProblem, diagnose};
 use crate::ledger::legacy::lines::{self, LineHygiene, parse_error, schema_error};
+use crate::ledger::legacy::writer::GENESIS_PREV_HASH;
 use crate::ledger::reader::{Ending, RawLine};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -23,9 +24,6 @@ use std::collections::hash_map::Entry;
 /// A seeded hasher: fast on u64 keys, and unpredictable to a ledger
 /// crafted to collide ids.
 type IdHasher = foldhash::fast::RandomState;
-
-/// `prev_descriptor_hash` of the first record.
-pub const GENESIS_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What the next record's `prev_descriptor_hash` must be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -340,7 +338,7 @@ impl SpiceChainVerifier {
     fn check_link(&self, n: u64, off: u64, id: &str, prev: Option<&str>, out: &mut Vec<Finding>) {
         let Some(prev) = prev else { return };
         let (expected, prev_line) = match &self.anchor {
-            Anchor::Genesis => (GENESIS_PREV, None),
+            Anchor::Genesis => (GENESIS_PREV_HASH, None),
             Anchor::Hash(l) => (self.last_hash(), Some(*l)),
             Anchor::Unknown => return,
         };
