@@ -87,11 +87,8 @@ fn still_clean(root: &Path, file: &str, record: usize, key: &str, pos: usize, by
 }
 
 fn with_copy(f: impl Fn(&Path)) {
-    let Some(src) = common::shared_fixture("reference-run") else {
-        return;
-    };
     let dir = tempfile::tempdir().unwrap();
-    common::copy_tree(&src, dir.path());
+    common::Genuine::Generated(3).materialise(dir.path());
     f(dir.path());
 }
 

@@ -4,35 +4,23 @@
 
 mod common;
 
-use common::{Spot, assert_pristine, copy_tree, edit_lines, field, read_lines, spot, spots};
+use common::{Spot, assert_pristine, edit_lines, field, genuine_ledgers, read_lines, spot, spots};
 use iss_workstation::ledger::hash::{hex_str, sha256_hex};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const CHAIN: &str = "data/spice_layer/spice_chain.jsonl";
 const MANIFEST: &str = "data/spice_layer/integrity_manifest.jsonl";
 const GLYPH: &str = "logs/forensic_logs/glyph_chain.jsonl";
 
-/// The genuine ledgers every tamper is tried on.
-fn genuine_ledgers() -> Vec<PathBuf> {
-    common::shared_fixture("reference-run")
-        .into_iter()
-        .collect()
-}
-
 /// Run `case` on a fresh copy of each genuine ledger.
 fn on_copies(case: impl Fn(&Path) -> Vec<Spot>) {
-    for src in genuine_ledgers() {
+    for genuine in genuine_ledgers() {
         let dir = tempfile::tempdir().unwrap();
-        copy_tree(&src, dir.path());
+        genuine.materialise(dir.path());
         assert_pristine(dir.path());
         let expected = case(dir.path());
-        assert_eq!(
-            spots(dir.path()),
-            expected,
-            "ledger copied from {}",
-            src.display()
-        );
+        assert_eq!(spots(dir.path()), expected, "ledger {genuine:?}");
     }
 }
 

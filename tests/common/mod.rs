@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
+use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,40 @@ pub fn shared_fixture(rel: &str) -> Option<PathBuf> {
         );
         None
     }
+}
+
+/// Fill `dir` with a genuine legacy ledger: the project's own generated
+/// sample (always), or a copy of a shared fixture.
+#[derive(Debug, Clone)]
+pub enum Genuine {
+    /// `iss sample` output with this seed (40 descriptors, 3 restarts).
+    Generated(u64),
+    /// A folder copied as it is.
+    Copy(PathBuf),
+}
+
+impl Genuine {
+    /// Write the ledger into `dir`.
+    pub fn materialise(&self, dir: &Path) {
+        match self {
+            Genuine::Generated(seed) => {
+                let spec = SampleSpec {
+                    seed: *seed,
+                    ..SampleSpec::default()
+                };
+                write_sample_ledger(dir, &spec).unwrap();
+            }
+            Genuine::Copy(src) => copy_tree(src, dir),
+        }
+    }
+}
+
+/// The genuine ledgers tamper tests run on: a generated one always, and the
+/// legacy service's reference run when the shared fixtures are present.
+pub fn genuine_ledgers() -> Vec<Genuine> {
+    let mut v = vec![Genuine::Generated(7)];
+    v.extend(shared_fixture("reference-run").map(Genuine::Copy));
+    v
 }
 
 /// Copy a directory tree (files and folders only).
