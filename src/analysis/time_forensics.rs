@@ -94,8 +94,9 @@ pub struct PulseTimes<'a> {
     pub epoch_days: f64,
     /// Legacy `julian_date`.
     pub julian_date: f64,
-    /// SHA-256 of the whole line, to tell a replay from a reused id.
-    pub payload_sha256: [u8; 32],
+    /// A keyed 64-bit fingerprint of the whole line, to tell a replay from
+    /// a reused id (keyed per run, so a crafted line cannot aim at it).
+    pub payload_fingerprint: u64,
 }
 
 /// Why a run segment starts where it does.
@@ -183,6 +184,13 @@ impl TimeChecker {
         starts.sort_by(f64::total_cmp);
         starts.dedup();
         self.run_starts = starts;
+        self
+    }
+
+    /// Expect about `pulses` pulses (sizes the duplicate-id set once).
+    #[must_use]
+    pub fn expect_pulses(mut self, pulses: usize) -> Self {
+        self.seen.reserve(pulses);
         self
     }
 
@@ -312,6 +320,11 @@ impl TimeChecker {
         d_mono: f64,
         out: &mut Vec<Finding>,
     ) {
+        // The floor alone decides most intervals: the median (a selection
+        // over the window) is only needed for intervals above it.
+        if d_utc.min(d_mono) <= self.config.gap_floor_s {
+            return;
+        }
         let typical = self.typical_interval();
         let threshold = typical.map_or(self.config.gap_floor_s, |t| {
             self.config.gap_floor_s.max(self.config.gap_factor * t)

@@ -24,6 +24,12 @@ pub(super) struct SeenIds {
 }
 
 impl SeenIds {
+    /// Room for about `n` ids: sizing once avoids holding the old and the
+    /// new table together while a large one grows.
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.hex.reserve(n);
+    }
+
     /// Where `id` was first seen, or `None` after recording `seen` as its
     /// first sighting.
     fn first_sighting(&mut self, id: &str, seen: FirstSeen) -> Option<FirstSeen> {
@@ -36,10 +42,9 @@ impl SeenIds {
 
 /// `DUPLICATE_PULSE`. Returns whether the pulse is a verbatim replay.
 pub(super) fn check(seen_ids: &mut SeenIds, p: &PulseTimes<'_>, out: &mut Vec<Finding>) -> bool {
-    let [f0, f1, f2, f3, f4, f5, f6, f7, ..] = p.payload_sha256;
     let seen = FirstSeen {
         line: p.line,
-        fingerprint: u64::from_be_bytes([f0, f1, f2, f3, f4, f5, f6, f7]),
+        fingerprint: p.payload_fingerprint,
     };
     let Some(first) = seen_ids.first_sighting(p.pulse_id, seen) else {
         return false;

@@ -6,6 +6,7 @@ use hifitime::Epoch;
 use super::leap::{self, LeapTable};
 use super::{PulseTimes, TimeCheckConfig, finding, shown};
 use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::legacy::writer::iso_from_micros;
 
 /// Unix time of 2000-01-01T12:00:00Z, the legacy writer's "J2000".
 const LEGACY_J2000_UNIX: f64 = 946_728_000.0;
@@ -116,6 +117,16 @@ pub(super) fn check_iso(
     let mismatch = |detail: String, expected: String, found: String| {
         finding(p, FindingKind::IsoUnixMismatch, detail).expected_found(expected, found)
     };
+    // Fast path: the legacy writer prints utc_iso and utc_unix from one
+    // clock read, so a genuine pulse's utc_iso is exactly the text its
+    // utc_unix formats to (whole microseconds, +00:00, never second 60).
+    // Equal text implies every check below passes; anything else takes the
+    // full path, which explains the difference.
+    if let Some(micros) = whole_micros(u)
+        && iso_from_micros(micros) == p.utc_iso
+    {
+        return p.utc_iso.get(17..19).and_then(|s| s.parse().ok());
+    }
     let Some(shape) = iso_shape(p.utc_iso) else {
         out.push(mismatch(
             "utc_iso is not an ISO 8601 time of the form the legacy writer produces \
@@ -176,6 +187,14 @@ pub(super) fn check_iso(
         ));
     }
     Some(shape.second)
+}
+
+/// `u` in whole microseconds, when it is a plausible Unix time.
+fn whole_micros(u: f64) -> Option<i64> {
+    // Years 1970..=9999: keeps the conversion exact and in range.
+    (0.0..253_402_300_800.0)
+        .contains(&u)
+        .then(|| (u * 1e6).round() as i64)
 }
 
 /// `ET_MISMATCH`: `et_s` must reproduce the legacy formula from `utc_unix`;

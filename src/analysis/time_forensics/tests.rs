@@ -93,7 +93,7 @@ impl Pulse {
             et_s: self.et,
             epoch_days: self.days,
             julian_date: self.jd,
-            payload_sha256: self.sha,
+            payload_fingerprint: fingerprint(&self.sha),
         }
     }
 }
@@ -500,6 +500,13 @@ fn arbitrary_pulse() -> impl Strategy<Value = (String, i64, String, [f64; 4], [u
     )
 }
 
+/// The first 8 bytes of a test pulse's digest, as the verifier's fingerprint.
+fn fingerprint(sha: &[u8; 32]) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&sha[..8]);
+    u64::from_be_bytes(b)
+}
+
 proptest! {
     #[test]
     fn arbitrary_pulses_never_panic(pulses in prop::collection::vec(arbitrary_pulse(), 1..12), starts in prop::collection::vec(any::<f64>(), 0..4)) {
@@ -508,7 +515,7 @@ proptest! {
         for (line, (id, mono, iso, [utc, et, days, jd], sha)) in (1..).zip(&pulses) {
             let p = PulseTimes {
                 line, offset: line, pulse_id: id, monotonic_ns: *mono, utc_iso: iso,
-                utc_unix: *utc, et_s: *et, epoch_days: *days, julian_date: *jd, payload_sha256: *sha,
+                utc_unix: *utc, et_s: *et, epoch_days: *days, julian_date: *jd, payload_fingerprint: fingerprint(sha),
             };
             c.check(&p, &mut out);
         }

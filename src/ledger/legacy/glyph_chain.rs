@@ -8,7 +8,7 @@
 
 use crate::analysis::time_forensics::{PulseTimes, TimeChecker};
 use crate::ledger::finding::{Finding, FindingKind};
-use crate::ledger::hash::{hex_str, sha256_hex, sha256_parts};
+use crate::ledger::hash::{hex_str, sha256_hex};
 use crate::ledger::json::{JStr, NumToken, clip};
 use crate::ledger::legacy::descriptor::is_hex;
 use crate::ledger::legacy::lines::{LineHygiene, parse_error, schema_error};
@@ -16,6 +16,7 @@ use crate::ledger::legacy::writer::genesis_last;
 use crate::ledger::reader::RawLine;
 use serde::Deserialize;
 use serde_json::Value;
+use std::hash::BuildHasher;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +67,8 @@ pub struct GlyphChainVerifier {
     first: bool,
     records: u64,
     time: TimeChecker,
+    /// Keys the per-line fingerprints that tell replays from reused ids.
+    fingerprint: foldhash::quality::RandomState,
 }
 
 impl GlyphChainVerifier {
@@ -78,6 +81,7 @@ impl GlyphChainVerifier {
             first: true,
             records: 0,
             time,
+            fingerprint: foldhash::quality::RandomState::default(),
         }
     }
 
@@ -207,7 +211,7 @@ impl GlyphChainVerifier {
                     et_s,
                     epoch_days,
                     julian_date,
-                    payload_sha256: sha256_parts(&[text.as_bytes()]),
+                    payload_fingerprint: self.fingerprint.hash_one(text),
                 };
                 self.time.check(&times, out);
             }

@@ -43,8 +43,12 @@ pub fn verify_time_layer(
             p.display().to_string(),
             coverage(FileKind::GlyphChain, false),
         );
-        let mut v =
-            GlyphChainVerifier::new(TimeChecker::new(config.clone()).with_run_starts(starts));
+        let mut v = GlyphChainVerifier::new(
+            TimeChecker::new(config.clone())
+                .with_run_starts(starts)
+                // Legacy pulse lines are about 250 bytes.
+                .expect_pulses(std::fs::metadata(p).map_or(0, |m| (m.len() / 250) as usize)),
+        );
         scan_file(p, max_line, &mut report, |line, out| v.feed(line, out));
         v.finish(&mut report.findings);
         report.records = v.records();
