@@ -714,32 +714,4 @@ print(f"verified {len(chain)} descriptors, {len(glyphs)} pulses")
             "{stdout}"
         );
     }
-
-    /// Timing run: `cargo test --release -- --ignored --nocapture million`.
-    #[test]
-    #[ignore = "writes about 3 GB; run by hand in release mode"]
-    fn million_descriptors_timing() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let spec = SampleSpec {
-            descriptors: 1_000_000,
-            ..SampleSpec::default()
-        };
-        let t = std::time::Instant::now();
-        let s = write_sample_ledger(dir.path(), &spec).expect("write");
-        let elapsed = t.elapsed();
-        let bytes: u64 = s
-            .paths
-            .all()
-            .iter()
-            .map(|p| fs::metadata(p).map_or(0, |m| m.len()))
-            .sum();
-        println!(
-            "{} descriptors, {} pulses, {:.2} GB in {:.2?}",
-            s.descriptors,
-            s.pulses,
-            bytes as f64 / 1e9,
-            elapsed
-        );
-        assert_eq!(line_count(&s.paths.spice_chain), 1_000_000);
-    }
 }

@@ -4,8 +4,6 @@
 mod props;
 mod vectors;
 
-use std::time::Instant;
-
 use super::{
     Hash, HashRole, MerkleError, TreeBuilder, consistency_proof, empty_root, inclusion_proof,
     leaf_hash, root_from_inclusion_proof, root_of, verify_consistency, verify_consistency_bytes,
@@ -173,49 +171,4 @@ fn errors_say_why() {
         e.to_string(),
         "the old root (size1) does not match the hash recomputed from the proof"
     );
-}
-
-/// Timings for 1,000,000 leaves; run with
-/// `cargo test --release -- --ignored --nocapture timing`.
-#[test]
-#[ignore = "benchmark; run in release"]
-fn timing_1m_leaves() {
-    const N: u64 = 1_000_000;
-    let time = |label: &str, start: Instant| eprintln!("{label:<44} {:?}", start.elapsed());
-
-    let start = Instant::now();
-    let l = leaves(N);
-    time("1M leaf hashes", start);
-
-    let start = Instant::now();
-    let root = root_of(&l);
-    time("root_of", start);
-
-    let start = Instant::now();
-    let mut builder = TreeBuilder::new();
-    let mut last = empty_root();
-    for &leaf in &l {
-        builder.push_leaf_hash(leaf);
-        last = builder.root();
-    }
-    time("TreeBuilder: push + root() at every size", start);
-    assert_eq!(last, root);
-
-    for index in [0, N / 2 + 1, N - 1] {
-        let start = Instant::now();
-        let proof = inclusion_proof(&l, index).expect("valid index");
-        time(&format!("inclusion_proof(index {index})"), start);
-        let start = Instant::now();
-        verify_inclusion(&l[index as usize], index, N, &proof, &root).expect("verifies");
-        time("  verify_inclusion", start);
-    }
-    for old in [1, N / 2 + 1, N - 1] {
-        let start = Instant::now();
-        let proof = consistency_proof(&l, old).expect("valid size");
-        time(&format!("consistency_proof(old size {old})"), start);
-        let old_root = root_of(&l[..old as usize]);
-        let start = Instant::now();
-        verify_consistency(old, N, &proof, &old_root, &root).expect("verifies");
-        time("  verify_consistency", start);
-    }
 }
