@@ -349,6 +349,14 @@ impl SpiceChainVerifier {
             None => "the first record does not start from the genesis hash: records before it were removed, \
                      or it was moved"
                 .to_owned(),
+            // Lines between the two records that held no readable record
+            // may have held the missing link: say so rather than guess.
+            Some(l) if n > l + 1 => format!(
+                "prev_descriptor_hash does not match the hash of the record at line {l}; lines {}-{} between \
+                 them hold no readable record and may have held the record this one links to",
+                l + 1,
+                n - 1
+            ),
             Some(l) => format!(
                 "prev_descriptor_hash does not match the hash of the record at line {l}: a record was deleted, \
                  inserted or reordered here"
