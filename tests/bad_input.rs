@@ -126,7 +126,7 @@ fn blank_lines_are_folded_warnings() {
 fn over_long_line_is_measured_not_read() {
     let dir = ledger();
     edit_lines(&dir.path().join(CHAIN), |l| {
-        l.insert(3, format!("{{\"x\":\"{}\"}}", "a".repeat(5000)))
+        l.insert(3, format!("{{\"x\":\"{}\"}}", "a".repeat(5000)));
     });
     let options = VerifyOptions {
         max_line: 4096,
@@ -146,7 +146,7 @@ fn over_long_line_is_measured_not_read() {
 fn non_object_json_is_a_schema_error_not_a_record_lost_silently() {
     let dir = ledger();
     edit_lines(&dir.path().join(GLYPH), |l| {
-        l.insert(2, "[1, 2, 3]".to_owned())
+        l.insert(2, "[1, 2, 3]".to_owned());
     });
     assert_eq!(
         spots(dir.path()),
