@@ -206,17 +206,22 @@ fn changed_pulse_field_is_a_hash_mismatch() {
     });
 }
 
+/// Write the float `key` of a pulse line with one more trailing zero: the
+/// same number, different text.
+fn append_zero_to_number(line: &mut String, key: &str) {
+    let start = line.find(&format!("\"{key}\": ")).unwrap() + key.len() + 4;
+    let end = start + line[start..].find(',').unwrap();
+    assert!(line[start..end].contains('.'), "a float token");
+    line.insert(end, '0');
+}
+
 #[test]
 fn rewritten_float_token_is_a_hash_mismatch() {
     // The same number written differently: a verifier that re-formats the
     // parsed float would miss this; the legacy hash covers the text.
     on_copies(|root| {
         edit_lines(&root.join(GLYPH), |l| {
-            let start = l[59].find("\"et_s\": ").unwrap() + 8;
-            let end = start + l[59][start..].find(',').unwrap();
-            let token = l[59][start..end].to_owned();
-            assert!(token.contains('.'));
-            l[59].replace_range(start..end, &format!("{token}0"));
+            append_zero_to_number(&mut l[59], "et_s")
         });
         vec![spot("glyph_chain", "HASH_MISMATCH", 60)]
     });
@@ -226,10 +231,7 @@ fn rewritten_float_token_is_a_hash_mismatch() {
 fn changed_utc_unix_token_is_a_glyph_hash_mismatch() {
     on_copies(|root| {
         edit_lines(&root.join(GLYPH), |l| {
-            let start = l[29].find("\"utc_unix\": ").unwrap() + 12;
-            let end = start + l[29][start..].find(',').unwrap();
-            let token = l[29][start..end].to_owned();
-            l[29].replace_range(start..end, &format!("{token}0"));
+            append_zero_to_number(&mut l[29], "utc_unix")
         });
         vec![spot("glyph_chain", "HASH_MISMATCH", 30)]
     });
