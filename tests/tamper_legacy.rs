@@ -221,7 +221,7 @@ fn rewritten_float_token_is_a_hash_mismatch() {
     // parsed float would miss this; the legacy hash covers the text.
     on_copies(|root| {
         edit_lines(&root.join(GLYPH), |l| {
-            append_zero_to_number(&mut l[59], "et_s")
+            append_zero_to_number(&mut l[59], "et_s");
         });
         vec![spot("glyph_chain", "HASH_MISMATCH", 60)]
     });
@@ -231,7 +231,7 @@ fn rewritten_float_token_is_a_hash_mismatch() {
 fn changed_utc_unix_token_is_a_glyph_hash_mismatch() {
     on_copies(|root| {
         edit_lines(&root.join(GLYPH), |l| {
-            append_zero_to_number(&mut l[29], "utc_unix")
+            append_zero_to_number(&mut l[29], "utc_unix");
         });
         vec![spot("glyph_chain", "HASH_MISMATCH", 30)]
     });
