@@ -135,6 +135,34 @@ pub struct RunSegment {
     pub pulses: u64,
 }
 
+/// The per-pulse checks (`utc_iso`, `et_s`, Julian dates, leap-second
+/// window): they need no other pulse, so verification runs them on its
+/// worker threads.
+#[derive(Debug, Clone)]
+pub struct FieldChecks {
+    config: TimeCheckConfig,
+    leaps: leap::LeapTable,
+}
+
+impl FieldChecks {
+    /// Check one pulse's fields against its `utc_unix`.
+    pub fn check(&self, pulse: &PulseTimes<'_>, out: &mut Vec<Finding>) {
+        check_fields(&self.config, &self.leaps, pulse, out);
+    }
+}
+
+fn check_fields(
+    config: &TimeCheckConfig,
+    leaps: &leap::LeapTable,
+    pulse: &PulseTimes<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let second = fields::check_iso(config, pulse, out);
+    fields::check_et(config, leaps, pulse, out);
+    fields::check_jd(config, pulse, out);
+    fields::check_leap_window(config, leaps, pulse, second, out);
+}
+
 /// The previous pulse in sequence order.
 #[derive(Debug, Clone, Copy)]
 struct Prev {
@@ -201,17 +229,36 @@ impl TimeChecker {
 
     /// Check one pulse, in file order, appending any findings to `out`.
     pub fn check(&mut self, pulse: &PulseTimes<'_>, out: &mut Vec<Finding>) {
-        if duplicates::check(&mut self.seen, pulse, out) {
-            // A verbatim replay: everything about it was reported at its
-            // first line, and diffing the sequence against an old copy would
-            // only add noise; the next pulse is compared with the one before.
+        let from = out.len();
+        if self.check_in_order(pulse, out) {
             return;
         }
-        let second = fields::check_iso(&self.config, pulse, out);
-        fields::check_et(&self.config, &self.leaps, pulse, out);
-        fields::check_jd(&self.config, pulse, out);
-        fields::check_leap_window(&self.config, &self.leaps, pulse, second, out);
+        // Field findings go before the sequence findings of the same pulse.
+        let mut fields = Vec::new();
+        check_fields(&self.config, &self.leaps, pulse, &mut fields);
+        out.splice(from..from, fields);
+    }
+
+    /// The checks of one pulse that need no other pulse, to run on any
+    /// thread (see [`FieldChecks`]).
+    pub fn field_checks(&self) -> FieldChecks {
+        FieldChecks {
+            config: self.config.clone(),
+            leaps: self.leaps.clone(),
+        }
+    }
+
+    /// The checks that need the pulses before this one, in file order:
+    /// duplicate ids, run segments, order, clock steps and gaps. Returns
+    /// whether the pulse is a verbatim replay: everything about it was then
+    /// reported at its first line, its field findings are noise, and the
+    /// next pulse is compared with the one before it.
+    pub fn check_in_order(&mut self, pulse: &PulseTimes<'_>, out: &mut Vec<Finding>) -> bool {
+        if duplicates::check(&mut self.seen, pulse, out) {
+            return true;
+        }
         self.check_sequence(pulse, out);
+        false
     }
 
     /// `RUN_RESTART`, `TIME_BACKWARDS`, `CLOCK_STEP` and `TIME_GAP` against the

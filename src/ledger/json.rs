@@ -153,6 +153,14 @@ impl ShortStr {
         }
     }
 
+    /// The string's bytes (no UTF-8 check: for hashing and comparing).
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            ShortStr::Inline { len, buf } => &buf[..usize::from(*len)],
+            ShortStr::Heap(s) => s.as_bytes(),
+        }
+    }
+
     /// The string.
     pub fn as_str(&self) -> &str {
         match self {

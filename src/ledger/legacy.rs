@@ -5,6 +5,7 @@ pub mod constitutional;
 pub mod coverage;
 pub mod descriptor;
 pub mod glyph_chain;
+pub mod glyph_line;
 pub mod lines;
 pub mod manifest;
 pub mod plain_log;

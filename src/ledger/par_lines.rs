@@ -51,6 +51,12 @@ enum Msg<T> {
     },
 }
 
+/// Worker threads for the per-line checks: one per core, a few at most
+/// (the in-order stage and the reader need a share of the machine too).
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
 /// The per-line check run on the workers.
 pub type LineCheck<T> = Arc<dyn Fn(&RawLine<'_>) -> T + Send + Sync>;
 

@@ -19,9 +19,13 @@ pub(super) struct FirstSeen {
 /// Every pulse id seen so far, with its first sighting.
 #[derive(Debug, Clone, Default)]
 pub(super) struct SeenIds {
-    hex: HashMap<u128, FirstSeen>,
-    other: HashMap<Box<str>, FirstSeen>,
+    hex: HashMap<u128, FirstSeen, IdHasher>,
+    other: HashMap<Box<str>, FirstSeen, IdHasher>,
 }
+
+/// Seeded per run: fast on integer keys, and a crafted ledger cannot aim
+/// collisions at it.
+type IdHasher = foldhash::fast::RandomState;
 
 impl SeenIds {
     /// Room for about `n` ids: sizing once avoids holding the old and the

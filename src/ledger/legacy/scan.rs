@@ -1,6 +1,7 @@
 //! Walking a file's lines into a report, with I/O errors recorded, not raised.
 
 use crate::ledger::finding::Finding;
+use crate::ledger::par_lines::{LineCheck, ParLines, default_workers};
 use crate::ledger::reader::{LineReader, RawLine};
 use crate::ledger::report::FileReport;
 use std::fs::File;
@@ -42,6 +43,30 @@ pub fn scan_file(
     }
     report.lines = reader.lines_read();
     report.bytes = reader.offset();
+}
+
+/// [`scan_file`] with the per-line `check` on worker threads: `accept`
+/// gets each line's result in file order, on this thread.
+pub fn scan_file_parallel<T: Send + 'static>(
+    path: &Path,
+    max_line: usize,
+    report: &mut FileReport,
+    check: &LineCheck<T>,
+    mut accept: impl FnMut(T, &mut Vec<Finding>),
+) {
+    let Some(file) = open(path, report) else {
+        return;
+    };
+    let mut lines = ParLines::new(file, max_line, default_workers(), check);
+    for item in lines.by_ref() {
+        accept(item, &mut report.findings);
+    }
+    let (count, bytes) = lines.totals().unwrap_or((0, 0));
+    report.lines = count;
+    report.bytes = bytes;
+    if let Some(e) = lines.take_error() {
+        report.error = Some(read_error(path, bytes, &e));
+    }
 }
 
 /// The message for a read that failed part-way.

@@ -10,17 +10,11 @@ use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::legacy::manifest::{ChainCursor, ManifestVerifier};
 use crate::ledger::legacy::scan::{open, read_error, scan_file};
 use crate::ledger::legacy::spice_chain::{LineOutcome, SpiceChainVerifier, check_line};
-use crate::ledger::par_lines::{LineCheck, ParLines};
+use crate::ledger::par_lines::{LineCheck, ParLines, default_workers};
 use crate::ledger::report::FileReport;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
-
-/// Worker threads for the per-line checks: one per core, a few at most
-/// (the in-order stage and the reader need a share of the machine too).
-fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
-}
 
 /// The files of one SPICE layer; any may be absent.
 #[derive(Debug, Clone, Copy, Default)]
@@ -130,7 +124,7 @@ pub fn verify_spice_layer(layer: SpiceLayer<'_>, max_line: usize) -> Vec<FileRep
     if let (Some(p), Some(report)) = (layer.chain, src.report.as_mut()) {
         src.lines = open(p, report).map(|f| {
             let check: LineCheck<LineOutcome> = Arc::new(|line| check_line(line, true));
-            ParLines::new(f, max_line, workers(), &check)
+            ParLines::new(f, max_line, default_workers(), &check)
         });
     }
 

@@ -4,11 +4,13 @@
 use crate::analysis::time_forensics::{TimeCheckConfig, TimeChecker};
 use crate::ledger::discover::FileKind;
 use crate::ledger::legacy::coverage::coverage;
-use crate::ledger::legacy::glyph_chain::GlyphChainVerifier;
+use crate::ledger::legacy::glyph_chain::{GlyphChainVerifier, PulseOutcome, check_pulse_line};
 use crate::ledger::legacy::plain_log::{AUDIT_FIELDS, PlainLogVerifier};
-use crate::ledger::legacy::scan::scan_file;
+use crate::ledger::legacy::scan::{scan_file, scan_file_parallel};
+use crate::ledger::par_lines::LineCheck;
 use crate::ledger::report::FileReport;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Verify `glyph_chain.jsonl` and `forensic_audit.log` (either may be
 /// absent); return their reports in that order.
@@ -49,7 +51,11 @@ pub fn verify_time_layer(
                 // Legacy pulse lines are about 250 bytes.
                 .expect_pulses(std::fs::metadata(p).map_or(0, |m| (m.len() / 250) as usize)),
         );
-        scan_file(p, max_line, &mut report, |line, out| v.feed(line, out));
+        let checks = v.line_checks().clone();
+        let check: LineCheck<PulseOutcome> = Arc::new(move |line| check_pulse_line(line, &checks));
+        scan_file_parallel(p, max_line, &mut report, &check, |outcome, out| {
+            v.accept(outcome, out)
+        });
         v.finish(&mut report.findings);
         report.records = v.records();
         reports.push(report);
