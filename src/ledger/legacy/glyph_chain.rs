@@ -87,12 +87,11 @@ impl GlyphChainVerifier {
         if facts.id_ok && self.anchor_known {
             self.check_link(o.line, o.offset, &facts, out);
         }
-        match &facts.glyph_hash {
-            Some(g) => self.advance(g.as_bytes()),
-            None => {
-                self.first = false;
-                self.anchor_known = false;
-            }
+        if let Some(g) = &facts.glyph_hash {
+            self.advance(g.as_bytes());
+        } else {
+            self.first = false;
+            self.anchor_known = false;
         }
         if let (Some(times), Some(id)) = (&facts.times, &facts.pulse_id) {
             let replay = self

@@ -54,7 +54,7 @@ pub fn verify_time_layer(
         let checks = v.line_checks().clone();
         let check: LineCheck<PulseOutcome> = Arc::new(move |line| check_pulse_line(line, &checks));
         scan_file_parallel(p, max_line, &mut report, &check, |outcome, out| {
-            v.accept(outcome, out)
+            v.accept(outcome, out);
         });
         v.finish(&mut report.findings);
         report.records = v.records();
