@@ -16,8 +16,11 @@ use std::path::Path;
 const CHAIN: &str = "data/spice_layer/spice_chain.jsonl";
 const GLYPH: &str = "logs/forensic_logs/glyph_chain.jsonl";
 
-/// The findings of one file, as comparable tuples.
-fn keyed(findings: &[Finding]) -> Vec<(String, Option<u64>, Option<String>, Option<String>)> {
+/// A finding as a comparable tuple: kind, line, expected, found.
+type Keyed = (String, Option<u64>, Option<String>, Option<String>);
+
+/// The findings of one file, comparable.
+fn keyed(findings: &[Finding]) -> Vec<Keyed> {
     let mut v: Vec<_> = findings
         .iter()
         .map(|f| {
