@@ -246,3 +246,26 @@ fn deleted_pulse_is_a_chain_break() {
         vec![spot("glyph_chain", "CHAIN_BREAK", 70)]
     });
 }
+
+#[test]
+fn manifest_divergence_names_the_chain_lines_it_implicates() {
+    for genuine in genuine_ledgers() {
+        let dir = tempfile::tempdir().unwrap();
+        genuine.materialise(dir.path());
+        edit_lines(&dir.path().join(CHAIN), |l| {
+            l.swap(14, 15);
+        });
+        let report =
+            iss_workstation::ledger::verify::verify_path(dir.path(), &Default::default()).unwrap();
+        let (_, f) = report
+            .findings()
+            .find(|(_, f)| f.kind.name() == "MANIFEST_MISMATCH")
+            .expect("found");
+        let range = f.related.as_ref().expect("names the chain lines");
+        assert_eq!(
+            (range.file, range.first_line, range.last_line),
+            ("spice_chain", 15, 15),
+            "{genuine:?}"
+        );
+    }
+}

@@ -182,6 +182,21 @@ pub struct Finding {
     pub found: Option<String>,
     /// One sentence a reviewer can act on.
     pub detail: String,
+    /// Lines of another file this finding implicates (a manifest line that
+    /// no longer matches names the chain records it attested).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<LineRange>,
+}
+
+/// A range of lines in one file of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineRange {
+    /// Stable file kind name (`spice_chain`, ...).
+    pub file: &'static str,
+    /// First line, 1-based.
+    pub first_line: u64,
+    /// Last line, inclusive.
+    pub last_line: u64,
 }
 
 impl Finding {
@@ -197,6 +212,7 @@ impl Finding {
             expected: None,
             found: None,
             detail: detail.into(),
+            related: None,
         }
     }
 
@@ -227,6 +243,13 @@ impl Finding {
     pub fn expected_found(mut self, expected: impl Into<String>, found: impl Into<String>) -> Self {
         self.expected = Some(expected.into());
         self.found = Some(found.into());
+        self
+    }
+
+    /// Name the lines of another file this finding implicates.
+    #[must_use]
+    pub fn related(mut self, range: LineRange) -> Self {
+        self.related = Some(range);
         self
     }
 

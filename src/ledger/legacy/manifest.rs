@@ -10,7 +10,8 @@
 //! reported with the exact record range it pins down, and the later ones
 //! are counted into it rather than listed.
 
-use crate::ledger::finding::{Finding, FindingKind, Severity};
+use crate::ledger::discover::FileKind;
+use crate::ledger::finding::{Finding, FindingKind, LineRange, Severity};
 use crate::ledger::json::{JStr, clip};
 use crate::ledger::legacy::descriptor::is_iso8601_with_offset;
 use crate::ledger::legacy::lines::{LineHygiene, parse_error, schema_error};
@@ -72,7 +73,8 @@ pub struct ManifestVerifier {
     hygiene: LineHygiene,
     records: u64,
     last_count: Option<(u64, u64)>,
-    last_good: Option<(u64, u64)>,
+    /// The last line that still matched: (count, manifest line, chain line).
+    last_good: Option<(u64, u64, u64)>,
     divergence: Option<Divergence>,
     truncation: Option<Divergence>,
     bindings: Vec<BindingLine>,
@@ -160,10 +162,10 @@ impl ManifestVerifier {
                 .as_ref()
                 .is_some_and(|d| d.as_str() == chain.last_id());
         if computed == rec.chain_hash.as_str() && id_ok {
-            self.last_good = Some((count, n));
+            self.last_good = Some((count, n, chain.last_line()));
             return;
         }
-        let first = self.last_good.map_or(1, |(c, _)| c + 1);
+        let first = self.last_good.map_or(1, |(c, ..)| c + 1);
         let range = if first == count {
             format!("record {count} (chain line {})", chain.last_line())
         } else {
@@ -172,7 +174,7 @@ impl ManifestVerifier {
                 chain.last_line()
             )
         };
-        let witness = self.last_good.map_or(String::new(), |(c, l)| {
+        let witness = self.last_good.map_or(String::new(), |(c, l, _)| {
             format!(" (line {l} still matched the first {c})")
         });
         let detail = if computed == rec.chain_hash.as_str() {
@@ -201,7 +203,12 @@ impl ManifestVerifier {
                         .map(|d| d.as_str().to_owned())
                         .or(Some(ts.to_owned())),
                 )
-                .expected_found(rec.chain_hash.as_str(), computed),
+                .expected_found(rec.chain_hash.as_str(), computed)
+                .related(LineRange {
+                    file: FileKind::SpiceChain.name(),
+                    first_line: self.last_good.map_or(1, |(.., l)| l + 1),
+                    last_line: chain.last_line(),
+                }),
         );
     }
 
