@@ -165,51 +165,7 @@ impl ManifestVerifier {
             self.last_good = Some((count, n, chain.last_line()));
             return;
         }
-        let first = self.last_good.map_or(1, |(c, ..)| c + 1);
-        let range = if first == count {
-            format!("record {count} (chain line {})", chain.last_line())
-        } else {
-            format!(
-                "a record among records {first}-{count} (chain line {} is record {count})",
-                chain.last_line()
-            )
-        };
-        let witness = self.last_good.map_or(String::new(), |(c, l, _)| {
-            format!(" (line {l} still matched the first {c})")
-        });
-        let detail = if computed == rec.chain_hash.as_str() {
-            format!(
-                "this line names descriptor {} as record {count}, but the chain's record {count} (line {}) is {}",
-                rec.descriptor_id.as_ref().map_or("", JStr::as_str),
-                chain.last_line(),
-                chain.last_id()
-            )
-        } else {
-            format!(
-                "the chain's first {count} records no longer hash to what this line recorded{witness}: {range} was \
-                 removed, replaced or moved after this line was written"
-            )
-        };
-        self.divergence = Some(Divergence {
-            finding: out.len(),
-            later: 0,
-        });
-        out.push(
-            Finding::new(FindingKind::ManifestMismatch, detail)
-                .at(n, off)
-                .record_opt(
-                    rec.descriptor_id
-                        .as_ref()
-                        .map(|d| d.as_str().to_owned())
-                        .or(Some(ts.to_owned())),
-                )
-                .expected_found(rec.chain_hash.as_str(), computed)
-                .related(LineRange {
-                    file: FileKind::SpiceChain.name(),
-                    first_line: self.last_good.map_or(1, |(.., l)| l + 1),
-                    last_line: chain.last_line(),
-                }),
-        );
+        self.report_divergence(line, &rec, chain, &computed, out);
     }
 
     /// Call after the last manifest line, with the chain read to its end.
@@ -337,6 +293,66 @@ impl ManifestVerifier {
             );
         }
         true
+    }
+
+    /// The first manifest line that no longer matches the chain: say which
+    /// records it implicates; later lines are counted into this finding.
+    fn report_divergence(
+        &mut self,
+        line: &RawLine<'_>,
+        rec: &ManifestRecord<'_>,
+        chain: &dyn ChainCursor,
+        computed: &str,
+        out: &mut Vec<Finding>,
+    ) {
+        let (n, off) = (line.number, line.offset);
+        let ts = rec.timestamp.as_str();
+        let count = u64::try_from(rec.descriptor_count).unwrap_or(0);
+        let first = self.last_good.map_or(1, |(c, ..)| c + 1);
+        let range = if first == count {
+            format!("record {count} (chain line {})", chain.last_line())
+        } else {
+            format!(
+                "a record among records {first}-{count} (chain line {} is record {count})",
+                chain.last_line()
+            )
+        };
+        let witness = self.last_good.map_or(String::new(), |(c, l, _)| {
+            format!(" (line {l} still matched the first {c})")
+        });
+        let detail = if computed == rec.chain_hash.as_str() {
+            format!(
+                "this line names descriptor {} as record {count}, but the chain's record {count} (line {}) is {}",
+                rec.descriptor_id.as_ref().map_or("", JStr::as_str),
+                chain.last_line(),
+                chain.last_id()
+            )
+        } else {
+            format!(
+                "the chain's first {count} records no longer hash to what this line recorded{witness}: {range} was \
+                 removed, replaced or moved after this line was written"
+            )
+        };
+        self.divergence = Some(Divergence {
+            finding: out.len(),
+            later: 0,
+        });
+        out.push(
+            Finding::new(FindingKind::ManifestMismatch, detail)
+                .at(n, off)
+                .record_opt(
+                    rec.descriptor_id
+                        .as_ref()
+                        .map(|d| d.as_str().to_owned())
+                        .or(Some(ts.to_owned())),
+                )
+                .expected_found(rec.chain_hash.as_str(), computed)
+                .related(LineRange {
+                    file: FileKind::SpiceChain.name(),
+                    first_line: self.last_good.map_or(1, |(.., l)| l + 1),
+                    last_line: chain.last_line(),
+                }),
+        );
     }
 
     fn diverged_again(&mut self) {
