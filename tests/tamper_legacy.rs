@@ -255,8 +255,11 @@ fn manifest_divergence_names_the_chain_lines_it_implicates() {
         edit_lines(&dir.path().join(CHAIN), |l| {
             l.swap(14, 15);
         });
-        let report =
-            iss_workstation::ledger::verify::verify_path(dir.path(), &Default::default()).unwrap();
+        let report = iss_workstation::ledger::verify::verify_path(
+            dir.path(),
+            &iss_workstation::ledger::verify::VerifyOptions::default(),
+        )
+        .unwrap();
         let (_, f) = report
             .findings()
             .find(|(_, f)| f.kind.name() == "MANIFEST_MISMATCH")
