@@ -1,3 +1,4 @@
 //! Analysis of verified records: what the ledger says, beyond whether it is intact.
 
+pub mod maturity;
 pub mod time_forensics;
