@@ -1,4 +1,5 @@
 //! Analysis of verified records: what the ledger says, beyond whether it is intact.
 
 pub mod maturity;
+pub mod records;
 pub mod time_forensics;

@@ -4,6 +4,7 @@
 //! 2 usage or I/O error (the command could not do its job).
 
 mod args;
+mod report;
 mod sample;
 mod verify;
 mod verify_human;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Verify(args) => verify::run(&args),
         Command::Sample(args) => sample::run(&args),
+        Command::Report(args) => report::run(&args),
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Cli {
 pub enum Command {
     /// Verify every file of a ledger (read-only). Exit 0 clean, 1 violated, 2 error.
     Verify(VerifyArgs),
+    /// Reports over the verified records of a ledger (Markdown, or --json).
+    Report(ReportArgs),
     /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
     Sample(SampleArgs),
 }
@@ -58,4 +60,28 @@ pub struct SampleArgs {
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `iss report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Which report.
+    #[arg(value_enum)]
+    pub kind: ReportKind,
+    /// The ledger.
+    pub path: PathBuf,
+    /// Print one JSON document instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
+    /// Print Markdown (the default; for scripts that want to say so).
+    #[arg(long, conflicts_with = "json")]
+    pub markdown: bool,
+}
+
+/// The reports `iss report` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportKind {
+    /// Capability levels, per-process trends, evidence coverage and
+    /// inconsistencies (ISO/IEC 33020).
+    Maturity,
 }

@@ -118,6 +118,11 @@ impl<R: Read> LineReader<R> {
         self.offset
     }
 
+    /// The underlying reader (after the last line, to finish with it).
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
     /// Number of lines returned so far.
     pub fn lines_read(&self) -> u64 {
         self.line_no
