@@ -82,9 +82,9 @@ fn tampered_descriptor_is_excluded_and_named() {
 }
 
 #[test]
-fn unprotected_edit_is_counted_but_the_report_says_what_is_unprotected() {
-    // The legacy hash cannot see a changed level: the report counts it, and
-    // says plainly that the level is not protected.
+fn report_says_which_fields_the_legacy_hash_does_not_protect() {
+    // The legacy hash cannot see a changed level, so a clean ledger's
+    // figures rest on unprotected fields: the report must say so.
     let dir = ledger();
     let v = report(dir.path(), 0);
     let unprotected = v["maturity"]["scope"]["field_protection"]["unprotected"]
