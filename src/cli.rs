@@ -4,6 +4,7 @@
 //! 2 usage or I/O error (the command could not do its job).
 
 mod args;
+mod pulses;
 mod report;
 mod sample;
 mod verify;
@@ -41,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Verify(args) => verify::run(&args),
         Command::Sample(args) => sample::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Pulses(args) => pulses::run(&args),
     }
 }
 

@@ -99,6 +99,47 @@ pub struct PulseTimes<'a> {
     pub payload_fingerprint: u64,
 }
 
+/// One instant, given as Unix time, on the time scales a reviewer compares
+/// (computed here, never read from the ledger).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TimeScales {
+    /// TAI − UTC at that instant, seconds.
+    pub delta_at_s: f64,
+    /// False when the instant lies past the end of the leap-second table,
+    /// so ΔAT is assumed to have stayed the same, not known.
+    pub delta_at_known: bool,
+    /// TAI, as seconds on the Unix time line (`utc_unix + ΔAT`).
+    pub tai_unix_s: f64,
+    /// TT seconds past J2000 (`(u − 946728000) + 32.184 + ΔAT`).
+    pub tt_past_j2000_s: f64,
+    /// TDB (≈ SPICE ET) seconds past J2000, from hifitime.
+    pub tdb_past_j2000_s: f64,
+    /// Julian date in UTC (what the legacy `julian_date` holds).
+    pub jd_utc: f64,
+    /// Julian date in TT.
+    pub jd_tt: f64,
+}
+
+/// The time scales of Unix time `u`, or `None` outside 1972..2200 (where
+/// the leap-second table says nothing, or the value is not a time).
+pub fn time_scales(u: f64, config: &TimeCheckConfig) -> Option<TimeScales> {
+    thread_local! {
+        static LEAPS: leap::LeapTable = leap::LeapTable::from_hifitime();
+    }
+    let delta_at = LEAPS.with(|t| t.delta_at(u))?;
+    let tdb = leap::tdb_seconds(u)?;
+    let tt_offset = 32.184 + delta_at;
+    Some(TimeScales {
+        delta_at_s: delta_at,
+        delta_at_known: u < config.delta_at_known_until_unix,
+        tai_unix_s: u + delta_at,
+        tt_past_j2000_s: (u - 946_728_000.0) + tt_offset,
+        tdb_past_j2000_s: tdb,
+        jd_utc: 2_440_587.5 + u / 86_400.0,
+        jd_tt: 2_440_587.5 + (u + tt_offset) / 86_400.0,
+    })
+}
+
 /// Why a run segment starts where it does.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]

@@ -19,6 +19,8 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Reports over the verified records of a ledger (Markdown, or --json).
     Report(ReportArgs),
+    /// The time pulse history: stored times beside recomputed TAI, TT, TDB.
+    Pulses(PulsesArgs),
     /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
     Sample(SampleArgs),
 }
@@ -84,4 +86,19 @@ pub enum ReportKind {
     /// Capability levels, per-process trends, evidence coverage and
     /// inconsistencies (ISO/IEC 33020).
     Maturity,
+    /// The time chain: run segments, intervals, time scales, anomalies.
+    Time,
+}
+
+/// `iss pulses`.
+#[derive(Debug, Args)]
+pub struct PulsesArgs {
+    /// The ledger (or its `glyph_chain.jsonl`).
+    pub path: PathBuf,
+    /// Show the last N pulses (0: all).
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    /// Print one JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -15,6 +15,7 @@ use std::io::Write;
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
     match args.kind {
         ReportKind::Maturity => maturity(args),
+        ReportKind::Time => super::pulses::report(&args.path, args.json),
     }
 }
 

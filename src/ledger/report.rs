@@ -4,6 +4,7 @@
 //! This is also the `iss verify --json` document; its schema is documented
 //! in the README and changes only by adding fields.
 
+use crate::analysis::time_forensics::RunSegment;
 use crate::ledger::finding::{Finding, Severity};
 use serde::Serialize;
 
@@ -169,6 +170,10 @@ pub struct VerifyReport {
     pub files: Vec<FileReport>,
     /// Files the layout implies but that are not there.
     pub missing: Vec<MissingFile>,
+    /// The time chain's run segments (one per time-keeper run), when there
+    /// is a time chain.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub time_segments: Vec<RunSegment>,
 }
 
 impl VerifyReport {

@@ -42,12 +42,13 @@ pub fn verify_discovered(d: &Discovery, options: &VerifyOptions) -> VerifyReport
         },
         options.max_line,
     );
-    files.extend(verify_time_layer(
+    let (time_files, time_segments) = verify_time_layer(
         d.path_of(FileKind::GlyphChain),
         d.path_of(FileKind::ForensicAudit),
         &options.time,
         options.max_line,
-    ));
+    );
+    files.extend(time_files);
     files.extend(verify_v1_layer(
         V1Layer {
             descriptors: d.path_of(FileKind::SpiceDescriptorsV1),
@@ -78,6 +79,7 @@ pub fn verify_discovered(d: &Discovery, options: &VerifyOptions) -> VerifyReport
                 path: m.path.display().to_string(),
             })
             .collect(),
+        time_segments,
     };
     report.settle();
     report

@@ -1,7 +1,7 @@
 //! The forensic time layer: the time keeper's start log, whose start times
 //! delimit run segments, then the pulse chain.
 
-use crate::analysis::time_forensics::{TimeCheckConfig, TimeChecker};
+use crate::analysis::time_forensics::{RunSegment, TimeCheckConfig, TimeChecker};
 use crate::ledger::discover::FileKind;
 use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::legacy::glyph_chain::{GlyphChainVerifier, PulseOutcome, check_pulse_line};
@@ -13,14 +13,16 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Verify `glyph_chain.jsonl` and `forensic_audit.log` (either may be
-/// absent); return their reports in that order.
+/// absent); return their reports in that order, and the time chain's run
+/// segments.
 pub fn verify_time_layer(
     glyph: Option<&Path>,
     audit: Option<&Path>,
     config: &TimeCheckConfig,
     max_line: usize,
-) -> Vec<FileReport> {
+) -> (Vec<FileReport>, Vec<RunSegment>) {
     let mut starts = Vec::new();
+    let mut segments = Vec::new();
     let audit_report = audit.map(|p| {
         let mut report = FileReport::new(
             FileKind::ForensicAudit.name(),
@@ -58,8 +60,9 @@ pub fn verify_time_layer(
         });
         v.finish(&mut report.findings);
         report.records = v.records();
+        segments = v.time().segments().to_vec();
         reports.push(report);
     }
     reports.extend(audit_report);
-    reports
+    (reports, segments)
 }
