@@ -5,6 +5,7 @@
 //! [`finding::Finding`]s instead of stopping at the first problem, so one
 //! broken line never hides the lines after it.
 
+pub mod append;
 pub mod discover;
 pub mod finding;
 pub mod hash;

@@ -1,6 +1,9 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod append_lines;
+pub mod append_worker;
+
 use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use std::fs;

@@ -1,0 +1,255 @@
+//! Appending a batch of lines: check, write once, sync, read back.
+//!
+//! The order is what makes an acknowledgement safe: the tail is compared
+//! through the same handle that will write (so it is the same inode), the
+//! whole batch goes out in one `write` on an `O_APPEND` handle (so the kernel
+//! places it at the end in one piece), `fdatasync` makes it durable, and
+//! only a read-back through a fresh handle that sees exactly our bytes at
+//! exactly the offset we checked lets [`append_lines`] return `Ok`.
+
+use super::error::{AppendError, LineProblem, Op};
+use super::fsio;
+use super::lock::LedgerLock;
+use super::tail::{self, Tail, TailState};
+use crate::ledger::reader::DEFAULT_MAX_LINE;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::Path;
+
+/// How to append.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AppendOptions {
+    /// Create the ledger if it does not exist (then `expected` must be
+    /// [`Tail::EMPTY`]). Off by default: a ledger that vanished is news.
+    pub create: bool,
+}
+
+/// A batch that is written, durable and read back: it may be acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// Offset of the batch's first byte (the old length).
+    pub offset: u64,
+    /// Bytes written, newlines included.
+    pub bytes: u64,
+    /// The tail after the batch, to pass to the next append.
+    pub new_tail: Tail,
+    /// Offset of each line of the batch, in order.
+    pub line_offsets: Vec<u64>,
+}
+
+/// Append `lines` to the ledger at `path`, whose verified tail is `expected`.
+///
+/// Refuses, writing nothing, when a line is invalid (see [`validate_line`]),
+/// when the file's tail is not `expected` or is torn, or when `path` is not
+/// inside the locked directory. On `Ok` the batch is on stable storage as
+/// far as the kernel can tell and has been read back. See
+/// [`AppendError`] for what each failure leaves behind.
+pub fn append_lines<L: AsRef<[u8]>>(
+    lock: &mut LedgerLock,
+    path: &Path,
+    expected: &Tail,
+    lines: &[L],
+    opts: AppendOptions,
+) -> Result<Appended, AppendError> {
+    if lines.is_empty() {
+        return Err(AppendError::EmptyBatch { path: path.into() });
+    }
+    for (index, line) in lines.iter().enumerate() {
+        validate_line(line.as_ref()).map_err(|problem| AppendError::InvalidLine {
+            path: path.into(),
+            index,
+            problem,
+        })?;
+    }
+    lock.covers(path)?;
+    let file = open_ledger(path, expected, opts)?;
+    let old_len = check_tail(&file, path, expected)?;
+
+    let total: usize = lines.iter().map(|l| l.as_ref().len() + 1).sum();
+    let mut buf = Vec::with_capacity(total);
+    let mut line_offsets = Vec::with_capacity(lines.len());
+    for line in lines {
+        line_offsets.push(old_len + buf.len() as u64);
+        buf.extend_from_slice(line.as_ref());
+        buf.push(b'\n');
+    }
+
+    if let Err(e) = (&file).write_all(&buf) {
+        return Err(undo(&file, path, old_len, &buf, Op::Write, e));
+    }
+    // fdatasync also flushes the new size, which is all an append changes.
+    if let Err(e) = file.sync_data() {
+        return Err(undo(&file, path, old_len, &buf, Op::Sync, e));
+    }
+    read_back(&file, path, old_len, &buf)?;
+
+    let last = lines.last().map_or(&[][..], AsRef::as_ref);
+    Ok(Appended {
+        offset: old_len,
+        bytes: buf.len() as u64,
+        new_tail: Tail {
+            len: old_len + buf.len() as u64,
+            last_line_sha256: Some(fsio::sha256(last)),
+        },
+        line_offsets,
+    })
+}
+
+/// Check one line: non-empty, no `\n` or `\r`, UTF-8, not over the reader's limit.
+pub fn validate_line(line: &[u8]) -> Result<(), LineProblem> {
+    if line.is_empty() {
+        return Err(LineProblem::Empty);
+    }
+    if line.len() > DEFAULT_MAX_LINE {
+        return Err(LineProblem::TooLong {
+            len: line.len(),
+            max: DEFAULT_MAX_LINE,
+        });
+    }
+    if let Some(at) = memchr::memchr(b'\n', line) {
+        return Err(LineProblem::LineFeed { at });
+    }
+    if let Some(at) = memchr::memchr(b'\r', line) {
+        return Err(LineProblem::CarriageReturn { at });
+    }
+    std::str::from_utf8(line).map_err(|e| LineProblem::InvalidUtf8 {
+        valid_up_to: e.valid_up_to(),
+    })?;
+    Ok(())
+}
+
+/// Open for reading and appending; create only a missing ledger the caller
+/// expects to be empty.
+fn open_ledger(path: &Path, expected: &Tail, opts: AppendOptions) -> Result<File, AppendError> {
+    let mut oo = OpenOptions::new();
+    oo.read(true).append(true);
+    match oo.open(path) {
+        Ok(f) => return Ok(f),
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            return Err(AppendError::io(path, Op::Open, e));
+        }
+        Err(_) => {}
+    }
+    if !opts.create || *expected != Tail::EMPTY {
+        return Err(AppendError::NotFound { path: path.into() });
+    }
+    match oo.clone().create_new(true).open(path) {
+        Ok(f) => {
+            // The new name must survive a crash, or the acknowledged batch
+            // would be in a file nobody can find.
+            fsio::sync_dir(&fsio::parent_dir(path))?;
+            Ok(f)
+        }
+        // Created by someone else meanwhile: the tail check decides.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => oo
+            .open(path)
+            .map_err(|e| AppendError::io(path, Op::Open, e)),
+        Err(e) => Err(AppendError::io(path, Op::Create, e)),
+    }
+}
+
+/// The file's length, if its tail is the one the caller verified.
+fn check_tail(file: &File, path: &Path, expected: &Tail) -> Result<u64, AppendError> {
+    let found = match tail::tail_of(file, path)? {
+        TailState::Torn {
+            complete,
+            torn_bytes,
+        } => {
+            return Err(AppendError::TornTail {
+                path: path.into(),
+                complete_len: complete.len,
+                torn_bytes,
+            });
+        }
+        state => state.complete(),
+    };
+    if found == *expected {
+        Ok(found.len)
+    } else {
+        Err(AppendError::TailMoved {
+            path: path.into(),
+            expected: *expected,
+            found,
+        })
+    }
+}
+
+/// Compare the file at `path` (a fresh handle, so no state of ours can
+/// answer for the disk) with what we wrote through `file`.
+pub(super) fn read_back(
+    file: &File,
+    path: &Path,
+    offset: u64,
+    buf: &[u8],
+) -> Result<(), AppendError> {
+    let ours = fsio::identity(
+        &file
+            .metadata()
+            .map_err(|e| AppendError::io(path, Op::ReadBack, e))?,
+    );
+    // Compare by path before opening (a pipe swapped in would block the
+    // open), and by handle after (the path may change in between).
+    match fs::metadata(path) {
+        Ok(m) if fsio::identity(&m) == ours => {}
+        Ok(_) => return Err(AppendError::Replaced { path: path.into() }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(AppendError::Replaced { path: path.into() });
+        }
+        Err(e) => return Err(AppendError::io(path, Op::ReadBack, e)),
+    }
+    let fresh = File::open(path).map_err(|e| AppendError::io(path, Op::ReadBack, e))?;
+    let fresh_meta = fresh
+        .metadata()
+        .map_err(|e| AppendError::io(path, Op::ReadBack, e))?;
+    if fsio::identity(&fresh_meta) != ours {
+        return Err(AppendError::Replaced { path: path.into() });
+    }
+    match fsio::first_difference(&fresh, offset, buf) {
+        Ok(None) => Ok(()),
+        Ok(Some(first_difference)) => Err(AppendError::ReadBackMismatch {
+            path: path.into(),
+            offset,
+            len: buf.len() as u64,
+            first_difference,
+        }),
+        Err(e) => Err(AppendError::io(path, Op::ReadBack, e)),
+    }
+}
+
+/// After a failed write or sync, remove what this batch added, but only
+/// bytes provably ours: the file must be `old_len` plus a prefix of `buf`.
+/// Returns the error to report.
+pub(super) fn undo(
+    file: &File,
+    path: &Path,
+    old_len: u64,
+    buf: &[u8],
+    op: Op,
+    cause: io::Error,
+) -> AppendError {
+    let found_len = file.metadata().ok().map(|m| m.len());
+    let added = found_len.and_then(|len| len.checked_sub(old_len));
+    let removed = match added {
+        Some(0) => true,
+        Some(n) if n <= buf.len() as u64 => {
+            let ours = matches!(
+                fsio::first_difference(file, old_len, &buf[..n as usize]),
+                Ok(None)
+            );
+            // sync_all: the truncation is a metadata change that must be durable.
+            ours && file.set_len(old_len).and_then(|()| file.sync_all()).is_ok()
+        }
+        _ => false,
+    };
+    if removed {
+        AppendError::io(path, op, cause)
+    } else {
+        AppendError::PartialWrite {
+            path: path.into(),
+            op,
+            offset: old_len,
+            found_len,
+            source: cause,
+        }
+    }
+}
