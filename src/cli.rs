@@ -3,6 +3,7 @@
 //! Exit codes are part of the interface: 0 clean, 1 a violation was found,
 //! 2 usage or I/O error (the command could not do its job).
 
+mod append;
 mod args;
 mod pulses;
 mod report;
@@ -43,6 +44,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sample(args) => sample::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Pulses(args) => pulses::run(&args),
+        Command::Append(args) => append::run(&args),
+        Command::Repair(args) => append::repair(&args),
     }
 }
 

@@ -21,6 +21,10 @@ pub enum Command {
     Report(ReportArgs),
     /// The time pulse history: stored times beside recomputed TAI, TT, TDB.
     Pulses(PulsesArgs),
+    /// Append a record through the verified append module (writes!).
+    Append(AppendArgs),
+    /// Cut a torn last line left by a crash (a copy of the bytes is kept).
+    Repair(RepairArgs),
     /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
     Sample(SampleArgs),
 }
@@ -99,6 +103,40 @@ pub struct PulsesArgs {
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
     /// Print one JSON document instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `iss append`.
+#[derive(Debug, Args)]
+pub struct AppendArgs {
+    /// What to append.
+    #[command(subcommand)]
+    pub what: AppendWhat,
+}
+
+/// The records `iss append` writes.
+#[derive(Debug, Subcommand)]
+pub enum AppendWhat {
+    /// A SPICE descriptor (JSON with the legacy fields) to a legacy ledger.
+    Descriptor {
+        /// The ledger.
+        path: PathBuf,
+        /// The descriptor as JSON; `-` or absent: standard input.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Print the acknowledgement as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `iss repair`.
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// The ledger.
+    pub path: PathBuf,
+    /// Also print what was removed as one JSON object.
     #[arg(long)]
     pub json: bool,
 }

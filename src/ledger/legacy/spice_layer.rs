@@ -95,9 +95,33 @@ impl ChainSource<'_> {
     }
 }
 
+/// The state of the descriptor chain after its last record, as verified:
+/// what an append continues from.
+#[derive(Debug)]
+pub struct ChainHead {
+    /// Records in the chain.
+    pub records: u64,
+    /// Lines in the chain file (records plus any broken lines).
+    pub lines: u64,
+    /// SHA-256 state over the concatenated stored hashes of all records:
+    /// the manifest's `chain_hash` of the next line continues it.
+    pub prefix: Sha256,
+    /// The in-order verifier that checked every record, holding the last
+    /// hash and every id: a new record goes through it too.
+    pub verifier: SpiceChainVerifier,
+}
+
 /// Verify the SPICE layer; return one report per file present, in the
 /// order chain, manifest, constitutional log.
 pub fn verify_spice_layer(layer: SpiceLayer<'_>, max_line: usize) -> Vec<FileReport> {
+    verify_spice_layer_with_head(layer, max_line).0
+}
+
+/// [`verify_spice_layer`], also returning the chain's head as verified.
+pub fn verify_spice_layer_with_head(
+    layer: SpiceLayer<'_>,
+    max_line: usize,
+) -> (Vec<FileReport>, ChainHead) {
     let mut src = ChainSource {
         path: layer.chain,
         lines: None,
@@ -146,12 +170,21 @@ pub fn verify_spice_layer(layer: SpiceLayer<'_>, max_line: usize) -> Vec<FileRep
         src.advance_to(u64::MAX);
     }
 
+    src.advance_to(u64::MAX);
     let mut reports = Vec::new();
+    let mut lines = 0;
     if let Some(mut report) = src.report.take() {
         src.verifier.finish(&mut report.findings);
         report.records = src.verifier.records();
+        lines = report.lines;
         reports.push(report);
     }
+    let head = ChainHead {
+        records: src.consumed,
+        lines,
+        prefix: src.prefix.clone(),
+        verifier: src.verifier,
+    };
 
     if let Some(p) = layer.constitutional {
         let mut report = FileReport::new(
@@ -180,7 +213,7 @@ pub fn verify_spice_layer(layer: SpiceLayer<'_>, max_line: usize) -> Vec<FileRep
     } else if let Some(m) = manifest_report.take() {
         reports.push(m);
     }
-    reports
+    (reports, head)
 }
 
 /// Every constitutional binding must have a manifest binding line with the

@@ -1,0 +1,330 @@
+//! Appending a SPICE descriptor to a legacy ledger, byte-compatible with
+//! the legacy service, through the one append module.
+//!
+//! The order is what makes it safe: take the ledger's lock; read the tails
+//! of the chain and the manifest; verify the whole SPICE layer (refusing on
+//! any violation); build the new line with the byte-compatible writer and
+//! pass it through the very verifier that just checked the chain (schema,
+//! id not used before, link to the last record, hash); append it with one
+//! write, fsync and read-back, refused if the file moved since it was read;
+//! then the manifest line, the same way. Only then is the record
+//! acknowledged.
+//!
+//! The legacy service does not take our lock: while it runs on the same
+//! files, an append of ours and one of its own can still race. The tail
+//! check then refuses ours rather than fork the chain.
+
+use crate::ledger::append::{
+    AppendError, AppendOptions, LedgerLock, Tail, TailState, append_lines,
+};
+use crate::ledger::discover::{DiscoverError, Discovery, FileKind, discover};
+use crate::ledger::finding::{Finding, Severity};
+use crate::ledger::hash::{hex_str, to_hex};
+use crate::ledger::legacy::spice_chain::check_line;
+use crate::ledger::legacy::spice_layer::{SpiceLayer, verify_spice_layer_with_head};
+use crate::ledger::legacy::writer::{
+    GENESIS_PREV_HASH, LegacyDescriptor, descriptor_id, descriptor_line, iso_from_micros,
+    manifest_create_line,
+};
+use crate::ledger::reader::{Content, DEFAULT_MAX_LINE, Ending, RawLine};
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use std::path::{Path, PathBuf};
+
+/// A descriptor to append, as a user or a script supplies it (JSON). The
+/// fields are the legacy ones; those the service computes may be left out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)] // the field names are the legacy format's own
+pub struct NewDescriptor {
+    /// Left out: derived like the service does, from name, version and time.
+    #[serde(default)]
+    pub descriptor_id: Option<String>,
+    pub process_name: String,
+    pub process_version: String,
+    pub capability_level: u8,
+    pub process_outcome: String,
+    pub compliance_score: f64,
+    #[serde(default)]
+    pub apriori_refs: Vec<String>,
+    #[serde(default)]
+    pub aposteriori_refs: Vec<String>,
+    #[serde(default)]
+    pub glyph_range_start: String,
+    #[serde(default)]
+    pub glyph_range_end: String,
+    #[serde(default)]
+    pub glyph_count: u32,
+    #[serde(default)]
+    pub evidence_required: Vec<String>,
+    #[serde(default)]
+    pub evidence_provided: Vec<String>,
+    pub assessed_by: String,
+    /// Left out: the time of the append.
+    #[serde(default)]
+    pub assessed_at: Option<String>,
+    pub assessment_method: String,
+    #[serde(default)]
+    pub active_constraints: Vec<String>,
+    #[serde(default)]
+    pub advisory_notes: Option<String>,
+}
+
+/// What an acknowledged append wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Acknowledged {
+    /// The chain file.
+    pub chain: String,
+    /// 1-based line of the new record.
+    pub line: u64,
+    /// Its position in the chain (records before it + 1).
+    pub seq: u64,
+    /// Its `descriptor_id`.
+    pub descriptor_id: String,
+    /// Its `descriptor_hash`.
+    pub descriptor_hash: String,
+    /// 1-based line of the manifest line attesting it.
+    pub manifest_line: u64,
+    /// The manifest's new `chain_hash`.
+    pub chain_hash: String,
+}
+
+/// Why an append was refused or failed. Nothing is acknowledged unless the
+/// result is `Ok`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LegacyAppendError {
+    /// The path holds no ledger.
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    /// The ledger lacks a file an append must keep in step.
+    #[error("{0}")]
+    NotAppendable(String),
+    /// The ledger did not verify: appending would bury the evidence.
+    #[error("refusing to append: the ledger does not verify ({} violation(s)); run `iss verify` for details", .0.len())]
+    Violated(Vec<(String, Finding)>),
+    /// The new record would not verify.
+    #[error("refusing to append: the new record does not verify: {}", describe(.0))]
+    InvalidRecord(Vec<Finding>),
+    /// Locking, the tail check, the write, the fsync or the read-back failed.
+    #[error(transparent)]
+    Append(Box<AppendError>),
+    /// The descriptor was written and acknowledged by the file system, but
+    /// the manifest line was not: the chain is one record ahead of its witness.
+    #[error(
+        "the descriptor was appended at line {line} of {chain}, but the manifest line was not written ({source}); \
+         `iss verify` will report the record as not attested"
+    )]
+    ManifestNotWritten {
+        /// Line of the appended record.
+        line: u64,
+        /// The chain file.
+        chain: String,
+        /// What failed.
+        source: Box<AppendError>,
+    },
+}
+
+impl From<AppendError> for LegacyAppendError {
+    fn from(e: AppendError) -> Self {
+        LegacyAppendError::Append(Box::new(e))
+    }
+}
+
+fn describe(findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("{}: {}", f.kind, f.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Append `input` to the legacy ledger at `root`, at time `now_micros`
+/// (Unix microseconds, the service's clock resolution).
+pub fn append_descriptor(
+    root: &Path,
+    input: NewDescriptor,
+    now_micros: i64,
+) -> Result<Acknowledged, LegacyAppendError> {
+    let found = discover(root)?;
+    let (chain, manifest) = appendable_files(root, &found)?;
+    let lock_dir = common_dir(&chain, &manifest);
+    let mut lock = LedgerLock::acquire(&lock_dir)?;
+
+    let chain_tail = clean_tail(&chain)?;
+    let manifest_tail = clean_tail(&manifest)?;
+    let layer = SpiceLayer {
+        chain: Some(&chain),
+        manifest: Some(&manifest),
+        constitutional: found.path_of(FileKind::ConstitutionalLog),
+    };
+    let (reports, mut head) = verify_spice_layer_with_head(layer, DEFAULT_MAX_LINE);
+    let violations: Vec<(String, Finding)> = reports
+        .iter()
+        .flat_map(|r| {
+            r.findings
+                .iter()
+                .filter(|f| f.severity == Severity::Violation)
+                .map(|f| (r.name.to_owned(), f.clone()))
+        })
+        .collect();
+    if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
+        return Err(LegacyAppendError::NotAppendable(
+            r.error.clone().unwrap_or_default(),
+        ));
+    }
+    if !violations.is_empty() {
+        return Err(LegacyAppendError::Violated(violations));
+    }
+
+    let descriptor = complete(input, now_micros);
+    let prev = if head.records == 0 {
+        GENESIS_PREV_HASH.to_owned()
+    } else {
+        head.verifier.last_hash().to_owned()
+    };
+    let built = descriptor_line(&descriptor, &prev);
+    let body = built.line.trim_end_matches('\n');
+    let line_no = head.lines + 1;
+    let raw = RawLine {
+        number: line_no,
+        offset: chain_tail.len,
+        content: Content::Bytes(body.as_bytes()),
+        ending: Ending::Lf,
+        bom: false,
+    };
+    let mut findings = Vec::new();
+    head.verifier.accept(check_line(&raw, true), &mut findings);
+    if !findings.is_empty() {
+        return Err(LegacyAppendError::InvalidRecord(findings));
+    }
+
+    append_lines(
+        &mut lock,
+        &chain,
+        &chain_tail,
+        &[body],
+        AppendOptions::default(),
+    )?;
+
+    let seq = head.records + 1;
+    let mut prefix = head.prefix.clone();
+    prefix.update(built.descriptor_hash.as_bytes());
+    let chain_hash = hex_str(&to_hex(&prefix.finalize().into())).to_owned();
+    let manifest_line = manifest_create_line(
+        &iso_from_micros(now_micros),
+        &descriptor.descriptor_id,
+        &chain_hash,
+        seq,
+    );
+    let manifest_lines = reports
+        .iter()
+        .find(|r| r.name == FileKind::IntegrityManifest.name())
+        .map_or(0, |r| r.lines);
+    append_lines(
+        &mut lock,
+        &manifest,
+        &manifest_tail,
+        &[manifest_line.trim_end_matches('\n')],
+        AppendOptions::default(),
+    )
+    .map_err(|source| LegacyAppendError::ManifestNotWritten {
+        line: line_no,
+        chain: chain.display().to_string(),
+        source: Box::new(source),
+    })?;
+    Ok(Acknowledged {
+        chain: chain.display().to_string(),
+        line: line_no,
+        seq,
+        descriptor_id: descriptor.descriptor_id,
+        descriptor_hash: built.descriptor_hash,
+        manifest_line: manifest_lines + 1,
+        chain_hash,
+    })
+}
+
+/// The chain and the manifest an append keeps in step.
+fn appendable_files(
+    root: &Path,
+    found: &Discovery,
+) -> Result<(PathBuf, PathBuf), LegacyAppendError> {
+    let chain = found.path_of(FileKind::SpiceChain).ok_or_else(|| {
+        LegacyAppendError::NotAppendable(format!(
+            "{}: no spice_chain.jsonl to append to",
+            root.display()
+        ))
+    })?;
+    let manifest = found.path_of(FileKind::IntegrityManifest).ok_or_else(|| {
+        LegacyAppendError::NotAppendable(format!(
+            "{}: no integrity_manifest.jsonl; appending without it would leave the record unattested",
+            root.display()
+        ))
+    })?;
+    Ok((chain.to_path_buf(), manifest.to_path_buf()))
+}
+
+/// Fill in what the service computes itself.
+fn complete(input: NewDescriptor, now_micros: i64) -> LegacyDescriptor {
+    let now_iso = iso_from_micros(now_micros);
+    // The service derives the id from name, version and its clock as a float.
+    let id = input.descriptor_id.unwrap_or_else(|| {
+        descriptor_id(
+            &input.process_name,
+            &input.process_version,
+            now_micros as f64 / 1e6,
+        )
+    });
+    LegacyDescriptor {
+        descriptor_id: id,
+        process_name: input.process_name,
+        process_version: input.process_version,
+        capability_level: input.capability_level,
+        process_outcome: input.process_outcome,
+        compliance_score: input.compliance_score,
+        apriori_refs: input.apriori_refs,
+        aposteriori_refs: input.aposteriori_refs,
+        glyph_range_start: input.glyph_range_start,
+        glyph_range_end: input.glyph_range_end,
+        glyph_count: input.glyph_count,
+        evidence_required: input.evidence_required,
+        evidence_provided: input.evidence_provided,
+        assessed_by: input.assessed_by,
+        assessed_at: input.assessed_at.unwrap_or(now_iso),
+        assessment_method: input.assessment_method,
+        active_constraints: input.active_constraints,
+        advisory_notes: input.advisory_notes,
+    }
+}
+
+/// The file's tail, refusing a torn one (it needs `iss repair` first).
+fn clean_tail(path: &Path) -> Result<Tail, LegacyAppendError> {
+    match Tail::read(path)? {
+        TailState::Missing | TailState::Empty => Ok(Tail::EMPTY),
+        TailState::Clean(t) => Ok(t),
+        TailState::Torn {
+            complete,
+            torn_bytes,
+        } => Err(AppendError::TornTail {
+            path: path.to_path_buf(),
+            complete_len: complete.len,
+            torn_bytes,
+        }
+        .into()),
+    }
+}
+
+/// The deepest folder holding both files: the lock's place.
+fn common_dir(a: &Path, b: &Path) -> PathBuf {
+    let mut dir = a.parent().map(Path::to_path_buf).unwrap_or_default();
+    while !b.starts_with(&dir) {
+        if !dir.pop() {
+            break;
+        }
+    }
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    }
+}
