@@ -1,5 +1,6 @@
 //! Analysis of verified records: what the ledger says, beyond whether it is intact.
 
+pub mod lookup;
 pub mod maturity;
 pub mod pulses;
 pub mod records;

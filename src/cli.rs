@@ -5,6 +5,7 @@
 
 mod append;
 mod args;
+mod lookup;
 mod pulses;
 mod report;
 mod sample;
@@ -44,6 +45,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sample(args) => sample::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Pulses(args) => pulses::run(&args),
+        Command::Show(args) => lookup::show(&args),
+        Command::Find(args) => lookup::find_cmd(&args),
         Command::Append(args) => append::run(&args),
         Command::Repair(args) => append::repair(&args),
     }

@@ -96,14 +96,14 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 /// Read the descriptor file at `path` once, handing each record that parses
-/// to `f` with its verdict; return what identifies the data set (the
+/// to `f` with its line's text, its line number and its verdict; return what identifies the data set (the
 /// file's SHA-256 and the records read). Lines that do not parse as a
 /// descriptor are not records; verification has reported them.
 pub fn for_each_descriptor(
     path: &Path,
     exclusions: &Exclusions,
     max_line: usize,
-    mut f: impl FnMut(&DescriptorRecord<'_>, u64, RecordStatus),
+    mut f: impl FnMut(&DescriptorRecord<'_>, &str, u64, RecordStatus),
 ) -> io::Result<DatasetInfo> {
     let file = File::open(path)?;
     let mut reader = LineReader::with_limit(
@@ -123,7 +123,7 @@ pub fn for_each_descriptor(
         };
         if let Ok(record) = serde_json::from_str::<DescriptorRecord>(text) {
             records += 1;
-            f(&record, line.number, exclusions.status(line.number));
+            f(&record, text, line.number, exclusions.status(line.number));
         }
     }
     let digest = reader.into_inner().hasher.finalize();

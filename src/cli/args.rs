@@ -21,6 +21,10 @@ pub enum Command {
     Report(ReportArgs),
     /// The time pulse history: stored times beside recomputed TAI, TT, TDB.
     Pulses(PulsesArgs),
+    /// One descriptor by id (or unique id prefix), as stored, with its verdict.
+    Show(ShowArgs),
+    /// Descriptors matching filters (glyph, a-priori ref, process, ...).
+    Find(FindArgs),
     /// Append a record through the verified append module (writes!).
     Append(AppendArgs),
     /// Cut a torn last line left by a crash (a copy of the bytes is kept).
@@ -137,6 +141,58 @@ pub struct RepairArgs {
     /// The ledger.
     pub path: PathBuf,
     /// Also print what was removed as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `iss show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The ledger.
+    pub path: PathBuf,
+    /// A descriptor id, or a unique prefix of one.
+    pub id: String,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `iss find`.
+#[derive(Debug, Args)]
+pub struct FindArgs {
+    /// The ledger.
+    pub path: PathBuf,
+    /// A glyph hash (or prefix) in the descriptor's glyph range.
+    #[arg(long)]
+    pub glyph: Option<String>,
+    /// An a-priori reference the descriptor lists.
+    #[arg(long)]
+    pub apriori: Option<String>,
+    /// An a-posteriori reference the descriptor lists.
+    #[arg(long)]
+    pub aposteriori: Option<String>,
+    /// Process name.
+    #[arg(long)]
+    pub process: Option<String>,
+    /// Assessor.
+    #[arg(long)]
+    pub assessor: Option<String>,
+    /// Capability level.
+    #[arg(long)]
+    pub level: Option<i64>,
+    /// Outcome (compliant, `non_compliant`, partial, `not_assessed`).
+    #[arg(long)]
+    pub outcome: Option<String>,
+    /// Assessed at or after (ISO 8601 with offset).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Assessed at or before (ISO 8601 with offset).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Show at most N matches (0: all); the total is always given.
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    /// Print one JSON document.
     #[arg(long)]
     pub json: bool,
 }

@@ -40,7 +40,7 @@ fn maturity(args: &ReportArgs) -> anyhow::Result<u8> {
         chain,
         &exclusions,
         options.max_line,
-        |record, line, status| {
+        |record, _text, line, status| {
             builder.add(record, line, status);
         },
     )

@@ -21,7 +21,11 @@ pub fn coverage(kind: FileKind, witnessed: bool) -> Coverage {
             hash_chained: true,
             witnessed_by: witnessed.then_some("integrity_manifest"),
             summary: "legacy hash chain: the hash covers 4 of 20 fields",
-            protected_fields: PROTECTED_FIELDS.to_vec(),
+            protected_fields: PROTECTED_FIELDS
+                .iter()
+                .copied()
+                .chain(["descriptor_hash"])
+                .collect(),
             unprotected_fields: UNPROTECTED_FIELDS.to_vec(),
             checked: vec![
                 LINE_CHECKS,
@@ -32,7 +36,7 @@ pub fn coverage(kind: FileKind, witnessed: bool) -> Coverage {
                 "descriptor_hash = sha256(descriptor_id:process_name:assessed_at:prev_descriptor_hash)",
             ],
             not_checked: vec![
-                "changes to the 16 unprotected fields (level, score, outcome, evidence, refs, assessor, notes...) \
+                "changes to the 15 unprotected fields (level, score, outcome, evidence, refs, assessor, notes...) \
                  cannot be detected: neither the chain nor the manifest covers them",
                 "records appended, or the whole chain rewritten and re-sealed, by someone who also rewrites the manifest",
                 "descriptor_id cannot be recomputed (it hashes a wall-clock reading the record does not keep)",
@@ -112,7 +116,7 @@ pub fn coverage(kind: FileKind, witnessed: bool) -> Coverage {
             protected_fields: Vec::new(),
             unprotected_fields: PROTECTED_FIELDS[..3]
                 .iter()
-                .chain(UNPROTECTED_FIELDS[..15].iter())
+                .chain(UNPROTECTED_FIELDS.iter())
                 .copied()
                 .collect(),
             checked: vec![

@@ -25,8 +25,9 @@ pub const PROTECTED_FIELDS: [&str; 4] = [
 ];
 
 /// Fields the legacy descriptor hash does not cover: they can be changed
-/// without breaking the chain or the manifest.
-pub const UNPROTECTED_FIELDS: [&str; 16] = [
+/// without breaking the chain or the manifest. (`descriptor_hash` itself is
+/// checked: it must recompute from the protected fields.)
+pub const UNPROTECTED_FIELDS: [&str; 15] = [
     "process_version",
     "capability_level",
     "process_outcome",
@@ -42,7 +43,6 @@ pub const UNPROTECTED_FIELDS: [&str; 16] = [
     "assessment_method",
     "active_constraints",
     "advisory_notes",
-    "descriptor_hash",
 ];
 
 /// A string field that must be present but may be `null`.
@@ -310,6 +310,11 @@ const FIELDS: [(&str, Ty); 20] = [
     ("prev_descriptor_hash", Ty::Str),
     ("descriptor_hash", Ty::Str),
 ];
+
+/// The descriptor's field names in the order the legacy service writes them.
+pub fn field_order() -> impl Iterator<Item = &'static str> {
+    FIELDS.iter().map(|(name, _)| *name)
+}
 
 /// Explain why `text` (valid JSON or not) failed the fast path.
 ///

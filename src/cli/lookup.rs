@@ -1,0 +1,247 @@
+//! `iss show` and `iss find`: descriptors by id or by filter, each with its
+//! verdict, exactly as stored.
+
+use super::args::{FindArgs, ShowArgs};
+use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
+use crate::analysis::lookup::{Filter, Match, find};
+use crate::analysis::maturity::Instant;
+use crate::analysis::records::{Exclusions, descriptor_file};
+use crate::ledger::finding::Finding;
+use crate::ledger::legacy::descriptor::{PROTECTED_FIELDS, field_order};
+use crate::ledger::report::{LedgerStatus, ToolInfo, VerifyReport};
+use crate::ledger::verify::{VerifyOptions, verify_path};
+use anyhow::{Context, bail};
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+/// `iss show --json`.
+#[derive(Serialize)]
+struct ShowDoc<'a> {
+    ledger: &'a str,
+    r#match: &'a Match,
+    findings: Vec<FileFinding<'a>>,
+    protected_fields: &'a [&'static str],
+}
+
+/// A finding with the file it is in.
+#[derive(Serialize)]
+struct FileFinding<'a> {
+    file: &'a str,
+    finding: &'a Finding,
+}
+
+/// `iss find --json`.
+#[derive(Serialize)]
+struct FindDoc<'a> {
+    ledger: &'a str,
+    verification: Verification<'a>,
+    total: u64,
+    shown: usize,
+    matches: &'a [Match],
+}
+
+/// The verification verdict a lookup ran on.
+#[derive(Serialize)]
+struct Verification<'a> {
+    status: LedgerStatus,
+    tool: &'a ToolInfo,
+}
+
+/// Verify, then look up; returns the report and the matches.
+fn lookup(
+    path: &Path,
+    filter: &Filter,
+    limit: usize,
+) -> anyhow::Result<(VerifyReport, Vec<Match>, u64)> {
+    let options = VerifyOptions::default();
+    let report = verify_path(path, &options)?;
+    if report.status == LedgerStatus::Incomplete {
+        bail!(
+            "{}: a file could not be read, so no record can be called verified",
+            path.display()
+        );
+    }
+    let Some((name, file)) = descriptor_file(&report) else {
+        bail!(
+            "{}: no SPICE descriptor file in this ledger",
+            path.display()
+        );
+    };
+    let exclusions = Exclusions::from_report(&report, name);
+    let (matches, total) = find(file, &exclusions, filter, limit, options.max_line)
+        .with_context(|| format!("reading {}", file.display()))?;
+    Ok((report, matches, total))
+}
+
+fn exit(report: &VerifyReport) -> u8 {
+    if report.status == LedgerStatus::Clean {
+        EXIT_OK
+    } else {
+        EXIT_VIOLATION
+    }
+}
+
+/// Run `iss show PATH ID`.
+pub fn show(args: &ShowArgs) -> anyhow::Result<u8> {
+    let filter = Filter {
+        id: Some(args.id.clone()),
+        ..Filter::default()
+    };
+    let (report, matches, total) = lookup(&args.path, &filter, 10)?;
+    let mut out = anstream::stdout().lock();
+    let mut err = anstream::stderr().lock();
+    if total == 0 {
+        writeln!(err, "iss: no descriptor id starts with {:?}", args.id)?;
+        return Ok(EXIT_ERROR);
+    }
+    if total > 1 {
+        writeln!(
+            err,
+            "iss: {total} descriptors match {:?}; give more of the id:",
+            args.id
+        )?;
+        for m in &matches {
+            writeln!(
+                err,
+                "  line {}: {}",
+                m.line,
+                m.record.get().get(..60).unwrap_or(m.record.get())
+            )?;
+        }
+        return Ok(EXIT_ERROR);
+    }
+    let m = &matches[0];
+    let findings: Vec<_> = report
+        .files
+        .iter()
+        .flat_map(|f| f.findings.iter().map(move |x| (f.name, x)))
+        .filter(|(name, f)| {
+            (*name == "spice_chain" && f.line == Some(m.line))
+                || f.related
+                    .as_ref()
+                    .is_some_and(|r| (r.first_line..=r.last_line).contains(&m.line))
+        })
+        .collect();
+    if args.json {
+        // A struct, not `json!`: a `Value` would re-order the stored record's
+        // keys, and the record must come out exactly as stored.
+        let doc = ShowDoc {
+            ledger: &report.ledger,
+            r#match: m,
+            findings: findings
+                .iter()
+                .map(|(file, finding)| FileFinding { file, finding })
+                .collect(),
+            protected_fields: &PROTECTED_FIELDS,
+        };
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        return Ok(exit(&report));
+    }
+    let value: serde_json::Value = serde_json::from_str(m.record.get())?;
+    let verdict = m
+        .reason
+        .as_deref()
+        .map_or_else(|| "✔ verified".to_owned(), |r| format!("✘ excluded: {r}"));
+    writeln!(out, "descriptor at line {} of the chain: {verdict}", m.line)?;
+    for name in field_order() {
+        if let Some(v) = value.get(name) {
+            let mark = if PROTECTED_FIELDS.contains(&name) || name == "descriptor_hash" {
+                "#"
+            } else {
+                " "
+            };
+            writeln!(out, " {mark} {name:<22} {v}")?;
+        }
+    }
+    writeln!(
+        out,
+        "   (# = covered by the legacy hash, or the hash itself; the rest can be changed without trace)"
+    )?;
+    for (file, f) in &findings {
+        writeln!(
+            out,
+            "{} {file} line {}: {}",
+            f.kind,
+            f.line.unwrap_or(0),
+            f.detail
+        )?;
+    }
+    Ok(exit(&report))
+}
+
+/// Run `iss find PATH [filters]`.
+pub fn find_cmd(args: &FindArgs) -> anyhow::Result<u8> {
+    let instant = |s: &Option<String>, what: &str| -> anyhow::Result<Option<Instant>> {
+        s.as_deref()
+            .map(|t| {
+                Instant::parse(t)
+                    .with_context(|| format!("--{what} {t:?} is not an ISO 8601 time with offset"))
+            })
+            .transpose()
+    };
+    let filter = Filter {
+        id: None,
+        glyph: args.glyph.clone(),
+        apriori: args.apriori.clone(),
+        aposteriori: args.aposteriori.clone(),
+        process: args.process.clone(),
+        assessor: args.assessor.clone(),
+        level: args.level,
+        outcome: args.outcome.clone(),
+        since: instant(&args.since, "since")?,
+        until: instant(&args.until, "until")?,
+    };
+    let limit = if args.limit == 0 {
+        usize::MAX
+    } else {
+        args.limit
+    };
+    let (report, matches, total) = lookup(&args.path, &filter, limit)?;
+    let mut out = anstream::stdout().lock();
+    if args.json {
+        let doc = FindDoc {
+            ledger: &report.ledger,
+            verification: Verification {
+                status: report.status,
+                tool: &report.tool,
+            },
+            total,
+            shown: matches.len(),
+            matches: &matches,
+        };
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        return Ok(exit(&report));
+    }
+    for m in &matches {
+        let v: serde_json::Value = serde_json::from_str(m.record.get())?;
+        let s = |k: &str| {
+            v.get(k).map_or(String::new(), |x| {
+                x.as_str().map_or_else(|| x.to_string(), str::to_owned)
+            })
+        };
+        let mark = if m.reason.is_some() { "✘" } else { "✔" };
+        writeln!(
+            out,
+            "{mark} line {:>7}  {}  {:<24} level {}  {:<13}  {}",
+            m.line,
+            s("descriptor_id"),
+            s("process_name"),
+            s("capability_level"),
+            s("process_outcome"),
+            s("assessed_at")
+        )?;
+    }
+    writeln!(
+        out,
+        "{total} match(es){}",
+        if (matches.len() as u64) < total {
+            format!(", {} shown (--limit)", matches.len())
+        } else {
+            String::new()
+        }
+    )?;
+    Ok(exit(&report))
+}
