@@ -1,5 +1,7 @@
 //! Analysis of verified records: what the ledger says, beyond whether it is intact.
 
+pub mod export;
+pub mod health;
 pub mod lookup;
 pub mod maturity;
 pub mod pulses;

@@ -5,6 +5,7 @@
 
 mod append;
 mod args;
+mod health;
 mod lookup;
 mod pulses;
 mod report;
@@ -45,6 +46,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Sample(args) => sample::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Pulses(args) => pulses::run(&args),
+        Command::Health(args) => health::run(&args),
+        Command::Export(args) => health::export(&args),
         Command::Show(args) => lookup::show(&args),
         Command::Find(args) => lookup::find_cmd(&args),
         Command::Append(args) => append::run(&args),

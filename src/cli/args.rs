@@ -25,6 +25,11 @@ pub enum Command {
     Show(ShowArgs),
     /// Descriptors matching filters (glyph, a-priori ref, process, ...).
     Find(FindArgs),
+    /// One line per file: verdict, counts, last record time, writability.
+    Health(HealthArgs),
+    /// Write an evidence bundle (JSON and Markdown): file fingerprints,
+    /// verification result, reports.
+    Export(ExportArgs),
     /// Append a record through the verified append module (writes!).
     Append(AppendArgs),
     /// Cut a torn last line left by a crash (a copy of the bytes is kept).
@@ -195,4 +200,27 @@ pub struct FindArgs {
     /// Print one JSON document.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `iss health`.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The ledger.
+    pub path: PathBuf,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `iss export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The ledger.
+    pub path: PathBuf,
+    /// The JSON file to write; the Markdown goes beside it with `.md`.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace existing files.
+    #[arg(long)]
+    pub force: bool,
 }

@@ -1,0 +1,118 @@
+//! Health of a ledger at a glance: per file, the verdict, the counts, the
+//! time of the last record and whether the file can be written — what an
+//! operator checks during operations, and what the legacy `/health` gave.
+
+use crate::ledger::report::{FileStatus, VerifyReport};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// The end of a file read to find its last line: enough for any legacy
+/// record, bounded whatever the file's size.
+const TAIL_BYTES: u64 = 1 << 20;
+
+/// One file's health.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileHealth {
+    /// Stable file kind name.
+    pub name: &'static str,
+    /// The file.
+    pub path: String,
+    /// Verification verdict.
+    pub status: FileStatus,
+    /// Records read.
+    pub records: u64,
+    /// Violations and warnings found.
+    pub violations: usize,
+    /// Warnings found.
+    pub warnings: usize,
+    /// The time field of the last complete line (`assessed_at`, `timestamp`
+    /// or `utc_iso`), as stored.
+    pub last_record_time: Option<String>,
+    /// File size in bytes.
+    pub bytes: u64,
+    /// Whether the file's permission bits allow writing (append-only or
+    /// immutable attributes are not read here).
+    pub mode_allows_writes: Option<bool>,
+}
+
+/// Health of every file of a verified ledger.
+pub fn health(report: &VerifyReport) -> Vec<FileHealth> {
+    report
+        .files
+        .iter()
+        .map(|f| {
+            let path = Path::new(&f.path);
+            FileHealth {
+                name: f.name,
+                path: f.path.clone(),
+                status: f.status,
+                records: f.records,
+                violations: f.violations(),
+                warnings: f.warnings(),
+                last_record_time: last_line(path).ok().flatten().and_then(|l| record_time(&l)),
+                bytes: f.bytes,
+                mode_allows_writes: std::fs::metadata(path)
+                    .ok()
+                    .map(|m| !m.permissions().readonly()),
+            }
+        })
+        .collect()
+}
+
+/// The last complete line of a file (without its newline), read from its
+/// end only.
+pub fn last_line(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    let start = len.saturating_sub(TAIL_BYTES);
+    file.seek(SeekFrom::Start(start))?;
+    let mut buf = Vec::new();
+    file.take(TAIL_BYTES).read_to_end(&mut buf)?;
+    // Only complete lines count: drop a torn tail after the last newline.
+    let Some(end) = buf.iter().rposition(|b| *b == b'\n') else {
+        return Ok(None);
+    };
+    let body = &buf[..end];
+    let begin = body.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    if begin == 0 && start > 0 {
+        // The line started before the window: too long to be a record.
+        return Ok(None);
+    }
+    Ok(Some(body[begin..].to_vec()))
+}
+
+/// The time a record says it was written, by the field its file uses.
+fn record_time(line: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(line).ok()?;
+    ["assessed_at", "timestamp", "utc_iso"]
+        .iter()
+        .find_map(|k| {
+            v.get(*k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_line_ignores_a_torn_tail_and_reads_only_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.jsonl");
+        std::fs::write(
+            &p,
+            b"{\"timestamp\":\"a\"}\n{\"timestamp\":\"b\"}\n{\"timest",
+        )
+        .unwrap();
+        let last = last_line(&p).unwrap().unwrap();
+        assert_eq!(record_time(&last).as_deref(), Some("b"));
+        std::fs::write(&p, b"no newline at all").unwrap();
+        assert_eq!(last_line(&p).unwrap(), None);
+        std::fs::write(&p, b"").unwrap();
+        assert_eq!(last_line(&p).unwrap(), None);
+    }
+}

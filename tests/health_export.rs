@@ -1,0 +1,104 @@
+//! Invariant: `iss health` reports every file with its verdict and last
+//! record time; `iss export` fingerprints exactly the files examined and
+//! never overwrites an earlier bundle.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{Genuine, edit_lines, field, read_lines};
+use iss_workstation::ledger::hash::{hex_str, sha256_hex};
+use serde_json::Value;
+use std::fs;
+
+fn ledger() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    Genuine::Generated(51).materialise(dir.path());
+    dir
+}
+
+#[test]
+fn health_lists_each_file_with_its_last_record_time() {
+    let dir = ledger();
+    let out = Command::cargo_bin("iss")
+        .unwrap()
+        .args(["health", "--json"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 5);
+    let chain = &files[0];
+    let lines = read_lines(&dir.path().join("data/spice_layer/spice_chain.jsonl"));
+    assert_eq!(
+        chain["last_record_time"],
+        field(lines.last().unwrap(), "assessed_at")
+    );
+    assert_eq!(chain["records"], 40);
+    assert_eq!(chain["mode_allows_writes"], true);
+}
+
+#[test]
+fn export_fingerprints_the_examined_files_and_refuses_to_overwrite() {
+    let dir = ledger();
+    edit_lines(
+        &dir.path().join("data/spice_layer/spice_chain.jsonl"),
+        |l| {
+            let name = field(&l[2], "process_name");
+            l[2] = l[2].replace(
+                &format!("\"process_name\":\"{name}\""),
+                "\"process_name\":\"Y\"",
+            );
+        },
+    );
+    let out_dir = tempfile::tempdir().unwrap();
+    let json = out_dir.path().join("bundle.json");
+    // The ledger is violated: the bundle is written all the same, exit 1.
+    Command::cargo_bin("iss")
+        .unwrap()
+        .args(["export", "--out"])
+        .arg(&json)
+        .arg(dir.path())
+        .assert()
+        .code(1);
+    let v: Value = serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["schema"], "iss.evidence-bundle/1");
+    assert_eq!(v["verification"]["status"], "violated");
+    assert_eq!(v["verification"]["tool"]["name"], "iss-workstation");
+    for f in v["files"].as_array().unwrap() {
+        let bytes = fs::read(f["path"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            f["sha256"].as_str().unwrap(),
+            hex_str(&sha256_hex(&[&bytes]))
+        );
+        assert_eq!(f["bytes"], bytes.len());
+    }
+    assert_eq!(v["maturity"]["scope"]["records"]["excluded"], 1);
+    let md = fs::read_to_string(out_dir.path().join("bundle.md")).unwrap();
+    assert!(
+        md.contains("# Evidence bundle")
+            && md.contains("HASH_MISMATCH")
+            && md.contains("# Process maturity report")
+    );
+
+    let before = fs::read(&json).unwrap();
+    let err = Command::cargo_bin("iss")
+        .unwrap()
+        .args(["export", "--out"])
+        .arg(&json)
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        String::from_utf8(err)
+            .unwrap()
+            .contains("refusing to overwrite")
+    );
+    assert_eq!(fs::read(&json).unwrap(), before);
+}
