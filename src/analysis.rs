@@ -1,5 +1,6 @@
 //! Analysis of verified records: what the ledger says, beyond whether it is intact.
 
+pub mod audit;
 pub mod export;
 pub mod health;
 pub mod lookup;

@@ -5,6 +5,7 @@
 
 mod append;
 mod args;
+mod audit;
 mod health;
 mod lookup;
 mod pulses;
@@ -50,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Export(args) => health::export(&args),
         Command::Show(args) => lookup::show(&args),
         Command::Find(args) => lookup::find_cmd(&args),
+        Command::Audit(args) => audit::run(&args),
         Command::Append(args) => append::run(&args),
         Command::Repair(args) => append::repair(&args),
     }

@@ -25,6 +25,9 @@ pub enum Command {
     Show(ShowArgs),
     /// Descriptors matching filters (glyph, a-priori ref, process, ...).
     Find(FindArgs),
+    /// The audit trail of one descriptor: what, why, how, learned, and its
+    /// integrity, neighbours, manifest line, pulses and citations.
+    Audit(ShowArgs),
     /// One line per file: verdict, counts, last record time, writability.
     Health(HealthArgs),
     /// Write an evidence bundle (JSON and Markdown): file fingerprints,

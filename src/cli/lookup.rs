@@ -74,7 +74,7 @@ fn lookup(
     Ok((report, matches, total))
 }
 
-fn exit(report: &VerifyReport) -> u8 {
+pub(super) fn exit(report: &VerifyReport) -> u8 {
     if report.status == LedgerStatus::Clean {
         EXIT_OK
     } else {
