@@ -7,4 +7,5 @@ pub mod lookup;
 pub mod maturity;
 pub mod pulses;
 pub mod records;
+pub mod refs;
 pub mod time_forensics;

@@ -48,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Report(args) => report::run(&args),
         Command::Pulses(args) => pulses::run(&args),
         Command::Health(args) => health::run(&args),
+        Command::Refs(args) => audit::refs(&args),
         Command::Export(args) => health::export(&args),
         Command::Show(args) => lookup::show(&args),
         Command::Find(args) => lookup::find_cmd(&args),

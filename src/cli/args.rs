@@ -30,6 +30,9 @@ pub enum Command {
     Audit(ShowArgs),
     /// One line per file: verdict, counts, last record time, writability.
     Health(HealthArgs),
+    /// Every a-priori and a-posteriori reference: what it resolves to, or
+    /// that it dangles.
+    Refs(HealthArgs),
     /// Write an evidence bundle (JSON and Markdown): file fingerprints,
     /// verification result, reports.
     Export(ExportArgs),
