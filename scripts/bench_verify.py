@@ -7,7 +7,8 @@ times, with a warm page cache:
     on spice_chain.jsonl;
   - `iss verify` on spice_chain.jsonl alone (the same file, more checks);
   - `openssl dgst -sha256` over the same file (hashing its bytes once);
-  - `iss verify` on the whole ledger (chain, manifest, bindings, pulses).
+  - `iss verify` on the whole ledger (chain, manifest, bindings, pulses);
+  - `iss report maturity` on the SPICE layer (verification, then the report).
 Prints records/s, ratios and peak memory. Not part of CI (minutes, gigabytes).
 
 Usage: scripts/bench_verify.py [--descriptors N] [--runs R] [--dir DIR]
@@ -68,6 +69,9 @@ def main():
         rows.append(("openssl dgst -sha256 (bytes once)", ossl, None))
     iss_all, rss_all = timed([ISS, "verify", "--json", ledger], 1)
     rows.append(("iss verify whole ledger", iss_all, rss_all))
+    spice = os.path.join(ledger, "data", "spice_layer")
+    mat, rss_mat = timed([ISS, "report", "maturity", "--json", spice], 1)
+    rows.append(("iss report maturity (spice layer)", mat, rss_mat))
 
     print(f"\n{n} descriptors, spice_chain.jsonl {size / 1e6:.0f} MB, {os.cpu_count()} cores")
     print(f"{'run':40} {'seconds':>8} {'records/s':>12} {'vs python':>10} {'peak RSS':>10}")
