@@ -1,4 +1,5 @@
-//! The scriptable command line: `iss <command> ... [--json]`.
+//! The scriptable command line: `iss <command> ... [--json]`; with no
+//! command (`iss [PATH]`, or `iss tui PATH`), the terminal workstation.
 //!
 //! Exit codes are part of the interface: 0 clean, 1 a violation was found,
 //! 2 usage or I/O error (the command could not do its job).
@@ -18,7 +19,7 @@ use clap::Parser;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-pub use args::{Cli, Command};
+pub use args::{Cli, Command, TuiArgs};
 
 /// Exit status: the command ran and found nothing wrong.
 pub const EXIT_OK: u8 = 0;
@@ -43,19 +44,31 @@ pub fn main() -> ExitCode {
 /// Run a parsed command line; return the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Verify(args) => verify::run(&args),
-        Command::Sample(args) => sample::run(&args),
-        Command::Report(args) => report::run(&args),
-        Command::Pulses(args) => pulses::run(&args),
-        Command::Health(args) => health::run(&args),
-        Command::Refs(args) => audit::refs(&args),
-        Command::Export(args) => health::export(&args),
-        Command::Show(args) => lookup::show(&args),
-        Command::Find(args) => lookup::find_cmd(&args),
-        Command::Audit(args) => audit::run(&args),
-        Command::Append(args) => append::run(&args),
-        Command::Repair(args) => append::repair(&args),
+        Some(Command::Verify(args)) => verify::run(&args),
+        Some(Command::Sample(args)) => sample::run(&args),
+        Some(Command::Report(args)) => report::run(&args),
+        Some(Command::Pulses(args)) => pulses::run(&args),
+        Some(Command::Health(args)) => health::run(&args),
+        Some(Command::Refs(args)) => audit::refs(&args),
+        Some(Command::Export(args)) => health::export(&args),
+        Some(Command::Show(args)) => lookup::show(&args),
+        Some(Command::Find(args)) => lookup::find_cmd(&args),
+        Some(Command::Audit(args)) => audit::run(&args),
+        Some(Command::Append(args)) => append::run(&args),
+        Some(Command::Repair(args)) => append::repair(&args),
+        Some(Command::Tui(args)) => tui(args),
+        None => tui(cli.tui),
     }
+}
+
+/// The workstation; its exit status is 0 whatever the ledger holds (the
+/// verdict is on screen; `iss verify` is the command whose status tells).
+fn tui(args: TuiArgs) -> anyhow::Result<u8> {
+    crate::tui::run(crate::tui::Options {
+        path: args.path.unwrap_or_else(crate::tui::default_ledger),
+        theme: args.theme,
+    })?;
+    Ok(EXIT_OK)
 }
 
 /// `head` closing the pipe is not an error worth a message.

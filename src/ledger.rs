@@ -11,6 +11,7 @@ pub mod finding;
 pub mod hash;
 pub mod json;
 pub mod legacy;
+pub mod line_index;
 pub mod native;
 pub mod par_lines;
 pub mod reader;

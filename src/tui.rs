@@ -1,5 +1,68 @@
-//! The terminal workstation (ratatui).
+//! The terminal workstation (ratatui): a thin layer over [`crate::ledger`].
 //!
-//! Not built yet: the panes, the live watcher and the entry form are the
-//! subject of their own issue. The verification and analysis they will show
-//! already live in [`crate::ledger`] and [`crate::analysis`].
+//! Shaped as the Elm architecture that gitui and gitu use: an [`App`] holds
+//! the whole state, [`Msg`]s (keys, mouse, resize, tick, and the results of
+//! background loading) arrive on one channel, [`update::update`] is the only
+//! place the state changes, and [`ui::render`] draws the state and nothing
+//! else. So every behaviour is testable without a terminal: the tests feed
+//! `update` key strings and snapshot what `render` draws on a test backend.
+//!
+//! Read-only by construction: the chain files are opened for reading (the
+//! line index and verification both), and no code path here writes.
+//!
+//! Panes: 1 the chain browser ([`browser`]), 2 integrity ([`integrity`]);
+//! 3-5 (time, maturity, entry) are in the tab bar with a one-line "not built
+//! yet" placeholder, as is live following of a growing ledger.
+
+pub mod actions;
+pub mod app;
+pub mod browser;
+pub mod chain;
+pub mod chrome;
+pub mod detail;
+pub mod event_loop;
+pub mod help;
+pub mod integrity;
+pub mod keys;
+pub mod layout;
+pub mod load;
+pub mod marks;
+pub mod msg;
+pub mod strings;
+pub mod theme;
+pub mod ui;
+pub mod update;
+
+#[cfg(test)]
+mod tests;
+
+pub use app::App;
+pub use msg::Msg;
+pub use theme::ThemeName;
+
+use std::path::PathBuf;
+
+/// What the workstation opens, and how it looks.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The ledger (any path `iss verify` accepts).
+    pub path: PathBuf,
+    /// Dark or light palette (`NO_COLOR` overrides both).
+    pub theme: ThemeName,
+}
+
+/// Open the workstation on the terminal until the user quits.
+pub fn run(options: Options) -> anyhow::Result<()> {
+    event_loop::run(options)
+}
+
+/// The ledger `iss` opens when given no path: the sample ledger when it is
+/// there (a fresh clone), else `./data`.
+pub fn default_ledger() -> PathBuf {
+    let sample = PathBuf::from("data/sample-ledger");
+    if sample.exists() {
+        sample
+    } else {
+        PathBuf::from("data")
+    }
+}

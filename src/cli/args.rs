@@ -4,17 +4,31 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// ISS Workstation: investigate, monitor and extend tamper-evident ledgers.
+///
+/// With no command, `iss [PATH]` opens the terminal workstation on PATH
+/// (default: ./data/sample-ledger when present, else ./data).
 #[derive(Debug, Parser)]
-#[command(name = "iss", version, about, propagate_version = true)]
+#[command(
+    name = "iss",
+    version,
+    about,
+    propagate_version = true,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
-    /// What to do.
+    /// What to do; none opens the workstation.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// The workstation's options when no command is given.
+    #[command(flatten)]
+    pub tui: TuiArgs,
 }
 
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the terminal workstation (read-only): chain browser and integrity.
+    Tui(TuiArgs),
     /// Verify every file of a ledger (read-only). Exit 0 clean, 1 violated, 2 error.
     Verify(VerifyArgs),
     /// Reports over the verified records of a ledger (Markdown, or --json).
@@ -42,6 +56,16 @@ pub enum Command {
     Repair(RepairArgs),
     /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
     Sample(SampleArgs),
+}
+
+/// `iss tui`, and `iss [PATH]` with no command.
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// The ledger to open (any path `iss verify` accepts).
+    pub path: Option<PathBuf>,
+    /// Palette: dark or light terminal background (`NO_COLOR` turns colour off).
+    #[arg(long, value_enum, default_value_t)]
+    pub theme: crate::tui::ThemeName,
 }
 
 /// `iss verify`.

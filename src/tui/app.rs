@@ -1,0 +1,254 @@
+//! The workstation's state. Rendering reads it; only
+//! [`crate::tui::update::update`] changes it.
+
+use crate::ledger::discover::Discovery;
+use crate::ledger::report::VerifyReport;
+use crate::tui::chain::{ChainKind, ChainView, Source};
+use crate::tui::detail::Detail;
+use crate::tui::keys::Context;
+use crate::tui::layout;
+use crate::tui::theme::Theme;
+use std::path::PathBuf;
+
+/// The panes, in tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    /// 1: the chain browser.
+    Browser,
+    /// 2: per-file integrity and the findings.
+    Integrity,
+    /// 3: time forensics (not built yet).
+    Time,
+    /// 4: maturity (not built yet).
+    Maturity,
+    /// 5: the entry form (not built yet).
+    Entry,
+}
+
+impl Pane {
+    /// All panes in tab order.
+    pub const ALL: [Pane; 5] = [
+        Pane::Browser,
+        Pane::Integrity,
+        Pane::Time,
+        Pane::Maturity,
+        Pane::Entry,
+    ];
+
+    /// 0-based tab position.
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    /// Whether the pane exists yet.
+    pub fn is_built(self) -> bool {
+        matches!(self, Pane::Browser | Pane::Integrity)
+    }
+}
+
+/// Something that arrives from the background.
+#[derive(Debug, Default)]
+pub enum Loading<T> {
+    /// Still being worked on.
+    #[default]
+    Pending,
+    /// Here it is.
+    Ready(T),
+    /// It could not be had; the reason.
+    Failed(String),
+}
+
+impl<T> Loading<T> {
+    /// The value, when ready.
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loading::Ready(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// What the prompt is typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// `/`: a search.
+    Search,
+    /// `:`: a command.
+    Command,
+}
+
+/// The one-line prompt at the bottom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// Search or command.
+    pub kind: PromptKind,
+    /// What has been typed.
+    pub text: String,
+}
+
+/// How much a message matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// For information.
+    Info,
+    /// Something did not work as asked.
+    Warn,
+    /// Something failed.
+    Error,
+}
+
+/// The integrity pane's state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IntegrityView {
+    /// Every finding as (file index, finding index) into the report.
+    pub findings: Vec<(usize, usize)>,
+    /// The selected finding.
+    pub selected: usize,
+    /// The first finding shown.
+    pub top: usize,
+}
+
+/// The whole state of the workstation.
+#[derive(Debug)]
+pub struct App {
+    /// The ledger path as given.
+    pub ledger: PathBuf,
+    /// Styles.
+    pub theme: Theme,
+    /// The active pane.
+    pub pane: Pane,
+    /// One view per browsable chain, in [`ChainKind::ALL`] order.
+    pub chains: Vec<ChainView>,
+    /// Which chain the browser shows.
+    pub chain: usize,
+    /// The discovered files.
+    pub discovery: Loading<Discovery>,
+    /// The verification report.
+    pub report: Loading<Box<VerifyReport>>,
+    /// The integrity pane.
+    pub integrity: IntegrityView,
+    /// The open record detail, if any.
+    pub detail: Option<Detail>,
+    /// The prompt, while typing.
+    pub prompt: Option<Prompt>,
+    /// The help overlay's scroll position, while open.
+    pub help: Option<usize>,
+    /// A message for the user, until the next key.
+    pub message: Option<(Level, String)>,
+    /// The last search, for `n`/`N`.
+    pub last_search: Option<String>,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Ticks seen (animates progress).
+    pub tick: u64,
+    /// Whether the screen must be redrawn.
+    pub dirty: bool,
+    /// Whether the user asked to quit.
+    pub quit: bool,
+}
+
+impl App {
+    /// A workstation for the ledger at `ledger`, before anything is loaded.
+    pub fn new(ledger: PathBuf, theme: Theme) -> Self {
+        App {
+            ledger,
+            theme,
+            pane: Pane::Browser,
+            chains: ChainKind::ALL.into_iter().map(ChainView::new).collect(),
+            chain: 0,
+            discovery: Loading::Pending,
+            report: Loading::Pending,
+            integrity: IntegrityView::default(),
+            detail: None,
+            prompt: None,
+            help: None,
+            message: None,
+            last_search: None,
+            size: (80, 24),
+            tick: 0,
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// The chain the browser shows.
+    pub fn current(&self) -> &ChainView {
+        &self.chains[self.chain]
+    }
+
+    /// The chain the browser shows, to change.
+    pub fn current_mut(&mut self) -> &mut ChainView {
+        &mut self.chains[self.chain]
+    }
+
+    /// The view of `kind`.
+    pub fn chain_mut(&mut self, kind: ChainKind) -> &mut ChainView {
+        let i = ChainKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        &mut self.chains[i]
+    }
+
+    /// Whether background work is still running (the indicator animates).
+    pub fn busy(&self) -> bool {
+        matches!(self.discovery, Loading::Pending)
+            || matches!(self.report, Loading::Pending)
+            || self
+                .chains
+                .iter()
+                .any(|c| matches!(c.source, Source::Opening | Source::Indexing { .. }))
+    }
+
+    /// The key contexts in effect, innermost first.
+    pub fn contexts(&self) -> &'static [Context] {
+        use Context as C;
+        if self.prompt.is_some() {
+            &[C::Prompt]
+        } else if self.help.is_some() {
+            &[C::Help, C::Global]
+        } else {
+            match self.pane {
+                Pane::Browser if self.detail.is_some() => &[C::Detail, C::Global],
+                Pane::Browser => &[C::Browser, C::Global],
+                Pane::Integrity => &[C::Integrity, C::Global],
+                _ => &[C::Global],
+            }
+        }
+    }
+
+    /// The body rectangle at the current size.
+    pub fn body(&self) -> ratatui::layout::Rect {
+        layout::body(self.size.0, self.size.1)
+    }
+
+    /// Rows of the chain table at the current size.
+    pub fn table_rows(&self) -> usize {
+        layout::table_rows(self.body())
+    }
+
+    /// Rows of the findings list at the current size.
+    pub fn findings_rows(&self) -> usize {
+        layout::findings_rows(self.body(), self.integrity_file_rows())
+    }
+
+    /// Rows of the integrity pane's files table: files found and missing.
+    pub fn integrity_file_rows(&self) -> usize {
+        self.report
+            .ready()
+            .map_or(1, |r| r.files.len() + r.missing.len())
+    }
+
+    /// Set a message shown until the next key.
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.message = Some((level, text.into()));
+    }
+}
+
+/// Scroll `top` as little as possible so that `cursor` is among `height`
+/// rows from it.
+pub fn follow(top: &mut usize, cursor: usize, height: usize) {
+    let h = height.max(1);
+    if cursor < *top {
+        *top = cursor;
+    } else if cursor >= *top + h {
+        *top = cursor + 1 - h;
+    }
+}

@@ -1,0 +1,234 @@
+//! Pane 1, the chain browser: every record of a chain file in a table, one
+//! status symbol per row, and the record detail on `Enter`.
+//!
+//! The table draws only the rows `update` decoded (those on screen). Columns
+//! that do not fit a narrow terminal are dropped least important first; the
+//! status symbol and the line number always stay.
+
+use crate::tui::app::{App, Loading};
+use crate::tui::chain::{ChainKind, ChainView, Field, STATUS_PRIORITY, Source};
+use crate::tui::detail;
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Cell, Gauge, HighlightSpacing, Paragraph, Row, Scrollbar, ScrollbarOrientation,
+    ScrollbarState, Table, TableState,
+};
+
+/// Narrowest the status words column gets before it is dropped.
+const STATUS_MIN: u16 = 9;
+
+/// Draw the browser (or the open detail) into `area`.
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    if let Some(d) = &app.detail {
+        detail::render(f, area, d, &app.theme);
+        return;
+    }
+    let view = app.current();
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(app.theme.border)
+        .title(chain_tabs(app));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let message = |f: &mut Frame, text: String, style: Style| {
+        f.render_widget(Paragraph::new(Line::styled(text, style)), inner);
+    };
+    let file_name = view.kind.file_kind().file_name();
+    match &view.source {
+        Source::Opening => message(f, strings::OPENING.to_owned(), app.theme.dim),
+        Source::Absent => message(f, strings::chain_absent(file_name), app.theme.dim),
+        Source::Failed(e) => message(f, strings::chain_unreadable(file_name, e), app.theme.bad),
+        Source::Indexing { done, total } => {
+            let ratio = if *total == 0 {
+                0.0
+            } else {
+                (*done as f64 / *total as f64).clamp(0.0, 1.0)
+            };
+            // The words on their own line, the bar under them: readable without colour.
+            let words = format!("{} {:.0}%", strings::indexing(file_name), ratio * 100.0);
+            f.render_widget(Paragraph::new(words), Rect { height: 1, ..inner });
+            let bar = Gauge::default()
+                .ratio(ratio)
+                .label("")
+                .gauge_style(app.theme.header);
+            if inner.height > 1 {
+                f.render_widget(
+                    bar,
+                    Rect {
+                        y: inner.y + 1,
+                        height: 1,
+                        ..inner
+                    },
+                );
+            }
+        }
+        Source::Ready(_) => table(f, inner, app, view),
+    }
+}
+
+/// The block title: the chain files as tabs, the current one highlighted.
+fn chain_tabs(app: &App) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    for (i, kind) in ChainKind::ALL.iter().enumerate() {
+        let (style, open, close) = if i == app.chain {
+            (app.theme.tab_active, "[", "]")
+        } else {
+            (Style::new(), " ", " ")
+        };
+        spans.push(Span::styled(format!("{open}{}{close}", kind.name()), style));
+        spans.push(Span::raw(" "));
+    }
+    spans.push(Span::styled("(c: next chain) ", app.theme.dim));
+    Line::from(spans)
+}
+
+fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
+    let t = &app.theme;
+    let line_w = digits(view.lines()).max(4);
+    // One column for the selection marker, which the table draws itself.
+    let (fields, status) = fit(view.kind.fields(), line_w, area.width.saturating_sub(1));
+    let mut widths = vec![Constraint::Length(1), Constraint::Length(line_w)];
+    widths.extend(fields.iter().map(|f| Constraint::Length(f.width)));
+    let mut header: Vec<Cell> = vec![
+        Cell::from(""),
+        Cell::from(Line::from("line").alignment(Alignment::Right)),
+    ];
+    header.extend(fields.iter().map(|f| Cell::from(f.title)));
+    if status {
+        widths.push(Constraint::Fill(1));
+        header.push(Cell::from("status"));
+    }
+    let keep: Vec<usize> = fields
+        .iter()
+        .filter_map(|f| view.kind.fields().iter().position(|g| g == *f))
+        .collect();
+    let rows = view.rows.iter().map(|row| {
+        let (sym, words, style) = row_status(app, view, row.line);
+        let mut cells = vec![
+            Cell::from(Span::styled(sym, style)),
+            Cell::from(Line::from((row.line + 1).to_string()).alignment(Alignment::Right)),
+        ];
+        match &row.cells {
+            Ok(values) => cells.extend(keep.iter().map(|&i| Cell::from(values[i].as_str()))),
+            Err(why) => {
+                cells.push(Cell::from(Span::styled(why.as_str(), t.bad)));
+                cells.extend((1..keep.len()).map(|_| Cell::from("")));
+            }
+        }
+        if status {
+            cells.push(Cell::from(Span::styled(words, style)));
+        }
+        Row::new(cells)
+    });
+    let selected = usize::try_from(view.cursor.saturating_sub(view.top)).ok();
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(t.header))
+        .row_highlight_style(t.selected)
+        .highlight_symbol(">")
+        .highlight_spacing(HighlightSpacing::Always);
+    let mut state = TableState::default().with_selected(selected);
+    f.render_stateful_widget(table, area, &mut state);
+
+    // On the block's right border, beside the rows.
+    let body = Rect {
+        width: area.width + 1,
+        ..area
+    };
+    if view.lines() <= view.rows.len() as u64 {
+        return;
+    }
+    let mut sb = ScrollbarState::new(usize::try_from(view.lines()).unwrap_or(usize::MAX))
+        .position(usize::try_from(view.cursor).unwrap_or(usize::MAX));
+    f.render_stateful_widget(
+        Scrollbar::new(ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None),
+        body,
+        &mut sb,
+    );
+}
+
+/// The row's symbol, words and style, from the verification marks.
+fn row_status(app: &App, view: &ChainView, line: u64) -> (&'static str, String, Style) {
+    let t: &Theme = &app.theme;
+    let Some(marks) = &view.marks else {
+        return match app.report {
+            Loading::Failed(_) => (strings::SYM_UNKNOWN, "not verified".to_owned(), t.dim),
+            _ => (strings::SYM_PENDING, strings::VERIFYING.to_owned(), t.dim),
+        };
+    };
+    match marks.at(line + 1) {
+        None if marks.complete => (strings::SYM_OK, strings::ROW_VERIFIED.to_owned(), t.ok),
+        None => (strings::SYM_UNKNOWN, "not verified".to_owned(), t.dim),
+        Some(m) => {
+            let (sym, style) = if m.severity == crate::ledger::finding::Severity::Violation {
+                (strings::SYM_BAD, t.bad)
+            } else {
+                (strings::SYM_WARN, t.warn)
+            };
+            let words = if m.implicated {
+                strings::row_implicated(m.kinds.first().copied().unwrap_or_default())
+            } else {
+                m.kinds.join(", ")
+            };
+            (sym, words, style)
+        }
+    }
+}
+
+/// The fields that fit in `width` beside the symbol and line columns, and
+/// whether the status words fit too. The least important go first.
+fn fit(fields: &'static [Field], line_w: u16, width: u16) -> (Vec<&'static Field>, bool) {
+    let mut kept: Vec<&Field> = fields.iter().collect();
+    let mut status = true;
+    loop {
+        let cols = 2 + kept.len() + usize::from(status);
+        let total = 1
+            + line_w
+            + kept.iter().map(|f| f.width).sum::<u16>()
+            + if status { STATUS_MIN } else { 0 }
+            + (cols as u16 - 1);
+        if total <= width {
+            return (kept, status);
+        }
+        // Drop the least important column (the rightmost among equals).
+        let worst = kept
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, f)| (f.priority, *i));
+        match worst {
+            Some((i, f)) if !status || f.priority >= STATUS_PRIORITY => {
+                kept.remove(i);
+            }
+            _ if status => status = false,
+            _ => return (kept, status),
+        }
+    }
+}
+
+fn digits(n: u64) -> u16 {
+    n.max(1).ilog10() as u16 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_tables_drop_the_least_important_columns_first() {
+        let names =
+            |(f, s): (Vec<&Field>, bool)| (f.iter().map(|f| f.title).collect::<Vec<_>>(), s);
+        let d = ChainKind::Descriptors.fields();
+        assert_eq!(names(fit(d, 4, 200)).0.len(), d.len());
+        let (at_80, status) = names(fit(d, 4, 76));
+        assert!(!at_80.contains(&"assessed_at") && at_80.contains(&"id") && status);
+        assert_eq!(names(fit(d, 4, 10)), (vec![], false));
+        assert_eq!(digits(0), 1);
+        assert_eq!(digits(1_000_000), 7);
+    }
+}

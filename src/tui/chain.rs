@@ -1,0 +1,253 @@
+//! The chain browser's state: which file, where the cursor is, and the few
+//! rows on screen, decoded.
+//!
+//! Only the visible rows are ever read and parsed (a seek and a read per
+//! row through the file's [`IndexedFile`] line index), so a chain of a
+//! million records scrolls as fast as one of forty. The rows are decoded in
+//! `update`, not while drawing, so that rendering only reads state.
+
+use crate::ledger::discover::FileKind;
+use crate::ledger::line_index::IndexedFile;
+use crate::tui::marks::Marks;
+use serde_json::Value;
+
+/// Bytes of a line decoded for a table row; longer lines show as too long
+/// (the detail view shows more).
+const ROW_MAX_BYTES: usize = 64 * 1024;
+
+/// The chain files the browser shows, in the order `c` cycles through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChainKind {
+    /// `spice_chain.jsonl`: SPICE descriptors.
+    Descriptors,
+    /// `glyph_chain.jsonl`: forensic time pulses.
+    Pulses,
+}
+
+impl ChainKind {
+    /// Every browsable chain.
+    pub const ALL: [ChainKind; 2] = [ChainKind::Descriptors, ChainKind::Pulses];
+
+    /// The ledger file this chain is.
+    pub fn file_kind(self) -> FileKind {
+        match self {
+            ChainKind::Descriptors => FileKind::SpiceChain,
+            ChainKind::Pulses => FileKind::GlyphChain,
+        }
+    }
+
+    /// The stable file name used in reports (`spice_chain`, `glyph_chain`).
+    pub fn name(self) -> &'static str {
+        self.file_kind().name()
+    }
+
+    /// The chain a report file name refers to, if it is browsable.
+    pub fn from_name(name: &str) -> Option<ChainKind> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The record fields shown as columns, between the line number and the
+    /// status.
+    pub fn fields(self) -> &'static [Field] {
+        match self {
+            ChainKind::Descriptors => &DESCRIPTOR_FIELDS,
+            ChainKind::Pulses => &PULSE_FIELDS,
+        }
+    }
+}
+
+/// A record field shown as a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// Column heading.
+    pub title: &'static str,
+    /// JSON key in the record.
+    pub key: &'static str,
+    /// Column width.
+    pub width: u16,
+    /// Lower numbers are kept longer when the terminal is narrow.
+    pub priority: u8,
+}
+
+const fn field(title: &'static str, key: &'static str, width: u16, priority: u8) -> Field {
+    Field {
+        title,
+        key,
+        width,
+        priority,
+    }
+}
+
+const DESCRIPTOR_FIELDS: [Field; 6] = [
+    field("id", "descriptor_id", 16, 1),
+    field("process", "process_name", 17, 1),
+    field("lvl", "capability_level", 3, 2),
+    field("outcome", "process_outcome", 13, 2),
+    field("score", "compliance_score", 5, 2),
+    field("assessed_at", "assessed_at", 32, 4),
+];
+
+const PULSE_FIELDS: [Field; 2] = [
+    field("utc", "utc_iso", 32, 1),
+    field("pulse_id", "pulse_id", 32, 2),
+];
+
+/// Priority of the status words column (the symbol column is always shown).
+pub const STATUS_PRIORITY: u8 = 3;
+
+/// One decoded row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// 0-based line number.
+    pub line: u64,
+    /// The field values in [`ChainKind::fields`] order, or why there are none.
+    pub cells: Result<Vec<String>, String>,
+}
+
+/// Where a chain's file stands.
+#[derive(Debug, Default)]
+pub enum Source {
+    /// Not known yet: discovery is still running.
+    #[default]
+    Opening,
+    /// Being indexed.
+    Indexing {
+        /// Bytes indexed.
+        done: u64,
+        /// The file's size.
+        total: u64,
+    },
+    /// The ledger has no such file.
+    Absent,
+    /// It could not be read.
+    Failed(String),
+    /// Indexed and browsable.
+    Ready(IndexedFile),
+}
+
+/// The browser's state for one chain file.
+#[derive(Debug)]
+pub struct ChainView {
+    /// Which chain.
+    pub kind: ChainKind,
+    /// The file, when it is open.
+    pub source: Source,
+    /// 0-based line under the cursor.
+    pub cursor: u64,
+    /// 0-based line at the top of the table.
+    pub top: u64,
+    /// The decoded rows from `top`, as many as fit.
+    pub rows: Vec<Row>,
+    /// Per-line verification results, once verification is done.
+    pub marks: Option<Marks>,
+}
+
+impl ChainView {
+    /// An empty view waiting for its file.
+    pub fn new(kind: ChainKind) -> Self {
+        ChainView {
+            kind,
+            source: Source::Opening,
+            cursor: 0,
+            top: 0,
+            rows: Vec::new(),
+            marks: None,
+        }
+    }
+
+    /// The open file, if it is.
+    pub fn file(&self) -> Option<&IndexedFile> {
+        match &self.source {
+            Source::Ready(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Number of lines (0 until indexed).
+    pub fn lines(&self) -> u64 {
+        self.file().map_or(0, IndexedFile::lines)
+    }
+
+    /// Put the cursor on 0-based `line` (clamped), scroll as little as
+    /// possible to show it in `height` rows, and decode the rows shown.
+    pub fn move_to(&mut self, line: u64, height: usize) {
+        let last = self.lines().saturating_sub(1);
+        self.cursor = line.min(last);
+        let h = (height.max(1)) as u64;
+        if self.cursor < self.top {
+            self.top = self.cursor;
+        } else if self.cursor >= self.top + h {
+            self.top = self.cursor + 1 - h;
+        }
+        // Keep the last page full when the window grew.
+        self.top = self.top.min(self.lines().saturating_sub(h));
+        self.refresh(height);
+    }
+
+    /// Move the cursor by `delta` rows.
+    pub fn move_by(&mut self, delta: i64, height: usize) {
+        let to = self.cursor.saturating_add_signed(delta);
+        self.move_to(to, height);
+    }
+
+    /// Decode the rows from `top` that fit in `height`.
+    pub fn refresh(&mut self, height: usize) {
+        self.rows.clear();
+        let Some(file) = self.file() else { return };
+        let end = (self.top + height as u64).min(file.lines());
+        let rows: Vec<Row> = (self.top..end)
+            .map(|line| Row {
+                line,
+                cells: decode_row(file, line, self.kind),
+            })
+            .collect();
+        self.rows = rows;
+    }
+}
+
+/// Read and decode one line into the chain's column values.
+fn decode_row(file: &IndexedFile, line: u64, kind: ChainKind) -> Result<Vec<String>, String> {
+    use crate::tui::strings;
+    let text = match file.read_line(line, ROW_MAX_BYTES) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Err(strings::ROW_UNPARSEABLE.to_owned()),
+        Err(_) => return Err(strings::ROW_READ_ERROR.to_owned()),
+    };
+    if text.truncated {
+        return Err(strings::ROW_TOO_LONG.to_owned());
+    }
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&text.bytes) else {
+        return Err(strings::ROW_UNPARSEABLE.to_owned());
+    };
+    Ok(kind
+        .fields()
+        .iter()
+        .map(|f| map.get(f.key).map_or_else(|| "—".to_owned(), cell_text))
+        .collect())
+}
+
+/// A JSON value as a table cell: strings without quotes, the rest as JSON.
+pub fn cell_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => visible(s),
+        other => other.to_string(),
+    }
+}
+
+/// `s` with control characters written out (`\u{1b}`): a ledger is
+/// evidence and may be hostile, so nothing in it reaches the terminal as a
+/// control sequence, and nothing in it is silently dropped either.
+pub fn visible(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_owned();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}

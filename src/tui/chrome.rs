@@ -1,0 +1,197 @@
+//! What frames every pane: the tab bar, the prompt/message/hints line and
+//! the status bar (which always shows the READ-ONLY mode and the verdict).
+
+use crate::ledger::report::LedgerStatus;
+use crate::tui::app::{App, Level, Loading, Pane, PromptKind};
+use crate::tui::keys::{self, Action, Context};
+use crate::tui::strings;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// The pane tabs; panes not built yet are dimmed.
+pub fn tabs(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut spans = Vec::new();
+    for (i, pane) in Pane::ALL.iter().enumerate() {
+        // Brackets mark the active tab without relying on its colour.
+        let (open, close) = if *pane == app.pane {
+            ("[", "]")
+        } else {
+            (" ", " ")
+        };
+        let label = format!("{open}{} {}{close}", i + 1, strings::PANE_TITLES[i]);
+        let style = if *pane == app.pane {
+            t.tab_active
+        } else if pane.is_built() {
+            Style::new()
+        } else {
+            t.tab_unbuilt
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    let name = " ISS Workstation ";
+    if area.width as usize > Pane::ALL.len() * 14 + name.len() {
+        f.render_widget(
+            Paragraph::new(Line::styled(name, t.header).right_aligned()),
+            area,
+        );
+    }
+}
+
+/// The short key hints: shown while the first context is in effect, with
+/// the keys the second context binds to the actions (from the key table).
+#[rustfmt::skip] // a table: one hint per line reads best
+const HINTS: &[(Context, Context, &[Action], &str)] = &[
+    (Context::Browser, Context::Browser, &[Action::Down, Action::Up], "move"),
+    (Context::Browser, Context::Browser, &[Action::Open], "detail"),
+    (Context::Browser, Context::Browser, &[Action::Search], "search"),
+    (Context::Browser, Context::Global, &[Action::NextFinding, Action::PrevFinding], "finding"),
+    (Context::Browser, Context::Browser, &[Action::NextChain], "chain"),
+    (Context::Browser, Context::Global, &[Action::Command], "goto"),
+    (Context::Detail, Context::Detail, &[Action::Down, Action::Up], "scroll"),
+    (Context::Detail, Context::Global, &[Action::Back], "back"),
+    (Context::Integrity, Context::Integrity, &[Action::Down, Action::Up], "select"),
+    (Context::Integrity, Context::Integrity, &[Action::Open], "show line"),
+    (Context::Integrity, Context::Global, &[Action::NextFinding, Action::PrevFinding], "finding"),
+    (Context::Help, Context::Help, &[Action::Down, Action::Up], "scroll"),
+    (Context::Help, Context::Global, &[Action::Back], "close"),
+    (Context::Global, Context::Global, &[Action::Help], "help"),
+    (Context::Global, Context::Global, &[Action::Quit], "quit"),
+];
+
+/// The line above the status bar: the prompt while typing, else the last
+/// message, else key hints.
+pub fn line(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let line = if let Some(p) = &app.prompt {
+        let lead = match p.kind {
+            PromptKind::Search => "/",
+            PromptKind::Command => ":",
+        };
+        Line::from(vec![
+            Span::raw(lead),
+            Span::raw(p.text.as_str()),
+            Span::styled(" ", t.selected),
+        ])
+    } else if let Some((level, text)) = &app.message {
+        let style = match level {
+            Level::Info => Style::new(),
+            Level::Warn => t.warn,
+            Level::Error => t.bad,
+        };
+        Line::styled(text.as_str(), style)
+    } else {
+        let ctx = app.contexts();
+        let spans: Vec<Span> = HINTS
+            .iter()
+            .filter(|(shown, _, actions, _)| {
+                ctx.contains(shown) && !(app.help.is_some() && actions.contains(&Action::Help))
+            })
+            .map(|(_, keyed, actions, what)| {
+                let keys: Vec<String> = actions
+                    .iter()
+                    .filter_map(|a| keys::first_key(*keyed, *a))
+                    .collect();
+                (keys.join("/"), what)
+            })
+            .flat_map(|(k, what)| {
+                [
+                    Span::styled(k, t.header),
+                    Span::styled(format!(" {what}  "), t.dim),
+                ]
+            })
+            .collect();
+        Line::from(spans)
+    };
+    f.render_widget(Paragraph::new(line), area);
+}
+
+/// The status bar: mode, ledger, verdict, position.
+pub fn status(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let (verdict, vstyle) = verdict(app);
+    let position = match app.pane {
+        Pane::Browser => {
+            let c = app.current();
+            let n = c.lines();
+            if n == 0 {
+                c.kind.name().to_owned()
+            } else {
+                format!("{} {}/{}", c.kind.name(), c.cursor + 1, n)
+            }
+        }
+        _ => String::new(),
+    };
+    let mode = format!(" {} ", strings::READ_ONLY);
+    let fixed = mode.chars().count() + verdict.chars().count() + position.chars().count() + 6;
+    let room = (area.width as usize).saturating_sub(fixed);
+    let ledger = shorten(&app.ledger.display().to_string(), room);
+    let spans = vec![
+        Span::styled(mode, t.mode),
+        Span::raw(" "),
+        Span::styled(verdict, vstyle),
+        Span::raw("  "),
+        Span::raw(ledger),
+        Span::raw("  "),
+        Span::raw(position),
+    ];
+    f.render_widget(Paragraph::new(Line::from(spans)).style(t.status_bar), area);
+}
+
+/// The ledger's verdict in words, with its symbol, and the style for it.
+fn verdict(app: &App) -> (String, Style) {
+    let t = &app.theme;
+    let spin = strings::SPINNER[(app.tick % 4) as usize];
+    match (&app.discovery, &app.report) {
+        (Loading::Failed(_), _) => (format!("{} cannot open", strings::SYM_BAD), t.bad),
+        (Loading::Pending, _) => (format!("{spin} {}", strings::OPENING), Style::new()),
+        (_, Loading::Pending) => (format!("{spin} {}", strings::VERIFYING), Style::new()),
+        (_, Loading::Failed(_)) => (format!("{} not verified", strings::SYM_BAD), t.bad),
+        (_, Loading::Ready(r)) => {
+            let (v, w) = r
+                .files
+                .iter()
+                .fold((0, 0), |(v, w), f| (v + f.violations(), w + f.warnings()));
+            let (sym, word, style) = match r.status {
+                LedgerStatus::Clean if w > 0 => (strings::SYM_WARN, strings::CLEAN, t.warn),
+                LedgerStatus::Clean => (strings::SYM_OK, strings::CLEAN, t.ok),
+                LedgerStatus::Violated => (strings::SYM_BAD, strings::VIOLATED, t.bad),
+                LedgerStatus::Incomplete => (strings::SYM_WARN, strings::INCOMPLETE, t.warn),
+            };
+            let counts = format!(
+                "{}, {}",
+                strings::count(v, "violation"),
+                strings::count(w, "warning")
+            );
+            (format!("{sym} {word}: {counts}"), style)
+        }
+    }
+}
+
+/// `s` cut to `room` characters, keeping its end (the informative part of a path).
+fn shorten(s: &str, room: usize) -> String {
+    let n = s.chars().count();
+    if n <= room {
+        return s.to_owned();
+    }
+    if room == 0 {
+        return String::new();
+    }
+    let tail: String = s.chars().skip(n - room + 1).collect();
+    format!("…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shorten_keeps_the_end() {
+        assert_eq!(super::shorten("/tmp/abc/ledger", 7), "…ledger");
+        assert_eq!(super::shorten("ledger", 7), "ledger");
+        assert_eq!(super::shorten("ledger", 0), "");
+    }
+}

@@ -1,0 +1,121 @@
+//! The terminal side: set the terminal up, read input on a thread, run the
+//! loop that applies messages and draws when the state changed, and put the
+//! terminal back however the loop ends (a panic included: `ratatui::init`'s
+//! hook restores the terminal before the panic message prints).
+
+use crate::tui::app::App;
+use crate::tui::msg::Msg;
+use crate::tui::theme::Theme;
+use crate::tui::update::update;
+use crate::tui::{Options, load, ui};
+use anyhow::{Context as _, bail};
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::execute;
+use ratatui::DefaultTerminal;
+use std::io::{self, IsTerminal};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// At most one frame per this long (about 60 per second).
+const FRAME: Duration = Duration::from_millis(16);
+/// A tick when nothing else happens (animates progress).
+const TICK: Duration = Duration::from_millis(120);
+/// How often the input thread checks whether to stop.
+const INPUT_POLL: Duration = Duration::from_millis(100);
+
+/// Open the workstation on a terminal until the user quits.
+pub fn run(options: Options) -> anyhow::Result<()> {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        bail!(
+            "the workstation needs a terminal; for scripts use `iss verify {}`",
+            options.path.display()
+        );
+    }
+    let theme = Theme::new(options.theme, Theme::no_color_from_env());
+    let mut app = App::new(options.path.clone(), theme);
+    let (tx, rx) = mpsc::channel();
+    load::spawn(options.path, tx.clone());
+    let stop = Arc::new(AtomicBool::new(false));
+    let input = spawn_input(tx, Arc::clone(&stop));
+
+    // Mouse capture is ours to undo on a panic; installed before ratatui's
+    // hook, which restores the rest of the terminal and then calls this one.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    let mut terminal = ratatui::try_init().context("cannot set the terminal up")?;
+    let _ = execute!(io::stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, &mut app, &rx);
+    let _ = execute!(io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    stop.store(true, Ordering::Relaxed);
+    let _ = input.join();
+    result.context("terminal error")
+}
+
+/// Read terminal events on a thread and send them as messages.
+fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> JoinHandle<()> {
+    thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            let msg = match event::poll(INPUT_POLL).and_then(|ready| {
+                if ready {
+                    event::read().map(Some)
+                } else {
+                    Ok(None)
+                }
+            }) {
+                Ok(Some(Event::Key(k))) => Msg::Key(k),
+                Ok(Some(Event::Mouse(m))) => Msg::Mouse(m),
+                Ok(Some(Event::Resize(w, h))) => Msg::Resize(w, h),
+                // Nothing yet (look at `stop` again), or an event we do not use.
+                Ok(_) => continue,
+                // Without input the loop could never end: let it quit.
+                Err(_) => Msg::InputClosed,
+            };
+            let closed = matches!(msg, Msg::InputClosed);
+            if tx.send(msg).is_err() || closed {
+                return;
+            }
+        }
+    })
+}
+
+/// Apply messages; draw when the state changed, at most once per frame.
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, rx: &Receiver<Msg>) -> io::Result<()> {
+    let size = terminal.size()?;
+    update(app, Msg::Resize(size.width, size.height));
+    let mut last_draw: Option<Instant> = None;
+    loop {
+        if app.dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
+            terminal.draw(|f| ui::render(app, f))?;
+            app.dirty = false;
+            last_draw = Some(Instant::now());
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let timeout = match last_draw {
+            Some(t) if app.dirty => FRAME.saturating_sub(t.elapsed()),
+            _ => TICK,
+        };
+        match rx.recv_timeout(timeout) {
+            Ok(msg) => {
+                update(app, msg);
+                // Apply everything already waiting before drawing once.
+                while !app.quit
+                    && let Ok(msg) = rx.try_recv()
+                {
+                    update(app, msg);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) if !app.dirty => update(app, Msg::Tick),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! Pane 2, integrity: one row per file (verdict, records, tamper-evidence
+//! level, coverage), every finding of the ledger, and the selected finding
+//! in full. Findings stay listed for as long as the ledger is open: a
+//! violation is never hidden by time or by scrolling elsewhere.
+
+use crate::ledger::finding::Finding;
+use crate::ledger::report::{FileReport, FileStatus, VerifyReport};
+use crate::tui::app::{App, Loading};
+use crate::tui::chain::visible;
+use crate::tui::layout;
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
+};
+
+/// Draw the integrity pane into `area`.
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let [files_box, findings_box, selected_box] =
+        layout::integrity(area, app.integrity_file_rows());
+    let boxed = |title: String| {
+        Block::new()
+            .borders(Borders::ALL)
+            .border_style(t.border)
+            .title(title)
+    };
+    match (&app.discovery, &app.report) {
+        (Loading::Failed(e), _) | (_, Loading::Failed(e)) => {
+            let p = Paragraph::new(Line::styled(strings::ledger_unopenable(e), t.bad))
+                .wrap(Wrap { trim: false })
+                .block(boxed(" Files ".to_owned()));
+            f.render_widget(p, area);
+        }
+        (_, Loading::Pending) => {
+            let spin = strings::SPINNER[(app.tick % 4) as usize];
+            let text = format!("{spin} {}", strings::VERIFYING);
+            f.render_widget(
+                Paragraph::new(text).block(boxed(" Files ".to_owned())),
+                area,
+            );
+        }
+        (_, Loading::Ready(r)) => {
+            f.render_widget(
+                files_table(r, t).block(boxed(format!(" Files ({}) ", r.format))),
+                files_box,
+            );
+            findings(f, findings_box, app, r);
+            selected(f, selected_box, app, r);
+        }
+    }
+}
+
+fn files_table<'a>(r: &'a VerifyReport, t: &Theme) -> Table<'a> {
+    let name_w = r
+        .files
+        .iter()
+        .map(|f| f.name.len())
+        .chain(r.missing.iter().map(|m| m.name.len()))
+        .max()
+        .unwrap_or(4) as u16;
+    let header = Row::new([
+        "",
+        "file",
+        "records",
+        "status",
+        "tamper evidence",
+        "coverage",
+    ])
+    .style(t.header);
+    let mut rows: Vec<Row> = r.files.iter().map(|f| file_row(f, t)).collect();
+    rows.extend(r.missing.iter().map(|m| {
+        Row::new(vec![
+            Cell::from(Span::styled(strings::SYM_WARN, t.warn)),
+            Cell::from(m.name),
+            Cell::from(Line::from("-").alignment(Alignment::Right)),
+            Cell::from(Span::styled(strings::FILE_MISSING, t.warn)),
+            Cell::from("-"),
+            Cell::from(format!("expected at {}", m.path)),
+        ])
+    }));
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(name_w),
+        Constraint::Length(9),
+        Constraint::Length(10),
+        Constraint::Length(17),
+        Constraint::Fill(1),
+    ];
+    Table::new(rows, widths).header(header)
+}
+
+fn file_row<'a>(f: &'a FileReport, t: &Theme) -> Row<'a> {
+    let (sym, word, style) = match f.status {
+        FileStatus::Verified if f.warnings() > 0 => (strings::SYM_WARN, "warnings", t.warn),
+        FileStatus::Verified => (strings::SYM_OK, "verified", t.ok),
+        FileStatus::Violated => (strings::SYM_BAD, "violated", t.bad),
+        FileStatus::Unchained => (strings::SYM_WARN, "unchained", t.warn),
+        FileStatus::Unreadable => (strings::SYM_BAD, "unreadable", t.bad),
+    };
+    let evidence = if f.coverage.hash_chained {
+        "legacy hash chain"
+    } else {
+        "unchained"
+    };
+    Row::new(vec![
+        Cell::from(Span::styled(sym, style)),
+        Cell::from(f.name),
+        Cell::from(Line::from(f.records.to_string()).alignment(Alignment::Right)),
+        Cell::from(Span::styled(word, style)),
+        Cell::from(evidence),
+        Cell::from(f.coverage.summary),
+    ])
+}
+
+fn findings(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
+    let theme = &app.theme;
+    let (violations, warnings) = report.files.iter().fold((0, 0), |(v, w), file| {
+        (v + file.violations(), w + file.warnings())
+    });
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(format!(
+            " {} ",
+            strings::findings_title(violations, warnings)
+        ));
+    let view = &app.integrity;
+    if view.findings.is_empty() {
+        let line = Line::styled(
+            format!("{} {}", strings::SYM_OK, strings::NO_FINDINGS),
+            theme.ok,
+        );
+        frame.render_widget(Paragraph::new(line).block(block), area);
+        return;
+    }
+    let rows = layout::boxed_rows(area);
+    let shown = view
+        .findings
+        .iter()
+        .skip(view.top)
+        .take(rows)
+        .map(|&(fi, i)| {
+            let file = &report.files[fi];
+            let finding = &file.findings[i];
+            let (sym, style) = severity(finding, theme);
+            let at = finding
+                .line
+                .map_or_else(|| "file".to_owned(), |l| format!("line {l}"));
+            Row::new(vec![
+                Cell::from(Span::styled(sym, style)),
+                Cell::from(file.name),
+                Cell::from(Line::from(at).alignment(Alignment::Right)),
+                Cell::from(Span::styled(finding.kind.name(), style)),
+                Cell::from(visible(&finding.detail)),
+            ])
+        });
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(18),
+        Constraint::Length(10),
+        Constraint::Length(17),
+        Constraint::Fill(1),
+    ];
+    let table = Table::new(shown, widths)
+        .block(block)
+        .row_highlight_style(theme.selected)
+        .highlight_symbol(">")
+        .highlight_spacing(HighlightSpacing::Always);
+    let mut state = TableState::default().with_selected(view.selected.checked_sub(view.top));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// The selected finding in full: expected, found, what it means. With no
+/// finding, what a clean result does not vouch for.
+fn selected(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
+    let theme = &app.theme;
+    let boxed = |title: &str| {
+        Block::new()
+            .borders(Borders::ALL)
+            .border_style(theme.border)
+            .title(format!(" {title} "))
+    };
+    let Some(&(fi, i)) = app.integrity.findings.get(app.integrity.selected) else {
+        let gaps: Vec<Line> = report
+            .files
+            .iter()
+            .flat_map(|file| {
+                file.coverage
+                    .not_checked
+                    .iter()
+                    .map(move |gap| (file.name, *gap))
+            })
+            .map(|(name, gap)| {
+                Line::from(vec![
+                    Span::styled(format!("{name}: "), theme.dim),
+                    Span::raw(gap),
+                ])
+            })
+            .collect();
+        let text = Paragraph::new(gaps).wrap(Wrap { trim: false });
+        frame.render_widget(text.block(boxed(strings::NOT_COVERED)), area);
+        return;
+    };
+    let file = &report.files[fi];
+    let finding = &file.findings[i];
+    let (sym, style) = severity(finding, theme);
+    let at = finding
+        .line
+        .map_or_else(|| "whole file".to_owned(), |l| format!("line {l}"));
+    let record = finding
+        .record_id
+        .as_deref()
+        .map_or_else(String::new, |id| format!(", record {}", visible(id)));
+    let related = finding.related.as_ref().map_or_else(String::new, |x| {
+        format!(
+            ", implicates {} lines {}-{}",
+            x.file, x.first_line, x.last_line
+        )
+    });
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("{sym} {} ({})", finding.kind, finding.severity),
+            style,
+        ),
+        Span::raw(format!(" {} {at}{record}{related}", file.name)),
+    ])];
+    let pair = |label: &str, value: Option<&String>| {
+        value.map(|v| {
+            Line::from(vec![
+                Span::styled(format!("{label} "), theme.dim),
+                Span::raw(visible(v)),
+            ])
+        })
+    };
+    lines.extend(pair("expected", finding.expected.as_ref()));
+    lines.extend(pair("found   ", finding.found.as_ref()));
+    lines.push(Line::raw(visible(&finding.detail)));
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    frame.render_widget(text.block(boxed(strings::SELECTED_FINDING)), area);
+}
+
+fn severity(f: &Finding, t: &Theme) -> (&'static str, Style) {
+    if f.is_violation() {
+        (strings::SYM_BAD, t.bad)
+    } else {
+        (strings::SYM_WARN, t.warn)
+    }
+}

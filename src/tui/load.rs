@@ -1,0 +1,83 @@
+//! Background loading: discovery, the chain indexes and verification, each
+//! result sent as a [`Msg`] so the first frame draws at once and the loop
+//! never waits on the disk.
+//!
+//! The same sequence runs inline for tests ([`load_blocking`]), so a test
+//! sees exactly the messages the workstation sees.
+
+use crate::ledger::discover::{Discovery, discover};
+use crate::ledger::line_index::IndexedFile;
+use crate::ledger::verify::{VerifyOptions, verify_discovered};
+use crate::tui::chain::ChainKind;
+use crate::tui::msg::Msg;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::thread;
+
+/// Start loading `ledger` on background threads; results arrive on `tx`.
+/// Verification runs on its own thread beside the indexing, so the chains
+/// can be browsed while the ledger is still being verified.
+pub fn spawn(ledger: PathBuf, tx: Sender<Msg>) {
+    thread::spawn(move || {
+        let Some(d) = discover_and_send(&ledger, &tx) else {
+            return;
+        };
+        let verify_tx = tx.clone();
+        let verify_d = d.clone();
+        thread::spawn(move || {
+            // A closed channel means the workstation has quit: nothing to do.
+            let _ = verify_tx.send(verify(&verify_d));
+        });
+        index_chains(&d, &|m| tx.send(m).is_ok());
+    });
+}
+
+/// Run the whole load inline and return its messages in order (for tests
+/// and for any caller without threads).
+pub fn load_blocking(ledger: &Path) -> Vec<Msg> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    if let Some(d) = discover_and_send(ledger, &tx) {
+        index_chains(&d, &|m| tx.send(m).is_ok());
+        let _ = tx.send(verify(&d));
+    }
+    drop(tx);
+    rx.into_iter().collect()
+}
+
+fn discover_and_send(ledger: &Path, tx: &Sender<Msg>) -> Option<Discovery> {
+    let found = discover(ledger).map_err(|e| e.to_string());
+    let d = found.as_ref().ok().cloned();
+    let _ = tx.send(Msg::Discovered(found));
+    d
+}
+
+/// Index each chain the ledger has, reporting progress.
+fn index_chains(d: &Discovery, send: &dyn Fn(Msg) -> bool) {
+    for chain in ChainKind::ALL {
+        let Some(path) = d.path_of(chain.file_kind()) else {
+            continue;
+        };
+        let total = std::fs::metadata(path).map_or(0, |m| m.len());
+        let result = IndexedFile::open(path, |done| {
+            send(Msg::Progress { chain, done, total });
+        })
+        .map_err(|e| format!("{}: {e}", path.display()));
+        if !send(Msg::Indexed { chain, result }) {
+            return;
+        }
+    }
+}
+
+/// Verify the discovered ledger. Verification is tested never to panic;
+/// should it all the same, the workstation shows the failure instead of
+/// waiting for ever.
+fn verify(d: &Discovery) -> Msg {
+    let run = catch_unwind(AssertUnwindSafe(|| {
+        verify_discovered(d, &VerifyOptions::default())
+    }));
+    Msg::Verified(
+        run.map(Box::new)
+            .map_err(|_| "verification failed (internal error)".to_owned()),
+    )
+}

@@ -1,0 +1,146 @@
+//! Every piece of text the workstation shows, in one place (as gitui's
+//! `strings.rs`): wording stays consistent across panes, and a later
+//! translation or a wording review touches one file.
+
+/// The mode shown at all times in the status bar: nothing is ever written.
+pub const READ_ONLY: &str = "READ-ONLY";
+/// Name of the issue that tracks the panes not built yet.
+pub const WORKSTATION_ISSUE: &str = "the TUI workstation issue";
+
+/// Symbol: verified, nothing found.
+pub const SYM_OK: &str = "✔";
+/// Symbol: a warning.
+pub const SYM_WARN: &str = "⚠";
+/// Symbol: a violation.
+pub const SYM_BAD: &str = "✘";
+/// Symbol: not known yet (verification still running).
+pub const SYM_PENDING: &str = "…";
+/// Symbol: cannot be known (verification failed to run).
+pub const SYM_UNKNOWN: &str = "?";
+
+/// Titles of the panes, in tab order (1-5).
+pub const PANE_TITLES: [&str; 5] = ["Chains", "Integrity", "Time", "Maturity", "Entry"];
+
+/// One-line placeholder for a pane that is not built yet.
+pub fn not_built(title: &str) -> String {
+    format!("{title}: not built yet (tracked in {WORKSTATION_ISSUE}).")
+}
+
+/// Too-small message.
+pub fn too_small(w: u16, h: u16, min_w: u16, min_h: u16) -> String {
+    format!("Terminal too small: {w}x{h}. ISS Workstation needs at least {min_w}x{min_h}.")
+}
+
+/// Spinner frames for work in progress (ASCII-safe, one cell wide).
+pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
+
+/// Status bar: verification running.
+pub const VERIFYING: &str = "verifying…";
+/// Status bar: discovery running.
+pub const OPENING: &str = "opening…";
+
+/// The verdict words of a ledger.
+pub const CLEAN: &str = "CLEAN";
+/// See [`CLEAN`].
+pub const VIOLATED: &str = "VIOLATED";
+/// See [`CLEAN`].
+pub const INCOMPLETE: &str = "INCOMPLETE";
+
+/// `n` things, in the singular or the plural (`1 violation`, `2 warnings`).
+pub fn count(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// Browser: a chain file the ledger does not have.
+pub fn chain_absent(file: &str) -> String {
+    format!("{file}: not in this ledger.")
+}
+/// Browser: a chain file being indexed.
+pub fn indexing(file: &str) -> String {
+    format!("indexing {file}…")
+}
+/// Browser: a chain file that could not be opened.
+pub fn chain_unreadable(file: &str, err: &str) -> String {
+    format!("{SYM_BAD} {file}: cannot be read: {err}")
+}
+/// Browser and integrity: the ledger could not be opened at all.
+pub fn ledger_unopenable(err: &str) -> String {
+    format!("{SYM_BAD} cannot open the ledger: {err}")
+}
+
+/// Row status words.
+pub const ROW_VERIFIED: &str = "verified";
+/// Row status of a line another file's finding implicates.
+pub fn row_implicated(kind: &str) -> String {
+    format!("implicated ({kind})")
+}
+/// Row cell for a line that is not a JSON object.
+pub const ROW_UNPARSEABLE: &str = "(not an object)";
+/// Row cell for a line too long to decode for the table.
+pub const ROW_TOO_LONG: &str = "(line too long)";
+/// Row cell for a line that could not be read (the detail says why).
+pub const ROW_READ_ERROR: &str = "(read error)";
+
+/// Detail view: a line shown only in part.
+pub fn detail_truncated(shown: usize, total: u64) -> String {
+    format!("(showing the first {shown} of {total} bytes of this line)")
+}
+/// Detail view: heading of the findings section.
+pub const DETAIL_FINDINGS: &str = "Findings on this line";
+/// Detail view: no findings on this line.
+pub const DETAIL_NO_FINDINGS: &str = "none";
+/// Detail view: the line is not valid JSON.
+pub fn detail_not_json(err: &str) -> String {
+    format!("{SYM_BAD} not a JSON object ({err}); the raw line follows:")
+}
+
+/// Integrity pane: a file the layout implies but that is not there.
+pub const FILE_MISSING: &str = "not found";
+/// Integrity pane: heading of the findings list.
+pub fn findings_title(violations: usize, warnings: usize) -> String {
+    format!(
+        "Findings: {}, {}",
+        count(violations, "violation"),
+        count(warnings, "warning")
+    )
+}
+/// Integrity pane: title of the selected finding's box.
+pub const SELECTED_FINDING: &str = "Selected finding (Enter: show its line)";
+/// Integrity pane: title of the same box when nothing was found.
+pub const NOT_COVERED: &str = "Not covered by these checks";
+/// Integrity pane: nothing found.
+pub const NO_FINDINGS: &str = "No findings: every check listed in the coverage passed.";
+
+/// Messages after a search.
+pub fn search_not_found(q: &str) -> String {
+    format!("{SYM_WARN} not found: {q}")
+}
+/// Message: a search wrapped around the file's end.
+pub const SEARCH_WRAPPED: &str = "search wrapped around";
+/// Message: `n` without a previous search.
+pub const NO_SEARCH: &str = "no search yet: press / to search";
+/// Message: `e`/`E` found nothing further.
+pub fn no_more_findings(file: &str, forward: bool) -> String {
+    let dir = if forward { "below" } else { "above" };
+    format!("no finding {dir} this line in {file}")
+}
+/// Message: a finding in a file the browser cannot show yet.
+pub fn not_browsable(file: &str) -> String {
+    format!("{file} cannot be browsed yet; its findings are listed here")
+}
+/// Message: an unknown `:` command.
+pub fn unknown_command(c: &str) -> String {
+    format!("{SYM_WARN} unknown command: {c} (try :goto N or :N)")
+}
+/// Message: an I/O error while reading a line.
+pub fn read_error(err: &str) -> String {
+    format!("{SYM_BAD} read error: {err}")
+}
+/// Message: the chain being browsed has nothing to show.
+pub const NOTHING_TO_SHOW: &str = "nothing to show in this chain";
+/// Help overlay title.
+pub const HELP_TITLE: &str = "Keys (Esc closes)";

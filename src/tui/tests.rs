@@ -1,0 +1,10 @@
+//! The workstation's tests: key strings drive `update` without a terminal
+//! (as gitu's harness does), and each pane is snapshotted on a test backend
+//! with insta at 80x24 and 120x40, on the project's sample ledger and on a
+//! tampered copy of a generated one.
+
+mod harness;
+mod keys_dsl;
+mod navigation;
+mod rendering;
+mod snapshots;

@@ -1,0 +1,201 @@
+//! Test harness: open a ledger synchronously, type key strings, render to a
+//! test backend, and redact temporary paths from what was drawn.
+
+use crate::ledger::discover::discover;
+use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::line_index::IndexedFile;
+use crate::tui::app::App;
+use crate::tui::chain::ChainKind;
+use crate::tui::load::load_blocking;
+use crate::tui::msg::Msg;
+use crate::tui::theme::{Theme, ThemeName};
+use crate::tui::ui;
+use crate::tui::update::update;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// The sample ledger shipped in the repository (tests run from the crate root).
+pub const SAMPLE: &str = "data/sample-ledger";
+
+/// An app with its ledger fully loaded, and the temporary folder it lives
+/// in when it has one.
+pub struct Harness {
+    /// The app under test.
+    pub app: App,
+    /// Keeps a generated ledger alive.
+    tmp: Option<TempDir>,
+}
+
+impl Harness {
+    /// Open `path` at `w`x`h`, with every background message applied.
+    pub fn open(path: &Path, w: u16, h: u16) -> Self {
+        let mut app = App::new(path.to_path_buf(), Theme::new(ThemeName::Dark, false));
+        update(&mut app, Msg::Resize(w, h));
+        for msg in load_blocking(path) {
+            update(&mut app, msg);
+        }
+        Harness { app, tmp: None }
+    }
+
+    /// A workstation on `path` before any background message arrived.
+    pub fn unloaded(path: &Path, w: u16, h: u16) -> Self {
+        let mut app = App::new(path.to_path_buf(), Theme::new(ThemeName::Dark, false));
+        update(&mut app, Msg::Resize(w, h));
+        Harness { app, tmp: None }
+    }
+
+    /// Open `path` as [`Harness::open`] does, but drop the verification
+    /// result (for tests of the browser alone on files that are not ledgers).
+    pub fn open_unverified(path: &Path, w: u16, h: u16) -> Self {
+        let mut app = App::new(path.to_path_buf(), Theme::new(ThemeName::Dark, false));
+        update(&mut app, Msg::Resize(w, h));
+        let d = discover(path).expect("a ledger");
+        update(&mut app, Msg::Discovered(Ok(d.clone())));
+        for chain in ChainKind::ALL {
+            if let Some(p) = d.path_of(chain.file_kind()) {
+                let result = IndexedFile::open(p, |_| {}).map_err(|e| e.to_string());
+                update(&mut app, Msg::Indexed { chain, result });
+            }
+        }
+        Harness { app, tmp: None }
+    }
+
+    /// The shipped sample ledger.
+    pub fn sample(w: u16, h: u16) -> Self {
+        Self::open(Path::new(SAMPLE), w, h)
+    }
+
+    /// A generated ledger whose `spice_chain.jsonl` line 10 has had its
+    /// `process_name` edited: one `HASH_MISMATCH` at line 10.
+    pub fn tampered(w: u16, h: u16) -> Self {
+        let (tmp, ledger) = tampered_ledger();
+        let mut h = Self::open(&ledger, w, h);
+        h.tmp = Some(tmp);
+        h
+    }
+
+    /// Type a key string (see [`keys`]).
+    pub fn keys(&mut self, s: &str) -> &mut Self {
+        for ev in keys(s) {
+            update(&mut self.app, Msg::Key(ev));
+        }
+        self
+    }
+
+    /// Draw at the app's size and return the buffer.
+    pub fn buffer(&self) -> Buffer {
+        let (w, h) = self.app.size;
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+        terminal.draw(|f| ui::render(&self.app, f)).expect("draw");
+        terminal.backend().buffer().clone()
+    }
+
+    /// Draw and return the screen as text, temporary paths redacted.
+    pub fn screen(&self) -> String {
+        let buf = self.buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        match &self.tmp {
+            Some(tmp) => redact(&out, &tmp.path().display().to_string()),
+            None => out,
+        }
+    }
+}
+
+/// Write a generated ledger into a temporary folder and edit one covered
+/// field of descriptor 10.
+pub fn tampered_ledger() -> (TempDir, PathBuf) {
+    let tmp = tempfile::Builder::new()
+        .prefix("iss-tui-")
+        .tempdir()
+        .expect("tempdir");
+    let ledger = tmp.path().join("tampered-ledger");
+    let summary = write_sample_ledger(&ledger, &SampleSpec::default()).expect("sample");
+    let chain = summary.paths.spice_chain;
+    let text = std::fs::read_to_string(&chain).expect("read chain");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let key = "\"process_name\":\"";
+    let line = &mut lines[9];
+    let start = line.find(key).expect("process_name") + key.len();
+    let end = start + line[start..].find('"').expect("closing quote");
+    line.replace_range(start..end, "Tampered_Process");
+    std::fs::write(&chain, lines.join("\n") + "\n").expect("write chain");
+    (tmp, ledger)
+}
+
+/// Replace the temporary folder in `text` by `[TMP]`, also where the status
+/// bar shortened the path to its end (`…`).
+pub fn redact(text: &str, tmp: &str) -> String {
+    let mut out = text.replace(tmp, "[TMP]");
+    let chars: Vec<char> = tmp.chars().collect();
+    // The longest tail of the folder's path that follows an ellipsis.
+    for k in (1..chars.len()).rev() {
+        let tail: String = chars[chars.len() - k..].iter().collect();
+        let cut = format!("…{tail}");
+        if out.contains(&cut) {
+            out = out.replace(&cut, "…[TMP]");
+            break;
+        }
+    }
+    out
+}
+
+/// Parse a key string: characters stand for themselves (upper case ones
+/// with Shift, as terminals send them); `<enter>`, `<esc>`, `<tab>`,
+/// `<backtab>`, `<bs>`, `<up>`, `<down>`, `<pgup>`, `<pgdn>`, `<home>`,
+/// `<end>`, `<lt>` and `<c-x>` (Control-x) name the others.
+pub fn keys(s: &str) -> Vec<KeyEvent> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        if c == '<'
+            && let Some(end) = rest.find('>')
+        {
+            out.push(named(&rest[1..end]));
+            rest = &rest[end + 1..];
+            continue;
+        }
+        let mods = if c.is_ascii_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        out.push(KeyEvent::new(KeyCode::Char(c), mods));
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+fn named(name: &str) -> KeyEvent {
+    let none = KeyModifiers::NONE;
+    let code = match name {
+        "enter" => KeyCode::Enter,
+        "esc" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" => return KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT),
+        "bs" => KeyCode::Backspace,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "pgup" => KeyCode::PageUp,
+        "pgdn" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "lt" => KeyCode::Char('<'),
+        other => {
+            let c = other
+                .strip_prefix("c-")
+                .and_then(|c| c.chars().next())
+                .unwrap_or_else(|| panic!("unknown key <{other}>"));
+            return KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        }
+    };
+    KeyEvent::new(code, none)
+}

@@ -1,0 +1,193 @@
+//! `update(&mut App, Msg)`: the only place the state changes.
+//!
+//! Plain state change, no terminal and no threads: the tests drive it with
+//! key strings and snapshot what it leaves behind. The few reads it does
+//! (the rows that become visible, a search) go through the line index and
+//! touch only what is asked for.
+
+use crate::tui::actions;
+use crate::tui::app::{App, Loading, Pane};
+use crate::tui::chain::{ChainKind, Source};
+use crate::tui::keys::{self, Action};
+use crate::tui::marks::Marks;
+use crate::tui::msg::Msg;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+
+/// Rows the mouse wheel moves.
+const WHEEL_ROWS: i64 = 3;
+
+/// Apply one message to the state.
+pub fn update(app: &mut App, msg: Msg) {
+    match msg {
+        Msg::Key(ev) => on_key(app, ev),
+        Msg::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => actions::move_by(app, WHEEL_ROWS),
+            MouseEventKind::ScrollUp => actions::move_by(app, -WHEEL_ROWS),
+            // Other mouse events change nothing: no redraw for them.
+            _ => return,
+        },
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            actions::refresh_views(app);
+        }
+        Msg::Tick => {
+            app.tick = app.tick.wrapping_add(1);
+            // Only the progress indicator moves with time.
+            if !app.busy() {
+                return;
+            }
+        }
+        Msg::Discovered(result) => on_discovered(app, result),
+        Msg::Progress { chain, done, total } => {
+            app.chain_mut(chain).source = Source::Indexing { done, total };
+        }
+        Msg::Indexed { chain, result } => on_indexed(app, chain, result),
+        Msg::Verified(result) => on_verified(app, result),
+        Msg::InputClosed => app.quit = true,
+    }
+    app.dirty = true;
+}
+
+fn on_discovered(app: &mut App, result: Result<crate::ledger::discover::Discovery, String>) {
+    match result {
+        Ok(d) => {
+            for kind in ChainKind::ALL {
+                if d.path_of(kind.file_kind()).is_none() {
+                    app.chain_mut(kind).source = Source::Absent;
+                }
+            }
+            // Browse a chain that exists: a pulses-only ledger opens on pulses.
+            if matches!(app.current().source, Source::Absent)
+                && let Some(i) = app
+                    .chains
+                    .iter()
+                    .position(|c| !matches!(c.source, Source::Absent))
+            {
+                app.chain = i;
+            }
+            app.discovery = Loading::Ready(d);
+        }
+        Err(e) => {
+            for c in &mut app.chains {
+                c.source = Source::Failed(e.clone());
+            }
+            app.report = Loading::Failed(e.clone());
+            app.discovery = Loading::Failed(e);
+        }
+    }
+}
+
+fn on_indexed(
+    app: &mut App,
+    chain: ChainKind,
+    result: Result<crate::ledger::line_index::IndexedFile, String>,
+) {
+    let rows = app.table_rows();
+    let view = app.chain_mut(chain);
+    view.source = match result {
+        Ok(file) => Source::Ready(file),
+        Err(e) => Source::Failed(e),
+    };
+    view.move_to(view.cursor, rows);
+}
+
+fn on_verified(app: &mut App, result: Result<Box<crate::ledger::report::VerifyReport>, String>) {
+    match result {
+        Ok(report) => {
+            for c in &mut app.chains {
+                c.marks = Some(Marks::from_report(&report, c.kind.name()));
+            }
+            app.integrity.findings = report
+                .files
+                .iter()
+                .enumerate()
+                .flat_map(|(fi, f)| (0..f.findings.len()).map(move |i| (fi, i)))
+                .collect();
+            app.integrity.selected = 0;
+            app.integrity.top = 0;
+            app.report = Loading::Ready(report);
+        }
+        Err(e) => app.report = Loading::Failed(e),
+    }
+    // An open detail shows the findings of its line: rebuild it.
+    if app.detail.is_some() {
+        actions::open_detail(app);
+    }
+}
+
+fn on_key(app: &mut App, ev: KeyEvent) {
+    // Release events (Windows, the kitty protocol) are not presses; a held
+    // key's repeats are, and move as often as they come.
+    if ev.kind == KeyEventKind::Release {
+        return;
+    }
+    app.message = None;
+    let action = keys::lookup(app.contexts(), &ev);
+    if let Some(a) = action {
+        perform(app, a);
+    } else if let Some(p) = &mut app.prompt
+        && let KeyCode::Char(c) = ev.code
+        && !ev.modifiers.contains(KeyModifiers::CONTROL)
+    {
+        // Unbound keys in the prompt are text.
+        p.text.push(c);
+    }
+}
+
+/// Carry out one action of the key table.
+pub fn perform(app: &mut App, action: Action) {
+    match action {
+        Action::Quit => app.quit = true,
+        Action::Help => app.help = if app.help.is_some() { None } else { Some(0) },
+        Action::Back => back(app),
+        Action::NextPane => switch_pane(app, app.pane.index() + 1),
+        Action::PrevPane => switch_pane(app, app.pane.index() + Pane::ALL.len() - 1),
+        Action::Pane(n) => switch_pane(app, usize::from(n).saturating_sub(1)),
+        Action::Up => actions::move_by(app, -1),
+        Action::Down => actions::move_by(app, 1),
+        Action::PageUp => actions::page(app, -1),
+        Action::PageDown => actions::page(app, 1),
+        Action::Top => actions::move_to_end(app, false),
+        Action::Bottom => actions::move_to_end(app, true),
+        Action::NextChain => {
+            app.chain = (app.chain + 1) % app.chains.len();
+            actions::refresh_views(app);
+        }
+        Action::Open => match app.pane {
+            Pane::Browser => actions::open_detail(app),
+            Pane::Integrity => actions::jump_to_selected_finding(app),
+            _ => {}
+        },
+        Action::Search => actions::start_prompt(app, crate::tui::app::PromptKind::Search),
+        Action::Command => actions::start_prompt(app, crate::tui::app::PromptKind::Command),
+        Action::SearchNext => actions::search_again(app, true),
+        Action::SearchPrev => actions::search_again(app, false),
+        Action::NextFinding => actions::jump_to_finding(app, true),
+        Action::PrevFinding => actions::jump_to_finding(app, false),
+        Action::Submit => actions::submit(app),
+        Action::DeleteChar => {
+            if let Some(p) = &mut app.prompt {
+                p.text.pop();
+            }
+        }
+    }
+}
+
+/// Close the innermost thing open.
+fn back(app: &mut App) {
+    if app.prompt.take().is_some() || app.help.take().is_some() {
+        return;
+    }
+    if app.pane == Pane::Browser && app.detail.take().is_some() {
+        return;
+    }
+    if app.pane != Pane::Browser && !app.pane.is_built() {
+        // Esc from a placeholder pane goes back to the browser.
+        app.pane = Pane::Browser;
+    }
+}
+
+fn switch_pane(app: &mut App, index: usize) {
+    app.pane = Pane::ALL[index % Pane::ALL.len()];
+    app.help = None;
+}

@@ -1,0 +1,54 @@
+//! Invariant: the workstation is reached as `iss tui PATH`, `iss PATH` and
+//! plain `iss`; without a terminal it refuses with a clear message and exit
+//! 2 instead of garbling a pipe; the subcommands keep working beside it.
+
+use assert_cmd::Command;
+use clap::Parser;
+use iss_workstation::cli::{Cli, Command as Sub};
+use iss_workstation::tui::ThemeName;
+use std::path::PathBuf;
+
+fn iss() -> Command {
+    Command::cargo_bin("iss").unwrap()
+}
+
+#[test]
+fn a_bare_path_and_the_tui_command_both_open_the_workstation() {
+    let cli = Cli::try_parse_from(["iss", "some/ledger", "--theme", "light"]).unwrap();
+    assert!(cli.command.is_none());
+    assert_eq!(cli.tui.path, Some(PathBuf::from("some/ledger")));
+    assert_eq!(cli.tui.theme, ThemeName::Light);
+
+    let cli = Cli::try_parse_from(["iss", "tui", "some/ledger"]).unwrap();
+    let Some(Sub::Tui(args)) = cli.command else {
+        panic!("expected the tui command");
+    };
+    assert_eq!(
+        (args.path, args.theme),
+        (Some(PathBuf::from("some/ledger")), ThemeName::Dark)
+    );
+
+    let cli = Cli::try_parse_from(["iss"]).unwrap();
+    assert!(cli.command.is_none() && cli.tui.path.is_none());
+}
+
+#[test]
+fn subcommands_are_not_taken_for_paths() {
+    let cli = Cli::try_parse_from(["iss", "verify", "x"]).unwrap();
+    assert!(matches!(cli.command, Some(Sub::Verify(_))));
+    assert!(Cli::try_parse_from(["iss", "x", "verify"]).is_err());
+}
+
+#[test]
+fn without_a_terminal_the_workstation_says_so_and_exits_2() {
+    for args in [&["tui", "data/sample-ledger"][..], &["data/sample-ledger"]] {
+        let out = iss().args(args).assert().code(2).get_output().clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("needs a terminal"), "{err}");
+        assert!(
+            err.contains("iss verify"),
+            "points to the headless command: {err}"
+        );
+        assert!(out.stdout.is_empty(), "nothing drawn on a pipe");
+    }
+}
