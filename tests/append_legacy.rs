@@ -5,7 +5,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{Genuine, edit_lines, field, read_lines};
+use common::{edit_lines, field, generated_ledger, read_lines};
 use iss_workstation::ledger::hash::{hex_str, sha256_hex};
 use std::fs;
 use std::path::Path;
@@ -27,12 +27,6 @@ fn append(root: &Path, input: &str) -> assert_cmd::assert::Assert {
         .assert()
 }
 
-fn ledger() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    Genuine::Generated(31).materialise(dir.path());
-    dir
-}
-
 fn snapshot(root: &Path) -> Vec<Vec<u8>> {
     [CHAIN, MANIFEST]
         .iter()
@@ -42,7 +36,7 @@ fn snapshot(root: &Path) -> Vec<Vec<u8>> {
 
 #[test]
 fn appended_descriptor_follows_the_legacy_formulas() {
-    let dir = ledger();
+    let dir = generated_ledger(31);
     let out = append(dir.path(), INPUT)
         .code(0)
         .get_output()
@@ -87,7 +81,7 @@ fn appended_descriptor_follows_the_legacy_formulas() {
 
 #[test]
 fn tampered_ledger_is_refused_and_left_untouched() {
-    let dir = ledger();
+    let dir = generated_ledger(31);
     edit_lines(&dir.path().join(CHAIN), |l| {
         let name = field(&l[3], "process_name");
         l[3] = l[3].replace(
@@ -111,7 +105,7 @@ fn tampered_ledger_is_refused_and_left_untouched() {
 
 #[test]
 fn invalid_records_are_refused_and_nothing_is_written() {
-    let dir = ledger();
+    let dir = generated_ledger(31);
     let before = snapshot(dir.path());
     let bad_level = INPUT.replace(r#""capability_level":3"#, r#""capability_level":7"#);
     let err = append(dir.path(), &bad_level)
@@ -146,7 +140,7 @@ fn invalid_records_are_refused_and_nothing_is_written() {
 
 #[test]
 fn torn_tail_blocks_appends_until_repaired() {
-    let dir = ledger();
+    let dir = generated_ledger(31);
     let chain = dir.path().join(CHAIN);
     let mut bytes = fs::read(&chain).unwrap();
     bytes.extend_from_slice(br#"{"descriptor_id":"dead"#);
@@ -177,7 +171,7 @@ fn torn_tail_blocks_appends_until_repaired() {
 
 #[test]
 fn concurrent_appenders_make_one_valid_chain() {
-    let dir = ledger();
+    let dir = generated_ledger(31);
     let root = dir.path().to_path_buf();
     let handles: Vec<_> = (0..2)
         .map(|w| {

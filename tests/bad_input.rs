@@ -3,19 +3,13 @@
 
 mod common;
 
-use common::{Genuine, edit_lines, spot, spots};
+use common::{edit_lines, generated_ledger, spot, spots};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use std::fs;
 use std::path::Path;
 
 const CHAIN: &str = "data/spice_layer/spice_chain.jsonl";
 const GLYPH: &str = "logs/forensic_logs/glyph_chain.jsonl";
-
-fn ledger() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    Genuine::Generated(11).materialise(dir.path());
-    dir
-}
 
 fn finding_detail(root: &Path, kind: &str) -> (String, Option<String>, Option<String>) {
     let report = verify_path(root, &VerifyOptions::default()).unwrap();
@@ -28,7 +22,7 @@ fn finding_detail(root: &Path, kind: &str) -> (String, Option<String>, Option<St
 
 #[test]
 fn crlf_file_is_one_folded_warning() {
-    let dir = ledger();
+    let dir = generated_ledger(11);
     let path = dir.path().join(CHAIN);
     let text = fs::read_to_string(&path).unwrap().replace('\n', "\r\n");
     fs::write(&path, text).unwrap();
@@ -45,7 +39,7 @@ fn crlf_file_is_one_folded_warning() {
 
 #[test]
 fn byte_order_mark_is_reported_and_the_line_still_verifies() {
-    let dir = ledger();
+    let dir = generated_ledger(11);
     let path = dir.path().join(GLYPH);
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend(fs::read(&path).unwrap());
@@ -58,7 +52,7 @@ fn byte_order_mark_is_reported_and_the_line_still_verifies() {
 
 #[test]
 fn invalid_utf8_is_a_parse_error_with_its_byte() {
-    let dir = ledger();
+    let dir = generated_ledger(11);
     let path = dir.path().join(CHAIN);
     let mut bytes = fs::read(&path).unwrap();
     let second_line = bytes.iter().position(|b| *b == b'\n').unwrap() + 1;
@@ -90,7 +84,7 @@ fn invalid_utf8_is_a_parse_error_with_its_byte() {
 
 #[test]
 fn wrong_field_type_names_the_field_and_keeps_the_chain_checked() {
-    let dir = ledger();
+    let dir = generated_ledger(11);
     edit_lines(&dir.path().join(CHAIN), |l| {
         let level =
             serde_json::from_str::<serde_json::Value>(&l[2]).unwrap()["capability_level"].clone();
@@ -111,7 +105,7 @@ fn wrong_field_type_names_the_field_and_keeps_the_chain_checked() {
 
 #[test]
 fn blank_lines_are_folded_warnings() {
-    let dir = ledger();
+    let dir = generated_ledger(11);
     edit_lines(&dir.path().join(GLYPH), |l| {
         l.insert(5, String::new());
         l.insert(9, "   ".to_owned());
@@ -124,7 +118,7 @@ fn blank_lines_are_folded_warnings() {
 
 #[test]
 fn over_long_line_is_measured_not_read() {
-    let dir = ledger();
+    let dir = generated_ledger(11);
     edit_lines(&dir.path().join(CHAIN), |l| {
         l.insert(3, format!("{{\"x\":\"{}\"}}", "a".repeat(5000)));
     });
@@ -144,7 +138,7 @@ fn over_long_line_is_measured_not_read() {
 
 #[test]
 fn non_object_json_is_a_schema_error_not_a_record_lost_silently() {
-    let dir = ledger();
+    let dir = generated_ledger(11);
     edit_lines(&dir.path().join(GLYPH), |l| {
         l.insert(2, "[1, 2, 3]".to_owned());
     });
@@ -156,7 +150,7 @@ fn non_object_json_is_a_schema_error_not_a_record_lost_silently() {
 
 #[test]
 fn empty_chain_file_is_caught_by_the_manifest() {
-    let dir = ledger();
+    let dir = generated_ledger(11);
     fs::write(dir.path().join(CHAIN), "").unwrap();
     let found = spots(dir.path());
     assert_eq!(
@@ -172,7 +166,7 @@ fn empty_chain_file_is_caught_by_the_manifest() {
 
 #[test]
 fn missing_files_are_listed_not_ignored() {
-    let dir = ledger();
+    let dir = generated_ledger(11);
     fs::remove_file(dir.path().join("data/spice_layer/integrity_manifest.jsonl")).unwrap();
     let report = verify_path(dir.path(), &VerifyOptions::default()).unwrap();
     let missing: Vec<_> = report.missing.iter().map(|m| m.name).collect();

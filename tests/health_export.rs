@@ -5,20 +5,14 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{Genuine, edit_lines, field, read_lines};
+use common::{edit_lines, field, generated_ledger, read_lines};
 use iss_workstation::ledger::hash::{hex_str, sha256_hex};
 use serde_json::Value;
 use std::fs;
 
-fn ledger() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    Genuine::Generated(51).materialise(dir.path());
-    dir
-}
-
 #[test]
 fn health_lists_each_file_with_its_last_record_time() {
-    let dir = ledger();
+    let dir = generated_ledger(51);
     let out = Command::cargo_bin("iss")
         .unwrap()
         .args(["health", "--json"])
@@ -43,7 +37,7 @@ fn health_lists_each_file_with_its_last_record_time() {
 
 #[test]
 fn export_fingerprints_the_examined_files_and_refuses_to_overwrite() {
-    let dir = ledger();
+    let dir = generated_ledger(51);
     edit_lines(
         &dir.path().join("data/spice_layer/spice_chain.jsonl"),
         |l| {

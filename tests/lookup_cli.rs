@@ -4,24 +4,11 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{Genuine, edit_lines, field, read_lines};
+use common::{edit_lines, field, generated_ledger, iss_json, read_lines};
 use serde_json::Value;
 use std::path::Path;
 
 const CHAIN: &str = "data/spice_layer/spice_chain.jsonl";
-
-fn run(args: &[&str], path: &Path, code: i32) -> Value {
-    let out = Command::cargo_bin("iss")
-        .unwrap()
-        .args(args)
-        .arg(path)
-        .assert()
-        .code(code)
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("one JSON document")
-}
 
 /// `iss show --json PATH ID`: the document, and its text.
 fn show(path: &Path, id: &str, code: i32) -> (Value, String) {
@@ -42,15 +29,9 @@ fn show(path: &Path, id: &str, code: i32) -> (Value, String) {
     )
 }
 
-fn ledger() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    Genuine::Generated(41).materialise(dir.path());
-    dir
-}
-
 #[test]
 fn find_by_process_matches_a_direct_scan() {
-    let dir = ledger();
+    let dir = generated_ledger(41);
     let lines = read_lines(&dir.path().join(CHAIN));
     let process = field(&lines[0], "process_name");
     let expected: Vec<u64> = lines
@@ -59,7 +40,7 @@ fn find_by_process_matches_a_direct_scan() {
         .filter(|(_, l)| field(l, "process_name") == process)
         .map(|(i, _)| i as u64 + 1)
         .collect();
-    let v = run(
+    let v = iss_json(
         &["find", "--json", "--process", &process, "--limit", "0"],
         dir.path(),
         0,
@@ -76,10 +57,10 @@ fn find_by_process_matches_a_direct_scan() {
 
 #[test]
 fn find_by_glyph_and_by_apriori_ref() {
-    let dir = ledger();
+    let dir = generated_ledger(41);
     let lines = read_lines(&dir.path().join(CHAIN));
     let glyph = field(&lines[7], "glyph_range_end");
-    let v = run(&["find", "--json", "--glyph", &glyph], dir.path(), 0);
+    let v = iss_json(&["find", "--json", "--glyph", &glyph], dir.path(), 0);
     assert_eq!(v["total"], 1);
     assert_eq!(v["matches"][0]["line"], 8);
     let refs: Vec<(usize, Vec<String>)> = lines
@@ -103,7 +84,7 @@ fn find_by_glyph_and_by_apriori_ref() {
         .find_map(|(_, r)| r.first().cloned())
         .expect("a ref");
     let expected = refs.iter().filter(|(_, r)| r.contains(&some_ref)).count();
-    let v = run(
+    let v = iss_json(
         &["find", "--json", "--apriori", &some_ref, "--limit", "0"],
         dir.path(),
         0,
@@ -113,7 +94,7 @@ fn find_by_glyph_and_by_apriori_ref() {
 
 #[test]
 fn show_returns_the_stored_bytes_and_the_verdict() {
-    let dir = ledger();
+    let dir = generated_ledger(41);
     let lines = read_lines(&dir.path().join(CHAIN));
     let id = field(&lines[12], "descriptor_id");
     let (v, text) = show(dir.path(), &id[..8], 0);
@@ -127,7 +108,7 @@ fn show_returns_the_stored_bytes_and_the_verdict() {
 
 #[test]
 fn show_a_tampered_record_names_the_finding() {
-    let dir = ledger();
+    let dir = generated_ledger(41);
     edit_lines(&dir.path().join(CHAIN), |l| {
         let at = field(&l[12], "assessed_at");
         l[12] = l[12].replace(&at, &at.replace("09:00", "08:00"));
@@ -146,7 +127,7 @@ fn show_a_tampered_record_names_the_finding() {
 
 #[test]
 fn unknown_or_ambiguous_ids_are_errors() {
-    let dir = ledger();
+    let dir = generated_ledger(41);
     Command::cargo_bin("iss")
         .unwrap()
         .args(["show"])

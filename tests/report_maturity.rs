@@ -4,34 +4,19 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{Genuine, edit_lines, field, shared_fixture};
+use common::{edit_lines, field, generated_ledger, iss_json, shared_fixture};
 use serde_json::Value;
 use std::path::Path;
 
 const CHAIN: &str = "data/spice_layer/spice_chain.jsonl";
 
 fn report(path: &Path, code: i32) -> Value {
-    let out = Command::cargo_bin("iss")
-        .unwrap()
-        .args(["report", "maturity", "--json"])
-        .arg(path)
-        .assert()
-        .code(code)
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("one JSON document")
-}
-
-fn ledger() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    Genuine::Generated(21).materialise(dir.path());
-    dir
+    iss_json(&["report", "maturity", "--json"], path, code)
 }
 
 #[test]
 fn genuine_ledger_counts_every_descriptor() {
-    let dir = ledger();
+    let dir = generated_ledger(21);
     let v = report(dir.path(), 0);
     assert_eq!(v["verification"]["status"], "clean");
     let records = &v["maturity"]["scope"]["records"];
@@ -54,7 +39,7 @@ fn genuine_ledger_counts_every_descriptor() {
 
 #[test]
 fn tampered_descriptor_is_excluded_and_named() {
-    let dir = ledger();
+    let dir = generated_ledger(21);
     edit_lines(&dir.path().join(CHAIN), |l| {
         let name = field(&l[4], "process_name");
         l[4] = l[4].replace(
@@ -85,7 +70,7 @@ fn tampered_descriptor_is_excluded_and_named() {
 fn report_says_which_fields_the_legacy_hash_does_not_protect() {
     // The legacy hash cannot see a changed level, so a clean ledger's
     // figures rest on unprotected fields: the report must say so.
-    let dir = ledger();
+    let dir = generated_ledger(21);
     let v = report(dir.path(), 0);
     let unprotected = v["maturity"]["scope"]["field_protection"]["unprotected"]
         .as_array()
@@ -95,7 +80,7 @@ fn report_says_which_fields_the_legacy_hash_does_not_protect() {
 
 #[test]
 fn records_implicated_by_the_manifest_are_excluded() {
-    let dir = ledger();
+    let dir = generated_ledger(21);
     edit_lines(&dir.path().join(CHAIN), |l| l.swap(9, 10));
     let v = report(dir.path(), 1);
     let exclusions = v["maturity"]["scope"]["exclusions"]["first"]
@@ -128,7 +113,7 @@ fn v1_layer_records_are_never_counted_as_verified() {
 
 #[test]
 fn markdown_is_the_default() {
-    let dir = ledger();
+    let dir = generated_ledger(21);
     let out = Command::cargo_bin("iss")
         .unwrap()
         .args(["report", "maturity"])

@@ -5,24 +5,10 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{Genuine, edit_lines, shared_fixture};
+use common::{Genuine, edit_lines, iss_json, shared_fixture};
 use serde_json::Value;
-use std::path::Path;
 
 const GLYPH: &str = "logs/forensic_logs/glyph_chain.jsonl";
-
-fn json(args: &[&str], path: &Path, code: i32) -> Value {
-    let out = Command::cargo_bin("iss")
-        .unwrap()
-        .args(args)
-        .arg(path)
-        .assert()
-        .code(code)
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("one JSON document")
-}
 
 /// Check every row's recomputed scales against the textbook formulas,
 /// computed here without the library (ΔAT is 37 s from 2017 on).
@@ -54,7 +40,7 @@ fn reference_run_pulses_against_independent_formulas() {
     let Some(path) = shared_fixture("reference-run") else {
         return;
     };
-    let v = json(&["pulses", "--json", "--limit", "0"], &path, 0);
+    let v = iss_json(&["pulses", "--json", "--limit", "0"], &path, 0);
     assert_eq!(v["pulses_total"], 420);
     let rows = v["pulses"].as_array().unwrap();
     assert_eq!(rows.len(), 420);
@@ -67,7 +53,7 @@ fn reference_run_pulses_against_independent_formulas() {
 fn only_the_last_rows_are_shown_and_the_first_has_no_interval() {
     let dir = tempfile::tempdir().unwrap();
     Genuine::Generated(4).materialise(dir.path());
-    let v = json(&["pulses", "--json", "--limit", "3"], dir.path(), 0);
+    let v = iss_json(&["pulses", "--json", "--limit", "3"], dir.path(), 0);
     assert_eq!(v["pulses_total"], 160);
     let lines: Vec<u64> = v["pulses"]
         .as_array()
@@ -76,7 +62,7 @@ fn only_the_last_rows_are_shown_and_the_first_has_no_interval() {
         .map(|r| r["line"].as_u64().unwrap())
         .collect();
     assert_eq!(lines, [158, 159, 160]);
-    let all = json(&["pulses", "--json", "--limit", "0"], dir.path(), 0);
+    let all = iss_json(&["pulses", "--json", "--limit", "0"], dir.path(), 0);
     let rows = all["pulses"].as_array().unwrap();
     assert!(rows[0]["interval_s"].is_null());
     assert!(rows[1]["interval_s"].as_f64().unwrap() > 0.0);
@@ -96,7 +82,7 @@ fn tampered_pulse_is_marked_and_the_report_lists_the_anomaly() {
             &format!("\"utc_unix\": {}", u + 5.0),
         );
     });
-    let v = json(&["pulses", "--json", "--limit", "0"], dir.path(), 1);
+    let v = iss_json(&["pulses", "--json", "--limit", "0"], dir.path(), 1);
     let row = &v["pulses"][99];
     assert_eq!(row["line"], 100);
     assert_eq!(row["status"], "excluded");
@@ -106,7 +92,7 @@ fn tampered_pulse_is_marked_and_the_report_lists_the_anomaly() {
             .unwrap()
             .starts_with("HASH_MISMATCH at line 100")
     );
-    let report = json(&["report", "time", "--json"], dir.path(), 1);
+    let report = iss_json(&["report", "time", "--json"], dir.path(), 1);
     let kinds: Vec<&str> = report["findings"]
         .as_array()
         .unwrap()

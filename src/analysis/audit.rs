@@ -6,14 +6,12 @@
 //! share its references. Every part is read in one streaming pass per file.
 
 use crate::analysis::lookup::{Filter, Match, find};
-use crate::analysis::records::Exclusions;
+use crate::analysis::records::{self, Exclusions};
 use crate::ledger::finding::Finding;
 use crate::ledger::legacy::descriptor::PROTECTED_FIELDS;
-use crate::ledger::reader::{Content, LineReader};
 use crate::ledger::report::VerifyReport;
 use serde::Serialize;
 use serde_json::Value;
-use std::fs::File;
 use std::io;
 use std::path::Path;
 
@@ -194,20 +192,6 @@ fn strings(v: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Each complete line of a file parsed as a JSON object, with its number.
-fn for_each_object(path: &Path, max_line: usize, mut f: impl FnMut(u64, &Value)) -> io::Result<()> {
-    let mut reader = LineReader::with_limit(File::open(path)?, max_line);
-    while let Some(line) = reader.next_line()? {
-        let Content::Bytes(bytes) = line.content else {
-            continue;
-        };
-        if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
-            f(line.number, &v);
-        }
-    }
-    Ok(())
-}
-
 fn brief(line: u64, v: &Value, id: &str, hash: &str, time: &str) -> RecordRef {
     let s = |k: &str| {
         v.get(k)
@@ -235,7 +219,7 @@ fn scan_chain(
 ) -> io::Result<ChainScan> {
     let (mut previous, mut next, mut cited, mut shares) = (None, None, Vec::new(), 0);
     let mut last: Option<RecordRef> = None;
-    for_each_object(path, max_line, |line, v| {
+    records::for_each_object(path, max_line, |line, v| {
         let here = brief(line, v, "descriptor_id", "descriptor_hash", "assessed_at");
         if line == record.line {
             previous = last.take();
@@ -265,7 +249,7 @@ fn scan_chain(
 /// The manifest line created with the record, and how many later lines cover it.
 fn scan_manifest(path: &Path, id: &str, max_line: usize) -> io::Result<(Option<Attestation>, u64)> {
     let (mut found, mut later) = (None::<Attestation>, 0);
-    for_each_object(path, max_line, |line, v| {
+    records::for_each_object(path, max_line, |line, v| {
         let count = v
             .get("descriptor_count")
             .and_then(Value::as_u64)
@@ -300,7 +284,7 @@ fn scan_pulses(
     max_line: usize,
 ) -> io::Result<(Vec<RecordRef>, u64)> {
     let (mut ends, mut inside, mut open, mut closed) = (Vec::new(), 0u64, false, false);
-    for_each_object(path, max_line, |line, v| {
+    records::for_each_object(path, max_line, |line, v| {
         let glyph = v
             .get("glyph_hash")
             .and_then(Value::as_str)

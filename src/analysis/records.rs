@@ -134,6 +134,26 @@ pub fn for_each_descriptor(
     })
 }
 
+/// Each complete line of a file that parses as JSON, with its line number;
+/// other lines are skipped (verification reports them). For the lookups
+/// that read any of a ledger's files generically.
+pub fn for_each_object(
+    path: &Path,
+    max_line: usize,
+    mut f: impl FnMut(u64, &serde_json::Value),
+) -> io::Result<()> {
+    let mut reader = LineReader::with_limit(File::open(path)?, max_line);
+    while let Some(line) = reader.next_line()? {
+        let Content::Bytes(bytes) = line.content else {
+            continue;
+        };
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+            f(line.number, &v);
+        }
+    }
+    Ok(())
+}
+
 /// The descriptor file of a verified ledger: the hash-chained one, or the
 /// v1 layer's when that is all there is.
 pub fn descriptor_file(report: &VerifyReport) -> Option<(&'static str, &Path)> {

@@ -4,11 +4,10 @@
 //! concept such as `apriori:deterministic_replay`). The honest version of
 //! the legacy "vault status".
 
-use crate::ledger::reader::{Content, LineReader};
+use crate::analysis::records::for_each_object;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io;
 use std::path::Path;
 
@@ -72,19 +71,6 @@ fn is_identifier(s: &str) -> bool {
     s.len() >= 8 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn objects(path: &Path, max_line: usize, mut f: impl FnMut(u64, &Value)) -> io::Result<()> {
-    let mut reader = LineReader::with_limit(File::open(path)?, max_line);
-    while let Some(line) = reader.next_line()? {
-        let Content::Bytes(bytes) = line.content else {
-            continue;
-        };
-        if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
-            f(line.number, &v);
-        }
-    }
-    Ok(())
-}
-
 /// Collect the references of the descriptor file and resolve them against
 /// it and the pulse file (three streaming passes; memory grows with the
 /// number of distinct references only).
@@ -95,7 +81,7 @@ pub fn resolve_refs(
 ) -> io::Result<RefsReport> {
     let mut refs: BTreeMap<String, Reference> = BTreeMap::new();
     let mut complete = true;
-    objects(descriptors, max_line, |line, v| {
+    for_each_object(descriptors, max_line, |line, v| {
         for (key, apriori) in [("apriori_refs", true), ("aposteriori_refs", false)] {
             for r in v
                 .get(key)
@@ -148,13 +134,13 @@ pub fn resolve_refs(
             }
         }
     };
-    objects(descriptors, max_line, |line, v| {
+    for_each_object(descriptors, max_line, |line, v| {
         if let Some(id) = v.get("descriptor_id").and_then(Value::as_str) {
             resolve(id, Target::Descriptor { line });
         }
     })?;
     if let Some(p) = pulses {
-        objects(p, max_line, |line, v| {
+        for_each_object(p, max_line, |line, v| {
             for key in ["glyph_hash", "pulse_id"] {
                 if let Some(h) = v.get(key).and_then(Value::as_str) {
                     resolve(h, Target::Pulse { line });

@@ -52,6 +52,27 @@ impl Genuine {
     }
 }
 
+/// A generated legacy ledger (40 descriptors) in a fresh temporary folder.
+pub fn generated_ledger(seed: u64) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    Genuine::Generated(seed).materialise(dir.path());
+    dir
+}
+
+/// Run `iss ARGS PATH`, expect exit `code`, and parse stdout as one JSON document.
+pub fn iss_json(args: &[&str], path: &Path, code: i32) -> serde_json::Value {
+    let out = assert_cmd::Command::cargo_bin("iss")
+        .unwrap()
+        .args(args)
+        .arg(path)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("stdout is one JSON document")
+}
+
 /// The genuine ledgers tamper tests run on: a generated one always, and the
 /// legacy service's reference run when the shared fixtures are present.
 pub fn genuine_ledgers() -> Vec<Genuine> {
