@@ -1,7 +1,9 @@
-//! The native ledger format's building blocks: the RFC 9162 Merkle tree,
-//! C2SP signed notes and tlog checkpoints (the chains themselves are the
-//! append issue's).
+//! The native ledger format's building blocks (`docs/FORMAT.md`): the
+//! record line and its hash, the RFC 9162 Merkle tree, C2SP signed notes
+//! and tlog checkpoints. The chains, the ledger directory and `iss verify`
+//! for the format are still to come.
 
 pub mod checkpoint;
 pub mod merkle;
 pub mod note;
+pub mod record;
