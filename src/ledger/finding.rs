@@ -63,6 +63,9 @@ pub enum FindingKind {
     Unchained,
     /// A derived index disagrees with the records it indexes.
     IndexMismatch,
+    /// A native record's bytes outside its hashed parts differ from the one
+    /// allowed framing.
+    NonCanonical,
     /// A line is longer than the reader's limit and was not parsed.
     LineTooLong,
     /// A blank line where the writer never writes one.
@@ -109,6 +112,7 @@ impl FindingKind {
             FindingKind::BindingMismatch => "BINDING_MISMATCH",
             FindingKind::Unchained => "UNCHAINED",
             FindingKind::IndexMismatch => "INDEX_MISMATCH",
+            FindingKind::NonCanonical => "NON_CANONICAL",
             FindingKind::LineTooLong => "LINE_TOO_LONG",
             FindingKind::BlankLine => "BLANK_LINE",
             FindingKind::CrlfLineEnding => "CRLF_LINE_ENDING",
@@ -138,7 +142,8 @@ impl FindingKind {
             | FindingKind::ManifestMismatch
             | FindingKind::Truncated
             | FindingKind::BindingMismatch
-            | FindingKind::LineTooLong => Severity::Violation,
+            | FindingKind::LineTooLong
+            | FindingKind::NonCanonical => Severity::Violation,
             FindingKind::Unchained
             | FindingKind::IndexMismatch
             | FindingKind::BlankLine

@@ -120,6 +120,16 @@ fn is_hex(s: &str, len: usize) -> bool {
 
 /// Take a line apart, checking its framing byte for byte.
 pub fn parse_line(line: &str) -> Result<ParsedRecord<'_>, RecordError> {
+    let (record, canonical) = parse_fields(line)?;
+    match canonical {
+        None => Ok(record),
+        Some(expected) => Err(RecordError::NonCanonical { expected }),
+    }
+}
+
+/// Take a line apart; also return the canonical line when the line is not
+/// it (a verifier reports that, and still checks the record's values).
+pub fn parse_fields(line: &str) -> Result<(ParsedRecord<'_>, Option<String>), RecordError> {
     let f: Frame<'_> = serde_json::from_str(line).map_err(|e| RecordError::Json(e.to_string()))?;
     let body = f.body.get();
     if !body.starts_with('{') {
@@ -138,16 +148,14 @@ pub fn parse_line(line: &str) -> Result<ParsedRecord<'_>, RecordError> {
         },
     };
     let expected = format_line(f.seq, f.prev, body, mac, f.hash);
-    if expected != line {
-        return Err(RecordError::NonCanonical { expected });
-    }
-    Ok(ParsedRecord {
+    let record = ParsedRecord {
         seq: f.seq,
         prev: f.prev,
         body,
         mac,
         hash: f.hash,
-    })
+    };
+    Ok((record, (expected != line).then_some(expected)))
 }
 
 impl ParsedRecord<'_> {
