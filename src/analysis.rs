@@ -1,4 +1,6 @@
-//! Analysis of verified records: what the ledger says, beyond whether it is intact.
+//! Analysis of verified records: what the ledger says, beyond whether it is
+//! intact. Every analysis takes the verifier's verdicts ([`records`]) and
+//! counts only what verified, saying what it left out and why.
 
 pub mod audit;
 pub mod export;

@@ -3,10 +3,10 @@
 //! All logic lives in this library; the `iss` binary and its terminal UI are
 //! thin layers over it.
 //!
-//! - [`ledger`]: the ledger formats, the streaming reader, discovery and
-//!   verification.
-//! - [`analysis`]: what the records mean: time forensics (and, as they land,
-//!   maturity reports and audit trails).
+//! - [`ledger`]: the ledger formats, the streaming reader, discovery,
+//!   verification, and the one append module every write goes through.
+//! - [`analysis`]: what the verified records mean: maturity reports, time
+//!   forensics, audit trails, lookups, references, health, evidence bundles.
 //! - [`cli`]: the scriptable command line.
 //! - [`tui`]: the terminal workstation.
 
