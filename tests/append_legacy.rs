@@ -190,3 +190,50 @@ fn concurrent_appenders_make_one_valid_chain() {
     assert_eq!(read_lines(&dir.path().join(CHAIN)).len(), 60);
     iss().arg("verify").arg(dir.path()).assert().code(0);
 }
+
+#[test]
+fn a_batch_is_all_or_nothing_and_one_write() {
+    let dir = generated_ledger(32);
+    let batch: String = (0..5)
+        .map(|i| INPUT.replace("1.1.0", &format!("3.{i}.0")) + "\n")
+        .collect();
+    let out = iss()
+        .args(["append", "descriptor", "--batch", "--json"])
+        .arg(dir.path())
+        .write_stdin(batch.clone())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let acks: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seqs: Vec<u64> = acks.iter().map(|a| a["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, [41, 42, 43, 44, 45]);
+    iss().arg("verify").arg(dir.path()).assert().code(0);
+
+    // One bad record in a batch refuses the whole batch.
+    let before = snapshot(dir.path());
+    let bad = batch.replacen(r#""capability_level":3"#, r#""capability_level":9"#, 1);
+    iss()
+        .args(["append", "descriptor", "--batch"])
+        .arg(dir.path())
+        .write_stdin(bad)
+        .assert()
+        .code(2);
+    let broken = format!("{batch}not json\n");
+    let err = iss()
+        .args(["append", "descriptor", "--batch"])
+        .arg(dir.path())
+        .write_stdin(broken)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(err).unwrap().contains("input line 6"));
+    assert_eq!(snapshot(dir.path()), before);
+}

@@ -5,7 +5,7 @@ use super::args::{AppendArgs, AppendWhat, RepairArgs};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::append::{LedgerLock, Repair, Tail, TailState, repair_torn_tail};
 use crate::ledger::discover::discover;
-use crate::ledger::legacy::append::{LegacyAppendError, NewDescriptor, append_descriptor};
+use crate::ledger::legacy::append::{LegacyAppendError, NewDescriptor, append_descriptors};
 use anyhow::Context;
 use std::io::{Read, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -13,13 +13,19 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Run `iss append ...`.
 pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
     match &args.what {
-        AppendWhat::Descriptor { path, file, json } => descriptor(path, file.as_deref(), *json),
+        AppendWhat::Descriptor {
+            path,
+            file,
+            batch,
+            json,
+        } => descriptor(path, file.as_deref(), *batch, *json),
     }
 }
 
 fn descriptor(
     path: &std::path::Path,
     file: Option<&std::path::Path>,
+    batch: bool,
     json: bool,
 ) -> anyhow::Result<u8> {
     let text = match file {
@@ -34,20 +40,41 @@ fn descriptor(
             s
         }
     };
-    let input: NewDescriptor = serde_json::from_str(&text)
-        .context("the descriptor is not a JSON object with the legacy descriptor fields")?;
+    let inputs: Vec<NewDescriptor> = if batch {
+        let mut v = Vec::new();
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            v.push(serde_json::from_str(line).with_context(|| {
+                format!(
+                    "input line {}: not a JSON object with the legacy descriptor fields",
+                    i + 1
+                )
+            })?);
+        }
+        v
+    } else {
+        vec![
+            serde_json::from_str(&text)
+                .context("the descriptor is not a JSON object with the legacy descriptor fields")?,
+        ]
+    };
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .context("the system clock is before 1970")?;
     let now_micros = i64::try_from(now.as_micros()).context("the system clock is out of range")?;
     let mut out = anstream::stdout().lock();
     let mut err = anstream::stderr().lock();
-    match append_descriptor(path, input, now_micros) {
-        Ok(ack) => {
-            if json {
-                serde_json::to_writer(&mut out, &ack)?;
-                writeln!(out)?;
-            } else {
+    match append_descriptors(path, inputs, now_micros) {
+        Ok(acks) => {
+            for ack in &acks {
+                if json {
+                    serde_json::to_writer(&mut out, ack)?;
+                    writeln!(out)?;
+                    continue;
+                }
                 writeln!(
                     out,
                     "appended descriptor {} as record {} (line {} of {}), descriptor_hash {}",
@@ -58,10 +85,12 @@ fn descriptor(
                     "manifest line {} attests it (chain_hash {})",
                     ack.manifest_line, ack.chain_hash
                 )?;
+            }
+            if !json {
                 writeln!(
                     out,
-                    "note: the legacy hash covers 4 fields (id, process, time, previous hash); the rest of this \
-                     record can be changed without breaking the chain"
+                    "note: the legacy hash covers 4 fields (id, process, time, previous hash); the rest of a record \
+                     can be changed without breaking the chain"
                 )?;
             }
             Ok(EXIT_OK)

@@ -164,7 +164,11 @@ pub enum AppendWhat {
         /// The descriptor as JSON; `-` or absent: standard input.
         #[arg(long)]
         file: Option<PathBuf>,
-        /// Print the acknowledgement as one JSON object.
+        /// The input is JSON lines, one descriptor each, committed together:
+        /// one write and one fsync for the batch, all or nothing.
+        #[arg(long)]
+        batch: bool,
+        /// Print each acknowledgement as one JSON object (one per line).
         #[arg(long)]
         json: bool,
     },

@@ -112,8 +112,8 @@ pub enum LegacyAppendError {
     /// The descriptor was written and acknowledged by the file system, but
     /// the manifest line was not: the chain is one record ahead of its witness.
     #[error(
-        "the descriptor was appended at line {line} of {chain}, but the manifest line was not written ({source}); \
-         `iss verify` will report the record as not attested"
+        "the descriptor(s) were appended from line {line} of {chain}, but the manifest was not updated ({source}); \
+         `iss verify` will report them as not attested"
     )]
     ManifestNotWritten {
         /// Line of the appended record.
@@ -146,6 +146,26 @@ pub fn append_descriptor(
     input: NewDescriptor,
     now_micros: i64,
 ) -> Result<Acknowledged, LegacyAppendError> {
+    let mut acks = append_descriptors(root, vec![input], now_micros)?;
+    acks.pop()
+        .ok_or_else(|| LegacyAppendError::NotAppendable("nothing to append".into()))
+}
+
+/// Append a batch: every record is checked first (one bad record refuses
+/// the whole batch, nothing written), then all records go in one write and
+/// one fsync, then all manifest lines in one more. Records without their own
+/// time get `now_micros` plus their index in microseconds, as a service
+/// writing them one by one would.
+pub fn append_descriptors(
+    root: &Path,
+    inputs: Vec<NewDescriptor>,
+    now_micros: i64,
+) -> Result<Vec<Acknowledged>, LegacyAppendError> {
+    if inputs.is_empty() {
+        return Err(LegacyAppendError::NotAppendable(
+            "an empty batch: nothing to append".into(),
+        ));
+    }
     let found = discover(root)?;
     let (chain, manifest) = appendable_files(root, &found)?;
     let lock_dir = common_dir(&chain, &manifest);
@@ -153,12 +173,109 @@ pub fn append_descriptor(
 
     let chain_tail = clean_tail(&chain)?;
     let manifest_tail = clean_tail(&manifest)?;
+    let (reports, mut head) = verified_head(&found, &chain, &manifest)?;
+    let manifest_lines = reports
+        .iter()
+        .find(|r| r.name == FileKind::IntegrityManifest.name())
+        .map_or(0, |r| r.lines);
+
+    let mut bodies = Vec::with_capacity(inputs.len());
+    let mut witness = Vec::with_capacity(inputs.len());
+    let mut acks = Vec::with_capacity(inputs.len());
+    let mut prefix = head.prefix.clone();
+    let mut offset = chain_tail.len;
+    for (i, input) in inputs.into_iter().enumerate() {
+        let at = now_micros.saturating_add(i64::try_from(i).unwrap_or(i64::MAX));
+        let descriptor = complete(input, at);
+        let prev = if head.verifier.records() == 0 {
+            GENESIS_PREV_HASH.to_owned()
+        } else {
+            head.verifier.last_hash().to_owned()
+        };
+        let built = descriptor_line(&descriptor, &prev);
+        let body = built.line.trim_end_matches('\n').to_owned();
+        let line_no = head.lines + 1 + i as u64;
+        let raw = RawLine {
+            number: line_no,
+            offset,
+            content: Content::Bytes(body.as_bytes()),
+            ending: Ending::Lf,
+            bom: false,
+        };
+        let mut findings = Vec::new();
+        head.verifier.accept(check_line(&raw, true), &mut findings);
+        if !findings.is_empty() {
+            return Err(LegacyAppendError::InvalidRecord(findings));
+        }
+        offset += body.len() as u64 + 1;
+        let seq = head.records + 1 + i as u64;
+        prefix.update(built.descriptor_hash.as_bytes());
+        let chain_hash = hex_str(&to_hex(&prefix.clone().finalize().into())).to_owned();
+        let line = manifest_create_line(
+            &iso_from_micros(at),
+            &descriptor.descriptor_id,
+            &chain_hash,
+            seq,
+        );
+        witness.push(line.trim_end_matches('\n').to_owned());
+        acks.push(Acknowledged {
+            chain: chain.display().to_string(),
+            line: line_no,
+            seq,
+            descriptor_id: descriptor.descriptor_id,
+            descriptor_hash: built.descriptor_hash,
+            manifest_line: manifest_lines + 1 + i as u64,
+            chain_hash,
+        });
+        bodies.push(body);
+    }
+
+    append_lines(
+        &mut lock,
+        &chain,
+        &chain_tail,
+        &bodies,
+        AppendOptions::default(),
+    )?;
+    append_lines(
+        &mut lock,
+        &manifest,
+        &manifest_tail,
+        &witness,
+        AppendOptions::default(),
+    )
+    .map_err(|source| LegacyAppendError::ManifestNotWritten {
+        line: head.lines + 1,
+        chain: chain.display().to_string(),
+        source: Box::new(source),
+    })?;
+    Ok(acks)
+}
+
+/// Verify the SPICE layer under the lock; refuse on any violation or read
+/// error; return the reports and the chain's head to continue from.
+fn verified_head(
+    found: &Discovery,
+    chain: &Path,
+    manifest: &Path,
+) -> Result<
+    (
+        Vec<crate::ledger::report::FileReport>,
+        crate::ledger::legacy::spice_layer::ChainHead,
+    ),
+    LegacyAppendError,
+> {
     let layer = SpiceLayer {
-        chain: Some(&chain),
-        manifest: Some(&manifest),
+        chain: Some(chain),
+        manifest: Some(manifest),
         constitutional: found.path_of(FileKind::ConstitutionalLog),
     };
-    let (reports, mut head) = verify_spice_layer_with_head(layer, DEFAULT_MAX_LINE);
+    let (reports, head) = verify_spice_layer_with_head(layer, DEFAULT_MAX_LINE);
+    if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
+        return Err(LegacyAppendError::NotAppendable(
+            r.error.clone().unwrap_or_default(),
+        ));
+    }
     let violations: Vec<(String, Finding)> = reports
         .iter()
         .flat_map(|r| {
@@ -168,80 +285,10 @@ pub fn append_descriptor(
                 .map(|f| (r.name.to_owned(), f.clone()))
         })
         .collect();
-    if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
-        return Err(LegacyAppendError::NotAppendable(
-            r.error.clone().unwrap_or_default(),
-        ));
-    }
     if !violations.is_empty() {
         return Err(LegacyAppendError::Violated(violations));
     }
-
-    let descriptor = complete(input, now_micros);
-    let prev = if head.records == 0 {
-        GENESIS_PREV_HASH.to_owned()
-    } else {
-        head.verifier.last_hash().to_owned()
-    };
-    let built = descriptor_line(&descriptor, &prev);
-    let body = built.line.trim_end_matches('\n');
-    let line_no = head.lines + 1;
-    let raw = RawLine {
-        number: line_no,
-        offset: chain_tail.len,
-        content: Content::Bytes(body.as_bytes()),
-        ending: Ending::Lf,
-        bom: false,
-    };
-    let mut findings = Vec::new();
-    head.verifier.accept(check_line(&raw, true), &mut findings);
-    if !findings.is_empty() {
-        return Err(LegacyAppendError::InvalidRecord(findings));
-    }
-
-    append_lines(
-        &mut lock,
-        &chain,
-        &chain_tail,
-        &[body],
-        AppendOptions::default(),
-    )?;
-
-    let seq = head.records + 1;
-    let mut prefix = head.prefix.clone();
-    prefix.update(built.descriptor_hash.as_bytes());
-    let chain_hash = hex_str(&to_hex(&prefix.finalize().into())).to_owned();
-    let manifest_line = manifest_create_line(
-        &iso_from_micros(now_micros),
-        &descriptor.descriptor_id,
-        &chain_hash,
-        seq,
-    );
-    let manifest_lines = reports
-        .iter()
-        .find(|r| r.name == FileKind::IntegrityManifest.name())
-        .map_or(0, |r| r.lines);
-    append_lines(
-        &mut lock,
-        &manifest,
-        &manifest_tail,
-        &[manifest_line.trim_end_matches('\n')],
-        AppendOptions::default(),
-    )
-    .map_err(|source| LegacyAppendError::ManifestNotWritten {
-        line: line_no,
-        chain: chain.display().to_string(),
-        source: Box::new(source),
-    })?;
-    Ok(Acknowledged {
-        chain: chain.display().to_string(),
-        line: line_no,
-        seq,
-        descriptor_id: descriptor.descriptor_id,
-        descriptor_hash: built.descriptor_hash,
-        manifest_line: manifest_lines + 1,
-        chain_hash,
-    })
+    Ok((reports, head))
 }
 
 /// The chain and the manifest an append keeps in step.
