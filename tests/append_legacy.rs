@@ -83,11 +83,7 @@ fn appended_descriptor_follows_the_legacy_formulas() {
 fn tampered_ledger_is_refused_and_left_untouched() {
     let dir = generated_ledger(31);
     edit_lines(&dir.path().join(CHAIN), |l| {
-        let name = field(&l[3], "process_name");
-        l[3] = l[3].replace(
-            &format!("\"process_name\":\"{name}\""),
-            "\"process_name\":\"X\"",
-        );
+        common::forge_process_name(&mut l[3], "X");
     });
     let before = snapshot(dir.path());
     let err = append(dir.path(), INPUT)

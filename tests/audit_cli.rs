@@ -4,7 +4,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::{Genuine, edit_lines, field, read_lines, shared_fixture};
 use serde_json::Value;
 use std::path::Path;
@@ -12,17 +11,8 @@ use std::path::Path;
 const CHAIN: &str = "data/spice_layer/spice_chain.jsonl";
 
 fn audit(path: &Path, id: &str, code: i32) -> Value {
-    let out = Command::cargo_bin("iss")
-        .unwrap()
-        .args(["audit", "--json"])
-        .arg(path)
-        .arg(id)
-        .assert()
-        .code(code)
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("one JSON document")
+    serde_json::from_str(&common::iss_stdout(&["audit", "--json"], path, &[id], code))
+        .expect("one JSON document")
 }
 
 fn check_links(root: &Path, index: usize) {

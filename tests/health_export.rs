@@ -13,16 +13,7 @@ use std::fs;
 #[test]
 fn health_lists_each_file_with_its_last_record_time() {
     let dir = generated_ledger(51);
-    let out = Command::cargo_bin("iss")
-        .unwrap()
-        .args(["health", "--json"])
-        .arg(dir.path())
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v: Value = serde_json::from_slice(&out).unwrap();
+    let v = common::iss_json(&["health", "--json"], dir.path(), 0);
     let files = v["files"].as_array().unwrap();
     assert_eq!(files.len(), 5);
     let chain = &files[0];
@@ -41,11 +32,7 @@ fn export_fingerprints_the_examined_files_and_refuses_to_overwrite() {
     edit_lines(
         &dir.path().join("data/spice_layer/spice_chain.jsonl"),
         |l| {
-            let name = field(&l[2], "process_name");
-            l[2] = l[2].replace(
-                &format!("\"process_name\":\"{name}\""),
-                "\"process_name\":\"Y\"",
-            );
+            common::forge_process_name(&mut l[2], "Y");
         },
     );
     let out_dir = tempfile::tempdir().unwrap();

@@ -12,17 +12,7 @@ const CHAIN: &str = "data/spice_layer/spice_chain.jsonl";
 
 /// `iss show --json PATH ID`: the document, and its text.
 fn show(path: &Path, id: &str, code: i32) -> (Value, String) {
-    let out = Command::cargo_bin("iss")
-        .unwrap()
-        .args(["show", "--json"])
-        .arg(path)
-        .arg(id)
-        .assert()
-        .code(code)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+    let text = common::iss_stdout(&["show", "--json"], path, &[id], code);
     (
         serde_json::from_str(&text).expect("one JSON document"),
         text,

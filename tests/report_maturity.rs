@@ -4,7 +4,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{edit_lines, field, generated_ledger, iss_json, shared_fixture};
+use common::{edit_lines, generated_ledger, iss_json, shared_fixture};
 use serde_json::Value;
 use std::path::Path;
 
@@ -41,11 +41,7 @@ fn genuine_ledger_counts_every_descriptor() {
 fn tampered_descriptor_is_excluded_and_named() {
     let dir = generated_ledger(21);
     edit_lines(&dir.path().join(CHAIN), |l| {
-        let name = field(&l[4], "process_name");
-        l[4] = l[4].replace(
-            &format!("\"process_name\":\"{name}\""),
-            "\"process_name\":\"Forged\"",
-        );
+        common::forge_process_name(&mut l[4], "Forged");
     });
     let v = report(dir.path(), 1);
     let scope = &v["maturity"]["scope"];

@@ -55,11 +55,7 @@ fn descriptor_hash(line: &str, prev: &str) -> String {
 fn changed_protected_descriptor_field_is_a_hash_mismatch() {
     on_copies(|root| {
         edit_lines(&root.join(CHAIN), |l| {
-            let name = field(&l[9], "process_name");
-            l[9] = l[9].replace(
-                &format!("\"process_name\":\"{name}\""),
-                "\"process_name\":\"Forged_Process\"",
-            );
+            common::forge_process_name(&mut l[9], "Forged_Process");
         });
         vec![spot("spice_chain", "HASH_MISMATCH", 10)]
     });
@@ -137,11 +133,7 @@ fn truncated_chain_is_caught_by_the_manifest() {
 fn resealed_rewrite_is_caught_only_by_the_manifest() {
     on_copies(|root| {
         edit_lines(&root.join(CHAIN), |l| {
-            let name = field(&l[9], "process_name");
-            l[9] = l[9].replace(
-                &format!("\"process_name\":\"{name}\""),
-                "\"process_name\":\"Forged_Process\"",
-            );
+            common::forge_process_name(&mut l[9], "Forged_Process");
             // Re-seal: recompute this hash and every later prev/hash pair.
             let mut prev = field(&l[9], "prev_descriptor_hash");
             for line in l.iter_mut().skip(9) {

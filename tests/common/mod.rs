@@ -59,18 +59,24 @@ pub fn generated_ledger(seed: u64) -> tempfile::TempDir {
     dir
 }
 
-/// Run `iss ARGS PATH`, expect exit `code`, and parse stdout as one JSON document.
-pub fn iss_json(args: &[&str], path: &Path, code: i32) -> serde_json::Value {
+/// Run `iss ARGS PATH AFTER...`, expect exit `code`, return stdout.
+pub fn iss_stdout(args: &[&str], path: &Path, after: &[&str], code: i32) -> String {
     let out = assert_cmd::Command::cargo_bin("iss")
         .unwrap()
         .args(args)
         .arg(path)
+        .args(after)
         .assert()
         .code(code)
         .get_output()
         .stdout
         .clone();
-    serde_json::from_slice(&out).expect("stdout is one JSON document")
+    String::from_utf8(out).expect("UTF-8 output")
+}
+
+/// Run `iss ARGS PATH`, expect exit `code`, and parse stdout as one JSON document.
+pub fn iss_json(args: &[&str], path: &Path, code: i32) -> serde_json::Value {
+    serde_json::from_str(&iss_stdout(args, path, &[], code)).expect("stdout is one JSON document")
 }
 
 /// The genuine ledgers tamper tests run on: a generated one always, and the
@@ -147,6 +153,16 @@ pub fn field(line: &str, name: &str) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("{name} is a string"))
         .to_owned()
+}
+
+/// Rewrite a descriptor line's `process_name` (a field the legacy hash
+/// covers) to `to`.
+pub fn forge_process_name(line: &mut String, to: &str) {
+    let name = field(line, "process_name");
+    *line = line.replace(
+        &format!("\"process_name\":\"{name}\""),
+        &format!("\"process_name\":\"{to}\""),
+    );
 }
 
 /// Whether a ledger verifies with no finding at all.
