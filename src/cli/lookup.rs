@@ -9,7 +9,7 @@ use crate::analysis::records::{Exclusions, descriptor_file};
 use crate::ledger::finding::Finding;
 use crate::ledger::legacy::descriptor::{PROTECTED_FIELDS, field_order};
 use crate::ledger::report::{LedgerStatus, ToolInfo, VerifyReport};
-use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions, verify_path};
 use anyhow::{Context, bail};
 use serde::Serialize;
 use std::io::Write;
@@ -54,7 +54,7 @@ fn lookup(
     filter: &Filter,
     limit: usize,
 ) -> anyhow::Result<(VerifyReport, Vec<Match>, u64)> {
-    let options = VerifyOptions::default();
+    let options = VerifyOptions::only(&DESCRIPTOR_FILES);
     let report = verify_path(path, &options)?;
     if report.status == LedgerStatus::Incomplete {
         bail!(

@@ -7,7 +7,7 @@ use crate::analysis::pulses::{PulseRow, TimeSummary, for_each_pulse};
 use crate::analysis::records::Exclusions;
 use crate::ledger::discover::FileKind;
 use crate::ledger::report::{LedgerStatus, VerifyReport};
-use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::verify::{TIME_FILES, VerifyOptions, verify_path};
 use anyhow::{Context, bail};
 use std::collections::VecDeque;
 use std::io::Write;
@@ -47,7 +47,7 @@ fn exit(report: &VerifyReport) -> u8 {
 
 /// Run `iss pulses`.
 pub fn run(args: &PulsesArgs) -> anyhow::Result<u8> {
-    let options = VerifyOptions::default();
+    let options = VerifyOptions::only(&TIME_FILES);
     let (report, chain, exclusions) = verified_chain(&args.path, &options)?;
     // Only the last `limit` rows are kept: memory stays flat on any chain.
     let limit = if args.limit == 0 {
@@ -142,7 +142,7 @@ pub fn run(args: &PulsesArgs) -> anyhow::Result<u8> {
 
 /// Run `iss report time`.
 pub fn report(path: &Path, json: bool) -> anyhow::Result<u8> {
-    let options = VerifyOptions::default();
+    let options = VerifyOptions::only(&TIME_FILES);
     let (report, chain, exclusions) = verified_chain(path, &options)?;
     let mut summary = TimeSummary::default();
     for_each_pulse(

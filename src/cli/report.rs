@@ -5,7 +5,7 @@ use super::{EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::maturity::MaturityBuilder;
 use crate::analysis::records::{Exclusions, descriptor_file, for_each_descriptor};
 use crate::ledger::report::LedgerStatus;
-use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions, verify_path};
 use anyhow::{Context, bail};
 use std::io::Write;
 
@@ -20,7 +20,7 @@ pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
 }
 
 fn maturity(args: &ReportArgs) -> anyhow::Result<u8> {
-    let options = VerifyOptions::default();
+    let options = VerifyOptions::only(&DESCRIPTOR_FILES);
     let verification = verify_path(&args.path, &options)?;
     if verification.status == LedgerStatus::Incomplete {
         bail!(

@@ -16,20 +16,49 @@ pub struct VerifyOptions {
     pub max_line: usize,
     /// Tolerances of the time consistency checks.
     pub time: TimeCheckConfig,
+    /// Verify only files of these kinds (a command that reads only the
+    /// descriptors need not verify four million pulses); `None`: all.
+    pub only: Option<Vec<FileKind>>,
 }
+
+impl VerifyOptions {
+    /// The default options, restricted to the files of `kinds`.
+    pub fn only(kinds: &[FileKind]) -> Self {
+        VerifyOptions { only: Some(kinds.to_vec()), ..VerifyOptions::default() }
+    }
+}
+
+/// The files a report over descriptors rests on: the SPICE layer (chain,
+/// its manifest witness, the bindings) and the hash-less v1 layer.
+pub const DESCRIPTOR_FILES: [FileKind; 4] = [
+    FileKind::SpiceChain,
+    FileKind::IntegrityManifest,
+    FileKind::ConstitutionalLog,
+    FileKind::SpiceDescriptorsV1,
+];
+
+/// The files the time analyses rest on: the pulse chain and the start log
+/// that delimits its runs.
+pub const TIME_FILES: [FileKind; 2] = [FileKind::GlyphChain, FileKind::ForensicAudit];
 
 impl Default for VerifyOptions {
     fn default() -> Self {
         VerifyOptions {
             max_line: DEFAULT_MAX_LINE,
             time: TimeCheckConfig::default(),
+            only: None,
         }
     }
 }
 
 /// Discover the ledger at `path` and verify every file found.
 pub fn verify_path(path: &Path, options: &VerifyOptions) -> Result<VerifyReport, DiscoverError> {
-    Ok(verify_discovered(&discover(path)?, options))
+    let mut found = discover(path)?;
+    if let Some(kinds) = &options.only {
+        found.found.retain(|f| kinds.contains(&f.kind));
+        found.missing.retain(|f| kinds.contains(&f.kind));
+    }
+    Ok(verify_discovered(&found, options))
 }
 
 /// Verify the files of an already discovered ledger.
