@@ -24,7 +24,10 @@ pub struct VerifyOptions {
 impl VerifyOptions {
     /// The default options, restricted to the files of `kinds`.
     pub fn only(kinds: &[FileKind]) -> Self {
-        VerifyOptions { only: Some(kinds.to_vec()), ..VerifyOptions::default() }
+        VerifyOptions {
+            only: Some(kinds.to_vec()),
+            ..VerifyOptions::default()
+        }
     }
 }
 

@@ -248,11 +248,6 @@ impl SpiceChainVerifier {
         }
     }
 
-    /// Whether this verifier checks hashes (v2) or only form (v1).
-    pub fn chained(&self) -> bool {
-        self.chained
-    }
-
     /// Records counted so far (lines that held a JSON object).
     pub fn records(&self) -> u64 {
         self.records
