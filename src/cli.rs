@@ -9,6 +9,7 @@ mod args;
 mod audit;
 mod health;
 mod lookup;
+mod native;
 mod pulses;
 mod report;
 mod sample;
@@ -56,6 +57,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Audit(args)) => audit::run(&args),
         Some(Command::Append(args)) => append::run(&args),
         Some(Command::Repair(args)) => append::repair(&args),
+        Some(Command::Init(args)) => native::init_cmd(&args),
+        Some(Command::Checkpoint(args)) => native::checkpoint_cmd(&args),
+        Some(Command::Key(args)) => native::key_cmd(&args),
         Some(Command::Tui(args)) => tui(args),
         None => tui(cli.tui),
     }

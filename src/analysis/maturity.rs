@@ -122,7 +122,7 @@
 //!   level. Over- and under-claims are both reported.
 
 mod aggregate;
-mod attributes;
+pub mod attributes;
 mod build;
 mod instant;
 mod markdown;

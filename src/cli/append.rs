@@ -18,7 +18,8 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
             file,
             batch,
             json,
-        } => descriptor(path, file.as_deref(), *batch, *json),
+            keys,
+        } => descriptor(path, file.as_deref(), *batch, *json, keys),
     }
 }
 
@@ -27,6 +28,7 @@ fn descriptor(
     file: Option<&std::path::Path>,
     batch: bool,
     json: bool,
+    keys: &super::args::KeyFiles,
 ) -> anyhow::Result<u8> {
     let text = match file {
         Some(f) if f.as_os_str() != "-" => {
@@ -61,6 +63,9 @@ fn descriptor(
                 .context("the descriptor is not a JSON object with the legacy descriptor fields")?,
         ]
     };
+    if super::native::is_native(path) {
+        return super::native::append_descriptor(path, inputs, keys, json);
+    }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .context("the system clock is before 1970")?;

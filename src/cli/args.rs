@@ -54,6 +54,12 @@ pub enum Command {
     Append(AppendArgs),
     /// Cut a torn last line left by a crash (a copy of the bytes is kept).
     Repair(RepairArgs),
+    /// Create a native ledger (iss-native-v1) and its signing key (writes!).
+    Init(InitArgs),
+    /// Sign the current Merkle tree head of each chain of a native ledger (writes!).
+    Checkpoint(CheckpointArgs),
+    /// Keys of a native ledger: print the verifier key, rotate the signing key.
+    Key(KeyArgs),
     /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
     Sample(SampleArgs),
 }
@@ -83,6 +89,92 @@ pub struct VerifyArgs {
     /// Lines longer than this many bytes are reported, not parsed.
     #[arg(long, default_value_t = crate::ledger::reader::DEFAULT_MAX_LINE)]
     pub max_line_bytes: usize,
+    /// The HMAC key of a keyed native ledger (mode 0600); without it the
+    /// MACs are reported as not checked. Also `ISS_MAC_KEY`.
+    #[arg(long, env = "ISS_MAC_KEY")]
+    pub mac_key: Option<PathBuf>,
+}
+
+/// Where the keys of a native ledger are (both live outside the ledger).
+#[derive(Debug, Args, Clone)]
+pub struct KeyFiles {
+    /// The signing key (mode 0600); default `<ledger>.key` beside the ledger
+    /// folder when it exists. Also `ISS_SIGNING_KEY`.
+    #[arg(long, env = "ISS_SIGNING_KEY")]
+    pub key: Option<PathBuf>,
+    /// The HMAC key of a keyed ledger (mode 0600). Also `ISS_MAC_KEY`.
+    #[arg(long, env = "ISS_MAC_KEY")]
+    pub mac_key: Option<PathBuf>,
+}
+
+/// `iss init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The new ledger folder (must not exist, or be empty).
+    pub path: PathBuf,
+    /// The log origin of the checkpoints (no spaces, no '+'); default
+    /// `iss.local/<folder name>`.
+    #[arg(long)]
+    pub origin: Option<String>,
+    /// Where to write the new signing key; default `<ledger>.key` beside the folder.
+    #[arg(long)]
+    pub key: Option<PathBuf>,
+    /// Also create an HMAC key here (a keyed ledger: every record carries a MAC).
+    #[arg(long)]
+    pub mac_key: Option<PathBuf>,
+    /// Print the result as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `iss checkpoint`.
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// The native ledger.
+    pub path: PathBuf,
+    /// The keys.
+    #[command(flatten)]
+    pub keys: KeyFiles,
+    /// Print one JSON object per chain.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `iss key`.
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub what: KeyWhat,
+}
+
+/// The `iss key` commands.
+#[derive(Debug, Subcommand)]
+pub enum KeyWhat {
+    /// Print the verifier key (`<name>+<key id>+<base64>`) of a native ledger
+    /// (its key in use) or of a signing key file.
+    Verifier {
+        /// A native ledger folder, or a signing key file.
+        path: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rotate the signing key: the old key signs a record introducing a new
+    /// one, written to a new file (writes!).
+    Rotate {
+        /// The native ledger.
+        path: PathBuf,
+        /// The keys in use now.
+        #[command(flatten)]
+        keys: KeyFiles,
+        /// Where to write the new signing key (mode 0600, outside the ledger).
+        #[arg(long)]
+        new_key: PathBuf,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `iss sample`.
@@ -171,6 +263,9 @@ pub enum AppendWhat {
         /// Print each acknowledgement as one JSON object (one per line).
         #[arg(long)]
         json: bool,
+        /// Keys of a native ledger (ignored for legacy ledgers).
+        #[command(flatten)]
+        keys: KeyFiles,
     },
 }
 

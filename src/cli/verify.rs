@@ -9,8 +9,14 @@ use std::io::Write;
 
 /// Run `iss verify`; return the exit status.
 pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
+    let mac_key = args
+        .mac_key
+        .as_deref()
+        .map(crate::ledger::native::secret::MacKey::read)
+        .transpose()?;
     let options = VerifyOptions {
         max_line: args.max_line_bytes,
+        mac_key,
         ..VerifyOptions::default()
     };
     let report = verify_path(&args.path, &options)?;

@@ -31,9 +31,22 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
         LedgerStatus::Violated => (BAD, "✘ VIOLATED"),
         LedgerStatus::Incomplete => (WARN, "⚠ INCOMPLETE"),
     };
+    let unchecked_macs: u64 = report
+        .files
+        .iter()
+        .filter_map(|f| f.native.as_ref())
+        .map(|n| n.macs_unchecked)
+        .sum();
+    let caveat = if unchecked_macs > 0 {
+        format!(
+            " {WARN}(but {unchecked_macs} MAC(s) NOT checked: the HMAC key was not supplied){WARN:#}"
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{HEAD}Status{HEAD:#}  {style}{verdict}{style:#}: {violations} violation(s), {warnings} warning(s) in {} file(s)",
+        "{HEAD}Status{HEAD:#}  {style}{verdict}{style:#}{caveat}: {violations} violation(s), {warnings} warning(s) in {} file(s)",
         report.files.len()
     )?;
     writeln!(out)?;
@@ -66,6 +79,8 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
         )?;
     }
 
+    render_native(out, report)?;
+
     for f in report
         .files
         .iter()
@@ -93,6 +108,60 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
     for f in &report.files {
         for gap in &f.coverage.not_checked {
             writeln!(out, "  {}: {gap}", f.name)?;
+        }
+    }
+    Ok(())
+}
+
+/// Per native chain: tree, signed checkpoints, records not yet signed, MACs.
+fn render_native(out: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
+    let chains: Vec<_> = report
+        .files
+        .iter()
+        .filter_map(|f| f.native.as_ref().map(|n| (f.name, n)))
+        .collect();
+    if chains.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{HEAD}Merkle trees, checkpoints, MACs{HEAD:#}")?;
+    for (name, n) in chains {
+        let root = n.merkle_root.as_deref().map_or("unknown", |r| &r[..16]);
+        let signed = match n.signed_size {
+            Some(s) => format!(
+                "signed up to {s} by key {} ({} checkpoint(s) verified)",
+                n.signed_by.join(","),
+                n.checkpoints_verified
+            ),
+            None => "no verified signed checkpoint".to_owned(),
+        };
+        let unsigned = if n.unsigned_records > 0 {
+            format!(
+                "; {WARN}⚠ {} record(s) after the newest checkpoint are protected by hashes only{WARN:#}",
+                n.unsigned_records
+            )
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "  {name}: tree {} root {root}…, {signed}{unsigned}; tamper evidence: {}",
+            n.tree_size, n.tamper_evidence
+        )?;
+        if let Some(id) = &n.mac_required {
+            if n.macs_unchecked > 0 {
+                writeln!(
+                    out,
+                    "    {WARN}⚠ MACs NOT checked{WARN:#}: {} record(s) carry a MAC under key {id}, which was not supplied (--mac-key FILE)",
+                    n.macs_unchecked
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "    {OK}✔{OK:#} {} MAC(s) checked with key {id}",
+                    n.macs_checked
+                )?;
+            }
         }
     }
     Ok(())

@@ -95,6 +95,21 @@ pub enum FindingKind {
     RunRestart,
     /// A pulse within seconds of a leap second: review by hand.
     LeapSecondWindow,
+    /// A record's MAC does not match its key and content.
+    MacMismatch,
+    /// A record lacks the MAC the ledger's metadata requires (or names another key).
+    MacMissing,
+    /// A signed checkpoint does not verify with any key trusted for it.
+    SignatureInvalid,
+    /// A signed checkpoint's root or size does not match the chain file.
+    CheckpointMismatch,
+    /// The latest-checkpoint file lags the checkpoint history (an
+    /// interrupted checkpoint write); the history is authoritative.
+    CheckpointLag,
+    /// The metadata file, or the genesis event that binds it, is wrong.
+    MetadataMismatch,
+    /// A key rotation record does not verify.
+    RotationInvalid,
 }
 
 impl FindingKind {
@@ -126,6 +141,13 @@ impl FindingKind {
             FindingKind::DuplicatePulse => "DUPLICATE_PULSE",
             FindingKind::RunRestart => "RUN_RESTART",
             FindingKind::LeapSecondWindow => "LEAP_SECOND_WINDOW",
+            FindingKind::MacMismatch => "MAC_MISMATCH",
+            FindingKind::MacMissing => "MAC_MISSING",
+            FindingKind::SignatureInvalid => "SIGNATURE_INVALID",
+            FindingKind::CheckpointMismatch => "CHECKPOINT_MISMATCH",
+            FindingKind::CheckpointLag => "CHECKPOINT_LAG",
+            FindingKind::MetadataMismatch => "METADATA_MISMATCH",
+            FindingKind::RotationInvalid => "ROTATION_INVALID",
         }
     }
 
@@ -143,7 +165,13 @@ impl FindingKind {
             | FindingKind::Truncated
             | FindingKind::BindingMismatch
             | FindingKind::LineTooLong
-            | FindingKind::NonCanonical => Severity::Violation,
+            | FindingKind::NonCanonical
+            | FindingKind::MacMismatch
+            | FindingKind::MacMissing
+            | FindingKind::SignatureInvalid
+            | FindingKind::CheckpointMismatch
+            | FindingKind::MetadataMismatch
+            | FindingKind::RotationInvalid => Severity::Violation,
             FindingKind::Unchained
             | FindingKind::IndexMismatch
             | FindingKind::BlankLine
@@ -157,7 +185,8 @@ impl FindingKind {
             | FindingKind::JdMismatch
             | FindingKind::DuplicatePulse
             | FindingKind::RunRestart
-            | FindingKind::LeapSecondWindow => Severity::Warning,
+            | FindingKind::LeapSecondWindow
+            | FindingKind::CheckpointLag => Severity::Warning,
         }
     }
 }

@@ -3,8 +3,17 @@
 //! and tlog checkpoints. The chains, the ledger directory and `iss verify`
 //! for the format are still to come.
 
+pub mod bodies;
 pub mod chain;
 pub mod checkpoint;
+pub mod descriptors;
+pub mod history;
+pub mod init;
+pub mod keyring;
 pub mod merkle;
+pub mod meta;
 pub mod note;
 pub mod record;
+pub mod secret;
+pub mod verify;
+pub mod writer;

@@ -78,6 +78,38 @@ pub struct FileReport {
     pub error: Option<String>,
     /// Findings, in file order per check.
     pub findings: Vec<Finding>,
+    /// For a native chain: its Merkle tree, checkpoints, signatures and MACs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native: Option<NativeChainStatus>,
+}
+
+/// What verification established about a native chain beyond its records
+/// (`docs/FORMAT.md` §5-8).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NativeChainStatus {
+    /// Complete lines: the Merkle tree's size.
+    pub tree_size: u64,
+    /// The Merkle root over all complete lines (hex); `None` when a line
+    /// could not be read.
+    pub merkle_root: Option<String>,
+    /// Checkpoints in the history whose signature, origin, size and root
+    /// all verified.
+    pub checkpoints_verified: u64,
+    /// Size of the newest verified checkpoint (`None`: no signed checkpoint).
+    pub signed_size: Option<u64>,
+    /// Key ids (8 hex) whose signatures on that checkpoint verified.
+    pub signed_by: Vec<String>,
+    /// Records after the newest verified checkpoint: protected by hashes
+    /// (and MACs) only, not yet by a signature.
+    pub unsigned_records: u64,
+    /// The key id the ledger requires every record's MAC under, if any.
+    pub mac_required: Option<String>,
+    /// MACs checked with the key.
+    pub macs_checked: u64,
+    /// MACs present that were not checked (the key was not supplied).
+    pub macs_unchecked: u64,
+    /// `signed checkpoints`, `keyed + signed checkpoints`, or `hash chain only`.
+    pub tamper_evidence: &'static str,
 }
 
 impl FileReport {
@@ -93,6 +125,7 @@ impl FileReport {
             coverage,
             error: None,
             findings: Vec::new(),
+            native: None,
         }
     }
 
@@ -160,7 +193,8 @@ impl Default for ToolInfo {
 pub struct VerifyReport {
     /// The path that was verified.
     pub ledger: String,
-    /// `iss-legacy-v2` (hash-chained) or `iss-legacy-v1` (the hash-less layer only).
+    /// `iss-legacy-v2` (hash-chained), `iss-legacy-v1` (the hash-less layer
+    /// only) or `iss-native-v1`.
     pub format: &'static str,
     /// Overall verdict.
     pub status: LedgerStatus,

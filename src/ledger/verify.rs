@@ -5,6 +5,9 @@ use crate::ledger::discover::{DiscoverError, Discovery, FileKind, discover};
 use crate::ledger::legacy::spice_layer::{SpiceLayer, verify_spice_layer};
 use crate::ledger::legacy::time_layer::verify_time_layer;
 use crate::ledger::legacy::v1_layer::{V1Layer, verify_v1_layer};
+use crate::ledger::native::meta::is_native_dir;
+use crate::ledger::native::secret::MacKey;
+use crate::ledger::native::verify::{NativeOptions, verify_native};
 use crate::ledger::reader::DEFAULT_MAX_LINE;
 use crate::ledger::report::{LedgerStatus, MissingFile, ToolInfo, VerifyReport};
 use std::path::Path;
@@ -19,6 +22,8 @@ pub struct VerifyOptions {
     /// Verify only files of these kinds (a command that reads only the
     /// descriptors need not verify four million pulses); `None`: all.
     pub only: Option<Vec<FileKind>>,
+    /// The HMAC key of a keyed native ledger, when the verifier holds it.
+    pub mac_key: Option<MacKey>,
 }
 
 impl VerifyOptions {
@@ -50,18 +55,44 @@ impl Default for VerifyOptions {
             max_line: DEFAULT_MAX_LINE,
             time: TimeCheckConfig::default(),
             only: None,
+            mac_key: None,
         }
     }
 }
 
 /// Discover the ledger at `path` and verify every file found.
 pub fn verify_path(path: &Path, options: &VerifyOptions) -> Result<VerifyReport, DiscoverError> {
+    if is_native_dir(path) {
+        return Ok(verify_native_report(path, options));
+    }
     let mut found = discover(path)?;
     if let Some(kinds) = &options.only {
         found.found.retain(|f| kinds.contains(&f.kind));
         found.missing.retain(|f| kinds.contains(&f.kind));
     }
     Ok(verify_discovered(&found, options))
+}
+
+/// Verify a native ledger directory into the common report.
+pub fn verify_native_report(dir: &Path, options: &VerifyOptions) -> VerifyReport {
+    let v = verify_native(
+        dir,
+        &NativeOptions {
+            max_line: options.max_line,
+            mac_key: options.mac_key.clone(),
+        },
+    );
+    let mut report = VerifyReport {
+        ledger: dir.display().to_string(),
+        format: crate::ledger::native::meta::FORMAT,
+        status: LedgerStatus::Clean,
+        tool: ToolInfo::default(),
+        files: v.files,
+        missing: Vec::new(),
+        time_segments: Vec::new(),
+    };
+    report.settle();
+    report
 }
 
 /// Verify the files of an already discovered ledger.

@@ -68,6 +68,10 @@ pub struct NewDescriptor {
     pub active_constraints: Vec<String>,
     #[serde(default)]
     pub advisory_notes: Option<String>,
+    /// ISO/IEC 33020 attribute ratings (`{"PA1.1":"F",...}`): native ledgers
+    /// only; the legacy format has no place for them.
+    #[serde(default)]
+    pub attribute_ratings: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// What an acknowledged append wrote.
@@ -165,6 +169,12 @@ pub fn append_descriptors(
         return Err(LegacyAppendError::NotAppendable(
             "an empty batch: nothing to append".into(),
         ));
+    }
+    if let Some(i) = inputs.iter().position(|d| d.attribute_ratings.is_some()) {
+        return Err(LegacyAppendError::NotAppendable(format!(
+            "record {}: attribute_ratings are a native-format field; the legacy format has no place for them",
+            i + 1
+        )));
     }
     let found = discover(root)?;
     let (chain, manifest) = appendable_files(root, &found)?;
@@ -312,7 +322,8 @@ fn appendable_files(
 }
 
 /// Fill in what the service computes itself.
-fn complete(input: NewDescriptor, now_micros: i64) -> LegacyDescriptor {
+/// Fill in what the service computes (id, time) the way it does.
+pub(crate) fn complete(input: NewDescriptor, now_micros: i64) -> LegacyDescriptor {
     let now_iso = iso_from_micros(now_micros);
     // The service derives the id from name, version and its clock as a float.
     let id = input.descriptor_id.unwrap_or_else(|| {

@@ -1,87 +1,314 @@
-//! Verification of one native chain file (`docs/FORMAT.md` §4.3 and §6),
-//! one line at a time: framing, `seq`, the link to the record before it,
-//! the record hash, and the Merkle tree over the exact line bytes. As for
-//! the legacy chains, a broken record is reported once: the next record is
-//! judged against the hash the broken one stores.
+//! Verification of one native chain file (`docs/FORMAT.md` §4-6), one line
+//! at a time: framing, `seq`, the link to the record before it, the record
+//! hash, the MAC, and the Merkle tree over the exact line bytes.
+//!
+//! The work splits in two so that big files verify on worker threads:
+//! [`check_line`] needs only the line (parse, hashes, MAC) and can run
+//! anywhere; [`NativeChainVerifier::accept`] takes the results in file
+//! order and checks what depends on the lines before (`seq`, `prev`, the
+//! tree). As for the legacy chains, a broken record is reported once: the
+//! next record is judged against what the broken one stores.
 
+use crate::ledger::append::Tail;
 use crate::ledger::finding::{Finding, FindingKind};
-use crate::ledger::legacy::lines::LineHygiene;
 use crate::ledger::native::merkle::{Hash, TreeBuilder};
-use crate::ledger::native::record::{GENESIS_PREV, parse_fields, record_hash};
+use crate::ledger::native::record::{GENESIS_PREV, parse_fields, record_hash, record_mac};
+use crate::ledger::native::secret::MacKey;
 use crate::ledger::reader::{Content, Ending, RawLine};
+use sha2::{Digest, Sha256};
 
-/// Streaming verifier of a native chain file.
+/// The fields of a parsed record that the in-order checks need.
+#[derive(Debug, Clone)]
+pub struct RecordFields {
+    /// `SEQ`.
+    pub seq: u64,
+    /// `PREV`.
+    pub prev: String,
+    /// `HASH` as stored.
+    pub hash: String,
+    /// The key id of the record's MAC, when it carries one.
+    pub mac_key_id: Option<String>,
+}
+
+/// What [`check_line`] learned from one line on its own.
 #[derive(Debug)]
+pub struct CheckedLine {
+    /// 1-based line number.
+    pub number: u64,
+    /// Byte offset of the line.
+    pub offset: u64,
+    /// Leaf hash of the line's exact bytes; `None` for a torn line (not a
+    /// record yet) or one too long to have been read.
+    pub leaf: Option<Hash>,
+    /// The file's tail if it ended after this line.
+    pub tail: Option<Tail>,
+    /// Whether the line was complete (ended in a newline).
+    pub complete: bool,
+    /// The record's fields, when the line parsed.
+    pub record: Option<RecordFields>,
+    /// Whether the MAC was checked (with the key) and matched.
+    pub mac_checked: bool,
+    /// Findings that need no other line.
+    pub findings: Vec<Finding>,
+}
+
+/// Check one line of the chain named `chain` on its own.
+pub fn check_line(chain: &str, key: Option<&MacKey>, line: &RawLine<'_>) -> CheckedLine {
+    let (n, off) = (line.number, line.offset);
+    let mut out = CheckedLine {
+        number: n,
+        offset: off,
+        leaf: None,
+        tail: None,
+        complete: line.ending != Ending::Torn,
+        record: None,
+        mac_checked: false,
+        findings: Vec::new(),
+    };
+    let bytes = match line.content {
+        Content::Bytes(b) => b,
+        Content::TooLong { len } => {
+            out.findings.push(
+                Finding::new(
+                    FindingKind::LineTooLong,
+                    "line is longer than the reader's limit and was not read: its record and the Merkle tree from here on cannot be checked",
+                )
+                .at(n, off)
+                .expected_found("a line within the limit (--max-line-bytes)", format!("{len} bytes")),
+            );
+            return out;
+        }
+    };
+    if line.ending == Ending::Torn {
+        out.findings.push(
+            Finding::new(
+                FindingKind::TornTail,
+                "the last line has no final newline: an interrupted write (run `iss repair`), or a file cut short",
+            )
+            .at(n, off)
+            .expected_found("a line ending in \\n", format!("{} bytes and end of file", bytes.len())),
+        );
+        return out;
+    }
+    // The leaf and the tail pin the line's bytes exactly as they stand.
+    let mut raw = Vec::with_capacity(bytes.len() + 4);
+    if line.bom {
+        raw.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    raw.extend_from_slice(bytes);
+    if line.ending == Ending::CrLf {
+        raw.push(b'\r');
+    }
+    out.leaf = Some(crate::ledger::native::merkle::leaf_hash(&raw));
+    out.tail = Some(Tail {
+        len: line.end_offset(),
+        last_line_sha256: Some(Sha256::digest(&raw).into()),
+    });
+    if line.bom || line.ending == Ending::CrLf {
+        let what = if line.bom {
+            "a byte order mark precedes the line"
+        } else {
+            "the line ends in CR LF"
+        };
+        out.findings.push(
+            Finding::new(
+                FindingKind::NonCanonical,
+                format!("{what}: bytes outside the hashed parts were changed"),
+            )
+            .at(n, off),
+        );
+    }
+    check_record(chain, key, bytes, &mut out);
+    out
+}
+
+/// The checks on the record a complete line holds: UTF-8, framing, hash, MAC.
+fn check_record(chain: &str, key: Option<&MacKey>, bytes: &[u8], out: &mut CheckedLine) {
+    let (n, off) = (out.number, out.offset);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            out.findings.push(
+                Finding::new(
+                    FindingKind::ParseError,
+                    format!("line is not valid UTF-8: {e}"),
+                )
+                .at(n, off),
+            );
+            return;
+        }
+    };
+    let (r, canonical) = match parse_fields(text) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            out.findings
+                .push(Finding::new(FindingKind::ParseError, e.to_string()).at(n, off));
+            return;
+        }
+    };
+    if let Some(expected) = canonical {
+        out.findings.push(
+            Finding::new(
+                FindingKind::NonCanonical,
+                "bytes outside the hashed parts differ from the one allowed framing",
+            )
+            .at(n, off)
+            .expected_found(expected, text),
+        );
+    }
+    if !r.hash_ok(chain) {
+        out.findings.push(
+            Finding::new(
+                FindingKind::HashMismatch,
+                "hash does not match the record's chain, seq, prev and body",
+            )
+            .at(n, off)
+            .record(r.seq.to_string())
+            .expected_found(record_hash(chain, r.seq, r.prev, r.body), r.hash),
+        );
+    }
+    if let (Some(key), Some((id, mac))) = (key, r.mac)
+        && id == key.id()
+    {
+        let expected = record_mac(key, chain, r.seq, r.prev, r.body);
+        if expected == mac {
+            out.mac_checked = true;
+        } else {
+            out.findings.push(
+                Finding::new(
+                    FindingKind::MacMismatch,
+                    "the MAC does not match the record under the ledger's HMAC key: the record was rewritten by someone without the key",
+                )
+                .at(n, off)
+                .record(r.seq.to_string())
+                .expected_found(format!("{id}:{expected}"), format!("{id}:{mac}")),
+            );
+        }
+    }
+    out.record = Some(RecordFields {
+        seq: r.seq,
+        prev: r.prev.to_owned(),
+        hash: r.hash.to_owned(),
+        mac_key_id: r.mac.map(|(id, _)| id.to_owned()),
+    });
+}
+
+/// What the in-order checks need to know about MACs.
+#[derive(Debug, Clone, Default)]
+pub struct MacPolicy {
+    /// The key id every record must carry a MAC under (from the metadata).
+    pub required: Option<String>,
+    /// The id of the key the verifier holds, if any.
+    pub held: Option<String>,
+}
+
+/// Streaming in-order verifier of a native chain file.
+#[derive(Debug, Clone)]
 pub struct NativeChainVerifier {
     chain: String,
-    hygiene: LineHygiene,
+    policy: MacPolicy,
     /// The `seq` the next record must carry.
     next_seq: u64,
     /// The `prev` the next record must carry, and the line it comes from.
     prev: String,
     prev_line: Option<u64>,
     tree: TreeBuilder,
+    /// False once a line could not be hashed: the tree is unknown from there.
+    tree_complete: bool,
+    tail: Tail,
+    /// Offset of the last complete line (where `tail`'s line starts).
+    last_offset: u64,
+    /// MACs checked with the key, and MACs present but not checked.
+    macs_checked: u64,
+    macs_unchecked: u64,
 }
 
 impl NativeChainVerifier {
     /// A verifier for the chain named `chain` (`descriptors`, `pulses`, `events`).
-    pub fn new(chain: &str) -> Self {
+    pub fn new(chain: &str, policy: MacPolicy) -> Self {
         NativeChainVerifier {
             chain: chain.to_owned(),
-            hygiene: LineHygiene::default(),
+            policy,
             next_seq: 0,
             prev: GENESIS_PREV.to_owned(),
             prev_line: None,
             tree: TreeBuilder::new(),
+            tree_complete: true,
+            tail: Tail::EMPTY,
+            last_offset: 0,
+            macs_checked: 0,
+            macs_unchecked: 0,
         }
     }
 
-    /// Records (complete lines) so far: the Merkle tree's size.
+    /// The chain's name.
+    pub fn chain(&self) -> &str {
+        &self.chain
+    }
+
+    /// Complete lines so far: the Merkle tree's size.
     pub fn records(&self) -> u64 {
         self.tree.size()
     }
 
-    /// The Merkle root over the complete lines so far.
-    pub fn root(&self) -> Hash {
-        self.tree.root()
+    /// The Merkle root over the complete lines so far (`None` when a line
+    /// could not be read).
+    pub fn root(&self) -> Option<Hash> {
+        self.tree_complete.then(|| self.tree.root())
     }
 
-    /// Verify one line.
-    pub fn feed(&mut self, line: &RawLine<'_>, out: &mut Vec<Finding>) {
-        let Some(lt) = self.hygiene.check(line, out) else {
+    /// The `seq` the next record must carry.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// The `prev` the next record must carry.
+    pub fn prev_hash(&self) -> &str {
+        &self.prev
+    }
+
+    /// The file's tail after the last complete line.
+    pub fn tail(&self) -> Tail {
+        self.tail
+    }
+
+    /// Offset of the last complete line.
+    pub fn last_offset(&self) -> u64 {
+        self.last_offset
+    }
+
+    /// MACs checked with the key, and MACs present that were not checked.
+    pub fn mac_counts(&self) -> (u64, u64) {
+        (self.macs_checked, self.macs_unchecked)
+    }
+
+    /// Check one line (on this thread) and take it in order.
+    pub fn feed(&mut self, key: Option<&MacKey>, line: &RawLine<'_>, out: &mut Vec<Finding>) {
+        let checked = check_line(&self.chain, key, line);
+        self.accept(checked, out);
+    }
+
+    /// Take the next line's [`check_line`] result, in file order.
+    pub fn accept(&mut self, mut c: CheckedLine, out: &mut Vec<Finding>) {
+        out.append(&mut c.findings);
+        if !c.complete {
+            return;
+        }
+        match c.leaf {
+            Some(leaf) if self.tree_complete => self.tree.push_leaf_hash(leaf),
+            Some(_) => {}
+            None => self.tree_complete = false,
+        }
+        if let Some(t) = c.tail {
+            self.tail = t;
+            self.last_offset = c.offset;
+        }
+        let (n, off) = (c.number, c.offset);
+        let Some(r) = c.record else {
+            // Unparsable: it still takes a place in the chain.
+            self.next_seq += 1;
             return;
         };
-        if lt.torn {
-            // Not a record until it is complete: not a leaf either.
-            return;
-        }
-        // Every complete line is a leaf, exactly as it stands in the file.
-        if let Content::Bytes(bytes) = line.content {
-            let mut leaf = bytes.to_vec();
-            if line.ending == Ending::CrLf {
-                leaf.push(b'\r');
-            }
-            self.tree.push(&leaf);
-        }
-        let (n, off) = (line.number, line.offset);
-        let (r, canonical) = match parse_fields(lt.text) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                out.push(Finding::new(FindingKind::ParseError, e.to_string()).at(n, off));
-                self.next_seq += 1;
-                return;
-            }
-        };
-        if let Some(expected) = canonical {
-            out.push(
-                Finding::new(
-                    FindingKind::NonCanonical,
-                    "bytes outside the hashed parts differ from the one allowed framing",
-                )
-                .at(n, off)
-                .expected_found(expected, lt.text),
-            );
-        }
         if r.seq != self.next_seq {
             out.push(
                 Finding::new(
@@ -89,6 +316,7 @@ impl NativeChainVerifier {
                     "seq is not the number of records before this one: records were deleted, inserted or reordered",
                 )
                 .at(n, off)
+                .record(r.seq.to_string())
                 .expected_found(self.next_seq.to_string(), r.seq.to_string()),
             );
         }
@@ -100,28 +328,53 @@ impl NativeChainVerifier {
             out.push(
                 Finding::new(FindingKind::ChainBreak, detail)
                     .at(n, off)
-                    .expected_found(self.prev.clone(), r.prev),
+                    .record(r.seq.to_string())
+                    .expected_found(self.prev.clone(), r.prev.clone()),
             );
         }
-        if !r.hash_ok(&self.chain) {
-            out.push(
-                Finding::new(
-                    FindingKind::HashMismatch,
-                    "hash does not match the record's chain, seq, prev and body",
-                )
-                .at(n, off)
-                .expected_found(record_hash(&self.chain, r.seq, r.prev, r.body), r.hash),
-            );
-        }
+        self.check_mac_policy(&r, n, off, c.mac_checked, out);
         // Re-anchor on what the record says, so one edit is one finding.
         self.next_seq = r.seq.saturating_add(1);
-        r.hash.clone_into(&mut self.prev);
+        self.prev = r.hash;
         self.prev_line = Some(n);
     }
 
-    /// Call once after the last line.
-    pub fn finish(&self, out: &mut [Finding]) {
-        self.hygiene.finish(out);
+    fn check_mac_policy(
+        &mut self,
+        r: &RecordFields,
+        n: u64,
+        off: u64,
+        checked: bool,
+        out: &mut Vec<Finding>,
+    ) {
+        match (&self.policy.required, &r.mac_key_id) {
+            (Some(req), None) => out.push(
+                Finding::new(
+                    FindingKind::MacMissing,
+                    "the ledger requires a MAC on every record and this one has none",
+                )
+                .at(n, off)
+                .record(r.seq.to_string())
+                .expected_found(format!("a MAC under key {req}"), "no MAC"),
+            ),
+            (Some(req), Some(id)) if req != id => out.push(
+                Finding::new(
+                    FindingKind::MacMissing,
+                    "the record's MAC names another key than the ledger's",
+                )
+                .at(n, off)
+                .record(r.seq.to_string())
+                .expected_found(req.clone(), id.clone()),
+            ),
+            _ => {}
+        }
+        if r.mac_key_id.is_some() {
+            if checked {
+                self.macs_checked += 1;
+            } else if self.policy.held.as_deref() != r.mac_key_id.as_deref() {
+                self.macs_unchecked += 1;
+            }
+        }
     }
 }
 
@@ -129,19 +382,18 @@ impl NativeChainVerifier {
 mod tests {
     use super::*;
     use crate::ledger::native::merkle::{leaf_hash, root_of};
-    use crate::ledger::native::record::build_line;
+    use crate::ledger::native::record::{build_line, build_line_keyed};
     use crate::ledger::reader::LineReader;
 
-    fn chain(n: u64) -> Vec<String> {
+    fn chain(n: u64, key: Option<&MacKey>) -> Vec<String> {
         let mut prev = GENESIS_PREV.to_owned();
         (0..n)
             .map(|seq| {
-                let (line, hash) = build_line(
-                    "events",
-                    seq,
-                    &prev,
-                    &serde_json::json!({"type": "binding", "n": seq}),
-                )
+                let body = serde_json::json!({"type": "binding", "n": seq});
+                let (line, hash) = match key {
+                    None => build_line("events", seq, &prev, &body),
+                    Some(k) => build_line_keyed("events", seq, &prev, &body, Some(k)),
+                }
                 .unwrap();
                 prev = hash;
                 line
@@ -149,15 +401,18 @@ mod tests {
             .collect()
     }
 
-    fn verify(lines: &[String]) -> (Vec<(String, Option<u64>)>, NativeChainVerifier) {
+    fn verify_with(
+        lines: &[String],
+        key: Option<&MacKey>,
+        policy: MacPolicy,
+    ) -> (Vec<(String, Option<u64>)>, NativeChainVerifier) {
         let text: String = lines.iter().flat_map(|l| [l.as_str(), "\n"]).collect();
-        let mut v = NativeChainVerifier::new("events");
+        let mut v = NativeChainVerifier::new("events", policy);
         let mut out = Vec::new();
         let mut r = LineReader::new(text.as_bytes());
         while let Some(line) = r.next_line().unwrap() {
-            v.feed(&line, &mut out);
+            v.feed(key, &line, &mut out);
         }
-        v.finish(&mut out);
         (
             out.iter()
                 .map(|f| (f.kind.name().to_owned(), f.line))
@@ -166,36 +421,117 @@ mod tests {
         )
     }
 
+    fn verify(lines: &[String]) -> (Vec<(String, Option<u64>)>, NativeChainVerifier) {
+        verify_with(lines, None, MacPolicy::default())
+    }
+
+    fn spot(k: &str, l: u64) -> (String, Option<u64>) {
+        (k.to_owned(), Some(l))
+    }
+
     #[test]
     fn a_genuine_chain_verifies_and_its_root_covers_the_line_bytes() {
-        let lines = chain(20);
+        let lines = chain(20, None);
         let (found, v) = verify(&lines);
         assert!(found.is_empty(), "{found:?}");
         let leaves: Vec<Hash> = lines.iter().map(|l| leaf_hash(l.as_bytes())).collect();
-        assert_eq!((v.records(), v.root()), (20, root_of(&leaves)));
+        assert_eq!((v.records(), v.root()), (20, Some(root_of(&leaves))));
+        let last = lines.last().unwrap();
+        assert_eq!(
+            v.tail().last_line_sha256,
+            Some(Sha256::digest(last.as_bytes()).into())
+        );
+        assert_eq!(v.next_seq(), 20);
     }
 
     #[test]
     fn each_tamper_is_reported_at_its_line() {
-        let spot = |k: &str, l: u64| (k.to_owned(), Some(l));
-        let mut edited = chain(10);
+        let mut edited = chain(10, None);
         edited[4] = edited[4].replace("\"n\":4", "\"n\":5");
         assert_eq!(verify(&edited).0, vec![spot("HASH_MISMATCH", 5)]);
 
-        let mut deleted = chain(10);
+        let mut deleted = chain(10, None);
         deleted.remove(4);
         assert_eq!(
             verify(&deleted).0,
             vec![spot("CHAIN_BREAK", 5), spot("CHAIN_BREAK", 5)]
         );
 
-        let mut swapped = chain(10);
+        let mut swapped = chain(10, None);
         swapped.swap(3, 4);
         let kinds: Vec<_> = verify(&swapped).0.into_iter().map(|(k, _)| k).collect();
         assert!(kinds.iter().all(|k| k == "CHAIN_BREAK") && !kinds.is_empty());
 
-        let mut spaced = chain(10);
+        let mut spaced = chain(10, None);
         spaced[2] = spaced[2].replacen("{\"seq\"", "{ \"seq\"", 1);
         assert_eq!(verify(&spaced).0, vec![spot("NON_CANONICAL", 3)]);
+
+        let mut crlf = chain(3, None);
+        crlf[1].push('\r');
+        assert_eq!(verify(&crlf).0, vec![spot("NON_CANONICAL", 2)]);
+    }
+
+    #[test]
+    fn a_torn_last_line_is_not_a_record_and_is_reported() {
+        let lines = chain(3, None);
+        let mut text: String = lines[..2].iter().flat_map(|l| [l.as_str(), "\n"]).collect();
+        text.push_str(&lines[2][..10]);
+        let mut v = NativeChainVerifier::new("events", MacPolicy::default());
+        let mut out = Vec::new();
+        let mut r = LineReader::new(text.as_bytes());
+        while let Some(line) = r.next_line().unwrap() {
+            v.feed(None, &line, &mut out);
+        }
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].kind, out[0].line), (FindingKind::TornTail, Some(3)));
+        assert_eq!(v.records(), 2);
+    }
+
+    #[test]
+    fn macs_are_checked_with_the_key_and_required_by_the_policy() {
+        let key = MacKey::new(vec![7; 32]).unwrap();
+        let policy = MacPolicy {
+            required: Some(key.id().to_owned()),
+            held: Some(key.id().to_owned()),
+        };
+        let lines = chain(5, Some(&key));
+        let (found, v) = verify_with(&lines, Some(&key), policy.clone());
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(v.mac_counts(), (5, 0));
+
+        // Without the key: nothing can be checked, and it is counted.
+        let blind = MacPolicy {
+            required: policy.required.clone(),
+            held: None,
+        };
+        let (found, v) = verify_with(&lines, None, blind);
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(v.mac_counts(), (0, 5));
+
+        // Someone without the key strips a MAC (the hash does not cover
+        // it): the policy gives it away.
+        let mut forged = chain(5, Some(&key));
+        forged[4] = chain(5, None)[4].clone();
+        let (found, _) = verify_with(&forged, Some(&key), policy.clone());
+        assert_eq!(found, vec![spot("MAC_MISSING", 5)]);
+        // ... or rewrites a body and recomputes the hash: the MAC does not match.
+        let mut rewritten = chain(5, Some(&key));
+        let (l, _) = build_line(
+            "events",
+            4,
+            &forged[3][forged[3].len() - 66..forged[3].len() - 2],
+            &serde_json::json!({"type": "binding", "n": 99}),
+        )
+        .unwrap();
+        let mac = &rewritten[4]
+            [rewritten[4].find(",\"mac\"").unwrap()..rewritten[4].find(",\"hash\"").unwrap()];
+        rewritten[4] = l.replacen(",\"hash\"", &format!("{mac},\"hash\""), 1);
+        let (found, _) = verify_with(&rewritten, Some(&key), policy.clone());
+        assert_eq!(found, vec![spot("MAC_MISMATCH", 5)]);
+        let mut wrong = lines.clone();
+        let other = MacKey::new(vec![8; 32]).unwrap();
+        wrong[2] = chain(5, Some(&other))[2].clone();
+        let kinds: Vec<_> = verify_with(&wrong, Some(&key), policy).0;
+        assert!(kinds.contains(&spot("MAC_MISSING", 3)), "{kinds:?}");
     }
 }

@@ -8,6 +8,7 @@
 //! line can change unnoticed.
 
 use crate::ledger::hash::{hex_str, to_hex};
+use crate::ledger::native::secret::MacKey;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -18,17 +19,28 @@ pub const DOMAIN: &str = "iss-native-v1/record\n";
 /// `PREV` of the first record of a chain.
 pub const GENESIS_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Feed a record's message (`docs/FORMAT.md` §4.2), which both `HASH` and
+/// `MAC` are computed over, to `sink` part by part.
+pub fn feed_message(chain: &str, seq: u64, prev: &str, body: &str, mut sink: impl FnMut(&[u8])) {
+    let seq = seq.to_string();
+    for part in [
+        DOMAIN.as_bytes(),
+        chain.as_bytes(),
+        b"\n",
+        seq.as_bytes(),
+        b"\n",
+        prev.as_bytes(),
+        b"\n",
+        body.as_bytes(),
+    ] {
+        sink(part);
+    }
+}
+
 /// `HASH` of a record (`docs/FORMAT.md` §4.2), as lower-case hex.
 pub fn record_hash(chain: &str, seq: u64, prev: &str, body: &str) -> String {
     let mut h = Sha256::new();
-    h.update(DOMAIN.as_bytes());
-    h.update(chain.as_bytes());
-    h.update(b"\n");
-    h.update(seq.to_string().as_bytes());
-    h.update(b"\n");
-    h.update(prev.as_bytes());
-    h.update(b"\n");
-    h.update(body.as_bytes());
+    feed_message(chain, seq, prev, body, |p| h.update(p));
     hex_str(&to_hex(&h.finalize().into())).to_owned()
 }
 
@@ -52,12 +64,58 @@ pub fn build_line(
     prev: &str,
     body: &serde_json::Value,
 ) -> Result<(String, String), RecordError> {
+    build_line_keyed(chain, seq, prev, body, None)
+}
+
+/// [`build_line`], with a MAC under `key` when one is given (§5).
+pub fn build_line_keyed(
+    chain: &str,
+    seq: u64,
+    prev: &str,
+    body: &serde_json::Value,
+    key: Option<&MacKey>,
+) -> Result<(String, String), RecordError> {
     if !body.is_object() {
         return Err(RecordError::BodyNotObject);
     }
     let body = serde_json::to_string(body).map_err(|e| RecordError::Json(e.to_string()))?;
     let hash = record_hash(chain, seq, prev, &body);
-    Ok((format_line(seq, prev, &body, None, &hash), hash))
+    let mac = key.map(|k| (k.id(), record_mac(k, chain, seq, prev, &body)));
+    let mac = mac.as_ref().map(|(id, m)| (*id, m.as_str()));
+    Ok((format_line(seq, prev, &body, mac, &hash), hash))
+}
+
+/// Build a record line around a body already serialised: `body` must be
+/// one JSON object on one line; its bytes are kept exactly.
+pub fn build_line_raw(
+    chain: &str,
+    seq: u64,
+    prev: &str,
+    body: &str,
+    key: Option<&MacKey>,
+) -> Result<(String, String), RecordError> {
+    let parsed: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| RecordError::Json(e.to_string()))?;
+    if !parsed.is_object() || !body.starts_with('{') || !body.ends_with('}') {
+        return Err(RecordError::BodyNotObject);
+    }
+    if body.contains(['\n', '\r']) {
+        return Err(RecordError::Json(
+            "the body spans more than one line".into(),
+        ));
+    }
+    let hash = record_hash(chain, seq, prev, body);
+    let mac = key.map(|k| (k.id(), record_mac(k, chain, seq, prev, body)));
+    let mac = mac.as_ref().map(|(id, m)| (*id, m.as_str()));
+    Ok((format_line(seq, prev, body, mac, &hash), hash))
+}
+
+/// `MAC` of a record under `key` (§5), as lower-case hex.
+pub fn record_mac(key: &MacKey, chain: &str, seq: u64, prev: &str, body: &str) -> String {
+    let mut parts: Vec<Vec<u8>> = Vec::with_capacity(8);
+    feed_message(chain, seq, prev, body, |p| parts.push(p.to_vec()));
+    let refs: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+    key.mac_hex(&refs)
 }
 
 /// A record line taken apart, borrowing from the line.

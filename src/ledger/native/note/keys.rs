@@ -340,6 +340,13 @@ impl Signer {
     }
 
     /// Signs the note text (deterministic, RFC 8032).
+    /// A bare Ed25519 signature over `message` (for records that are not
+    /// notes, such as key rotations; callers domain-separate the message).
+    pub fn sign_raw(&self, message: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer as _;
+        self.key.sign(message).to_bytes()
+    }
+
     pub(super) fn sign_text(&self, text: &str) -> Result<[u8; 64]> {
         use ed25519_dalek::Signer as _;
         self.key

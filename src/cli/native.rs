@@ -1,0 +1,299 @@
+//! The native ledger's write commands: `iss init`, `iss checkpoint`,
+//! `iss key verifier|rotate`, and the native side of `iss append
+//! descriptor` and `iss repair`. Every write goes through the native writer
+//! and so through `ledger::append`.
+
+use super::args::{CheckpointArgs, InitArgs, KeyArgs, KeyFiles, KeyWhat};
+use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
+use crate::ledger::legacy::append::NewDescriptor;
+use crate::ledger::legacy::writer::iso_from_micros;
+use crate::ledger::native::descriptors::append_descriptors;
+use crate::ledger::native::init::{InitOptions, init};
+use crate::ledger::native::meta::{Chain, is_native_dir};
+use crate::ledger::native::note::Signer;
+use crate::ledger::native::secret::{MacKey, read_signer, write_signer};
+use crate::ledger::native::verify::{NativeOptions, verify_native};
+use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
+use anyhow::{Context, bail};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Microseconds since 1970 now.
+pub fn now_micros() -> anyhow::Result<i64> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("the system clock is before 1970")?;
+    i64::try_from(now.as_micros()).context("the system clock is out of range")
+}
+
+/// `<ledger>.key` beside the ledger folder.
+fn default_key_path(ledger: &Path) -> PathBuf {
+    let mut name = ledger
+        .file_name()
+        .map_or_else(|| "ledger".into(), ToOwned::to_owned);
+    name.push(".key");
+    ledger.with_file_name(name)
+}
+
+/// The signing key: `--key`, else `<ledger>.key` when it exists, else none.
+fn signer(ledger: &Path, keys: &KeyFiles) -> anyhow::Result<Option<Signer>> {
+    let path = if let Some(p) = &keys.key {
+        p.clone()
+    } else {
+        let p = default_key_path(ledger);
+        if !p.exists() {
+            return Ok(None);
+        }
+        p
+    };
+    Ok(Some(read_signer(&path)?))
+}
+
+fn mac_key(keys: &KeyFiles) -> anyhow::Result<Option<MacKey>> {
+    keys.mac_key
+        .as_deref()
+        .map(MacKey::read)
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// Print a refusal and map it to an exit status.
+fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
+    let mut err = anstream::stderr().lock();
+    writeln!(err, "iss: {e}")?;
+    if let NativeWriteError::Violated(findings) = e {
+        for (file, f) in findings.iter().take(20) {
+            let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
+            writeln!(err, "  ✘ {file}{line} {}: {}", f.kind, f.detail)?;
+        }
+        if findings.len() > 20 {
+            writeln!(err, "  … {} more; run `iss verify`", findings.len() - 20)?;
+        }
+        return Ok(EXIT_VIOLATION);
+    }
+    Ok(EXIT_ERROR)
+}
+
+/// Run `iss init`.
+pub fn init_cmd(args: &InitArgs) -> anyhow::Result<u8> {
+    let name = args
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("ledger")
+        .replace(|c: char| c.is_whitespace() || c == '+', "-");
+    let opts = InitOptions {
+        origin: args
+            .origin
+            .clone()
+            .unwrap_or_else(|| format!("iss.local/{name}")),
+        key_path: args
+            .key
+            .clone()
+            .unwrap_or_else(|| default_key_path(&args.path)),
+        mac_key_path: args.mac_key.clone(),
+        created: iso_from_micros(now_micros()?).replace("+00:00", "Z"),
+    };
+    let done = match init(&args.path, &opts) {
+        Ok(d) => d,
+        Err(e) => return refusal(&e),
+    };
+    let mut out = anstream::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&done)?)?;
+        return Ok(EXIT_OK);
+    }
+    writeln!(
+        out,
+        "created native ledger {} (origin {})",
+        done.ledger, done.origin
+    )?;
+    writeln!(
+        out,
+        "signing key: {} (mode 0600; keep it outside the ledger, back it up)",
+        done.signing_key_file
+    )?;
+    if let (Some(f), Some(id)) = (&done.mac_key_file, &done.mac_key_id) {
+        writeln!(
+            out,
+            "HMAC key:    {f} (id {id}, mode 0600): every record carries a MAC under it"
+        )?;
+    }
+    writeln!(
+        out,
+        "verifier key (publish it; verifiers check checkpoints with it):"
+    )?;
+    writeln!(out, "  {}", done.verifier_key)?;
+    Ok(EXIT_OK)
+}
+
+/// Run `iss checkpoint`.
+pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
+    require_native(&args.path)?;
+    let Some(s) = signer(&args.path, &args.keys)? else {
+        bail!(
+            "no signing key: pass --key FILE (default {} does not exist)",
+            default_key_path(&args.path).display()
+        );
+    };
+    let mut w = match NativeWriter::open(&args.path, Some(s), mac_key(&args.keys)?) {
+        Ok(w) => w,
+        Err(e) => return refusal(&e),
+    };
+    let mut out = anstream::stdout().lock();
+    for c in Chain::ALL {
+        let ack = match w.checkpoint(c) {
+            Ok(a) => a,
+            Err(e) => return refusal(&e),
+        };
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(&ack)?)?;
+        } else {
+            let what = if ack.new_entry {
+                "signed"
+            } else {
+                "already signed"
+            };
+            writeln!(
+                out,
+                "{}: {what} size {} root {} with key {}",
+                ack.chain, ack.size, ack.root, ack.key_id
+            )?;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// Run `iss key ...`.
+pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
+    match &args.what {
+        KeyWhat::Verifier { path, json } => {
+            let vkey = if path.is_dir() {
+                require_native(path)?;
+                let v = verify_native(path, &NativeOptions::default());
+                let ring = v
+                    .keyring
+                    .context("the ledger's metadata cannot be read; run `iss verify`")?;
+                ring.current()
+                    .context("the ledger has no key in use")?
+                    .vkey()
+            } else {
+                read_signer(path)?.vkey()
+            };
+            let mut out = anstream::stdout().lock();
+            if *json {
+                writeln!(out, "{}", serde_json::json!({ "verifier_key": vkey }))?;
+            } else {
+                writeln!(out, "{vkey}")?;
+            }
+            Ok(EXIT_OK)
+        }
+        KeyWhat::Rotate {
+            path,
+            keys,
+            new_key,
+            json,
+        } => rotate(path, keys, new_key, *json),
+    }
+}
+
+fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::Result<u8> {
+    require_native(path)?;
+    let Some(old) = signer(path, keys)? else {
+        bail!("a rotation is signed by the key in use: pass --key FILE");
+    };
+    crate::ledger::native::secret::ensure_outside(new_key, path)?;
+    let new = Signer::generate(old.name())?;
+    let mut w = match NativeWriter::open(path, Some(old), mac_key(keys)?) {
+        Ok(w) => w,
+        Err(e) => return refusal(&e),
+    };
+    // Written first: a rotation whose new key was lost would end the ledger.
+    write_signer(new_key, &new)?;
+    let ack = match w.rotate(new.clone()) {
+        Ok(a) => a,
+        Err(e) => return refusal(&e),
+    };
+    let mut out = anstream::stdout().lock();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"rotation": ack, "new_verifier_key": new.vkey(), "new_key_file": new_key.display().to_string()})
+        )?;
+    } else {
+        writeln!(
+            out,
+            "rotated: events record {} (line {}) introduces {}",
+            ack.seq,
+            ack.line,
+            new.vkey()
+        )?;
+        writeln!(
+            out,
+            "new signing key: {} — use it from now on",
+            new_key.display()
+        )?;
+    }
+    Ok(EXIT_OK)
+}
+
+/// The native side of `iss append descriptor`.
+pub fn append_descriptor(
+    path: &Path,
+    inputs: Vec<NewDescriptor>,
+    keys: &KeyFiles,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let s = signer(path, keys)?;
+    let signs = s.is_some();
+    let mut w = match NativeWriter::open(path, s, mac_key(keys)?) {
+        Ok(w) => w,
+        Err(e) => return refusal(&e),
+    };
+    let (acks, cp) = match append_descriptors(&mut w, inputs, now_micros()?, signs) {
+        Ok(x) => x,
+        Err(e) => return refusal(&e),
+    };
+    let mut out = anstream::stdout().lock();
+    for ack in &acks {
+        if json {
+            writeln!(out, "{}", serde_json::to_string(ack)?)?;
+        } else {
+            writeln!(
+                out,
+                "appended descriptor {} as record {} (line {} of descriptors.jsonl), hash {}",
+                ack.descriptor_id, ack.record.seq, ack.record.line, ack.record.hash
+            )?;
+        }
+    }
+    match (&cp, json) {
+        (Some(c), true) => writeln!(out, "{}", serde_json::json!({ "checkpoint": c }))?,
+        (Some(c), false) => writeln!(
+            out,
+            "checkpoint: descriptors size {} root {} signed with key {}",
+            c.size, c.root, c.key_id
+        )?,
+        (None, _) => writeln!(
+            anstream::stderr(),
+            "iss: warning: no signing key: the record(s) are protected by hashes only until `iss checkpoint --key FILE`"
+        )?,
+    }
+    Ok(EXIT_OK)
+}
+
+/// Whether `path` is a native ledger.
+pub fn is_native(path: &Path) -> bool {
+    is_native_dir(path)
+}
+
+fn require_native(path: &Path) -> anyhow::Result<()> {
+    if !is_native_dir(path) {
+        bail!(
+            "{}: not a native ledger (no iss-ledger.json); `iss init` creates one",
+            path.display()
+        );
+    }
+    Ok(())
+}

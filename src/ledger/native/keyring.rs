@@ -1,0 +1,244 @@
+//! Which signing keys a verifier trusts for which checkpoints, and key
+//! rotation records (`docs/FORMAT.md` §8).
+//!
+//! A ledger starts with the keys in its metadata. A rotation record in the
+//! `events` chain, signed by the key in use, introduces a new key and
+//! retires the old one at the chain sizes it names: checkpoints up to those
+//! sizes stay verifiable with the old key, larger ones need the new key, so
+//! a stolen retired key cannot sign a future.
+
+use crate::ledger::native::meta::{Chain, Metadata};
+use crate::ledger::native::note::{Signer, Verifier};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use ed25519_dalek::{Signature, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Domain tag of the message a rotation's signature covers.
+pub const ROTATION_DOMAIN: &str = "iss-native-v1/key-rotation\n";
+
+/// The body of a `key_rotation` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rotation {
+    /// Always `key_rotation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Key id (8 hex) of the key being retired, which signs this record.
+    pub old_key_id: String,
+    /// The new key, as a C2SP verifier key.
+    pub new_vkey: String,
+    /// Chain sizes up to which the old key stays trusted, per chain.
+    pub sizes: BTreeMap<String, u64>,
+    /// base64 Ed25519 signature by the old key over [`Rotation::message`].
+    pub signature: String,
+}
+
+impl Rotation {
+    /// The signed message: domain, origin, new key, then `<chain> <size>`
+    /// for each chain in the metadata's order, each line ending in `\n`.
+    pub fn message(origin: &str, new_vkey: &str, sizes: &BTreeMap<String, u64>) -> String {
+        let mut m = format!("{ROTATION_DOMAIN}{origin}\n{new_vkey}\n");
+        for c in Chain::ALL {
+            let size = sizes.get(c.name()).copied().unwrap_or(0);
+            let _ = writeln!(m, "{} {size}", c.name());
+        }
+        m
+    }
+
+    /// A rotation from `old` to `new`, retiring `old` at `sizes`.
+    pub fn sign(
+        origin: &str,
+        old: &Signer,
+        new: &Verifier,
+        sizes: BTreeMap<String, u64>,
+    ) -> Rotation {
+        let new_vkey = new.vkey();
+        let sig = old.sign_raw(Rotation::message(origin, &new_vkey, &sizes).as_bytes());
+        Rotation {
+            kind: "key_rotation".to_owned(),
+            old_key_id: format!("{:08x}", old.key_id()),
+            new_vkey,
+            sizes,
+            signature: STANDARD.encode(sig),
+        }
+    }
+}
+
+/// A key with the chain sizes it is trusted for.
+#[derive(Debug, Clone)]
+pub struct TrustedKey {
+    /// The verifier.
+    pub verifier: Verifier,
+    /// Retired at these sizes (per chain); `None` while in use.
+    pub retired_at: Option<BTreeMap<String, u64>>,
+    /// The `events` line of the rotation that retired it.
+    pub retired_by_line: Option<u64>,
+}
+
+/// The keys a verifier trusts, built from the metadata and the rotations.
+#[derive(Debug, Clone)]
+pub struct Keyring {
+    origin: String,
+    keys: Vec<TrustedKey>,
+}
+
+impl Keyring {
+    /// The keys the metadata names.
+    pub fn from_metadata(meta: &Metadata) -> Self {
+        Keyring {
+            origin: meta.origin.clone(),
+            keys: meta
+                .verifiers()
+                .into_iter()
+                .map(|verifier| TrustedKey {
+                    verifier,
+                    retired_at: None,
+                    retired_by_line: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The key currently in use (the newest one not retired).
+    pub fn current(&self) -> Option<&Verifier> {
+        self.keys
+            .iter()
+            .rev()
+            .find(|k| k.retired_at.is_none())
+            .map(|k| &k.verifier)
+    }
+
+    /// Every key, retired or not, for opening notes.
+    pub fn verifiers(&self) -> Vec<Verifier> {
+        self.keys.iter().map(|k| k.verifier.clone()).collect()
+    }
+
+    /// Apply a rotation found at `line` of `events`: check it is signed by
+    /// the key in use, then retire that key and trust the new one.
+    pub fn apply(&mut self, r: &Rotation, line: u64) -> Result<(), String> {
+        let Some(current) = self.keys.iter().rposition(|k| k.retired_at.is_none()) else {
+            return Err("no key is in use to sign a rotation".to_owned());
+        };
+        let cur = &self.keys[current].verifier;
+        let cur_id = format!("{:08x}", cur.key_id());
+        if r.old_key_id != cur_id {
+            return Err(format!(
+                "signed as key {}, but the key in use is {cur_id}",
+                r.old_key_id
+            ));
+        }
+        let new = Verifier::from_vkey(&r.new_vkey).map_err(|e| format!("new_vkey: {e}"))?;
+        if new.name() != self.origin {
+            return Err(format!(
+                "the new key is named {:?}, expected the origin {:?}",
+                new.name(),
+                self.origin
+            ));
+        }
+        let sig = STANDARD
+            .decode(&r.signature)
+            .ok()
+            .and_then(|b| <[u8; 64]>::try_from(b).ok())
+            .ok_or("signature is not 64 bytes of base64")?;
+        let vk = VerifyingKey::from_bytes(&cur.public_key()).map_err(|e| e.to_string())?;
+        vk.verify_strict(
+            Rotation::message(&self.origin, &r.new_vkey, &r.sizes).as_bytes(),
+            &Signature::from_bytes(&sig),
+        )
+        .map_err(|_| format!("the signature does not verify with key {cur_id}"))?;
+        self.keys[current].retired_at = Some(r.sizes.clone());
+        self.keys[current].retired_by_line = Some(line);
+        self.keys.push(TrustedKey {
+            verifier: new,
+            retired_at: None,
+            retired_by_line: None,
+        });
+        Ok(())
+    }
+
+    /// Whether the key `key_id` may sign a checkpoint of `size` for `chain`;
+    /// `Err` says why not.
+    pub fn may_sign(&self, key_id: u32, chain: Chain, size: u64) -> Result<(), String> {
+        let Some(k) = self.keys.iter().find(|k| k.verifier.key_id() == key_id) else {
+            return Err(format!("key {key_id:08x} is not trusted by this ledger"));
+        };
+        match &k.retired_at {
+            None => Ok(()),
+            Some(sizes) => {
+                let limit = sizes.get(chain.name()).copied().unwrap_or(0);
+                if size <= limit {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "key {key_id:08x} was retired at size {limit} of {chain} by the rotation at events line {}; this checkpoint has size {size}",
+                        k.retired_by_line.unwrap_or(0)
+                    ))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::native::meta::FORMAT;
+
+    fn setup() -> (Signer, Keyring) {
+        let s = Signer::generate("iss.test/k").unwrap();
+        let meta = Metadata {
+            format: FORMAT.into(),
+            origin: "iss.test/k".into(),
+            created: String::new(),
+            chains: Chain::ALL.iter().map(|c| c.name().to_owned()).collect(),
+            verifier_keys: vec![s.vkey()],
+            mac_key_id: None,
+        };
+        (s, Keyring::from_metadata(&meta))
+    }
+
+    fn sizes(n: u64) -> BTreeMap<String, u64> {
+        Chain::ALL
+            .iter()
+            .map(|c| (c.name().to_owned(), n))
+            .collect()
+    }
+
+    #[test]
+    fn a_rotation_retires_the_old_key_at_its_sizes() {
+        let (old, mut ring) = setup();
+        let new = Signer::generate("iss.test/k").unwrap();
+        let r = Rotation::sign("iss.test/k", &old, &new.verifier(), sizes(5));
+        ring.apply(&r, 7).unwrap();
+        assert_eq!(ring.current().unwrap().key_id(), new.key_id());
+        assert!(ring.may_sign(old.key_id(), Chain::Descriptors, 5).is_ok());
+        let e = ring
+            .may_sign(old.key_id(), Chain::Descriptors, 6)
+            .unwrap_err();
+        assert!(
+            e.contains("retired at size 5") && e.contains("line 7"),
+            "{e}"
+        );
+        assert!(ring.may_sign(new.key_id(), Chain::Descriptors, 6).is_ok());
+    }
+
+    #[test]
+    fn forged_or_altered_rotations_are_refused() {
+        let (old, mut ring) = setup();
+        let new = Signer::generate("iss.test/k").unwrap();
+        let thief = Signer::generate("iss.test/k").unwrap();
+        let forged = Rotation::sign("iss.test/k", &thief, &new.verifier(), sizes(5));
+        assert!(ring.apply(&forged, 3).unwrap_err().contains("key in use"));
+        let mut altered = Rotation::sign("iss.test/k", &old, &new.verifier(), sizes(5));
+        altered.sizes.insert("events".into(), 500);
+        assert!(
+            ring.apply(&altered, 3)
+                .unwrap_err()
+                .contains("does not verify")
+        );
+        assert_eq!(ring.current().unwrap().key_id(), old.key_id());
+    }
+}

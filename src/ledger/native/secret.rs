@@ -1,0 +1,268 @@
+//! Secret files: the Ed25519 signing key and the HMAC key of a native
+//! ledger. Both live outside the ledger directory (someone who can rewrite
+//! the ledger must not also get the keys with it) and must be readable by
+//! their owner only.
+
+use crate::ledger::native::note::Signer;
+use hmac::{KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// Domain tag of the HMAC key id (`docs/FORMAT.md` §5).
+pub const MAC_KEY_ID_DOMAIN: &str = "iss-native-v1/hmac-key-id\n";
+
+/// Shortest HMAC key accepted, in bytes.
+pub const MIN_MAC_KEY_LEN: usize = 32;
+
+/// Why a secret file cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SecretError {
+    /// Reading or writing failed.
+    #[error("{path}: {what}: {source}")]
+    Io {
+        /// The key file.
+        path: PathBuf,
+        /// What was being done.
+        what: &'static str,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// Group or others may read or write the file.
+    #[error(
+        "{path}: mode {mode:04o} lets other users read or change the key; it must be 0600 (run `chmod 600 {path}`)"
+    )]
+    Permissions {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The key file is inside the ledger directory.
+    #[error("{path}: a key must be kept outside the ledger directory {ledger}")]
+    InsideLedger {
+        /// The key file.
+        path: PathBuf,
+        /// The ledger directory.
+        ledger: PathBuf,
+    },
+    /// The file does not hold a key of the expected form.
+    #[error("{path}: {reason}")]
+    Invalid {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> SecretError + 'a {
+    move |source| SecretError::Io {
+        path: path.to_owned(),
+        what,
+        source,
+    }
+}
+
+/// Refuse a key path inside `ledger` (compared after resolving links).
+pub fn ensure_outside(key: &Path, ledger: &Path) -> Result<(), SecretError> {
+    let parent = key.parent().filter(|p| !p.as_os_str().is_empty());
+    let key_dir = fs::canonicalize(parent.unwrap_or(Path::new(".")))
+        .map_err(io(key, "cannot resolve the key's directory"))?;
+    if let Ok(ledger_dir) = fs::canonicalize(ledger)
+        && key_dir.starts_with(&ledger_dir)
+    {
+        return Err(SecretError::InsideLedger {
+            path: key.to_owned(),
+            ledger: ledger.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Create a new secret file with mode 0600 (never overwriting), write
+/// `bytes`, and make it durable.
+pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), SecretError> {
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io(path, "cannot create the key file"))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(io(path, "cannot write the key file"))
+}
+
+/// Read a secret file, refusing one that group or others can access.
+pub fn read_secret(path: &Path) -> Result<Vec<u8>, SecretError> {
+    let meta = fs::metadata(path).map_err(io(path, "cannot read the key file"))?;
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        return Err(SecretError::Permissions {
+            path: path.to_owned(),
+            mode,
+        });
+    }
+    fs::read(path).map_err(io(path, "cannot read the key file"))
+}
+
+/// Read an Ed25519 signer key (`PRIVATE+KEY+...`) from a 0600 file.
+pub fn read_signer(path: &Path) -> Result<Signer, SecretError> {
+    let bytes = read_secret(path)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| SecretError::Invalid {
+        path: path.to_owned(),
+        reason: "not a signer key: not UTF-8".to_owned(),
+    })?;
+    Signer::from_skey(text.trim_end_matches('\n')).map_err(|e| SecretError::Invalid {
+        path: path.to_owned(),
+        reason: format!("not a signer key: {e}"),
+    })
+}
+
+/// Write a signer key to a new 0600 file.
+pub fn write_signer(path: &Path, signer: &Signer) -> Result<(), SecretError> {
+    write_secret(path, format!("{}\n", signer.skey()).as_bytes())
+}
+
+/// An HMAC-SHA256 key with its id.
+#[derive(Clone)]
+pub struct MacKey {
+    id: String,
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for MacKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print the key itself.
+        f.debug_struct("MacKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MacKey {
+    /// A key from its bytes (at least [`MIN_MAC_KEY_LEN`]).
+    pub fn new(key: Vec<u8>) -> Result<Self, String> {
+        if key.len() < MIN_MAC_KEY_LEN {
+            return Err(format!(
+                "an HMAC key must have at least {MIN_MAC_KEY_LEN} bytes, this one has {}",
+                key.len()
+            ));
+        }
+        let digest = Sha256::new()
+            .chain_update(MAC_KEY_ID_DOMAIN)
+            .chain_update(&key)
+            .finalize();
+        let id = hex::encode(&digest[..4]);
+        Ok(MacKey { id, key })
+    }
+
+    /// Read the key from a 0600 file (its bytes are the key).
+    pub fn read(path: &Path) -> Result<Self, SecretError> {
+        MacKey::new(read_secret(path)?).map_err(|reason| SecretError::Invalid {
+            path: path.to_owned(),
+            reason,
+        })
+    }
+
+    /// A fresh random key of 32 bytes.
+    pub fn generate() -> Result<Self, String> {
+        let mut key = vec![0u8; MIN_MAC_KEY_LEN];
+        getrandom::fill(&mut key).map_err(|e| e.to_string())?;
+        MacKey::new(key)
+    }
+
+    /// Write the key to a new 0600 file.
+    pub fn write(&self, path: &Path) -> Result<(), SecretError> {
+        write_secret(path, &self.key)
+    }
+
+    /// The key id: 8 hex characters.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// `hex(HMAC-SHA256(key, parts...))`.
+    pub fn mac_hex(&self, parts: &[&[u8]]) -> String {
+        // Cannot fail: HMAC takes keys of any length.
+        let mut m = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(&self.key)
+            .expect("HMAC accepts any key length");
+        for p in parts {
+            m.update(p);
+        }
+        hex::encode(m.finalize().into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hmac_matches_rfc_4231_case_6_and_key_ids_follow_the_spec() {
+        // RFC 4231 test case 6 (its key is longer than our minimum).
+        let key = MacKey::new(vec![0xaa; 131]).unwrap();
+        assert_eq!(
+            key.mac_hex(&[b"Test Using Larger Than Block-Size Key - Hash Key First"]),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+        let expected_id = {
+            let d = Sha256::digest([MAC_KEY_ID_DOMAIN.as_bytes(), &[0xaa; 131]].concat());
+            hex::encode(&d[..4])
+        };
+        assert_eq!(key.id(), expected_id);
+        assert!(
+            MacKey::new(vec![1; 31])
+                .unwrap_err()
+                .contains("at least 32")
+        );
+    }
+
+    #[test]
+    fn secrets_are_created_0600_never_overwritten_and_refused_when_readable_by_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k");
+        let key = MacKey::generate().unwrap();
+        key.write(&p).unwrap();
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(key.write(&p).is_err(), "must not overwrite a key");
+        assert_eq!(MacKey::read(&p).unwrap().id(), key.id());
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
+        let e = MacKey::read(&p).unwrap_err().to_string();
+        assert!(e.contains("0644") && e.contains("chmod 600"), "{e}");
+    }
+
+    #[test]
+    fn a_key_inside_the_ledger_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = dir.path().join("ledger");
+        fs::create_dir(&ledger).unwrap();
+        assert!(matches!(
+            ensure_outside(&ledger.join("k"), &ledger),
+            Err(SecretError::InsideLedger { .. })
+        ));
+        assert!(ensure_outside(&dir.path().join("k"), &ledger).is_ok());
+    }
+
+    #[test]
+    fn signer_keys_round_trip_through_their_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.key");
+        let s = Signer::generate("iss.test/x").unwrap();
+        write_signer(&p, &s).unwrap();
+        assert_eq!(read_signer(&p).unwrap().vkey(), s.vkey());
+        fs::write(dir.path().join("bad"), "nope").unwrap();
+        fs::set_permissions(dir.path().join("bad"), fs::Permissions::from_mode(0o600)).unwrap();
+        let e = read_signer(&dir.path().join("bad"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a signer key"), "{e}");
+    }
+}

@@ -1,0 +1,254 @@
+//! Verification of a whole native ledger directory (`docs/FORMAT.md` §3-8):
+//! the metadata and the genesis event that binds it, each chain (framing,
+//! seq, prev, hash, MAC, Merkle tree), key rotations, and every checkpoint
+//! in each chain's history against the chain it signs.
+//!
+//! Order matters: the checkpoint sizes are read first so that the chain
+//! walk can keep the Merkle root at each of them (memory stays logarithmic
+//! in the chain), and `events` is walked before the other chains because
+//! its rotations decide which key may sign which checkpoint.
+
+mod checkpoints;
+mod coverage;
+mod events;
+
+use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::legacy::scan::scan_file_parallel;
+use crate::ledger::native::chain::{MacPolicy, NativeChainVerifier, check_line};
+use crate::ledger::native::history::{HistoryEntry, read_history};
+use crate::ledger::native::keyring::Keyring;
+use crate::ledger::native::merkle::Hash;
+use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE, Metadata};
+use crate::ledger::native::secret::MacKey;
+use crate::ledger::par_lines::LineCheck;
+use crate::ledger::report::{FileReport, NativeChainStatus};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+pub use checkpoints::LatestCheckpoint;
+
+/// Knobs for native verification.
+#[derive(Debug, Clone, Default)]
+pub struct NativeOptions {
+    /// Lines longer than this are reported, not read.
+    pub max_line: usize,
+    /// The HMAC key, when the verifier holds it.
+    pub mac_key: Option<MacKey>,
+}
+
+/// One chain as verification left it: what an appender continues from.
+#[derive(Debug, Clone)]
+pub struct ChainState {
+    /// Which chain.
+    pub chain: Chain,
+    /// The in-order verifier after the last line (next seq, prev, tree, tail).
+    pub verifier: NativeChainVerifier,
+    /// The newest checkpoint in the history (verified or not).
+    pub last_history: Option<HistoryEntry>,
+    /// The newest checkpoint that verified.
+    pub latest_verified: Option<LatestCheckpoint>,
+}
+
+/// Everything verification produced.
+#[derive(Debug)]
+pub struct NativeVerification {
+    /// One report per file (metadata, each chain, each checkpoint history).
+    pub files: Vec<FileReport>,
+    /// The metadata, when it could be read.
+    pub meta: Option<Metadata>,
+    /// The keys trusted after every rotation, when the metadata was read.
+    pub keyring: Option<Keyring>,
+    /// Each chain's end state, in [`Chain::ALL`] order.
+    pub chains: Vec<ChainState>,
+}
+
+impl NativeVerification {
+    /// Whether any file has a violation.
+    pub fn violated(&self) -> bool {
+        self.files.iter().any(|f| f.violations() > 0)
+    }
+}
+
+/// Verify the native ledger in `dir`.
+pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification {
+    let max_line = if options.max_line == 0 {
+        crate::ledger::reader::DEFAULT_MAX_LINE
+    } else {
+        options.max_line
+    };
+    let mut files = Vec::new();
+    let (meta, meta_report) = read_metadata(dir);
+    let policy = MacPolicy {
+        required: meta.as_ref().and_then(|(m, _)| m.mac_key_id.clone()),
+        held: options.mac_key.as_ref().map(|k| k.id().to_owned()),
+    };
+    let mut keyring = meta.as_ref().map(|(m, _)| Keyring::from_metadata(m));
+
+    let mut per_chain: BTreeMap<Chain, (FileReport, ChainState, FileReport)> = BTreeMap::new();
+    // Events first: its rotations decide which keys sign what.
+    for chain in [Chain::Events, Chain::Descriptors, Chain::Pulses] {
+        let paths = ChainPaths::new(dir, chain);
+        let mut hist_report = FileReport::new(
+            history_name(chain),
+            paths.history.display().to_string(),
+            coverage::history(),
+        );
+        let history = if paths.history.exists() {
+            read_history(&paths.history, max_line, &mut hist_report)
+        } else {
+            Vec::new()
+        };
+        let sizes: Vec<u64> = history.iter().map(|h| h.entry.size).collect();
+        let mut report = FileReport::new(
+            chain.name(),
+            paths.file.display().to_string(),
+            coverage::chain(policy.required.is_some()),
+        );
+        let (verifier, roots) = walk_chain(
+            chain,
+            &paths.file,
+            &sizes,
+            &policy,
+            options.mac_key.as_ref(),
+            max_line,
+            &mut report,
+        );
+        if chain == Chain::Events {
+            events::check(
+                &paths.file,
+                max_line,
+                meta.as_ref().map(|(_, b)| b.as_slice()),
+                keyring.as_mut(),
+                &mut report,
+            );
+        }
+        let (status, latest_verified) = checkpoints::check(
+            chain,
+            &paths,
+            &history,
+            &roots,
+            &verifier,
+            meta.as_ref().map(|(m, _)| m),
+            keyring.as_ref(),
+            &mut report,
+            &mut hist_report,
+        );
+        report.native = Some(finish_status(status, &verifier, &policy));
+        let state = ChainState {
+            chain,
+            verifier,
+            last_history: history.last().cloned(),
+            latest_verified,
+        };
+        per_chain.insert(chain, (report, state, hist_report));
+    }
+    let mut meta_report = meta_report;
+    meta_report.settle();
+    files.push(meta_report);
+    let mut chains = Vec::new();
+    for (_, (mut report, state, mut hist)) in per_chain {
+        report.settle();
+        hist.settle();
+        files.push(report);
+        files.push(hist);
+        chains.push(state);
+    }
+    NativeVerification {
+        files,
+        meta: meta.map(|(m, _)| m),
+        keyring,
+        chains,
+    }
+}
+
+/// Read the metadata into its own report.
+fn read_metadata(dir: &Path) -> (Option<(Metadata, Vec<u8>)>, FileReport) {
+    let mut meta_report = FileReport::new(
+        "native_metadata",
+        dir.join(METADATA_FILE).display().to_string(),
+        coverage::metadata(),
+    );
+    let meta = match Metadata::read(dir) {
+        Ok((m, bytes)) => {
+            meta_report.records = 1;
+            meta_report.lines = 1;
+            meta_report.bytes = bytes.len() as u64;
+            Some((m, bytes))
+        }
+        Err(e) => {
+            meta_report.findings.push(Finding::new(
+                FindingKind::MetadataMismatch,
+                format!("{e}: the chains are checked, but no checkpoint can be (no trusted key)"),
+            ));
+            None
+        }
+    };
+    (meta, meta_report)
+}
+
+fn history_name(chain: Chain) -> &'static str {
+    match chain {
+        Chain::Descriptors => "descriptors_checkpoints",
+        Chain::Pulses => "pulses_checkpoints",
+        Chain::Events => "events_checkpoints",
+    }
+}
+
+/// Walk a chain file on worker threads, keeping the root at each of `sizes`.
+fn walk_chain(
+    chain: Chain,
+    path: &Path,
+    sizes: &[u64],
+    policy: &MacPolicy,
+    key: Option<&MacKey>,
+    max_line: usize,
+    report: &mut FileReport,
+) -> (NativeChainVerifier, BTreeMap<u64, Option<Hash>>) {
+    let mut v = NativeChainVerifier::new(chain.name(), policy.clone());
+    let mut roots: BTreeMap<u64, Option<Hash>> = BTreeMap::new();
+    if sizes.contains(&0) {
+        roots.insert(0, v.root());
+    }
+    if !path.exists() {
+        report.error = Some(format!("{}: the chain file is missing", path.display()));
+        return (v, roots);
+    }
+    let key = key.cloned();
+    let name = chain.name();
+    let check: LineCheck<_> = Arc::new(move |line| check_line(name, key.as_ref(), line));
+    let mut wanted: Vec<u64> = sizes.iter().copied().filter(|&s| s > 0).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut next = wanted.into_iter().peekable();
+    scan_file_parallel(path, max_line, report, &check, |c, out| {
+        v.accept(c, out);
+        while next.peek().is_some_and(|&s| s <= v.records()) {
+            let s = next.next().unwrap_or_default();
+            if s == v.records() {
+                roots.insert(s, v.root());
+            }
+        }
+    });
+    report.records = v.records();
+    (v, roots)
+}
+
+fn finish_status(
+    mut status: NativeChainStatus,
+    v: &NativeChainVerifier,
+    policy: &MacPolicy,
+) -> NativeChainStatus {
+    status.tree_size = v.records();
+    status.merkle_root = v.root().map(hex::encode);
+    status.unsigned_records = v.records() - status.signed_size.unwrap_or(0).min(v.records());
+    status.mac_required.clone_from(&policy.required);
+    (status.macs_checked, status.macs_unchecked) = v.mac_counts();
+    status.tamper_evidence = match (status.signed_size.is_some(), policy.required.is_some()) {
+        (true, true) => "keyed + signed checkpoints",
+        (true, false) => "signed checkpoints",
+        (false, true) => "keyed hash chain",
+        (false, false) => "hash chain only",
+    };
+    status
+}

@@ -1,0 +1,429 @@
+//! Writing to a native ledger, through the one append module.
+//!
+//! A [`NativeWriter`] is opened by verifying the whole ledger under its
+//! lock; it refuses to exist for a ledger with any violation. It then keeps
+//! each chain's verified end (next seq, prev hash, Merkle tree, tail), and
+//! every write takes the lock again and first checks that the file still
+//! ends where verification left it. When another writer appended since, the
+//! new lines are verified from the old end before anything is written (so
+//! two processes can share a ledger); any other change refuses the write.
+//!
+//! After appends, [`NativeWriter::checkpoint`] signs the chain's new tree
+//! head and writes it to the history (append-only, through the append
+//! module) and then to the latest-checkpoint file (replaced atomically).
+
+mod catch_up;
+mod latest;
+
+use crate::ledger::append::{AppendError, AppendOptions, LedgerLock, TailState, append_lines};
+use crate::ledger::finding::{Finding, Severity};
+use crate::ledger::native::checkpoint::{Checkpoint, sign_checkpoint};
+use crate::ledger::native::history::HistoryLine;
+use crate::ledger::native::keyring::{Keyring, Rotation};
+use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
+use crate::ledger::native::note::Signer;
+use crate::ledger::native::record::build_line_raw;
+use crate::ledger::native::secret::MacKey;
+use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Why a native write was refused or failed. Nothing is acknowledged unless
+/// the result is `Ok`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NativeWriteError {
+    /// The ledger does not verify: writing would bury the evidence.
+    #[error("refusing to write: the ledger does not verify ({} violation(s)); run `iss verify` for details", .0.len())]
+    Violated(Vec<(String, Finding)>),
+    /// A file could not be read, so the ledger could not be verified.
+    #[error("refusing to write: {0}")]
+    Unverifiable(String),
+    /// The record to write is not valid.
+    #[error("refusing to write: {0}")]
+    InvalidRecord(String),
+    /// The keys given do not fit the ledger.
+    #[error("refusing to write: {0}")]
+    Key(String),
+    /// A file changed since it was verified in a way an append cannot explain.
+    #[error("refusing to write: {0}")]
+    Moved(String),
+    /// Locking, the tail check, the write, the fsync or the read-back failed.
+    #[error(transparent)]
+    Append(Box<AppendError>),
+    /// Another I/O failure, with its path.
+    #[error("{0}")]
+    Io(String),
+}
+
+impl From<AppendError> for NativeWriteError {
+    fn from(e: AppendError) -> Self {
+        NativeWriteError::Append(Box::new(e))
+    }
+}
+
+/// An acknowledged record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordAck {
+    /// The chain.
+    pub chain: &'static str,
+    /// Its `seq`.
+    pub seq: u64,
+    /// 1-based line in the chain file.
+    pub line: u64,
+    /// Byte offset of the line.
+    pub offset: u64,
+    /// Its `hash`.
+    pub hash: String,
+}
+
+/// An acknowledged checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckpointAck {
+    /// The chain.
+    pub chain: &'static str,
+    /// The tree size signed.
+    pub size: u64,
+    /// The Merkle root signed (hex).
+    pub root: String,
+    /// The signing key's id (8 hex).
+    pub key_id: String,
+    /// Whether a new history entry was written (`false`: the newest entry
+    /// already signed this size, and only the latest file was refreshed).
+    pub new_entry: bool,
+}
+
+/// A verified native ledger open for writing.
+#[derive(Debug)]
+pub struct NativeWriter {
+    dir: PathBuf,
+    meta: Metadata,
+    keyring: Keyring,
+    signer: Option<Signer>,
+    mac_key: Option<MacKey>,
+    chains: BTreeMap<Chain, ChainState>,
+}
+
+impl NativeWriter {
+    /// Verify the ledger in `dir` under its lock and open it for writing.
+    /// `signer` is needed for checkpoints; `mac_key` when the ledger is keyed.
+    pub fn open(
+        dir: &Path,
+        signer: Option<Signer>,
+        mac_key: Option<MacKey>,
+    ) -> Result<NativeWriter, NativeWriteError> {
+        let _lock = LedgerLock::acquire(dir)?;
+        let v = verify_native(
+            dir,
+            &NativeOptions {
+                mac_key: mac_key.clone(),
+                ..NativeOptions::default()
+            },
+        );
+        if let Some(f) = v.files.iter().find(|f| f.error.is_some()) {
+            return Err(NativeWriteError::Unverifiable(
+                f.error.clone().unwrap_or_default(),
+            ));
+        }
+        let violations: Vec<(String, Finding)> = v
+            .files
+            .iter()
+            .flat_map(|r| {
+                r.findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Violation)
+                    .map(|f| (r.name.to_owned(), f.clone()))
+            })
+            .collect();
+        if !violations.is_empty() {
+            return Err(NativeWriteError::Violated(violations));
+        }
+        let (Some(meta), Some(keyring)) = (v.meta, v.keyring) else {
+            return Err(NativeWriteError::Unverifiable("no metadata".into()));
+        };
+        check_keys(&meta, &keyring, signer.as_ref(), mac_key.as_ref())?;
+        Ok(NativeWriter {
+            dir: dir.to_owned(),
+            meta,
+            keyring,
+            signer,
+            mac_key,
+            chains: v.chains.into_iter().map(|c| (c.chain, c)).collect(),
+        })
+    }
+
+    /// The ledger's metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.meta
+    }
+
+    /// The ledger directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Records in `chain` as last verified.
+    pub fn records(&self, chain: Chain) -> u64 {
+        self.chains.get(&chain).map_or(0, |c| c.verifier.records())
+    }
+
+    /// The keys trusted after every rotation seen.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// Whether the writer holds the signing key (can checkpoint).
+    pub fn can_sign(&self) -> bool {
+        self.signer.is_some()
+    }
+
+    /// Append `bodies` (each one compact JSON object) to `chain` as one
+    /// batch: one write, one fsync. Returns one acknowledgement per record.
+    pub fn append(
+        &mut self,
+        chain: Chain,
+        bodies: &[String],
+    ) -> Result<Vec<RecordAck>, NativeWriteError> {
+        if bodies.is_empty() {
+            return Err(NativeWriteError::InvalidRecord(
+                "an empty batch: nothing to append".into(),
+            ));
+        }
+        let mut lock = LedgerLock::acquire(&self.dir)?;
+        let paths = ChainPaths::new(&self.dir, chain);
+        self.catch_up(chain, &paths)?;
+        let state = self
+            .chains
+            .get_mut(&chain)
+            .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?;
+        let v = &mut state.verifier;
+        let mut lines = Vec::with_capacity(bodies.len());
+        let mut acks = Vec::with_capacity(bodies.len());
+        let mut trial = v.clone();
+        let mut offset = trial.tail().len;
+        for (i, body) in bodies.iter().enumerate() {
+            let seq = trial.next_seq();
+            let (line, hash) = build_line_raw(
+                chain.name(),
+                seq,
+                trial.prev_hash(),
+                body,
+                self.mac_key.as_ref(),
+            )
+            .map_err(|e| NativeWriteError::InvalidRecord(format!("record {}: {e}", i + 1)))?;
+            // The new line goes through the very checks verification makes.
+            let number = trial.records() + 1;
+            let raw = crate::ledger::reader::RawLine {
+                number,
+                offset,
+                content: crate::ledger::reader::Content::Bytes(line.as_bytes()),
+                ending: crate::ledger::reader::Ending::Lf,
+                bom: false,
+            };
+            let mut findings = Vec::new();
+            trial.feed(self.mac_key.as_ref(), &raw, &mut findings);
+            if let Some(f) = findings.first() {
+                return Err(NativeWriteError::InvalidRecord(format!(
+                    "record {} would not verify: {}: {}",
+                    i + 1,
+                    f.kind,
+                    f.detail
+                )));
+            }
+            acks.push(RecordAck {
+                chain: chain.name(),
+                seq,
+                line: number,
+                offset,
+                hash,
+            });
+            offset += line.len() as u64 + 1;
+            lines.push(line);
+        }
+        let expected = v.tail();
+        let done = append_lines(
+            &mut lock,
+            &paths.file,
+            &expected,
+            &lines,
+            AppendOptions::default(),
+        )?;
+        if done.new_tail != trial.tail() {
+            return Err(NativeWriteError::Moved(format!(
+                "{}: the written batch does not end where it was built to end",
+                paths.file.display()
+            )));
+        }
+        *v = trial;
+        Ok(acks)
+    }
+
+    /// Sign `chain`'s current tree head and record it in the history and the
+    /// latest-checkpoint file.
+    pub fn checkpoint(&mut self, chain: Chain) -> Result<CheckpointAck, NativeWriteError> {
+        let signer = self.signer.clone().ok_or_else(|| {
+            NativeWriteError::Key("a checkpoint needs the signing key (--key FILE)".into())
+        })?;
+        let mut lock = LedgerLock::acquire(&self.dir)?;
+        let paths = ChainPaths::new(&self.dir, chain);
+        self.catch_up(chain, &paths)?;
+        let state = &self.chains[&chain];
+        let size = state.verifier.records();
+        let root = state.verifier.root().ok_or_else(|| {
+            NativeWriteError::Unverifiable(format!(
+                "{}: a line could not be read",
+                paths.file.display()
+            ))
+        })?;
+        let (hist_tail, last) = latest::history_end(&paths.history)?;
+        if let Some(last) = &last
+            && last.size > size
+        {
+            return Err(NativeWriteError::Moved(format!(
+                "{} signs {} records but {} has {size}: the chain was truncated",
+                paths.history.display(),
+                last.size,
+                paths.file.display()
+            )));
+        }
+        let cp = Checkpoint {
+            origin: self.meta.chain_origin(chain),
+            size,
+            root,
+            extensions: Vec::new(),
+        };
+        let reuse = last.as_ref().filter(|l| {
+            l.size == size
+                && crate::ledger::native::checkpoint::open_checkpoint(
+                    &l.note,
+                    &self.keyring.verifiers(),
+                    &cp.origin,
+                )
+                .is_ok_and(|c| c.root == root)
+        });
+        let (note, new_entry) = if let Some(l) = reuse {
+            (l.note.clone(), false)
+        } else {
+            let note =
+                sign_checkpoint(&cp, &signer).map_err(|e| NativeWriteError::Key(e.to_string()))?;
+            let line = HistoryLine {
+                size,
+                note: note.clone(),
+            }
+            .to_line();
+            append_lines(
+                &mut lock,
+                &paths.history,
+                &hist_tail,
+                &[line],
+                AppendOptions { create: true },
+            )?;
+            (note, true)
+        };
+        latest::replace(&paths.latest, &note)?;
+        Ok(CheckpointAck {
+            chain: chain.name(),
+            size,
+            root: hex::encode(root),
+            key_id: format!("{:08x}", signer.key_id()),
+            new_entry,
+        })
+    }
+
+    /// Rotate the signing key to `new`: checkpoint every chain with the old
+    /// key, append a rotation record signed by it (retiring it at those
+    /// sizes), then checkpoint every chain with the new key.
+    pub fn rotate(&mut self, new: Signer) -> Result<RecordAck, NativeWriteError> {
+        let old = self.signer.clone().ok_or_else(|| {
+            NativeWriteError::Key("a rotation is signed by the key in use (--key FILE)".into())
+        })?;
+        if new.name() != self.meta.origin {
+            return Err(NativeWriteError::Key(format!(
+                "the new key is named {:?}, expected the origin {:?}",
+                new.name(),
+                self.meta.origin
+            )));
+        }
+        for c in Chain::ALL {
+            self.checkpoint(c)?;
+        }
+        let sizes: BTreeMap<String, u64> = Chain::ALL
+            .iter()
+            .map(|c| (c.name().to_owned(), self.records(*c)))
+            .collect();
+        let rotation = Rotation::sign(&self.meta.origin, &old, &new.verifier(), sizes);
+        let body = serde_json::to_string(&rotation)
+            .map_err(|e| NativeWriteError::InvalidRecord(e.to_string()))?;
+        let ack = self
+            .append(Chain::Events, &[body])?
+            .pop()
+            .ok_or_else(|| NativeWriteError::InvalidRecord("no record written".into()))?;
+        self.keyring
+            .apply(&rotation, ack.line)
+            .map_err(NativeWriteError::Key)?;
+        self.signer = Some(new);
+        for c in Chain::ALL {
+            self.checkpoint(c)?;
+        }
+        Ok(ack)
+    }
+
+    /// Check that `chain`'s file still ends where it was verified, verifying
+    /// any lines another writer appended since.
+    fn catch_up(&mut self, chain: Chain, paths: &ChainPaths) -> Result<(), NativeWriteError> {
+        let state = self
+            .chains
+            .get_mut(&chain)
+            .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?;
+        let now = crate::ledger::append::Tail::read(&paths.file)?;
+        catch_up::catch_up(&paths.file, now, &mut state.verifier, self.mac_key.as_ref())
+    }
+}
+
+/// The signer must be the key in use; the MAC key must be the one the
+/// ledger requires.
+fn check_keys(
+    meta: &Metadata,
+    keyring: &Keyring,
+    signer: Option<&Signer>,
+    mac: Option<&MacKey>,
+) -> Result<(), NativeWriteError> {
+    if let Some(s) = signer {
+        match keyring.current() {
+            Some(cur) if cur.vkey() == s.vkey() => {}
+            Some(cur) => {
+                return Err(NativeWriteError::Key(format!(
+                    "the signing key {:08x} is not the ledger's current key {:08x}",
+                    s.key_id(),
+                    cur.key_id()
+                )));
+            }
+            None => return Err(NativeWriteError::Key("the ledger has no key in use".into())),
+        }
+    }
+    match (&meta.mac_key_id, mac) {
+        (Some(req), Some(k)) if k.id() != req => Err(NativeWriteError::Key(format!(
+            "the HMAC key given has id {}, the ledger requires {req}",
+            k.id()
+        ))),
+        (Some(req), None) => Err(NativeWriteError::Key(format!(
+            "this ledger requires a MAC on every record: pass the HMAC key (--mac-key FILE, key id {req})"
+        ))),
+        (None, Some(k)) => Err(NativeWriteError::Key(format!(
+            "this ledger is not keyed, but an HMAC key ({}) was given",
+            k.id()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a tail state means "torn".
+pub(crate) fn torn_refusal(path: &Path, state: &TailState) -> Option<NativeWriteError> {
+    state.is_torn().then(|| {
+        NativeWriteError::Moved(format!(
+            "{} ends in a torn line (an interrupted write): run `iss repair` first",
+            path.display()
+        ))
+    })
+}
