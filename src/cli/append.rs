@@ -120,6 +120,9 @@ fn descriptor(
 
 /// Run `iss repair`: cut torn last lines (copies kept beside the ledger).
 pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
+    if super::native::is_native(&args.path) {
+        return super::native::repair(args);
+    }
     let found = discover(&args.path)?;
     let mut out = anstream::stdout().lock();
     let mut repaired = Vec::new();

@@ -277,6 +277,9 @@ pub struct RepairArgs {
     /// Also print what was removed as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Keys of a native ledger (the repair is recorded and re-signed).
+    #[command(flatten)]
+    pub keys: KeyFiles,
 }
 
 /// `iss show`.

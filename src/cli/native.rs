@@ -283,6 +283,52 @@ pub fn append_descriptor(
     Ok(EXIT_OK)
 }
 
+/// The native side of `iss repair`.
+pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
+    let s = signer(&args.path, &args.keys)?;
+    let done =
+        match crate::ledger::native::repair::repair_native(&args.path, s, mac_key(&args.keys)?) {
+            Ok(d) => d,
+            Err(e) => return refusal(&e),
+        };
+    let mut out = anstream::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&done)?)?;
+        return Ok(EXIT_OK);
+    }
+    if done.cuts.is_empty() {
+        writeln!(out, "nothing to cut: no file ends in a torn line")?;
+    }
+    for c in &done.cuts {
+        writeln!(
+            out,
+            "{}: removed {} torn byte(s) at offset {} (sha256 {}); kept in {}; recorded as events record {}",
+            c.file,
+            c.bytes,
+            c.offset,
+            c.sha256,
+            c.backup,
+            c.event
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |e| e.seq.to_string())
+        )?;
+    }
+    for cp in &done.checkpoints {
+        writeln!(
+            out,
+            "{}: checkpoint size {} signed with key {}",
+            cp.chain, cp.size, cp.key_id
+        )?;
+    }
+    if done.checkpoints.is_empty() {
+        writeln!(
+            anstream::stderr(),
+            "iss: warning: no signing key: the repair record is not yet covered by a signed checkpoint"
+        )?;
+    }
+    Ok(EXIT_OK)
+}
+
 /// Whether `path` is a native ledger.
 pub fn is_native(path: &Path) -> bool {
     is_native_dir(path)

@@ -14,6 +14,7 @@ pub mod merkle;
 pub mod meta;
 pub mod note;
 pub mod record;
+pub mod repair;
 pub mod secret;
 pub mod verify;
 pub mod writer;
