@@ -68,25 +68,25 @@ fn ledger(keyed: bool) -> Ledger {
         },
     )
     .unwrap();
-    let l = Ledger {
+    let led = Ledger {
         _tmp: tmp,
         dir,
         key,
         mac,
     };
-    let mut w = l.writer();
+    let mut w = led.writer();
     let t0 = 1_790_000_000_000_000;
     append_descriptors(&mut w, (0..3).map(input).collect(), t0, true).unwrap();
     append_descriptors(&mut w, (3..6).map(input).collect(), t0 + 10, true).unwrap();
     append_descriptors(&mut w, (6..8).map(input).collect(), t0 + 20, false).unwrap();
-    l
+    led
 }
 
 #[test]
 fn a_new_ledger_verifies_clean_with_its_status() {
-    let l = ledger(false);
-    assert_eq!(spots(&l.dir), Vec::<Spot>::new());
-    let v = iss_json(&["verify", "--json"], &l.dir, 0);
+    let led = ledger(false);
+    assert_eq!(spots(&led.dir), Vec::<Spot>::new());
+    let v = iss_json(&["verify", "--json"], &led.dir, 0);
     assert_eq!(v["format"], "iss-native-v1");
     assert_eq!(v["status"], "clean");
     let d = v["files"]
@@ -101,7 +101,7 @@ fn a_new_ledger_verifies_clean_with_its_status() {
     assert_eq!(d["native"]["unsigned_records"], 2);
     assert_eq!(d["native"]["checkpoints_verified"], 3);
     assert_eq!(d["native"]["tamper_evidence"], "signed checkpoints");
-    let human = iss_stdout(&["verify"], &l.dir, &[], 0);
+    let human = iss_stdout(&["verify"], &led.dir, &[], 0);
     assert!(
         human.contains("2 record(s) after the newest checkpoint are protected by hashes only"),
         "{human}"
@@ -110,13 +110,13 @@ fn a_new_ledger_verifies_clean_with_its_status() {
 
 #[test]
 fn an_edited_body_breaks_its_hash_and_every_checkpoint_that_covers_it() {
-    let l = ledger(false);
-    let p = l.file("descriptors.jsonl");
+    let led = ledger(false);
+    let p = led.file("descriptors.jsonl");
     let mut lines = read_lines(&p);
     lines[1] = lines[1].replacen("\"alice\"", "\"mallory\"", 1);
     write_lines(&p, &lines);
     assert_eq!(
-        spots(&l.dir),
+        spots(&led.dir),
         vec![
             spot("descriptors", "HASH_MISMATCH", 2),
             spot("descriptors_checkpoints", "CHECKPOINT_MISMATCH", 2),
@@ -129,8 +129,8 @@ fn an_edited_body_breaks_its_hash_and_every_checkpoint_that_covers_it() {
 fn a_rewritten_suffix_with_recomputed_hashes_is_caught_by_the_signature() {
     // The attacker rewrites record 5 and recomputes every hash after it:
     // the chain is consistent again, but the signed root is not.
-    let l = ledger(false);
-    let p = l.file("descriptors.jsonl");
+    let led = ledger(false);
+    let p = led.file("descriptors.jsonl");
     let mut lines = read_lines(&p);
     let mut prev = field(&lines[3], "hash");
     for (i, line) in lines.iter_mut().enumerate().skip(4) {
@@ -153,26 +153,26 @@ fn a_rewritten_suffix_with_recomputed_hashes_is_caught_by_the_signature() {
     }
     write_lines(&p, &lines);
     assert_eq!(
-        spots(&l.dir),
+        spots(&led.dir),
         vec![spot("descriptors_checkpoints", "CHECKPOINT_MISMATCH", 3)]
     );
 }
 
 #[test]
 fn deleted_reordered_and_truncated_records_are_found() {
-    let l = ledger(false);
-    let p = l.file("descriptors.jsonl");
+    let led = ledger(false);
+    let p = led.file("descriptors.jsonl");
     let orig = read_lines(&p);
 
     let mut deleted = orig.clone();
     deleted.remove(7);
     write_lines(&p, &deleted);
     // Below no checkpoint: the chain alone cannot tell (the note says so).
-    assert_eq!(spots(&l.dir), Vec::<Spot>::new());
+    assert_eq!(spots(&led.dir), Vec::<Spot>::new());
     let mut deleted = orig.clone();
     deleted.truncate(5);
     write_lines(&p, &deleted);
-    let s = spots(&l.dir);
+    let s = spots(&led.dir);
     assert!(
         s.contains(&("descriptors".into(), "TRUNCATED".into(), None)),
         "{s:?}"
@@ -181,27 +181,30 @@ fn deleted_reordered_and_truncated_records_are_found() {
     let mut swapped = orig.clone();
     swapped.swap(2, 3);
     write_lines(&p, &swapped);
-    let s = spots(&l.dir);
+    let s = spots(&led.dir);
     assert!(s.contains(&spot("descriptors", "CHAIN_BREAK", 3)), "{s:?}");
     assert!(s.iter().any(|x| x.1 == "CHECKPOINT_MISMATCH"), "{s:?}");
 
     let mut inserted = orig.clone();
     inserted.insert(1, orig[1].clone());
     write_lines(&p, &inserted);
-    let s = spots(&l.dir);
+    let s = spots(&led.dir);
     assert!(s.contains(&spot("descriptors", "CHAIN_BREAK", 3)), "{s:?}");
 }
 
 #[test]
 fn metadata_history_and_latest_file_tampering_are_found() {
-    let l = ledger(false);
-    let meta = l.file("iss-ledger.json");
+    let led = ledger(false);
+    let meta = led.file("iss-ledger.json");
     let text = fs::read_to_string(&meta).unwrap();
     fs::write(&meta, text.replace("2026-11-27T00", "2026-11-28T00")).unwrap();
-    assert_eq!(spots(&l.dir), vec![spot("events", "METADATA_MISMATCH", 1)]);
+    assert_eq!(
+        spots(&led.dir),
+        vec![spot("events", "METADATA_MISMATCH", 1)]
+    );
     // An origin that no longer names the keys: the metadata itself is refused.
     fs::write(&meta, text.replace("iss.test/native", "iss.test/other")).unwrap();
-    let s = spots(&l.dir);
+    let s = spots(&led.dir);
     assert!(
         s.contains(&("native_metadata".into(), "METADATA_MISMATCH".into(), None)),
         "{s:?}"
@@ -209,7 +212,7 @@ fn metadata_history_and_latest_file_tampering_are_found() {
     fs::write(&meta, text).unwrap();
 
     // A checkpoint signed by a key the ledger does not trust.
-    let hist = l.file("descriptors.jsonl.checkpoints");
+    let hist = led.file("descriptors.jsonl.checkpoints");
     let orig = read_lines(&hist);
     let thief = Signer::generate("iss.test/native").unwrap();
     let cp = iss_workstation::ledger::native::checkpoint::Checkpoint {
@@ -222,7 +225,7 @@ fn metadata_history_and_latest_file_tampering_are_found() {
     let mut forged = orig.clone();
     forged.push(HistoryLine { size: 8, note }.to_line());
     write_lines(&hist, &forged);
-    let s = spots(&l.dir);
+    let s = spots(&led.dir);
     assert!(
         s.contains(&spot("descriptors_checkpoints", "SIGNATURE_INVALID", 4)),
         "{s:?}"
@@ -231,35 +234,35 @@ fn metadata_history_and_latest_file_tampering_are_found() {
 
     // The latest file rolled back to an older checkpoint: a warning (the
     // history is authoritative), and `iss checkpoint` rewrites it.
-    let latest = l.file("descriptors.jsonl.checkpoint");
+    let latest = led.file("descriptors.jsonl.checkpoint");
     let older: serde_json::Value = serde_json::from_str(&orig[1]).unwrap();
     fs::write(&latest, older["note"].as_str().unwrap()).unwrap();
     assert_eq!(
-        spots(&l.dir).into_iter().map(|s| s.1).collect::<Vec<_>>(),
+        spots(&led.dir).into_iter().map(|s| s.1).collect::<Vec<_>>(),
         vec!["CHECKPOINT_LAG"]
     );
     iss_stdout(
-        &["checkpoint", "--key", l.key.to_str().unwrap()],
-        &l.dir,
+        &["checkpoint", "--key", led.key.to_str().unwrap()],
+        &led.dir,
         &[],
         0,
     );
-    assert_eq!(spots(&l.dir), Vec::<Spot>::new());
+    assert_eq!(spots(&led.dir), Vec::<Spot>::new());
 }
 
 #[test]
 fn appending_to_a_tampered_ledger_is_refused_and_changes_nothing() {
-    let l = ledger(false);
-    let p = l.file("descriptors.jsonl");
+    let led = ledger(false);
+    let p = led.file("descriptors.jsonl");
     let mut lines = read_lines(&p);
     lines[0] = lines[0].replacen("\"alice\"", "\"mallory\"", 1);
     write_lines(&p, &lines);
-    let before = snapshot(&l.dir);
+    let before = snapshot(&led.dir);
     let out = assert_cmd::Command::cargo_bin("iss")
         .unwrap()
         .args(["append", "descriptor"])
-        .arg(&l.dir)
-        .args(["--key", l.key.to_str().unwrap()])
+        .arg(&led.dir)
+        .args(["--key", led.key.to_str().unwrap()])
         .write_stdin(serde_json::to_string(&input_json(1)).unwrap())
         .assert()
         .code(1)
@@ -271,21 +274,21 @@ fn appending_to_a_tampered_ledger_is_refused_and_changes_nothing() {
         err.contains("HASH_MISMATCH") && err.contains("descriptors:1"),
         "{err}"
     );
-    assert_eq!(snapshot(&l.dir), before);
+    assert_eq!(snapshot(&led.dir), before);
     assert!(matches!(
-        NativeWriter::open(&l.dir, Some(l.signer()), None),
+        NativeWriter::open(&led.dir, Some(led.signer()), None),
         Err(NativeWriteError::Violated(_))
     ));
 }
 
 #[test]
 fn the_cli_appends_and_signs_and_the_record_verifies() {
-    let l = ledger(false);
+    let led = ledger(false);
     let out = assert_cmd::Command::cargo_bin("iss")
         .unwrap()
         .args(["append", "descriptor"])
-        .arg(&l.dir)
-        .args(["--key", l.key.to_str().unwrap(), "--json"])
+        .arg(&led.dir)
+        .args(["--key", led.key.to_str().unwrap(), "--json"])
         .write_stdin(serde_json::to_string(&input_json(9)).unwrap())
         .assert()
         .code(0)
@@ -300,69 +303,69 @@ fn the_cli_appends_and_signs_and_the_record_verifies() {
     );
     let cp: serde_json::Value = serde_json::from_str(out.lines().nth(1).unwrap()).unwrap();
     assert_eq!(cp["checkpoint"]["size"], 9);
-    let last = read_lines(&l.file("descriptors.jsonl")).pop().unwrap();
+    let last = read_lines(&led.file("descriptors.jsonl")).pop().unwrap();
     assert_eq!(field(&last, "hash"), ack["hash"].as_str().unwrap());
-    assert_eq!(spots(&l.dir), Vec::<Spot>::new());
-    let vkey = iss_stdout(&["key", "verifier"], &l.dir, &[], 0);
-    assert_eq!(vkey.trim(), l.signer().vkey());
+    assert_eq!(spots(&led.dir), Vec::<Spot>::new());
+    let vkey = iss_stdout(&["key", "verifier"], &led.dir, &[], 0);
+    assert_eq!(vkey.trim(), led.signer().vkey());
 }
 
 #[test]
 fn two_writers_take_turns_and_each_verifies_what_the_other_wrote() {
-    let l = ledger(false);
-    let mut a = l.writer();
-    let mut b = l.writer();
+    let led = ledger(false);
+    let mut wa = led.writer();
+    let mut wb = led.writer();
     for i in 0..5 {
         append_descriptors(
-            &mut a,
+            &mut wa,
             vec![input(i)],
-            1_800_000_000_000_000 + i as i64,
+            1_800_000_000_000_000 + i.cast_signed(),
             true,
         )
         .unwrap();
         append_descriptors(
-            &mut b,
+            &mut wb,
             vec![input(i)],
-            1_800_000_000_100_000 + i as i64,
+            1_800_000_000_100_000 + i.cast_signed(),
             true,
         )
         .unwrap();
     }
-    assert_eq!(a.records(Chain::Descriptors), 17);
-    assert_eq!(spots(&l.dir), Vec::<Spot>::new());
+    assert_eq!(wa.records(Chain::Descriptors), 17);
+    assert_eq!(spots(&led.dir), Vec::<Spot>::new());
     // `a` last verified line 17; `b` wrote line 18 since. A forged line 18
     // is caught when `a` verifies it before writing...
-    let p = l.file("descriptors.jsonl");
+    let p = led.file("descriptors.jsonl");
     let orig = read_lines(&p);
     let mut lines = orig.clone();
     lines[17] = lines[17].replacen("\"alice\"", "\"mallory\"", 1);
     write_lines(&p, &lines);
-    let e = append_descriptors(&mut a, vec![input(1)], 1_900_000_000_000_000, false).unwrap_err();
+    let e = append_descriptors(&mut wa, vec![input(1)], 1_900_000_000_000_000, false).unwrap_err();
     assert!(matches!(e, NativeWriteError::Violated(_)), "{e}");
     // ...and so is a change to the line it verified last.
     let mut lines = orig.clone();
     lines[16] = lines[16].replacen("\"alice\"", "\"mallory\"", 1);
     write_lines(&p, &lines);
-    let e = append_descriptors(&mut a, vec![input(1)], 1_900_000_000_000_000, false).unwrap_err();
+    let e = append_descriptors(&mut wa, vec![input(1)], 1_900_000_000_000_000, false).unwrap_err();
     assert!(matches!(e, NativeWriteError::Moved(_)), "{e}");
     write_lines(&p, &orig);
-    assert_eq!(spots(&l.dir), Vec::<Spot>::new());
+    assert_eq!(spots(&led.dir), Vec::<Spot>::new());
 }
 
 #[test]
 fn a_keyed_ledger_says_what_it_could_not_check_without_the_key() {
-    let l = ledger(true);
-    let mac = l.mac.clone().unwrap();
-    let blind = iss_json(&["verify", "--json"], &l.dir, 0);
-    let d = &blind["files"].as_array().unwrap()[1];
-    assert_eq!(d["name"], "descriptors");
-    assert_eq!(d["native"]["macs_unchecked"], 8);
-    assert_eq!(d["native"]["macs_checked"], 0);
-    let human = iss_stdout(&["verify"], &l.dir, &[], 0);
+    let led = ledger(true);
+    let mac = led.mac.clone().unwrap();
+    let blind = iss_json(&["verify", "--json"], &led.dir, 0);
+    let desc = &blind["files"].as_array().unwrap()[1];
+    assert_eq!(desc["name"], "descriptors");
+    assert_eq!(desc["native"]["macs_unchecked"], 8);
+    assert_eq!(desc["native"]["macs_checked"], 0);
+    let human = iss_stdout(&["verify"], &led.dir, &[], 0);
     assert!(human.contains("MAC(s) NOT checked"), "{human}");
     let keyed = iss_json(
         &["verify", "--json", "--mac-key", mac.to_str().unwrap()],
-        &l.dir,
+        &led.dir,
         0,
     );
     assert_eq!(keyed["files"][1]["native"]["macs_checked"], 8);
@@ -372,65 +375,64 @@ fn a_keyed_ledger_says_what_it_could_not_check_without_the_key() {
     );
 
     // Without the key an append is refused (it could not MAC the record).
-    let e = NativeWriter::open(&l.dir, Some(l.signer()), None).unwrap_err();
+    let e = NativeWriter::open(&led.dir, Some(led.signer()), None).unwrap_err();
     assert!(e.to_string().contains("--mac-key"), "{e}");
 
     // A stripped MAC is a violation even without the key.
-    let p = l.file("descriptors.jsonl");
+    let p = led.file("descriptors.jsonl");
     let mut lines = read_lines(&p);
-    let (a, b) = (
+    let (from, to) = (
         lines[2].find(",\"mac\"").unwrap(),
         lines[2].find(",\"hash\"").unwrap(),
     );
-    lines[2].replace_range(a..b, "");
+    lines[2].replace_range(from..to, "");
     write_lines(&p, &lines);
-    let s = spots(&l.dir);
+    let s = spots(&led.dir);
     assert!(s.contains(&spot("descriptors", "MAC_MISSING", 3)), "{s:?}");
 }
 
 #[test]
 fn a_rotated_key_keeps_old_checkpoints_valid_and_cannot_sign_the_future() {
-    let l = ledger(false);
-    let old = l.signer();
-    let new_key = l.dir.with_file_name("new.key");
+    let led = ledger(false);
+    let old = led.signer();
+    let new_key = led.dir.with_file_name("new.key");
     iss_stdout(
         &["key", "rotate"],
-        &l.dir,
+        &led.dir,
         &[
             "--key",
-            l.key.to_str().unwrap(),
+            led.key.to_str().unwrap(),
             "--new-key",
             new_key.to_str().unwrap(),
         ],
         0,
     );
     let new = read_signer(&new_key).unwrap();
-    let mut w = NativeWriter::open(&l.dir, Some(new.clone()), None).unwrap();
+    let mut w = NativeWriter::open(&led.dir, Some(new.clone()), None).unwrap();
     append_descriptors(&mut w, vec![input(1)], 1_900_000_000_000_000, true).unwrap();
-    assert_eq!(spots(&l.dir), Vec::<Spot>::new());
+    assert_eq!(spots(&led.dir), Vec::<Spot>::new());
     assert_eq!(
-        iss_stdout(&["key", "verifier"], &l.dir, &[], 0).trim(),
+        iss_stdout(&["key", "verifier"], &led.dir, &[], 0).trim(),
         new.vkey()
     );
     // The old key can no longer open a writer...
-    let e = NativeWriter::open(&l.dir, Some(old.clone()), None).unwrap_err();
+    let e = NativeWriter::open(&led.dir, Some(old.clone()), None).unwrap_err();
     assert!(
         e.to_string().contains("not the ledger's current key"),
         "{e}"
     );
     // ...and a checkpoint it signs for a size past the rotation is refused.
-    let hist = l.file("descriptors.jsonl.checkpoints");
+    let hist = led.file("descriptors.jsonl.checkpoints");
     let mut lines = read_lines(&hist);
     let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
     let size = last["size"].as_u64().unwrap();
-    let cp = iss_workstation::ledger::native::checkpoint::Checkpoint::parse(
-        &last["note"].as_str().unwrap()[..last["note"].as_str().unwrap().find("\n\n").unwrap() + 1],
-    )
-    .unwrap();
+    let note_text = last["note"].as_str().unwrap();
+    let signed_text = &note_text[..=note_text.find("\n\n").unwrap()];
+    let cp = iss_workstation::ledger::native::checkpoint::Checkpoint::parse(signed_text).unwrap();
     let note = iss_workstation::ledger::native::checkpoint::sign_checkpoint(&cp, &old).unwrap();
     lines.push(HistoryLine { size, note }.to_line());
     write_lines(&hist, &lines);
-    let s = spots(&l.dir);
+    let s = spots(&led.dir);
     let n = lines.len() as u64;
     assert!(
         s.contains(&spot("descriptors_checkpoints", "SIGNATURE_INVALID", n)),
@@ -440,35 +442,35 @@ fn a_rotated_key_keeps_old_checkpoints_valid_and_cannot_sign_the_future() {
 
 #[test]
 fn a_torn_tail_blocks_appends_until_repair_which_records_itself() {
-    let l = ledger(false);
-    let p = l.file("descriptors.jsonl");
+    let led = ledger(false);
+    let p = led.file("descriptors.jsonl");
     let mut f = fs::OpenOptions::new().append(true).open(&p).unwrap();
     std::io::Write::write_all(&mut f, b"{\"seq\":8,\"prev\":\"ab").unwrap();
     drop(f);
-    let s = spots(&l.dir);
+    let s = spots(&led.dir);
     assert_eq!(s, vec![spot("descriptors", "TORN_TAIL", 9)]);
-    let e = NativeWriter::open(&l.dir, Some(l.signer()), None).unwrap_err();
+    let e = NativeWriter::open(&led.dir, Some(led.signer()), None).unwrap_err();
     assert!(
         e.to_string().contains("TORN_TAIL") || e.to_string().contains("violation"),
         "{e}"
     );
     let out = iss_stdout(
-        &["repair", "--key", l.key.to_str().unwrap()],
-        &l.dir,
+        &["repair", "--key", led.key.to_str().unwrap()],
+        &led.dir,
         &[],
         0,
     );
     assert!(out.contains("removed 19 torn byte(s)"), "{out}");
-    assert_eq!(spots(&l.dir), Vec::<Spot>::new());
-    let events = read_lines(&l.file("events.jsonl"));
+    assert_eq!(spots(&led.dir), Vec::<Spot>::new());
+    let events = read_lines(&led.file("events.jsonl"));
     let repair = events.last().unwrap();
     assert!(
         repair.contains("\"type\":\"repair\"") && repair.contains("\"bytes\":19"),
         "{repair}"
     );
-    let backups: Vec<_> = fs::read_dir(&l.dir)
+    let backups: Vec<_> = fs::read_dir(&led.dir)
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().contains(".torn-"))
         .collect();
     assert_eq!(backups.len(), 1);
@@ -480,11 +482,11 @@ fn a_torn_tail_blocks_appends_until_repair_which_records_itself() {
 
 #[test]
 fn verification_is_read_only() {
-    let l = ledger(true);
-    let before = snapshot(&l.dir);
-    iss_json(&["verify", "--json"], &l.dir, 0);
-    assert_eq!(snapshot(&l.dir), before);
-    assert_pristine(&l.dir);
+    let led = ledger(true);
+    let before = snapshot(&led.dir);
+    iss_json(&["verify", "--json"], &led.dir, 0);
+    assert_eq!(snapshot(&led.dir), before);
+    assert_pristine(&led.dir);
 }
 
 fn input_json(n: u64) -> serde_json::Value {
