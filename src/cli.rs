@@ -60,6 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Init(args)) => native::init_cmd(&args),
         Some(Command::Checkpoint(args)) => native::checkpoint_cmd(&args),
         Some(Command::Key(args)) => native::key_cmd(&args),
+        Some(Command::Prove(args)) => native::prove_cmd(&args),
         Some(Command::Tui(args)) => tui(args),
         None => tui(cli.tui),
     }

@@ -522,3 +522,88 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v.sort();
     v
 }
+
+#[test]
+fn proofs_are_printed_and_checked_by_verify() {
+    let led = ledger(false);
+    let dir = led.dir.parent().unwrap();
+    for n in 0..6 {
+        let proof = iss_stdout(
+            &["prove", "--json", "--record", &n.to_string()],
+            &led.dir,
+            &[],
+            0,
+        );
+        let doc: serde_json::Value = serde_json::from_str(&proof).unwrap();
+        assert_eq!(doc["kind"], "inclusion");
+        assert_eq!(
+            doc["tree_size"], 6,
+            "proved against the newest signed checkpoint"
+        );
+        assert_eq!(doc["leaf"], read_lines(&led.file("descriptors.jsonl"))[n]);
+        let f = dir.join(format!("p{n}.json"));
+        fs::write(&f, &proof).unwrap();
+        let v = iss_json(
+            &["verify", "--json", "--proof", f.to_str().unwrap()],
+            &led.dir,
+            0,
+        );
+        assert_eq!(v["proofs"][0]["valid"], true, "{v}");
+    }
+    // Records after the newest checkpoint cannot be proved yet.
+    assert_cmd::Command::cargo_bin("iss")
+        .unwrap()
+        .args(["prove", "--record", "7"])
+        .arg(&led.dir)
+        .assert()
+        .code(2);
+    // A proof for another leaf, or with a changed path element, fails.
+    let text = fs::read_to_string(dir.join("p2.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["index"] = 3.into();
+    fs::write(dir.join("bad.json"), doc.to_string()).unwrap();
+    let v = iss_json(
+        &[
+            "verify",
+            "--json",
+            "--proof",
+            dir.join("bad.json").to_str().unwrap(),
+        ],
+        &led.dir,
+        1,
+    );
+    assert_eq!(v["proofs"][0]["valid"], false);
+    let consistency = iss_stdout(&["prove", "--json", "--from", "3"], &led.dir, &[], 0);
+    let doc: serde_json::Value = serde_json::from_str(&consistency).unwrap();
+    assert!(
+        doc["old_checkpoint"].is_string(),
+        "size 3 was signed: {doc}"
+    );
+    fs::write(dir.join("c.json"), &consistency).unwrap();
+    let v = iss_json(
+        &[
+            "verify",
+            "--json",
+            "--proof",
+            dir.join("c.json").to_str().unwrap(),
+        ],
+        &led.dir,
+        0,
+    );
+    assert_eq!(v["proofs"][0]["valid"], true, "{v}");
+    let mut doc = doc;
+    doc["old_root"] = "00".repeat(32).into();
+    doc["old_checkpoint"] = serde_json::Value::Null;
+    fs::write(dir.join("c2.json"), doc.to_string()).unwrap();
+    let v = iss_json(
+        &[
+            "verify",
+            "--json",
+            "--proof",
+            dir.join("c2.json").to_str().unwrap(),
+        ],
+        &led.dir,
+        1,
+    );
+    assert_eq!(v["proofs"][0]["valid"], false);
+}

@@ -60,6 +60,9 @@ pub enum Command {
     Checkpoint(CheckpointArgs),
     /// Keys of a native ledger: print the verifier key, rotate the signing key.
     Key(KeyArgs),
+    /// An inclusion proof of a record, or a consistency proof between two
+    /// tree sizes, against a native chain's newest signed checkpoint.
+    Prove(ProveArgs),
     /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
     Sample(SampleArgs),
 }
@@ -93,6 +96,10 @@ pub struct VerifyArgs {
     /// MACs are reported as not checked. Also `ISS_MAC_KEY`.
     #[arg(long, env = "ISS_MAC_KEY")]
     pub mac_key: Option<PathBuf>,
+    /// A proof document from `iss prove --json` to check against the
+    /// ledger's signed checkpoints (repeatable); a failing proof exits 1.
+    #[arg(long)]
+    pub proof: Vec<PathBuf>,
 }
 
 /// Where the keys of a native ledger are (both live outside the ledger).
@@ -136,6 +143,26 @@ pub struct CheckpointArgs {
     #[command(flatten)]
     pub keys: KeyFiles,
     /// Print one JSON object per chain.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `iss prove`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["record", "from"])))]
+pub struct ProveArgs {
+    /// The native ledger.
+    pub path: PathBuf,
+    /// Prove that the record with this seq is in the newest checkpoint.
+    #[arg(long)]
+    pub record: Option<u64>,
+    /// Prove that the tree of this size is a prefix of the newest checkpoint.
+    #[arg(long)]
+    pub from: Option<u64>,
+    /// The chain: descriptors, pulses or events.
+    #[arg(long, default_value = "descriptors")]
+    pub chain: String,
+    /// Print the proof document as JSON (what `iss verify --proof` reads).
     #[arg(long)]
     pub json: bool,
 }

@@ -19,7 +19,27 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         mac_key,
         ..VerifyOptions::default()
     };
-    let report = verify_path(&args.path, &options)?;
+    let mut report = verify_path(&args.path, &options)?;
+    for p in &args.proof {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let proof: crate::ledger::native::prove::Proof =
+            serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{}: not a proof document from `iss prove --json`",
+                    p.display()
+                )
+            })?;
+        let check = crate::ledger::native::prove::check_proof(&args.path, &proof);
+        report.proofs.push(crate::ledger::report::ProofResult {
+            file: p.display().to_string(),
+            valid: check.valid,
+            detail: check.detail,
+        });
+    }
+    if report.proofs.iter().any(|p| !p.valid) {
+        report.status = LedgerStatus::Violated;
+    }
     let mut out = anstream::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report).context("writing the JSON report")?;

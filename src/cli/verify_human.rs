@@ -80,6 +80,14 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
     }
 
     render_native(out, report)?;
+    for p in &report.proofs {
+        let (style, mark) = if p.valid { (OK, "✔") } else { (BAD, "✘") };
+        writeln!(
+            out,
+            "  proof {}: {style}{mark}{style:#} {}",
+            p.file, p.detail
+        )?;
+    }
 
     for f in report
         .files

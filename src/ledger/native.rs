@@ -13,6 +13,7 @@ pub mod keyring;
 pub mod merkle;
 pub mod meta;
 pub mod note;
+pub mod prove;
 pub mod record;
 pub mod repair;
 pub mod secret;

@@ -208,6 +208,20 @@ pub struct VerifyReport {
     /// is a time chain.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub time_segments: Vec<RunSegment>,
+    /// Proofs checked against the ledger (`iss verify --proof`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proofs: Vec<ProofResult>,
+}
+
+/// One proof document checked by `iss verify --proof`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProofResult {
+    /// The proof file.
+    pub file: String,
+    /// Whether it verified.
+    pub valid: bool,
+    /// What it established, or why it failed.
+    pub detail: String,
 }
 
 impl VerifyReport {

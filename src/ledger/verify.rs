@@ -90,6 +90,7 @@ pub fn verify_native_report(dir: &Path, options: &VerifyOptions) -> VerifyReport
         files: v.files,
         missing: Vec::new(),
         time_segments: Vec::new(),
+        proofs: Vec::new(),
     };
     report.settle();
     report
@@ -143,6 +144,7 @@ pub fn verify_discovered(d: &Discovery, options: &VerifyOptions) -> VerifyReport
             })
             .collect(),
         time_segments,
+        proofs: Vec::new(),
     };
     report.settle();
     report

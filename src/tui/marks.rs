@@ -155,6 +155,7 @@ mod tests {
             files: vec![c, m],
             missing: vec![],
             time_segments: vec![],
+            proofs: vec![],
         }
     }
 
