@@ -66,7 +66,7 @@ impl Panes {
 #[derive(Debug)]
 pub enum PanesMsg {
     /// The time chain's summary and interval series.
-    Time(Result<time::TimeOverview, String>),
+    Time(Result<Box<time::TimeOverview>, String>),
     /// The maturity report.
     Maturity(Result<Box<MaturityReport>, String>),
     /// An audit-pane page (a trail, or a manifest line).
@@ -82,7 +82,7 @@ pub enum PanesMsg {
 pub fn on_msg(app: &mut App, msg: PanesMsg) {
     match msg {
         PanesMsg::Time(r) => {
-            app.panes.time.overview = r.map_or_else(Loading::Failed, Loading::Ready)
+            app.panes.time.overview = r.map_or_else(Loading::Failed, |o| Loading::Ready(*o));
         }
         PanesMsg::Maturity(r) => {
             app.panes.maturity.report = r.map_or_else(Loading::Failed, Loading::Ready);
@@ -108,11 +108,12 @@ pub fn after_update(app: &mut App) {
                 audit::report_changed(app);
             }
         }
-        Loading::Failed(e) if app.panes.report.is_none() => {
-            if !matches!(app.panes.time.overview, Loading::Failed(_)) {
-                app.panes.time.overview = Loading::Failed(e.clone());
-                app.panes.maturity.report = Loading::Failed(e.clone());
-            }
+        Loading::Failed(e)
+            if app.panes.report.is_none()
+                && !matches!(app.panes.time.overview, Loading::Failed(_)) =>
+        {
+            app.panes.time.overview = Loading::Failed(e.clone());
+            app.panes.maturity.report = Loading::Failed(e.clone());
         }
         _ => {}
     }

@@ -79,7 +79,7 @@ impl Job {
 
     fn run_inner(self) -> PanesMsg {
         match self {
-            Job::Time(report) => PanesMsg::Time(time(&report)),
+            Job::Time(report) => PanesMsg::Time(time(&report).map(Box::new)),
             Job::Maturity(report) => PanesMsg::Maturity(maturity(&report).map(Box::new)),
             Job::Audit {
                 request,

@@ -34,12 +34,10 @@ pub const TIME_TITLE: &str = "Time pulses";
 pub fn time_title(pulses: u64, verified: u64, runs: usize, anomalies: usize) -> String {
     let a = if anomalies == 0 {
         format!("{SYM_OK} no anomalies")
+    } else if anomalies == 1 {
+        format!("{SYM_WARN} 1 anomaly")
     } else {
-        if anomalies == 1 {
-            format!("{SYM_WARN} 1 anomaly")
-        } else {
-            format!("{SYM_WARN} {anomalies} anomalies")
-        }
+        format!("{SYM_WARN} {anomalies} anomalies")
     };
     format!(
         " {TIME_TITLE}: {pulses}, {verified} verified, {}, {a} ",

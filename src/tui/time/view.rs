@@ -171,7 +171,7 @@ fn summary(f: &mut Frame, area: Rect, app: &App) {
     }
 }
 
-fn overview(f: &mut Frame, stats: Rect, chart: Rect, o: &TimeOverview, t: &Theme) {
+fn overview(frame: &mut Frame, stats: Rect, chart: Rect, o: &TimeOverview, t: &Theme) {
     let fmt = |x: Option<f64>| x.map_or_else(|| "—".to_owned(), |v| format!("{v:.6}"));
     let i = &o.summary.intervals_s;
     let e = &o.summary.et_minus_tdb_s;
@@ -192,19 +192,19 @@ fn overview(f: &mut Frame, stats: Rect, chart: Rect, o: &TimeOverview, t: &Theme
             t.dim,
         ));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), stats);
+    frame.render_widget(Paragraph::new(Line::from(spans)), stats);
     // A label, then the chart of the largest interval per column.
     let [label, spark] =
         Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(chart);
     let (cols, per_col) = o.intervals.columns(usize::from(spark.width));
-    f.render_widget(
+    frame.render_widget(
         Paragraph::new(vec![
             Line::styled(s::CHART_LABEL, t.dim),
             Line::styled(s::per_column(per_col), t.dim),
         ]),
         label,
     );
-    f.render_widget(Sparkline::default().data(&cols).style(t.header), spark);
+    frame.render_widget(Sparkline::default().data(&cols).style(t.header), spark);
 }
 
 /// ΔAT-shifted instant as a time of day (`HH:MM:SS.ffffff`): the UTC
@@ -313,7 +313,7 @@ fn table(f: &mut Frame, area: Rect, app: &App) {
         .chains
         .iter()
         .find(|c| c.kind == ChainKind::Pulses)
-        .map_or(0, |c| c.lines());
+        .map_or(0, crate::tui::chain::ChainView::lines);
     let title = s::pulses_title(v.cursor + 1, total);
     let table = Table::new(rows, widths)
         .header(header)
