@@ -11,7 +11,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// The pane tabs; panes not built yet are dimmed.
+/// The pane tabs; the active one in brackets.
 pub fn tabs(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let mut spans = Vec::new();

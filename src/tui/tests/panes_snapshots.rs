@@ -109,3 +109,31 @@ fn help_lists_the_keys_of_panes_3_to_5() {
         );
     }
 }
+
+#[test]
+fn without_colour_the_anomalies_keep_their_symbols() {
+    use crate::tui::theme::{Theme, ThemeName};
+    use ratatui::style::Color;
+    for (pane, mark) in [
+        ("3e", "✘     30"),
+        ("4", "✘ 1 excluded"),
+        ("5", "✘ excluded"),
+    ] {
+        let mut t = tampered_pulses(120, 40);
+        t.app.theme = Theme::new(ThemeName::Light, true);
+        if pane == "5" {
+            // The tampered descriptor, line 10, in the browser first.
+            t.keys("1e");
+        }
+        t.keys(pane);
+        let screen = t.screen();
+        assert!(screen.contains(mark), "{mark} missing:\n{screen}");
+        let buf = t.buffer();
+        let coloured = buf
+            .content()
+            .iter()
+            .filter(|c| !matches!(c.fg, Color::Reset) || !matches!(c.bg, Color::Reset))
+            .count();
+        assert_eq!(coloured, 0, "NO_COLOR: no cell carries a colour");
+    }
+}
