@@ -9,6 +9,7 @@
 //! The summary and the interval chart need the whole chain, so they are
 //! computed in the background ([`crate::tui::panes::Job::Time`]).
 
+mod selected;
 mod view;
 
 use crate::analysis::pulses::TimeSummary;

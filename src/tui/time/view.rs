@@ -1,11 +1,11 @@
 //! Drawing pane 3 from its state.
 
 use super::{PulseCells, PulseRow, TimeOverview, areas};
-use crate::analysis::time_forensics::{RunSegment, SegmentStart};
+use crate::analysis::time_forensics::RunSegment;
 use crate::ledger::finding::Finding;
 use crate::ledger::report::VerifyReport;
 use crate::tui::app::{App, Loading};
-use crate::tui::chain::{ChainKind, visible};
+use crate::tui::chain::ChainKind;
 use crate::tui::marks::Mark;
 use crate::tui::strings::{self, analysis as s};
 use crate::tui::theme::Theme;
@@ -90,7 +90,7 @@ fn fitting(width: u16) -> Vec<usize> {
     keep
 }
 
-fn boxed<'a>(t: &Theme, title: String) -> Block<'a> {
+pub(super) fn boxed<'a>(t: &Theme, title: String) -> Block<'a> {
     Block::new()
         .borders(Borders::ALL)
         .border_style(t.border)
@@ -124,14 +124,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let [summary_box, table_box, selected_box] = areas(area);
     summary(f, summary_box, app);
     table(f, table_box, app);
-    selected(f, selected_box, app);
+    super::selected::render(f, selected_box, app);
 }
 
-fn spin(app: &App) -> &'static str {
+pub(super) fn spin(app: &App) -> &'static str {
     strings::SPINNER[(app.tick % 4) as usize]
 }
 
-fn glyph_findings(report: &VerifyReport) -> impl Iterator<Item = &Finding> {
+pub(super) fn glyph_findings(report: &VerifyReport) -> impl Iterator<Item = &Finding> {
     report
         .files
         .iter()
@@ -222,7 +222,7 @@ fn clock(unix_s: f64) -> String {
     )
 }
 
-fn segment_of(report: Option<&VerifyReport>, line: u64) -> Option<(usize, &RunSegment)> {
+pub(super) fn segment_of(report: Option<&VerifyReport>, line: u64) -> Option<(usize, &RunSegment)> {
     report?
         .time_segments
         .iter()
@@ -324,94 +324,6 @@ fn table(f: &mut Frame, area: Rect, app: &App) {
     let selected = usize::try_from(v.cursor.saturating_sub(v.top)).ok();
     let mut state = TableState::default().with_selected(selected);
     f.render_stateful_widget(table, area, &mut state);
-}
-
-fn start_text(start: SegmentStart) -> String {
-    match start {
-        SegmentStart::FirstPulse => s::RUN_FIRST.to_owned(),
-        SegmentStart::KnownStart { counter_reset, .. } => s::run_known(counter_reset),
-        SegmentStart::CounterReset => s::RUN_UNLOGGED.to_owned(),
-    }
-}
-
-/// The pulse under the cursor: id, run, ΔAT, and each anomaly on its line
-/// with expected vs found.
-fn selected(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let v = &app.panes.time;
-    let line = v.cursor + 1;
-    let report = app.report.ready().map(|b| &**b);
-    let row = v.rows.iter().find(|r| r.line == line);
-    let mut lines = Vec::new();
-    let mut head = vec![Span::styled(format!("line {line} "), t.header)];
-    if let Some(Ok(c)) = row.map(|r| &r.cells) {
-        head.push(Span::raw(format!("pulse {} ", c.pulse_id)));
-        if let Some(x) = c.scales {
-            let known = if x.delta_at_known {
-                ""
-            } else {
-                s::DELTA_AT_ASSUMED
-            };
-            head.push(Span::styled(
-                format!("ΔAT {} s{known}", x.delta_at_s),
-                t.dim,
-            ));
-        }
-    }
-    lines.push(Line::from(head));
-    if let Some((i, seg)) = segment_of(report, line) {
-        lines.push(Line::styled(
-            s::run_line(
-                i + 1,
-                report.map_or(0, |r| r.time_segments.len()),
-                seg,
-                &start_text(seg.start),
-            ),
-            t.dim,
-        ));
-    }
-    let Some(report) = report else {
-        lines.push(Line::raw(format!("{} {}", spin(app), strings::VERIFYING)));
-        return draw_selected(f, area, t, lines);
-    };
-    let here: Vec<&Finding> = glyph_findings(report)
-        .filter(|x| x.line == Some(line))
-        .collect();
-    if here.is_empty() {
-        let total = glyph_findings(report).count();
-        lines.push(Line::styled(s::no_anomaly_here(total), t.ok));
-    }
-    // Expected vs found of every anomaly first, what each means after:
-    // on a small screen the comparison is what must show.
-    for x in &here {
-        let (sym, style) = if x.is_violation() {
-            (strings::SYM_BAD, t.bad)
-        } else {
-            (strings::SYM_WARN, t.warn)
-        };
-        let mut spans = vec![Span::styled(format!("{sym} {}", x.kind), style)];
-        if let Some(e) = &x.expected {
-            spans.push(Span::styled(" expected ", t.dim));
-            spans.push(Span::raw(visible(e)));
-        }
-        if let Some(found) = &x.found {
-            spans.push(Span::styled("; found ", t.dim));
-            spans.push(Span::raw(visible(found)));
-        }
-        lines.push(Line::from(spans));
-    }
-    for x in &here {
-        lines.push(Line::styled(
-            format!("{}: {}", x.kind, visible(&x.detail)),
-            t.dim,
-        ));
-    }
-    draw_selected(f, area, t, lines);
-}
-
-fn draw_selected(f: &mut Frame, area: Rect, t: &Theme, lines: Vec<Line>) {
-    let p = Paragraph::new(lines).wrap(Wrap { trim: false });
-    f.render_widget(p.block(boxed(t, format!(" {} ", s::SELECTED_PULSE))), area);
 }
 
 #[cfg(test)]
