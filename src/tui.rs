@@ -10,12 +10,14 @@
 //! Read-only by construction: the chain files are opened for reading (the
 //! line index and verification both), and no code path here writes.
 //!
-//! Panes: 1 the chain browser ([`browser`]), 2 integrity ([`integrity`]);
-//! 3-5 (time, maturity, entry) are in the tab bar with a one-line "not built
-//! yet" placeholder, as is live following of a growing ledger.
+//! Panes: 1 the chain browser ([`browser`]), 2 integrity ([`integrity`]),
+//! 3 time pulses ([`time`]), 4 maturity ([`maturity`]), 5 the audit trail
+//! of the selected record ([`audit`]); the analyses behind 3-5 run in the
+//! background ([`panes`]).
 
 pub mod actions;
 pub mod app;
+pub mod audit;
 pub mod browser;
 pub mod chain;
 pub mod chrome;
@@ -27,9 +29,12 @@ pub mod keys;
 pub mod layout;
 pub mod load;
 pub mod marks;
+pub mod maturity;
 pub mod msg;
+pub mod panes;
 pub mod strings;
 pub mod theme;
+pub mod time;
 pub mod ui;
 pub mod update;
 

@@ -26,6 +26,7 @@ pub fn refresh_views(app: &mut App) {
     if let Some(h) = app.help {
         app.help = Some(h.min(help_max_scroll(app)));
     }
+    crate::tui::maturity::clamp(app);
 }
 
 fn help_max_scroll(app: &App) -> usize {
@@ -57,7 +58,7 @@ pub fn move_by(app: &mut App, delta: i64) {
             i.selected = i.selected.saturating_add_signed(delta as isize).min(last);
             follow(&mut i.top, i.selected, rows);
         }
-        _ => {}
+        _ => crate::tui::panes::move_by(app, delta),
     }
 }
 

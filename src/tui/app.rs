@@ -17,12 +17,12 @@ pub enum Pane {
     Browser,
     /// 2: per-file integrity and the findings.
     Integrity,
-    /// 3: time forensics (not built yet).
+    /// 3: time pulse history.
     Time,
-    /// 4: maturity (not built yet).
+    /// 4: maturity report.
     Maturity,
-    /// 5: the entry form (not built yet).
-    Entry,
+    /// 5: audit trail of the selected record.
+    Audit,
 }
 
 impl Pane {
@@ -32,17 +32,12 @@ impl Pane {
         Pane::Integrity,
         Pane::Time,
         Pane::Maturity,
-        Pane::Entry,
+        Pane::Audit,
     ];
 
     /// 0-based tab position.
     pub fn index(self) -> usize {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
-    }
-
-    /// Whether the pane exists yet.
-    pub fn is_built(self) -> bool {
-        matches!(self, Pane::Browser | Pane::Integrity)
     }
 }
 
@@ -127,6 +122,8 @@ pub struct App {
     pub report: Loading<Box<VerifyReport>>,
     /// The integrity pane.
     pub integrity: IntegrityView,
+    /// Panes 3-5 and their background work.
+    pub panes: crate::tui::panes::Panes,
     /// The open record detail, if any.
     pub detail: Option<Detail>,
     /// The prompt, while typing.
@@ -159,6 +156,7 @@ impl App {
             discovery: Loading::Pending,
             report: Loading::Pending,
             integrity: IntegrityView::default(),
+            panes: crate::tui::panes::Panes::default(),
             detail: None,
             prompt: None,
             help: None,
@@ -195,6 +193,7 @@ impl App {
                 .chains
                 .iter()
                 .any(|c| matches!(c.source, Source::Opening | Source::Indexing { .. }))
+            || self.panes.busy()
     }
 
     /// The key contexts in effect, innermost first.
@@ -209,7 +208,9 @@ impl App {
                 Pane::Browser if self.detail.is_some() => &[C::Detail, C::Global],
                 Pane::Browser => &[C::Browser, C::Global],
                 Pane::Integrity => &[C::Integrity, C::Global],
-                _ => &[C::Global],
+                Pane::Time => &[C::Time, C::Global],
+                Pane::Maturity => &[C::Maturity, C::Global],
+                Pane::Audit => &[C::Audit, C::Global],
             }
         }
     }

@@ -11,7 +11,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// The pane tabs; panes not built yet are dimmed.
+/// The pane tabs; the active one in brackets.
 pub fn tabs(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let mut spans = Vec::new();
@@ -25,10 +25,8 @@ pub fn tabs(app: &App, f: &mut Frame, area: Rect) {
         let label = format!("{open}{} {}{close}", i + 1, strings::PANE_TITLES[i]);
         let style = if *pane == app.pane {
             t.tab_active
-        } else if pane.is_built() {
-            Style::new()
         } else {
-            t.tab_unbuilt
+            Style::new()
         };
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
@@ -58,6 +56,15 @@ const HINTS: &[(Context, Context, &[Action], &str)] = &[
     (Context::Integrity, Context::Integrity, &[Action::Down, Action::Up], "select"),
     (Context::Integrity, Context::Integrity, &[Action::Open], "show line"),
     (Context::Integrity, Context::Global, &[Action::NextFinding, Action::PrevFinding], "finding"),
+    (Context::Browser, Context::Browser, &[Action::AuditRecord], "audit"),
+    (Context::Time, Context::Time, &[Action::Down, Action::Up], "pulse"),
+    (Context::Time, Context::Time, &[Action::NextFinding, Action::PrevFinding], "anomaly"),
+    (Context::Time, Context::Time, &[Action::Open], "open"),
+    (Context::Maturity, Context::Maturity, &[Action::Down, Action::Up], "process"),
+    (Context::Maturity, Context::Maturity, &[Action::Open], "latest"),
+    (Context::Audit, Context::Audit, &[Action::Down, Action::Up], "link"),
+    (Context::Audit, Context::Audit, &[Action::Open], "follow"),
+    (Context::Audit, Context::Global, &[Action::Back], "back"),
     (Context::Help, Context::Help, &[Action::Down, Action::Up], "scroll"),
     (Context::Help, Context::Global, &[Action::Back], "close"),
     (Context::Global, Context::Global, &[Action::Help], "help"),

@@ -7,7 +7,7 @@ use crate::tui::app::App;
 use crate::tui::msg::Msg;
 use crate::tui::theme::Theme;
 use crate::tui::update::update;
-use crate::tui::{Options, load, ui};
+use crate::tui::{Options, load, panes, ui};
 use anyhow::{Context as _, bail};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;
@@ -37,6 +37,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let theme = Theme::new(options.theme, Theme::no_color_from_env());
     let mut app = App::new(options.path.clone(), theme);
     let (tx, rx) = mpsc::channel();
+    let jobs_tx = tx.clone();
     load::spawn(options.path, tx.clone());
     let stop = Arc::new(AtomicBool::new(false));
     let input = spawn_input(tx, Arc::clone(&stop));
@@ -50,7 +51,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     }));
     let mut terminal = ratatui::try_init().context("cannot set the terminal up")?;
     let _ = execute!(io::stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, &mut app, &rx);
+    let result = event_loop(&mut terminal, &mut app, &rx, &jobs_tx);
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
     stop.store(true, Ordering::Relaxed);
@@ -86,11 +87,18 @@ fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> JoinHandle<()> {
 }
 
 /// Apply messages; draw when the state changed, at most once per frame.
-fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, rx: &Receiver<Msg>) -> io::Result<()> {
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    rx: &Receiver<Msg>,
+    tx: &Sender<Msg>,
+) -> io::Result<()> {
     let size = terminal.size()?;
     update(app, Msg::Resize(size.width, size.height));
     let mut last_draw: Option<Instant> = None;
     loop {
+        // Background work the last messages asked for (panes 3-5).
+        panes::jobs::spawn_all(app, tx);
         if app.dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             terminal.draw(|f| ui::render(app, f))?;
             app.dirty = false;

@@ -15,6 +15,12 @@ pub enum Context {
     Detail,
     /// The integrity pane (pane 2).
     Integrity,
+    /// The time pulse history (pane 3).
+    Time,
+    /// The maturity report (pane 4).
+    Maturity,
+    /// The audit trail (pane 5).
+    Audit,
     /// The help overlay.
     Help,
     /// Typing a search or a command.
@@ -29,6 +35,9 @@ impl Context {
             Context::Browser => "Chain browser (1)",
             Context::Detail => "Record detail",
             Context::Integrity => "Integrity (2)",
+            Context::Time => "Time pulses (3)",
+            Context::Maturity => "Maturity (4)",
+            Context::Audit => "Audit trail (5)",
             Context::Help => "Help",
             Context::Prompt => "Search / command prompt",
         }
@@ -82,6 +91,8 @@ pub enum Action {
     Submit,
     /// Delete the last typed character.
     DeleteChar,
+    /// Show the audit trail of the selected record (pane 5).
+    AuditRecord,
 }
 
 /// A key with the modifiers that matter for it.
@@ -176,14 +187,14 @@ use Context as C;
 pub const TABLE: &[Binding] = &[
     bind(C::Global, &[k('q'), ctrl('c')], A::Quit, "quit"),
     bind(C::Global, &[k('?')], A::Help, "this help"),
-    bind(C::Global, &[code(KeyCode::Esc)], A::Back, "back: close help, detail, prompt or message"),
+    bind(C::Global, &[code(KeyCode::Esc)], A::Back, "back: close help, detail, prompt; return along a followed link"),
     bind(C::Global, &[code(KeyCode::Tab)], A::NextPane, "next pane"),
     bind(C::Global, &[code(KeyCode::BackTab)], A::PrevPane, "previous pane"),
     bind(C::Global, &[k('1')], A::Pane(1), "pane 1: chain browser"),
     bind(C::Global, &[k('2')], A::Pane(2), "pane 2: integrity"),
-    bind(C::Global, &[k('3')], A::Pane(3), "pane 3: time (not built yet)"),
-    bind(C::Global, &[k('4')], A::Pane(4), "pane 4: maturity (not built yet)"),
-    bind(C::Global, &[k('5')], A::Pane(5), "pane 5: entry (not built yet)"),
+    bind(C::Global, &[k('3')], A::Pane(3), "pane 3: time pulses"),
+    bind(C::Global, &[k('4')], A::Pane(4), "pane 4: maturity"),
+    bind(C::Global, &[k('5')], A::Pane(5), "pane 5: audit trail of the browser's record"),
     bind(C::Global, &[k('e')], A::NextFinding, "next line with a finding (browser)"),
     bind(C::Global, &[k('E')], A::PrevFinding, "previous line with a finding (browser)"),
     bind(C::Global, &[k(':')], A::Command, "command: :N or :goto N jumps to line N"),
@@ -198,6 +209,7 @@ pub const TABLE: &[Binding] = &[
     bind(C::Browser, &[k('/')], A::Search, "search (ASCII case ignored)"),
     bind(C::Browser, &[k('n')], A::SearchNext, "next search hit"),
     bind(C::Browser, &[k('N')], A::SearchPrev, "previous search hit"),
+    bind(C::Browser, &[k('a')], A::AuditRecord, "audit trail of this descriptor (pane 5)"),
     bind(C::Detail, &[k('j'), code(KeyCode::Down)], A::Down, "scroll down"),
     bind(C::Detail, &[k('k'), code(KeyCode::Up)], A::Up, "scroll up"),
     bind(C::Detail, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
@@ -212,6 +224,29 @@ pub const TABLE: &[Binding] = &[
     bind(C::Integrity, &[k('g'), code(KeyCode::Home)], A::Top, "first finding"),
     bind(C::Integrity, &[k('G'), code(KeyCode::End)], A::Bottom, "last finding"),
     bind(C::Integrity, &[code(KeyCode::Enter)], A::Open, "show the finding's line in the browser"),
+    bind(C::Time, &[k('j'), code(KeyCode::Down)], A::Down, "next pulse"),
+    bind(C::Time, &[k('k'), code(KeyCode::Up)], A::Up, "previous pulse"),
+    bind(C::Time, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
+    bind(C::Time, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up"),
+    bind(C::Time, &[k('g'), code(KeyCode::Home)], A::Top, "first pulse"),
+    bind(C::Time, &[k('G'), code(KeyCode::End)], A::Bottom, "last pulse"),
+    bind(C::Time, &[k('e')], A::NextFinding, "next pulse with an anomaly"),
+    bind(C::Time, &[k('E')], A::PrevFinding, "previous pulse with an anomaly"),
+    bind(C::Time, &[code(KeyCode::Enter)], A::Open, "show the pulse in the chain browser"),
+    bind(C::Maturity, &[k('j'), code(KeyCode::Down)], A::Down, "next process"),
+    bind(C::Maturity, &[k('k'), code(KeyCode::Up)], A::Up, "previous process"),
+    bind(C::Maturity, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
+    bind(C::Maturity, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up"),
+    bind(C::Maturity, &[k('g'), code(KeyCode::Home)], A::Top, "first process"),
+    bind(C::Maturity, &[k('G'), code(KeyCode::End)], A::Bottom, "last process"),
+    bind(C::Maturity, &[code(KeyCode::Enter)], A::Open, "the process's latest assessment in the browser"),
+    bind(C::Audit, &[k('j'), code(KeyCode::Down)], A::Down, "next link"),
+    bind(C::Audit, &[k('k'), code(KeyCode::Up)], A::Up, "previous link"),
+    bind(C::Audit, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "scroll a page down"),
+    bind(C::Audit, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "scroll a page up"),
+    bind(C::Audit, &[k('g'), code(KeyCode::Home)], A::Top, "first link"),
+    bind(C::Audit, &[k('G'), code(KeyCode::End)], A::Bottom, "last link"),
+    bind(C::Audit, &[code(KeyCode::Enter)], A::Open, "follow the link (Esc comes back)"),
     bind(C::Help, &[k('j'), code(KeyCode::Down)], A::Down, "scroll down"),
     bind(C::Help, &[k('k'), code(KeyCode::Up)], A::Up, "scroll up"),
     bind(C::Help, &[k('?')], A::Back, "close"),
@@ -257,6 +292,9 @@ pub fn help_lines() -> Vec<HelpLine> {
         C::Browser,
         C::Detail,
         C::Integrity,
+        C::Time,
+        C::Maturity,
+        C::Audit,
         C::Prompt,
         C::Help,
     ];

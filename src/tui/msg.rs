@@ -42,6 +42,8 @@ pub enum Msg {
     },
     /// Verification of the whole ledger finished (or could not run).
     Verified(Result<Box<VerifyReport>, String>),
+    /// A result of the background work of panes 3-5.
+    Panes(crate::tui::panes::PanesMsg),
     /// The terminal's input is gone: nobody can press `q` any more.
     InputClosed,
 }

@@ -19,7 +19,7 @@ pub const SYM_PENDING: &str = "…";
 pub const SYM_UNKNOWN: &str = "?";
 
 /// Titles of the panes, in tab order (1-5).
-pub const PANE_TITLES: [&str; 5] = ["Chains", "Integrity", "Time", "Maturity", "Entry"];
+pub const PANE_TITLES: [&str; 5] = ["Chains", "Integrity", "Time", "Maturity", "Audit"];
 
 /// One-line placeholder for a pane that is not built yet.
 pub fn not_built(title: &str) -> String {
@@ -144,3 +144,5 @@ pub fn read_error(err: &str) -> String {
 pub const NOTHING_TO_SHOW: &str = "nothing to show in this chain";
 /// Help overlay title.
 pub const HELP_TITLE: &str = "Keys (Esc closes)";
+
+pub mod analysis;

@@ -6,5 +6,7 @@
 mod harness;
 mod keys_dsl;
 mod navigation;
+mod panes_navigation;
+mod panes_snapshots;
 mod rendering;
 mod snapshots;

@@ -3,11 +3,11 @@
 //! small to use.
 
 use crate::tui::app::{App, Pane};
-use crate::tui::{browser, chrome, help, integrity, layout, strings};
+use crate::tui::{audit, browser, chrome, help, integrity, layout, maturity, strings, time};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 /// Draw the workstation.
 pub fn render(app: &App, f: &mut Frame) {
@@ -21,24 +21,15 @@ pub fn render(app: &App, f: &mut Frame) {
     match app.pane {
         Pane::Browser => browser::render(f, a.body, app),
         Pane::Integrity => integrity::render(f, a.body, app),
-        other => placeholder(app, f, a.body, other),
+        Pane::Time => time::render(f, a.body, app),
+        Pane::Maturity => maturity::render(f, a.body, app),
+        Pane::Audit => audit::render(f, a.body, app),
     }
     if let Some(scroll) = app.help {
         help::render(f, a.body, scroll, &app.theme);
     }
     chrome::line(app, f, a.line);
     chrome::status(app, f, a.status);
-}
-
-/// A pane not built yet: one line that says so and where it is tracked.
-fn placeholder(app: &App, f: &mut Frame, area: Rect, pane: Pane) {
-    let title = strings::PANE_TITLES[pane.index()];
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(app.theme.border)
-        .title(format!(" {title} "));
-    let text = Line::styled(strings::not_built(title), app.theme.dim);
-    f.render_widget(Paragraph::new(text).block(block), area);
 }
 
 /// The message for a terminal below the minimum size; the mode stays visible.

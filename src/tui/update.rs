@@ -11,6 +11,7 @@ use crate::tui::chain::{ChainKind, Source};
 use crate::tui::keys::{self, Action};
 use crate::tui::marks::Marks;
 use crate::tui::msg::Msg;
+use crate::tui::panes;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
 /// Rows the mouse wheel moves.
@@ -43,8 +44,10 @@ pub fn update(app: &mut App, msg: Msg) {
         }
         Msg::Indexed { chain, result } => on_indexed(app, chain, result),
         Msg::Verified(result) => on_verified(app, result),
+        Msg::Panes(m) => panes::on_msg(app, m),
         Msg::InputClosed => app.quit = true,
     }
+    panes::after_update(app);
     app.dirty = true;
 }
 
@@ -145,6 +148,9 @@ pub fn perform(app: &mut App, action: Action) {
         Action::Pane(n) => switch_pane(app, usize::from(n).saturating_sub(1)),
         Action::Up => actions::move_by(app, -1),
         Action::Down => actions::move_by(app, 1),
+        Action::PageUp | Action::PageDown if panes::owns(app.pane) && app.help.is_none() => {
+            panes::page(app, if action == Action::PageUp { -1 } else { 1 });
+        }
         Action::PageUp => actions::page(app, -1),
         Action::PageDown => actions::page(app, 1),
         Action::Top => actions::move_to_end(app, false),
@@ -156,8 +162,15 @@ pub fn perform(app: &mut App, action: Action) {
         Action::Open => match app.pane {
             Pane::Browser => actions::open_detail(app),
             Pane::Integrity => actions::jump_to_selected_finding(app),
-            _ => {}
+            _ => panes::open(app),
         },
+        Action::AuditRecord => {
+            app.detail = None;
+            switch_pane(app, Pane::Audit.index());
+        }
+        Action::NextFinding | Action::PrevFinding if app.pane == Pane::Time => {
+            crate::tui::time::jump(app, action == Action::NextFinding);
+        }
         Action::Search => actions::start_prompt(app, crate::tui::app::PromptKind::Search),
         Action::Command => actions::start_prompt(app, crate::tui::app::PromptKind::Command),
         Action::SearchNext => actions::search_again(app, true),
@@ -181,8 +194,9 @@ fn back(app: &mut App) {
     if app.pane == Pane::Browser && app.detail.take().is_some() {
         return;
     }
-    if app.pane != Pane::Browser && !app.pane.is_built() {
-        // Esc from a placeholder pane goes back to the browser.
+    // Back along the links followed from the audit pane; from panes 3-5
+    // with nowhere else to go, back to the browser.
+    if !panes::back(app) && panes::owns(app.pane) {
         app.pane = Pane::Browser;
     }
 }
@@ -190,4 +204,6 @@ fn back(app: &mut App) {
 fn switch_pane(app: &mut App, index: usize) {
     app.pane = Pane::ALL[index % Pane::ALL.len()];
     app.help = None;
+    // Chosen by hand: Esc no longer returns along a followed link.
+    app.panes.return_to = None;
 }

@@ -8,6 +8,7 @@ use crate::tui::app::App;
 use crate::tui::chain::ChainKind;
 use crate::tui::load::load_blocking;
 use crate::tui::msg::Msg;
+use crate::tui::panes::jobs::run_all_blocking;
 use crate::tui::theme::{Theme, ThemeName};
 use crate::tui::ui;
 use crate::tui::update::update;
@@ -38,6 +39,7 @@ impl Harness {
         for msg in load_blocking(path) {
             update(&mut app, msg);
         }
+        run_all_blocking(&mut app);
         Harness { app, tmp: None }
     }
 
@@ -78,10 +80,19 @@ impl Harness {
         h
     }
 
+    /// Open a ledger in a temporary folder the harness keeps alive.
+    pub fn open_owned(tmp: TempDir, ledger: &Path, w: u16, h: u16) -> Self {
+        let mut t = Self::open(ledger, w, h);
+        t.tmp = Some(tmp);
+        t
+    }
+
     /// Type a key string (see [`keys`]).
     pub fn keys(&mut self, s: &str) -> &mut Self {
         for ev in keys(s) {
             update(&mut self.app, Msg::Key(ev));
+            // Background work runs to completion between keys.
+            run_all_blocking(&mut self.app);
         }
         self
     }

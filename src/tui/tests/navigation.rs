@@ -151,7 +151,7 @@ fn panes_switch_with_tab_digits_and_esc() {
     let mut t = Harness::sample(80, 24);
     assert_eq!(t.keys("<tab>").app.pane, Pane::Integrity);
     assert_eq!(t.keys("<backtab>").app.pane, Pane::Browser);
-    assert_eq!(t.keys("<backtab>").app.pane, Pane::Entry);
+    assert_eq!(t.keys("<backtab>").app.pane, Pane::Audit);
     assert_eq!(t.keys("3").app.pane, Pane::Time);
     assert_eq!(t.keys("<esc>").app.pane, Pane::Browser);
     assert_eq!(t.keys("?").app.help, Some(0));

@@ -50,11 +50,7 @@ fn help_overlay() {
 }
 
 #[test]
-fn placeholder_pane_and_too_small_terminal() {
-    assert_snapshot!(
-        "placeholder_80x24",
-        Harness::sample(80, 24).keys("3").screen()
-    );
+fn too_small_terminal() {
     assert_snapshot!("too_small_59x14", Harness::sample(59, 14).screen());
 }
 

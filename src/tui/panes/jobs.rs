@@ -1,0 +1,204 @@
+//! The background work of panes 3-5: each [`Job`] reads what it needs from
+//! the ledger's files on its own thread and answers with one [`Msg`].
+//!
+//! Jobs only read: they open the files read-only through the same
+//! streaming readers the CLI uses (`iss report time`, `iss report maturity`,
+//! `iss audit`), so the panes show exactly what the commands print.
+
+use crate::analysis::audit::{TrailFiles, audit_trail};
+use crate::analysis::maturity::MaturityBuilder;
+use crate::analysis::pulses::{TimeSummary, for_each_pulse};
+use crate::analysis::records::{Exclusions, descriptor_file, for_each_descriptor};
+use crate::ledger::discover::FileKind;
+use crate::ledger::line_index::IndexedFile;
+use crate::ledger::report::VerifyReport;
+use crate::ledger::verify::VerifyOptions;
+use crate::tui::app::App;
+use crate::tui::audit::{AuditPage, ManifestLine};
+use crate::tui::msg::Msg;
+use crate::tui::panes::PanesMsg;
+use crate::tui::strings::analysis as s;
+use crate::tui::time::{IntervalSeries, TimeOverview};
+use crate::tui::update::update;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+/// Bytes of a manifest line shown at most.
+const MANIFEST_LINE_MAX: usize = 256 * 1024;
+
+/// One piece of background work.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// Summarise the pulse chain (pane 3).
+    Time(Arc<VerifyReport>),
+    /// Build the maturity report (pane 4).
+    Maturity(Arc<VerifyReport>),
+    /// The audit trail of one descriptor (pane 5).
+    Audit {
+        /// The request this answers.
+        request: u64,
+        /// What verification found.
+        report: Arc<VerifyReport>,
+        /// The descriptor's id.
+        id: String,
+    },
+    /// One line of the integrity manifest (pane 5, a followed link).
+    Manifest {
+        /// The request this answers.
+        request: u64,
+        /// What verification found.
+        report: Arc<VerifyReport>,
+        /// 1-based manifest line.
+        line: u64,
+    },
+}
+
+impl Job {
+    /// Do the work and return its message. The analyses are tested never
+    /// to panic; should one all the same, the pane says so instead of
+    /// computing for ever.
+    pub fn run(self) -> Msg {
+        let fail: Box<dyn FnOnce(String) -> PanesMsg> = match &self {
+            Job::Time(_) => Box::new(|e| PanesMsg::Time(Err(e))),
+            Job::Maturity(_) => Box::new(|e| PanesMsg::Maturity(Err(e))),
+            Job::Audit { request, .. } | Job::Manifest { request, .. } => {
+                let request = *request;
+                Box::new(move |e| PanesMsg::Audit {
+                    request,
+                    result: Err(e),
+                })
+            }
+        };
+        Msg::Panes(
+            catch_unwind(AssertUnwindSafe(|| self.run_inner()))
+                .unwrap_or_else(|_| fail(s::INTERNAL_ERROR.to_owned())),
+        )
+    }
+
+    fn run_inner(self) -> PanesMsg {
+        match self {
+            Job::Time(report) => PanesMsg::Time(time(&report).map(Box::new)),
+            Job::Maturity(report) => PanesMsg::Maturity(maturity(&report).map(Box::new)),
+            Job::Audit {
+                request,
+                report,
+                id,
+            } => PanesMsg::Audit {
+                request,
+                result: trail(&report, &id),
+            },
+            Job::Manifest {
+                request,
+                report,
+                line,
+            } => PanesMsg::Audit {
+                request,
+                result: manifest_line(&report, line),
+            },
+        }
+    }
+}
+
+/// Start every queued job on its own thread; results arrive on `tx`.
+pub fn spawn_all(app: &mut App, tx: &Sender<Msg>) {
+    for job in app.panes.jobs.drain(..) {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            // A closed channel means the workstation has quit: nothing to do.
+            let _ = tx.send(job.run());
+        });
+    }
+}
+
+/// Run every queued job inline, applying each result (tests, and callers
+/// without threads). Jobs queued by a result run too.
+pub fn run_all_blocking(app: &mut App) {
+    while !app.panes.jobs.is_empty() {
+        let jobs: Vec<Job> = app.panes.jobs.drain(..).collect();
+        for job in jobs {
+            update(app, job.run());
+        }
+    }
+}
+
+fn path_of(report: &VerifyReport, kind: FileKind) -> Option<&Path> {
+    report
+        .files
+        .iter()
+        .find(|f| f.name == kind.name())
+        .map(|f| Path::new(f.path.as_str()))
+}
+
+fn time(report: &VerifyReport) -> Result<TimeOverview, String> {
+    let name = FileKind::GlyphChain.name();
+    let chain = path_of(report, FileKind::GlyphChain).ok_or_else(|| s::NO_TIME_CHAIN.to_owned())?;
+    let exclusions = Exclusions::from_report(report, name);
+    let options = VerifyOptions::default();
+    let mut summary = TimeSummary::default();
+    let mut intervals = IntervalSeries::default();
+    for_each_pulse(chain, &exclusions, &options.time, options.max_line, |row| {
+        if let Some(i) = row.interval_s {
+            intervals.add(i);
+        }
+        summary.add(&row);
+    })
+    .map_err(|e| format!("{}: {e}", chain.display()))?;
+    Ok(TimeOverview { summary, intervals })
+}
+
+fn maturity(report: &VerifyReport) -> Result<crate::analysis::maturity::MaturityReport, String> {
+    let (name, chain) = descriptor_file(report).ok_or_else(|| s::NO_DESCRIPTORS.to_owned())?;
+    let exclusions = Exclusions::from_report(report, name);
+    let mut builder = MaturityBuilder::new();
+    let dataset = for_each_descriptor(
+        chain,
+        &exclusions,
+        VerifyOptions::default().max_line,
+        |record, _text, line, status| builder.add(record, line, status),
+    )
+    .map_err(|e| format!("{}: {e}", chain.display()))?;
+    Ok(builder.finish(dataset))
+}
+
+fn trail(report: &VerifyReport, id: &str) -> Result<AuditPage, String> {
+    let (name, chain) = descriptor_file(report).ok_or_else(|| s::NO_DESCRIPTORS.to_owned())?;
+    let files = TrailFiles {
+        chain,
+        manifest: path_of(report, FileKind::IntegrityManifest),
+        pulses: path_of(report, FileKind::GlyphChain),
+    };
+    let exclusions = Exclusions::from_report(report, name);
+    let max_line = VerifyOptions::default().max_line;
+    match audit_trail(files, report, &exclusions, id, max_line) {
+        Ok(Ok(t)) => Ok(AuditPage::Trail(Box::new(t))),
+        Ok(Err(n)) => Ok(AuditPage::Ambiguous(n)),
+        Err(e) => Err(format!("{}: {e}", chain.display())),
+    }
+}
+
+fn manifest_line(report: &VerifyReport, line: u64) -> Result<AuditPage, String> {
+    let kind = FileKind::IntegrityManifest;
+    let path = path_of(report, kind).ok_or_else(|| s::NO_MANIFEST.to_owned())?;
+    let shown = |e: std::io::Error| format!("{}: {e}", path.display());
+    let file = IndexedFile::open(path, |_| {}).map_err(shown)?;
+    let text = file
+        .read_line(line.saturating_sub(1), MANIFEST_LINE_MAX)
+        .map_err(shown)?
+        .ok_or_else(|| s::no_such_line(kind.name(), line))?;
+    let findings = report
+        .files
+        .iter()
+        .filter(|f| f.name == kind.name())
+        .flat_map(|f| f.findings.iter())
+        .filter(|f| f.line == Some(line))
+        .cloned()
+        .collect();
+    Ok(AuditPage::Manifest(ManifestLine {
+        line,
+        text: String::from_utf8_lossy(&text.bytes).into_owned(),
+        truncated: text.truncated,
+        findings,
+    }))
+}

@@ -1,0 +1,303 @@
+//! Pane 3, time pulse history: every pulse of `glyph_chain.jsonl` with its
+//! stored UTC beside TAI, TT and the stored ET recomputed on their scales
+//! (as `iss pulses` prints them), its interval and run segment; a chart of
+//! the intervals over the whole chain; the anomalies verification found,
+//! each with expected vs found.
+//!
+//! The table is virtualised like the chain browser: only the rows on screen
+//! are read (through the pulse chain's line index) and decoded, in `update`.
+//! The summary and the interval chart need the whole chain, so they are
+//! computed in the background ([`crate::tui::panes::Job::Time`]).
+
+mod selected;
+mod view;
+
+use crate::analysis::pulses::TimeSummary;
+use crate::analysis::time_forensics::{TimeCheckConfig, TimeScales, time_scales};
+use crate::ledger::line_index::IndexedFile;
+use crate::tui::actions::goto_line;
+use crate::tui::app::{App, Level, Loading, Pane, follow};
+use crate::tui::chain::{ChainKind, visible};
+use crate::tui::strings::analysis as s;
+use ratatui::layout::{Constraint, Layout, Rect};
+use serde::Deserialize;
+
+pub use view::render;
+
+/// Buckets the interval chart keeps at most (then pairs are merged).
+const MAX_BUCKETS: usize = 512;
+/// Bytes of a pulse line decoded for a row.
+const ROW_MAX_BYTES: usize = 64 * 1024;
+
+/// What the background pass over the whole chain found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeOverview {
+    /// As `iss report time` summarises it.
+    pub summary: TimeSummary,
+    /// The intervals, for the chart.
+    pub intervals: IntervalSeries,
+}
+
+/// Intervals in file order, in bounded memory: consecutive intervals share
+/// a bucket holding their maximum (so a gap is never averaged away), and
+/// when the buckets are full, neighbours merge and each bucket covers twice
+/// as many intervals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalSeries {
+    buckets: Vec<f64>,
+    per_bucket: u64,
+    seen: u64,
+}
+
+impl Default for IntervalSeries {
+    fn default() -> Self {
+        IntervalSeries {
+            buckets: Vec::new(),
+            per_bucket: 1,
+            seen: 0,
+        }
+    }
+}
+
+impl IntervalSeries {
+    /// Take the next interval (seconds; a backwards step counts as 0, a
+    /// value that is not a number is skipped).
+    pub fn add(&mut self, interval_s: f64) {
+        if !interval_s.is_finite() {
+            return;
+        }
+        let x = interval_s.max(0.0);
+        let mut idx = usize::try_from(self.seen / self.per_bucket).unwrap_or(usize::MAX);
+        if idx >= MAX_BUCKETS {
+            self.buckets = self
+                .buckets
+                .chunks(2)
+                .map(|p| p.iter().copied().fold(0.0, f64::max))
+                .collect();
+            self.per_bucket *= 2;
+            idx = usize::try_from(self.seen / self.per_bucket).unwrap_or(usize::MAX);
+        }
+        match self.buckets.get_mut(idx) {
+            Some(b) => *b = b.max(x),
+            None => self.buckets.push(x),
+        }
+        self.seen += 1;
+    }
+
+    /// Intervals taken.
+    pub fn len(&self) -> u64 {
+        self.seen
+    }
+
+    /// Whether no interval was taken.
+    pub fn is_empty(&self) -> bool {
+        self.seen == 0
+    }
+
+    /// At most `width` columns, each the largest interval it covers, in
+    /// microseconds; and how many intervals one column covers (at most).
+    pub fn columns(&self, width: usize) -> (Vec<u64>, u64) {
+        let width = width.max(1);
+        let per_col = self.buckets.len().div_ceil(width).max(1);
+        let cols = self
+            .buckets
+            .chunks(per_col)
+            .map(|c| {
+                let us = c.iter().copied().fold(0.0, f64::max) * 1e6;
+                // Intervals are seconds, far below u64's range in µs.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let us = us.round() as u64;
+                us
+            })
+            .collect();
+        (cols, self.per_bucket * per_col as u64)
+    }
+}
+
+/// One pulse as the table shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PulseCells {
+    /// `utc_iso` as stored.
+    pub utc: String,
+    /// `pulse_id`.
+    pub pulse_id: String,
+    /// `et_s` as stored.
+    pub et_s: f64,
+    /// The instant recomputed from `utc_unix` (absent outside 1972..2200).
+    pub scales: Option<TimeScales>,
+    /// Wall-clock seconds since the line before.
+    pub interval: Option<f64>,
+}
+
+/// One decoded table row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PulseRow {
+    /// 1-based line.
+    pub line: u64,
+    /// The pulse, or why the line is not one.
+    pub cells: Result<PulseCells, String>,
+}
+
+/// Pane 3's state.
+#[derive(Debug, Default)]
+pub struct TimeView {
+    /// The whole-chain summary, once computed.
+    pub overview: Loading<TimeOverview>,
+    /// 0-based line under the cursor.
+    pub cursor: u64,
+    /// 0-based line at the top of the table.
+    pub top: u64,
+    /// The rows on screen, decoded.
+    pub rows: Vec<PulseRow>,
+    /// What `rows` were decoded for: (top, height, lines in the file).
+    decoded: Option<(u64, usize, u64)>,
+}
+
+/// The fields of a pulse the table shows.
+#[derive(Debug, Deserialize)]
+struct Fields {
+    utc_iso: String,
+    et_s: f64,
+    utc_unix: f64,
+    pulse_id: String,
+}
+
+/// The pane's parts: summary with chart, pulse table, selected pulse.
+pub fn areas(body: Rect) -> [Rect; 3] {
+    let selected = if body.height >= 30 { 9 } else { 8 };
+    Layout::vertical([
+        Constraint::Length(5),
+        Constraint::Min(4),
+        Constraint::Length(selected),
+    ])
+    .areas(body)
+}
+
+/// Rows of the pulse table (inside the border, under the header).
+pub fn table_rows(body: Rect) -> usize {
+    usize::from(areas(body)[1].height.saturating_sub(3)).max(1)
+}
+
+fn pulse_file(app: &App) -> Option<&IndexedFile> {
+    app.chains
+        .iter()
+        .find(|c| c.kind == ChainKind::Pulses)
+        .and_then(|c| c.file())
+}
+
+/// Clamp the cursor and decode the rows on screen, when anything they
+/// depend on changed.
+pub fn sync(app: &mut App) {
+    let height = table_rows(app.body());
+    let Some(file) = app
+        .chains
+        .iter()
+        .find(|c| c.kind == ChainKind::Pulses)
+        .and_then(|c| c.file())
+    else {
+        app.panes.time.rows.clear();
+        app.panes.time.decoded = None;
+        return;
+    };
+    let v = &mut app.panes.time;
+    let lines = file.lines();
+    v.cursor = v.cursor.min(lines.saturating_sub(1));
+    let mut top = usize::try_from(v.top).unwrap_or(usize::MAX);
+    follow(
+        &mut top,
+        usize::try_from(v.cursor).unwrap_or(usize::MAX),
+        height,
+    );
+    v.top = (top as u64).min(lines.saturating_sub(height as u64));
+    if v.decoded == Some((v.top, height, lines)) {
+        return;
+    }
+    v.decoded = Some((v.top, height, lines));
+    v.rows = decode(file, v.top, height);
+}
+
+/// Decode `height` rows from 0-based line `top`.
+fn decode(file: &IndexedFile, top: u64, height: usize) -> Vec<PulseRow> {
+    let config = TimeCheckConfig::default();
+    let parse = |n: u64| -> Result<Fields, String> {
+        match file.read_line(n, ROW_MAX_BYTES) {
+            Ok(Some(t)) if !t.truncated => {
+                serde_json::from_slice::<Fields>(&t.bytes).map_err(|_| s::NOT_A_PULSE.to_owned())
+            }
+            Ok(Some(_)) => Err(crate::tui::strings::ROW_TOO_LONG.to_owned()),
+            Ok(None) => Err(s::NOT_A_PULSE.to_owned()),
+            Err(_) => Err(crate::tui::strings::ROW_READ_ERROR.to_owned()),
+        }
+    };
+    let mut previous = top
+        .checked_sub(1)
+        .and_then(|n| parse(n).ok())
+        .map(|f| f.utc_unix);
+    let end = (top + height as u64).min(file.lines());
+    (top..end)
+        .map(|n| {
+            let cells = parse(n).map(|f| {
+                let interval = previous.map(|p| f.utc_unix - p);
+                previous = Some(f.utc_unix);
+                PulseCells {
+                    utc: visible(&f.utc_iso),
+                    pulse_id: visible(&f.pulse_id),
+                    et_s: f.et_s,
+                    scales: time_scales(f.utc_unix, &config),
+                    interval,
+                }
+            });
+            if cells.is_err() {
+                previous = None;
+            }
+            PulseRow { line: n + 1, cells }
+        })
+        .collect()
+}
+
+/// Move the cursor by `delta` pulses.
+pub fn move_by(app: &mut App, delta: i64) {
+    let v = &mut app.panes.time;
+    v.cursor = v.cursor.saturating_add_signed(delta);
+    sync(app);
+}
+
+/// Put the cursor on 1-based `line` and show the pane.
+pub fn show_line(app: &mut App, line: u64) {
+    app.pane = Pane::Time;
+    app.panes.time.cursor = line.saturating_sub(1);
+    sync(app);
+}
+
+/// `Enter`: the pulse under the cursor in the chain browser.
+pub fn open(app: &mut App) {
+    if pulse_file(app).is_none() {
+        app.say(Level::Warn, crate::tui::strings::NOTHING_TO_SHOW);
+        return;
+    }
+    let line = app.panes.time.cursor + 1;
+    app.panes.return_to = None;
+    goto_line(app, ChainKind::Pulses, line);
+}
+
+/// `e`/`E`: the next or previous pulse with an anomaly.
+pub fn jump(app: &mut App, forward: bool) {
+    let here = app.panes.time.cursor + 1;
+    let marks = app
+        .chains
+        .iter()
+        .find(|c| c.kind == ChainKind::Pulses)
+        .and_then(|c| c.marks.as_ref());
+    let target = match marks {
+        None => {
+            app.say(Level::Info, crate::tui::strings::VERIFYING);
+            return;
+        }
+        Some(m) if forward => m.next_after(here),
+        Some(m) => m.prev_before(here),
+    };
+    match target {
+        Some(line) => show_line(app, line),
+        None => app.say(Level::Info, s::no_more_anomalies(forward)),
+    }
+}

@@ -1,0 +1,347 @@
+//! Drawing pane 3 from its state.
+
+use super::{PulseCells, PulseRow, TimeOverview, areas};
+use crate::analysis::time_forensics::RunSegment;
+use crate::ledger::finding::Finding;
+use crate::ledger::report::VerifyReport;
+use crate::tui::app::{App, Loading};
+use crate::tui::chain::ChainKind;
+use crate::tui::marks::Mark;
+use crate::tui::strings::{self, analysis as s};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Sparkline, Table, TableState, Wrap,
+};
+
+/// A table column: heading, width, and priority (lower is kept longer on a
+/// narrow terminal).
+struct Col {
+    title: &'static str,
+    width: u16,
+    priority: u8,
+}
+
+const COLS: [Col; 9] = [
+    Col {
+        title: "",
+        width: 1,
+        priority: 0,
+    },
+    Col {
+        title: "line",
+        width: 6,
+        priority: 0,
+    },
+    Col {
+        title: "run",
+        width: 3,
+        priority: 3,
+    },
+    Col {
+        title: "UTC (stored)",
+        width: 26,
+        priority: 0,
+    },
+    Col {
+        title: "TAI",
+        width: 16,
+        priority: 1,
+    },
+    Col {
+        title: "Δt s",
+        width: 9,
+        priority: 1,
+    },
+    Col {
+        title: "ET (et_s stored)",
+        width: 17,
+        priority: 2,
+    },
+    Col {
+        title: "TT past J2000",
+        width: 17,
+        priority: 2,
+    },
+    Col {
+        title: "et_s−TDB",
+        width: 10,
+        priority: 3,
+    },
+];
+
+/// Which columns fit in `width`, in table order.
+fn fitting(width: u16) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..COLS.len()).collect();
+    order.sort_by_key(|&i| COLS[i].priority);
+    let mut used = 0u16;
+    let mut keep = Vec::new();
+    for i in order {
+        let need = COLS[i].width + u16::from(!keep.is_empty());
+        if used + need <= width {
+            used += need;
+            keep.push(i);
+        }
+    }
+    keep.sort_unstable();
+    keep
+}
+
+pub(super) fn boxed<'a>(t: &Theme, title: String) -> Block<'a> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_style(t.border)
+        .title(title)
+}
+
+/// Draw pane 3 into `area`.
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let Some(file) = app.chains.iter().find(|c| c.kind == ChainKind::Pulses) else {
+        return;
+    };
+    let waiting = match (&app.discovery, &file.source) {
+        (Loading::Failed(e), _) => Some(strings::ledger_unopenable(e)),
+        (_, crate::tui::chain::Source::Absent) => Some(s::NO_TIME_CHAIN.to_owned()),
+        (_, crate::tui::chain::Source::Failed(e)) => {
+            Some(strings::chain_unreadable(ChainKind::Pulses.name(), e))
+        }
+        (_, crate::tui::chain::Source::Ready(_)) => None,
+        _ => Some(format!(
+            "{} {}",
+            spin(app),
+            strings::indexing(ChainKind::Pulses.name())
+        )),
+    };
+    if let Some(text) = waiting {
+        let p = Paragraph::new(text).wrap(Wrap { trim: false });
+        f.render_widget(p.block(boxed(t, format!(" {} ", s::TIME_TITLE))), area);
+        return;
+    }
+    let [summary_box, table_box, selected_box] = areas(area);
+    summary(f, summary_box, app);
+    table(f, table_box, app);
+    super::selected::render(f, selected_box, app);
+}
+
+pub(super) fn spin(app: &App) -> &'static str {
+    strings::SPINNER[(app.tick % 4) as usize]
+}
+
+pub(super) fn glyph_findings(report: &VerifyReport) -> impl Iterator<Item = &Finding> {
+    report
+        .files
+        .iter()
+        .filter(|f| f.name == ChainKind::Pulses.name())
+        .flat_map(|f| f.findings.iter())
+}
+
+fn summary(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let report = app.report.ready();
+    let anomalies = report.map(|r| glyph_findings(r).count());
+    let runs = report.map_or(0, |r| r.time_segments.len());
+    let title = match (&app.panes.time.overview, anomalies) {
+        (Loading::Ready(o), Some(n)) => {
+            s::time_title(o.summary.pulses, o.summary.verified, runs, n)
+        }
+        (Loading::Failed(_), _) => format!(" {} ", s::TIME_TITLE),
+        _ => format!(" {} — {} {} ", s::TIME_TITLE, spin(app), s::COMPUTING),
+    };
+    let block = boxed(t, title);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let [stats, chart] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    match &app.panes.time.overview {
+        Loading::Pending => {
+            let text = if report.is_some() {
+                s::COMPUTING_TIME
+            } else {
+                strings::VERIFYING
+            };
+            f.render_widget(Paragraph::new(format!("{} {text}", spin(app))), stats);
+        }
+        Loading::Failed(e) => {
+            f.render_widget(Paragraph::new(Line::styled(s::failed(e), t.bad)), stats);
+        }
+        Loading::Ready(o) => overview(f, stats, chart, o, t),
+    }
+}
+
+fn overview(frame: &mut Frame, stats: Rect, chart: Rect, o: &TimeOverview, t: &Theme) {
+    let fmt = |x: Option<f64>| x.map_or_else(|| "—".to_owned(), |v| format!("{v:.6}"));
+    let i = &o.summary.intervals_s;
+    let e = &o.summary.et_minus_tdb_s;
+    let mut spans = vec![
+        Span::styled("Δt ", t.dim),
+        Span::raw(format!(
+            "min {} · mean {} · max {} s",
+            fmt(i.min),
+            fmt(i.mean),
+            fmt(i.max)
+        )),
+        Span::styled("  et_s−TDB ", t.dim),
+        Span::raw(format!("{}…{} s", fmt(e.min), fmt(e.max))),
+    ];
+    if o.summary.delta_at_assumed > 0 {
+        spans.push(Span::styled(
+            format!("  ΔAT* assumed for {}", o.summary.delta_at_assumed),
+            t.dim,
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), stats);
+    // A label, then the chart of the largest interval per column.
+    let [label, spark] =
+        Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(chart);
+    let (cols, per_col) = o.intervals.columns(usize::from(spark.width));
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::styled(s::CHART_LABEL, t.dim),
+            Line::styled(s::per_column(per_col), t.dim),
+        ]),
+        label,
+    );
+    frame.render_widget(Sparkline::default().data(&cols).style(t.header), spark);
+}
+
+/// ΔAT-shifted instant as a time of day (`HH:MM:SS.ffffff`): the UTC
+/// column carries the date.
+fn clock(unix_s: f64) -> String {
+    #[allow(clippy::cast_possible_truncation)] // seconds of 1972..2200 in µs fit an i64
+    let micros = (unix_s * 1e6).round() as i64;
+    let day = micros.rem_euclid(86_400_000_000);
+    let (h, rest) = (day / 3_600_000_000, day % 3_600_000_000);
+    let (m, rest) = (rest / 60_000_000, rest % 60_000_000);
+    format!(
+        "{h:02}:{m:02}:{:02}.{:06}",
+        rest / 1_000_000,
+        rest % 1_000_000
+    )
+}
+
+pub(super) fn segment_of(report: Option<&VerifyReport>, line: u64) -> Option<(usize, &RunSegment)> {
+    report?
+        .time_segments
+        .iter()
+        .enumerate()
+        .find(|(_, s)| (s.first_line..=s.last_line).contains(&line))
+}
+
+fn mark_of(app: &App, line: u64) -> Option<Mark> {
+    app.chains
+        .iter()
+        .find(|c| c.kind == ChainKind::Pulses)
+        .and_then(|c| c.marks.as_ref())
+        .and_then(|m| m.at(line))
+}
+
+fn mark_style(app: &App, mark: Option<&Mark>) -> (&'static str, Style) {
+    let t = &app.theme;
+    match mark {
+        _ if app.report.ready().is_none() => (strings::SYM_PENDING, Style::new()),
+        None => (strings::SYM_OK, t.ok),
+        Some(m) if m.severity == crate::ledger::finding::Severity::Violation => {
+            (strings::SYM_BAD, t.bad)
+        }
+        Some(_) => (strings::SYM_WARN, t.warn),
+    }
+}
+
+fn cells(app: &App, row: &PulseRow) -> (Vec<String>, Style) {
+    let mark = mark_of(app, row.line);
+    let (sym, style) = mark_style(app, mark.as_ref());
+    let run = segment_of(app.report.ready().map(|b| &**b), row.line)
+        .map_or_else(String::new, |(i, _)| (i + 1).to_string());
+    let mut out = vec![sym.to_owned(), row.line.to_string(), run];
+    match &row.cells {
+        Ok(c) => out.extend(values(c)),
+        Err(e) => out.push(e.clone()),
+    }
+    // A marked row is drawn in its severity's style: the symbol says it too.
+    (out, if mark.is_some() { style } else { Style::new() })
+}
+
+fn values(c: &PulseCells) -> Vec<String> {
+    let utc = c.utc.strip_suffix("+00:00").unwrap_or(&c.utc).to_owned();
+    let interval = c
+        .interval
+        .map_or_else(|| "-".to_owned(), |i| format!("{i:.6}"));
+    let (tai, tt, et_tdb) = c.scales.map_or_else(
+        || ("?".to_owned(), "?".to_owned(), "?".to_owned()),
+        |x| {
+            let star = if x.delta_at_known { "" } else { "*" };
+            (
+                format!("{}{star}", clock(x.tai_unix_s)),
+                format!("{:.6}", x.tt_past_j2000_s),
+                format!("{:+.6}", c.et_s - x.tdb_past_j2000_s),
+            )
+        },
+    );
+    vec![utc, tai, interval, format!("{:.6}", c.et_s), tt, et_tdb]
+}
+
+fn table(f: &mut Frame, area: Rect, app: &App) {
+    let t = &app.theme;
+    let v = &app.panes.time;
+    let keep = fitting(area.width.saturating_sub(3));
+    let header = Row::new(keep.iter().map(|&i| COLS[i].title)).style(t.header);
+    let rows = v.rows.iter().map(|r| {
+        let (all, style) = cells(app, r);
+        let picked: Vec<Cell> = keep
+            .iter()
+            .map(|&i| {
+                let text = all.get(i).cloned().unwrap_or_default();
+                let right = (1..=2).contains(&i) || i >= 5;
+                let line = Line::from(text);
+                Cell::from(if right {
+                    line.alignment(Alignment::Right)
+                } else {
+                    line
+                })
+            })
+            .collect();
+        Row::new(picked).style(style)
+    });
+    let widths: Vec<Constraint> = keep
+        .iter()
+        .map(|&i| Constraint::Length(COLS[i].width))
+        .collect();
+    let total = app
+        .chains
+        .iter()
+        .find(|c| c.kind == ChainKind::Pulses)
+        .map_or(0, crate::tui::chain::ChainView::lines);
+    let title = s::pulses_title(v.cursor + 1, total);
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(boxed(t, title))
+        .row_highlight_style(t.selected)
+        .highlight_symbol(">")
+        .highlight_spacing(HighlightSpacing::Always);
+    let selected = usize::try_from(v.cursor.saturating_sub(v.top)).ok();
+    let mut state = TableState::default().with_selected(selected);
+    f.render_stateful_widget(table, area, &mut state);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn clock_is_the_time_of_day_to_the_microsecond() {
+        assert_eq!(super::clock(1_793_523_637.002_572), "09:00:37.002572");
+        assert_eq!(super::clock(86_399.999_999_6), "00:00:00.000000");
+    }
+
+    #[test]
+    fn narrow_tables_keep_the_first_priorities() {
+        let cols = super::fitting(77);
+        assert!(
+            cols.contains(&3) && cols.contains(&4),
+            "UTC and TAI: {cols:?}"
+        );
+        assert!(!cols.contains(&7), "TT needs the wide screen: {cols:?}");
+        assert_eq!(super::fitting(200).len(), super::COLS.len());
+    }
+}
