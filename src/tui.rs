@@ -12,7 +12,8 @@
 //!
 //! Panes: 1 the chain browser ([`browser`]), 2 integrity ([`integrity`]);
 //! 3-5 (time, maturity, entry) are in the tab bar with a one-line "not built
-//! yet" placeholder, as is live following of a growing ledger.
+//! yet" placeholder. While open, the ledger is watched ([`live`]): appended
+//! records appear as they are verified, and any other change is an alert.
 
 pub mod actions;
 pub mod app;
@@ -25,6 +26,7 @@ pub mod help;
 pub mod integrity;
 pub mod keys;
 pub mod layout;
+pub mod live;
 pub mod load;
 pub mod marks;
 pub mod msg;

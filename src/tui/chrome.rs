@@ -128,13 +128,20 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         _ => String::new(),
     };
     let mode = format!(" {} ", strings::READ_ONLY);
-    let fixed = mode.chars().count() + verdict.chars().count() + position.chars().count() + 6;
+    let badge = crate::tui::live::badge(app);
+    let fixed = mode.chars().count()
+        + verdict.chars().count()
+        + position.chars().count()
+        + badge.chars().count()
+        + 8;
     let room = (area.width as usize).saturating_sub(fixed);
     let ledger = shorten(&app.ledger.display().to_string(), room);
     let spans = vec![
         Span::styled(mode, t.mode),
         Span::raw(" "),
         Span::styled(verdict, vstyle),
+        Span::raw("  "),
+        Span::styled(badge, t.header),
         Span::raw("  "),
         Span::raw(ledger),
         Span::raw("  "),

@@ -44,4 +44,6 @@ pub enum Msg {
     Verified(Result<Box<VerifyReport>, String>),
     /// The terminal's input is gone: nobody can press `q` any more.
     InputClosed,
+    /// The ledger's watcher reported something (see [`crate::tui::live`]).
+    Live(crate::ledger::watch::WatchEvent),
 }

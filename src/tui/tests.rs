@@ -5,6 +5,7 @@
 
 mod harness;
 mod keys_dsl;
+mod live;
 mod navigation;
 mod rendering;
 mod snapshots;

@@ -148,9 +148,12 @@ impl Alert {
         }
     }
 
-    /// One line for people.
+    /// One line for people: the file, what changed, the detail.
     pub fn text(&self) -> String {
-        format!("{} {}: {}", self.file, self.change.word(), self.detail)
+        let name = std::path::Path::new(&self.path)
+            .file_name()
+            .map_or_else(|| self.file.into(), |n| n.to_string_lossy());
+        format!("{name} {}: {}", self.change.word(), self.detail)
     }
 }
 

@@ -274,7 +274,7 @@ impl FileState {
             change,
             expected,
             found,
-            detail: format!("{}: {detail}", self.kind.file_name()),
+            detail: detail.to_owned(),
         }
     }
 }

@@ -78,6 +78,12 @@ impl Harness {
         h
     }
 
+    /// Keep `tmp` alive with the harness, and redact it from the screen.
+    pub fn keeping(mut self, tmp: TempDir) -> Self {
+        self.tmp = Some(tmp);
+        self
+    }
+
     /// Type a key string (see [`keys`]).
     pub fn keys(&mut self, s: &str) -> &mut Self {
         for ev in keys(s) {
