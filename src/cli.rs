@@ -15,6 +15,7 @@ mod report;
 mod sample;
 mod verify;
 mod verify_human;
+mod watch;
 
 use clap::Parser;
 use std::io::{self, Write};
@@ -56,6 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Find(args)) => lookup::find_cmd(&args),
         Some(Command::Audit(args)) => audit::run(&args),
         Some(Command::Append(args)) => append::run(&args),
+        Some(Command::Watch(args)) => watch::run(&args),
         Some(Command::Repair(args)) => append::repair(&args),
         Some(Command::Init(args)) => native::init_cmd(&args),
         Some(Command::Checkpoint(args)) => native::checkpoint_cmd(&args),

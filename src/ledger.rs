@@ -17,3 +17,4 @@ pub mod par_lines;
 pub mod reader;
 pub mod report;
 pub mod verify;
+pub mod watch;

@@ -13,7 +13,9 @@
 //! Panes: 1 the chain browser ([`browser`]), 2 integrity ([`integrity`]),
 //! 3 time pulses ([`time`]), 4 maturity ([`maturity`]), 5 the audit trail
 //! of the selected record ([`audit`]); the analyses behind 3-5 run in the
-//! background ([`panes`]).
+//! background ([`panes`]). While open, the ledger is watched ([`live`]):
+//! appended records appear as they are verified, and any other change is an
+//! alert.
 
 pub mod actions;
 pub mod app;
@@ -27,6 +29,7 @@ pub mod help;
 pub mod integrity;
 pub mod keys;
 pub mod layout;
+pub mod live;
 pub mod load;
 pub mod marks;
 pub mod maturity;

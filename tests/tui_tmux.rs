@@ -1,6 +1,7 @@
 //! Invariant: the workstation runs in a real terminal (tmux), shows the
 //! ledger and its verdict, answers keys, quits on `q`, and leaves every
-//! ledger file byte-identical (review is read-only).
+//! ledger file byte-identical (review is read-only); while open, records
+//! appended from outside appear on screen and a cut file raises an alert.
 
 mod common;
 
@@ -124,5 +125,101 @@ fn workstation_in_tmux_shows_the_ledger_and_changes_nothing() {
         files_state(dir.path()),
         before,
         "the ledger is byte-identical, mtimes included"
+    );
+}
+
+fn send(session: &str, keys: &str) {
+    Command::new("tmux")
+        .args(["send-keys", "-t", session, keys])
+        .status()
+        .unwrap();
+}
+
+fn append_from_outside(ledger: &Path, name: &str) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .args(["append", "descriptor"])
+        .arg(ledger)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let d = format!(
+        r#"{{"process_name":"{name}","process_version":"1","capability_level":3,"process_outcome":"compliant","compliance_score":0.9,"assessed_by":"tmux","assessment_method":"e2e"}}"#
+    );
+    child.stdin.take().unwrap().write_all(d.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn workstation_in_tmux_follows_appends_and_alerts_on_truncation() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed (CI installs it)");
+        return;
+    }
+    let dir = common::generated_ledger(82);
+    let session = Session(format!("iss-live-{}", std::process::id()));
+    let command = format!("{} {}", env!("CARGO_BIN_EXE_iss"), dir.path().display());
+    let started = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session.0,
+            "-x",
+            "120",
+            "-y",
+            "30",
+            &command,
+        ])
+        .status()
+        .unwrap();
+    assert!(started.success());
+    // The badge shows once the watcher's first verification is done.
+    wait_for(&session.0, "PAUSED");
+    send(&session.0, "G");
+    wait_for(&session.0, "FOLLOW");
+
+    append_from_outside(dir.path(), "Appended_In_Tmux");
+    let screen = wait_for(&session.0, "Appended_In_Tmux");
+    assert!(
+        screen.contains("spice_chain 41/41"),
+        "followed to the new record:\n{screen}"
+    );
+    append_from_outside(dir.path(), "Second_In_Tmux");
+    wait_for(&session.0, "spice_chain 42/42");
+
+    let chain = dir.path().join("data/spice_layer/spice_chain.jsonl");
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&chain)
+        .unwrap();
+    f.set_len(f.metadata().unwrap().len() / 2).unwrap();
+    drop(f);
+    let screen = wait_for(&session.0, "ALERT");
+    assert!(screen.contains("spice_chain.jsonl truncated"), "{screen}");
+    wait_for(&session.0, "VIOLATED");
+
+    // From here on only the workstation runs: it must change nothing.
+    let before = files_state(dir.path());
+    send(&session.0, "A");
+    send(&session.0, "2");
+    wait_for(&session.0, "FILE_CHANGED");
+    send(&session.0, "q");
+    let start = Instant::now();
+    while Command::new("tmux")
+        .args(["has-session", "-t", &session.0])
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        assert!(start.elapsed() < Duration::from_secs(5), "q did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        files_state(dir.path()),
+        before,
+        "the workstation wrote nothing"
     );
 }

@@ -50,6 +50,10 @@ pub enum Command {
     /// Write an evidence bundle (JSON and Markdown): file fingerprints,
     /// verification result, reports.
     Export(ExportArgs),
+    /// Watch a ledger (read-only): print each appended record as it is
+    /// verified and each alert (rewrite, truncation, replacement, deletion)
+    /// as it happens.
+    Watch(WatchArgs),
     /// Append a record through the verified append module (writes!).
     Append(AppendArgs),
     /// Cut a torn last line left by a crash (a copy of the bytes is kept).
@@ -202,6 +206,26 @@ pub enum KeyWhat {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `iss watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The ledger (any path `iss verify` accepts).
+    pub path: PathBuf,
+    /// Print one JSON object per line (schema in the README) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Stop after this many events (the first is `ready`).
+    #[arg(long)]
+    pub max_events: Option<u64>,
+    /// Stop after this many seconds.
+    #[arg(long)]
+    pub timeout: Option<f64>,
+    /// An incomplete last line unchanged for this long is reported as a
+    /// torn tail, not a write in progress.
+    #[arg(long, default_value_t = 2000)]
+    pub torn_grace_ms: u64,
 }
 
 /// `iss sample`.

@@ -68,6 +68,9 @@ pub enum FindingKind {
     NonCanonical,
     /// A line is longer than the reader's limit and was not parsed.
     LineTooLong,
+    /// A watched file was rewritten, truncated, replaced or deleted while it
+    /// was being watched (`iss watch`, the workstation's live view).
+    FileChanged,
     /// A blank line where the writer never writes one.
     BlankLine,
     /// A line ends in CR LF where the writer writes LF.
@@ -129,6 +132,7 @@ impl FindingKind {
             FindingKind::IndexMismatch => "INDEX_MISMATCH",
             FindingKind::NonCanonical => "NON_CANONICAL",
             FindingKind::LineTooLong => "LINE_TOO_LONG",
+            FindingKind::FileChanged => "FILE_CHANGED",
             FindingKind::BlankLine => "BLANK_LINE",
             FindingKind::CrlfLineEnding => "CRLF_LINE_ENDING",
             FindingKind::ByteOrderMark => "BYTE_ORDER_MARK",
@@ -165,6 +169,7 @@ impl FindingKind {
             | FindingKind::Truncated
             | FindingKind::BindingMismatch
             | FindingKind::LineTooLong
+            | FindingKind::FileChanged
             | FindingKind::NonCanonical
             | FindingKind::MacMismatch
             | FindingKind::MacMissing

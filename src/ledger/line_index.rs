@@ -164,6 +164,44 @@ impl IndexedFile {
         }))
     }
 
+    /// Index what was appended since the file was indexed (a last line
+    /// that had no newline yet is read again); return the number of lines
+    /// gained. Reads only the new bytes. A file now shorter than what was
+    /// indexed is an error: it must be indexed again from the start.
+    pub fn refresh(&mut self) -> io::Result<u64> {
+        let len = self.file.metadata()?.len();
+        let old = self.index.len;
+        if len < old {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{} is shorter than when it was indexed",
+                    self.path.display()
+                ),
+            ));
+        }
+        if len == old {
+            return Ok(0);
+        }
+        let before = self.lines();
+        let mut from = old;
+        if let Some(&last) = self.index.starts.last()
+            && self.read_range(old - 1, 1)? != b"\n"
+        {
+            // The last line was incomplete: it is read again as it is now.
+            self.index.starts.pop();
+            from = last;
+        }
+        let mut f = &self.file;
+        f.seek(SeekFrom::Start(from))?;
+        let mut lines = LineReader::new(f.take(len - from));
+        while let Some(line) = lines.next_line()? {
+            self.index.starts.push(from + line.offset);
+        }
+        self.index.len = from + lines.offset();
+        Ok(self.lines().saturating_sub(before))
+    }
+
     /// The first line from `from` (inclusive) in direction `dir` whose text
     /// contains `needle`, ASCII case ignored. Does not wrap around.
     pub fn find(&self, needle: &str, from: u64, dir: Direction) -> io::Result<Option<u64>> {
@@ -238,6 +276,27 @@ impl IndexedFile {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn refresh_indexes_appended_lines_and_a_completed_torn_line() {
+        let mut tmp = tempfile::NamedTempFile::new().unwrap();
+        tmp.write_all(b"a\nb\n").unwrap();
+        let mut f = IndexedFile::open(tmp.path(), |_| {}).unwrap();
+        assert_eq!(f.refresh().unwrap(), 0);
+        tmp.write_all(b"c\nhal").unwrap();
+        assert_eq!(f.refresh().unwrap(), 2, "c and the torn line");
+        tmp.write_all(b"f\nd\n").unwrap();
+        assert_eq!(f.refresh().unwrap(), 1, "the torn line completed, d is new");
+        let texts: Vec<Vec<u8>> = (0..f.lines())
+            .map(|n| f.read_line(n, 100).unwrap().unwrap().bytes)
+            .collect();
+        assert_eq!(texts, [&b"a"[..], b"b", b"c", b"half", b"d"]);
+        tmp.as_file().set_len(2).unwrap();
+        assert!(
+            f.refresh().is_err(),
+            "a shrunken file must be indexed again"
+        );
+    }
 
     fn indexed(data: &[u8]) -> (tempfile::NamedTempFile, IndexedFile) {
         let mut tmp = tempfile::NamedTempFile::new().unwrap();

@@ -2,8 +2,10 @@
 
 use crate::analysis::time_forensics::TimeCheckConfig;
 use crate::ledger::discover::{DiscoverError, Discovery, FileKind, discover};
-use crate::ledger::legacy::spice_layer::{SpiceLayer, verify_spice_layer};
-use crate::ledger::legacy::time_layer::verify_time_layer;
+use crate::ledger::legacy::glyph_chain::GlyphChainVerifier;
+use crate::ledger::legacy::manifest::ManifestVerifier;
+use crate::ledger::legacy::spice_layer::{ChainHead, SpiceLayer, verify_spice_layer_live};
+use crate::ledger::legacy::time_layer::verify_time_layer_live;
 use crate::ledger::legacy::v1_layer::{V1Layer, verify_v1_layer};
 use crate::ledger::native::meta::is_native_dir;
 use crate::ledger::native::secret::MacKey;
@@ -96,9 +98,31 @@ pub fn verify_native_report(dir: &Path, options: &VerifyOptions) -> VerifyReport
     report
 }
 
+/// The in-order verifiers of a ledger's chained files as they stand after
+/// a full verification: lines appended later continue from them (see
+/// [`crate::ledger::watch`]).
+#[derive(Debug)]
+pub struct VerifierHeads {
+    /// The descriptor chain's head (records, prefix hash state, verifier).
+    pub chain: ChainHead,
+    /// The manifest's verifier, when the ledger has a manifest.
+    pub manifest: Option<ManifestVerifier>,
+    /// The pulse chain's verifier, when the ledger has a pulse chain.
+    pub glyph: Option<GlyphChainVerifier>,
+}
+
 /// Verify the files of an already discovered ledger.
 pub fn verify_discovered(d: &Discovery, options: &VerifyOptions) -> VerifyReport {
-    let mut files = verify_spice_layer(
+    verify_discovered_live(d, options).0
+}
+
+/// [`verify_discovered`], also returning the verifiers' state at the end of
+/// each chained file.
+pub fn verify_discovered_live(
+    d: &Discovery,
+    options: &VerifyOptions,
+) -> (VerifyReport, VerifierHeads) {
+    let (mut files, chain, manifest) = verify_spice_layer_live(
         SpiceLayer {
             chain: d.path_of(FileKind::SpiceChain),
             manifest: d.path_of(FileKind::IntegrityManifest),
@@ -106,7 +130,7 @@ pub fn verify_discovered(d: &Discovery, options: &VerifyOptions) -> VerifyReport
         },
         options.max_line,
     );
-    let (time_files, time_segments) = verify_time_layer(
+    let (time_files, time_segments, glyph) = verify_time_layer_live(
         d.path_of(FileKind::GlyphChain),
         d.path_of(FileKind::ForensicAudit),
         &options.time,
@@ -147,5 +171,12 @@ pub fn verify_discovered(d: &Discovery, options: &VerifyOptions) -> VerifyReport
         proofs: Vec::new(),
     };
     report.settle();
-    report
+    (
+        report,
+        VerifierHeads {
+            chain,
+            manifest,
+            glyph,
+        },
+    )
 }

@@ -142,6 +142,8 @@ pub struct App {
     pub dirty: bool,
     /// Whether the user asked to quit.
     pub quit: bool,
+    /// The live view: follow/pause, alerts (see [`crate::tui::live`]).
+    pub live: crate::tui::live::LiveView,
 }
 
 impl App {
@@ -166,6 +168,7 @@ impl App {
             tick: 0,
             dirty: true,
             quit: false,
+            live: crate::tui::live::LiveView::default(),
         }
     }
 
@@ -217,7 +220,7 @@ impl App {
 
     /// The body rectangle at the current size.
     pub fn body(&self) -> ratatui::layout::Rect {
-        layout::body(self.size.0, self.size.1)
+        layout::split_banner(layout::body(self.size.0, self.size.1), self.live.banner()).1
     }
 
     /// Rows of the chain table at the current size.

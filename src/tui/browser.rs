@@ -163,7 +163,10 @@ fn row_status(app: &App, view: &ChainView, line: u64) -> (&'static str, String, 
         };
     };
     match marks.at(line + 1) {
-        None if marks.complete => (strings::SYM_OK, strings::ROW_VERIFIED.to_owned(), t.ok),
+        None if marks.complete && marks.covers(line + 1) => {
+            (strings::SYM_OK, strings::ROW_VERIFIED.to_owned(), t.ok)
+        }
+        None if marks.complete => (strings::SYM_PENDING, strings::ROW_PENDING.to_owned(), t.dim),
         None => (strings::SYM_UNKNOWN, "not verified".to_owned(), t.dim),
         Some(m) => {
             let (sym, style) = if m.severity == crate::ledger::finding::Severity::Violation {

@@ -135,18 +135,26 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         _ => String::new(),
     };
     let mode = format!(" {} ", strings::READ_ONLY);
-    let fixed = mode.chars().count() + verdict.chars().count() + position.chars().count() + 6;
+    let badge = crate::tui::live::badge(app);
+    let badge_w = if badge.is_empty() {
+        0
+    } else {
+        badge.chars().count() + 2
+    };
+    let fixed =
+        mode.chars().count() + verdict.chars().count() + position.chars().count() + badge_w + 6;
     let room = (area.width as usize).saturating_sub(fixed);
     let ledger = shorten(&app.ledger.display().to_string(), room);
-    let spans = vec![
+    let mut spans = vec![
         Span::styled(mode, t.mode),
         Span::raw(" "),
         Span::styled(verdict, vstyle),
         Span::raw("  "),
-        Span::raw(ledger),
-        Span::raw("  "),
-        Span::raw(position),
     ];
+    if !badge.is_empty() {
+        spans.extend([Span::styled(badge, t.header), Span::raw("  ")]);
+    }
+    spans.extend([Span::raw(ledger), Span::raw("  "), Span::raw(position)]);
     f.render_widget(Paragraph::new(Line::from(spans)).style(t.status_bar), area);
 }
 

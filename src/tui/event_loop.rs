@@ -38,7 +38,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let mut app = App::new(options.path.clone(), theme);
     let (tx, rx) = mpsc::channel();
     let jobs_tx = tx.clone();
-    load::spawn(options.path, tx.clone());
+    load::spawn(options.path.clone(), tx.clone());
+    // Dropped when the loop ends: the watcher stops at its next wake-up.
+    let _watch = crate::tui::live::spawn(options.path, tx.clone());
     let stop = Arc::new(AtomicBool::new(false));
     let input = spawn_input(tx, Arc::clone(&stop));
 

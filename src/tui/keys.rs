@@ -93,6 +93,8 @@ pub enum Action {
     DeleteChar,
     /// Show the audit trail of the selected record (pane 5).
     AuditRecord,
+    /// Acknowledge the live alerts (they stay among the findings).
+    Acknowledge,
 }
 
 /// A key with the modifiers that matter for it.
@@ -198,12 +200,13 @@ pub const TABLE: &[Binding] = &[
     bind(C::Global, &[k('e')], A::NextFinding, "next line with a finding (browser)"),
     bind(C::Global, &[k('E')], A::PrevFinding, "previous line with a finding (browser)"),
     bind(C::Global, &[k(':')], A::Command, "command: :N or :goto N jumps to line N"),
+    bind(C::Global, &[k('A')], A::Acknowledge, "acknowledge live alerts (they stay in Integrity)"),
     bind(C::Browser, &[k('j'), code(KeyCode::Down)], A::Down, "next record"),
     bind(C::Browser, &[k('k'), code(KeyCode::Up)], A::Up, "previous record"),
     bind(C::Browser, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
     bind(C::Browser, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up"),
     bind(C::Browser, &[k('g'), code(KeyCode::Home)], A::Top, "first record"),
-    bind(C::Browser, &[k('G'), code(KeyCode::End)], A::Bottom, "last record"),
+    bind(C::Browser, &[k('G'), code(KeyCode::End)], A::Bottom, "last record; follows new records"),
     bind(C::Browser, &[code(KeyCode::Enter)], A::Open, "record detail"),
     bind(C::Browser, &[k('c')], A::NextChain, "next chain file"),
     bind(C::Browser, &[k('/')], A::Search, "search (ASCII case ignored)"),

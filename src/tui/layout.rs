@@ -53,6 +53,13 @@ pub fn body(width: u16, height: u16) -> Rect {
     areas(Rect::new(0, 0, width, height)).body
 }
 
+/// The alert banner's row (empty when there is no banner) and the body under it.
+pub fn split_banner(body: Rect, banner: bool) -> (Rect, Rect) {
+    let rows = u16::from(banner && body.height > 4);
+    let [top, rest] = Layout::vertical([Constraint::Length(rows), Constraint::Min(1)]).areas(body);
+    (top, rest)
+}
+
 /// Rows of the chain table (inside the border, under the header).
 pub fn table_rows(body: Rect) -> usize {
     usize::from(body.height.saturating_sub(3)).max(1)

@@ -7,7 +7,7 @@
 //! though nothing on their own line is wrong). Lookups are by 1-based line,
 //! as findings count lines.
 
-use crate::ledger::finding::Severity;
+use crate::ledger::finding::{Finding, Severity};
 use crate::ledger::report::{FileStatus, VerifyReport};
 use std::collections::BTreeMap;
 
@@ -37,6 +37,9 @@ pub struct Marks {
     /// Whether the file was read to its end: when not, an unmarked line was
     /// not necessarily checked.
     pub complete: bool,
+    /// Lines the verification judged (1-based, inclusive); lines appended
+    /// after it are pending until the live view reports them.
+    pub covered: u64,
     lines: BTreeMap<u64, Mark>,
     ranges: Vec<Implicated>,
 }
@@ -49,27 +52,18 @@ impl Marks {
                 .files
                 .iter()
                 .any(|f| f.name == file && f.status != FileStatus::Unreadable),
+            covered: report
+                .files
+                .iter()
+                .find(|f| f.name == file)
+                .map_or(0, |f| f.lines),
             ..Marks::default()
         };
         for (owner, f) in report.findings() {
             if owner.name == file
                 && let Some(line) = f.line
             {
-                let m = marks.lines.entry(line).or_insert(Mark {
-                    severity: f.severity,
-                    kinds: Vec::new(),
-                    implicated: false,
-                });
-                m.severity = m.severity.min(f.severity);
-                let name = f.kind.name();
-                if !m.kinds.contains(&name) {
-                    // Violations first: the first kind is the one the row shows.
-                    if f.is_violation() {
-                        m.kinds.insert(0, name);
-                    } else {
-                        m.kinds.push(name);
-                    }
-                }
+                marks.mark(line, f);
             }
             if let Some(r) = f.related.as_ref().filter(|r| r.file == file) {
                 marks.ranges.push(Implicated {
@@ -81,6 +75,38 @@ impl Marks {
             }
         }
         marks
+    }
+
+    fn mark(&mut self, line: u64, f: &Finding) {
+        let m = self.lines.entry(line).or_insert(Mark {
+            severity: f.severity,
+            kinds: Vec::new(),
+            implicated: false,
+        });
+        m.severity = m.severity.min(f.severity);
+        let name = f.kind.name();
+        if !m.kinds.contains(&name) {
+            // Violations first: the first kind is the one the row shows.
+            if f.is_violation() {
+                m.kinds.insert(0, name);
+            } else {
+                m.kinds.push(name);
+            }
+        }
+    }
+
+    /// Take in the verdict on 1-based `line`, judged live after the
+    /// verification (lines are judged in order: every line up to it is).
+    pub fn add_live(&mut self, line: u64, findings: &[Finding]) {
+        for f in findings {
+            self.mark(f.line.unwrap_or(line), f);
+        }
+        self.covered = self.covered.max(line);
+    }
+
+    /// Whether 1-based `line` was judged (by the verification or live).
+    pub fn covers(&self, line: u64) -> bool {
+        line <= self.covered
     }
 
     /// The mark of 1-based `line`, if any finding concerns it.

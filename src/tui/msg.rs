@@ -46,4 +46,6 @@ pub enum Msg {
     Panes(crate::tui::panes::PanesMsg),
     /// The terminal's input is gone: nobody can press `q` any more.
     InputClosed,
+    /// The ledger's watcher reported something (see [`crate::tui::live`]).
+    Live(crate::ledger::watch::WatchEvent),
 }

@@ -74,6 +74,8 @@ pub fn ledger_unopenable(err: &str) -> String {
 
 /// Row status words.
 pub const ROW_VERIFIED: &str = "verified";
+/// Row status of a line appended after verification and not judged yet.
+pub const ROW_PENDING: &str = "pending";
 /// Row status of a line another file's finding implicates.
 pub fn row_implicated(kind: &str) -> String {
     format!("implicated ({kind})")
@@ -142,6 +144,31 @@ pub fn read_error(err: &str) -> String {
 }
 /// Message: the chain being browsed has nothing to show.
 pub const NOTHING_TO_SHOW: &str = "nothing to show in this chain";
+/// Badge: the browser follows the end of the chain.
+pub const FOLLOW: &str = "▼ FOLLOW";
+/// Badge: the browser stays where the reviewer scrolled; `G` follows again.
+pub fn paused(below: u64) -> String {
+    format!("‖ PAUSED {below} below (G: follow)")
+}
+/// Badge: a full re-verification is running.
+pub const REVERIFYING: &str = "↻ re-verifying…";
+/// Badge: an incomplete line is being written.
+pub fn pending_bytes(bytes: u64) -> String {
+    format!("… {bytes} B pending")
+}
+/// The alert banner: the latest alert and how many are unacknowledged.
+pub fn alert_banner(latest: &str, unacknowledged: usize) -> String {
+    let more = if unacknowledged > 1 {
+        format!(" (+{} more)", unacknowledged - 1)
+    } else {
+        String::new()
+    };
+    format!("{SYM_BAD} ALERT{more} [A: acknowledge] {latest}")
+}
+/// Message: the watcher reported a problem.
+pub fn live_error(err: &str) -> String {
+    format!("{SYM_WARN} live view: {err}")
+}
 /// Help overlay title.
 pub const HELP_TITLE: &str = "Keys (Esc closes)";
 

@@ -5,6 +5,7 @@
 
 mod harness;
 mod keys_dsl;
+mod live;
 mod navigation;
 mod panes_navigation;
 mod panes_snapshots;

@@ -3,7 +3,7 @@
 //! small to use.
 
 use crate::tui::app::{App, Pane};
-use crate::tui::{audit, browser, chrome, help, integrity, layout, maturity, strings, time};
+use crate::tui::{audit, browser, chrome, help, integrity, layout, live, maturity, strings, time};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -18,15 +18,19 @@ pub fn render(app: &App, f: &mut Frame) {
     }
     let a = layout::areas(area);
     chrome::tabs(app, f, a.tabs);
+    let (banner, body) = layout::split_banner(a.body, app.live.banner());
+    if banner.height > 0 {
+        live::render_banner(app, f, banner);
+    }
     match app.pane {
-        Pane::Browser => browser::render(f, a.body, app),
-        Pane::Integrity => integrity::render(f, a.body, app),
-        Pane::Time => time::render(f, a.body, app),
-        Pane::Maturity => maturity::render(f, a.body, app),
-        Pane::Audit => audit::render(f, a.body, app),
+        Pane::Browser => browser::render(f, body, app),
+        Pane::Integrity => integrity::render(f, body, app),
+        Pane::Time => time::render(f, body, app),
+        Pane::Maturity => maturity::render(f, body, app),
+        Pane::Audit => audit::render(f, body, app),
     }
     if let Some(scroll) = app.help {
-        help::render(f, a.body, scroll, &app.theme);
+        help::render(f, body, scroll, &app.theme);
     }
     chrome::line(app, f, a.line);
     chrome::status(app, f, a.status);

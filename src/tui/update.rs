@@ -43,9 +43,12 @@ pub fn update(app: &mut App, msg: Msg) {
             app.chain_mut(chain).source = Source::Indexing { done, total };
         }
         Msg::Indexed { chain, result } => on_indexed(app, chain, result),
+        // Once the watcher runs, its reports are the newer ones.
+        Msg::Verified(_) if app.live.active => {}
         Msg::Verified(result) => on_verified(app, result),
         Msg::Panes(m) => panes::on_msg(app, m),
         Msg::InputClosed => app.quit = true,
+        Msg::Live(ev) => crate::tui::live::on_event(app, ev),
     }
     panes::after_update(app);
     app.dirty = true;
@@ -94,7 +97,11 @@ fn on_indexed(
     view.move_to(view.cursor, rows);
 }
 
-fn on_verified(app: &mut App, result: Result<Box<crate::ledger::report::VerifyReport>, String>) {
+/// Show a verification report (or why there is none).
+pub fn on_verified(
+    app: &mut App,
+    result: Result<Box<crate::ledger::report::VerifyReport>, String>,
+) {
     match result {
         Ok(report) => {
             for c in &mut app.chains {
@@ -178,6 +185,7 @@ pub fn perform(app: &mut App, action: Action) {
         Action::NextFinding => actions::jump_to_finding(app, true),
         Action::PrevFinding => actions::jump_to_finding(app, false),
         Action::Submit => actions::submit(app),
+        Action::Acknowledge => crate::tui::live::acknowledge(app),
         Action::DeleteChar => {
             if let Some(p) = &mut app.prompt {
                 p.text.pop();

@@ -91,6 +91,13 @@ impl ManifestVerifier {
         &self.bindings
     }
 
+    /// Whether the manifest already disagrees with the chain (diverged, or
+    /// attests records the chain lacks): later lines are counted into that
+    /// first finding instead of being checked on their own.
+    pub fn diverged(&self) -> bool {
+        self.divergence.is_some() || self.truncation.is_some()
+    }
+
     /// The highest descriptor count attested so far.
     pub fn attested_count(&self) -> u64 {
         self.last_count.map_or(0, |(c, _)| c)

@@ -122,6 +122,17 @@ pub fn verify_spice_layer_with_head(
     layer: SpiceLayer<'_>,
     max_line: usize,
 ) -> (Vec<FileReport>, ChainHead) {
+    let (reports, head, _) = verify_spice_layer_live(layer, max_line);
+    (reports, head)
+}
+
+/// [`verify_spice_layer_with_head`], also returning the manifest's verifier
+/// (when the layer has a manifest), so that lines appended later can be
+/// verified from where it stopped.
+pub fn verify_spice_layer_live(
+    layer: SpiceLayer<'_>,
+    max_line: usize,
+) -> (Vec<FileReport>, ChainHead, Option<ManifestVerifier>) {
     let mut src = ChainSource {
         path: layer.chain,
         lines: None,
@@ -160,6 +171,7 @@ pub fn verify_spice_layer_with_head(
         )
     });
     let mut manifest = ManifestVerifier::default();
+    let has_manifest = manifest_report.is_some();
     if let (Some(p), Some(report)) = (layer.manifest, manifest_report.as_mut()) {
         scan_file(p, max_line, report, |line, out| {
             manifest.feed(line, &mut src, out);
@@ -213,7 +225,7 @@ pub fn verify_spice_layer_with_head(
     } else if let Some(m) = manifest_report.take() {
         reports.push(m);
     }
-    (reports, head)
+    (reports, head, has_manifest.then_some(manifest))
 }
 
 /// Every constitutional binding must have a manifest binding line with the

@@ -21,6 +21,20 @@ pub fn verify_time_layer(
     config: &TimeCheckConfig,
     max_line: usize,
 ) -> (Vec<FileReport>, Vec<RunSegment>) {
+    let (reports, segments, _) = verify_time_layer_live(glyph, audit, config, max_line);
+    (reports, segments)
+}
+
+/// [`verify_time_layer`], also returning the pulse chain's verifier as it
+/// stands after the last pulse, so that pulses appended later can be
+/// verified from there.
+pub fn verify_time_layer_live(
+    glyph: Option<&Path>,
+    audit: Option<&Path>,
+    config: &TimeCheckConfig,
+    max_line: usize,
+) -> (Vec<FileReport>, Vec<RunSegment>, Option<GlyphChainVerifier>) {
+    let mut verifier = None;
     let mut starts = Vec::new();
     let mut segments = Vec::new();
     let audit_report = audit.map(|p| {
@@ -62,7 +76,8 @@ pub fn verify_time_layer(
         report.records = v.records();
         segments = v.time().segments().to_vec();
         reports.push(report);
+        verifier = Some(v);
     }
     reports.extend(audit_report);
-    (reports, segments)
+    (reports, segments, verifier)
 }

@@ -1,0 +1,315 @@
+//! Watching a ledger while it is written: each appended record verified as
+//! it arrives, every other change raised as an alert.
+//!
+//! [`Watch`] is the core and knows nothing of time or of file
+//! notifications: [`Watch::start`] verifies the whole ledger once and keeps,
+//! per file, what was verified ([`file_state::FileState`]: inode, verified
+//! length, hashes of the verified prefix and of its last line) and the
+//! in-order verifiers where they stopped ([`live::LiveVerifiers`]).
+//! [`Watch::rescan`] then looks at every file and classifies what changed:
+//!
+//! - growth by complete lines: each line is verified from the last verified
+//!   offset by the same verifiers a full verification uses, and reported as
+//!   a [`WatchEvent::Record`];
+//! - growth by an incomplete line: [`WatchEvent::Pending`], not tampering,
+//!   until it completes, or stays incomplete past a grace period (then an
+//!   alert: a torn tail);
+//! - a rewrite, truncation, replacement (new inode), deletion or creation:
+//!   a [`WatchEvent::Alert`], then a full re-verification
+//!   ([`WatchEvent::Reverified`]) from which watching continues.
+//!
+//! Where a line cannot be verified incrementally (a cross-file check), the
+//! ledger is re-verified in full and the event says so; a line is never
+//! reported as verified when it was not checked.
+//!
+//! [`thread::spawn`] runs a `Watch` on its own thread, rescanning when
+//! `notify` reports a change in the ledger's folders (debounced) and, as a
+//! safety net for file systems where notifications are lost, every few
+//! seconds anyway. Tests call [`Watch::rescan`] directly.
+
+pub mod event;
+pub mod file_state;
+pub mod live;
+pub mod thread;
+
+pub use event::{Alert, ChangeKind, PendingEvent, RecordEvent, RecordStatus, WatchEvent};
+
+use crate::ledger::discover::{DiscoverError, FileKind, discover};
+use crate::ledger::finding::FindingKind;
+use crate::ledger::reader::LineReader;
+use crate::ledger::report::VerifyReport;
+use crate::ledger::verify::{VerifyOptions, verify_discovered_live};
+use file_state::{FileState, Look, Torn};
+use live::{LiveVerifiers, Step};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How the watcher behaves.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    /// Options of every (full) verification.
+    pub verify: VerifyOptions,
+    /// How long an incomplete last line may stay unchanged before it is
+    /// reported as a torn tail rather than a write in progress.
+    pub torn_grace: Duration,
+    /// After a notification, how long to gather more before rescanning.
+    pub debounce: Duration,
+    /// Rescan this often even without notifications.
+    pub rescan_every: Duration,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            verify: VerifyOptions::default(),
+            torn_grace: Duration::from_secs(2),
+            debounce: Duration::from_millis(20),
+            rescan_every: Duration::from_secs(2),
+        }
+    }
+}
+
+/// A watched ledger: what was verified, and the verifiers to continue.
+#[derive(Debug)]
+pub struct Watch {
+    root: PathBuf,
+    options: WatchOptions,
+    files: Vec<FileState>,
+    live: LiveVerifiers,
+}
+
+/// Files are looked at in this order, so that a rescan that sees a new
+/// descriptor and its manifest line checks the descriptor first.
+fn rank(kind: FileKind) -> u8 {
+    match kind {
+        FileKind::SpiceChain => 0,
+        FileKind::IntegrityManifest => 1,
+        _ => 2,
+    }
+}
+
+impl Watch {
+    /// Verify the ledger at `root` in full and start watching from there.
+    pub fn start(
+        root: &Path,
+        options: WatchOptions,
+    ) -> Result<(Self, VerifyReport), DiscoverError> {
+        let (files, live, report) = baseline(root, &options)?;
+        let watch = Watch {
+            root: root.to_path_buf(),
+            options,
+            files,
+            live,
+        };
+        Ok((watch, report))
+    }
+
+    /// The folders holding the watched files (to ask for notifications on).
+    pub fn dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = self
+            .files
+            .iter()
+            .filter_map(|f| f.path.parent().map(Path::to_path_buf))
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p
+                }
+            })
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        dirs
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &WatchOptions {
+        &self.options
+    }
+
+    /// Look at every file and report what changed since the last look;
+    /// `now` times incomplete lines.
+    pub fn rescan(&mut self, now: Instant) -> Vec<WatchEvent> {
+        let mut events = Vec::new();
+        let mut reverify: Option<String> = None;
+        let mut order: Vec<usize> = (0..self.files.len()).collect();
+        order.sort_by_key(|&i| rank(self.files[i].kind));
+        for i in order {
+            let st = &mut self.files[i];
+            match st.look() {
+                Err(e) => events.push(WatchEvent::Error(format!("{}: {e}", st.path.display()))),
+                Ok(Look::Same) => {}
+                Ok(Look::Changed(alert)) => {
+                    reverify.get_or_insert_with(|| alert.text());
+                    events.push(WatchEvent::Alert(alert));
+                }
+                Ok(Look::Grew(bytes)) => {
+                    let why = grow(st, &mut self.live, &bytes, &self.options, now, &mut events);
+                    if let Some(why) = why {
+                        reverify.get_or_insert(why);
+                    }
+                }
+            }
+            if reverify.is_some() {
+                // The rest is looked at again by the full verification.
+                break;
+            }
+        }
+        if let Some(reason) = reverify {
+            self.reverify(reason, &mut events);
+        }
+        events
+    }
+
+    /// Verify the whole ledger again and continue from that.
+    fn reverify(&mut self, reason: String, events: &mut Vec<WatchEvent>) {
+        events.push(WatchEvent::Reverifying { reason });
+        match baseline(&self.root, &self.options) {
+            Ok((files, live, report)) => {
+                self.files = files;
+                self.live = live;
+                events.push(WatchEvent::Reverified(Box::new(report)));
+            }
+            Err(e) => {
+                events.push(WatchEvent::Error(format!("cannot re-verify: {e}")));
+                // What is gone is not reported again at every rescan.
+                for f in &mut self.files {
+                    if !f.path.exists() {
+                        *f = FileState::baseline(f.kind, &f.path, None, false)
+                            .unwrap_or_else(|_| f.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Handle growth of one file: verify its new complete lines, track an
+/// incomplete one. Returns why the ledger must be re-verified, if it must.
+fn grow(
+    st: &mut FileState,
+    live: &mut LiveVerifiers,
+    bytes: &[u8],
+    options: &WatchOptions,
+    now: Instant,
+    events: &mut Vec<WatchEvent>,
+) -> Option<String> {
+    let complete = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+    if complete > 0 {
+        if st.needs_full || !live.incremental(st.kind) {
+            let why = if st.needs_full {
+                "its last line was incomplete or unreadable when it was verified"
+            } else {
+                "its checks compare it with other files as a whole"
+            };
+            return Some(format!("{} grew: {why}", st.kind.file_name()));
+        }
+        let path = st.path.display().to_string();
+        let mut reader = LineReader::with_limit(&bytes[..complete], options.verify.max_line);
+        let mut lines = 0;
+        loop {
+            let raw = match reader.next_line() {
+                Ok(Some(l)) => l,
+                Ok(None) => break,
+                Err(e) => return Some(format!("{path}: {e}")),
+            };
+            lines += 1;
+            let mut at = raw;
+            at.number += st.lines;
+            at.offset += st.verified_len;
+            at.bom &= st.verified_len == 0;
+            match live.feed(st.kind, &path, &at) {
+                Step::Judged(ev) => events.push(WatchEvent::Record(ev)),
+                Step::Reverify(why) => return Some(why),
+            }
+        }
+        st.advance(&bytes[..complete], lines);
+        st.torn = None;
+    }
+    let rest = (bytes.len() - complete) as u64;
+    if rest == 0 {
+        return None;
+    }
+    let len = st.verified_len + rest;
+    match &mut st.torn {
+        Some(t) if t.len == len => {
+            if !t.stuck && now.duration_since(t.since) >= options.torn_grace {
+                t.stuck = true;
+                let alert = st.alert(
+                    event::ChangeKind::StaysTorn,
+                    &format!(
+                        "the last line (from byte {}) has had no newline for {} ms: an interrupted \
+                         write, or a cut file",
+                        st.verified_len,
+                        options.torn_grace.as_millis()
+                    ),
+                    "a complete line ending in a newline".into(),
+                    format!("{rest} bytes without a newline"),
+                );
+                let why = alert.text();
+                events.push(WatchEvent::Alert(alert));
+                return Some(why);
+            }
+        }
+        _ => {
+            st.torn = Some(Torn {
+                len,
+                since: now,
+                stuck: false,
+            });
+            events.push(WatchEvent::Pending(PendingEvent {
+                file: st.kind.name(),
+                path: st.path.display().to_string(),
+                offset: st.verified_len,
+                bytes: rest,
+            }));
+        }
+    }
+    None
+}
+
+/// Verify the ledger in full; the state of every file it holds or expects.
+fn baseline(
+    root: &Path,
+    options: &WatchOptions,
+) -> Result<(Vec<FileState>, LiveVerifiers, VerifyReport), DiscoverError> {
+    let d = discover(root)?;
+    let (report, heads) = verify_discovered_live(&d, &options.verify);
+    let mut files = Vec::new();
+    let now = Instant::now();
+    for f in &d.found {
+        let shown = f.path.display().to_string();
+        let r = report.files.iter().find(|r| r.path == shown);
+        let torn_at = r.and_then(|r| {
+            r.findings
+                .iter()
+                .find(|x| x.kind == FindingKind::TornTail)
+                .and_then(|x| x.offset)
+        });
+        let verified = r.map(|r| match torn_at {
+            Some(o) => (o, r.lines.saturating_sub(1)),
+            None => (r.bytes, r.lines),
+        });
+        let needs_full = torn_at.is_some() || r.is_none_or(|r| r.error.is_some());
+        let mut st = FileState::baseline(f.kind, &f.path, verified, needs_full)
+            .unwrap_or_else(|_| FileState::baseline(f.kind, &f.path, None, true).expect("no I/O"));
+        if torn_at.is_some() {
+            // Already reported by the verification: not again as "stays torn".
+            let len = std::fs::metadata(&f.path).map_or(0, |m| m.len());
+            st.torn = Some(Torn {
+                len,
+                since: now,
+                stuck: true,
+            });
+        }
+        files.push(st);
+    }
+    for m in &d.missing {
+        files.push(FileState::baseline(m.kind, &m.path, None, false).expect("no I/O"));
+    }
+    Ok((files, LiveVerifiers::new(heads), report))
+}
+
+#[cfg(test)]
+mod tests;

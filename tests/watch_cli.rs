@@ -1,0 +1,142 @@
+//! Invariant: `iss watch --json` prints one JSON object per line as things
+//! happen: `ready` after the first verification, a verified `record` for each
+//! line an append adds, and an `alert` (then a re-verification) when a file
+//! is cut. Every read has a timeout: a broken watcher fails, never hangs.
+
+mod common;
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+/// Kills the watcher however the test ends.
+struct Watcher(Child);
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn watch(path: &Path) -> (Watcher, Receiver<Value>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .args(["watch", "--json", "--timeout", "60"])
+        .arg(path)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let v: Value = serde_json::from_str(&line).expect("each line is one JSON object");
+            if tx.send(v).is_err() {
+                return;
+            }
+        }
+    });
+    (Watcher(child), rx)
+}
+
+fn next(rx: &Receiver<Value>) -> Value {
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("an event within 20 s")
+}
+
+fn append(path: &Path, name: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .args(["append", "descriptor"])
+        .arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let d = format!(
+        r#"{{"process_name":"{name}","process_version":"1","capability_level":2,"process_outcome":"partial","compliance_score":0.5,"assessed_by":"watch-cli","assessment_method":"test"}}"#
+    );
+    child.stdin.take().unwrap().write_all(d.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success(), "iss append descriptor");
+}
+
+#[test]
+fn appends_are_printed_verified_and_a_truncation_as_an_alert() {
+    let dir = common::generated_ledger(5);
+    let (_w, rx) = watch(dir.path());
+    let ready = next(&rx);
+    assert_eq!(
+        (ready["event"].as_str(), ready["status"].as_str()),
+        (Some("ready"), Some("clean"))
+    );
+
+    append(dir.path(), "WatchedOnce");
+    let rec = next(&rx);
+    assert_eq!(rec["event"], "record");
+    assert_eq!(rec["file"], "spice_chain");
+    assert_eq!(rec["line"], 41);
+    assert_eq!(rec["status"], "verified");
+    let m = next(&rx);
+    assert_eq!(
+        (m["file"].as_str(), m["status"].as_str()),
+        (Some("integrity_manifest"), Some("verified"))
+    );
+    assert_eq!(
+        m["record_id"], rec["record_id"],
+        "the manifest line attests that record"
+    );
+
+    let chain = dir.path().join("data/spice_layer/spice_chain.jsonl");
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&chain)
+        .unwrap();
+    f.set_len(f.metadata().unwrap().len() / 2).unwrap();
+    let alert = next(&rx);
+    assert_eq!(alert["event"], "alert");
+    assert_eq!(alert["change"], "truncated");
+    assert!(
+        alert["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("spice_chain.jsonl")
+    );
+    assert_eq!(next(&rx)["event"], "reverifying");
+    let re = next(&rx);
+    assert_eq!(
+        (re["event"].as_str(), re["status"].as_str()),
+        (Some("reverified"), Some("violated"))
+    );
+    assert!(
+        re["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["finding"]["kind"] == "TRUNCATED"),
+        "{re}"
+    );
+}
+
+#[test]
+fn max_events_ends_the_watch_with_the_ledger_verdict() {
+    let dir = common::generated_ledger(6);
+    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .args(["watch", "--max-events", "1"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    assert!(
+        text.starts_with("watching ") && text.contains("✔ CLEAN"),
+        "{text}"
+    );
+    let none = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .args(["watch", "/nonexistent/ledger", "--timeout", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2), "a path that holds no ledger");
+}
