@@ -20,7 +20,11 @@ pub mod browser;
 pub mod chain;
 pub mod chrome;
 pub mod detail;
+pub mod bookmarks;
+pub mod clipboard;
 pub mod event_loop;
+pub mod filter;
+pub mod form;
 pub mod help;
 pub mod integrity;
 pub mod keys;
@@ -49,6 +53,8 @@ pub struct Options {
     pub path: PathBuf,
     /// Dark or light palette (`NO_COLOR` overrides both).
     pub theme: ThemeName,
+    /// Whether writes are allowed (`--write`); off, nothing is ever written.
+    pub write: bool,
 }
 
 /// Open the workstation on the terminal until the user quits.

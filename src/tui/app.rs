@@ -145,6 +145,14 @@ pub struct App {
     pub dirty: bool,
     /// Whether the user asked to quit.
     pub quit: bool,
+    /// Whether writes are allowed (`--write`); when not, no code path writes.
+    pub writes: bool,
+    /// The descriptor entry form, open or kept as a draft.
+    pub form: Option<crate::tui::form::EntryForm>,
+    /// Text for the terminal's clipboard (OSC 52), until the loop sends it.
+    pub clipboard: Option<String>,
+    /// Whether the loop should load the ledger again (after an append).
+    pub reload: bool,
 }
 
 impl App {
@@ -168,6 +176,10 @@ impl App {
             tick: 0,
             dirty: true,
             quit: false,
+            writes: false,
+            form: None,
+            clipboard: None,
+            reload: false,
         }
     }
 
@@ -200,6 +212,9 @@ impl App {
     /// The key contexts in effect, innermost first.
     pub fn contexts(&self) -> &'static [Context] {
         use Context as C;
+        if let Some(form) = self.form.as_ref().filter(|f| f.visible) {
+            return form.contexts();
+        }
         if self.prompt.is_some() {
             &[C::Prompt]
         } else if self.help.is_some() {

@@ -62,6 +62,10 @@ const HINTS: &[(Context, Context, &[Action], &str)] = &[
     (Context::Help, Context::Global, &[Action::Back], "close"),
     (Context::Global, Context::Global, &[Action::Help], "help"),
     (Context::Global, Context::Global, &[Action::Quit], "quit"),
+    // Past the width of an 80-column terminal: seen on wider ones.
+    (Context::Global, Context::Global, &[Action::AppendForm], "append"),
+    (Context::Browser, Context::Browser, &[Action::ToggleMark], "mark"),
+    (Context::Browser, Context::Browser, &[Action::CopyId, Action::CopyHash], "copy id/hash"),
 ];
 
 /// The line above the status bar: the prompt while typing, else the last
@@ -90,7 +94,9 @@ pub fn line(app: &App, f: &mut Frame, area: Rect) {
         let spans: Vec<Span> = HINTS
             .iter()
             .filter(|(shown, _, actions, _)| {
-                ctx.contains(shown) && !(app.help.is_some() && actions.contains(&Action::Help))
+                ctx.contains(shown)
+                    && !(app.help.is_some() && actions.contains(&Action::Help))
+                    && (app.writes || !actions.contains(&Action::AppendForm))
             })
             .map(|(_, keyed, actions, what)| {
                 let keys: Vec<String> = actions
@@ -127,7 +133,7 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         }
         _ => String::new(),
     };
-    let mode = format!(" {} ", strings::READ_ONLY);
+    let mode = format!(" {} ", mode(app));
     let fixed = mode.chars().count() + verdict.chars().count() + position.chars().count() + 6;
     let room = (area.width as usize).saturating_sub(fixed);
     let ledger = shorten(&app.ledger.display().to_string(), room);
@@ -141,6 +147,15 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         Span::raw(position),
     ];
     f.render_widget(Paragraph::new(Line::from(spans)).style(t.status_bar), area);
+}
+
+/// The mode in the status bar: `READ-ONLY`, or `WRITE` under `--write`.
+pub fn mode(app: &App) -> &'static str {
+    if app.writes {
+        strings::WRITE_MODE
+    } else {
+        strings::READ_ONLY
+    }
 }
 
 /// The ledger's verdict in words, with its symbol, and the style for it.
