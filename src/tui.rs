@@ -16,12 +16,12 @@
 
 pub mod actions;
 pub mod app;
+pub mod bookmarks;
 pub mod browser;
 pub mod chain;
 pub mod chrome;
-pub mod detail;
-pub mod bookmarks;
 pub mod clipboard;
+pub mod detail;
 pub mod event_loop;
 pub mod filter;
 pub mod form;

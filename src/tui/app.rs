@@ -149,9 +149,17 @@ pub struct App {
     pub writes: bool,
     /// The descriptor entry form, open or kept as a draft.
     pub form: Option<crate::tui::form::EntryForm>,
-    /// Text for the terminal's clipboard (OSC 52), until the loop sends it.
+    /// What `update` leaves for the event loop to do.
+    pub outbox: Outbox,
+}
+
+/// Work for the event loop that `update` cannot do itself (it has no
+/// terminal and starts no thread).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Outbox {
+    /// Text for the terminal's clipboard (OSC 52).
     pub clipboard: Option<String>,
-    /// Whether the loop should load the ledger again (after an append).
+    /// Load the ledger again (after an append).
     pub reload: bool,
 }
 
@@ -178,8 +186,7 @@ impl App {
             quit: false,
             writes: false,
             form: None,
-            clipboard: None,
-            reload: false,
+            outbox: Outbox::default(),
         }
     }
 

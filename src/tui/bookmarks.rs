@@ -51,7 +51,10 @@ pub fn jump(app: &mut App, forward: bool) {
         return;
     };
     let kind = view.kind;
-    let hidden = view.filter.as_ref().is_some_and(|f| f.lines.binary_search(&line).is_err());
+    let hidden = view
+        .filter
+        .as_ref()
+        .is_some_and(|f| f.lines.binary_search(&line).is_err());
     actions::goto_line(app, kind, line + 1);
     if hidden {
         app.say(Level::Warn, strings::mark_hidden(line + 1));

@@ -7,9 +7,9 @@
 
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::{ChainKind, ChainView, Field, STATUS_PRIORITY, Source};
-use crate::tui::{bookmarks, detail};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
+use crate::tui::{bookmarks, detail};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
@@ -86,7 +86,10 @@ fn chain_tabs(app: &App) -> Line<'static> {
     spans.push(Span::styled("(c: next chain) ", app.theme.dim));
     if let Some(f) = &app.current().filter {
         spans.push(Span::styled(
-            format!("{} ", strings::filter_active(&f.text, f.lines.len(), app.current().lines())),
+            format!(
+                "{} ",
+                strings::filter_active(&f.text, f.lines.len(), app.current().lines())
+            ),
             app.theme.warn,
         ));
     }
@@ -118,7 +121,9 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         let (sym, words, style) = row_status(app, view, row.line);
         let mut cells = vec![
             Cell::from(Span::styled(sym, style)),
-            Cell::from(Line::from(bookmarks::line_label(view, row.line)).alignment(Alignment::Right)),
+            Cell::from(
+                Line::from(bookmarks::line_label(view, row.line)).alignment(Alignment::Right),
+            ),
         ];
         match &row.cells {
             Ok(values) => cells.extend(keep.iter().map(|&i| Cell::from(values[i].as_str()))),

@@ -61,7 +61,7 @@ pub fn copy_field(app: &mut App, what: What) {
     match value {
         Some(v) => {
             app.say(Level::Info, strings::copied(key, &v));
-            app.clipboard = Some(v);
+            app.outbox.clipboard = Some(v);
         }
         None => app.say(Level::Warn, strings::nothing_to_copy(key)),
     }

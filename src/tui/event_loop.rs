@@ -51,8 +51,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     }));
     let mut terminal = ratatui::try_init().context("cannot set the terminal up")?;
     let _ = execute!(io::stdout(), EnableMouseCapture);
+    let path = options.path;
     let result = event_loop(&mut terminal, &mut app, &rx, &|| {
-        load::spawn(options.path.clone(), tx.clone());
+        load::spawn(path.clone(), tx.clone());
     });
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
@@ -108,12 +109,12 @@ fn event_loop(
             return Ok(());
         }
         // What `update` left for the terminal and the loader.
-        if let Some(text) = app.clipboard.take() {
+        if let Some(text) = app.outbox.clipboard.take() {
             let mut out = io::stdout();
             out.write_all(crate::tui::clipboard::osc52(&text).as_bytes())?;
             out.flush()?;
         }
-        if std::mem::take(&mut app.reload) {
+        if std::mem::take(&mut app.outbox.reload) {
             reload();
         }
         let timeout = match last_draw {

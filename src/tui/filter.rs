@@ -95,10 +95,15 @@ pub fn parse(text: &str) -> Result<Spec, String> {
                 let start = match (key, op) {
                     ("since", "=") | ("time", ">=" | ">") => true,
                     ("until", "=") | ("time", "<=" | "<") => false,
-                    _ => return Err(format!("use since=T, until=T, time>=T or time<=T (in {word:?})")),
+                    _ => {
+                        return Err(format!(
+                            "use since=T, until=T, time>=T or time<=T (in {word:?})"
+                        ));
+                    }
                 };
-                let t = instant(value, start)
-                    .ok_or_else(|| format!("{value:?} is not a date (2026-11-01) or an ISO 8601 time"))?;
+                let t = instant(value, start).ok_or_else(|| {
+                    format!("{value:?} is not a date (2026-11-01) or an ISO 8601 time")
+                })?;
                 if start {
                     spec.find.since = Some(t);
                 } else {
@@ -248,9 +253,22 @@ mod tests {
         assert_eq!((s.level_min, s.level_max), (Some(1), Some(1)));
         let s = parse("since=2026-11-01 until=2026-11-01").unwrap();
         let (a, b) = (s.find.since.unwrap(), s.find.until.unwrap());
-        assert!(b > a && b.secs - a.secs == 86_399, "a whole day: {a:?}..{b:?}");
-        assert!(parse("time>=2026-11-01T09:00:00").unwrap().find.since.is_some());
-        assert!(parse("colour=red").unwrap_err().contains("unknown filter field"));
+        assert!(
+            b > a && b.secs - a.secs == 86_399,
+            "a whole day: {a:?}..{b:?}"
+        );
+        assert!(
+            parse("time>=2026-11-01T09:00:00")
+                .unwrap()
+                .find
+                .since
+                .is_some()
+        );
+        assert!(
+            parse("colour=red")
+                .unwrap_err()
+                .contains("unknown filter field")
+        );
         assert!(parse("level>=high").unwrap_err().contains("whole number"));
         assert!(parse("outcome=great").unwrap_err().contains("not_assessed"));
         assert!(parse("process>=A").unwrap_err().contains("= only"));

@@ -19,8 +19,7 @@ pub use fields::{FIELDS, FieldSpec, Kind, check, index_of, list_values, to_descr
 pub use render::render;
 
 use crate::ledger::legacy::append::{
-    Acknowledged, LegacyAppendError, NewDescriptor, Preview, append_previewed,
-    preview_descriptor,
+    Acknowledged, LegacyAppendError, NewDescriptor, Preview, append_previewed, preview_descriptor,
 };
 use crate::tui::app::{App, Level};
 use crate::tui::chain::ChainKind;
@@ -88,7 +87,7 @@ impl EntryForm {
             .iter()
             .map(|spec| {
                 let mut t = TextArea::default();
-                t.set_placeholder_text(spec.hint);
+                t.set_placeholder_text(placeholder(spec));
                 t
             })
             .collect();
@@ -110,7 +109,11 @@ impl EntryForm {
 
     /// The message under field `i`, if its text is not acceptable.
     pub fn error(&self, i: usize) -> Option<String> {
-        check(&FIELDS[i], &self.editors[i].lines().join("\n"), self.attempted)
+        check(
+            &FIELDS[i],
+            &self.editors[i].lines().join("\n"),
+            self.attempted,
+        )
     }
 
     /// The key contexts while the form is on screen.
@@ -125,13 +128,17 @@ impl EntryForm {
     pub fn set(&mut self, key: &str, text: &str) {
         let i = index_of(key);
         let mut t = TextArea::new(text.split('\n').map(str::to_owned).collect());
-        t.set_placeholder_text(FIELDS[i].hint);
+        t.set_placeholder_text(placeholder(&FIELDS[i]));
         self.editors[i] = t;
     }
 
-    fn move_focus(&mut self, delta: isize) {
-        let n = FIELDS.len() as isize;
-        self.focus = (self.focus as isize + delta).rem_euclid(n) as usize;
+    fn move_focus(&mut self, forward: bool) {
+        let n = FIELDS.len();
+        self.focus = if forward {
+            (self.focus + 1) % n
+        } else {
+            (self.focus + n - 1) % n
+        };
     }
 }
 
@@ -183,7 +190,7 @@ pub fn type_key(app: &mut App, ev: KeyEvent) {
 /// `Tab` / `Shift-Tab`.
 pub fn next_field(app: &mut App, forward: bool) {
     if let Some(f) = app.form.as_mut() {
-        f.move_focus(if forward { 1 } else { -1 });
+        f.move_focus(forward);
     }
 }
 
@@ -193,7 +200,7 @@ pub fn enter(app: &mut App) {
         if FIELDS[f.focus].kind == Kind::List {
             f.editors[f.focus].insert_newline();
         } else {
-            f.move_focus(1);
+            f.move_focus(true);
         }
     }
 }
@@ -205,7 +212,9 @@ pub fn preview(app: &mut App) {
     f.attempted = true;
     let texts = f.texts();
     let Some(input) = to_descriptor(&texts) else {
-        let bad: Vec<usize> = (0..FIELDS.len()).filter(|&i| f.error(i).is_some()).collect();
+        let bad: Vec<usize> = (0..FIELDS.len())
+            .filter(|&i| f.error(i).is_some())
+            .collect();
         f.focus = bad.first().copied().unwrap_or(f.focus);
         let n = bad.len();
         app.say(Level::Warn, strings::form_fields_to_fix(n));
@@ -262,7 +271,7 @@ fn acknowledged(app: &mut App, ack: &Acknowledged) {
 /// Ask the loop to load the ledger again (it re-indexes and re-verifies);
 /// the verdict shows `verifying…` meanwhile.
 pub fn request_reload(app: &mut App) {
-    app.reload = true;
+    app.outbox.reload = true;
     app.report = crate::tui::app::Loading::Pending;
     for c in &mut app.chains {
         c.marks = None;
@@ -291,6 +300,11 @@ fn refusal(e: &LegacyAppendError) -> Refusal {
         other => format!("{} {other}", strings::SYM_BAD),
     };
     Refusal { title, details }
+}
+
+/// An empty field's hint, in parentheses: told apart from a value without colour.
+pub fn placeholder(spec: &FieldSpec) -> String {
+    format!("({})", spec.hint)
 }
 
 fn now_micros() -> i64 {

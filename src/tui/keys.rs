@@ -216,7 +216,7 @@ pub const TABLE: &[Binding] = &[
     bind(C::Global, &[k('5')], A::Pane(5), "pane 5: entry (not built yet)"),
     bind(C::Global, &[k('e')], A::NextFinding, "next line with a finding (browser)"),
     bind(C::Global, &[k('E')], A::PrevFinding, "previous line with a finding (browser)"),
-    bind(C::Global, &[k(':')], A::Command, "command: :N or :goto N jumps to line N; :filter ...; :marks"),
+    bind(C::Global, &[k(':')], A::Command, "command: :N or :goto N, :filter ... (pane 1), :marks"),
     bind(C::Global, &[k('a')], A::AppendForm, "append a descriptor (form; needs --write)"),
     bind(C::Browser, &[k('j'), code(KeyCode::Down)], A::Down, "next record"),
     bind(C::Browser, &[k('k'), code(KeyCode::Up)], A::Up, "previous record"),

@@ -148,12 +148,15 @@ pub const HELP_TITLE: &str = "Keys (Esc closes)";
 /// The mode shown in the status bar when writes are allowed (`--write`).
 pub const WRITE_MODE: &str = "WRITE";
 /// Message: `a` pressed without `--write`.
-pub const WRITES_OFF: &str = "read-only: writes are off; start with `iss tui --write PATH` to append a descriptor";
-/// Entry form: title.
-pub const FORM_TITLE: &str = "Append a SPICE descriptor (* required)";
+pub const WRITES_OFF: &str =
+    "read-only: writes are off; start with `iss tui --write PATH` to append a descriptor";
+/// Entry form: title, with the field being edited.
+pub fn form_title(field: usize, fields: usize) -> String {
+    format!("Append a SPICE descriptor (* required) · field {field} of {fields}")
+}
 /// Entry form: the keys, under the fields.
 pub const FORM_KEYS: &str =
-    "Tab/Shift-Tab field  Enter next (new line in lists)  Ctrl-S check and preview  Esc close (draft kept)";
+    "Tab/Shift-Tab field  Enter next (new line in lists)  Ctrl-S preview  Esc close";
 /// Entry form: heading of a refusal.
 pub const FORM_REFUSAL_TITLE: &str = "Refused: nothing was written, your input is kept";
 /// Entry form: heading of the preview.
@@ -182,8 +185,8 @@ pub fn refused_violated(n: usize) -> String {
 }
 
 /// Entry form: the preview's heading.
-pub fn preview_heading(file: &str, line: u64, seq: u64, hash: &str) -> String {
-    format!("{file} line {line}, record {seq}, descriptor_hash {hash}")
+pub fn preview_heading(file: &str, line: u64, seq: u64) -> String {
+    format!("{file} line {line}, record {seq} (its hash covers id, process, time, previous hash)")
 }
 
 /// Message: a record was appended.
@@ -217,7 +220,10 @@ pub const FILTER_DESCRIPTORS_ONLY: &str =
 /// Message: a mark set or removed.
 pub fn mark_toggled(line: u64, marked: bool, n: usize) -> String {
     let what = if marked { "marked" } else { "unmarked" };
-    format!("line {line} {what} ({}; u/U jump, M lists)", count(n, "mark"))
+    format!(
+        "line {line} {what} ({}; u/U jump, M lists)",
+        count(n, "mark")
+    )
 }
 /// Message: no marks yet.
 pub const NO_MARKS: &str = "no marks in this chain: m marks the record under the cursor";

@@ -5,12 +5,12 @@
 //! (the rows that become visible, a search) go through the line index and
 //! touch only what is asked for.
 
-use crate::tui::{actions, bookmarks, clipboard, filter, form};
 use crate::tui::app::{App, Loading, Pane};
 use crate::tui::chain::{ChainKind, Source};
 use crate::tui::keys::{self, Action};
 use crate::tui::marks::Marks;
 use crate::tui::msg::Msg;
+use crate::tui::{actions, bookmarks, clipboard, filter, form};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
 /// Rows the mouse wheel moves.

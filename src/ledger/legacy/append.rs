@@ -202,7 +202,14 @@ pub fn preview_descriptor(
     let (chain, manifest) = appendable_files(root, &found)?;
     let chain_tail = clean_tail(&chain)?;
     clean_tail(&manifest)?;
-    let mut built = build_records(&found, &chain, &manifest, &chain_tail, vec![input], now_micros)?;
+    let mut built = build_records(
+        &found,
+        &chain,
+        &manifest,
+        &chain_tail,
+        vec![input],
+        now_micros,
+    )?;
     match (built.bodies.pop(), built.acks.pop()) {
         (Some(line), Some(ack)) => Ok(Preview {
             line,

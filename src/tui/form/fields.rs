@@ -99,7 +99,7 @@ pub fn list_values(text: &str) -> Vec<String> {
 pub fn check(spec: &FieldSpec, text: &str, strict: bool) -> Option<String> {
     let t = text.trim();
     if t.is_empty() {
-        return (spec.required && strict).then(|| format!("{} is required", spec.key));
+        return (spec.required && strict).then(|| "required".to_owned());
     }
     match spec.kind {
         Kind::Text | Kind::List => None,
@@ -109,12 +109,15 @@ pub fn check(spec: &FieldSpec, text: &str, strict: bool) -> Option<String> {
         Kind::Count => t
             .parse::<u32>()
             .err()
-            .map(|_| format!("glyph_count must be a whole number ≥ 0 (got {t:?})")),
+            .map(|_| format!("must be a whole number ≥ 0 (got {t:?})")),
         Kind::Id => (!(t.len() == 16
-            && t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))))
-        .then(|| format!("descriptor_id must be 16 lower-case hex digits (got {t:?}); blank derives it")),
+            && t.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))))
+        .then(|| format!("must be 16 lower-case hex digits (got {t:?}); blank derives it")),
         Kind::Time => Instant::parse(t).is_none().then(|| {
-            format!("assessed_at must be ISO 8601 with offset, e.g. 2026-11-01T09:00:00.000000+00:00 (got {t:?})")
+            format!(
+                "must be ISO 8601 with offset, e.g. 2026-11-01T09:00:00.000000+00:00 (got {t:?})"
+            )
         }),
     }
 }
@@ -122,9 +125,7 @@ pub fn check(spec: &FieldSpec, text: &str, strict: bool) -> Option<String> {
 fn level(t: &str) -> Result<u8, String> {
     match t.parse::<u8>() {
         Ok(n) if n <= 5 => Ok(n),
-        _ => Err(format!(
-            "capability_level must be a whole number from 0 to 5 (got {t:?})"
-        )),
+        _ => Err(format!("must be a whole number from 0 to 5 (got {t:?})")),
     }
 }
 
@@ -133,7 +134,7 @@ fn outcome(t: &str) -> Result<String, String> {
         Ok(t.to_owned())
     } else {
         Err(format!(
-            "process_outcome must be one of {} (got {t:?})",
+            "must be one of {} (got {t:?})",
             OUTCOMES.join(", ")
         ))
     }
@@ -142,12 +143,8 @@ fn outcome(t: &str) -> Result<String, String> {
 fn score(t: &str) -> Result<f64, String> {
     match t.parse::<f64>() {
         Ok(x) if x.is_finite() && (0.0..=1.0).contains(&x) => Ok(x),
-        Ok(_) => Err(format!(
-            "compliance_score must be from 0 to 1 (got {t})"
-        )),
-        Err(_) => Err(format!(
-            "compliance_score must be a number from 0 to 1 (got {t:?})"
-        )),
+        Ok(_) => Err(format!("must be from 0 to 1 (got {t})")),
+        Err(_) => Err(format!("must be a number from 0 to 1 (got {t:?})")),
     }
 }
 
@@ -221,7 +218,11 @@ mod tests {
         assert_eq!(check(t, "2026-11-01T09:00:00.000001+00:00", true), None);
         assert!(check(t, "yesterday", true).is_some());
         let p = spec("process_name");
-        assert_eq!(check(p, " ", false), None, "empty is reported only when strict");
+        assert_eq!(
+            check(p, " ", false),
+            None,
+            "empty is reported only when strict"
+        );
         assert!(check(p, " ", true).unwrap().contains("required"));
     }
 

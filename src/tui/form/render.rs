@@ -2,7 +2,6 @@
 //! refusal, and the preview of the exact line. Reads the state only.
 
 use super::{EntryForm, FIELDS, Kind, Stage, list_values};
-use crate::tui::layout;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -19,21 +18,28 @@ const LIST_ROWS: u16 = 3;
 
 /// Draw `form` over `area` (the body).
 pub fn render(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme) {
-    let area = layout::centered(area, 110, area.height);
     f.render_widget(Clear, area);
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(format!(" {} ", strings::FORM_TITLE));
+        .title(format!(
+            " {} ",
+            strings::form_title(form.focus + 1, FIELDS.len())
+        ));
     let inner = block.inner(area);
     f.render_widget(block, area);
 
     let bottom = match &form.stage {
-        Stage::Previewing { .. } => inner.height * 2 / 3,
-        Stage::Editing => form
-            .refusal
-            .as_ref()
-            .map_or(1, |r| (r.details.len() as u16 + 2).min(inner.height / 3).max(2)),
+        // As many rows as the wrapped line needs (with its heading, keys
+        // and rule), leaving the fields at least three.
+        Stage::Previewing { preview, .. } => {
+            let width = usize::from(inner.width.max(1));
+            let needed = preview.line.chars().count().div_ceil(width) + 5;
+            (needed as u16).min(inner.height.saturating_sub(3))
+        }
+        Stage::Editing => form.refusal.as_ref().map_or(1, |r| {
+            (r.details.len() as u16 + 2).min(inner.height / 3).max(2)
+        }),
     };
     let [fields_area, bottom_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(bottom)]).areas(inner);
@@ -44,19 +50,30 @@ pub fn render(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme) {
     }
 }
 
+/// Rows `msg` takes wrapped at `width` (as the paragraph wraps it, near enough).
+fn msg_rows(msg: Option<&String>, width: u16) -> u16 {
+    msg.map_or(0, |m| {
+        let chars = m.chars().count() + 2;
+        (chars.div_ceil(usize::from(width.max(1))) as u16).clamp(1, 3)
+    })
+}
+
 /// One field's rows: its value (more when a focused list), then its message.
-fn rows_of(form: &EntryForm, i: usize) -> u16 {
+fn rows_of(form: &EntryForm, i: usize, width: u16) -> u16 {
     let editing = matches!(form.stage, Stage::Editing);
     let value = if i == form.focus && editing && FIELDS[i].kind == Kind::List {
         (form.editors[i].lines().len() as u16).clamp(1, LIST_ROWS)
     } else {
         1
     };
-    value + u16::from(form.error(i).is_some())
+    value + msg_rows(form.error(i).as_ref(), width)
 }
 
 fn draw_fields(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme) {
-    let heights: Vec<u16> = (0..FIELDS.len()).map(|i| rows_of(form, i)).collect();
+    let value_w = area.width.saturating_sub(LABEL_W);
+    let heights: Vec<u16> = (0..FIELDS.len())
+        .map(|i| rows_of(form, i, value_w))
+        .collect();
     // Scroll just enough for the focused field to be wholly on screen.
     let focus_end: u16 = heights[..=form.focus].iter().sum();
     let mut skip = focus_end.saturating_sub(area.height);
@@ -79,7 +96,7 @@ fn draw_fields(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme) {
         }
         let focused = i == form.focus && editing;
         let error = form.error(i);
-        let value_h = h - u16::from(error.is_some());
+        let value_h = h - msg_rows(error.as_ref(), value_w);
         let marker = if focused { ">" } else { " " };
         let required = if spec.required { "*" } else { " " };
         let label_style = if focused { theme.header } else { Style::new() };
@@ -107,7 +124,7 @@ fn draw_fields(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme) {
                 text
             };
             let line = if shown.trim().is_empty() {
-                Line::styled(spec.hint, theme.dim)
+                Line::styled(super::placeholder(spec), theme.dim)
             } else {
                 Line::raw(crate::tui::chain::visible(&shown))
             };
@@ -118,13 +135,9 @@ fn draw_fields(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme) {
                 Paragraph::new(Line::styled(
                     format!("{} {msg}", strings::SYM_BAD),
                     theme.bad,
-                )),
-                Rect::new(
-                    area.x + LABEL_W,
-                    y + value_h,
-                    area.width.saturating_sub(LABEL_W),
-                    1,
-                ),
+                ))
+                .wrap(Wrap { trim: true }),
+                Rect::new(area.x + LABEL_W, y + value_h, value_w, h - value_h),
             );
         }
         y += h;
@@ -162,7 +175,8 @@ fn draw_preview(
     let file = Path::new(&p.ack.chain)
         .file_name()
         .map_or_else(|| p.ack.chain.clone(), |n| n.to_string_lossy().into_owned());
-    let head = strings::preview_heading(&file, p.ack.line, p.ack.seq, &p.ack.descriptor_hash);
+    let head = strings::preview_heading(&file, p.ack.line, p.ack.seq);
+    let hash = format!("hash {}", p.ack.descriptor_hash);
     let block = Block::new()
         .borders(Borders::TOP)
         .border_style(theme.border)
@@ -170,12 +184,18 @@ fn draw_preview(
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [head_area, line_area, keys_area] = Layout::vertical([
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
     .areas(inner);
-    f.render_widget(Paragraph::new(Line::styled(head, theme.header)), head_area);
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::styled(head, theme.header),
+            Line::styled(hash, theme.header),
+        ]),
+        head_area,
+    );
     f.render_widget(
         Paragraph::new(crate::tui::chain::visible(&p.line)).wrap(Wrap { trim: false }),
         line_area,
