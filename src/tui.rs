@@ -7,12 +7,16 @@
 //! else. So every behaviour is testable without a terminal: the tests feed
 //! `update` key strings and snapshot what `render` draws on a test backend.
 //!
-//! Read-only by construction: the chain files are opened for reading (the
-//! line index and verification both), and no code path here writes.
+//! Read-only unless started with `--write`: the chain files are opened for
+//! reading (the line index and verification both), and the only code path
+//! that writes is the entry form's ([`form`]), which opens only in write
+//! mode and appends through the append module, like `iss append descriptor`.
 //!
-//! Panes: 1 the chain browser ([`browser`]), 2 integrity ([`integrity`]);
-//! 3-5 (time, maturity, entry) are in the tab bar with a one-line "not built
-//! yet" placeholder, as is live following of a growing ledger.
+//! Panes: 1 the chain browser ([`browser`], with [`filter`], [`bookmarks`]
+//! and [`clipboard`]), 2 integrity ([`integrity`]); 3-5 (time, maturity,
+//! entry) are in the tab bar with a one-line "not built yet" placeholder, as
+//! is live following of a growing ledger. The entry form is an overlay over
+//! any pane.
 
 pub mod actions;
 pub mod app;
