@@ -5,6 +5,7 @@
 mod common;
 
 use common::{generated_ledger, read_lines};
+use iss_workstation::ledger::discover::{FileKind, discover};
 use iss_workstation::ledger::legacy::append::{
     LegacyAppendError, NewDescriptor, append_descriptor, append_previewed, preview_descriptor,
 };
@@ -21,8 +22,7 @@ fn input(process: &str) -> NewDescriptor {
 }
 
 fn files(root: &Path) -> (PathBuf, PathBuf) {
-    let d = iss_workstation::ledger::discover::discover(root).unwrap();
-    use iss_workstation::ledger::discover::FileKind;
+    let d = discover(root).unwrap();
     (
         d.path_of(FileKind::SpiceChain).unwrap().to_path_buf(),
         d.path_of(FileKind::IntegrityManifest)
