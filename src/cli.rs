@@ -74,6 +74,7 @@ fn tui(args: TuiArgs) -> anyhow::Result<u8> {
     crate::tui::run(crate::tui::Options {
         path: args.path.unwrap_or_else(crate::tui::default_ledger),
         theme: args.theme,
+        write: args.write,
     })?;
     Ok(EXIT_OK)
 }

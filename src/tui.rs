@@ -7,24 +7,31 @@
 //! else. So every behaviour is testable without a terminal: the tests feed
 //! `update` key strings and snapshot what `render` draws on a test backend.
 //!
-//! Read-only by construction: the chain files are opened for reading (the
-//! line index and verification both), and no code path here writes.
+//! Read-only unless started with `--write`: the chain files are opened for
+//! reading (the line index and verification both), and the only code path
+//! that writes is the entry form's ([`form`]), which opens only in write
+//! mode and appends through the append module, like `iss append descriptor`.
 //!
-//! Panes: 1 the chain browser ([`browser`]), 2 integrity ([`integrity`]),
-//! 3 time pulses ([`time`]), 4 maturity ([`maturity`]), 5 the audit trail
-//! of the selected record ([`audit`]); the analyses behind 3-5 run in the
-//! background ([`panes`]). While open, the ledger is watched ([`live`]):
-//! appended records appear as they are verified, and any other change is an
-//! alert.
+//! Panes: 1 the chain browser ([`browser`], with [`filter`], [`bookmarks`]
+//! and [`clipboard`]), 2 integrity ([`integrity`]), 3 time pulses
+//! ([`time`]), 4 maturity ([`maturity`]), 5 the audit trail of the selected
+//! record ([`audit`]); the analyses behind 3-5 run in the background
+//! ([`panes`]). While open, the ledger is watched ([`live`]): appended
+//! records appear as they are verified, and any other change is an alert.
+//! The entry form ([`form`], `--write` only) is an overlay over any pane.
 
 pub mod actions;
 pub mod app;
 pub mod audit;
+pub mod bookmarks;
 pub mod browser;
 pub mod chain;
 pub mod chrome;
+pub mod clipboard;
 pub mod detail;
 pub mod event_loop;
+pub mod filter;
+pub mod form;
 pub mod help;
 pub mod integrity;
 pub mod keys;
@@ -57,6 +64,8 @@ pub struct Options {
     pub path: PathBuf,
     /// Dark or light palette (`NO_COLOR` overrides both).
     pub theme: ThemeName,
+    /// Whether writes are allowed (`--write`); off, nothing is ever written.
+    pub write: bool,
 }
 
 /// Open the workstation on the terminal until the user quits.

@@ -79,6 +79,10 @@ pub struct TuiArgs {
     /// Palette: dark or light terminal background (`NO_COLOR` turns colour off).
     #[arg(long, value_enum, default_value_t)]
     pub theme: crate::tui::ThemeName,
+    /// Allow writes: the descriptor entry form (`a`) appends through the
+    /// same code as `iss append descriptor`. Off by default: review is read-only.
+    #[arg(long)]
+    pub write: bool,
 }
 
 /// `iss verify`.

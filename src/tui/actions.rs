@@ -177,9 +177,21 @@ fn command(app: &mut App, cmd: &str) {
         goto_line(app, kind, n.max(1));
     } else if matches!(cmd, "q" | "quit") {
         app.quit = true;
+    } else if let Some(args) = word_args(cmd, "filter") {
+        crate::tui::filter::command(app, args);
+    } else if cmd == "marks" {
+        crate::tui::bookmarks::list(app);
+    } else if cmd == "marks clear" {
+        crate::tui::bookmarks::clear(app);
     } else {
         app.say(Level::Warn, strings::unknown_command(cmd));
     }
+}
+
+/// The rest of `cmd` when its first word is `word`.
+fn word_args<'a>(cmd: &'a str, word: &str) -> Option<&'a str> {
+    let rest = cmd.strip_prefix(word)?;
+    (rest.is_empty() || rest.starts_with(' ')).then(|| rest.trim())
 }
 
 /// `n`/`N`: the next or previous line matching the last search, wrapping

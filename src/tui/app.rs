@@ -144,6 +144,22 @@ pub struct App {
     pub quit: bool,
     /// The live view: follow/pause, alerts (see [`crate::tui::live`]).
     pub live: crate::tui::live::LiveView,
+    /// Whether writes are allowed (`--write`); when not, no code path writes.
+    pub writes: bool,
+    /// The descriptor entry form, open or kept as a draft.
+    pub form: Option<crate::tui::form::EntryForm>,
+    /// What `update` leaves for the event loop to do.
+    pub outbox: Outbox,
+}
+
+/// Work for the event loop that `update` cannot do itself (it has no
+/// terminal and starts no thread).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Outbox {
+    /// Text for the terminal's clipboard (OSC 52).
+    pub clipboard: Option<String>,
+    /// Load the ledger again (after an append).
+    pub reload: bool,
 }
 
 impl App {
@@ -169,6 +185,9 @@ impl App {
             dirty: true,
             quit: false,
             live: crate::tui::live::LiveView::default(),
+            writes: false,
+            form: None,
+            outbox: Outbox::default(),
         }
     }
 
@@ -202,6 +221,9 @@ impl App {
     /// The key contexts in effect, innermost first.
     pub fn contexts(&self) -> &'static [Context] {
         use Context as C;
+        if let Some(form) = self.form.as_ref().filter(|f| f.visible) {
+            return form.contexts();
+        }
         if self.prompt.is_some() {
             &[C::Prompt]
         } else if self.help.is_some() {

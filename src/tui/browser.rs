@@ -7,9 +7,9 @@
 
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::{ChainKind, ChainView, Field, STATUS_PRIORITY, Source};
-use crate::tui::detail;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
+use crate::tui::{bookmarks, detail};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
@@ -84,12 +84,22 @@ fn chain_tabs(app: &App) -> Line<'static> {
         spans.push(Span::raw(" "));
     }
     spans.push(Span::styled("(c: next chain) ", app.theme.dim));
+    if let Some(f) = &app.current().filter {
+        spans.push(Span::styled(
+            format!(
+                "{} ",
+                strings::filter_active(&f.text, f.lines.len(), app.current().lines())
+            ),
+            app.theme.warn,
+        ));
+    }
     Line::from(spans)
 }
 
 fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
     let t = &app.theme;
-    let line_w = digits(view.lines()).max(4);
+    // One more than the digits: a marked line shows `*` before its number.
+    let line_w = (digits(view.lines()) + 1).max(4);
     // One column for the selection marker, which the table draws itself.
     let (fields, status) = fit(view.kind.fields(), line_w, area.width.saturating_sub(1));
     let mut widths = vec![Constraint::Length(1), Constraint::Length(line_w)];
@@ -111,7 +121,9 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         let (sym, words, style) = row_status(app, view, row.line);
         let mut cells = vec![
             Cell::from(Span::styled(sym, style)),
-            Cell::from(Line::from((row.line + 1).to_string()).alignment(Alignment::Right)),
+            Cell::from(
+                Line::from(bookmarks::line_label(view, row.line)).alignment(Alignment::Right),
+            ),
         ];
         match &row.cells {
             Ok(values) => cells.extend(keep.iter().map(|&i| Cell::from(values[i].as_str()))),
@@ -125,7 +137,12 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         }
         Row::new(cells)
     });
-    let selected = usize::try_from(view.cursor.saturating_sub(view.top)).ok();
+    // Rows, not lines: under a filter the rows shown are not consecutive lines.
+    let selected = usize::try_from(
+        view.position_of(view.cursor)
+            .saturating_sub(view.position_of(view.top)),
+    )
+    .ok();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(t.header))
         .row_highlight_style(t.selected)
@@ -139,11 +156,11 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         width: area.width + 1,
         ..area
     };
-    if view.lines() <= view.rows.len() as u64 {
+    if view.shown() <= view.rows.len() as u64 {
         return;
     }
-    let mut sb = ScrollbarState::new(usize::try_from(view.lines()).unwrap_or(usize::MAX))
-        .position(usize::try_from(view.cursor).unwrap_or(usize::MAX));
+    let mut sb = ScrollbarState::new(usize::try_from(view.shown()).unwrap_or(usize::MAX))
+        .position(usize::try_from(view.position_of(view.cursor)).unwrap_or(usize::MAX));
     f.render_stateful_widget(
         Scrollbar::new(ScrollbarOrientation::VerticalRight)
             .begin_symbol(None)

@@ -8,8 +8,10 @@
 
 use crate::ledger::discover::FileKind;
 use crate::ledger::line_index::IndexedFile;
+use crate::tui::filter::Filtered;
 use crate::tui::marks::Marks;
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// Bytes of a line decoded for a table row; longer lines show as too long
 /// (the detail view shows more).
@@ -140,6 +142,10 @@ pub struct ChainView {
     pub rows: Vec<Row>,
     /// Per-line verification results, once verification is done.
     pub marks: Option<Marks>,
+    /// The `:filter` in effect, with the lines it keeps.
+    pub filter: Option<Filtered>,
+    /// The lines the user marked with `m` (0-based).
+    pub bookmarks: BTreeSet<u64>,
 }
 
 impl ChainView {
@@ -152,6 +158,8 @@ impl ChainView {
             top: 0,
             rows: Vec::new(),
             marks: None,
+            filter: None,
+            bookmarks: BTreeSet::new(),
         }
     }
 
@@ -168,37 +176,79 @@ impl ChainView {
         self.file().map_or(0, IndexedFile::lines)
     }
 
-    /// Put the cursor on 0-based `line` (clamped), scroll as little as
-    /// possible to show it in `height` rows, and decode the rows shown.
+    /// Put the cursor on 0-based `line` (clamped; under a filter, the
+    /// first kept line from it), scroll as little as possible to show it in
+    /// `height` rows, and decode the rows shown.
+    ///
+    /// Scrolling counts rows shown: lines under no filter, kept lines under
+    /// one ([`ChainView::shown`], [`ChainView::line_at`]).
     pub fn move_to(&mut self, line: u64, height: usize) {
-        let last = self.lines().saturating_sub(1);
-        self.cursor = line.min(last);
+        let n = self.shown();
+        let pos = self.position_of(line).min(n.saturating_sub(1));
         let h = (height.max(1)) as u64;
-        if self.cursor < self.top {
-            self.top = self.cursor;
-        } else if self.cursor >= self.top + h {
-            self.top = self.cursor + 1 - h;
+        let mut top = self.position_of(self.top);
+        if pos < top {
+            top = pos;
+        } else if pos >= top + h {
+            top = pos + 1 - h;
         }
         // Keep the last page full when the window grew.
-        self.top = self.top.min(self.lines().saturating_sub(h));
+        top = top.min(n.saturating_sub(h));
+        self.cursor = self.line_at(pos);
+        self.top = self.line_at(top);
         self.refresh(height);
     }
 
     /// Move the cursor by `delta` rows.
     pub fn move_by(&mut self, delta: i64, height: usize) {
-        let to = self.cursor.saturating_add_signed(delta);
+        let pos = self.position_of(self.cursor).saturating_add_signed(delta);
+        let to = self.line_at(pos.min(self.shown().saturating_sub(1)));
         self.move_to(to, height);
+    }
+
+    /// Rows the browser can show: every line, or the lines the filter keeps.
+    pub fn shown(&self) -> u64 {
+        match &self.filter {
+            Some(f) => f.lines.len() as u64,
+            None => self.lines(),
+        }
+    }
+
+    /// The row of 0-based `line`: under a filter, the first kept line at
+    /// or after it (past the last: the number of kept lines).
+    pub fn position_of(&self, line: u64) -> u64 {
+        match &self.filter {
+            Some(f) => f.lines.partition_point(|l| *l < line) as u64,
+            None => line,
+        }
+    }
+
+    /// The 0-based line shown at row `pos` (under a filter with nothing
+    /// kept: 0).
+    pub fn line_at(&self, pos: u64) -> u64 {
+        match &self.filter {
+            Some(f) => usize::try_from(pos)
+                .ok()
+                .and_then(|p| f.lines.get(p))
+                .copied()
+                .unwrap_or(0),
+            None => pos,
+        }
     }
 
     /// Decode the rows from `top` that fit in `height`.
     pub fn refresh(&mut self, height: usize) {
         self.rows.clear();
         let Some(file) = self.file() else { return };
-        let end = (self.top + height as u64).min(file.lines());
-        let rows: Vec<Row> = (self.top..end)
-            .map(|line| Row {
-                line,
-                cells: decode_row(file, line, self.kind),
+        let first = self.position_of(self.top);
+        let end = (first + height as u64).min(self.shown());
+        let rows: Vec<Row> = (first..end)
+            .map(|pos| {
+                let line = self.line_at(pos);
+                Row {
+                    line,
+                    cells: decode_row(file, line, self.kind),
+                }
             })
             .collect();
         self.rows = rows;

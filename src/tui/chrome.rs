@@ -69,6 +69,10 @@ const HINTS: &[(Context, Context, &[Action], &str)] = &[
     (Context::Help, Context::Global, &[Action::Back], "close"),
     (Context::Global, Context::Global, &[Action::Help], "help"),
     (Context::Global, Context::Global, &[Action::Quit], "quit"),
+    // Past the width of an 80-column terminal: seen on wider ones.
+    (Context::Global, Context::Global, &[Action::AppendForm], "append"),
+    (Context::Browser, Context::Browser, &[Action::ToggleMark], "mark"),
+    (Context::Browser, Context::Browser, &[Action::CopyId, Action::CopyHash], "copy id/hash"),
 ];
 
 /// The line above the status bar: the prompt while typing, else the last
@@ -97,7 +101,9 @@ pub fn line(app: &App, f: &mut Frame, area: Rect) {
         let spans: Vec<Span> = HINTS
             .iter()
             .filter(|(shown, _, actions, _)| {
-                ctx.contains(shown) && !(app.help.is_some() && actions.contains(&Action::Help))
+                ctx.contains(shown)
+                    && !(app.help.is_some() && actions.contains(&Action::Help))
+                    && (app.writes || !actions.contains(&Action::AppendForm))
             })
             .map(|(_, keyed, actions, what)| {
                 let keys: Vec<String> = actions
@@ -134,7 +140,7 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         }
         _ => String::new(),
     };
-    let mode = format!(" {} ", strings::READ_ONLY);
+    let mode = format!(" {} ", mode(app));
     let badge = crate::tui::live::badge(app);
     let badge_w = if badge.is_empty() {
         0
@@ -156,6 +162,15 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
     }
     spans.extend([Span::raw(ledger), Span::raw("  "), Span::raw(position)]);
     f.render_widget(Paragraph::new(Line::from(spans)).style(t.status_bar), area);
+}
+
+/// The mode in the status bar: `READ-ONLY`, or `WRITE` under `--write`.
+pub fn mode(app: &App) -> &'static str {
+    if app.writes {
+        strings::WRITE_MODE
+    } else {
+        strings::READ_ONLY
+    }
 }
 
 /// The ledger's verdict in words, with its symbol, and the style for it.

@@ -12,7 +12,7 @@ use anyhow::{Context as _, bail};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;
 use ratatui::DefaultTerminal;
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -36,13 +36,14 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     }
     let theme = Theme::new(options.theme, Theme::no_color_from_env());
     let mut app = App::new(options.path.clone(), theme);
+    app.writes = options.write;
     let (tx, rx) = mpsc::channel();
     let jobs_tx = tx.clone();
     load::spawn(options.path.clone(), tx.clone());
     // Dropped when the loop ends: the watcher stops at its next wake-up.
-    let _watch = crate::tui::live::spawn(options.path, tx.clone());
+    let _watch = crate::tui::live::spawn(options.path.clone(), tx.clone());
     let stop = Arc::new(AtomicBool::new(false));
-    let input = spawn_input(tx, Arc::clone(&stop));
+    let input = spawn_input(tx.clone(), Arc::clone(&stop));
 
     // Mouse capture is ours to undo on a panic; installed before ratatui's
     // hook, which restores the rest of the terminal and then calls this one.
@@ -53,7 +54,10 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     }));
     let mut terminal = ratatui::try_init().context("cannot set the terminal up")?;
     let _ = execute!(io::stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, &mut app, &rx, &jobs_tx);
+    let path = options.path;
+    let result = event_loop(&mut terminal, &mut app, &rx, &jobs_tx, &|| {
+        load::spawn(path.clone(), tx.clone());
+    });
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
     stop.store(true, Ordering::Relaxed);
@@ -94,6 +98,7 @@ fn event_loop(
     app: &mut App,
     rx: &Receiver<Msg>,
     tx: &Sender<Msg>,
+    reload: &dyn Fn(),
 ) -> io::Result<()> {
     let size = terminal.size()?;
     update(app, Msg::Resize(size.width, size.height));
@@ -108,6 +113,15 @@ fn event_loop(
         }
         if app.quit {
             return Ok(());
+        }
+        // What `update` left for the terminal and the loader.
+        if let Some(text) = app.outbox.clipboard.take() {
+            let mut out = io::stdout();
+            out.write_all(crate::tui::clipboard::osc52(&text).as_bytes())?;
+            out.flush()?;
+        }
+        if std::mem::take(&mut app.outbox.reload) {
+            reload();
         }
         let timeout = match last_draw {
             Some(t) if app.dirty => FRAME.saturating_sub(t.elapsed()),

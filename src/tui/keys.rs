@@ -25,6 +25,10 @@ pub enum Context {
     Help,
     /// Typing a search or a command.
     Prompt,
+    /// The descriptor entry form, while editing.
+    FormEdit,
+    /// The entry form's preview, waiting for confirmation.
+    FormPreview,
 }
 
 impl Context {
@@ -40,6 +44,8 @@ impl Context {
             Context::Audit => "Audit trail (5)",
             Context::Help => "Help",
             Context::Prompt => "Search / command prompt",
+            Context::FormEdit => "Descriptor form (a, with --write)",
+            Context::FormPreview => "Descriptor form: preview",
         }
     }
 }
@@ -95,6 +101,30 @@ pub enum Action {
     AuditRecord,
     /// Acknowledge the live alerts (they stay among the findings).
     Acknowledge,
+    /// Open the descriptor entry form (write mode only).
+    AppendForm,
+    /// Mark or unmark the record under the cursor.
+    ToggleMark,
+    /// Next marked record.
+    NextMark,
+    /// Previous marked record.
+    PrevMark,
+    /// List the marked records.
+    ListMarks,
+    /// Copy the record's id to the clipboard (OSC 52).
+    CopyId,
+    /// Copy the record's hash to the clipboard (OSC 52).
+    CopyHash,
+    /// Form: next field.
+    FormNext,
+    /// Form: previous field.
+    FormPrev,
+    /// Form: Enter (next field, or a new line in a list field).
+    FormEnter,
+    /// Form: check every field and preview the record.
+    FormPreview,
+    /// Form: write the previewed record.
+    FormConfirm,
 }
 
 /// A key with the modifiers that matter for it.
@@ -199,8 +229,9 @@ pub const TABLE: &[Binding] = &[
     bind(C::Global, &[k('5')], A::Pane(5), "pane 5: audit trail of the browser's record"),
     bind(C::Global, &[k('e')], A::NextFinding, "next line with a finding (browser)"),
     bind(C::Global, &[k('E')], A::PrevFinding, "previous line with a finding (browser)"),
-    bind(C::Global, &[k(':')], A::Command, "command: :N or :goto N jumps to line N"),
     bind(C::Global, &[k('A')], A::Acknowledge, "acknowledge live alerts (they stay in Integrity)"),
+    bind(C::Global, &[k(':')], A::Command, "command: :N or :goto N, :filter ... (pane 1), :marks"),
+    bind(C::Global, &[k('i')], A::AppendForm, "append a descriptor (form; needs --write)"),
     bind(C::Browser, &[k('j'), code(KeyCode::Down)], A::Down, "next record"),
     bind(C::Browser, &[k('k'), code(KeyCode::Up)], A::Up, "previous record"),
     bind(C::Browser, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
@@ -213,6 +244,12 @@ pub const TABLE: &[Binding] = &[
     bind(C::Browser, &[k('n')], A::SearchNext, "next search hit"),
     bind(C::Browser, &[k('N')], A::SearchPrev, "previous search hit"),
     bind(C::Browser, &[k('a')], A::AuditRecord, "audit trail of this descriptor (pane 5)"),
+    bind(C::Browser, &[k('m')], A::ToggleMark, "mark or unmark the record"),
+    bind(C::Browser, &[k('u')], A::NextMark, "next marked record"),
+    bind(C::Browser, &[k('U')], A::PrevMark, "previous marked record"),
+    bind(C::Browser, &[k('M')], A::ListMarks, "list the marked records"),
+    bind(C::Browser, &[k('y')], A::CopyId, "copy the record's id (OSC 52 clipboard)"),
+    bind(C::Browser, &[k('Y')], A::CopyHash, "copy the record's hash (OSC 52 clipboard)"),
     bind(C::Detail, &[k('j'), code(KeyCode::Down)], A::Down, "scroll down"),
     bind(C::Detail, &[k('k'), code(KeyCode::Up)], A::Up, "scroll up"),
     bind(C::Detail, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
@@ -256,6 +293,14 @@ pub const TABLE: &[Binding] = &[
     bind(C::Prompt, &[code(KeyCode::Enter)], A::Submit, "run the search or command"),
     bind(C::Prompt, &[code(KeyCode::Backspace)], A::DeleteChar, "delete a character"),
     bind(C::Prompt, &[code(KeyCode::Esc)], A::Back, "cancel"),
+    bind(C::FormEdit, &[code(KeyCode::Tab)], A::FormNext, "next field"),
+    bind(C::FormEdit, &[code(KeyCode::BackTab)], A::FormPrev, "previous field"),
+    bind(C::FormEdit, &[code(KeyCode::Enter)], A::FormEnter, "next field (a new line in a list field)"),
+    bind(C::FormEdit, &[ctrl('s')], A::FormPreview, "check the fields and preview the exact record"),
+    bind(C::FormEdit, &[code(KeyCode::Esc)], A::Back, "close the form (the draft is kept)"),
+    bind(C::FormEdit, &[ctrl('c')], A::Quit, "quit"),
+    bind(C::FormPreview, &[k('y'), code(KeyCode::Enter)], A::FormConfirm, "append the record as previewed"),
+    bind(C::FormPreview, &[k('n'), code(KeyCode::Esc)], A::Back, "back to editing"),
 ];
 
 /// The action of `ev` in the first of `contexts` that binds it.
@@ -299,6 +344,8 @@ pub fn help_lines() -> Vec<HelpLine> {
         C::Maturity,
         C::Audit,
         C::Prompt,
+        C::FormEdit,
+        C::FormPreview,
         C::Help,
     ];
     let mut out = Vec::new();

@@ -136,7 +136,7 @@ pub fn not_browsable(file: &str) -> String {
 }
 /// Message: an unknown `:` command.
 pub fn unknown_command(c: &str) -> String {
-    format!("{SYM_WARN} unknown command: {c} (try :goto N or :N)")
+    format!("{SYM_WARN} unknown command: {c} (try :goto N, :N, :filter ..., :marks)")
 }
 /// Message: an I/O error while reading a line.
 pub fn read_error(err: &str) -> String {
@@ -173,3 +173,118 @@ pub fn live_error(err: &str) -> String {
 pub const HELP_TITLE: &str = "Keys (Esc closes)";
 
 pub mod analysis;
+/// The mode shown in the status bar when writes are allowed (`--write`).
+pub const WRITE_MODE: &str = "WRITE";
+/// Message: `a` pressed without `--write`.
+pub const WRITES_OFF: &str =
+    "read-only: writes are off; start with `iss tui --write PATH` to append a descriptor";
+/// Entry form: title, with the field being edited.
+pub fn form_title(field: usize, fields: usize) -> String {
+    format!("Append a SPICE descriptor (* required) · field {field} of {fields}")
+}
+/// Entry form: the keys, under the fields.
+pub const FORM_KEYS: &str =
+    "Tab/Shift-Tab field  Enter next (new line in lists)  Ctrl-S preview  Esc close";
+/// Entry form: heading of a refusal.
+pub const FORM_REFUSAL_TITLE: &str = "Refused: nothing was written, your input is kept";
+/// Entry form: heading of the preview.
+pub const FORM_PREVIEW_TITLE: &str = "Preview: the exact line that will be appended";
+/// Entry form: the keys under the preview.
+pub const FORM_CONFIRM_KEYS: &str = "y/Enter: append this line   n/Esc: back to editing";
+/// Message: the form was closed with its draft kept.
+pub const FORM_DRAFT_KEPT: &str = "form closed; the draft is kept (i reopens it)";
+/// Message: a preview or an append was refused.
+pub const FORM_REFUSED: &str = "✘ refused: nothing was written (the reason is in the form)";
+
+/// Message: some fields need fixing before a preview.
+pub fn form_fields_to_fix(n: usize) -> String {
+    format!(
+        "{SYM_WARN} {} to fix before the preview; nothing was written",
+        count(n, "field")
+    )
+}
+
+/// Entry form: a refusal because the ledger does not verify.
+pub fn refused_violated(n: usize) -> String {
+    format!(
+        "{SYM_BAD} the ledger does not verify ({}): appending would bury the evidence",
+        count(n, "violation")
+    )
+}
+
+/// Entry form: the preview's heading.
+pub fn preview_heading(file: &str, line: u64, seq: u64) -> String {
+    format!("{file} line {line}, record {seq} (its hash covers id, process, time, previous hash)")
+}
+
+/// Message: a record was appended.
+pub fn appended(ack: &crate::ledger::legacy::append::Acknowledged) -> String {
+    format!(
+        "{SYM_OK} appended {} as record {} (line {}), descriptor_hash {}; reloading",
+        ack.descriptor_id, ack.seq, ack.line, ack.descriptor_hash
+    )
+}
+
+/// Browser title: the filter in effect and how many lines it keeps.
+pub fn filter_active(text: &str, kept: usize, total: u64) -> String {
+    format!("filter: {text} ({kept} of {total})")
+}
+/// Message: a filter was set.
+pub fn filter_set(text: &str, kept: usize, total: u64) -> String {
+    format!("filter {text}: {kept} of {total} records (:filter clear shows all)")
+}
+/// Message: the filter was cleared.
+pub const FILTER_CLEARED: &str = "filter cleared: every record is shown";
+/// Message: a filter that does not parse.
+pub fn filter_error(err: &str) -> String {
+    format!(
+        "{SYM_WARN} {err}; e.g. :filter level>=3 process=ENG.1 outcome=compliant assessor=NAME since=2026-11-01 until=2026-11-30"
+    )
+}
+/// Message: filters apply to descriptors only.
+pub const FILTER_DESCRIPTORS_ONLY: &str =
+    "filters apply to the descriptor chain (spice_chain); c switches to it";
+
+/// Message: a mark set or removed.
+pub fn mark_toggled(line: u64, marked: bool, n: usize) -> String {
+    let what = if marked { "marked" } else { "unmarked" };
+    format!(
+        "line {line} {what} ({}; u/U jump, M lists)",
+        count(n, "mark")
+    )
+}
+/// Message: no marks yet.
+pub const NO_MARKS: &str = "no marks in this chain: m marks the record under the cursor";
+/// Message: `u`/`U` wrapped around.
+pub const MARKS_WRAPPED: &str = "marks wrapped around";
+/// Message: a marked line the filter hides.
+pub fn mark_hidden(line: u64) -> String {
+    format!("{SYM_WARN} marked line {line} is hidden by the filter (:filter clear)")
+}
+/// Message: the list of marks.
+pub fn marks_list(file: &str, lines: &[u64], max: usize) -> String {
+    let shown: Vec<String> = lines.iter().take(max).map(u64::to_string).collect();
+    let more = if lines.len() > max {
+        format!(" … and {} more", lines.len() - max)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} in {file}: lines {}{more}",
+        count(lines.len(), "mark"),
+        shown.join(", ")
+    )
+}
+/// Message: the marks were cleared.
+pub fn marks_cleared(n: usize) -> String {
+    format!("{} cleared", count(n, "mark"))
+}
+
+/// Message: something was put on the clipboard.
+pub fn copied(what: &str, value: &str) -> String {
+    format!("copied {what} {value} to the clipboard (OSC 52: the terminal must allow it)")
+}
+/// Message: the record has no such field to copy.
+pub fn nothing_to_copy(what: &str) -> String {
+    format!("{SYM_WARN} this record has no {what} to copy")
+}

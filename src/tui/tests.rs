@@ -3,6 +3,8 @@
 //! with insta at 80x24 and 120x40, on the project's sample ledger and on a
 //! tampered copy of a generated one.
 
+mod browse_tools;
+mod form;
 mod harness;
 mod keys_dsl;
 mod live;

@@ -3,7 +3,9 @@
 //! small to use.
 
 use crate::tui::app::{App, Pane};
-use crate::tui::{audit, browser, chrome, help, integrity, layout, live, maturity, strings, time};
+use crate::tui::{
+    audit, browser, chrome, form, help, integrity, layout, live, maturity, strings, time,
+};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -32,6 +34,9 @@ pub fn render(app: &App, f: &mut Frame) {
     if let Some(scroll) = app.help {
         help::render(f, body, scroll, &app.theme);
     }
+    if let Some(form) = app.form.as_ref().filter(|f| f.visible) {
+        form::render(f, a.body, form, &app.theme);
+    }
     chrome::line(app, f, a.line);
     chrome::status(app, f, a.status);
 }
@@ -45,7 +50,7 @@ fn too_small(app: &App, f: &mut Frame, area: Rect) {
             layout::MIN_WIDTH,
             layout::MIN_HEIGHT,
         )),
-        Line::styled(strings::READ_ONLY, app.theme.mode),
+        Line::styled(chrome::mode(app), app.theme.mode),
     ];
     f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }

@@ -5,13 +5,13 @@
 //! (the rows that become visible, a search) go through the line index and
 //! touch only what is asked for.
 
-use crate::tui::actions;
 use crate::tui::app::{App, Loading, Pane};
 use crate::tui::chain::{ChainKind, Source};
 use crate::tui::keys::{self, Action};
 use crate::tui::marks::Marks;
 use crate::tui::msg::Msg;
 use crate::tui::panes;
+use crate::tui::{actions, bookmarks, clipboard, filter, form};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
 /// Rows the mouse wheel moves.
@@ -94,6 +94,7 @@ fn on_indexed(
         Ok(file) => Source::Ready(file),
         Err(e) => Source::Failed(e),
     };
+    filter::reapply(view);
     view.move_to(view.cursor, rows);
 }
 
@@ -135,6 +136,9 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     let action = keys::lookup(app.contexts(), &ev);
     if let Some(a) = action {
         perform(app, a);
+    } else if crate::tui::form::is_editing(app) {
+        // Unbound keys in the form are text for its field.
+        crate::tui::form::type_key(app, ev);
     } else if let Some(p) = &mut app.prompt
         && let KeyCode::Char(c) = ev.code
         && !ev.modifiers.contains(KeyModifiers::CONTROL)
@@ -191,11 +195,26 @@ pub fn perform(app: &mut App, action: Action) {
                 p.text.pop();
             }
         }
+        Action::AppendForm => form::open(app),
+        Action::FormNext => form::next_field(app, true),
+        Action::FormPrev => form::next_field(app, false),
+        Action::FormEnter => form::enter(app),
+        Action::FormPreview => form::preview(app),
+        Action::FormConfirm => form::confirm(app),
+        Action::ToggleMark => bookmarks::toggle(app),
+        Action::NextMark => bookmarks::jump(app, true),
+        Action::PrevMark => bookmarks::jump(app, false),
+        Action::ListMarks => bookmarks::list(app),
+        Action::CopyId => clipboard::copy_field(app, clipboard::What::Id),
+        Action::CopyHash => clipboard::copy_field(app, clipboard::What::Hash),
     }
 }
 
 /// Close the innermost thing open.
 fn back(app: &mut App) {
+    if form::back(app) {
+        return;
+    }
     if app.prompt.take().is_some() || app.help.take().is_some() {
         return;
     }

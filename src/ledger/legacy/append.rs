@@ -30,6 +30,7 @@ use crate::ledger::reader::{Content, DEFAULT_MAX_LINE, Ending, RawLine};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// A descriptor to append, as a user or a script supplies it (JSON). The
 /// fields are the legacy ones; those the service computes may be left out.
@@ -113,6 +114,17 @@ pub enum LegacyAppendError {
     /// Locking, the tail check, the write, the fsync or the read-back failed.
     #[error(transparent)]
     Append(Box<AppendError>),
+    /// The record built under the lock is not the one previewed: the
+    /// chain changed since the preview. Nothing was written.
+    #[error(
+        "refusing to append: the ledger changed since the preview (the record would now be written differently); nothing was written; preview again"
+    )]
+    PreviewStale {
+        /// The previewed line(s).
+        expected: String,
+        /// The line(s) built now.
+        built: String,
+    },
     /// The descriptor was written and acknowledged by the file system, but
     /// the manifest line was not: the chain is one record ahead of its witness.
     #[error(
@@ -165,6 +177,84 @@ pub fn append_descriptors(
     inputs: Vec<NewDescriptor>,
     now_micros: i64,
 ) -> Result<Vec<Acknowledged>, LegacyAppendError> {
+    append_checked(root, inputs, now_micros, None, None)
+}
+
+/// A record built and checked but not written: the exact line that
+/// [`append_previewed`] writes for the same input and time, as long as the
+/// chain does not change in between.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    /// The record's line, without its newline.
+    pub line: String,
+    /// What the append would acknowledge (manifest line and chain hash included).
+    pub ack: Acknowledged,
+    /// The time the record is built for (Unix microseconds).
+    pub now_micros: i64,
+}
+
+/// Build the line `input` would be appended as at `now_micros`, through
+/// the same steps as [`append_descriptors`] (verify the SPICE layer, build
+/// with the byte-compatible writer, check the new line with the verifier),
+/// without taking the lock or writing anything.
+pub fn preview_descriptor(
+    root: &Path,
+    input: NewDescriptor,
+    now_micros: i64,
+) -> Result<Preview, LegacyAppendError> {
+    let found = discover(root)?;
+    let (chain, manifest) = appendable_files(root, &found)?;
+    let chain_tail = clean_tail(&chain)?;
+    clean_tail(&manifest)?;
+    let mut built = build_records(
+        &found,
+        &chain,
+        &manifest,
+        &chain_tail,
+        vec![input],
+        now_micros,
+    )?;
+    match (built.bodies.pop(), built.acks.pop()) {
+        (Some(line), Some(ack)) => Ok(Preview {
+            line,
+            ack,
+            now_micros,
+        }),
+        _ => Err(LegacyAppendError::NotAppendable("nothing to append".into())),
+    }
+}
+
+/// Append `input` as `preview` showed it: refused, with nothing written,
+/// when the line built now differs from the previewed one (the chain
+/// moved on since the preview). Waits at most `lock_wait` for the ledger's
+/// lock: an interactive caller should not hang behind another writer.
+pub fn append_previewed(
+    root: &Path,
+    input: NewDescriptor,
+    preview: &Preview,
+    lock_wait: Duration,
+) -> Result<Acknowledged, LegacyAppendError> {
+    let mut acks = append_checked(
+        root,
+        vec![input],
+        preview.now_micros,
+        Some(std::slice::from_ref(&preview.line)),
+        Some(lock_wait),
+    )?;
+    acks.pop()
+        .ok_or_else(|| LegacyAppendError::NotAppendable("nothing to append".into()))
+}
+
+/// [`append_descriptors`], refusing when `expected` is given and the built
+/// lines differ from it; waiting for the lock as long as it takes, or at
+/// most `lock_wait`.
+fn append_checked(
+    root: &Path,
+    inputs: Vec<NewDescriptor>,
+    now_micros: i64,
+    expected: Option<&[String]>,
+    lock_wait: Option<Duration>,
+) -> Result<Vec<Acknowledged>, LegacyAppendError> {
     if inputs.is_empty() {
         return Err(LegacyAppendError::NotAppendable(
             "an empty batch: nothing to append".into(),
@@ -179,11 +269,64 @@ pub fn append_descriptors(
     let found = discover(root)?;
     let (chain, manifest) = appendable_files(root, &found)?;
     let lock_dir = common_dir(&chain, &manifest);
-    let mut lock = LedgerLock::acquire(&lock_dir)?;
+    let mut lock = match lock_wait {
+        None => LedgerLock::acquire(&lock_dir)?,
+        Some(wait) => LedgerLock::acquire_timeout(&lock_dir, wait)?,
+    };
 
     let chain_tail = clean_tail(&chain)?;
     let manifest_tail = clean_tail(&manifest)?;
-    let (reports, mut head) = verified_head(&found, &chain, &manifest)?;
+    let built = build_records(&found, &chain, &manifest, &chain_tail, inputs, now_micros)?;
+    if let Some(expected) = expected
+        && expected != built.bodies.as_slice()
+    {
+        return Err(LegacyAppendError::PreviewStale {
+            expected: expected.join("\n"),
+            built: built.bodies.join("\n"),
+        });
+    }
+
+    append_lines(
+        &mut lock,
+        &chain,
+        &chain_tail,
+        &built.bodies,
+        AppendOptions::default(),
+    )?;
+    append_lines(
+        &mut lock,
+        &manifest,
+        &manifest_tail,
+        &built.witness,
+        AppendOptions::default(),
+    )
+    .map_err(|source| LegacyAppendError::ManifestNotWritten {
+        line: built.first_line,
+        chain: chain.display().to_string(),
+        source: Box::new(source),
+    })?;
+    Ok(built.acks)
+}
+
+/// The lines of a batch, built and checked, not yet written.
+struct Built {
+    bodies: Vec<String>,
+    witness: Vec<String>,
+    acks: Vec<Acknowledged>,
+    first_line: u64,
+}
+
+/// Verify the SPICE layer, then build each record with the byte-compatible
+/// writer and pass it through the verifier that just checked the chain.
+fn build_records(
+    found: &Discovery,
+    chain: &Path,
+    manifest: &Path,
+    chain_tail: &Tail,
+    inputs: Vec<NewDescriptor>,
+    now_micros: i64,
+) -> Result<Built, LegacyAppendError> {
+    let (reports, mut head) = verified_head(found, chain, manifest)?;
     let manifest_lines = reports
         .iter()
         .find(|r| r.name == FileKind::IntegrityManifest.name())
@@ -239,27 +382,12 @@ pub fn append_descriptors(
         });
         bodies.push(body);
     }
-
-    append_lines(
-        &mut lock,
-        &chain,
-        &chain_tail,
-        &bodies,
-        AppendOptions::default(),
-    )?;
-    append_lines(
-        &mut lock,
-        &manifest,
-        &manifest_tail,
-        &witness,
-        AppendOptions::default(),
-    )
-    .map_err(|source| LegacyAppendError::ManifestNotWritten {
-        line: head.lines + 1,
-        chain: chain.display().to_string(),
-        source: Box::new(source),
-    })?;
-    Ok(acks)
+    Ok(Built {
+        bodies,
+        witness,
+        acks,
+        first_line: head.lines + 1,
+    })
 }
 
 /// Verify the SPICE layer under the lock; refuse on any violation or read

@@ -1,0 +1,279 @@
+//! `:filter` in the chain browser: keep only the descriptors whose process,
+//! level, outcome, assessor or assessment time match, e.g.
+//! `:filter level>=3 process=ENG.1`; `:filter clear` shows all again.
+//!
+//! The matching is `iss find`'s own ([`crate::analysis::lookup::Filter`],
+//! times compared as instants), plus level bounds. Setting a filter reads
+//! every line of the chain once and keeps the numbers of the lines that
+//! match (8 bytes each); the browser then scrolls through those lines only.
+//! A line that is not a well-formed descriptor never matches.
+
+use crate::analysis::lookup::Filter;
+use crate::analysis::maturity::Instant;
+use crate::ledger::legacy::descriptor::DescriptorRecord;
+use crate::ledger::line_index::IndexedFile;
+use crate::tui::app::{App, Level};
+use crate::tui::chain::{ChainKind, ChainView};
+use crate::tui::strings;
+
+/// Bytes of a line read for matching; longer lines never match.
+const MATCH_MAX_BYTES: usize = 1 << 20;
+
+/// What a record must satisfy: every condition given.
+#[derive(Debug, Clone, Default)]
+pub struct Spec {
+    /// Process, assessor, outcome and time bounds, as `iss find` has them.
+    pub find: Filter,
+    /// Lowest `capability_level` kept.
+    pub level_min: Option<i64>,
+    /// Highest `capability_level` kept.
+    pub level_max: Option<i64>,
+}
+
+impl Spec {
+    /// Whether `r` is kept.
+    pub fn matches(&self, r: &DescriptorRecord<'_>) -> bool {
+        self.find.matches(r)
+            && self.level_min.is_none_or(|m| r.capability_level >= m)
+            && self.level_max.is_none_or(|m| r.capability_level <= m)
+    }
+}
+
+/// A filter in effect on one chain view.
+#[derive(Debug, Clone)]
+pub struct Filtered {
+    /// The filter as typed (normalised spacing), shown in the browser's title.
+    pub text: String,
+    /// The conditions.
+    pub spec: Spec,
+    /// The 0-based lines kept, ascending.
+    pub lines: Vec<u64>,
+}
+
+/// Parse the words after `:filter`.
+pub fn parse(text: &str) -> Result<Spec, String> {
+    let mut spec = Spec::default();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.is_empty() {
+        return Err("an empty filter".into());
+    }
+    for word in words {
+        let (key, op, value) = split(word)?;
+        let eq_only = |v: &mut Option<String>| {
+            if op == "=" {
+                *v = Some(value.to_owned());
+                Ok(())
+            } else {
+                Err(format!("{key} takes = only (in {word:?})"))
+            }
+        };
+        match key {
+            "process" => eq_only(&mut spec.find.process)?,
+            "assessor" => eq_only(&mut spec.find.assessor)?,
+            "outcome" => {
+                if !crate::ledger::legacy::descriptor::OUTCOMES.contains(&value) {
+                    return Err(format!(
+                        "outcome {value:?} is not one of {}",
+                        crate::ledger::legacy::descriptor::OUTCOMES.join(", ")
+                    ));
+                }
+                eq_only(&mut spec.find.outcome)?;
+            }
+            "level" => {
+                let n: i64 = value
+                    .parse()
+                    .map_err(|_| format!("level {value:?} is not a whole number"))?;
+                match op {
+                    "=" => (spec.level_min, spec.level_max) = (Some(n), Some(n)),
+                    ">=" => spec.level_min = Some(n),
+                    ">" => spec.level_min = Some(n + 1),
+                    "<=" => spec.level_max = Some(n),
+                    _ => spec.level_max = Some(n - 1),
+                }
+            }
+            "since" | "until" | "time" => {
+                let start = match (key, op) {
+                    ("since", "=") | ("time", ">=" | ">") => true,
+                    ("until", "=") | ("time", "<=" | "<") => false,
+                    _ => {
+                        return Err(format!(
+                            "use since=T, until=T, time>=T or time<=T (in {word:?})"
+                        ));
+                    }
+                };
+                let t = instant(value, start).ok_or_else(|| {
+                    format!("{value:?} is not a date (2026-11-01) or an ISO 8601 time")
+                })?;
+                if start {
+                    spec.find.since = Some(t);
+                } else {
+                    spec.find.until = Some(t);
+                }
+            }
+            other => {
+                return Err(format!(
+                    "unknown filter field {other:?} (process, level, outcome, assessor, since, until)"
+                ));
+            }
+        }
+    }
+    Ok(spec)
+}
+
+/// `key`, operator and value of one word (`level>=3`).
+fn split(word: &str) -> Result<(&str, &'static str, &str), String> {
+    let at = word
+        .find(['=', '<', '>'])
+        .ok_or_else(|| format!("{word:?} is not field=value"))?;
+    let (key, rest) = word.split_at(at);
+    let op = [">=", "<=", "=", ">", "<"]
+        .into_iter()
+        .find(|op| rest.starts_with(op))
+        .unwrap_or("=");
+    let value = &rest[op.len()..];
+    if key.is_empty() || value.is_empty() {
+        return Err(format!("{word:?} is not field=value"));
+    }
+    Ok((key, op, value))
+}
+
+/// A time bound: a full ISO 8601 time, one without offset (UTC), or a
+/// date (its first instant as a start, its last as an end).
+fn instant(value: &str, start: bool) -> Option<Instant> {
+    if let Some(t) = Instant::parse(value) {
+        return Some(t);
+    }
+    if value.len() == 10 {
+        let time = if start {
+            "T00:00:00Z"
+        } else {
+            "T23:59:59.999999999Z"
+        };
+        return Instant::parse(&format!("{value}{time}"));
+    }
+    Instant::parse(&format!("{value}Z"))
+}
+
+/// The lines of `file` that `spec` keeps.
+pub fn scan(file: &IndexedFile, spec: &Spec) -> std::io::Result<Vec<u64>> {
+    let mut kept = Vec::new();
+    for line in 0..file.lines() {
+        let Some(text) = file.read_line(line, MATCH_MAX_BYTES)? else {
+            break;
+        };
+        if text.truncated {
+            continue;
+        }
+        let Ok(s) = std::str::from_utf8(&text.bytes) else {
+            continue;
+        };
+        if serde_json::from_str::<DescriptorRecord>(s).is_ok_and(|r| spec.matches(&r)) {
+            kept.push(line);
+        }
+    }
+    Ok(kept)
+}
+
+/// Run the filter of `view` again over its (re-indexed) file.
+pub fn reapply(view: &mut ChainView) {
+    let Some(f) = view.filter.take() else { return };
+    let Some(file) = view.file() else {
+        view.filter = Some(f);
+        return;
+    };
+    let lines = scan(file, &f.spec).unwrap_or_default();
+    view.filter = Some(Filtered { lines, ..f });
+}
+
+/// `:filter ARGS`.
+pub fn command(app: &mut App, args: &str) {
+    let rows = app.table_rows();
+    if args.is_empty() {
+        let msg = app.current().filter.as_ref().map_or_else(
+            || strings::filter_error("no filter set"),
+            |f| strings::filter_set(&f.text, f.lines.len(), app.current().lines()),
+        );
+        app.say(Level::Info, msg);
+        return;
+    }
+    if args == "clear" {
+        let view = app.current_mut();
+        view.filter = None;
+        view.move_to(view.cursor, rows);
+        app.say(Level::Info, strings::FILTER_CLEARED);
+        return;
+    }
+    if app.current().kind != ChainKind::Descriptors {
+        app.say(Level::Warn, strings::FILTER_DESCRIPTORS_ONLY);
+        return;
+    }
+    let spec = match parse(args) {
+        Ok(s) => s,
+        Err(e) => {
+            app.say(Level::Warn, strings::filter_error(&e));
+            return;
+        }
+    };
+    let Some(file) = app.current().file() else {
+        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+        return;
+    };
+    let lines = match scan(file, &spec) {
+        Ok(l) => l,
+        Err(e) => {
+            app.say(Level::Error, strings::read_error(&e.to_string()));
+            return;
+        }
+    };
+    let text = args.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (kept, total) = (lines.len(), file.lines());
+    let view = app.current_mut();
+    view.filter = Some(Filtered {
+        text: text.clone(),
+        spec,
+        lines,
+    });
+    view.top = 0;
+    view.move_to(view.cursor, rows);
+    app.say(Level::Info, strings::filter_set(&text, kept, total));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_parse_into_conditions_and_bad_ones_say_why() {
+        let s = parse("level>=3 process=ENG.1 outcome=compliant assessor=me").unwrap();
+        assert_eq!((s.level_min, s.level_max), (Some(3), None));
+        assert_eq!(s.find.process.as_deref(), Some("ENG.1"));
+        assert_eq!(s.find.outcome.as_deref(), Some("compliant"));
+        assert_eq!(s.find.assessor.as_deref(), Some("me"));
+        let s = parse("level<2 level>0").unwrap();
+        assert_eq!((s.level_min, s.level_max), (Some(1), Some(1)));
+        let s = parse("since=2026-11-01 until=2026-11-01").unwrap();
+        let (a, b) = (s.find.since.unwrap(), s.find.until.unwrap());
+        assert!(
+            b > a && b.secs - a.secs == 86_399,
+            "a whole day: {a:?}..{b:?}"
+        );
+        assert!(
+            parse("time>=2026-11-01T09:00:00")
+                .unwrap()
+                .find
+                .since
+                .is_some()
+        );
+        assert!(
+            parse("colour=red")
+                .unwrap_err()
+                .contains("unknown filter field")
+        );
+        assert!(parse("level>=high").unwrap_err().contains("whole number"));
+        assert!(parse("outcome=great").unwrap_err().contains("not_assessed"));
+        assert!(parse("process>=A").unwrap_err().contains("= only"));
+        assert!(parse("since=yesterday").unwrap_err().contains("not a date"));
+        assert!(parse("level").unwrap_err().contains("field=value"));
+        assert!(parse("").is_err());
+    }
+}

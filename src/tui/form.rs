@@ -1,0 +1,314 @@
+//! The descriptor entry form: a modal overlay, opened with `a` from any
+//! pane, and only when the workstation was started with `--write`.
+//!
+//! Editing happens in one [`TextArea`] per field (`ratatui-textarea`), with
+//! the message of a field that is not acceptable shown under it as it is
+//! typed. `Ctrl-S` checks every field and asks the append module for a
+//! [`Preview`]: the exact line it would write, built by the very code that
+//! writes it (verify the SPICE layer, build with the byte-compatible writer,
+//! check the line with the verifier). Confirming appends through
+//! [`append_previewed`], which builds the line again under the ledger's lock
+//! and refuses if it is not byte for byte the one previewed. A refusal (a
+//! ledger that does not verify, a held lock, a full disk) is shown in the
+//! form with the input kept; `Esc` closes the form and keeps the draft.
+
+mod fields;
+mod render;
+
+pub use fields::{FIELDS, FieldSpec, Kind, check, index_of, list_values, to_descriptor};
+pub use render::render;
+
+use crate::ledger::legacy::append::{
+    Acknowledged, LegacyAppendError, NewDescriptor, Preview, append_previewed, preview_descriptor,
+};
+use crate::tui::app::{App, Level};
+use crate::tui::chain::ChainKind;
+use crate::tui::keys::Context;
+use crate::tui::strings;
+use crossterm::event::KeyEvent;
+use ratatui_textarea::TextArea;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long a confirmed append waits for another writer's lock.
+pub const LOCK_WAIT: Duration = Duration::from_secs(2);
+
+/// Where the form stands.
+#[derive(Debug, Clone)]
+pub enum Stage {
+    /// The fields are being edited.
+    Editing,
+    /// The record is built and shown; waiting for `y`.
+    Previewing {
+        /// What will be written.
+        preview: Box<Preview>,
+        /// The input it was built from.
+        input: Box<NewDescriptor>,
+    },
+}
+
+/// Why the last preview or append did not happen, shown in the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// One line: what was refused and why.
+    pub title: String,
+    /// The findings or details, one per line.
+    pub details: Vec<String>,
+}
+
+/// The form's state.
+#[derive(Debug)]
+pub struct EntryForm {
+    /// Whether it is on screen (a closed form keeps its draft).
+    pub visible: bool,
+    /// One editor per field, in [`FIELDS`] order.
+    pub editors: Vec<TextArea<'static>>,
+    /// The field being edited.
+    pub focus: usize,
+    /// Whether a preview was asked for: empty required fields are reported from then on.
+    pub attempted: bool,
+    /// Editing or previewing.
+    pub stage: Stage,
+    /// The last refusal, until the next preview.
+    pub refusal: Option<Refusal>,
+    /// How long a confirmed append waits for the lock.
+    pub lock_wait: Duration,
+}
+
+impl Default for EntryForm {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EntryForm {
+    /// An empty form, on screen.
+    pub fn new() -> Self {
+        let editors = FIELDS
+            .iter()
+            .map(|spec| {
+                let mut t = TextArea::default();
+                t.set_placeholder_text(placeholder(spec));
+                t
+            })
+            .collect();
+        EntryForm {
+            visible: true,
+            editors,
+            focus: 0,
+            attempted: false,
+            stage: Stage::Editing,
+            refusal: None,
+            lock_wait: LOCK_WAIT,
+        }
+    }
+
+    /// Every field's text (list fields keep their new lines).
+    pub fn texts(&self) -> Vec<String> {
+        self.editors.iter().map(|e| e.lines().join("\n")).collect()
+    }
+
+    /// The message under field `i`, if its text is not acceptable.
+    pub fn error(&self, i: usize) -> Option<String> {
+        check(
+            &FIELDS[i],
+            &self.editors[i].lines().join("\n"),
+            self.attempted,
+        )
+    }
+
+    /// The key contexts while the form is on screen.
+    pub fn contexts(&self) -> &'static [Context] {
+        match self.stage {
+            Stage::Editing => &[Context::FormEdit],
+            Stage::Previewing { .. } => &[Context::FormPreview],
+        }
+    }
+
+    /// Replace field `key`'s text (for tests and for filling from a record).
+    pub fn set(&mut self, key: &str, text: &str) {
+        let i = index_of(key);
+        let mut t = TextArea::new(text.split('\n').map(str::to_owned).collect());
+        t.set_placeholder_text(placeholder(&FIELDS[i]));
+        self.editors[i] = t;
+    }
+
+    fn move_focus(&mut self, forward: bool) {
+        let n = FIELDS.len();
+        self.focus = if forward {
+            (self.focus + 1) % n
+        } else {
+            (self.focus + n - 1) % n
+        };
+    }
+}
+
+/// `a`: open the form in write mode; say how to enable writes otherwise.
+pub fn open(app: &mut App) {
+    if !app.writes {
+        app.say(Level::Warn, strings::WRITES_OFF);
+        return;
+    }
+    app.prompt = None;
+    app.help = None;
+    match &mut app.form {
+        Some(f) => f.visible = true,
+        None => app.form = Some(EntryForm::new()),
+    }
+}
+
+/// `Esc` with the form on screen: leave the preview, or close the form
+/// (keeping the draft). Whether the form took the key.
+pub fn back(app: &mut App) -> bool {
+    let Some(f) = app.form.as_mut().filter(|f| f.visible) else {
+        return false;
+    };
+    match f.stage {
+        Stage::Previewing { .. } => f.stage = Stage::Editing,
+        Stage::Editing => {
+            f.visible = false;
+            app.say(Level::Info, strings::FORM_DRAFT_KEPT);
+        }
+    }
+    true
+}
+
+/// Whether the form is on screen and takes typed text.
+pub fn is_editing(app: &App) -> bool {
+    app.form
+        .as_ref()
+        .is_some_and(|f| f.visible && matches!(f.stage, Stage::Editing))
+}
+
+/// A key the key table does not bind, while editing: text for the field.
+pub fn type_key(app: &mut App, ev: KeyEvent) {
+    if let Some(f) = app.form.as_mut() {
+        let focus = f.focus;
+        f.editors[focus].input(ev);
+    }
+}
+
+/// `Tab` / `Shift-Tab`.
+pub fn next_field(app: &mut App, forward: bool) {
+    if let Some(f) = app.form.as_mut() {
+        f.move_focus(forward);
+    }
+}
+
+/// `Enter`: a new line in a list field, else the next field.
+pub fn enter(app: &mut App) {
+    if let Some(f) = app.form.as_mut() {
+        if FIELDS[f.focus].kind == Kind::List {
+            f.editors[f.focus].insert_newline();
+        } else {
+            f.move_focus(true);
+        }
+    }
+}
+
+/// `Ctrl-S`: check every field; when all are acceptable, build the preview.
+pub fn preview(app: &mut App) {
+    let ledger = app.ledger.clone();
+    let Some(f) = app.form.as_mut() else { return };
+    f.attempted = true;
+    let texts = f.texts();
+    let Some(input) = to_descriptor(&texts) else {
+        let bad: Vec<usize> = (0..FIELDS.len())
+            .filter(|&i| f.error(i).is_some())
+            .collect();
+        f.focus = bad.first().copied().unwrap_or(f.focus);
+        let n = bad.len();
+        app.say(Level::Warn, strings::form_fields_to_fix(n));
+        return;
+    };
+    match preview_descriptor(&ledger, input.clone(), now_micros()) {
+        Ok(p) => {
+            f.refusal = None;
+            f.stage = Stage::Previewing {
+                preview: Box::new(p),
+                input: Box::new(input),
+            };
+        }
+        Err(e) => {
+            f.refusal = Some(refusal(&e));
+            app.say(Level::Error, strings::FORM_REFUSED);
+        }
+    }
+}
+
+/// `y` on the preview: append the record exactly as previewed.
+pub fn confirm(app: &mut App) {
+    let ledger = app.ledger.clone();
+    let Some(f) = app.form.as_mut() else { return };
+    let Stage::Previewing { preview, input } = f.stage.clone() else {
+        return;
+    };
+    match append_previewed(&ledger, *input, &preview, f.lock_wait) {
+        Ok(ack) => acknowledged(app, &ack),
+        Err(e) => {
+            f.refusal = Some(refusal(&e));
+            f.stage = Stage::Editing;
+            app.say(Level::Error, strings::FORM_REFUSED);
+        }
+    }
+}
+
+/// After an append: drop the form, say what was written, and reload the
+/// ledger. The cursor is put on the new record's line before the file is
+/// indexed again: indexing clamps it, and then it is there.
+fn acknowledged(app: &mut App, ack: &Acknowledged) {
+    app.form = None;
+    app.say(Level::Info, strings::appended(ack));
+    app.pane = crate::tui::app::Pane::Browser;
+    app.detail = None;
+    app.chain = ChainKind::ALL
+        .iter()
+        .position(|k| *k == ChainKind::Descriptors)
+        .unwrap_or(0);
+    app.chain_mut(ChainKind::Descriptors).cursor = ack.line.saturating_sub(1);
+    request_reload(app);
+}
+
+/// Ask the loop to load the ledger again (it re-indexes and re-verifies);
+/// the verdict shows `verifying…` meanwhile.
+pub fn request_reload(app: &mut App) {
+    app.outbox.reload = true;
+    app.report = crate::tui::app::Loading::Pending;
+    for c in &mut app.chains {
+        c.marks = None;
+    }
+}
+
+/// The refusal shown for `e`: the findings one per line when the ledger did
+/// not verify, else the error itself.
+fn refusal(e: &LegacyAppendError) -> Refusal {
+    let details = match e {
+        LegacyAppendError::Violated(findings) => findings
+            .iter()
+            .map(|(file, f)| {
+                let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
+                format!("{} {file}{line} {}: {}", strings::SYM_BAD, f.kind, f.detail)
+            })
+            .collect(),
+        LegacyAppendError::InvalidRecord(findings) => findings
+            .iter()
+            .map(|f| format!("{} {}: {}", strings::SYM_BAD, f.kind, f.detail))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let title = match e {
+        LegacyAppendError::Violated(v) => strings::refused_violated(v.len()),
+        other => format!("{} {other}", strings::SYM_BAD),
+    };
+    Refusal { title, details }
+}
+
+/// An empty field's hint, in parentheses: told apart from a value without colour.
+pub fn placeholder(spec: &FieldSpec) -> String {
+    format!("({})", spec.hint)
+}
+
+fn now_micros() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+}
