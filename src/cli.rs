@@ -63,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Checkpoint(args)) => native::checkpoint_cmd(&args),
         Some(Command::Key(args)) => native::key_cmd(&args),
         Some(Command::Prove(args)) => native::prove_cmd(&args),
+        Some(Command::Migrate(args)) => native::migrate_cmd(&args),
         Some(Command::Tui(args)) => tui(args),
         None => tui(cli.tui),
     }

@@ -116,6 +116,7 @@ fn new_ledger() -> (tempfile::TempDir, PathBuf, PathBuf) {
             key_path: key.clone(),
             mac_key_path: None,
             created: "2026-11-27T00:00:00.000000Z".into(),
+            genesis_extra: None,
         },
     )
     .unwrap();

@@ -65,6 +65,7 @@ fn ledger(keyed: bool) -> Ledger {
             key_path: key.clone(),
             mac_key_path: mac.clone(),
             created: "2026-11-27T00:00:00.000000Z".into(),
+            genesis_extra: None,
         },
     )
     .unwrap();

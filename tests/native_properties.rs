@@ -30,6 +30,7 @@ fn pristine() -> &'static (tempfile::TempDir, PathBuf) {
                 key_path: key.clone(),
                 mac_key_path: None,
                 created: "2026-11-27T00:00:00.000000Z".into(),
+                genesis_extra: None,
             },
         )
         .unwrap();

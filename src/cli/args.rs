@@ -64,6 +64,9 @@ pub enum Command {
     Checkpoint(CheckpointArgs),
     /// Keys of a native ledger: print the verifier key, rotate the signing key.
     Key(KeyArgs),
+    /// Copy a verified legacy ledger into a new native ledger whose genesis
+    /// records the legacy files' hashes and heads (the legacy files are only read).
+    Migrate(MigrateArgs),
     /// An inclusion proof of a record, or a consistency proof between two
     /// tree sizes, against a native chain's newest signed checkpoint.
     Prove(ProveArgs),
@@ -140,6 +143,16 @@ pub struct InitArgs {
     /// Print the result as one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `iss migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The legacy ledger (any path `iss verify` accepts); only read.
+    pub legacy: PathBuf,
+    /// The new native ledger (as for `iss init`).
+    #[command(flatten)]
+    pub init: InitArgs,
 }
 
 /// `iss checkpoint`.

@@ -75,8 +75,7 @@ fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
     Ok(EXIT_ERROR)
 }
 
-/// Run `iss init`.
-pub fn init_cmd(args: &InitArgs) -> anyhow::Result<u8> {
+fn init_options(args: &InitArgs) -> anyhow::Result<InitOptions> {
     let name = args
         .path
         .file_name()
@@ -94,7 +93,43 @@ pub fn init_cmd(args: &InitArgs) -> anyhow::Result<u8> {
             .unwrap_or_else(|| default_key_path(&args.path)),
         mac_key_path: args.mac_key.clone(),
         created: iso_from_micros(now_micros()?).replace("+00:00", "Z"),
+        genesis_extra: None,
     };
+    Ok(opts)
+}
+
+/// Run `iss migrate`.
+pub fn migrate_cmd(args: &super::args::MigrateArgs) -> anyhow::Result<u8> {
+    let opts = init_options(&args.init)?;
+    let done = match crate::ledger::native::migrate::migrate(&args.legacy, &args.init.path, &opts) {
+        Ok(d) => d,
+        Err(e) => return refusal(&e),
+    };
+    let mut out = anstream::stdout().lock();
+    if args.init.json {
+        writeln!(out, "{}", serde_json::to_string(&done)?)?;
+        return Ok(EXIT_OK);
+    }
+    writeln!(
+        out,
+        "migrated {} into native ledger {}: {} descriptor(s), {} pulse(s); the legacy files were only read",
+        args.legacy.display(),
+        done.ledger.ledger,
+        done.descriptors,
+        done.pulses
+    )?;
+    writeln!(
+        out,
+        "the genesis event records each legacy file's SHA-256, record count and head hash"
+    )?;
+    writeln!(out, "signing key: {}", done.ledger.signing_key_file)?;
+    writeln!(out, "verifier key: {}", done.ledger.verifier_key)?;
+    Ok(EXIT_OK)
+}
+
+/// Run `iss init`.
+pub fn init_cmd(args: &InitArgs) -> anyhow::Result<u8> {
+    let opts = init_options(args)?;
     let done = match init(&args.path, &opts) {
         Ok(d) => d,
         Err(e) => return refusal(&e),

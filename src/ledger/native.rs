@@ -12,6 +12,7 @@ pub mod init;
 pub mod keyring;
 pub mod merkle;
 pub mod meta;
+pub mod migrate;
 pub mod note;
 pub mod prove;
 pub mod record;

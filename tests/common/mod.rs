@@ -173,3 +173,21 @@ pub fn assert_pristine(path: &Path) {
         "the untouched ledger has no findings"
     );
 }
+
+/// The first file named `name` under `dir` (any depth).
+pub fn find_file(dir: &Path, name: &str) -> PathBuf {
+    fn walk(dir: &Path, name: &str) -> Option<PathBuf> {
+        for e in fs::read_dir(dir).ok()? {
+            let p = e.ok()?.path();
+            if p.is_dir() {
+                if let Some(f) = walk(&p, name) {
+                    return Some(f);
+                }
+            } else if p.file_name().is_some_and(|n| n == name) {
+                return Some(p);
+            }
+        }
+        None
+    }
+    walk(dir, name).unwrap_or_else(|| panic!("no {name} under {}", dir.display()))
+}

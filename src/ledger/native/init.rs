@@ -26,6 +26,8 @@ pub struct InitOptions {
     pub mac_key_path: Option<PathBuf>,
     /// Creation time, UTC ISO 8601.
     pub created: String,
+    /// One more field for the genesis event (a migration's continuity record).
+    pub genesis_extra: Option<(String, serde_json::Value)>,
 }
 
 /// What `iss init` created.
@@ -100,13 +102,16 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialized, NativeWriteEr
         .map_err(io(dir))?;
 
     // The genesis event binds the metadata's exact bytes.
-    let genesis = serde_json::json!({
+    let mut genesis = serde_json::json!({
         "type": "genesis",
         "metadata_sha256": hex::encode(Sha256::digest(text.as_bytes())),
         "created": opts.created,
         "tool": concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")),
-    })
-    .to_string();
+    });
+    if let (Some((k, v)), Some(obj)) = (&opts.genesis_extra, genesis.as_object_mut()) {
+        obj.insert(k.clone(), v.clone());
+    }
+    let genesis = genesis.to_string();
     let (line, _) = build_line_raw(
         Chain::Events.name(),
         0,

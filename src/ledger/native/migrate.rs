@@ -1,0 +1,228 @@
+//! `iss migrate LEGACY NEW`: copy a verified legacy ledger into a new
+//! native one. The legacy files are only read. The native ledger's first
+//! record (its genesis event) records what it continues from — each legacy
+//! file's SHA-256, record count and head hash, and the verifier's verdict —
+//! so anyone holding the legacy files can prove the continuity; each copied
+//! record names the legacy line (and hash) it came from.
+
+use crate::analysis::records::for_each_object;
+use crate::ledger::discover::FileKind;
+use crate::ledger::finding::Severity;
+use crate::ledger::legacy::append::NewDescriptor;
+use crate::ledger::legacy::append::complete;
+use crate::ledger::native::bodies::descriptor_body;
+use crate::ledger::native::init::{InitOptions, Initialized, init};
+use crate::ledger::native::meta::Chain;
+use crate::ledger::native::note::Signer;
+use crate::ledger::native::secret::{MacKey, read_signer};
+use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
+use crate::ledger::reader::DEFAULT_MAX_LINE;
+use crate::ledger::report::{FileReport, LedgerStatus};
+use crate::ledger::verify::{VerifyOptions, verify_path};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+/// Records per write when copying.
+const BATCH: usize = 5_000;
+
+/// What a migration did.
+#[derive(Debug, Serialize)]
+pub struct Migrated {
+    /// The new ledger, as `iss init` made it.
+    pub ledger: Initialized,
+    /// Descriptors copied.
+    pub descriptors: u64,
+    /// Pulses copied.
+    pub pulses: u64,
+    /// The continuity record written into the genesis event.
+    pub migrated_from: serde_json::Value,
+}
+
+fn file_sha256(path: &Path) -> Result<String, NativeWriteError> {
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// The last value of `field` among the records of `path`.
+fn head(path: &Path, field: &str) -> Result<Option<String>, NativeWriteError> {
+    let mut last = None;
+    for_each_object(path, DEFAULT_MAX_LINE, |_, v| {
+        if let Some(s) = v.get(field).and_then(|x| x.as_str()) {
+            last = Some(s.to_owned());
+        }
+    })
+    .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+    Ok(last)
+}
+
+fn file_entry(f: &FileReport) -> Result<serde_json::Value, NativeWriteError> {
+    let path = Path::new(&f.path);
+    let head_field = match f.name {
+        "spice_chain" => Some("descriptor_hash"),
+        "integrity_manifest" => Some("chain_hash"),
+        "glyph_chain" => Some("glyph_hash"),
+        _ => None,
+    };
+    let head = match head_field {
+        Some(field) => head(path, field)?,
+        None => None,
+    };
+    Ok(serde_json::json!({
+        "name": f.name,
+        "path": f.path,
+        "bytes": f.bytes,
+        "records": f.records,
+        "sha256": file_sha256(path)?,
+        "head_field": head_field,
+        "head": head,
+    }))
+}
+
+/// Migrate the legacy ledger at `legacy` into a new native ledger at `new`.
+pub fn migrate(
+    legacy: &Path,
+    new: &Path,
+    opts: &InitOptions,
+) -> Result<Migrated, NativeWriteError> {
+    let report = verify_path(legacy, &VerifyOptions::default())
+        .map_err(|e| NativeWriteError::Unverifiable(e.to_string()))?;
+    if report.status != LedgerStatus::Clean {
+        let violations = report
+            .findings()
+            .filter(|(_, f)| f.severity == Severity::Violation)
+            .map(|(file, f)| (file.name.to_owned(), f.clone()))
+            .collect::<Vec<_>>();
+        if violations.is_empty() {
+            return Err(NativeWriteError::Unverifiable(
+                "the legacy ledger could not be read completely; run `iss verify`".into(),
+            ));
+        }
+        return Err(NativeWriteError::Violated(violations));
+    }
+    let files = report
+        .files
+        .iter()
+        .map(file_entry)
+        .collect::<Result<Vec<_>, _>>()?;
+    let migrated_from = serde_json::json!({
+        "ledger": report.ledger,
+        "format": report.format,
+        "verified_by": format!("{} {}", report.tool.name, report.tool.version),
+        "status": "clean",
+        "files": files,
+    });
+    let mut opts = opts.clone();
+    opts.genesis_extra = Some(("migrated_from".to_owned(), migrated_from.clone()));
+    let ledger = init(new, &opts)?;
+    let signer: Signer =
+        read_signer(&opts.key_path).map_err(|e| NativeWriteError::Key(e.to_string()))?;
+    let mac = match &opts.mac_key_path {
+        Some(p) => Some(MacKey::read(p).map_err(|e| NativeWriteError::Key(e.to_string()))?),
+        None => None,
+    };
+    let mut w = NativeWriter::open(new, Some(signer), mac)?;
+    let chain_of = |k: FileKind| {
+        report
+            .files
+            .iter()
+            .find(|f| f.name == k.name())
+            .map(|f| f.path.clone())
+    };
+    let descriptors = match chain_of(FileKind::SpiceChain) {
+        Some(p) => copy(&mut w, Path::new(&p), Chain::Descriptors, descriptor_record)?,
+        None => 0,
+    };
+    let pulses = match chain_of(FileKind::GlyphChain) {
+        Some(p) => copy(&mut w, Path::new(&p), Chain::Pulses, pulse_record)?,
+        None => 0,
+    };
+    for c in Chain::ALL {
+        w.checkpoint(c)?;
+    }
+    Ok(Migrated {
+        ledger,
+        descriptors,
+        pulses,
+        migrated_from,
+    })
+}
+
+/// A legacy descriptor line as a native body: the legacy fields (checked by
+/// the legacy schema) in the legacy order, then where it came from.
+fn descriptor_record(line: u64, v: &serde_json::Value) -> Result<String, String> {
+    let mut v = v.clone();
+    let obj = v.as_object_mut().ok_or("not an object")?;
+    let hash = obj
+        .remove("descriptor_hash")
+        .and_then(|h| h.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    obj.remove("prev_descriptor_hash");
+    let input: NewDescriptor = serde_json::from_value(v).map_err(|e| e.to_string())?;
+    let d = complete(input, 0);
+    let body = descriptor_body(&d, None).map_err(|p| p.join("; "))?;
+    Ok(with_origin(&body, line, "legacy_descriptor_hash", &hash))
+}
+
+/// A legacy pulse line as a native body: the legacy object as it was, and
+/// where it came from (native pulse fields are for pulses written natively).
+fn pulse_record(line: u64, v: &serde_json::Value) -> Result<String, String> {
+    let hash = v.get("glyph_hash").and_then(|h| h.as_str()).unwrap_or("");
+    let body = serde_json::json!({ "legacy_pulse": v }).to_string();
+    Ok(with_origin(&body, line, "legacy_glyph_hash", hash))
+}
+
+fn with_origin(body: &str, line: u64, field: &str, hash: &str) -> String {
+    let head = body.strip_suffix('}').unwrap_or(body);
+    let hash = serde_json::Value::String(hash.to_owned());
+    format!("{head},\"legacy_line\":{line},\"{field}\":{hash}}}")
+}
+
+fn copy(
+    w: &mut NativeWriter,
+    path: &Path,
+    chain: Chain,
+    record: fn(u64, &serde_json::Value) -> Result<String, String>,
+) -> Result<u64, NativeWriteError> {
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut total = 0u64;
+    let mut failed = None;
+    for_each_object(path, DEFAULT_MAX_LINE, |line, v| {
+        if failed.is_some() {
+            return;
+        }
+        match record(line, v) {
+            Ok(b) => batch.push(b),
+            Err(e) => failed = Some(format!("{} line {line}: {e}", path.display())),
+        }
+        if batch.len() >= BATCH && failed.is_none() {
+            if let Err(e) = w.append(chain, &batch) {
+                failed = Some(e.to_string());
+            }
+            total += batch.len() as u64;
+            batch.clear();
+        }
+    })
+    .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+    if let Some(e) = failed {
+        return Err(NativeWriteError::InvalidRecord(e));
+    }
+    if !batch.is_empty() {
+        w.append(chain, &batch)?;
+        total += batch.len() as u64;
+    }
+    Ok(total)
+}
