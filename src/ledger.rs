@@ -10,6 +10,7 @@ pub mod discover;
 pub mod finding;
 pub mod hash;
 pub mod json;
+pub mod leap_seconds;
 pub mod legacy;
 pub mod line_index;
 pub mod native;

@@ -7,4 +7,5 @@ pub mod chain;
 pub mod checkpoint;
 pub mod merkle;
 pub mod note;
+pub mod pulse;
 pub mod record;
