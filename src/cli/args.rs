@@ -172,6 +172,25 @@ pub enum AppendWhat {
         #[arg(long)]
         json: bool,
     },
+    /// A forensic time pulse to a legacy ledger's time chain, read from
+    /// this machine's clocks (wall clock and `CLOCK_MONOTONIC`).
+    Pulse {
+        /// The ledger (or its `glyph_chain.jsonl`).
+        path: PathBuf,
+        /// Use this wall-clock time instead of the system clock (RFC 3339,
+        /// e.g. `2026-11-27T10:00:00.250000Z`; microseconds are kept).
+        #[arg(long)]
+        at: Option<String>,
+        /// Use this monotonic reading (ns) instead of `CLOCK_MONOTONIC`.
+        #[arg(long, allow_negative_numbers = true)]
+        mono_ns: Option<i64>,
+        /// `source_node` of the pulse (default: the last pulse's).
+        #[arg(long)]
+        source_node: Option<String>,
+        /// Print the acknowledgement as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `iss repair`.

@@ -21,6 +21,19 @@ pub fn verify_time_layer(
     config: &TimeCheckConfig,
     max_line: usize,
 ) -> (Vec<FileReport>, Vec<RunSegment>) {
+    let (reports, segments, _) = verify_time_layer_with_head(glyph, audit, config, max_line);
+    (reports, segments)
+}
+
+/// [`verify_time_layer`], also returning the pulse chain's verifier as it
+/// stands after the last line (when there is a pulse chain), so an append
+/// can check its new pulse with the very state that judged the chain.
+pub fn verify_time_layer_with_head(
+    glyph: Option<&Path>,
+    audit: Option<&Path>,
+    config: &TimeCheckConfig,
+    max_line: usize,
+) -> (Vec<FileReport>, Vec<RunSegment>, Option<GlyphChainVerifier>) {
     let mut starts = Vec::new();
     let mut segments = Vec::new();
     let audit_report = audit.map(|p| {
@@ -41,6 +54,7 @@ pub fn verify_time_layer(
         report
     });
     let mut reports = Vec::new();
+    let mut head = None;
     if let Some(p) = glyph {
         let mut report = FileReport::new(
             FileKind::GlyphChain.name(),
@@ -62,7 +76,8 @@ pub fn verify_time_layer(
         report.records = v.records();
         segments = v.time().segments().to_vec();
         reports.push(report);
+        head = Some(v);
     }
     reports.extend(audit_report);
-    (reports, segments)
+    (reports, segments, head)
 }

@@ -14,7 +14,7 @@
 //! instant (TAI → TT/TDB involves no leap seconds, the conversion hifitime
 //! gets right; its own ΔAT, which never expires, is not used).
 
-mod clock;
+pub mod clock;
 
 pub use clock::{BootId, ClockReading};
 
