@@ -10,6 +10,7 @@ mod args;
 mod audit;
 mod health;
 mod lookup;
+mod protect;
 mod pulses;
 mod report;
 mod sample;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Audit(args)) => audit::run(&args),
         Some(Command::Append(args)) => append::run(&args),
         Some(Command::Repair(args)) => append::repair(&args),
+        Some(Command::Protect(args)) => protect::run(&args),
         Some(Command::Tui(args)) => tui(args),
         None => tui(cli.tui),
     }

@@ -54,6 +54,8 @@ pub enum Command {
     Append(AppendArgs),
     /// Cut a torn last line left by a crash (a copy of the bytes is kept).
     Repair(RepairArgs),
+    /// Set the OS append-only attribute (`chattr +a`) on every ledger file.
+    Protect(ProtectArgs),
     /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
     Sample(SampleArgs),
 }
@@ -199,6 +201,19 @@ pub struct RepairArgs {
     /// The ledger.
     pub path: PathBuf,
     /// Also print what was removed as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `iss protect`.
+#[derive(Debug, Args)]
+pub struct ProtectArgs {
+    /// The ledger.
+    pub path: PathBuf,
+    /// Clear the append-only attribute instead (to move or rotate a ledger).
+    #[arg(long)]
+    pub clear: bool,
+    /// Print one JSON document.
     #[arg(long)]
     pub json: bool,
 }

@@ -5,6 +5,7 @@ use crate::ledger::discover::{DiscoverError, Discovery, FileKind, discover};
 use crate::ledger::legacy::spice_layer::{SpiceLayer, verify_spice_layer};
 use crate::ledger::legacy::time_layer::verify_time_layer;
 use crate::ledger::legacy::v1_layer::{V1Layer, verify_v1_layer};
+use crate::ledger::protect::read_attribute;
 use crate::ledger::reader::DEFAULT_MAX_LINE;
 use crate::ledger::report::{LedgerStatus, MissingFile, ToolInfo, VerifyReport};
 use std::path::Path;
@@ -91,6 +92,8 @@ pub fn verify_discovered(d: &Discovery, options: &VerifyOptions) -> VerifyReport
     ));
     for f in &mut files {
         f.settle();
+        // Read-only (FS_IOC_GETFLAGS): whether the OS keeps the file append-only.
+        f.os_attribute = Some(read_attribute(Path::new(&f.path)));
     }
     let chained = d.found.iter().any(|f| !f.kind.is_v1());
     let mut report = VerifyReport {
