@@ -20,15 +20,12 @@ use std::time::{Duration, Instant};
 fn pulse_lines(n: usize) -> Vec<String> {
     let mut last = genesis_last();
     let mut micros = 1_793_523_600_000_000i64;
+    let mut mono = 300_000_000_000i64;
     (0..n)
-        .map(|i| {
+        .map(|_| {
             micros += 2_250;
-            let p = pulse_line(
-                300_000_000_000 + i as i64 * 2_250_000,
-                micros,
-                "ISS_MODULE_V2",
-                &last,
-            );
+            mono += 2_250_000;
+            let p = pulse_line(mono, micros, "ISS_MODULE_V2", &last);
             last = p.next_last;
             p.line.trim_end_matches('\n').to_owned()
         })
