@@ -68,12 +68,14 @@ impl Default for TimeCheckConfig {
             jd_tolerance_days: 1e-9,
             leap_window_s: 2.0,
             delta_at_known_until_unix: crate::ledger::leap_seconds::LeapSecondList::embedded()
-                .map(|l| l.expires_unix as f64)
-                .unwrap_or_else(|_| {
-                    leap::LeapTable::from_hifitime()
-                        .last()
-                        .map_or(f64::NEG_INFINITY, |s| s.unix)
-                }),
+                .map_or_else(
+                    |_| {
+                        leap::LeapTable::from_hifitime()
+                            .last()
+                            .map_or(f64::NEG_INFINITY, |s| s.unix)
+                    },
+                    |l| l.expires_unix as f64,
+                ),
         }
     }
 }
