@@ -261,8 +261,41 @@ fn the_real_clocks_append_a_pulse_that_verifies() {
     for w in ack["warnings"].as_array().unwrap() {
         assert_eq!(w["severity"], "warning", "{w}");
     }
+    // The next pulse continues the last pulse's node by default.
+    let (at, mono) = next_clock(dir.path(), 2_250);
+    let out = append_at(dir.path(), &at, &mono)
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let ack: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(ack["source_node"], "iss-test");
     check_legacy_formulas(&read_lines(&chain));
     iss().arg("verify").arg(dir.path()).assert().code(0);
+}
+
+#[test]
+fn the_first_pulse_of_an_empty_chain_starts_from_genesis() {
+    let dir = generated_ledger(46);
+    let chain = dir.path().join(PULSES);
+    fs::write(&chain, b"").unwrap();
+    let out = append_at(dir.path(), "2026-11-27T10:00:00.250000Z", "5000000000")
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let ack: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(ack["line"], 1);
+    assert_eq!(
+        ack["source_node"], "ISS_MODULE_V2",
+        "the service's default node"
+    );
+    let lines = read_lines(&chain);
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains(r#""utc_iso": "2026-11-27T10:00:00.250000+00:00""#));
+    assert!(lines[0].contains(r#""tai_ns": 5000000000, "#));
+    check_legacy_formulas(&lines);
+    check_with_python(&chain);
 }
 
 #[test]
