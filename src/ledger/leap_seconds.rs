@@ -31,6 +31,9 @@ pub const EMBEDDED_TEXT: &str = include_str!("../../assets/leap-seconds.list");
 pub const EMBEDDED_SOURCE: &str =
     "iss-workstation assets/leap-seconds.list (IERS, via Debian tzdata 2026f)";
 
+/// Where Debian-like systems keep the list (package `tzdata`).
+pub const SYSTEM_LIST: &str = "/usr/share/zoneinfo/leap-seconds.list";
+
 /// One entry: from `unix` on, TAI − UTC is `delta_at` seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LeapEntry {
@@ -131,6 +134,23 @@ impl LeapSecondList {
             .get_or_init(|| LeapSecondList::parse(EMBEDDED_TEXT, EMBEDDED_SOURCE))
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// The list valid the longest among the embedded one and the system's
+    /// (`/usr/share/zoneinfo/leap-seconds.list`, when present and its hash
+    /// checks): a machine whose tzdata is newer than this build extends the
+    /// validity; an older or damaged one is ignored.
+    pub fn best_available() -> Result<LeapSecondList, LeapListError> {
+        Self::best_of(Path::new(SYSTEM_LIST))
+    }
+
+    /// [`Self::best_available`] with the system list at `system` (for tests).
+    pub fn best_of(system: &Path) -> Result<LeapSecondList, LeapListError> {
+        let embedded = Self::embedded()?;
+        match Self::from_path(system) {
+            Ok(sys) if sys.expires_unix > embedded.expires_unix => Ok(sys),
+            _ => Ok(embedded.clone()),
+        }
     }
 
     /// Read and check a list from a file (for example the system's

@@ -1,5 +1,6 @@
 use super::*;
 use std::fmt::Write as _;
+use std::fs;
 
 /// 2017-01-01T00:00:00Z, the last leap second's end.
 const UNIX_2017: i64 = 1_483_228_800;
@@ -194,4 +195,40 @@ fn malformed_lists_get_located_errors() {
         LeapSecondList::from_path(Path::new("/nonexistent/leap-seconds.list")),
         Err(LeapListError::Unreadable { .. })
     ));
+}
+
+#[test]
+fn the_list_valid_longest_wins_and_a_damaged_one_is_ignored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let embedded = LeapSecondList::embedded().expect("parses");
+    // A newer list (expiry one year after the shipped one).
+    let newer = dir.path().join("newer.list");
+    let later_ntp = embedded.expires_unix + NTP_TO_UNIX_S + 365 * 86_400;
+    fs::write(
+        &newer,
+        list_text(later_ntp - 86_400, later_ntp, &[(3_692_217_600, 37)]),
+    )
+    .expect("write");
+    let best = LeapSecondList::best_of(&newer).expect("best");
+    assert_eq!(best.expires_unix, later_ntp - NTP_TO_UNIX_S);
+    assert_eq!(best.source, newer.display().to_string());
+    // An older list, a damaged one and a missing one leave the embedded list.
+    let older = dir.path().join("older.list");
+    fs::write(
+        &older,
+        list_text(3_960_000_000, 3_991_593_600, &[(3_692_217_600, 37)]),
+    )
+    .expect("write");
+    let damaged = dir.path().join("damaged.list");
+    let mut text = list_text(later_ntp - 86_400, later_ntp, &[(3_692_217_600, 37)]);
+    text = text.replace("\t37\t", "\t38\t");
+    fs::write(&damaged, text).expect("write");
+    for p in [older, damaged, dir.path().join("missing")] {
+        assert_eq!(
+            &LeapSecondList::best_of(&p).expect("best"),
+            embedded,
+            "{}",
+            p.display()
+        );
+    }
 }
