@@ -5,11 +5,13 @@
 //! 2 usage or I/O error (the command could not do its job).
 
 mod append;
+mod append_pulse;
 mod args;
 mod audit;
 mod health;
 mod lookup;
 mod native;
+mod protect;
 mod pulses;
 mod report;
 mod sample;
@@ -64,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Key(args)) => native::key_cmd(&args),
         Some(Command::Prove(args)) => native::prove_cmd(&args),
         Some(Command::Migrate(args)) => native::migrate_cmd(&args),
+        Some(Command::Protect(args)) => protect::run(&args),
         Some(Command::Tui(args)) => tui(args),
         None => tui(cli.tui),
     }

@@ -48,8 +48,9 @@ pub struct TimeCheckConfig {
     /// Pulses this close to a leap second are flagged for review.
     pub leap_window_s: f64,
     /// ΔAT is known (not assumed) before this Unix time. The default is the
-    /// last entry of hifitime's table (2017-01-01), which has no expiry; set
-    /// it to the expiry of a loaded IERS `leap-seconds.list`.
+    /// expiry of the IERS `leap-seconds.list` shipped in `assets/`
+    /// (2027-06-28), or the last entry of hifitime's table (2017-01-01), which
+    /// has no expiry, should that list not load.
     pub delta_at_known_until_unix: f64,
 }
 
@@ -66,9 +67,15 @@ impl Default for TimeCheckConfig {
             tdb_minus_tt_max_s: 1.7e-3,
             jd_tolerance_days: 1e-9,
             leap_window_s: 2.0,
-            delta_at_known_until_unix: leap::LeapTable::from_hifitime()
-                .last()
-                .map_or(f64::NEG_INFINITY, |s| s.unix),
+            delta_at_known_until_unix: crate::ledger::leap_seconds::LeapSecondList::embedded()
+                .map_or_else(
+                    |_| {
+                        leap::LeapTable::from_hifitime()
+                            .last()
+                            .map_or(f64::NEG_INFINITY, |s| s.unix)
+                    },
+                    |l| l.expires_unix as f64,
+                ),
         }
     }
 }

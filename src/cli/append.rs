@@ -1,4 +1,4 @@
-//! `iss append descriptor` and `iss repair`: the write commands. Every write
+//! `iss append descriptor|pulse` and `iss repair`: the write commands. Every write
 //! goes through `ledger::append`.
 
 use super::args::{AppendArgs, AppendWhat, RepairArgs};
@@ -20,6 +20,13 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
             json,
             keys,
         } => descriptor(path, file.as_deref(), *batch, *json, keys),
+        AppendWhat::Pulse {
+            path,
+            at,
+            mono_ns,
+            source_node,
+            json,
+        } => super::append_pulse::run(path, at.as_deref(), *mono_ns, source_node.as_deref(), *json),
     }
 }
 

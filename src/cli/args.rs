@@ -70,6 +70,8 @@ pub enum Command {
     /// An inclusion proof of a record, or a consistency proof between two
     /// tree sizes, against a native chain's newest signed checkpoint.
     Prove(ProveArgs),
+    /// Set the OS append-only attribute (`chattr +a`) on every ledger file.
+    Protect(ProtectArgs),
     /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
     Sample(SampleArgs),
 }
@@ -335,6 +337,25 @@ pub enum AppendWhat {
         #[command(flatten)]
         keys: KeyFiles,
     },
+    /// A forensic time pulse to a legacy ledger's time chain, read from
+    /// this machine's clocks (wall clock and `CLOCK_MONOTONIC`).
+    Pulse {
+        /// The ledger (or its `glyph_chain.jsonl`).
+        path: PathBuf,
+        /// Use this wall-clock time instead of the system clock (RFC 3339,
+        /// e.g. `2026-11-27T10:00:00.250000Z`; microseconds are kept).
+        #[arg(long)]
+        at: Option<String>,
+        /// Use this monotonic reading (ns) instead of `CLOCK_MONOTONIC`.
+        #[arg(long, allow_negative_numbers = true)]
+        mono_ns: Option<i64>,
+        /// `source_node` of the pulse (default: the last pulse's).
+        #[arg(long)]
+        source_node: Option<String>,
+        /// Print the acknowledgement as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `iss repair`.
@@ -348,6 +369,19 @@ pub struct RepairArgs {
     /// Keys of a native ledger (the repair is recorded and re-signed).
     #[command(flatten)]
     pub keys: KeyFiles,
+}
+
+/// `iss protect`.
+#[derive(Debug, Args)]
+pub struct ProtectArgs {
+    /// The ledger.
+    pub path: PathBuf,
+    /// Clear the append-only attribute instead (to move or rotate a ledger).
+    #[arg(long)]
+    pub clear: bool,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `iss show`.

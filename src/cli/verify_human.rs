@@ -5,6 +5,7 @@
 //! when it is not a terminal or `NO_COLOR` is set.
 
 use crate::ledger::finding::{Finding, Severity};
+use crate::ledger::protect::OsAttribute;
 use crate::ledger::report::{FileReport, FileStatus, LedgerStatus, VerifyReport};
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
@@ -88,6 +89,7 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
             p.file, p.detail
         )?;
     }
+    render_os_protection(out, report, width)?;
 
     for f in report
         .files
@@ -171,6 +173,47 @@ fn render_native(out: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
                 )?;
             }
         }
+    }
+    Ok(())
+}
+
+/// One line per file: the OS attribute, and why it is unknown when it is.
+fn render_os_protection(
+    out: &mut dyn Write,
+    report: &VerifyReport,
+    width: usize,
+) -> io::Result<()> {
+    if report.files.iter().all(|f| f.os_attribute.is_none()) {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{HEAD}OS protection{HEAD:#} {DIM}(`iss protect` sets append-only){DIM:#}"
+    )?;
+    for f in &report.files {
+        let Some(attr) = &f.os_attribute else {
+            continue;
+        };
+        let (style, mark) = match attr {
+            OsAttribute::AppendOnly => (OK, "✔"),
+            OsAttribute::Immutable => (WARN, "⚠"),
+            OsAttribute::None | OsAttribute::Unknown { .. } => (DIM, "·"),
+        };
+        let note = match attr {
+            OsAttribute::Unknown { reason } => format!(": {reason}"),
+            OsAttribute::Immutable => ": appends will fail until `chattr -i`".to_owned(),
+            OsAttribute::None => {
+                ": any writer can rewrite it; only the checks above would notice".to_owned()
+            }
+            OsAttribute::AppendOnly => String::new(),
+        };
+        writeln!(
+            out,
+            "  {:<width$}  {style}{mark} {}{style:#}{note}",
+            f.name,
+            attr.label()
+        )?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! parsing, verification and byte-compatible writing.
 
 pub mod append;
+pub mod append_pulse;
 pub mod constitutional;
 pub mod coverage;
 pub mod descriptor;

@@ -15,6 +15,7 @@ pub mod meta;
 pub mod migrate;
 pub mod note;
 pub mod prove;
+pub mod pulse;
 pub mod record;
 pub mod repair;
 pub mod secret;

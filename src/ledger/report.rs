@@ -6,6 +6,7 @@
 
 use crate::analysis::time_forensics::RunSegment;
 use crate::ledger::finding::{Finding, Severity};
+use crate::ledger::protect::OsAttribute;
 use serde::Serialize;
 
 /// Overall result for a ledger.
@@ -78,6 +79,10 @@ pub struct FileReport {
     pub error: Option<String>,
     /// Findings, in file order per check.
     pub findings: Vec<Finding>,
+    /// The file's OS protection attribute (append-only, immutable, none,
+    /// or unknown with a reason), when it was looked at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os_attribute: Option<OsAttribute>,
     /// For a native chain: its Merkle tree, checkpoints, signatures and MACs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub native: Option<NativeChainStatus>,
@@ -126,6 +131,7 @@ impl FileReport {
             error: None,
             findings: Vec::new(),
             native: None,
+            os_attribute: None,
         }
     }
 

@@ -10,6 +10,7 @@ use crate::ledger::legacy::v1_layer::{V1Layer, verify_v1_layer};
 use crate::ledger::native::meta::is_native_dir;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::{NativeOptions, verify_native};
+use crate::ledger::protect::read_attribute;
 use crate::ledger::reader::DEFAULT_MAX_LINE;
 use crate::ledger::report::{LedgerStatus, MissingFile, ToolInfo, VerifyReport};
 use std::path::Path;
@@ -84,12 +85,16 @@ pub fn verify_native_report(dir: &Path, options: &VerifyOptions) -> VerifyReport
             mac_key: options.mac_key.clone(),
         },
     );
+    let mut files = v.files;
+    for f in &mut files {
+        f.os_attribute = Some(read_attribute(Path::new(&f.path)));
+    }
     let mut report = VerifyReport {
         ledger: dir.display().to_string(),
         format: crate::ledger::native::meta::FORMAT,
         status: LedgerStatus::Clean,
         tool: ToolInfo::default(),
-        files: v.files,
+        files,
         missing: Vec::new(),
         time_segments: Vec::new(),
         proofs: Vec::new(),
@@ -147,6 +152,8 @@ pub fn verify_discovered_live(
     ));
     for f in &mut files {
         f.settle();
+        // Read-only (FS_IOC_GETFLAGS): whether the OS keeps the file append-only.
+        f.os_attribute = Some(read_attribute(Path::new(&f.path)));
     }
     let chained = d.found.iter().any(|f| !f.kind.is_v1());
     let mut report = VerifyReport {

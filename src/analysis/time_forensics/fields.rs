@@ -241,7 +241,7 @@ fn explain_et(cfg: &TimeCheckConfig, table: &LeapTable, u: f64, et_s: f64, off: 
         let since = leap::format_unix_iso(cfg.delta_at_known_until_unix)
             .and_then(|iso| iso.get(..10).map(str::to_owned))
             .unwrap_or_else(|| "its end".to_owned());
-        format!(" (assumed, not known: the leap-second table ends at {since})")
+        format!(" (assumed, not known: the leap-second table is valid until {since})")
     } else {
         String::new()
     };

@@ -228,11 +228,30 @@ fn et_one_second_off_names_the_wrong_era_and_the_assumption() {
         Some("849001549.553992 (off by +1.000000 s)")
     );
     assert!(f[0].detail.contains("ΔAT = 38 s"), "{}", f[0].detail);
-    assert!(f[0].detail.contains("assumed"), "{}", f[0].detail);
+    // 2026 lies within the shipped leap-second list (valid to 2027-06-28).
+    assert!(!f[0].detail.contains("assumed"), "{}", f[0].detail);
     assert_eq!(
         f[0].record_id.as_deref(),
         Some("f59a40fdd6c99d9f1749bf20cb138204")
     );
+    // With a table that ends in 2017 (hifitime's), ΔAT is only assumed.
+    let mut old_table = TimeChecker::new(TimeCheckConfig {
+        delta_at_known_until_unix: 1_483_228_800.0,
+        ..TimeCheckConfig::default()
+    });
+    let f = run(&mut old_table, &p);
+    assert!(
+        f[0].detail
+            .contains("assumed, not known: the leap-second table is valid until 2017-01-01"),
+        "{}",
+        f[0].detail
+    );
+}
+
+#[test]
+fn the_default_leap_second_validity_is_the_shipped_lists_expiry() {
+    // 2027-06-28T00:00:00Z
+    assert!((TimeCheckConfig::default().delta_at_known_until_unix - 1_814_140_800.0).abs() < 0.5);
 }
 
 #[test]

@@ -484,7 +484,7 @@ pub(crate) fn complete(input: NewDescriptor, now_micros: i64) -> LegacyDescripto
 }
 
 /// The file's tail, refusing a torn one (it needs `iss repair` first).
-fn clean_tail(path: &Path) -> Result<Tail, LegacyAppendError> {
+pub(crate) fn clean_tail(path: &Path) -> Result<Tail, LegacyAppendError> {
     match Tail::read(path)? {
         TailState::Missing | TailState::Empty => Ok(Tail::EMPTY),
         TailState::Clean(t) => Ok(t),

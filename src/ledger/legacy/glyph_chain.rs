@@ -64,6 +64,15 @@ impl GlyphChainVerifier {
         self.records
     }
 
+    /// The `last` value the next pulse must link to (the previous pulse's
+    /// `glyph_hash` cut to 32 characters, or the genesis value), or `None`
+    /// when the last pulse had no usable glyph hash.
+    pub fn next_last(&self) -> Option<&str> {
+        self.anchor_known
+            .then(|| std::str::from_utf8(&self.last).ok())
+            .flatten()
+    }
+
     /// The time checker, with the run segments it saw.
     pub fn time(&self) -> &TimeChecker {
         &self.time

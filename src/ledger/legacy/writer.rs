@@ -379,7 +379,7 @@ fn push_digits(out: &mut String, value: u64, width: u32) {
 /// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01,
 /// counting in 400-year eras (146 097 days) starting on 0000-03-01 so that
 /// the leap day falls at the end of each era-year.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

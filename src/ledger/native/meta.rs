@@ -180,6 +180,20 @@ pub fn is_native_dir(dir: &Path) -> bool {
     dir.join(METADATA_FILE).is_file()
 }
 
+/// The files of a native ledger that only ever grow (or never change): the
+/// metadata, each chain and each checkpoint history. Not the latest-checkpoint
+/// files, which are replaced by a rename that an append-only file forbids.
+pub fn append_only_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v = vec![dir.join(METADATA_FILE)];
+    for c in Chain::ALL {
+        let p = ChainPaths::new(dir, c);
+        v.push(p.file);
+        v.push(p.history);
+    }
+    v.retain(|p| p.exists());
+    v
+}
+
 /// Paths of a chain's files in `dir`.
 #[derive(Debug, Clone)]
 pub struct ChainPaths {

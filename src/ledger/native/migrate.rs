@@ -147,7 +147,9 @@ pub fn migrate(
         None => 0,
     };
     let pulses = match chain_of(FileKind::GlyphChain) {
-        Some(p) => copy(&mut w, Path::new(&p), Chain::Pulses, pulse_record)?,
+        Some(p) => copy(&mut w, Path::new(&p), Chain::Pulses, |l, v| {
+            Ok(pulse_record(l, v))
+        })?,
         None => 0,
     };
     for c in Chain::ALL {
@@ -179,10 +181,10 @@ fn descriptor_record(line: u64, v: &serde_json::Value) -> Result<String, String>
 
 /// A legacy pulse line as a native body: the legacy object as it was, and
 /// where it came from (native pulse fields are for pulses written natively).
-fn pulse_record(line: u64, v: &serde_json::Value) -> Result<String, String> {
+fn pulse_record(line: u64, v: &serde_json::Value) -> String {
     let hash = v.get("glyph_hash").and_then(|h| h.as_str()).unwrap_or("");
     let body = serde_json::json!({ "legacy_pulse": v }).to_string();
-    Ok(with_origin(&body, line, "legacy_glyph_hash", hash))
+    with_origin(&body, line, "legacy_glyph_hash", hash)
 }
 
 fn with_origin(body: &str, line: u64, field: &str, hash: &str) -> String {
@@ -195,7 +197,7 @@ fn copy(
     w: &mut NativeWriter,
     path: &Path,
     chain: Chain,
-    record: fn(u64, &serde_json::Value) -> Result<String, String>,
+    record: impl Fn(u64, &serde_json::Value) -> Result<String, String>,
 ) -> Result<u64, NativeWriteError> {
     let mut batch = Vec::with_capacity(BATCH);
     let mut total = 0u64;

@@ -1,0 +1,90 @@
+//! `iss append pulse`: one forensic time pulse onto a legacy time chain.
+
+use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
+use crate::analysis::time_forensics::iso_to_unix;
+use crate::ledger::legacy::append::LegacyAppendError;
+use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse};
+use crate::ledger::native::pulse::clock::monotonic_ns;
+use anyhow::{Context, bail};
+use std::io::Write;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Run `iss append pulse`.
+pub fn run(
+    path: &Path,
+    at: Option<&str>,
+    mono_ns: Option<i64>,
+    source_node: Option<&str>,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let clock = PulseClock {
+        monotonic_ns: match mono_ns {
+            Some(n) => n,
+            None => i64::try_from(monotonic_ns()).context("the monotonic clock is out of range")?,
+        },
+        utc_micros: if let Some(text) = at {
+            micros_of(text)?
+        } else {
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .context("the system clock is before 1970")?;
+            i64::try_from(now.as_micros()).context("the system clock is out of range")?
+        },
+    };
+    let mut out = anstream::stdout().lock();
+    let mut err = anstream::stderr().lock();
+    match append_pulse(path, clock, source_node) {
+        Ok(ack) => {
+            if json {
+                serde_json::to_writer(&mut out, &ack)?;
+                writeln!(out)?;
+                return Ok(EXIT_OK);
+            }
+            writeln!(
+                out,
+                "appended pulse {} at {} (line {} of {}), glyph_hash {}, chain_hash {}, tai_ns (monotonic) {}, source_node {}",
+                ack.pulse_id,
+                ack.utc_iso,
+                ack.line,
+                ack.chain,
+                ack.glyph_hash,
+                ack.chain_hash,
+                ack.tai_ns,
+                ack.source_node
+            )?;
+            for w in &ack.warnings {
+                writeln!(out, "  ⚠ {}: {}", w.kind, w.detail)?;
+            }
+            Ok(EXIT_OK)
+        }
+        Err(LegacyAppendError::Violated(findings)) => {
+            writeln!(
+                err,
+                "iss: refusing to append: the time chain does not verify"
+            )?;
+            for (file, f) in findings.iter().take(20) {
+                let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
+                writeln!(err, "  ✘ {file}{line} {}: {}", f.kind, f.detail)?;
+            }
+            if findings.len() > 20 {
+                writeln!(err, "  … {} more; run `iss verify`", findings.len() - 20)?;
+            }
+            Ok(EXIT_VIOLATION)
+        }
+        Err(e) => {
+            writeln!(err, "iss: {e}")?;
+            Ok(EXIT_ERROR)
+        }
+    }
+}
+
+/// Unix microseconds of an RFC 3339 time with an offset.
+fn micros_of(text: &str) -> anyhow::Result<i64> {
+    let Some(u) = iso_to_unix(text) else {
+        bail!(
+            "--at {text:?}: expected an RFC 3339 time with an offset, e.g. 2026-11-27T10:00:00.250000Z"
+        );
+    };
+    Ok((u * 1e6).round() as i64)
+}
