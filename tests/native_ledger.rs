@@ -608,3 +608,53 @@ fn proofs_are_printed_and_checked_by_verify() {
     );
     assert_eq!(v["proofs"][0]["valid"], false);
 }
+
+#[test]
+fn pulses_are_appended_with_real_time_scales_and_signed() {
+    let led = ledger(false);
+    for (at, mono) in [
+        ("2026-11-27T10:00:00.250000Z", "1000"),
+        ("2026-11-27T10:00:01.500000Z", "1250001000"),
+    ] {
+        let out = iss_stdout(
+            &[
+                "append",
+                "pulse",
+                "--json",
+                "--at",
+                at,
+                "--mono-ns",
+                mono,
+                "--key",
+                led.key.to_str().unwrap(),
+            ],
+            &led.dir,
+            &[],
+            0,
+        );
+        let ack: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        let unix_ns: i64 = if at.contains(":00.25") {
+            1_795_773_600_250_000_000
+        } else {
+            1_795_773_601_500_000_000
+        };
+        // TAI = UTC + 37 s since 2017, counted from 1900 (2208988800 s before 1970).
+        assert_eq!(
+            ack["pulse"]["tai_ns"],
+            unix_ns + (2_208_988_800 + 37) * 1_000_000_000
+        );
+        assert_eq!(ack["pulse"]["mono_ns"].to_string(), mono);
+        assert_eq!(ack["pulse"]["leap_seconds"]["delta_at_known"], true);
+        // TT = TAI + 32.184 s, counted from J2000 (TT).
+        let tt = ack["pulse"]["tt_s"].as_f64().unwrap();
+        let expected_tt = (unix_ns as f64) / 1e9 + 37.0 + 32.184 - 946_728_000.0;
+        assert!((tt - expected_tt).abs() < 1e-6, "{tt} vs {expected_tt}");
+        assert!(
+            ack["checkpoint"]["size"].as_u64().is_some(),
+            "signed at once"
+        );
+    }
+    let lines = read_lines(&led.file("pulses.jsonl"));
+    assert_eq!(lines.len(), 2);
+    assert_eq!(spots(&led.dir), Vec::<Spot>::new());
+}

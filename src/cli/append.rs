@@ -26,7 +26,13 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
             mono_ns,
             source_node,
             json,
-        } => super::append_pulse::run(path, at.as_deref(), *mono_ns, source_node.as_deref(), *json),
+            keys,
+        } => {
+            if super::native::is_native(path) {
+                return super::native::append_pulse(path, at.as_deref(), *mono_ns, keys, *json);
+            }
+            super::append_pulse::run(path, at.as_deref(), *mono_ns, source_node.as_deref(), *json)
+        }
     }
 }
 

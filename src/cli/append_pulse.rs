@@ -80,7 +80,7 @@ pub fn run(
 }
 
 /// Unix microseconds of an RFC 3339 time with an offset.
-fn micros_of(text: &str) -> anyhow::Result<i64> {
+pub(super) fn micros_of(text: &str) -> anyhow::Result<i64> {
     let Some(u) = iso_to_unix(text) else {
         bail!(
             "--at {text:?}: expected an RFC 3339 time with an offset, e.g. 2026-11-27T10:00:00.250000Z"

@@ -355,6 +355,9 @@ pub enum AppendWhat {
         /// Print the acknowledgement as one JSON object.
         #[arg(long)]
         json: bool,
+        /// Keys of a native ledger (ignored for legacy ledgers).
+        #[command(flatten)]
+        keys: KeyFiles,
     },
 }
 

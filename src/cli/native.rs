@@ -393,6 +393,62 @@ pub fn prove_cmd(args: &super::args::ProveArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// The native side of `iss append pulse`.
+pub fn append_pulse(
+    path: &Path,
+    at: Option<&str>,
+    mono_ns: Option<i64>,
+    keys: &KeyFiles,
+    json: bool,
+) -> anyhow::Result<u8> {
+    use crate::ledger::native::pulse::clock::ClockReading;
+    let mut reading = ClockReading::now();
+    if let Some(text) = at {
+        // Microseconds, as for legacy pulses: exact through the parser's f64.
+        reading.utc_unix_ns = super::append_pulse::micros_of(text)?.saturating_mul(1000);
+    }
+    if let Some(m) = mono_ns {
+        reading.mono_ns = u64::try_from(m).context("--mono-ns must not be negative")?;
+    }
+    let leaps = crate::ledger::leap_seconds::LeapSecondList::best_available()?;
+    let s = signer(path, keys)?;
+    let mut w = match NativeWriter::open(path, s, mac_key(keys)?) {
+        Ok(w) => w,
+        Err(e) => return refusal(&e),
+    };
+    let ack = match crate::ledger::native::append_pulse::append_pulse(&mut w, &reading, &leaps) {
+        Ok(a) => a,
+        Err(e) => return refusal(&e),
+    };
+    let mut out = anstream::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&ack)?)?;
+    } else {
+        writeln!(
+            out,
+            "appended pulse as record {} (line {} of pulses.jsonl): utc {}, tai_ns {}, ΔAT {} s{}, hash {}",
+            ack.record.seq,
+            ack.record.line,
+            ack.pulse.utc,
+            ack.pulse.tai_ns,
+            ack.pulse.leap_seconds.delta_at_s,
+            if ack.pulse.leap_seconds.delta_at_known {
+                ""
+            } else {
+                " (ASSUMED: the leap-second list had expired)"
+            },
+            ack.record.hash
+        )?;
+    }
+    if ack.checkpoint.is_none() {
+        writeln!(
+            anstream::stderr(),
+            "iss: warning: no signing key: the pulse is protected by hashes only until `iss checkpoint --key FILE`"
+        )?;
+    }
+    Ok(EXIT_OK)
+}
+
 /// The native side of `iss repair`.
 pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
     let s = signer(&args.path, &args.keys)?;

@@ -3,6 +3,7 @@
 //! and tlog checkpoints. The chains, the ledger directory and `iss verify`
 //! for the format are still to come.
 
+pub mod append_pulse;
 pub mod bodies;
 pub mod chain;
 pub mod checkpoint;

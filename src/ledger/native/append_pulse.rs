@@ -1,0 +1,48 @@
+//! Appending a forensic time pulse to a native ledger's `pulses` chain: one
+//! clock reading turned into the body of `docs/FORMAT.md` §10.1, written
+//! through the native writer (and so the append module), then signed.
+
+use crate::ledger::leap_seconds::LeapSecondList;
+use crate::ledger::native::meta::Chain;
+use crate::ledger::native::pulse::PulseBody;
+use crate::ledger::native::pulse::clock::ClockReading;
+use crate::ledger::native::writer::{CheckpointAck, NativeWriteError, NativeWriter, RecordAck};
+use serde::Serialize;
+
+/// An acknowledged pulse.
+#[derive(Debug, Clone, Serialize)]
+pub struct PulseAck {
+    /// The record.
+    #[serde(flatten)]
+    pub record: RecordAck,
+    /// The body written.
+    pub pulse: PulseBody,
+    /// The checkpoint signed after it, when the writer holds the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<CheckpointAck>,
+}
+
+/// Append the pulse of `reading` (ΔAT from `leaps`); checkpoint the chain
+/// when the writer can sign.
+pub fn append_pulse(
+    w: &mut NativeWriter,
+    reading: &ClockReading,
+    leaps: &LeapSecondList,
+) -> Result<PulseAck, NativeWriteError> {
+    let pulse = PulseBody::new(reading, leaps)
+        .map_err(|e| NativeWriteError::InvalidRecord(e.to_string()))?;
+    let record = w
+        .append(Chain::Pulses, &[pulse.to_json()])?
+        .pop()
+        .ok_or_else(|| NativeWriteError::InvalidRecord("no record written".into()))?;
+    let checkpoint = if w.can_sign() {
+        Some(w.checkpoint(Chain::Pulses)?)
+    } else {
+        None
+    };
+    Ok(PulseAck {
+        record,
+        pulse,
+        checkpoint,
+    })
+}
