@@ -658,3 +658,27 @@ fn pulses_are_appended_with_real_time_scales_and_signed() {
     assert_eq!(lines.len(), 2);
     assert_eq!(spots(&led.dir), Vec::<Spot>::new());
 }
+
+#[test]
+fn discovery_names_a_native_ledger_and_its_chains() {
+    use iss_workstation::ledger::discover::{FileKind, Layout, discover};
+    let led = ledger(false);
+    let d = discover(&led.dir).unwrap();
+    assert_eq!(d.layout, Layout::Native);
+    let kinds: Vec<FileKind> = d.found.iter().map(|f| f.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            FileKind::NativeDescriptors,
+            FileKind::NativePulses,
+            FileKind::NativeEvents
+        ]
+    );
+    fs::remove_file(led.file("pulses.jsonl")).unwrap();
+    let d = discover(&led.dir).unwrap();
+    assert_eq!(d.missing.len(), 1);
+    assert_eq!(d.missing[0].kind, FileKind::NativePulses);
+    // Verification says the chain is missing; it is not silently skipped.
+    let v = iss_json(&["verify", "--json"], &led.dir, 2);
+    assert_eq!(v["status"], "incomplete");
+}

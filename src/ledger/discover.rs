@@ -30,11 +30,17 @@ pub enum FileKind {
     ConstitutionalBindingV1,
     /// `spice_layer_v1/spice_index.json`: the v1 layer's derived index.
     SpiceIndexV1,
+    /// A native ledger's `descriptors.jsonl` (`docs/FORMAT.md`).
+    NativeDescriptors,
+    /// A native ledger's `pulses.jsonl`.
+    NativePulses,
+    /// A native ledger's `events.jsonl`.
+    NativeEvents,
 }
 
 impl FileKind {
     /// Every kind, in report order.
-    pub const ALL: [FileKind; 8] = [
+    pub const ALL: [FileKind; 11] = [
         FileKind::SpiceChain,
         FileKind::IntegrityManifest,
         FileKind::ConstitutionalLog,
@@ -43,6 +49,9 @@ impl FileKind {
         FileKind::SpiceDescriptorsV1,
         FileKind::ConstitutionalBindingV1,
         FileKind::SpiceIndexV1,
+        FileKind::NativeDescriptors,
+        FileKind::NativePulses,
+        FileKind::NativeEvents,
     ];
 
     /// Stable name used in reports and JSON.
@@ -56,6 +65,9 @@ impl FileKind {
             FileKind::SpiceDescriptorsV1 => "spice_descriptors_v1",
             FileKind::ConstitutionalBindingV1 => "constitutional_binding_v1",
             FileKind::SpiceIndexV1 => "spice_index_v1",
+            FileKind::NativeDescriptors => "descriptors",
+            FileKind::NativePulses => "pulses",
+            FileKind::NativeEvents => "events",
         }
     }
 
@@ -70,11 +82,22 @@ impl FileKind {
             FileKind::SpiceDescriptorsV1 => "spice_descriptors.jsonl",
             FileKind::ConstitutionalBindingV1 => "constitutional_binding.jsonl",
             FileKind::SpiceIndexV1 => "spice_index.json",
+            FileKind::NativeDescriptors => "descriptors.jsonl",
+            FileKind::NativePulses => "pulses.jsonl",
+            FileKind::NativeEvents => "events.jsonl",
         }
     }
 
     fn from_file_name(name: &str) -> Option<FileKind> {
         FileKind::ALL.into_iter().find(|k| k.file_name() == name)
+    }
+
+    /// Whether this kind is a native ledger's chain.
+    pub fn is_native(self) -> bool {
+        matches!(
+            self,
+            FileKind::NativeDescriptors | FileKind::NativePulses | FileKind::NativeEvents
+        )
     }
 
     /// Whether this kind belongs to the hash-less v1 layer.
@@ -101,6 +124,8 @@ pub enum Layout {
     FlatDirectory,
     /// One file.
     SingleFile,
+    /// A native ledger directory (`iss-ledger.json`, `docs/FORMAT.md`).
+    Native,
 }
 
 /// A file discovery found, or expected and did not find.
@@ -184,6 +209,9 @@ pub fn discover(path: &Path) -> Result<Discovery, DiscoverError> {
         path: path.to_path_buf(),
         source,
     })?;
+    if meta.is_dir() && crate::ledger::native::meta::is_native_dir(path) {
+        return Ok(discover_native(path));
+    }
     if !meta.is_dir() {
         let kind = classify_file(path)?;
         return Ok(Discovery {
@@ -263,6 +291,33 @@ pub fn discover(path: &Path) -> Result<Discovery, DiscoverError> {
         found,
         missing,
     })
+}
+
+/// A native ledger directory: its three chains, found or missing.
+fn discover_native(path: &Path) -> Discovery {
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for kind in [
+        FileKind::NativeDescriptors,
+        FileKind::NativePulses,
+        FileKind::NativeEvents,
+    ] {
+        let file = LedgerFile {
+            kind,
+            path: path.join(kind.file_name()),
+        };
+        if file.path.is_file() {
+            found.push(file);
+        } else {
+            missing.push(file);
+        }
+    }
+    Discovery {
+        root: path.to_path_buf(),
+        layout: Layout::Native,
+        found,
+        missing,
+    }
 }
 
 /// Classify one file: by its legacy name, or else by the keys of its first

@@ -127,6 +127,22 @@ pub fn verify_discovered_live(
     d: &Discovery,
     options: &VerifyOptions,
 ) -> (VerifyReport, VerifierHeads) {
+    if d.layout == crate::ledger::discover::Layout::Native {
+        // Native chains have their own verifier; the legacy heads stay empty.
+        let report = verify_native_report(&d.root, options);
+        let empty = SpiceLayer {
+            chain: None,
+            manifest: None,
+            constitutional: None,
+        };
+        let (_, chain, _) = verify_spice_layer_live(empty, options.max_line);
+        let heads = VerifierHeads {
+            chain,
+            manifest: None,
+            glyph: None,
+        };
+        return (report, heads);
+    }
     let (mut files, chain, manifest) = verify_spice_layer_live(
         SpiceLayer {
             chain: d.path_of(FileKind::SpiceChain),

@@ -17,6 +17,9 @@ const LINE_CHECKS: &str =
 #[allow(clippy::too_many_lines)] // one statement per file kind: clearer as one table
 pub fn coverage(kind: FileKind, witnessed: bool) -> Coverage {
     match kind {
+        FileKind::NativeDescriptors | FileKind::NativePulses | FileKind::NativeEvents => {
+            crate::ledger::native::verify::coverage::chain(false)
+        }
         FileKind::SpiceChain => Coverage {
             hash_chained: true,
             witnessed_by: witnessed.then_some("integrity_manifest"),

@@ -9,7 +9,7 @@
 //! its rotations decide which key may sign which checkpoint.
 
 mod checkpoints;
-mod coverage;
+pub mod coverage;
 mod events;
 
 use crate::ledger::finding::{Finding, FindingKind};
