@@ -682,3 +682,23 @@ fn discovery_names_a_native_ledger_and_its_chains() {
     let v = iss_json(&["verify", "--json"], &led.dir, 2);
     assert_eq!(v["status"], "incomplete");
 }
+
+#[test]
+fn a_chain_file_given_alone_is_verified_as_far_as_it_can_be() {
+    let led = ledger(false);
+    let lone = led.dir.parent().unwrap().join("copied-out.jsonl");
+    fs::copy(led.file("descriptors.jsonl"), &lone).unwrap();
+    let v = iss_json(&["verify", "--json"], &lone, 0);
+    assert_eq!(v["format"], "iss-native-v1");
+    assert_eq!(
+        v["files"][0]["name"], "descriptors",
+        "the chain is recognised by its hash"
+    );
+    assert_eq!(v["files"][0]["records"], 8);
+    let gaps = v["files"][0]["coverage"]["not_checked"].to_string();
+    assert!(gaps.contains("signed checkpoints"), "{gaps}");
+    let mut lines = read_lines(&lone);
+    lines[3] = lines[3].replacen("\"alice\"", "\"mallory\"", 1);
+    write_lines(&lone, &lines);
+    assert_eq!(spots(&lone), vec![spot("descriptors", "HASH_MISMATCH", 4)]);
+}

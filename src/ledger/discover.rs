@@ -293,6 +293,28 @@ pub fn discover(path: &Path) -> Result<Discovery, DiscoverError> {
     })
 }
 
+/// A native record line on its own: which chain it belongs to is part of its
+/// hash, so try each chain's name.
+fn native_chain_kind(
+    text: &str,
+    object: &serde_json::Map<String, serde_json::Value>,
+) -> Option<FileKind> {
+    let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    let native = ["body", "hash", "prev", "seq"];
+    if !(keys == native || keys == ["body", "hash", "mac", "prev", "seq"]) {
+        return None;
+    }
+    let (record, _) = crate::ledger::native::record::parse_fields(text.trim()).ok()?;
+    [
+        (FileKind::NativeDescriptors, "descriptors"),
+        (FileKind::NativePulses, "pulses"),
+        (FileKind::NativeEvents, "events"),
+    ]
+    .into_iter()
+    .find(|(_, chain)| record.hash_ok(chain))
+    .map(|(kind, _)| kind)
+}
+
 /// A native ledger directory: its three chains, found or missing.
 fn discover_native(path: &Path) -> Discovery {
     let mut found = Vec::new();
@@ -357,6 +379,15 @@ fn classify_file(path: &Path) -> Result<FileKind, DiscoverError> {
         .as_object()
         .ok_or_else(|| unknown("its first line is not a JSON object".into()))?;
     let has = |k: &str| object.contains_key(k);
+    if has("seq") && has("prev") && has("body") && has("hash") {
+        return native_chain_kind(&text, object).ok_or_else(|| {
+            unknown(
+                "its first line is a native record whose hash matches no chain (descriptors, pulses, events): \
+                 the record may be altered; name the file <chain>.jsonl to verify it as that chain"
+                    .into(),
+            )
+        });
+    }
     let kind = if has("descriptor_hash") || has("prev_descriptor_hash") {
         FileKind::SpiceChain
     } else if has("descriptor_id") && has("capability_level") {

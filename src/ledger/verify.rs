@@ -7,9 +7,10 @@ use crate::ledger::legacy::manifest::ManifestVerifier;
 use crate::ledger::legacy::spice_layer::{ChainHead, SpiceLayer, verify_spice_layer_live};
 use crate::ledger::legacy::time_layer::verify_time_layer_live;
 use crate::ledger::legacy::v1_layer::{V1Layer, verify_v1_layer};
+use crate::ledger::native::meta::Chain;
 use crate::ledger::native::meta::is_native_dir;
 use crate::ledger::native::secret::MacKey;
-use crate::ledger::native::verify::{NativeOptions, verify_native};
+use crate::ledger::native::verify::{NativeOptions, verify_lone_chain, verify_native};
 use crate::ledger::protect::read_attribute;
 use crate::ledger::reader::DEFAULT_MAX_LINE;
 use crate::ledger::report::{LedgerStatus, MissingFile, ToolInfo, VerifyReport};
@@ -158,6 +159,19 @@ pub fn verify_discovered_live(
         options.max_line,
     );
     files.extend(time_files);
+    for f in d.found.iter().filter(|f| f.kind.is_native()) {
+        let chain = match f.kind {
+            FileKind::NativeDescriptors => Chain::Descriptors,
+            FileKind::NativePulses => Chain::Pulses,
+            _ => Chain::Events,
+        };
+        files.push(verify_lone_chain(
+            chain,
+            &f.path,
+            options.max_line,
+            options.mac_key.as_ref(),
+        ));
+    }
     files.extend(verify_v1_layer(
         V1Layer {
             descriptors: d.path_of(FileKind::SpiceDescriptorsV1),
@@ -174,7 +188,9 @@ pub fn verify_discovered_live(
     let chained = d.found.iter().any(|f| !f.kind.is_v1());
     let mut report = VerifyReport {
         ledger: d.root.display().to_string(),
-        format: if chained {
+        format: if !d.found.is_empty() && d.found.iter().all(|f| f.kind.is_native()) {
+            crate::ledger::native::meta::FORMAT
+        } else if chained {
             "iss-legacy-v2"
         } else {
             "iss-legacy-v1"

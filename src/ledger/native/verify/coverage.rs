@@ -49,6 +49,28 @@ pub fn chain(keyed: bool) -> Coverage {
     }
 }
 
+/// A chain file given without its ledger directory.
+pub fn lone_chain() -> Coverage {
+    Coverage {
+        hash_chained: true,
+        witnessed_by: None,
+        summary: "this chain file alone: records and Merkle root, no signatures",
+        protected_fields: vec!["seq", "prev", "body (every byte)", "mac", "hash"],
+        unprotected_fields: vec![],
+        checked: vec![
+            "framing (byte for byte)",
+            "seq",
+            "prev link",
+            "record hash",
+            "MACs of the key given",
+        ],
+        not_checked: vec![
+            "signed checkpoints, truncation below them and the metadata binding: only the chain file was given (verify the ledger folder for those)",
+            "the whole file can be rewritten with recomputed hashes; only a signed checkpoint or a MAC key shows that",
+        ],
+    }
+}
+
 /// A checkpoint history file.
 pub fn history() -> Coverage {
     Coverage {
