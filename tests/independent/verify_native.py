@@ -890,9 +890,13 @@ class Verifier:
         # history, are reported on `<chain>_checkpoints` with no line: the
         # latest file has no report of its own in section 11.
         if not entries:
+            # AMBIGUITY: with no history, both sentences of section 7 are
+            # read as applying: records and no history is CHECKPOINT_LAG, and
+            # a latest file (whatever it holds) is "any other content",
+            # CHECKPOINT_MISMATCH.
             if st.lines:
                 self.add(report, "CHECKPOINT_LAG", detail="a chain with records and no checkpoint history")
-            elif latest is not None:
+            if latest is not None:
                 self.add(report, "CHECKPOINT_MISMATCH", detail="a latest checkpoint file without any history entry")
             return
         if latest is None:
