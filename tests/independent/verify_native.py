@@ -1,0 +1,1009 @@
+#!/usr/bin/env python3
+"""An independent verifier of ISS native ledgers (`iss-native-v1`).
+
+Written from `docs/FORMAT.md` alone, plus the public specifications it
+cites (RFC 9162 Merkle trees, C2SP signed-note and tlog-checkpoint, RFC 8032
+Ed25519, RFC 2104 HMAC), without reading the workstation's code. Its job is
+to show that the document is enough: `tests/independent_verifier.rs` runs it
+beside `iss verify` on clean and tampered ledgers and asserts they agree.
+
+Where FORMAT.md leaves a question open, the reading chosen is written down
+in a comment marked `AMBIGUITY:` (these are questions for the document, not
+for the code).
+
+Usage: python3 verify_native.py LEDGER_DIR [--mac-key FILE]
+
+Prints one JSON object:
+  {"status": "clean"|"violated"|"incomplete",
+   "findings": [{"file", "kind", "line", "expected", "found", "detail"}],
+   "chains": {"descriptors": {"tree_size", "merkle_root", "checkpoints_verified",
+              "signed_size", "signed_by", "unsigned_records", "macs_checked",
+              "macs_unchecked"}, "pulses": ..., "events": ...},
+   "caveats": [...], "unreadable": [...]}
+Exit status: 0 clean, 1 violated, 2 unusable input (incomplete).
+
+Standard library only. Ed25519 verification is pure Python (RFC 8032
+section 5.1.7): slow, and meant for small ledgers.
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import re
+import stat
+import sys
+
+CHAINS = ("descriptors", "pulses", "events")
+WARNINGS = frozenset({"CHECKPOINT_LAG"})
+# AMBIGUITY: section 11 names "the reader's limit" for LINE_TOO_LONG without
+# giving it. 16 MiB is chosen here.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+HEX64 = re.compile(r"\A[0-9a-f]{64}\Z")
+HEX8 = re.compile(r"\A[0-9a-f]{8}\Z")
+DECIMAL = re.compile(r"\A(0|[1-9][0-9]*)\Z")
+# AMBIGUITY: section 3 says `created` is "UTC creation time, ISO 8601"
+# without the exact form a verifier must accept; this accepts the form of the
+# example (date, time, optional fraction, `Z`).
+ISO_UTC = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\Z")
+EM_DASH_PREFIX = "\u2014 "
+
+
+# --- Ed25519 signature verification, RFC 8032 section 5.1 -------------------
+
+_P = 2**255 - 19
+_L = 2**252 + 27742317777372353535851937790883648493
+_D = -121665 * pow(121666, _P - 2, _P) % _P
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+
+
+def _point_add(a, b):
+    # Extended homogeneous coordinates (X, Y, Z, T), RFC 8032 section 5.1.4.
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    pa = (y1 - x1) * (y2 - x2) % _P
+    pb = (y1 + x1) * (y2 + x2) % _P
+    pc = 2 * t1 * t2 * _D % _P
+    pd = 2 * z1 * z2 % _P
+    e, f, g, h = pb - pa, pd - pc, pd + pc, pb + pa
+    return (e * f % _P, g * h % _P, f * g % _P, e * h % _P)
+
+
+def _point_mul(s, pt):
+    q = (0, 1, 1, 0)
+    while s > 0:
+        if s & 1:
+            q = _point_add(q, pt)
+        pt = _point_add(pt, pt)
+        s >>= 1
+    return q
+
+
+def _point_equal(a, b):
+    return (a[0] * b[2] - b[0] * a[2]) % _P == 0 and (a[1] * b[2] - b[1] * a[2]) % _P == 0
+
+
+def _recover_x(y, sign):
+    if y >= _P:
+        return None
+    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P) % _P
+    if x2 == 0:
+        return None if sign else 0
+    x = pow(x2, (_P + 3) // 8, _P)
+    if (x * x - x2) % _P != 0:
+        x = x * _SQRT_M1 % _P
+    if (x * x - x2) % _P != 0:
+        return None
+    if (x & 1) != sign:
+        x = _P - x
+    return x
+
+
+def _decode_point(raw):
+    """RFC 8032 section 5.1.3; None when the bytes are not a point."""
+    if len(raw) != 32:
+        return None
+    y = int.from_bytes(raw, "little")
+    sign = y >> 255
+    y &= (1 << 255) - 1
+    x = _recover_x(y, sign)
+    if x is None:
+        return None
+    return (x, y, 1, x * y % _P)
+
+
+_GY = 4 * pow(5, _P - 2, _P) % _P
+_GX = _recover_x(_GY, 0)
+_BASE = (_GX, _GY, 1, _GX * _GY % _P)
+
+
+def ed25519_verify(public, message, signature):
+    """RFC 8032 section 5.1.7, with the cofactored equation [8][S]B = [8]R + [8][k]A."""
+    if len(public) != 32 or len(signature) != 64:
+        return False
+    a = _decode_point(public)
+    r = _decode_point(signature[:32])
+    if a is None or r is None:
+        return False
+    s = int.from_bytes(signature[32:], "little")
+    if s >= _L:
+        return False
+    k = int.from_bytes(hashlib.sha512(signature[:32] + public + message).digest(), "little") % _L
+    left = _point_mul(8 * s, _BASE)
+    right = _point_mul(8, _point_add(r, _point_mul(k, a)))
+    return _point_equal(left, right)
+
+
+# --- compact JSON, FORMAT.md "Conventions" ----------------------------------
+
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def compact_string(s):
+    out = ['"']
+    for ch in s:
+        if ch in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[ch])
+        elif ord(ch) < 0x20:
+            # AMBIGUITY: "control characters" is read as U+0000-U+001F (the
+            # ones RFC 8259 requires escaped); U+007F is written as itself.
+            out.append("\\u%04x" % ord(ch))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def compact(value):
+    """Compact JSON of strings, lists, objects and integers (all the
+    metadata and history lines hold)."""
+    if isinstance(value, str):
+        return compact_string(value)
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ",".join(compact(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(compact_string(k) + ":" + compact(v) for k, v in value.items()) + "}"
+    raise ValueError("no compact form for %r" % (value,))
+
+
+class _Obj(dict):
+    """A JSON object that remembers whether a member name was repeated."""
+
+    duplicated = False
+
+
+def _pairs(pairs):
+    obj = _Obj()
+    for k, v in pairs:
+        if k in obj:
+            obj.duplicated = True
+        obj[k] = v
+    return obj
+
+
+def _no_constant(name):
+    raise ValueError("%s is not RFC 8259 JSON" % name)
+
+
+def parse_json(text):
+    """RFC 8259 JSON (no NaN/Infinity); objects keep their member order."""
+    return json.loads(text, object_pairs_hook=_pairs, parse_constant=_no_constant)
+
+
+# --- raw member spans of a JSON object ----------------------------------------
+
+_WS = b" \t\r\n"
+
+
+def _skip_ws(b, i):
+    while i < len(b) and b[i] in _WS:
+        i += 1
+    return i
+
+
+def _skip_string(b, i):
+    i += 1
+    while b[i] != 0x22:
+        i += 2 if b[i] == 0x5C else 1
+    return i + 1
+
+
+def _skip_value(b, i):
+    c = b[i]
+    if c == 0x22:
+        return _skip_string(b, i)
+    if c in b"{[":
+        depth = 0
+        while True:
+            c = b[i]
+            if c == 0x22:
+                i = _skip_string(b, i)
+                continue
+            if c in b"{[":
+                depth += 1
+            elif c in b"}]":
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+    while i < len(b) and b[i] not in b",}] \t\r\n":
+        i += 1
+    return i
+
+
+def member_spans(b):
+    """Byte spans of the values of a top-level object's members. `b` must
+    already be known to be valid JSON holding one object."""
+    spans = {}
+    i = _skip_ws(b, 0) + 1
+    while True:
+        i = _skip_ws(b, i)
+        if b[i] == 0x7D:
+            return spans
+        end = _skip_string(b, i)
+        name = json.loads(b[i:end].decode("utf-8"))
+        i = _skip_ws(b, end) + 1  # past ':'
+        i = _skip_ws(b, i)
+        vend = _skip_value(b, i)
+        spans[name] = (i, vend)
+        i = _skip_ws(b, vend)
+        if b[i] == 0x2C:
+            i += 1
+
+
+# --- files and lines -----------------------------------------------------------
+
+
+def split_lines(data):
+    """(complete lines without their '\\n', torn tail bytes or None)."""
+    parts = data.split(b"\n")
+    torn = parts.pop()
+    return parts, (torn if torn else None)
+
+
+def sha256(b):
+    return hashlib.sha256(b).digest()
+
+
+class Merkle:
+    """RFC 9162 section 2.1 tree hashes over a list of leaves, with the
+    perfect subtrees cached so that the roots of many prefixes are cheap."""
+
+    def __init__(self, leaves):
+        self.leaf_hashes = [sha256(b"\x00" + leaf) for leaf in leaves]
+        self.cache = {}
+
+    def root(self, n, start=0):
+        if n == 0:
+            return sha256(b"")
+        if n == 1:
+            return self.leaf_hashes[start]
+        perfect = n & (n - 1) == 0
+        if perfect and (start, n) in self.cache:
+            return self.cache[(start, n)]
+        k = 1 << ((n - 1).bit_length() - 1)  # largest power of two < n
+        h = sha256(b"\x01" + self.root(k, start) + self.root(n - k, start + k))
+        if perfect:
+            self.cache[(start, n)] = h
+        return h
+
+
+# --- keys and notes ------------------------------------------------------------
+
+
+def key_id(name, public):
+    return sha256(name.encode("utf-8") + b"\n\x01" + public)[:4]
+
+
+def b64decode_strict(s):
+    try:
+        return base64.b64decode(s.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return None
+
+
+def parse_vkey(text):
+    """A C2SP Ed25519 verifier key `<name>+<id hex>+<base64(0x01 || key)>`:
+    (name, id hex, public key), or None when malformed or when the id is
+    not the key's."""
+    if not isinstance(text, str):
+        return None
+    parts = text.split("+", 2)
+    if len(parts) != 3:
+        return None
+    name, id_hex, b64 = parts
+    raw = b64decode_strict(b64)
+    if not name or not HEX8.match(id_hex) or raw is None or len(raw) != 33 or raw[0] != 1:
+        return None
+    public = raw[1:]
+    if key_id(name, public).hex() != id_hex:
+        return None
+    return name, id_hex, public
+
+
+def parse_note(note):
+    """A C2SP signed note: (text, [(name, key id hex, signature bytes)]), or
+    None when it is not one."""
+    if not note.endswith("\n"):
+        return None
+    cut = note.rfind("\n\n")
+    if cut < 0:
+        return None
+    text, block = note[: cut + 1], note[cut + 2 :]
+    sigs = []
+    for line in block.split("\n")[:-1]:
+        if not line.startswith(EM_DASH_PREFIX):
+            return None
+        fields = line[len(EM_DASH_PREFIX) :].split(" ")
+        if len(fields) != 2 or not fields[0]:
+            return None
+        raw = b64decode_strict(fields[1])
+        if raw is None or len(raw) < 5:
+            return None
+        sigs.append((fields[0], raw[:4].hex(), raw[4:]))
+    if not sigs:
+        return None
+    return text, sigs
+
+
+def parse_checkpoint(text):
+    """C2SP tlog-checkpoint text: (origin, size, root bytes) or None."""
+    lines = text.split("\n")
+    if len(lines) < 4 or lines[-1] != "":
+        return None
+    origin, size, root_b64 = lines[0], lines[1], lines[2]
+    if not origin or any(not ext for ext in lines[3:-1]):
+        return None
+    if not DECIMAL.match(size):
+        return None
+    root = b64decode_strict(root_b64)
+    if root is None or len(root) != 32:
+        return None
+    return origin, int(size), root
+
+
+# --- the verifier ---------------------------------------------------------------
+
+
+class Finding:
+    def __init__(self, file, kind, line=None, expected=None, found=None, detail=None):
+        self.file, self.kind, self.line = file, kind, line
+        self.expected, self.found, self.detail = expected, found, detail
+
+    def to_json(self):
+        d = {"file": self.file, "kind": self.kind, "line": self.line}
+        for k in ("expected", "found", "detail"):
+            v = getattr(self, k)
+            if v is not None:
+                d[k] = v
+        return d
+
+
+class Unusable(Exception):
+    """The input cannot be verified at all (exit 2)."""
+
+
+class ChainState:
+    def __init__(self, name):
+        self.name = name
+        self.lines = []
+        self.torn = None
+        self.readable = True
+        self.too_long_at = None  # 0-based index of the first over-long line
+        self.merkle = None
+        self.macs_checked = 0
+        self.macs_unchecked = 0
+        self.records = {}  # 0-based index -> parsed record (dict) with "_body_raw"
+        self.checkpoints_verified = 0
+        self.signed_size = None
+        self.signed_by = []
+
+
+class Verifier:
+    def __init__(self, ledger, mac_key=None):
+        self.dir = ledger
+        self.mac_key = mac_key
+        self.mac_key_hex_id = (
+            sha256(b"iss-native-v1/hmac-key-id\n" + mac_key).hex()[:8] if mac_key is not None else None
+        )
+        self.findings = []
+        self.unreadable = []
+        self.caveats = []
+        self.meta = None  # the metadata object when every rule of section 3 holds
+        self.origin = None
+        self.mac_required = None
+        # key id hex -> {"public": bytes, "limit": None (any size) or {chain: max size}}
+        self.keys = {}
+        self.key_in_use = None
+        self.chains = {c: ChainState(c) for c in CHAINS}
+
+    # -- helpers --
+    def add(self, *args, **kwargs):
+        self.findings.append(Finding(*args, **kwargs))
+
+    def read(self, name, required=True):
+        path = os.path.join(self.dir, name)
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            if required:
+                self.unreadable.append({"file": name, "error": "missing"})
+            return None
+        except OSError as e:
+            self.unreadable.append({"file": name, "error": str(e)})
+            return None
+
+    # -- section 3 --
+    def check_metadata(self):
+        data = self.read("iss-ledger.json")
+        if data is None:
+            raise Unusable("iss-ledger.json cannot be read: not a native ledger")
+        self.meta_sha256 = sha256(data).hex()
+        problem = self._metadata_problem(data)
+        if problem:
+            # AMBIGUITY: section 3 says that after a METADATA_MISMATCH on the
+            # metadata file "nothing that needs a key can be checked" without
+            # saying what still is. Read here as: no signature, rotation or
+            # MAC check at all (MAC_MISSING needs `mac_key_id`, which comes
+            # from the refused file); chains, Merkle roots and the
+            # checkpoints' sizes and roots are still checked, but no
+            # checkpoint counts as verified.
+            self.add("native_metadata", "METADATA_MISMATCH", detail=problem)
+            self.meta = None
+            return
+        self.origin = self.meta["origin"]
+        self.mac_required = self.meta.get("mac_key_id")
+        for text in self.meta["verifier_keys"]:
+            _, id_hex, public = parse_vkey(text)
+            self.keys[id_hex] = {"public": public, "limit": None}
+            self.key_in_use = id_hex
+
+    def _metadata_problem(self, data):
+        try:
+            text = data.decode("utf-8")
+            meta = parse_json(text)
+        except (UnicodeDecodeError, ValueError) as e:
+            return "not JSON: %s" % e
+        if not isinstance(meta, dict):
+            return "not a JSON object"
+        if meta.duplicated:
+            return "a field is repeated"
+        allowed = {"format", "origin", "created", "chains", "verifier_keys", "mac_key_id"}
+        extra = set(meta) - allowed
+        if extra:
+            return "fields not allowed: %s" % sorted(extra)
+        missing = allowed - {"mac_key_id"} - set(meta)
+        if missing:
+            return "fields missing: %s" % sorted(missing)
+        if meta["format"] != "iss-native-v1":
+            return "format is not iss-native-v1"
+        origin = meta["origin"]
+        if not isinstance(origin, str) or not origin or "+" in origin or any(c.isspace() for c in origin):
+            return "origin must be non-empty, without whitespace or '+'"
+        if not isinstance(meta["created"], str) or not ISO_UTC.match(meta["created"]):
+            return "created is not an ISO 8601 UTC time"
+        if meta["chains"] != list(CHAINS):
+            return "chains is not [descriptors, pulses, events]"
+        vkeys = meta["verifier_keys"]
+        # AMBIGUITY: section 3 does not say whether `verifier_keys` may be
+        # empty; "the last of which is the key in use" (section 8) is read as
+        # requiring at least one.
+        if not isinstance(vkeys, list) or not vkeys:
+            return "verifier_keys must be a non-empty list"
+        for v in vkeys:
+            parsed = parse_vkey(v)
+            if parsed is None:
+                return "verifier key %r is not a C2SP Ed25519 verifier key" % (v,)
+            if parsed[0] != origin:
+                return "verifier key %r is not named by the origin" % (v,)
+        if "mac_key_id" in meta and (not isinstance(meta["mac_key_id"], str) or not HEX8.match(meta["mac_key_id"])):
+            return "mac_key_id is not 8 hex characters"
+        # AMBIGUITY: "The file is the compact JSON of one object followed by
+        # \n" is read as a rule of its own: other whitespace, escapes or line
+        # ends are METADATA_MISMATCH on the file (member order is not
+        # prescribed, so it is kept as written).
+        if data != (compact(meta) + "\n").encode("utf-8"):
+            return "not the compact JSON of the object followed by one newline"
+        self.meta = meta
+        return None
+
+    # -- section 4 and 5 --
+    def check_chain(self, chain):
+        st = self.chains[chain]
+        data = self.read(chain + ".jsonl")
+        if data is None:
+            st.readable = False
+            st.merkle = Merkle([])
+            return
+        st.lines, st.torn = split_lines(data)
+        if st.torn is not None:
+            # AMBIGUITY: the line of a TORN_TAIL is not given; it is the line
+            # the torn bytes would have been (complete lines + 1).
+            self.add(chain, "TORN_TAIL", len(st.lines) + 1, detail="%d byte(s) without a final newline" % len(st.torn))
+        st.merkle = Merkle(st.lines)
+        expected_seq = 0
+        expected_prev = "0" * 64  # None: unknown (after an unparseable line)
+        for index, line in enumerate(st.lines):
+            lineno = index + 1
+            if len(line) > MAX_LINE_BYTES:
+                self.add(chain, "LINE_TOO_LONG", lineno, detail="over %d bytes" % MAX_LINE_BYTES)
+                if st.too_long_at is None:
+                    st.too_long_at = index
+                expected_seq += 1
+                expected_prev = None
+                continue
+            rec = self._parse_record(chain, lineno, line)
+            if rec is None:
+                # Section 4.3 rule 1: the line keeps its place in the chain.
+                # AMBIGUITY: what PREV the next record must carry after an
+                # unparseable line is not said (there is no stored HASH to
+                # re-anchor on); the next record's PREV is not checked.
+                expected_seq += 1
+                expected_prev = None
+                continue
+            st.records[index] = rec
+            seq, prev, stored_hash = rec["seq"], rec["prev"], rec["hash"]
+            # AMBIGUITY: a record that breaks both rule 2 (SEQ) and rule 3
+            # (PREV) is reported as two CHAIN_BREAK findings on its line, one
+            # per rule, each with its own expected and found values.
+            if seq != expected_seq:
+                self.add(chain, "CHAIN_BREAK", lineno, expected="seq %d" % expected_seq, found="seq %d" % seq)
+            if expected_prev is not None and prev != expected_prev:
+                self.add(chain, "CHAIN_BREAK", lineno, expected="prev " + expected_prev, found="prev " + prev)
+            message = (
+                b"iss-native-v1/record\n"
+                + chain.encode()
+                + b"\n"
+                + str(seq).encode()
+                + b"\n"
+                + prev.encode("utf-8", "surrogatepass")
+                + b"\n"
+                + rec["_body_raw"]
+            )
+            computed = hashlib.sha256(message).hexdigest()
+            if stored_hash != computed:
+                self.add(chain, "HASH_MISMATCH", lineno, expected=computed, found=stored_hash)
+            self._check_mac(st, lineno, rec, message)
+            expected_seq = seq + 1
+            expected_prev = stored_hash
+
+    def _parse_record(self, chain, lineno, line):
+        core = line
+        if core.startswith(b"\xef\xbb\xbf"):
+            core = core[3:]
+        if core.endswith(b"\r"):
+            core = core[:-1]
+        try:
+            obj = parse_json(core.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            self.add(chain, "PARSE_ERROR", lineno, detail="not UTF-8 JSON: %s" % e)
+            return None
+        problem = None
+        if not isinstance(obj, dict):
+            problem = "not a JSON object"
+        elif obj.duplicated:
+            # AMBIGUITY: a repeated member name is not mentioned; it is read
+            # as "has another field" (PARSE_ERROR).
+            problem = "a field is repeated"
+        else:
+            keys = set(obj)
+            if keys not in ({"seq", "prev", "body", "hash"}, {"seq", "prev", "body", "mac", "hash"}):
+                problem = "fields are %s, expected seq, prev, body, [mac,] hash" % sorted(keys)
+            elif not isinstance(obj["seq"], int) or isinstance(obj["seq"], bool):
+                problem = "seq is not an integer"
+            elif not isinstance(obj["prev"], str) or not isinstance(obj["hash"], str):
+                problem = "prev or hash is not a string"
+            elif not isinstance(obj["body"], dict):
+                problem = "body is not an object"
+            elif "mac" in obj and not isinstance(obj["mac"], str):
+                problem = "mac is not a string"
+        if problem:
+            self.add(chain, "PARSE_ERROR", lineno, detail=problem)
+            return None
+        start, end = member_spans(core)["body"]
+        obj["_body_raw"] = core[start:end]
+        rebuilt = (
+            b'{"seq":'
+            + str(obj["seq"]).encode()
+            + b',"prev":"'
+            + obj["prev"].encode("utf-8", "surrogatepass")
+            + b'","body":'
+            + obj["_body_raw"]
+            + ((b',"mac":"' + obj["mac"].encode("utf-8", "surrogatepass") + b'"') if "mac" in obj else b"")
+            + b',"hash":"'
+            + obj["hash"].encode("utf-8", "surrogatepass")
+            + b'"}'
+        )
+        if rebuilt != line:
+            self.add(chain, "NON_CANONICAL", lineno, detail="the line is not its reconstruction byte for byte")
+        return obj
+
+    def _check_mac(self, st, lineno, rec, message):
+        mac = rec.get("mac")
+        key_id_part = mac.split(":", 1)[0] if mac is not None else None
+        if self.meta is None:
+            if mac is not None:
+                st.macs_unchecked += 1
+            return
+        if self.mac_required is not None and (mac is None or key_id_part != self.mac_required):
+            self.add(
+                st.name,
+                "MAC_MISSING",
+                lineno,
+                expected="a MAC under key " + self.mac_required,
+                found=("key " + key_id_part) if mac is not None else "no MAC",
+            )
+        if mac is None:
+            return
+        # AMBIGUITY: section 5 says a verifier with the key checks "every MAC
+        # of its KEYID", also (read here) in a ledger whose metadata has no
+        # `mac_key_id`; a MAC under another key id is counted as present but
+        # not checked.
+        if self.mac_key is not None and key_id_part == self.mac_key_hex_id:
+            st.macs_checked += 1
+            expected = self.mac_key_hex_id + ":" + hmac.new(self.mac_key, message, hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(mac.encode("utf-8", "surrogatepass"), expected.encode()):
+                self.add(st.name, "MAC_MISMATCH", lineno, expected=expected, found=mac)
+        else:
+            st.macs_unchecked += 1
+
+    # -- section 3, genesis binding --
+    def check_genesis(self):
+        st = self.chains["events"]
+        if not st.readable:
+            return
+        if not st.lines:
+            self.add("events", "METADATA_MISMATCH", detail="the events chain has no record: no genesis event")
+            return
+        # AMBIGUITY: when line 1 of events cannot be parsed, only its
+        # PARSE_ERROR is reported (no METADATA_MISMATCH on top of it).
+        for index, rec in sorted(st.records.items()):
+            body = rec["body"]
+            kind = body.get("type")
+            if index == 0:
+                if kind != "genesis":
+                    self.add("events", "METADATA_MISMATCH", 1, expected="type genesis", found="type %r" % (kind,))
+                elif body.get("metadata_sha256") != self.meta_sha256:
+                    self.add(
+                        "events",
+                        "METADATA_MISMATCH",
+                        1,
+                        expected=self.meta_sha256,
+                        found=str(body.get("metadata_sha256")),
+                        detail="SHA-256 of iss-ledger.json",
+                    )
+            elif kind == "genesis":
+                self.add("events", "METADATA_MISMATCH", index + 1, detail="a second genesis event")
+
+    # -- section 8 --
+    def check_rotations(self):
+        if self.meta is None:
+            return
+        for index, rec in sorted(self.chains["events"].records.items()):
+            body = rec["body"]
+            if body.get("type") != "key_rotation":
+                continue
+            problem = self._rotation_problem(body)
+            if problem:
+                self.add("events", "ROTATION_INVALID", index + 1, detail=problem)
+                continue
+            new = parse_vkey(body["new_vkey"])
+            self.keys[self.key_in_use]["limit"] = {c: body["sizes"][c] for c in CHAINS}
+            self.keys[new[1]] = {"public": new[2], "limit": None}
+            self.key_in_use = new[1]
+
+    def _rotation_problem(self, body):
+        # AMBIGUITY: only the three conditions of section 8 are checked (old
+        # key id, new key's name, signature). Whether `sizes.events` must
+        # equal the record's position, and whether `sizes` may exceed the
+        # chains, is not said; neither is checked.
+        old = body.get("old_key_id")
+        if old != self.key_in_use:
+            return "old_key_id %r is not the key in use %s" % (old, self.key_in_use)
+        new = parse_vkey(body.get("new_vkey"))
+        if new is None or new[0] != self.origin:
+            return "new_vkey is not a verifier key named %s" % self.origin
+        sizes = body.get("sizes")
+        if not isinstance(sizes, dict) or any(
+            not isinstance(sizes.get(c), int) or isinstance(sizes.get(c), bool) or sizes.get(c) < 0 for c in CHAINS
+        ):
+            return "sizes does not give a size for each chain"
+        sig = body.get("signature")
+        raw = b64decode_strict(sig) if isinstance(sig, str) else None
+        if raw is None:
+            return "signature is not base64"
+        text = "iss-native-v1/key-rotation\n%s\n%s\ndescriptors %d\npulses %d\nevents %d\n" % (
+            self.origin,
+            body["new_vkey"],
+            sizes["descriptors"],
+            sizes["pulses"],
+            sizes["events"],
+        )
+        if not ed25519_verify(self.keys[self.key_in_use]["public"], text.encode("utf-8"), raw):
+            return "the signature by the old key does not verify"
+        return None
+
+    # -- section 7 --
+    def check_checkpoints(self, chain):
+        st = self.chains[chain]
+        report = chain + "_checkpoints"
+        data = self.read(chain + ".jsonl.checkpoints", required=False)
+        entries = []  # (lineno, note str or None)
+        if data is not None:
+            lines, torn = split_lines(data)
+            if torn is not None:
+                self.add(report, "TORN_TAIL", len(lines) + 1, detail="%d byte(s) without a final newline" % len(torn))
+            n_lines = len(st.lines) if st.too_long_at is None else st.too_long_at
+            truncated_by = None
+            previous_size = None
+            for index, line in enumerate(lines):
+                lineno = index + 1
+                note = self._history_entry(report, lineno, line)
+                entries.append((lineno, note[1] if note else None))
+                if note is None:
+                    continue
+                entry_size, note_text = note
+                ok = True
+                opened = parse_note(note_text)
+                cp = parse_checkpoint(opened[0]) if opened else None
+                # Rule 1. AMBIGUITY: a note that is not a well-formed signed
+                # note or checkpoint (no size, root not 32 bytes) is read as
+                # one "no trusted key verifies": SIGNATURE_INVALID, and the
+                # later rules are skipped for it (it has no size or root).
+                if cp is None:
+                    self.add(report, "SIGNATURE_INVALID", lineno, detail="not a signed checkpoint note")
+                    continue
+                origin, size, root = cp
+                signers = []
+                if self.meta is None:
+                    ok = False
+                elif origin != self.origin + "/" + chain:
+                    self.add(report, "SIGNATURE_INVALID", lineno, expected=self.origin + "/" + chain, found=origin)
+                    ok = False
+                else:
+                    signers, bad = self._signers(opened)
+                    if not signers or bad:
+                        self.add(
+                            report,
+                            "SIGNATURE_INVALID",
+                            lineno,
+                            detail="a trusted key's signature does not verify"
+                            if bad
+                            else "no trusted key's signature verifies",
+                        )
+                        ok = False
+                # Rule 2. AMBIGUITY: when the entry's size and the note's
+                # differ, rules 3-6 use the note's size (what was signed).
+                if entry_size != size:
+                    self.add(report, "CHECKPOINT_MISMATCH", lineno, expected="size %d" % size, found="size %d" % entry_size)
+                    ok = False
+                # Rule 3. AMBIGUITY: "else SIGNATURE_INVALID" is read as
+                # applying only when rule 1 passed, so an entry gets at most
+                # one SIGNATURE_INVALID.
+                if ok and signers:
+                    trusted = [k for k in signers if self._trusted_for(k, chain, size)]
+                    if not trusted:
+                        self.add(
+                            report,
+                            "SIGNATURE_INVALID",
+                            lineno,
+                            detail="signed only by a key retired below size %d" % size,
+                        )
+                        ok = False
+                    signers = trusted
+                # Rule 4. AMBIGUITY: "each check runs on every entry" is read
+                # literally, so an entry whose signature failed still counts
+                # towards TRUNCATED.
+                if size > n_lines:
+                    if truncated_by is None or size > truncated_by[0]:
+                        truncated_by = (size, lineno)
+                    ok = False
+                else:
+                    # Rule 5.
+                    recomputed = st.merkle.root(size)
+                    if recomputed != root:
+                        self.add(report, "CHECKPOINT_MISMATCH", lineno, expected=root.hex(), found=recomputed.hex())
+                        ok = False
+                # Rule 6. AMBIGUITY: "never decrease" is checked against the
+                # previous entry that had a size (not the largest so far).
+                if previous_size is not None and size < previous_size:
+                    self.add(
+                        report,
+                        "CHECKPOINT_MISMATCH",
+                        lineno,
+                        expected="size >= %d" % previous_size,
+                        found="size %d" % size,
+                    )
+                    ok = False
+                previous_size = size
+                if ok:
+                    st.checkpoints_verified += 1
+                    # AMBIGUITY: "the newest signed size" is read as the size
+                    # of the last verified entry in history order.
+                    st.signed_size = size
+                    st.signed_by = sorted(signers)
+            if truncated_by is not None:
+                self.add(
+                    chain,
+                    "TRUNCATED",
+                    expected="at least %d complete line(s) (checkpoint at history line %d)" % truncated_by,
+                    found="%d" % n_lines,
+                )
+        self._check_latest(chain, report, entries)
+
+    def _history_entry(self, report, lineno, line):
+        """Rule: `{"size":N,"note":"..."}` exactly; (size, note) or None."""
+        try:
+            obj = parse_json(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            self.add(report, "PARSE_ERROR", lineno, detail="not UTF-8 JSON: %s" % e)
+            return None
+        if (
+            not isinstance(obj, dict)
+            or list(obj) != ["size", "note"]
+            or not isinstance(obj["size"], int)
+            or isinstance(obj["size"], bool)
+            or not isinstance(obj["note"], str)
+            or compact(obj).encode("utf-8", "surrogatepass") != line
+        ):
+            self.add(report, "PARSE_ERROR", lineno, detail='not the compact JSON {"size":N,"note":"..."}')
+            return None
+        return obj["size"], obj["note"]
+
+    def _signers(self, opened):
+        """Ids of the trusted keys whose signature verifies, and whether a
+        trusted key's signature failed."""
+        text, sigs = opened
+        good, bad = [], False
+        for name, id_hex, sig in sigs:
+            key = self.keys.get(id_hex)
+            if name != self.origin or key is None:
+                continue  # C2SP: signatures by unknown keys are ignored
+            if ed25519_verify(key["public"], text.encode("utf-8"), sig):
+                if id_hex not in good:
+                    good.append(id_hex)
+            else:
+                # AMBIGUITY: C2SP's "must verify a known one" is read as Go's
+                # note.Open does: a known key's failing signature rejects the
+                # note even if another known key's verifies.
+                bad = True
+        return good, bad
+
+    def _trusted_for(self, id_hex, chain, size):
+        # AMBIGUITY: metadata keys other than the last are never retired by a
+        # rotation (only "the key in use" is), so they stay trusted for any
+        # size.
+        limit = self.keys[id_hex]["limit"]
+        return limit is None or size <= limit[chain]
+
+    def _check_latest(self, chain, report, entries):
+        st = self.chains[chain]
+        latest = self.read(chain + ".jsonl.checkpoint", required=False)
+        # AMBIGUITY: findings about the latest file, and about a missing
+        # history, are reported on `<chain>_checkpoints` with no line: the
+        # latest file has no report of its own in section 11.
+        if not entries:
+            # AMBIGUITY: with no history, both sentences of section 7 are
+            # read as applying: records and no history is CHECKPOINT_LAG, and
+            # a latest file (whatever it holds) is "any other content",
+            # CHECKPOINT_MISMATCH.
+            if st.lines:
+                self.add(report, "CHECKPOINT_LAG", detail="a chain with records and no checkpoint history")
+            if latest is not None:
+                self.add(report, "CHECKPOINT_MISMATCH", detail="a latest checkpoint file without any history entry")
+            return
+        if latest is None:
+            self.add(report, "CHECKPOINT_LAG", detail="the latest checkpoint file is missing")
+            return
+        notes = [n.encode("utf-8", "surrogatepass") if n is not None else None for _, n in entries]
+        if latest == notes[-1]:
+            return
+        if latest in notes[:-1]:
+            line = entries[notes.index(latest)][0]
+            self.add(report, "CHECKPOINT_LAG", detail="the latest file holds history line %d, not the last" % line)
+        else:
+            self.add(report, "CHECKPOINT_MISMATCH", detail="the latest file is not a checkpoint of the history")
+
+    # -- all --
+    def run(self):
+        if not os.path.isdir(self.dir):
+            raise Unusable("%s is not a directory" % self.dir)
+        self.check_metadata()
+        for chain in CHAINS:
+            self.check_chain(chain)
+        self.check_genesis()
+        self.check_rotations()
+        for chain in CHAINS:
+            self.check_checkpoints(chain)
+        return self.result()
+
+    def result(self):
+        chains = {}
+        for chain in CHAINS:
+            st = self.chains[chain]
+            size = len(st.lines)
+            known = st.too_long_at is None and st.readable
+            # AMBIGUITY: with no verified checkpoint the "newest signed size"
+            # is reported as null and every record counts as unsigned.
+            unsigned = size - (st.signed_size or 0)
+            chains[chain] = {
+                "tree_size": size,
+                "merkle_root": st.merkle.root(size).hex() if known else None,
+                "checkpoints_verified": st.checkpoints_verified,
+                "signed_size": st.signed_size,
+                "signed_by": st.signed_by,
+                "unsigned_records": unsigned,
+                "macs_checked": st.macs_checked,
+                "macs_unchecked": st.macs_unchecked,
+            }
+            if st.macs_unchecked:
+                need = self.mac_required or "another"
+                self.caveats.append(
+                    "%s: %d MAC(s) not checked (they need the HMAC key with id %s)" % (chain, st.macs_unchecked, need)
+                )
+            if unsigned:
+                self.caveats.append("%s: %d record(s) after the newest verified checkpoint are covered by hashes only" % (chain, unsigned))
+        if self.unreadable:
+            status = "incomplete"
+        elif any(f.kind not in WARNINGS for f in self.findings):
+            status = "violated"
+        else:
+            status = "clean"
+        findings = sorted(
+            (f.to_json() for f in self.findings),
+            key=lambda f: (f["file"], f["line"] if f["line"] is not None else -1, f["kind"]),
+        )
+        return {
+            "status": status,
+            "findings": findings,
+            "chains": chains,
+            "caveats": self.caveats,
+            "unreadable": self.unreadable,
+        }
+
+
+def read_mac_key(path):
+    """Section 5: the key file's bytes, refused when group or others can
+    read it or when it holds fewer than 32 bytes."""
+    st = os.stat(path)
+    if st.st_mode & (stat.S_IRGRP | stat.S_IROTH):
+        raise Unusable("%s: group or others can read the key file (chmod 600 it)" % path)
+    with open(path, "rb") as f:
+        key = f.read()
+    if len(key) < 32:
+        raise Unusable("%s: an HMAC key has 32 bytes or more, this one %d" % (path, len(key)))
+    return key
+
+
+def main(argv):
+    args = list(argv[1:])
+    mac_path = None
+    if "--mac-key" in args:
+        i = args.index("--mac-key")
+        if i + 1 >= len(args):
+            print("usage: verify_native.py LEDGER_DIR [--mac-key FILE]", file=sys.stderr)
+            return 2
+        mac_path = args[i + 1]
+        del args[i : i + 2]
+    if len(args) != 1:
+        print("usage: verify_native.py LEDGER_DIR [--mac-key FILE]", file=sys.stderr)
+        return 2
+    try:
+        key = read_mac_key(mac_path) if mac_path else None
+        result = Verifier(args[0], key).run()
+    except (Unusable, OSError) as e:
+        print(json.dumps({"status": "incomplete", "error": str(e), "findings": [], "chains": {}}))
+        return 2
+    print(json.dumps(result, ensure_ascii=False))
+    return {"clean": 0, "violated": 1}.get(result["status"], 2)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
