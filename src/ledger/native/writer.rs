@@ -113,6 +113,26 @@ impl NativeWriter {
         signer: Option<Signer>,
         mac_key: Option<MacKey>,
     ) -> Result<NativeWriter, NativeWriteError> {
+        Self::open_inner(dir, signer, mac_key, false)
+    }
+
+    /// [`NativeWriter::open`] for `iss init`, between the genesis record and
+    /// the first checkpoints: the one state in which a chain may have no
+    /// checkpoint history yet.
+    pub(crate) fn open_new(
+        dir: &Path,
+        signer: Signer,
+        mac_key: Option<MacKey>,
+    ) -> Result<NativeWriter, NativeWriteError> {
+        Self::open_inner(dir, Some(signer), mac_key, true)
+    }
+
+    fn open_inner(
+        dir: &Path,
+        signer: Option<Signer>,
+        mac_key: Option<MacKey>,
+        new: bool,
+    ) -> Result<NativeWriter, NativeWriteError> {
         let _lock = LedgerLock::acquire(dir)?;
         let v = verify_native(
             dir,
@@ -133,6 +153,7 @@ impl NativeWriter {
                 r.findings
                     .iter()
                     .filter(|f| f.severity == Severity::Violation)
+                    .filter(|f| !(new && is_no_history(f)))
                     .map(|f| (r.name.to_owned(), f.clone()))
             })
             .collect();
@@ -379,6 +400,13 @@ impl NativeWriter {
         let now = crate::ledger::append::Tail::read(&paths.file)?;
         catch_up::catch_up(&paths.file, now, &mut state.verifier, self.mac_key.as_ref())
     }
+}
+
+/// The finding for a chain without checkpoint history.
+fn is_no_history(f: &Finding) -> bool {
+    f.kind == crate::ledger::finding::FindingKind::CheckpointMismatch
+        && f.line.is_none()
+        && f.expected.as_deref() == Some(crate::ledger::native::verify::NO_HISTORY)
 }
 
 /// The signer must be the key in use; the MAC key must be the one the

@@ -44,6 +44,7 @@ pub fn check(
     let verifiers = keyring.map(Keyring::verifiers).unwrap_or_default();
     for h in history {
         let (n, off, size) = (h.line, h.offset, h.entry.size);
+        let backwards = prev_size.is_some_and(|(p, _)| size < p);
         if let Some((p, pl)) = prev_size
             && size < p
         {
@@ -60,6 +61,9 @@ pub fn check(
         let (Some(meta), Some(ring)) = (meta, keyring) else {
             continue;
         };
+        if backwards {
+            continue; // an entry that breaks the order is not verified
+        }
         let Some((cp_root, signers)) = open_entry(chain, h, meta, ring, &verifiers, hist_report)
         else {
             continue;
@@ -180,21 +184,31 @@ fn check_latest(
     v: &NativeChainVerifier,
     hist_report: &mut FileReport,
 ) {
+    let Some(last) = history.last() else {
+        // `iss init` signs every chain at creation: no history means it was
+        // deleted or emptied, and with it every signature on this chain.
+        hist_report.findings.push(
+            Finding::new(
+                FindingKind::CheckpointMismatch,
+                format!(
+                    "the checkpoint history is missing or empty: every native ledger signs each chain when it is created, so it was deleted; none of the {} record(s) is covered by a signature",
+                    v.records()
+                ),
+            )
+            .expected_found(super::NO_HISTORY, "none"),
+        );
+        return;
+    };
     let latest = std::fs::read(&paths.latest).ok();
     let lag = |detail: String| Finding::new(FindingKind::CheckpointLag, detail);
-    match (latest, history.last()) {
-        (None, None) if v.records() > 0 => hist_report.findings.push(lag(format!(
-            "no signed checkpoint covers this chain: its {} records are protected by hashes only (run `iss checkpoint`)",
-            v.records()
-        ))),
-        (None, None) => {}
-        (None, Some(last)) => hist_report.findings.push(lag(format!(
+    match latest {
+        None => hist_report.findings.push(lag(format!(
             "the latest-checkpoint file is missing; the history's last entry (line {}) is authoritative",
             last.line
         ))),
-        (Some(bytes), last) => {
+        Some(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
-            if last.is_some_and(|l| l.entry.note == text) {
+            if last.entry.note == text {
                 return;
             }
             match history.iter().rev().find(|h| h.entry.note == text) {
@@ -210,10 +224,7 @@ fn check_latest(
                             paths.latest.display()
                         ),
                     )
-                    .expected_found(
-                        last.map_or_else(|| "no checkpoint".to_owned(), |l| l.entry.note.clone()),
-                        text.into_owned(),
-                    ),
+                    .expected_found(last.entry.note.clone(), text.into_owned()),
                 ),
             }
         }
