@@ -11,11 +11,18 @@
 
 use crate::ledger::append::Tail;
 use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::hash::{HexDigest, hex_str};
 use crate::ledger::native::merkle::{Hash, TreeBuilder};
 use crate::ledger::native::record::{GENESIS_PREV, parse_fields, record_hash, record_mac};
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::reader::{Content, Ending, RawLine};
 use sha2::{Digest, Sha256};
+
+/// A 64-character hex text as a fixed array (zeros if it is not 64 bytes,
+/// which the parser has already ruled out).
+fn hex64(s: &str) -> HexDigest {
+    s.as_bytes().try_into().unwrap_or([b'0'; 64])
+}
 
 /// The fields of a parsed record that the in-order checks need.
 #[derive(Debug, Clone)]
@@ -23,9 +30,9 @@ pub struct RecordFields {
     /// `SEQ`.
     pub seq: u64,
     /// `PREV`.
-    pub prev: String,
+    pub prev: HexDigest,
     /// `HASH` as stored.
-    pub hash: String,
+    pub hash: HexDigest,
     /// The key id of the record's MAC, when it carries one.
     pub mac_key_id: Option<String>,
 }
@@ -40,8 +47,11 @@ pub struct CheckedLine {
     /// Leaf hash of the line's exact bytes; `None` for a torn line (not a
     /// record yet) or one too long to have been read.
     pub leaf: Option<Hash>,
-    /// The file's tail if it ended after this line.
+    /// The file's tail if it ended after this line (only when asked for:
+    /// hashing every line a third time costs; see [`check_line_with_tail`]).
     pub tail: Option<Tail>,
+    /// Byte offset just past the line.
+    pub end: u64,
     /// Whether the line was complete (ended in a newline).
     pub complete: bool,
     /// The record's fields, when the line parsed.
@@ -52,14 +62,32 @@ pub struct CheckedLine {
     pub findings: Vec<Finding>,
 }
 
-/// Check one line of the chain named `chain` on its own.
+/// Check one line of the chain named `chain` on its own (without the
+/// line's tail hash: the in-order stage gets the tail with
+/// [`NativeChainVerifier::settle_tail`] once the walk is done).
 pub fn check_line(chain: &str, key: Option<&MacKey>, line: &RawLine<'_>) -> CheckedLine {
+    check_line_inner(chain, key, line, false)
+}
+
+/// [`check_line`], also hashing the line for the file's tail (writers,
+/// which need the tail after every line).
+pub fn check_line_with_tail(chain: &str, key: Option<&MacKey>, line: &RawLine<'_>) -> CheckedLine {
+    check_line_inner(chain, key, line, true)
+}
+
+fn check_line_inner(
+    chain: &str,
+    key: Option<&MacKey>,
+    line: &RawLine<'_>,
+    with_tail: bool,
+) -> CheckedLine {
     let (n, off) = (line.number, line.offset);
     let mut out = CheckedLine {
         number: n,
         offset: off,
         leaf: None,
         tail: None,
+        end: 0,
         complete: line.ending != Ending::Torn,
         record: None,
         mac_checked: false,
@@ -91,19 +119,29 @@ pub fn check_line(chain: &str, key: Option<&MacKey>, line: &RawLine<'_>) -> Chec
         return out;
     }
     // The leaf and the tail pin the line's bytes exactly as they stand.
-    let mut raw = Vec::with_capacity(bytes.len() + 4);
-    if line.bom {
-        raw.extend_from_slice(b"\xEF\xBB\xBF");
+    let copy;
+    let raw: &[u8] = if line.bom || line.ending == Ending::CrLf {
+        let mut v = Vec::with_capacity(bytes.len() + 4);
+        if line.bom {
+            v.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        v.extend_from_slice(bytes);
+        if line.ending == Ending::CrLf {
+            v.push(b'\r');
+        }
+        copy = v;
+        &copy
+    } else {
+        bytes
+    };
+    out.leaf = Some(crate::ledger::native::merkle::leaf_hash(raw));
+    out.end = line.end_offset();
+    if with_tail {
+        out.tail = Some(Tail {
+            len: out.end,
+            last_line_sha256: Some(Sha256::digest(raw).into()),
+        });
     }
-    raw.extend_from_slice(bytes);
-    if line.ending == Ending::CrLf {
-        raw.push(b'\r');
-    }
-    out.leaf = Some(crate::ledger::native::merkle::leaf_hash(&raw));
-    out.tail = Some(Tail {
-        len: line.end_offset(),
-        last_line_sha256: Some(Sha256::digest(&raw).into()),
-    });
     if line.bom || line.ending == Ending::CrLf {
         let what = if line.bom {
             "a byte order mark precedes the line"
@@ -187,8 +225,9 @@ fn check_record(chain: &str, key: Option<&MacKey>, bytes: &[u8], out: &mut Check
     }
     out.record = Some(RecordFields {
         seq: r.seq,
-        prev: r.prev.to_owned(),
-        hash: r.hash.to_owned(),
+        // Both were checked to be 64 hex characters.
+        prev: hex64(r.prev),
+        hash: hex64(r.hash),
         mac_key_id: r.mac.map(|(id, _)| id.to_owned()),
     });
 }
@@ -210,7 +249,7 @@ pub struct NativeChainVerifier {
     /// The `seq` the next record must carry.
     next_seq: u64,
     /// The `prev` the next record must carry, and the line it comes from.
-    prev: String,
+    prev: HexDigest,
     prev_line: Option<u64>,
     /// False after a line that could not be parsed: its hash is unknown,
     /// so the next record's `prev` cannot be judged.
@@ -221,6 +260,8 @@ pub struct NativeChainVerifier {
     tail: Tail,
     /// Offset of the last complete line (where `tail`'s line starts).
     last_offset: u64,
+    /// True while `tail` lacks the last line's hash (see `settle_tail`).
+    tail_pending: bool,
     /// MACs checked with the key, and MACs present but not checked.
     macs_checked: u64,
     macs_unchecked: u64,
@@ -233,13 +274,14 @@ impl NativeChainVerifier {
             chain: chain.to_owned(),
             policy,
             next_seq: 0,
-            prev: GENESIS_PREV.to_owned(),
+            prev: hex64(GENESIS_PREV),
             prev_line: None,
             prev_known: true,
             tree: TreeBuilder::new(),
             tree_complete: true,
             tail: Tail::EMPTY,
             last_offset: 0,
+            tail_pending: false,
             macs_checked: 0,
             macs_unchecked: 0,
         }
@@ -268,7 +310,7 @@ impl NativeChainVerifier {
 
     /// The `prev` the next record must carry.
     pub fn prev_hash(&self) -> &str {
-        &self.prev
+        hex_str(&self.prev)
     }
 
     /// The file's tail after the last complete line.
@@ -286,10 +328,28 @@ impl NativeChainVerifier {
         (self.macs_checked, self.macs_unchecked)
     }
 
-    /// Check one line (on this thread) and take it in order.
+    /// Check one line (on this thread) and take it in order, keeping the
+    /// tail exact after every line.
     pub fn feed(&mut self, key: Option<&MacKey>, line: &RawLine<'_>, out: &mut Vec<Finding>) {
-        let checked = check_line(&self.chain, key, line);
+        let checked = check_line_with_tail(&self.chain, key, line);
         self.accept(checked, out);
+    }
+
+    /// After a walk with [`check_line`]: hash the last complete line, read
+    /// back from `path`, into the tail (the one line whose hash matters).
+    pub fn settle_tail(&mut self, path: &std::path::Path) -> std::io::Result<()> {
+        use std::os::unix::fs::FileExt;
+        if !self.tail_pending {
+            return Ok(());
+        }
+        let len =
+            usize::try_from(self.tail.len - self.last_offset).map_err(std::io::Error::other)?;
+        let mut buf = vec![0u8; len];
+        std::fs::File::open(path)?.read_exact_at(&mut buf, self.last_offset)?;
+        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        self.tail.last_line_sha256 = Some(Sha256::digest(line).into());
+        self.tail_pending = false;
+        Ok(())
     }
 
     /// Take the next line's [`check_line`] result, in file order.
@@ -303,8 +363,12 @@ impl NativeChainVerifier {
             Some(_) => {}
             None => self.tree_complete = false,
         }
-        if let Some(t) = c.tail {
-            self.tail = t;
+        if c.leaf.is_some() {
+            self.tail = c.tail.unwrap_or(Tail {
+                len: c.end,
+                last_line_sha256: None,
+            });
+            self.tail_pending = c.tail.is_none();
             self.last_offset = c.offset;
         }
         let (n, off) = (c.number, c.offset);
@@ -335,7 +399,7 @@ impl NativeChainVerifier {
                 Finding::new(FindingKind::ChainBreak, detail)
                     .at(n, off)
                     .record(r.seq.to_string())
-                    .expected_found(self.prev.clone(), r.prev.clone()),
+                    .expected_found(hex_str(&self.prev), hex_str(&r.prev)),
             );
         }
         self.check_mac_policy(&r, n, off, c.mac_checked, out);

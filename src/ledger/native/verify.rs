@@ -265,6 +265,12 @@ fn walk_chain(
         }
     });
     report.records = v.records();
+    if let Err(e) = v.settle_tail(path) {
+        report.error = Some(format!(
+            "{}: cannot read back the last line: {e}",
+            path.display()
+        ));
+    }
     (v, roots)
 }
 
