@@ -128,6 +128,104 @@ fn bench(c: &mut Criterion) {
         batch as f64 / ours_n.as_secs_f64(),
         batch as f64 / raw_n.as_secs_f64(),
     );
+    native(batch);
+}
+
+/// Native appends (`NativeWriter::append`: tail check, the new lines run
+/// through the verifier, then the append module) and native appends with a
+/// signed checkpoint each, interleaved with the raw baseline of the same
+/// bytes.
+fn native(batch: usize) {
+    use iss_workstation::ledger::native::init::{InitOptions, init};
+    use iss_workstation::ledger::native::meta::Chain;
+    use iss_workstation::ledger::native::secret::read_signer;
+    use iss_workstation::ledger::native::writer::NativeWriter;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ledger = dir.path().join("native");
+    let key = dir.path().join("native.key");
+    init(
+        &ledger,
+        &InitOptions {
+            origin: "iss.bench/append".into(),
+            key_path: key.clone(),
+            mac_key_path: None,
+            created: "2026-11-27T00:00:00Z".into(),
+            genesis_extra: None,
+        },
+    )
+    .expect("init");
+    let mut w =
+        NativeWriter::open(&ledger, Some(read_signer(&key).expect("key")), None).expect("open");
+    let bodies: Vec<String> = (0..batch)
+        .map(|i| {
+            format!(
+                r#"{{"descriptor_id":"{i:016x}","process_name":"Bench","process_version":"1.0","capability_level":3,"process_outcome":"compliant","compliance_score":0.75,"apriori_refs":[],"aposteriori_refs":[],"glyph_range_start":"","glyph_range_end":"","glyph_count":0,"evidence_required":["a"],"evidence_provided":["a"],"assessed_by":"bench","assessed_at":"2026-11-27T00:00:00.000000+00:00","assessment_method":"m","active_constraints":[],"advisory_notes":null}}"#
+            )
+        })
+        .collect();
+    // The baseline writes bytes of the same size as the native lines.
+    let line_len = bodies[0].len() + 190;
+    let one = vec![b'x'; line_len];
+    let all = vec![b'x'; line_len * batch];
+    let mut file = raw_file(&dir.path().join("raw.jsonl"));
+    let mut raw = |bytes: &[u8]| {
+        let t = Instant::now();
+        file.write_all(bytes).expect("write");
+        file.sync_data().expect("sync");
+        t.elapsed()
+    };
+    let rounds = |n: usize,
+                      f: &mut dyn FnMut() -> Duration,
+                      base: &[u8],
+                      raw: &mut dyn FnMut(&[u8]) -> Duration| {
+        let (mut a, mut r) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for _ in 0..n {
+            a.push(f());
+            r.push(raw(base));
+        }
+        (median(&mut a), median(&mut r))
+    };
+    let (single, single_raw) = rounds(
+        100,
+        &mut || {
+            let t = Instant::now();
+            w.append(Chain::Descriptors, &bodies[..1]).expect("append");
+            t.elapsed()
+        },
+        &one,
+        &mut raw,
+    );
+    let (signed, signed_raw) = rounds(
+        50,
+        &mut || {
+            let t = Instant::now();
+            w.append(Chain::Descriptors, &bodies[..1]).expect("append");
+            w.checkpoint(Chain::Descriptors).expect("checkpoint");
+            t.elapsed()
+        },
+        &one,
+        &mut raw,
+    );
+    let (many, many_raw) = rounds(
+        20,
+        &mut || {
+            let t = Instant::now();
+            w.append(Chain::Descriptors, &bodies).expect("append");
+            t.elapsed()
+        },
+        &all,
+        &mut raw,
+    );
+    eprintln!(
+        "native, interleaved medians: single {single:?} vs baseline {single_raw:?} (ratio {:.2}); \
+         single + signed checkpoint {signed:?} vs {signed_raw:?} (ratio {:.2}); \
+         batch of {batch} {many:?} vs {many_raw:?} (ratio {:.2}; {:.0} records/s vs {:.0})",
+        single.as_secs_f64() / single_raw.as_secs_f64(),
+        signed.as_secs_f64() / signed_raw.as_secs_f64(),
+        many.as_secs_f64() / many_raw.as_secs_f64(),
+        batch as f64 / many.as_secs_f64(),
+        batch as f64 / many_raw.as_secs_f64(),
+    );
 }
 
 fn median(v: &mut [Duration]) -> Duration {
