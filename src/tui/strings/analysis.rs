@@ -75,6 +75,8 @@ pub fn run_known(counter_reset: bool) -> String {
 }
 /// A run starting at an unlogged counter reset.
 pub const RUN_UNLOGGED: &str = "⚠ from a counter reset with no logged start (RUN_RESTART)";
+/// Why a native run segment starts: the boot id changed.
+pub const RUN_REBOOT: &str = "from a reboot (the pulse's boot_id changed)";
 /// The run of the selected pulse.
 pub fn run_line(n: usize, of: usize, seg: &RunSegment, start: &str) -> String {
     format!(
