@@ -16,7 +16,7 @@ use crate::analysis::maturity::{
     AttributeRatings, DatasetInfo, ExcludedRecord, LIST_LIMIT, RecordStatus,
 };
 use crate::ledger::discover::FileKind;
-use crate::ledger::finding::Severity;
+use crate::ledger::finding::{FindingKind, Severity};
 use crate::ledger::json::clip;
 use crate::ledger::legacy::descriptor::DescriptorRecord;
 use crate::ledger::native::descriptor_view::read_descriptor_body;
@@ -44,6 +44,17 @@ impl Exclusions {
     /// The exclusions for the file `name` of a verification report.
     pub fn from_report(report: &VerifyReport, name: &str) -> Self {
         let mut ex = Exclusions::default();
+        // A native chain whose every record's MAC was checked vouches for
+        // each record on its own: a signed checkpoint that no longer
+        // matches then implicates only the records with their own finding.
+        let macs_vouch = report.files.iter().any(|f| {
+            f.name == name
+                && f.native.as_ref().is_some_and(|n| {
+                    // Every MAC present was checked (a record whose MAC
+                    // is missing or wrong has its own finding).
+                    n.mac_required.is_some() && n.macs_checked > 0 && n.macs_unchecked == 0
+                })
+        });
         for file in &report.files {
             for f in file
                 .findings
@@ -57,7 +68,12 @@ impl Exclusions {
                         .entry(line)
                         .or_insert_with(|| format!("{} at line {line}", f.kind));
                 }
-                if let Some(r) = f.related.as_ref().filter(|r| r.file == name) {
+                let by_signature = f.kind == FindingKind::CheckpointMismatch;
+                if let Some(r) = f
+                    .related
+                    .as_ref()
+                    .filter(|r| r.file == name && !(by_signature && macs_vouch))
+                {
                     let at = f.line.map_or_else(String::new, |l| format!(" line {l}"));
                     ex.ranges.push((
                         r.first_line,

@@ -145,6 +145,8 @@ pub fn inconsistencies_line(total: u64) -> String {
 pub fn unprotected(fields: &[&str]) -> String {
     format!("{SYM_WARN} not covered by the hash: {}", fields.join(", "))
 }
+/// A native ledger's records are hashed whole.
+pub const EVERY_BYTE_HASHED: &str = "✔ every byte of each record is covered by its hash (native)";
 /// Heading of the trend column.
 pub const TREND_HEADING: &str = "trend ▁=L0 █=L5 (latest last)";
 /// Title of the process table.
