@@ -45,6 +45,9 @@ fn bench(c: &mut Criterion) {
                 path: String::new(),
                 sha256: String::new(),
                 records_read: n,
+                format: "iss-legacy-v2",
+                not_descriptors: 0,
+                first_not_descriptors: Vec::new(),
             })
         });
     });

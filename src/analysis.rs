@@ -7,6 +7,7 @@ pub mod export;
 pub mod health;
 pub mod lookup;
 pub mod maturity;
+pub mod native_pulses;
 pub mod pulses;
 pub mod records;
 pub mod refs;

@@ -4,10 +4,10 @@
 //! — as one JSON document and as Markdown.
 
 use crate::analysis::health::{FileHealth, health};
-use crate::analysis::maturity::{MaturityBuilder, MaturityReport};
+use crate::analysis::maturity::MaturityReport;
 use crate::analysis::pulses::{TimeSummary, for_each_pulse};
-use crate::analysis::records::{Exclusions, descriptor_file, for_each_descriptor};
-use crate::ledger::discover::FileKind;
+use crate::analysis::records::{Exclusions, descriptor_file, maturity_report, pulse_file};
+use crate::ledger::native::meta::{Chain, ChainPaths};
 use crate::ledger::report::VerifyReport;
 use crate::ledger::verify::VerifyOptions;
 use serde::Serialize;
@@ -65,6 +65,15 @@ pub fn fingerprint(path: &Path) -> io::Result<(u64, String)> {
     Ok((total, hex::encode(hasher.finalize())))
 }
 
+/// The report name of a native chain's latest-checkpoint file.
+fn latest_name(chain: Chain) -> &'static str {
+    match chain {
+        Chain::Descriptors => "descriptors_latest_checkpoint",
+        Chain::Pulses => "pulses_latest_checkpoint",
+        Chain::Events => "events_latest_checkpoint",
+    }
+}
+
 /// Build the bundle for an already verified ledger.
 pub fn bundle(
     report: VerifyReport,
@@ -72,8 +81,15 @@ pub fn bundle(
     generated_at: String,
 ) -> io::Result<EvidenceBundle> {
     let mut files = Vec::new();
+    let native = report.format == crate::ledger::native::meta::FORMAT;
     for f in &report.files {
-        let (bytes, sha256) = fingerprint(Path::new(&f.path))?;
+        let path = Path::new(&f.path);
+        // A native chain's history is reported even when it was never
+        // written; verification said so, and there is nothing to hash.
+        if native && !path.exists() {
+            continue;
+        }
+        let (bytes, sha256) = fingerprint(path)?;
         files.push(ExaminedFile {
             name: f.name,
             path: f.path.clone(),
@@ -81,30 +97,36 @@ pub fn bundle(
             sha256,
         });
     }
+    if native {
+        // The latest-checkpoint files are checked against the histories but
+        // have no report of their own: fingerprint them too.
+        for chain in Chain::ALL {
+            let latest = ChainPaths::new(Path::new(&report.ledger), chain).latest;
+            if latest.exists() {
+                let (bytes, sha256) = fingerprint(&latest)?;
+                files.push(ExaminedFile {
+                    name: latest_name(chain),
+                    path: latest.display().to_string(),
+                    bytes,
+                    sha256,
+                });
+            }
+        }
+    }
     let maturity = match descriptor_file(&report) {
-        Some((name, path)) => {
-            let exclusions = Exclusions::from_report(&report, name);
-            let mut builder = MaturityBuilder::new();
-            let dataset =
-                for_each_descriptor(path, &exclusions, options.max_line, |r, _, line, status| {
-                    builder.add(r, line, status);
-                })?;
-            Some(builder.finish(dataset))
+        Some(file) => {
+            let exclusions = Exclusions::from_report(&report, file.name());
+            Some(maturity_report(file, &exclusions, options.max_line)?)
         }
         None => None,
     };
-    let glyph = FileKind::GlyphChain.name();
-    let time = match report.files.iter().find(|f| f.name == glyph) {
-        Some(f) => {
-            let exclusions = Exclusions::from_report(&report, glyph);
+    let time = match pulse_file(&report) {
+        Some(file) => {
+            let exclusions = Exclusions::from_report(&report, file.name());
             let mut summary = TimeSummary::default();
-            for_each_pulse(
-                Path::new(&f.path),
-                &exclusions,
-                &options.time,
-                options.max_line,
-                |row| summary.add(&row),
-            )?;
+            for_each_pulse(file, &exclusions, &options.time, options.max_line, |row| {
+                summary.add(&row);
+            })?;
             Some(summary)
         }
         None => None,

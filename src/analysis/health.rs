@@ -28,7 +28,8 @@ pub struct FileHealth {
     /// Warnings found.
     pub warnings: usize,
     /// The time field of the last complete line (`assessed_at`, `timestamp`
-    /// or `utc_iso`), as stored.
+    /// or `utc_iso`; in a native record, its body's `assessed_at`, `utc`,
+    /// `legacy_pulse.utc_iso` or `created`), as stored.
     pub last_record_time: Option<String>,
     /// File size in bytes.
     pub bytes: u64,
@@ -83,16 +84,22 @@ pub fn last_line(path: &Path) -> io::Result<Option<Vec<u8>>> {
     Ok(Some(body[begin..].to_vec()))
 }
 
-/// The time a record says it was written, by the field its file uses.
+/// The time a record says it was written, by the field its file uses: a
+/// legacy line's own field, or a native record's body's (`assessed_at`,
+/// `utc`, a migrated pulse's `legacy_pulse.utc_iso`, an event's `created`).
 fn record_time(line: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(line).ok()?;
-    ["assessed_at", "timestamp", "utc_iso"]
-        .iter()
-        .find_map(|k| {
-            v.get(*k)
-                .and_then(serde_json::Value::as_str)
-                .map(str::to_owned)
+    let body = v.get("body");
+    let legacy_pulse = body.and_then(|b| b.get("legacy_pulse"));
+    [Some(&v), body, legacy_pulse]
+        .into_iter()
+        .flatten()
+        .find_map(|o| {
+            ["assessed_at", "timestamp", "utc_iso", "utc", "created"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(serde_json::Value::as_str))
         })
+        .map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -110,6 +117,23 @@ mod tests {
         .unwrap();
         let last = last_line(&p).unwrap().unwrap();
         assert_eq!(record_time(&last).as_deref(), Some("b"));
+        for (line, time) in [
+            (
+                &br#"{"seq":0,"prev":"00","body":{"assessed_at":"t1"},"hash":"h"}"#[..],
+                "t1",
+            ),
+            (
+                br#"{"seq":0,"prev":"00","body":{"tai_ns":1,"utc":"t2"},"hash":"h"}"#,
+                "t2",
+            ),
+            (
+                br#"{"seq":0,"prev":"00","body":{"legacy_pulse":{"utc_iso":"t3"}},"hash":"h"}"#,
+                "t3",
+            ),
+            (br#"{"format":"iss-native-v1","created":"t4"}"#, "t4"),
+        ] {
+            assert_eq!(record_time(line).as_deref(), Some(time));
+        }
         std::fs::write(&p, b"no newline at all").unwrap();
         assert_eq!(last_line(&p).unwrap(), None);
         std::fs::write(&p, b"").unwrap();

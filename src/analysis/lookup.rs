@@ -3,16 +3,16 @@
 //! API answered (descriptor by id, find by glyph or by a-priori reference),
 //! plus the filters a reviewer needs.
 //!
-//! Matches keep the record's line exactly as stored: a lookup shows the
-//! evidence, not a re-serialisation of it.
+//! Matches keep the record exactly as stored (a legacy line, or a native
+//! record's body with its framing beside it): a lookup shows the evidence,
+//! not a re-serialisation of it.
 
 use crate::analysis::maturity::{Instant, RecordStatus};
-use crate::analysis::records::{Exclusions, for_each_descriptor};
-use crate::ledger::legacy::descriptor::DescriptorRecord;
+use crate::analysis::records::{ChainFile, Exclusions, for_each_descriptor};
+use crate::ledger::legacy::descriptor::{DescriptorRecord, PROTECTED_FIELDS};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::io;
-use std::path::Path;
 
 /// What a record must satisfy to match; every set field must hold.
 #[derive(Debug, Clone, Default)]
@@ -83,14 +83,40 @@ pub struct Match {
     /// Why it is excluded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The record exactly as stored.
+    /// The record exactly as stored: the legacy line, or a native record's
+    /// body (the descriptor's fields, every byte of which its hash covers).
     pub record: Box<RawValue>,
+    /// For a native record, the rest of its line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native: Option<NativeFrame>,
 }
 
-/// Every record of the descriptor file at `path` that matches `filter`, in
-/// file order, with at most `limit` kept (the total is returned beside them).
+/// A native record's line around its body (`docs/FORMAT.md` §4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NativeFrame {
+    /// The chain (`descriptors`).
+    pub chain: &'static str,
+    /// `SEQ`: the record's 0-based position, its leaf index in the Merkle tree.
+    pub seq: u64,
+    /// `PREV`: the previous record's hash.
+    pub prev: String,
+    /// `HASH`.
+    pub hash: String,
+    /// `KEYID:MAC`, when the record carries one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// For a migrated record, the legacy line it was copied from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_line: Option<u64>,
+    /// And that line's legacy `descriptor_hash`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy_descriptor_hash: Option<String>,
+}
+
+/// Every record of the descriptor file that matches `filter`, in file
+/// order, with at most `limit` kept (the total is returned beside them).
 pub fn find(
-    path: &Path,
+    file: ChainFile<'_>,
     exclusions: &Exclusions,
     filter: &Filter,
     limit: usize,
@@ -98,8 +124,8 @@ pub fn find(
 ) -> io::Result<(Vec<Match>, u64)> {
     let mut matches = Vec::new();
     let mut total = 0;
-    for_each_descriptor(path, exclusions, max_line, |record, text, line, status| {
-        if !filter.matches(record) {
+    for_each_descriptor(file, exclusions, max_line, |item| {
+        if !filter.matches(&item.record) {
             return;
         }
         total += 1;
@@ -107,19 +133,55 @@ pub fn find(
             return;
         }
         // The stored bytes, not a re-serialisation: that is the evidence.
-        let Ok(raw) = RawValue::from_string(text.to_owned()) else {
+        let Ok(raw) = RawValue::from_string(item.text.to_owned()) else {
             return;
         };
-        let (status, reason) = match status {
+        let (status, reason) = match &item.status {
             RecordStatus::Verified => ("verified", None),
-            RecordStatus::Excluded { reason } => ("excluded", Some(reason)),
+            RecordStatus::Excluded { reason } => ("excluded", Some(reason.clone())),
         };
         matches.push(Match {
-            line,
+            line: item.line,
             status,
             reason,
             record: raw,
+            native: item.native.as_ref().map(|n| NativeFrame {
+                chain: file.name(),
+                seq: n.seq,
+                prev: n.prev.to_owned(),
+                hash: n.hash.to_owned(),
+                mac: n.mac.map(|(id, m)| format!("{id}:{m}")),
+                legacy_line: n.legacy_line,
+                legacy_descriptor_hash: n.legacy_descriptor_hash.clone(),
+            }),
         });
     })?;
     Ok((matches, total))
+}
+
+/// The fields a record's hash covers: the legacy four (with
+/// `prev_descriptor_hash`), or for a native record every field of its body
+/// and its `seq` and `prev`.
+pub fn protected_fields(m: &Match) -> Vec<String> {
+    if m.native.is_none() {
+        return PROTECTED_FIELDS.iter().map(|f| (*f).to_owned()).collect();
+    }
+    let mut fields: Vec<String> =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(m.record.get())
+            .map(|body| body.keys().cloned().collect())
+            .unwrap_or_default();
+    fields.extend(["seq".to_owned(), "prev".to_owned()]);
+    fields
+}
+
+/// What a record's hash covers, in words.
+pub fn hash_covers(m: &Match) -> &'static str {
+    if m.native.is_some() {
+        "every byte: the record hash covers the chain name, seq, prev and the body's exact bytes; \
+         the hash and MAC are covered by the next record's prev and by the Merkle tree its \
+         signed checkpoints commit to"
+    } else {
+        "descriptor_id, process_name, assessed_at and prev_descriptor_hash only; every other field \
+         can be changed without breaking the chain"
+    }
 }

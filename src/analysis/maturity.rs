@@ -35,14 +35,16 @@
 //! {
 //!   "schema": "iss.maturity-report/1",
 //!   "scope": {
-//!     "dataset": {"path": str, "sha256": str, "records_read": u64},
+//!     "dataset": {"path": str, "sha256": str, "records_read": u64,
+//!                 "format": "iss-legacy-v2"|"iss-legacy-v1"|"iss-native-v1",
+//!                 "not_descriptors": u64, "first_not_descriptors": [{"line", "reason"}]},
 //!     "records": {"read", "verified", "excluded", "not_analysed"},      // u64
 //!     "exclusions": {"by_kind": distinct, "first": [{"line", "reason"}]},
 //!     "period": {"first": stamp|null, "last": stamp|null,
 //!                "invalid_timestamps": u64, "invalid_lines": [u64]},
 //!                // stamp = {"line", "assessed_at" (as written), "utc" (RFC 3339)}
 //!     "processes": distinct, "assessors": distinct, "methods": distinct,
-//!     "field_protection": {"protected": [str], "unprotected": [str]}
+//!     "field_protection": {"protected": [str], "unprotected": [str]}  // native: unprotected empty
 //!   },
 //!   "distribution": {
 //!     "verified": u64,
@@ -115,7 +117,9 @@
 //!   assessments of one process, in ledger (append) order, by the same
 //!   assessor: the ledger gives no independent second look.
 //! - **(e) `attribute_level_mismatch`.** For records with attribute ratings
-//!   ([`MaturityBuilder::add_rated`]): the claim differs from the level
+//!   (a native record's `attribute_ratings`, fed by
+//!   [`crate::analysis::records::maturity_report`] through
+//!   [`MaturityBuilder::add_rated`]): the claim differs from the level
 //!   [`AttributeRatings::derive_level`] derives by the 33020 rule (level n:
 //!   its attributes ≥ L and every lower one F; unrated counts as not
 //!   achieved). The finding names every attribute that blocked the next

@@ -1,15 +1,26 @@
 //! Time forensics over a pulse chain: each pulse with its stored times, the
 //! same instant recomputed on the scales a reviewer compares (TAI, TT,
 //! TDB/ET, Julian dates), its interval, and its verdict; and a summary of
-//! the whole chain for `iss report time`.
+//! the whole chain for `iss report time`. Legacy chains and native ones
+//! alike ([`crate::analysis::native_pulses`] for native bodies).
 
-use crate::analysis::records::Exclusions;
-use crate::analysis::time_forensics::{TimeCheckConfig, TimeScales, time_scales};
+use crate::analysis::maturity::RecordStatus;
+use crate::analysis::native_pulses::{
+    NativePulse, NativeTimeChecks, StoredPulse, describe, unix_seconds,
+};
+use crate::analysis::records::{ChainFile, Exclusions};
+use crate::analysis::time_forensics::{
+    PulseTimes, RunSegment, TimeCheckConfig, TimeChecker, TimeScales, time_scales,
+};
+use crate::ledger::finding::Finding;
+use crate::ledger::leap_seconds::LeapSecondList;
+use crate::ledger::native::record::parse_fields;
 use crate::ledger::reader::{Content, LineReader};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use std::fs::File;
+use std::hash::{BuildHasher, RandomState};
 use std::io;
-use std::path::Path;
 
 /// The fields of a legacy pulse that the history shows.
 #[derive(Debug, Deserialize)]
@@ -59,58 +70,205 @@ pub struct PulseRow {
     /// The same instant recomputed from `utc_unix` (absent outside 1972..2200).
     pub computed: Option<TimeScales>,
     /// Stored `et_s` minus the recomputed TDB: within ±1.7 ms of
-    /// `37 − ΔAT` for a genuine legacy pulse.
+    /// `37 − ΔAT` for a genuine legacy pulse; for a native pulse, its
+    /// `tdb_s` minus the TDB recomputed from its `utc` (about 0).
     pub et_minus_tdb_s: Option<f64>,
+    /// A native pulse: everything it stores beside the recomputation and
+    /// the deltas to the pulse before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native: Option<Box<NativePulse>>,
 }
 
-/// Read the pulse file at `path` once and hand each pulse to `f` in file
-/// order; return the number of pulses read. Lines that do not parse as a
-/// pulse are skipped here (verification reported them).
+/// What a walk over a pulse file found beyond its rows. A legacy chain's
+/// run segments and anomalies come from verification (which runs the time
+/// checks); a native chain's are found here, since native verification does
+/// not read bodies.
+#[derive(Debug, Clone, Default)]
+pub struct PulseWalk {
+    /// Pulses read.
+    pub total: u64,
+    /// Run segments (native chains only).
+    pub segments: Vec<RunSegment>,
+    /// Anomalies, in file order (native chains only), at most [`MAX_FINDINGS`].
+    pub findings: Vec<Finding>,
+    /// Anomalies past [`MAX_FINDINGS`], counted, not kept.
+    pub findings_dropped: u64,
+}
+
+/// Anomalies a walk keeps at most (memory stays bounded on any chain).
+pub const MAX_FINDINGS: usize = 10_000;
+
+impl PulseWalk {
+    fn push(&mut self, found: Vec<Finding>) {
+        for f in found {
+            if self.findings.len() < MAX_FINDINGS {
+                self.findings.push(f);
+            } else {
+                self.findings_dropped += 1;
+            }
+        }
+    }
+}
+
+/// A migrated pulse's body: the legacy object, kept as it was.
+#[derive(Deserialize)]
+struct MigratedPulse<'a> {
+    #[serde(borrow)]
+    legacy_pulse: &'a RawValue,
+}
+
+/// Read the pulse file once and hand each pulse to `f` in file order.
+/// Lines that do not parse as a pulse are skipped here (verification
+/// reported them).
 pub fn for_each_pulse(
-    path: &Path,
+    file: ChainFile<'_>,
     exclusions: &Exclusions,
     config: &TimeCheckConfig,
     max_line: usize,
     mut f: impl FnMut(PulseRow),
-) -> io::Result<u64> {
-    let mut reader = LineReader::with_limit(File::open(path)?, max_line);
+) -> io::Result<PulseWalk> {
+    let mut reader = LineReader::with_limit(File::open(file.path)?, max_line);
     let mut previous: Option<f64> = None;
-    let mut count = 0;
+    let mut walk = PulseWalk::default();
+    let native = file.is_native();
+    let leaps = LeapSecondList::embedded().ok();
+    let mut native_checks = NativeTimeChecks::new(config.clone());
+    let mut legacy_checks: Option<TimeChecker> = None;
+    let fingerprint_key = RandomState::new();
     while let Some(line) = reader.next_line()? {
         let Content::Bytes(bytes) = line.content else {
             continue;
         };
-        let Ok(p) = serde_json::from_slice::<PulseFields>(bytes) else {
-            continue;
+        let status = match exclusions.status(line.number) {
+            RecordStatus::Verified => ("verified", None),
+            RecordStatus::Excluded { reason } => ("excluded", Some(reason)),
         };
-        count += 1;
-        let computed = time_scales(p.utc_unix, config);
-        let (status, reason) = match exclusions.status(line.number) {
-            crate::analysis::maturity::RecordStatus::Verified => ("verified", None),
-            crate::analysis::maturity::RecordStatus::Excluded { reason } => {
-                ("excluded", Some(reason))
+        let mut found = Vec::new();
+        let row = if native {
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                continue;
+            };
+            let Ok((frame, _)) = parse_fields(text) else {
+                continue;
+            };
+            if let Ok(m) = serde_json::from_str::<MigratedPulse>(frame.body) {
+                let Ok(p) = serde_json::from_str::<PulseFields>(m.legacy_pulse.get()) else {
+                    continue;
+                };
+                // A copied legacy pulse is judged by the legacy checks.
+                let times = PulseTimes {
+                    line: line.number,
+                    offset: line.offset,
+                    pulse_id: &p.pulse_id,
+                    monotonic_ns: p.tai_ns,
+                    utc_iso: &p.utc_iso,
+                    utc_unix: p.utc_unix,
+                    et_s: p.et_s,
+                    epoch_days: p.epoch_days,
+                    julian_date: p.julian_date,
+                    payload_fingerprint: fingerprint_key.hash_one(m.legacy_pulse.get()),
+                };
+                legacy_checks
+                    .get_or_insert_with(|| TimeChecker::new(config.clone()))
+                    .check(&times, &mut found);
+                legacy_row(line.number, status, p, previous, config)
+            } else {
+                let Ok(p) = serde_json::from_str::<StoredPulse>(frame.body) else {
+                    continue;
+                };
+                let mut view = describe(frame.seq, &p, leaps);
+                native_checks.check(
+                    line.number,
+                    line.offset,
+                    frame.hash,
+                    &p,
+                    &mut view,
+                    &mut found,
+                );
+                native_row(line.number, status, frame.hash, &p, view, previous, config)
             }
+        } else {
+            let Ok(p) = serde_json::from_slice::<PulseFields>(bytes) else {
+                continue;
+            };
+            legacy_row(line.number, status, p, previous, config)
         };
-        f(PulseRow {
-            line: line.number,
-            pulse_id: p.pulse_id,
-            status,
-            reason,
-            utc: p.utc_iso,
-            utc_unix: p.utc_unix,
-            monotonic_ns: p.tai_ns,
-            interval_s: previous.map(|u| p.utc_unix - u),
-            stored: StoredTimes {
-                et_s: p.et_s,
-                epoch_days: p.epoch_days,
-                julian_date: p.julian_date,
-            },
-            et_minus_tdb_s: computed.map(|c| p.et_s - c.tdb_past_j2000_s),
-            computed,
-        });
-        previous = Some(p.utc_unix);
+        walk.total += 1;
+        walk.push(found);
+        previous = Some(row.utc_unix);
+        f(row);
     }
-    Ok(count)
+    if native {
+        walk.segments = legacy_checks
+            .map(|c| c.segments().to_vec())
+            .unwrap_or_default();
+        walk.segments.extend(native_checks.into_segments());
+    }
+    Ok(walk)
+}
+
+/// The row of a legacy pulse (in a legacy chain, or copied into a native one).
+fn legacy_row(
+    line: u64,
+    (status, reason): (&'static str, Option<String>),
+    p: PulseFields,
+    previous: Option<f64>,
+    config: &TimeCheckConfig,
+) -> PulseRow {
+    let computed = time_scales(p.utc_unix, config);
+    PulseRow {
+        line,
+        pulse_id: p.pulse_id,
+        status,
+        reason,
+        utc: p.utc_iso,
+        utc_unix: p.utc_unix,
+        monotonic_ns: p.tai_ns,
+        interval_s: previous.map(|u| p.utc_unix - u),
+        stored: StoredTimes {
+            et_s: p.et_s,
+            epoch_days: p.epoch_days,
+            julian_date: p.julian_date,
+        },
+        et_minus_tdb_s: computed.map(|c| p.et_s - c.tdb_past_j2000_s),
+        computed,
+        native: None,
+    }
+}
+
+/// The row of a native pulse: the legacy columns filled with their native
+/// counterparts (`pulse_id` = the record hash, `monotonic_ns` = `mono_ns`,
+/// `stored.et_s` = `tdb_s`, `stored.julian_date` = `jd_utc`), the whole
+/// pulse beside its recomputation in `native`.
+fn native_row(
+    line: u64,
+    (status, reason): (&'static str, Option<String>),
+    hash: &str,
+    p: &StoredPulse,
+    view: NativePulse,
+    previous: Option<f64>,
+    config: &TimeCheckConfig,
+) -> PulseRow {
+    let unix = unix_seconds(p);
+    let computed = time_scales(unix, config);
+    PulseRow {
+        line,
+        pulse_id: hash.to_owned(),
+        status,
+        reason,
+        utc: p.utc.clone(),
+        utc_unix: unix,
+        monotonic_ns: i64::try_from(p.mono_ns).unwrap_or(i64::MAX),
+        interval_s: previous.map(|u| unix - u),
+        stored: StoredTimes {
+            et_s: p.tdb_s,
+            epoch_days: p.jd_utc - 2_451_545.0,
+            julian_date: p.jd_utc,
+        },
+        et_minus_tdb_s: view.differences.map(|d| d.tdb_s),
+        computed,
+        native: Some(Box::new(view)),
+    }
 }
 
 /// Running statistics of a quantity, in bounded memory.
@@ -158,8 +316,15 @@ pub struct TimeSummary {
     /// Stored `julian_date` minus the recomputed JD(TT), days: the legacy
     /// value is JD(UTC), about 8.0e-4 d early.
     pub julian_date_minus_jd_tt_d: Stats,
-    /// Pulses whose ΔAT had to be assumed (past the leap-second table).
+    /// Pulses whose ΔAT had to be assumed (past the leap-second table; for
+    /// a native pulse, past its writer's list, as the pulse says).
     pub delta_at_assumed: u64,
+    /// Native pulses among them (the rest are legacy pulses).
+    pub native_pulses: u64,
+    /// Native pulses: stored `tai_ns` minus the value recomputed from `utc`
+    /// with the current leap-second list, nanoseconds (0 unless ΔAT
+    /// changed or was edited).
+    pub tai_minus_recomputed_ns: Stats,
 }
 
 impl TimeSummary {
@@ -182,8 +347,21 @@ impl TimeSummary {
         if let Some(c) = row.computed {
             self.julian_date_minus_jd_tt_d
                 .add(row.stored.julian_date - c.jd_tt);
-            if !c.delta_at_known {
-                self.delta_at_assumed += 1;
+        }
+        match &row.native {
+            Some(n) => {
+                self.native_pulses += 1;
+                if !n.delta_at_known {
+                    self.delta_at_assumed += 1;
+                }
+                if let Some(d) = n.differences {
+                    self.tai_minus_recomputed_ns.add(d.tai_ns as f64);
+                }
+            }
+            None => {
+                if row.computed.is_some_and(|c| !c.delta_at_known) {
+                    self.delta_at_assumed += 1;
+                }
             }
         }
     }

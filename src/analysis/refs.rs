@@ -4,7 +4,7 @@
 //! concept such as `apriori:deterministic_replay`). The honest version of
 //! the legacy "vault status".
 
-use crate::analysis::records::for_each_object;
+use crate::analysis::records::{ChainFile, for_each_object, record_fields};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -75,13 +75,15 @@ fn is_identifier(s: &str) -> bool {
 /// it and the pulse file (three streaming passes; memory grows with the
 /// number of distinct references only).
 pub fn resolve_refs(
-    descriptors: &Path,
+    descriptors: ChainFile<'_>,
     pulses: Option<&Path>,
     max_line: usize,
 ) -> io::Result<RefsReport> {
     let mut refs: BTreeMap<String, Reference> = BTreeMap::new();
     let mut complete = true;
-    for_each_object(descriptors, max_line, |line, v| {
+    let native = descriptors.is_native();
+    for_each_object(descriptors.path, max_line, |line, whole| {
+        let v = record_fields(whole, native);
         for (key, apriori) in [("apriori_refs", true), ("aposteriori_refs", false)] {
             for r in v
                 .get(key)
@@ -134,14 +136,32 @@ pub fn resolve_refs(
             }
         }
     };
-    for_each_object(descriptors, max_line, |line, v| {
+    for_each_object(descriptors.path, max_line, |line, whole| {
+        let v = record_fields(whole, native);
         if let Some(id) = v.get("descriptor_id").and_then(Value::as_str) {
             resolve(id, Target::Descriptor { line });
         }
     })?;
     if let Some(p) = pulses {
-        for_each_object(p, max_line, |line, v| {
-            for key in ["glyph_hash", "pulse_id"] {
+        for_each_object(p, max_line, |line, whole| {
+            // A native pulse is named by its record hash; a migrated one
+            // also by its legacy glyph hash and pulse id.
+            let (v, names): (&Value, &[&str]) = if native {
+                let body = record_fields(whole, true);
+                if let Some(h) = whole.get("hash").and_then(Value::as_str) {
+                    resolve(h, Target::Pulse { line });
+                }
+                if let Some(h) = body.get("legacy_glyph_hash").and_then(Value::as_str) {
+                    resolve(h, Target::Pulse { line });
+                }
+                (
+                    body.get("legacy_pulse").unwrap_or(&Value::Null),
+                    &["pulse_id"],
+                )
+            } else {
+                (whole, &["glyph_hash", "pulse_id"])
+            };
+            for key in names {
                 if let Some(h) = v.get(key).and_then(Value::as_str) {
                     resolve(h, Target::Pulse { line });
                 }

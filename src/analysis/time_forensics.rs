@@ -164,6 +164,10 @@ pub enum SegmentStart {
     },
     /// The monotonic counter went back with no known start: `RUN_RESTART`.
     CounterReset,
+    /// A native pulse whose `boot_id` differs from the pulse before it (or
+    /// either is unknown): the machine was rebooted, and the monotonic
+    /// clocks of the two pulses are not comparable.
+    Reboot,
 }
 
 /// A stretch of pulses from one run of the time keeper.

@@ -22,7 +22,7 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<u8> {
             args.path.display()
         );
     }
-    let Some((name, chain)) = descriptor_file(&report) else {
+    let Some(chain) = descriptor_file(&report) else {
         bail!(
             "{}: no SPICE descriptor file in this ledger",
             args.path.display()
@@ -38,9 +38,9 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<u8> {
     let files = TrailFiles {
         chain,
         manifest: path_of(FileKind::IntegrityManifest),
-        pulses: path_of(FileKind::GlyphChain),
+        pulses: path_of(FileKind::GlyphChain).or_else(|| path_of(FileKind::NativePulses)),
     };
-    let exclusions = Exclusions::from_report(&report, name);
+    let exclusions = Exclusions::from_report(&report, chain.name());
     let trail = match audit_trail(files, &report, &exclusions, &args.id, options.max_line)? {
         Ok(t) => t,
         Err(n) => {
@@ -89,9 +89,10 @@ fn write_trail(out: &mut dyn Write, trail: &AuditTrail) -> io::Result<()> {
         }
     }
     writeln!(out, "\nIntegrity")?;
+    writeln!(out, "  hash covers            {}", trail.hash_covers)?;
     writeln!(
         out,
-        "  hash covers            {}",
+        "  fields covered         {}",
         trail.protected_fields.join(", ")
     )?;
     for f in &trail.findings {
@@ -109,13 +110,41 @@ fn write_trail(out: &mut dyn Write, trail: &AuditTrail) -> io::Result<()> {
     };
     writeln!(out, "  previous record        {}", r(&trail.previous))?;
     writeln!(out, "  next record            {}", r(&trail.next))?;
-    match &trail.attested_by {
-        Some(a) => writeln!(
+    match (&trail.attested_by, trail.no_manifest) {
+        (Some(a), _) => writeln!(
             out,
             "  attested by            manifest line {} (count {}), and {} later line(s)",
             a.line, a.descriptor_count, trail.later_manifest_lines
         )?,
-        None => writeln!(out, "  attested by            no manifest line names it")?,
+        (None, Some(why)) => writeln!(out, "  attested by            {why}")?,
+        (None, None) => writeln!(out, "  attested by            no manifest line names it")?,
+    }
+    if let Some(crate::ledger::native::prove::Proof::Inclusion {
+        index,
+        tree_size,
+        root,
+        proof,
+        ..
+    }) = &trail.inclusion_proof
+    {
+        let checked = trail.inclusion_check.as_ref().map_or_else(
+            || "not checked".to_owned(),
+            |c| {
+                if c.valid {
+                    format!("✔ {}", c.detail)
+                } else {
+                    format!("✘ {}", c.detail)
+                }
+            },
+        );
+        writeln!(
+            out,
+            "  inclusion proof        leaf {index} of the signed tree of size {tree_size}, root {root}, {} hash(es): {checked}",
+            proof.len()
+        )?;
+    }
+    if let Some(why) = &trail.inclusion_unavailable {
+        writeln!(out, "  inclusion proof        none: {why}")?;
     }
     writeln!(
         out,
@@ -139,7 +168,7 @@ pub fn refs(args: &super::args::HealthArgs) -> anyhow::Result<u8> {
     use crate::analysis::refs::{Target, resolve_refs};
     let options = VerifyOptions::default();
     let report = verify_path(&args.path, &options)?;
-    let Some((_, chain)) = descriptor_file(&report) else {
+    let Some(chain) = descriptor_file(&report) else {
         bail!(
             "{}: no SPICE descriptor file in this ledger",
             args.path.display()
@@ -148,7 +177,7 @@ pub fn refs(args: &super::args::HealthArgs) -> anyhow::Result<u8> {
     let pulses = report
         .files
         .iter()
-        .find(|f| f.name == FileKind::GlyphChain.name())
+        .find(|f| f.name == FileKind::GlyphChain.name() || f.name == FileKind::NativePulses.name())
         .map(|f| Path::new(f.path.as_str()));
     let refs = resolve_refs(chain, pulses, options.max_line)?;
     let mut out = anstream::stdout().lock();

@@ -3,7 +3,7 @@
 
 use super::args::{FindArgs, ShowArgs};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
-use crate::analysis::lookup::{Filter, Match, find};
+use crate::analysis::lookup::{Filter, Match, find, hash_covers, protected_fields};
 use crate::analysis::maturity::Instant;
 use crate::analysis::records::{Exclusions, descriptor_file};
 use crate::ledger::finding::Finding;
@@ -21,7 +21,8 @@ struct ShowDoc<'a> {
     ledger: &'a str,
     r#match: &'a Match,
     findings: Vec<FileFinding<'a>>,
-    protected_fields: &'a [&'static str],
+    protected_fields: Vec<String>,
+    hash_covers: &'static str,
 }
 
 /// A finding with the file it is in.
@@ -48,12 +49,13 @@ struct Verification<'a> {
     tool: &'a ToolInfo,
 }
 
-/// Verify, then look up; returns the report and the matches.
+/// Verify, then look up; returns the report, the descriptor file's name and
+/// the matches.
 fn lookup(
     path: &Path,
     filter: &Filter,
     limit: usize,
-) -> anyhow::Result<(VerifyReport, Vec<Match>, u64)> {
+) -> anyhow::Result<(VerifyReport, &'static str, Vec<Match>, u64)> {
     let options = VerifyOptions::only(&DESCRIPTOR_FILES);
     let report = verify_path(path, &options)?;
     if report.status == LedgerStatus::Incomplete {
@@ -62,16 +64,17 @@ fn lookup(
             path.display()
         );
     }
-    let Some((name, file)) = descriptor_file(&report) else {
+    let Some(file) = descriptor_file(&report) else {
         bail!(
             "{}: no SPICE descriptor file in this ledger",
             path.display()
         );
     };
-    let exclusions = Exclusions::from_report(&report, name);
+    let exclusions = Exclusions::from_report(&report, file.name());
     let (matches, total) = find(file, &exclusions, filter, limit, options.max_line)
-        .with_context(|| format!("reading {}", file.display()))?;
-    Ok((report, matches, total))
+        .with_context(|| format!("reading {}", file.path.display()))?;
+    let name = file.name();
+    Ok((report, name, matches, total))
 }
 
 pub(super) fn exit(report: &VerifyReport) -> u8 {
@@ -88,7 +91,7 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<u8> {
         id: Some(args.id.clone()),
         ..Filter::default()
     };
-    let (report, matches, total) = lookup(&args.path, &filter, 10)?;
+    let (report, chain, matches, total) = lookup(&args.path, &filter, 10)?;
     let mut out = anstream::stdout().lock();
     let mut err = anstream::stderr().lock();
     if total == 0 {
@@ -117,10 +120,10 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<u8> {
         .iter()
         .flat_map(|f| f.findings.iter().map(move |x| (f.name, x)))
         .filter(|(name, f)| {
-            (*name == "spice_chain" && f.line == Some(m.line))
-                || f.related
-                    .as_ref()
-                    .is_some_and(|r| (r.first_line..=r.last_line).contains(&m.line))
+            (*name == chain && f.line == Some(m.line))
+                || f.related.as_ref().is_some_and(|r| {
+                    r.file == chain && (r.first_line..=r.last_line).contains(&m.line)
+                })
         })
         .collect();
     if args.json {
@@ -133,33 +136,65 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<u8> {
                 .iter()
                 .map(|(file, finding)| FileFinding { file, finding })
                 .collect(),
-            protected_fields: &PROTECTED_FIELDS,
+            protected_fields: protected_fields(m),
+            hash_covers: hash_covers(m),
         };
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
         return Ok(exit(&report));
     }
+    write_show(&mut out, m, &findings)?;
+    Ok(exit(&report))
+}
+
+/// `iss show` as text: each field, marked when its hash covers it.
+fn write_show(out: &mut dyn Write, m: &Match, findings: &[(&str, &Finding)]) -> anyhow::Result<()> {
     let value: serde_json::Value = serde_json::from_str(m.record.get())?;
     let verdict = m
         .reason
         .as_deref()
         .map_or_else(|| "✔ verified".to_owned(), |r| format!("✘ excluded: {r}"));
     writeln!(out, "descriptor at line {} of the chain: {verdict}", m.line)?;
+    let every_byte = m.native.is_some();
     for name in field_order() {
         if let Some(v) = value.get(name) {
-            let mark = if PROTECTED_FIELDS.contains(&name) || name == "descriptor_hash" {
-                "#"
-            } else {
-                " "
-            };
+            let mark =
+                if every_byte || PROTECTED_FIELDS.contains(&name) || name == "descriptor_hash" {
+                    "#"
+                } else {
+                    " "
+                };
             writeln!(out, " {mark} {name:<22} {v}")?;
         }
     }
-    writeln!(
-        out,
-        "   (# = covered by the legacy hash, or the hash itself; the rest can be changed without trace)"
-    )?;
-    for (file, f) in &findings {
+    if let Some(n) = &m.native {
+        if let Some(v) = value.get("attribute_ratings") {
+            writeln!(out, " # {:<22} {v}", "attribute_ratings")?;
+        }
+        writeln!(out, " # {:<22} {}", "seq", n.seq)?;
+        writeln!(out, " # {:<22} {}", "prev", n.prev)?;
+        writeln!(out, " # {:<22} {}", "hash", n.hash)?;
+        if let Some(mac) = &n.mac {
+            writeln!(out, " # {:<22} {mac}", "mac")?;
+        }
+        if let Some(l) = n.legacy_line {
+            writeln!(
+                out,
+                "   migrated from legacy line {l} (descriptor_hash {})",
+                n.legacy_descriptor_hash.as_deref().unwrap_or("—")
+            )?;
+        }
+        writeln!(
+            out,
+            "   (# = covered by the record hash: in the native format, every byte of the record)"
+        )?;
+    } else {
+        writeln!(
+            out,
+            "   (# = covered by the legacy hash, or the hash itself; the rest can be changed without trace)"
+        )?;
+    }
+    for (file, f) in findings {
         writeln!(
             out,
             "{} {file} line {}: {}",
@@ -168,7 +203,7 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<u8> {
             f.detail
         )?;
     }
-    Ok(exit(&report))
+    Ok(())
 }
 
 /// Run `iss find PATH [filters]`.
@@ -198,7 +233,7 @@ pub fn find_cmd(args: &FindArgs) -> anyhow::Result<u8> {
     } else {
         args.limit
     };
-    let (report, matches, total) = lookup(&args.path, &filter, limit)?;
+    let (report, _, matches, total) = lookup(&args.path, &filter, limit)?;
     let mut out = anstream::stdout().lock();
     if args.json {
         let doc = FindDoc {

@@ -3,8 +3,9 @@
 
 use super::args::PulsesArgs;
 use super::{EXIT_OK, EXIT_VIOLATION};
-use crate::analysis::pulses::{PulseRow, TimeSummary, for_each_pulse};
-use crate::analysis::records::Exclusions;
+use crate::analysis::pulses::{PulseRow, PulseWalk, TimeSummary, for_each_pulse};
+use crate::analysis::records::{ChainFile, Exclusions, pulse_file};
+use crate::analysis::time_forensics::RunSegment;
 use crate::ledger::discover::FileKind;
 use crate::ledger::report::{LedgerStatus, VerifyReport};
 use crate::ledger::verify::{TIME_FILES, VerifyOptions, verify_path};
@@ -13,11 +14,27 @@ use std::collections::VecDeque;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The time chain of a verified ledger: where it is, its report name and
+/// whether it is native.
+struct TimeChain {
+    path: PathBuf,
+    kind: FileKind,
+}
+
+impl TimeChain {
+    fn file(&self) -> ChainFile<'_> {
+        ChainFile {
+            kind: self.kind,
+            path: &self.path,
+        }
+    }
+}
+
 /// Verify the ledger and find its time chain.
 fn verified_chain(
     path: &Path,
     options: &VerifyOptions,
-) -> anyhow::Result<(VerifyReport, PathBuf, Exclusions)> {
+) -> anyhow::Result<(VerifyReport, TimeChain, Exclusions)> {
     let report = verify_path(path, options)?;
     if report.status == LedgerStatus::Incomplete {
         bail!(
@@ -25,16 +42,28 @@ fn verified_chain(
             path.display()
         );
     }
-    let name = FileKind::GlyphChain.name();
-    let Some(file) = report.files.iter().find(|f| f.name == name) else {
+    let Some(file) = pulse_file(&report) else {
         bail!(
-            "{}: no time chain (glyph_chain.jsonl) in this ledger",
+            "{}: no time chain (glyph_chain.jsonl, or a native ledger's pulses.jsonl) in this ledger",
             path.display()
         );
     };
-    let chain = PathBuf::from(&file.path);
-    let exclusions = Exclusions::from_report(&report, name);
+    let chain = TimeChain {
+        path: file.path.to_path_buf(),
+        kind: file.kind,
+    };
+    let exclusions = Exclusions::from_report(&report, file.name());
     Ok((report, chain, exclusions))
+}
+
+/// The run segments: verification's for a legacy chain, the walk's for a
+/// native one.
+fn segments(report: &VerifyReport, chain: &TimeChain, walk: &PulseWalk) -> Vec<RunSegment> {
+    if chain.kind.is_native() {
+        walk.segments.clone()
+    } else {
+        report.time_segments.clone()
+    }
 }
 
 fn exit(report: &VerifyReport) -> u8 {
@@ -56,8 +85,8 @@ pub fn run(args: &PulsesArgs) -> anyhow::Result<u8> {
         args.limit
     };
     let mut rows: VecDeque<PulseRow> = VecDeque::new();
-    let total = for_each_pulse(
-        &chain,
+    let walk = for_each_pulse(
+        chain.file(),
         &exclusions,
         &options.time,
         options.max_line,
@@ -68,7 +97,8 @@ pub fn run(args: &PulsesArgs) -> anyhow::Result<u8> {
             rows.push_back(row);
         },
     )
-    .with_context(|| format!("reading {}", chain.display()))?;
+    .with_context(|| format!("reading {}", chain.path.display()))?;
+    let total = walk.total;
 
     let mut out = anstream::stdout().lock();
     if args.json {
@@ -77,64 +107,13 @@ pub fn run(args: &PulsesArgs) -> anyhow::Result<u8> {
             "verification": { "status": report.status, "tool": report.tool },
             "pulses_total": total,
             "shown": rows.len(),
-            "segments": report.time_segments,
+            "segments": segments(&report, &chain, &walk),
             "pulses": rows,
         });
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else {
-        writeln!(
-            out,
-            "{} pulses in {}; showing the last {}",
-            total,
-            chain.display(),
-            rows.len()
-        )?;
-        writeln!(
-            out,
-            "{:>8}  {:<32}  {:>9}  {:>4}  {:>18}  {:>18}  {:>10}  STATUS",
-            "LINE", "UTC (stored)", "Δt s", "ΔAT", "TT past J2000", "et_s (stored)", "et−TDB s"
-        )?;
-        for r in &rows {
-            let (dat, tt) = r
-                .computed
-                .map_or((String::from("?"), String::from("?")), |c| {
-                    (
-                        format!(
-                            "{}{}",
-                            c.delta_at_s,
-                            if c.delta_at_known { "" } else { "*" }
-                        ),
-                        format!("{:.6}", c.tt_past_j2000_s),
-                    )
-                });
-            let status = match &r.reason {
-                None => "✔ verified".to_owned(),
-                Some(reason) => format!("✘ {reason}"),
-            };
-            writeln!(
-                out,
-                "{:>8}  {:<32}  {:>9}  {:>4}  {:>18}  {:>18.6}  {:>10}  {status}",
-                r.line,
-                r.utc,
-                r.interval_s
-                    .map_or(String::from("-"), |i| format!("{i:.6}")),
-                dat,
-                tt,
-                r.stored.et_s,
-                r.et_minus_tdb_s
-                    .map_or(String::from("?"), |d| format!("{d:+.6}")),
-            )?;
-        }
-        if rows
-            .iter()
-            .any(|r| r.computed.is_some_and(|c| !c.delta_at_known))
-        {
-            writeln!(
-                out,
-                "* ΔAT assumed: the instant lies past the end of the leap-second table"
-            )?;
-        }
+        write_rows(&mut out, &chain, total, &rows)?;
     }
     out.flush()?;
     Ok(exit(&report))
@@ -145,37 +124,117 @@ pub fn report(path: &Path, json: bool) -> anyhow::Result<u8> {
     let options = VerifyOptions::only(&TIME_FILES);
     let (report, chain, exclusions) = verified_chain(path, &options)?;
     let mut summary = TimeSummary::default();
-    for_each_pulse(
-        &chain,
+    let walk = for_each_pulse(
+        chain.file(),
         &exclusions,
         &options.time,
         options.max_line,
         |row| summary.add(&row),
     )
-    .with_context(|| format!("reading {}", chain.display()))?;
+    .with_context(|| format!("reading {}", chain.path.display()))?;
+    // Verification's findings on the chain, then (native) the anomalies the
+    // walk found in the bodies.
     let findings: Vec<_> = report
         .files
         .iter()
-        .filter(|f| f.name == FileKind::GlyphChain.name())
+        .filter(|f| f.name == chain.kind.name())
         .flat_map(|f| f.findings.iter())
+        .chain(&walk.findings)
         .collect();
+    let segments = segments(&report, &chain, &walk);
     let mut out = anstream::stdout().lock();
     if json {
         let doc = serde_json::json!({
             "ledger": report.ledger,
             "verification": { "status": report.status, "tool": report.tool },
             "summary": summary,
-            "segments": report.time_segments,
+            "segments": segments,
             "tolerances": tolerances(&options),
             "findings": findings,
+            "findings_not_kept": walk.findings_dropped,
         });
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else {
-        write_markdown(&mut out, &report, &summary, &findings, &options)?;
+        write_markdown(&mut out, &report, &summary, &segments, &findings, &options)?;
     }
     out.flush()?;
     Ok(exit(&report))
+}
+
+/// `iss pulses` as a table.
+fn write_rows(
+    out: &mut dyn Write,
+    chain: &TimeChain,
+    total: u64,
+    rows: &VecDeque<PulseRow>,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} pulses in {}; showing the last {}",
+        total,
+        chain.path.display(),
+        rows.len()
+    )?;
+    writeln!(
+        out,
+        "{:>8}  {:<32}  {:>9}  {:>4}  {:>18}  {:>18}  {:>10}  STATUS",
+        "LINE", "UTC (stored)", "Δt s", "ΔAT", "TT past J2000", "et_s (stored)", "et−TDB s"
+    )?;
+    for r in rows {
+        let (mut dat, tt) = r
+            .computed
+            .map_or((String::from("?"), String::from("?")), |c| {
+                (
+                    format!(
+                        "{}{}",
+                        c.delta_at_s,
+                        if c.delta_at_known { "" } else { "*" }
+                    ),
+                    format!("{:.6}", c.tt_past_j2000_s),
+                )
+            });
+        if let Some(n) = &r.native {
+            // A native pulse says which ΔAT it used, and whether it knew it.
+            let mark = if n.delta_at_known { "" } else { "*" };
+            dat = format!("{}{mark}", n.delta_at_s);
+        }
+        let status = match &r.reason {
+            None => "✔ verified".to_owned(),
+            Some(reason) => format!("✘ {reason}"),
+        };
+        writeln!(
+            out,
+            "{:>8}  {:<32}  {:>9}  {:>4}  {:>18}  {:>18.6}  {:>10}  {status}",
+            r.line,
+            r.utc,
+            r.interval_s
+                .map_or(String::from("-"), |i| format!("{i:.6}")),
+            dat,
+            tt,
+            r.stored.et_s,
+            r.et_minus_tdb_s
+                .map_or(String::from("?"), |d| format!("{d:+.6}")),
+        )?;
+    }
+    if chain.kind.is_native() {
+        writeln!(
+            out,
+            "(native pulses: et_s (stored) is the pulse's tdb_s, et−TDB its tdb_s minus the TDB recomputed from its utc)"
+        )?;
+    }
+    if rows.iter().any(|r| {
+        r.native.as_ref().map_or_else(
+            || r.computed.is_some_and(|c| !c.delta_at_known),
+            |n| !n.delta_at_known,
+        )
+    }) {
+        writeln!(
+            out,
+            "* ΔAT assumed: the instant lies past the end of the leap-second table"
+        )?;
+    }
+    Ok(())
 }
 
 fn tolerances(options: &VerifyOptions) -> serde_json::Value {
@@ -193,6 +252,7 @@ fn write_markdown(
     out: &mut dyn Write,
     report: &VerifyReport,
     s: &TimeSummary,
+    segments: &[RunSegment],
     findings: &[&crate::ledger::finding::Finding],
     options: &VerifyOptions,
 ) -> std::io::Result<()> {
@@ -234,11 +294,27 @@ fn write_markdown(
             .mean
             .map_or(String::from("—"), |v| format!("{v:.3e}"))
     )?;
-    writeln!(
-        out,
-        "| pulses with ΔAT assumed | {} |\n",
-        s.delta_at_assumed
-    )?;
+    writeln!(out, "| pulses with ΔAT assumed | {} |", s.delta_at_assumed)?;
+    if s.native_pulses > 0 {
+        writeln!(
+            out,
+            "| native pulses | {} (tai_ns − recomputed from utc: min {} / max {} ns) |",
+            s.native_pulses,
+            fmt(s.tai_minus_recomputed_ns.min),
+            fmt(s.tai_minus_recomputed_ns.max)
+        )?;
+    }
+    writeln!(out)?;
+    if s.native_pulses > 0 {
+        writeln!(
+            out,
+            "A native pulse states TAI, UTC, TT, TDB and both Julian dates from one clock reading, with its \
+             monotonic clock, boot id and the leap-second list it used; each is recomputed here from its `utc` \
+             with the current list. Runs are delimited by `boot_id` changes; within one boot, Δmono and Δtai \
+             must agree (CLOCK_STEP otherwise). For native pulses `et_s − TDB` is the stored `tdb_s` minus the \
+             recomputed TDB.\n"
+        )?;
+    }
     writeln!(
         out,
         "The legacy `et_s` is TT with ΔAT fixed at 37 s: it differs from TDB/ET by the periodic TDB−TT term \
@@ -251,7 +327,7 @@ fn write_markdown(
         out,
         "| # | starts because | first line | last line | pulses |\n|---|---|---|---|---|"
     )?;
-    for (i, seg) in report.time_segments.iter().enumerate() {
+    for (i, seg) in segments.iter().enumerate() {
         let why = serde_json::to_value(seg.start)
             .ok()
             .and_then(|v| v.get("kind").and_then(|k| k.as_str().map(str::to_owned)));

@@ -2,8 +2,7 @@
 
 use super::args::{ReportArgs, ReportKind};
 use super::{EXIT_OK, EXIT_VIOLATION};
-use crate::analysis::maturity::MaturityBuilder;
-use crate::analysis::records::{Exclusions, descriptor_file, for_each_descriptor};
+use crate::analysis::records::{Exclusions, descriptor_file, maturity_report};
 use crate::ledger::report::LedgerStatus;
 use crate::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions, verify_path};
 use anyhow::{Context, bail};
@@ -28,24 +27,15 @@ fn maturity(args: &ReportArgs) -> anyhow::Result<u8> {
             args.path.display()
         );
     }
-    let Some((name, chain)) = descriptor_file(&verification) else {
+    let Some(file) = descriptor_file(&verification) else {
         bail!(
             "{}: no SPICE descriptor file in this ledger",
             args.path.display()
         );
     };
-    let exclusions = Exclusions::from_report(&verification, name);
-    let mut builder = MaturityBuilder::new();
-    let dataset = for_each_descriptor(
-        chain,
-        &exclusions,
-        options.max_line,
-        |record, _text, line, status| {
-            builder.add(record, line, status);
-        },
-    )
-    .with_context(|| format!("reading {}", chain.display()))?;
-    let report = builder.finish(dataset);
+    let exclusions = Exclusions::from_report(&verification, file.name());
+    let report = maturity_report(file, &exclusions, options.max_line)
+        .with_context(|| format!("reading {}", file.path.display()))?;
 
     let mut out = anstream::stdout().lock();
     if args.json {

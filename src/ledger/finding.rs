@@ -113,6 +113,12 @@ pub enum FindingKind {
     MetadataMismatch,
     /// A key rotation record does not verify.
     RotationInvalid,
+    /// A native pulse's ΔAT was assumed: the writer's leap-second list had
+    /// expired, so its TAI, TT and TDB may be off by whole seconds.
+    DeltaAtAssumed,
+    /// A native pulse's ΔAT differs from the one the current leap-second
+    /// list gives for its UTC instant.
+    DeltaAtMismatch,
 }
 
 impl FindingKind {
@@ -152,6 +158,8 @@ impl FindingKind {
             FindingKind::CheckpointLag => "CHECKPOINT_LAG",
             FindingKind::MetadataMismatch => "METADATA_MISMATCH",
             FindingKind::RotationInvalid => "ROTATION_INVALID",
+            FindingKind::DeltaAtAssumed => "DELTA_AT_ASSUMED",
+            FindingKind::DeltaAtMismatch => "DELTA_AT_MISMATCH",
         }
     }
 
@@ -191,7 +199,9 @@ impl FindingKind {
             | FindingKind::DuplicatePulse
             | FindingKind::RunRestart
             | FindingKind::LeapSecondWindow
-            | FindingKind::CheckpointLag => Severity::Warning,
+            | FindingKind::CheckpointLag
+            | FindingKind::DeltaAtAssumed
+            | FindingKind::DeltaAtMismatch => Severity::Warning,
         }
     }
 }

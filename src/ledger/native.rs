@@ -7,6 +7,7 @@ pub mod append_pulse;
 pub mod bodies;
 pub mod chain;
 pub mod checkpoint;
+pub mod descriptor_view;
 pub mod descriptors;
 pub mod history;
 pub mod init;

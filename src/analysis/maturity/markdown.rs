@@ -58,15 +58,33 @@ impl MaturityReport {
         row(md, &["assessors".into(), distinct_inline(&s.assessors)]);
         row(md, &["methods".into(), distinct_inline(&s.methods)]);
         line(md, "");
-        line(
-            md,
-            &format!(
+        let note = if s.field_protection.unprotected.is_empty() {
+            "**Integrity note.** Each record's hash covers every byte of it (native format), so \
+             every field the figures below rest on is protected."
+                .to_owned()
+        } else {
+            format!(
                 "**Integrity note.** The legacy descriptor hash covers only {}. The figures below \
                  also rest on {}, which can be edited without breaking the chain.",
                 s.field_protection.protected.join(", "),
                 s.field_protection.unprotected.join(", ")
-            ),
-        );
+            )
+        };
+        line(md, &note);
+        if s.dataset.not_descriptors > 0 {
+            line(md, "");
+            line(
+                md,
+                &format!(
+                    "**Not descriptors.** {} record(s) hold a body that is not a SPICE descriptor \
+                     and are not analysed:",
+                    s.dataset.not_descriptors
+                ),
+            );
+            for e in &s.dataset.first_not_descriptors {
+                line(md, &format!("- line {}: {}", e.line, cell(&e.reason)));
+            }
+        }
         if r.excluded > 0 {
             sub(md, "Excluded records");
             table_head(md, &["reason kind", "records"]);

@@ -19,6 +19,14 @@ pub struct DatasetInfo {
     pub sha256: String,
     /// Lines (records) the caller read from the file.
     pub records_read: u64,
+    /// The ledger format of the records: `iss-legacy-v2`, `iss-legacy-v1`
+    /// or `iss-native-v1` (whose hash covers every byte of a record).
+    pub format: &'static str,
+    /// Records read whose content is not a SPICE descriptor (a native body
+    /// verification passed without reading it); not analysed.
+    pub not_descriptors: u64,
+    /// The first of them, with what is wrong.
+    pub first_not_descriptors: Vec<ExcludedRecord>,
 }
 
 /// A maturity report over one SPICE descriptor data set.

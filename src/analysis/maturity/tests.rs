@@ -88,6 +88,9 @@ pub(super) fn dataset(n: u64) -> DatasetInfo {
         path: "test.jsonl".into(),
         sha256: "0".repeat(64),
         records_read: n,
+        format: "iss-legacy-v2",
+        not_descriptors: 0,
+        first_not_descriptors: Vec::new(),
     }
 }
 

@@ -133,10 +133,12 @@ fn scope(f: &mut Frame, area: Rect, r: &MaturityReport, t: &Theme) {
         ev.percent,
     )));
     lines.push(Line::raw(s::inconsistencies_line(r.inconsistencies.total)));
-    lines.push(Line::styled(
-        s::unprotected(&r.scope.field_protection.unprotected),
-        t.warn,
-    ));
+    let unprotected = &r.scope.field_protection.unprotected;
+    if unprotected.is_empty() {
+        lines.push(Line::raw(s::EVERY_BYTE_HASHED));
+    } else {
+        lines.push(Line::styled(s::unprotected(unprotected), t.warn));
+    }
     let p = Paragraph::new(lines).wrap(Wrap { trim: false });
     f.render_widget(p.block(boxed(t, format!(" {} ", s::SCOPE_TITLE))), area);
 }

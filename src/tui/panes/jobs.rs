@@ -6,9 +6,8 @@
 //! `iss audit`), so the panes show exactly what the commands print.
 
 use crate::analysis::audit::{TrailFiles, audit_trail};
-use crate::analysis::maturity::MaturityBuilder;
 use crate::analysis::pulses::{TimeSummary, for_each_pulse};
-use crate::analysis::records::{Exclusions, descriptor_file, for_each_descriptor};
+use crate::analysis::records::{Exclusions, descriptor_file, maturity_report, pulse_file};
 use crate::ledger::discover::FileKind;
 use crate::ledger::line_index::IndexedFile;
 use crate::ledger::report::VerifyReport;
@@ -132,49 +131,42 @@ fn path_of(report: &VerifyReport, kind: FileKind) -> Option<&Path> {
 }
 
 fn time(report: &VerifyReport) -> Result<TimeOverview, String> {
-    let name = FileKind::GlyphChain.name();
-    let chain = path_of(report, FileKind::GlyphChain).ok_or_else(|| s::NO_TIME_CHAIN.to_owned())?;
-    let exclusions = Exclusions::from_report(report, name);
+    let file = pulse_file(report).ok_or_else(|| s::NO_TIME_CHAIN.to_owned())?;
+    let exclusions = Exclusions::from_report(report, file.name());
     let options = VerifyOptions::default();
     let mut summary = TimeSummary::default();
     let mut intervals = IntervalSeries::default();
-    for_each_pulse(chain, &exclusions, &options.time, options.max_line, |row| {
+    for_each_pulse(file, &exclusions, &options.time, options.max_line, |row| {
         if let Some(i) = row.interval_s {
             intervals.add(i);
         }
         summary.add(&row);
     })
-    .map_err(|e| format!("{}: {e}", chain.display()))?;
+    .map_err(|e| format!("{}: {e}", file.path.display()))?;
     Ok(TimeOverview { summary, intervals })
 }
 
 fn maturity(report: &VerifyReport) -> Result<crate::analysis::maturity::MaturityReport, String> {
-    let (name, chain) = descriptor_file(report).ok_or_else(|| s::NO_DESCRIPTORS.to_owned())?;
-    let exclusions = Exclusions::from_report(report, name);
-    let mut builder = MaturityBuilder::new();
-    let dataset = for_each_descriptor(
-        chain,
-        &exclusions,
-        VerifyOptions::default().max_line,
-        |record, _text, line, status| builder.add(record, line, status),
-    )
-    .map_err(|e| format!("{}: {e}", chain.display()))?;
-    Ok(builder.finish(dataset))
+    let file = descriptor_file(report).ok_or_else(|| s::NO_DESCRIPTORS.to_owned())?;
+    let exclusions = Exclusions::from_report(report, file.name());
+    maturity_report(file, &exclusions, VerifyOptions::default().max_line)
+        .map_err(|e| format!("{}: {e}", file.path.display()))
 }
 
 fn trail(report: &VerifyReport, id: &str) -> Result<AuditPage, String> {
-    let (name, chain) = descriptor_file(report).ok_or_else(|| s::NO_DESCRIPTORS.to_owned())?;
+    let chain = descriptor_file(report).ok_or_else(|| s::NO_DESCRIPTORS.to_owned())?;
     let files = TrailFiles {
         chain,
         manifest: path_of(report, FileKind::IntegrityManifest),
-        pulses: path_of(report, FileKind::GlyphChain),
+        pulses: path_of(report, FileKind::GlyphChain)
+            .or_else(|| path_of(report, FileKind::NativePulses)),
     };
-    let exclusions = Exclusions::from_report(report, name);
+    let exclusions = Exclusions::from_report(report, chain.name());
     let max_line = VerifyOptions::default().max_line;
     match audit_trail(files, report, &exclusions, id, max_line) {
         Ok(Ok(t)) => Ok(AuditPage::Trail(Box::new(t))),
         Ok(Err(n)) => Ok(AuditPage::Ambiguous(n)),
-        Err(e) => Err(format!("{}: {e}", chain.display())),
+        Err(e) => Err(format!("{}: {e}", chain.path.display())),
     }
 }
 

@@ -75,6 +75,8 @@ pub fn run_known(counter_reset: bool) -> String {
 }
 /// A run starting at an unlogged counter reset.
 pub const RUN_UNLOGGED: &str = "⚠ from a counter reset with no logged start (RUN_RESTART)";
+/// Why a native run segment starts: the boot id changed.
+pub const RUN_REBOOT: &str = "from a reboot (the pulse's boot_id changed)";
 /// The run of the selected pulse.
 pub fn run_line(n: usize, of: usize, seg: &RunSegment, start: &str) -> String {
     format!(
@@ -143,6 +145,8 @@ pub fn inconsistencies_line(total: u64) -> String {
 pub fn unprotected(fields: &[&str]) -> String {
     format!("{SYM_WARN} not covered by the hash: {}", fields.join(", "))
 }
+/// A native ledger's records are hashed whole.
+pub const EVERY_BYTE_HASHED: &str = "✔ every byte of each record is covered by its hash (native)";
 /// Heading of the trend column.
 pub const TREND_HEADING: &str = "trend ▁=L0 █=L5 (latest last)";
 /// Title of the process table.

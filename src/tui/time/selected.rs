@@ -18,6 +18,7 @@ fn start_text(start: SegmentStart) -> String {
         SegmentStart::FirstPulse => s::RUN_FIRST.to_owned(),
         SegmentStart::KnownStart { counter_reset, .. } => s::run_known(counter_reset),
         SegmentStart::CounterReset => s::RUN_UNLOGGED.to_owned(),
+        SegmentStart::Reboot => s::RUN_REBOOT.to_owned(),
     }
 }
 

@@ -59,6 +59,23 @@ impl MaturityBuilder {
                 utc: at.to_string(),
             })
         };
+        // A native record's hash covers every byte of its body.
+        let every_byte = dataset.format == crate::ledger::native::meta::FORMAT;
+        let field_protection = if every_byte {
+            FieldProtection {
+                protected: PROTECTED_USED
+                    .iter()
+                    .chain(&UNPROTECTED_USED)
+                    .copied()
+                    .collect(),
+                unprotected: Vec::new(),
+            }
+        } else {
+            FieldProtection {
+                protected: PROTECTED_USED.to_vec(),
+                unprotected: UNPROTECTED_USED.to_vec(),
+            }
+        };
         Scope {
             records: RecordCounts {
                 read: dataset.records_read,
@@ -86,10 +103,7 @@ impl MaturityBuilder {
             },
             assessors: distinct(&self.assessors, lim),
             methods: distinct(&self.methods, lim),
-            field_protection: FieldProtection {
-                protected: PROTECTED_USED.to_vec(),
-                unprotected: UNPROTECTED_USED.to_vec(),
-            },
+            field_protection,
         }
     }
 

@@ -69,6 +69,9 @@ fn report_of(text: &str) -> MaturityReport {
         path: fixture().display().to_string(),
         sha256: sha256_hex(text.as_bytes()),
         records_read: text.lines().count() as u64,
+        format: "iss-legacy-v2",
+        not_descriptors: 0,
+        first_not_descriptors: Vec::new(),
     })
 }
 

@@ -2,7 +2,7 @@
 //! history entry's signature, origin, size and root, the order of the
 //! history, and the latest-checkpoint file.
 
-use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::finding::{Finding, FindingKind, LineRange};
 use crate::ledger::native::chain::NativeChainVerifier;
 use crate::ledger::native::checkpoint::open_checkpoint_with_signatures;
 use crate::ledger::native::history::HistoryEntry;
@@ -41,6 +41,7 @@ pub fn check(
     let mut latest = None;
     let mut prev_size: Option<(u64, u64)> = None;
     let mut truncated_by: Option<&HistoryEntry> = None;
+    let mut diverged = false;
     let verifiers = keyring.map(Keyring::verifiers).unwrap_or_default();
     for h in history {
         let (n, off, size) = (h.line, h.offset, h.entry.size);
@@ -85,8 +86,8 @@ pub fn check(
                     note: h.entry.note.clone(),
                 });
             }
-            Some(root) => hist_report.findings.push(
-                Finding::new(
+            Some(root) => {
+                let mut f = Finding::new(
                     FindingKind::CheckpointMismatch,
                     format!(
                         "the first {size} lines of {} no longer have the Merkle root this checkpoint signed: a record among them was changed",
@@ -94,8 +95,22 @@ pub fn check(
                     ),
                 )
                 .at(n, off)
-                .expected_found(hex::encode(cp_root), hex::encode(root)),
-            ),
+                .expected_found(hex::encode(cp_root), hex::encode(root));
+                // The first divergence names the records it implicates:
+                // those after the last checkpoint that still verified (the
+                // change is among them), as the legacy manifest does. Later
+                // checkpoints cover that change too and name nothing more.
+                if !diverged {
+                    diverged = true;
+                    let good = status.signed_size.filter(|&g| g < size).unwrap_or(0);
+                    f = f.related(LineRange {
+                        file: chain.name(),
+                        first_line: good + 1,
+                        last_line: size,
+                    });
+                }
+                hist_report.findings.push(f);
+            }
             None => {} // a line could not be read: reported on the chain
         }
     }
