@@ -175,9 +175,9 @@ fn native(batch: usize) {
         t.elapsed()
     };
     let rounds = |n: usize,
-                      f: &mut dyn FnMut() -> Duration,
-                      base: &[u8],
-                      raw: &mut dyn FnMut(&[u8]) -> Duration| {
+                  f: &mut dyn FnMut() -> Duration,
+                  base: &[u8],
+                  raw: &mut dyn FnMut(&[u8]) -> Duration| {
         let (mut a, mut r) = (Vec::with_capacity(n), Vec::with_capacity(n));
         for _ in 0..n {
             a.push(f());

@@ -42,6 +42,7 @@ pub mod marks;
 pub mod maturity;
 pub mod msg;
 pub mod panes;
+pub mod pulse_append;
 pub mod strings;
 pub mod theme;
 pub mod time;

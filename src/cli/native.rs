@@ -16,7 +16,7 @@ use crate::ledger::native::verify::{NativeOptions, verify_native};
 use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
 use anyhow::{Context, bail};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Microseconds since 1970 now.
@@ -27,14 +27,7 @@ pub fn now_micros() -> anyhow::Result<i64> {
     i64::try_from(now.as_micros()).context("the system clock is out of range")
 }
 
-/// `<ledger>.key` beside the ledger folder.
-fn default_key_path(ledger: &Path) -> PathBuf {
-    let mut name = ledger
-        .file_name()
-        .map_or_else(|| "ledger".into(), ToOwned::to_owned);
-    name.push(".key");
-    ledger.with_file_name(name)
-}
+use crate::ledger::native::secret::default_key_path;
 
 /// The signing key: `--key`, else `<ledger>.key` when it exists, else none.
 fn signer(ledger: &Path, keys: &KeyFiles) -> anyhow::Result<Option<Signer>> {

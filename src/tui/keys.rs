@@ -103,6 +103,8 @@ pub enum Action {
     Acknowledge,
     /// Open the descriptor entry form (write mode only).
     AppendForm,
+    /// Append a time pulse now (write mode only).
+    AppendPulse,
     /// Mark or unmark the record under the cursor.
     ToggleMark,
     /// Next marked record.
@@ -232,6 +234,7 @@ pub const TABLE: &[Binding] = &[
     bind(C::Global, &[k('A')], A::Acknowledge, "acknowledge live alerts (they stay in Integrity)"),
     bind(C::Global, &[k(':')], A::Command, "command: :N or :goto N, :filter ... (pane 1), :marks"),
     bind(C::Global, &[k('i')], A::AppendForm, "append a descriptor (form; needs --write)"),
+    bind(C::Global, &[k('P')], A::AppendPulse, "append a time pulse now (needs --write)"),
     bind(C::Browser, &[k('j'), code(KeyCode::Down)], A::Down, "next record"),
     bind(C::Browser, &[k('k'), code(KeyCode::Up)], A::Up, "previous record"),
     bind(C::Browser, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),

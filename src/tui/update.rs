@@ -196,6 +196,7 @@ pub fn perform(app: &mut App, action: Action) {
             }
         }
         Action::AppendForm => form::open(app),
+        Action::AppendPulse => crate::tui::pulse_append::append_now(app),
         Action::FormNext => form::next_field(app, true),
         Action::FormPrev => form::next_field(app, false),
         Action::FormEnter => form::enter(app),

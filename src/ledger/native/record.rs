@@ -107,7 +107,8 @@ pub fn build_line_raw(
 ) -> Result<(String, String), RecordError> {
     // Validated without building a tree: the writer checks the whole line
     // with the verifier's own parser next anyway.
-    let raw: &RawValue = serde_json::from_str(body).map_err(|e| RecordError::Json(e.to_string()))?;
+    let raw: &RawValue =
+        serde_json::from_str(body).map_err(|e| RecordError::Json(e.to_string()))?;
     if raw.get().len() != body.len() || !body.starts_with('{') || !body.ends_with('}') {
         return Err(RecordError::BodyNotObject);
     }

@@ -67,6 +67,16 @@ fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> 
     }
 }
 
+/// Where a ledger's signing key is kept unless told otherwise:
+/// `<ledger>.key` beside the ledger folder.
+pub fn default_key_path(ledger: &Path) -> PathBuf {
+    let mut name = ledger
+        .file_name()
+        .map_or_else(|| "ledger".into(), ToOwned::to_owned);
+    name.push(".key");
+    ledger.with_file_name(name)
+}
+
 /// Refuse a key path inside `ledger` (compared after resolving links).
 pub fn ensure_outside(key: &Path, ledger: &Path) -> Result<(), SecretError> {
     let parent = key.parent().filter(|p| !p.as_os_str().is_empty());

@@ -435,3 +435,63 @@ fn form_snapshots() {
         assert_snapshot!(format!("form_preview_{wd}x{ht}"), w.screen());
     }
 }
+
+#[test]
+fn p_appends_a_time_pulse_in_write_mode_only() {
+    let glyph = |l: &Path| {
+        discover(l)
+            .unwrap()
+            .path_of(crate::ledger::discover::FileKind::GlyphChain)
+            .unwrap()
+            .to_path_buf()
+    };
+    let mut off = Writable::new(false, 80, 24);
+    let before = tree(off.tmp.path());
+    off.t.keys("P");
+    assert_eq!(off.message(), strings::WRITES_OFF);
+    assert_eq!(tree(off.tmp.path()), before, "read-only: nothing written");
+
+    let mut on = Writable::new(true, 80, 24);
+    let path = glyph(&on.ledger);
+    let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+    on.t.keys("P");
+    assert!(on.message().contains("appended pulse"), "{}", on.message());
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap().lines().count(),
+        lines + 1
+    );
+    let d = discover(&on.ledger).unwrap();
+    let report = verify_discovered(&d, &VerifyOptions::default());
+    assert_eq!(
+        report.status,
+        LedgerStatus::Clean,
+        "{:?}",
+        report.findings().collect::<Vec<_>>()
+    );
+    assert!(on.t.app.outbox.reload, "the browser reloads to show it");
+}
+
+#[test]
+fn p_on_a_native_ledger_appends_a_signed_pulse() {
+    use crate::ledger::native::init::{InitOptions, init};
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = tmp.path().join("ledger");
+    init(
+        &ledger,
+        &InitOptions {
+            origin: "iss.test/tui".into(),
+            key_path: tmp.path().join("ledger.key"),
+            mac_key_path: None,
+            created: "2026-11-27T00:00:00Z".into(),
+            genesis_extra: None,
+        },
+    )
+    .unwrap();
+    let mut w = Writable::on(tmp, ledger.clone(), true, 80, 24);
+    w.t.keys("P");
+    assert!(w.message().contains("signed"), "{}", w.message());
+    let pulses = std::fs::read_to_string(ledger.join("pulses.jsonl")).unwrap();
+    assert_eq!(pulses.lines().count(), 1);
+    let report = crate::ledger::verify::verify_path(&ledger, &VerifyOptions::default()).unwrap();
+    assert_eq!(report.status, LedgerStatus::Clean);
+}
