@@ -175,6 +175,8 @@ fn command(app: &mut App, cmd: &str) {
     if let Ok(n) = arg.parse::<u64>() {
         let kind = app.current().kind;
         goto_line(app, kind, n.max(1));
+    } else if let Some(id) = word_args(cmd, "goto").filter(|a| is_id_prefix(a)) {
+        goto_id(app, id);
     } else if matches!(cmd, "q" | "quit") {
         app.quit = true;
     } else if let Some(args) = word_args(cmd, "filter") {
@@ -185,6 +187,38 @@ fn command(app: &mut App, cmd: &str) {
         crate::tui::bookmarks::clear(app);
     } else {
         app.say(Level::Warn, strings::unknown_command(cmd));
+    }
+}
+
+/// A descriptor or pulse id, or a prefix of one: hex digits only.
+fn is_id_prefix(s: &str) -> bool {
+    s.len() >= 4 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `:goto ID`: the first record of the current chain whose id (descriptor
+/// or pulse id) starts with `id`, searched from the top.
+fn goto_id(app: &mut App, id: &str) {
+    let id = id.to_ascii_lowercase();
+    let field = match app.current().kind {
+        crate::tui::chain::ChainKind::Descriptors => "descriptor_id",
+        crate::tui::chain::ChainKind::Pulses => "pulse_id",
+    };
+    let query = format!("\"{field}\":\"{id}");
+    let view = app.current();
+    let Some(file) = view.file() else {
+        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+        return;
+    };
+    match file.find(&query, 0, Direction::Forward) {
+        Ok(Some(line)) => {
+            let kind = view.kind;
+            goto_line(app, kind, line + 1);
+        }
+        Ok(None) => app.say(
+            Level::Warn,
+            strings::search_not_found(&format!("{field} {id}…")),
+        ),
+        Err(e) => app.say(Level::Error, e.to_string()),
     }
 }
 

@@ -57,6 +57,21 @@ fn goto_line_by_number_or_command() {
     // Going to a line from another pane shows the browser.
     assert_eq!(t.keys("2:12<enter>").app.pane, Pane::Browser);
     assert_eq!(cursor(&t), 11);
+    // An id prefix goes to its record (line 30 of the sample's chain).
+    let line30 = std::fs::read_to_string("data/sample-ledger/data/spice_layer/spice_chain.jsonl")
+        .unwrap()
+        .lines()
+        .nth(29)
+        .map(|l| l[18..26].to_owned())
+        .unwrap();
+    assert_eq!(cursor(t.keys(&format!(":goto {line30}<enter>"))), 29);
+    t.keys(":goto ffffffffffff<enter>");
+    assert!(
+        message(&t).contains("descriptor_id ffffffffffff"),
+        "{}",
+        message(&t)
+    );
+    assert_eq!(cursor(&t), 29, "a miss does not move");
 }
 
 #[test]
