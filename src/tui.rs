@@ -30,6 +30,7 @@ pub mod chrome;
 pub mod clipboard;
 pub mod detail;
 pub mod event_loop;
+pub mod export;
 pub mod filter;
 pub mod form;
 pub mod help;

@@ -3,6 +3,10 @@
 //! and version that examined them, the verification result and the reports
 //! — as one JSON document and as Markdown.
 
+mod write;
+
+pub use write::{Written, write_bundle};
+
 use crate::analysis::health::{FileHealth, health};
 use crate::analysis::maturity::MaturityReport;
 use crate::analysis::pulses::{TimeSummary, for_each_pulse};

@@ -181,6 +181,8 @@ fn command(app: &mut App, cmd: &str) {
         app.quit = true;
     } else if let Some(args) = word_args(cmd, "filter") {
         crate::tui::filter::command(app, args);
+    } else if let Some(file) = word_args(cmd, "export") {
+        crate::tui::export::request(app, file);
     } else if cmd == "marks" {
         crate::tui::bookmarks::list(app);
     } else if cmd == "marks clear" {

@@ -160,6 +160,8 @@ pub struct Outbox {
     pub clipboard: Option<String>,
     /// Load the ledger again (after an append).
     pub reload: bool,
+    /// Write an evidence bundle here (`:export FILE`), off the UI thread.
+    pub export: Option<std::path::PathBuf>,
 }
 
 impl App {

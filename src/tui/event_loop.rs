@@ -123,6 +123,9 @@ fn event_loop(
         if std::mem::take(&mut app.outbox.reload) {
             reload();
         }
+        if let Some(out) = app.outbox.export.take() {
+            crate::tui::export::spawn(app.ledger.clone(), out, tx.clone());
+        }
         let timeout = match last_draw {
             Some(t) if app.dirty => FRAME.saturating_sub(t.elapsed()),
             _ => TICK,

@@ -232,7 +232,7 @@ pub const TABLE: &[Binding] = &[
     bind(C::Global, &[k('e')], A::NextFinding, "next line with a finding (browser)"),
     bind(C::Global, &[k('E')], A::PrevFinding, "previous line with a finding (browser)"),
     bind(C::Global, &[k('A')], A::Acknowledge, "acknowledge live alerts (they stay in Integrity)"),
-    bind(C::Global, &[k(':')], A::Command, "command: :N, :goto N or ID prefix, :filter ... (pane 1), :marks"),
+    bind(C::Global, &[k(':')], A::Command, "command: :N, :goto N or ID, :filter ..., :marks, :export FILE"),
     bind(C::Global, &[k('i')], A::AppendForm, "append a descriptor (form; needs --write)"),
     bind(C::Global, &[k('P')], A::AppendPulse, "append a time pulse now (needs --write)"),
     bind(C::Browser, &[k('j'), code(KeyCode::Down)], A::Down, "next record"),

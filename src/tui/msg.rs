@@ -44,6 +44,8 @@ pub enum Msg {
     Verified(Result<Box<VerifyReport>, String>),
     /// A result of the background work of panes 3-5.
     Panes(crate::tui::panes::PanesMsg),
+    /// An evidence bundle was written (what, where), or why not.
+    Exported(Result<String, String>),
     /// The terminal's input is gone: nobody can press `q` any more.
     InputClosed,
     /// The ledger's watcher reported something (see [`crate::tui::live`]).

@@ -47,6 +47,7 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::Verified(_) if app.live.active => {}
         Msg::Verified(result) => on_verified(app, result),
         Msg::Panes(m) => panes::on_msg(app, m),
+        Msg::Exported(result) => crate::tui::export::done(app, result),
         Msg::InputClosed => app.quit = true,
         Msg::Live(ev) => crate::tui::live::on_event(app, ev),
     }

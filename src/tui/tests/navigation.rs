@@ -218,3 +218,49 @@ fn lost_input_quits() {
     update(&mut t.app, Msg::InputClosed);
     assert!(t.app.quit);
 }
+
+#[test]
+fn export_writes_the_bundle_off_the_ui_thread_and_never_into_the_ledger() {
+    let mut t = Harness::sample(80, 24);
+    let out = tempfile::tempdir().unwrap();
+    let json = out.path().join("bundle.json");
+    t.keys(&format!(":export {}<enter>", json.display()));
+    let asked = t
+        .app
+        .outbox
+        .export
+        .take()
+        .expect("the loop is asked to export");
+    assert_eq!(asked, json);
+    let (tx, rx) = std::sync::mpsc::channel();
+    crate::tui::export::spawn(t.app.ledger.clone(), asked, tx.clone());
+    let msg = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+    crate::tui::update::update(&mut t.app, msg);
+    assert!(message(&t).contains("wrote"), "{}", message(&t));
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert!(doc["files"].as_array().is_some_and(|f| !f.is_empty()));
+    assert!(json.with_extension("md").exists());
+    // Never over an earlier bundle, never inside the ledger.
+    crate::tui::export::spawn(t.app.ledger.clone(), json.clone(), tx.clone());
+    crate::tui::update::update(
+        &mut t.app,
+        rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap(),
+    );
+    assert!(
+        message(&t).contains("refusing to overwrite"),
+        "{}",
+        message(&t)
+    );
+    let inside = t.app.ledger.join("bundle.json");
+    crate::tui::export::spawn(t.app.ledger.clone(), inside.clone(), tx);
+    crate::tui::update::update(
+        &mut t.app,
+        rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap(),
+    );
+    assert!(
+        message(&t).contains("outside the ledger"),
+        "{}",
+        message(&t)
+    );
+    assert!(!inside.exists());
+}
