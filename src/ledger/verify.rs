@@ -42,16 +42,21 @@ impl VerifyOptions {
 
 /// The files a report over descriptors rests on: the SPICE layer (chain,
 /// its manifest witness, the bindings) and the hash-less v1 layer.
-pub const DESCRIPTOR_FILES: [FileKind; 4] = [
+pub const DESCRIPTOR_FILES: [FileKind; 5] = [
     FileKind::SpiceChain,
     FileKind::IntegrityManifest,
     FileKind::ConstitutionalLog,
     FileKind::SpiceDescriptorsV1,
+    FileKind::NativeDescriptors,
 ];
 
 /// The files the time analyses rest on: the pulse chain and the start log
 /// that delimits its runs.
-pub const TIME_FILES: [FileKind; 2] = [FileKind::GlyphChain, FileKind::ForensicAudit];
+pub const TIME_FILES: [FileKind; 3] = [
+    FileKind::GlyphChain,
+    FileKind::ForensicAudit,
+    FileKind::NativePulses,
+];
 
 impl Default for VerifyOptions {
     fn default() -> Self {
@@ -84,6 +89,18 @@ pub fn verify_native_report(dir: &Path, options: &VerifyOptions) -> VerifyReport
         &NativeOptions {
             max_line: options.max_line,
             mac_key: options.mac_key.clone(),
+            // `events` is always verified: its genesis and rotations decide
+            // what the other chains' checkpoints mean.
+            chains: options.only.as_ref().map(|kinds| {
+                let mut chains = vec![Chain::Events];
+                if kinds.contains(&FileKind::NativeDescriptors) {
+                    chains.push(Chain::Descriptors);
+                }
+                if kinds.contains(&FileKind::NativePulses) {
+                    chains.push(Chain::Pulses);
+                }
+                chains
+            }),
         },
     );
     let mut files = v.files;

@@ -38,6 +38,8 @@ pub struct NativeOptions {
     pub max_line: usize,
     /// The HMAC key, when the verifier holds it.
     pub mac_key: Option<MacKey>,
+    /// Verify only these chains (and report only them); `None`: all.
+    pub chains: Option<Vec<Chain>>,
 }
 
 /// One chain as verification left it: what an appender continues from.
@@ -92,6 +94,9 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
     let mut per_chain: BTreeMap<Chain, (FileReport, ChainState, FileReport)> = BTreeMap::new();
     // Events first: its rotations decide which keys sign what.
     for chain in [Chain::Events, Chain::Descriptors, Chain::Pulses] {
+        if options.chains.as_ref().is_some_and(|c| !c.contains(&chain)) {
+            continue;
+        }
         let paths = ChainPaths::new(dir, chain);
         let mut hist_report = FileReport::new(
             history_name(chain),
