@@ -97,7 +97,11 @@ pub fn open_detail(app: &mut App) {
 
 /// Show 1-based `line` of `chain` in the browser.
 pub fn goto_line(app: &mut App, chain: ChainKind, line: u64) {
-    app.chain = ChainKind::ALL.iter().position(|k| *k == chain).unwrap_or(0);
+    let Some(i) = app.chain_index(chain) else {
+        app.say(Level::Warn, strings::not_browsable(chain.name()));
+        return;
+    };
+    app.chain = i;
     app.pane = Pane::Browser;
     app.detail = None;
     app.help = None;
