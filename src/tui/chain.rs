@@ -153,8 +153,10 @@ const PULSE_FIELDS: [Field; 2] = [
     field("pulse_id", &["/pulse_id"], 32, 2),
 ];
 
-const NATIVE_DESCRIPTOR_FIELDS: [Field; 7] = [
-    field("seq", &["/seq"], 5, 3),
+// No `seq` column: it is the line number less one on every well-formed
+// record (a record whose seq is wrong is a CHAIN_BREAK on its row, and the
+// detail shows the seq); the columns of the legacy chain keep their room.
+const NATIVE_DESCRIPTOR_FIELDS: [Field; 6] = [
     field("id", &["/body/descriptor_id"], 16, 1),
     field("process", &["/body/process_name"], 17, 1),
     field("lvl", &["/body/capability_level"], 3, 2),
@@ -351,9 +353,8 @@ fn decode_row(file: &IndexedFile, line: u64, kind: ChainKind) -> Result<Vec<Stri
     if text.truncated {
         return Err(strings::ROW_TOO_LONG.to_owned());
     }
-    let record = match serde_json::from_slice::<Value>(&text.bytes) {
-        Ok(v @ Value::Object(_)) => v,
-        _ => return Err(strings::ROW_UNPARSEABLE.to_owned()),
+    let Ok(record @ Value::Object(_)) = serde_json::from_slice::<Value>(&text.bytes) else {
+        return Err(strings::ROW_UNPARSEABLE.to_owned());
     };
     Ok(kind
         .fields()

@@ -201,7 +201,7 @@ fn record_text(view: &ChainView, line: u64, out: &mut Vec<(Tone, String)>) {
     }
 }
 
-/// `v` pretty-printed. serde_json escapes control characters, so the text
+/// `v` pretty-printed. `serde_json` escapes control characters, so the text
 /// is safe to show.
 fn pretty(v: &serde_json::Value, out: &mut Vec<(Tone, String)>) {
     let text = serde_json::to_string_pretty(v).unwrap_or_default();

@@ -175,11 +175,21 @@ fn findings(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
                 Cell::from(visible(&finding.detail)),
             ])
         });
+    // Wide enough for every file and kind listed (`descriptors_checkpoints`,
+    // `CHECKPOINT_MISMATCH`), never narrower than the legacy names need.
+    let (file_w, kind_w) = view
+        .findings
+        .iter()
+        .map(|&(fi, i)| {
+            let file = &report.files[fi];
+            (file.name.len(), file.findings[i].kind.name().len())
+        })
+        .fold((18, 17), |(fw, kw), (f, k)| (fw.max(f), kw.max(k)));
     let widths = [
         Constraint::Length(1),
-        Constraint::Length(18),
+        Constraint::Length(file_w as u16),
         Constraint::Length(10),
-        Constraint::Length(17),
+        Constraint::Length(kind_w as u16),
         Constraint::Fill(1),
     ];
     let table = Table::new(shown, widths)
