@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
@@ -136,7 +137,6 @@ fn send(session: &str, keys: &str) {
 }
 
 fn append_from_outside(ledger: &Path, name: &str) {
-    use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
         .args(["append", "descriptor"])
         .arg(ledger)
@@ -293,7 +293,6 @@ fn workstation_in_tmux_on_a_native_ledger_shows_an_outside_append() {
     wait_for(&session.0, "FOLLOW");
 
     // Appended and signed from outside, with the key given explicitly.
-    use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
         .args(["append", "descriptor", native_s, "--key"])
         .arg(&key)
