@@ -197,4 +197,57 @@ mod tests {
         assert_eq!(titles(10), ["status"]);
         assert_eq!(fit(400).len(), COLUMNS.len());
     }
+
+    #[test]
+    fn a_chain_row_says_what_its_verification_established() {
+        use crate::ledger::protect::OsAttribute;
+        use crate::ledger::report::Coverage;
+        let coverage = Coverage {
+            hash_chained: true,
+            witnessed_by: None,
+            summary: "every byte",
+            protected_fields: vec![],
+            unprotected_fields: vec![],
+            checked: vec![],
+            not_checked: vec![],
+        };
+        let mut f = FileReport::new("descriptors", "d.jsonl".into(), coverage.clone());
+        f.records = 41;
+        f.os_attribute = Some(OsAttribute::AppendOnly);
+        f.native = Some(NativeChainStatus {
+            tree_size: 41,
+            signed_size: Some(40),
+            unsigned_records: 1,
+            macs_checked: 0,
+            macs_unchecked: 41,
+            tamper_evidence: "keyed + signed checkpoints",
+            ..NativeChainStatus::default()
+        });
+        assert_eq!(
+            values(&f, "verified"),
+            [
+                "verified",
+                "keyed + signed checkpoints",
+                "1",
+                "40",
+                "41",
+                "0/41",
+                "append-only",
+                "41",
+                "every byte"
+            ]
+        );
+        // No signed checkpoint: said, not shown as 0.
+        f.native.as_mut().unwrap().signed_size = None;
+        assert_eq!(values(&f, "verified")[3], "none");
+        let mut h = FileReport::new("pulses_checkpoints", "p".into(), coverage);
+        h.os_attribute = Some(OsAttribute::Unknown {
+            reason: "tmpfs".into(),
+        });
+        let v = values(&h, "verified");
+        assert_eq!(
+            (v[1].as_str(), v[2].as_str(), v[6].as_str()),
+            ("signed notes", "-", "unknown")
+        );
+    }
 }
