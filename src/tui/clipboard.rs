@@ -3,7 +3,7 @@
 //! tmux with `set-clipboard on`) to set its clipboard. No clipboard daemon
 //! or X connection is needed, and nothing is written anywhere else.
 //!
-//! `update` only puts the text in [`App::clipboard`]; the event loop sends
+//! `update` only puts the text in [`App::outbox`]; the event loop sends
 //! the sequence to the terminal, so the tests see what would be copied.
 
 use crate::tui::app::{App, Level};
