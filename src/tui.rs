@@ -19,6 +19,10 @@
 //! ([`panes`]). While open, the ledger is watched ([`live`]): appended
 //! records appear as they are verified, and any other change is an alert.
 //! The entry form ([`form`], `--write` only) is an overlay over any pane.
+//!
+//! A native ledger (`docs/FORMAT.md`) opens the same way: the browser shows
+//! its three chains ([`chain::ChainKind::NATIVE`]), the integrity pane each
+//! file's tamper-evidence level ([`integrity::native`]); the form refuses it.
 
 pub mod actions;
 pub mod app;

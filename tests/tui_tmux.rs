@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
@@ -136,7 +137,6 @@ fn send(session: &str, keys: &str) {
 }
 
 fn append_from_outside(ledger: &Path, name: &str) {
-    use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
         .args(["append", "descriptor"])
         .arg(ledger)
@@ -221,5 +221,135 @@ fn workstation_in_tmux_follows_appends_and_alerts_on_truncation() {
         files_state(dir.path()),
         before,
         "the workstation wrote nothing"
+    );
+}
+
+fn iss(args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "iss {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn wait_until_quit(session: &str) {
+    let start = Instant::now();
+    while Command::new("tmux")
+        .args(["has-session", "-t", session])
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        assert!(start.elapsed() < Duration::from_secs(5), "q did not quit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn workstation_in_tmux_on_a_native_ledger_shows_an_outside_append() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed (CI installs it)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let legacy = tmp.path().join("legacy");
+    let native = tmp.path().join("native");
+    let key = tmp.path().join("native.key");
+    let (legacy_s, native_s) = (legacy.to_str().unwrap(), native.to_str().unwrap());
+    iss(&["sample", legacy_s, "--descriptors", "12", "--seed", "5"]);
+    iss(&["migrate", legacy_s, native_s]);
+    assert!(
+        key.exists(),
+        "migrate writes <ledger>.key beside the ledger"
+    );
+    let session = Session(format!("iss-native-{}", std::process::id()));
+    let command = format!("{} {}", env!("CARGO_BIN_EXE_iss"), native.display());
+    let started = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session.0,
+            "-x",
+            "120",
+            "-y",
+            "30",
+            &command,
+        ])
+        .status()
+        .unwrap();
+    assert!(started.success());
+    let screen = wait_for(&session.0, "PAUSED");
+    assert!(
+        screen.contains("[descriptors]") && screen.contains("CLEAN"),
+        "{screen}"
+    );
+    send(&session.0, "G");
+    wait_for(&session.0, "FOLLOW");
+
+    // Appended and signed from outside, with the key given explicitly.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .args(["append", "descriptor", native_s, "--key"])
+        .arg(&key)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            br#"{"process_name":"Native_In_Tmux","process_version":"1","capability_level":3,"process_outcome":"compliant","compliance_score":0.9,"assessed_by":"tmux","assessment_method":"e2e"}"#,
+        )
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    wait_for(&session.0, "descriptors 13/13");
+    // Shown as pending until the whole ledger (its new checkpoint
+    // included) is verified again, then verified.
+    let start = Instant::now();
+    loop {
+        let screen = capture(&session.0);
+        let row = screen.lines().find(|l| l.contains("Native_In_Tmux"));
+        if row.is_some_and(|r| r.contains('✔') && r.contains("verified")) {
+            break;
+        }
+        assert!(
+            row.is_none_or(|r| !r.contains("verified")),
+            "verified only with its ✔: {row:?}"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the new record was never verified:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    send(&session.0, "2");
+    let screen = wait_for(&session.0, "tamper evidence");
+    let descriptors = screen
+        .lines()
+        .find(|l| l.contains("✔ descriptors "))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        descriptors.contains("signed checkpoints") && descriptors.contains(" 13 "),
+        "{descriptors}"
+    );
+
+    // From here on only the workstation runs: it must change nothing.
+    let before = files_state(tmp.path());
+    send(&session.0, "1");
+    send(&session.0, "c");
+    wait_for(&session.0, "[pulses]");
+    send(&session.0, "q");
+    wait_until_quit(&session.0);
+    assert_eq!(
+        files_state(tmp.path()),
+        before,
+        "every file byte-identical, mtimes included"
     );
 }

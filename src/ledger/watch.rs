@@ -27,6 +27,7 @@
 //! safety net for file systems where notifications are lost, every few
 //! seconds anyway. Tests call [`Watch::rescan`] directly.
 
+pub mod companions;
 pub mod event;
 pub mod file_state;
 pub mod live;
@@ -39,6 +40,7 @@ use crate::ledger::finding::FindingKind;
 use crate::ledger::reader::LineReader;
 use crate::ledger::report::VerifyReport;
 use crate::ledger::verify::{VerifyOptions, verify_discovered_live};
+use companions::Companions;
 use file_state::{FileState, Look, Torn};
 use live::{LiveVerifiers, Step};
 use std::path::{Path, PathBuf};
@@ -76,6 +78,7 @@ pub struct Watch {
     options: WatchOptions,
     files: Vec<FileState>,
     live: LiveVerifiers,
+    companions: Companions,
 }
 
 /// Files are looked at in this order, so that a rescan that sees a new
@@ -94,12 +97,13 @@ impl Watch {
         root: &Path,
         options: WatchOptions,
     ) -> Result<(Self, VerifyReport), DiscoverError> {
-        let (files, live, report) = baseline(root, &options)?;
+        let (files, live, report, companions) = baseline(root, &options)?;
         let watch = Watch {
             root: root.to_path_buf(),
             options,
             files,
             live,
+            companions,
         };
         Ok((watch, report))
     }
@@ -156,6 +160,9 @@ impl Watch {
                 break;
             }
         }
+        if reverify.is_none() {
+            reverify = self.companions.changed();
+        }
         if let Some(reason) = reverify {
             self.reverify(reason, &mut events);
         }
@@ -166,9 +173,10 @@ impl Watch {
     fn reverify(&mut self, reason: String, events: &mut Vec<WatchEvent>) {
         events.push(WatchEvent::Reverifying { reason });
         match baseline(&self.root, &self.options) {
-            Ok((files, live, report)) => {
+            Ok((files, live, report, companions)) => {
                 self.files = files;
                 self.live = live;
+                self.companions = companions;
                 events.push(WatchEvent::Reverified(Box::new(report)));
             }
             Err(e) => {
@@ -200,6 +208,8 @@ fn grow(
         if st.needs_full || !live.incremental(st.kind) {
             let why = if st.needs_full {
                 "its last line was incomplete or unreadable when it was verified"
+            } else if st.kind.is_native() {
+                "a native ledger is verified as a whole (records, Merkle tree, checkpoints)"
             } else {
                 "its checks compare it with other files as a whole"
             };
@@ -273,8 +283,10 @@ fn grow(
 fn baseline(
     root: &Path,
     options: &WatchOptions,
-) -> Result<(Vec<FileState>, LiveVerifiers, VerifyReport), DiscoverError> {
+) -> Result<(Vec<FileState>, LiveVerifiers, VerifyReport, Companions), DiscoverError> {
     let d = discover(root)?;
+    // Looked at before verifying: a change made meanwhile is seen next time.
+    let companions = Companions::of(&d);
     let (report, heads) = verify_discovered_live(&d, &options.verify);
     let mut files = Vec::new();
     let now = Instant::now();
@@ -308,7 +320,7 @@ fn baseline(
     for m in &d.missing {
         files.push(FileState::baseline(m.kind, &m.path, None, false).expect("no I/O"));
     }
-    Ok((files, LiveVerifiers::new(heads), report))
+    Ok((files, LiveVerifiers::new(heads), report, companions))
 }
 
 #[cfg(test)]

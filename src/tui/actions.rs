@@ -97,7 +97,11 @@ pub fn open_detail(app: &mut App) {
 
 /// Show 1-based `line` of `chain` in the browser.
 pub fn goto_line(app: &mut App, chain: ChainKind, line: u64) {
-    app.chain = ChainKind::ALL.iter().position(|k| *k == chain).unwrap_or(0);
+    let Some(i) = app.chain_index(chain) else {
+        app.say(Level::Warn, strings::not_browsable(chain.name()));
+        return;
+    };
+    app.chain = i;
     app.pane = Pane::Browser;
     app.detail = None;
     app.help = None;
@@ -202,8 +206,16 @@ fn is_id_prefix(s: &str) -> bool {
 fn goto_id(app: &mut App, id: &str) {
     let id = id.to_ascii_lowercase();
     let field = match app.current().kind {
-        crate::tui::chain::ChainKind::Descriptors => "descriptor_id",
-        crate::tui::chain::ChainKind::Pulses => "pulse_id",
+        crate::tui::chain::ChainKind::Descriptors
+        | crate::tui::chain::ChainKind::NativeDescriptors => "descriptor_id",
+        // Migrated native pulses keep the legacy `pulse_id` in their body.
+        crate::tui::chain::ChainKind::Pulses | crate::tui::chain::ChainKind::NativePulses => {
+            "pulse_id"
+        }
+        crate::tui::chain::ChainKind::NativeEvents => {
+            app.say(Level::Warn, "events carry no id: go to a line with :N");
+            return;
+        }
     };
     let query = format!("\"{field}\":\"{id}");
     let view = app.current();

@@ -112,7 +112,8 @@ pub struct App {
     pub theme: Theme,
     /// The active pane.
     pub pane: Pane,
-    /// One view per browsable chain, in [`ChainKind::ALL`] order.
+    /// One view per browsable chain of the ledger ([`ChainKind::for_discovery`];
+    /// the legacy two until discovery says otherwise), in `c` order.
     pub chains: Vec<ChainView>,
     /// Which chain the browser shows.
     pub chain: usize,
@@ -171,7 +172,7 @@ impl App {
             ledger,
             theme,
             pane: Pane::Browser,
-            chains: ChainKind::ALL.into_iter().map(ChainView::new).collect(),
+            chains: ChainKind::LEGACY.into_iter().map(ChainView::new).collect(),
             chain: 0,
             discovery: Loading::Pending,
             report: Loading::Pending,
@@ -203,10 +204,27 @@ impl App {
         &mut self.chains[self.chain]
     }
 
-    /// The view of `kind`.
-    pub fn chain_mut(&mut self, kind: ChainKind) -> &mut ChainView {
-        let i = ChainKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
-        &mut self.chains[i]
+    /// The view of `kind`, when the ledger has that chain (a legacy ledger
+    /// has no `events`, a native one no `spice_chain`).
+    pub fn chain_mut(&mut self, kind: ChainKind) -> Option<&mut ChainView> {
+        self.chains.iter_mut().find(|c| c.kind == kind)
+    }
+
+    /// The view of `kind`, when the ledger has that chain.
+    pub fn chain_of(&self, kind: ChainKind) -> Option<&ChainView> {
+        self.chains.iter().find(|c| c.kind == kind)
+    }
+
+    /// The position of `kind` among the browser's chains.
+    pub fn chain_index(&self, kind: ChainKind) -> Option<usize> {
+        self.chains.iter().position(|c| c.kind == kind)
+    }
+
+    /// Whether the ledger is a native one (`docs/FORMAT.md`).
+    pub fn is_native(&self) -> bool {
+        self.discovery
+            .ready()
+            .is_some_and(|d| d.layout == crate::ledger::discover::Layout::Native)
     }
 
     /// Whether background work is still running (the indicator animates).

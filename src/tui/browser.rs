@@ -6,7 +6,7 @@
 //! status symbol and the line number always stay.
 
 use crate::tui::app::{App, Loading};
-use crate::tui::chain::{ChainKind, ChainView, Field, STATUS_PRIORITY, Source};
+use crate::tui::chain::{ChainView, Field, STATUS_PRIORITY, Source};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::{bookmarks, detail};
@@ -74,7 +74,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
 /// The block title: the chain files as tabs, the current one highlighted.
 fn chain_tabs(app: &App) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (i, kind) in ChainKind::ALL.iter().enumerate() {
+    for (i, kind) in app.chains.iter().map(|c| c.kind).enumerate() {
         let (style, open, close) = if i == app.chain {
             (app.theme.tab_active, "[", "]")
         } else {
@@ -238,6 +238,7 @@ fn digits(n: u64) -> u16 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::chain::ChainKind;
 
     #[test]
     fn narrow_tables_drop_the_least_important_columns_first() {

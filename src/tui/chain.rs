@@ -6,7 +6,7 @@
 //! million records scrolls as fast as one of forty. The rows are decoded in
 //! `update`, not while drawing, so that rendering only reads state.
 
-use crate::ledger::discover::FileKind;
+use crate::ledger::discover::{Discovery, FileKind, Layout};
 use crate::ledger::line_index::IndexedFile;
 use crate::tui::filter::Filtered;
 use crate::tui::marks::Marks;
@@ -17,28 +17,77 @@ use std::collections::BTreeSet;
 /// (the detail view shows more).
 const ROW_MAX_BYTES: usize = 64 * 1024;
 
-/// The chain files the browser shows, in the order `c` cycles through them.
+/// The chain files the browser shows, in the order `c` cycles through them:
+/// a legacy ledger's two chains, or a native ledger's three.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChainKind {
     /// `spice_chain.jsonl`: SPICE descriptors.
     Descriptors,
     /// `glyph_chain.jsonl`: forensic time pulses.
     Pulses,
+    /// A native ledger's `descriptors.jsonl`: SPICE descriptors as bodies.
+    NativeDescriptors,
+    /// A native ledger's `pulses.jsonl`: time pulses (or migrated legacy ones).
+    NativePulses,
+    /// A native ledger's `events.jsonl`: genesis, repairs, key rotations.
+    NativeEvents,
 }
 
 impl ChainKind {
     /// Every browsable chain.
-    pub const ALL: [ChainKind; 2] = [ChainKind::Descriptors, ChainKind::Pulses];
+    pub const ALL: [ChainKind; 5] = [
+        ChainKind::Descriptors,
+        ChainKind::Pulses,
+        ChainKind::NativeDescriptors,
+        ChainKind::NativePulses,
+        ChainKind::NativeEvents,
+    ];
+
+    /// A legacy ledger's chains.
+    pub const LEGACY: [ChainKind; 2] = [ChainKind::Descriptors, ChainKind::Pulses];
+
+    /// A native ledger's chains (`docs/FORMAT.md` §2).
+    pub const NATIVE: [ChainKind; 3] = [
+        ChainKind::NativeDescriptors,
+        ChainKind::NativePulses,
+        ChainKind::NativeEvents,
+    ];
+
+    /// The chains the browser offers for what discovery found: a native
+    /// ledger's three, else the legacy two (and any native chain file found
+    /// beside them, given on its own).
+    pub fn for_discovery(d: &Discovery) -> Vec<ChainKind> {
+        if d.layout == Layout::Native {
+            return Self::NATIVE.to_vec();
+        }
+        let mut kinds = Self::LEGACY.to_vec();
+        kinds.extend(
+            Self::NATIVE
+                .into_iter()
+                .filter(|k| d.path_of(k.file_kind()).is_some()),
+        );
+        kinds
+    }
 
     /// The ledger file this chain is.
     pub fn file_kind(self) -> FileKind {
         match self {
             ChainKind::Descriptors => FileKind::SpiceChain,
             ChainKind::Pulses => FileKind::GlyphChain,
+            ChainKind::NativeDescriptors => FileKind::NativeDescriptors,
+            ChainKind::NativePulses => FileKind::NativePulses,
+            ChainKind::NativeEvents => FileKind::NativeEvents,
         }
     }
 
-    /// The stable file name used in reports (`spice_chain`, `glyph_chain`).
+    /// Whether this is a native chain (records framed as
+    /// `{"seq","prev","body",["mac",]"hash"}`).
+    pub fn is_native(self) -> bool {
+        self.file_kind().is_native()
+    }
+
+    /// The stable file name used in reports (`spice_chain`, `glyph_chain`,
+    /// `descriptors`, `pulses`, `events`).
     pub fn name(self) -> &'static str {
         self.file_kind().name()
     }
@@ -54,6 +103,9 @@ impl ChainKind {
         match self {
             ChainKind::Descriptors => &DESCRIPTOR_FIELDS,
             ChainKind::Pulses => &PULSE_FIELDS,
+            ChainKind::NativeDescriptors => &NATIVE_DESCRIPTOR_FIELDS,
+            ChainKind::NativePulses => &NATIVE_PULSE_FIELDS,
+            ChainKind::NativeEvents => &NATIVE_EVENT_FIELDS,
         }
     }
 }
@@ -63,35 +115,70 @@ impl ChainKind {
 pub struct Field {
     /// Column heading.
     pub title: &'static str,
-    /// JSON key in the record.
-    pub key: &'static str,
+    /// Where the value is in the record, as JSON pointers (RFC 6901) tried
+    /// in order: a native pulse's time is `/body/utc`, a migrated one's
+    /// `/body/legacy_pulse/utc_iso`.
+    pub keys: &'static [&'static str],
     /// Column width.
     pub width: u16,
     /// Lower numbers are kept longer when the terminal is narrow.
     pub priority: u8,
 }
 
-const fn field(title: &'static str, key: &'static str, width: u16, priority: u8) -> Field {
+const fn field(
+    title: &'static str,
+    keys: &'static [&'static str],
+    width: u16,
+    priority: u8,
+) -> Field {
     Field {
         title,
-        key,
+        keys,
         width,
         priority,
     }
 }
 
 const DESCRIPTOR_FIELDS: [Field; 6] = [
-    field("id", "descriptor_id", 16, 1),
-    field("process", "process_name", 17, 1),
-    field("lvl", "capability_level", 3, 2),
-    field("outcome", "process_outcome", 13, 2),
-    field("score", "compliance_score", 5, 2),
-    field("assessed_at", "assessed_at", 32, 4),
+    field("id", &["/descriptor_id"], 16, 1),
+    field("process", &["/process_name"], 17, 1),
+    field("lvl", &["/capability_level"], 3, 2),
+    field("outcome", &["/process_outcome"], 13, 2),
+    field("score", &["/compliance_score"], 5, 2),
+    field("assessed_at", &["/assessed_at"], 32, 4),
 ];
 
 const PULSE_FIELDS: [Field; 2] = [
-    field("utc", "utc_iso", 32, 1),
-    field("pulse_id", "pulse_id", 32, 2),
+    field("utc", &["/utc_iso"], 32, 1),
+    field("pulse_id", &["/pulse_id"], 32, 2),
+];
+
+// No `seq` column: it is the line number less one on every well-formed
+// record (a record whose seq is wrong is a CHAIN_BREAK on its row, and the
+// detail shows the seq); the columns of the legacy chain keep their room.
+const NATIVE_DESCRIPTOR_FIELDS: [Field; 6] = [
+    field("id", &["/body/descriptor_id"], 16, 1),
+    field("process", &["/body/process_name"], 17, 1),
+    field("lvl", &["/body/capability_level"], 3, 2),
+    field("outcome", &["/body/process_outcome"], 13, 2),
+    field("score", &["/body/compliance_score"], 5, 2),
+    field("assessed_at", &["/body/assessed_at"], 32, 4),
+];
+
+const NATIVE_PULSE_FIELDS: [Field; 5] = [
+    field("seq", &["/seq"], 5, 3),
+    // A native pulse's UTC, else the migrated legacy pulse's.
+    field("utc", &["/body/utc", "/body/legacy_pulse/utc_iso"], 32, 1),
+    field("tt_s", &["/body/tt_s"], 18, 2),
+    field("tai_ns", &["/body/tai_ns"], 20, 4),
+    // Where a migrated pulse came from in the legacy glyph chain.
+    field("legacy", &["/body/legacy_line"], 6, 2),
+];
+
+const NATIVE_EVENT_FIELDS: [Field; 3] = [
+    field("seq", &["/seq"], 5, 3),
+    field("type", &["/body/type"], 14, 1),
+    field("created", &["/body/created"], 28, 2),
 ];
 
 /// Priority of the status words column (the symbol column is always shown).
@@ -266,13 +353,18 @@ fn decode_row(file: &IndexedFile, line: u64, kind: ChainKind) -> Result<Vec<Stri
     if text.truncated {
         return Err(strings::ROW_TOO_LONG.to_owned());
     }
-    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&text.bytes) else {
+    let Ok(record @ Value::Object(_)) = serde_json::from_slice::<Value>(&text.bytes) else {
         return Err(strings::ROW_UNPARSEABLE.to_owned());
     };
     Ok(kind
         .fields()
         .iter()
-        .map(|f| map.get(f.key).map_or_else(|| "—".to_owned(), cell_text))
+        .map(|f| {
+            f.keys
+                .iter()
+                .find_map(|k| record.pointer(k))
+                .map_or_else(|| "—".to_owned(), cell_text)
+        })
         .collect())
 }
 

@@ -3,7 +3,7 @@
 //! tmux with `set-clipboard on`) to set its clipboard. No clipboard daemon
 //! or X connection is needed, and nothing is written anywhere else.
 //!
-//! `update` only puts the text in [`App::clipboard`]; the event loop sends
+//! `update` only puts the text in [`App::outbox`]; the event loop sends
 //! the sequence to the terminal, so the tests see what would be copied.
 
 use crate::tui::app::{App, Level};
@@ -24,14 +24,38 @@ pub enum What {
     Hash,
 }
 
-/// The record field `what` means in `chain`.
-pub fn field(chain: ChainKind, what: What) -> &'static str {
+/// Where the value `what` means in `chain` is in a record, as JSON pointers
+/// tried in order (a native record's id is in its body, its hash beside it;
+/// a native pulse has no id but its `seq`, a migrated one its legacy
+/// `pulse_id`).
+pub fn field(chain: ChainKind, what: What) -> &'static [&'static str] {
     match (chain, what) {
-        (ChainKind::Descriptors, What::Id) => "descriptor_id",
-        (ChainKind::Descriptors, What::Hash) => "descriptor_hash",
-        (ChainKind::Pulses, What::Id) => "pulse_id",
-        (ChainKind::Pulses, What::Hash) => "glyph_hash",
+        (ChainKind::Descriptors, What::Id) => &["/descriptor_id"],
+        (ChainKind::Descriptors, What::Hash) => &["/descriptor_hash"],
+        (ChainKind::Pulses, What::Id) => &["/pulse_id"],
+        (ChainKind::Pulses, What::Hash) => &["/glyph_hash"],
+        (ChainKind::NativeDescriptors, What::Id) => &["/body/descriptor_id"],
+        (ChainKind::NativePulses, What::Id) => &["/body/legacy_pulse/pulse_id", "/seq"],
+        (ChainKind::NativeEvents, What::Id) => &["/seq"],
+        (
+            ChainKind::NativeDescriptors | ChainKind::NativePulses | ChainKind::NativeEvents,
+            What::Hash,
+        ) => &["/hash"],
     }
+}
+
+/// The field's name as the user knows it: the pointer's last part.
+fn label(pointer: &str) -> &str {
+    pointer.rsplit('/').next().unwrap_or(pointer)
+}
+
+/// The first of `pointers` that holds a string or a number, with its name.
+fn lookup<'a>(record: &Value, pointers: &[&'a str]) -> Option<(&'a str, String)> {
+    pointers.iter().find_map(|p| match record.pointer(p)? {
+        Value::String(s) => Some((label(p), visible(s))),
+        Value::Number(n) => Some((label(p), n.to_string())),
+        _ => None,
+    })
 }
 
 /// The OSC 52 sequence that sets the clipboard to `text`.
@@ -43,7 +67,8 @@ pub fn osc52(text: &str) -> String {
 /// `y`/`Y` in the browser.
 pub fn copy_field(app: &mut App, what: What) {
     let view = app.current();
-    let key = field(view.kind, what);
+    let pointers = field(view.kind, what);
+    let key = label(pointers[0]);
     let Some(file) = view.file().filter(|f| f.lines() > 0) else {
         app.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
@@ -51,7 +76,7 @@ pub fn copy_field(app: &mut App, what: What) {
     let value = match file.read_line(view.cursor, READ_MAX) {
         Ok(Some(t)) if !t.truncated => serde_json::from_slice::<Value>(&t.bytes)
             .ok()
-            .and_then(|v| v.get(key).and_then(Value::as_str).map(visible)),
+            .and_then(|v| lookup(&v, pointers)),
         Ok(_) => None,
         Err(e) => {
             app.say(Level::Error, strings::read_error(&e.to_string()));
@@ -59,7 +84,7 @@ pub fn copy_field(app: &mut App, what: What) {
         }
     };
     match value {
-        Some(v) => {
+        Some((key, v)) => {
             app.say(Level::Info, strings::copied(key, &v));
             app.outbox.clipboard = Some(v);
         }

@@ -170,11 +170,26 @@ fn record_text(view: &ChainView, line: u64, out: &mut Vec<(Tone, String)>) {
     }
     let parsed = serde_json::from_slice::<serde_json::Value>(&text.bytes);
     match parsed {
-        Ok(v @ serde_json::Value::Object(_)) => {
-            // serde_json escapes control characters, so the text is safe to show.
-            let pretty = serde_json::to_string_pretty(&v).unwrap_or_default();
-            out.extend(pretty.lines().map(|l| (Tone::Plain, l.to_owned())));
+        Ok(serde_json::Value::Object(mut map)) if view.kind.is_native() => {
+            // The framing first (what links and seals the record), then the
+            // body: what the record says.
+            for key in ["seq", "prev", "mac", "hash"] {
+                if let Some(v) = map.remove(key) {
+                    let text = crate::tui::chain::cell_text(&v);
+                    out.push((Tone::Dim, format!("{key:<5} {text}")));
+                }
+            }
+            let body = map.remove("body").unwrap_or(serde_json::Value::Null);
+            out.push((Tone::Plain, String::new()));
+            out.push((Tone::Heading, strings::DETAIL_BODY.to_owned()));
+            pretty(&body, out);
+            if !map.is_empty() {
+                // Not a well-framed record (the verifier says so): show the rest too.
+                out.push((Tone::Heading, strings::DETAIL_OTHER_KEYS.to_owned()));
+                pretty(&serde_json::Value::Object(map), out);
+            }
         }
+        Ok(v @ serde_json::Value::Object(_)) => pretty(&v, out),
         other => {
             let why = other
                 .err()
@@ -184,6 +199,13 @@ fn record_text(view: &ChainView, line: u64, out: &mut Vec<(Tone, String)>) {
             out.push((Tone::Plain, visible(&lossy)));
         }
     }
+}
+
+/// `v` pretty-printed. `serde_json` escapes control characters, so the text
+/// is safe to show.
+fn pretty(v: &serde_json::Value, out: &mut Vec<(Tone, String)>) {
+    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    out.extend(text.lines().map(|l| (Tone::Plain, l.to_owned())));
 }
 
 /// Cut `text` into pieces of at most `width` characters, at a space when

@@ -203,6 +203,10 @@ pub fn command(app: &mut App, args: &str) {
         app.say(Level::Info, strings::FILTER_CLEARED);
         return;
     }
+    if app.current().kind == ChainKind::NativeDescriptors {
+        app.say(Level::Warn, strings::FILTER_NOT_NATIVE);
+        return;
+    }
     if app.current().kind != ChainKind::Descriptors {
         app.say(Level::Warn, strings::FILTER_DESCRIPTORS_ONLY);
         return;

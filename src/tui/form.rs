@@ -148,6 +148,14 @@ pub fn open(app: &mut App) {
         app.say(Level::Warn, strings::WRITES_OFF);
         return;
     }
+    // The form previews and appends through the legacy append module; a
+    // native ledger is written by `NativeWriter` (framing, MAC, checkpoint),
+    // which has no preview of the exact line yet. Refused rather than
+    // written some other way than the preview promises.
+    if app.is_native() {
+        app.say(Level::Warn, strings::FORM_NOT_NATIVE);
+        return;
+    }
     app.prompt = None;
     app.help = None;
     match &mut app.form {
@@ -260,11 +268,10 @@ fn acknowledged(app: &mut App, ack: &Acknowledged) {
     app.say(Level::Info, strings::appended(ack));
     app.pane = crate::tui::app::Pane::Browser;
     app.detail = None;
-    app.chain = ChainKind::ALL
-        .iter()
-        .position(|k| *k == ChainKind::Descriptors)
-        .unwrap_or(0);
-    app.chain_mut(ChainKind::Descriptors).cursor = ack.line.saturating_sub(1);
+    if let Some(i) = app.chain_index(ChainKind::Descriptors) {
+        app.chain = i;
+        app.chains[i].cursor = ack.line.saturating_sub(1);
+    }
     request_reload(app);
 }
 

@@ -10,6 +10,8 @@ use crate::tui::chain::visible;
 use crate::tui::layout;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
+
+pub mod native;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
@@ -45,10 +47,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             );
         }
         (_, Loading::Ready(r)) => {
-            f.render_widget(
-                files_table(r, t).block(boxed(format!(" Files ({}) ", r.format))),
-                files_box,
-            );
+            let block = boxed(format!(" Files ({}) ", r.format));
+            let table = if is_native(r) {
+                let width = block.inner(files_box).width;
+                native::files_table(r, t, width, |f| file_status(f, t))
+            } else {
+                files_table(r, t)
+            };
+            f.render_widget(table.block(block), files_box);
             findings(f, findings_box, app, r);
             selected(f, selected_box, app, r);
         }
@@ -94,14 +100,24 @@ fn files_table<'a>(r: &'a VerifyReport, t: &Theme) -> Table<'a> {
     Table::new(rows, widths).header(header)
 }
 
-fn file_row<'a>(f: &'a FileReport, t: &Theme) -> Row<'a> {
-    let (sym, word, style) = match f.status {
+/// Whether the report is a native ledger's (or holds a native chain).
+fn is_native(r: &VerifyReport) -> bool {
+    r.format == crate::ledger::native::meta::FORMAT || r.files.iter().any(|f| f.native.is_some())
+}
+
+/// A file's symbol, status word and style.
+fn file_status(f: &FileReport, t: &Theme) -> (&'static str, &'static str, Style) {
+    match f.status {
         FileStatus::Verified if f.warnings() > 0 => (strings::SYM_WARN, "warnings", t.warn),
         FileStatus::Verified => (strings::SYM_OK, "verified", t.ok),
         FileStatus::Violated => (strings::SYM_BAD, "violated", t.bad),
         FileStatus::Unchained => (strings::SYM_WARN, "unchained", t.warn),
         FileStatus::Unreadable => (strings::SYM_BAD, "unreadable", t.bad),
-    };
+    }
+}
+
+fn file_row<'a>(f: &'a FileReport, t: &Theme) -> Row<'a> {
+    let (sym, word, style) = file_status(f, t);
     let evidence = if f.coverage.hash_chained {
         "legacy hash chain"
     } else {
@@ -159,11 +175,21 @@ fn findings(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
                 Cell::from(visible(&finding.detail)),
             ])
         });
+    // Wide enough for every file and kind listed (`descriptors_checkpoints`,
+    // `CHECKPOINT_MISMATCH`), never narrower than the legacy names need.
+    let (file_w, kind_w) = view
+        .findings
+        .iter()
+        .map(|&(fi, i)| {
+            let file = &report.files[fi];
+            (file.name.len(), file.findings[i].kind.name().len())
+        })
+        .fold((18, 17), |(fw, kw), (f, k)| (fw.max(f), kw.max(k)));
     let widths = [
         Constraint::Length(1),
-        Constraint::Length(18),
+        Constraint::Length(file_w as u16),
         Constraint::Length(10),
-        Constraint::Length(17),
+        Constraint::Length(kind_w as u16),
         Constraint::Fill(1),
     ];
     let table = Table::new(shown, widths)

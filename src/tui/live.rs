@@ -93,7 +93,8 @@ pub fn on_event(app: &mut App, ev: WatchEvent) {
             app.live.active = true;
             show_report(app, report);
             // Lines appended between indexing and the watcher's start.
-            for chain in ChainKind::ALL {
+            let kinds: Vec<ChainKind> = app.chains.iter().map(|c| c.kind).collect();
+            for chain in kinds {
                 grow(app, chain);
             }
         }
@@ -145,7 +146,7 @@ fn on_record(app: &mut App, r: &RecordEvent) {
     let Some(chain) = ChainKind::from_name(r.file) else {
         return;
     };
-    if let Some(m) = &mut app.chain_mut(chain).marks {
+    if let Some(m) = app.chain_mut(chain).and_then(|v| v.marks.as_mut()) {
         m.add_live(r.line, &r.findings);
     }
     grow(app, chain);
@@ -155,7 +156,9 @@ fn on_record(app: &mut App, r: &RecordEvent) {
 /// cursor was on the last row.
 fn grow(app: &mut App, chain: ChainKind) {
     let rows = app.table_rows();
-    let view = app.chain_mut(chain);
+    let Some(view) = app.chain_mut(chain) else {
+        return;
+    };
     let following = view.cursor + 1 >= view.lines();
     let Source::Ready(file) = &mut view.source else {
         return;

@@ -54,7 +54,7 @@ fn discover_and_send(ledger: &Path, tx: &Sender<Msg>) -> Option<Discovery> {
 
 /// Index each chain the ledger has, reporting progress.
 fn index_chains(d: &Discovery, send: &dyn Fn(Msg) -> bool) {
-    for chain in ChainKind::ALL {
+    for chain in ChainKind::for_discovery(d) {
         let Some(path) = d.path_of(chain.file_kind()) else {
             continue;
         };

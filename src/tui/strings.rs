@@ -91,6 +91,10 @@ pub const ROW_READ_ERROR: &str = "(read error)";
 pub fn detail_truncated(shown: usize, total: u64) -> String {
     format!("(showing the first {shown} of {total} bytes of this line)")
 }
+/// Heading of a native record's body in the record detail.
+pub const DETAIL_BODY: &str = "Body";
+/// Heading of keys a native line should not have.
+pub const DETAIL_OTHER_KEYS: &str = "Other keys (not in the record format)";
 /// Detail view: heading of the findings section.
 pub const DETAIL_FINDINGS: &str = "Findings on this line";
 /// Detail view: no findings on this line.
@@ -244,6 +248,12 @@ pub fn filter_error(err: &str) -> String {
 /// Message: filters apply to descriptors only.
 pub const FILTER_DESCRIPTORS_ONLY: &str =
     "filters apply to the descriptor chain (spice_chain); c switches to it";
+/// Message: the entry form refuses a native ledger.
+pub const FORM_NOT_NATIVE: &str = "native ledger: the form appends to legacy ledgers only; nothing was written. \
+     Append with `iss append descriptor LEDGER --key FILE` (the workstation shows the new record)";
+/// Message: filters are not there yet for a native ledger.
+pub const FILTER_NOT_NATIVE: &str =
+    "filters apply to a legacy spice_chain only for now; / searches a native chain";
 
 /// Message: a mark set or removed.
 pub fn mark_toggled(line: u64, marked: bool, n: usize) -> String {

@@ -6,7 +6,7 @@
 //! touch only what is asked for.
 
 use crate::tui::app::{App, Loading, Pane};
-use crate::tui::chain::{ChainKind, Source};
+use crate::tui::chain::{ChainKind, ChainView, Source};
 use crate::tui::keys::{self, Action};
 use crate::tui::marks::Marks;
 use crate::tui::msg::Msg;
@@ -40,7 +40,9 @@ pub fn update(app: &mut App, msg: Msg) {
         }
         Msg::Discovered(result) => on_discovered(app, result),
         Msg::Progress { chain, done, total } => {
-            app.chain_mut(chain).source = Source::Indexing { done, total };
+            if let Some(view) = app.chain_mut(chain) {
+                view.source = Source::Indexing { done, total };
+            }
         }
         Msg::Indexed { chain, result } => on_indexed(app, chain, result),
         // Once the watcher runs, its reports are the newer ones.
@@ -58,9 +60,17 @@ pub fn update(app: &mut App, msg: Msg) {
 fn on_discovered(app: &mut App, result: Result<crate::ledger::discover::Discovery, String>) {
     match result {
         Ok(d) => {
-            for kind in ChainKind::ALL {
-                if d.path_of(kind.file_kind()).is_none() {
-                    app.chain_mut(kind).source = Source::Absent;
+            // A native ledger has other chains than a legacy one; a reload
+            // of the same ledger keeps the views (and their cursors).
+            let kinds = ChainKind::for_discovery(&d);
+            if app.chains.iter().map(|c| c.kind).ne(kinds.iter().copied()) {
+                app.chains = kinds.iter().copied().map(ChainView::new).collect();
+                app.chain = 0;
+                app.detail = None;
+            }
+            for view in &mut app.chains {
+                if d.path_of(view.kind.file_kind()).is_none() {
+                    view.source = Source::Absent;
                 }
             }
             // Browse a chain that exists: a pulses-only ledger opens on pulses.
@@ -90,13 +100,19 @@ fn on_indexed(
     result: Result<crate::ledger::line_index::IndexedFile, String>,
 ) {
     let rows = app.table_rows();
-    let view = app.chain_mut(chain);
+    let Some(view) = app.chain_mut(chain) else {
+        return;
+    };
+    // Indexed again after a full re-verification (a native chain grows that
+    // way): a view that followed the end keeps following it.
+    let following = matches!(view.source, Source::Ready(_)) && view.cursor + 1 >= view.lines();
     view.source = match result {
         Ok(file) => Source::Ready(file),
         Err(e) => Source::Failed(e),
     };
     filter::reapply(view);
-    view.move_to(view.cursor, rows);
+    let to = if following { u64::MAX } else { view.cursor };
+    view.move_to(to, rows);
 }
 
 /// Show a verification report (or why there is none).

@@ -101,6 +101,13 @@ pub(super) fn boxed<'a>(t: &Theme, title: String) -> Block<'a> {
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let Some(file) = app.chains.iter().find(|c| c.kind == ChainKind::Pulses) else {
+        let text = if app.is_native() {
+            s::NATIVE_TIME
+        } else {
+            s::NO_TIME_CHAIN
+        };
+        let p = Paragraph::new(text).wrap(Wrap { trim: false });
+        f.render_widget(p.block(boxed(t, format!(" {} ", s::TIME_TITLE))), area);
         return;
     };
     let waiting = match (&app.discovery, &file.source) {

@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Workstation benchmark (issue 5): `iss tui` on a large ledger, driven in
+tmux, measured against baselines taken in the same run. Not part of CI.
+
+For each ledger (by default the legacy and the native 1,000,000-descriptor
+ledgers under bench-data/, see scripts/bench_native.py for how they are
+made), with a warm page cache:
+
+  - time to first frame: from starting the tmux session to the first
+    capture that shows the workstation's pane tabs. Baseline: the same
+    measurement for `printf` of a marker (what tmux and the polling cost).
+  - time to full verification: until the status bar shows the verdict
+    (CLEAN / VIOLATED / INCOMPLETE) the integrity pane shows. Baseline:
+    `iss verify` on the same ledger (its wall time).
+  - peak memory: VmHWM of the `iss tui` process once the verdict is shown
+    and the watcher has started (it verifies the ledger once more for its
+    own state). Baselines: the chain files' size, and `iss verify`'s peak.
+
+The screen is polled with `tmux capture-pane` every few milliseconds, so
+times are upper bounds by about one polling interval (printed). The
+workstation is only read from: the script checks that no chain file
+changed size or modification time.
+
+Usage: scripts/bench_tui.py [--data DIR] [--ledger NAME ...] [--runs R]
+Goal from the issue: first frame under 200 ms, memory well under the
+file's size.
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ISS = os.path.join(ROOT, "target", "release", "iss")
+POLL_S = 0.005
+TABS = "1 Chains"
+VERDICT = re.compile(r"(CLEAN|VIOLATED|INCOMPLETE):")
+
+
+def tmux(*args):
+    return subprocess.run(["tmux", *args], capture_output=True, text=True)
+
+
+def capture(session):
+    return tmux("capture-pane", "-p", "-t", session).stdout
+
+
+def chain_files(ledger):
+    out = []
+    for d, _, files in os.walk(ledger):
+        out += [os.path.join(d, f) for f in files if f.endswith((".jsonl", ".log"))]
+    return sorted(out)
+
+
+def state(ledger):
+    """Size and mtime of every file under the ledger (checkpoints included)."""
+    out = []
+    for d, _, files in os.walk(ledger):
+        for f in files:
+            st = os.stat(os.path.join(d, f))
+            out.append((os.path.join(d, f), st.st_size, st.st_mtime_ns))
+    return sorted(out)
+
+
+def wait(session, pred, start, timeout):
+    while True:
+        screen = capture(session)
+        if pred(screen):
+            return time.perf_counter() - start, screen
+        if time.perf_counter() - start > timeout:
+            sys.exit(f"timed out after {timeout} s; screen:\n{screen}")
+        time.sleep(POLL_S)
+
+
+def vm_hwm_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def session_run(name, command, until_verdict, timeout):
+    """Start `command` in a 120x40 tmux session; return (first frame s,
+    verdict s or None, peak KiB or None)."""
+    tmux("kill-session", "-t", name)
+    start = time.perf_counter()
+    r = tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40", f"exec {command}")
+    if r.returncode != 0:
+        sys.exit(f"tmux: {r.stderr}")
+    try:
+        marker = TABS if until_verdict else "ready-marker"
+        first, _ = wait(name, lambda s: marker in s, start, timeout)
+        if not until_verdict:
+            return first, None, None
+        verdict, _ = wait(name, lambda s: VERDICT.search(s) is not None, start, timeout)
+        pid = int(tmux("display-message", "-p", "-t", name, "#{pane_pid}").stdout.strip())
+        # The watcher verifies once more for its own state: wait until the
+        # live badge shows it running, so the peak includes it.
+        wait(name, lambda s: "FOLLOW" in s or "PAUSED" in s, start, timeout)
+        peak = vm_hwm_kib(pid)
+        tmux("send-keys", "-t", name, "q")
+        t0 = time.perf_counter()
+        while tmux("has-session", "-t", name).returncode == 0:
+            if time.perf_counter() - t0 > 10:
+                sys.exit("q did not quit")
+            time.sleep(0.02)
+        return first, verdict, peak
+    finally:
+        tmux("kill-session", "-t", name)
+
+
+def timed(cmd):
+    """Wall time and peak RSS (KiB) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):  # 1: violated, still a full verification
+        sys.exit(f"{cmd} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+    return elapsed, int(proc.stderr.decode().strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=os.path.join(ROOT, "bench-data"))
+    ap.add_argument("--ledger", action="append",
+                    help="ledger folder name under --data (default: ledger-1000000 and native-1000000)")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=600)
+    args = ap.parse_args()
+    ledgers = args.ledger or ["ledger-1000000", "native-1000000"]
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True,
+                   env={**os.environ, "CARGO_INCREMENTAL": "0"})
+    if subprocess.run(["tmux", "-V"], capture_output=True).returncode != 0:
+        sys.exit("tmux is needed")
+    name = f"iss-bench-{os.getpid()}"
+    print(f"polling every {POLL_S * 1000:.0f} ms; times are medians of {args.runs} runs")
+    for ledger in ledgers:
+        path = os.path.join(args.data, ledger)
+        files = chain_files(path)
+        if not files:
+            sys.exit(f"{path}: no ledger there (see scripts/bench_native.py to make one)")
+        size = sum(os.path.getsize(f) for f in files)
+        for f in files:
+            subprocess.run(["cat", f], stdout=subprocess.DEVNULL, check=True)  # warm the cache
+        before = state(path)
+        base_frame, frame, verdict, peak, vtime, vpeak = [], [], [], [], [], []
+        for _ in range(args.runs):  # alternate, so drift hits every case alike
+            b, _, _ = session_run(name, "sh -c 'printf ready-marker; sleep 30'", False, args.timeout)
+            base_frame.append(b)
+            f, v, p = session_run(name, f"{ISS} tui {path}", True, args.timeout)
+            frame.append(f)
+            verdict.append(v)
+            peak.append(p)
+            t, m = timed([ISS, "verify", path])
+            vtime.append(t)
+            vpeak.append(m)
+        if state(path) != before:
+            sys.exit(f"{path}: a file changed while the workstation was open")
+        med = statistics.median
+        mib = 1024
+        print(f"\n{ledger}: {len(files)} files, {size / 1e9:.2f} GB")
+        print(f"  first frame            {med(frame) * 1000:8.0f} ms   baseline (tmux + printf) "
+              f"{med(base_frame) * 1000:.0f} ms; difference {(med(frame) - med(base_frame)) * 1000:.0f} ms "
+              f"(goal: under 200 ms)")
+        print(f"  verdict shown          {med(verdict):8.2f} s    iss verify {med(vtime):.2f} s; "
+              f"ratio {med(verdict) / med(vtime):.2f}x")
+        print(f"  peak memory (VmHWM)    {max(peak) / mib:8.1f} MiB  = {max(peak) * 1024 / size * 100:.2f}% "
+              f"of the files; iss verify peak {max(vpeak) / mib:.1f} MiB "
+              f"({max(peak) / max(vpeak):.2f}x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,360 @@
+//! The workstation on a native ledger (`docs/FORMAT.md`), built with the
+//! project's own code (the generated legacy sample, migrated): the three
+//! chains in the browser, each record's framing and body in the detail,
+//! the tamper-evidence level per file in the integrity pane, an edited
+//! record marked ✘ on its row, and the live view re-verifying the whole
+//! ledger when it changes.
+
+use super::harness::Harness;
+use crate::ledger::legacy::append::NewDescriptor;
+use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::native::descriptors::append_descriptors;
+use crate::ledger::native::init::InitOptions;
+use crate::ledger::native::migrate::migrate;
+use crate::ledger::native::secret::read_signer;
+use crate::ledger::native::writer::NativeWriter;
+use crate::ledger::protect::OsAttribute;
+use crate::ledger::watch::{Watch, WatchEvent, WatchOptions};
+use crate::tui::app::{Loading, Pane};
+use crate::tui::chain::ChainKind;
+use crate::tui::live::messages;
+use crate::tui::msg::Msg;
+use crate::tui::strings;
+use crate::tui::update::update;
+use insta::assert_snapshot;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use tempfile::TempDir;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// A native ledger migrated from the default generated sample (40
+/// descriptors, 160 pulses): its descriptor and pulse records are the same
+/// bytes every run (their hashes do not depend on the random key); the
+/// signing key is `<ledger>.key` beside it.
+fn native_ledger() -> (TempDir, PathBuf) {
+    let tmp = tempfile::Builder::new()
+        .prefix("iss-native-")
+        .tempdir()
+        .unwrap();
+    let legacy = tmp.path().join("legacy");
+    write_sample_ledger(&legacy, &SampleSpec::default()).unwrap();
+    let ledger = tmp.path().join("native-ledger");
+    let opts = InitOptions {
+        origin: "iss.local/tui-test".to_owned(),
+        key_path: tmp.path().join("native-ledger.key"),
+        mac_key_path: None,
+        created: "2026-11-01T08:00:00Z".to_owned(),
+        genesis_extra: None,
+    };
+    migrate(&legacy, &ledger, &opts).unwrap();
+    (tmp, ledger)
+}
+
+/// [`native_ledger`] with the `process_name` in the body of descriptor
+/// line 10 edited: its hash no longer matches (and the signed checkpoint
+/// over the chain no longer does either).
+fn tampered_native_ledger() -> (TempDir, PathBuf) {
+    let (tmp, ledger) = native_ledger();
+    let path = ledger.join("descriptors.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let key = "\"process_name\":\"";
+    let line = &mut lines[9];
+    let start = line.find(key).unwrap() + key.len();
+    let end = start + line[start..].find('"').unwrap();
+    line.replace_range(start..end, "Tampered_Process");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    (tmp, ledger)
+}
+
+/// The OS attribute depends on the file system the temporary folder is on
+/// (tmpfs may not keep attributes): pinned for the snapshots, which are
+/// about the layout. The label itself is tested in `integrity::native`.
+fn pin_os_attribute(t: &mut Harness) {
+    if let Loading::Ready(r) = &mut t.app.report {
+        for f in &mut r.files {
+            f.os_attribute = Some(OsAttribute::None);
+        }
+    }
+}
+
+fn open(make: fn() -> (TempDir, PathBuf), w: u16, h: u16) -> Harness {
+    let (tmp, ledger) = make();
+    let mut t = Harness::open_owned(tmp, &ledger, w, h);
+    pin_os_attribute(&mut t);
+    t
+}
+
+fn each_size(name: &str, make: fn() -> (TempDir, PathBuf), keys: &str) {
+    for (w, h) in SIZES {
+        let mut t = open(make, w, h);
+        t.keys(keys);
+        assert_snapshot!(format!("{name}_{w}x{h}"), t.screen());
+    }
+}
+
+#[test]
+fn browser_on_a_native_ledger() {
+    each_size("native_browser", native_ledger, "");
+}
+
+#[test]
+fn native_pulses_and_events() {
+    each_size("native_pulses", native_ledger, "c");
+    each_size("native_events", native_ledger, "cc");
+}
+
+#[test]
+fn integrity_on_a_native_ledger() {
+    each_size("native_integrity", native_ledger, "2");
+}
+
+#[test]
+fn browser_on_a_tampered_native_ledger_at_the_violation() {
+    each_size("native_browser_tampered", tampered_native_ledger, "e");
+}
+
+#[test]
+fn integrity_on_a_tampered_native_ledger() {
+    each_size("native_integrity_tampered", tampered_native_ledger, "2");
+}
+
+#[test]
+fn detail_of_a_tampered_native_record() {
+    each_size("native_detail_tampered", tampered_native_ledger, "e<enter>");
+}
+
+fn message(t: &Harness) -> String {
+    t.app
+        .message
+        .as_ref()
+        .map(|(_, m)| m.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn c_cycles_through_the_three_native_chains() {
+    let mut t = open(native_ledger, 80, 24);
+    let kinds: Vec<ChainKind> = t.app.chains.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, ChainKind::NATIVE);
+    assert_eq!(t.app.current().kind, ChainKind::NativeDescriptors);
+    assert_eq!(t.app.current().lines(), 40);
+    assert_eq!(t.keys("c").app.current().kind, ChainKind::NativePulses);
+    assert_eq!(t.app.current().lines(), 160);
+    assert_eq!(t.keys("c").app.current().kind, ChainKind::NativeEvents);
+    assert_eq!(t.app.current().lines(), 1);
+    assert_eq!(t.keys("c").app.current().kind, ChainKind::NativeDescriptors);
+    // Each view keeps its own cursor.
+    t.keys("jjj").keys("c").keys("j").keys("cc");
+    assert_eq!(t.app.current().cursor, 3);
+    assert_eq!(t.keys("c").app.current().cursor, 1);
+}
+
+#[test]
+fn the_detail_shows_the_framing_then_the_body_and_esc_comes_back() {
+    let mut t = open(native_ledger, 120, 40);
+    t.keys("jj<enter>");
+    let screen = t.screen();
+    assert!(
+        screen.contains("Record detail: descriptors line 3"),
+        "{screen}"
+    );
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{screen}"))
+    };
+    assert!(at("│seq   2") < at("│prev  ") && at("│prev  ") < at("│hash  "));
+    assert!(at("│hash  ") < at("│Body") && at("│Body") < at("\"descriptor_id\""));
+    assert!(!screen.contains("│mac "), "an unkeyed ledger has no MAC");
+    assert!(screen.contains("✔ none"), "no finding on a clean record");
+    t.keys("<esc>");
+    assert!(t.app.detail.is_none());
+    assert_eq!(t.app.current().cursor, 2);
+    // A migrated pulse's detail: the legacy pulse inside the body.
+    t.keys("c<enter>");
+    let screen = t.screen();
+    assert!(
+        screen.contains("Record detail: pulses line 1") && screen.contains("\"legacy_pulse\""),
+        "{screen}"
+    );
+}
+
+#[test]
+fn e_and_the_integrity_pane_lead_to_the_edited_record() {
+    let mut t = open(tampered_native_ledger, 120, 40);
+    assert_eq!(t.keys("e").app.current().cursor, 9);
+    let row = t
+        .screen()
+        .lines()
+        .find(|l| l.contains("Tampered_Process"))
+        .unwrap()
+        .to_owned();
+    assert!(row.contains("✘") && row.contains("HASH_MISMATCH"), "{row}");
+    // The other rows verify on their own, but the one signed checkpoint
+    // that covered them no longer does: they are shown as implicated by it.
+    t.keys("g");
+    let screen = t.screen();
+    assert!(
+        screen.lines().any(|l| l.contains("implicated (CHECKP")),
+        "{screen}"
+    );
+    assert!(
+        !screen
+            .lines()
+            .any(|l| l.contains("✔") && l.contains("verified")),
+        "no record is shown as verified while its checkpoint fails: {screen}"
+    );
+    // In pane 2, Enter on the finding opens its line in the browser.
+    t.keys("2");
+    let Loading::Ready(r) = &t.app.report else {
+        panic!("verified")
+    };
+    let (fi, i) = t.app.integrity.findings[t.app.integrity.selected];
+    assert_eq!(r.files[fi].name, "descriptors");
+    assert_eq!(r.files[fi].findings[i].line, Some(10));
+    t.keys("<enter>");
+    assert_eq!(t.app.pane, Pane::Browser);
+    assert_eq!(t.app.current().kind, ChainKind::NativeDescriptors);
+    assert_eq!(t.app.current().cursor, 9);
+}
+
+#[test]
+fn y_copies_the_body_id_and_shift_y_the_record_hash() {
+    let mut t = open(native_ledger, 80, 24);
+    let line = std::fs::read_to_string(t.app.ledger.join("descriptors.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    t.keys("y");
+    assert_eq!(
+        t.app.outbox.clipboard.as_deref(),
+        first["body"]["descriptor_id"].as_str()
+    );
+    t.keys("Y");
+    assert_eq!(t.app.outbox.clipboard.as_deref(), first["hash"].as_str());
+    // A migrated pulse's id is its legacy pulse_id.
+    t.keys("cy");
+    assert!(message(&t).contains("pulse_id"), "{}", message(&t));
+}
+
+#[test]
+fn what_is_not_there_yet_for_a_native_ledger_says_so() {
+    let mut t = open(native_ledger, 120, 40);
+    t.keys(":filter level>=3<enter>");
+    assert_eq!(message(&t), strings::FILTER_NOT_NATIVE);
+    assert!(t.app.current().filter.is_none());
+    t.keys("3");
+    assert!(t.screen().contains("native ledger: the time pane"));
+    t.keys("5");
+    assert!(t.screen().contains("native ledger: the audit trail"));
+    // In write mode the form refuses, and nothing is written.
+    let before = std::fs::read(t.app.ledger.join("descriptors.jsonl")).unwrap();
+    t.app.writes = true;
+    t.keys("1i");
+    assert!(t.app.form.is_none());
+    assert_eq!(message(&t), strings::FORM_NOT_NATIVE);
+    let after = std::fs::read(t.app.ledger.join("descriptors.jsonl")).unwrap();
+    assert_eq!(before, after);
+}
+
+fn descriptor(name: &str) -> NewDescriptor {
+    serde_json::from_value(serde_json::json!({
+        "process_name": name, "process_version": "1.0", "capability_level": 2,
+        "process_outcome": "partial", "compliance_score": 0.5,
+        "assessed_by": "live-test", "assessment_method": "test",
+    }))
+    .unwrap()
+}
+
+fn feed(t: &mut Harness, events: Vec<WatchEvent>) {
+    for msg in events.into_iter().flat_map(messages) {
+        update(&mut t.app, msg);
+    }
+}
+
+fn unsigned(t: &Harness, file: &str) -> u64 {
+    let r = t.app.report.ready().expect("a report");
+    let f = r.files.iter().find(|f| f.name == file).unwrap();
+    f.native.as_ref().unwrap().unsigned_records
+}
+
+fn append(ledger: &Path, key: Option<&Path>, name: &str) {
+    let signer = key.map(|k| read_signer(k).unwrap());
+    let signs = signer.is_some();
+    let mut w = NativeWriter::open(ledger, signer, None).unwrap();
+    append_descriptors(&mut w, vec![descriptor(name)], 1_767_225_600_000_000, signs).unwrap();
+}
+
+#[test]
+fn appends_are_verified_with_the_whole_ledger_and_never_claimed_record_by_record() {
+    let (tmp, ledger) = native_ledger();
+    let key = tmp.path().join("native-ledger.key");
+    let mut t = Harness::open_owned(tmp, &ledger, 120, 40);
+    let (mut watch, report) = Watch::start(&ledger, WatchOptions::default()).unwrap();
+    update(&mut t.app, Msg::Live(WatchEvent::Ready(Box::new(report))));
+    t.keys("G");
+    assert_eq!(t.app.current().cursor, 39);
+
+    // Unsigned: appended by hand, no key.
+    append(&ledger, None, "Unsigned_Append");
+    let events = watch.rescan(Instant::now());
+    assert!(
+        !events.iter().any(|e| matches!(e, WatchEvent::Record(_))),
+        "no record is judged on its own: {events:?}"
+    );
+    let reason = events.iter().find_map(|e| match e {
+        WatchEvent::Reverifying { reason } => Some(reason.clone()),
+        _ => None,
+    });
+    assert!(
+        reason
+            .as_deref()
+            .is_some_and(|r| r.contains("native ledger is verified as a whole")),
+        "{events:?}"
+    );
+    feed(&mut t, events);
+    assert_eq!(t.app.current().lines(), 41);
+    assert_eq!(t.app.current().cursor, 40, "followed the end");
+    assert!(t.screen().contains("Unsigned_Append"));
+    assert_eq!(unsigned(&t, "descriptors"), 1);
+
+    // A checkpoint alone (no new record) is seen, and the pane updated.
+    let signer = read_signer(&key).unwrap();
+    let mut w = NativeWriter::open(&ledger, Some(signer), None).unwrap();
+    w.checkpoint(crate::ledger::native::meta::Chain::Descriptors)
+        .unwrap();
+    drop(w);
+    let events = watch.rescan(Instant::now());
+    assert!(
+        events.iter().any(
+            |e| matches!(e, WatchEvent::Reverifying { reason } if reason.contains("checkpoint"))
+        ),
+        "{events:?}"
+    );
+    feed(&mut t, events);
+    assert_eq!(unsigned(&t, "descriptors"), 0);
+
+    // An edit of a verified record: an alert, and ✘ after re-verification.
+    let path = ledger.join("descriptors.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("Unsigned_Append", "Rewritten_Append", 1),
+    )
+    .unwrap();
+    feed(&mut t, watch.rescan(Instant::now()));
+    assert!(t.app.live.banner(), "a rewrite is an alert");
+    assert!(matches!(
+        t.app.report.ready().map(|r| r.status),
+        Some(crate::ledger::report::LedgerStatus::Violated)
+    ));
+    let row = t
+        .screen()
+        .lines()
+        .find(|l| l.contains("Rewritten_Append"))
+        .unwrap()
+        .to_owned();
+    assert!(row.contains("✘"), "{row}");
+}
