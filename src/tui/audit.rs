@@ -141,9 +141,15 @@ pub fn sync(app: &mut App) {
     let Some(report) = app.panes.report.clone() else {
         return;
     };
-    let Some(view) = app.chains.iter().find(|c| c.kind == ChainKind::Descriptors) else {
+    let Some(view) = app.chains.iter().find(|c| {
+        matches!(
+            c.kind,
+            ChainKind::Descriptors | ChainKind::NativeDescriptors
+        )
+    }) else {
         return;
     };
+    let native = view.kind == ChainKind::NativeDescriptors;
     let Some(file) = view.file() else { return };
     let line = view.cursor + 1;
     if app.panes.audit.root_line == Some(line) && app.panes.audit.current.is_some() {
@@ -153,7 +159,9 @@ pub fn sync(app: &mut App) {
         Ok(Some(t)) => serde_json::from_slice::<Value>(&t.bytes)
             .ok()
             .and_then(|v| {
-                v.get("descriptor_id")
+                // A native record carries the descriptor in its body.
+                let d = if native { v.get("body")? } else { &v };
+                d.get("descriptor_id")
                     .and_then(Value::as_str)
                     .map(str::to_owned)
             })

@@ -23,7 +23,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         let chain = app
             .chains
             .iter()
-            .find(|c| c.kind == ChainKind::Descriptors)
+            .find(|c| {
+                matches!(
+                    c.kind,
+                    ChainKind::Descriptors | ChainKind::NativeDescriptors
+                )
+            })
             .map(|c| &c.source);
         let text = match (&app.report, chain) {
             (Loading::Failed(e), _) => Line::styled(strings::ledger_unopenable(e), t.bad),

@@ -278,7 +278,7 @@ pub fn as_stored(truncated: bool) -> String {
 }
 /// Title of a trail's header box.
 pub fn trail_title(line: u64) -> String {
-    format!(" Audit trail of spice_chain line {line} ")
+    format!(" Audit trail of the descriptor at line {line} ")
 }
 /// Title of a manifest page's header box.
 pub fn manifest_title(line: u64) -> String {

@@ -240,15 +240,21 @@ fn y_copies_the_body_id_and_shift_y_the_record_hash() {
 }
 
 #[test]
-fn what_is_not_there_yet_for_a_native_ledger_says_so() {
+fn what_a_native_ledger_has_and_has_not_yet_in_the_panes() {
     let mut t = open(native_ledger, 120, 40);
     t.keys(":filter level>=3<enter>");
     assert_eq!(message(&t), strings::FILTER_NOT_NATIVE);
     assert!(t.app.current().filter.is_none());
     t.keys("3");
     assert!(t.screen().contains("native ledger: the time pane"));
-    t.keys("5");
-    assert!(t.screen().contains("native ledger: the audit trail"));
+    // The audit trail follows native descriptors too.
+    t.keys("1g5");
+    let screen = t.screen();
+    assert!(
+        screen.contains("Audit trail of the descriptor at line 1"),
+        "{screen}"
+    );
+    assert!(screen.contains("assessed_by"), "{screen}");
     // In write mode the form refuses, and nothing is written.
     let before = std::fs::read(t.app.ledger.join("descriptors.jsonl")).unwrap();
     t.app.writes = true;

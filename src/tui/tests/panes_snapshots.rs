@@ -76,7 +76,11 @@ fn maturity_pane_says_what_was_excluded_and_why() {
 fn audit_pane_of_a_verified_record() {
     let screens = each_size("audit_sample", Harness::sample, "jjjj5");
     assert!(screens[0].contains("✔ verified"), "{}", screens[0]);
-    assert!(screens[0].contains("spice_chain line 5"), "{}", screens[0]);
+    assert!(
+        screens[0].contains("descriptor at line 5"),
+        "{}",
+        screens[0]
+    );
 }
 
 #[test]
