@@ -178,10 +178,23 @@ pub fn table_rows(body: Rect) -> usize {
     usize::from(areas(body)[1].height.saturating_sub(3)).max(1)
 }
 
+/// Whether `kind` is a chain of pulses (legacy or native).
+pub fn is_pulses(kind: ChainKind) -> bool {
+    matches!(kind, ChainKind::Pulses | ChainKind::NativePulses)
+}
+
+/// The pulse chain's kind in this ledger.
+pub fn pulse_kind(app: &App) -> ChainKind {
+    app.chains
+        .iter()
+        .find(|c| is_pulses(c.kind))
+        .map_or(ChainKind::Pulses, |c| c.kind)
+}
+
 fn pulse_file(app: &App) -> Option<&IndexedFile> {
     app.chains
         .iter()
-        .find(|c| c.kind == ChainKind::Pulses)
+        .find(|c| is_pulses(c.kind))
         .and_then(|c| c.file())
 }
 
@@ -192,7 +205,7 @@ pub fn sync(app: &mut App) {
     let Some(file) = app
         .chains
         .iter()
-        .find(|c| c.kind == ChainKind::Pulses)
+        .find(|c| is_pulses(c.kind))
         .and_then(|c| c.file())
     else {
         app.panes.time.rows.clear();
@@ -216,13 +229,38 @@ pub fn sync(app: &mut App) {
     v.rows = decode(file, v.top, height);
 }
 
+/// A pulse's table fields from its line: a legacy pulse; a native record
+/// whose body is a migrated legacy pulse; or a native pulse (FORMAT.md
+/// 10.1), whose UTC instant is its TAI nanoseconds less ΔAT and whose
+/// stored ET is its TDB seconds, and which is named by its `seq`.
+fn fields(line: &[u8]) -> Option<Fields> {
+    if let Ok(f) = serde_json::from_slice::<Fields>(line) {
+        return Some(f);
+    }
+    let v: serde_json::Value = serde_json::from_slice(line).ok()?;
+    let body = v.get("body")?;
+    if let Some(legacy) = body.get("legacy_pulse") {
+        return serde_json::from_value(legacy.clone()).ok();
+    }
+    let tai_ns = body.get("tai_ns")?.as_i64()?;
+    let delta_at = body.get("leap_seconds")?.get("delta_at_s")?.as_i64()?;
+    let whole = tai_ns.div_euclid(1_000_000_000) - 2_208_988_800 - delta_at;
+    let frac = tai_ns.rem_euclid(1_000_000_000) as f64 / 1e9;
+    Some(Fields {
+        utc_iso: body.get("utc")?.as_str()?.to_owned(),
+        et_s: body.get("tdb_s")?.as_f64()?,
+        utc_unix: whole as f64 + frac,
+        pulse_id: format!("seq {}", v.get("seq")?.as_u64()?),
+    })
+}
+
 /// Decode `height` rows from 0-based line `top`.
 fn decode(file: &IndexedFile, top: u64, height: usize) -> Vec<PulseRow> {
     let config = TimeCheckConfig::default();
     let parse = |n: u64| -> Result<Fields, String> {
         match file.read_line(n, ROW_MAX_BYTES) {
             Ok(Some(t)) if !t.truncated => {
-                serde_json::from_slice::<Fields>(&t.bytes).map_err(|_| s::NOT_A_PULSE.to_owned())
+                fields(&t.bytes).ok_or_else(|| s::NOT_A_PULSE.to_owned())
             }
             Ok(Some(_)) => Err(crate::tui::strings::ROW_TOO_LONG.to_owned()),
             Ok(None) => Err(s::NOT_A_PULSE.to_owned()),
@@ -277,7 +315,8 @@ pub fn open(app: &mut App) {
     }
     let line = app.panes.time.cursor + 1;
     app.panes.return_to = None;
-    goto_line(app, ChainKind::Pulses, line);
+    let kind = pulse_kind(app);
+    goto_line(app, kind, line);
 }
 
 /// `e`/`E`: the next or previous pulse with an anomaly.
@@ -286,7 +325,7 @@ pub fn jump(app: &mut App, forward: bool) {
     let marks = app
         .chains
         .iter()
-        .find(|c| c.kind == ChainKind::Pulses)
+        .find(|c| is_pulses(c.kind))
         .and_then(|c| c.marks.as_ref());
     let target = match marks {
         None => {
@@ -299,5 +338,29 @@ pub fn jump(app: &mut App, forward: bool) {
     match target {
         Some(line) => show_line(app, line),
         None => app.say(Level::Info, s::no_more_anomalies(forward)),
+    }
+}
+
+#[cfg(test)]
+mod native_rows {
+    use super::fields;
+
+    #[test]
+    fn a_native_pulse_gives_its_utc_instant_from_tai_less_delta_at() {
+        // 2026-11-27T10:00:00.25Z: TAI = UTC + 37 s, counted from 1900.
+        let line = br#"{"seq":4,"prev":"00","body":{"tai_ns":4004762437250000000,"utc":"2026-11-27T10:00:00.250000000Z","tt_s":849045669.434,"tdb_s":849045669.4336,"jd_utc":1.0,"jd_tt":1.0,"mono_ns":1,"boot_id":null,"leap_seconds":{"delta_at_s":37}},"hash":"00"}"#;
+        let f = fields(line).unwrap();
+        assert!(
+            (f.utc_unix - 1_795_773_600.25).abs() < 1e-6,
+            "{}",
+            f.utc_unix
+        );
+        assert_eq!(f.pulse_id, "seq 4");
+        assert!((f.et_s - 849_045_669.433_6).abs() < 1e-9);
+        // A migrated pulse is read as the legacy pulse it was.
+        let migrated = br#"{"seq":0,"prev":"00","body":{"legacy_pulse":{"utc_iso":"2026-11-01T09:00:00.002572+00:00","et_s":846795669.186572,"utc_unix":1793523600.002572,"pulse_id":"abc"},"legacy_line":1},"hash":"00"}"#;
+        let f = fields(migrated).unwrap();
+        assert_eq!(f.pulse_id, "abc");
+        assert!(fields(br#"{"seq":1,"body":{"type":"genesis"}}"#).is_none());
     }
 }

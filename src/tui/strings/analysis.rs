@@ -19,9 +19,6 @@ pub const INTERNAL_ERROR: &str = "internal error in the analysis";
 pub const NO_DESCRIPTORS: &str = "no SPICE descriptor file in this ledger";
 /// The ledger has no pulse chain.
 pub const NO_TIME_CHAIN: &str = "no time chain (glyph_chain.jsonl) in this ledger";
-/// A native ledger: pane 3 reads the legacy pulse chain only for now.
-pub const NATIVE_TIME: &str = "native ledger: the time pane reads a legacy glyph_chain only for now; \
-     the native pulses (utc, tt_s, tai_ns) are in pane 1 (1, then c)";
 /// A native ledger: pane 5 follows legacy descriptors only for now.
 pub const NATIVE_AUDIT: &str = "native ledger: the audit trail follows a legacy spice_chain only for now; \
      each native record's detail (pane 1, Enter) shows its seq, prev, hash, MAC and findings";

@@ -100,12 +100,8 @@ pub(super) fn boxed<'a>(t: &Theme, title: String) -> Block<'a> {
 /// Draw pane 3 into `area`.
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
-    let Some(file) = app.chains.iter().find(|c| c.kind == ChainKind::Pulses) else {
-        let text = if app.is_native() {
-            s::NATIVE_TIME
-        } else {
-            s::NO_TIME_CHAIN
-        };
+    let Some(file) = app.chains.iter().find(|c| super::is_pulses(c.kind)) else {
+        let text = s::NO_TIME_CHAIN;
         let p = Paragraph::new(text).wrap(Wrap { trim: false });
         f.render_widget(p.block(boxed(t, format!(" {} ", s::TIME_TITLE))), area);
         return;
@@ -114,13 +110,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         (Loading::Failed(e), _) => Some(strings::ledger_unopenable(e)),
         (_, crate::tui::chain::Source::Absent) => Some(s::NO_TIME_CHAIN.to_owned()),
         (_, crate::tui::chain::Source::Failed(e)) => {
-            Some(strings::chain_unreadable(ChainKind::Pulses.name(), e))
+            Some(strings::chain_unreadable(file.kind.name(), e))
         }
         (_, crate::tui::chain::Source::Ready(_)) => None,
         _ => Some(format!(
             "{} {}",
             spin(app),
-            strings::indexing(ChainKind::Pulses.name())
+            strings::indexing(file.kind.name())
         )),
     };
     if let Some(text) = waiting {
@@ -142,7 +138,7 @@ pub(super) fn glyph_findings(report: &VerifyReport) -> impl Iterator<Item = &Fin
     report
         .files
         .iter()
-        .filter(|f| f.name == ChainKind::Pulses.name())
+        .filter(|f| f.name == ChainKind::Pulses.name() || f.name == ChainKind::NativePulses.name())
         .flat_map(|f| f.findings.iter())
 }
 
@@ -240,7 +236,7 @@ pub(super) fn segment_of(report: Option<&VerifyReport>, line: u64) -> Option<(us
 fn mark_of(app: &App, line: u64) -> Option<Mark> {
     app.chains
         .iter()
-        .find(|c| c.kind == ChainKind::Pulses)
+        .find(|c| super::is_pulses(c.kind))
         .and_then(|c| c.marks.as_ref())
         .and_then(|m| m.at(line))
 }
@@ -319,7 +315,7 @@ fn table(f: &mut Frame, area: Rect, app: &App) {
     let total = app
         .chains
         .iter()
-        .find(|c| c.kind == ChainKind::Pulses)
+        .find(|c| super::is_pulses(c.kind))
         .map_or(0, crate::tui::chain::ChainView::lines);
     let title = s::pulses_title(v.cursor + 1, total);
     let table = Table::new(rows, widths)
