@@ -154,8 +154,23 @@ fn instant(value: &str, start: bool) -> Option<Instant> {
     Instant::parse(&format!("{value}Z"))
 }
 
-/// The lines of `file` that `spec` keeps.
-pub fn scan(file: &IndexedFile, spec: &Spec) -> std::io::Result<Vec<u64>> {
+/// Whether the descriptor on line `s` (legacy, or a native record's body)
+/// is one `spec` keeps.
+fn keeps(s: &str, native: bool, spec: &Spec) -> bool {
+    if native {
+        crate::ledger::native::record::parse_fields(s)
+            .ok()
+            .and_then(|(r, _)| {
+                crate::ledger::native::descriptor_view::read_descriptor_body(r.body).ok()
+            })
+            .is_some_and(|d| spec.matches(&d.record))
+    } else {
+        serde_json::from_str::<DescriptorRecord>(s).is_ok_and(|r| spec.matches(&r))
+    }
+}
+
+/// The lines of `file` that `spec` keeps (`native`: a native descriptor chain).
+pub fn scan(file: &IndexedFile, spec: &Spec, native: bool) -> std::io::Result<Vec<u64>> {
     let mut kept = Vec::new();
     for line in 0..file.lines() {
         let Some(text) = file.read_line(line, MATCH_MAX_BYTES)? else {
@@ -167,7 +182,7 @@ pub fn scan(file: &IndexedFile, spec: &Spec) -> std::io::Result<Vec<u64>> {
         let Ok(s) = std::str::from_utf8(&text.bytes) else {
             continue;
         };
-        if serde_json::from_str::<DescriptorRecord>(s).is_ok_and(|r| spec.matches(&r)) {
+        if keeps(s, native, spec) {
             kept.push(line);
         }
     }
@@ -181,7 +196,8 @@ pub fn reapply(view: &mut ChainView) {
         view.filter = Some(f);
         return;
     };
-    let lines = scan(file, &f.spec).unwrap_or_default();
+    let native = view.kind == ChainKind::NativeDescriptors;
+    let lines = scan(file, &f.spec, native).unwrap_or_default();
     view.filter = Some(Filtered { lines, ..f });
 }
 
@@ -203,11 +219,10 @@ pub fn command(app: &mut App, args: &str) {
         app.say(Level::Info, strings::FILTER_CLEARED);
         return;
     }
-    if app.current().kind == ChainKind::NativeDescriptors {
-        app.say(Level::Warn, strings::FILTER_NOT_NATIVE);
-        return;
-    }
-    if app.current().kind != ChainKind::Descriptors {
+    if !matches!(
+        app.current().kind,
+        ChainKind::Descriptors | ChainKind::NativeDescriptors
+    ) {
         app.say(Level::Warn, strings::FILTER_DESCRIPTORS_ONLY);
         return;
     }
@@ -222,7 +237,8 @@ pub fn command(app: &mut App, args: &str) {
         app.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     };
-    let lines = match scan(file, &spec) {
+    let native = app.current().kind == ChainKind::NativeDescriptors;
+    let lines = match scan(file, &spec, native) {
         Ok(l) => l,
         Err(e) => {
             app.say(Level::Error, strings::read_error(&e.to_string()));

@@ -251,9 +251,6 @@ pub const FILTER_DESCRIPTORS_ONLY: &str =
 /// Message: the entry form refuses a native ledger.
 pub const FORM_NOT_NATIVE: &str = "native ledger: the form appends to legacy ledgers only; nothing was written. \
      Append with `iss append descriptor LEDGER --key FILE` (the workstation shows the new record)";
-/// Message: filters are not there yet for a native ledger.
-pub const FILTER_NOT_NATIVE: &str =
-    "filters apply to a legacy spice_chain only for now; / searches a native chain";
 
 /// Message: a mark set or removed.
 pub fn mark_toggled(line: u64, marked: bool, n: usize) -> String {
