@@ -11,7 +11,6 @@ use iss_workstation::analysis::maturity::RecordStatus;
 use iss_workstation::analysis::records::Exclusions;
 use iss_workstation::ledger::legacy::append::NewDescriptor;
 use iss_workstation::ledger::native::descriptors::append_descriptors;
-use iss_workstation::ledger::native::init::{InitOptions, init};
 use iss_workstation::ledger::native::secret::{MacKey, read_signer};
 use iss_workstation::ledger::native::writer::NativeWriter;
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
@@ -67,21 +66,7 @@ fn descriptor(n: u64, level: u64, ratings: Option<Value>) -> NewDescriptor {
 }
 
 fn native(keyed: bool, inputs: Vec<NewDescriptor>) -> Native {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("ledger");
-    let key = tmp.path().join("ledger.key");
-    let mac = keyed.then(|| tmp.path().join("ledger.mac"));
-    init(
-        &dir,
-        &InitOptions {
-            origin: "iss.test/analysis".into(),
-            key_path: key.clone(),
-            mac_key_path: mac.clone(),
-            created: "2026-11-27T00:00:00.000000Z".into(),
-            genesis_extra: None,
-        },
-    )
-    .unwrap();
+    let common::NewNative { tmp, dir, key, mac } = common::new_native("iss.test/analysis", keyed);
     let mac_key = mac.as_deref().map(|p| MacKey::read(p).unwrap());
     let mut w = NativeWriter::open(&dir, Some(read_signer(&key).unwrap()), mac_key).unwrap();
     let t0 = 1_790_000_000_000_000;

@@ -14,7 +14,6 @@ mod common;
 use common::{Spot, spots};
 use iss_workstation::ledger::legacy::append::NewDescriptor;
 use iss_workstation::ledger::native::descriptors::append_descriptors;
-use iss_workstation::ledger::native::init::{InitOptions, init};
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::writer::NativeWriter;
 use std::collections::{BTreeMap, BTreeSet};
@@ -106,20 +105,7 @@ fn spawn(dir: &Path, key: &Path, count: u64, tag: &str, every: u64) -> Child {
 }
 
 fn new_ledger() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("ledger");
-    let key = tmp.path().join("ledger.key");
-    init(
-        &dir,
-        &InitOptions {
-            origin: "iss.test/load".into(),
-            key_path: key.clone(),
-            mac_key_path: None,
-            created: "2026-11-27T00:00:00.000000Z".into(),
-            genesis_extra: None,
-        },
-    )
-    .unwrap();
+    let common::NewNative { tmp, dir, key, .. } = common::new_native("iss.test/load", false);
     (tmp, dir, key)
 }
 

@@ -7,7 +7,6 @@ use common::{Spot, assert_pristine, iss_json, iss_stdout, read_lines, spot, spot
 use iss_workstation::ledger::legacy::append::NewDescriptor;
 use iss_workstation::ledger::native::descriptors::append_descriptors;
 use iss_workstation::ledger::native::history::HistoryLine;
-use iss_workstation::ledger::native::init::{InitOptions, init};
 use iss_workstation::ledger::native::meta::Chain;
 use iss_workstation::ledger::native::note::Signer;
 use iss_workstation::ledger::native::secret::{MacKey, read_signer};
@@ -54,21 +53,7 @@ impl Ledger {
 
 /// A ledger with 8 descriptors: checkpoints at 0, 3 and 6, two unsigned.
 fn ledger(keyed: bool) -> Ledger {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("ledger");
-    let key = tmp.path().join("ledger.key");
-    let mac = keyed.then(|| tmp.path().join("ledger.mac"));
-    init(
-        &dir,
-        &InitOptions {
-            origin: "iss.test/native".into(),
-            key_path: key.clone(),
-            mac_key_path: mac.clone(),
-            created: "2026-11-27T00:00:00.000000Z".into(),
-            genesis_extra: None,
-        },
-    )
-    .unwrap();
+    let common::NewNative { tmp, dir, key, mac } = common::new_native("iss.test/native", keyed);
     let led = Ledger {
         _tmp: tmp,
         dir,

@@ -6,7 +6,6 @@ mod common;
 
 use iss_workstation::ledger::legacy::append::NewDescriptor;
 use iss_workstation::ledger::native::descriptors::append_descriptors;
-use iss_workstation::ledger::native::init::{InitOptions, init};
 use iss_workstation::ledger::native::meta::Chain;
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::verify::{NativeOptions, verify_native};
@@ -20,20 +19,7 @@ use std::sync::OnceLock;
 fn pristine() -> &'static (tempfile::TempDir, PathBuf) {
     static LEDGER: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     LEDGER.get_or_init(|| {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("ledger");
-        let key = tmp.path().join("k");
-        init(
-            &dir,
-            &InitOptions {
-                origin: "iss.test/prop".into(),
-                key_path: key.clone(),
-                mac_key_path: None,
-                created: "2026-11-27T00:00:00.000000Z".into(),
-                genesis_extra: None,
-            },
-        )
-        .unwrap();
+        let common::NewNative { tmp, dir, key, .. } = common::new_native("iss.test/prop", false);
         let mut w = NativeWriter::open(&dir, Some(read_signer(&key).unwrap()), None).unwrap();
         for batch in 0..4u64 {
             let inputs: Vec<NewDescriptor> = (0..3)

@@ -10,7 +10,6 @@ mod common;
 use common::{generated_ledger, iss_json, iss_stdout, read_lines, write_lines};
 use iss_workstation::ledger::leap_seconds::LeapSecondList;
 use iss_workstation::ledger::native::append_pulse::append_pulse;
-use iss_workstation::ledger::native::init::{InitOptions, init};
 use iss_workstation::ledger::native::pulse::{BootId, ClockReading};
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::writer::NativeWriter;
@@ -24,20 +23,7 @@ const T0: i64 = 1_790_000_000 * S;
 /// clock step (1 s monotonic), a reboot into `b`, and a reboot into `c`
 /// after the shipped leap-second list expires (2030), where ΔAT is assumed.
 fn ledger() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("ledger");
-    let key = tmp.path().join("ledger.key");
-    init(
-        &dir,
-        &InitOptions {
-            origin: "iss.test/time".into(),
-            key_path: key.clone(),
-            mac_key_path: None,
-            created: "2026-11-27T00:00:00.000000Z".into(),
-            genesis_extra: None,
-        },
-    )
-    .unwrap();
+    let common::NewNative { tmp, dir, key, .. } = common::new_native("iss.test/time", false);
     let mut w = NativeWriter::open(&dir, Some(read_signer(&key).unwrap()), None).unwrap();
     let leaps = LeapSecondList::embedded().unwrap();
     let at = |utc: i64, mono: i64, boot: &str| ClockReading {

@@ -191,3 +191,38 @@ pub fn find_file(dir: &Path, name: &str) -> PathBuf {
     }
     walk(dir, name).unwrap_or_else(|| panic!("no {name} under {}", dir.display()))
 }
+
+/// A new native ledger made with the project's own `init`: the folder
+/// `<tmp>/ledger`, its signing key `<tmp>/ledger.key` and, when keyed, its
+/// HMAC key `<tmp>/ledger.mac` (both outside the ledger, as `iss init` wants).
+pub struct NewNative {
+    /// Keeps the folder alive.
+    pub tmp: tempfile::TempDir,
+    /// The ledger.
+    pub dir: PathBuf,
+    /// The signing key file.
+    pub key: PathBuf,
+    /// The HMAC key file, for a keyed ledger.
+    pub mac: Option<PathBuf>,
+}
+
+/// See [`NewNative`].
+pub fn new_native(origin: &str, keyed: bool) -> NewNative {
+    use iss_workstation::ledger::native::init::{InitOptions, init};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ledger");
+    let key = tmp.path().join("ledger.key");
+    let mac = keyed.then(|| tmp.path().join("ledger.mac"));
+    init(
+        &dir,
+        &InitOptions {
+            origin: origin.into(),
+            key_path: key.clone(),
+            mac_key_path: mac.clone(),
+            created: "2026-11-27T00:00:00.000000Z".into(),
+            genesis_extra: None,
+        },
+    )
+    .unwrap();
+    NewNative { tmp, dir, key, mac }
+}
