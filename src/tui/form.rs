@@ -18,9 +18,12 @@ mod render;
 pub use fields::{FIELDS, FieldSpec, Kind, check, index_of, list_values, to_descriptor};
 pub use render::render;
 
+mod native;
+
 use crate::ledger::legacy::append::{
-    Acknowledged, LegacyAppendError, NewDescriptor, Preview, append_previewed, preview_descriptor,
+    LegacyAppendError, NewDescriptor, Preview, append_previewed, preview_descriptor,
 };
+use crate::ledger::native::descriptors::NativePreview;
 use crate::tui::app::{App, Level};
 use crate::tui::chain::ChainKind;
 use crate::tui::keys::Context;
@@ -40,10 +43,54 @@ pub enum Stage {
     /// The record is built and shown; waiting for `y`.
     Previewing {
         /// What will be written.
-        preview: Box<Preview>,
+        preview: Box<FormPreview>,
         /// The input it was built from.
         input: Box<NewDescriptor>,
     },
+}
+
+/// A preview of either format's append.
+#[derive(Debug, Clone)]
+pub enum FormPreview {
+    /// A legacy ledger: the byte-compatible line and its manifest witness.
+    Legacy(Preview),
+    /// A native ledger: the record line.
+    Native(NativePreview),
+}
+
+impl FormPreview {
+    /// The exact line that will be written.
+    pub fn line(&self) -> &str {
+        match self {
+            FormPreview::Legacy(p) => &p.line,
+            FormPreview::Native(p) => &p.line,
+        }
+    }
+
+    /// File, line, record number, hash, and what the hash covers.
+    pub fn heading(&self) -> (String, u64, u64, &str, &'static str) {
+        match self {
+            FormPreview::Legacy(p) => {
+                let file = std::path::Path::new(&p.ack.chain)
+                    .file_name()
+                    .map_or_else(|| p.ack.chain.clone(), |n| n.to_string_lossy().into_owned());
+                (
+                    file,
+                    p.ack.line,
+                    p.ack.seq,
+                    &p.ack.descriptor_hash,
+                    strings::LEGACY_HASH_COVERS,
+                )
+            }
+            FormPreview::Native(p) => (
+                "descriptors.jsonl".to_owned(),
+                p.record.line,
+                p.record.seq,
+                &p.record.hash,
+                strings::NATIVE_HASH_COVERS,
+            ),
+        }
+    }
 }
 
 /// Why the last preview or append did not happen, shown in the form.
@@ -152,10 +199,6 @@ pub fn open(app: &mut App) {
     // native ledger is written by `NativeWriter` (framing, MAC, checkpoint),
     // which has no preview of the exact line yet. Refused rather than
     // written some other way than the preview promises.
-    if app.is_native() {
-        app.say(Level::Warn, strings::FORM_NOT_NATIVE);
-        return;
-    }
     app.prompt = None;
     app.help = None;
     match &mut app.form {
@@ -228,7 +271,14 @@ pub fn preview(app: &mut App) {
         app.say(Level::Warn, strings::form_fields_to_fix(n));
         return;
     };
-    match preview_descriptor(&ledger, input.clone(), now_micros()) {
+    let built = if crate::ledger::native::meta::is_native_dir(&ledger) {
+        native::preview(&ledger, input.clone(), now_micros()).map(FormPreview::Native)
+    } else {
+        preview_descriptor(&ledger, input.clone(), now_micros())
+            .map(FormPreview::Legacy)
+            .map_err(|e| refusal(&e))
+    };
+    match built {
         Ok(p) => {
             f.refusal = None;
             f.stage = Stage::Previewing {
@@ -236,8 +286,8 @@ pub fn preview(app: &mut App) {
                 input: Box::new(input),
             };
         }
-        Err(e) => {
-            f.refusal = Some(refusal(&e));
+        Err(r) => {
+            f.refusal = Some(r);
             app.say(Level::Error, strings::FORM_REFUSED);
         }
     }
@@ -250,10 +300,16 @@ pub fn confirm(app: &mut App) {
     let Stage::Previewing { preview, input } = f.stage.clone() else {
         return;
     };
-    match append_previewed(&ledger, *input, &preview, f.lock_wait) {
-        Ok(ack) => acknowledged(app, &ack),
-        Err(e) => {
-            f.refusal = Some(refusal(&e));
+    let done = match &*preview {
+        FormPreview::Legacy(p) => append_previewed(&ledger, *input, p, f.lock_wait)
+            .map(|ack| (strings::appended(&ack), ack.line))
+            .map_err(|e| refusal(&e)),
+        FormPreview::Native(p) => native::append(&ledger, *input, p),
+    };
+    match done {
+        Ok((text, line)) => acknowledged(app, text, line),
+        Err(r) => {
+            f.refusal = Some(r);
             f.stage = Stage::Editing;
             app.say(Level::Error, strings::FORM_REFUSED);
         }
@@ -263,14 +319,17 @@ pub fn confirm(app: &mut App) {
 /// After an append: drop the form, say what was written, and reload the
 /// ledger. The cursor is put on the new record's line before the file is
 /// indexed again: indexing clamps it, and then it is there.
-fn acknowledged(app: &mut App, ack: &Acknowledged) {
+fn acknowledged(app: &mut App, text: String, line: u64) {
     app.form = None;
-    app.say(Level::Info, strings::appended(ack));
+    app.say(Level::Info, text);
     app.pane = crate::tui::app::Pane::Browser;
     app.detail = None;
-    if let Some(i) = app.chain_index(ChainKind::Descriptors) {
+    let i = app
+        .chain_index(ChainKind::Descriptors)
+        .or_else(|| app.chain_index(ChainKind::NativeDescriptors));
+    if let Some(i) = i {
         app.chain = i;
-        app.chains[i].cursor = ack.line.saturating_sub(1);
+        app.chains[i].cursor = line.saturating_sub(1);
     }
     request_reload(app);
 }

@@ -217,9 +217,14 @@ pub fn refused_violated(n: usize) -> String {
 }
 
 /// Entry form: the preview's heading.
-pub fn preview_heading(file: &str, line: u64, seq: u64) -> String {
-    format!("{file} line {line}, record {seq} (its hash covers id, process, time, previous hash)")
+pub fn preview_heading(file: &str, line: u64, seq: u64, covers: &str) -> String {
+    format!("{file} line {line}, record {seq} (its hash covers {covers})")
 }
+
+/// What a legacy descriptor's hash covers.
+pub const LEGACY_HASH_COVERS: &str = "id, process, time, previous hash";
+/// What a native record's hash covers.
+pub const NATIVE_HASH_COVERS: &str = "every byte of the record";
 
 /// Message: a record was appended.
 pub fn appended(ack: &crate::ledger::legacy::append::Acknowledged) -> String {
@@ -248,9 +253,6 @@ pub fn filter_error(err: &str) -> String {
 /// Message: filters apply to descriptors only.
 pub const FILTER_DESCRIPTORS_ONLY: &str =
     "filters apply to the descriptor chain (spice_chain); c switches to it";
-/// Message: the entry form refuses a native ledger.
-pub const FORM_NOT_NATIVE: &str = "native ledger: the form appends to legacy ledgers only; nothing was written. \
-     Append with `iss append descriptor LEDGER --key FILE` (the workstation shows the new record)";
 
 /// Message: a mark set or removed.
 pub fn mark_toggled(line: u64, marked: bool, n: usize) -> String {

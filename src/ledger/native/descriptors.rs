@@ -19,6 +19,77 @@ pub struct DescriptorAck {
     pub record: RecordAck,
 }
 
+/// What a native descriptor append will write, shown before it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NativePreview {
+    /// The exact line.
+    pub line: String,
+    /// Its seq, line, offset and hash.
+    pub record: RecordAck,
+    /// Its `descriptor_id`.
+    pub descriptor_id: String,
+    /// The time it was built for (Unix microseconds).
+    pub now_micros: i64,
+}
+
+fn body_of(input: NewDescriptor, now_micros: i64) -> Result<(String, String), NativeWriteError> {
+    let mut input = input;
+    let ratings = input.attribute_ratings.take();
+    let d = complete(input, now_micros);
+    let body = descriptor_body(&d, ratings.as_ref())
+        .map_err(|problems| NativeWriteError::InvalidRecord(problems.join("; ")))?;
+    Ok((d.descriptor_id, body))
+}
+
+/// The line `input` would be appended as (nothing written, no lock).
+pub fn preview_descriptor(
+    w: &NativeWriter,
+    input: NewDescriptor,
+    now_micros: i64,
+) -> Result<NativePreview, NativeWriteError> {
+    let (descriptor_id, body) = body_of(input, now_micros)?;
+    let (mut lines, mut acks) = w.build(Chain::Descriptors, &[body])?;
+    match (lines.pop(), acks.pop()) {
+        (Some(line), Some(record)) => Ok(NativePreview {
+            line,
+            record,
+            descriptor_id,
+            now_micros,
+        }),
+        _ => Err(NativeWriteError::InvalidRecord("nothing to append".into())),
+    }
+}
+
+/// Append `input` exactly as `preview` showed it (refused, nothing written,
+/// when the line built under the lock differs), then sign when possible.
+pub fn append_previewed(
+    w: &mut NativeWriter,
+    input: NewDescriptor,
+    preview: &NativePreview,
+) -> Result<(DescriptorAck, Option<CheckpointAck>), NativeWriteError> {
+    let (descriptor_id, body) = body_of(input, preview.now_micros)?;
+    let record = w
+        .append_expecting(
+            Chain::Descriptors,
+            &[body],
+            Some(std::slice::from_ref(&preview.line)),
+        )?
+        .pop()
+        .ok_or_else(|| NativeWriteError::InvalidRecord("nothing written".into()))?;
+    let cp = if w.can_sign() {
+        Some(w.checkpoint(Chain::Descriptors)?)
+    } else {
+        None
+    };
+    Ok((
+        DescriptorAck {
+            descriptor_id,
+            record,
+        },
+        cp,
+    ))
+}
+
 /// Append `inputs` as one batch; then, when the writer holds the signing
 /// key, checkpoint the chain.
 pub fn append_descriptors(

@@ -206,6 +206,35 @@ impl NativeWriter {
         chain: Chain,
         bodies: &[String],
     ) -> Result<Vec<RecordAck>, NativeWriteError> {
+        self.append_expecting(chain, bodies, None)
+    }
+
+    /// The lines `bodies` would be appended as now (as last verified; no
+    /// lock taken, nothing written), with their acknowledgements: what a
+    /// preview shows. [`NativeWriter::append_expecting`] writes them only if
+    /// they are still these lines.
+    pub fn build(
+        &self,
+        chain: Chain,
+        bodies: &[String],
+    ) -> Result<(Vec<String>, Vec<RecordAck>), NativeWriteError> {
+        let state = self
+            .chains
+            .get(&chain)
+            .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?;
+        let mut trial = state.verifier.clone();
+        self.build_on(&mut trial, chain, bodies)
+    }
+
+    /// [`NativeWriter::append`], refused with nothing written when the lines
+    /// built under the lock are not `expected` (the chain moved on since a
+    /// preview).
+    pub fn append_expecting(
+        &mut self,
+        chain: Chain,
+        bodies: &[String],
+        expected_lines: Option<&[String]>,
+    ) -> Result<Vec<RecordAck>, NativeWriteError> {
         if bodies.is_empty() {
             return Err(NativeWriteError::InvalidRecord(
                 "an empty batch: nothing to append".into(),
@@ -214,14 +243,52 @@ impl NativeWriter {
         let mut lock = LedgerLock::acquire(&self.dir)?;
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
-        let state = self
+        let mut trial = self
+            .chains
+            .get(&chain)
+            .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?
+            .verifier
+            .clone();
+        let (lines, acks) = self.build_on(&mut trial, chain, bodies)?;
+        if expected_lines.is_some_and(|e| e != lines.as_slice()) {
+            return Err(NativeWriteError::Moved(format!(
+                "{}: the chain moved on since the preview (the record would now be written as another line); nothing was written — preview again",
+                paths.file.display()
+            )));
+        }
+        let v = &mut self
             .chains
             .get_mut(&chain)
-            .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?;
-        let v = &mut state.verifier;
+            .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?
+            .verifier;
+        let expected = v.tail();
+        let done = append_lines(
+            &mut lock,
+            &paths.file,
+            &expected,
+            &lines,
+            AppendOptions::default(),
+        )?;
+        if done.new_tail != trial.tail() {
+            return Err(NativeWriteError::Moved(format!(
+                "{}: the written batch does not end where it was built to end",
+                paths.file.display()
+            )));
+        }
+        *v = trial;
+        Ok(acks)
+    }
+
+    /// Build the lines of `bodies` on `trial` (advanced past them), each
+    /// checked by the verifier.
+    fn build_on(
+        &self,
+        trial: &mut crate::ledger::native::chain::NativeChainVerifier,
+        chain: Chain,
+        bodies: &[String],
+    ) -> Result<(Vec<String>, Vec<RecordAck>), NativeWriteError> {
         let mut lines = Vec::with_capacity(bodies.len());
         let mut acks = Vec::with_capacity(bodies.len());
-        let mut trial = v.clone();
         let mut offset = trial.tail().len;
         for (i, body) in bodies.iter().enumerate() {
             let seq = trial.next_seq();
@@ -262,22 +329,7 @@ impl NativeWriter {
             offset += line.len() as u64 + 1;
             lines.push(line);
         }
-        let expected = v.tail();
-        let done = append_lines(
-            &mut lock,
-            &paths.file,
-            &expected,
-            &lines,
-            AppendOptions::default(),
-        )?;
-        if done.new_tail != trial.tail() {
-            return Err(NativeWriteError::Moved(format!(
-                "{}: the written batch does not end where it was built to end",
-                paths.file.display()
-            )));
-        }
-        *v = trial;
-        Ok(acks)
+        Ok((lines, acks))
     }
 
     /// Sign `chain`'s current tree head and record it in the history and the

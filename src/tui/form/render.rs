@@ -9,7 +9,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
-use std::path::Path;
 
 /// Width of the label column (the longest key and a marker).
 const LABEL_W: u16 = 21;
@@ -34,7 +33,7 @@ pub fn render(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme) {
         // and rule), leaving the fields at least three.
         Stage::Previewing { preview, .. } => {
             let width = usize::from(inner.width.max(1));
-            let needed = preview.line.chars().count().div_ceil(width) + 5;
+            let needed = preview.line().chars().count().div_ceil(width) + 5;
             (needed as u16).min(inner.height.saturating_sub(3))
         }
         Stage::Editing => form.refusal.as_ref().map_or(1, |r| {
@@ -166,17 +165,10 @@ fn draw_refusal_or_keys(f: &mut Frame, area: Rect, form: &EntryForm, theme: &The
     );
 }
 
-fn draw_preview(
-    f: &mut Frame,
-    area: Rect,
-    p: &crate::ledger::legacy::append::Preview,
-    theme: &Theme,
-) {
-    let file = Path::new(&p.ack.chain)
-        .file_name()
-        .map_or_else(|| p.ack.chain.clone(), |n| n.to_string_lossy().into_owned());
-    let head = strings::preview_heading(&file, p.ack.line, p.ack.seq);
-    let hash = format!("hash {}", p.ack.descriptor_hash);
+fn draw_preview(f: &mut Frame, area: Rect, p: &super::FormPreview, theme: &Theme) {
+    let (file, line, seq, hash, covers) = p.heading();
+    let head = strings::preview_heading(&file, line, seq, covers);
+    let hash = format!("hash {hash}");
     let block = Block::new()
         .borders(Borders::TOP)
         .border_style(theme.border)
@@ -197,7 +189,7 @@ fn draw_preview(
         head_area,
     );
     f.render_widget(
-        Paragraph::new(crate::tui::chain::visible(&p.line)).wrap(Wrap { trim: false }),
+        Paragraph::new(crate::tui::chain::visible(p.line())).wrap(Wrap { trim: false }),
         line_area,
     );
     f.render_widget(

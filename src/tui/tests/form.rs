@@ -206,7 +206,7 @@ fn a_good_record_is_previewed_then_appended_exactly_as_previewed() {
     assert!(w.screen().contains(strings::FORM_PREVIEW_TITLE));
     assert!(
         preview
-            .line
+            .line()
             .contains(r#""evidence_provided":["execution_log","job_output"]"#)
     );
     assert_eq!(lines_of(&chain), before, "a preview writes nothing");
@@ -218,7 +218,7 @@ fn a_good_record_is_previewed_then_appended_exactly_as_previewed() {
     assert_eq!(after[..before.len()], before[..], "earlier lines untouched");
     assert_eq!(
         after.last().unwrap(),
-        &preview.line,
+        preview.line(),
         "written = previewed, byte for byte"
     );
     let msg = w.message();
@@ -226,7 +226,7 @@ fn a_good_record_is_previewed_then_appended_exactly_as_previewed() {
         msg.contains(&format!("as record {}", before.len() + 1)),
         "{msg}"
     );
-    assert!(msg.contains(&preview.ack.descriptor_hash), "{msg}");
+    assert!(msg.contains(preview.heading().3), "{msg}");
 
     let report = verify_discovered(&discover(&w.ledger).unwrap(), &VerifyOptions::default());
     assert_eq!(report.status, LedgerStatus::Clean, "{:?}", report.files);
@@ -494,4 +494,105 @@ fn p_on_a_native_ledger_appends_a_signed_pulse() {
     assert_eq!(pulses.lines().count(), 1);
     let report = crate::ledger::verify::verify_path(&ledger, &VerifyOptions::default()).unwrap();
     assert_eq!(report.status, LedgerStatus::Clean);
+}
+
+#[test]
+fn the_form_appends_to_a_native_ledger_exactly_as_previewed_and_signed() {
+    use crate::ledger::native::init::{InitOptions, init};
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = tmp.path().join("ledger");
+    init(
+        &ledger,
+        &InitOptions {
+            origin: "iss.test/form".into(),
+            key_path: tmp.path().join("ledger.key"),
+            mac_key_path: None,
+            created: "2026-11-27T00:00:00Z".into(),
+            genesis_extra: None,
+        },
+    )
+    .unwrap();
+    let mut w = Writable::on(tmp, ledger.clone(), true, 120, 40);
+    w.t.keys("i");
+    w.t.keys(&fill(&GOOD));
+    w.t.keys("<c-s>");
+    let Stage::Previewing { preview, .. } = &w.form().stage else {
+        panic!("no preview: {:?} {:?}", w.form().refusal, w.message());
+    };
+    let preview = preview.clone();
+    assert!(
+        w.screen().contains("every byte of the record"),
+        "{}",
+        w.screen()
+    );
+    let chain = ledger.join("descriptors.jsonl");
+    assert_eq!(
+        std::fs::read(&chain).unwrap(),
+        b"",
+        "a preview writes nothing"
+    );
+    w.t.keys("y");
+    assert!(w.t.app.form.is_none(), "{:?}", w.message());
+    let text = std::fs::read_to_string(&chain).unwrap();
+    assert_eq!(text, format!("{}\n", preview.line()), "written = previewed");
+    assert!(w.message().contains("signed"), "{}", w.message());
+    let report = crate::ledger::verify::verify_path(&ledger, &VerifyOptions::default()).unwrap();
+    assert_eq!(report.status, LedgerStatus::Clean);
+    let d = report
+        .files
+        .iter()
+        .find(|f| f.name == "descriptors")
+        .unwrap();
+    assert_eq!(
+        d.native.as_ref().unwrap().signed_size,
+        Some(1),
+        "signed at once"
+    );
+}
+
+#[test]
+fn a_native_preview_is_refused_when_the_chain_moved_on() {
+    use crate::ledger::native::init::{InitOptions, init};
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = tmp.path().join("ledger");
+    let key = tmp.path().join("ledger.key");
+    init(
+        &ledger,
+        &InitOptions {
+            origin: "iss.test/form".into(),
+            key_path: key.clone(),
+            mac_key_path: None,
+            created: "2026-11-27T00:00:00Z".into(),
+            genesis_extra: None,
+        },
+    )
+    .unwrap();
+    let mut w = Writable::on(tmp, ledger.clone(), true, 120, 40);
+    w.t.keys("i");
+    w.t.keys(&fill(&GOOD));
+    w.t.keys("<c-s>");
+    assert!(matches!(w.form().stage, Stage::Previewing { .. }));
+    // Another writer appends meanwhile.
+    let mut other = crate::ledger::native::writer::NativeWriter::open(
+        &ledger,
+        Some(crate::ledger::native::secret::read_signer(&key).unwrap()),
+        None,
+    )
+    .unwrap();
+    crate::ledger::native::descriptors::append_descriptors(
+        &mut other,
+        vec![crate::tui::form::to_descriptor(&w.form().texts()).unwrap()],
+        1,
+        true,
+    )
+    .unwrap();
+    let before = std::fs::read(ledger.join("descriptors.jsonl")).unwrap();
+    w.t.keys("y");
+    let refusal = w.form().refusal.clone().expect("refused");
+    assert!(refusal.title.contains("moved on"), "{}", refusal.title);
+    assert_eq!(
+        std::fs::read(ledger.join("descriptors.jsonl")).unwrap(),
+        before
+    );
+    assert_eq!(w.form().texts()[0], GOOD[0], "the input is kept");
 }
