@@ -18,5 +18,6 @@ pub mod par_lines;
 pub mod protect;
 pub mod reader;
 pub mod report;
+pub mod tap;
 pub mod verify;
 pub mod watch;

@@ -35,6 +35,38 @@ fn genuine_ledger_counts_every_descriptor() {
         .map(|l| l["count"].as_u64().unwrap())
         .sum();
     assert_eq!(levels, 40);
+    // One pass: the report was built from verification's own read.
+    assert_eq!(v["verification"]["chain_reads"], 1);
+}
+
+#[test]
+fn one_pass_gives_the_same_report_as_reading_the_chain_again() {
+    use iss_workstation::analysis::records::{Exclusions, descriptor_file, maturity_report};
+    use iss_workstation::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions, verify_path};
+    let dir = generated_ledger(22);
+    let one_pass = report(dir.path(), 0);
+    let options = VerifyOptions::only(&DESCRIPTOR_FILES);
+    let verification = verify_path(dir.path(), &options).unwrap();
+    let file = descriptor_file(&verification).unwrap();
+    let ex = Exclusions::from_report(&verification, file.name());
+    let two_pass = maturity_report(file, &ex, options.max_line).unwrap();
+    // Compared as the JSON text both print (numbers as written).
+    let two_pass: serde_json::Value =
+        serde_json::from_str(&serde_json::to_string(&two_pass).unwrap()).unwrap();
+    assert!(
+        one_pass["maturity"] == two_pass,
+        "the one-pass report differs"
+    );
+    // And on a native ledger (the same data migrated).
+    let out = tempfile::tempdir().unwrap();
+    let native = out.path().join("native");
+    common::iss_stdout(&["migrate"], dir.path(), &[native.to_str().unwrap()], 0);
+    let v = report(&native, 0);
+    assert_eq!(v["verification"]["chain_reads"], 1);
+    assert_eq!(
+        v["maturity"]["distribution"],
+        one_pass["maturity"]["distribution"]
+    );
 }
 
 #[test]
@@ -44,6 +76,8 @@ fn tampered_descriptor_is_excluded_and_named() {
         common::forge_process_name(&mut l[4], "Forged");
     });
     let v = report(dir.path(), 1);
+    // Records are excluded: the report is built again with them left out.
+    assert_eq!(v["verification"]["chain_reads"], 2);
     let scope = &v["maturity"]["scope"];
     assert_eq!(scope["records"]["verified"], 39);
     assert_eq!(scope["records"]["excluded"], 1);

@@ -41,6 +41,11 @@ pub struct Exclusions {
 }
 
 impl Exclusions {
+    /// Whether no record is excluded.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.ranges.is_empty() && self.all.is_none()
+    }
+
     /// The exclusions for the file `name` of a verification report.
     pub fn from_report(report: &VerifyReport, name: &str) -> Self {
         let mut ex = Exclusions::default();
@@ -209,11 +214,23 @@ pub fn for_each_descriptor(
     file: ChainFile<'_>,
     exclusions: &Exclusions,
     max_line: usize,
+    f: impl FnMut(&DescriptorItem<'_>),
+) -> io::Result<DatasetInfo> {
+    for_each_descriptor_in(File::open(file.path)?, file, exclusions, max_line, f)
+}
+
+/// [`for_each_descriptor`] over the bytes of `file` as `source` yields them
+/// (a tap on the verifier's own read: one pass for verification and report).
+pub fn for_each_descriptor_in(
+    source: impl Read,
+    file: ChainFile<'_>,
+    exclusions: &Exclusions,
+    max_line: usize,
     mut f: impl FnMut(&DescriptorItem<'_>),
 ) -> io::Result<DatasetInfo> {
     let mut reader = LineReader::with_limit(
         Hashing {
-            inner: File::open(file.path)?,
+            inner: source,
             hasher: Sha256::new(),
         },
         max_line,
@@ -354,8 +371,19 @@ pub fn maturity_report(
     exclusions: &Exclusions,
     max_line: usize,
 ) -> io::Result<crate::analysis::maturity::MaturityReport> {
+    maturity_report_in(File::open(file.path)?, file, exclusions, max_line)
+}
+
+/// [`maturity_report`] over the bytes `source` yields (see
+/// [`for_each_descriptor_in`]).
+pub fn maturity_report_in(
+    source: impl Read,
+    file: ChainFile<'_>,
+    exclusions: &Exclusions,
+    max_line: usize,
+) -> io::Result<crate::analysis::maturity::MaturityReport> {
     let mut builder = crate::analysis::maturity::MaturityBuilder::new();
-    let dataset = for_each_descriptor(file, exclusions, max_line, |item| {
+    let dataset = for_each_descriptor_in(source, file, exclusions, max_line, |item| {
         builder.add_rated(&item.record, item.line, item.status.clone(), item.ratings());
     })?;
     Ok(builder.finish(dataset))

@@ -4,7 +4,9 @@ use crate::analysis::time_forensics::TimeCheckConfig;
 use crate::ledger::discover::{DiscoverError, Discovery, FileKind, discover};
 use crate::ledger::legacy::glyph_chain::GlyphChainVerifier;
 use crate::ledger::legacy::manifest::ManifestVerifier;
-use crate::ledger::legacy::spice_layer::{ChainHead, SpiceLayer, verify_spice_layer_live};
+use crate::ledger::legacy::spice_layer::{
+    ChainHead, SpiceLayer, verify_spice_layer_live, verify_spice_layer_tapped,
+};
 use crate::ledger::legacy::time_layer::verify_time_layer_live;
 use crate::ledger::legacy::v1_layer::{V1Layer, verify_v1_layer};
 use crate::ledger::native::meta::Chain;
@@ -28,6 +30,9 @@ pub struct VerifyOptions {
     pub only: Option<Vec<FileKind>>,
     /// The HMAC key of a keyed native ledger, when the verifier holds it.
     pub mac_key: Option<MacKey>,
+    /// Copy the bytes of one file to a consumer as verification reads them
+    /// (`iss report maturity` reads the chain in the same pass).
+    pub tap: Option<crate::ledger::tap::Tap>,
 }
 
 impl VerifyOptions {
@@ -65,6 +70,7 @@ impl Default for VerifyOptions {
             time: TimeCheckConfig::default(),
             only: None,
             mac_key: None,
+            tap: None,
         }
     }
 }
@@ -89,6 +95,7 @@ pub fn verify_native_report(dir: &Path, options: &VerifyOptions) -> VerifyReport
         &NativeOptions {
             max_line: options.max_line,
             mac_key: options.mac_key.clone(),
+            tap: options.tap.clone(),
             // `events` is always verified: its genesis and rotations decide
             // what the other chains' checkpoints mean.
             chains: options.only.as_ref().map(|kinds| {
@@ -161,13 +168,14 @@ pub fn verify_discovered_live(
         };
         return (report, heads);
     }
-    let (mut files, chain, manifest) = verify_spice_layer_live(
+    let (mut files, chain, manifest) = verify_spice_layer_tapped(
         SpiceLayer {
             chain: d.path_of(FileKind::SpiceChain),
             manifest: d.path_of(FileKind::IntegrityManifest),
             constitutional: d.path_of(FileKind::ConstitutionalLog),
         },
         options.max_line,
+        options.tap.as_ref(),
     );
     let (time_files, time_segments, glyph) = verify_time_layer_live(
         d.path_of(FileKind::GlyphChain),

@@ -52,12 +52,26 @@ pub fn scan_file_parallel<T: Send + 'static>(
     max_line: usize,
     report: &mut FileReport,
     check: &LineCheck<T>,
+    accept: impl FnMut(T, &mut Vec<Finding>),
+) {
+    scan_file_parallel_tapped(path, max_line, report, check, None, accept);
+}
+
+/// [`scan_file_parallel`], copying the bytes to `tap` as they are read
+/// (when the tap names `path`).
+pub fn scan_file_parallel_tapped<T: Send + 'static>(
+    path: &Path,
+    max_line: usize,
+    report: &mut FileReport,
+    check: &LineCheck<T>,
+    tap: Option<&crate::ledger::tap::Tap>,
     mut accept: impl FnMut(T, &mut Vec<Finding>),
 ) {
     let Some(file) = open(path, report) else {
         return;
     };
-    let mut lines = ParLines::new(file, max_line, default_workers(), check);
+    let input = crate::ledger::tap::Tap::wrap(tap, path, file);
+    let mut lines = ParLines::new(input, max_line, default_workers(), check);
     for item in lines.by_ref() {
         accept(item, &mut report.findings);
     }

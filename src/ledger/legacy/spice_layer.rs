@@ -133,6 +133,16 @@ pub fn verify_spice_layer_live(
     layer: SpiceLayer<'_>,
     max_line: usize,
 ) -> (Vec<FileReport>, ChainHead, Option<ManifestVerifier>) {
+    verify_spice_layer_tapped(layer, max_line, None)
+}
+
+/// [`verify_spice_layer_live`], copying the chain's bytes to `tap` as they
+/// are read (when the tap names the chain file).
+pub fn verify_spice_layer_tapped(
+    layer: SpiceLayer<'_>,
+    max_line: usize,
+    tap: Option<&crate::ledger::tap::Tap>,
+) -> (Vec<FileReport>, ChainHead, Option<ManifestVerifier>) {
     let mut src = ChainSource {
         path: layer.chain,
         lines: None,
@@ -159,7 +169,8 @@ pub fn verify_spice_layer_live(
     if let (Some(p), Some(report)) = (layer.chain, src.report.as_mut()) {
         src.lines = open(p, report).map(|f| {
             let check: LineCheck<LineOutcome> = Arc::new(|line| check_line(line, true));
-            ParLines::new(f, max_line, default_workers(), &check)
+            let input = crate::ledger::tap::Tap::wrap(tap, p, f);
+            ParLines::new(input, max_line, default_workers(), &check)
         });
     }
 

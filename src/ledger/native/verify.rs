@@ -13,7 +13,7 @@ pub mod coverage;
 mod events;
 
 use crate::ledger::finding::{Finding, FindingKind};
-use crate::ledger::legacy::scan::scan_file_parallel;
+use crate::ledger::legacy::scan::scan_file_parallel_tapped;
 use crate::ledger::native::chain::{MacPolicy, NativeChainVerifier, check_line};
 use crate::ledger::native::history::{HistoryEntry, read_history};
 use crate::ledger::native::keyring::Keyring;
@@ -40,6 +40,9 @@ pub struct NativeOptions {
     pub mac_key: Option<MacKey>,
     /// Verify only these chains (and report only them); `None`: all.
     pub chains: Option<Vec<Chain>>,
+    /// Copy a chain file's bytes here as they are read (one pass for a
+    /// report that reads the same file).
+    pub tap: Option<crate::ledger::tap::Tap>,
 }
 
 /// One chain as verification left it: what an appender continues from.
@@ -118,9 +121,9 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
             chain,
             &paths.file,
             &sizes,
-            &policy,
-            options.mac_key.as_ref(),
+            (&policy, options.mac_key.as_ref()),
             max_line,
+            options.tap.as_ref(),
             &mut report,
         );
         if chain == Chain::Events {
@@ -220,7 +223,15 @@ pub fn verify_lone_chain(
         path.display().to_string(),
         coverage::lone_chain(),
     );
-    let (v, _) = walk_chain(chain, path, &[], &policy, mac_key, max_line, &mut report);
+    let (v, _) = walk_chain(
+        chain,
+        path,
+        &[],
+        (&policy, mac_key),
+        max_line,
+        None,
+        &mut report,
+    );
     let status = NativeChainStatus::default();
     report.native = Some(finish_status(status, &v, &policy));
     report
@@ -239,9 +250,9 @@ fn walk_chain(
     chain: Chain,
     path: &Path,
     sizes: &[u64],
-    policy: &MacPolicy,
-    key: Option<&MacKey>,
+    (policy, key): (&MacPolicy, Option<&MacKey>),
     max_line: usize,
+    tap: Option<&crate::ledger::tap::Tap>,
     report: &mut FileReport,
 ) -> (NativeChainVerifier, BTreeMap<u64, Option<Hash>>) {
     let mut v = NativeChainVerifier::new(chain.name(), policy.clone());
@@ -260,7 +271,7 @@ fn walk_chain(
     wanted.sort_unstable();
     wanted.dedup();
     let mut next = wanted.into_iter().peekable();
-    scan_file_parallel(path, max_line, report, &check, |c, out| {
+    scan_file_parallel_tapped(path, max_line, report, &check, tap, |c, out| {
         v.accept(c, out);
         while next.peek().is_some_and(|&s| s <= v.records()) {
             let s = next.next().unwrap_or_default();
