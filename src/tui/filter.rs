@@ -4,9 +4,12 @@
 //!
 //! The matching is `iss find`'s own ([`crate::analysis::lookup::Filter`],
 //! times compared as instants), plus level bounds. Setting a filter reads
-//! every line of the chain once and keeps the numbers of the lines that
-//! match (8 bytes each); the browser then scrolls through those lines only.
-//! A line that is not a well-formed descriptor never matches.
+//! every line of the chain once, on a worker thread (the screen stays
+//! live), and keeps the numbers of the lines that match (8 bytes each); the
+//! browser then scrolls through those lines only. Lines appended later are
+//! matched as they arrive, without reading the file again. A line that is
+//! not a well-formed descriptor never matches (native bodies are read as
+//! descriptors).
 
 use crate::analysis::lookup::Filter;
 use crate::analysis::maturity::Instant;
@@ -48,6 +51,76 @@ pub struct Filtered {
     pub spec: Spec,
     /// The 0-based lines kept, ascending.
     pub lines: Vec<u64>,
+    /// Lines of the file looked at so far: appended lines are matched from
+    /// here, not the whole file again.
+    pub scanned: u64,
+}
+
+/// A `:filter` scan to run off the UI thread: it reads the chain file by
+/// its path with its own reader.
+#[derive(Debug, Clone)]
+pub struct ScanJob {
+    /// The chain it is for.
+    pub kind: ChainKind,
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// The filter as typed.
+    pub text: String,
+    /// The conditions.
+    pub spec: Spec,
+}
+
+/// A finished scan (or why it failed).
+#[derive(Debug)]
+pub struct Scanned {
+    /// What was asked.
+    pub job: ScanJob,
+    /// The 0-based lines kept and the lines looked at.
+    pub result: Result<(Vec<u64>, u64), String>,
+}
+
+impl ScanJob {
+    /// Read the file and match every line.
+    pub fn run(self) -> Scanned {
+        let native = self.kind == ChainKind::NativeDescriptors;
+        let result = scan_path(&self.path, &self.spec, native)
+            .map_err(|e| format!("{}: {e}", self.path.display()));
+        Scanned { job: self, result }
+    }
+
+    /// The message for a scan that could not run.
+    pub fn failed(self, e: String) -> Scanned {
+        Scanned {
+            job: self,
+            result: Err(e),
+        }
+    }
+}
+
+/// Every line of the file at `path` that `spec` keeps, and the number of
+/// complete lines read.
+fn scan_path(
+    path: &std::path::Path,
+    spec: &Spec,
+    native: bool,
+) -> std::io::Result<(Vec<u64>, u64)> {
+    use crate::ledger::reader::{Content, Ending, LineReader};
+    let mut reader = LineReader::with_limit(std::fs::File::open(path)?, MATCH_MAX_BYTES);
+    let mut kept = Vec::new();
+    let mut lines = 0;
+    while let Some(line) = reader.next_line()? {
+        if line.ending == Ending::Torn {
+            break; // not a line yet: the live view catches it up later
+        }
+        lines = line.number;
+        if let Content::Bytes(b) = line.content
+            && let Ok(s) = std::str::from_utf8(b)
+            && keeps(s, native, spec)
+        {
+            kept.push(line.number - 1);
+        }
+    }
+    Ok((kept, lines))
 }
 
 /// Parse the words after `:filter`.
@@ -189,16 +262,80 @@ pub fn scan(file: &IndexedFile, spec: &Spec, native: bool) -> std::io::Result<Ve
     Ok(kept)
 }
 
-/// Run the filter of `view` again over its (re-indexed) file.
+/// Bring the filter of `view` up to its (re-indexed) file: appended lines
+/// are matched on their own; a file that shrank is matched again whole.
 pub fn reapply(view: &mut ChainView) {
-    let Some(f) = view.filter.take() else { return };
+    let Some(mut f) = view.filter.take() else {
+        return;
+    };
     let Some(file) = view.file() else {
         view.filter = Some(f);
         return;
     };
     let native = view.kind == ChainKind::NativeDescriptors;
-    let lines = scan(file, &f.spec, native).unwrap_or_default();
-    view.filter = Some(Filtered { lines, ..f });
+    let total = file.lines();
+    if total < f.scanned {
+        f.lines = scan(file, &f.spec, native).unwrap_or_default();
+    } else {
+        f.lines
+            .extend(scan_range(file, &f.spec, native, f.scanned, total).unwrap_or_default());
+    }
+    f.scanned = total;
+    view.filter = Some(f);
+}
+
+/// The lines `from..to` of `file` that `spec` keeps.
+fn scan_range(
+    file: &IndexedFile,
+    spec: &Spec,
+    native: bool,
+    from: u64,
+    to: u64,
+) -> std::io::Result<Vec<u64>> {
+    let mut kept = Vec::new();
+    for line in from..to {
+        let Some(text) = file.read_line(line, MATCH_MAX_BYTES)? else {
+            break;
+        };
+        if !text.truncated
+            && let Ok(s) = std::str::from_utf8(&text.bytes)
+            && keeps(s, native, spec)
+        {
+            kept.push(line);
+        }
+    }
+    Ok(kept)
+}
+
+/// A scan finished: set the filter it computed (unless the chain is gone).
+pub fn on_scanned(app: &mut App, s: Scanned) {
+    let rows = app.table_rows();
+    let (lines, scanned) = match s.result {
+        Ok(r) => r,
+        Err(e) => {
+            app.say(Level::Error, strings::read_error(&e));
+            return;
+        }
+    };
+    let Some(i) = app.chain_index(s.job.kind) else {
+        return;
+    };
+    let view = &mut app.chains[i];
+    view.filter = Some(Filtered {
+        text: s.job.text.clone(),
+        spec: s.job.spec,
+        lines,
+        scanned,
+    });
+    // Lines appended while the scan ran are matched now.
+    reapply(view);
+    let (kept, total) = (
+        view.filter.as_ref().map_or(0, |f| f.lines.len()),
+        view.lines(),
+    );
+    view.top = 0;
+    view.move_to(view.cursor, rows);
+    app.say(Level::Info, strings::filter_set(&s.job.text, kept, total));
 }
 
 /// `:filter ARGS`.
@@ -233,29 +370,21 @@ pub fn command(app: &mut App, args: &str) {
             return;
         }
     };
-    let Some(file) = app.current().file() else {
+    let Some(path) = app.current().file().map(|f| f.path().to_path_buf()) else {
         app.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     };
-    let native = app.current().kind == ChainKind::NativeDescriptors;
-    let lines = match scan(file, &spec, native) {
-        Ok(l) => l,
-        Err(e) => {
-            app.say(Level::Error, strings::read_error(&e.to_string()));
-            return;
-        }
-    };
     let text = args.split_whitespace().collect::<Vec<_>>().join(" ");
-    let (kept, total) = (lines.len(), file.lines());
-    let view = app.current_mut();
-    view.filter = Some(Filtered {
-        text: text.clone(),
-        spec,
-        lines,
-    });
-    view.top = 0;
-    view.move_to(view.cursor, rows);
-    app.say(Level::Info, strings::filter_set(&text, kept, total));
+    // The whole chain is read on a worker thread; the screen stays live.
+    app.panes
+        .jobs
+        .push(crate::tui::panes::jobs::Job::Filter(Box::new(ScanJob {
+            kind: app.current().kind,
+            path,
+            text: text.clone(),
+            spec,
+        })));
+    app.say(Level::Info, format!("filtering: {text}…"));
 }
 
 #[cfg(test)]

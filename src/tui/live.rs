@@ -167,6 +167,8 @@ fn grow(app: &mut App, chain: ChainKind) {
     if file.refresh().is_err() {
         return;
     }
+    // A filter in effect matches the appended lines (and only those).
+    crate::tui::filter::reapply(view);
     if following {
         view.move_to(u64::MAX, rows);
     } else {

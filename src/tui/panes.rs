@@ -76,6 +76,8 @@ pub enum PanesMsg {
         /// The page, or why there is none.
         result: Result<audit::AuditPage, String>,
     },
+    /// A `:filter` scan of a chain.
+    Filter(Box<crate::tui::filter::Scanned>),
 }
 
 /// Apply a background result.
@@ -89,6 +91,7 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
             maturity::clamp(app);
         }
         PanesMsg::Audit { request, result } => audit::on_page(app, request, result),
+        PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
     }
 }
 

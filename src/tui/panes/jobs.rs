@@ -43,6 +43,8 @@ pub enum Job {
         /// The descriptor's id.
         id: String,
     },
+    /// A `:filter` scan of a chain file (pane 1).
+    Filter(Box<crate::tui::filter::ScanJob>),
     /// One line of the integrity manifest (pane 5, a followed link).
     Manifest {
         /// The request this answers.
@@ -62,6 +64,10 @@ impl Job {
         let fail: Box<dyn FnOnce(String) -> PanesMsg> = match &self {
             Job::Time(_) => Box::new(|e| PanesMsg::Time(Err(e))),
             Job::Maturity(_) => Box::new(|e| PanesMsg::Maturity(Err(e))),
+            Job::Filter(j) => {
+                let j = (**j).clone();
+                Box::new(move |e| PanesMsg::Filter(Box::new(j.failed(e))))
+            }
             Job::Audit { request, .. } | Job::Manifest { request, .. } => {
                 let request = *request;
                 Box::new(move |e| PanesMsg::Audit {
@@ -78,6 +84,7 @@ impl Job {
 
     fn run_inner(self) -> PanesMsg {
         match self {
+            Job::Filter(j) => PanesMsg::Filter(Box::new(j.run())),
             Job::Time(report) => PanesMsg::Time(time(&report).map(Box::new)),
             Job::Maturity(report) => PanesMsg::Maturity(maturity(&report).map(Box::new)),
             Job::Audit {

@@ -156,3 +156,28 @@ fn a_truncation_raises_a_persistent_alert_and_reverifies() {
     );
     assert_snapshot!("live_alert_acknowledged_integrity_80x24", screen);
 }
+
+#[test]
+fn a_filter_keeps_matching_appended_records_without_rescanning_the_file() {
+    let mut l = Live::open(120, 40);
+    l.t.keys(":filter process=Live_Filter<enter>");
+    let kept = |l: &Live| {
+        l.t.app
+            .current()
+            .filter
+            .as_ref()
+            .map(|f| (f.lines.clone(), f.scanned))
+    };
+    let lines = l.t.app.current().lines();
+    assert_eq!(
+        kept(&l),
+        Some((vec![], lines)),
+        "nothing matches yet; every line looked at"
+    );
+    l.append("Live_Filter", 1);
+    l.append("Other_Process", 2);
+    l.append("Live_Filter", 3);
+    let (got, scanned) = kept(&l).unwrap();
+    assert_eq!(got, vec![lines, lines + 2], "the appended matches, 0-based");
+    assert_eq!(scanned, lines + 3);
+}
