@@ -167,6 +167,20 @@ impl FileReport {
     }
 }
 
+/// Every violation of `reports`, with the name of its file: what a writer
+/// refuses to append onto.
+pub fn violations(reports: &[FileReport]) -> Vec<(String, Finding)> {
+    reports
+        .iter()
+        .flat_map(|r| {
+            r.findings
+                .iter()
+                .filter(|f| f.severity == Severity::Violation)
+                .map(|f| (r.name.to_owned(), f.clone()))
+        })
+        .collect()
+}
+
 /// A file the layout implies but that was not found.
 #[derive(Debug, Clone, Serialize)]
 pub struct MissingFile {

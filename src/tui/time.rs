@@ -244,7 +244,8 @@ fn fields(line: &[u8]) -> Option<Fields> {
     }
     let tai_ns = body.get("tai_ns")?.as_i64()?;
     let delta_at = body.get("leap_seconds")?.get("delta_at_s")?.as_i64()?;
-    let whole = tai_ns.div_euclid(1_000_000_000) - 2_208_988_800 - delta_at;
+    let whole =
+        tai_ns.div_euclid(1_000_000_000) - crate::ledger::leap_seconds::NTP_TO_UNIX_S - delta_at;
     let frac = tai_ns.rem_euclid(1_000_000_000) as f64 / 1e9;
     Some(Fields {
         utc_iso: body.get("utc")?.as_str()?.to_owned(),

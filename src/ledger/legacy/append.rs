@@ -18,7 +18,7 @@ use crate::ledger::append::{
     AppendError, AppendOptions, LedgerLock, Tail, TailState, append_lines,
 };
 use crate::ledger::discover::{DiscoverError, Discovery, FileKind, discover};
-use crate::ledger::finding::{Finding, Severity};
+use crate::ledger::finding::Finding;
 use crate::ledger::hash::{hex_str, to_hex};
 use crate::ledger::legacy::spice_chain::check_line;
 use crate::ledger::legacy::spice_layer::{SpiceLayer, verify_spice_layer_with_head};
@@ -414,15 +414,7 @@ fn verified_head(
             r.error.clone().unwrap_or_default(),
         ));
     }
-    let violations: Vec<(String, Finding)> = reports
-        .iter()
-        .flat_map(|r| {
-            r.findings
-                .iter()
-                .filter(|f| f.severity == Severity::Violation)
-                .map(|f| (r.name.to_owned(), f.clone()))
-        })
-        .collect();
+    let violations = crate::ledger::report::violations(&reports);
     if !violations.is_empty() {
         return Err(LegacyAppendError::Violated(violations));
     }

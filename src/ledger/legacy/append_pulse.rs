@@ -160,15 +160,7 @@ fn verified_head(
             r.error.clone().unwrap_or_default(),
         ));
     }
-    let violations: Vec<(String, Finding)> = reports
-        .iter()
-        .flat_map(|r| {
-            r.findings
-                .iter()
-                .filter(|f| f.severity == Severity::Violation)
-                .map(|f| (r.name.to_owned(), f.clone()))
-        })
-        .collect();
+    let violations = crate::ledger::report::violations(&reports);
     if !violations.is_empty() {
         return Err(LegacyAppendError::Violated(violations));
     }

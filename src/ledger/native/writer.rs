@@ -16,7 +16,7 @@ mod catch_up;
 mod latest;
 
 use crate::ledger::append::{AppendError, AppendOptions, LedgerLock, TailState, append_lines};
-use crate::ledger::finding::{Finding, Severity};
+use crate::ledger::finding::Finding;
 use crate::ledger::native::checkpoint::{Checkpoint, sign_checkpoint};
 use crate::ledger::native::history::HistoryLine;
 use crate::ledger::native::keyring::{Keyring, Rotation};
@@ -146,17 +146,8 @@ impl NativeWriter {
                 f.error.clone().unwrap_or_default(),
             ));
         }
-        let violations: Vec<(String, Finding)> = v
-            .files
-            .iter()
-            .flat_map(|r| {
-                r.findings
-                    .iter()
-                    .filter(|f| f.severity == Severity::Violation)
-                    .filter(|f| !(new && is_no_history(f)))
-                    .map(|f| (r.name.to_owned(), f.clone()))
-            })
-            .collect();
+        let mut violations = crate::ledger::report::violations(&v.files);
+        violations.retain(|(_, f)| !(new && is_no_history(f)));
         if !violations.is_empty() {
             return Err(NativeWriteError::Violated(violations));
         }
