@@ -473,20 +473,8 @@ fn p_appends_a_time_pulse_in_write_mode_only() {
 
 #[test]
 fn p_on_a_native_ledger_appends_a_signed_pulse() {
-    use crate::ledger::native::init::{InitOptions, init};
     let tmp = tempfile::tempdir().unwrap();
-    let ledger = tmp.path().join("ledger");
-    init(
-        &ledger,
-        &InitOptions {
-            origin: "iss.test/tui".into(),
-            key_path: tmp.path().join("ledger.key"),
-            mac_key_path: None,
-            created: "2026-11-27T00:00:00Z".into(),
-            genesis_extra: None,
-        },
-    )
-    .unwrap();
+    let ledger = native_ledger(&tmp);
     let mut w = Writable::on(tmp, ledger.clone(), true, 80, 24);
     w.t.keys("P");
     assert!(w.message().contains("signed"), "{}", w.message());
@@ -498,20 +486,8 @@ fn p_on_a_native_ledger_appends_a_signed_pulse() {
 
 #[test]
 fn the_form_appends_to_a_native_ledger_exactly_as_previewed_and_signed() {
-    use crate::ledger::native::init::{InitOptions, init};
     let tmp = tempfile::tempdir().unwrap();
-    let ledger = tmp.path().join("ledger");
-    init(
-        &ledger,
-        &InitOptions {
-            origin: "iss.test/form".into(),
-            key_path: tmp.path().join("ledger.key"),
-            mac_key_path: None,
-            created: "2026-11-27T00:00:00Z".into(),
-            genesis_extra: None,
-        },
-    )
-    .unwrap();
+    let ledger = native_ledger(&tmp);
     let mut w = Writable::on(tmp, ledger.clone(), true, 120, 40);
     w.t.keys("i");
     w.t.keys(&fill(&GOOD));
@@ -552,21 +528,9 @@ fn the_form_appends_to_a_native_ledger_exactly_as_previewed_and_signed() {
 
 #[test]
 fn a_native_preview_is_refused_when_the_chain_moved_on() {
-    use crate::ledger::native::init::{InitOptions, init};
     let tmp = tempfile::tempdir().unwrap();
-    let ledger = tmp.path().join("ledger");
+    let ledger = native_ledger(&tmp);
     let key = tmp.path().join("ledger.key");
-    init(
-        &ledger,
-        &InitOptions {
-            origin: "iss.test/form".into(),
-            key_path: key.clone(),
-            mac_key_path: None,
-            created: "2026-11-27T00:00:00Z".into(),
-            genesis_extra: None,
-        },
-    )
-    .unwrap();
     let mut w = Writable::on(tmp, ledger.clone(), true, 120, 40);
     w.t.keys("i");
     w.t.keys(&fill(&GOOD));
@@ -595,4 +559,23 @@ fn a_native_preview_is_refused_when_the_chain_moved_on() {
         before
     );
     assert_eq!(w.form().texts()[0], GOOD[0], "the input is kept");
+}
+
+/// A new native ledger `<tmp>/ledger`, its signing key `<tmp>/ledger.key`
+/// beside it (where the workstation looks for it).
+fn native_ledger(tmp: &TempDir) -> PathBuf {
+    use crate::ledger::native::init::{InitOptions, init};
+    let ledger = tmp.path().join("ledger");
+    init(
+        &ledger,
+        &InitOptions {
+            origin: "iss.test/form".into(),
+            key_path: tmp.path().join("ledger.key"),
+            mac_key_path: None,
+            created: "2026-11-27T00:00:00Z".into(),
+            genesis_extra: None,
+        },
+    )
+    .unwrap();
+    ledger
 }
