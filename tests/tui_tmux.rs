@@ -13,6 +13,31 @@ use std::time::{Duration, Instant, SystemTime};
 /// Kills the tmux session however the test ends.
 struct Session(String);
 
+impl Session {
+    /// `iss LEDGER` in a new detached 120x30 tmux session named after `name`
+    /// and this process (killed when dropped).
+    fn start(name: &str, ledger: &std::path::Path) -> Session {
+        let session = Session(format!("{name}-{}", std::process::id()));
+        let command = format!("{} {}", env!("CARGO_BIN_EXE_iss"), ledger.display());
+        let started = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session.0,
+                "-x",
+                "120",
+                "-y",
+                "30",
+                &command,
+            ])
+            .status()
+            .unwrap();
+        assert!(started.success());
+        session
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
@@ -79,23 +104,7 @@ fn workstation_in_tmux_shows_the_ledger_and_changes_nothing() {
     }
     let dir = common::generated_ledger(81);
     let before = files_state(dir.path());
-    let session = Session(format!("iss-e2e-{}", std::process::id()));
-    let command = format!("{} {}", env!("CARGO_BIN_EXE_iss"), dir.path().display());
-    let started = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session.0,
-            "-x",
-            "120",
-            "-y",
-            "30",
-            &command,
-        ])
-        .status()
-        .unwrap();
-    assert!(started.success());
+    let session = Session::start("iss-e2e", dir.path());
 
     let screen = wait_for(&session.0, "CLEAN");
     assert!(
@@ -158,23 +167,7 @@ fn workstation_in_tmux_follows_appends_and_alerts_on_truncation() {
         return;
     }
     let dir = common::generated_ledger(82);
-    let session = Session(format!("iss-live-{}", std::process::id()));
-    let command = format!("{} {}", env!("CARGO_BIN_EXE_iss"), dir.path().display());
-    let started = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session.0,
-            "-x",
-            "120",
-            "-y",
-            "30",
-            &command,
-        ])
-        .status()
-        .unwrap();
-    assert!(started.success());
+    let session = Session::start("iss-live", dir.path());
     // The badge shows once the watcher's first verification is done.
     wait_for(&session.0, "PAUSED");
     send(&session.0, "G");
@@ -267,23 +260,7 @@ fn workstation_in_tmux_on_a_native_ledger_shows_an_outside_append() {
         key.exists(),
         "migrate writes <ledger>.key beside the ledger"
     );
-    let session = Session(format!("iss-native-{}", std::process::id()));
-    let command = format!("{} {}", env!("CARGO_BIN_EXE_iss"), native.display());
-    let started = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session.0,
-            "-x",
-            "120",
-            "-y",
-            "30",
-            &command,
-        ])
-        .status()
-        .unwrap();
-    assert!(started.success());
+    let session = Session::start("iss-native", &native);
     let screen = wait_for(&session.0, "PAUSED");
     assert!(
         screen.contains("[descriptors]") && screen.contains("CLEAN"),
