@@ -242,26 +242,6 @@ fn keeps(s: &str, native: bool, spec: &Spec) -> bool {
     }
 }
 
-/// The lines of `file` that `spec` keeps (`native`: a native descriptor chain).
-pub fn scan(file: &IndexedFile, spec: &Spec, native: bool) -> std::io::Result<Vec<u64>> {
-    let mut kept = Vec::new();
-    for line in 0..file.lines() {
-        let Some(text) = file.read_line(line, MATCH_MAX_BYTES)? else {
-            break;
-        };
-        if text.truncated {
-            continue;
-        }
-        let Ok(s) = std::str::from_utf8(&text.bytes) else {
-            continue;
-        };
-        if keeps(s, native, spec) {
-            kept.push(line);
-        }
-    }
-    Ok(kept)
-}
-
 /// Bring the filter of `view` up to its (re-indexed) file: appended lines
 /// are matched on their own; a file that shrank is matched again whole.
 pub fn reapply(view: &mut ChainView) {
@@ -275,7 +255,7 @@ pub fn reapply(view: &mut ChainView) {
     let native = view.kind == ChainKind::NativeDescriptors;
     let total = file.lines();
     if total < f.scanned {
-        f.lines = scan(file, &f.spec, native).unwrap_or_default();
+        f.lines = scan_range(file, &f.spec, native, 0, total).unwrap_or_default();
     } else {
         f.lines
             .extend(scan_range(file, &f.spec, native, f.scanned, total).unwrap_or_default());
