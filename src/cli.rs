@@ -75,10 +75,21 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 /// The workstation; its exit status is 0 whatever the ledger holds (the
 /// verdict is on screen; `iss verify` is the command whose status tells).
 fn tui(args: TuiArgs) -> anyhow::Result<u8> {
+    let path = args.path.unwrap_or_else(crate::tui::default_ledger);
+    // Keys are read before the terminal is taken over, so a key that
+    // cannot be used is a plain error here, not a surprise at the first
+    // append. The signing key is not even read for a read-only review.
+    let keys = crate::tui::writes::Keys::resolve(
+        &path,
+        args.write,
+        args.key.as_deref(),
+        args.mac_key.as_deref(),
+    )?;
     crate::tui::run(crate::tui::Options {
-        path: args.path.unwrap_or_else(crate::tui::default_ledger),
+        path,
         theme: args.theme,
         write: args.write,
+        keys,
     })?;
     Ok(EXIT_OK)
 }

@@ -22,7 +22,10 @@
 //!
 //! A native ledger (`docs/FORMAT.md`) opens the same way: the browser shows
 //! its three chains ([`chain::ChainKind::NATIVE`]), the integrity pane each
-//! file's tamper-evidence level ([`integrity::native`]); the form refuses it.
+//! file's tamper-evidence level ([`integrity::native`]); the form and `P`
+//! append to it through the native writer, signing with the key the
+//! workstation was given ([`Options::keys`]). Every write runs off the UI
+//! thread ([`writes`]).
 
 pub mod actions;
 pub mod app;
@@ -53,6 +56,7 @@ pub mod theme;
 pub mod time;
 pub mod ui;
 pub mod update;
+pub mod writes;
 
 #[cfg(test)]
 mod tests;
@@ -72,6 +76,9 @@ pub struct Options {
     pub theme: ThemeName,
     /// Whether writes are allowed (`--write`); off, nothing is ever written.
     pub write: bool,
+    /// A native ledger's keys: the MAC key verifies (and, with `--write`,
+    /// keys appends); the signing key signs appends (`--write` only).
+    pub keys: writes::Keys,
 }
 
 /// Open the workstation on the terminal until the user quits.

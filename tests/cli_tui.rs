@@ -2,6 +2,8 @@
 //! plain `iss`; without a terminal it refuses with a clear message and exit
 //! 2 instead of garbling a pipe; the subcommands keep working beside it.
 
+mod common;
+
 use assert_cmd::Command;
 use clap::Parser;
 use iss_workstation::cli::{Cli, Command as Sub};
@@ -51,4 +53,37 @@ fn without_a_terminal_the_workstation_says_so_and_exits_2() {
         );
         assert!(out.stdout.is_empty(), "nothing drawn on a pipe");
     }
+}
+
+#[test]
+fn a_mac_key_that_is_not_the_ledgers_is_refused_before_the_terminal() {
+    let n = common::new_native("iss.test/tui-keys", true);
+    let other = n.tmp.path().join("other.mac");
+    iss_workstation::ledger::native::secret::write_secret(&other, &[9u8; 32]).unwrap();
+    for args in [&["tui"][..], &["verify"], &["watch", "--max-events", "1"]] {
+        let out = iss()
+            .args(args)
+            .arg(&n.dir)
+            .arg("--mac-key")
+            .arg(&other)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("requires MAC key"), "{args:?}: {err}");
+    }
+    // The right key gets as far as the terminal check.
+    let mac = n.mac.clone().unwrap();
+    let out = iss()
+        .args(["tui", "--write"])
+        .arg(&n.dir)
+        .arg("--mac-key")
+        .arg(&mac)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
 }

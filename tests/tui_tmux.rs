@@ -17,8 +17,13 @@ impl Session {
     /// `iss LEDGER` in a new detached 120x30 tmux session named after `name`
     /// and this process (killed when dropped).
     fn start(name: &str, ledger: &std::path::Path) -> Session {
-        let session = Session(format!("{name}-{}", std::process::id()));
         let command = format!("{} {}", env!("CARGO_BIN_EXE_iss"), ledger.display());
+        Session::start_command(name, &command)
+    }
+
+    /// A shell `command` in a new detached 120x30 tmux session.
+    fn start_command(name: &str, command: &str) -> Session {
+        let session = Session(format!("{name}-{}", std::process::id()));
         let started = Command::new("tmux")
             .args([
                 "new-session",
@@ -29,7 +34,7 @@ impl Session {
                 "120",
                 "-y",
                 "30",
-                &command,
+                command,
             ])
             .status()
             .unwrap();
@@ -329,4 +334,45 @@ fn workstation_in_tmux_on_a_native_ledger_shows_an_outside_append() {
         before,
         "every file byte-identical, mtimes included"
     );
+}
+
+#[test]
+fn workstation_in_tmux_writes_in_the_background_and_quitting_waits_for_the_write() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed (CI installs it)");
+        return;
+    }
+    let dir = common::generated_ledger(84);
+    let glyph = dir.path().join("logs/forensic_logs/glyph_chain.jsonl");
+    let pulses = || std::fs::read_to_string(&glyph).unwrap().lines().count();
+    let before = pulses();
+    // The shell prints the exit status and keeps the pane for the capture.
+    let command = format!(
+        "{} --write {}; echo EXITED-$?; sleep 60",
+        env!("CARGO_BIN_EXE_iss"),
+        dir.path().display()
+    );
+    let session = Session::start_command("iss-write", &command);
+    wait_for(&session.0, "PAUSED");
+    // Another writer holds the ledger's lock: the pulse waits for it.
+    let lock =
+        iss_workstation::ledger::append::LedgerLock::acquire(glyph.parent().unwrap()).unwrap();
+    send(&session.0, "P");
+    wait_for(&session.0, "appending a pulse");
+    // The screen answers meanwhile.
+    send(&session.0, "2");
+    wait_for(&session.0, "[2 Integrity]");
+    send(&session.0, "q");
+    wait_for(&session.0, "quitting once the write under way is done");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(pulses(), before, "nothing written while the lock is held");
+    assert!(!capture(&session.0).contains("EXITED"), "q waited");
+    drop(lock);
+    let screen = wait_for(&session.0, "EXITED-0");
+    assert!(
+        screen.contains("appended pulse"),
+        "the outcome is printed:\n{screen}"
+    );
+    assert_eq!(pulses(), before + 1);
+    iss(&["verify", dir.path().to_str().unwrap()]);
 }

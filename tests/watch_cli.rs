@@ -140,3 +140,47 @@ fn max_events_ends_the_watch_with_the_ledger_verdict() {
         .unwrap();
     assert_eq!(none.status.code(), Some(2), "a path that holds no ledger");
 }
+
+#[test]
+fn a_keyed_ledger_is_watched_with_its_mac_key_and_says_what_was_checked() {
+    let n = common::new_native("iss.test/watch-keyed", true);
+    let mac = n.mac.clone().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .args(["append", "descriptor"])
+        .arg(&n.dir)
+        .arg("--mac-key")
+        .arg(&mac)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"process_name":"Keyed","process_version":"1","capability_level":2,"process_outcome":"compliant","compliance_score":0.5,"assessed_by":"w","assessment_method":"m"}"#)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let ready = |key: Option<&Path>| -> Value {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_iss"));
+        c.args(["watch", "--json", "--max-events", "1"]).arg(&n.dir);
+        if let Some(k) = key {
+            c.arg("--mac-key").arg(k);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let macs = |v: &Value| {
+        let f = v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "descriptors")
+            .unwrap()
+            .clone();
+        (f["macs_checked"].as_u64(), f["macs_unchecked"].as_u64())
+    };
+    assert_eq!(macs(&ready(Some(&mac))), (Some(1), Some(0)));
+    assert_eq!(macs(&ready(None)), (Some(0), Some(1)), "said, not hidden");
+}

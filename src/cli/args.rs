@@ -84,10 +84,21 @@ pub struct TuiArgs {
     /// Palette: dark or light terminal background (`NO_COLOR` turns colour off).
     #[arg(long, value_enum, default_value_t)]
     pub theme: crate::tui::ThemeName,
-    /// Allow writes: the descriptor entry form (`a`) appends through the
-    /// same code as `iss append descriptor`. Off by default: review is read-only.
+    /// Allow writes: the descriptor entry form (`i`) and `P` (a time pulse)
+    /// append through the same code as `iss append`. Off by default: review
+    /// is read-only.
     #[arg(long)]
     pub write: bool,
+    /// With `--write` on a native ledger: the signing key (mode 0600);
+    /// default `<ledger>.key` beside the ledger folder when it exists.
+    /// Not read without `--write`. Also `ISS_SIGNING_KEY`.
+    #[arg(long, env = "ISS_SIGNING_KEY")]
+    pub key: Option<PathBuf>,
+    /// The HMAC key of a keyed native ledger (mode 0600): verification
+    /// checks the MACs with it (without it they show as not checked), and
+    /// appends carry one. Also `ISS_MAC_KEY`.
+    #[arg(long, env = "ISS_MAC_KEY")]
+    pub mac_key: Option<PathBuf>,
 }
 
 /// `iss verify`.
@@ -245,6 +256,10 @@ pub struct WatchArgs {
     /// torn tail, not a write in progress.
     #[arg(long, default_value_t = 2000)]
     pub torn_grace_ms: u64,
+    /// The HMAC key of a keyed native ledger (mode 0600); without it the
+    /// MACs are reported as not checked. Also `ISS_MAC_KEY`.
+    #[arg(long, env = "ISS_MAC_KEY")]
+    pub mac_key: Option<PathBuf>,
 }
 
 /// `iss sample`.

@@ -31,16 +31,10 @@ use crate::ledger::native::secret::default_key_path;
 
 /// The signing key: `--key`, else `<ledger>.key` when it exists, else none.
 fn signer(ledger: &Path, keys: &KeyFiles) -> anyhow::Result<Option<Signer>> {
-    let path = if let Some(p) = &keys.key {
-        p.clone()
-    } else {
-        let p = default_key_path(ledger);
-        if !p.exists() {
-            return Ok(None);
-        }
-        p
-    };
-    Ok(Some(read_signer(&path)?))
+    Ok(crate::ledger::native::secret::resolve_signer(
+        ledger,
+        keys.key.as_deref(),
+    )?)
 }
 
 fn mac_key(keys: &KeyFiles) -> anyhow::Result<Option<MacKey>> {

@@ -12,7 +12,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     let mac_key = args
         .mac_key
         .as_deref()
-        .map(crate::ledger::native::secret::MacKey::read)
+        .map(|k| crate::ledger::native::secret::read_mac_key_for(&args.path, k))
         .transpose()?;
     let options = VerifyOptions {
         max_line: args.max_line_bytes,

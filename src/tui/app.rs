@@ -149,6 +149,8 @@ pub struct App {
     pub writes: bool,
     /// The descriptor entry form, open or kept as a draft.
     pub form: Option<crate::tui::form::EntryForm>,
+    /// Keys, and the write job queued or under way ([`crate::tui::writes`]).
+    pub writing: crate::tui::writes::Writing,
     /// What `update` leaves for the event loop to do.
     pub outbox: Outbox,
 }
@@ -190,6 +192,7 @@ impl App {
             live: crate::tui::live::LiveView::default(),
             writes: false,
             form: None,
+            writing: crate::tui::writes::Writing::default(),
             outbox: Outbox::default(),
         }
     }
@@ -236,6 +239,7 @@ impl App {
                 .iter()
                 .any(|c| matches!(c.source, Source::Opening | Source::Indexing { .. }))
             || self.panes.busy()
+            || self.writing.running.is_some()
     }
 
     /// The key contexts in effect, innermost first.
@@ -280,6 +284,14 @@ impl App {
         self.report
             .ready()
             .map_or(1, |r| r.files.len() + r.missing.len())
+    }
+
+    /// How the ledger is verified: with the MAC key when one was given.
+    pub fn verify_options(&self) -> crate::ledger::verify::VerifyOptions {
+        crate::ledger::verify::VerifyOptions {
+            mac_key: self.writing.keys.mac_key.clone(),
+            ..Default::default()
+        }
     }
 
     /// Set a message shown until the next key.

@@ -141,7 +141,12 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         _ => String::new(),
     };
     let mode = format!(" {} ", mode(app));
-    let badge = crate::tui::live::badge(app);
+    let mut badge = crate::tui::live::badge(app);
+    if let Some((_, kind)) = app.writing.running {
+        let spin = strings::SPINNER[(app.tick % 4) as usize];
+        let sep = if badge.is_empty() { "" } else { "  " };
+        badge = format!("{badge}{sep}{spin} {}…", kind.label());
+    }
     let badge_w = if badge.is_empty() {
         0
     } else {

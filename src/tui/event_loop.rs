@@ -37,18 +37,22 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let theme = Theme::new(options.theme, Theme::no_color_from_env());
     let mut app = App::new(options.path.clone(), theme);
     app.writes = options.write;
+    app.writing.keys = options.keys.clone();
+    let verify = app.verify_options();
     let (tx, rx) = mpsc::channel();
     let jobs_tx = tx.clone();
-    load::spawn(options.path.clone(), tx.clone());
+    load::spawn(options.path.clone(), verify.clone(), tx.clone());
     // Started once the first verdict is shown: the watcher verifies the
     // ledger again for its own state (and hashes every file), which would
     // otherwise compete with the first verification for the same cores and
     // delay the verdict (on a million records, by about as long again).
     // Dropped when the loop ends: the watcher stops at its next wake-up.
     let mut watch = None;
-    let (watch_path, watch_tx) = (options.path.clone(), tx.clone());
+    let (watch_path, watch_tx, watch_verify) = (options.path.clone(), tx.clone(), verify.clone());
     let mut start_watch = || {
-        watch.get_or_insert_with(|| crate::tui::live::spawn(watch_path.clone(), watch_tx.clone()));
+        watch.get_or_insert_with(|| {
+            crate::tui::live::spawn(watch_path.clone(), watch_verify.clone(), watch_tx.clone())
+        });
     };
     let stop = Arc::new(AtomicBool::new(false));
     let input = spawn_input(tx.clone(), Arc::clone(&stop));
@@ -69,7 +73,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         &rx,
         &jobs_tx,
         &|| {
-            load::spawn(path.clone(), tx.clone());
+            load::spawn(path.clone(), verify.clone(), tx.clone());
         },
         &mut start_watch,
     );
@@ -77,7 +81,10 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     ratatui::restore();
     stop.store(true, Ordering::Relaxed);
     let _ = input.join();
-    result.context("terminal error")
+    if let Ok(Some(text)) = &result {
+        eprintln!("iss: {text}");
+    }
+    result.map(drop).context("terminal error")
 }
 
 /// Read terminal events on a thread and send them as messages.
@@ -107,6 +114,35 @@ fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> JoinHandle<()> {
     })
 }
 
+/// A write under way finishes (or is refused) before the workstation
+/// exits: never a record cut off half-written. Its outcome, if it came in
+/// now, is returned to be printed once the terminal is restored.
+fn finish_write(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    rx: &Receiver<Msg>,
+    write: Option<JoinHandle<()>>,
+) -> Option<String> {
+    let h = write?;
+    if h.is_finished() && app.writing.running.is_none() {
+        return None;
+    }
+    app.say(
+        crate::tui::app::Level::Info,
+        crate::tui::strings::QUIT_AFTER_WRITE,
+    );
+    let _ = terminal.draw(|f| ui::render(app, f));
+    let _ = h.join();
+    let mut said = None;
+    while let Ok(msg) = rx.try_recv() {
+        if matches!(msg, Msg::Written { .. }) {
+            update(app, msg);
+            said = app.message.as_ref().map(|(_, text)| text.clone());
+        }
+    }
+    said
+}
+
 /// Apply messages; draw when the state changed, at most once per frame.
 fn event_loop(
     terminal: &mut DefaultTerminal,
@@ -115,20 +151,22 @@ fn event_loop(
     tx: &Sender<Msg>,
     reload: &dyn Fn(),
     start_watch: &mut dyn FnMut(),
-) -> io::Result<()> {
+) -> io::Result<Option<String>> {
     let size = terminal.size()?;
     update(app, Msg::Resize(size.width, size.height));
     let mut last_draw: Option<Instant> = None;
+    let mut write: Option<JoinHandle<()>> = None;
     loop {
-        // Background work the last messages asked for (panes 3-5).
+        // Background work the last messages asked for (panes 3-5, writes).
         panes::jobs::spawn_all(app, tx);
+        crate::tui::writes::spawn(app, tx, &mut write);
         if app.dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             terminal.draw(|f| ui::render(app, f))?;
             app.dirty = false;
             last_draw = Some(Instant::now());
         }
         if app.quit {
-            return Ok(());
+            return Ok(finish_write(terminal, app, rx, write.take()));
         }
         // What `update` left for the terminal and the loader.
         if let Some(text) = app.outbox.clipboard.take() {
@@ -161,7 +199,7 @@ fn event_loop(
             }
             Err(RecvTimeoutError::Timeout) if !app.dirty => update(app, Msg::Tick),
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            Err(RecvTimeoutError::Disconnected) => return Ok(None),
         }
     }
 }

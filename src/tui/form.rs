@@ -1,16 +1,23 @@
-//! The descriptor entry form: a modal overlay, opened with `a` from any
+//! The descriptor entry form: a modal overlay, opened with `i` from any
 //! pane, and only when the workstation was started with `--write`.
 //!
 //! Editing happens in one [`TextArea`] per field (`ratatui-textarea`), with
 //! the message of a field that is not acceptable shown under it as it is
 //! typed. `Ctrl-S` checks every field and asks the append module for a
 //! [`Preview`]: the exact line it would write, built by the very code that
-//! writes it (verify the SPICE layer, build with the byte-compatible writer,
-//! check the line with the verifier). Confirming appends through
-//! [`append_previewed`], which builds the line again under the ledger's lock
-//! and refuses if it is not byte for byte the one previewed. A refusal (a
-//! ledger that does not verify, a held lock, a full disk) is shown in the
-//! form with the input kept; `Esc` closes the form and keeps the draft.
+//! writes it (verify the ledger, build with the format's writer, check the
+//! line with the verifier). Confirming appends through
+//! [`append_previewed`], which verifies the ledger again, builds the line
+//! again under the ledger's lock and refuses if it is not byte for byte the
+//! one previewed (a preview may sit on screen for minutes: an edit made
+//! meanwhile anywhere in the ledger is refused, not only a moved end). A
+//! refusal (a ledger that does not verify, a held lock, a full disk) is
+//! shown in the form with the input kept; `Esc` closes the form and keeps
+//! the draft.
+//!
+//! Both steps verify the whole ledger, so both run off the UI thread
+//! ([`crate::tui::writes`]); meanwhile the form says what it is doing
+//! ([`Stage::Building`], [`Stage::Appending`]) and the screen stays live.
 
 mod fields;
 mod render;
@@ -28,8 +35,10 @@ use crate::tui::app::{App, Level};
 use crate::tui::chain::ChainKind;
 use crate::tui::keys::Context;
 use crate::tui::strings;
+use crate::tui::writes::{self, Keys, Work};
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long a confirmed append waits for another writer's lock.
@@ -40,6 +49,19 @@ pub const LOCK_WAIT: Duration = Duration::from_secs(2);
 pub enum Stage {
     /// The fields are being edited.
     Editing,
+    /// The preview is being built in the background (`Esc` cancels).
+    Building {
+        /// The write request that builds it.
+        request: u64,
+        /// The input it is built from.
+        input: Box<NewDescriptor>,
+    },
+    /// The previewed record is being appended in the background; an
+    /// append under way cannot be called back.
+    Appending {
+        /// What is being written.
+        preview: Box<FormPreview>,
+    },
     /// The record is built and shown; waiting for `y`.
     Previewing {
         /// What will be written.
@@ -100,6 +122,16 @@ pub struct Refusal {
     pub title: String,
     /// The findings or details, one per line.
     pub details: Vec<String>,
+}
+
+impl Refusal {
+    /// A refusal with no details.
+    pub fn plain(title: String) -> Self {
+        Refusal {
+            title,
+            details: Vec::new(),
+        }
+    }
 }
 
 /// The form's state.
@@ -168,6 +200,7 @@ impl EntryForm {
         match self.stage {
             Stage::Editing => &[Context::FormEdit],
             Stage::Previewing { .. } => &[Context::FormPreview],
+            Stage::Building { .. } | Stage::Appending { .. } => &[Context::FormWorking],
         }
     }
 
@@ -189,16 +222,12 @@ impl EntryForm {
     }
 }
 
-/// `a`: open the form in write mode; say how to enable writes otherwise.
+/// `i`: open the form in write mode; say how to enable writes otherwise.
 pub fn open(app: &mut App) {
     if !app.writes {
         app.say(Level::Warn, strings::WRITES_OFF);
         return;
     }
-    // The form previews and appends through the legacy append module; a
-    // native ledger is written by `NativeWriter` (framing, MAC, checkpoint),
-    // which has no preview of the exact line yet. Refused rather than
-    // written some other way than the preview promises.
     app.prompt = None;
     app.help = None;
     match &mut app.form {
@@ -215,6 +244,12 @@ pub fn back(app: &mut App) -> bool {
     };
     match f.stage {
         Stage::Previewing { .. } => f.stage = Stage::Editing,
+        // The job goes on and writes nothing; its answer is ignored.
+        Stage::Building { .. } => {
+            f.stage = Stage::Editing;
+            app.say(Level::Info, strings::FORM_PREVIEW_CANCELLED);
+        }
+        Stage::Appending { .. } => app.say(Level::Warn, strings::FORM_APPEND_UNDER_WAY),
         Stage::Editing => {
             f.visible = false;
             app.say(Level::Info, strings::FORM_DRAFT_KEPT);
@@ -256,9 +291,9 @@ pub fn enter(app: &mut App) {
     }
 }
 
-/// `Ctrl-S`: check every field; when all are acceptable, build the preview.
+/// `Ctrl-S`: check every field; when all are acceptable, build the
+/// preview in the background.
 pub fn preview(app: &mut App) {
-    let ledger = app.ledger.clone();
     let Some(f) = app.form.as_mut() else { return };
     f.attempted = true;
     let texts = f.texts();
@@ -271,46 +306,112 @@ pub fn preview(app: &mut App) {
         app.say(Level::Warn, strings::form_fields_to_fix(n));
         return;
     };
-    let built = if crate::ledger::native::meta::is_native_dir(&ledger) {
-        native::preview(&ledger, input.clone(), now_micros()).map(FormPreview::Native)
+    let work = Work::Preview {
+        input: Box::new(input.clone()),
+        now: now_micros(),
+    };
+    if let Some(request) = writes::start(app, work)
+        && let Some(f) = app.form.as_mut()
+    {
+        f.stage = Stage::Building {
+            request,
+            input: Box::new(input),
+        };
+    }
+}
+
+/// The exact record `input` would be written as, built by the append
+/// module of the ledger's format (which verifies the ledger first).
+pub fn build_preview(
+    ledger: &Path,
+    keys: &Keys,
+    input: NewDescriptor,
+    now: i64,
+) -> Result<FormPreview, Refusal> {
+    if crate::ledger::native::meta::is_native_dir(ledger) {
+        native::preview(ledger, keys, input, now).map(FormPreview::Native)
     } else {
-        preview_descriptor(&ledger, input.clone(), now_micros())
+        preview_descriptor(ledger, input, now)
             .map(FormPreview::Legacy)
             .map_err(|e| refusal(&e))
+    }
+}
+
+/// A preview arrived: show it, unless the form moved on (cancelled with
+/// `Esc`, closed) since it was asked for.
+pub fn previewed(app: &mut App, request: u64, result: Result<FormPreview, Refusal>) {
+    let Some(f) = app.form.as_mut() else { return };
+    let Stage::Building { request: r, input } = &f.stage else {
+        return;
     };
-    match built {
+    if *r != request {
+        return;
+    }
+    let input = input.clone();
+    match result {
         Ok(p) => {
             f.refusal = None;
             f.stage = Stage::Previewing {
                 preview: Box::new(p),
-                input: Box::new(input),
+                input,
             };
         }
         Err(r) => {
             f.refusal = Some(r);
+            f.stage = Stage::Editing;
             app.say(Level::Error, strings::FORM_REFUSED);
         }
     }
 }
 
-/// `y` on the preview: append the record exactly as previewed.
+/// `y` on the preview: append the record exactly as previewed, in the
+/// background.
 pub fn confirm(app: &mut App) {
-    let ledger = app.ledger.clone();
     let Some(f) = app.form.as_mut() else { return };
     let Stage::Previewing { preview, input } = f.stage.clone() else {
         return;
     };
-    let done = match &*preview {
-        FormPreview::Legacy(p) => append_previewed(&ledger, *input, p, f.lock_wait)
+    let lock_wait = f.lock_wait;
+    let work = Work::Append {
+        input,
+        preview: preview.clone(),
+        lock_wait,
+    };
+    if writes::start(app, work).is_some()
+        && let Some(f) = app.form.as_mut()
+    {
+        f.stage = Stage::Appending { preview };
+    }
+}
+
+/// Append `input` as `preview` showed it, through the append module of
+/// the ledger's format; the acknowledgement and the new record's line.
+pub fn append(
+    ledger: &Path,
+    keys: &Keys,
+    input: NewDescriptor,
+    preview: &FormPreview,
+    lock_wait: Duration,
+) -> Result<(String, u64), Refusal> {
+    match preview {
+        FormPreview::Legacy(p) => append_previewed(ledger, input, p, lock_wait)
             .map(|ack| (strings::appended(&ack), ack.line))
             .map_err(|e| refusal(&e)),
-        FormPreview::Native(p) => native::append(&ledger, *input, p),
-    };
-    match done {
+        FormPreview::Native(p) => native::append(ledger, keys, input, p),
+    }
+}
+
+/// An append's outcome arrived: acknowledge it, or show the refusal in the
+/// form with the input kept.
+pub fn appended(app: &mut App, result: Result<(String, u64), Refusal>) {
+    match result {
         Ok((text, line)) => acknowledged(app, text, line),
         Err(r) => {
-            f.refusal = Some(r);
-            f.stage = Stage::Editing;
+            if let Some(f) = app.form.as_mut() {
+                f.refusal = Some(r);
+                f.stage = Stage::Editing;
+                f.visible = true;
+            }
             app.say(Level::Error, strings::FORM_REFUSED);
         }
     }

@@ -29,6 +29,8 @@ pub enum Context {
     FormEdit,
     /// The entry form's preview, waiting for confirmation.
     FormPreview,
+    /// The entry form while its preview is built or its record appended.
+    FormWorking,
 }
 
 impl Context {
@@ -46,6 +48,7 @@ impl Context {
             Context::Prompt => "Search / command prompt",
             Context::FormEdit => "Descriptor form (a, with --write)",
             Context::FormPreview => "Descriptor form: preview",
+            Context::FormWorking => "Descriptor form: building the preview or appending",
         }
     }
 }
@@ -304,6 +307,8 @@ pub const TABLE: &[Binding] = &[
     bind(C::FormEdit, &[ctrl('c')], A::Quit, "quit"),
     bind(C::FormPreview, &[k('y'), code(KeyCode::Enter)], A::FormConfirm, "append the record as previewed"),
     bind(C::FormPreview, &[k('n'), code(KeyCode::Esc)], A::Back, "back to editing"),
+    bind(C::FormWorking, &[code(KeyCode::Esc)], A::Back, "cancel the preview (an append under way cannot be called back)"),
+    bind(C::FormWorking, &[ctrl('c')], A::Quit, "quit (waits for an append under way)"),
 ];
 
 /// The action of `ev` in the first of `contexts` that binds it.
@@ -349,6 +354,7 @@ pub fn help_lines() -> Vec<HelpLine> {
         C::Prompt,
         C::FormEdit,
         C::FormPreview,
+        C::FormWorking,
         C::Help,
     ];
     let mut out = Vec::new();

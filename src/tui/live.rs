@@ -18,6 +18,7 @@ use crate::ledger::finding::Finding;
 use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::line_index::IndexedFile;
 use crate::ledger::report::{FileReport, VerifyReport};
+use crate::ledger::verify::VerifyOptions;
 use crate::ledger::watch::thread::WatchHandle;
 use crate::ledger::watch::{Alert, PendingEvent, RecordEvent, WatchEvent, WatchOptions};
 use crate::tui::app::{App, Level};
@@ -61,8 +62,12 @@ impl LiveView {
 /// [`Msg::Live`]. After a full re-verification the chains are indexed
 /// again on the watcher's thread (their files may have shrunk or been
 /// replaced), so the loop never waits on the disk for it.
-pub fn spawn(ledger: PathBuf, tx: Sender<Msg>) -> WatchHandle {
-    crate::ledger::watch::thread::spawn(ledger, WatchOptions::default(), move |ev| {
+pub fn spawn(ledger: PathBuf, verify: VerifyOptions, tx: Sender<Msg>) -> WatchHandle {
+    let options = WatchOptions {
+        verify,
+        ..WatchOptions::default()
+    };
+    crate::ledger::watch::thread::spawn(ledger, options, move |ev| {
         messages(ev).into_iter().all(|m| tx.send(m).is_ok())
     })
 }

@@ -18,7 +18,7 @@ use std::thread;
 /// Start loading `ledger` on background threads; results arrive on `tx`.
 /// Verification runs on its own thread beside the indexing, so the chains
 /// can be browsed while the ledger is still being verified.
-pub fn spawn(ledger: PathBuf, tx: Sender<Msg>) {
+pub fn spawn(ledger: PathBuf, options: VerifyOptions, tx: Sender<Msg>) {
     thread::spawn(move || {
         let Some(d) = discover_and_send(&ledger, &tx) else {
             return;
@@ -27,7 +27,7 @@ pub fn spawn(ledger: PathBuf, tx: Sender<Msg>) {
         let verify_d = d.clone();
         thread::spawn(move || {
             // A closed channel means the workstation has quit: nothing to do.
-            let _ = verify_tx.send(verify(&verify_d));
+            let _ = verify_tx.send(verify(&verify_d, &options));
         });
         index_chains(&d, &|m| tx.send(m).is_ok());
     });
@@ -36,10 +36,15 @@ pub fn spawn(ledger: PathBuf, tx: Sender<Msg>) {
 /// Run the whole load inline and return its messages in order (for tests
 /// and for any caller without threads).
 pub fn load_blocking(ledger: &Path) -> Vec<Msg> {
+    load_blocking_with(ledger, &VerifyOptions::default())
+}
+
+/// [`load_blocking`] with verification options (a MAC key).
+pub fn load_blocking_with(ledger: &Path, options: &VerifyOptions) -> Vec<Msg> {
     let (tx, rx) = std::sync::mpsc::channel();
     if let Some(d) = discover_and_send(ledger, &tx) {
         index_chains(&d, &|m| tx.send(m).is_ok());
-        let _ = tx.send(verify(&d));
+        let _ = tx.send(verify(&d, options));
     }
     drop(tx);
     rx.into_iter().collect()
@@ -72,10 +77,8 @@ fn index_chains(d: &Discovery, send: &dyn Fn(Msg) -> bool) {
 /// Verify the discovered ledger. Verification is tested never to panic;
 /// should it all the same, the workstation shows the failure instead of
 /// waiting for ever.
-fn verify(d: &Discovery) -> Msg {
-    let run = catch_unwind(AssertUnwindSafe(|| {
-        verify_discovered(d, &VerifyOptions::default())
-    }));
+fn verify(d: &Discovery, options: &VerifyOptions) -> Msg {
+    let run = catch_unwind(AssertUnwindSafe(|| verify_discovered(d, options)));
     Msg::Verified(
         run.map(Box::new)
             .map_err(|_| "verification failed (internal error)".to_owned()),

@@ -44,6 +44,13 @@ pub enum Msg {
     Verified(Result<Box<VerifyReport>, String>),
     /// A result of the background work of panes 3-5.
     Panes(crate::tui::panes::PanesMsg),
+    /// A write job (form preview or append, pulse) answered.
+    Written {
+        /// The request it answers.
+        request: u64,
+        /// What it did.
+        outcome: crate::tui::writes::Written,
+    },
     /// An evidence bundle was written (what, where), or why not.
     Exported(Result<String, String>),
     /// The terminal's input is gone: nobody can press `q` any more.

@@ -1,32 +1,37 @@
 //! `P` in write mode: append one forensic time pulse, now, through the
 //! append module (legacy ledgers: the byte-compatible legacy pulse; native
-//! ledgers: a FORMAT.md 10.1 body, signed when `<ledger>.key` is at hand).
+//! ledgers: a FORMAT.md 10.1 body, signed when the workstation has the
+//! signing key), off the UI thread like every write ([`crate::tui::writes`]).
 
 use crate::ledger::leap_seconds::LeapSecondList;
 use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse as legacy_append};
 use crate::ledger::native::append_pulse::append_pulse as native_append;
 use crate::ledger::native::meta::is_native_dir;
 use crate::ledger::native::pulse::clock::{ClockReading, monotonic_ns};
-use crate::ledger::native::secret::{default_key_path, read_signer};
 use crate::ledger::native::writer::NativeWriter;
 use crate::tui::app::{App, Level};
 use crate::tui::form::request_reload;
 use crate::tui::strings;
+use crate::tui::writes::{Keys, Work, start};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Append a pulse now; say what was written or why nothing was.
+/// `P`: append a pulse now, in the background.
 pub fn append_now(app: &mut App) {
-    if !app.writes {
-        app.say(Level::Warn, strings::WRITES_OFF);
-        return;
-    }
-    let ledger = app.ledger.clone();
-    let result = if is_native_dir(&ledger) {
-        native(&ledger)
+    let _ = start(app, Work::Pulse);
+}
+
+/// Append a pulse to `ledger` now; what was written, or why nothing was.
+pub fn append(ledger: &Path, keys: &Keys) -> Result<String, String> {
+    if is_native_dir(ledger) {
+        native(ledger, keys)
     } else {
-        legacy(&ledger)
-    };
+        legacy(ledger)
+    }
+}
+
+/// A pulse's outcome arrived: say what was written (and reload), or why not.
+pub fn done(app: &mut App, result: Result<String, String>) {
     match result {
         Ok(text) => {
             app.say(Level::Info, text);
@@ -55,20 +60,15 @@ fn legacy(ledger: &Path) -> Result<String, String> {
     ))
 }
 
-fn native(ledger: &Path) -> Result<String, String> {
-    let key = default_key_path(ledger);
-    let signer = if key.exists() {
-        Some(read_signer(&key).map_err(|e| e.to_string())?)
-    } else {
-        None
-    };
+fn native(ledger: &Path, keys: &Keys) -> Result<String, String> {
     let leaps = LeapSecondList::best_available().map_err(|e| e.to_string())?;
-    let mut w = NativeWriter::open(ledger, signer, None).map_err(|e| e.to_string())?;
+    let mut w = NativeWriter::open(ledger, keys.signer.clone(), keys.mac_key.clone())
+        .map_err(|e| e.to_string())?;
     let ack = native_append(&mut w, &ClockReading::now(), &leaps).map_err(|e| e.to_string())?;
     let signature = if ack.checkpoint.is_some() {
         "signed"
     } else {
-        "NOT signed (no key beside the ledger): hashes only until `iss checkpoint`"
+        strings::NOT_SIGNED
     };
     Ok(format!(
         "✔ appended pulse as record {} (line {}) at {}, {signature}",

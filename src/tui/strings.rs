@@ -200,6 +200,37 @@ pub const FORM_DRAFT_KEPT: &str = "form closed; the draft is kept (i reopens it)
 /// Message: a preview or an append was refused.
 pub const FORM_REFUSED: &str = "✘ refused: nothing was written (the reason is in the form)";
 
+/// Message: `Esc` while the preview was being built.
+pub const FORM_PREVIEW_CANCELLED: &str = "preview cancelled; nothing was written";
+/// Message: `Esc` while the record is being appended.
+pub const FORM_APPEND_UNDER_WAY: &str =
+    "the append is under way and cannot be called back; its outcome shows here";
+/// Entry form: while the preview is built.
+pub const FORM_BUILDING: &str =
+    "verifying the ledger and building the exact record… (Esc cancels; nothing is written)";
+/// Entry form: while the record is appended.
+pub const FORM_APPENDING: &str =
+    "appending: verifying the ledger again, then writing under its lock…";
+/// Status bar: a preview is being built.
+pub const WRITING_PREVIEW: &str = "building the preview";
+/// Status bar: a descriptor is being appended.
+pub const WRITING_APPEND: &str = "appending a descriptor";
+/// Status bar: a pulse is being appended.
+pub const WRITING_PULSE: &str = "appending a pulse";
+/// A write job failed inside (tested not to happen).
+pub const WRITE_INTERNAL_ERROR: &str = "the write failed (internal error); run `iss verify`";
+/// An append to a native ledger without the signing key.
+pub const NOT_SIGNED: &str =
+    "NOT signed (no signing key: --key or <ledger>.key): hashes only until `iss checkpoint`";
+
+/// Message: quitting waits for the write under way.
+pub const QUIT_AFTER_WRITE: &str = "quitting once the write under way is done…";
+
+/// Message: a write asked for while another is under way.
+pub fn write_under_way(what: &str) -> String {
+    format!("{SYM_WARN} one write at a time: still {what}; try again when it is done")
+}
+
 /// Message: some fields need fixing before a preview.
 pub fn form_fields_to_fix(n: usize) -> String {
     format!(

@@ -14,3 +14,4 @@ mod panes_navigation;
 mod panes_snapshots;
 mod rendering;
 mod snapshots;
+mod writes;

@@ -35,7 +35,8 @@ pub fn render(app: &App, f: &mut Frame) {
         help::render(f, body, scroll, &app.theme);
     }
     if let Some(form) = app.form.as_ref().filter(|f| f.visible) {
-        form::render(f, a.body, form, &app.theme);
+        let spin = strings::SPINNER[(app.tick % 4) as usize];
+        form::render(f, a.body, form, &app.theme, spin);
     }
     chrome::line(app, f, a.line);
     chrome::status(app, f, a.status);

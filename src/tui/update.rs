@@ -50,6 +50,9 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::Verified(result) => on_verified(app, result),
         Msg::Panes(m) => panes::on_msg(app, m),
         Msg::Exported(result) => crate::tui::export::done(app, result),
+        Msg::Written { request, outcome } => {
+            crate::tui::writes::on_written(app, request, outcome);
+        }
         Msg::InputClosed => app.quit = true,
         Msg::Live(ev) => crate::tui::live::on_event(app, ev),
     }

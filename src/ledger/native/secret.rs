@@ -57,6 +57,20 @@ pub enum SecretError {
         /// What is wrong.
         reason: String,
     },
+    /// A MAC key other than the one the ledger requires.
+    #[error(
+        "{path}: this is MAC key {held}, but the ledger {ledger} requires MAC key {required}; with it, no MAC could be checked"
+    )]
+    WrongMacKey {
+        /// The key file.
+        path: PathBuf,
+        /// The ledger directory.
+        ledger: PathBuf,
+        /// The id of the key in the file.
+        held: String,
+        /// The id the ledger's metadata names.
+        required: String,
+    },
 }
 
 fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> SecretError + 'a {
@@ -75,6 +89,46 @@ pub fn default_key_path(ledger: &Path) -> PathBuf {
         .map_or_else(|| "ledger".into(), ToOwned::to_owned);
     name.push(".key");
     ledger.with_file_name(name)
+}
+
+/// The signing key of `ledger`: the file `explicit` names, else
+/// [`default_key_path`] when that file exists, else none (an unsigned
+/// append: hashes only until `iss checkpoint`).
+pub fn resolve_signer(
+    ledger: &Path,
+    explicit: Option<&Path>,
+) -> Result<Option<Signer>, SecretError> {
+    let path = if let Some(p) = explicit {
+        p.to_path_buf()
+    } else {
+        let p = default_key_path(ledger);
+        if !p.exists() {
+            return Ok(None);
+        }
+        p
+    };
+    read_signer(&path).map(Some)
+}
+
+/// Read the MAC key at `path` for the ledger at `ledger`, refusing a key
+/// other than the one a native ledger's metadata requires (it would check
+/// nothing, and a user who gave a key expects its MACs checked). A legacy
+/// ledger, an unkeyed one, or metadata that cannot be read (verification
+/// reports that) take the key as it is.
+pub fn read_mac_key_for(ledger: &Path, path: &Path) -> Result<MacKey, SecretError> {
+    let key = MacKey::read(path)?;
+    if let Ok((meta, _)) = crate::ledger::native::meta::Metadata::read(ledger)
+        && let Some(required) = meta.mac_key_id
+        && required != key.id()
+    {
+        return Err(SecretError::WrongMacKey {
+            path: path.to_owned(),
+            ledger: ledger.to_owned(),
+            held: key.id().to_owned(),
+            required,
+        });
+    }
+    Ok(key)
 }
 
 /// Refuse a key path inside `ledger` (compared after resolving links).

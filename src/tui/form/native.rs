@@ -1,43 +1,44 @@
 //! The form on a native ledger: preview and append through the native
-//! writer (which verifies the ledger first), signing with `<ledger>.key`
-//! when it is beside the ledger.
+//! writer (which verifies the ledger first), signing with the workstation's
+//! key (`--key`, else `<ledger>.key` when present) and, on a keyed ledger,
+//! with its MAC key (`--mac-key`).
 
 use super::Refusal;
 use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::native::descriptors::{NativePreview, append_previewed, preview_descriptor};
-use crate::ledger::native::secret::{default_key_path, read_signer};
 use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
 use crate::tui::strings;
+use crate::tui::writes::Keys;
 use std::path::Path;
 
-fn open(ledger: &Path) -> Result<NativeWriter, Refusal> {
-    let key = default_key_path(ledger);
-    let signer = if key.exists() {
-        Some(read_signer(&key).map_err(|e| plain(e.to_string()))?)
-    } else {
-        None
-    };
-    NativeWriter::open(ledger, signer, None).map_err(|e| refusal(&e))
+fn open(ledger: &Path, keys: &Keys) -> Result<NativeWriter, Refusal> {
+    NativeWriter::open(ledger, keys.signer.clone(), keys.mac_key.clone()).map_err(|e| refusal(&e))
 }
 
 /// The exact line the record would be written as.
-pub fn preview(ledger: &Path, input: NewDescriptor, now: i64) -> Result<NativePreview, Refusal> {
-    let w = open(ledger)?;
+pub fn preview(
+    ledger: &Path,
+    keys: &Keys,
+    input: NewDescriptor,
+    now: i64,
+) -> Result<NativePreview, Refusal> {
+    let w = open(ledger, keys)?;
     preview_descriptor(&w, input, now).map_err(|e| refusal(&e))
 }
 
 /// Append as previewed; the acknowledgement text and the new line.
 pub fn append(
     ledger: &Path,
+    keys: &Keys,
     input: NewDescriptor,
     preview: &NativePreview,
 ) -> Result<(String, u64), Refusal> {
-    let mut w = open(ledger)?;
+    let mut w = open(ledger, keys)?;
     let (ack, cp) = append_previewed(&mut w, input, preview).map_err(|e| refusal(&e))?;
     let signed = if cp.is_some() {
         "signed"
     } else {
-        "NOT signed (no key beside the ledger): hashes only until `iss checkpoint`"
+        strings::NOT_SIGNED
     };
     Ok((
         format!(
@@ -50,13 +51,6 @@ pub fn append(
         ),
         ack.record.line,
     ))
-}
-
-fn plain(text: String) -> Refusal {
-    Refusal {
-        title: text,
-        details: Vec::new(),
-    }
 }
 
 fn refusal(e: &NativeWriteError) -> Refusal {

@@ -7,7 +7,7 @@ use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 /// Width of the label column (the longest key and a marker).
@@ -15,8 +15,8 @@ const LABEL_W: u16 = 21;
 /// Rows a focused list field may grow to.
 const LIST_ROWS: u16 = 3;
 
-/// Draw `form` over `area` (the body).
-pub fn render(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme) {
+/// Draw `form` over `area` (the body); `spin` animates work under way.
+pub fn render(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme, spin: &str) {
     f.render_widget(Clear, area);
     let block = Block::new()
         .borders(Borders::ALL)
@@ -31,7 +31,7 @@ pub fn render(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme) {
     let bottom = match &form.stage {
         // As many rows as the wrapped line needs (with its heading, keys
         // and rule), leaving the fields at least three.
-        Stage::Previewing { preview, .. } => {
+        Stage::Previewing { preview, .. } | Stage::Appending { preview } => {
             let width = usize::from(inner.width.max(1));
             let needed = preview.line().chars().count().div_ceil(width) + 5;
             (needed as u16).min(inner.height.saturating_sub(3))
@@ -39,12 +39,27 @@ pub fn render(f: &mut Frame, area: Rect, form: &EntryForm, theme: &Theme) {
         Stage::Editing => form.refusal.as_ref().map_or(1, |r| {
             (r.details.len() as u16 + 2).min(inner.height / 3).max(2)
         }),
+        Stage::Building { .. } => 2,
     };
     let [fields_area, bottom_area] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(bottom)]).areas(inner);
     draw_fields(f, fields_area, form, theme);
     match &form.stage {
-        Stage::Previewing { preview, .. } => draw_preview(f, bottom_area, preview, theme),
+        Stage::Previewing { preview, .. } => {
+            let keys = Line::styled(strings::FORM_CONFIRM_KEYS, theme.warn);
+            draw_preview(f, bottom_area, preview, theme, keys);
+        }
+        Stage::Appending { preview } => {
+            let doing = Line::styled(format!("{spin} {}", strings::FORM_APPENDING), theme.header);
+            draw_preview(f, bottom_area, preview, theme, doing);
+        }
+        Stage::Building { .. } => {
+            let block = Block::new()
+                .borders(Borders::TOP)
+                .border_style(theme.border);
+            let doing = Line::styled(format!("{spin} {}", strings::FORM_BUILDING), theme.header);
+            f.render_widget(Paragraph::new(doing).block(block), bottom_area);
+        }
         Stage::Editing => draw_refusal_or_keys(f, bottom_area, form, theme),
     }
 }
@@ -165,7 +180,9 @@ fn draw_refusal_or_keys(f: &mut Frame, area: Rect, form: &EntryForm, theme: &The
     );
 }
 
-fn draw_preview(f: &mut Frame, area: Rect, p: &super::FormPreview, theme: &Theme) {
+/// The preview of the exact line, with `last` under it (the keys, or what
+/// is being done with it).
+fn draw_preview(f: &mut Frame, area: Rect, p: &super::FormPreview, theme: &Theme, last: Line<'_>) {
     let (file, line, seq, hash, covers) = p.heading();
     let head = strings::preview_heading(&file, line, seq, covers);
     let hash = format!("hash {hash}");
@@ -192,11 +209,5 @@ fn draw_preview(f: &mut Frame, area: Rect, p: &super::FormPreview, theme: &Theme
         Paragraph::new(crate::tui::chain::visible(p.line())).wrap(Wrap { trim: false }),
         line_area,
     );
-    f.render_widget(
-        Paragraph::new(Line::from(vec![Span::styled(
-            strings::FORM_CONFIRM_KEYS,
-            theme.warn,
-        )])),
-        keys_area,
-    );
+    f.render_widget(Paragraph::new(last), keys_area);
 }

@@ -119,11 +119,15 @@ pub fn spawn_all(app: &mut App, tx: &Sender<Msg>) {
 }
 
 /// Run every queued job inline, applying each result (tests, and callers
-/// without threads). Jobs queued by a result run too.
+/// without threads): the panes' jobs and the write job
+/// ([`crate::tui::writes`]). Jobs queued by a result run too.
 pub fn run_all_blocking(app: &mut App) {
-    while !app.panes.jobs.is_empty() {
+    while !app.panes.jobs.is_empty() || app.writing.queued.is_some() {
         let jobs: Vec<Job> = app.panes.jobs.drain(..).collect();
         for job in jobs {
+            update(app, job.run());
+        }
+        if let Some(job) = app.writing.queued.take() {
             update(app, job.run());
         }
     }

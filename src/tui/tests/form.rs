@@ -16,6 +16,7 @@ use crate::tui::form::{EntryForm, Stage, index_of};
 use crate::tui::load::load_blocking;
 use crate::tui::strings;
 use crate::tui::update::update;
+use crate::tui::writes::Keys;
 use insta::assert_snapshot;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,15 +24,15 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 /// A workstation on a generated ledger in a temporary folder.
-struct Writable {
-    t: Harness,
-    tmp: TempDir,
-    ledger: PathBuf,
+pub(super) struct Writable {
+    pub(super) t: Harness,
+    pub(super) tmp: TempDir,
+    pub(super) ledger: PathBuf,
 }
 
 impl Writable {
     /// A generated, clean ledger, opened with writes on (`write`) or off.
-    fn new(write: bool, w: u16, h: u16) -> Self {
+    pub(super) fn new(write: bool, w: u16, h: u16) -> Self {
         let tmp = tempfile::Builder::new()
             .prefix("iss-form-")
             .tempdir()
@@ -41,21 +42,23 @@ impl Writable {
         Self::on(tmp, ledger, write, w, h)
     }
 
-    fn on(tmp: TempDir, ledger: PathBuf, write: bool, w: u16, h: u16) -> Self {
+    pub(super) fn on(tmp: TempDir, ledger: PathBuf, write: bool, w: u16, h: u16) -> Self {
         let mut t = Harness::open(&ledger, w, h);
         t.app.writes = write;
+        // As `iss tui --write` resolves them: `<ledger>.key` when present.
+        t.app.writing.keys = Keys::resolve(&ledger, write, None, None).unwrap();
         Writable { t, tmp, ledger }
     }
 
-    fn form(&self) -> &EntryForm {
+    pub(super) fn form(&self) -> &EntryForm {
         self.t.app.form.as_ref().expect("the form is open")
     }
 
-    fn screen(&self) -> String {
+    pub(super) fn screen(&self) -> String {
         redact(&self.t.screen(), &self.tmp.path().display().to_string())
     }
 
-    fn chain(&self) -> PathBuf {
+    pub(super) fn chain(&self) -> PathBuf {
         discover(&self.ledger)
             .unwrap()
             .path_of(crate::ledger::discover::FileKind::SpiceChain)
@@ -63,7 +66,7 @@ impl Writable {
             .to_path_buf()
     }
 
-    fn message(&self) -> String {
+    pub(super) fn message(&self) -> String {
         self.t
             .app
             .message
@@ -75,7 +78,7 @@ impl Writable {
 
 /// Every file under `dir` with its bytes (the lock file included: a
 /// read-only session must not even create it).
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+pub(super) fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -100,12 +103,12 @@ fn ledger_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 /// Keys that fill the form's fields in order: each value, then Tab.
-fn fill(values: &[&str]) -> String {
+pub(super) fn fill(values: &[&str]) -> String {
     values.iter().flat_map(|v| [*v, "<tab>"]).collect()
 }
 
 /// The seven required fields, acceptable.
-const GOOD: [&str; 7] = [
+pub(super) const GOOD: [&str; 7] = [
     "ENG.1",
     "1.0.0",
     "3",
@@ -115,7 +118,7 @@ const GOOD: [&str; 7] = [
     "manual_review",
 ];
 
-fn lines_of(path: &Path) -> Vec<String> {
+pub(super) fn lines_of(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -477,11 +480,13 @@ fn p_on_a_native_ledger_appends_a_signed_pulse() {
     let ledger = native_ledger(&tmp);
     let mut w = Writable::on(tmp, ledger.clone(), true, 80, 24);
     w.t.keys("P");
-    assert!(w.message().contains("signed"), "{}", w.message());
+    assert!(w.message().contains(", signed"), "{}", w.message());
     let pulses = std::fs::read_to_string(ledger.join("pulses.jsonl")).unwrap();
     assert_eq!(pulses.lines().count(), 1);
     let report = crate::ledger::verify::verify_path(&ledger, &VerifyOptions::default()).unwrap();
     assert_eq!(report.status, LedgerStatus::Clean);
+    let p = report.files.iter().find(|f| f.name == "pulses").unwrap();
+    assert_eq!(p.native.as_ref().unwrap().signed_size, Some(1));
 }
 
 #[test]
@@ -511,7 +516,7 @@ fn the_form_appends_to_a_native_ledger_exactly_as_previewed_and_signed() {
     assert!(w.t.app.form.is_none(), "{:?}", w.message());
     let text = std::fs::read_to_string(&chain).unwrap();
     assert_eq!(text, format!("{}\n", preview.line()), "written = previewed");
-    assert!(w.message().contains("signed"), "{}", w.message());
+    assert!(w.message().contains(", signed"), "{}", w.message());
     let report = crate::ledger::verify::verify_path(&ledger, &VerifyOptions::default()).unwrap();
     assert_eq!(report.status, LedgerStatus::Clean);
     let d = report
@@ -563,7 +568,7 @@ fn a_native_preview_is_refused_when_the_chain_moved_on() {
 
 /// A new native ledger `<tmp>/ledger`, its signing key `<tmp>/ledger.key`
 /// beside it (where the workstation looks for it).
-fn native_ledger(tmp: &TempDir) -> PathBuf {
+pub(super) fn native_ledger(tmp: &TempDir) -> PathBuf {
     use crate::ledger::native::init::{InitOptions, init};
     let ledger = tmp.path().join("ledger");
     init(

@@ -103,6 +103,21 @@ impl Harness {
         self
     }
 
+    /// Type a key string without running the background work it queues:
+    /// the state as the user sees it while that work is under way.
+    pub fn keys_pending(&mut self, s: &str) -> &mut Self {
+        for ev in keys(s) {
+            update(&mut self.app, Msg::Key(ev));
+        }
+        self
+    }
+
+    /// Run the background work queued so far, as the threads would.
+    pub fn finish_jobs(&mut self) -> &mut Self {
+        run_all_blocking(&mut self.app);
+        self
+    }
+
     /// Draw at the app's size and return the buffer.
     pub fn buffer(&self) -> Buffer {
         let (w, h) = self.app.size;

@@ -1,0 +1,236 @@
+//! Writes off the UI thread: the entry form's preview and append, and `P`.
+//!
+//! Every write verifies the whole ledger first (seconds on a million
+//! records), so none runs in `update`: `update` queues one [`WriteJob`]
+//! ([`start`]), the event loop runs it on a thread of its own and keeps the
+//! handle, and the outcome comes back as [`Msg::Written`]. One write at a
+//! time: a second one asked for meanwhile is refused with a message, never
+//! queued behind the first. Quitting waits for a write under way, so the
+//! workstation never exits half-way through appending a record. Tests run
+//! the same jobs inline ([`crate::tui::panes::jobs::run_all_blocking`]).
+//!
+//! A preview writes nothing; it runs here because it verifies the ledger
+//! (the record shown must be the one the append module would write).
+
+use crate::ledger::legacy::append::NewDescriptor;
+use crate::ledger::native::note::Signer;
+use crate::ledger::native::secret::{MacKey, SecretError, read_mac_key_for, resolve_signer};
+use crate::tui::app::{App, Level};
+use crate::tui::form::{FormPreview, Refusal};
+use crate::tui::msg::Msg;
+use crate::tui::strings;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// The keys a native ledger's writes use (legacy ledgers have none).
+/// Their `Debug` shows key ids, never the secrets.
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    /// Signs the checkpoint after each append (`--key`, else `<ledger>.key`
+    /// when present); without it appends are hashed but not signed.
+    pub signer: Option<Signer>,
+    /// The HMAC key of a keyed ledger (`--mac-key`): verification checks
+    /// the MACs with it, and appends carry one.
+    pub mac_key: Option<MacKey>,
+}
+
+impl Keys {
+    /// The keys for the workstation on `ledger`: the MAC key from `mac_key`
+    /// (refused when it is not the ledger's);
+    /// with `write`, the signing key from `key`, else `<ledger>.key` when it
+    /// exists. A read-only review never reads the signing key.
+    pub fn resolve(
+        ledger: &Path,
+        write: bool,
+        key: Option<&Path>,
+        mac_key: Option<&Path>,
+    ) -> Result<Keys, SecretError> {
+        Ok(Keys {
+            signer: if write {
+                resolve_signer(ledger, key)?
+            } else {
+                None
+            },
+            mac_key: mac_key.map(|p| read_mac_key_for(ledger, p)).transpose()?,
+        })
+    }
+}
+
+/// What a write job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    /// Verify the ledger and build the exact record (writes nothing).
+    Preview,
+    /// Append the previewed record.
+    Append,
+    /// Append a time pulse, now.
+    Pulse,
+}
+
+impl WriteKind {
+    /// What the status bar says while it runs.
+    pub fn label(self) -> &'static str {
+        match self {
+            WriteKind::Preview => strings::WRITING_PREVIEW,
+            WriteKind::Append => strings::WRITING_APPEND,
+            WriteKind::Pulse => strings::WRITING_PULSE,
+        }
+    }
+}
+
+/// The work itself, with its input.
+#[derive(Debug, Clone)]
+pub enum Work {
+    /// Build the preview of `input` as of `now` (µs since the epoch).
+    Preview {
+        /// The record as entered.
+        input: Box<NewDescriptor>,
+        /// When it is being written.
+        now: i64,
+    },
+    /// Append `input` exactly as `preview` showed it.
+    Append {
+        /// The record as entered.
+        input: Box<NewDescriptor>,
+        /// What was shown and confirmed.
+        preview: Box<FormPreview>,
+        /// How long to wait for another writer's lock.
+        lock_wait: Duration,
+    },
+    /// Append a pulse.
+    Pulse,
+}
+
+impl Work {
+    fn kind(&self) -> WriteKind {
+        match self {
+            Work::Preview { .. } => WriteKind::Preview,
+            Work::Append { .. } => WriteKind::Append,
+            Work::Pulse => WriteKind::Pulse,
+        }
+    }
+}
+
+/// One write to run off the UI thread.
+#[derive(Debug)]
+pub struct WriteJob {
+    /// The request it answers.
+    pub request: u64,
+    ledger: PathBuf,
+    keys: Keys,
+    work: Work,
+}
+
+/// What a write job did.
+#[derive(Debug)]
+pub enum Written {
+    /// The preview, or why there is none.
+    Previewed(Result<FormPreview, Refusal>),
+    /// The acknowledgement and the new record's line, or the refusal.
+    Appended(Result<(String, u64), Refusal>),
+    /// What pulse was written, or why none was.
+    Pulse(Result<String, String>),
+}
+
+/// The workstation's writes: keys, the job waiting to start, the one running.
+#[derive(Debug, Default)]
+pub struct Writing {
+    /// The keys of every native write and verification.
+    pub keys: Keys,
+    /// Asked for, not yet started by the event loop.
+    pub queued: Option<WriteJob>,
+    /// Started and not yet answered: its request and kind.
+    pub running: Option<(u64, WriteKind)>,
+    last_request: u64,
+}
+
+impl WriteJob {
+    /// Do the work. The writers are tested never to panic; should one all
+    /// the same, the outcome says so instead of a write staying "under way".
+    pub fn run(self) -> Msg {
+        let request = self.request;
+        let kind = self.work.kind();
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.run_inner())).unwrap_or_else(|_| {
+            let e = strings::WRITE_INTERNAL_ERROR.to_owned();
+            match kind {
+                WriteKind::Preview => Written::Previewed(Err(Refusal::plain(e))),
+                WriteKind::Append => Written::Appended(Err(Refusal::plain(e))),
+                WriteKind::Pulse => Written::Pulse(Err(e)),
+            }
+        });
+        Msg::Written { request, outcome }
+    }
+
+    fn run_inner(self) -> Written {
+        let (ledger, keys) = (&self.ledger, &self.keys);
+        match self.work {
+            Work::Preview { input, now } => {
+                Written::Previewed(crate::tui::form::build_preview(ledger, keys, *input, now))
+            }
+            Work::Append {
+                input,
+                preview,
+                lock_wait,
+            } => Written::Appended(crate::tui::form::append(
+                ledger, keys, *input, &preview, lock_wait,
+            )),
+            Work::Pulse => Written::Pulse(crate::tui::pulse_append::append(ledger, keys)),
+        }
+    }
+}
+
+/// Queue `work`; its request number, or `None` (and a message) when
+/// another write is still under way or writes are off.
+pub fn start(app: &mut App, work: Work) -> Option<u64> {
+    if !app.writes {
+        app.say(Level::Warn, strings::WRITES_OFF);
+        return None;
+    }
+    if let Some((_, kind)) = app.writing.running {
+        app.say(Level::Warn, strings::write_under_way(kind.label()));
+        return None;
+    }
+    let w = &mut app.writing;
+    w.last_request += 1;
+    let request = w.last_request;
+    w.running = Some((request, work.kind()));
+    w.queued = Some(WriteJob {
+        request,
+        ledger: app.ledger.clone(),
+        keys: w.keys.clone(),
+        work,
+    });
+    Some(request)
+}
+
+/// A write job's outcome arrived: hand it to the form or the pulse key.
+pub fn on_written(app: &mut App, request: u64, outcome: Written) {
+    if app.writing.running.is_some_and(|(r, _)| r == request) {
+        app.writing.running = None;
+    }
+    match outcome {
+        Written::Previewed(result) => crate::tui::form::previewed(app, request, result),
+        Written::Appended(result) => crate::tui::form::appended(app, result),
+        Written::Pulse(result) => crate::tui::pulse_append::done(app, result),
+    }
+}
+
+/// Start the queued write, if any, on its own thread; its outcome arrives
+/// on `tx`. The handle is kept in `running` so quitting can wait for it.
+pub fn spawn(app: &mut App, tx: &Sender<Msg>, running: &mut Option<JoinHandle<()>>) {
+    let Some(job) = app.writing.queued.take() else {
+        return;
+    };
+    let tx = tx.clone();
+    // At most one write runs: the previous thread has sent its outcome.
+    if let Some(h) = running.take() {
+        let _ = h.join();
+    }
+    *running = Some(std::thread::spawn(move || {
+        // A closed channel means the workstation has quit: nothing to do.
+        let _ = tx.send(job.run());
+    }));
+}
