@@ -13,4 +13,5 @@ mod navigation;
 mod panes_navigation;
 mod panes_snapshots;
 mod rendering;
+mod search;
 mod snapshots;

@@ -103,6 +103,20 @@ impl Harness {
         self
     }
 
+    /// Type a key string without running the background work it queues:
+    /// the state a user sees while a worker is still busy.
+    pub fn type_keys(&mut self, s: &str) -> &mut Self {
+        for ev in keys(s) {
+            update(&mut self.app, Msg::Key(ev));
+        }
+        self
+    }
+
+    /// Take the background work queued so far, to run it by hand.
+    pub fn take_jobs(&mut self) -> Vec<crate::tui::panes::Job> {
+        self.app.panes.jobs.drain(..).collect()
+    }
+
     /// Draw at the app's size and return the buffer.
     pub fn buffer(&self) -> Buffer {
         let (w, h) = self.app.size;
