@@ -12,8 +12,8 @@
 //! that writes is the entry form's ([`form`]), which opens only in write
 //! mode and appends through the append module, like `iss append descriptor`.
 //!
-//! Panes: 1 the chain browser ([`browser`], with [`filter`], [`bookmarks`]
-//! and [`clipboard`]), 2 integrity ([`integrity`]), 3 time pulses
+//! Panes: 1 the chain browser ([`browser`], with [`search`], [`filter`],
+//! [`bookmarks`] and [`clipboard`]), 2 integrity ([`integrity`]), 3 time pulses
 //! ([`time`]), 4 maturity ([`maturity`]), 5 the audit trail of the selected
 //! record ([`audit`]); the analyses behind 3-5 run in the background
 //! ([`panes`]). While open, the ledger is watched ([`live`]): appended
@@ -51,6 +51,7 @@ pub mod maturity;
 pub mod msg;
 pub mod panes;
 pub mod pulse_append;
+pub mod search;
 pub mod strings;
 pub mod theme;
 pub mod time;

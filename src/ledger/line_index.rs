@@ -12,19 +12,28 @@
 //! Files are opened read-only. A file that changes after it was indexed is
 //! not re-read: the index describes the bytes that were there, and a read
 //! past a shrunken end returns fewer bytes instead of failing loudly.
+//!
+//! A search reads the whole file when it finds nothing (seconds on a chain
+//! of gigabytes), so the workstation runs it on a worker thread. For that
+//! an [`IndexedFile`] shares its open file and its index through `Arc`s:
+//! [`IndexedFile::snapshot`] costs two reference counts, every read is
+//! positional ([`read_at`]: no seek on an offset the threads share), and
+//! [`IndexedFile::refresh`] copies the index before changing it when a
+//! snapshot holds it, so a snapshot keeps the lines it was taken with.
+//! A search can be stopped between two chunks
+//! ([`IndexedFile::find_cancellable`]).
+
+mod find;
+mod read_at;
 
 use crate::ledger::reader::LineReader;
-use memchr::memmem;
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
 
 /// Progress is reported every this many lines while indexing.
 const PROGRESS_EVERY: u64 = 1 << 16;
-/// Bytes read at once while searching: whole lines, at least one.
-const SEARCH_CHUNK: u64 = 4 << 20;
-/// Bytes of one line searched at most (the verifier's line limit).
-const SEARCH_MAX_LINE: u64 = crate::ledger::reader::DEFAULT_MAX_LINE as u64;
 
 /// Where every line of a file starts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -102,11 +111,15 @@ pub enum Direction {
 }
 
 /// A file opened read-only together with its line index.
+///
+/// Not `Clone`: [`IndexedFile::snapshot`] says what a copy is.
 #[derive(Debug)]
 pub struct IndexedFile {
-    path: PathBuf,
-    file: File,
-    index: LineIndex,
+    path: Arc<Path>,
+    /// Shared with snapshots; read only at positions ([`read_at`]).
+    file: Arc<File>,
+    /// Shared with snapshots until [`IndexedFile::refresh`] changes it.
+    index: Arc<LineIndex>,
 }
 
 impl IndexedFile {
@@ -115,10 +128,21 @@ impl IndexedFile {
         let file = File::open(path)?;
         let index = LineIndex::build(&file, progress)?;
         Ok(IndexedFile {
-            path: path.to_path_buf(),
-            file,
-            index,
+            path: path.into(),
+            file: Arc::new(file),
+            index: Arc::new(index),
         })
+    }
+
+    /// The same open file with the index as it is now, for another thread:
+    /// later [`IndexedFile::refresh`]es of either do not change the other.
+    #[must_use]
+    pub fn snapshot(&self) -> IndexedFile {
+        IndexedFile {
+            path: Arc::clone(&self.path),
+            file: Arc::clone(&self.file),
+            index: Arc::clone(&self.index),
+        }
     }
 
     /// The file's path.
@@ -167,7 +191,8 @@ impl IndexedFile {
     /// Index what was appended since the file was indexed (a last line
     /// that had no newline yet is read again); return the number of lines
     /// gained. Reads only the new bytes. A file now shorter than what was
-    /// indexed is an error: it must be indexed again from the start.
+    /// indexed is an error: it must be indexed again from the start. On an
+    /// error the index is left as it was.
     pub fn refresh(&mut self) -> io::Result<u64> {
         let len = self.file.metadata()?.len();
         let old = self.index.len;
@@ -185,90 +210,34 @@ impl IndexedFile {
         }
         let before = self.lines();
         let mut from = old;
+        let mut keep = self.index.starts.len();
         if let Some(&last) = self.index.starts.last()
             && self.read_range(old - 1, 1)? != b"\n"
         {
             // The last line was incomplete: it is read again as it is now.
-            self.index.starts.pop();
+            keep -= 1;
             from = last;
         }
-        let mut f = &self.file;
-        f.seek(SeekFrom::Start(from))?;
-        let mut lines = LineReader::new(f.take(len - from));
-        while let Some(line) = lines.next_line()? {
-            self.index.starts.push(from + line.offset);
-        }
-        self.index.len = from + lines.offset();
-        Ok(self.lines().saturating_sub(before))
-    }
-
-    /// The first line from `from` (inclusive) in direction `dir` whose text
-    /// contains `needle`, ASCII case ignored. Does not wrap around.
-    pub fn find(&self, needle: &str, from: u64, dir: Direction) -> io::Result<Option<u64>> {
-        let needle = needle.to_ascii_lowercase();
-        if needle.is_empty() || from >= self.lines() {
-            return Ok(None);
-        }
-        let mut at = from;
-        loop {
-            // A chunk of whole lines [a, b), read in one go.
-            let (a, b) = self.chunk_around(at, dir);
-            let (start, _) = self.index.span(a).unwrap_or((0, 0));
-            let (_, end) = self.index.span(b - 1).unwrap_or((0, 0));
-            let cap = if b - a == 1 {
-                SEARCH_MAX_LINE
-            } else {
-                SEARCH_CHUNK
-            };
-            let mut hay = self.read_range(start, (end - start).min(cap))?;
-            hay.make_ascii_lowercase();
-            let hit = match dir {
-                Direction::Forward => memmem::find(&hay, needle.as_bytes()),
-                Direction::Backward => memmem::rfind(&hay, needle.as_bytes()),
-            };
-            if let Some(pos) = hit {
-                return Ok(self.index.line_at(start + pos as u64));
-            }
-            match dir {
-                Direction::Forward if b < self.lines() => at = b,
-                Direction::Backward if a > 0 => at = a - 1,
-                _ => return Ok(None),
-            }
-        }
-    }
-
-    /// Lines next to `at` (inclusive) in direction `dir` whose bytes fit a
-    /// search chunk; always at least line `at`.
-    fn chunk_around(&self, at: u64, dir: Direction) -> (u64, u64) {
-        let size = |a: u64, b: u64| {
-            let (s, _) = self.index.span(a).unwrap_or((0, 0));
-            let (_, e) = self.index.span(b - 1).unwrap_or((0, 0));
-            e - s
+        let at = read_at::ReadAt {
+            file: &self.file,
+            pos: from,
         };
-        let (mut a, mut b) = (at, at + 1);
-        match dir {
-            Direction::Forward => {
-                while b < self.lines() && size(a, b + 1) <= SEARCH_CHUNK {
-                    b += 1;
-                }
-            }
-            Direction::Backward => {
-                while a > 0 && size(a - 1, b) <= SEARCH_CHUNK {
-                    a -= 1;
-                }
-            }
+        let mut lines = LineReader::new(at.take(len - from));
+        let mut added = Vec::new();
+        while let Some(line) = lines.next_line()? {
+            added.push(from + line.offset);
         }
-        (a, b)
+        // Copies the index first if a snapshot (a search) still holds it.
+        let index = Arc::make_mut(&mut self.index);
+        index.starts.truncate(keep);
+        index.starts.extend(added);
+        index.len = from + lines.offset();
+        Ok(self.lines().saturating_sub(before))
     }
 
     /// Up to `len` bytes from `start` (fewer if the file shrank).
     fn read_range(&self, start: u64, len: u64) -> io::Result<Vec<u8>> {
-        let mut f = &self.file;
-        f.seek(SeekFrom::Start(start))?;
-        let mut out =
-            Vec::with_capacity(usize::try_from(len).unwrap_or(0).min(SEARCH_CHUNK as usize));
-        f.take(len).read_to_end(&mut out)?;
-        Ok(out)
+        read_at::read_range(&self.file, start, len)
     }
 }
 
@@ -333,49 +302,49 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_keeps_its_lines_when_the_original_refreshes() {
+        let (mut tmp, mut f) = indexed(b"a\nb\nhal");
+        let snap = f.snapshot();
+        tmp.write_all(b"f\nc\n").unwrap();
+        assert_eq!(f.refresh().unwrap(), 1);
+        assert_eq!(f.lines(), 4);
+        assert_eq!(text(&f, 2), "half");
+        assert_eq!(snap.lines(), 3, "the snapshot's index is as it was");
+        assert_eq!(snap.index().byte_len(), 7);
+        assert_eq!(text(&snap, 2), "hal", "its torn line keeps its old span");
+        assert_eq!(snap.read_line(3, 10).unwrap(), None);
+    }
+
+    #[test]
+    fn two_threads_reading_one_file_get_their_own_bytes() {
+        let lines: Vec<String> = (0..2000).map(|n| format!("line {n:05}")).collect();
+        let data = lines.join("\n") + "\n";
+        let (_t, f) = indexed(data.as_bytes());
+        // Opposite orders, so the threads' reads interleave at different
+        // offsets: with a shared seek offset they would read each other's.
+        let check = |f: IndexedFile, rev: bool| {
+            move || {
+                for _ in 0..5 {
+                    for i in 0..2000u64 {
+                        let n = if rev { 1999 - i } else { i };
+                        assert_eq!(text(&f, n), format!("line {n:05}"));
+                    }
+                }
+            }
+        };
+        let a = std::thread::spawn(check(f.snapshot(), false));
+        let b = std::thread::spawn(check(f.snapshot(), true));
+        a.join().unwrap();
+        b.join().unwrap();
+    }
+
+    #[test]
     fn long_lines_are_read_truncated() {
         let (_t, f) = indexed(b"0123456789\nx\n");
         let t = f.read_line(0, 4).unwrap().unwrap();
         assert_eq!(
             (t.bytes.as_slice(), t.span_len, t.truncated),
             (&b"0123"[..], 11, true)
-        );
-    }
-
-    #[test]
-    fn empty_file_has_no_lines() {
-        let (_t, f) = indexed(b"");
-        assert_eq!(f.lines(), 0);
-        assert_eq!(f.find("x", 0, Direction::Forward).unwrap(), None);
-    }
-
-    #[test]
-    fn find_goes_both_ways_ignoring_ascii_case() {
-        let (_t, f) = indexed(b"alpha\nBeta\ngamma\nbeta\n");
-        assert_eq!(f.find("beta", 0, Direction::Forward).unwrap(), Some(1));
-        assert_eq!(f.find("BETA", 2, Direction::Forward).unwrap(), Some(3));
-        assert_eq!(f.find("beta", 2, Direction::Backward).unwrap(), Some(1));
-        assert_eq!(f.find("beta", 0, Direction::Backward).unwrap(), None);
-        assert_eq!(f.find("delta", 0, Direction::Forward).unwrap(), None);
-        assert_eq!(f.find("", 0, Direction::Forward).unwrap(), None);
-    }
-
-    #[test]
-    fn find_crosses_chunks() {
-        // Enough lines to need several chunks.
-        let line = format!("{}\n", "x".repeat(1000));
-        let mut data = line.repeat(10_000).into_bytes();
-        data.extend_from_slice(b"needle here\n");
-        data.extend(line.repeat(10).into_bytes());
-        let (_t, f) = indexed(&data);
-        assert_eq!(
-            f.find("NEEDLE", 0, Direction::Forward).unwrap(),
-            Some(10_000)
-        );
-        assert_eq!(
-            f.find("needle", f.lines() - 1, Direction::Backward)
-                .unwrap(),
-            Some(10_000)
         );
     }
 }

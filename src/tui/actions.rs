@@ -1,11 +1,14 @@
 //! What the actions of the key table do to the state: movement, search,
 //! jumps to a line or to a finding. Called only from `update`.
+//!
+//! A search (`/`, `n`/`N`, `:goto ID`) is not done here: it is handed to a
+//! worker ([`crate::tui::search`]) and the cursor moves when it answers.
 
 use crate::ledger::line_index::Direction;
 use crate::tui::app::{App, Level, Pane, Prompt, PromptKind, follow};
 use crate::tui::chain::ChainKind;
 use crate::tui::detail::Detail;
-use crate::tui::{keys, layout, strings};
+use crate::tui::{keys, layout, search, strings};
 
 /// Re-clamp every view to the current size and decode the visible rows.
 pub fn refresh_views(app: &mut App) {
@@ -202,7 +205,7 @@ fn is_id_prefix(s: &str) -> bool {
 }
 
 /// `:goto ID`: the first record of the current chain whose id (descriptor
-/// or pulse id) starts with `id`, searched from the top.
+/// or pulse id) starts with `id`, searched from the top (in the background).
 fn goto_id(app: &mut App, id: &str) {
     let id = id.to_ascii_lowercase();
     let field = match app.current().kind {
@@ -217,23 +220,15 @@ fn goto_id(app: &mut App, id: &str) {
             return;
         }
     };
-    let query = format!("\"{field}\":\"{id}");
-    let view = app.current();
-    let Some(file) = view.file() else {
-        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
-        return;
+    let ask = search::Ask {
+        query: format!("\"{field}\":\"{id}"),
+        from: Some(0),
+        dir: Direction::Forward,
+        wrap_from: None,
+        shown: format!("{field} {id}"),
+        not_found: strings::search_not_found(&format!("{field} {id}…")),
     };
-    match file.find(&query, 0, Direction::Forward) {
-        Ok(Some(line)) => {
-            let kind = view.kind;
-            goto_line(app, kind, line + 1);
-        }
-        Ok(None) => app.say(
-            Level::Warn,
-            strings::search_not_found(&format!("{field} {id}…")),
-        ),
-        Err(e) => app.say(Level::Error, e.to_string()),
-    }
+    search::start(app, ask);
 }
 
 /// The rest of `cmd` when its first word is `word`.
@@ -243,18 +238,14 @@ fn word_args<'a>(cmd: &'a str, word: &str) -> Option<&'a str> {
 }
 
 /// `n`/`N`: the next or previous line matching the last search, wrapping
-/// around the file's ends.
+/// around the file's ends (in the background).
 pub fn search_again(app: &mut App, forward: bool) {
     let Some(query) = app.last_search.clone() else {
         app.say(Level::Info, strings::NO_SEARCH);
         return;
     };
     let view = app.current();
-    let Some(file) = view.file() else {
-        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
-        return;
-    };
-    let (n, cur) = (file.lines(), view.cursor);
+    let (n, cur) = (view.lines(), view.cursor);
     let (dir, start, wrap_from) = if forward {
         (Direction::Forward, cur + 1, 0)
     } else {
@@ -264,27 +255,14 @@ pub fn search_again(app: &mut App, forward: bool) {
             n.saturating_sub(1),
         )
     };
-    // `start` is past an end when the cursor is on the first or last line.
-    let first = if start < n {
-        file.find(&query, start, dir)
-    } else {
-        Ok(None)
+    let ask = search::Ask {
+        not_found: strings::search_not_found(&query),
+        shown: query.clone(),
+        query,
+        // `start` is past an end when the cursor is on the first or last line.
+        from: (start < n).then_some(start),
+        dir,
+        wrap_from: Some(wrap_from),
     };
-    let result = match first {
-        Ok(None) => file
-            .find(&query, wrap_from, dir)
-            .map(|hit| hit.map(|l| (l, true))),
-        other => other.map(|hit| hit.map(|l| (l, false))),
-    };
-    match result {
-        Ok(Some((line, wrapped))) => {
-            let kind = view.kind;
-            goto_line(app, kind, line + 1);
-            if wrapped {
-                app.say(Level::Info, strings::SEARCH_WRAPPED);
-            }
-        }
-        Ok(None) => app.say(Level::Warn, strings::search_not_found(&query)),
-        Err(e) => app.say(Level::Error, strings::read_error(&e.to_string())),
-    }
+    search::start(app, ask);
 }

@@ -135,6 +135,8 @@ pub struct App {
     pub message: Option<(Level, String)>,
     /// The last search, for `n`/`N`.
     pub last_search: Option<String>,
+    /// The search running in the background, if any.
+    pub search: Option<crate::tui::search::Pending>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Ticks seen (animates progress).
@@ -185,6 +187,7 @@ impl App {
             help: None,
             message: None,
             last_search: None,
+            search: None,
             size: (80, 24),
             tick: 0,
             dirty: true,
@@ -240,6 +243,7 @@ impl App {
                 .any(|c| matches!(c.source, Source::Opening | Source::Indexing { .. }))
             || self.panes.busy()
             || self.writing.running.is_some()
+            || self.search.is_some()
     }
 
     /// The key contexts in effect, innermost first.

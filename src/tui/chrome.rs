@@ -76,7 +76,7 @@ const HINTS: &[(Context, Context, &[Action], &str)] = &[
 ];
 
 /// The line above the status bar: the prompt while typing, else the last
-/// message, else key hints.
+/// message, else the search running, else key hints.
 pub fn line(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let line = if let Some(p) = &app.prompt {
@@ -96,6 +96,8 @@ pub fn line(app: &App, f: &mut Frame, area: Rect) {
             Level::Error => t.bad,
         };
         Line::styled(text.as_str(), style)
+    } else if let Some(searching) = crate::tui::search::status(app) {
+        Line::raw(searching)
     } else {
         let ctx = app.contexts();
         let spans: Vec<Span> = HINTS

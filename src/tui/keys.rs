@@ -224,7 +224,7 @@ use Context as C;
 pub const TABLE: &[Binding] = &[
     bind(C::Global, &[k('q'), ctrl('c')], A::Quit, "quit"),
     bind(C::Global, &[k('?')], A::Help, "this help"),
-    bind(C::Global, &[code(KeyCode::Esc)], A::Back, "back: close help, detail, prompt; return along a followed link"),
+    bind(C::Global, &[code(KeyCode::Esc)], A::Back, "back: stop a search; close help, detail, prompt; return along a followed link"),
     bind(C::Global, &[code(KeyCode::Tab)], A::NextPane, "next pane"),
     bind(C::Global, &[code(KeyCode::BackTab)], A::PrevPane, "previous pane"),
     bind(C::Global, &[k('1')], A::Pane(1), "pane 1: chain browser"),

@@ -1,5 +1,6 @@
 //! Panes 3-5 (time, maturity, audit): their shared state, the messages
-//! their background work answers with, and the glue `update` calls.
+//! their background work answers with, and the glue `update` calls. The
+//! browser's `:filter` and searches use the same queue of jobs.
 //!
 //! The analyses read whole files (4 million pulses take seconds), so they
 //! never run in `update`: `update` queues a [`Job`] in [`Panes::jobs`], the
@@ -78,6 +79,15 @@ pub enum PanesMsg {
     },
     /// A `:filter` scan of a chain.
     Filter(Box<crate::tui::filter::Scanned>),
+    /// A browser search (`/`, `n`/`N`, `:goto ID`).
+    Search {
+        /// The request it answers.
+        request: u64,
+        /// The chain searched.
+        kind: crate::tui::chain::ChainKind,
+        /// The line found (if any), or why the search failed.
+        result: Result<Option<crate::tui::search::Hit>, String>,
+    },
 }
 
 /// Apply a background result.
@@ -92,6 +102,11 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
         }
         PanesMsg::Audit { request, result } => audit::on_page(app, request, result),
         PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
+        PanesMsg::Search {
+            request,
+            kind,
+            result,
+        } => crate::tui::search::on_found(app, request, kind, result),
     }
 }
 

@@ -127,6 +127,12 @@ pub fn search_not_found(q: &str) -> String {
 }
 /// Message: a search wrapped around the file's end.
 pub const SEARCH_WRAPPED: &str = "search wrapped around";
+/// The status line while a search runs.
+pub fn searching(what: &str) -> String {
+    format!("searching: {what}… (Esc stops)")
+}
+/// Message: `Esc` stopped a search.
+pub const SEARCH_STOPPED: &str = "search stopped";
 /// Message: `n` without a previous search.
 pub const NO_SEARCH: &str = "no search yet: press / to search";
 /// Message: `e`/`E` found nothing further.

@@ -13,5 +13,6 @@ mod navigation;
 mod panes_navigation;
 mod panes_snapshots;
 mod rendering;
+mod search;
 mod snapshots;
 mod writes;

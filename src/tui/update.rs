@@ -2,8 +2,9 @@
 //!
 //! Plain state change, no terminal and no threads: the tests drive it with
 //! key strings and snapshot what it leaves behind. The few reads it does
-//! (the rows that become visible, a search) go through the line index and
-//! touch only what is asked for.
+//! (the rows that become visible) go through the line index and touch only
+//! what is asked for; anything that may read a whole file (a search, a
+//! filter, the analyses) is queued as a job for a worker.
 
 use crate::tui::app::{App, Loading, Pane};
 use crate::tui::chain::{ChainKind, ChainView, Source};
@@ -187,6 +188,8 @@ pub fn perform(app: &mut App, action: Action) {
         Action::Top => actions::move_to_end(app, false),
         Action::Bottom => actions::move_to_end(app, true),
         Action::NextChain => {
+            // A search of the chain left behind is no longer wanted.
+            crate::tui::search::cancel(app);
             app.chain = (app.chain + 1) % app.chains.len();
             actions::refresh_views(app);
         }
@@ -237,6 +240,13 @@ fn back(app: &mut App) {
         return;
     }
     if app.prompt.take().is_some() || app.help.take().is_some() {
+        return;
+    }
+    if crate::tui::search::cancel(app) {
+        app.say(
+            crate::tui::app::Level::Info,
+            crate::tui::strings::SEARCH_STOPPED,
+        );
         return;
     }
     if app.pane == Pane::Browser && app.detail.take().is_some() {

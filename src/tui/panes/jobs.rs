@@ -1,9 +1,11 @@
-//! The background work of panes 3-5: each [`Job`] reads what it needs from
-//! the ledger's files on its own thread and answers with one [`Msg`].
+//! The background work of panes 3-5 and of the browser's `:filter` and
+//! searches: each [`Job`] reads what it needs from the ledger's files on
+//! its own thread and answers with one [`Msg`].
 //!
 //! Jobs only read: they open the files read-only through the same
 //! streaming readers the CLI uses (`iss report time`, `iss report maturity`,
-//! `iss audit`), so the panes show exactly what the commands print.
+//! `iss audit`), so the panes show exactly what the commands print; a
+//! search reads through a snapshot of the browser's open file.
 
 use crate::analysis::audit::{TrailFiles, audit_trail};
 use crate::analysis::pulses::{TimeSummary, for_each_pulse};
@@ -28,7 +30,7 @@ use std::sync::mpsc::Sender;
 const MANIFEST_LINE_MAX: usize = 256 * 1024;
 
 /// One piece of background work.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Job {
     /// Summarise the pulse chain (pane 3).
     Time(Arc<VerifyReport>),
@@ -45,6 +47,8 @@ pub enum Job {
     },
     /// A `:filter` scan of a chain file (pane 1).
     Filter(Box<crate::tui::filter::ScanJob>),
+    /// A search of a chain file (pane 1).
+    Search(Box<crate::tui::search::SearchJob>),
     /// One line of the integrity manifest (pane 5, a followed link).
     Manifest {
         /// The request this answers.
@@ -68,6 +72,14 @@ impl Job {
                 let j = (**j).clone();
                 Box::new(move |e| PanesMsg::Filter(Box::new(j.failed(e))))
             }
+            Job::Search(j) => {
+                let (request, kind) = (j.request, j.kind);
+                Box::new(move |e| PanesMsg::Search {
+                    request,
+                    kind,
+                    result: Err(e),
+                })
+            }
             Job::Audit { request, .. } | Job::Manifest { request, .. } => {
                 let request = *request;
                 Box::new(move |e| PanesMsg::Audit {
@@ -85,6 +97,7 @@ impl Job {
     fn run_inner(self) -> PanesMsg {
         match self {
             Job::Filter(j) => PanesMsg::Filter(Box::new(j.run())),
+            Job::Search(j) => j.run(),
             Job::Time(report) => PanesMsg::Time(time(&report).map(Box::new)),
             Job::Maturity(report) => PanesMsg::Maturity(maturity(&report).map(Box::new)),
             Job::Audit {

@@ -118,6 +118,11 @@ impl Harness {
         self
     }
 
+    /// Take the panes' background work queued so far, to run it by hand.
+    pub fn take_jobs(&mut self) -> Vec<crate::tui::panes::Job> {
+        self.app.panes.jobs.drain(..).collect()
+    }
+
     /// Draw at the app's size and return the buffer.
     pub fn buffer(&self) -> Buffer {
         let (w, h) = self.app.size;

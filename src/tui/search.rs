@@ -1,0 +1,174 @@
+//! `/` search, `n`/`N` and `:goto ID` in the chain browser, on a worker.
+//!
+//! A search that finds nothing reads the whole chain (seconds on gigabytes),
+//! so `update` only queues a [`SearchJob`] with a snapshot of the chain's
+//! file ([`IndexedFile::snapshot`]) and notes the search as [`Pending`]:
+//! the status line says what is being searched and the spinner runs. The
+//! answer, a [`PanesMsg::Search`], moves the cursor.
+//!
+//! Only the newest search counts. A new one, `Esc` or switching chain sets
+//! the running one's cancel flag (the worker stops before its next chunk)
+//! and forgets it; an answer whose request number is not the pending one
+//! is dropped, so a late answer never moves a cursor the user has since
+//! moved elsewhere.
+
+use crate::ledger::line_index::{Direction, IndexedFile};
+use crate::tui::app::{App, Level};
+use crate::tui::chain::ChainKind;
+use crate::tui::panes::{Job, PanesMsg};
+use crate::tui::strings;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Where a search is to look, and what the user is told about it.
+#[derive(Debug)]
+pub struct Ask {
+    /// The text looked for (ASCII case ignored).
+    pub query: String,
+    /// The 0-based line to search from; `None` goes straight to the wrap.
+    pub from: Option<u64>,
+    /// Which way.
+    pub dir: Direction,
+    /// Where to search again, the same way, when nothing was found from
+    /// `from`: the first (or last) line to wrap around; `None` not to.
+    pub wrap_from: Option<u64>,
+    /// What the status line names while the search runs.
+    pub shown: String,
+    /// The message when nothing is found.
+    pub not_found: String,
+}
+
+/// A search running in the background, as the UI remembers it.
+#[derive(Debug)]
+pub struct Pending {
+    /// The request its answer carries.
+    pub request: u64,
+    /// The chain searched.
+    pub kind: ChainKind,
+    /// What the status line names.
+    pub shown: String,
+    /// The message when nothing is found.
+    pub not_found: String,
+    /// Set to stop the worker.
+    pub cancel: Arc<AtomicBool>,
+}
+
+/// A search to run off the UI thread.
+#[derive(Debug)]
+pub struct SearchJob {
+    /// The request it answers.
+    pub request: u64,
+    /// The chain searched.
+    pub kind: ChainKind,
+    /// The chain's file as it was when the search started.
+    pub file: IndexedFile,
+    /// Where and what.
+    pub ask: Ask,
+    /// Set when the answer is no longer wanted.
+    pub cancel: Arc<AtomicBool>,
+}
+
+/// A line found, and whether the search wrapped around to find it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// The 0-based line.
+    pub line: u64,
+    /// Found only after wrapping around the file's end.
+    pub wrapped: bool,
+}
+
+impl SearchJob {
+    /// Search from `from`, then from the wrap point.
+    pub fn run(self) -> PanesMsg {
+        let ask = &self.ask;
+        let find = |from| {
+            self.file
+                .find_cancellable(&ask.query, from, ask.dir, &self.cancel)
+        };
+        let first = ask.from.map_or(Ok(None), find);
+        let result = match first {
+            Ok(None) => ask.wrap_from.map_or(Ok(None), find).map(|hit| {
+                hit.map(|line| Hit {
+                    line,
+                    wrapped: true,
+                })
+            }),
+            other => other.map(|hit| {
+                hit.map(|line| Hit {
+                    line,
+                    wrapped: false,
+                })
+            }),
+        };
+        PanesMsg::Search {
+            request: self.request,
+            kind: self.kind,
+            result: result.map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// Start searching the browsed chain (whose file is open) as `ask` says,
+/// stopping any search still running.
+pub fn start(app: &mut App, ask: Ask) {
+    let view = app.current();
+    let Some(file) = view.file().map(IndexedFile::snapshot) else {
+        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+        return;
+    };
+    let kind = view.kind;
+    cancel(app);
+    let request = app.panes.request();
+    let flag = Arc::new(AtomicBool::new(false));
+    app.search = Some(Pending {
+        request,
+        kind,
+        shown: ask.shown.clone(),
+        not_found: ask.not_found.clone(),
+        cancel: Arc::clone(&flag),
+    });
+    app.panes.jobs.push(Job::Search(Box::new(SearchJob {
+        request,
+        kind,
+        file,
+        ask,
+        cancel: flag,
+    })));
+}
+
+/// Stop the running search, if any; return whether there was one.
+pub fn cancel(app: &mut App) -> bool {
+    let Some(p) = app.search.take() else {
+        return false;
+    };
+    p.cancel.store(true, Ordering::Relaxed);
+    true
+}
+
+/// A search answered: go to the line found, unless the answer is stale
+/// (another search since, or cancelled) or the browser shows another chain.
+pub fn on_found(app: &mut App, request: u64, kind: ChainKind, result: Result<Option<Hit>, String>) {
+    let Some(p) = app.search.take_if(|p| p.request == request) else {
+        return;
+    };
+    if app.current().kind != kind {
+        return;
+    }
+    match result {
+        Ok(Some(hit)) => {
+            crate::tui::actions::goto_line(app, kind, hit.line + 1);
+            if hit.wrapped {
+                app.say(Level::Info, strings::SEARCH_WRAPPED);
+            }
+        }
+        Ok(None) => app.say(Level::Warn, p.not_found),
+        Err(e) => app.say(Level::Error, strings::read_error(&e)),
+    }
+}
+
+/// The status line while a search runs.
+pub fn status(app: &App) -> Option<String> {
+    let p = app.search.as_ref()?;
+    let spin = strings::SPINNER[(app.tick % 4) as usize];
+    Some(format!("{spin} {}", strings::searching(&p.shown)))
+}
