@@ -685,3 +685,43 @@ fn the_checkpoint_files_deleted_and_the_chain_rewritten() {
     );
     assert_eq!(v.fact("descriptors", "checkpoints_verified"), 0);
 }
+
+/// A ledger made by `iss migrate` from a generated legacy ledger: its
+/// `events` chain holds the genesis and one `legacy_time_keeper_start`
+/// record per line of the legacy start log (FORMAT.md section 10.2), and
+/// both verifiers accept it; an edited start record is found by both.
+#[test]
+fn a_migrated_ledger_with_its_start_log() {
+    if !python_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let legacy = tmp.path().join("legacy");
+    iss(&["sample".to_owned(), path_arg(&legacy)], None, 0);
+    let dir = tmp.path().join("ledger");
+    iss(
+        &["migrate".to_owned(), path_arg(&legacy), path_arg(&dir)],
+        None,
+        0,
+    );
+    let led = Ledger {
+        key: tmp.path().join("ledger.key"),
+        tmp,
+        dir,
+        mac: None,
+    };
+    let v = agree(&led, false);
+    clean(&v);
+    assert_eq!(v.fact("events", "tree_size"), 4);
+
+    let events = led.file("events.jsonl");
+    let text = std::fs::read_to_string(&events).unwrap();
+    std::fs::write(
+        &events,
+        text.replacen("ForensicTimeKeeper", "ForensicTimeKeepex", 1),
+    )
+    .unwrap();
+    let v = agree(&led, false);
+    violated(&v);
+    assert!(v.has("events", "HASH_MISMATCH", Some(2)), "{v:?}");
+}

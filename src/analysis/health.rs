@@ -86,12 +86,17 @@ pub fn last_line(path: &Path) -> io::Result<Option<Vec<u8>>> {
 
 /// The time a record says it was written, by the field its file uses: a
 /// legacy line's own field, or a native record's body's (`assessed_at`,
-/// `utc`, a migrated pulse's `legacy_pulse.utc_iso`, an event's `created`).
+/// `utc`, a migrated pulse's `legacy_pulse.utc_iso`, an event's `created`,
+/// a migrated start-log line's `timestamp` inside its `legacy_text`).
 fn record_time(line: &[u8]) -> Option<String> {
     let v: serde_json::Value = serde_json::from_slice(line).ok()?;
     let body = v.get("body");
     let legacy_pulse = body.and_then(|b| b.get("legacy_pulse"));
-    [Some(&v), body, legacy_pulse]
+    let legacy_text: Option<serde_json::Value> = body
+        .and_then(|b| b.get("legacy_text"))
+        .and_then(serde_json::Value::as_str)
+        .and_then(|t| serde_json::from_str(t.trim_start_matches('\u{feff}')).ok());
+    [Some(&v), body, legacy_pulse, legacy_text.as_ref()]
         .into_iter()
         .flatten()
         .find_map(|o| {
@@ -131,6 +136,10 @@ mod tests {
                 "t3",
             ),
             (br#"{"format":"iss-native-v1","created":"t4"}"#, "t4"),
+            (
+                br#"{"seq":1,"prev":"00","body":{"legacy_line":1,"legacy_text":"{\"timestamp\": \"t5\"}","type":"legacy_time_keeper_start"},"hash":"h"}"#,
+                "t5",
+            ),
         ] {
             assert_eq!(record_time(line).as_deref(), Some(time));
         }

@@ -13,7 +13,9 @@
 //! that the current list contradicts (`DELTA_AT_MISMATCH`) is named.
 //!
 //! Pulses copied from a legacy ledger (`{"legacy_pulse": {...}}`) are
-//! analysed as what they are, legacy pulses, by the legacy checks.
+//! analysed as what they are, legacy pulses, by the legacy checks
+//! ([`crate::analysis::pulses`]); the first native pulse after them starts
+//! a run ([`SegmentStart::AfterMigration`]).
 
 use crate::analysis::time_forensics::{RunSegment, SegmentStart, TimeCheckConfig};
 use crate::ledger::finding::{Finding, FindingKind};
@@ -228,6 +230,9 @@ pub(crate) struct NativeTimeChecks {
     prev: Option<Prev>,
     segments: Vec<RunSegment>,
     assumed_from: Option<u64>,
+    /// The line and `utc_unix` of the copied legacy pulse just before, when
+    /// the next native pulse follows one.
+    after_legacy: Option<(u64, f64)>,
 }
 
 impl NativeTimeChecks {
@@ -237,12 +242,22 @@ impl NativeTimeChecks {
             prev: None,
             segments: Vec::new(),
             assumed_from: None,
+            after_legacy: None,
         }
     }
 
     /// The run segments seen, by boot id.
     pub(crate) fn into_segments(self) -> Vec<RunSegment> {
         self.segments
+    }
+
+    /// A pulse copied from a legacy ledger stood at `line` (its `utc_unix`
+    /// given): the next native pulse starts a run
+    /// ([`SegmentStart::AfterMigration`]) and is compared with it on the
+    /// wall clock only.
+    pub(crate) fn after_legacy(&mut self, line: u64, utc_unix: f64) {
+        self.prev = None;
+        self.after_legacy = Some((line, utc_unix));
     }
 
     /// Check one pulse at `line` (byte `offset`), fill its deltas, and push
@@ -270,7 +285,7 @@ impl NativeTimeChecks {
             boot_id: p.boot_id.clone(),
         };
         let Some(prev) = self.prev.replace(now) else {
-            self.start(SegmentStart::FirstPulse, line, unix);
+            self.start_run(line, unix, &at, out);
             return;
         };
         let d_tai = p.tai_ns.saturating_sub(prev.tai_ns);
@@ -408,6 +423,39 @@ impl NativeTimeChecks {
             );
         }
         check_derived(&self.config, p, r, d, at, out);
+    }
+
+    /// The first pulse of a run with no native pulse before it: the first
+    /// of the chain, or the first after migrated legacy pulses, whose wall
+    /// clock it must not precede.
+    fn start_run(
+        &mut self,
+        line: u64,
+        unix: f64,
+        at: &dyn Fn(FindingKind, String) -> Finding,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some((legacy_line, legacy_unix)) = self.after_legacy.take() else {
+            self.start(SegmentStart::FirstPulse, line, unix);
+            return;
+        };
+        if unix < legacy_unix {
+            out.push(
+                at(
+                    FindingKind::TimeBackwards,
+                    format!(
+                        "the wall clock runs {:.6} s backwards from the migrated legacy pulse at line \
+                         {legacy_line}: the native writer's clock was behind, or pulses were reordered",
+                        legacy_unix - unix
+                    ),
+                )
+                .expected_found(
+                    format!("UTC ≥ {legacy_unix} (line {legacy_line})"),
+                    format!("{unix} ({:+.6} s)", unix - legacy_unix),
+                ),
+            );
+        }
+        self.start(SegmentStart::AfterMigration, line, unix);
     }
 
     fn start(&mut self, start: SegmentStart, line: u64, unix: f64) {

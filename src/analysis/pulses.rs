@@ -5,19 +5,19 @@
 //! alike ([`crate::analysis::native_pulses`] for native bodies).
 
 use crate::analysis::maturity::RecordStatus;
+mod migrated;
+
 use crate::analysis::native_pulses::{
     NativePulse, NativeTimeChecks, StoredPulse, describe, unix_seconds,
 };
 use crate::analysis::records::{ChainFile, Exclusions};
-use crate::analysis::time_forensics::{
-    PulseTimes, RunSegment, TimeCheckConfig, TimeChecker, TimeScales, time_scales,
-};
+use crate::analysis::time_forensics::{RunSegment, TimeCheckConfig, TimeScales, time_scales};
 use crate::ledger::finding::Finding;
 use crate::ledger::leap_seconds::LeapSecondList;
 use crate::ledger::native::record::parse_fields;
 use crate::ledger::reader::{Content, LineReader};
+use migrated::{MigratedChecks, MigratedPulse};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use std::fs::File;
 use std::hash::{BuildHasher, RandomState};
 use std::io;
@@ -82,7 +82,9 @@ pub struct PulseRow {
 /// What a walk over a pulse file found beyond its rows. A legacy chain's
 /// run segments and anomalies come from verification (which runs the time
 /// checks); a native chain's are found here, since native verification does
-/// not read bodies.
+/// not read bodies: pulses migrated from a legacy ledger by the legacy
+/// checks with the start log the migration copied (so they keep their
+/// source's runs), native pulses by `boot_id`.
 #[derive(Debug, Clone, Default)]
 pub struct PulseWalk {
     /// Pulses read.
@@ -110,13 +112,6 @@ impl PulseWalk {
     }
 }
 
-/// A migrated pulse's body: the legacy object, kept as it was.
-#[derive(Deserialize)]
-struct MigratedPulse<'a> {
-    #[serde(borrow)]
-    legacy_pulse: &'a RawValue,
-}
-
 /// Read the pulse file once and hand each pulse to `f` in file order.
 /// Lines that do not parse as a pulse are skipped here (verification
 /// reported them).
@@ -133,7 +128,7 @@ pub fn for_each_pulse(
     let native = file.is_native();
     let leaps = LeapSecondList::embedded().ok();
     let mut native_checks = NativeTimeChecks::new(config.clone());
-    let mut legacy_checks: Option<TimeChecker> = None;
+    let mut migrated = MigratedChecks::new(file.path, config, max_line);
     let fingerprint_key = RandomState::new();
     while let Some(line) = reader.next_line()? {
         let Content::Bytes(bytes) = line.content else {
@@ -156,21 +151,9 @@ pub fn for_each_pulse(
                     continue;
                 };
                 // A copied legacy pulse is judged by the legacy checks.
-                let times = PulseTimes {
-                    line: line.number,
-                    offset: line.offset,
-                    pulse_id: &p.pulse_id,
-                    monotonic_ns: p.tai_ns,
-                    utc_iso: &p.utc_iso,
-                    utc_unix: p.utc_unix,
-                    et_s: p.et_s,
-                    epoch_days: p.epoch_days,
-                    julian_date: p.julian_date,
-                    payload_fingerprint: fingerprint_key.hash_one(m.legacy_pulse.get()),
-                };
-                legacy_checks
-                    .get_or_insert_with(|| TimeChecker::new(config.clone()))
-                    .check(&times, &mut found);
+                let fingerprint = fingerprint_key.hash_one(m.legacy_pulse.get());
+                migrated.check(line.number, line.offset, &p, fingerprint, &mut found)?;
+                native_checks.after_legacy(line.number, p.utc_unix);
                 legacy_row(line.number, status, p, previous, config)
             } else {
                 let Ok(p) = serde_json::from_str::<StoredPulse>(frame.body) else {
@@ -199,10 +182,11 @@ pub fn for_each_pulse(
         f(row);
     }
     if native {
-        walk.segments = legacy_checks
-            .map(|c| c.segments().to_vec())
-            .unwrap_or_default();
+        walk.segments = migrated.into_segments();
         walk.segments.extend(native_checks.into_segments());
+        // Migrated pulses come first as `iss migrate` writes them; should a
+        // chain interleave them with native ones, the runs stay in file order.
+        walk.segments.sort_by_key(|s| s.first_line);
     }
     Ok(walk)
 }

@@ -168,6 +168,10 @@ pub enum SegmentStart {
     /// either is unknown): the machine was rebooted, and the monotonic
     /// clocks of the two pulses are not comparable.
     Reboot,
+    /// The first native pulse after pulses a migration copied from a legacy
+    /// ledger: another writer with other clocks, so only the wall clock is
+    /// compared across it (`TIME_BACKWARDS`).
+    AfterMigration,
 }
 
 /// A stretch of pulses from one run of the time keeper.

@@ -12,6 +12,7 @@ pub mod descriptors;
 pub mod history;
 pub mod init;
 pub mod keyring;
+pub mod legacy_starts;
 pub mod merkle;
 pub mod meta;
 pub mod migrate;

@@ -224,8 +224,10 @@ pub struct VerifyReport {
     pub files: Vec<FileReport>,
     /// Files the layout implies but that are not there.
     pub missing: Vec<MissingFile>,
-    /// The time chain's run segments (one per time-keeper run), when there
-    /// is a time chain.
+    /// The legacy time chain's run segments (one per time-keeper run), when
+    /// there is one. Native verification does not read bodies: a native
+    /// chain's runs (migrated pulses' included) come from
+    /// [`crate::analysis::pulses::for_each_pulse`].
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub time_segments: Vec<RunSegment>,
     /// Proofs checked against the ledger (`iss verify --proof`).

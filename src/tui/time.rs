@@ -13,7 +13,8 @@ mod selected;
 mod view;
 
 use crate::analysis::pulses::TimeSummary;
-use crate::analysis::time_forensics::{TimeCheckConfig, TimeScales, time_scales};
+use crate::analysis::time_forensics::{RunSegment, TimeCheckConfig, TimeScales, time_scales};
+use crate::ledger::finding::Finding;
 use crate::ledger::line_index::IndexedFile;
 use crate::tui::actions::goto_line;
 use crate::tui::app::{App, Level, Loading, Pane, follow};
@@ -36,6 +37,14 @@ pub struct TimeOverview {
     pub summary: TimeSummary,
     /// The intervals, for the chart.
     pub intervals: IntervalSeries,
+    /// The run segments: verification's for a legacy chain, the walk's for
+    /// a native one (migrated pulses by their legacy runs, native pulses by
+    /// boot), as `iss report time` gives them.
+    pub segments: Vec<RunSegment>,
+    /// The anomalies the walk found in a native chain's bodies (native
+    /// verification does not read bodies; a legacy chain's are in the
+    /// report).
+    pub findings: Vec<Finding>,
 }
 
 /// Intervals in file order, in bounded memory: consecutive intervals share

@@ -3,7 +3,10 @@
 //! record (its genesis event) records what it continues from — each legacy
 //! file's SHA-256, record count and head hash, and the verifier's verdict —
 //! so anyone holding the legacy files can prove the continuity; each copied
-//! record names the legacy line (and hash) it came from.
+//! record names the legacy line (and hash) it came from. The time keeper's
+//! start log, which tells its restarts from anomalies, is copied line for
+//! line into `events` ([`crate::ledger::native::legacy_starts`]), so the
+//! migrated pulses keep the run segments of their source.
 
 use crate::analysis::records::for_each_object;
 use crate::ledger::discover::FileKind;
@@ -12,6 +15,7 @@ use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::legacy::append::complete;
 use crate::ledger::native::bodies::descriptor_body;
 use crate::ledger::native::init::{InitOptions, Initialized, init};
+use crate::ledger::native::legacy_starts::{StartLog, read_start_log, start_body};
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::note::Signer;
 use crate::ledger::native::secret::{MacKey, read_signer};
@@ -36,6 +40,8 @@ pub struct Migrated {
     pub descriptors: u64,
     /// Pulses copied.
     pub pulses: u64,
+    /// Lines of the time keeper's start log copied into `events`.
+    pub run_starts: u64,
     /// The continuity record written into the genesis event.
     pub migrated_from: serde_json::Value,
 }
@@ -125,6 +131,7 @@ pub fn migrate(
         "status": "clean",
         "files": files,
     });
+    let start_log = read_start_log_checked(&report.files, &files)?;
     let mut opts = opts.clone();
     opts.genesis_extra = Some(("migrated_from".to_owned(), migrated_from.clone()));
     let ledger = init(new, &opts)?;
@@ -141,6 +148,10 @@ pub fn migrate(
             .iter()
             .find(|f| f.name == k.name())
             .map(|f| f.path.clone())
+    };
+    let run_starts = match &start_log {
+        Some(log) => copy_start_log(&mut w, log)?,
+        None => 0,
     };
     let descriptors = match chain_of(FileKind::SpiceChain) {
         Some(p) => copy(&mut w, Path::new(&p), Chain::Descriptors, descriptor_record)?,
@@ -159,8 +170,47 @@ pub fn migrate(
         ledger,
         descriptors,
         pulses,
+        run_starts,
         migrated_from,
     })
+}
+
+/// The legacy start log, read once, when the ledger has one; refused when
+/// its bytes are no longer those whose SHA-256 the genesis records (it
+/// changed since it was hashed).
+fn read_start_log_checked(
+    reports: &[FileReport],
+    entries: &[serde_json::Value],
+) -> Result<Option<StartLog>, NativeWriteError> {
+    let name = FileKind::ForensicAudit.name();
+    let Some(report) = reports.iter().find(|f| f.name == name) else {
+        return Ok(None);
+    };
+    let log = read_start_log(Path::new(&report.path))
+        .map_err(|e| NativeWriteError::Io(format!("{}: {e}", report.path)))?;
+    let recorded = entries
+        .iter()
+        .find(|e| e["name"] == name)
+        .and_then(|e| e["sha256"].as_str());
+    if recorded != Some(log.sha256.as_str()) {
+        return Err(NativeWriteError::Unverifiable(format!(
+            "{} changed during the migration; run it again",
+            report.path
+        )));
+    }
+    Ok(Some(log))
+}
+
+/// One `events` record per line of the start log, in order.
+fn copy_start_log(w: &mut NativeWriter, log: &StartLog) -> Result<u64, NativeWriteError> {
+    let bodies: Vec<String> = (1u64..)
+        .zip(&log.lines)
+        .map(|(n, text)| start_body(n, text))
+        .collect();
+    for batch in bodies.chunks(BATCH) {
+        w.append(Chain::Events, batch)?;
+    }
+    Ok(bodies.len() as u64)
 }
 
 /// A legacy descriptor line as a native body: the legacy fields (checked by

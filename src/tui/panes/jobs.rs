@@ -160,14 +160,24 @@ fn time(report: &VerifyReport) -> Result<TimeOverview, String> {
     let options = VerifyOptions::default();
     let mut summary = TimeSummary::default();
     let mut intervals = IntervalSeries::default();
-    for_each_pulse(file, &exclusions, &options.time, options.max_line, |row| {
+    let walk = for_each_pulse(file, &exclusions, &options.time, options.max_line, |row| {
         if let Some(i) = row.interval_s {
             intervals.add(i);
         }
         summary.add(&row);
     })
     .map_err(|e| format!("{}: {e}", file.path.display()))?;
-    Ok(TimeOverview { summary, intervals })
+    let segments = if file.is_native() {
+        walk.segments
+    } else {
+        report.time_segments.clone()
+    };
+    Ok(TimeOverview {
+        summary,
+        intervals,
+        segments,
+        findings: walk.findings,
+    })
 }
 
 fn maturity(report: &VerifyReport) -> Result<crate::analysis::maturity::MaturityReport, String> {

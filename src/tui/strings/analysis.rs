@@ -80,6 +80,9 @@ pub fn run_known(counter_reset: bool) -> String {
 pub const RUN_UNLOGGED: &str = "⚠ from a counter reset with no logged start (RUN_RESTART)";
 /// Why a native run segment starts: the boot id changed.
 pub const RUN_REBOOT: &str = "from a reboot (the pulse's boot_id changed)";
+/// Why a native run segment starts: the pulses before it were migrated.
+pub const RUN_AFTER_MIGRATION: &str =
+    "from the first native pulse after the pulses migrated from a legacy ledger";
 /// The run of the selected pulse.
 pub fn run_line(n: usize, of: usize, seg: &RunSegment, start: &str) -> String {
     format!(

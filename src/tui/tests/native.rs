@@ -142,7 +142,8 @@ fn c_cycles_through_the_three_native_chains() {
     assert_eq!(t.keys("c").app.current().kind, ChainKind::NativePulses);
     assert_eq!(t.app.current().lines(), 160);
     assert_eq!(t.keys("c").app.current().kind, ChainKind::NativeEvents);
-    assert_eq!(t.app.current().lines(), 1);
+    // The genesis, then the sample's three time-keeper starts.
+    assert_eq!(t.app.current().lines(), 4);
     assert_eq!(t.keys("c").app.current().kind, ChainKind::NativeDescriptors);
     // Each view keeps its own cursor.
     t.keys("jjj").keys("c").keys("j").keys("cc");
@@ -385,4 +386,22 @@ fn appends_are_verified_with_the_whole_ledger_and_never_claimed_record_by_record
         .unwrap()
         .to_owned();
     assert!(row.contains("✘"), "{row}");
+}
+
+/// Pane 3 on a migrated ledger shows the legacy source's runs (the sample's
+/// three time-keeper starts, from the start log the migration copied into
+/// `events`), and the selected pulse names the start its run began at.
+#[test]
+fn time_pane_on_a_migrated_ledger_shows_the_legacy_runs() {
+    for (w, h) in SIZES {
+        let mut t = open(native_ledger, w, h);
+        t.keys("3");
+        let first = t.screen();
+        assert!(first.contains("3 runs"), "{first}");
+        assert_snapshot!(format!("native_time_{w}x{h}"), first);
+        t.keys("G");
+        let last = t.screen();
+        assert!(last.contains("run 3/3"), "{last}");
+        assert!(last.contains("from a start logged"), "{last}");
+    }
 }

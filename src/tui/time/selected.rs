@@ -1,7 +1,7 @@
 //! The selected pulse's box of pane 3: its id, ΔAT, run segment, and every
 //! anomaly on its line with expected vs found.
 
-use super::view::{boxed, glyph_findings, segment_of, spin};
+use super::view::{boxed, glyph_findings, segment_of, segments, spin};
 use crate::analysis::time_forensics::SegmentStart;
 use crate::ledger::finding::Finding;
 use crate::tui::app::App;
@@ -19,6 +19,7 @@ fn start_text(start: SegmentStart) -> String {
         SegmentStart::KnownStart { counter_reset, .. } => s::run_known(counter_reset),
         SegmentStart::CounterReset => s::RUN_UNLOGGED.to_owned(),
         SegmentStart::Reboot => s::RUN_REBOOT.to_owned(),
+        SegmentStart::AfterMigration => s::RUN_AFTER_MIGRATION.to_owned(),
     }
 }
 
@@ -47,14 +48,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         }
     }
     lines.push(Line::from(head));
-    if let Some((i, seg)) = segment_of(report, line) {
+    if let Some((i, seg)) = segment_of(app, line) {
         lines.push(Line::styled(
-            s::run_line(
-                i + 1,
-                report.map_or(0, |r| r.time_segments.len()),
-                seg,
-                &start_text(seg.start),
-            ),
+            s::run_line(i + 1, segments(app).len(), seg, &start_text(seg.start)),
             t.dim,
         ));
     }
@@ -62,11 +58,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::raw(format!("{} {}", spin(app), strings::VERIFYING)));
         return draw_selected(f, area, t, lines);
     };
-    let here: Vec<&Finding> = glyph_findings(report)
+    let here: Vec<&Finding> = glyph_findings(app, report)
         .filter(|x| x.line == Some(line))
         .collect();
     if here.is_empty() {
-        let total = glyph_findings(report).count();
+        let total = glyph_findings(app, report).count();
         lines.push(Line::styled(s::no_anomaly_here(total), t.ok));
     }
     // Expected vs found of every anomaly first, what each means after:

@@ -134,19 +134,39 @@ pub(super) fn spin(app: &App) -> &'static str {
     strings::SPINNER[(app.tick % 4) as usize]
 }
 
-pub(super) fn glyph_findings(report: &VerifyReport) -> impl Iterator<Item = &Finding> {
+/// The time chain's findings: verification's, then the anomalies the
+/// background walk found in a native chain's bodies.
+pub(super) fn glyph_findings<'a>(
+    app: &'a App,
+    report: &'a VerifyReport,
+) -> impl Iterator<Item = &'a Finding> {
+    let walked = match &app.panes.time.overview {
+        Loading::Ready(o) => o.findings.as_slice(),
+        _ => &[],
+    };
     report
         .files
         .iter()
         .filter(|f| f.name == ChainKind::Pulses.name() || f.name == ChainKind::NativePulses.name())
         .flat_map(|f| f.findings.iter())
+        .chain(walked)
+}
+
+/// The run segments, once the background walk has them (a native chain's
+/// come from it; a legacy chain's from verification, known sooner).
+pub(super) fn segments(app: &App) -> &[RunSegment] {
+    match (&app.panes.time.overview, app.report.ready()) {
+        (Loading::Ready(o), _) => &o.segments,
+        (_, Some(r)) => &r.time_segments,
+        _ => &[],
+    }
 }
 
 fn summary(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let report = app.report.ready();
-    let anomalies = report.map(|r| glyph_findings(r).count());
-    let runs = report.map_or(0, |r| r.time_segments.len());
+    let anomalies = report.map(|r| glyph_findings(app, r).count());
+    let runs = segments(app).len();
     let title = match (&app.panes.time.overview, anomalies) {
         (Loading::Ready(o), Some(n)) => {
             s::time_title(o.summary.pulses, o.summary.verified, runs, n)
@@ -225,9 +245,8 @@ fn clock(unix_s: f64) -> String {
     )
 }
 
-pub(super) fn segment_of(report: Option<&VerifyReport>, line: u64) -> Option<(usize, &RunSegment)> {
-    report?
-        .time_segments
+pub(super) fn segment_of(app: &App, line: u64) -> Option<(usize, &RunSegment)> {
+    segments(app)
         .iter()
         .enumerate()
         .find(|(_, s)| (s.first_line..=s.last_line).contains(&line))
@@ -256,8 +275,7 @@ fn mark_style(app: &App, mark: Option<&Mark>) -> (&'static str, Style) {
 fn cells(app: &App, row: &PulseRow) -> (Vec<String>, Style) {
     let mark = mark_of(app, row.line);
     let (sym, style) = mark_style(app, mark.as_ref());
-    let run = segment_of(app.report.ready().map(|b| &**b), row.line)
-        .map_or_else(String::new, |(i, _)| (i + 1).to_string());
+    let run = segment_of(app, row.line).map_or_else(String::new, |(i, _)| (i + 1).to_string());
     let mut out = vec![sym.to_owned(), row.line.to_string(), run];
     match &row.cells {
         Ok(c) => out.extend(values(c)),
