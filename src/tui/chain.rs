@@ -175,10 +175,13 @@ const NATIVE_PULSE_FIELDS: [Field; 5] = [
     field("legacy", &["/body/legacy_line"], 6, 2),
 ];
 
-const NATIVE_EVENT_FIELDS: [Field; 3] = [
+const NATIVE_EVENT_FIELDS: [Field; 4] = [
     field("seq", &["/seq"], 5, 3),
-    field("type", &["/body/type"], 14, 1),
+    // Wide enough for `legacy_time_keeper_start`, the longest type.
+    field("type", &["/body/type"], 24, 1),
     field("created", &["/body/created"], 28, 2),
+    // A time-keeper start copied by a migration: its line in the legacy log.
+    field("legacy", &["/body/legacy_line"], 6, 3),
 ];
 
 /// Priority of the status words column (the symbol column is always shown).

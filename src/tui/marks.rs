@@ -95,6 +95,18 @@ impl Marks {
         }
     }
 
+    /// Take in findings about lines of this file found by an analysis
+    /// beside verification (a native pulse chain's time anomalies, read
+    /// from the bodies verification does not interpret). A finding without
+    /// a line marks nothing; one already marked is not counted twice.
+    pub fn add_findings(&mut self, findings: &[Finding]) {
+        for f in findings {
+            if let Some(line) = f.line {
+                self.mark(line, f);
+            }
+        }
+    }
+
     /// Take in the verdict on 1-based `line`, judged live after the
     /// verification (lines are judged in order: every line up to it is).
     pub fn add_live(&mut self, line: u64, findings: &[Finding]) {

@@ -94,6 +94,18 @@ pub enum PanesMsg {
 pub fn on_msg(app: &mut App, msg: PanesMsg) {
     match msg {
         PanesMsg::Time(r) => {
+            // A native chain's time anomalies come from this pass, not from
+            // verification: its rows (here and in the browser) and `e`/`E`
+            // must show them as a legacy chain's do.
+            if let Ok(o) = &r
+                && let Some(marks) = app
+                    .chains
+                    .iter_mut()
+                    .find(|c| c.kind == crate::tui::chain::ChainKind::NativePulses)
+                    .and_then(|c| c.marks.as_mut())
+            {
+                marks.add_findings(&o.findings);
+            }
             app.panes.time.overview = r.map_or_else(Loading::Failed, |o| Loading::Ready(*o));
         }
         PanesMsg::Maturity(r) => {

@@ -155,6 +155,13 @@ pub fn on_found(app: &mut App, request: u64, kind: ChainKind, result: Result<Opt
         return;
     }
     match result {
+        // The user went to another pane meanwhile: the browser's cursor
+        // moves, the screen is not taken from under them.
+        Ok(Some(hit)) if app.pane != crate::tui::app::Pane::Browser || app.detail.is_some() => {
+            let rows = app.table_rows();
+            app.current_mut().move_to(hit.line, rows);
+            app.say(Level::Info, strings::found_elsewhere(hit.line + 1));
+        }
         Ok(Some(hit)) => {
             crate::tui::actions::goto_line(app, kind, hit.line + 1);
             if hit.wrapped {

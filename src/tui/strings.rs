@@ -229,6 +229,11 @@ pub const WRITE_INTERNAL_ERROR: &str = "the write failed (internal error); run `
 pub const NOT_SIGNED: &str =
     "NOT signed (no signing key: --key or <ledger>.key): hashes only until `iss checkpoint`";
 
+/// Message: a search answered while another pane (or a detail) was shown.
+pub fn found_elsewhere(line: u64) -> String {
+    format!("found at line {line}: the browser's cursor is there (1 shows it)")
+}
+
 /// Message: quitting waits for the write under way.
 pub const QUIT_AFTER_WRITE: &str = "quitting once the write under way is done…";
 

@@ -405,3 +405,86 @@ fn time_pane_on_a_migrated_ledger_shows_the_legacy_runs() {
         assert!(last.contains("from a start logged"), "{last}");
     }
 }
+
+/// A native ledger whose pulses have a wall-clock step at line 4 (5 s of
+/// wall clock over 1 s of monotonic clock) and an assumed ΔAT at line 6
+/// (a reading past the leap-second list's expiry, itself a step).
+fn stepped_pulses_ledger() -> (TempDir, PathBuf) {
+    use crate::ledger::leap_seconds::LeapSecondList;
+    use crate::ledger::native::append_pulse::append_pulse;
+    use crate::ledger::native::pulse::{BootId, ClockReading};
+    const S: i64 = 1_000_000_000;
+    const T0: i64 = 1_790_000_000 * S;
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = tmp.path().join("ledger");
+    crate::ledger::native::init::init(
+        &ledger,
+        &InitOptions {
+            origin: "iss.local/time-marks".to_owned(),
+            key_path: tmp.path().join("ledger.key"),
+            mac_key_path: None,
+            created: "2026-11-01T08:00:00Z".to_owned(),
+            genesis_extra: None,
+        },
+    )
+    .unwrap();
+    let signer = read_signer(&tmp.path().join("ledger.key")).unwrap();
+    let mut w = NativeWriter::open(&ledger, Some(signer), None).unwrap();
+    let leaps = LeapSecondList::embedded().unwrap();
+    let at = |utc: i64, mono: i64| ClockReading {
+        utc_unix_ns: utc,
+        mono_ns: u64::try_from(mono).unwrap(),
+        boot_id: BootId::Known("a".to_owned()),
+    };
+    for r in [
+        at(T0, 100 * S),
+        at(T0 + S, 101 * S),
+        at(T0 + 2 * S, 102 * S),
+        at(T0 + 8 * S, 103 * S),
+        at(T0 + 9 * S, 104 * S),
+        at(1_900_000_000 * S, 105 * S),
+    ] {
+        append_pulse(&mut w, &r, leaps).unwrap();
+    }
+    (tmp, ledger)
+}
+
+/// A native chain's time anomalies are found by the time pass over the
+/// bodies, not by verification: they must still mark their rows (pane 3
+/// and the browser) and be reached with `e`/`E`, as a legacy chain's are.
+#[test]
+fn native_time_anomalies_mark_their_rows_and_e_reaches_them() {
+    let mut t = open(stepped_pulses_ledger, 120, 40);
+    let marks = t
+        .app
+        .chain_of(ChainKind::NativePulses)
+        .and_then(|c| c.marks.clone())
+        .expect("marks");
+    let kinds = |line| marks.at(line).map(|m| m.kinds);
+    assert_eq!(kinds(4), Some(vec!["CLOCK_STEP"]));
+    // Line 6 jumps years ahead on a monotonic second: a step as well.
+    assert_eq!(kinds(6), Some(vec!["DELTA_AT_ASSUMED", "CLOCK_STEP"]));
+    assert_eq!(kinds(5), None);
+    t.keys("3");
+    assert_eq!(t.app.pane, Pane::Time);
+    t.keys("e");
+    assert_eq!(t.app.panes.time.cursor, 3, "e: the clock step, line 4");
+    t.keys("e");
+    assert_eq!(t.app.panes.time.cursor, 5, "e: the assumed ΔAT, line 6");
+    t.keys("E");
+    assert_eq!(t.app.panes.time.cursor, 3);
+    let screen = t.screen();
+    assert!(screen.contains("CLOCK_STEP"), "{screen}");
+    let warned = screen.lines().filter(|l| l.contains('⚠')).count();
+    assert!(warned >= 2, "two rows marked ⚠:\n{screen}");
+    // The browser's pulse rows carry the same marks.
+    t.keys("1c");
+    assert_eq!(t.app.current().kind, ChainKind::NativePulses);
+    let rows: Vec<String> = t
+        .screen()
+        .lines()
+        .filter(|l| l.contains('⚠'))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+}

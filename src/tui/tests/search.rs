@@ -141,3 +141,24 @@ fn esc_stops_a_search_and_its_late_answer_is_dropped() {
     t.keys("<esc>");
     assert_ne!(message(&t).as_deref(), Some(strings::SEARCH_STOPPED));
 }
+
+#[test]
+fn an_answer_that_comes_while_another_pane_shows_moves_the_cursor_not_the_screen() {
+    let mut t = Harness::sample(80, 24);
+    t.keys_pending("/order_fulfilment<enter>");
+    t.keys_pending("2");
+    run_all_blocking(&mut t.app);
+    assert_eq!(
+        t.app.pane,
+        crate::tui::app::Pane::Integrity,
+        "left where it was"
+    );
+    assert_eq!(
+        t.app.current().cursor,
+        4,
+        "the browser's cursor is on the hit"
+    );
+    assert_eq!(message(&t), Some(strings::found_elsewhere(5)));
+    t.keys("1");
+    assert_eq!(t.app.current().cursor, 4);
+}
