@@ -15,6 +15,11 @@ made), with a warm page cache:
   - peak memory: VmHWM of the `iss tui` process once the verdict is shown
     and the watcher has started (it verifies the ledger once more for its
     own state). Baselines: the chain files' size, and `iss verify`'s peak.
+  - a search that finds nothing (`/` a string absent from the chain, so
+    the whole browsed chain is read): time until "not found" is shown,
+    against `grep -c -i -F` of the same string over the same file; and,
+    while it runs, how long the screen takes to answer a pane switch
+    (`2`): the search runs on a worker thread, the screen must not wait.
 
 The screen is polled with `tmux capture-pane` every few milliseconds, so
 times are upper bounds by about one polling interval (printed). The
@@ -95,22 +100,41 @@ def session_run(name, command, until_verdict, timeout):
         marker = TABS if until_verdict else "ready-marker"
         first, _ = wait(name, lambda s: marker in s, start, timeout)
         if not until_verdict:
-            return first, None, None
+            return first, None, None, None
         verdict, _ = wait(name, lambda s: VERDICT.search(s) is not None, start, timeout)
         pid = int(tmux("display-message", "-p", "-t", name, "#{pane_pid}").stdout.strip())
         # The watcher verifies once more for its own state: wait until the
         # live badge shows it running, so the peak includes it.
         wait(name, lambda s: "FOLLOW" in s or "PAUSED" in s, start, timeout)
         peak = vm_hwm_kib(pid)
+        search = search_probe(name, timeout)
         tmux("send-keys", "-t", name, "q")
         t0 = time.perf_counter()
         while tmux("has-session", "-t", name).returncode == 0:
             if time.perf_counter() - t0 > 10:
                 sys.exit("q did not quit")
             time.sleep(0.02)
-        return first, verdict, peak
+        return first, verdict, peak, search
     finally:
         tmux("kill-session", "-t", name)
+
+
+ABSENT = "zq-not-in-any-ledger-qz"
+
+
+def search_probe(name, timeout):
+    """`/ABSENT`, then `2` while it runs: (not-found s, pane switch s)."""
+    tmux("send-keys", "-t", name, "1")
+    wait(name, lambda s: "[1 Chains]" in s, time.perf_counter(), timeout)
+    start = time.perf_counter()
+    tmux("send-keys", "-t", name, "/" + ABSENT, "Enter")
+    t_switch = time.perf_counter()
+    tmux("send-keys", "-t", name, "2")
+    switch, screen = wait(name, lambda s: "[2 Integrity]" in s, t_switch, timeout)
+    still = "searching" in screen
+    found, _ = wait(name, lambda s: "not found: " + ABSENT in s or "found at line" in s,
+                    start, timeout)
+    return found, switch, still
 
 
 def timed(cmd):
@@ -149,13 +173,22 @@ def main():
             subprocess.run(["cat", f], stdout=subprocess.DEVNULL, check=True)  # warm the cache
         before = state(path)
         base_frame, frame, verdict, peak, vtime, vpeak = [], [], [], [], [], []
+        search, switch, during, grep = [], [], [], []
+        browsed = max((f for f in files if f.endswith(("spice_chain.jsonl", "descriptors.jsonl"))),
+                      key=os.path.getsize)
         for _ in range(args.runs):  # alternate, so drift hits every case alike
-            b, _, _ = session_run(name, "sh -c 'printf ready-marker; sleep 30'", False, args.timeout)
+            b, _, _, _ = session_run(name, "sh -c 'printf ready-marker; sleep 30'", False, args.timeout)
             base_frame.append(b)
-            f, v, p = session_run(name, f"{ISS} tui {path}", True, args.timeout)
+            f, v, p, (found, sw, still) = session_run(name, f"{ISS} tui {path}", True, args.timeout)
             frame.append(f)
             verdict.append(v)
             peak.append(p)
+            search.append(found)
+            switch.append(sw)
+            during.append(still)
+            t0 = time.perf_counter()
+            subprocess.run(["grep", "-c", "-i", "-F", ABSENT, browsed], stdout=subprocess.DEVNULL)
+            grep.append(time.perf_counter() - t0)
             t, m = timed([ISS, "verify", path])
             vtime.append(t)
             vpeak.append(m)
@@ -172,6 +205,10 @@ def main():
         print(f"  peak memory (VmHWM)    {max(peak) / mib:8.1f} MiB  = {max(peak) * 1024 / size * 100:.2f}% "
               f"of the files; iss verify peak {max(vpeak) / mib:.1f} MiB "
               f"({max(peak) / max(vpeak):.2f}x)")
+        print(f"  search, not found      {med(search):8.2f} s    grep -c -i -F {med(grep):.2f} s "
+              f"({os.path.getsize(browsed) / 1e9:.2f} GB); ratio {med(search) / med(grep):.2f}x")
+        print(f"  pane switch meanwhile  {med(switch) * 1000:8.0f} ms   (the search was still running "
+              f"in {sum(during)} of {len(during)} runs)")
 
 
 if __name__ == "__main__":

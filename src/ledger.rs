@@ -15,6 +15,7 @@ pub mod legacy;
 pub mod line_index;
 pub mod native;
 pub mod par_lines;
+pub mod progress;
 pub mod protect;
 pub mod reader;
 pub mod report;

@@ -121,6 +121,8 @@ pub struct App {
     pub discovery: Loading<Discovery>,
     /// The verification report.
     pub report: Loading<Box<VerifyReport>>,
+    /// How far the verification under way has read (the gauge).
+    pub verify_progress: Option<crate::ledger::progress::Progress>,
     /// The integrity pane.
     pub integrity: IntegrityView,
     /// Panes 3-5 and their background work.
@@ -180,6 +182,7 @@ impl App {
             chain: 0,
             discovery: Loading::Pending,
             report: Loading::Pending,
+            verify_progress: None,
             integrity: IntegrityView::default(),
             panes: crate::tui::panes::Panes::default(),
             detail: None,

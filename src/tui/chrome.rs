@@ -187,7 +187,16 @@ fn verdict(app: &App) -> (String, Style) {
     match (&app.discovery, &app.report) {
         (Loading::Failed(_), _) => (format!("{} cannot open", strings::SYM_BAD), t.bad),
         (Loading::Pending, _) => (format!("{spin} {}", strings::OPENING), Style::new()),
-        (_, Loading::Pending) => (format!("{spin} {}", strings::VERIFYING), Style::new()),
+        (_, Loading::Pending) => {
+            let text = app.verify_progress.as_ref().map_or_else(
+                || strings::VERIFYING.to_owned(),
+                |p| {
+                    let (done, total) = p.overall();
+                    strings::verifying_at(done, total)
+                },
+            );
+            (format!("{spin} {text}"), Style::new())
+        }
         (_, Loading::Failed(_)) => (format!("{} not verified", strings::SYM_BAD), t.bad),
         (_, Loading::Ready(r)) => {
             let (v, w) = r

@@ -39,12 +39,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             f.render_widget(p, area);
         }
         (_, Loading::Pending) => {
-            let spin = strings::SPINNER[(app.tick % 4) as usize];
-            let text = format!("{spin} {}", strings::VERIFYING);
-            f.render_widget(
-                Paragraph::new(text).block(boxed(" Files ".to_owned())),
-                area,
-            );
+            let block = boxed(" Files ".to_owned());
+            let inner = block.inner(area);
+            f.render_widget(block, area);
+            progress(f, inner, app);
         }
         (_, Loading::Ready(r)) => {
             let block = boxed(format!(" Files ({}) ", r.format));
@@ -59,6 +57,51 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             selected(f, selected_box, app, r);
         }
     }
+}
+
+/// Cells of a file's progress bar.
+const BAR: usize = 20;
+
+/// While verifying: how far, overall and per file (a word and a number on
+/// each row, the bar beside them: readable without colour).
+fn progress(f: &mut Frame, area: Rect, app: &App) {
+    let spin = strings::SPINNER[(app.tick % 4) as usize];
+    let Some(p) = &app.verify_progress else {
+        f.render_widget(
+            Paragraph::new(format!("{spin} {}", strings::VERIFYING)),
+            area,
+        );
+        return;
+    };
+    let (done, total) = p.overall();
+    let files = p.snapshot();
+    let mut rows = vec![Line::raw(format!(
+        "{spin} {}",
+        strings::verifying_read(done, total)
+    ))];
+    let name_w = files
+        .iter()
+        .map(|f| file_name(&f.path).chars().count())
+        .max()
+        .unwrap_or(0);
+    for file in &files {
+        let pct = strings::percent(file.done, file.total);
+        let filled = usize::try_from(pct).unwrap_or(0) * BAR / 100;
+        let bar = format!("{}{}", "█".repeat(filled), "░".repeat(BAR - filled));
+        rows.push(Line::from(vec![
+            Span::raw(format!("  {:<name_w$}  ", file_name(&file.path))),
+            Span::styled(bar, app.theme.header),
+            Span::raw(format!(" {pct:>3}%  {}", strings::size(file.total))),
+        ]));
+    }
+    f.render_widget(Paragraph::new(rows), area);
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn files_table<'a>(r: &'a VerifyReport, t: &Theme) -> Table<'a> {

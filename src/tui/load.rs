@@ -7,6 +7,7 @@
 
 use crate::ledger::discover::{Discovery, discover};
 use crate::ledger::line_index::IndexedFile;
+use crate::ledger::progress::Progress;
 use crate::ledger::verify::{VerifyOptions, verify_discovered};
 use crate::tui::chain::ChainKind;
 use crate::tui::msg::Msg;
@@ -27,6 +28,7 @@ pub fn spawn(ledger: PathBuf, options: VerifyOptions, tx: Sender<Msg>) {
         let verify_d = d.clone();
         thread::spawn(move || {
             // A closed channel means the workstation has quit: nothing to do.
+            let _ = verify_tx.send(Msg::Verifying(follow(&verify_d)));
             let _ = verify_tx.send(verify(&verify_d, &options));
         });
         index_chains(&d, &|m| tx.send(m).is_ok());
@@ -44,6 +46,7 @@ pub fn load_blocking_with(ledger: &Path, options: &VerifyOptions) -> Vec<Msg> {
     let (tx, rx) = std::sync::mpsc::channel();
     if let Some(d) = discover_and_send(ledger, &tx) {
         index_chains(&d, &|m| tx.send(m).is_ok());
+        let _ = tx.send(Msg::Verifying(follow(&d)));
         let _ = tx.send(verify(&d, options));
     }
     drop(tx);
@@ -55,6 +58,12 @@ fn discover_and_send(ledger: &Path, tx: &Sender<Msg>) -> Option<Discovery> {
     let d = found.as_ref().ok().cloned();
     let _ = tx.send(Msg::Discovered(found));
     d
+}
+
+/// Follow how far verification reads each file found.
+fn follow(d: &Discovery) -> Progress {
+    let paths: Vec<&Path> = d.found.iter().map(|f| f.path.as_path()).collect();
+    Progress::follow(&paths)
 }
 
 /// Index each chain the ledger has, reporting progress.

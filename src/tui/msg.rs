@@ -40,6 +40,8 @@ pub enum Msg {
         /// The opened file, or why it could not be opened.
         result: Result<IndexedFile, String>,
     },
+    /// Verification of the whole ledger started: how far it has read.
+    Verifying(crate::ledger::progress::Progress),
     /// Verification of the whole ledger finished (or could not run).
     Verified(Result<Box<VerifyReport>, String>),
     /// A result of the background work of panes 3-5.

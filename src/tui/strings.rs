@@ -36,6 +36,37 @@ pub const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
 
 /// Status bar: verification running.
 pub const VERIFYING: &str = "verifying…";
+/// A size for people: bytes, kB, MB or GB (powers of ten, as `ls -h --si`).
+pub fn size(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)] // a display to three digits
+    let b = bytes as f64;
+    match bytes {
+        0..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.1} kB", b / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", b / 1e6),
+        _ => format!("{:.2} GB", b / 1e9),
+    }
+}
+/// Whole percent of `done` in `total` (100 for an empty total).
+pub fn percent(done: u64, total: u64) -> u64 {
+    done.min(total)
+        .saturating_mul(100)
+        .checked_div(total)
+        .unwrap_or(100)
+}
+/// Status bar and integrity pane: verification under way, this far.
+pub fn verifying_at(done: u64, total: u64) -> String {
+    format!("verifying… {}%", percent(done, total))
+}
+/// Integrity pane: the files read so far by the verification under way.
+pub fn verifying_read(done: u64, total: u64) -> String {
+    format!(
+        "verifying… {}% ({} of {} read; the verdict comes when every file is read)",
+        percent(done, total),
+        size(done),
+        size(total)
+    )
+}
 /// Status bar: discovery running.
 pub const OPENING: &str = "opening…";
 

@@ -47,8 +47,12 @@ pub fn update(app: &mut App, msg: Msg) {
         }
         Msg::Indexed { chain, result } => on_indexed(app, chain, result),
         // Once the watcher runs, its reports are the newer ones.
-        Msg::Verified(_) if app.live.active => {}
-        Msg::Verified(result) => on_verified(app, result),
+        Msg::Verifying(p) => app.verify_progress = Some(p),
+        Msg::Verified(_) if app.live.active => app.verify_progress = None,
+        Msg::Verified(result) => {
+            app.verify_progress = None;
+            on_verified(app, result);
+        }
         Msg::Panes(m) => panes::on_msg(app, m),
         Msg::Exported(result) => crate::tui::export::done(app, result),
         Msg::Written { request, outcome } => {

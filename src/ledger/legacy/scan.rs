@@ -7,10 +7,12 @@ use crate::ledger::report::FileReport;
 use std::fs::File;
 use std::path::Path;
 
-/// Open `path` read-only, or record why it could not be opened.
-pub fn open(path: &Path, report: &mut FileReport) -> Option<File> {
+/// Open `path` read-only, or record why it could not be opened. The reads
+/// are counted for whoever follows the file's progress
+/// ([`crate::ledger::progress`]).
+pub fn open(path: &Path, report: &mut FileReport) -> Option<crate::ledger::progress::Counted> {
     match File::open(path) {
-        Ok(f) => Some(f),
+        Ok(f) => Some(crate::ledger::progress::counted(path, f)),
         Err(e) => {
             report.error = Some(format!("cannot open {}: {e}", path.display()));
             None

@@ -235,3 +235,73 @@ fn a_deleted_record_shows_the_break_and_the_manifest_line_that_implicates_it() {
         (ChainKind::Descriptors, 19)
     );
 }
+
+/// While the ledger is verified, the integrity pane and the status bar say
+/// how far the reading has got, per file and overall, in numbers beside the
+/// bars (readable without colour).
+#[test]
+fn verification_in_progress_shows_how_far_each_file_is_read() {
+    use crate::ledger::discover::discover;
+    use crate::ledger::progress::{Progress, counted};
+    use crate::tui::msg::Msg;
+    use crate::tui::update::update;
+    use std::io::Read;
+    // A ledger of its own: another test reading the same files at the
+    // same time would move this gauge.
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = tmp.path().join("ledger");
+    write_sample_ledger(&ledger, &SampleSpec::default()).unwrap();
+    let mut t = Harness::unloaded(&ledger, 120, 40);
+    let d = discover(&ledger).unwrap();
+    update(&mut t.app, Msg::Discovered(Ok(d.clone())));
+    let paths: Vec<&Path> = d.found.iter().map(|f| f.path.as_path()).collect();
+    let progress = Progress::follow(&paths);
+    update(&mut t.app, Msg::Verifying(progress.clone()));
+    t.keys_pending("2");
+    let screen = t.screen();
+    assert!(screen.contains("verifying… 0%"), "{screen}");
+    assert_eq!(progress.overall().0, 0);
+
+    // The chain read whole, the other files not yet.
+    let chain = d
+        .path_of(crate::ledger::discover::FileKind::SpiceChain)
+        .unwrap()
+        .to_path_buf();
+    let mut r = counted(&chain, std::fs::File::open(&chain).unwrap());
+    std::io::copy(&mut r, &mut std::io::sink()).unwrap();
+    let (done, total) = progress.overall();
+    assert!(done > 0 && done < total);
+    let screen = t.screen();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("spice_chain.jsonl"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        row.contains(&"█".repeat(20)) && row.contains("100%"),
+        "{row}"
+    );
+    let row = screen
+        .lines()
+        .find(|l| l.contains("glyph_chain.jsonl"))
+        .unwrap();
+    assert!(
+        row.contains(&"░".repeat(20)) && row.contains("  0%"),
+        "{row}"
+    );
+    let overall = strings::verifying_at(done, total);
+    assert!(
+        screen.lines().last().unwrap().contains(&overall),
+        "the status bar says {overall}:\n{screen}"
+    );
+    let mut rest = Vec::new();
+    r.read_to_end(&mut rest).unwrap();
+
+    // The verdict replaces the gauge, and the progress is let go.
+    for m in crate::tui::load::load_blocking(&ledger) {
+        if matches!(m, Msg::Verified(_)) {
+            update(&mut t.app, m);
+        }
+    }
+    assert!(t.app.verify_progress.is_none());
+    assert!(!t.screen().contains("verifying…"));
+}
