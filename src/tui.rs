@@ -48,6 +48,7 @@ pub mod live;
 pub mod load;
 pub mod marks;
 pub mod maturity;
+pub mod mouse;
 pub mod msg;
 pub mod panes;
 pub mod pulse_append;

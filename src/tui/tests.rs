@@ -8,6 +8,7 @@ mod form;
 mod harness;
 mod keys_dsl;
 mod live;
+mod mouse;
 mod native;
 mod navigation;
 mod panes_navigation;

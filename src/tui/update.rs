@@ -13,21 +13,18 @@ use crate::tui::marks::Marks;
 use crate::tui::msg::Msg;
 use crate::tui::panes;
 use crate::tui::{actions, bookmarks, clipboard, filter, form};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
-
-/// Rows the mouse wheel moves.
-const WHEEL_ROWS: i64 = 3;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Apply one message to the state.
 pub fn update(app: &mut App, msg: Msg) {
     match msg {
         Msg::Key(ev) => on_key(app, ev),
-        Msg::Mouse(m) => match m.kind {
-            MouseEventKind::ScrollDown => actions::move_by(app, WHEEL_ROWS),
-            MouseEventKind::ScrollUp => actions::move_by(app, -WHEEL_ROWS),
-            // Other mouse events change nothing: no redraw for them.
-            _ => return,
-        },
+        Msg::Mouse(m) => {
+            // Other mouse events (moves, releases) change nothing: no redraw.
+            if !crate::tui::mouse::on_mouse(app, m) {
+                return;
+            }
+        }
         Msg::Resize(w, h) => {
             app.size = (w, h);
             actions::refresh_views(app);
