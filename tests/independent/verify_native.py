@@ -672,6 +672,38 @@ class Verifier:
                     )
             elif kind == "genesis":
                 self.add("events", "METADATA_MISMATCH", index + 1, detail="a second genesis event")
+        self.check_start_log()
+
+    # -- section 10.2, a migrated start log --
+    def check_start_log(self):
+        st = self.chains["events"]
+        expected = None
+        genesis = st.records.get(0)
+        if genesis is not None and genesis["body"].get("type") == "genesis":
+            origin = genesis["body"].get("migrated_from")
+            files = origin.get("files") if isinstance(origin, dict) else None
+            for f in files if isinstance(files, list) else []:
+                if isinstance(f, dict) and f.get("name") == "forensic_audit":
+                    expected = (f.get("records"), f.get("bytes"), f.get("sha256"))
+        count, size, digest = 0, 0, hashlib.sha256()
+        for index, rec in sorted(st.records.items()):
+            body = rec["body"]
+            if body.get("type") != "legacy_time_keeper_start":
+                continue
+            count += 1
+            text = body.get("legacy_text")
+            data = (text if isinstance(text, str) else "").encode("utf-8", "surrogatepass") + b"\n"
+            digest.update(data)
+            size += len(data)
+            if index != count or body.get("legacy_line") != count:
+                self.add("events", "METADATA_MISMATCH", index + 1,
+                         expected="events line %d, legacy_line %d" % (count + 1, count),
+                         found="events line %d, legacy_line %r" % (index + 1, body.get("legacy_line")))
+        found = (count, size, digest.hexdigest())
+        if (expected is None and count == 0) or expected == found:
+            return
+        self.add("events", "METADATA_MISMATCH", expected=str(expected), found=str(found),
+                 detail="the start records are not the start log the genesis recorded")
 
     # -- section 8 --
     def check_rotations(self):

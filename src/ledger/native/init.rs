@@ -57,6 +57,18 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> NativeWriteError + '_ {
 
 /// Create a native ledger in `dir` (which must not exist or be empty).
 pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialized, NativeWriteError> {
+    init_with_events(dir, opts, &[])
+}
+
+/// [`init`], with `events` (bodies) written right after the genesis, in
+/// the same write and under the first checkpoints: a migration's copied
+/// start log, which the genesis vouches for, so the ledger is never seen
+/// with the genesis but without them.
+pub fn init_with_events(
+    dir: &Path,
+    opts: &InitOptions,
+    events: &[String],
+) -> Result<Initialized, NativeWriteError> {
     if dir.exists() {
         let mut entries = fs::read_dir(dir).map_err(io(dir))?;
         if entries.next().is_some() {
@@ -112,14 +124,14 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialized, NativeWriteEr
         obj.insert(k.clone(), v.clone());
     }
     let genesis = genesis.to_string();
-    let (line, _) = build_line_raw(
-        Chain::Events.name(),
-        0,
-        GENESIS_PREV,
-        &genesis,
-        mac_key.as_ref(),
-    )
-    .map_err(|e| NativeWriteError::InvalidRecord(e.to_string()))?;
+    let mut lines = Vec::with_capacity(events.len() + 1);
+    let mut prev = GENESIS_PREV.to_owned();
+    for (seq, body) in (0u64..).zip(std::iter::once(&genesis).chain(events)) {
+        let (line, hash) = build_line_raw(Chain::Events.name(), seq, &prev, body, mac_key.as_ref())
+            .map_err(|e| NativeWriteError::InvalidRecord(e.to_string()))?;
+        lines.push(line);
+        prev = hash;
+    }
     {
         let mut lock = LedgerLock::acquire(dir)?;
         let events = ChainPaths::new(dir, Chain::Events).file;
@@ -127,7 +139,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialized, NativeWriteEr
             &mut lock,
             &events,
             &Tail::EMPTY,
-            &[line],
+            &lines,
             AppendOptions::default(),
         )?;
     }

@@ -14,7 +14,7 @@ use crate::ledger::finding::Severity;
 use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::legacy::append::complete;
 use crate::ledger::native::bodies::descriptor_body;
-use crate::ledger::native::init::{InitOptions, Initialized, init};
+use crate::ledger::native::init::{InitOptions, Initialized, init_with_events};
 use crate::ledger::native::legacy_starts::{StartLog, read_start_log, start_body};
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::note::Signer;
@@ -134,7 +134,14 @@ pub fn migrate(
     let start_log = read_start_log_checked(&report.files, &files)?;
     let mut opts = opts.clone();
     opts.genesis_extra = Some(("migrated_from".to_owned(), migrated_from.clone()));
-    let ledger = init(new, &opts)?;
+    // The start log goes in with the genesis that records it.
+    let start_bodies: Vec<String> = start_log.as_ref().map_or_else(Vec::new, |log| {
+        (1u64..)
+            .zip(&log.lines)
+            .map(|(n, text)| start_body(n, text))
+            .collect()
+    });
+    let ledger = init_with_events(new, &opts, &start_bodies)?;
     let signer: Signer =
         read_signer(&opts.key_path).map_err(|e| NativeWriteError::Key(e.to_string()))?;
     let mac = match &opts.mac_key_path {
@@ -149,10 +156,7 @@ pub fn migrate(
             .find(|f| f.name == k.name())
             .map(|f| f.path.clone())
     };
-    let run_starts = match &start_log {
-        Some(log) => copy_start_log(&mut w, log)?,
-        None => 0,
-    };
+    let run_starts = start_bodies.len() as u64;
     let descriptors = match chain_of(FileKind::SpiceChain) {
         Some(p) => copy(&mut w, Path::new(&p), Chain::Descriptors, descriptor_record)?,
         None => 0,
@@ -199,18 +203,6 @@ fn read_start_log_checked(
         )));
     }
     Ok(Some(log))
-}
-
-/// One `events` record per line of the start log, in order.
-fn copy_start_log(w: &mut NativeWriter, log: &StartLog) -> Result<u64, NativeWriteError> {
-    let bodies: Vec<String> = (1u64..)
-        .zip(&log.lines)
-        .map(|(n, text)| start_body(n, text))
-        .collect();
-    for batch in bodies.chunks(BATCH) {
-        w.append(Chain::Events, batch)?;
-    }
-    Ok(bodies.len() as u64)
 }
 
 /// A legacy descriptor line as a native body: the legacy fields (checked by
