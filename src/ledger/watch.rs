@@ -22,6 +22,11 @@
 //! ledger is re-verified in full and the event says so; a line is never
 //! reported as verified when it was not checked.
 //!
+//! A native ledger is continued the same way by [`native::NativeLive`]: each
+//! chain's verifier and checkpoint judge where the full verification left
+//! them, fed the appended lines and history entries; its metadata stays a
+//! companion ([`companions`]) whose change re-verifies the whole ledger.
+//!
 //! [`thread::spawn`] runs a `Watch` on its own thread, rescanning when
 //! `notify` reports a change in the ledger's folders (debounced) and, as a
 //! safety net for file systems where notifications are lost, every few
