@@ -184,3 +184,48 @@ fn a_keyed_ledger_is_watched_with_its_mac_key_and_says_what_was_checked() {
     assert_eq!(macs(&ready(Some(&mac))), (Some(1), Some(0)));
     assert_eq!(macs(&ready(None)), (Some(0), Some(1)), "said, not hidden");
 }
+
+#[test]
+fn a_native_append_is_printed_record_by_record_then_its_checkpoint() {
+    let n = common::new_native("iss.test/watch-native", false);
+    let (_w, rx) = watch(&n.dir);
+    let ready = next(&rx);
+    assert_eq!(ready["event"], "ready", "{ready}");
+    assert_eq!(ready["status"], "clean", "{ready}");
+    // Signed with the key beside the ledger: the record, then its checkpoint.
+    append(&n.dir, "Native");
+    let rec = next(&rx);
+    assert_eq!(
+        (&rec["event"], &rec["file"], &rec["line"], &rec["status"]),
+        (
+            &Value::from("record"),
+            &Value::from("descriptors"),
+            &Value::from(1),
+            &Value::from("verified")
+        ),
+        "{rec}"
+    );
+    assert_eq!(rec["record_id"], "0", "{rec}");
+    assert!(
+        rec["note"].as_str().unwrap().contains("not signed yet"),
+        "{rec}"
+    );
+    let cp = next(&rx);
+    assert_eq!(
+        (&cp["event"], &cp["file"], &cp["status"]),
+        (
+            &Value::from("record"),
+            &Value::from("descriptors_checkpoints"),
+            &Value::from("verified")
+        ),
+        "{cp}"
+    );
+    assert_eq!(cp["native"]["chain"], "descriptors", "{cp}");
+    assert_eq!(cp["native"]["signed_size"], 1, "{cp}");
+    assert_eq!(cp["native"]["unsigned_records"], 0, "{cp}");
+    // Nothing more: no full re-verification for an append.
+    assert!(
+        rx.recv_timeout(Duration::from_millis(500)).is_err(),
+        "no further event"
+    );
+}

@@ -90,6 +90,27 @@ pub fn verify_path(path: &Path, options: &VerifyOptions) -> Result<VerifyReport,
 
 /// Verify a native ledger directory into the common report.
 pub fn verify_native_report(dir: &Path, options: &VerifyOptions) -> VerifyReport {
+    verify_native_report_live(dir, options).0
+}
+
+/// What a native verification leaves for a live watcher to continue from:
+/// the metadata, the keys trusted after every rotation, and each chain's
+/// end state (in-order verifier, checkpoint judge).
+#[derive(Debug)]
+pub struct NativeHeads {
+    /// The metadata, when it could be read.
+    pub meta: Option<crate::ledger::native::meta::Metadata>,
+    /// The keys trusted after every rotation, when the metadata was read.
+    pub keyring: Option<crate::ledger::native::keyring::Keyring>,
+    /// Each chain's end state.
+    pub chains: Vec<crate::ledger::native::verify::ChainState>,
+}
+
+/// [`verify_native_report`], also returning where each chain ended.
+pub fn verify_native_report_live(
+    dir: &Path,
+    options: &VerifyOptions,
+) -> (VerifyReport, NativeHeads) {
     let v = verify_native(
         dir,
         &NativeOptions {
@@ -125,7 +146,12 @@ pub fn verify_native_report(dir: &Path, options: &VerifyOptions) -> VerifyReport
         proofs: Vec::new(),
     };
     report.settle();
-    report
+    let heads = NativeHeads {
+        meta: v.meta,
+        keyring: v.keyring,
+        chains: v.chains,
+    };
+    (report, heads)
 }
 
 /// The in-order verifiers of a ledger's chained files as they stand after
@@ -139,6 +165,8 @@ pub struct VerifierHeads {
     pub manifest: Option<ManifestVerifier>,
     /// The pulse chain's verifier, when the ledger has a pulse chain.
     pub glyph: Option<GlyphChainVerifier>,
+    /// A native ledger's end state (`None` for a legacy ledger).
+    pub native: Option<NativeHeads>,
 }
 
 /// Verify the files of an already discovered ledger.
@@ -154,7 +182,7 @@ pub fn verify_discovered_live(
 ) -> (VerifyReport, VerifierHeads) {
     if d.layout == crate::ledger::discover::Layout::Native {
         // Native chains have their own verifier; the legacy heads stay empty.
-        let report = verify_native_report(&d.root, options);
+        let (report, native) = verify_native_report_live(&d.root, options);
         let empty = SpiceLayer {
             chain: None,
             manifest: None,
@@ -165,6 +193,7 @@ pub fn verify_discovered_live(
             chain,
             manifest: None,
             glyph: None,
+            native: Some(native),
         };
         return (report, heads);
     }
@@ -241,6 +270,7 @@ pub fn verify_discovered_live(
             chain,
             manifest,
             glyph,
+            native: None,
         },
     )
 }

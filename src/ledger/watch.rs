@@ -22,6 +22,11 @@
 //! ledger is re-verified in full and the event says so; a line is never
 //! reported as verified when it was not checked.
 //!
+//! A native ledger is continued the same way by [`native::NativeLive`]: each
+//! chain's verifier and checkpoint judge where the full verification left
+//! them, fed the appended lines and history entries; its metadata stays a
+//! companion ([`companions`]) whose change re-verifies the whole ledger.
+//!
 //! [`thread::spawn`] runs a `Watch` on its own thread, rescanning when
 //! `notify` reports a change in the ledger's folders (debounced) and, as a
 //! safety net for file systems where notifications are lost, every few
@@ -31,6 +36,7 @@ pub mod companions;
 pub mod event;
 pub mod file_state;
 pub mod live;
+pub mod native;
 pub mod thread;
 
 pub use event::{Alert, ChangeKind, PendingEvent, RecordEvent, RecordStatus, WatchEvent};
@@ -43,6 +49,7 @@ use crate::ledger::verify::{VerifyOptions, verify_discovered_live};
 use companions::Companions;
 use file_state::{FileState, Look, Torn};
 use live::{LiveVerifiers, Step};
+use native::NativeLive;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -78,6 +85,10 @@ pub struct Watch {
     options: WatchOptions,
     files: Vec<FileState>,
     live: LiveVerifiers,
+    /// A native ledger's chains and checkpoint histories, continued entry
+    /// by entry (`None`: legacy, or a native ledger that must be verified
+    /// as a whole at every change).
+    native: Option<NativeLive>,
     companions: Companions,
 }
 
@@ -97,13 +108,14 @@ impl Watch {
         root: &Path,
         options: WatchOptions,
     ) -> Result<(Self, VerifyReport), DiscoverError> {
-        let (files, live, report, companions) = baseline(root, &options)?;
+        let (b, report) = baseline(root, &options)?;
         let watch = Watch {
             root: root.to_path_buf(),
             options,
-            files,
-            live,
-            companions,
+            files: b.files,
+            live: b.live,
+            native: b.native,
+            companions: b.companions,
         };
         Ok((watch, report))
     }
@@ -136,7 +148,25 @@ impl Watch {
     /// `now` times incomplete lines.
     pub fn rescan(&mut self, now: Instant) -> Vec<WatchEvent> {
         let mut events = Vec::new();
-        let mut reverify: Option<String> = None;
+        let reverify = if let Some(native) = self.native.as_mut() {
+            // The metadata first: it decides the keys and the MAC policy
+            // every appended record and checkpoint is judged with.
+            self.companions
+                .changed()
+                .or_else(|| native.rescan(&mut self.files, &self.options, now, &mut events))
+        } else {
+            self.rescan_files(now, &mut events)
+                .or_else(|| self.companions.changed())
+        };
+        if let Some(reason) = reverify {
+            self.reverify(reason, &mut events);
+        }
+        events
+    }
+
+    /// Look at every file of a ledger verified line by line (legacy) or as
+    /// a whole; returns why the ledger must be verified again, if it must.
+    fn rescan_files(&mut self, now: Instant, events: &mut Vec<WatchEvent>) -> Option<String> {
         let mut order: Vec<usize> = (0..self.files.len()).collect();
         order.sort_by_key(|&i| rank(self.files[i].kind));
         for i in order {
@@ -145,38 +175,31 @@ impl Watch {
                 Err(e) => events.push(WatchEvent::Error(format!("{}: {e}", st.path.display()))),
                 Ok(Look::Same) => {}
                 Ok(Look::Changed(alert)) => {
-                    reverify.get_or_insert_with(|| alert.text());
+                    let why = alert.text();
                     events.push(WatchEvent::Alert(alert));
+                    // The rest is looked at again by the full verification.
+                    return Some(why);
                 }
                 Ok(Look::Grew(bytes)) => {
-                    let why = grow(st, &mut self.live, &bytes, &self.options, now, &mut events);
-                    if let Some(why) = why {
-                        reverify.get_or_insert(why);
+                    let why = grow(st, &mut self.live, &bytes, &self.options, now, events);
+                    if why.is_some() {
+                        return why;
                     }
                 }
             }
-            if reverify.is_some() {
-                // The rest is looked at again by the full verification.
-                break;
-            }
         }
-        if reverify.is_none() {
-            reverify = self.companions.changed();
-        }
-        if let Some(reason) = reverify {
-            self.reverify(reason, &mut events);
-        }
-        events
+        None
     }
 
     /// Verify the whole ledger again and continue from that.
     fn reverify(&mut self, reason: String, events: &mut Vec<WatchEvent>) {
         events.push(WatchEvent::Reverifying { reason });
         match baseline(&self.root, &self.options) {
-            Ok((files, live, report, companions)) => {
-                self.files = files;
-                self.live = live;
-                self.companions = companions;
+            Ok((b, report)) => {
+                self.files = b.files;
+                self.live = b.live;
+                self.native = b.native;
+                self.companions = b.companions;
                 events.push(WatchEvent::Reverified(Box::new(report)));
             }
             Err(e) => {
@@ -209,7 +232,9 @@ fn grow(
             let why = if st.needs_full {
                 "its last line was incomplete or unreadable when it was verified"
             } else if st.kind.is_native() {
-                "a native ledger is verified as a whole (records, Merkle tree, checkpoints)"
+                "a native ledger is verified as a whole (records, Merkle tree, checkpoints) \
+                 when its last full verification could not read its metadata, a chain or a \
+                 Merkle tree, or for a lone chain file"
             } else {
                 "its checks compare it with other files as a whole"
             };
@@ -237,7 +262,20 @@ fn grow(
         st.advance(&bytes[..complete], lines);
         st.torn = None;
     }
-    let rest = (bytes.len() - complete) as u64;
+    track_incomplete(st, (bytes.len() - complete) as u64, options, now, events)
+}
+
+/// After growth: `rest` bytes follow the last complete line of `st`. A new
+/// or still-growing incomplete line is [`WatchEvent::Pending`]; one that
+/// stays unchanged past the grace period is an alert (a torn tail), and the
+/// reason to re-verify is returned.
+fn track_incomplete(
+    st: &mut FileState,
+    rest: u64,
+    options: &WatchOptions,
+    now: Instant,
+    events: &mut Vec<WatchEvent>,
+) -> Option<String> {
     if rest == 0 {
         return None;
     }
@@ -269,7 +307,7 @@ fn grow(
                 stuck: false,
             });
             events.push(WatchEvent::Pending(PendingEvent {
-                file: st.kind.name(),
+                file: st.name,
                 path: st.path.display().to_string(),
                 offset: st.verified_len,
                 bytes: rest,
@@ -283,44 +321,77 @@ fn grow(
 fn baseline(
     root: &Path,
     options: &WatchOptions,
-) -> Result<(Vec<FileState>, LiveVerifiers, VerifyReport, Companions), DiscoverError> {
+) -> Result<(Baseline, VerifyReport), DiscoverError> {
     let d = discover(root)?;
     // Looked at before verifying: a change made meanwhile is seen next time.
-    let companions = Companions::of(&d);
-    let (report, heads) = verify_discovered_live(&d, &options.verify);
-    let mut files = Vec::new();
+    let mut companions = Companions::of(&d, true);
+    let (report, mut heads) = verify_discovered_live(&d, &options.verify);
     let now = Instant::now();
+    let mut files = Vec::new();
     for f in &d.found {
         let shown = f.path.display().to_string();
         let r = report.files.iter().find(|r| r.path == shown);
-        let torn_at = r.and_then(|r| {
-            r.findings
-                .iter()
-                .find(|x| x.kind == FindingKind::TornTail)
-                .and_then(|x| x.offset)
-        });
-        let verified = r.map(|r| match torn_at {
-            Some(o) => (o, r.lines.saturating_sub(1)),
-            None => (r.bytes, r.lines),
-        });
-        let needs_full = torn_at.is_some() || r.is_none_or(|r| r.error.is_some());
-        let mut st = FileState::baseline(f.kind, &f.path, verified, needs_full)
-            .unwrap_or_else(|_| FileState::baseline(f.kind, &f.path, None, true).expect("no I/O"));
-        if torn_at.is_some() {
-            // Already reported by the verification: not again as "stays torn".
-            let len = std::fs::metadata(&f.path).map_or(0, |m| m.len());
-            st.torn = Some(Torn {
-                len,
-                since: now,
-                stuck: true,
-            });
-        }
-        files.push(st);
+        files.push(state_from_report(f.kind, &f.path, r, now));
     }
     for m in &d.missing {
         files.push(FileState::baseline(m.kind, &m.path, None, false).expect("no I/O"));
     }
-    Ok((files, LiveVerifiers::new(heads), report, companions))
+    let native = heads.native.take().and_then(|n| {
+        let live = NativeLive::start(&d, &report, n, &companions, options, now)?;
+        // The checkpoint files are followed entry by entry from now on.
+        companions = Companions::of(&d, false);
+        Some(live)
+    });
+    let state = Baseline {
+        files,
+        live: LiveVerifiers::new(heads),
+        native,
+        companions,
+    };
+    Ok((state, report))
+}
+
+/// What a full verification leaves the watcher to continue from.
+struct Baseline {
+    files: Vec<FileState>,
+    live: LiveVerifiers,
+    native: Option<NativeLive>,
+    companions: Companions,
+}
+
+/// The state of the file at `path` after a verification whose report on
+/// it is `r` (`None`: not verified): verified up to its last complete line,
+/// and marked for a full re-verification when it ended torn or could not
+/// be read.
+pub(crate) fn state_from_report(
+    kind: FileKind,
+    path: &Path,
+    r: Option<&crate::ledger::report::FileReport>,
+    now: Instant,
+) -> FileState {
+    let torn_at = r.and_then(|r| {
+        r.findings
+            .iter()
+            .find(|x| x.kind == FindingKind::TornTail)
+            .and_then(|x| x.offset)
+    });
+    let verified = r.map(|r| match torn_at {
+        Some(o) => (o, r.lines.saturating_sub(1)),
+        None => (r.bytes, r.lines),
+    });
+    let needs_full = torn_at.is_some() || r.is_none_or(|r| r.error.is_some());
+    let mut st = FileState::baseline(kind, path, verified, needs_full)
+        .unwrap_or_else(|_| FileState::baseline(kind, path, None, true).expect("no I/O"));
+    if torn_at.is_some() {
+        // Already reported by the verification: not again as "stays torn".
+        let len = std::fs::metadata(path).map_or(0, |m| m.len());
+        st.torn = Some(Torn {
+            len,
+            since: now,
+            stuck: true,
+        });
+    }
+    st
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::line_index::IndexedFile;
 use crate::ledger::report::{FileReport, VerifyReport};
 use crate::ledger::verify::VerifyOptions;
+use crate::ledger::watch::event::NativeUpdate;
 use crate::ledger::watch::thread::WatchHandle;
 use crate::ledger::watch::{Alert, PendingEvent, RecordEvent, WatchEvent, WatchOptions};
 use crate::tui::app::{App, Level};
@@ -140,6 +141,9 @@ pub fn acknowledge(app: &mut App) {
 
 fn on_record(app: &mut App, r: &RecordEvent) {
     app.live.pending.retain(|q| q.file != r.file);
+    if let Some(n) = &r.native {
+        native_numbers(app, n);
+    }
     if !r.findings.is_empty() {
         app.live
             .findings
@@ -155,6 +159,21 @@ fn on_record(app: &mut App, r: &RecordEvent) {
         m.add_live(r.line, &r.findings);
     }
     grow(app, chain);
+}
+
+/// A native chain's numbers after records or a checkpoint judged live:
+/// the report's status of the chain is updated in place (tree size and
+/// root, signed size, unsigned records, MAC counts), so the integrity pane
+/// shows what the watcher established without a full re-verification.
+fn native_numbers(app: &mut App, n: &NativeUpdate) {
+    let crate::tui::app::Loading::Ready(report) = &mut app.report else {
+        return;
+    };
+    if let Some(f) = report.files.iter_mut().find(|f| f.name == n.chain) {
+        f.records = n.status.tree_size;
+        f.lines = n.status.tree_size;
+        f.native = Some(n.status.clone());
+    }
 }
 
 /// Index what was appended to `chain`'s file; follow the end if the

@@ -292,6 +292,11 @@ impl NativeChainVerifier {
         &self.chain
     }
 
+    /// The MAC rules this verifier applies.
+    pub fn policy(&self) -> &MacPolicy {
+        &self.policy
+    }
+
     /// Complete lines so far: the Merkle tree's size.
     pub fn records(&self) -> u64 {
         self.tree.size()

@@ -4,7 +4,7 @@
 
 use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::legacy::scan::scan_file;
-use crate::ledger::reader::{Content, Ending};
+use crate::ledger::reader::{Content, Ending, RawLine};
 use crate::ledger::report::FileReport;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -42,52 +42,60 @@ pub struct HistoryEntry {
 pub fn read_history(path: &Path, max_line: usize, report: &mut FileReport) -> Vec<HistoryEntry> {
     let mut entries = Vec::new();
     scan_file(path, max_line, report, |line, out| {
-        let (n, off) = (line.number, line.offset);
-        let Content::Bytes(bytes) = line.content else {
+        entries.extend(parse_entry(line, out));
+    });
+    report.records = entries.len() as u64;
+    entries
+}
+
+/// One line of a history file as an entry; a line that is not one (too
+/// long, torn, not the one allowed form) is a finding in `out`.
+pub fn parse_entry(line: &RawLine<'_>, out: &mut Vec<Finding>) -> Option<HistoryEntry> {
+    let (n, off) = (line.number, line.offset);
+    let Content::Bytes(bytes) = line.content else {
+        out.push(
+            Finding::new(FindingKind::LineTooLong, "history line too long to read").at(n, off),
+        );
+        return None;
+    };
+    if line.ending == Ending::Torn {
+        out.push(
+            Finding::new(
+                FindingKind::TornTail,
+                "the last history line has no final newline: an interrupted checkpoint write (run `iss repair`)",
+            )
+            .at(n, off),
+        );
+        return None;
+    }
+    let parsed = std::str::from_utf8(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|t| {
+            serde_json::from_str::<HistoryLine>(t)
+                .map_err(|e| e.to_string())
+                .and_then(|h| {
+                    if h.to_line() == t && !line.bom && line.ending == Ending::Lf {
+                        Ok(h)
+                    } else {
+                        Err("not in the one allowed form {\"size\":N,\"note\":\"...\"}".to_owned())
+                    }
+                })
+        });
+    match parsed {
+        Ok(entry) => Some(HistoryEntry {
+            line: n,
+            offset: off,
+            entry,
+        }),
+        Err(e) => {
             out.push(
-                Finding::new(FindingKind::LineTooLong, "history line too long to read").at(n, off),
-            );
-            return;
-        };
-        if line.ending == Ending::Torn {
-            out.push(
-                Finding::new(
-                    FindingKind::TornTail,
-                    "the last history line has no final newline: an interrupted checkpoint write (run `iss repair`)",
-                )
-                .at(n, off),
-            );
-            return;
-        }
-        let parsed = std::str::from_utf8(bytes)
-            .map_err(|e| e.to_string())
-            .and_then(|t| {
-                serde_json::from_str::<HistoryLine>(t)
-                    .map_err(|e| e.to_string())
-                    .and_then(|h| {
-                        if h.to_line() == t && !line.bom && line.ending == Ending::Lf {
-                            Ok(h)
-                        } else {
-                            Err("not in the one allowed form {\"size\":N,\"note\":\"...\"}"
-                                .to_owned())
-                        }
-                    })
-            });
-        match parsed {
-            Ok(entry) => entries.push(HistoryEntry {
-                line: n,
-                offset: off,
-                entry,
-            }),
-            Err(e) => out.push(
                 Finding::new(
                     FindingKind::ParseError,
                     format!("not a checkpoint history entry: {e}"),
                 )
                 .at(n, off),
-            ),
+            );
+            None
         }
-    });
-    report.records = entries.len() as u64;
-    entries
+    }
 }

@@ -10,7 +10,8 @@
 
 mod checkpoints;
 pub mod coverage;
-mod events;
+pub mod events;
+pub mod judge;
 
 use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::legacy::scan::scan_file_parallel_tapped;
@@ -27,6 +28,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use checkpoints::LatestCheckpoint;
+pub use judge::{HistoryJudge, Verdict};
 
 /// What a chain without checkpoint history was expected to have.
 pub const NO_HISTORY: &str = "at least one signed checkpoint";
@@ -56,6 +58,9 @@ pub struct ChainState {
     pub last_history: Option<HistoryEntry>,
     /// The newest checkpoint that verified.
     pub latest_verified: Option<LatestCheckpoint>,
+    /// The checkpoint rules as the history's last entry left them: later
+    /// entries are judged with it (the live watcher).
+    pub judge: HistoryJudge,
 }
 
 /// Everything verification produced.
@@ -137,7 +142,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
                 &mut report,
             );
         }
-        let (status, latest_verified) = checkpoints::check(
+        let (status, latest_verified, judge) = checkpoints::check(
             chain,
             &paths,
             &history,
@@ -158,6 +163,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
             verifier,
             last_history: history.last().cloned(),
             latest_verified,
+            judge,
         };
         per_chain.insert(chain, (report, state, hist_report));
     }
@@ -237,7 +243,8 @@ pub fn verify_lone_chain(
     report
 }
 
-fn history_name(chain: Chain) -> &'static str {
+/// The report name of `chain`'s checkpoint history (`<chain>_checkpoints`).
+pub fn history_name(chain: Chain) -> &'static str {
     match chain {
         Chain::Descriptors => "descriptors_checkpoints",
         Chain::Pulses => "pulses_checkpoints",
@@ -290,7 +297,10 @@ fn walk_chain(
     (v, roots)
 }
 
-fn finish_status(
+/// `status` (what the checkpoints established) completed with what the
+/// chain walk `v` established: tree size and root, unsigned records, MAC
+/// counts and the tamper-evidence level.
+pub fn finish_status(
     mut status: NativeChainStatus,
     v: &NativeChainVerifier,
     policy: &MacPolicy,

@@ -3,7 +3,7 @@
 //! `iss watch --json` schema, documented in the README).
 
 use crate::ledger::finding::{Finding, FindingKind, Severity};
-use crate::ledger::report::{LedgerStatus, VerifyReport};
+use crate::ledger::report::{LedgerStatus, NativeChainStatus, VerifyReport};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -64,6 +64,21 @@ pub struct RecordEvent {
     pub findings: Vec<Finding>,
     /// What the checks did not establish yet, or why the line was not checked.
     pub note: Option<String>,
+    /// A native chain's status after this line (on the last record of each
+    /// batch read, and on every checkpoint history entry): what a view
+    /// showing tree size, signed size and unsigned records updates to.
+    pub native: Option<Box<NativeUpdate>>,
+}
+
+/// A native chain's status as the watcher's incremental verification left
+/// it: the numbers a full verification would report for the chain now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NativeUpdate {
+    /// The chain (`descriptors`, `pulses`, `events`).
+    pub chain: &'static str,
+    /// Tree size and root, checkpoints verified, signed size, unsigned
+    /// records, MAC counts.
+    pub status: NativeChainStatus,
 }
 
 /// Bytes after the last complete line of a file.
@@ -201,18 +216,26 @@ impl WatchEvent {
                 v["findings"] = findings(r);
                 v
             }
-            WatchEvent::Record(e) => json!({
-                "event": "record",
-                "file": e.file,
-                "path": e.path,
-                "line": e.line,
-                "offset": e.offset,
-                "record_id": e.record_id,
-                "status": e.status,
-                "checks": e.checks,
-                "findings": e.findings,
-                "note": e.note,
-            }),
+            WatchEvent::Record(e) => {
+                let mut v = json!({
+                    "event": "record",
+                    "file": e.file,
+                    "path": e.path,
+                    "line": e.line,
+                    "offset": e.offset,
+                    "record_id": e.record_id,
+                    "status": e.status,
+                    "checks": e.checks,
+                    "findings": e.findings,
+                    "note": e.note,
+                });
+                if let Some(n) = &e.native {
+                    let mut o = json!(n.status);
+                    o["chain"] = json!(n.chain);
+                    v["native"] = o;
+                }
+                v
+            }
             WatchEvent::Pending(p) => json!({
                 "event": "pending",
                 "file": p.file,

@@ -62,6 +62,9 @@ pub struct Torn {
 pub struct FileState {
     /// What the file is.
     pub kind: FileKind,
+    /// The stable name its events and alerts carry (the kind's name, or
+    /// `<chain>_checkpoints` for a native checkpoint history).
+    pub name: &'static str,
     /// Where it is.
     pub path: PathBuf,
     /// Its inode when it was verified; `None` when it did not exist.
@@ -106,6 +109,7 @@ impl FileState {
     ) -> io::Result<Self> {
         let mut s = FileState {
             kind,
+            name: kind.name(),
             path: path.to_path_buf(),
             identity: None,
             verified_len: 0,
@@ -152,6 +156,14 @@ impl FileState {
             s.last_line = Some((last_start, hash_range(&file, last_start, len)?));
         }
         Ok(s)
+    }
+
+    /// The same state under another stable `name` (a native chain's
+    /// checkpoint history, watched beside its chain).
+    #[must_use]
+    pub fn named(mut self, name: &'static str) -> Self {
+        self.name = name;
+        self
     }
 
     /// Take verified bytes into the state: `bytes` follow the verified end
@@ -269,7 +281,7 @@ impl FileState {
         found: String,
     ) -> Alert {
         Alert {
-            file: self.kind.name(),
+            file: self.name,
             path: self.path.display().to_string(),
             change,
             expected,

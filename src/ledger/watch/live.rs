@@ -275,6 +275,7 @@ fn judged(
         checks,
         findings,
         note,
+        native: None,
     })
 }
 
@@ -289,5 +290,6 @@ fn unchecked(kind: FileKind, path: &str, line: &RawLine<'_>, why: &str) -> Step 
         checks: &[],
         findings: Vec::new(),
         note: Some(why.to_owned()),
+        native: None,
     })
 }

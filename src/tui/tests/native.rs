@@ -2,13 +2,11 @@
 //! project's own code (the generated legacy sample, migrated): the three
 //! chains in the browser, each record's framing and body in the detail,
 //! the tamper-evidence level per file in the integrity pane, an edited
-//! record marked ✘ on its row, and the live view re-verifying the whole
-//! ledger when it changes.
+//! record marked ✘ on its row, and the live view verifying appends record
+//! by record (and the whole ledger again when a file is rewritten).
 
 use super::harness::Harness;
-use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
-use crate::ledger::native::descriptors::append_descriptors;
 use crate::ledger::native::init::InitOptions;
 use crate::ledger::native::migrate::migrate;
 use crate::ledger::native::secret::read_signer;
@@ -21,7 +19,7 @@ use crate::tui::live::messages;
 use crate::tui::msg::Msg;
 use crate::tui::update::update;
 use insta::assert_snapshot;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 use tempfile::TempDir;
 
@@ -288,15 +286,6 @@ fn what_a_native_ledger_has_and_has_not_yet_in_the_panes() {
     assert_eq!(before, after);
 }
 
-fn descriptor(name: &str) -> NewDescriptor {
-    serde_json::from_value(serde_json::json!({
-        "process_name": name, "process_version": "1.0", "capability_level": 2,
-        "process_outcome": "partial", "compliance_score": 0.5,
-        "assessed_by": "live-test", "assessment_method": "test",
-    }))
-    .unwrap()
-}
-
 fn feed(t: &mut Harness, events: Vec<WatchEvent>) {
     for msg in events.into_iter().flat_map(messages) {
         update(&mut t.app, msg);
@@ -309,15 +298,23 @@ fn unsigned(t: &Harness, file: &str) -> u64 {
     f.native.as_ref().unwrap().unsigned_records
 }
 
-fn append(ledger: &Path, key: Option<&Path>, name: &str) {
-    let signer = key.map(|k| read_signer(k).unwrap());
-    let signs = signer.is_some();
-    let mut w = NativeWriter::open(ledger, signer, None).unwrap();
-    append_descriptors(&mut w, vec![descriptor(name)], 1_767_225_600_000_000, signs).unwrap();
+fn signed(t: &Harness, file: &str) -> Option<u64> {
+    let r = t.app.report.ready().expect("a report");
+    let f = r.files.iter().find(|f| f.name == file).unwrap();
+    f.native.as_ref().unwrap().signed_size
+}
+
+fn row(t: &Harness, needle: &str) -> String {
+    let screen = t.screen();
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{screen}"))
+        .to_owned()
 }
 
 #[test]
-fn appends_are_verified_with_the_whole_ledger_and_never_claimed_record_by_record() {
+fn appends_are_verified_record_by_record_and_signed_when_their_checkpoint_verifies() {
     let (tmp, ledger) = native_ledger();
     let key = tmp.path().join("native-ledger.key");
     let mut t = Harness::open_owned(tmp, &ledger, 120, 40);
@@ -325,31 +322,71 @@ fn appends_are_verified_with_the_whole_ledger_and_never_claimed_record_by_record
     update(&mut t.app, Msg::Live(WatchEvent::Ready(Box::new(report))));
     t.keys("G");
     assert_eq!(t.app.current().cursor, 39);
+    assert_eq!(
+        (unsigned(&t, "descriptors"), signed(&t, "descriptors")),
+        (0, Some(40))
+    );
 
-    // Unsigned: appended by hand, no key.
-    append(&ledger, None, "Unsigned_Append");
+    // A record being written: shown, but claimed as nothing until judged.
+    let w = NativeWriter::open(&ledger, None, None).unwrap();
+    let body = serde_json::json!({
+        "descriptor_id": "live-0001", "process_name": "Unsigned_Append",
+        "process_version": "1.0", "capability_level": 2,
+    })
+    .to_string();
+    let (lines, _) = w
+        .build(crate::ledger::native::meta::Chain::Descriptors, &[body])
+        .unwrap();
+    let path = ledger.join("descriptors.jsonl");
+    let write = |bytes: &[u8]| {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(bytes).unwrap();
+    };
+    write(lines[0].as_bytes());
     let events = watch.rescan(Instant::now());
     assert!(
-        !events.iter().any(|e| matches!(e, WatchEvent::Record(_))),
-        "no record is judged on its own: {events:?}"
-    );
-    let reason = events.iter().find_map(|e| match e {
-        WatchEvent::Reverifying { reason } => Some(reason.clone()),
-        _ => None,
-    });
-    assert!(
-        reason
-            .as_deref()
-            .is_some_and(|r| r.contains("native ledger is verified as a whole")),
+        events.iter().all(|e| matches!(e, WatchEvent::Pending(_))),
         "{events:?}"
     );
     feed(&mut t, events);
+    assert!(
+        !t.screen()
+            .lines()
+            .any(|l| l.contains("Unsigned_Append") && l.contains("verified")),
+        "not verified before its line is complete and judged"
+    );
+    // Completed: judged on its own, within the rescan, with no full
+    // re-verification; verified by hash chain, not signed yet.
+    write(b"\n");
+    let events = watch.rescan(Instant::now());
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, WatchEvent::Reverifying { .. })),
+        "{events:?}"
+    );
+    let record = events.iter().find_map(|e| match e {
+        WatchEvent::Record(r) => Some(r.clone()),
+        _ => None,
+    });
+    let record = record.expect("a record event");
+    assert_eq!((record.file, record.line), ("descriptors", 41));
+    assert!(record.note.as_deref().unwrap().contains("not signed yet"));
+    feed(&mut t, events);
     assert_eq!(t.app.current().lines(), 41);
     assert_eq!(t.app.current().cursor, 40, "followed the end");
-    assert!(t.screen().contains("Unsigned_Append"));
-    assert_eq!(unsigned(&t, "descriptors"), 1);
+    let r = row(&t, "Unsigned_Append");
+    assert!(r.contains("✔") && r.contains("verified"), "{r}");
+    assert_eq!(
+        (unsigned(&t, "descriptors"), signed(&t, "descriptors")),
+        (1, Some(40))
+    );
 
-    // A checkpoint alone (no new record) is seen, and the pane updated.
+    // Its checkpoint: judged entry by entry, and the pane's numbers follow.
     let signer = read_signer(&key).unwrap();
     let mut w = NativeWriter::open(&ledger, Some(signer), None).unwrap();
     w.checkpoint(crate::ledger::native::meta::Chain::Descriptors)
@@ -357,15 +394,30 @@ fn appends_are_verified_with_the_whole_ledger_and_never_claimed_record_by_record
     drop(w);
     let events = watch.rescan(Instant::now());
     assert!(
-        events.iter().any(
-            |e| matches!(e, WatchEvent::Reverifying { reason } if reason.contains("checkpoint"))
-        ),
+        events
+            .iter()
+            .any(|e| matches!(e, WatchEvent::Record(r) if r.file == "descriptors_checkpoints"))
+            && !events
+                .iter()
+                .any(|e| matches!(e, WatchEvent::Reverifying { .. })),
         "{events:?}"
     );
     feed(&mut t, events);
-    assert_eq!(unsigned(&t, "descriptors"), 0);
+    assert_eq!(
+        (unsigned(&t, "descriptors"), signed(&t, "descriptors")),
+        (0, Some(41))
+    );
 
-    // An edit of a verified record: an alert, and ✘ after re-verification.
+    a_rewrite_is_an_alert_and_violated(&mut t, &mut watch, &ledger);
+}
+
+/// An edit of the verified appended record: an alert, and ✘ after the
+/// re-verification.
+fn a_rewrite_is_an_alert_and_violated(
+    t: &mut Harness,
+    watch: &mut Watch,
+    ledger: &std::path::Path,
+) {
     let path = ledger.join("descriptors.jsonl");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
@@ -373,7 +425,7 @@ fn appends_are_verified_with_the_whole_ledger_and_never_claimed_record_by_record
         text.replacen("Unsigned_Append", "Rewritten_Append", 1),
     )
     .unwrap();
-    feed(&mut t, watch.rescan(Instant::now()));
+    feed(t, watch.rescan(Instant::now()));
     assert!(t.app.live.banner(), "a rewrite is an alert");
     assert!(matches!(
         t.app.report.ready().map(|r| r.status),

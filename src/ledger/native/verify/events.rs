@@ -30,33 +30,23 @@ pub fn check(
         let (Content::Bytes(bytes), Ending::Lf | Ending::CrLf) = (line.content, line.ending) else {
             continue;
         };
-        let Some((r, _)) = std::str::from_utf8(bytes)
-            .ok()
-            .and_then(|t| parse_fields(t).ok())
-        else {
+        let Some(ev) = event_body(bytes) else {
             continue;
         };
-        let Ok(body) = serde_json::from_str::<serde_json::Value>(r.body) else {
-            continue;
-        };
-        let kind = body.get("type").and_then(|t| t.as_str()).unwrap_or("");
+        let kind = ev.kind.as_str();
         if n == 1 {
             saw_genesis = true;
-            check_genesis(&body, kind, meta_bytes, n, off, report);
-            starts.expected = migrated_start_log(&body);
+            check_genesis(&ev.body, kind, meta_bytes, n, off, report);
+            starts.expected = migrated_start_log(&ev.body);
         } else if kind == "legacy_time_keeper_start" {
-            starts.add(&body, n, off, &r.seq.to_string(), report);
+            starts.add(&ev.body, n, off, &ev.seq.to_string(), report);
         } else if kind == "genesis" {
-            report.findings.push(
-                Finding::new(FindingKind::MetadataMismatch, "a second genesis event")
-                    .at(n, off)
-                    .record(r.seq.to_string()),
-            );
+            report.findings.push(second_genesis(n, off, ev.seq));
         }
         if kind == "key_rotation"
             && let Some(ring) = keyring.as_deref_mut()
         {
-            let result = serde_json::from_value::<Rotation>(body)
+            let result = serde_json::from_value::<Rotation>(ev.body.clone())
                 .map_err(|e| format!("not a rotation record: {e}"))
                 .and_then(|rot| ring.apply(&rot, n));
             if let Err(e) = result {
@@ -66,7 +56,7 @@ pub fn check(
                         format!("key rotation refused: {e}; checkpoints signed by its new key are not trusted"),
                     )
                     .at(n, off)
-                    .record(r.seq.to_string()),
+                    .record(ev.seq.to_string()),
                 );
             }
         }
@@ -78,6 +68,43 @@ pub fn check(
             "the events chain has no genesis record: nothing binds the metadata file",
         ));
     }
+}
+
+/// An `events` record's body, as the body rules read it.
+#[derive(Debug, Clone)]
+pub struct EventBody {
+    /// The record's `seq`.
+    pub seq: u64,
+    /// The body's `type` (empty when it has none).
+    pub kind: String,
+    /// The body.
+    pub body: serde_json::Value,
+}
+
+/// The body of the `events` record on a complete line, when the line is a
+/// record whose body parses (other lines are judged by the chain rules).
+pub fn event_body(bytes: &[u8]) -> Option<EventBody> {
+    let (r, _) = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|t| parse_fields(t).ok())?;
+    let body = serde_json::from_str::<serde_json::Value>(r.body).ok()?;
+    let kind = body
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("")
+        .to_owned();
+    Some(EventBody {
+        seq: r.seq,
+        kind,
+        body,
+    })
+}
+
+/// The finding for a genesis event after line 1 of `events`.
+pub fn second_genesis(n: u64, off: u64, seq: u64) -> Finding {
+    Finding::new(FindingKind::MetadataMismatch, "a second genesis event")
+        .at(n, off)
+        .record(seq.to_string())
 }
 
 fn check_genesis(

@@ -1,0 +1,262 @@
+//! One chain's checkpoint history judged entry by entry (`docs/FORMAT.md`
+//! §7, rules 6 and 1-5).
+//!
+//! The judge keeps what the rules need from one entry to the next (the
+//! previous size, whether a root already diverged, the newest verified
+//! checkpoint), so the same code judges a whole history at once
+//! ([`super::checkpoints::check`]) and, in the live watcher, each entry as
+//! it is appended: there is one checkpoint verifier, not two.
+
+use super::checkpoints::LatestCheckpoint;
+use crate::ledger::finding::{Finding, FindingKind, LineRange};
+use crate::ledger::native::checkpoint::open_checkpoint_with_signatures;
+use crate::ledger::native::history::HistoryEntry;
+use crate::ledger::native::keyring::Keyring;
+use crate::ledger::native::merkle::Hash;
+use crate::ledger::native::meta::{Chain, Metadata};
+use crate::ledger::native::note::Verifier;
+use crate::ledger::report::NativeChainStatus;
+use std::collections::BTreeMap;
+
+/// What became of one history entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every rule passed: the entry signs the chain's first `size` lines.
+    Verified {
+        /// Ids (8 hex) of the trusted keys whose signatures verified.
+        signers: Vec<String>,
+    },
+    /// A rule failed; its finding was pushed (on the history line).
+    Refused,
+    /// No trusted key can be applied (the metadata was refused): only the
+    /// order was checked.
+    Unjudged,
+    /// The entry signs more lines than the chain has (`TRUNCATED`, reported
+    /// by [`HistoryJudge::truncation`]).
+    BeyondChain,
+    /// The chain's root at this size is not known (a line could not be
+    /// read, or a live watcher did not keep it).
+    RootUnknown,
+}
+
+/// The checkpoint rules, applied to a chain's history in order.
+#[derive(Debug, Clone)]
+pub struct HistoryJudge {
+    chain: Chain,
+    /// The checkpoints' origin (`<origin>/<chain>`); `None` when the
+    /// metadata was refused (then no key is trusted).
+    origin: Option<String>,
+    ring: Option<Keyring>,
+    verifiers: Vec<Verifier>,
+    /// The previous entry's size and history line.
+    prev: Option<(u64, u64)>,
+    diverged: bool,
+    /// Checkpoints verified, newest signed size and its signers.
+    status: NativeChainStatus,
+    latest: Option<LatestCheckpoint>,
+    truncated_by: Option<HistoryEntry>,
+}
+
+impl HistoryJudge {
+    /// A judge for `chain`'s history, with the metadata and the keys
+    /// trusted after every rotation (either `None`: nothing can be signed).
+    pub fn new(chain: Chain, meta: Option<&Metadata>, keyring: Option<&Keyring>) -> Self {
+        let (origin, ring) = match (meta, keyring) {
+            (Some(m), Some(r)) => (Some(m.chain_origin(chain)), Some(r.clone())),
+            _ => (None, None),
+        };
+        HistoryJudge {
+            chain,
+            verifiers: ring.as_ref().map(Keyring::verifiers).unwrap_or_default(),
+            origin,
+            ring,
+            prev: None,
+            diverged: false,
+            status: NativeChainStatus::default(),
+            latest: None,
+            truncated_by: None,
+        }
+    }
+
+    /// The previous entry's size, if there was one.
+    pub fn prev_size(&self) -> Option<u64> {
+        self.prev.map(|(s, _)| s)
+    }
+
+    /// Whether an entry of `size` would break the history's order (rule 6):
+    /// such an entry is refused without needing the chain's root.
+    pub fn goes_backwards(&self, size: u64) -> bool {
+        self.prev_size().is_some_and(|p| size < p)
+    }
+
+    /// Checkpoints verified, newest signed size and signers so far.
+    pub fn status(&self) -> &NativeChainStatus {
+        &self.status
+    }
+
+    /// The newest checkpoint that verified.
+    pub fn latest(&self) -> Option<&LatestCheckpoint> {
+        self.latest.as_ref()
+    }
+
+    /// Judge the next entry `h` of the history; `records` is the chain's
+    /// number of complete lines and `roots` its Merkle roots at the sizes
+    /// known (`None` inside: unreadable). Findings go to `findings`.
+    pub fn entry(
+        &mut self,
+        h: &HistoryEntry,
+        records: u64,
+        roots: &BTreeMap<u64, Option<Hash>>,
+        findings: &mut Vec<Finding>,
+    ) -> Verdict {
+        let (n, off, size) = (h.line, h.offset, h.entry.size);
+        let backwards = self.goes_backwards(size);
+        if let Some((p, pl)) = self.prev.filter(|_| backwards) {
+            findings.push(
+                Finding::new(
+                    FindingKind::CheckpointMismatch,
+                    format!("the history goes backwards: line {pl} signed size {p}, this one a smaller tree"),
+                )
+                .at(n, off)
+                .expected_found(format!("size >= {p}"), size.to_string()),
+            );
+        }
+        self.prev = Some((size, n));
+        if self.origin.is_none() || self.ring.is_none() {
+            return Verdict::Unjudged;
+        }
+        if backwards {
+            return Verdict::Refused; // an entry that breaks the order is not verified
+        }
+        let Some((cp_root, signers)) = self.open(h, findings) else {
+            return Verdict::Refused;
+        };
+        if size > records {
+            if self
+                .truncated_by
+                .as_ref()
+                .is_none_or(|t| t.entry.size < size)
+            {
+                self.truncated_by = Some(h.clone());
+            }
+            return Verdict::BeyondChain;
+        }
+        match roots.get(&size).copied().flatten() {
+            Some(root) if root == cp_root => {
+                self.status.checkpoints_verified += 1;
+                self.status.signed_size = Some(size);
+                self.status.signed_by.clone_from(&signers);
+                self.latest = Some(LatestCheckpoint {
+                    size,
+                    root,
+                    note: h.entry.note.clone(),
+                });
+                Verdict::Verified { signers }
+            }
+            Some(root) => {
+                findings.push(self.diverges(h, cp_root, root));
+                Verdict::Refused
+            }
+            None => Verdict::RootUnknown,
+        }
+    }
+
+    /// The finding for a signed root the chain no longer has. The first
+    /// divergence names the records it implicates: those after the last
+    /// checkpoint that still verified (the change is among them), as the
+    /// legacy manifest does. Later checkpoints cover that change too and
+    /// name nothing more.
+    fn diverges(&mut self, h: &HistoryEntry, signed: Hash, found: Hash) -> Finding {
+        let size = h.entry.size;
+        let mut f = Finding::new(
+            FindingKind::CheckpointMismatch,
+            format!(
+                "the first {size} lines of {} no longer have the Merkle root this checkpoint signed: a record among them was changed",
+                self.chain.file_name()
+            ),
+        )
+        .at(h.line, h.offset)
+        .expected_found(hex::encode(signed), hex::encode(found));
+        if !self.diverged {
+            self.diverged = true;
+            let good = self.status.signed_size.filter(|&g| g < size).unwrap_or(0);
+            f = f.related(LineRange {
+                file: self.chain.name(),
+                first_line: good + 1,
+                last_line: size,
+            });
+        }
+        f
+    }
+
+    /// The `TRUNCATED` finding (on the chain file) when an entry signed
+    /// more lines than the chain's `records`; `history_file` names the
+    /// history in the text.
+    pub fn truncation(&self, records: u64, history_file: &str) -> Option<Finding> {
+        let h = self.truncated_by.as_ref()?;
+        Some(
+            Finding::new(
+                FindingKind::Truncated,
+                format!(
+                    "the chain has {records} complete records, but the checkpoint at line {} of {history_file} signs {}: signed records were removed",
+                    h.line, h.entry.size
+                ),
+            )
+            .expected_found(format!("at least {} records", h.entry.size), records.to_string()),
+        )
+    }
+
+    /// Open an entry's note with the keys trusted for its size; on success,
+    /// its root and the ids of the keys that signed it (rules 1-3).
+    fn open(&self, h: &HistoryEntry, findings: &mut Vec<Finding>) -> Option<(Hash, Vec<String>)> {
+        let (n, off, size) = (h.line, h.offset, h.entry.size);
+        let (origin, ring) = (self.origin.as_deref()?, self.ring.as_ref()?);
+        let (cp, opened) =
+            match open_checkpoint_with_signatures(&h.entry.note, &self.verifiers, origin) {
+                Ok(x) => x,
+                Err(e) => {
+                    findings.push(
+                        Finding::new(
+                            FindingKind::SignatureInvalid,
+                            format!("the checkpoint does not open with the ledger's keys: {e}"),
+                        )
+                        .at(n, off),
+                    );
+                    return None;
+                }
+            };
+        if cp.size != size {
+            findings.push(
+                Finding::new(
+                    FindingKind::CheckpointMismatch,
+                    "the entry's size differs from the size its note signs",
+                )
+                .at(n, off)
+                .expected_found(cp.size.to_string(), size.to_string()),
+            );
+            return None;
+        }
+        let mut signers = Vec::new();
+        let mut refusals = Vec::new();
+        for s in &opened.verified {
+            match ring.may_sign(s.key_id, self.chain, size) {
+                Ok(()) => signers.push(format!("{:08x}", s.key_id)),
+                Err(e) => refusals.push(e),
+            }
+        }
+        if signers.is_empty() {
+            findings.push(
+                Finding::new(
+                    FindingKind::SignatureInvalid,
+                    format!(
+                        "no signature by a key trusted for this size: {}",
+                        refusals.join("; ")
+                    ),
+                )
+                .at(n, off),
+            );
+            return None;
+        }
+        Some((cp.root, signers))
+    }
+}
