@@ -38,7 +38,7 @@ use crate::ledger::native::merkle::Hash;
 use crate::ledger::native::meta::{Chain, ChainPaths};
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::{HistoryJudge, finish_status, history_name};
-use crate::ledger::reader::LineReader;
+use crate::ledger::reader::{LineReader, RawLine};
 use crate::ledger::report::{NativeChainStatus, VerifyReport};
 use crate::ledger::verify::NativeHeads;
 use std::collections::{BTreeMap, VecDeque};
@@ -291,48 +291,21 @@ impl LiveChain {
 
     /// Queue the complete lines appended to the history.
     fn read_history(&mut self, ctx: &Ctx<'_>, events: &mut Vec<WatchEvent>) -> Option<String> {
-        let st = &mut self.history;
-        let bytes = match look(st, events)? {
-            Ok(bytes) => bytes,
-            Err(why) => return Some(why),
-        };
-        let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
-        if complete > 0 {
-            if st.needs_full {
-                return Some(format!(
-                    "{} grew: its last line was incomplete or unreadable when it was verified",
-                    st.name
-                ));
+        let name = self.history.name.to_owned();
+        read_grown(&mut self.history, &name, ctx, events, |raw, _| {
+            let mut findings = Vec::new();
+            let entry = parse_entry(raw, &mut findings);
+            if let Some(h) = &entry {
+                self.last_note = Some(h.entry.note.clone());
             }
-            let mut reader = LineReader::with_limit(&bytes[..complete], ctx.max_line);
-            let mut lines = 0;
-            while let Ok(Some(mut raw)) = reader.next_line() {
-                lines += 1;
-                raw.number += st.lines;
-                raw.offset += st.verified_len;
-                raw.bom &= st.verified_len == 0;
-                let mut findings = Vec::new();
-                let entry = parse_entry(&raw, &mut findings);
-                if let Some(h) = &entry {
-                    self.last_note = Some(h.entry.note.clone());
-                }
-                self.queue.push_back(Item {
-                    line: raw.number,
-                    offset: raw.offset,
-                    entry,
-                    findings,
-                });
-            }
-            st.advance(&bytes[..complete], lines);
-            st.torn = None;
-        }
-        track_incomplete(
-            st,
-            (bytes.len() - complete) as u64,
-            ctx.options,
-            ctx.now,
-            events,
-        )
+            self.queue.push_back(Item {
+                line: raw.number,
+                offset: raw.offset,
+                entry,
+                findings,
+            });
+            None
+        })
     }
 
     /// Verify the complete lines appended to the chain, judging the queued
@@ -343,48 +316,11 @@ impl LiveChain {
         ctx: &Ctx<'_>,
         events: &mut Vec<WatchEvent>,
     ) -> Option<String> {
-        let bytes = match look(st, events)? {
-            Ok(bytes) => bytes,
-            Err(why) => return Some(why),
-        };
-        let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
-        if complete > 0 {
-            if st.needs_full {
-                return Some(format!(
-                    "{} grew: its last line was incomplete or unreadable when it was verified",
-                    self.chain.file_name()
-                ));
-            }
-            let path = st.path.display().to_string();
-            let mut reader = LineReader::with_limit(&bytes[..complete], ctx.max_line);
-            let mut lines = 0;
-            loop {
-                let mut raw = match reader.next_line() {
-                    Ok(Some(l)) => l,
-                    Ok(None) => break,
-                    Err(e) => return Some(format!("{path}: {e}")),
-                };
-                lines += 1;
-                raw.number += st.lines;
-                raw.offset += st.verified_len;
-                raw.bom &= st.verified_len == 0;
-                if let Some(why) = self.record(&path, ctx.key, &raw, events) {
-                    return Some(why);
-                }
-                if let Some(why) = self.drain(ctx, events) {
-                    return Some(why);
-                }
-            }
-            st.advance(&bytes[..complete], lines);
-            st.torn = None;
-        }
-        track_incomplete(
-            st,
-            (bytes.len() - complete) as u64,
-            ctx.options,
-            ctx.now,
-            events,
-        )
+        let path = st.path.display().to_string();
+        read_grown(st, self.chain.file_name(), ctx, events, |raw, events| {
+            self.record(&path, ctx.key, raw, events)
+                .or_else(|| self.drain(ctx, events))
+        })
     }
 
     /// Why the latest-checkpoint file is not as expected, if it changed.
@@ -408,6 +344,56 @@ impl LiveChain {
             )),
         }
     }
+}
+
+/// Hand the complete lines a watched file grew by to `each`, numbered and
+/// placed as in the whole file, then count them as verified; an incomplete
+/// tail is tracked as pending (or torn). `Some(why)` when the whole ledger
+/// must be verified instead (a change other than growth, or `each` says so).
+fn read_grown(
+    st: &mut FileState,
+    name: &str,
+    ctx: &Ctx<'_>,
+    events: &mut Vec<WatchEvent>,
+    mut each: impl FnMut(&RawLine<'_>, &mut Vec<WatchEvent>) -> Option<String>,
+) -> Option<String> {
+    let bytes = match look(st, events)? {
+        Ok(bytes) => bytes,
+        Err(why) => return Some(why),
+    };
+    let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
+    if complete > 0 {
+        if st.needs_full {
+            return Some(format!(
+                "{name} grew: its last line was incomplete or unreadable when it was verified"
+            ));
+        }
+        let mut reader = LineReader::with_limit(&bytes[..complete], ctx.max_line);
+        let mut lines = 0;
+        loop {
+            let mut raw = match reader.next_line() {
+                Ok(Some(l)) => l,
+                Ok(None) => break,
+                Err(e) => return Some(format!("{}: {e}", st.path.display())),
+            };
+            lines += 1;
+            raw.number += st.lines;
+            raw.offset += st.verified_len;
+            raw.bom &= st.verified_len == 0;
+            if let Some(why) = each(&raw, events) {
+                return Some(why);
+            }
+        }
+        st.advance(&bytes[..complete], lines);
+        st.torn = None;
+    }
+    track_incomplete(
+        st,
+        (bytes.len() - complete) as u64,
+        ctx.options,
+        ctx.now,
+        events,
+    )
 }
 
 /// Whether the file at `path` is longer than `verified` bytes now.
