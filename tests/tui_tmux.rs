@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
@@ -151,18 +150,7 @@ fn send(session: &str, keys: &str) {
 }
 
 fn append_from_outside(ledger: &Path, name: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
-        .args(["append", "descriptor"])
-        .arg(ledger)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let d = format!(
-        r#"{{"process_name":"{name}","process_version":"1","capability_level":3,"process_outcome":"compliant","compliance_score":0.9,"assessed_by":"tmux","assessment_method":"e2e"}}"#
-    );
-    child.stdin.take().unwrap().write_all(d.as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success());
+    common::append_descriptor_cli(ledger, name, &[]);
 }
 
 #[test]
@@ -275,25 +263,14 @@ fn workstation_in_tmux_on_a_native_ledger_shows_an_outside_append() {
     wait_for(&session.0, "FOLLOW");
 
     // Appended and signed from outside, with the key given explicitly.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
-        .args(["append", "descriptor", native_s, "--key"])
-        .arg(&key)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(
-            br#"{"process_name":"Native_In_Tmux","process_version":"1","capability_level":3,"process_outcome":"compliant","compliance_score":0.9,"assessed_by":"tmux","assessment_method":"e2e"}"#,
-        )
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    common::append_descriptor_cli(
+        &native,
+        "Native_In_Tmux",
+        &["--key".as_ref(), key.as_os_str()],
+    );
     wait_for(&session.0, "descriptors 13/13");
-    // Shown as pending until the whole ledger (its new checkpoint
-    // included) is verified again, then verified.
+    // Shown as pending until the watcher has verified its line (from the
+    // last verified offset), then verified; never "verified" without ✔.
     let start = Instant::now();
     loop {
         let screen = capture(&session.0);

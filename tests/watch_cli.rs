@@ -6,7 +6,7 @@
 mod common;
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -48,18 +48,7 @@ fn next(rx: &Receiver<Value>) -> Value {
 }
 
 fn append(path: &Path, name: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
-        .args(["append", "descriptor"])
-        .arg(path)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let d = format!(
-        r#"{{"process_name":"{name}","process_version":"1","capability_level":2,"process_outcome":"partial","compliance_score":0.5,"assessed_by":"watch-cli","assessment_method":"test"}}"#
-    );
-    child.stdin.take().unwrap().write_all(d.as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success(), "iss append descriptor");
+    common::append_descriptor_cli(path, name, &[]);
 }
 
 #[test]
@@ -145,22 +134,7 @@ fn max_events_ends_the_watch_with_the_ledger_verdict() {
 fn a_keyed_ledger_is_watched_with_its_mac_key_and_says_what_was_checked() {
     let n = common::new_native("iss.test/watch-keyed", true);
     let mac = n.mac.clone().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
-        .args(["append", "descriptor"])
-        .arg(&n.dir)
-        .arg("--mac-key")
-        .arg(&mac)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(br#"{"process_name":"Keyed","process_version":"1","capability_level":2,"process_outcome":"compliant","compliance_score":0.5,"assessed_by":"w","assessment_method":"m"}"#)
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    common::append_descriptor_cli(&n.dir, "Keyed", &["--mac-key".as_ref(), mac.as_os_str()]);
     let ready = |key: Option<&Path>| -> Value {
         let mut c = Command::new(env!("CARGO_BIN_EXE_iss"));
         c.args(["watch", "--json", "--max-events", "1"]).arg(&n.dir);

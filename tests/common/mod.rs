@@ -226,3 +226,34 @@ pub fn new_native(origin: &str, keyed: bool) -> NewNative {
     .unwrap();
     NewNative { tmp, dir, key, mac }
 }
+
+/// `iss append descriptor LEDGER EXTRA...` from outside, as another process
+/// would: one descriptor named `name` on standard input; asserts success.
+pub fn append_descriptor_cli(ledger: &Path, name: &str, extra: &[&std::ffi::OsStr]) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .args(["append", "descriptor"])
+        .arg(ledger)
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let d = serde_json::json!({
+        "process_name": name,
+        "process_version": "1",
+        "capability_level": 3,
+        "process_outcome": "compliant",
+        "compliance_score": 0.9,
+        "assessed_by": "outside",
+        "assessment_method": "test",
+    });
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(d.to_string().as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success(), "iss append descriptor");
+}
