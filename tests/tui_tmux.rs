@@ -353,3 +353,56 @@ fn workstation_in_tmux_writes_in_the_background_and_quitting_waits_for_the_write
     assert_eq!(pulses(), before + 1);
     iss(&["verify", dir.path().to_str().unwrap()]);
 }
+
+#[test]
+fn workstation_in_tmux_appends_from_the_form_and_shows_the_record_verified() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed (CI installs it)");
+        return;
+    }
+    let dir = common::generated_ledger(85);
+    let command = format!(
+        "{} --write {}",
+        env!("CARGO_BIN_EXE_iss"),
+        dir.path().display()
+    );
+    let session = Session::start_command("iss-form", &command);
+    wait_for(&session.0, "PAUSED");
+    send(&session.0, "i");
+    wait_for(&session.0, "Append a SPICE descriptor");
+    for value in [
+        "ENG.1",
+        "1.0.0",
+        "3",
+        "compliant",
+        "0.75",
+        "auditor.tmux",
+        "Form_In_Tmux",
+    ] {
+        send(&session.0, value);
+        send(&session.0, "Tab");
+    }
+    send(&session.0, "C-s");
+    wait_for(&session.0, "Preview: the exact line");
+    send(&session.0, "y");
+    wait_for(&session.0, "appended");
+    // The watcher verifies the new record like any append: the verdict
+    // comes back (it never stays "verifying…") and the row is ✔.
+    let start = Instant::now();
+    loop {
+        let screen = capture(&session.0);
+        let status = screen.lines().last().unwrap_or_default().to_owned();
+        let row = screen
+            .lines()
+            .find(|l| l.contains("ENG.1") && l.contains("41 "));
+        if status.contains("CLEAN") && row.is_some_and(|r| r.contains('✔')) {
+            assert!(status.contains("spice_chain 41/41"), "{status}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the appended record was never shown verified:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

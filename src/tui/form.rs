@@ -430,14 +430,27 @@ fn acknowledged(app: &mut App, text: String, line: u64) {
         .or_else(|| app.chain_index(ChainKind::NativeDescriptors));
     if let Some(i) = i {
         app.chain = i;
-        app.chains[i].cursor = line.saturating_sub(1);
+        let view = &mut app.chains[i];
+        view.cursor = if app.live.active {
+            // On the last row, the view follows the end: the new record
+            // shows as soon as the watcher has verified it.
+            view.lines().saturating_sub(1)
+        } else {
+            line.saturating_sub(1)
+        };
     }
     request_reload(app);
 }
 
-/// Ask the loop to load the ledger again (it re-indexes and re-verifies);
-/// the verdict shows `verifying…` meanwhile.
+/// After an append: without the watcher, ask the loop to load the ledger
+/// again (it re-indexes and re-verifies; the verdict shows `verifying…`
+/// meanwhile). With it, nothing: the watcher sees this append as it sees
+/// any other, and verifies it from the last verified offset (a reload's
+/// verdict would be ignored, as older than the watcher's).
 pub fn request_reload(app: &mut App) {
+    if app.live.active {
+        return;
+    }
     app.outbox.reload = true;
     app.report = crate::tui::app::Loading::Pending;
     for c in &mut app.chains {
