@@ -302,7 +302,7 @@ pub const NATIVE_HASH_COVERS: &str = "every byte of the record";
 /// Message: a record was appended.
 pub fn appended(ack: &crate::ledger::legacy::append::Acknowledged) -> String {
     format!(
-        "{SYM_OK} appended {} as record {} (line {}), descriptor_hash {}; reloading",
+        "{SYM_OK} appended {} as record {} (line {}), descriptor_hash {}",
         ack.descriptor_id, ack.seq, ack.line, ack.descriptor_hash
     )
 }

@@ -42,7 +42,7 @@ pub fn append(
     };
     Ok((
         format!(
-            "{} appended {} as record {} (line {}), hash {}, {signed}; reloading",
+            "{} appended {} as record {} (line {}), hash {}, {signed}",
             strings::SYM_OK,
             ack.descriptor_id,
             ack.record.seq,
