@@ -9,6 +9,15 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
+/// Whether tmux can run here; says why a test is skipped when it cannot.
+fn tmux_available() -> bool {
+    let ok = Command::new("tmux").arg("-V").output().is_ok();
+    if !ok {
+        eprintln!("skipped: tmux is not installed (CI installs it)");
+    }
+    ok
+}
+
 /// Kills the tmux session however the test ends.
 struct Session(String);
 
@@ -102,8 +111,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn workstation_in_tmux_shows_the_ledger_and_changes_nothing() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: tmux is not installed (CI installs it)");
+    if !tmux_available() {
         return;
     }
     let dir = common::generated_ledger(81);
@@ -155,8 +163,7 @@ fn append_from_outside(ledger: &Path, name: &str) {
 
 #[test]
 fn workstation_in_tmux_follows_appends_and_alerts_on_truncation() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: tmux is not installed (CI installs it)");
+    if !tmux_available() {
         return;
     }
     let dir = common::generated_ledger(82);
@@ -238,8 +245,7 @@ fn wait_until_quit(session: &str) {
 
 #[test]
 fn workstation_in_tmux_on_a_native_ledger_shows_an_outside_append() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: tmux is not installed (CI installs it)");
+    if !tmux_available() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
@@ -315,8 +321,7 @@ fn workstation_in_tmux_on_a_native_ledger_shows_an_outside_append() {
 
 #[test]
 fn workstation_in_tmux_writes_in_the_background_and_quitting_waits_for_the_write() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: tmux is not installed (CI installs it)");
+    if !tmux_available() {
         return;
     }
     let dir = common::generated_ledger(84);
@@ -356,8 +361,7 @@ fn workstation_in_tmux_writes_in_the_background_and_quitting_waits_for_the_write
 
 #[test]
 fn workstation_in_tmux_appends_from_the_form_and_shows_the_record_verified() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: tmux is not installed (CI installs it)");
+    if !tmux_available() {
         return;
     }
     let dir = common::generated_ledger(85);
