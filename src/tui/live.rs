@@ -141,6 +141,7 @@ pub fn acknowledge(app: &mut App) {
 
 fn on_record(app: &mut App, r: &RecordEvent) {
     app.live.pending.retain(|q| q.file != r.file);
+    counted(app, r);
     if let Some(n) = &r.native {
         native_numbers(app, n);
     }
@@ -159,6 +160,19 @@ fn on_record(app: &mut App, r: &RecordEvent) {
         m.add_live(r.line, &r.findings);
     }
     grow(app, chain);
+}
+
+/// The integrity pane counts the line judged live: its file's report has
+/// at least that many lines and records (one record a line in every file
+/// judged line by line: chains, the manifest, checkpoint histories).
+fn counted(app: &mut App, r: &RecordEvent) {
+    let crate::tui::app::Loading::Ready(report) = &mut app.report else {
+        return;
+    };
+    if let Some(f) = report.files.iter_mut().find(|f| f.name == r.file) {
+        f.lines = f.lines.max(r.line);
+        f.records = f.records.max(r.line);
+    }
 }
 
 /// A native chain's numbers after records or a checkpoint judged live:

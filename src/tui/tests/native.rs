@@ -387,6 +387,12 @@ fn appends_are_verified_record_by_record_and_signed_when_their_checkpoint_verifi
     );
 
     // Its checkpoint: judged entry by entry, and the pane's numbers follow.
+    let history = |t: &Harness| {
+        let r = t.app.report.ready().expect("a report");
+        let f = r.files.iter().find(|f| f.name == "descriptors_checkpoints");
+        f.map(|f| f.records).unwrap()
+    };
+    let entries = history(&t);
     let signer = read_signer(&key).unwrap();
     let mut w = NativeWriter::open(&ledger, Some(signer), None).unwrap();
     w.checkpoint(crate::ledger::native::meta::Chain::Descriptors)
@@ -407,6 +413,7 @@ fn appends_are_verified_record_by_record_and_signed_when_their_checkpoint_verifi
         (unsigned(&t, "descriptors"), signed(&t, "descriptors")),
         (0, Some(41))
     );
+    assert_eq!(history(&t), entries + 1, "the new entry is counted");
 
     a_rewrite_is_an_alert_and_violated(&mut t, &mut watch, &ledger);
 }
