@@ -43,7 +43,7 @@ pub use event::{Alert, ChangeKind, PendingEvent, RecordEvent, RecordStatus, Watc
 
 use crate::ledger::discover::{DiscoverError, FileKind, discover};
 use crate::ledger::finding::FindingKind;
-use crate::ledger::reader::LineReader;
+use crate::ledger::reader::{LineReader, RawLine};
 use crate::ledger::report::VerifyReport;
 use crate::ledger::verify::{VerifyOptions, verify_discovered_live};
 use companions::Companions;
@@ -226,37 +226,75 @@ fn grow(
     now: Instant,
     events: &mut Vec<WatchEvent>,
 ) -> Option<String> {
+    let not_live = (!live.incremental(st.kind)).then(|| {
+        if st.kind.is_native() {
+            "a native ledger is verified as a whole (records, Merkle tree, checkpoints) \
+             when its last full verification could not read its metadata, a chain or a \
+             Merkle tree, or for a lone chain file"
+        } else {
+            "its checks compare it with other files as a whole"
+        }
+    });
+    let (kind, path) = (st.kind, st.path.display().to_string());
+    feed_grown(
+        st,
+        bytes,
+        options,
+        now,
+        events,
+        not_live,
+        |at, events| match live.feed(kind, &path, at) {
+            Step::Judged(ev) => {
+                events.push(WatchEvent::Record(ev));
+                None
+            }
+            Step::Reverify(why) => Some(why),
+        },
+    )
+}
+
+/// Hand the complete lines `st` grew by (`bytes`) to `each`, numbered and
+/// placed as in the whole file, then count them as verified; an incomplete
+/// tail is tracked as pending (or torn). `not_live` says why lines of this
+/// file cannot be judged one by one, if they cannot. Returns why the whole
+/// ledger must be verified instead, if it must (`each` may say so too).
+fn feed_grown(
+    st: &mut FileState,
+    bytes: &[u8],
+    options: &WatchOptions,
+    now: Instant,
+    events: &mut Vec<WatchEvent>,
+    not_live: Option<&str>,
+    mut each: impl FnMut(&RawLine<'_>, &mut Vec<WatchEvent>) -> Option<String>,
+) -> Option<String> {
     let complete = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
     if complete > 0 {
-        if st.needs_full || !live.incremental(st.kind) {
-            let why = if st.needs_full {
-                "its last line was incomplete or unreadable when it was verified"
-            } else if st.kind.is_native() {
-                "a native ledger is verified as a whole (records, Merkle tree, checkpoints) \
-                 when its last full verification could not read its metadata, a chain or a \
-                 Merkle tree, or for a lone chain file"
-            } else {
-                "its checks compare it with other files as a whole"
-            };
-            return Some(format!("{} grew: {why}", st.kind.file_name()));
+        let why = if st.needs_full {
+            Some("its last line was incomplete or unreadable when it was verified")
+        } else {
+            not_live
+        };
+        if let Some(why) = why {
+            let name = st.path.file_name().map_or_else(
+                || st.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            return Some(format!("{name} grew: {why}"));
         }
-        let path = st.path.display().to_string();
         let mut reader = LineReader::with_limit(&bytes[..complete], options.verify.max_line);
         let mut lines = 0;
         loop {
-            let raw = match reader.next_line() {
+            let mut raw = match reader.next_line() {
                 Ok(Some(l)) => l,
                 Ok(None) => break,
-                Err(e) => return Some(format!("{path}: {e}")),
+                Err(e) => return Some(format!("{}: {e}", st.path.display())),
             };
             lines += 1;
-            let mut at = raw;
-            at.number += st.lines;
-            at.offset += st.verified_len;
-            at.bom &= st.verified_len == 0;
-            match live.feed(st.kind, &path, &at) {
-                Step::Judged(ev) => events.push(WatchEvent::Record(ev)),
-                Step::Reverify(why) => return Some(why),
+            raw.number += st.lines;
+            raw.offset += st.verified_len;
+            raw.bom &= st.verified_len == 0;
+            if let Some(why) = each(&raw, events) {
+                return Some(why);
             }
         }
         st.advance(&bytes[..complete], lines);

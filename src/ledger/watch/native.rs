@@ -29,7 +29,7 @@ mod records;
 
 use super::companions::{Companions, Fingerprint, fingerprint};
 use super::file_state::{FileState, Look};
-use super::{WatchEvent, WatchOptions, state_from_report, track_incomplete};
+use super::{WatchEvent, WatchOptions, feed_grown, state_from_report};
 use crate::ledger::discover::{Discovery, FileKind};
 use crate::ledger::finding::Finding;
 use crate::ledger::native::chain::NativeChainVerifier;
@@ -38,7 +38,7 @@ use crate::ledger::native::merkle::Hash;
 use crate::ledger::native::meta::{Chain, ChainPaths};
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::{HistoryJudge, finish_status, history_name};
-use crate::ledger::reader::{LineReader, RawLine};
+use crate::ledger::reader::RawLine;
 use crate::ledger::report::{NativeChainStatus, VerifyReport};
 use crate::ledger::verify::NativeHeads;
 use std::collections::{BTreeMap, VecDeque};
@@ -53,7 +53,6 @@ pub use records::{
 #[derive(Debug)]
 pub struct NativeLive {
     mac_key: Option<MacKey>,
-    max_line: usize,
     /// `events` first: its rotations decide what the other chains' checkpoints mean.
     chains: Vec<LiveChain>,
 }
@@ -150,7 +149,6 @@ impl NativeLive {
         chains.sort_by_key(|c| c.chain != Chain::Events);
         Some(NativeLive {
             mac_key: options.verify.mac_key.clone(),
-            max_line: options.verify.max_line,
             chains,
         })
     }
@@ -185,7 +183,6 @@ impl NativeLive {
             let start = events.len();
             let ctx = Ctx {
                 key: self.mac_key.as_ref(),
-                max_line: self.max_line,
                 options,
                 now,
                 rotated: &rotated,
@@ -214,7 +211,6 @@ impl NativeLive {
 /// What judging one chain's growth needs from the watcher.
 struct Ctx<'a> {
     key: Option<&'a MacKey>,
-    max_line: usize,
     options: &'a WatchOptions,
     now: Instant,
     /// Whether `events` grew since it was last verified.
@@ -291,8 +287,7 @@ impl LiveChain {
 
     /// Queue the complete lines appended to the history.
     fn read_history(&mut self, ctx: &Ctx<'_>, events: &mut Vec<WatchEvent>) -> Option<String> {
-        let name = self.history.name.to_owned();
-        read_grown(&mut self.history, &name, ctx, events, |raw, _| {
+        read_grown(&mut self.history, ctx, events, |raw, _| {
             let mut findings = Vec::new();
             let entry = parse_entry(raw, &mut findings);
             if let Some(h) = &entry {
@@ -317,7 +312,7 @@ impl LiveChain {
         events: &mut Vec<WatchEvent>,
     ) -> Option<String> {
         let path = st.path.display().to_string();
-        read_grown(st, self.chain.file_name(), ctx, events, |raw, events| {
+        read_grown(st, ctx, events, |raw, events| {
             self.record(&path, ctx.key, raw, events)
                 .or_else(|| self.drain(ctx, events))
         })
@@ -346,54 +341,20 @@ impl LiveChain {
     }
 }
 
-/// Hand the complete lines a watched file grew by to `each`, numbered and
-/// placed as in the whole file, then count them as verified; an incomplete
-/// tail is tracked as pending (or torn). `Some(why)` when the whole ledger
-/// must be verified instead (a change other than growth, or `each` says so).
+/// [`super::feed_grown`] on what a native file grew by, if it grew; `Some(why)`
+/// when it changed otherwise (the alert is pushed) or must be verified with
+/// the whole ledger.
 fn read_grown(
     st: &mut FileState,
-    name: &str,
     ctx: &Ctx<'_>,
     events: &mut Vec<WatchEvent>,
-    mut each: impl FnMut(&RawLine<'_>, &mut Vec<WatchEvent>) -> Option<String>,
+    each: impl FnMut(&RawLine<'_>, &mut Vec<WatchEvent>) -> Option<String>,
 ) -> Option<String> {
     let bytes = match look(st, events)? {
         Ok(bytes) => bytes,
         Err(why) => return Some(why),
     };
-    let complete = memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1);
-    if complete > 0 {
-        if st.needs_full {
-            return Some(format!(
-                "{name} grew: its last line was incomplete or unreadable when it was verified"
-            ));
-        }
-        let mut reader = LineReader::with_limit(&bytes[..complete], ctx.max_line);
-        let mut lines = 0;
-        loop {
-            let mut raw = match reader.next_line() {
-                Ok(Some(l)) => l,
-                Ok(None) => break,
-                Err(e) => return Some(format!("{}: {e}", st.path.display())),
-            };
-            lines += 1;
-            raw.number += st.lines;
-            raw.offset += st.verified_len;
-            raw.bom &= st.verified_len == 0;
-            if let Some(why) = each(&raw, events) {
-                return Some(why);
-            }
-        }
-        st.advance(&bytes[..complete], lines);
-        st.torn = None;
-    }
-    track_incomplete(
-        st,
-        (bytes.len() - complete) as u64,
-        ctx.options,
-        ctx.now,
-        events,
-    )
+    feed_grown(st, &bytes, ctx.options, ctx.now, events, None, each)
 }
 
 /// Whether the file at `path` is longer than `verified` bytes now.
