@@ -91,10 +91,15 @@ impl Progress {
 
     /// Bytes read of all the files, and their total.
     pub fn overall(&self) -> (u64, u64) {
-        self.snapshot()
-            .iter()
-            .fold((0, 0), |(d, t), f| (d + f.done, t + f.total))
+        sum(&self.snapshot())
     }
+}
+
+/// Bytes read of all of `files`, and their total.
+pub fn sum(files: &[FileProgress]) -> (u64, u64) {
+    files
+        .iter()
+        .fold((0, 0), |(d, t), f| (d + f.done, t + f.total))
 }
 
 /// `file`, opened at `path`, counting its bytes for every [`Progress`]

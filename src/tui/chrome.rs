@@ -11,18 +11,20 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+/// The label of tab `i` (0-based): `[n Title]` when active, ` n Title `
+/// otherwise (brackets mark the active tab without relying on its colour).
+/// Tabs are drawn one after another, a space between them.
+pub fn tab_label(i: usize, active: bool) -> String {
+    let (open, close) = if active { ("[", "]") } else { (" ", " ") };
+    format!("{open}{} {}{close}", i + 1, strings::PANE_TITLES[i])
+}
+
 /// The pane tabs; the active one in brackets.
 pub fn tabs(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let mut spans = Vec::new();
     for (i, pane) in Pane::ALL.iter().enumerate() {
-        // Brackets mark the active tab without relying on its colour.
-        let (open, close) = if *pane == app.pane {
-            ("[", "]")
-        } else {
-            (" ", " ")
-        };
-        let label = format!("{open}{} {}{close}", i + 1, strings::PANE_TITLES[i]);
+        let label = tab_label(i, *pane == app.pane);
         let style = if *pane == app.pane {
             t.tab_active
         } else {

@@ -73,8 +73,8 @@ fn progress(f: &mut Frame, area: Rect, app: &App) {
         );
         return;
     };
-    let (done, total) = p.overall();
     let files = p.snapshot();
+    let (done, total) = crate::ledger::progress::sum(&files);
     let mut rows = vec![Line::raw(format!(
         "{spin} {}",
         strings::verifying_read(done, total)

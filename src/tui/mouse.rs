@@ -10,7 +10,6 @@ use crate::tui::actions;
 use crate::tui::app::{App, Pane};
 use crate::tui::keys::Action;
 use crate::tui::layout;
-use crate::tui::strings;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
@@ -55,17 +54,14 @@ fn click(app: &mut App, x: u16, y: u16) -> bool {
     true
 }
 
-/// The pane whose tab is drawn at column `x` (as [`crate::tui::chrome::tabs`]
-/// draws them: `[n Title]` or ` n Title `, then a space).
+/// The pane whose tab is drawn at column `x` (labels as
+/// [`crate::tui::chrome::tab_label`] makes them, a space between; a tab's
+/// width does not depend on whether it is active).
 pub fn tab_at(x: u16) -> Option<Pane> {
     let mut start = 0u16;
     for (i, pane) in Pane::ALL.iter().enumerate() {
-        let width = u16::try_from(
-            format!(" {} {} ", i + 1, strings::PANE_TITLES[i])
-                .chars()
-                .count(),
-        )
-        .unwrap_or(u16::MAX);
+        let width = u16::try_from(crate::tui::chrome::tab_label(i, false).chars().count())
+            .unwrap_or(u16::MAX);
         if (start..start + width).contains(&x) {
             return Some(*pane);
         }

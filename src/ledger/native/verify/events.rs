@@ -4,6 +4,7 @@
 
 use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::native::keyring::{Keyring, Rotation};
+use crate::ledger::native::legacy_starts::START_EVENT;
 use crate::ledger::native::record::parse_fields;
 use crate::ledger::reader::{Content, Ending, LineReader};
 use crate::ledger::report::FileReport;
@@ -38,7 +39,7 @@ pub fn check(
             saw_genesis = true;
             check_genesis(&ev.body, kind, meta_bytes, n, off, report);
             starts.expected = migrated_start_log(&ev.body);
-        } else if kind == "legacy_time_keeper_start" {
+        } else if kind == START_EVENT {
             starts.add(&ev.body, n, off, &ev.seq.to_string(), report);
         } else if kind == "genesis" {
             report.findings.push(second_genesis(n, off, ev.seq));

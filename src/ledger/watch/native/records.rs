@@ -4,6 +4,7 @@
 
 use super::{Ctx, Item, LiveChain};
 use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::native::legacy_starts::START_EVENT;
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::Verdict;
@@ -85,7 +86,7 @@ impl LiveChain {
                 }
                 // Only a migration writes these, with the genesis: one
                 // appended later is judged with the whole start log.
-                "legacy_time_keeper_start" => {
+                START_EVENT => {
                     return Some(format!(
                         "events line {}: a migrated start record is checked against the \
                          genesis with the whole start log; the whole ledger is verified again",
