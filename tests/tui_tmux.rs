@@ -123,26 +123,10 @@ fn workstation_in_tmux_shows_the_ledger_and_changes_nothing() {
         screen.contains("READ-ONLY") && screen.contains("spice_chain"),
         "{screen}"
     );
-    Command::new("tmux")
-        .args(["send-keys", "-t", &session.0, "2"])
-        .status()
-        .unwrap();
+    send(&session.0, "2");
     wait_for(&session.0, "No findings");
-    Command::new("tmux")
-        .args(["send-keys", "-t", &session.0, "q"])
-        .status()
-        .unwrap();
-    let start = Instant::now();
-    while Command::new("tmux")
-        .args(["has-session", "-t", &session.0])
-        .output()
-        .unwrap()
-        .status
-        .success()
-    {
-        assert!(start.elapsed() < Duration::from_secs(5), "q did not quit");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    send(&session.0, "q");
+    wait_until_quit(&session.0);
     assert_eq!(
         files_state(dir.path()),
         before,
@@ -199,17 +183,7 @@ fn workstation_in_tmux_follows_appends_and_alerts_on_truncation() {
     send(&session.0, "2");
     wait_for(&session.0, "FILE_CHANGED");
     send(&session.0, "q");
-    let start = Instant::now();
-    while Command::new("tmux")
-        .args(["has-session", "-t", &session.0])
-        .output()
-        .unwrap()
-        .status
-        .success()
-    {
-        assert!(start.elapsed() < Duration::from_secs(5), "q did not quit");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_quit(&session.0);
     assert_eq!(
         files_state(dir.path()),
         before,
