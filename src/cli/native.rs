@@ -37,12 +37,12 @@ fn signer(ledger: &Path, keys: &KeyFiles) -> anyhow::Result<Option<Signer>> {
     )?)
 }
 
-fn mac_key(keys: &KeyFiles) -> anyhow::Result<Option<MacKey>> {
-    keys.mac_key
-        .as_deref()
-        .map(MacKey::read)
-        .transpose()
-        .map_err(Into::into)
+/// The HMAC key: `--mac-key`, refused when it is not the ledger's.
+fn mac_key(ledger: &Path, keys: &KeyFiles) -> anyhow::Result<Option<MacKey>> {
+    Ok(crate::ledger::native::secret::mac_key_option(
+        ledger,
+        keys.mac_key.as_deref(),
+    )?)
 }
 
 /// Print a refusal and map it to an exit status.
@@ -159,7 +159,7 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
             default_key_path(&args.path).display()
         );
     };
-    let mut w = match NativeWriter::open(&args.path, Some(s), mac_key(&args.keys)?) {
+    let mut w = match NativeWriter::open(&args.path, Some(s), mac_key(&args.path, &args.keys)?) {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
@@ -227,7 +227,7 @@ fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::R
     };
     crate::ledger::native::secret::ensure_outside(new_key, path)?;
     let new = Signer::generate(old.name())?;
-    let mut w = match NativeWriter::open(path, Some(old), mac_key(keys)?) {
+    let mut w = match NativeWriter::open(path, Some(old), mac_key(path, keys)?) {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
@@ -270,7 +270,7 @@ pub fn append_descriptor(
 ) -> anyhow::Result<u8> {
     let s = signer(path, keys)?;
     let signs = s.is_some();
-    let mut w = match NativeWriter::open(path, s, mac_key(keys)?) {
+    let mut w = match NativeWriter::open(path, s, mac_key(path, keys)?) {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
@@ -399,7 +399,7 @@ pub fn append_pulse(
     }
     let leaps = crate::ledger::leap_seconds::LeapSecondList::best_available()?;
     let s = signer(path, keys)?;
-    let mut w = match NativeWriter::open(path, s, mac_key(keys)?) {
+    let mut w = match NativeWriter::open(path, s, mac_key(path, keys)?) {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
@@ -439,11 +439,14 @@ pub fn append_pulse(
 /// The native side of `iss repair`.
 pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
     let s = signer(&args.path, &args.keys)?;
-    let done =
-        match crate::ledger::native::repair::repair_native(&args.path, s, mac_key(&args.keys)?) {
-            Ok(d) => d,
-            Err(e) => return refusal(&e),
-        };
+    let done = match crate::ledger::native::repair::repair_native(
+        &args.path,
+        s,
+        mac_key(&args.path, &args.keys)?,
+    ) {
+        Ok(d) => d,
+        Err(e) => return refusal(&e),
+    };
     let mut out = anstream::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;

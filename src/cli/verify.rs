@@ -9,11 +9,8 @@ use std::io::Write;
 
 /// Run `iss verify`; return the exit status.
 pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
-    let mac_key = args
-        .mac_key
-        .as_deref()
-        .map(|k| crate::ledger::native::secret::read_mac_key_for(&args.path, k))
-        .transpose()?;
+    let mac_key =
+        crate::ledger::native::secret::mac_key_option(&args.path, args.mac_key.as_deref())?;
     let options = VerifyOptions {
         max_line: args.max_line_bytes,
         mac_key,

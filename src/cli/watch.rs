@@ -17,11 +17,8 @@ use std::time::{Duration, Instant};
 /// Run `iss watch`. Exit 0 when nothing violated was seen, 1 when a
 /// violation or an alert was, 2 when the ledger could not be watched.
 pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
-    let mac_key = args
-        .mac_key
-        .as_deref()
-        .map(|k| crate::ledger::native::secret::read_mac_key_for(&args.path, k))
-        .transpose()?;
+    let mac_key =
+        crate::ledger::native::secret::mac_key_option(&args.path, args.mac_key.as_deref())?;
     let options = WatchOptions {
         torn_grace: Duration::from_millis(args.torn_grace_ms),
         verify: crate::ledger::verify::VerifyOptions {

@@ -14,7 +14,7 @@
 
 use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::native::note::Signer;
-use crate::ledger::native::secret::{MacKey, SecretError, read_mac_key_for, resolve_signer};
+use crate::ledger::native::secret::{MacKey, SecretError, mac_key_option, resolve_signer};
 use crate::tui::app::{App, Level};
 use crate::tui::form::{FormPreview, Refusal};
 use crate::tui::msg::Msg;
@@ -54,7 +54,7 @@ impl Keys {
             } else {
                 None
             },
-            mac_key: mac_key.map(|p| read_mac_key_for(ledger, p)).transpose()?,
+            mac_key: mac_key_option(ledger, mac_key)?,
         })
     }
 }

@@ -131,6 +131,11 @@ pub fn read_mac_key_for(ledger: &Path, path: &Path) -> Result<MacKey, SecretErro
     Ok(key)
 }
 
+/// [`read_mac_key_for`] the key file given, if one was (`--mac-key`).
+pub fn mac_key_option(ledger: &Path, path: Option<&Path>) -> Result<Option<MacKey>, SecretError> {
+    path.map(|p| read_mac_key_for(ledger, p)).transpose()
+}
+
 /// Refuse a key path inside `ledger` (compared after resolving links).
 pub fn ensure_outside(key: &Path, ledger: &Path) -> Result<(), SecretError> {
     let parent = key.parent().filter(|p| !p.as_os_str().is_empty());
