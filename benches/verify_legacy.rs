@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
-use iss_workstation::ledger::report::LedgerStatus;
+use iss_workstation::ledger::model::report::LedgerStatus;
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use sha2::{Digest, Sha256};
 use std::io::{BufRead, BufReader, Read};

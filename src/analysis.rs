@@ -11,4 +11,3 @@ pub mod native_pulses;
 pub mod pulses;
 pub mod records;
 pub mod refs;
-pub mod time_forensics;

@@ -7,18 +7,12 @@
 
 pub mod append;
 pub mod discover;
-pub mod finding;
 pub mod hash;
+pub mod io;
 pub mod json;
-pub mod leap_seconds;
 pub mod legacy;
-pub mod line_index;
+pub mod model;
 pub mod native;
-pub mod par_lines;
-pub mod progress;
 pub mod protect;
-pub mod reader;
-pub mod report;
-pub mod tap;
 pub mod verify;
 pub mod watch;

@@ -13,4 +13,6 @@
 pub mod analysis;
 pub mod cli;
 pub mod ledger;
+pub mod time;
+pub mod tlog;
 pub mod tui;

@@ -8,9 +8,9 @@ use iss_workstation::ledger::legacy::append::NewDescriptor;
 use iss_workstation::ledger::native::descriptors::append_descriptors;
 use iss_workstation::ledger::native::history::HistoryLine;
 use iss_workstation::ledger::native::meta::Chain;
-use iss_workstation::ledger::native::note::Signer;
 use iss_workstation::ledger::native::secret::{MacKey, read_signer};
 use iss_workstation::ledger::native::writer::{NativeWriteError, NativeWriter};
+use iss_workstation::tlog::note::Signer;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -201,13 +201,13 @@ fn metadata_history_and_latest_file_tampering_are_found() {
     let hist = led.file("descriptors.jsonl.checkpoints");
     let orig = read_lines(&hist);
     let thief = Signer::generate("iss.test/native").unwrap();
-    let cp = iss_workstation::ledger::native::checkpoint::Checkpoint {
+    let cp = iss_workstation::tlog::checkpoint::Checkpoint {
         origin: "iss.test/native/descriptors".into(),
         size: 8,
         root: [7; 32],
         extensions: vec![],
     };
-    let note = iss_workstation::ledger::native::checkpoint::sign_checkpoint(&cp, &thief).unwrap();
+    let note = iss_workstation::tlog::checkpoint::sign_checkpoint(&cp, &thief).unwrap();
     let mut forged = orig.clone();
     forged.push(HistoryLine { size: 8, note }.to_line());
     write_lines(&hist, &forged);
@@ -414,8 +414,8 @@ fn a_rotated_key_keeps_old_checkpoints_valid_and_cannot_sign_the_future() {
     let size = last["size"].as_u64().unwrap();
     let note_text = last["note"].as_str().unwrap();
     let signed_text = &note_text[..=note_text.find("\n\n").unwrap()];
-    let cp = iss_workstation::ledger::native::checkpoint::Checkpoint::parse(signed_text).unwrap();
-    let note = iss_workstation::ledger::native::checkpoint::sign_checkpoint(&cp, &old).unwrap();
+    let cp = iss_workstation::tlog::checkpoint::Checkpoint::parse(signed_text).unwrap();
+    let note = iss_workstation::tlog::checkpoint::sign_checkpoint(&cp, &old).unwrap();
     lines.push(HistoryLine { size, note }.to_line());
     write_lines(&hist, &lines);
     let s = spots(&led.dir);

@@ -56,7 +56,9 @@ fn findings(dir: &Path) -> Vec<String> {
         .flat_map(|f| {
             f.findings
                 .iter()
-                .filter(|x| x.severity == iss_workstation::ledger::finding::Severity::Violation)
+                .filter(|x| {
+                    x.severity == iss_workstation::ledger::model::finding::Severity::Violation
+                })
                 .map(move |x| format!("{} {} {:?}", f.name, x.kind, x.line))
         })
         .collect()

@@ -3,7 +3,7 @@
 
 mod common;
 
-use iss_workstation::ledger::reader::{Content, Ending, LineReader};
+use iss_workstation::ledger::io::reader::{Content, Ending, LineReader};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use proptest::prelude::*;
 use std::fs;

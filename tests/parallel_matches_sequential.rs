@@ -2,12 +2,12 @@
 //! exactly what the one-thread, line-by-line path reports (what live
 //! watching will use), whatever the damage.
 
-use iss_workstation::analysis::time_forensics::{TimeCheckConfig, TimeChecker};
-use iss_workstation::ledger::finding::Finding;
+use iss_workstation::ledger::io::reader::LineReader;
 use iss_workstation::ledger::legacy::glyph_chain::GlyphChainVerifier;
 use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::legacy::spice_chain::SpiceChainVerifier;
-use iss_workstation::ledger::reader::LineReader;
+use iss_workstation::ledger::legacy::time_checks::{TimeCheckConfig, TimeChecker};
+use iss_workstation::ledger::model::finding::Finding;
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use proptest::prelude::*;
 use std::fs;

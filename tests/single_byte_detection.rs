@@ -3,7 +3,7 @@
 
 mod common;
 
-use iss_workstation::ledger::report::LedgerStatus;
+use iss_workstation::ledger::model::report::LedgerStatus;
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use proptest::prelude::*;
 use std::fs;

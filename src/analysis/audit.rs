@@ -8,11 +8,12 @@
 //! Every part is read in one streaming pass per file.
 
 use crate::analysis::lookup::{Filter, Match, find, hash_covers, protected_fields};
-use crate::analysis::records::{self, ChainFile, Exclusions, record_fields};
-use crate::ledger::finding::Finding;
+use crate::analysis::records::{ChainFile, Exclusions, record_fields};
+use crate::ledger::io::reader::for_each_object;
+use crate::ledger::model::finding::Finding;
+use crate::ledger::model::report::VerifyReport;
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::prove::{Proof, ProofCheck, check_proof, prove_inclusion};
-use crate::ledger::report::VerifyReport;
 use serde::Serialize;
 use serde_json::Value;
 use std::io;
@@ -268,7 +269,7 @@ fn scan_chain(
     let (mut previous, mut next, mut cited, mut shares) = (None, None, Vec::new(), 0);
     let mut last: Option<RecordRef> = None;
     let native = file.is_native();
-    records::for_each_object(file.path, max_line, |line, whole| {
+    for_each_object(file.path, max_line, |line, whole| {
         let v = record_fields(whole, native);
         let mut here = brief(line, v, "descriptor_id", "descriptor_hash", "assessed_at");
         if native {
@@ -303,7 +304,7 @@ fn scan_chain(
 /// The manifest line created with the record, and how many later lines cover it.
 fn scan_manifest(path: &Path, id: &str, max_line: usize) -> io::Result<(Option<Attestation>, u64)> {
     let (mut found, mut later) = (None::<Attestation>, 0);
-    records::for_each_object(path, max_line, |line, v| {
+    for_each_object(path, max_line, |line, v| {
         let count = v
             .get("descriptor_count")
             .and_then(Value::as_u64)
@@ -341,7 +342,7 @@ fn scan_pulses(
     max_line: usize,
 ) -> io::Result<(Vec<RecordRef>, u64)> {
     let (mut ends, mut inside, mut open, mut closed) = (Vec::new(), 0u64, false, false);
-    records::for_each_object(path, max_line, |line, whole| {
+    for_each_object(path, max_line, |line, whole| {
         let (names, here) = if native {
             let body = record_fields(whole, true);
             let legacy = body.get("legacy_pulse");

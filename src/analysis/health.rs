@@ -2,7 +2,7 @@
 //! time of the last record and whether the file can be written — what an
 //! operator checks during operations, and what the legacy `/health` gave.
 
-use crate::ledger::report::{FileStatus, VerifyReport};
+use crate::ledger::model::report::{FileStatus, VerifyReport};
 use serde::Serialize;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};

@@ -9,7 +9,7 @@
 
 use crate::analysis::maturity::{Instant, RecordStatus};
 use crate::analysis::records::{ChainFile, Exclusions, for_each_descriptor};
-use crate::ledger::legacy::descriptor::{DescriptorRecord, PROTECTED_FIELDS};
+use crate::ledger::model::descriptor::{DescriptorRecord, PROTECTED_FIELDS};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use std::io;

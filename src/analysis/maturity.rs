@@ -120,7 +120,7 @@
 //!   (a native record's `attribute_ratings`, fed by
 //!   [`crate::analysis::records::maturity_report`] through
 //!   [`MaturityBuilder::add_rated`]): the claim differs from the level
-//!   [`AttributeRatings::derive_level`] derives by the 33020 rule (level n:
+//!   [`derive_level`] derives by the 33020 rule (level n:
 //!   its attributes ≥ L and every lower one F; unrated counts as not
 //!   achieved). The finding names every attribute that blocked the next
 //!   level. Over- and under-claims are both reported.
@@ -128,7 +128,6 @@
 mod aggregate;
 pub mod attributes;
 mod build;
-mod instant;
 mod markdown;
 mod report;
 mod rules;
@@ -136,11 +135,12 @@ mod tally;
 #[cfg(test)]
 mod tests;
 
-pub use attributes::{ATTRIBUTES, AttributeRatings, Blocker, LevelDerivation, Rating};
+pub use crate::time::Instant;
+pub use attributes::{
+    ATTRIBUTES, AttributeRatings, Blocker, LevelDerivation, Rating, derive_level,
+};
 pub use build::{MaturityBuilder, RecordStatus};
-pub use instant::Instant;
 pub use report::*;
-pub use rules::InconsistencyKind;
 
 /// Longest list in the report (findings per kind, names, lines).
 pub const LIST_LIMIT: usize = 100;

@@ -17,10 +17,11 @@
 //! ([`crate::analysis::pulses`]); the first native pulse after them starts
 //! a run ([`SegmentStart::AfterMigration`]).
 
-use crate::analysis::time_forensics::{RunSegment, SegmentStart, TimeCheckConfig};
-use crate::ledger::finding::{Finding, FindingKind};
-use crate::ledger::leap_seconds::{LeapSecondList, NTP_TO_UNIX_S};
+use crate::ledger::legacy::time_checks::{RunSegment, SegmentStart, TimeCheckConfig};
+use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::native::pulse::{BootId, ClockReading, PulseBody};
+use crate::time::civil::days_from_civil;
+use crate::time::leap_seconds::{LeapSecondList, NTP_TO_UNIX_S};
 use serde::{Deserialize, Serialize};
 
 const NS_PER_S: i64 = 1_000_000_000;
@@ -149,17 +150,6 @@ pub fn utc_text_to_unix_ns(text: &str) -> Option<i64> {
     }
     let days = days_from_civil(year, month, day);
     Some(((days * 86_400 + hour * 3600 + minute * 60 + second) * NS_PER_S) + nanos)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// The stored pulse beside its recomputation (no neighbour yet).

@@ -11,11 +11,11 @@ use crate::analysis::native_pulses::{
     NativePulse, NativeTimeChecks, StoredPulse, describe, unix_seconds,
 };
 use crate::analysis::records::{ChainFile, Exclusions};
-use crate::analysis::time_forensics::{RunSegment, TimeCheckConfig, TimeScales, time_scales};
-use crate::ledger::finding::Finding;
-use crate::ledger::leap_seconds::LeapSecondList;
+use crate::ledger::io::reader::{Content, LineReader};
+use crate::ledger::legacy::time_checks::{RunSegment, TimeCheckConfig, TimeScales, time_scales};
+use crate::ledger::model::finding::Finding;
 use crate::ledger::native::record::parse_fields;
-use crate::ledger::reader::{Content, LineReader};
+use crate::time::leap_seconds::LeapSecondList;
 use migrated::{MigratedChecks, MigratedPulse};
 use serde::{Deserialize, Serialize};
 use std::fs::File;

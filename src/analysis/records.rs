@@ -16,13 +16,13 @@ use crate::analysis::maturity::{
     AttributeRatings, DatasetInfo, ExcludedRecord, LIST_LIMIT, RecordStatus,
 };
 use crate::ledger::discover::FileKind;
-use crate::ledger::finding::{FindingKind, Severity};
+use crate::ledger::io::reader::{Content, LineReader};
 use crate::ledger::json::clip;
-use crate::ledger::legacy::descriptor::DescriptorRecord;
+use crate::ledger::model::descriptor::DescriptorRecord;
+use crate::ledger::model::finding::{FindingKind, Severity};
+use crate::ledger::model::report::VerifyReport;
 use crate::ledger::native::descriptor_view::read_descriptor_body;
 use crate::ledger::native::record::parse_fields;
-use crate::ledger::reader::{Content, LineReader};
-use crate::ledger::report::VerifyReport;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -298,26 +298,6 @@ pub fn for_each_descriptor_in(
         not_descriptors,
         first_not_descriptors: first_not,
     })
-}
-
-/// Each complete line of a file that parses as JSON, with its line number;
-/// other lines are skipped (verification reports them). For the lookups
-/// that read any of a ledger's files generically.
-pub fn for_each_object(
-    path: &Path,
-    max_line: usize,
-    mut f: impl FnMut(u64, &serde_json::Value),
-) -> io::Result<()> {
-    let mut reader = LineReader::with_limit(File::open(path)?, max_line);
-    while let Some(line) = reader.next_line()? {
-        let Content::Bytes(bytes) = line.content else {
-            continue;
-        };
-        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
-            f(line.number, &v);
-        }
-    }
-    Ok(())
 }
 
 /// The descriptor file of a verified ledger: the legacy hash-chained one,

@@ -4,7 +4,8 @@
 //! concept such as `apriori:deterministic_replay`). The honest version of
 //! the legacy "vault status".
 
-use crate::analysis::records::{ChainFile, for_each_object, record_fields};
+use crate::analysis::records::{ChainFile, record_fields};
+use crate::ledger::io::reader::for_each_object;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -1,9 +1,9 @@
 //! `iss append pulse`: one forensic time pulse onto a legacy time chain.
 
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
-use crate::analysis::time_forensics::iso_to_unix;
 use crate::ledger::legacy::append::LegacyAppendError;
 use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse};
+use crate::ledger::legacy::time_checks::iso_to_unix;
 use crate::ledger::native::pulse::clock::monotonic_ns;
 use anyhow::{Context, bail};
 use std::io::Write;

@@ -114,7 +114,7 @@ pub struct VerifyArgs {
     #[arg(long, default_value_t = 20)]
     pub max_findings: usize,
     /// Lines longer than this many bytes are reported, not parsed.
-    #[arg(long, default_value_t = crate::ledger::reader::DEFAULT_MAX_LINE)]
+    #[arg(long, default_value_t = crate::ledger::io::reader::DEFAULT_MAX_LINE)]
     pub max_line_bytes: usize,
     /// The HMAC key of a keyed native ledger (mode 0600); without it the
     /// MACs are reported as not checked. Also `ISS_MAC_KEY`.

@@ -6,7 +6,7 @@ use super::lookup::exit;
 use crate::analysis::audit::{AuditTrail, RecordRef, TrailFiles, audit_trail};
 use crate::analysis::records::{Exclusions, descriptor_file};
 use crate::ledger::discover::FileKind;
-use crate::ledger::report::LedgerStatus;
+use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use anyhow::bail;
 use std::io::{self, Write};

@@ -3,7 +3,7 @@
 use super::args::{ExportArgs, HealthArgs};
 use super::{EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::health::health;
-use crate::ledger::report::{FileStatus, LedgerStatus, VerifyReport};
+use crate::ledger::model::report::{FileStatus, LedgerStatus, VerifyReport};
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use std::io::Write;
 

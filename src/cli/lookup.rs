@@ -4,12 +4,12 @@
 use super::args::{FindArgs, ShowArgs};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::lookup::{Filter, Match, find, hash_covers, protected_fields};
-use crate::analysis::maturity::Instant;
 use crate::analysis::records::{Exclusions, descriptor_file};
-use crate::ledger::finding::Finding;
-use crate::ledger::legacy::descriptor::{PROTECTED_FIELDS, field_order};
-use crate::ledger::report::{LedgerStatus, ToolInfo, VerifyReport};
+use crate::ledger::model::descriptor::{PROTECTED_FIELDS, field_order};
+use crate::ledger::model::finding::Finding;
+use crate::ledger::model::report::{LedgerStatus, ToolInfo, VerifyReport};
 use crate::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions, verify_path};
+use crate::time::Instant;
 use anyhow::{Context, bail};
 use serde::Serialize;
 use std::io::Write;

@@ -10,10 +10,10 @@ use crate::ledger::legacy::writer::iso_from_micros;
 use crate::ledger::native::descriptors::append_descriptors;
 use crate::ledger::native::init::{InitOptions, init};
 use crate::ledger::native::meta::{Chain, is_native_dir};
-use crate::ledger::native::note::Signer;
 use crate::ledger::native::secret::{MacKey, read_signer, write_signer};
 use crate::ledger::native::verify::{NativeOptions, verify_native};
 use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
+use crate::tlog::note::Signer;
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::Path;
@@ -397,7 +397,7 @@ pub fn append_pulse(
     if let Some(m) = mono_ns {
         reading.mono_ns = u64::try_from(m).context("--mono-ns must not be negative")?;
     }
-    let leaps = crate::ledger::leap_seconds::LeapSecondList::best_available()?;
+    let leaps = crate::time::leap_seconds::LeapSecondList::best_available()?;
     let s = signer(path, keys)?;
     let mut w = match NativeWriter::open(path, s, mac_key(path, keys)?) {
         Ok(w) => w,

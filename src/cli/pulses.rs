@@ -5,9 +5,9 @@ use super::args::PulsesArgs;
 use super::{EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::pulses::{PulseRow, PulseWalk, TimeSummary, for_each_pulse};
 use crate::analysis::records::{ChainFile, Exclusions, pulse_file};
-use crate::analysis::time_forensics::RunSegment;
 use crate::ledger::discover::FileKind;
-use crate::ledger::report::{LedgerStatus, VerifyReport};
+use crate::ledger::legacy::time_checks::RunSegment;
+use crate::ledger::model::report::{LedgerStatus, VerifyReport};
 use crate::ledger::verify::{TIME_FILES, VerifyOptions, verify_path};
 use anyhow::{Context, bail};
 use std::collections::VecDeque;
@@ -253,7 +253,7 @@ fn write_markdown(
     report: &VerifyReport,
     s: &TimeSummary,
     segments: &[RunSegment],
-    findings: &[&crate::ledger::finding::Finding],
+    findings: &[&crate::ledger::model::finding::Finding],
     options: &VerifyOptions,
 ) -> std::io::Result<()> {
     let fmt = |x: Option<f64>| x.map_or(String::from("—"), |v| format!("{v:.6}"));
@@ -347,7 +347,7 @@ fn write_markdown(
 /// The anomalies and the tolerances they were judged by.
 fn write_anomalies(
     out: &mut dyn Write,
-    findings: &[&crate::ledger::finding::Finding],
+    findings: &[&crate::ledger::model::finding::Finding],
     options: &VerifyOptions,
 ) -> std::io::Result<()> {
     writeln!(out, "\n## Anomalies\n")?;

@@ -3,7 +3,7 @@
 use super::args::{ReportArgs, ReportKind};
 use super::{EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::records::{Exclusions, descriptor_file, maturity_report};
-use crate::ledger::report::LedgerStatus;
+use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions, verify_path};
 use anyhow::{Context, bail};
 use std::io::Write;
@@ -81,10 +81,10 @@ type Optimistic = Option<(
 fn verify_and_report(
     path: &std::path::Path,
     max_line: usize,
-) -> anyhow::Result<(crate::ledger::report::VerifyReport, Optimistic)> {
+) -> anyhow::Result<(crate::ledger::model::report::VerifyReport, Optimistic)> {
     use crate::analysis::records::{ChainFile, maturity_report_in};
     use crate::ledger::discover::{FileKind, discover};
-    use crate::ledger::tap::Tap;
+    use crate::ledger::io::tap::Tap;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};
     let found = discover(path)?;

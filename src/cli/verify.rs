@@ -2,7 +2,7 @@
 
 use super::args::VerifyArgs;
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
-use crate::ledger::report::LedgerStatus;
+use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use anyhow::Context;
 use std::io::Write;
@@ -28,11 +28,13 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
                 )
             })?;
         let check = crate::ledger::native::prove::check_proof(&args.path, &proof);
-        report.proofs.push(crate::ledger::report::ProofResult {
-            file: p.display().to_string(),
-            valid: check.valid,
-            detail: check.detail,
-        });
+        report
+            .proofs
+            .push(crate::ledger::model::report::ProofResult {
+                file: p.display().to_string(),
+                valid: check.valid,
+                detail: check.detail,
+            });
     }
     if report.proofs.iter().any(|p| !p.valid) {
         report.status = LedgerStatus::Violated;

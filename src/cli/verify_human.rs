@@ -4,9 +4,9 @@
 //! violation); colour only repeats it, and the output stream drops colour
 //! when it is not a terminal or `NO_COLOR` is set.
 
-use crate::ledger::finding::{Finding, Severity};
+use crate::ledger::model::finding::{Finding, Severity};
+use crate::ledger::model::report::{FileReport, FileStatus, LedgerStatus, VerifyReport};
 use crate::ledger::protect::OsAttribute;
-use crate::ledger::report::{FileReport, FileStatus, LedgerStatus, VerifyReport};
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 

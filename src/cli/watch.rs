@@ -6,7 +6,7 @@
 
 use crate::cli::args::WatchArgs;
 use crate::cli::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
-use crate::ledger::report::LedgerStatus;
+use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::watch::thread::spawn;
 use crate::ledger::watch::{RecordStatus, WatchEvent, WatchOptions};
 use anyhow::bail;

@@ -100,6 +100,16 @@ impl FileKind {
         )
     }
 
+    /// What verification of a file of this kind covers, and what it cannot
+    /// (`witnessed`: whether the file's cross-check partner was present).
+    pub fn coverage(self, witnessed: bool) -> crate::ledger::model::report::Coverage {
+        if self.is_native() {
+            crate::ledger::native::verify::coverage::chain(false)
+        } else {
+            crate::ledger::legacy::coverage::coverage(self, witnessed)
+        }
+    }
+
     /// Whether this kind belongs to the hash-less v1 layer.
     pub fn is_v1(self) -> bool {
         matches!(

@@ -1,21 +1,21 @@
 //! Verification of a whole ledger: discovery, then each layer's files.
 
-use crate::analysis::time_forensics::TimeCheckConfig;
 use crate::ledger::discover::{DiscoverError, Discovery, FileKind, discover};
+use crate::ledger::io::reader::DEFAULT_MAX_LINE;
 use crate::ledger::legacy::glyph_chain::GlyphChainVerifier;
 use crate::ledger::legacy::manifest::ManifestVerifier;
 use crate::ledger::legacy::spice_layer::{
     ChainHead, SpiceLayer, verify_spice_layer_live, verify_spice_layer_tapped,
 };
+use crate::ledger::legacy::time_checks::TimeCheckConfig;
 use crate::ledger::legacy::time_layer::verify_time_layer_live;
 use crate::ledger::legacy::v1_layer::{V1Layer, verify_v1_layer};
+use crate::ledger::model::report::{LedgerStatus, MissingFile, ToolInfo, VerifyReport};
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::meta::is_native_dir;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::{NativeOptions, verify_lone_chain, verify_native};
 use crate::ledger::protect::read_attribute;
-use crate::ledger::reader::DEFAULT_MAX_LINE;
-use crate::ledger::report::{LedgerStatus, MissingFile, ToolInfo, VerifyReport};
 use std::path::Path;
 
 /// Knobs for verification.
@@ -32,7 +32,7 @@ pub struct VerifyOptions {
     pub mac_key: Option<MacKey>,
     /// Copy the bytes of one file to a consumer as verification reads them
     /// (`iss report maturity` reads the chain in the same pass).
-    pub tap: Option<crate::ledger::tap::Tap>,
+    pub tap: Option<crate::ledger::io::tap::Tap>,
 }
 
 impl VerifyOptions {

@@ -42,9 +42,9 @@ pub mod thread;
 pub use event::{Alert, ChangeKind, PendingEvent, RecordEvent, RecordStatus, WatchEvent};
 
 use crate::ledger::discover::{DiscoverError, FileKind, discover};
-use crate::ledger::finding::FindingKind;
-use crate::ledger::reader::{LineReader, RawLine};
-use crate::ledger::report::VerifyReport;
+use crate::ledger::io::reader::{LineReader, RawLine};
+use crate::ledger::model::finding::FindingKind;
+use crate::ledger::model::report::VerifyReport;
 use crate::ledger::verify::{VerifyOptions, verify_discovered_live};
 use companions::Companions;
 use file_state::{FileState, Look, Torn};
@@ -404,7 +404,7 @@ struct Baseline {
 pub(crate) fn state_from_report(
     kind: FileKind,
     path: &Path,
-    r: Option<&crate::ledger::report::FileReport>,
+    r: Option<&crate::ledger::model::report::FileReport>,
     now: Instant,
 ) -> FileState {
     let torn_at = r.and_then(|r| {

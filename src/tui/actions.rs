@@ -4,7 +4,7 @@
 //! A search (`/`, `n`/`N`, `:goto ID`) is not done here: it is handed to a
 //! worker ([`crate::tui::search`]) and the cursor moves when it answers.
 
-use crate::ledger::line_index::Direction;
+use crate::ledger::io::line_index::Direction;
 use crate::tui::app::{App, Level, Pane, Prompt, PromptKind, follow};
 use crate::tui::chain::ChainKind;
 use crate::tui::detail::Detail;

@@ -2,7 +2,7 @@
 //! [`crate::tui::update::update`] changes it.
 
 use crate::ledger::discover::Discovery;
-use crate::ledger::report::VerifyReport;
+use crate::ledger::model::report::VerifyReport;
 use crate::tui::chain::{ChainKind, ChainView, Source};
 use crate::tui::detail::Detail;
 use crate::tui::keys::Context;
@@ -122,7 +122,7 @@ pub struct App {
     /// The verification report.
     pub report: Loading<Box<VerifyReport>>,
     /// How far the verification under way has read (the gauge).
-    pub verify_progress: Option<crate::ledger::progress::Progress>,
+    pub verify_progress: Option<crate::ledger::io::progress::Progress>,
     /// The integrity pane.
     pub integrity: IntegrityView,
     /// Panes 3-5 and their background work.

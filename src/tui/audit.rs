@@ -12,7 +12,7 @@ mod doc;
 mod view;
 
 use crate::analysis::audit::AuditTrail;
-use crate::ledger::finding::Finding;
+use crate::ledger::model::finding::Finding;
 use crate::tui::app::{App, Loading, Pane};
 use crate::tui::chain::ChainKind;
 use crate::tui::panes::Job;

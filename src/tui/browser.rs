@@ -186,7 +186,7 @@ fn row_status(app: &App, view: &ChainView, line: u64) -> (&'static str, String, 
         None if marks.complete => (strings::SYM_PENDING, strings::ROW_PENDING.to_owned(), t.dim),
         None => (strings::SYM_UNKNOWN, "not verified".to_owned(), t.dim),
         Some(m) => {
-            let (sym, style) = if m.severity == crate::ledger::finding::Severity::Violation {
+            let (sym, style) = if m.severity == crate::ledger::model::finding::Severity::Violation {
                 (strings::SYM_BAD, t.bad)
             } else {
                 (strings::SYM_WARN, t.warn)

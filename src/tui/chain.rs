@@ -7,7 +7,7 @@
 //! `update`, not while drawing, so that rendering only reads state.
 
 use crate::ledger::discover::{Discovery, FileKind, Layout};
-use crate::ledger::line_index::IndexedFile;
+use crate::ledger::io::line_index::IndexedFile;
 use crate::tui::filter::Filtered;
 use crate::tui::marks::Marks;
 use serde_json::Value;

@@ -1,7 +1,7 @@
 //! What frames every pane: the tab bar, the prompt/message/hints line and
 //! the status bar (which always shows the READ-ONLY mode and the verdict).
 
-use crate::ledger::report::LedgerStatus;
+use crate::ledger::model::report::LedgerStatus;
 use crate::tui::app::{App, Level, Loading, Pane, PromptKind};
 use crate::tui::keys::{self, Action, Context};
 use crate::tui::strings;

@@ -2,8 +2,8 @@
 //! finding that concerns it (its own, and those of other files that
 //! implicate it). Built once when opened, so drawing only reads it.
 
-use crate::ledger::finding::Finding;
-use crate::ledger::report::VerifyReport;
+use crate::ledger::model::finding::Finding;
+use crate::ledger::model::report::VerifyReport;
 use crate::tui::app::Loading;
 use crate::tui::chain::{ChainKind, ChainView, visible};
 use crate::tui::strings;

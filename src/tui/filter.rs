@@ -12,9 +12,9 @@
 //! descriptors).
 
 use crate::analysis::lookup::Filter;
-use crate::analysis::maturity::Instant;
-use crate::ledger::legacy::descriptor::DescriptorRecord;
-use crate::ledger::line_index::IndexedFile;
+use crate::ledger::io::line_index::IndexedFile;
+use crate::ledger::model::descriptor::DescriptorRecord;
+use crate::time::Instant;
 use crate::tui::app::{App, Level};
 use crate::tui::chain::{ChainKind, ChainView};
 use crate::tui::strings;
@@ -104,7 +104,7 @@ fn scan_path(
     spec: &Spec,
     native: bool,
 ) -> std::io::Result<(Vec<u64>, u64)> {
-    use crate::ledger::reader::{Content, Ending, LineReader};
+    use crate::ledger::io::reader::{Content, Ending, LineReader};
     let mut reader = LineReader::with_limit(std::fs::File::open(path)?, MATCH_MAX_BYTES);
     let mut kept = Vec::new();
     let mut lines = 0;
@@ -144,10 +144,10 @@ pub fn parse(text: &str) -> Result<Spec, String> {
             "process" => eq_only(&mut spec.find.process)?,
             "assessor" => eq_only(&mut spec.find.assessor)?,
             "outcome" => {
-                if !crate::ledger::legacy::descriptor::OUTCOMES.contains(&value) {
+                if !crate::ledger::model::descriptor::OUTCOMES.contains(&value) {
                     return Err(format!(
                         "outcome {value:?} is not one of {}",
-                        crate::ledger::legacy::descriptor::OUTCOMES.join(", ")
+                        crate::ledger::model::descriptor::OUTCOMES.join(", ")
                     ));
                 }
                 eq_only(&mut spec.find.outcome)?;

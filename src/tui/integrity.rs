@@ -3,8 +3,8 @@
 //! in full. Findings stay listed for as long as the ledger is open: a
 //! violation is never hidden by time or by scrolling elsewhere.
 
-use crate::ledger::finding::Finding;
-use crate::ledger::report::{FileReport, FileStatus, VerifyReport};
+use crate::ledger::model::finding::Finding;
+use crate::ledger::model::report::{FileReport, FileStatus, VerifyReport};
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::visible;
 use crate::tui::layout;
@@ -74,7 +74,7 @@ fn progress(f: &mut Frame, area: Rect, app: &App) {
         return;
     };
     let files = p.snapshot();
-    let (done, total) = crate::ledger::progress::sum(&files);
+    let (done, total) = crate::ledger::io::progress::sum(&files);
     let mut rows = vec![Line::raw(format!(
         "{spin} {}",
         strings::verifying_read(done, total)

@@ -14,10 +14,9 @@
 //! one [`Msg::Live`] per event, so the tests replay events without threads.
 
 use crate::ledger::discover::FileKind;
-use crate::ledger::finding::Finding;
-use crate::ledger::legacy::coverage::coverage;
-use crate::ledger::line_index::IndexedFile;
-use crate::ledger::report::{FileReport, VerifyReport};
+use crate::ledger::io::line_index::IndexedFile;
+use crate::ledger::model::finding::Finding;
+use crate::ledger::model::report::{FileReport, VerifyReport};
 use crate::ledger::verify::VerifyOptions;
 use crate::ledger::watch::event::NativeUpdate;
 use crate::ledger::watch::thread::WatchHandle;
@@ -245,8 +244,8 @@ pub fn annotate(live: &LiveView, mut report: Box<VerifyReport>) -> Box<VerifyRep
             // A deleted file has no report of its own any more.
             let kind = FileKind::ALL.into_iter().find(|k| k.name() == file);
             let cov = kind.map_or_else(
-                || coverage(FileKind::SpiceChain, false),
-                |k| coverage(k, false),
+                || FileKind::SpiceChain.coverage(false),
+                |k| k.coverage(false),
             );
             report.files.push(FileReport::new(
                 kind.map_or("unknown", FileKind::name),

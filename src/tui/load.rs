@@ -6,8 +6,8 @@
 //! sees exactly the messages the workstation sees.
 
 use crate::ledger::discover::{Discovery, discover};
-use crate::ledger::line_index::IndexedFile;
-use crate::ledger::progress::Progress;
+use crate::ledger::io::line_index::IndexedFile;
+use crate::ledger::io::progress::Progress;
 use crate::ledger::verify::{VerifyOptions, verify_discovered};
 use crate::tui::chain::ChainKind;
 use crate::tui::msg::Msg;

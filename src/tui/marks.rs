@@ -7,8 +7,8 @@
 //! though nothing on their own line is wrong). Lookups are by 1-based line,
 //! as findings count lines.
 
-use crate::ledger::finding::{Finding, Severity};
-use crate::ledger::report::{FileStatus, VerifyReport};
+use crate::ledger::model::finding::{Finding, Severity};
+use crate::ledger::model::report::{FileStatus, VerifyReport};
 use std::collections::BTreeMap;
 
 /// What verification says about one line.
@@ -168,21 +168,20 @@ impl Marks {
 mod tests {
     use super::*;
     use crate::ledger::discover::FileKind;
-    use crate::ledger::finding::{Finding, FindingKind, LineRange};
-    use crate::ledger::legacy::coverage::coverage;
-    use crate::ledger::report::{FileReport, LedgerStatus, ToolInfo};
+    use crate::ledger::model::finding::{Finding, FindingKind, LineRange};
+    use crate::ledger::model::report::{FileReport, LedgerStatus, ToolInfo};
 
     fn report(chain: Vec<Finding>, manifest: Vec<Finding>) -> VerifyReport {
         let mut c = FileReport::new(
             "spice_chain",
             "c".into(),
-            coverage(FileKind::SpiceChain, true),
+            FileKind::SpiceChain.coverage(true),
         );
         c.findings = chain;
         let mut m = FileReport::new(
             "integrity_manifest",
             "m".into(),
-            coverage(FileKind::IntegrityManifest, true),
+            FileKind::IntegrityManifest.coverage(true),
         );
         m.findings = manifest;
         VerifyReport {

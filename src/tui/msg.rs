@@ -6,8 +6,8 @@
 //! without a terminal, a thread or a clock.
 
 use crate::ledger::discover::Discovery;
-use crate::ledger::line_index::IndexedFile;
-use crate::ledger::report::VerifyReport;
+use crate::ledger::io::line_index::IndexedFile;
+use crate::ledger::model::report::VerifyReport;
 use crate::tui::chain::ChainKind;
 use crossterm::event::{KeyEvent, MouseEvent};
 
@@ -41,7 +41,7 @@ pub enum Msg {
         result: Result<IndexedFile, String>,
     },
     /// Verification of the whole ledger started: how far it has read.
-    Verifying(crate::ledger::progress::Progress),
+    Verifying(crate::ledger::io::progress::Progress),
     /// Verification of the whole ledger finished (or could not run).
     Verified(Result<Box<VerifyReport>, String>),
     /// A result of the background work of panes 3-5.

@@ -18,7 +18,7 @@
 pub mod jobs;
 
 use crate::analysis::maturity::MaturityReport;
-use crate::ledger::report::VerifyReport;
+use crate::ledger::model::report::VerifyReport;
 use crate::tui::app::{App, Loading, Pane};
 use crate::tui::{audit, maturity, time};
 use std::sync::Arc;

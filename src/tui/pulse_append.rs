@@ -3,12 +3,12 @@
 //! ledgers: a FORMAT.md 10.1 body, signed when the workstation has the
 //! signing key), off the UI thread like every write ([`crate::tui::writes`]).
 
-use crate::ledger::leap_seconds::LeapSecondList;
 use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse as legacy_append};
 use crate::ledger::native::append_pulse::append_pulse as native_append;
 use crate::ledger::native::meta::is_native_dir;
 use crate::ledger::native::pulse::clock::{ClockReading, monotonic_ns};
 use crate::ledger::native::writer::NativeWriter;
+use crate::time::leap_seconds::LeapSecondList;
 use crate::tui::app::{App, Level};
 use crate::tui::form::request_reload;
 use crate::tui::strings;

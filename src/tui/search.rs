@@ -12,7 +12,7 @@
 //! is dropped, so a late answer never moves a cursor the user has since
 //! moved elsewhere.
 
-use crate::ledger::line_index::{Direction, IndexedFile};
+use crate::ledger::io::line_index::{Direction, IndexedFile};
 use crate::tui::app::{App, Level};
 use crate::tui::chain::ChainKind;
 use crate::tui::panes::{Job, PanesMsg};

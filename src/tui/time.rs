@@ -13,9 +13,9 @@ mod selected;
 mod view;
 
 use crate::analysis::pulses::TimeSummary;
-use crate::analysis::time_forensics::{RunSegment, TimeCheckConfig, TimeScales, time_scales};
-use crate::ledger::finding::Finding;
-use crate::ledger::line_index::IndexedFile;
+use crate::ledger::io::line_index::IndexedFile;
+use crate::ledger::legacy::time_checks::{RunSegment, TimeCheckConfig, TimeScales, time_scales};
+use crate::ledger::model::finding::Finding;
 use crate::tui::actions::goto_line;
 use crate::tui::app::{App, Level, Loading, Pane, follow};
 use crate::tui::chain::{ChainKind, visible};
@@ -254,7 +254,7 @@ fn fields(line: &[u8]) -> Option<Fields> {
     let tai_ns = body.get("tai_ns")?.as_i64()?;
     let delta_at = body.get("leap_seconds")?.get("delta_at_s")?.as_i64()?;
     let whole =
-        tai_ns.div_euclid(1_000_000_000) - crate::ledger::leap_seconds::NTP_TO_UNIX_S - delta_at;
+        tai_ns.div_euclid(1_000_000_000) - crate::time::leap_seconds::NTP_TO_UNIX_S - delta_at;
     let frac = tai_ns.rem_euclid(1_000_000_000) as f64 / 1e9;
     Some(Fields {
         utc_iso: body.get("utc")?.as_str()?.to_owned(),

@@ -102,7 +102,7 @@ fn on_discovered(app: &mut App, result: Result<crate::ledger::discover::Discover
 fn on_indexed(
     app: &mut App,
     chain: ChainKind,
-    result: Result<crate::ledger::line_index::IndexedFile, String>,
+    result: Result<crate::ledger::io::line_index::IndexedFile, String>,
 ) {
     let rows = app.table_rows();
     let Some(view) = app.chain_mut(chain) else {
@@ -123,7 +123,7 @@ fn on_indexed(
 /// Show a verification report (or why there is none).
 pub fn on_verified(
     app: &mut App,
-    result: Result<Box<crate::ledger::report::VerifyReport>, String>,
+    result: Result<Box<crate::ledger::model::report::VerifyReport>, String>,
 ) {
     match result {
         Ok(report) => {

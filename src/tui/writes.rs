@@ -13,8 +13,8 @@
 //! (the record shown must be the one the append module would write).
 
 use crate::ledger::legacy::append::NewDescriptor;
-use crate::ledger::native::note::Signer;
 use crate::ledger::native::secret::{MacKey, SecretError, mac_key_option, resolve_signer};
+use crate::tlog::note::Signer;
 use crate::tui::app::{App, Level};
 use crate::tui::form::{FormPreview, Refusal};
 use crate::tui::msg::Msg;

@@ -4,7 +4,7 @@
 
 use super::bundle;
 use crate::ledger::legacy::writer::iso_from_micros;
-use crate::ledger::report::LedgerStatus;
+use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -2,14 +2,14 @@
 //! ([`ProcessAgg`]) that absorbs it in constant space.
 
 use super::attributes::AttributeRatings;
-use super::instant::Instant;
 use super::report::{
     Assessment, AttributeProfile, Coverage, Distinct, OutcomeCounts, ProcessSummary, Trend,
     TrendPoint,
 };
 use super::tally::{CappedCounter, Order, Point, Recent, key};
 use crate::ledger::json::JStr;
-use crate::ledger::legacy::descriptor::DescriptorRecord;
+use crate::ledger::model::descriptor::DescriptorRecord;
+use crate::time::Instant;
 
 /// The legacy outcomes, then the bucket for anything else.
 pub const OUTCOME_NAMES: [&str; 5] = [
@@ -315,7 +315,7 @@ impl ProcessAgg {
                 line: r.order.1,
                 ratings: r.ratings.iter().collect(),
                 claimed_level: r.claimed,
-                derived: r.ratings.derive_level(),
+                derived: super::attributes::derive_level(&r.ratings),
             }),
         }
     }

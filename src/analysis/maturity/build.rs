@@ -11,7 +11,7 @@ use super::rules::{Findings, check_assessor, check_record};
 use super::tally::{CappedCounter, FirstN, KEY_MAX_CHARS, key};
 use super::{LIST_LIMIT, MAX_DISTINCT_NAMES, MAX_ITEMS_PER_PROCESS, MAX_PROCESSES, TREND_POINTS};
 use crate::ledger::json::clip;
-use crate::ledger::legacy::descriptor::DescriptorRecord;
+use crate::ledger::model::descriptor::DescriptorRecord;
 
 /// The verifier's verdict on a record.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,7 +5,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::attributes::{LevelDerivation, Rating};
-use super::rules::InconsistencyKind;
 
 /// Identifies the JSON layout; bumped on any incompatible change.
 pub const SCHEMA: &str = "iss.maturity-report/1";
@@ -391,4 +390,81 @@ pub struct Limits {
     pub trend_points: usize,
     /// Longest name kept, in characters.
     pub key_max_chars: usize,
+}
+
+/// The kinds of inconsistency, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InconsistencyKind {
+    /// (a) The claimed level is above what the evidence supports.
+    LevelUnsupportedByEvidence,
+    /// (b) Outcome `compliant` with a compliance score below 0.5.
+    CompliantLowScore,
+    /// (b) Outcome `compliant` with required evidence missing.
+    CompliantMissingEvidence,
+    /// (c) A compliance score outside 0..1 (or not a number).
+    ScoreOutOfRange,
+    /// A claimed level outside 0-5.
+    LevelOutOfRange,
+    /// (d) The same assessor rated the same process twice in a row.
+    SameAssessorConsecutive,
+    /// (e) The claimed level differs from the one the attribute ratings derive.
+    AttributeLevelMismatch,
+}
+
+impl InconsistencyKind {
+    /// Every kind, in report order.
+    pub const ALL: [InconsistencyKind; 7] = [
+        InconsistencyKind::LevelUnsupportedByEvidence,
+        InconsistencyKind::CompliantLowScore,
+        InconsistencyKind::CompliantMissingEvidence,
+        InconsistencyKind::ScoreOutOfRange,
+        InconsistencyKind::LevelOutOfRange,
+        InconsistencyKind::SameAssessorConsecutive,
+        InconsistencyKind::AttributeLevelMismatch,
+    ];
+
+    /// The JSON name.
+    pub fn name(self) -> &'static str {
+        match self {
+            InconsistencyKind::LevelUnsupportedByEvidence => "level_unsupported_by_evidence",
+            InconsistencyKind::CompliantLowScore => "compliant_low_score",
+            InconsistencyKind::CompliantMissingEvidence => "compliant_missing_evidence",
+            InconsistencyKind::ScoreOutOfRange => "score_out_of_range",
+            InconsistencyKind::LevelOutOfRange => "level_out_of_range",
+            InconsistencyKind::SameAssessorConsecutive => "same_assessor_consecutive",
+            InconsistencyKind::AttributeLevelMismatch => "attribute_level_mismatch",
+        }
+    }
+
+    /// The rule, as the report states it.
+    pub fn rule(self) -> &'static str {
+        match self {
+            InconsistencyKind::LevelUnsupportedByEvidence => {
+                "PA 1.1 is rated from the share of required evidence provided \
+                 (N ≤ 15 %, P ≤ 50 %, L ≤ 85 %, F > 85 %; no required evidence: not rated); \
+                 level 1 needs PA 1.1 ≥ L, level ≥ 2 needs PA 1.1 = F"
+            }
+            InconsistencyKind::CompliantLowScore => {
+                "outcome compliant needs a compliance score of at least 0.5"
+            }
+            InconsistencyKind::CompliantMissingEvidence => {
+                "outcome compliant needs every required evidence item provided"
+            }
+            InconsistencyKind::ScoreOutOfRange => "compliance score must be a number within 0..1",
+            InconsistencyKind::LevelOutOfRange => "capability level must be 0-5",
+            InconsistencyKind::SameAssessorConsecutive => {
+                "two consecutive assessments of a process (in ledger order) \
+                 should not be by the same assessor"
+            }
+            InconsistencyKind::AttributeLevelMismatch => {
+                "the claimed level must equal the level the ISO/IEC 33020 rule derives \
+                 from the attribute ratings (level n: its attributes ≥ L, all lower = F)"
+            }
+        }
+    }
+
+    pub(super) fn index(self) -> usize {
+        self as usize
+    }
 }

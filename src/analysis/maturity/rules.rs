@@ -3,89 +3,10 @@
 //! assessment of the same process) and says what it expected and what it
 //! found; the texts are built only for the findings a report will show.
 
-use serde::Serialize;
-
 use super::aggregate::{Facts, level_in_range, score_in_range};
 use super::attributes::{AttributeRatings, Rating};
-use super::report::{Inconsistency, KindSummary};
+use super::report::{Inconsistency, InconsistencyKind, KindSummary};
 use super::tally::{FirstN, key};
-
-/// The kinds of inconsistency, in report order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InconsistencyKind {
-    /// (a) The claimed level is above what the evidence supports.
-    LevelUnsupportedByEvidence,
-    /// (b) Outcome `compliant` with a compliance score below 0.5.
-    CompliantLowScore,
-    /// (b) Outcome `compliant` with required evidence missing.
-    CompliantMissingEvidence,
-    /// (c) A compliance score outside 0..1 (or not a number).
-    ScoreOutOfRange,
-    /// A claimed level outside 0-5.
-    LevelOutOfRange,
-    /// (d) The same assessor rated the same process twice in a row.
-    SameAssessorConsecutive,
-    /// (e) The claimed level differs from the one the attribute ratings derive.
-    AttributeLevelMismatch,
-}
-
-impl InconsistencyKind {
-    /// Every kind, in report order.
-    pub const ALL: [InconsistencyKind; 7] = [
-        InconsistencyKind::LevelUnsupportedByEvidence,
-        InconsistencyKind::CompliantLowScore,
-        InconsistencyKind::CompliantMissingEvidence,
-        InconsistencyKind::ScoreOutOfRange,
-        InconsistencyKind::LevelOutOfRange,
-        InconsistencyKind::SameAssessorConsecutive,
-        InconsistencyKind::AttributeLevelMismatch,
-    ];
-
-    /// The JSON name.
-    pub fn name(self) -> &'static str {
-        match self {
-            InconsistencyKind::LevelUnsupportedByEvidence => "level_unsupported_by_evidence",
-            InconsistencyKind::CompliantLowScore => "compliant_low_score",
-            InconsistencyKind::CompliantMissingEvidence => "compliant_missing_evidence",
-            InconsistencyKind::ScoreOutOfRange => "score_out_of_range",
-            InconsistencyKind::LevelOutOfRange => "level_out_of_range",
-            InconsistencyKind::SameAssessorConsecutive => "same_assessor_consecutive",
-            InconsistencyKind::AttributeLevelMismatch => "attribute_level_mismatch",
-        }
-    }
-
-    /// The rule, as the report states it.
-    pub fn rule(self) -> &'static str {
-        match self {
-            InconsistencyKind::LevelUnsupportedByEvidence => {
-                "PA 1.1 is rated from the share of required evidence provided \
-                 (N ≤ 15 %, P ≤ 50 %, L ≤ 85 %, F > 85 %; no required evidence: not rated); \
-                 level 1 needs PA 1.1 ≥ L, level ≥ 2 needs PA 1.1 = F"
-            }
-            InconsistencyKind::CompliantLowScore => {
-                "outcome compliant needs a compliance score of at least 0.5"
-            }
-            InconsistencyKind::CompliantMissingEvidence => {
-                "outcome compliant needs every required evidence item provided"
-            }
-            InconsistencyKind::ScoreOutOfRange => "compliance score must be a number within 0..1",
-            InconsistencyKind::LevelOutOfRange => "capability level must be 0-5",
-            InconsistencyKind::SameAssessorConsecutive => {
-                "two consecutive assessments of a process (in ledger order) \
-                 should not be by the same assessor"
-            }
-            InconsistencyKind::AttributeLevelMismatch => {
-                "the claimed level must equal the level the ISO/IEC 33020 rule derives \
-                 from the attribute ratings (level n: its attributes ≥ L, all lower = F)"
-            }
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
 
 /// The inconsistencies found so far: per kind, a count and the first few.
 #[derive(Debug, Clone)]
@@ -198,7 +119,7 @@ pub fn check_record(f: &Facts<'_>, ratings: Option<&AttributeRatings>, out: &mut
         }
     }
     if let Some(r) = ratings {
-        let d = r.derive_level();
+        let d = super::attributes::derive_level(r);
         if d.level != claim {
             out.push(InconsistencyKind::AttributeLevelMismatch, f, || {
                 let why = if d.blocked_by.is_empty() {

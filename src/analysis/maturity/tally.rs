@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
-use super::instant::Instant;
 use super::report::NamedCount;
+use crate::time::Instant;
 
 /// Longest name (process, assessor, evidence item, reason kind) kept, in
 /// characters. Longer ones are cut and marked with `…`, so a hostile file

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use super::*;
 use crate::ledger::json::JStr;
-use crate::ledger::legacy::descriptor::{DescriptorRecord, NullableStr};
+use crate::ledger::model::descriptor::{DescriptorRecord, NullableStr};
 
 /// A synthetic descriptor with sensible defaults (a clean level-1 record).
 #[derive(Debug, Clone)]
@@ -230,7 +230,7 @@ fn evidence_counts_only_required_items_and_lists_the_rest() {
 
 #[test]
 fn field_protection_agrees_with_the_descriptor_schema() {
-    use crate::ledger::legacy::descriptor::{PROTECTED_FIELDS, UNPROTECTED_FIELDS};
+    use crate::ledger::model::descriptor::{PROTECTED_FIELDS, UNPROTECTED_FIELDS};
     let f = run(&[]).scope.field_protection;
     assert!(f.protected.iter().all(|x| PROTECTED_FIELDS.contains(x)));
     assert!(f.unprotected.iter().all(|x| UNPROTECTED_FIELDS.contains(x)));

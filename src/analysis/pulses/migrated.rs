@@ -5,8 +5,8 @@
 //! that its restarts delimit the same run segments.
 
 use super::PulseFields;
-use crate::analysis::time_forensics::{PulseTimes, TimeCheckConfig, TimeChecker, iso_to_unix};
-use crate::ledger::finding::Finding;
+use crate::ledger::legacy::time_checks::{PulseTimes, TimeCheckConfig, TimeChecker, iso_to_unix};
+use crate::ledger::model::finding::Finding;
 use crate::ledger::native::legacy_starts::read_start_records;
 use crate::ledger::native::meta::Chain;
 use serde::Deserialize;
@@ -76,7 +76,7 @@ impl MigratedChecks {
     }
 
     /// The run segments of the migrated pulses.
-    pub(super) fn into_segments(self) -> Vec<crate::analysis::time_forensics::RunSegment> {
+    pub(super) fn into_segments(self) -> Vec<crate::ledger::legacy::time_checks::RunSegment> {
         self.checker
             .map(|c| c.segments().to_vec())
             .unwrap_or_default()

@@ -10,7 +10,7 @@
 
 use super::error::{AppendError, Op};
 use super::fsio::{self, CHUNK};
-use crate::ledger::reader::{Content, Ending, RawLine};
+use crate::ledger::io::reader::{Content, Ending, RawLine};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::fs::{self, File};
@@ -78,7 +78,7 @@ impl Tail {
     }
 
     /// The tail of a file that ends right after `line`, as a verifier walking
-    /// the file with [`LineReader`](crate::ledger::reader::LineReader) sees it.
+    /// the file with [`LineReader`](crate::ledger::io::reader::LineReader) sees it.
     ///
     /// `None` for a torn line or one too long to have been kept: such a line
     /// cannot end a verified ledger (use [`Tail::read`] instead).

@@ -11,7 +11,7 @@ use super::error::{AppendError, LineProblem, Op};
 use super::fsio;
 use super::lock::LedgerLock;
 use super::tail::{self, Tail, TailState};
-use crate::ledger::reader::DEFAULT_MAX_LINE;
+use crate::ledger::io::reader::DEFAULT_MAX_LINE;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::Path;

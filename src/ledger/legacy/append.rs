@@ -18,15 +18,15 @@ use crate::ledger::append::{
     AppendError, AppendOptions, LedgerLock, Tail, TailState, append_lines,
 };
 use crate::ledger::discover::{DiscoverError, Discovery, FileKind, discover};
-use crate::ledger::finding::Finding;
 use crate::ledger::hash::{hex_str, to_hex};
+use crate::ledger::io::reader::{Content, DEFAULT_MAX_LINE, Ending, RawLine};
 use crate::ledger::legacy::spice_chain::check_line;
 use crate::ledger::legacy::spice_layer::{SpiceLayer, verify_spice_layer_with_head};
 use crate::ledger::legacy::writer::{
     GENESIS_PREV_HASH, LegacyDescriptor, descriptor_id, descriptor_line, iso_from_micros,
     manifest_create_line,
 };
-use crate::ledger::reader::{Content, DEFAULT_MAX_LINE, Ending, RawLine};
+use crate::ledger::model::finding::Finding;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use std::path::{Path, PathBuf};
@@ -398,7 +398,7 @@ fn verified_head(
     manifest: &Path,
 ) -> Result<
     (
-        Vec<crate::ledger::report::FileReport>,
+        Vec<crate::ledger::model::report::FileReport>,
         crate::ledger::legacy::spice_layer::ChainHead,
     ),
     LegacyAppendError,
@@ -414,7 +414,7 @@ fn verified_head(
             r.error.clone().unwrap_or_default(),
         ));
     }
-    let violations = crate::ledger::report::violations(&reports);
+    let violations = crate::ledger::model::report::violations(&reports);
     if !violations.is_empty() {
         return Err(LegacyAppendError::Violated(violations));
     }

@@ -15,16 +15,16 @@
 //! `LEGACY_FORMAT.md`); an append writes this process's `CLOCK_MONOTONIC`,
 //! which on the machine and boot of the service continues its counter.
 
-use crate::analysis::time_forensics::TimeCheckConfig;
 use crate::ledger::append::Tail;
 use crate::ledger::append::{AppendOptions, LedgerLock, append_lines};
 use crate::ledger::discover::{Discovery, FileKind, discover};
-use crate::ledger::finding::{Finding, FindingKind, Severity};
+use crate::ledger::io::reader::{Content, DEFAULT_MAX_LINE, Ending, RawLine};
 use crate::ledger::legacy::append::{LegacyAppendError, clean_tail};
 use crate::ledger::legacy::glyph_chain::GlyphChainVerifier;
+use crate::ledger::legacy::time_checks::TimeCheckConfig;
 use crate::ledger::legacy::time_layer::verify_time_layer_live;
 use crate::ledger::legacy::writer::{DEFAULT_SOURCE_NODE, iso_from_micros, pulse_line};
-use crate::ledger::reader::{Content, DEFAULT_MAX_LINE, Ending, RawLine};
+use crate::ledger::model::finding::{Finding, FindingKind, Severity};
 use serde::Serialize;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -160,7 +160,7 @@ fn verified_head(
             r.error.clone().unwrap_or_default(),
         ));
     }
-    let violations = crate::ledger::report::violations(&reports);
+    let violations = crate::ledger::model::report::violations(&reports);
     if !violations.is_empty() {
         return Err(LegacyAppendError::Violated(violations));
     }

@@ -4,11 +4,11 @@
 //! `CONSTITUTIONAL_BINDING` lines, which the service writes with the same
 //! timestamp at the same start.
 
-use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::io::reader::RawLine;
 use crate::ledger::json::{JStr, clip};
-use crate::ledger::legacy::descriptor::is_iso8601_with_offset;
 use crate::ledger::legacy::lines::{LineHygiene, parse_error, schema_error};
-use crate::ledger::reader::RawLine;
+use crate::ledger::model::descriptor::is_iso8601_with_offset;
+use crate::ledger::model::finding::{Finding, FindingKind};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]

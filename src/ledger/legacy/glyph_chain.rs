@@ -11,14 +11,14 @@
 //! line and runs on worker threads; [`GlyphChainVerifier::accept`] checks, in
 //! file order, the link to the previous pulse and the time sequence.
 
-use crate::analysis::time_forensics::TimeChecker;
-use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{hex_str, sha256_hex};
+use crate::ledger::io::reader::RawLine;
 use crate::ledger::legacy::glyph_line::PulseFacts;
 pub use crate::ledger::legacy::glyph_line::{PulseLineChecks, PulseOutcome, check_pulse_line};
 use crate::ledger::legacy::lines::LineHygiene;
+use crate::ledger::legacy::time_checks::TimeChecker;
 use crate::ledger::legacy::writer::genesis_last;
-use crate::ledger::reader::RawLine;
+use crate::ledger::model::finding::{Finding, FindingKind};
 
 /// Streaming verifier of `glyph_chain.jsonl`: the in-order part.
 #[derive(Debug)]

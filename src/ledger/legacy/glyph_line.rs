@@ -2,13 +2,13 @@
 //! parsing, schema, the `pulse_id` formula and the per-pulse time checks.
 //! It runs on worker threads; [`super::glyph_chain`] does the rest in order.
 
-use crate::analysis::time_forensics::{FieldChecks, PulseTimes};
-use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{hex_str, sha256_hex};
+use crate::ledger::io::reader::RawLine;
 use crate::ledger::json::{JStr, NumToken, ShortStr, clip};
-use crate::ledger::legacy::descriptor::is_hex;
 use crate::ledger::legacy::lines::{check_line, parse_error, schema_error};
-use crate::ledger::reader::RawLine;
+use crate::ledger::legacy::time_checks::{FieldChecks, PulseTimes};
+use crate::ledger::model::descriptor::is_hex;
+use crate::ledger::model::finding::{Finding, FindingKind};
 use serde::Deserialize;
 use serde_json::Value;
 use std::hash::BuildHasher;

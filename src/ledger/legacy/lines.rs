@@ -1,7 +1,7 @@
 //! Checks every JSONL line goes through before its record is parsed.
 
-use crate::ledger::finding::{Finding, FindingKind};
-use crate::ledger::reader::{Content, Ending, RawLine};
+use crate::ledger::io::reader::{Content, Ending, RawLine};
+use crate::ledger::model::finding::{Finding, FindingKind};
 
 /// A line that passed the line-level checks and can be parsed.
 #[derive(Debug, Clone, Copy)]

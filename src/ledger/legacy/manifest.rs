@@ -11,11 +11,11 @@
 //! are counted into it rather than listed.
 
 use crate::ledger::discover::FileKind;
-use crate::ledger::finding::{Finding, FindingKind, LineRange, Severity};
+use crate::ledger::io::reader::RawLine;
 use crate::ledger::json::{JStr, clip};
-use crate::ledger::legacy::descriptor::is_iso8601_with_offset;
 use crate::ledger::legacy::lines::{LineHygiene, parse_error, schema_error};
-use crate::ledger::reader::RawLine;
+use crate::ledger::model::descriptor::is_iso8601_with_offset;
+use crate::ledger::model::finding::{Finding, FindingKind, LineRange, Severity};
 use serde::Deserialize;
 
 /// Access to the chain the manifest attests, advanced in step with it.
@@ -408,7 +408,7 @@ impl ManifestVerifier {
         let hash_ok = if rec.descriptor_count == 0 {
             h.is_empty()
         } else {
-            crate::ledger::legacy::descriptor::is_hex(h, 64)
+            crate::ledger::model::descriptor::is_hex(h, 64)
         };
         if !hash_ok {
             problems.push((

@@ -1,9 +1,9 @@
 //! Unchained JSON-lines logs: the time keeper's start log and the v1
 //! layer's binding log. Only their form can be checked.
 
-use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::io::reader::RawLine;
 use crate::ledger::legacy::lines::{LineHygiene, parse_error, schema_error};
-use crate::ledger::reader::RawLine;
+use crate::ledger::model::finding::{Finding, FindingKind};
 use serde_json::{Map, Value};
 
 /// Keys of a `forensic_audit.log` line.

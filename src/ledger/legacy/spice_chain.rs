@@ -11,13 +11,13 @@
 //! [`SpiceChainVerifier::accept`] then does, in file order, what needs the
 //! lines before it (the link, duplicate ids).
 
-use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{hex_str, sha256_hex};
+use crate::ledger::io::reader::{Ending, RawLine};
 use crate::ledger::json::ShortStr;
-use crate::ledger::legacy::descriptor::{ChainFields, DescriptorShape, SchemaProblem, diagnose};
 use crate::ledger::legacy::lines::{self, LineHygiene, parse_error, schema_error};
 use crate::ledger::legacy::writer::GENESIS_PREV_HASH;
-use crate::ledger::reader::{Ending, RawLine};
+use crate::ledger::model::descriptor::{ChainFields, DescriptorShape, SchemaProblem, diagnose};
+use crate::ledger::model::finding::{Finding, FindingKind};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 

@@ -3,15 +3,15 @@
 //! lines witness, read together in one streaming pass.
 
 use crate::ledger::discover::FileKind;
-use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{hex_str, to_hex};
+use crate::ledger::io::par_lines::{LineCheck, ParLines, default_workers};
+use crate::ledger::io::scan::{open, read_error, scan_file};
 use crate::ledger::legacy::constitutional::ConstitutionalVerifier;
 use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::legacy::manifest::{ChainCursor, ManifestVerifier};
-use crate::ledger::legacy::scan::{open, read_error, scan_file};
 use crate::ledger::legacy::spice_chain::{LineOutcome, SpiceChainVerifier, check_line};
-use crate::ledger::par_lines::{LineCheck, ParLines, default_workers};
-use crate::ledger::report::FileReport;
+use crate::ledger::model::finding::{Finding, FindingKind};
+use crate::ledger::model::report::FileReport;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
@@ -141,7 +141,7 @@ pub fn verify_spice_layer_live(
 pub fn verify_spice_layer_tapped(
     layer: SpiceLayer<'_>,
     max_line: usize,
-    tap: Option<&crate::ledger::tap::Tap>,
+    tap: Option<&crate::ledger::io::tap::Tap>,
 ) -> (Vec<FileReport>, ChainHead, Option<ManifestVerifier>) {
     let mut src = ChainSource {
         path: layer.chain,
@@ -169,7 +169,7 @@ pub fn verify_spice_layer_tapped(
     if let (Some(p), Some(report)) = (layer.chain, src.report.as_mut()) {
         src.lines = open(p, report).map(|f| {
             let check: LineCheck<LineOutcome> = Arc::new(|line| check_line(line, true));
-            let input = crate::ledger::tap::Tap::wrap(tap, p, f);
+            let input = crate::ledger::io::tap::Tap::wrap(tap, p, f);
             ParLines::new(input, max_line, default_workers(), &check)
         });
     }

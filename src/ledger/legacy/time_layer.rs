@@ -1,14 +1,14 @@
 //! The forensic time layer: the time keeper's start log, whose start times
 //! delimit run segments, then the pulse chain.
 
-use crate::analysis::time_forensics::{RunSegment, TimeCheckConfig, TimeChecker};
 use crate::ledger::discover::FileKind;
+use crate::ledger::io::par_lines::LineCheck;
+use crate::ledger::io::scan::{scan_file, scan_file_parallel};
 use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::legacy::glyph_chain::{GlyphChainVerifier, PulseOutcome, check_pulse_line};
 use crate::ledger::legacy::plain_log::{AUDIT_FIELDS, PlainLogVerifier};
-use crate::ledger::legacy::scan::{scan_file, scan_file_parallel};
-use crate::ledger::par_lines::LineCheck;
-use crate::ledger::report::FileReport;
+use crate::ledger::legacy::time_checks::{RunSegment, TimeCheckConfig, TimeChecker};
+use crate::ledger::model::report::FileReport;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -50,7 +50,7 @@ pub fn verify_time_layer_live(
         starts = v
             .timestamps()
             .iter()
-            .filter_map(|(ts, _)| crate::analysis::time_forensics::iso_to_unix(ts))
+            .filter_map(|(ts, _)| crate::ledger::legacy::time_checks::iso_to_unix(ts))
             .collect();
         report
     });

@@ -2,12 +2,12 @@
 //! its own index, and reported as not hash-chained, never as tampered.
 
 use crate::ledger::discover::FileKind;
-use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::io::scan::{open, scan_file};
 use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::legacy::plain_log::{PlainLogVerifier, V1_BINDING_FIELDS};
-use crate::ledger::legacy::scan::{open, scan_file};
 use crate::ledger::legacy::spice_chain::SpiceChainVerifier;
-use crate::ledger::report::FileReport;
+use crate::ledger::model::finding::{Finding, FindingKind};
+use crate::ledger::model::report::FileReport;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;

@@ -7,6 +7,7 @@
 
 use crate::ledger::hash;
 use crate::ledger::legacy::pyjson::{PyJsonWriter, Style, write_py_float};
+use crate::time::civil::civil_from_days;
 use sha2::{Digest, Sha256};
 
 /// `prev_descriptor_hash` of the first descriptor of a chain.
@@ -374,22 +375,6 @@ fn push_digits(out: &mut String, value: u64, width: u32) {
         out.push(char::from(b'0' + digit));
         div /= 10;
     }
-}
-
-/// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01,
-/// counting in 400-year eras (146 097 days) starting on 0000-03-01 so that
-/// the leap day falls at the end of each era-year.
-pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 /// `et_s` as the legacy service computes it (same operation order in f64):

@@ -2,11 +2,11 @@
 //! clock reading turned into the body of `docs/FORMAT.md` §10.1, written
 //! through the native writer (and so the append module), then signed.
 
-use crate::ledger::leap_seconds::LeapSecondList;
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::pulse::PulseBody;
 use crate::ledger::native::pulse::clock::ClockReading;
 use crate::ledger::native::writer::{CheckpointAck, NativeWriteError, NativeWriter, RecordAck};
+use crate::time::leap_seconds::LeapSecondList;
 use serde::Serialize;
 
 /// An acknowledged pulse.

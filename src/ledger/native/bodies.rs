@@ -2,9 +2,9 @@
 //! §10): descriptors (the legacy fields, checked by the same schema, plus
 //! optional ISO/IEC 33020 attribute ratings), and events.
 
-use crate::analysis::maturity::attributes::{ATTRIBUTES, Rating};
-use crate::ledger::legacy::descriptor::DescriptorRecord;
 use crate::ledger::legacy::writer::LegacyDescriptor;
+use crate::ledger::model::attributes::{ATTRIBUTES, Rating};
+use crate::ledger::model::descriptor::DescriptorRecord;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

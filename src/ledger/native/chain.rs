@@ -10,12 +10,12 @@
 //! next record is judged against what the broken one stores.
 
 use crate::ledger::append::Tail;
-use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{HexDigest, hex_str};
-use crate::ledger::native::merkle::{Hash, TreeBuilder};
+use crate::ledger::io::reader::{Content, Ending, RawLine};
+use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::native::record::{GENESIS_PREV, parse_fields, record_hash, record_mac};
 use crate::ledger::native::secret::MacKey;
-use crate::ledger::reader::{Content, Ending, RawLine};
+use crate::tlog::merkle::{Hash, TreeBuilder};
 use sha2::{Digest, Sha256};
 
 /// A 64-character hex text as a fixed array (zeros if it is not 64 bytes,
@@ -134,7 +134,7 @@ fn check_line_inner(
     } else {
         bytes
     };
-    out.leaf = Some(crate::ledger::native::merkle::leaf_hash(raw));
+    out.leaf = Some(crate::tlog::merkle::leaf_hash(raw));
     out.end = line.end_offset();
     if with_tail {
         out.tail = Some(Tail {
@@ -457,9 +457,9 @@ impl NativeChainVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::native::merkle::{leaf_hash, root_of};
+    use crate::ledger::io::reader::LineReader;
     use crate::ledger::native::record::{build_line, build_line_keyed};
-    use crate::ledger::reader::LineReader;
+    use crate::tlog::merkle::{leaf_hash, root_of};
 
     fn chain(n: u64, key: Option<&MacKey>) -> Vec<String> {
         let mut prev = GENESIS_PREV.to_owned();

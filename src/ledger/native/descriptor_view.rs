@@ -8,9 +8,9 @@
 //! reason, rather than skipped: a report then counts it as read and not
 //! analysed, and names it.
 
-use crate::analysis::maturity::attributes::AttributeRatings;
 use crate::ledger::json::JStr;
-use crate::ledger::legacy::descriptor::{DescriptorRecord, NullableStr};
+use crate::ledger::model::attributes::AttributeRatings;
+use crate::ledger::model::descriptor::{DescriptorRecord, NullableStr};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -122,7 +122,7 @@ pub fn read_descriptor_body(body: &str) -> Result<NativeDescriptor<'_>, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::maturity::Rating;
+    use crate::ledger::model::attributes::Rating;
 
     const BODY: &str = r#"{"descriptor_id":"0123456789abcdef","process_name":"ENG.1","process_version":"1.0","capability_level":3,"process_outcome":"compliant","compliance_score":0.75,"apriori_refs":["a"],"aposteriori_refs":[],"glyph_range_start":"","glyph_range_end":"","glyph_count":0,"evidence_required":["plan"],"evidence_provided":["plan"],"assessed_by":"auditor","assessed_at":"2026-11-27T00:00:00.000000+00:00","assessment_method":"interview","active_constraints":[],"advisory_notes":null"#;
 

@@ -2,10 +2,10 @@
 //! history `<chain>.jsonl.checkpoints`, one line per checkpoint ever issued,
 //! and the latest one in `<chain>.jsonl.checkpoint`.
 
-use crate::ledger::finding::{Finding, FindingKind};
-use crate::ledger::legacy::scan::scan_file;
-use crate::ledger::reader::{Content, Ending, RawLine};
-use crate::ledger::report::FileReport;
+use crate::ledger::io::reader::{Content, Ending, RawLine};
+use crate::ledger::io::scan::scan_file;
+use crate::ledger::model::finding::{Finding, FindingKind};
+use crate::ledger::model::report::FileReport;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

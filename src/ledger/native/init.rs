@@ -5,10 +5,10 @@
 
 use crate::ledger::append::{AppendOptions, LedgerLock, Tail, append_lines};
 use crate::ledger::native::meta::{Chain, ChainPaths, FORMAT, METADATA_FILE, Metadata};
-use crate::ledger::native::note::Signer;
 use crate::ledger::native::record::{GENESIS_PREV, build_line_raw};
 use crate::ledger::native::secret::{MacKey, ensure_outside, write_signer};
 use crate::ledger::native::writer::{CheckpointAck, NativeWriteError, NativeWriter};
+use crate::tlog::note::Signer;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};

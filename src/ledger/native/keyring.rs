@@ -8,7 +8,7 @@
 //! a stolen retired key cannot sign a future.
 
 use crate::ledger::native::meta::{Chain, Metadata};
-use crate::ledger::native::note::{Signer, Verifier};
+use crate::tlog::note::{Signer, Verifier};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::{Signature, VerifyingKey};

@@ -10,8 +10,8 @@
 //! followed by `\n`) reproduces the file whose SHA-256 the genesis event's
 //! `migrated_from` recorded.
 
+use crate::ledger::io::reader::{Content, LineReader};
 use crate::ledger::native::record::parse_fields;
-use crate::ledger::reader::{Content, LineReader};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::fs::File;

@@ -1,7 +1,7 @@
 //! The native ledger directory and its metadata file `iss-ledger.json`
 //! (`docs/FORMAT.md` §2-3).
 
-use crate::ledger::native::note::Verifier;
+use crate::tlog::note::Verifier;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -121,7 +121,7 @@ impl Metadata {
         if self.format != FORMAT {
             return Err(format!("format is {:?}, expected {FORMAT:?}", self.format));
         }
-        if !crate::ledger::native::checkpoint::is_recommended_origin(&self.origin) {
+        if !crate::tlog::checkpoint::is_recommended_origin(&self.origin) {
             return Err(format!(
                 "origin {:?} must be non-empty, without whitespace or '+'",
                 self.origin
@@ -220,7 +220,7 @@ impl ChainPaths {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::native::note::Signer;
+    use crate::tlog::note::Signer;
 
     fn meta() -> Metadata {
         let s = Signer::generate("iss.test/l1").unwrap();

@@ -8,21 +8,21 @@
 //! line into `events` ([`crate::ledger::native::legacy_starts`]), so the
 //! migrated pulses keep the run segments of their source.
 
-use crate::analysis::records::for_each_object;
 use crate::ledger::discover::FileKind;
-use crate::ledger::finding::Severity;
+use crate::ledger::io::reader::DEFAULT_MAX_LINE;
+use crate::ledger::io::reader::for_each_object;
 use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::legacy::append::complete;
+use crate::ledger::model::finding::Severity;
+use crate::ledger::model::report::{FileReport, LedgerStatus};
 use crate::ledger::native::bodies::descriptor_body;
 use crate::ledger::native::init::{InitOptions, Initialized, init_with_events};
 use crate::ledger::native::legacy_starts::{StartLog, read_start_log, start_body};
 use crate::ledger::native::meta::Chain;
-use crate::ledger::native::note::Signer;
 use crate::ledger::native::secret::{MacKey, read_signer};
 use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
-use crate::ledger::reader::DEFAULT_MAX_LINE;
-use crate::ledger::report::{FileReport, LedgerStatus};
 use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::tlog::note::Signer;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Read;

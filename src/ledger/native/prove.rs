@@ -6,14 +6,14 @@
 //! note(s), and the audit path. [`check_proof`] verifies one against a
 //! ledger's trusted keys.
 
-use crate::ledger::native::checkpoint::open_checkpoint;
-use crate::ledger::native::merkle::{
+use crate::ledger::io::reader::{Content, Ending, LineReader};
+use crate::ledger::native::meta::{Chain, ChainPaths};
+use crate::ledger::native::verify::{NativeOptions, verify_native};
+use crate::tlog::checkpoint::open_checkpoint;
+use crate::tlog::merkle::{
     Hash, consistency_proof, inclusion_proof, leaf_hash, verify_consistency_bytes,
     verify_inclusion_bytes,
 };
-use crate::ledger::native::meta::{Chain, ChainPaths};
-use crate::ledger::native::verify::{NativeOptions, verify_native};
-use crate::ledger::reader::{Content, Ending, LineReader};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::path::Path;
@@ -150,7 +150,7 @@ pub fn prove_consistency(dir: &Path, chain: Chain, old_size: u64) -> Result<Proo
     let paths = ChainPaths::new(dir, chain);
     let (hashes, _) = leaves(&paths.file, cp.size, None)?;
     let proof = consistency_proof(&hashes, old_size).map_err(|e| e.to_string())?;
-    let old_root = crate::ledger::native::merkle::root_of(&hashes[..old_size as usize]);
+    let old_root = crate::tlog::merkle::root_of(&hashes[..old_size as usize]);
     let old_checkpoint = std::fs::read_to_string(&paths.history).ok().and_then(|t| {
         t.lines()
             .filter_map(|l| {

@@ -18,8 +18,8 @@ pub mod clock;
 
 pub use clock::{BootId, ClockReading};
 
-use crate::ledger::leap_seconds::{LeapSecondList, NTP_TO_UNIX_S, date_of_unix};
-use crate::ledger::legacy::writer::civil_from_days;
+use crate::time::civil::civil_from_days;
+use crate::time::leap_seconds::{LeapSecondList, NTP_TO_UNIX_S, date_of_unix};
 use hifitime::{Duration, Epoch};
 use serde::Serialize;
 

@@ -5,9 +5,9 @@
 
 use crate::ledger::append::{LedgerLock, Repair, repair_torn_tail};
 use crate::ledger::native::meta::{Chain, ChainPaths};
-use crate::ledger::native::note::Signer;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::writer::{CheckpointAck, NativeWriteError, NativeWriter, RecordAck};
+use crate::tlog::note::Signer;
 use serde::Serialize;
 use std::path::Path;
 

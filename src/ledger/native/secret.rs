@@ -3,7 +3,7 @@
 //! the ledger must not also get the keys with it) and must be readable by
 //! their owner only.
 
-use crate::ledger::native::note::Signer;
+use crate::tlog::note::Signer;
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use std::fs::{self, OpenOptions};

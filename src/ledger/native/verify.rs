@@ -13,21 +13,21 @@ pub mod coverage;
 pub mod events;
 pub mod judge;
 
-use crate::ledger::finding::{Finding, FindingKind};
-use crate::ledger::legacy::scan::scan_file_parallel_tapped;
+use crate::ledger::io::par_lines::LineCheck;
+use crate::ledger::io::scan::scan_file_parallel_tapped;
+use crate::ledger::model::finding::{Finding, FindingKind};
+use crate::ledger::model::report::{FileReport, NativeChainStatus};
 use crate::ledger::native::chain::{MacPolicy, NativeChainVerifier, check_line};
 use crate::ledger::native::history::{HistoryEntry, read_history};
 use crate::ledger::native::keyring::Keyring;
-use crate::ledger::native::merkle::Hash;
 use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE, Metadata};
 use crate::ledger::native::secret::MacKey;
-use crate::ledger::par_lines::LineCheck;
-use crate::ledger::report::{FileReport, NativeChainStatus};
+use crate::tlog::merkle::Hash;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use checkpoints::LatestCheckpoint;
+pub use judge::LatestCheckpoint;
 pub use judge::{HistoryJudge, Verdict};
 
 /// What a chain without checkpoint history was expected to have.
@@ -44,7 +44,7 @@ pub struct NativeOptions {
     pub chains: Option<Vec<Chain>>,
     /// Copy a chain file's bytes here as they are read (one pass for a
     /// report that reads the same file).
-    pub tap: Option<crate::ledger::tap::Tap>,
+    pub tap: Option<crate::ledger::io::tap::Tap>,
 }
 
 /// One chain as verification left it: what an appender continues from.
@@ -86,7 +86,7 @@ impl NativeVerification {
 /// Verify the native ledger in `dir`.
 pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification {
     let max_line = if options.max_line == 0 {
-        crate::ledger::reader::DEFAULT_MAX_LINE
+        crate::ledger::io::reader::DEFAULT_MAX_LINE
     } else {
         options.max_line
     };
@@ -259,7 +259,7 @@ fn walk_chain(
     sizes: &[u64],
     (policy, key): (&MacPolicy, Option<&MacKey>),
     max_line: usize,
-    tap: Option<&crate::ledger::tap::Tap>,
+    tap: Option<&crate::ledger::io::tap::Tap>,
     report: &mut FileReport,
 ) -> (NativeChainVerifier, BTreeMap<u64, Option<Hash>>) {
     let mut v = NativeChainVerifier::new(chain.name(), policy.clone());

@@ -16,15 +16,15 @@ mod catch_up;
 mod latest;
 
 use crate::ledger::append::{AppendError, AppendOptions, LedgerLock, TailState, append_lines};
-use crate::ledger::finding::Finding;
-use crate::ledger::native::checkpoint::{Checkpoint, sign_checkpoint};
+use crate::ledger::model::finding::Finding;
 use crate::ledger::native::history::HistoryLine;
 use crate::ledger::native::keyring::{Keyring, Rotation};
 use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
-use crate::ledger::native::note::Signer;
 use crate::ledger::native::record::build_line_raw;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
+use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint};
+use crate::tlog::note::Signer;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -146,7 +146,7 @@ impl NativeWriter {
                 f.error.clone().unwrap_or_default(),
             ));
         }
-        let mut violations = crate::ledger::report::violations(&v.files);
+        let mut violations = crate::ledger::model::report::violations(&v.files);
         violations.retain(|(_, f)| !(new && is_no_history(f)));
         if !violations.is_empty() {
             return Err(NativeWriteError::Violated(violations));
@@ -293,11 +293,11 @@ impl NativeWriter {
             .map_err(|e| NativeWriteError::InvalidRecord(format!("record {}: {e}", i + 1)))?;
             // The new line goes through the very checks verification makes.
             let number = trial.records() + 1;
-            let raw = crate::ledger::reader::RawLine {
+            let raw = crate::ledger::io::reader::RawLine {
                 number,
                 offset,
-                content: crate::ledger::reader::Content::Bytes(line.as_bytes()),
-                ending: crate::ledger::reader::Ending::Lf,
+                content: crate::ledger::io::reader::Content::Bytes(line.as_bytes()),
+                ending: crate::ledger::io::reader::Ending::Lf,
                 bom: false,
             };
             let mut findings = Vec::new();
@@ -359,7 +359,7 @@ impl NativeWriter {
         };
         let reuse = last.as_ref().filter(|l| {
             l.size == size
-                && crate::ledger::native::checkpoint::open_checkpoint(
+                && crate::tlog::checkpoint::open_checkpoint(
                     &l.note,
                     &self.keyring.verifiers(),
                     &cp.origin,
@@ -447,7 +447,7 @@ impl NativeWriter {
 
 /// The finding for a chain without checkpoint history.
 fn is_no_history(f: &Finding) -> bool {
-    f.kind == crate::ledger::finding::FindingKind::CheckpointMismatch
+    f.kind == crate::ledger::model::finding::FindingKind::CheckpointMismatch
         && f.line.is_none()
         && f.expected.as_deref() == Some(crate::ledger::native::verify::NO_HISTORY)
 }

@@ -2,8 +2,8 @@
 //! growth, alert and re-verification, each also one JSON object (the
 //! `iss watch --json` schema, documented in the README).
 
-use crate::ledger::finding::{Finding, FindingKind, Severity};
-use crate::ledger::report::{LedgerStatus, NativeChainStatus, VerifyReport};
+use crate::ledger::model::finding::{Finding, FindingKind, Severity};
+use crate::ledger::model::report::{LedgerStatus, NativeChainStatus, VerifyReport};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::fmt::Write as _;

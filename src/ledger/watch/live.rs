@@ -16,12 +16,12 @@
 //! than report a line as verified that was not checked.
 
 use crate::ledger::discover::FileKind;
-use crate::ledger::finding::Finding;
 use crate::ledger::hash::{hex_str, to_hex};
+use crate::ledger::io::reader::RawLine;
 use crate::ledger::legacy::glyph_chain::{GlyphChainVerifier, check_pulse_line};
 use crate::ledger::legacy::manifest::{ChainCursor, ManifestVerifier};
 use crate::ledger::legacy::spice_layer::ChainHead;
-use crate::ledger::reader::RawLine;
+use crate::ledger::model::finding::Finding;
 use crate::ledger::verify::VerifierHeads;
 use crate::ledger::watch::event::{RecordEvent, RecordStatus};
 use sha2::Digest;
@@ -244,7 +244,7 @@ fn manifest_timestamp(line: &RawLine<'_>) -> Option<String> {
         timestamp: Option<String>,
         descriptor_id: Option<String>,
     }
-    let crate::ledger::reader::Content::Bytes(b) = line.content else {
+    let crate::ledger::io::reader::Content::Bytes(b) = line.content else {
         return None;
     };
     let ts: Ts = serde_json::from_slice(b).ok()?;

@@ -6,7 +6,7 @@
 use super::*;
 use crate::ledger::legacy::append::{NewDescriptor, append_descriptor};
 use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
-use crate::ledger::report::LedgerStatus;
+use crate::ledger::model::report::LedgerStatus;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use tempfile::TempDir;

@@ -5,7 +5,7 @@
 
 use super::{AuditPage, AuditState, ManifestLine, Target};
 use crate::analysis::audit::{AuditTrail, RecordRef};
-use crate::ledger::finding::Finding;
+use crate::ledger::model::finding::Finding;
 use crate::tui::app::Loading;
 use crate::tui::chain::visible;
 use crate::tui::strings::{self, analysis as s};

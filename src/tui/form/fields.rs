@@ -6,9 +6,9 @@
 //! as a whole is still checked by the append module's own verifier before
 //! anything is written; what it refuses is shown in the form too.
 
-use crate::analysis::maturity::Instant;
 use crate::ledger::legacy::append::NewDescriptor;
-use crate::ledger::legacy::descriptor::OUTCOMES;
+use crate::ledger::model::descriptor::OUTCOMES;
+use crate::time::Instant;
 
 /// How a field's text is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

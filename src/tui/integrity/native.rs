@@ -9,7 +9,7 @@
 //! the least important go first (the symbol, the file and its status
 //! always stay).
 
-use crate::ledger::report::{FileReport, NativeChainStatus, VerifyReport};
+use crate::ledger::model::report::{FileReport, NativeChainStatus, VerifyReport};
 use crate::tui::theme::Theme;
 use ratatui::layout::{Alignment, Constraint};
 use ratatui::text::{Line, Span};
@@ -200,8 +200,8 @@ mod tests {
 
     #[test]
     fn a_chain_row_says_what_its_verification_established() {
+        use crate::ledger::model::report::Coverage;
         use crate::ledger::protect::OsAttribute;
-        use crate::ledger::report::Coverage;
         let coverage = Coverage {
             hash_chained: true,
             witnessed_by: None,

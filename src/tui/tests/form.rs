@@ -9,7 +9,7 @@ use crate::ledger::append::LedgerLock;
 use crate::ledger::discover::discover;
 use crate::ledger::legacy::append::{NewDescriptor, append_descriptor};
 use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
-use crate::ledger::report::LedgerStatus;
+use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_discovered};
 use crate::tui::app::{Level, Pane};
 use crate::tui::form::{EntryForm, Stage, index_of};

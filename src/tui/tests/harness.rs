@@ -2,8 +2,8 @@
 //! test backend, and redact temporary paths from what was drawn.
 
 use crate::ledger::discover::discover;
+use crate::ledger::io::line_index::IndexedFile;
 use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
-use crate::ledger::line_index::IndexedFile;
 use crate::tui::app::App;
 use crate::tui::chain::ChainKind;
 use crate::tui::load::load_blocking;

@@ -436,7 +436,7 @@ fn a_rewrite_is_an_alert_and_violated(
     assert!(t.app.live.banner(), "a rewrite is an alert");
     assert!(matches!(
         t.app.report.ready().map(|r| r.status),
-        Some(crate::ledger::report::LedgerStatus::Violated)
+        Some(crate::ledger::model::report::LedgerStatus::Violated)
     ));
     let row = t
         .screen()
@@ -469,9 +469,9 @@ fn time_pane_on_a_migrated_ledger_shows_the_legacy_runs() {
 /// wall clock over 1 s of monotonic clock) and an assumed ΔAT at line 6
 /// (a reading past the leap-second list's expiry, itself a step).
 fn stepped_pulses_ledger() -> (TempDir, PathBuf) {
-    use crate::ledger::leap_seconds::LeapSecondList;
     use crate::ledger::native::append_pulse::append_pulse;
     use crate::ledger::native::pulse::{BootId, ClockReading};
+    use crate::time::leap_seconds::LeapSecondList;
     const S: i64 = 1_000_000_000;
     const T0: i64 = 1_790_000_000 * S;
     let tmp = tempfile::tempdir().unwrap();

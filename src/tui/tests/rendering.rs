@@ -242,7 +242,7 @@ fn a_deleted_record_shows_the_break_and_the_manifest_line_that_implicates_it() {
 #[test]
 fn verification_in_progress_shows_how_far_each_file_is_read() {
     use crate::ledger::discover::discover;
-    use crate::ledger::progress::{Progress, counted};
+    use crate::ledger::io::progress::{Progress, counted};
     use crate::tui::msg::Msg;
     use crate::tui::update::update;
     use std::io::Read;

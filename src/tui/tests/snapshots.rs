@@ -57,7 +57,7 @@ fn too_small_terminal() {
 #[test]
 fn first_frames_before_the_ledger_is_loaded() {
     use crate::ledger::discover::discover;
-    use crate::ledger::line_index::IndexedFile;
+    use crate::ledger::io::line_index::IndexedFile;
     use crate::tui::chain::ChainKind;
     use crate::tui::msg::Msg;
     use crate::tui::update::update;

@@ -6,8 +6,8 @@
 
 use super::form::{GOOD, Writable, fill, lines_of, native_ledger, tree};
 use super::harness::Harness;
+use crate::ledger::model::report::{LedgerStatus, VerifyReport};
 use crate::ledger::native::secret::MacKey;
-use crate::ledger::report::{LedgerStatus, VerifyReport};
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use crate::tui::form::Stage;
 use crate::tui::load::load_blocking_with;

@@ -1,9 +1,9 @@
 //! Drawing pane 3 from its state.
 
 use super::{PulseCells, PulseRow, TimeOverview, areas};
-use crate::analysis::time_forensics::RunSegment;
-use crate::ledger::finding::Finding;
-use crate::ledger::report::VerifyReport;
+use crate::ledger::legacy::time_checks::RunSegment;
+use crate::ledger::model::finding::Finding;
+use crate::ledger::model::report::VerifyReport;
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::ChainKind;
 use crate::tui::marks::Mark;
@@ -265,7 +265,7 @@ fn mark_style(app: &App, mark: Option<&Mark>) -> (&'static str, Style) {
     match mark {
         _ if app.report.ready().is_none() => (strings::SYM_PENDING, Style::new()),
         None => (strings::SYM_OK, t.ok),
-        Some(m) if m.severity == crate::ledger::finding::Severity::Violation => {
+        Some(m) if m.severity == crate::ledger::model::finding::Severity::Violation => {
             (strings::SYM_BAD, t.bad)
         }
         Some(_) => (strings::SYM_WARN, t.warn),

@@ -11,7 +11,7 @@ use super::kind_of;
 use crate::analysis::maturity::{
     DatasetInfo, InconsistencyKind as K, MaturityBuilder, MaturityReport, RecordStatus,
 };
-use crate::ledger::legacy::descriptor::DescriptorRecord;
+use crate::ledger::model::descriptor::DescriptorRecord;
 
 fn fixture() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -5,6 +5,7 @@
 use super::{Rec, count, dataset, kind_of, ratings, run, strs, with};
 use crate::analysis::maturity::{
     ATTRIBUTES, AttributeRatings, InconsistencyKind as K, MaturityBuilder, Rating, RecordStatus,
+    derive_level,
 };
 
 #[test]
@@ -156,7 +157,7 @@ fn d_same_assessor_twice_in_a_row() {
 
 #[test]
 fn level_rule_of_33020() {
-    let d = |p: &[(&str, &str)]| ratings(p).derive_level();
+    let d = |p: &[(&str, &str)]| derive_level(&ratings(p));
     let two = d(&[("PA1.1", "F"), ("PA2.1", "L"), ("PA2.2", "F")]);
     assert_eq!(two.level, 2);
     assert_eq!(two.blocked_by[0].attribute, "PA2.1"); // L, level 3 needs F
@@ -176,7 +177,7 @@ fn level_rule_of_33020() {
     let all_f: Vec<_> = ATTRIBUTES.iter().map(|a| (*a, "F")).collect();
     let five = d(&all_f);
     assert_eq!((five.level, five.blocked_by.len()), (5, 0));
-    let none = AttributeRatings::new().derive_level();
+    let none = derive_level(&AttributeRatings::new());
     assert_eq!(none.level, 0);
     assert_eq!(none.blocked_by[0].to_string(), "PA1.1 not rated, needs ≥ L");
     // Level 2 needs PA 1.1 fully achieved, not largely.

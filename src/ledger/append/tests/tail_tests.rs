@@ -4,7 +4,7 @@ use super::{reference_tail, write_file};
 use crate::ledger::append::fsio::sha256;
 use crate::ledger::append::tail::tail_with_chunk;
 use crate::ledger::append::{AppendError, Tail, TailState};
-use crate::ledger::reader::LineReader;
+use crate::ledger::io::reader::LineReader;
 use proptest::prelude::*;
 use std::fs::File;
 

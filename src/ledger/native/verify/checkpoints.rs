@@ -3,25 +3,15 @@
 //! history (each entry by [`HistoryJudge`]), and the latest-checkpoint file.
 
 use super::judge::HistoryJudge;
-use crate::ledger::finding::{Finding, FindingKind};
+use super::judge::LatestCheckpoint;
+use crate::ledger::model::finding::{Finding, FindingKind};
+use crate::ledger::model::report::{FileReport, NativeChainStatus};
 use crate::ledger::native::chain::NativeChainVerifier;
 use crate::ledger::native::history::HistoryEntry;
 use crate::ledger::native::keyring::Keyring;
-use crate::ledger::native::merkle::Hash;
 use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
-use crate::ledger::report::{FileReport, NativeChainStatus};
+use crate::tlog::merkle::Hash;
 use std::collections::BTreeMap;
-
-/// The newest checkpoint that verified, for proofs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LatestCheckpoint {
-    /// Tree size.
-    pub size: u64,
-    /// Merkle root.
-    pub root: Hash,
-    /// The signed note.
-    pub note: String,
-}
 
 /// Check the history and latest file of `chain`; returns the status so far
 /// (checkpoints verified, newest signed size and signers) and the judge as
@@ -118,7 +108,7 @@ fn ahead_of(paths: &ChainPaths, history: &[HistoryEntry], text: &str) -> bool {
     let mut scratch = FileReport::new("", String::new(), super::coverage::history());
     let now = crate::ledger::native::history::read_history(
         &paths.history,
-        crate::ledger::reader::DEFAULT_MAX_LINE,
+        crate::ledger::io::reader::DEFAULT_MAX_LINE,
         &mut scratch,
     );
     now.get(history.len()..)

@@ -1,6 +1,6 @@
 //! What each native file's verification covers, and what it cannot.
 
-use crate::ledger::report::Coverage;
+use crate::ledger::model::report::Coverage;
 
 /// The metadata file.
 pub fn metadata() -> Coverage {

@@ -2,12 +2,12 @@
 //! event that binds the metadata file, key rotations, and on a migrated
 //! ledger the copied start log the genesis vouches for (FORMAT.md §10.2).
 
-use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::io::reader::{Content, Ending, LineReader};
+use crate::ledger::model::finding::{Finding, FindingKind};
+use crate::ledger::model::report::FileReport;
 use crate::ledger::native::keyring::{Keyring, Rotation};
 use crate::ledger::native::legacy_starts::START_EVENT;
 use crate::ledger::native::record::parse_fields;
-use crate::ledger::reader::{Content, Ending, LineReader};
-use crate::ledger::report::FileReport;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::path::Path;

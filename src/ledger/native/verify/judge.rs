@@ -7,16 +7,26 @@
 //! ([`super::checkpoints::check`]) and, in the live watcher, each entry as
 //! it is appended: there is one checkpoint verifier, not two.
 
-use super::checkpoints::LatestCheckpoint;
-use crate::ledger::finding::{Finding, FindingKind, LineRange};
-use crate::ledger::native::checkpoint::open_checkpoint_with_signatures;
+use crate::ledger::model::finding::{Finding, FindingKind, LineRange};
+use crate::ledger::model::report::NativeChainStatus;
 use crate::ledger::native::history::HistoryEntry;
 use crate::ledger::native::keyring::Keyring;
-use crate::ledger::native::merkle::Hash;
 use crate::ledger::native::meta::{Chain, Metadata};
-use crate::ledger::native::note::Verifier;
-use crate::ledger::report::NativeChainStatus;
+use crate::tlog::checkpoint::open_checkpoint_with_signatures;
+use crate::tlog::merkle::Hash;
+use crate::tlog::note::Verifier;
 use std::collections::BTreeMap;
+
+/// The newest checkpoint that verified, for proofs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatestCheckpoint {
+    /// Tree size.
+    pub size: u64,
+    /// Merkle root.
+    pub root: Hash,
+    /// The signed note.
+    pub note: String,
+}
 
 /// What became of one history entry.
 #[derive(Debug, Clone, PartialEq, Eq)]

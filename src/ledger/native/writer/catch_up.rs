@@ -2,10 +2,10 @@
 
 use super::{NativeWriteError, torn_refusal};
 use crate::ledger::append::TailState;
-use crate::ledger::finding::Severity;
+use crate::ledger::io::reader::LineReader;
+use crate::ledger::model::finding::Severity;
 use crate::ledger::native::chain::NativeChainVerifier;
 use crate::ledger::native::secret::MacKey;
-use crate::ledger::reader::LineReader;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};

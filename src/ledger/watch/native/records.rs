@@ -3,13 +3,13 @@
 //! yet (a record is signed only once a checkpoint covering it verifies).
 
 use super::{Ctx, Item, LiveChain};
-use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::io::reader::{Content, RawLine};
+use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::native::legacy_starts::START_EVENT;
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::Verdict;
 use crate::ledger::native::verify::events::{event_body, second_genesis};
-use crate::ledger::reader::{Content, RawLine};
 use crate::ledger::watch::WatchEvent;
 use crate::ledger::watch::event::{NativeUpdate, RecordEvent, RecordStatus};
 

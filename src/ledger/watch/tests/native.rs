@@ -5,17 +5,17 @@
 //! with the whole ledger.
 
 use super::kinds;
-use crate::ledger::native::checkpoint::{Checkpoint, sign_checkpoint};
+use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::native::history::HistoryLine;
 use crate::ledger::native::init::{InitOptions, init};
-use crate::ledger::native::merkle::{Hash, leaf_hash, root_of};
 use crate::ledger::native::meta::{Chain, ChainPaths};
-use crate::ledger::native::note::Signer;
 use crate::ledger::native::secret::{MacKey, read_mac_key_for, read_signer};
 use crate::ledger::native::writer::NativeWriter;
-use crate::ledger::report::LedgerStatus;
 use crate::ledger::watch::native::{CHECKPOINT_CHECKS, RECORD_CHECKS, RECORD_CHECKS_KEYED};
 use crate::ledger::watch::{RecordEvent, RecordStatus, Watch, WatchEvent, WatchOptions};
+use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint};
+use crate::tlog::merkle::{Hash, leaf_hash, root_of};
+use crate::tlog::note::Signer;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -425,7 +425,7 @@ fn a_writer_appending_while_watched_never_gives_a_false_violation() {
                 LedgerStatus::Clean,
                 "{:?} {:#?}",
                 reason(&all),
-                crate::ledger::report::violations(&r.files)
+                crate::ledger::model::report::violations(&r.files)
             ),
             _ => {}
         }

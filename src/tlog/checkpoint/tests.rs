@@ -8,8 +8,8 @@ use super::{
     Checkpoint, CheckpointError, is_recommended_origin, open_checkpoint,
     open_checkpoint_with_signatures, sign_checkpoint,
 };
-use crate::ledger::native::note::test_vectors::{between, blocks, go_unquote, load, value};
-use crate::ledger::native::note::{NoteError, Signer, Verifier};
+use crate::tlog::note::test_vectors::{between, blocks, go_unquote, load, value};
+use crate::tlog::note::{NoteError, Signer, Verifier};
 
 const ROOT_B64: &str = "TszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=";
 
@@ -146,7 +146,7 @@ fn open_checks_signature_and_origin() {
         Err(CheckpointError::Note(NoteError::Unverified { .. }))
     ));
     // A correctly signed note whose text is no checkpoint.
-    let not_cp = crate::ledger::native::note::sign("hello\n", [&s]).unwrap();
+    let not_cp = crate::tlog::note::sign("hello\n", [&s]).unwrap();
     assert!(matches!(
         open_checkpoint(&not_cp, &[s.verifier()], "hello"),
         Err(CheckpointError::MissingLine(_))

@@ -5,8 +5,8 @@ use hifitime::Epoch;
 
 use super::leap::{self, LeapTable};
 use super::{PulseTimes, TimeCheckConfig, finding, shown};
-use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::legacy::writer::iso_from_micros;
+use crate::ledger::model::finding::{Finding, FindingKind};
 
 /// Unix time of 2000-01-01T12:00:00Z, the legacy writer's "J2000".
 const LEGACY_J2000_UNIX: f64 = 946_728_000.0;

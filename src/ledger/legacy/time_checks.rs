@@ -20,8 +20,9 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::model::finding::{Finding, FindingKind};
 
+pub use crate::ledger::model::segments::{RunSegment, SegmentStart};
 pub use fields::iso_to_unix;
 
 /// Thresholds of the checks. The defaults are those of `TIME_AND_MATURITY.md` §3.
@@ -67,7 +68,7 @@ impl Default for TimeCheckConfig {
             tdb_minus_tt_max_s: 1.7e-3,
             jd_tolerance_days: 1e-9,
             leap_window_s: 2.0,
-            delta_at_known_until_unix: crate::ledger::leap_seconds::LeapSecondList::embedded()
+            delta_at_known_until_unix: crate::time::leap_seconds::LeapSecondList::embedded()
                 .map_or_else(
                     |_| {
                         leap::LeapTable::from_hifitime()
@@ -145,50 +146,6 @@ pub fn time_scales(u: f64, config: &TimeCheckConfig) -> Option<TimeScales> {
         jd_utc: 2_440_587.5 + u / 86_400.0,
         jd_tt: 2_440_587.5 + (u + tt_offset) / 86_400.0,
     })
-}
-
-/// Why a run segment starts where it does.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum SegmentStart {
-    /// The first pulse of the file.
-    FirstPulse,
-    /// A time-keeper start from `forensic_audit.log` lies between this pulse
-    /// and the one before it (expected; no finding).
-    KnownStart {
-        /// Unix time of that start.
-        at_unix: f64,
-        /// Whether the monotonic counter also went back (a reboot); a
-        /// process restart on the same boot keeps counting.
-        counter_reset: bool,
-    },
-    /// The monotonic counter went back with no known start: `RUN_RESTART`.
-    CounterReset,
-    /// A native pulse whose `boot_id` differs from the pulse before it (or
-    /// either is unknown): the machine was rebooted, and the monotonic
-    /// clocks of the two pulses are not comparable.
-    Reboot,
-    /// The first native pulse after pulses a migration copied from a legacy
-    /// ledger: another writer with other clocks, so only the wall clock is
-    /// compared across it (`TIME_BACKWARDS`).
-    AfterMigration,
-}
-
-/// A stretch of pulses from one run of the time keeper.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct RunSegment {
-    /// Why the segment starts here.
-    pub start: SegmentStart,
-    /// Line of the first pulse.
-    pub first_line: u64,
-    /// Line of the last pulse seen so far.
-    pub last_line: u64,
-    /// `utc_unix` of the first pulse.
-    pub first_utc: f64,
-    /// `utc_unix` of the last pulse seen so far.
-    pub last_utc: f64,
-    /// Pulses in the segment (verbatim replays are not counted).
-    pub pulses: u64,
 }
 
 /// The per-pulse checks (`utc_iso`, `et_s`, Julian dates, leap-second

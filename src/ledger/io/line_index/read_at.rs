@@ -44,7 +44,7 @@ pub(super) fn read_range(file: &File, start: u64, len: u64) -> io::Result<Vec<u8
 }
 
 /// A [`Read`] over `file` from a position of its own, for the streaming
-/// [`crate::ledger::reader::LineReader`].
+/// [`crate::ledger::io::reader::LineReader`].
 pub(super) struct ReadAt<'a> {
     /// The file.
     pub file: &'a File,

@@ -16,7 +16,7 @@
 //! `NTP-seconds ΔAT [# comment]`; NTP seconds count from 1900-01-01 UTC.
 //! The hash is checked, so a list edited by hand or cut short is refused.
 
-use crate::ledger::legacy::writer::civil_from_days;
+use crate::time::civil::civil_from_days;
 use sha1::{Digest, Sha1};
 use std::path::Path;
 use std::sync::OnceLock;

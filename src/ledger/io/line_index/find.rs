@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Bytes read at once while searching: whole lines, at least one.
 const SEARCH_CHUNK: u64 = 4 << 20;
 /// Bytes of one line searched at most (the verifier's line limit).
-const SEARCH_MAX_LINE: u64 = crate::ledger::reader::DEFAULT_MAX_LINE as u64;
+const SEARCH_MAX_LINE: u64 = crate::ledger::io::reader::DEFAULT_MAX_LINE as u64;
 
 impl IndexedFile {
     /// The first line from `from` (inclusive) in direction `dir` whose text

@@ -15,7 +15,7 @@
 //! untrusted sizes, indices or proofs.
 //!
 //! ```
-//! use iss_workstation::ledger::native::merkle::{
+//! use iss_workstation::tlog::merkle::{
 //!     inclusion_proof, leaf_hash, root_of, verify_inclusion,
 //! };
 //!
@@ -23,7 +23,7 @@
 //! let root = root_of(&leaves);
 //! let proof = inclusion_proof(&leaves, 2)?;
 //! verify_inclusion(&leaves[2], 2, 3, &proof, &root)?;
-//! # Ok::<(), iss_workstation::ledger::native::merkle::MerkleError>(())
+//! # Ok::<(), iss_workstation::tlog::merkle::MerkleError>(())
 //! ```
 
 mod builder;

@@ -13,7 +13,7 @@ use super::{Hash, empty_root, leaf_hash, node_hash};
 /// allocation (about 1 µs per size at a million leaves).
 ///
 /// ```
-/// use iss_workstation::ledger::native::merkle::{TreeBuilder, empty_root};
+/// use iss_workstation::tlog::merkle::{TreeBuilder, empty_root};
 ///
 /// let mut tree = TreeBuilder::new();
 /// assert_eq!(tree.root(), empty_root());

@@ -1,18 +1,18 @@
 //! Walking a file's lines into a report, with I/O errors recorded, not raised.
 
-use crate::ledger::finding::Finding;
-use crate::ledger::par_lines::{LineCheck, ParLines, default_workers};
-use crate::ledger::reader::{LineReader, RawLine};
-use crate::ledger::report::FileReport;
+use crate::ledger::io::par_lines::{LineCheck, ParLines, default_workers};
+use crate::ledger::io::reader::{LineReader, RawLine};
+use crate::ledger::model::finding::Finding;
+use crate::ledger::model::report::FileReport;
 use std::fs::File;
 use std::path::Path;
 
 /// Open `path` read-only, or record why it could not be opened. The reads
 /// are counted for whoever follows the file's progress
-/// ([`crate::ledger::progress`]).
-pub fn open(path: &Path, report: &mut FileReport) -> Option<crate::ledger::progress::Counted> {
+/// ([`crate::ledger::io::progress`]).
+pub fn open(path: &Path, report: &mut FileReport) -> Option<crate::ledger::io::progress::Counted> {
     match File::open(path) {
-        Ok(f) => Some(crate::ledger::progress::counted(path, f)),
+        Ok(f) => Some(crate::ledger::io::progress::counted(path, f)),
         Err(e) => {
             report.error = Some(format!("cannot open {}: {e}", path.display()));
             None
@@ -66,13 +66,13 @@ pub fn scan_file_parallel_tapped<T: Send + 'static>(
     max_line: usize,
     report: &mut FileReport,
     check: &LineCheck<T>,
-    tap: Option<&crate::ledger::tap::Tap>,
+    tap: Option<&crate::ledger::io::tap::Tap>,
     mut accept: impl FnMut(T, &mut Vec<Finding>),
 ) {
     let Some(file) = open(path, report) else {
         return;
     };
-    let input = crate::ledger::tap::Tap::wrap(tap, path, file);
+    let input = crate::ledger::io::tap::Tap::wrap(tap, path, file);
     let mut lines = ParLines::new(input, max_line, default_workers(), check);
     for item in lines.by_ref() {
         accept(item, &mut report.findings);
@@ -96,7 +96,7 @@ pub fn read_error(path: &Path, offset: u64, e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::report::{Coverage, FileStatus};
+    use crate::ledger::model::report::{Coverage, FileStatus};
 
     fn report() -> FileReport {
         let coverage = Coverage {

@@ -10,7 +10,7 @@ use super::duplicates::hex_id;
 use super::fields::{iso_to_unix, legacy_epoch_days, legacy_et, legacy_julian_date};
 use super::leap::{LeapTable, format_unix_iso};
 use super::{PulseTimes, RunSegment, SegmentStart, TimeCheckConfig, TimeChecker};
-use crate::ledger::finding::{Finding, FindingKind, Severity};
+use crate::ledger::model::finding::{Finding, FindingKind, Severity};
 
 use FindingKind::{
     ClockStep, DuplicatePulse, EtMismatch, IsoUnixMismatch, JdMismatch, LeapSecondWindow,

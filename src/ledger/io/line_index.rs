@@ -26,7 +26,7 @@
 mod find;
 mod read_at;
 
-use crate::ledger::reader::LineReader;
+use crate::ledger::io::reader::LineReader;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;

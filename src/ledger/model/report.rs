@@ -4,8 +4,8 @@
 //! This is also the `iss verify --json` document; its schema is documented
 //! in the README and changes only by adding fields.
 
-use crate::analysis::time_forensics::RunSegment;
-use crate::ledger::finding::{Finding, Severity};
+use crate::ledger::model::finding::{Finding, Severity};
+use crate::ledger::model::segments::RunSegment;
 use crate::ledger::protect::OsAttribute;
 use serde::Serialize;
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use super::{PulseTimes, finding, shown};
-use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::model::finding::{Finding, FindingKind};
 
 /// Where a pulse id was first seen, and a 64-bit fingerprint of that line
 /// (a false "identical" needs a 2^-64 chance, not worth 24 more bytes per id).

@@ -9,7 +9,7 @@
 //! the lines before them. Memory is bounded: a few blocks are in flight at
 //! any time, whatever the file's size.
 
-use crate::ledger::reader::{Content, Ending, LineReader, RawLine};
+use crate::ledger::io::reader::{Content, Ending, LineReader, RawLine};
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};

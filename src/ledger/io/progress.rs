@@ -1,7 +1,7 @@
 //! How far a verification has read each file, for a screen that shows a
 //! gauge while a large ledger is verified.
 //!
-//! Verification reads every file through [`crate::ledger::legacy::scan::open`];
+//! Verification reads every file through [`crate::ledger::io::scan::open`];
 //! rather than threading a progress handle through every verifier, a
 //! [`Progress`] registers the paths it wants to follow, and `open` gives each
 //! reader of such a path a byte counter ([`counted`]). Nothing else changes:

@@ -281,6 +281,26 @@ fn read_retrying<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
+/// Each complete line of a file that parses as JSON, with its line number;
+/// other lines are skipped (verification reports them). For the lookups
+/// that read any of a ledger's files generically.
+pub fn for_each_object(
+    path: &std::path::Path,
+    max_line: usize,
+    mut f: impl FnMut(u64, &serde_json::Value),
+) -> io::Result<()> {
+    let mut reader = LineReader::with_limit(std::fs::File::open(path)?, max_line);
+    while let Some(line) = reader.next_line()? {
+        let Content::Bytes(bytes) = line.content else {
+            continue;
+        };
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+            f(line.number, &v);
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

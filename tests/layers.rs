@@ -1,0 +1,186 @@
+//! The layers of `src/`, kept by a test: a module may import only the
+//! layers below it (`docs/ARCHITECTURE.md`).
+//!
+//! ```text
+//! cli  →  tui  →  analysis  →  ledger  →  tlog, time
+//! ```
+//!
+//! Every `crate::<top>` path in code (not in comments) and every `super::`
+//! chain that climbs to the crate root is checked against the table below,
+//! so an upward import fails here whatever form it takes (`use`, a path in
+//! an expression, a grouped `use crate::{..}`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// What each top-level module may import of the others.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("time", &[]),
+    ("tlog", &[]),
+    ("ledger", &["time", "tlog"]),
+    ("analysis", &["time", "tlog", "ledger"]),
+    ("tui", &["time", "tlog", "ledger", "analysis"]),
+    ("cli", &["time", "tlog", "ledger", "analysis", "tui"]),
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The module path of a file under `src/` (`src/ledger/native/verify.rs` →
+/// `["ledger", "native", "verify"]`).
+fn module_path(rel: &Path) -> Vec<String> {
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|c| c.to_string_lossy().into_owned())
+        .collect();
+    let last = parts.pop().unwrap();
+    let stem = last.trim_end_matches(".rs");
+    if stem != "mod" {
+        parts.push(stem.to_owned());
+    }
+    parts
+}
+
+/// The code of a line, without a `//` comment (doc comments included).
+/// Good enough for this tree: no `//` appears inside a string that also
+/// holds a module path.
+fn code_of(line: &str) -> &str {
+    let t = line.trim_start();
+    if t.starts_with("//") {
+        return "";
+    }
+    line.find("//").map_or(line, |i| &line[..i])
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Every top-level module a line of code names through `crate::`.
+fn crate_targets(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(i) = rest.find("crate::") {
+        let before_ok = rest[..i].chars().last().is_none_or(|c| !is_ident(c));
+        let after = &rest[i + "crate::".len()..];
+        if before_ok {
+            if let Some(group) = after.strip_prefix('{') {
+                let end = group.find('}').unwrap_or(group.len());
+                for item in group[..end].split(',') {
+                    let name: String = item.trim().chars().take_while(|&c| is_ident(c)).collect();
+                    if !name.is_empty() {
+                        out.push(name);
+                    }
+                }
+            } else {
+                let name: String = after.chars().take_while(|&c| is_ident(c)).collect();
+                out.push(name);
+            }
+        }
+        rest = after;
+    }
+    out
+}
+
+/// The top-level module a `super::` chain lands in when it climbs to the
+/// crate root from `module` (`None` when it stays inside its own top module).
+fn super_targets(code: &str, module: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(i) = rest.find("super::") {
+        let before_ok = rest[..i].chars().last().is_none_or(|c| !is_ident(c));
+        let mut after = &rest[i..];
+        let mut climbs = 0;
+        while let Some(a) = after.strip_prefix("super::") {
+            climbs += 1;
+            after = a;
+        }
+        // A file `a/b.rs` is module `a::b`: one `super` is `a`, two are the
+        // crate root (a `mod.rs` is its folder's module: `module_path`).
+        if before_ok && climbs >= module.len() {
+            let name: String = after.chars().take_while(|&c| is_ident(c)).collect();
+            out.push(name);
+        }
+        rest = &rest[i + "super::".len() * climbs.max(1)..];
+    }
+    out
+}
+
+#[test]
+fn no_module_imports_a_layer_above_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let tops: Vec<&str> = ALLOWED.iter().map(|(m, _)| *m).collect();
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap();
+        let module = module_path(rel);
+        let Some(top) = module.first().filter(|m| tops.contains(&m.as_str())) else {
+            continue; // lib.rs, main.rs: the crate root wires the layers together
+        };
+        let allowed = ALLOWED.iter().find(|(m, _)| m == top).unwrap().1;
+        let text = fs::read_to_string(file).unwrap();
+        checked += 1;
+        for (n, line) in text.lines().enumerate() {
+            let code = code_of(line);
+            let mut targets = crate_targets(code);
+            targets.extend(super_targets(code, &module));
+            for target in targets {
+                if target != *top
+                    && tops.contains(&target.as_str())
+                    && !allowed.contains(&target.as_str())
+                {
+                    broken.push(format!(
+                        "{}:{}: {top} imports {target}: {}",
+                        rel.display(),
+                        n + 1,
+                        line.trim()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 100,
+        "only {checked} files under src/ were checked"
+    );
+    assert!(
+        broken.is_empty(),
+        "{} upward imports (allowed: {ALLOWED:?}):\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn the_scanner_sees_every_form_of_import() {
+    assert_eq!(
+        crate_targets("use crate::analysis::maturity::Rating;"),
+        ["analysis"]
+    );
+    assert_eq!(
+        crate_targets("use crate::{ledger, tui::App};"),
+        ["ledger", "tui"]
+    );
+    assert_eq!(crate_targets("let x = crate::cli::run(a);"), ["cli"]);
+    assert!(crate_targets("let x = not_crate::cli::run(a);").is_empty());
+    assert_eq!(code_of("    //! see crate::tui"), "");
+    assert_eq!(code_of("let a = 1; // crate::tui"), "let a = 1; ");
+    let m: Vec<String> = ["ledger", "native", "verify"].map(String::from).to_vec();
+    assert_eq!(
+        super_targets("use super::super::super::tui::App;", &m),
+        ["tui"]
+    );
+    assert!(super_targets("use super::super::chain::Chain;", &m).is_empty());
+}
