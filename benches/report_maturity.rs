@@ -3,7 +3,7 @@
 //! pass that only parses each record: what the report adds to reading.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use iss_workstation::analysis::maturity::{DatasetInfo, MaturityBuilder, RecordStatus};
+use iss_workstation::analysis::maturity::{DatasetInfo, Inclusion, MaturityBuilder};
 use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::model::descriptor::DescriptorRecord;
 use std::io::{BufRead, BufReader};
@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("parse + MaturityBuilder", |b| {
         b.iter(|| {
             let mut builder = MaturityBuilder::new();
-            each(&mut |r, line| builder.add(r, line, RecordStatus::Verified));
+            each(&mut |r, line| builder.add(r, line, Inclusion::Verified));
             builder.finish(DatasetInfo {
                 path: String::new(),
                 sha256: String::new(),

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{generated_ledger, iss_json, iss_stdout, read_lines, write_lines};
-use iss_workstation::analysis::maturity::RecordStatus;
+use iss_workstation::analysis::maturity::Inclusion;
 use iss_workstation::analysis::records::Exclusions;
 use iss_workstation::ledger::legacy::append::NewDescriptor;
 use iss_workstation::ledger::native::descriptors::append_descriptors;
@@ -345,7 +345,7 @@ fn records_whose_macs_were_checked_stand_on_their_own() {
     .unwrap();
     let ex = Exclusions::from_report(&with_key, "descriptors");
     let verdicts: Vec<bool> = (1..=8)
-        .map(|l| ex.status(l) == RecordStatus::Verified)
+        .map(|l| ex.status(l) == Inclusion::Verified)
         .collect();
     assert_eq!(
         verdicts,
@@ -355,7 +355,7 @@ fn records_whose_macs_were_checked_stand_on_their_own() {
     let without = verify_path(&led.dir, &VerifyOptions::default()).unwrap();
     let ex = Exclusions::from_report(&without, "descriptors");
     let verdicts: Vec<bool> = (1..=8)
-        .map(|l| ex.status(l) == RecordStatus::Verified)
+        .map(|l| ex.status(l) == Inclusion::Verified)
         .collect();
     assert_eq!(
         verdicts,

@@ -7,7 +7,7 @@
 //! record's body with its framing beside it): a lookup shows the evidence,
 //! not a re-serialisation of it.
 
-use crate::analysis::maturity::{Instant, RecordStatus};
+use crate::analysis::maturity::{Inclusion, Instant};
 use crate::analysis::records::{ChainFile, Exclusions, for_each_descriptor};
 use crate::ledger::model::descriptor::{DescriptorRecord, PROTECTED_FIELDS};
 use serde::Serialize;
@@ -137,8 +137,8 @@ pub fn find(
             return;
         };
         let (status, reason) = match &item.status {
-            RecordStatus::Verified => ("verified", None),
-            RecordStatus::Excluded { reason } => ("excluded", Some(reason.clone())),
+            Inclusion::Verified => ("verified", None),
+            Inclusion::Excluded { reason } => ("excluded", Some(reason.clone())),
         };
         matches.push(Match {
             line: item.line,

@@ -137,9 +137,9 @@ mod tests;
 
 pub use crate::time::Instant;
 pub use attributes::{
-    ATTRIBUTES, AttributeRatings, Blocker, LevelDerivation, Rating, derive_level,
+    ATTRIBUTES, AttributeRatings, Blocker, LEVEL_NAMES, LevelDerivation, Rating, derive_level,
 };
-pub use build::{MaturityBuilder, RecordStatus};
+pub use build::{Inclusion, MaturityBuilder};
 pub use report::*;
 
 /// Longest list in the report (findings per kind, names, lines).

@@ -4,7 +4,7 @@
 //! the whole chain for `iss report time`. Legacy chains and native ones
 //! alike ([`crate::analysis::native_pulses`] for native bodies).
 
-use crate::analysis::maturity::RecordStatus;
+use crate::analysis::maturity::Inclusion;
 mod migrated;
 
 use crate::analysis::native_pulses::{
@@ -135,8 +135,8 @@ pub fn for_each_pulse(
             continue;
         };
         let status = match exclusions.status(line.number) {
-            RecordStatus::Verified => ("verified", None),
-            RecordStatus::Excluded { reason } => ("excluded", Some(reason)),
+            Inclusion::Verified => ("verified", None),
+            Inclusion::Excluded { reason } => ("excluded", Some(reason)),
         };
         let mut found = Vec::new();
         let row = if native {

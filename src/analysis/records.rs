@@ -13,7 +13,7 @@
 //! that no longer matches names the records it can no longer vouch for.
 
 use crate::analysis::maturity::{
-    AttributeRatings, DatasetInfo, ExcludedRecord, LIST_LIMIT, RecordStatus,
+    AttributeRatings, DatasetInfo, ExcludedRecord, Inclusion, LIST_LIMIT,
 };
 use crate::ledger::discover::FileKind;
 use crate::ledger::io::reader::{Content, LineReader};
@@ -95,7 +95,7 @@ impl Exclusions {
     }
 
     /// The verdict on the record at `line`.
-    pub fn status(&self, line: u64) -> RecordStatus {
+    pub fn status(&self, line: u64) -> Inclusion {
         let reason = self
             .all
             .as_ref()
@@ -107,8 +107,8 @@ impl Exclusions {
                     .map(|(.., r)| r)
             });
         match reason {
-            Some(r) => RecordStatus::Excluded { reason: r.clone() },
-            None => RecordStatus::Verified,
+            Some(r) => Inclusion::Excluded { reason: r.clone() },
+            None => Inclusion::Verified,
         }
     }
 }
@@ -188,7 +188,7 @@ pub struct DescriptorItem<'a> {
     /// 1-based line in the file.
     pub line: u64,
     /// The verifier's verdict.
-    pub status: RecordStatus,
+    pub status: Inclusion,
     /// The native record around the body, for a native ledger.
     pub native: Option<NativeParts<'a>>,
 }

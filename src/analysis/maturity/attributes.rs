@@ -12,6 +12,16 @@ use std::fmt;
 use crate::ledger::model::attributes::LEVEL_OF;
 pub use crate::ledger::model::attributes::{ATTRIBUTES, AttributeRatings, Rating};
 
+/// Names of capability levels 0-5 (ISO/IEC 33020).
+pub const LEVEL_NAMES: [&str; 6] = [
+    "Incomplete",
+    "Performed",
+    "Managed",
+    "Established",
+    "Predictable",
+    "Innovating",
+];
+
 /// The capability level `ratings` achieve by the 33020 rule, and what
 /// stopped the next level.
 pub fn derive_level(ratings: &AttributeRatings) -> LevelDerivation {

@@ -13,9 +13,11 @@ use super::{LIST_LIMIT, MAX_DISTINCT_NAMES, MAX_ITEMS_PER_PROCESS, MAX_PROCESSES
 use crate::ledger::json::clip;
 use crate::ledger::model::descriptor::DescriptorRecord;
 
-/// The verifier's verdict on a record.
+/// Whether a record counts in a report: the verifier's verdict on it, as
+/// the analyses take it (the live watcher's per-line status is
+/// `ledger::watch::RecordStatus`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RecordStatus {
+pub enum Inclusion {
     /// The record verified: it counts.
     Verified,
     /// The record failed verification: it is reported, not counted.
@@ -126,7 +128,7 @@ impl MaturityBuilder {
     }
 
     /// Add a legacy record (no attribute ratings) read at `line`.
-    pub fn add(&mut self, record: &DescriptorRecord<'_>, line: u64, status: RecordStatus) {
+    pub fn add(&mut self, record: &DescriptorRecord<'_>, line: u64, status: Inclusion) {
         self.add_rated(record, line, status, None);
     }
 
@@ -135,10 +137,10 @@ impl MaturityBuilder {
         &mut self,
         record: &DescriptorRecord<'_>,
         line: u64,
-        status: RecordStatus,
+        status: Inclusion,
         ratings: Option<&AttributeRatings>,
     ) {
-        if let RecordStatus::Excluded { reason } = status {
+        if let Inclusion::Excluded { reason } = status {
             self.exclude(line, &reason);
             return;
         }

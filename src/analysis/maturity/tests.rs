@@ -98,12 +98,7 @@ pub(super) fn dataset(n: u64) -> DatasetInfo {
 pub(super) fn run(recs: &[(Rec, Option<AttributeRatings>)]) -> MaturityReport {
     let mut b = MaturityBuilder::new();
     for (i, (r, a)) in recs.iter().enumerate() {
-        b.add_rated(
-            &r.record(),
-            i as u64 + 1,
-            RecordStatus::Verified,
-            a.as_ref(),
-        );
+        b.add_rated(&r.record(), i as u64 + 1, Inclusion::Verified, a.as_ref());
     }
     b.finish(dataset(recs.len() as u64))
 }
@@ -136,7 +131,7 @@ fn ratings(pairs: &[(&str, &str)]) -> AttributeRatings {
 fn excluded_records_are_reported_not_counted() {
     let mut b = MaturityBuilder::new();
     let bad = with(|r| (r.level, r.outcome, r.score) = (5, "compliant".into(), 0.1));
-    b.add(&Rec::default().record(), 1, RecordStatus::Verified);
+    b.add(&Rec::default().record(), 1, Inclusion::Verified);
     for (line, reason) in [
         (2, "HASH_MISMATCH at line 2"),
         (3, "CHAIN_BREAK: prev hash differs"),
@@ -144,7 +139,7 @@ fn excluded_records_are_reported_not_counted() {
         (5, ""),
     ] {
         let reason = reason.to_owned();
-        b.add(&bad.record(), line, RecordStatus::Excluded { reason });
+        b.add(&bad.record(), line, Inclusion::Excluded { reason });
     }
     let rep = b.finish(dataset(6));
     assert_eq!(rep.scope.records.verified, 1);

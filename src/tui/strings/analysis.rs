@@ -111,14 +111,7 @@ pub const MATURITY_TITLE: &str = "Maturity";
 /// The report is being built.
 pub const COMPUTING_MATURITY: &str = "computing the maturity report over the verified descriptors…";
 /// Names of levels 0-5 (ISO/IEC 33020).
-pub const LEVEL_NAMES: [&str; 6] = [
-    "Incomplete",
-    "Performed",
-    "Managed",
-    "Established",
-    "Predictable",
-    "Innovating",
-];
+pub use crate::analysis::maturity::LEVEL_NAMES;
 /// Title of the levels box.
 pub fn levels_title(verified: u64, average: Option<f64>) -> String {
     let avg = average.map_or_else(String::new, |a| format!(", mean {a:.2}"));

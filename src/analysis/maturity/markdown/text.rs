@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::analysis::maturity::LEVEL_NAMES;
 use crate::analysis::maturity::report::{Coverage, Distinct, LevelCount, Trend};
 
 pub(super) fn level_table(md: &mut String, rows: &[LevelCount], what: &str) {
@@ -25,15 +26,6 @@ pub(super) fn level_name(level: i64) -> &'static str {
         .copied()
         .unwrap_or("")
 }
-
-const LEVEL_NAMES: [&str; 6] = [
-    "Incomplete",
-    "Performed",
-    "Managed",
-    "Established",
-    "Predictable",
-    "Innovating",
-];
 
 pub(super) fn trend(t: &Trend) -> String {
     let pts: Vec<String> = t.points.iter().map(|p| p.level.to_string()).collect();

@@ -3,8 +3,8 @@
 
 use super::{Rec, dataset, kind_of, strs};
 use crate::analysis::maturity::{
-    InconsistencyKind as K, Instant, LIST_LIMIT, Limits, MAX_DISTINCT_NAMES, MaturityBuilder,
-    MaturityReport, RecordStatus, TREND_POINTS,
+    Inclusion, InconsistencyKind as K, Instant, LIST_LIMIT, Limits, MAX_DISTINCT_NAMES,
+    MaturityBuilder, MaturityReport, TREND_POINTS,
 };
 
 const N: u64 = 100_000;
@@ -40,7 +40,7 @@ fn synthetic(i: u64) -> Rec {
 fn build(limits: Limits, n: u64) -> MaturityReport {
     let mut b = MaturityBuilder::with_limits(limits);
     for i in 0..n {
-        b.add(&synthetic(i).record(), i + 1, RecordStatus::Verified);
+        b.add(&synthetic(i).record(), i + 1, Inclusion::Verified);
     }
     b.finish(dataset(n))
 }
@@ -133,8 +133,8 @@ fn long_names_are_cut() {
     rec.process.clone_from(&long);
     rec.by.clone_from(&long);
     let mut b = MaturityBuilder::new();
-    b.add(&rec.record(), 1, RecordStatus::Verified);
-    b.add(&rec.record(), 2, RecordStatus::Verified);
+    b.add(&rec.record(), 1, Inclusion::Verified);
+    b.add(&rec.record(), 2, Inclusion::Verified);
     let r = b.finish(dataset(2));
     assert_eq!(r.processes.items.len(), 1);
     assert_eq!(r.processes.items[0].process.chars().count(), 121);

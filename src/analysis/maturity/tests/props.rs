@@ -4,7 +4,7 @@ use proptest::prelude::*;
 
 use super::{Rec, dataset};
 use crate::analysis::maturity::{
-    ATTRIBUTES, AttributeRatings, Instant, MaturityBuilder, Rating, RecordStatus,
+    ATTRIBUTES, AttributeRatings, Inclusion, Instant, MaturityBuilder, Rating,
 };
 
 fn score() -> impl Strategy<Value = f64> {
@@ -77,10 +77,10 @@ fn ratings() -> impl Strategy<Value = Option<AttributeRatings>> {
     }))
 }
 
-fn status() -> impl Strategy<Value = RecordStatus> {
+fn status() -> impl Strategy<Value = Inclusion> {
     prop_oneof![
-        4 => Just(RecordStatus::Verified),
-        1 => "\\PC{0,30}".prop_map(|reason| RecordStatus::Excluded { reason }),
+        4 => Just(Inclusion::Verified),
+        1 => "\\PC{0,30}".prop_map(|reason| Inclusion::Excluded { reason }),
     ]
 }
 
@@ -94,7 +94,7 @@ proptest! {
         let mut b = MaturityBuilder::new();
         let mut verified = 0u64;
         for (i, (r, a, s)) in input.iter().enumerate() {
-            verified += u64::from(*s == RecordStatus::Verified);
+            verified += u64::from(*s == Inclusion::Verified);
             b.add_rated(&r.record(), i as u64 + 1, s.clone(), a.as_ref());
         }
         let rep = b.finish(dataset(input.len() as u64));

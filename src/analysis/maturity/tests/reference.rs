@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::kind_of;
 use crate::analysis::maturity::{
-    DatasetInfo, InconsistencyKind as K, MaturityBuilder, MaturityReport, RecordStatus,
+    DatasetInfo, Inclusion, InconsistencyKind as K, MaturityBuilder, MaturityReport,
 };
 use crate::ledger::model::descriptor::DescriptorRecord;
 
@@ -52,15 +52,15 @@ fn report_of(text: &str) -> MaturityReport {
             .as_bytes(),
         );
         let status = if stored_prev != prev {
-            RecordStatus::Excluded {
+            Inclusion::Excluded {
                 reason: format!("CHAIN_BREAK at line {}", i + 1),
             }
         } else if Some(hash.as_str()) != f.hash {
-            RecordStatus::Excluded {
+            Inclusion::Excluded {
                 reason: format!("HASH_MISMATCH at line {}", i + 1),
             }
         } else {
-            RecordStatus::Verified
+            Inclusion::Verified
         };
         prev = f.hash.unwrap_or_default().to_owned();
         b.add(&r, i as u64 + 1, status);

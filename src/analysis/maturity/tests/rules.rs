@@ -4,7 +4,7 @@
 
 use super::{Rec, count, dataset, kind_of, ratings, run, strs, with};
 use crate::analysis::maturity::{
-    ATTRIBUTES, AttributeRatings, InconsistencyKind as K, MaturityBuilder, Rating, RecordStatus,
+    ATTRIBUTES, AttributeRatings, Inclusion, InconsistencyKind as K, MaturityBuilder, Rating,
     derive_level,
 };
 
@@ -147,10 +147,10 @@ fn d_same_assessor_twice_in_a_row() {
 
     // An excluded record is not an assessment: it neither breaks nor makes a run.
     let mut bld = MaturityBuilder::new();
-    bld.add(&a("x").record(), 1, RecordStatus::Verified);
+    bld.add(&a("x").record(), 1, Inclusion::Verified);
     let reason = "HASH_MISMATCH at line 2".to_owned();
-    bld.add(&a("y").record(), 2, RecordStatus::Excluded { reason });
-    bld.add(&a("x").record(), 3, RecordStatus::Verified);
+    bld.add(&a("y").record(), 2, Inclusion::Excluded { reason });
+    bld.add(&a("x").record(), 3, Inclusion::Verified);
     let rep = bld.finish(dataset(3));
     assert_eq!(kind_of(&rep, K::SameAssessorConsecutive).count, 1);
 }
