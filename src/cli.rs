@@ -11,6 +11,7 @@ mod audit;
 mod health;
 mod lookup;
 mod native;
+mod output;
 mod protect;
 mod pulses;
 mod report;
@@ -94,10 +95,19 @@ fn tui(args: TuiArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-/// `head` closing the pipe is not an error worth a message.
+/// `head` closing the pipe is not an error worth a message. Standard
+/// output already ends quietly ([`output::QuietPipe`]); this catches the
+/// rest. `serde_json` wraps the I/O error and its `source()` skips it, so
+/// its kind is asked for explicitly.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        let kind = c
+            .downcast_ref::<io::Error>()
+            .map(io::Error::kind)
+            .or_else(|| {
+                c.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        kind == Some(io::ErrorKind::BrokenPipe)
     })
 }

@@ -83,7 +83,7 @@ fn descriptor(
         .duration_since(UNIX_EPOCH)
         .context("the system clock is before 1970")?;
     let now_micros = i64::try_from(now.as_micros()).context("the system clock is out of range")?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     let mut err = anstream::stderr().lock();
     match append_descriptors(path, inputs, now_micros) {
         Ok(acks) => {
@@ -137,7 +137,7 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
         return super::native::repair(args);
     }
     let found = discover(&args.path)?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     let mut repaired = Vec::new();
     for file in &found.found {
         if !matches!(Tail::read(&file.path)?, TailState::Torn { .. }) {

@@ -53,7 +53,7 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_ERROR);
         }
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &trail)?;
         writeln!(out)?;
@@ -180,7 +180,7 @@ pub fn refs(args: &super::args::HealthArgs) -> anyhow::Result<u8> {
         .find(|f| f.name == FileKind::GlyphChain.name() || f.name == FileKind::NativePulses.name())
         .map(|f| Path::new(f.path.as_str()));
     let refs = resolve_refs(chain, pulses, options.max_line)?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &refs)?;
         writeln!(out)?;

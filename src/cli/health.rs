@@ -19,7 +19,7 @@ fn exit(report: &VerifyReport) -> u8 {
 pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
     let report = verify_path(&args.path, &VerifyOptions::default())?;
     let rows = health(&report);
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         let doc = serde_json::json!({ "ledger": report.ledger, "status": report.status, "files": rows, "missing": report.missing });
         serde_json::to_writer_pretty(&mut out, &doc)?;
@@ -62,7 +62,7 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
 pub fn export(args: &ExportArgs) -> anyhow::Result<u8> {
     let w = crate::analysis::export::write_bundle(&args.path, &args.out, args.force)
         .map_err(anyhow::Error::msg)?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     writeln!(
         out,
         "wrote {} and {} ({} files fingerprinted)",

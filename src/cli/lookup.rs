@@ -92,7 +92,7 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<u8> {
         ..Filter::default()
     };
     let (report, chain, matches, total) = lookup(&args.path, &filter, 10)?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     let mut err = anstream::stderr().lock();
     if total == 0 {
         writeln!(err, "iss: no descriptor id starts with {:?}", args.id)?;
@@ -234,7 +234,7 @@ pub fn find_cmd(args: &FindArgs) -> anyhow::Result<u8> {
         args.limit
     };
     let (report, _, matches, total) = lookup(&args.path, &filter, limit)?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         let doc = FindDoc {
             ledger: &report.ledger,

@@ -92,7 +92,7 @@ pub fn migrate_cmd(args: &super::args::MigrateArgs) -> anyhow::Result<u8> {
         Ok(d) => d,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.init.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
         return Ok(EXIT_OK);
@@ -121,7 +121,7 @@ pub fn init_cmd(args: &InitArgs) -> anyhow::Result<u8> {
         Ok(d) => d,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
         return Ok(EXIT_OK);
@@ -163,7 +163,7 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     for c in Chain::ALL {
         let ack = match w.checkpoint(c) {
             Ok(a) => a,
@@ -203,7 +203,7 @@ pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
             } else {
                 read_signer(path)?.vkey()
             };
-            let mut out = anstream::stdout().lock();
+            let mut out = super::output::stdout();
             if *json {
                 writeln!(out, "{}", serde_json::json!({ "verifier_key": vkey }))?;
             } else {
@@ -237,7 +237,7 @@ fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::R
         Ok(a) => a,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if json {
         writeln!(
             out,
@@ -278,7 +278,7 @@ pub fn append_descriptor(
         Ok(x) => x,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     for ack in &acks {
         if json {
             writeln!(out, "{}", serde_json::to_string(ack)?)?;
@@ -324,7 +324,7 @@ pub fn prove_cmd(args: &super::args::ProveArgs) -> anyhow::Result<u8> {
         Ok(p) => p,
         Err(e) => bail!(e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&proof)?)?;
         return Ok(EXIT_OK);
@@ -407,7 +407,7 @@ pub fn append_pulse(
         Ok(a) => a,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if json {
         writeln!(out, "{}", serde_json::to_string(&ack)?)?;
     } else {
@@ -447,7 +447,7 @@ pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
         Ok(d) => d,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
         return Ok(EXIT_OK);

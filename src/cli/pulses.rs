@@ -100,7 +100,7 @@ pub fn run(args: &PulsesArgs) -> anyhow::Result<u8> {
     .with_context(|| format!("reading {}", chain.path.display()))?;
     let total = walk.total;
 
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         let doc = serde_json::json!({
             "ledger": report.ledger,
@@ -142,7 +142,7 @@ pub fn report(path: &Path, json: bool) -> anyhow::Result<u8> {
         .chain(&walk.findings)
         .collect();
     let segments = segments(&report, &chain, &walk);
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if json {
         let doc = serde_json::json!({
             "ledger": report.ledger,

@@ -50,7 +50,7 @@ fn maturity(args: &ReportArgs) -> anyhow::Result<u8> {
             2,
         ),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         let doc = serde_json::json!({
             "ledger": verification.ledger,

@@ -37,7 +37,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     if report.proofs.iter().any(|p| !p.valid) {
         report.status = LedgerStatus::Violated;
     }
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report).context("writing the JSON report")?;
         writeln!(out)?;
