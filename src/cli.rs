@@ -8,6 +8,7 @@ mod append;
 mod append_pulse;
 mod args;
 mod audit;
+mod descriptor_input;
 mod health;
 mod lookup;
 mod native;

@@ -201,6 +201,21 @@ pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
                     .context("the ledger has no key in use")?
                     .vkey()
             } else {
+                // A file of a native ledger is never its key (keys are kept
+                // outside): point to the ledger instead.
+                let folder = match path.parent() {
+                    Some(p) if p.as_os_str().is_empty() => Path::new("."),
+                    Some(p) => p,
+                    None => path,
+                };
+                if is_native_dir(folder) {
+                    bail!(
+                        "{}: a file of the native ledger {}, not a signing key; `iss key verifier {}` prints the ledger's verifier key",
+                        path.display(),
+                        folder.display(),
+                        folder.display()
+                    );
+                }
                 read_signer(path)?.vkey()
             };
             let mut out = super::output::stdout();
@@ -490,12 +505,34 @@ pub fn is_native(path: &Path) -> bool {
     is_native_dir(path)
 }
 
+/// Refuse a path that is not a native ledger, saying what it is: a legacy
+/// ledger is pointed to `iss migrate`, anything else to `iss init`.
 fn require_native(path: &Path) -> anyhow::Result<()> {
-    if !is_native_dir(path) {
+    if is_native_dir(path) {
+        return Ok(());
+    }
+    let found = match crate::ledger::discover::discover(path) {
+        Ok(found) => found.found,
+        Err(e @ crate::ledger::discover::DiscoverError::Inaccessible { .. }) => {
+            return Err(e.into());
+        }
+        Err(_) => Vec::new(),
+    };
+    if !found.is_empty() {
+        let format = if found.iter().any(|f| f.kind.is_v1()) {
+            "iss-legacy-v1"
+        } else {
+            "iss-legacy-v2"
+        };
         bail!(
-            "{}: not a native ledger (no iss-ledger.json); `iss init` creates one",
+            "{}: a legacy ledger ({format}), and this command works on native ledgers only; \
+             `iss migrate {} NEW_LEDGER` copies it into a new native ledger (the legacy files are only read)",
+            path.display(),
             path.display()
         );
     }
-    Ok(())
+    bail!(
+        "{}: not a native ledger (no iss-ledger.json); `iss init` creates one",
+        path.display()
+    );
 }
