@@ -75,6 +75,17 @@ fn error_text(e: &anyhow::Error) -> String {
     text
 }
 
+/// The exit status of a verification's verdict: 0 clean, 1 violated, 2
+/// incomplete (a file could not be read: no verdict on it).
+pub fn verdict_exit(status: crate::ledger::report::LedgerStatus) -> u8 {
+    use crate::ledger::report::LedgerStatus;
+    match status {
+        LedgerStatus::Clean => EXIT_OK,
+        LedgerStatus::Violated => EXIT_VIOLATION,
+        LedgerStatus::Incomplete => EXIT_ERROR,
+    }
+}
+
 /// Run a parsed command line; return the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {

@@ -1,7 +1,6 @@
 //! `iss verify`.
 
 use super::args::VerifyArgs;
-use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use anyhow::Context;
@@ -45,9 +44,5 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         super::verify_human::render(&mut out, &report, args.max_findings)?;
     }
     out.flush()?;
-    Ok(match report.status {
-        LedgerStatus::Clean => EXIT_OK,
-        LedgerStatus::Violated => EXIT_VIOLATION,
-        LedgerStatus::Incomplete => EXIT_ERROR,
-    })
+    Ok(super::verdict_exit(report.status))
 }
