@@ -164,7 +164,11 @@ fn with_unreadable(seed: u64, file: &str) -> tempfile::TempDir {
     use std::os::unix::fs::PermissionsExt;
     let dir = common::generated_ledger(seed);
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::set_permissions(dir.path().join(file), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(
+        dir.path().join(file),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     dir
 }
 

@@ -236,3 +236,25 @@ fn a_legacy_ledger_given_to_a_native_command_is_pointed_to_migrate() {
         .clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("iss init"));
 }
+
+#[test]
+fn a_proof_refused_on_a_ledger_that_does_not_verify_says_so() {
+    let n = common::new_native("iss.test/prove-msg", false);
+    common::append_descriptor_cli(&n.dir, "Proved", &[]);
+    common::edit_lines(&n.dir.join("descriptors.jsonl"), |l| {
+        l[0] = l[0].replace("Proved", "Forged");
+    });
+    let out = iss()
+        .arg("prove")
+        .arg(&n.dir)
+        .args(["--record", "0"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    // `iss checkpoint` would be refused on this ledger: not the advice.
+    assert!(!err.contains("run `iss checkpoint` first"), "{err}");
+    assert!(err.contains("newest verified checkpoint"), "{err}");
+    assert!(err.contains("the ledger does not verify"), "{err}");
+}
