@@ -155,3 +155,19 @@ fn json_larger_than_the_pipe_buffer_stops_quietly_when_the_reader_leaves() {
         assert_quiet(args, &out, *code);
     }
 }
+
+#[test]
+fn watch_ends_with_its_verdict_when_its_reader_is_gone() {
+    let forged = ledger(40, true);
+    let clean = ledger(40, false);
+    for (dir, code) in [(&clean, 0), (&forged, 1)] {
+        let start = std::time::Instant::now();
+        // `--timeout` only so that a regression fails instead of hanging.
+        let (out, _) = run_into_closed_pipe(&["watch", "--json", "--timeout", "60"], dir.path(), 0);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the watch ended when nobody read it"
+        );
+        assert_quiet(&["watch"], &out, code);
+    }
+}
