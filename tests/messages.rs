@@ -255,6 +255,9 @@ fn a_proof_refused_on_a_ledger_that_does_not_verify_says_so() {
     let err = String::from_utf8(out.stderr).unwrap();
     // `iss checkpoint` would be refused on this ledger: not the advice.
     assert!(!err.contains("run `iss checkpoint` first"), "{err}");
-    assert!(err.contains("newest verified checkpoint"), "{err}");
+    assert!(
+        err.contains("newest checkpoint of descriptors that verifies"),
+        "{err}"
+    );
     assert!(err.contains("the ledger does not verify"), "{err}");
 }

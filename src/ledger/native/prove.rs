@@ -134,7 +134,7 @@ pub fn prove_inclusion(dir: &Path, chain: Chain, index: u64) -> Result<Proof, St
     let (cp, hint) = latest(dir, chain)?;
     if index >= cp.size {
         return Err(format!(
-            "record {index} is not covered by the newest verified checkpoint of {chain} (size {}); {hint}",
+            "record {index} is not covered by the newest checkpoint of {chain} that verifies (size {}); {hint}",
             cp.size
         ));
     }
@@ -157,7 +157,7 @@ pub fn prove_consistency(dir: &Path, chain: Chain, old_size: u64) -> Result<Proo
     let (cp, hint) = latest(dir, chain)?;
     if old_size == 0 || old_size > cp.size {
         return Err(format!(
-            "--from must be between 1 and the newest verified checkpoint's size {}{}",
+            "--from must be between 1 and the size of the newest checkpoint that verifies, {}{}",
             cp.size,
             if old_size > cp.size {
                 format!("; {hint}")
