@@ -225,7 +225,10 @@ impl EntryForm {
 /// `i`: open the form in write mode; say how to enable writes otherwise.
 pub fn open(app: &mut App) {
     if !app.writes {
-        app.say(Level::Warn, strings::WRITES_OFF);
+        app.say(
+            Level::Warn,
+            strings::writes_off(strings::WRITES_OFF_DESCRIPTOR),
+        );
         return;
     }
     app.prompt = None;
