@@ -17,6 +17,7 @@ mod protect;
 mod pulses;
 mod report;
 mod sample;
+mod serve;
 mod usage;
 mod verify;
 mod verify_human;
@@ -91,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Sample(args)) => sample::run(&args),
+        Some(Command::Serve(args)) => serve::run(&args),
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Pulses(args)) => pulses::run(&args),
         Some(Command::Health(args)) => health::run(&args),

@@ -7,12 +7,14 @@
 //!   verification, and the one append module every write goes through.
 //! - [`analysis`]: what the verified records mean: maturity reports, time
 //!   forensics, audit trails, lookups, references, health, evidence bundles.
+//! - [`server`]: `iss serve`, the legacy HTTP API over a verified ledger.
 //! - [`cli`]: the scriptable command line.
 //! - [`tui`]: the terminal workstation.
 
 pub mod analysis;
 pub mod cli;
 pub mod ledger;
+pub mod server;
 pub mod time;
 pub mod tlog;
 pub mod tui;

@@ -269,6 +269,11 @@ mod cases;
 /// command, the code, and where and why.
 const ELSEWHERE: &[(&str, i32, &str)] = &[
     (
+        "serve",
+        0,
+        "a server stopped by SIGTERM after serving: tests/serve.rs (every read test ends so)",
+    ),
+    (
         "append descriptor",
         3,
         "a checkpoint that fails after the record is durable needs the append module's \

@@ -72,6 +72,8 @@ pub enum Command {
     Prove(ProveArgs),
     /// Set the OS append-only attribute (`chattr +a`) on every ledger file.
     Protect(ProtectArgs),
+    /// Serve the legacy HTTP API over a ledger (read-only unless --write).
+    Serve(ServeArgs),
     /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
     Sample(SampleArgs),
 }
@@ -236,6 +238,30 @@ pub enum KeyWhat {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `iss serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The ledger (legacy or native).
+    pub path: PathBuf,
+    /// Address to listen on. Default 127.0.0.1 and the port of `PORT`
+    /// (8000 when unset); all interfaces only when asked, e.g.
+    /// `--listen 0.0.0.0:8000`.
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Accept writes (`POST /spice/descriptor`, `/time/pulse`); needs `--token-file`.
+    #[arg(long, requires = "token_file")]
+    pub write: bool,
+    /// The bearer token writes must carry (a file of mode 0600, one line).
+    #[arg(long, requires = "write")]
+    pub token_file: Option<PathBuf>,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, default_value_t = 1 << 20)]
+    pub body_limit: usize,
+    /// Reads taking longer are answered 503, in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
 }
 
 /// `iss watch`.

@@ -316,6 +316,9 @@ pub fn all() -> Vec<Case> {
         c("protect", "no such path", 2, |f| {
             iss!("protect", &f.missing)
         }),
+        c("serve", "no such path", 2, |f| {
+            iss!("serve", &f.missing, "--listen", "127.0.0.1:0")
+        }),
         c("sample", "new folder", 0, |_| {
             let tmp = tempfile::tempdir().unwrap();
             iss!("sample", tmp.path().join("s"), "--descriptors", "3")

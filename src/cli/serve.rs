@@ -1,0 +1,89 @@
+//! `iss serve`: arguments and environment (`PORT`, `LOG_LEVEL`) to
+//! [`crate::server`]'s options; the token file checked before anything
+//! listens.
+
+use super::EXIT_OK;
+use super::args::ServeArgs;
+use crate::server::{self, Options, log};
+use anyhow::{Context, bail};
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The address to listen on: `--listen` as given (a bare port means
+/// 127.0.0.1), else 127.0.0.1 and `PORT` (8000 when unset).
+pub fn listen_address(listen: Option<&str>, port: Option<&str>) -> anyhow::Result<SocketAddr> {
+    let port_of = |text: &str, what: &str| -> anyhow::Result<u16> {
+        text.trim()
+            .parse::<u16>()
+            .with_context(|| format!("{what} {text:?} is not a port number (0 to 65535)"))
+    };
+    if let Some(l) = listen {
+        if let Ok(addr) = l.parse::<SocketAddr>() {
+            return Ok(addr);
+        }
+        if let Ok(ip) = l.parse::<std::net::IpAddr>() {
+            let p = port.map_or(Ok(8000), |p| port_of(p, "PORT"))?;
+            return Ok(SocketAddr::new(ip, p));
+        }
+        let p = port_of(l, "--listen")?;
+        return Ok(SocketAddr::from(([127, 0, 0, 1], p)));
+    }
+    let p = port.map_or(Ok(8000), |p| port_of(p, "PORT"))?;
+    Ok(SocketAddr::from(([127, 0, 0, 1], p)))
+}
+
+/// The token in `path`: refused unless only its owner can read it.
+pub fn read_token(path: &Path) -> anyhow::Result<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        bail!(
+            "{}: the token file must be readable by its owner only (mode 0600), found mode {mode:04o}; run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        );
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let token = text.trim().to_owned();
+    if token.len() < 16 || token.chars().any(char::is_whitespace) {
+        bail!(
+            "{}: expected one token of at least 16 characters without spaces, found {} characters",
+            path.display(),
+            token.len()
+        );
+    }
+    Ok(token)
+}
+
+/// Run `iss serve`.
+pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
+    if let Ok(level) = std::env::var("LOG_LEVEL") {
+        let Some(l) = log::parse_level(&level) else {
+            bail!("LOG_LEVEL {level:?}: expected DEBUG, INFO, WARNING, ERROR or CRITICAL");
+        };
+        log::set_level(l);
+    }
+    let port = std::env::var("PORT").ok();
+    let listen = listen_address(args.listen.as_deref(), port.as_deref())?;
+    let token = match &args.token_file {
+        Some(f) if args.write => Some(read_token(f)?),
+        _ => None,
+    };
+    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
+        bail!(
+            "--timeout {}: expected a positive number of seconds",
+            args.timeout
+        );
+    }
+    crate::ledger::discover::discover(&args.path)?;
+    server::serve(&Options {
+        path: args.path.clone(),
+        listen,
+        token,
+        body_limit: args.body_limit,
+        timeout: std::time::Duration::from_secs_f64(args.timeout),
+    })?;
+    Ok(EXIT_OK)
+}

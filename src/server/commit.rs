@@ -1,0 +1,218 @@
+//! Group commit: every write the server accepts goes to one writer thread,
+//! which takes all the requests waiting, appends them through the one
+//! append module as one batch (one lock, one write, one fsync), and only
+//! then answers each request. A request is never answered before its record
+//! is durable, and a refused batch answers every request in it with the
+//! refusal (nothing of it was acknowledged).
+
+use crate::ledger::legacy::append::{Acknowledged, LegacyAppendError, NewDescriptor};
+use crate::ledger::native::writer::NativeWriter;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// Records a batch holds at most (a bound on one write's size).
+pub const MAX_BATCH: usize = 4096;
+
+/// What an appended descriptor answers with.
+#[derive(Debug, Clone)]
+pub struct DescriptorDone {
+    /// Its `descriptor_id`.
+    pub descriptor_id: String,
+    /// The append time, Unix microseconds.
+    pub at_micros: i64,
+}
+
+/// What an appended pulse answers with: its 1-based line in the pulse file.
+pub type PulseDone = u64;
+
+/// Why a write was not acknowledged: the message for `{"detail": ...}`
+/// and whether the ledger refused it (409-like, answered 503) or the
+/// request was at fault.
+#[derive(Debug, Clone)]
+pub struct WriteFailed(pub String);
+
+/// One request to the writer thread.
+pub enum Job {
+    /// Append a descriptor.
+    Descriptor(
+        Box<NewDescriptor>,
+        oneshot::Sender<Result<DescriptorDone, WriteFailed>>,
+    ),
+    /// Append a pulse.
+    Pulse(oneshot::Sender<Result<PulseDone, WriteFailed>>),
+}
+
+/// Counters of what the writer did (batches = fsyncs of the chain).
+#[derive(Debug, Default)]
+pub struct CommitStats {
+    /// Batches written (each one write and one fsync of the chain).
+    pub batches: AtomicU64,
+    /// Descriptors acknowledged.
+    pub records: AtomicU64,
+    /// Pulses acknowledged.
+    pub pulses: AtomicU64,
+}
+
+/// Where the writer writes, and its clock.
+pub struct Writer {
+    /// The ledger's root.
+    pub root: PathBuf,
+    /// A native ledger (else legacy).
+    pub native: bool,
+    /// The clock, Unix microseconds (tests may inject one).
+    pub now_micros: Arc<dyn Fn() -> i64 + Send + Sync>,
+    /// Counters.
+    pub stats: Arc<CommitStats>,
+    /// Called after each acknowledged batch, before any request is answered
+    /// (the server's read state takes the new lines in).
+    pub after: Box<dyn Fn() + Send>,
+}
+
+/// Start the writer thread; it ends when every sender is dropped, after
+/// answering everything it took.
+pub fn spawn(w: Writer) -> (mpsc::Sender<Job>, std::thread::JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel::<Job>();
+    let handle = std::thread::Builder::new()
+        .name("iss-serve-writer".into())
+        .spawn(move || run(&w, &rx))
+        .expect("spawning the writer thread");
+    (tx, handle)
+}
+
+fn run(w: &Writer, rx: &mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut descriptors = Vec::new();
+        let mut pulses = Vec::new();
+        let mut next = Some(first);
+        // Everything already waiting joins this batch.
+        while let Some(job) = next.take() {
+            match job {
+                Job::Descriptor(d, reply) => descriptors.push((*d, reply)),
+                Job::Pulse(reply) => pulses.push(reply),
+            }
+            if descriptors.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        if !descriptors.is_empty() {
+            commit_descriptors(w, descriptors);
+        }
+        for reply in pulses {
+            let result = append_pulse(w);
+            if result.is_ok() {
+                w.stats.pulses.fetch_add(1, Ordering::Relaxed);
+                (w.after)();
+            }
+            let _ = reply.send(result);
+        }
+    }
+}
+
+type Reply = oneshot::Sender<Result<DescriptorDone, WriteFailed>>;
+
+fn commit_descriptors(w: &Writer, batch: Vec<(NewDescriptor, Reply)>) {
+    let now = (w.now_micros)();
+    let (inputs, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+    match append_batch(w, inputs.clone(), now) {
+        Ok(ids) => {
+            w.stats.batches.fetch_add(1, Ordering::Relaxed);
+            w.stats
+                .records
+                .fetch_add(ids.len() as u64, Ordering::Relaxed);
+            (w.after)();
+            for (i, (id, reply)) in ids.into_iter().zip(replies).enumerate() {
+                let _ = reply.send(Ok(DescriptorDone {
+                    descriptor_id: id,
+                    at_micros: now + i64::try_from(i).unwrap_or(0),
+                }));
+            }
+        }
+        // One record the verifier refuses must not refuse the others:
+        // they are written one by one, each with its own answer.
+        Err(Refusal::Record(_)) if replies.len() > 1 => {
+            for (input, reply) in inputs.into_iter().zip(replies) {
+                let now = (w.now_micros)();
+                let result = append_batch(w, vec![input], now)
+                    .map(|mut ids| DescriptorDone {
+                        descriptor_id: ids.pop().unwrap_or_default(),
+                        at_micros: now,
+                    })
+                    .map_err(Refusal::into_failed);
+                if result.is_ok() {
+                    w.stats.batches.fetch_add(1, Ordering::Relaxed);
+                    w.stats.records.fetch_add(1, Ordering::Relaxed);
+                    (w.after)();
+                }
+                let _ = reply.send(result);
+            }
+        }
+        Err(e) => {
+            let failed = e.into_failed();
+            for reply in replies {
+                let _ = reply.send(Err(failed.clone()));
+            }
+        }
+    }
+}
+
+/// Why a batch was refused.
+enum Refusal {
+    /// A record of the batch does not verify.
+    Record(String),
+    /// The ledger refused the write (it does not verify, the lock, I/O).
+    Ledger(String),
+}
+
+impl Refusal {
+    fn into_failed(self) -> WriteFailed {
+        match self {
+            Refusal::Record(s) | Refusal::Ledger(s) => WriteFailed(s),
+        }
+    }
+}
+
+fn append_batch(w: &Writer, inputs: Vec<NewDescriptor>, now: i64) -> Result<Vec<String>, Refusal> {
+    if w.native {
+        let mut writer =
+            NativeWriter::open(&w.root, None, None).map_err(|e| Refusal::Ledger(e.to_string()))?;
+        let (acks, _) =
+            crate::ledger::native::descriptors::append_descriptors(&mut writer, inputs, now, false)
+                .map_err(|e| match e {
+                    crate::ledger::native::writer::NativeWriteError::InvalidRecord(s) => {
+                        Refusal::Record(s)
+                    }
+                    other => Refusal::Ledger(other.to_string()),
+                })?;
+        return Ok(acks.into_iter().map(|a| a.descriptor_id).collect());
+    }
+    crate::ledger::legacy::append::append_descriptors(&w.root, inputs, now)
+        .map(|acks: Vec<Acknowledged>| acks.into_iter().map(|a| a.descriptor_id).collect())
+        .map_err(|e| match e {
+            LegacyAppendError::InvalidRecord(_) => Refusal::Record(e.to_string()),
+            other => Refusal::Ledger(other.to_string()),
+        })
+}
+
+fn append_pulse(w: &Writer) -> Result<PulseDone, WriteFailed> {
+    if w.native {
+        let reading = crate::ledger::native::pulse::clock::ClockReading::now();
+        let leaps = crate::time::leap_seconds::LeapSecondList::best_available()
+            .map_err(|e| WriteFailed(e.to_string()))?;
+        let mut writer =
+            NativeWriter::open(&w.root, None, None).map_err(|e| WriteFailed(e.to_string()))?;
+        let ack = crate::ledger::native::append_pulse::append_pulse(&mut writer, &reading, &leaps)
+            .map_err(|e| WriteFailed(e.to_string()))?;
+        return Ok(ack.record.line);
+    }
+    let clock = crate::ledger::legacy::append_pulse::PulseClock {
+        utc_micros: (w.now_micros)(),
+        monotonic_ns: i64::try_from(crate::ledger::native::pulse::clock::monotonic_ns())
+            .unwrap_or(i64::MAX),
+    };
+    let ack = crate::ledger::legacy::append_pulse::append_pulse(&w.root, clock, None)
+        .map_err(|e| WriteFailed(e.to_string()))?;
+    Ok(ack.line)
+}

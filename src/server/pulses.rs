@@ -1,0 +1,123 @@
+//! The pulse chain as the legacy time endpoints show it: each verified
+//! pulse as a legacy pulse object, and the chain's verdict.
+
+use crate::analysis::records::{Exclusions, pulse_file};
+use crate::ledger::discover::FileKind;
+use crate::ledger::io::reader::LineReader;
+use crate::ledger::model::finding::Finding;
+use crate::ledger::model::report::VerifyReport;
+use serde_json::{Value, json};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
+
+/// The verified pulses, in file order, as legacy pulse objects.
+#[derive(Debug, Default)]
+pub struct Pulses {
+    /// Legacy pulse objects, with their 1-based line.
+    pub list: Vec<(u64, Value)>,
+    /// The pulse file, and whether it is native.
+    file: Option<(PathBuf, bool)>,
+    loaded: u64,
+    lines: u64,
+    /// Lines the last full verification excluded.
+    excluded: Exclusions,
+}
+
+impl Pulses {
+    /// Load the verified pulses of the file a verification found.
+    pub fn load(report: &VerifyReport) -> std::io::Result<Self> {
+        let mut p = Pulses::default();
+        let Some(file) = pulse_file(report) else {
+            return Ok(p);
+        };
+        p.excluded = Exclusions::from_report(report, file.name());
+        p.file = Some((file.path.to_path_buf(), file.kind == FileKind::NativePulses));
+        p.extend()?;
+        Ok(p)
+    }
+
+    /// Read the complete lines appended since the last read.
+    pub fn extend(&mut self) -> std::io::Result<usize> {
+        let Some((path, native)) = self.file.clone() else {
+            return Ok(0);
+        };
+        let mut f = std::fs::File::open(&path)?;
+        let len = f.metadata()?.len();
+        if len <= self.loaded {
+            return Ok(0);
+        }
+        f.seek(SeekFrom::Start(self.loaded))?;
+        let mut bytes = Vec::new();
+        f.take(len - self.loaded).read_to_end(&mut bytes)?;
+        let Some(end) = memchr::memrchr(b'\n', &bytes) else {
+            return Ok(0);
+        };
+        bytes.truncate(end + 1);
+        let before = self.list.len();
+        let mut reader = LineReader::new(std::io::Cursor::new(&bytes));
+        while let Some(line) = reader.next_line()? {
+            let number = self.lines + line.number;
+            if matches!(
+                self.excluded.status(number),
+                crate::analysis::maturity::Inclusion::Excluded { .. }
+            ) {
+                continue;
+            }
+            let crate::ledger::io::reader::Content::Bytes(text) = line.content else {
+                continue;
+            };
+            let Ok(v) = serde_json::from_slice::<Value>(text) else {
+                continue;
+            };
+            self.list
+                .push((number, if native { native_as_legacy(&v) } else { v }));
+        }
+        self.loaded += bytes.len() as u64;
+        self.lines += memchr::memchr_iter(b'\n', &bytes).count() as u64;
+        Ok(self.list.len() - before)
+    }
+}
+
+/// A native pulse record in the legacy pulse object's field names:
+/// `tai_ns` (the native field is true TAI, not the legacy monotonic
+/// clock), `utc_iso`, `et_s` (TDB), `utc_unix`, `epoch_days` (days past
+/// J2000, UTC), `julian_date` (UTC), `pulse_id` and `glyph_hash` (the
+/// record's hash), `chain_hash` (the previous record's hash), `source_node`
+/// (the boot id).
+fn native_as_legacy(line: &Value) -> Value {
+    let body = &line["body"];
+    let jd = body["jd_utc"].as_f64().unwrap_or_default();
+    let hash = line["hash"].as_str().unwrap_or_default();
+    json!({
+        "tai_ns": body["tai_ns"],
+        "utc_iso": body["utc"],
+        "et_s": body["tdb_s"],
+        "utc_unix": (jd - 2_440_587.5) * 86_400.0,
+        "epoch_days": jd - 2_451_545.0,
+        "julian_date": jd,
+        "pulse_id": hash.get(..32).unwrap_or(hash),
+        "glyph_hash": hash,
+        "chain_hash": line["prev"],
+        "source_node": body["boot_id"].as_str().unwrap_or("iss"),
+    })
+}
+
+/// One violation of the time chain in the legacy verdict's shape.
+pub fn violation(f: &Finding) -> Value {
+    match (&f.expected, &f.found) {
+        (Some(expected), Some(found)) => json!({
+            "line": f.line,
+            "pulse_id": f.record_id,
+            "expected_hash": expected,
+            "found_hash": found,
+            "violation": "CHAIN_BREAK",
+            "kind": f.kind,
+        }),
+        _ => json!({
+            "line": f.line,
+            "error": f.detail,
+            "violation": "CORRUPTION",
+            "kind": f.kind,
+        }),
+    }
+}
