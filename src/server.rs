@@ -11,6 +11,7 @@
 
 pub mod commit;
 pub mod live;
+pub mod openapi;
 pub mod process_data;
 pub mod pulses;
 pub mod routes;

@@ -6,6 +6,11 @@ use super::shapes::{
     AuditTrailResponse, CapabilityReport, DescriptorResponse, HealthResponse, IntegrityResponse,
     VaultStatus, iso_z, now_iso,
 };
+#[allow(unused_imports)] // the schema types are named in the OpenAPI attributes
+use super::shapes::{
+    CapabilityAnswer, Descriptor, Detail, Found, ProcessData, Pulse, TimeHistory, TimeVerdict,
+    ValidationErrors,
+};
 use super::state::{StoredDescriptor, Verdict};
 use axum::Json;
 use axum::body::Bytes;
@@ -55,6 +60,7 @@ fn spice_word(v: Verdict) -> &'static str {
 }
 
 /// `GET /health`.
+#[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, body = HealthResponse), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn health(State(s): Shared) -> Response {
     let Ok(live) = s.live.read() else {
         return detail(
@@ -74,6 +80,7 @@ pub async fn health(State(s): Shared) -> Response {
 }
 
 /// `GET /audit/verify/integrity`.
+#[utoipa::path(get, path = "/audit/verify/integrity", tag = "audit", responses((status = 200, body = IntegrityResponse), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn integrity(State(s): Shared) -> Response {
     let Ok(live) = s.live.read() else {
         return detail(
@@ -92,6 +99,7 @@ pub async fn integrity(State(s): Shared) -> Response {
 }
 
 /// `GET /time/verify`: the correct verdict, in the legacy shape.
+#[utoipa::path(get, path = "/time/verify", tag = "time", responses((status = 200, body = TimeVerdict), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn time_verify(State(s): Shared) -> Response {
     let pulses = s.pulses.read().map_or(0, |p| p.list.len());
     let Ok(live) = s.live.read() else {
@@ -116,6 +124,7 @@ pub async fn time_verify(State(s): Shared) -> Response {
 
 /// `GET /time/history?limit=N` (1 ≤ N ≤ 1000, default 100).
 #[allow(clippy::implicit_hasher)] // axum builds the map
+#[utoipa::path(get, path = "/time/history", tag = "time", params(("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "how many of the last pulses (default 100)")), responses((status = 200, body = TimeHistory), (status = 422, body = ValidationErrors), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn time_history(State(s): Shared, Query(q): Query<HashMap<String, String>>) -> Response {
     let limit = match q.get("limit") {
         None => 100,
@@ -199,6 +208,7 @@ fn sender(s: &AppState) -> Option<std::sync::mpsc::Sender<Job>> {
 }
 
 /// `GET /time/pulse` and `POST /time/pulse`: append a pulse, answer it.
+#[utoipa::path(method(get, post), path = "/time/pulse", tag = "time", security(("bearer" = [])), responses((status = 200, description = "the new pulse, durable", body = Pulse), (status = 401, body = Detail), (status = 403, description = "read-only server", body = Detail), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn time_pulse(State(s): Shared, headers: HeaderMap) -> Response {
     if let Err(r) = authorize(&s, &headers) {
         return r;
@@ -233,6 +243,7 @@ pub async fn time_pulse(State(s): Shared, headers: HeaderMap) -> Response {
 }
 
 /// `POST /spice/descriptor`.
+#[utoipa::path(post, path = "/spice/descriptor", tag = "spice", security(("bearer" = [])), request_body = ProcessData, responses((status = 200, description = "appended, verified and durable", body = DescriptorResponse), (status = 401, body = Detail), (status = 403, description = "read-only server", body = Detail), (status = 413, description = "body too large"), (status = 422, body = ValidationErrors), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn post_descriptor(State(s): Shared, headers: HeaderMap, body: Bytes) -> Response {
     if let Err(r) = authorize(&s, &headers) {
         return r;
@@ -303,6 +314,7 @@ fn raw(d: &StoredDescriptor) -> Response {
 }
 
 /// `GET /spice/descriptor/{id}`: the record exactly as stored.
+#[utoipa::path(get, path = "/spice/descriptor/{id}", tag = "spice", params(("id" = String, Path, description = "descriptor_id")), responses((status = 200, body = Descriptor), (status = 404, body = Detail), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn get_descriptor(State(s): Shared, Path(id): Path<String>) -> Response {
     let Ok(d) = s.descriptors.read() else {
         return detail(
@@ -330,6 +342,7 @@ fn list(found: &[&StoredDescriptor]) -> Response {
 }
 
 /// `GET /spice/find/glyph/{hash}`: records whose glyph range starts or ends there.
+#[utoipa::path(get, path = "/spice/find/glyph/{hash}", tag = "spice", params(("hash" = String, Path, description = "a glyph hash the range starts or ends at")), responses((status = 200, body = Found), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn find_glyph(State(s): Shared, Path(hash): Path<String>) -> Response {
     let Ok(d) = s.descriptors.read() else {
         return detail(
@@ -341,6 +354,7 @@ pub async fn find_glyph(State(s): Shared, Path(hash): Path<String>) -> Response 
 }
 
 /// `GET /spice/find/apriori/{id}`: records listing that a-priori reference.
+#[utoipa::path(get, path = "/spice/find/apriori/{id}", tag = "spice", params(("id" = String, Path, description = "an a-priori reference")), responses((status = 200, body = Found), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn find_apriori(State(s): Shared, Path(id): Path<String>) -> Response {
     let Ok(d) = s.descriptors.read() else {
         return detail(
@@ -352,6 +366,7 @@ pub async fn find_apriori(State(s): Shared, Path(id): Path<String>) -> Response 
 }
 
 /// `GET /spice/capability/report`: over the verified records only.
+#[utoipa::path(get, path = "/spice/capability/report", tag = "spice", responses((status = 200, body = CapabilityAnswer), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn capability(State(s): Shared) -> Response {
     let Ok(d) = s.descriptors.read() else {
         return detail(
@@ -401,6 +416,7 @@ pub async fn capability(State(s): Shared) -> Response {
 }
 
 /// `GET /audit/trail/{id}`: all five keys of the legacy response model.
+#[utoipa::path(get, path = "/audit/trail/{id}", tag = "audit", params(("id" = String, Path, description = "descriptor_id")), responses((status = 200, body = AuditTrailResponse), (status = 404, body = Detail), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn audit_trail(State(s): Shared, Path(id): Path<String>) -> Response {
     let Ok(d) = s.descriptors.read() else {
         return detail(
@@ -464,6 +480,7 @@ pub async fn audit_trail(State(s): Shared, Path(id): Path<String>) -> Response {
 }
 
 /// `GET /vault/status`.
+#[utoipa::path(get, path = "/vault/status", tag = "vault", responses((status = 200, body = VaultStatus)))]
 pub async fn vault_status() -> Response {
     Json(VaultStatus {
         apriori_vault: "READ_ONLY_ACCESS",

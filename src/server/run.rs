@@ -38,6 +38,8 @@ pub fn router(state: Arc<AppState>, options: &Options) -> Router {
         .route("/audit/trail/{id}", get(routes::audit_trail))
         .route("/vault/status", get(routes::vault_status))
         .route("/metrics", get(routes::metrics))
+        .route("/openapi.json", get(super::openapi::openapi_json))
+        .route("/docs", get(super::openapi::docs))
         .fallback(routes::fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(options.body_limit))

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// Now, UTC ISO 8601 with `Z` and microseconds, as the legacy answers it.
 pub fn now_iso() -> String {
@@ -26,7 +27,7 @@ pub fn iso_z(micros: i64) -> String {
 }
 
 /// `GET /health`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct HealthResponse {
     /// `healthy`.
     pub status: &'static str,
@@ -43,7 +44,7 @@ pub struct HealthResponse {
 }
 
 /// `GET /audit/verify/integrity`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct IntegrityResponse {
     /// `CLEAN`, `VIOLATED` or `EMPTY`.
     pub forensic_chain: &'static str,
@@ -58,7 +59,7 @@ pub struct IntegrityResponse {
 }
 
 /// `POST /spice/descriptor`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DescriptorResponse {
     /// The new record's id.
     pub descriptor_id: String,
@@ -69,7 +70,7 @@ pub struct DescriptorResponse {
 }
 
 /// `GET /spice/capability/report`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CapabilityReport {
     /// Verified descriptors.
     pub total_processes: u64,
@@ -88,7 +89,7 @@ pub struct CapabilityReport {
 }
 
 /// `GET /audit/trail/{id}`: the five keys of the legacy response model.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditTrailResponse {
     /// Process, version, outcome, glyph range and count.
     pub what_happened: serde_json::Value,
@@ -103,7 +104,7 @@ pub struct AuditTrailResponse {
 }
 
 /// `GET /vault/status`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct VaultStatus {
     /// `READ_ONLY_ACCESS`.
     pub apriori_vault: &'static str,
@@ -115,4 +116,158 @@ pub struct VaultStatus {
     pub contamination_status: &'static str,
     /// When answered.
     pub last_checked: String,
+}
+
+/// `{"detail": "..."}`: an error (401, 403, 404, 503).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Detail {
+    /// What went wrong.
+    pub detail: String,
+}
+
+/// One request validation error, `FastAPI`'s shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidationItem {
+    /// `missing`, `less_than_equal`, `json_invalid`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Where: `["body", FIELD]`, `["query", NAME]`.
+    pub loc: Vec<serde_json::Value>,
+    /// The message.
+    pub msg: String,
+    /// The value found.
+    pub input: serde_json::Value,
+    /// The bound, e.g. `{"le": 1000}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub ctx: Option<serde_json::Value>,
+}
+
+/// 422: `{"detail": [item, ...]}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidationErrors {
+    /// Every error found.
+    pub detail: Vec<ValidationItem>,
+}
+
+/// A SPICE descriptor as stored (a legacy line; a native record's body).
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(missing_docs)] // the legacy format's own field names
+pub struct Descriptor {
+    pub descriptor_id: String,
+    pub process_name: String,
+    pub process_version: String,
+    pub capability_level: i64,
+    pub process_outcome: String,
+    pub compliance_score: f64,
+    pub apriori_refs: Vec<String>,
+    pub aposteriori_refs: Vec<String>,
+    pub glyph_range_start: String,
+    pub glyph_range_end: String,
+    pub glyph_count: i64,
+    pub evidence_required: Vec<String>,
+    pub evidence_provided: Vec<String>,
+    pub assessed_by: String,
+    pub assessed_at: String,
+    pub assessment_method: String,
+    pub active_constraints: Vec<String>,
+    pub advisory_notes: Option<String>,
+    /// Legacy records only.
+    pub prev_descriptor_hash: Option<String>,
+    /// Legacy records only.
+    pub descriptor_hash: Option<String>,
+}
+
+/// The legacy request model of `POST /spice/descriptor`.
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(missing_docs)] // the legacy model's own field names
+pub struct ProcessData {
+    pub process_name: String,
+    pub process_version: String,
+    #[schema(minimum = 0, maximum = 5)]
+    pub capability_level: i64,
+    /// `compliant`, `non_compliant`, `partial` or `not_assessed` (any case).
+    pub process_outcome: String,
+    #[schema(minimum = 0.0, maximum = 1.0)]
+    pub compliance_score: f64,
+    #[serde(default)]
+    pub apriori_refs: Vec<String>,
+    #[serde(default)]
+    pub aposteriori_refs: Vec<String>,
+    pub glyph_range_start: String,
+    pub glyph_range_end: String,
+    #[schema(exclusive_minimum = 0)]
+    pub glyph_count: i64,
+    pub evidence_required: Vec<String>,
+    pub evidence_provided: Vec<String>,
+    pub assessed_by: String,
+    pub assessment_method: String,
+    pub active_constraints: Vec<String>,
+}
+
+/// A pulse object (a legacy glyph chain line's fields).
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(missing_docs)] // the legacy format's own field names
+pub struct Pulse {
+    pub tai_ns: i64,
+    pub utc_iso: String,
+    pub et_s: f64,
+    pub utc_unix: f64,
+    pub epoch_days: f64,
+    pub julian_date: f64,
+    pub pulse_id: String,
+    pub glyph_hash: String,
+    pub chain_hash: String,
+    pub source_node: String,
+}
+
+/// `GET /time/history`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeHistory {
+    /// The last pulses, oldest first.
+    pub pulses: Vec<Pulse>,
+}
+
+/// `GET /time/verify`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeVerdict {
+    /// `CLEAN`, `VIOLATED` or `EMPTY`.
+    pub status: String,
+    /// Pulses in the chain.
+    pub pulses: u64,
+    /// Each violation (absent when `EMPTY`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub violations: Option<Vec<serde_json::Value>>,
+    /// Whether the chain verifies.
+    pub integrity: bool,
+    /// When the verdict was established (absent when `EMPTY`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_verified: Option<String>,
+}
+
+/// `GET /spice/find/...`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Found {
+    /// The records, in file order.
+    pub descriptors: Vec<Descriptor>,
+    /// How many.
+    pub count: u64,
+}
+
+/// `{"status": "NO_DATA"}`: no verified descriptor yet.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoData {
+    /// `NO_DATA`.
+    pub status: String,
+}
+
+/// The capability report, or `NO_DATA`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CapabilityAnswer {
+    /// The report.
+    Report(CapabilityReport),
+    /// Nothing to report.
+    NoData(NoData),
 }

@@ -1,4 +1,5 @@
 //! A real `iss serve` on 127.0.0.1 and a free port, and a real HTTP client.
+#![allow(dead_code)] // each test binary uses a different subset
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
