@@ -1,0 +1,119 @@
+//! No request body makes `iss serve` panic or answer anything but a
+//! legacy-shaped outcome: random bytes, random JSON, and near-valid
+//! `ProcessData` with one field of a random JSON value, against a real server.
+
+mod common;
+#[path = "serve/harness.rs"]
+mod harness;
+
+use harness::{Server, TOKEN, process_data};
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        ".{0,12}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(".{0,8}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+const FIELDS: [&str; 15] = [
+    "process_name",
+    "process_version",
+    "capability_level",
+    "process_outcome",
+    "compliance_score",
+    "apriori_refs",
+    "aposteriori_refs",
+    "glyph_range_start",
+    "glyph_range_end",
+    "glyph_count",
+    "evidence_required",
+    "evidence_provided",
+    "assessed_by",
+    "assessment_method",
+    "active_constraints",
+];
+
+fn post_raw(server: &Server, body: &[u8]) -> (u16, Value) {
+    let mut r = server
+        .agent
+        .post(format!("{}/spice/descriptor", server.base))
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", "application/json")
+        .send(body)
+        .unwrap();
+    let text = r.body_mut().read_to_string().unwrap();
+    let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("a JSON answer: {e}: {text}"));
+    (r.status().as_u16(), v)
+}
+
+fn legacy_outcome(status: u16, answer: &Value) -> Result<(), TestCaseError> {
+    match status {
+        200 => prop_assert!(answer["descriptor_id"].is_string(), "{answer}"),
+        422 => {
+            let items = answer["detail"].as_array();
+            prop_assert!(items.is_some_and(|i| !i.is_empty()), "{answer}");
+            for item in items.unwrap() {
+                prop_assert!(
+                    item["loc"].is_array() && item["msg"].is_string() && item["type"].is_string(),
+                    "{item}"
+                );
+            }
+        }
+        413 => {}
+        other => prop_assert!(false, "status {other}: {answer}"),
+    }
+    Ok(())
+}
+
+#[test]
+fn no_body_makes_the_server_fail() {
+    let ledger = common::generated_ledger(41);
+    let tokens = tempfile::tempdir().unwrap();
+    let server = Server::start_writing(ledger.path(), tokens.path());
+    let config = ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(bytes in prop::collection::vec(any::<u8>(), 0..256))| {
+        let (status, answer) = post_raw(&server, &bytes);
+        legacy_outcome(status, &answer)?;
+    });
+    proptest!(config, |(v in json_value())| {
+        let (status, answer) = post_raw(&server, v.to_string().as_bytes());
+        legacy_outcome(status, &answer)?;
+    });
+    proptest!(config, |(field in 0..FIELDS.len(), v in json_value())| {
+        let mut body = process_data("Fuzzed");
+        body[FIELDS[field]] = v;
+        let (status, answer) = post_raw(&server, body.to_string().as_bytes());
+        legacy_outcome(status, &answer)?;
+    });
+    // Too large: refused, and the server still answers.
+    let big = vec![b' '; 2 << 20];
+    let mut r = server
+        .agent
+        .post(format!("{}/spice/descriptor", server.base))
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .send(&big[..])
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    let _ = r.body_mut().read_to_string();
+    assert_eq!(server.get("/health").0, 200);
+    // Everything acknowledged verifies.
+    common::iss_stdout(&["verify"], ledger.path(), &[], 0);
+    assert_eq!(server.stop(), 0);
+}
