@@ -9,6 +9,7 @@ mod append_pulse;
 mod args;
 mod audit;
 mod descriptor_input;
+mod docs;
 mod health;
 mod lookup;
 mod native;
@@ -93,6 +94,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Sample(args)) => sample::run(&args),
         Some(Command::Serve(args)) => serve::run(&args),
+        Some(Command::Completions(args)) => docs::completions(&args),
+        Some(Command::Man(args)) => docs::man(&args),
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Pulses(args)) => pulses::run(&args),
         Some(Command::Health(args)) => health::run(&args),

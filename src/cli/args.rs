@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "iss",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("ISS_GIT_COMMIT"), ")"),
     about,
     propagate_version = true,
     args_conflicts_with_subcommands = true
@@ -72,6 +72,10 @@ pub enum Command {
     Prove(ProveArgs),
     /// Set the OS append-only attribute (`chattr +a`) on every ledger file.
     Protect(ProtectArgs),
+    /// Print a shell completion script (bash, zsh or fish) to standard output.
+    Completions(CompletionsArgs),
+    /// Write the manual pages (iss.1 and one per command) into a folder.
+    Man(ManArgs),
     /// Serve the legacy HTTP API over a ledger (read-only unless --write).
     Serve(ServeArgs),
     /// Write a generated legacy ledger (byte-compatible with the legacy service) for tests and demos.
@@ -238,6 +242,32 @@ pub enum KeyWhat {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `iss completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+/// The shells `iss completions` writes for.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CompletionShell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+}
+
+/// `iss man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The folder to write the pages into (created when missing).
+    pub dir: PathBuf,
 }
 
 /// `iss serve`.

@@ -319,6 +319,25 @@ pub fn all() -> Vec<Case> {
         c("serve", "no such path", 2, |f| {
             iss!("serve", &f.missing, "--listen", "127.0.0.1:0")
         }),
+        c("completions bash", "printed", 0, |_| {
+            iss!("completions", "bash")
+        }),
+        c("completions zsh", "printed", 0, |_| {
+            iss!("completions", "zsh")
+        }),
+        c("completions fish", "printed", 0, |_| {
+            iss!("completions", "fish")
+        }),
+        c("man", "a new folder", 0, |_| {
+            let tmp = tempfile::tempdir().unwrap();
+            iss!("man", tmp.path().join("man1"))
+        }),
+        c("man", "a file where the folder should be", 2, |f| {
+            iss!(
+                "man",
+                common::find_file(f.clean.path(), "spice_chain.jsonl")
+            )
+        }),
         c("sample", "new folder", 0, |_| {
             let tmp = tempfile::tempdir().unwrap();
             iss!("sample", tmp.path().join("s"), "--descriptors", "3")
