@@ -12,9 +12,12 @@
 use crate::ledger::append::Tail;
 use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{HexDigest, hex_str};
+use crate::ledger::id_set::{IdSet, id_key};
+use crate::ledger::json::ShortStr;
 use crate::ledger::native::merkle::{Hash, TreeBuilder};
 use crate::ledger::native::record::{GENESIS_PREV, parse_fields, record_hash, record_mac};
 use crate::ledger::native::secret::MacKey;
+use crate::ledger::native::unique_ids::{self, ID_CHAIN, descriptor_id_of};
 use crate::ledger::reader::{Content, Ending, RawLine};
 use sha2::{Digest, Sha256};
 
@@ -35,6 +38,9 @@ pub struct RecordFields {
     pub hash: HexDigest,
     /// The key id of the record's MAC, when it carries one.
     pub mac_key_id: Option<String>,
+    /// The body's `descriptor_id` (in `descriptors` only), and its numeric
+    /// form (see [`id_key`]).
+    pub descriptor_id: Option<(ShortStr, Option<u64>)>,
 }
 
 /// What [`check_line`] learned from one line on its own.
@@ -229,6 +235,10 @@ fn check_record(chain: &str, key: Option<&MacKey>, bytes: &[u8], out: &mut Check
         prev: hex64(r.prev),
         hash: hex64(r.hash),
         mac_key_id: r.mac.map(|(id, _)| id.to_owned()),
+        descriptor_id: (chain == ID_CHAIN)
+            .then(|| descriptor_id_of(r.body))
+            .flatten()
+            .map(|id| (ShortStr::new(&id), id_key(&id))),
     });
 }
 
@@ -265,6 +275,8 @@ pub struct NativeChainVerifier {
     /// MACs checked with the key, and MACs present but not checked.
     macs_checked: u64,
     macs_unchecked: u64,
+    /// The `descriptor_id`s seen (in `descriptors` only): §4.3 rule 5.
+    ids: Option<IdSet>,
 }
 
 impl NativeChainVerifier {
@@ -284,6 +296,30 @@ impl NativeChainVerifier {
             tail_pending: false,
             macs_checked: 0,
             macs_unchecked: 0,
+            ids: (chain == ID_CHAIN).then(IdSet::default),
+        }
+    }
+
+    /// Size the id set for about `records` records (no rehashing while a
+    /// big chain is walked).
+    pub fn reserve_ids(&mut self, records: usize) {
+        if let Some(ids) = &mut self.ids
+            && ids.is_empty()
+        {
+            *ids = IdSet::with_capacity(records);
+        }
+    }
+
+    /// The line of the record whose `descriptor_id` is `id`, if one was seen.
+    pub fn id_line(&self, id: &str) -> Option<u64> {
+        self.ids.as_ref()?.first_line(id, id_key(id))
+    }
+
+    /// After a clone of this verifier was kept in its place (a writer's
+    /// trial batch): fold the ids the clone added into the shared set.
+    pub fn settle_ids(&mut self) {
+        if let Some(ids) = &mut self.ids {
+            ids.settle();
         }
     }
 
@@ -406,6 +442,11 @@ impl NativeChainVerifier {
                     .record(r.seq.to_string())
                     .expected_found(hex_str(&self.prev), hex_str(&r.prev)),
             );
+        }
+        if let (Some(ids), Some((id, key))) = (&mut self.ids, &r.descriptor_id)
+            && let Some(first) = ids.insert(id.as_str(), *key, n)
+        {
+            out.push(unique_ids::duplicate(id.as_str(), first, n, off, r.seq));
         }
         self.check_mac_policy(&r, n, off, c.mac_checked, out);
         // Re-anchor on what the record says, so one edit is one finding.

@@ -24,6 +24,7 @@ use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::native::note::Signer;
 use crate::ledger::native::record::build_line_raw;
 use crate::ledger::native::secret::MacKey;
+use crate::ledger::native::unique_ids;
 use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -232,6 +233,18 @@ impl NativeWriter {
             ));
         }
         let mut lock = LedgerLock::acquire(&self.dir)?;
+        self.append_locked(&mut lock, chain, bodies, expected_lines)
+    }
+
+    /// [`NativeWriter::append_expecting`] under a lock already held (a
+    /// rotation holds it from its first checkpoint to its last).
+    fn append_locked(
+        &mut self,
+        lock: &mut LedgerLock,
+        chain: Chain,
+        bodies: &[String],
+        expected_lines: Option<&[String]>,
+    ) -> Result<Vec<RecordAck>, NativeWriteError> {
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
         let mut trial = self
@@ -254,7 +267,7 @@ impl NativeWriter {
             .verifier;
         let expected = v.tail();
         let done = append_lines(
-            &mut lock,
+            lock,
             &paths.file,
             &expected,
             &lines,
@@ -267,6 +280,8 @@ impl NativeWriter {
             )));
         }
         *v = trial;
+        // The trial shared the chain's id set; it is the only holder now.
+        v.settle_ids();
         Ok(acks)
     }
 
@@ -281,7 +296,11 @@ impl NativeWriter {
         let mut lines = Vec::with_capacity(bodies.len());
         let mut acks = Vec::with_capacity(bodies.len());
         let mut offset = trial.tail().len;
+        let batch_start = trial.records();
         for (i, body) in bodies.iter().enumerate() {
+            if let Some(why) = unique_ids::taken(trial, body, batch_start, i) {
+                return Err(NativeWriteError::InvalidRecord(why));
+            }
             let seq = trial.next_seq();
             let (line, hash) = build_line_raw(
                 chain.name(),

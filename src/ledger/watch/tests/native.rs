@@ -14,7 +14,9 @@ use crate::ledger::native::note::Signer;
 use crate::ledger::native::secret::{MacKey, read_mac_key_for, read_signer};
 use crate::ledger::native::writer::NativeWriter;
 use crate::ledger::report::LedgerStatus;
-use crate::ledger::watch::native::{CHECKPOINT_CHECKS, RECORD_CHECKS, RECORD_CHECKS_KEYED};
+use crate::ledger::watch::native::{
+    CHECKPOINT_CHECKS, DESCRIPTOR_CHECKS, RECORD_CHECKS, RECORD_CHECKS_KEYED,
+};
 use crate::ledger::watch::{RecordEvent, RecordStatus, Watch, WatchEvent, WatchOptions};
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -145,7 +147,7 @@ fn writer_appends_are_verified_record_by_record_and_checkpoints_entry_by_entry()
     assert_eq!(kinds(&events), ["record descriptors 1 Verified"]);
     let r = records(&events)[0];
     assert_eq!((r.record_id.as_deref(), r.offset), (Some("0"), 0));
-    assert_eq!(r.checks, RECORD_CHECKS);
+    assert_eq!(r.checks, DESCRIPTOR_CHECKS);
     let note = r.note.as_deref().unwrap();
     assert!(
         note.contains("not signed yet") && note.contains("signs 0 record(s)"),
