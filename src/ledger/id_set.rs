@@ -159,12 +159,18 @@ mod tests {
         assert_eq!(add(&mut trial, "00000000000000bb", 2), None);
         assert_eq!(add(&mut trial, "00000000000000bb", 3), Some(2));
         assert_eq!(add(&mut trial, "00000000000000aa", 3), Some(1));
-        assert_eq!(base.first_line("00000000000000bb", id_key("00000000000000bb")), None);
+        assert_eq!(
+            base.first_line("00000000000000bb", id_key("00000000000000bb")),
+            None
+        );
         // The trial is kept (the original dropped): its additions fold in.
         drop(base);
         trial.settle();
         assert!(trial.own.is_empty());
-        assert_eq!(trial.first_line("00000000000000bb", id_key("00000000000000bb")), Some(2));
+        assert_eq!(
+            trial.first_line("00000000000000bb", id_key("00000000000000bb")),
+            Some(2)
+        );
         assert_eq!(trial.len(), 2);
     }
 

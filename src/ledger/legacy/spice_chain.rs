@@ -13,12 +13,12 @@
 
 use crate::ledger::finding::{Finding, FindingKind};
 use crate::ledger::hash::{hex_str, sha256_hex};
+use crate::ledger::id_set::{IdSet, id_key};
 use crate::ledger::json::ShortStr;
 use crate::ledger::legacy::descriptor::{ChainFields, DescriptorShape, SchemaProblem, diagnose};
 use crate::ledger::legacy::lines::{self, LineHygiene, parse_error, schema_error};
 use crate::ledger::legacy::writer::GENESIS_PREV_HASH;
 use crate::ledger::reader::{Ending, RawLine};
-use crate::ledger::id_set::{IdSet, id_key};
 
 /// What the next record's `prev_descriptor_hash` must be.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -81,7 +81,12 @@ impl<'de> de::Deserialize<'de> for IsId {
 /// its `descriptor_id` is already taken, by a record of the chain or an
 /// earlier one of the same batch. `None`: the id is free (or the chain is
 /// not `descriptors`, or the body names no id).
-pub fn taken(v: &NativeChainVerifier, body: &str, batch_start: u64, index: usize) -> Option<String> {
+pub fn taken(
+    v: &NativeChainVerifier,
+    body: &str,
+    batch_start: u64,
+    index: usize,
+) -> Option<String> {
     if v.chain() != ID_CHAIN {
         return None;
     }
