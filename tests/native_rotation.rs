@@ -10,13 +10,10 @@
 
 mod common;
 
+use common::forge::{bodies, push_history, rechain, write_history};
 use common::{Spot, read_lines, spots, write_lines};
-use iss_workstation::ledger::native::checkpoint::Checkpoint;
-use iss_workstation::ledger::native::history::HistoryLine;
 use iss_workstation::ledger::native::keyring::Rotation;
-use iss_workstation::ledger::native::merkle::{Hash, leaf_hash, root_of};
-use iss_workstation::ledger::native::note::{Signer, sign};
-use iss_workstation::ledger::native::record::{GENESIS_PREV, build_line_raw, parse_fields};
+use iss_workstation::ledger::native::note::Signer;
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::writer::{NativeWriteError, NativeWriter};
 use serde_json::Value;
@@ -156,66 +153,6 @@ fn native<'a>(doc: &'a Value, chain: &str) -> &'a Value {
         .iter()
         .find(|f| f["name"] == chain)
         .unwrap()["native"]
-}
-
-// --- the attacker's tools ---------------------------------------------------
-
-/// Lines of `chain` for `bodies`, with every hash recomputed from the first.
-fn rechain(chain: &str, bodies: &[String]) -> Vec<String> {
-    let mut prev = GENESIS_PREV.to_owned();
-    (0u64..)
-        .zip(bodies)
-        .map(|(seq, body)| {
-            let (line, hash) = build_line_raw(chain, seq, &prev, body, None).unwrap();
-            prev = hash;
-            line
-        })
-        .collect()
-}
-
-fn bodies(lines: &[String]) -> Vec<String> {
-    lines
-        .iter()
-        .map(|l| parse_fields(l).unwrap().0.body.to_owned())
-        .collect()
-}
-
-fn root(lines: &[String], size: u64) -> Hash {
-    let leaves: Vec<Hash> = lines[..usize::try_from(size).unwrap()]
-        .iter()
-        .map(|l| leaf_hash(l.as_bytes()))
-        .collect();
-    root_of(&leaves)
-}
-
-/// A history line signing the first `size` of `lines` of `chain`.
-fn entry(chain: &str, lines: &[String], size: u64, by: &[&Signer]) -> String {
-    let cp = Checkpoint {
-        origin: format!("{ORIGIN}/{chain}"),
-        size,
-        root: root(lines, size),
-        extensions: Vec::new(),
-    };
-    let note = sign(&cp.to_text(), by.iter().copied()).unwrap();
-    HistoryLine { size, note }.to_line()
-}
-
-/// Replace `chain`'s history with `entries` and its latest file with the last.
-fn write_history(dir: &Path, chain: &str, entries: &[String]) {
-    write_lines(&dir.join(format!("{chain}.jsonl.checkpoints")), entries);
-    let last: Value = serde_json::from_str(entries.last().unwrap()).unwrap();
-    fs::write(
-        dir.join(format!("{chain}.jsonl.checkpoint")),
-        last["note"].as_str().unwrap(),
-    )
-    .unwrap();
-}
-
-/// Append `extra` to `chain`'s history and make the last one the latest.
-fn push_history(dir: &Path, chain: &str, extra: &[String]) {
-    let mut lines = read_lines(&dir.join(format!("{chain}.jsonl.checkpoints")));
-    lines.extend_from_slice(extra);
-    write_history(dir, chain, &lines);
 }
 
 // --- the tests ----------------------------------------------------------------
@@ -374,6 +311,11 @@ fn whatever_else_the_retired_key_signs_is_found() {
         "{doc:#}"
     );
     assert_eq!(findings_of(&doc, "SIGNATURE_INVALID").len(), 1, "{doc:#}");
+}
+
+/// A history line of this test's ledgers (see [`common::forge::entry`]).
+fn entry(chain: &str, lines: &[String], size: u64, by: &[&Signer]) -> String {
+    common::forge::entry(ORIGIN, chain, lines, size, by)
 }
 
 fn old_of(led: &Ledger) -> Signer {

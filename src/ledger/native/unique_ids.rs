@@ -9,7 +9,7 @@
 //! analysis reports a repeat as `DUPLICATE_PULSE`, a warning, as it does on
 //! the legacy source.
 
-use crate::ledger::finding::{Finding, FindingKind};
+use crate::ledger::finding::{Finding, FindingKind, LineRange};
 use crate::ledger::native::chain::NativeChainVerifier;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
@@ -121,6 +121,12 @@ pub fn duplicate(id: &str, first: u64, n: u64, off: u64, seq: u64) -> Finding {
         "a descriptor_id no earlier record has",
         format!("{id} (first at line {first})"),
     )
+    // The first record is implicated too: the lookup by id finds both.
+    .related(LineRange {
+        file: ID_CHAIN,
+        first_line: first,
+        last_line: first,
+    })
 }
 
 #[cfg(test)]

@@ -296,6 +296,38 @@ fn forged_lines_are_violations_on_their_line() {
     assert_eq!(forged(&l, &mut watch, &bare), ["MAC_MISSING"]);
 }
 
+#[test]
+fn a_repeated_descriptor_id_appended_by_another_program_is_a_violation_on_its_line() {
+    let l = Ledger::new(false);
+    l.writer(false)
+        .append(Chain::Descriptors, &bodies(0, 2))
+        .unwrap();
+    let mut watch = l.watch(false);
+    // Hashed and linked correctly, by a program that does not check ids
+    // (the native writer refuses it).
+    let text = fs::read_to_string(&l.paths().file).unwrap();
+    let last = text.lines().last().unwrap();
+    let prev = &last[last.len() - 66..last.len() - 2];
+    let body = r#"{"descriptor_id":"d0","process_name":"Again"}"#;
+    let (line, _) =
+        crate::ledger::native::record::build_line_raw("descriptors", 2, prev, body, None).unwrap();
+    assert_eq!(
+        forged(&l, &mut watch, &line),
+        ["DUPLICATE_ID"],
+        "nothing else is wrong with it"
+    );
+    // The same finding as a full verification, naming the first line.
+    let v = crate::ledger::native::verify::verify_native(&l.dir, &Default::default());
+    let f = v.files.iter().flat_map(|f| &f.findings).collect::<Vec<_>>();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].kind.name(), f[0].line), ("DUPLICATE_ID", Some(3)));
+    assert_eq!(f[0].found.as_deref(), Some("d0 (first at line 1)"));
+    assert!(
+        NativeWriter::open(&l.dir, None, None).is_err(),
+        "no write on top"
+    );
+}
+
 /// A ledger with two unsigned records, watched, then `line` appended to
 /// its descriptor history: one violated entry with a finding of `kind`.
 fn forged_entry(line: impl FnOnce(&Ledger) -> String, kind: &str) {
