@@ -317,7 +317,10 @@ fn a_repeated_descriptor_id_appended_by_another_program_is_a_violation_on_its_li
         "nothing else is wrong with it"
     );
     // The same finding as a full verification, naming the first line.
-    let v = crate::ledger::native::verify::verify_native(&l.dir, &Default::default());
+    let v = crate::ledger::native::verify::verify_native(
+        &l.dir,
+        &crate::ledger::native::verify::NativeOptions::default(),
+    );
     let f = v.files.iter().flat_map(|f| &f.findings).collect::<Vec<_>>();
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!((f[0].kind.name(), f[0].line), ("DUPLICATE_ID", Some(3)));
