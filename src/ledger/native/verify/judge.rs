@@ -54,8 +54,8 @@ pub struct HistoryJudge {
     /// Checkpoints verified, newest signed size and its signers.
     status: NativeChainStatus,
     latest: Option<LatestCheckpoint>,
-    /// The history line of `latest`.
-    latest_line: Option<u64>,
+    /// The history line and byte offset of `latest`.
+    latest_at: Option<(u64, u64)>,
     /// The highest-ranked key (rank, key id, history line) that signed a
     /// verified entry so far: a retired key may not sign after it.
     top: Option<(usize, u32, u64)>,
@@ -84,7 +84,7 @@ impl HistoryJudge {
             diverged: false,
             status: NativeChainStatus::default(),
             latest: None,
-            latest_line: None,
+            latest_at: None,
             top: None,
             truncated_by: None,
         }
@@ -164,7 +164,7 @@ impl HistoryJudge {
                     root,
                     note: h.entry.note.clone(),
                 });
-                self.latest_line = Some(n);
+                self.latest_at = Some((n, off));
                 let ring = self.ring.as_ref();
                 let best = keys.iter().filter_map(|&k| Some((ring?.rank(k)?, k))).max();
                 if let Some((rank, key)) = best
@@ -267,8 +267,8 @@ impl HistoryJudge {
                 |size| format!("size {size}, signed by {by}"),
             ),
         );
-        if let Some(n) = self.latest_line {
-            f.line = Some(n);
+        if let Some((n, off)) = self.latest_at {
+            f = f.at(n, off);
         }
         Some(f)
     }
