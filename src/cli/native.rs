@@ -159,7 +159,13 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
             default_key_path(&args.path).display()
         );
     };
-    let mut w = match NativeWriter::open(&args.path, Some(s), mac_key(&args.path, &args.keys)?) {
+    let mac = mac_key(&args.path, &args.keys)?;
+    let opened = if args.accept_retired_history {
+        NativeWriter::open_accepting_retired_history(&args.path, s, mac)
+    } else {
+        NativeWriter::open(&args.path, Some(s), mac)
+    };
+    let mut w = match opened {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };

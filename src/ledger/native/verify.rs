@@ -122,6 +122,9 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
             paths.file.display().to_string(),
             coverage::chain(policy.required.is_some()),
         );
+        if chain == Chain::Descriptors {
+            report.coverage.checked.push(coverage::UNIQUE_IDS);
+        }
         let (verifier, roots) = walk_chain(
             chain,
             &paths.file,
@@ -270,6 +273,11 @@ fn walk_chain(
     if !path.exists() {
         report.error = Some(format!("{}: the chain file is missing", path.display()));
         return (v, roots);
+    }
+    // Native descriptor lines are 600 bytes and more: size the id set for
+    // the records the file can hold.
+    if let Ok(m) = std::fs::metadata(path) {
+        v.reserve_ids(usize::try_from(m.len() / 600).unwrap_or(0));
     }
     let key = key.cloned();
     let name = chain.name();
