@@ -5,15 +5,16 @@
 
 use super::args::{CheckpointArgs, InitArgs, KeyArgs, KeyFiles, KeyWhat};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
+use crate::ledger::append::{EXIT_DURABLE_FOLLOW_UP_FAILED, FollowUpFailed, command_for};
 use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::legacy::writer::iso_from_micros;
-use crate::ledger::native::descriptors::append_descriptors;
+use crate::ledger::native::descriptors::append_descriptor_records;
 use crate::ledger::native::init::{InitOptions, init};
 use crate::ledger::native::meta::{Chain, is_native_dir};
 use crate::ledger::native::note::Signer;
 use crate::ledger::native::secret::{MacKey, read_signer, write_signer};
 use crate::ledger::native::verify::{NativeOptions, verify_native};
-use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
+use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError, NativeWriter};
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::Path;
@@ -45,10 +46,32 @@ fn mac_key(ledger: &Path, keys: &KeyFiles) -> anyhow::Result<Option<MacKey>> {
     )?)
 }
 
+/// Say that what was printed above (`subject`, e.g. "the pulse above is")
+/// is durable but `f` failed; exit 3.
+fn follow_up_failed(f: &FollowUpFailed, json: bool, subject: &str) -> anyhow::Result<u8> {
+    if json {
+        let mut out = anstream::stdout().lock();
+        writeln!(out, "{}", serde_json::json!({ "follow_up_failed": f }))?;
+    }
+    writeln!(
+        anstream::stderr(),
+        "iss: {subject} durable and acknowledged, but {f}"
+    )?;
+    Ok(EXIT_DURABLE_FOLLOW_UP_FAILED)
+}
+
 /// Print a refusal and map it to an exit status.
 fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
     let mut err = anstream::stderr().lock();
     writeln!(err, "iss: {e}")?;
+    if let NativeWriteError::Append(a) = e
+        && !a.left_file_unchanged()
+    {
+        writeln!(
+            err,
+            "iss: nothing was acknowledged, but unacknowledged bytes may be left: run `iss verify`, then `iss repair`"
+        )?;
+    }
     if let NativeWriteError::Violated(findings) = e {
         for (file, f) in findings.iter().take(20) {
             let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
@@ -164,11 +187,23 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
         Err(e) => return refusal(&e),
     };
     let mut out = anstream::stdout().lock();
+    let mut done = 0;
     for c in Chain::ALL {
         let ack = match w.checkpoint(c) {
             Ok(a) => a,
+            // Checkpoints already printed are durable: say what is left.
+            Err(e) if done > 0 => {
+                drop(out);
+                let f = FollowUpFailed {
+                    what: format!("checkpoint of {c}"),
+                    error: e.to_string(),
+                    finish_with: command_for("checkpoint", &args.path),
+                };
+                return follow_up_failed(&f, args.json, "the checkpoints above are");
+            }
             Err(e) => return refusal(&e),
         };
+        done += 1;
         if args.json {
             writeln!(out, "{}", serde_json::to_string(&ack)?)?;
         } else {
@@ -182,6 +217,10 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
                 "{}: {what} size {} root {} with key {}",
                 ack.chain, ack.size, ack.root, ack.key_id
             )?;
+        }
+        if let Some(f) = ack.follow_up(&args.path) {
+            drop(out);
+            return follow_up_failed(&f, args.json, "the checkpoints above are");
         }
     }
     Ok(EXIT_OK)
@@ -233,7 +272,7 @@ fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::R
     };
     // Written first: a rotation whose new key was lost would end the ledger.
     write_signer(new_key, &new)?;
-    let ack = match w.rotate(new.clone()) {
+    let (ack, failed) = match w.rotate(new.clone()) {
         Ok(a) => a,
         Err(e) => return refusal(&e),
     };
@@ -258,6 +297,10 @@ fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::R
             new_key.display()
         )?;
     }
+    if let Some(f) = failed {
+        drop(out);
+        return follow_up_failed(&f, json, "the rotation above is");
+    }
     Ok(EXIT_OK)
 }
 
@@ -269,15 +312,15 @@ pub fn append_descriptor(
     json: bool,
 ) -> anyhow::Result<u8> {
     let s = signer(path, keys)?;
-    let signs = s.is_some();
     let mut w = match NativeWriter::open(path, s, mac_key(path, keys)?) {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
-    let (acks, cp) = match append_descriptors(&mut w, inputs, now_micros()?, signs) {
+    let acks = match append_descriptor_records(&mut w, inputs, now_micros()?) {
         Ok(x) => x,
         Err(e) => return refusal(&e),
     };
+    // Acknowledged as soon as they are durable, before the checkpoint.
     let mut out = anstream::stdout().lock();
     for ack in &acks {
         if json {
@@ -290,17 +333,24 @@ pub fn append_descriptor(
             )?;
         }
     }
-    match (&cp, json) {
-        (Some(c), true) => writeln!(out, "{}", serde_json::json!({ "checkpoint": c }))?,
-        (Some(c), false) => writeln!(
+    out.flush()?;
+    match (w.checkpoint_after_append(Chain::Descriptors), json) {
+        (CheckpointStatus::Signed(c), true) => {
+            writeln!(out, "{}", serde_json::json!({ "checkpoint": c }))?;
+        }
+        (CheckpointStatus::Signed(c), false) => writeln!(
             out,
             "checkpoint: descriptors size {} root {} signed with key {}",
             c.size, c.root, c.key_id
         )?,
-        (None, _) => writeln!(
+        (CheckpointStatus::NotSigned, _) => writeln!(
             anstream::stderr(),
             "iss: warning: no signing key: the record(s) are protected by hashes only until `iss checkpoint --key FILE`"
         )?,
+        (CheckpointStatus::Failed(f), _) => {
+            drop(out);
+            return follow_up_failed(&f, json, "the record(s) above are");
+        }
     }
     Ok(EXIT_OK)
 }
@@ -426,6 +476,11 @@ pub fn append_pulse(
             },
             ack.record.hash
         )?;
+    }
+    if let Some(f) = &ack.checkpoint_failed {
+        drop(out);
+        // The JSON document above already carries `checkpoint_failed`.
+        return follow_up_failed(f, false, "the pulse above is");
     }
     if ack.checkpoint.is_none() {
         writeln!(

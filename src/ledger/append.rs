@@ -45,9 +45,14 @@
 //! ```
 
 mod error;
+#[cfg(any(test, debug_assertions))]
+pub mod fault;
 mod fsio;
 mod lock;
+mod outcome;
+mod record;
 mod repair;
+mod storage;
 mod tail;
 mod writer;
 
@@ -56,6 +61,12 @@ mod tests;
 
 pub use error::{AppendError, LineProblem, Op};
 pub use lock::{LOCK_FILE_NAME, LedgerLock};
+pub use outcome::{
+    EXIT_DONE, EXIT_DURABLE_FOLLOW_UP_FAILED, EXIT_NOTHING_CHANGED, EXIT_REFUSED_VIOLATED,
+    FollowUpFailed, command_for,
+};
+pub use record::{file_name, remove_file, write_record_file};
 pub use repair::{Repair, TornRemoved, repair_torn_tail};
+pub use storage::{OsStorage, Storage, SyncKind, default_storage};
 pub use tail::{Tail, TailState};
 pub use writer::{AppendOptions, Appended, append_lines, validate_line};

@@ -18,4 +18,5 @@ pub mod spice_chain;
 pub mod spice_layer;
 pub mod time_layer;
 pub mod v1_layer;
+pub mod witness;
 pub mod writer;

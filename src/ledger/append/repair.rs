@@ -10,10 +10,11 @@
 use super::error::{AppendError, Op};
 use super::fsio::{self, CHUNK};
 use super::lock::LedgerLock;
+use super::storage::{Storage, SyncKind};
 use super::tail::{self, Tail, TailState};
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -56,7 +57,8 @@ pub fn repair_torn_tail(
     backup_dir: &Path,
 ) -> Result<Repair, AppendError> {
     lock.covers(path)?;
-    let file = match OpenOptions::new().read(true).write(true).open(path) {
+    let storage = lock.storage();
+    let file = match storage.open(path, OpenOptions::new().read(true).write(true), Op::Open) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err(AppendError::NotFound { path: path.into() });
@@ -78,13 +80,20 @@ pub fn repair_torn_tail(
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let (backup_path, mut backup) = create_backup(backup_dir, &name, nanos)?;
-    let sha256 = copy_range(&file, path, complete.len, len, &mut backup, &backup_path)?;
-    backup
-        .sync_all()
+    let (backup_path, backup) = create_backup(storage, backup_dir, &name, nanos)?;
+    let sha256 = copy_range(
+        storage,
+        &file,
+        path,
+        (complete.len, len),
+        &backup,
+        &backup_path,
+    )?;
+    storage
+        .sync(&backup, &backup_path, SyncKind::All)
         .map_err(|e| AppendError::io(&backup_path, Op::Sync, e))?;
-    fsio::sync_dir(backup_dir)?;
-    check_backup(&file, path, complete.len, torn_bytes, &backup_path)?;
+    fsio::sync_dir(storage, backup_dir)?;
+    check_backup(storage, &file, path, complete.len, torn_bytes, &backup_path)?;
 
     // Nobody else should write while we hold the lock, but a writer that
     // ignores it must not lose bytes to our cut.
@@ -99,8 +108,9 @@ pub fn repair_torn_tail(
             found_len,
         });
     }
-    file.set_len(complete.len)
-        .and_then(|()| file.sync_all())
+    storage
+        .set_len(&file, path, complete.len)
+        .and_then(|()| storage.sync(&file, path, SyncKind::All))
         .map_err(|e| AppendError::io(path, Op::Truncate, e))?;
 
     Ok(Repair::Truncated(TornRemoved {
@@ -112,38 +122,49 @@ pub fn repair_torn_tail(
     }))
 }
 
-/// A new backup file `<name>.torn-<nanos>[-n]` that did not exist before:
-/// `create_new` makes "never overwrite" the kernel's job, not a race.
+/// A new backup file `<name>.torn-<nanos>[-n]` that did not exist before.
 pub(super) fn create_backup(
+    storage: &dyn Storage,
     dir: &Path,
     name: &str,
     nanos: u128,
 ) -> Result<(PathBuf, File), AppendError> {
+    create_new_beside(storage, dir, &format!("{name}.torn-{nanos}"), Op::Backup)
+}
+
+/// A new file `<stem>[-n]` in `dir` that did not exist before:
+/// `create_new` makes "never overwrite" the kernel's job, not a race.
+pub(super) fn create_new_beside(
+    storage: &dyn Storage,
+    dir: &Path,
+    stem: &str,
+    op: Op,
+) -> Result<(PathBuf, File), AppendError> {
     let mut last_err = None;
     for n in 0..NAME_TRIES {
         let file_name = if n == 0 {
-            format!("{name}.torn-{nanos}")
+            stem.to_owned()
         } else {
-            format!("{name}.torn-{nanos}-{n}")
+            format!("{stem}-{n}")
         };
         let p = dir.join(file_name);
-        match OpenOptions::new().write(true).create_new(true).open(&p) {
+        match storage.open(&p, OpenOptions::new().write(true).create_new(true), op) {
             Ok(f) => return Ok((p, f)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_err = Some((p, e)),
-            Err(e) => return Err(AppendError::io(p, Op::Backup, e)),
+            Err(e) => return Err(AppendError::io(p, op, e)),
         }
     }
     let (p, e) = last_err.unwrap_or_else(|| (dir.into(), io::ErrorKind::AlreadyExists.into()));
-    Err(AppendError::io(p, Op::Backup, e))
+    Err(AppendError::io(p, op, e))
 }
 
 /// Copy `file[start..end]` into `out`, returning the bytes' SHA-256.
 fn copy_range(
+    storage: &dyn Storage,
     file: &File,
     path: &Path,
-    start: u64,
-    end: u64,
-    out: &mut File,
+    (start, end): (u64, u64),
+    out: &File,
     out_path: &Path,
 ) -> Result<[u8; 32], AppendError> {
     let mut buf = vec![0u8; CHUNK];
@@ -153,7 +174,8 @@ fn copy_range(
         let n = fsio::chunk_len(&buf, end - pos);
         file.read_exact_at(&mut buf[..n], pos)
             .map_err(|e| AppendError::io(path, Op::ReadTail, e))?;
-        out.write_all(&buf[..n])
+        storage
+            .write_all(out, out_path, &buf[..n])
             .map_err(|e| AppendError::io(out_path, Op::Backup, e))?;
         h.update(&buf[..n]);
         pos += n as u64;
@@ -164,14 +186,16 @@ fn copy_range(
 /// Read the backup back through a fresh handle and compare it with the
 /// ledger's torn bytes, so the cut never happens on a bad copy.
 fn check_backup(
+    storage: &dyn Storage,
     file: &File,
     path: &Path,
     start: u64,
     len: u64,
     backup_path: &Path,
 ) -> Result<(), AppendError> {
-    let backup =
-        File::open(backup_path).map_err(|e| AppendError::io(backup_path, Op::ReadBack, e))?;
+    let backup = storage
+        .open(backup_path, OpenOptions::new().read(true), Op::ReadBack)
+        .map_err(|e| AppendError::io(backup_path, Op::ReadBack, e))?;
     let backup_len = backup
         .metadata()
         .map_err(|e| AppendError::io(backup_path, Op::ReadBack, e))?

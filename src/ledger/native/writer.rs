@@ -15,7 +15,9 @@
 mod catch_up;
 mod latest;
 
-use crate::ledger::append::{AppendError, AppendOptions, LedgerLock, TailState, append_lines};
+use crate::ledger::append::{
+    AppendError, AppendOptions, FollowUpFailed, LedgerLock, TailState, append_lines, command_for,
+};
 use crate::ledger::finding::Finding;
 use crate::ledger::native::checkpoint::{Checkpoint, sign_checkpoint};
 use crate::ledger::native::history::HistoryLine;
@@ -92,6 +94,43 @@ pub struct CheckpointAck {
     /// Whether a new history entry was written (`false`: the newest entry
     /// already signed this size, and only the latest file was refreshed).
     pub new_entry: bool,
+    /// Why the latest-checkpoint file could not be replaced, when it could
+    /// not: the history entry, which is authoritative, is durable, and
+    /// `iss verify` reports `CHECKPOINT_LAG` until a later checkpoint (or
+    /// `iss repair`) replaces the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_not_written: Option<String>,
+}
+
+/// The checkpoint after an append. The records are durable and
+/// acknowledged whatever this says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckpointStatus {
+    /// Signed and written (history and latest file).
+    Signed(CheckpointAck),
+    /// Not attempted: the writer has no signing key (or was not asked to sign).
+    NotSigned,
+    /// Attempted and not (fully) written: what failed, and the command that
+    /// finishes it.
+    Failed(FollowUpFailed),
+}
+
+impl CheckpointStatus {
+    /// The signed checkpoint, when there is one.
+    pub fn ack(&self) -> Option<&CheckpointAck> {
+        match self {
+            CheckpointStatus::Signed(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The failure, when the checkpoint failed.
+    pub fn failure(&self) -> Option<&FollowUpFailed> {
+        match self {
+            CheckpointStatus::Failed(f) => Some(f),
+            _ => None,
+        }
+    }
 }
 
 /// A verified native ledger open for writing.
@@ -332,6 +371,8 @@ impl NativeWriter {
         let mut lock = LedgerLock::acquire(&self.dir)?;
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
+        // Under the lock every temporary file is an interrupted writer's.
+        latest::remove_stale_temps(&mut lock, &paths.latest)?;
         let state = &self.chains[&chain];
         let size = state.verifier.records();
         let root = state.verifier.root().ok_or_else(|| {
@@ -385,20 +426,50 @@ impl NativeWriter {
             )?;
             (note, true)
         };
-        latest::replace(&paths.latest, &note)?;
+        // The history entry is durable: the checkpoint exists. A latest
+        // file that cannot be replaced is reported with it, not instead.
+        let latest_not_written = latest::replace(&mut lock, &paths.latest, &note)
+            .err()
+            .map(|e| e.to_string());
         Ok(CheckpointAck {
             chain: chain.name(),
             size,
             root: hex::encode(root),
             key_id: format!("{:08x}", signer.key_id()),
             new_entry,
+            latest_not_written,
         })
+    }
+
+    /// The checkpoint after an append to `chain`: signed when the writer
+    /// holds the key; a failure is reported, not returned, because the
+    /// records it follows are durable and acknowledged.
+    pub fn checkpoint_after_append(&mut self, chain: Chain) -> CheckpointStatus {
+        if !self.can_sign() {
+            return CheckpointStatus::NotSigned;
+        }
+        match self.checkpoint(chain) {
+            Ok(ack) => match ack.follow_up(&self.dir) {
+                Some(f) => CheckpointStatus::Failed(f),
+                None => CheckpointStatus::Signed(ack),
+            },
+            Err(e) => CheckpointStatus::Failed(FollowUpFailed {
+                what: format!("checkpoint of {chain}"),
+                error: e.to_string(),
+                finish_with: command_for("checkpoint", &self.dir),
+            }),
+        }
     }
 
     /// Rotate the signing key to `new`: checkpoint every chain with the old
     /// key, append a rotation record signed by it (retiring it at those
-    /// sizes), then checkpoint every chain with the new key.
-    pub fn rotate(&mut self, new: Signer) -> Result<RecordAck, NativeWriteError> {
+    /// sizes), then checkpoint every chain with the new key. `Ok` means the
+    /// rotation record is durable; a checkpoint with the new key that
+    /// failed after it is returned with it, not instead of it.
+    pub fn rotate(
+        &mut self,
+        new: Signer,
+    ) -> Result<(RecordAck, Option<FollowUpFailed>), NativeWriteError> {
         let old = self.signer.clone().ok_or_else(|| {
             NativeWriteError::Key("a rotation is signed by the key in use (--key FILE)".into())
         })?;
@@ -428,9 +499,12 @@ impl NativeWriter {
             .map_err(NativeWriteError::Key)?;
         self.signer = Some(new);
         for c in Chain::ALL {
-            self.checkpoint(c)?;
+            match self.checkpoint_after_append(c) {
+                CheckpointStatus::Failed(f) => return Ok((ack, Some(f))),
+                CheckpointStatus::Signed(_) | CheckpointStatus::NotSigned => {}
+            }
         }
-        Ok(ack)
+        Ok((ack, None))
     }
 
     /// Check that `chain`'s file still ends where it was verified, verifying
@@ -442,6 +516,21 @@ impl NativeWriter {
             .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?;
         let now = crate::ledger::append::Tail::read(&paths.file)?;
         catch_up::catch_up(&paths.file, now, &mut state.verifier, self.mac_key.as_ref())
+    }
+}
+
+impl CheckpointAck {
+    /// The follow-up a checkpoint whose latest file was not replaced
+    /// leaves, for the ledger in `dir`.
+    pub fn follow_up(&self, dir: &Path) -> Option<FollowUpFailed> {
+        self.latest_not_written.as_ref().map(|e| FollowUpFailed {
+            what: format!(
+                "checkpoint of {} (size {} is in the history; the latest-checkpoint file was not replaced)",
+                self.chain, self.size
+            ),
+            error: e.clone(),
+            finish_with: command_for("checkpoint", dir),
+        })
     }
 }
 
