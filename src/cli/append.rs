@@ -195,13 +195,27 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
     let found = discover(&args.path)?;
     let mut out = anstream::stdout().lock();
     let mut repaired = Vec::new();
+    let mut unsynced = None;
     for file in &found.found {
         if !matches!(Tail::read(&file.path)?, TailState::Torn { .. }) {
             continue;
         }
         let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
-        let mut lock = LedgerLock::acquire(dir)?;
-        if let Repair::Truncated(t) = repair_torn_tail(&mut lock, &file.path, dir)? {
+        let cut =
+            LedgerLock::acquire(dir).and_then(|mut l| repair_torn_tail(&mut l, &file.path, dir));
+        let cut = match cut {
+            Ok(c) => c,
+            Err(e) if repaired.is_empty() => return Err(e.into()),
+            Err(e) => {
+                writeln!(
+                    anstream::stderr(),
+                    "iss: the cuts above are made and acknowledged, but {e} — run `{}` again",
+                    crate::ledger::append::command_for("repair", &args.path)
+                )?;
+                return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
+            }
+        };
+        if let Repair::Truncated(t) = cut {
             writeln!(
                 out,
                 "{}: removed {} torn byte(s) at offset {} (sha256 {}); kept in {}",
@@ -214,13 +228,15 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
             repaired.push(serde_json::json!({
                 "file": file.path.display().to_string(), "offset": t.offset, "bytes": t.len,
                 "sha256": hex::encode(t.sha256), "backup": t.backup.display().to_string(),
+                "sync_error": t.sync_error,
             }));
+            unsynced = unsynced.or(t.sync_error);
         }
     }
     let completed = match complete_manifest(&args.path, super::native::now_micros()?) {
         Ok(c) => c,
         Err(e) => {
-            let code = repair_refused(&e, !repaired.is_empty())?;
+            let code = repair_refused(&e, !repaired.is_empty(), &args.path)?;
             if args.json {
                 writeln!(
                     out,
@@ -252,12 +268,20 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
             serde_json::json!({ "repaired": repaired, "completed": completed })
         )?;
     }
+    if let Some(e) = unsynced {
+        writeln!(
+            anstream::stderr(),
+            "iss: the repair above is made and acknowledged, but syncing a cut file failed ({e}): the cut may not survive a crash — run `{}` again once the disk is sound",
+            crate::ledger::append::command_for("repair", &args.path)
+        )?;
+        return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
+    }
     Ok(EXIT_OK)
 }
 
 /// The completion after the cuts was refused or failed: say so; the exit
 /// status (1 violated, 2 nothing changed, 3 when cuts were made before).
-fn repair_refused(e: &LegacyAppendError, cut: bool) -> anyhow::Result<u8> {
+fn repair_refused(e: &LegacyAppendError, cut: bool, path: &std::path::Path) -> anyhow::Result<u8> {
     let mut err = anstream::stderr().lock();
     if let LegacyAppendError::Violated(findings) = e {
         writeln!(
@@ -274,7 +298,8 @@ fn repair_refused(e: &LegacyAppendError, cut: bool) -> anyhow::Result<u8> {
     if cut {
         writeln!(
             err,
-            "iss: the cuts above are done and durable; run `iss repair` again to complete the manifest"
+            "iss: the cuts above are made and acknowledged, but the manifest is not completed — run `{}` again",
+            crate::ledger::append::command_for("repair", path)
         )?;
         return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
     }

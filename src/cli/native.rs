@@ -505,6 +505,10 @@ pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
     let mut out = anstream::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
+        if let Some(f) = &done.follow_up_failed {
+            drop(out);
+            return follow_up_failed(f, false, "the steps in the document above are");
+        }
         return Ok(EXIT_OK);
     }
     if done.cuts.is_empty() {
@@ -531,7 +535,23 @@ pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
             cp.chain, cp.size, cp.key_id
         )?;
     }
-    if done.checkpoints.is_empty() {
+    for chain in &done.latest_completed {
+        writeln!(
+            out,
+            "{chain}: the latest-checkpoint file is the newest history entry again (an interrupted checkpoint)"
+        )?;
+    }
+    for name in &done.temp_files_removed {
+        writeln!(
+            out,
+            "removed {name}: the temporary file of an interrupted checkpoint"
+        )?;
+    }
+    if let Some(f) = &done.follow_up_failed {
+        drop(out);
+        return follow_up_failed(f, false, "the steps above are");
+    }
+    if done.checkpoints.is_empty() && !done.cuts.is_empty() {
         writeln!(
             anstream::stderr(),
             "iss: warning: no signing key: the repair record is not yet covered by a signed checkpoint"

@@ -10,6 +10,7 @@
 use super::error::{AppendError, Op};
 use super::fsio::{self, CHUNK};
 use super::lock::LedgerLock;
+use super::record::remove_file;
 use super::storage::{Storage, SyncKind};
 use super::tail::{self, Tail, TailState};
 use sha2::{Digest, Sha256};
@@ -44,6 +45,9 @@ pub struct TornRemoved {
     pub backup: PathBuf,
     /// The ledger's tail after the cut, for the next append.
     pub new_tail: Tail,
+    /// The fsync after the cut failed with this error: the cut is made,
+    /// but may not survive a crash (the backup does).
+    pub sync_error: Option<String>,
 }
 
 /// Cut a torn last line from the ledger at `path`, after copying it to a new
@@ -81,19 +85,23 @@ pub fn repair_torn_tail(
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     let (backup_path, backup) = create_backup(storage, backup_dir, &name, nanos)?;
-    let sha256 = copy_range(
-        storage,
-        &file,
+    let torn = Torn {
+        file: &file,
         path,
-        (complete.len, len),
-        &backup,
-        &backup_path,
-    )?;
-    storage
-        .sync(&backup, &backup_path, SyncKind::All)
-        .map_err(|e| AppendError::io(&backup_path, Op::Sync, e))?;
-    fsio::sync_dir(storage, backup_dir)?;
-    check_backup(storage, &file, path, complete.len, torn_bytes, &backup_path)?;
+        start: complete.len,
+        len: torn_bytes,
+    };
+    let sha256 = match backup_then_check(storage, &torn, &backup, &backup_path, backup_dir) {
+        Ok(h) => h,
+        Err(e) => {
+            // Nothing was cut: a backup of a cut that did not happen must
+            // not stay behind, claiming one.
+            drop(backup);
+            let _ = remove_file(lock, &backup_path);
+            return Err(e);
+        }
+    };
+    let storage = lock.storage();
 
     // Nobody else should write while we hold the lock, but a writer that
     // ignores it must not lose bytes to our cut.
@@ -101,17 +109,30 @@ pub fn repair_torn_tail(
         .metadata()
         .map_err(|e| AppendError::io(path, Op::ReadTail, e))?
         .len();
-    if found_len != len {
-        return Err(AppendError::ChangedDuringRepair {
-            path: path.into(),
-            expected_len: len,
-            found_len,
-        });
+    let cut = if found_len == len {
+        storage.set_len(&file, path, complete.len)
+    } else {
+        Err(io::Error::other("changed"))
+    };
+    if let Err(e) = cut {
+        drop(backup);
+        let _ = remove_file(lock, &backup_path);
+        if found_len != len {
+            return Err(AppendError::ChangedDuringRepair {
+                path: path.into(),
+                expected_len: len,
+                found_len,
+            });
+        }
+        return Err(AppendError::io(path, Op::Truncate, e));
     }
-    storage
-        .set_len(&file, path, complete.len)
-        .and_then(|()| storage.sync(&file, path, SyncKind::All))
-        .map_err(|e| AppendError::io(path, Op::Truncate, e))?;
+    // The cut is made (every reader sees it); whether it is on stable
+    // storage yet is what the fsync says, reported with it.
+    let sync_error = lock
+        .storage()
+        .sync(&file, path, SyncKind::All)
+        .err()
+        .map(|e| AppendError::io(path, Op::Truncate, e).to_string());
 
     Ok(Repair::Truncated(TornRemoved {
         offset: complete.len,
@@ -119,7 +140,47 @@ pub fn repair_torn_tail(
         sha256,
         backup: backup_path,
         new_tail: complete,
+        sync_error,
     }))
+}
+
+/// The torn bytes of a ledger: `file[start..start + len]`.
+struct Torn<'a> {
+    file: &'a File,
+    path: &'a Path,
+    start: u64,
+    len: u64,
+}
+
+/// Copy the torn bytes to the backup, make it durable, and read it back.
+fn backup_then_check(
+    storage: &dyn Storage,
+    torn: &Torn<'_>,
+    backup: &File,
+    backup_path: &Path,
+    backup_dir: &Path,
+) -> Result<[u8; 32], AppendError> {
+    let sha256 = copy_range(
+        storage,
+        torn.file,
+        torn.path,
+        (torn.start, torn.start + torn.len),
+        backup,
+        backup_path,
+    )?;
+    storage
+        .sync(backup, backup_path, SyncKind::All)
+        .map_err(|e| AppendError::io(backup_path, Op::Sync, e))?;
+    fsio::sync_dir(storage, backup_dir)?;
+    check_backup(
+        storage,
+        torn.file,
+        torn.path,
+        torn.start,
+        torn.len,
+        backup_path,
+    )?;
+    Ok(sha256)
 }
 
 /// A new backup file `<name>.torn-<nanos>[-n]` that did not exist before.

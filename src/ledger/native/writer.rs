@@ -12,8 +12,11 @@
 //! head and writes it to the history (append-only, through the append
 //! module) and then to the latest-checkpoint file (replaced atomically).
 
+mod acks;
 mod catch_up;
 mod latest;
+
+pub use acks::{CheckpointAck, CheckpointStatus, RecordAck};
 
 use crate::ledger::append::{
     AppendError, AppendOptions, FollowUpFailed, LedgerLock, TailState, append_lines, command_for,
@@ -27,7 +30,6 @@ use crate::ledger::native::note::Signer;
 use crate::ledger::native::record::build_line_raw;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -62,74 +64,6 @@ pub enum NativeWriteError {
 impl From<AppendError> for NativeWriteError {
     fn from(e: AppendError) -> Self {
         NativeWriteError::Append(Box::new(e))
-    }
-}
-
-/// An acknowledged record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordAck {
-    /// The chain.
-    pub chain: &'static str,
-    /// Its `seq`.
-    pub seq: u64,
-    /// 1-based line in the chain file.
-    pub line: u64,
-    /// Byte offset of the line.
-    pub offset: u64,
-    /// Its `hash`.
-    pub hash: String,
-}
-
-/// An acknowledged checkpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CheckpointAck {
-    /// The chain.
-    pub chain: &'static str,
-    /// The tree size signed.
-    pub size: u64,
-    /// The Merkle root signed (hex).
-    pub root: String,
-    /// The signing key's id (8 hex).
-    pub key_id: String,
-    /// Whether a new history entry was written (`false`: the newest entry
-    /// already signed this size, and only the latest file was refreshed).
-    pub new_entry: bool,
-    /// Why the latest-checkpoint file could not be replaced, when it could
-    /// not: the history entry, which is authoritative, is durable, and
-    /// `iss verify` reports `CHECKPOINT_LAG` until a later checkpoint (or
-    /// `iss repair`) replaces the file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub latest_not_written: Option<String>,
-}
-
-/// The checkpoint after an append. The records are durable and
-/// acknowledged whatever this says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CheckpointStatus {
-    /// Signed and written (history and latest file).
-    Signed(CheckpointAck),
-    /// Not attempted: the writer has no signing key (or was not asked to sign).
-    NotSigned,
-    /// Attempted and not (fully) written: what failed, and the command that
-    /// finishes it.
-    Failed(FollowUpFailed),
-}
-
-impl CheckpointStatus {
-    /// The signed checkpoint, when there is one.
-    pub fn ack(&self) -> Option<&CheckpointAck> {
-        match self {
-            CheckpointStatus::Signed(a) => Some(a),
-            _ => None,
-        }
-    }
-
-    /// The failure, when the checkpoint failed.
-    pub fn failure(&self) -> Option<&FollowUpFailed> {
-        match self {
-            CheckpointStatus::Failed(f) => Some(f),
-            _ => None,
-        }
     }
 }
 
@@ -441,6 +375,29 @@ impl NativeWriter {
         })
     }
 
+    /// Make `chain`'s latest-checkpoint file the newest history entry's
+    /// note again, when an interrupted checkpoint left it behind (no key is
+    /// needed: the note is signed already), and remove the temporary files
+    /// an interrupted replacement left. Whether the latest file was
+    /// replaced, and the temporary files removed.
+    pub fn complete_latest(
+        &mut self,
+        chain: Chain,
+    ) -> Result<(bool, Vec<String>), NativeWriteError> {
+        let mut lock = LedgerLock::acquire(&self.dir)?;
+        let paths = ChainPaths::new(&self.dir, chain);
+        let removed = latest::remove_stale_temps(&mut lock, &paths.latest)?;
+        let (_, last) = latest::history_end(&paths.history)?;
+        let Some(last) = last else {
+            return Ok((false, removed));
+        };
+        if std::fs::read(&paths.latest).is_ok_and(|b| b == last.note.as_bytes()) {
+            return Ok((false, removed));
+        }
+        latest::replace(&mut lock, &paths.latest, &last.note)?;
+        Ok((true, removed))
+    }
+
     /// The checkpoint after an append to `chain`: signed when the writer
     /// holds the key; a failure is reported, not returned, because the
     /// records it follows are durable and acknowledged.
@@ -516,21 +473,6 @@ impl NativeWriter {
             .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?;
         let now = crate::ledger::append::Tail::read(&paths.file)?;
         catch_up::catch_up(&paths.file, now, &mut state.verifier, self.mac_key.as_ref())
-    }
-}
-
-impl CheckpointAck {
-    /// The follow-up a checkpoint whose latest file was not replaced
-    /// leaves, for the ledger in `dir`.
-    pub fn follow_up(&self, dir: &Path) -> Option<FollowUpFailed> {
-        self.latest_not_written.as_ref().map(|e| FollowUpFailed {
-            what: format!(
-                "checkpoint of {} (size {} is in the history; the latest-checkpoint file was not replaced)",
-                self.chain, self.size
-            ),
-            error: e.clone(),
-            finish_with: command_for("checkpoint", dir),
-        })
     }
 }
 
