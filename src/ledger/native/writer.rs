@@ -402,20 +402,37 @@ impl NativeWriter {
     /// holds the key; a failure is reported, not returned, because the
     /// records it follows are durable and acknowledged.
     pub fn checkpoint_after_append(&mut self, chain: Chain) -> CheckpointStatus {
-        if !self.can_sign() {
-            return CheckpointStatus::NotSigned;
+        let status = if self.can_sign() {
+            match self.checkpoint(chain) {
+                Ok(ack) => match ack.follow_up(&self.dir) {
+                    Some(f) => CheckpointStatus::Failed(f),
+                    None => CheckpointStatus::Signed(ack),
+                },
+                Err(e) => CheckpointStatus::Failed(FollowUpFailed {
+                    what: format!("checkpoint of {chain}"),
+                    error: e.to_string(),
+                    finish_with: command_for("checkpoint", &self.dir),
+                }),
+            }
+        } else {
+            CheckpointStatus::NotSigned
+        };
+        if matches!(status, CheckpointStatus::Failed(_)) {
+            return status;
         }
-        match self.checkpoint(chain) {
-            Ok(ack) => match ack.follow_up(&self.dir) {
-                Some(f) => CheckpointStatus::Failed(f),
-                None => CheckpointStatus::Signed(ack),
-            },
-            Err(e) => CheckpointStatus::Failed(FollowUpFailed {
-                what: format!("checkpoint of {chain}"),
-                error: e.to_string(),
-                finish_with: command_for("checkpoint", &self.dir),
-            }),
+        // What an interrupted checkpoint of any chain left (a latest file
+        // behind its history, a temporary file) is finished by the next
+        // writer; no key is needed for it.
+        for c in Chain::ALL {
+            if let Err(e) = self.complete_latest(c) {
+                return CheckpointStatus::Failed(FollowUpFailed {
+                    what: format!("restoring the latest checkpoint of {c}"),
+                    error: e.to_string(),
+                    finish_with: command_for("repair", &self.dir),
+                });
+            }
         }
+        status
     }
 
     /// Rotate the signing key to `new`: checkpoint every chain with the old
