@@ -67,6 +67,8 @@ pub use outcome::{
 };
 pub use record::{file_name, remove_file, write_record_file};
 pub use repair::{Repair, TornRemoved, repair_torn_tail};
+#[cfg(test)]
+pub(crate) use storage::with_thread_storage;
 pub use storage::{OsStorage, Storage, SyncKind, default_storage};
 pub use tail::{Tail, TailState};
 pub use writer::{AppendOptions, Appended, append_lines, validate_line};

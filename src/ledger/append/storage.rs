@@ -97,9 +97,37 @@ impl Storage for OsStorage {
 /// a test build run with `ISS_FAULT_PLAN` set, that fault plan (see
 /// [`super::fault`]). Release builds always return [`OsStorage`].
 pub fn default_storage() -> Arc<dyn Storage> {
+    #[cfg(test)]
+    if let Some(s) = THREAD_STORAGE.with(|s| s.borrow().clone()) {
+        return s;
+    }
     #[cfg(debug_assertions)]
     if let Some(plan) = super::fault::from_env() {
         return plan;
     }
     Arc::new(OsStorage)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The storage of this thread's locks in library tests: a whole write
+    /// (the workstation's form, `P`) is faulted without a child process,
+    /// and without touching the writes of tests on other threads.
+    static THREAD_STORAGE: std::cell::RefCell<Option<Arc<dyn Storage>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` with every lock this thread takes writing through `storage`
+/// (library tests only).
+#[cfg(test)]
+pub(crate) fn with_thread_storage<T>(storage: Arc<dyn Storage>, f: impl FnOnce() -> T) -> T {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            THREAD_STORAGE.with(|s| *s.borrow_mut() = None);
+        }
+    }
+    THREAD_STORAGE.with(|s| *s.borrow_mut() = Some(storage));
+    let _reset = Reset;
+    f()
 }
