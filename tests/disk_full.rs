@@ -62,8 +62,8 @@ fn fill(dir: &Path) -> PathBuf {
     let mut f = fs::File::create(&filler).unwrap();
     let block = vec![0u8; 4096];
     while f.write_all(&block).is_ok() {}
-    let mut byte = [0u8; 1];
-    while f.write_all(&mut byte).is_ok() {}
+    let byte = [0u8; 1];
+    while f.write_all(&byte).is_ok() {}
     let _ = f.sync_all();
     filler
 }

@@ -10,7 +10,7 @@
 //! - `append descriptor` (one record or a batch): chain open, write,
 //!   fdatasync, read-back; manifest open, write, fdatasync, read-back.
 //!   States: nothing written; chain torn (kill mid-write: `iss repair`
-//!   cuts it); chain records without manifest lines (MANIFEST_MISMATCH
+//!   cuts it); chain records without manifest lines (`MANIFEST_MISMATCH`
 //!   warning: completed by `iss repair` or the next append); manifest torn
 //!   (cut, then completed); everything written but not acknowledged.
 //! - the same on a ledger an interrupted append left: first the completion
@@ -276,7 +276,7 @@ fn an_append_after_an_interrupted_one_completes_it_first_and_verifies_clean() {
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(r.stdout.contains("\"completed\""), "it says so: {r:?}");
     let (code, found, _) = common::faults::verify(&ledger);
-    assert_eq!((code, found), (Some(0), Default::default()));
+    assert_eq!((code, found), (Some(0), common::faults::Found::new()));
     let chain = common::read_lines(&dir.path().join(CHAIN));
     let manifest = common::read_lines(&dir.path().join(MANIFEST));
     // Line by line the counts go 6, 7 with the ids of records 6 and 7.
@@ -314,7 +314,10 @@ fn repair_completes_an_interrupted_append() {
         r.stdout.contains("completed an interrupted append"),
         "{r:?}"
     );
-    assert_eq!(common::faults::verify(&ledger).1, Default::default());
+    assert_eq!(
+        common::faults::verify(&ledger).1,
+        common::faults::Found::new()
+    );
     let again = common::faults::iss(&common::faults::args_for(REPAIR, &ledger), None, None);
     assert!(again.stdout.contains("nothing to repair"), "{again:?}");
 }

@@ -13,7 +13,7 @@
 //!   temporary file create, write, fsync, rename over, directory sync.
 //!   States: nothing; chain torn (repair cuts and records it); records
 //!   durable, unsigned (the next checkpoint signs them); history torn
-//!   (repair); history written, latest file behind (CHECKPOINT_LAG warning;
+//!   (repair); history written, latest file behind (`CHECKPOINT_LAG` warning;
 //!   the next checkpoint, or repair without the key, replaces it);
 //!   temporary file left (removed by the next checkpoint or repair, never
 //!   read); renamed, directory not synced; done, not acknowledged.

@@ -187,8 +187,7 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
         Err(e) => return refusal(&e),
     };
     let mut out = anstream::stdout().lock();
-    let mut done = 0;
-    for c in Chain::ALL {
+    for (done, c) in Chain::ALL.into_iter().enumerate() {
         let ack = match w.checkpoint(c) {
             Ok(a) => a,
             // Checkpoints already printed are durable: say what is left.
@@ -203,7 +202,6 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
             }
             Err(e) => return refusal(&e),
         };
-        done += 1;
         if args.json {
             writeln!(out, "{}", serde_json::to_string(&ack)?)?;
         } else {
@@ -297,8 +295,14 @@ fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::R
             new_key.display()
         )?;
     }
-    if let Some(f) = failed {
+    if let Some(mut f) = failed {
         drop(out);
+        // The rotation is durable: from now on only the new key signs.
+        f.finish_with = format!(
+            "{} --key {}",
+            command_for("checkpoint", path),
+            new_key.display()
+        );
         return follow_up_failed(&f, json, "the rotation above is");
     }
     Ok(EXIT_OK)

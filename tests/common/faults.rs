@@ -70,11 +70,13 @@ pub fn iss(args: &[String], stdin: Option<&str>, plan: Option<&str>) -> Run {
         let _ = input.write_all(stdin.unwrap_or("").as_bytes());
     }
     let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .filter(|l| !l.contains("fault plan active"))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let mut stderr = String::new();
+    for l in String::from_utf8_lossy(&out.stderr).lines() {
+        if !l.contains("fault plan active") {
+            stderr.push_str(l);
+            stderr.push('\n');
+        }
+    }
     Run {
         code: out.status.code(),
         signal: out.status.signal(),
@@ -252,7 +254,7 @@ pub fn present(dir: &Path) -> BTreeSet<String> {
     set
 }
 
-/// The command an exit-3 message says finishes the write (`run \`iss …\``).
+/// The command an exit-3 message says finishes the write (after "run", in backticks).
 pub fn finisher(stderr: &str) -> Vec<String> {
     let start = stderr
         .rfind("run `iss ")

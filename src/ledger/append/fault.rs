@@ -33,7 +33,6 @@
 
 use super::error::Op;
 use super::storage::{OsStorage, Storage, SyncKind};
-use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -109,19 +108,11 @@ impl FaultPlan {
 }
 
 /// [`OsStorage`] with numbered steps and the faults of a plan.
+#[derive(Debug)]
 pub struct FaultyStorage {
     inner: OsStorage,
     plan: FaultPlan,
     steps: AtomicU64,
-}
-
-impl fmt::Debug for FaultyStorage {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FaultyStorage")
-            .field("plan", &self.plan)
-            .field("steps", &self.steps.load(Ordering::SeqCst))
-            .finish()
-    }
 }
 
 impl FaultyStorage {
