@@ -4,11 +4,12 @@
 //! signing key), off the UI thread like every write ([`crate::tui::writes`]).
 
 use crate::ledger::leap_seconds::LeapSecondList;
+use crate::ledger::legacy::append::LegacyAppendError;
 use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse as legacy_append};
 use crate::ledger::native::append_pulse::append_pulse as native_append;
 use crate::ledger::native::meta::is_native_dir;
 use crate::ledger::native::pulse::clock::{ClockReading, monotonic_ns};
-use crate::ledger::native::writer::NativeWriter;
+use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
 use crate::tui::app::{App, Level};
 use crate::tui::form::request_reload;
 use crate::tui::strings;
@@ -38,10 +39,7 @@ pub fn done(app: &mut App, result: Result<WriteAck, String>) {
             app.say(level, text);
             request_reload(app);
         }
-        Err(text) => app.say(
-            Level::Error,
-            format!("✘ pulse refused, nothing written: {text}"),
-        ),
+        Err(text) => app.say(Level::Error, format!("✘ pulse refused: {text}")),
     }
 }
 
@@ -54,7 +52,10 @@ fn legacy(ledger: &Path) -> Result<WriteAck, String> {
         utc_micros: micros,
         monotonic_ns: i64::try_from(monotonic_ns()).map_err(|e| e.to_string())?,
     };
-    let ack = legacy_append(ledger, clock, None).map_err(|e| e.to_string())?;
+    let ack = legacy_append(ledger, clock, None).map_err(|e| {
+        let left = matches!(&e, LegacyAppendError::Append(a) if !a.left_file_unchanged());
+        not_written(&e, left)
+    })?;
     Ok(WriteAck {
         text: format!(
             "✔ appended pulse {} at {} (line {}), glyph_hash {}",
@@ -69,7 +70,10 @@ fn native(ledger: &Path, keys: &Keys) -> Result<WriteAck, String> {
     let leaps = LeapSecondList::best_available().map_err(|e| e.to_string())?;
     let mut w = NativeWriter::open(ledger, keys.signer.clone(), keys.mac_key.clone())
         .map_err(|e| e.to_string())?;
-    let ack = native_append(&mut w, &ClockReading::now(), &leaps).map_err(|e| e.to_string())?;
+    let ack = native_append(&mut w, &ClockReading::now(), &leaps).map_err(|e| {
+        let left = matches!(&e, NativeWriteError::Append(a) if !a.left_file_unchanged());
+        not_written(&e, left)
+    })?;
     let signature = if ack.checkpoint.is_some() {
         "signed"
     } else if ack.checkpoint_failed.is_some() {
@@ -85,4 +89,15 @@ fn native(ledger: &Path, keys: &Keys) -> Result<WriteAck, String> {
         line: ack.record.line,
         follow_up: ack.checkpoint_failed.as_ref().map(ToString::to_string),
     })
+}
+
+/// Why no pulse was appended, and whether anything was written: nothing,
+/// or (when even undoing a failed write failed) bytes nobody acknowledged,
+/// which the error itself describes.
+fn not_written(e: &dyn std::fmt::Display, bytes_may_be_left: bool) -> String {
+    if bytes_may_be_left {
+        e.to_string()
+    } else {
+        format!("{e}; nothing was written")
+    }
 }

@@ -11,8 +11,9 @@
 //! instant, so that a test can visit every intermediate state of a write
 //! sequence instead of the ones random kills happen to hit.
 //!
-//! Library tests hand a `FaultyStorage` to
-//! [`LedgerLock::acquire_with`](super::LedgerLock::acquire_with). A test that
+//! Library tests hand a `FaultyStorage` to a lock
+//! ([`LedgerLock::with_storage`](super::LedgerLock::with_storage)), or to
+//! every lock their thread takes (`storage::with_thread_storage`). A test that
 //! runs the `iss` binary sets the environment variable `ISS_FAULT_PLAN`
 //! (read once per process, only in a test build; `iss` then says on
 //! standard error that a fault plan is active, and refuses to run with a

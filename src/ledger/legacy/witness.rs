@@ -149,10 +149,15 @@ pub(crate) fn write_missing(
     let n = missing.lines.len() as u64;
     let (first, last) = (missing.after + 1, missing.after + n);
     let hex = |t: &Tail| t.last_line_sha256.map(hex::encode);
+    let records = if first == last {
+        format!("record {first}")
+    } else {
+        format!("records {first}-{last}")
+    };
     let record = serde_json::json!({
         "completion": file_name(files.manifest),
         "reason": format!(
-            "records {first}-{last} of {} had no {} line: an append was stopped between its chain write and its manifest write; \
+            "{records} of {} had no {} line: an append was stopped between its chain write and its manifest write; \
              these lines are the ones the legacy service writes for them, with the time of this completion as timestamp",
             file_name(files.chain),
             file_name(files.manifest)
