@@ -24,6 +24,14 @@
 //! complete lines nobody acknowledged. A caller that retries after a crash
 //! must verify the ledger again and look for its records before re-sending.
 //!
+//! Every write command ends in one of four outcomes (module `outcome`:
+//! done, refused because violated, nothing changed, or durable with a
+//! [`FollowUpFailed`] to finish), and every file-system call of a write goes
+//! through the [`Storage`] its lock carries: the operating system in the
+//! product, a fault plan in tests (module `fault`), so that the state left
+//! by a stop at each step can be visited and shown to be finished by
+//! `iss repair` or the next write.
+//!
 //! ```
 //! use iss_workstation::ledger::append::{append_lines, AppendOptions, LedgerLock, Tail, TailState};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {

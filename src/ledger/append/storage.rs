@@ -105,8 +105,12 @@ pub fn default_storage() -> Arc<dyn Storage> {
     if let Some(plan) = super::fault::from_env() {
         return plan;
     }
-    Arc::new(OsStorage)
+    OS.clone()
 }
+
+/// The operating system, shared: a lock costs a reference count, not an
+/// allocation.
+static OS: std::sync::LazyLock<Arc<dyn Storage>> = std::sync::LazyLock::new(|| Arc::new(OsStorage));
 
 #[cfg(test)]
 thread_local! {
