@@ -47,6 +47,20 @@ pub fn main() -> ExitCode {
             (None, Ok(cli)) => cli,
         },
     };
+    // A test build run with a fault plan says so, and refuses a plan it
+    // cannot read (a typo must not silently test nothing). Release builds
+    // have no fault injection (see `ledger::append::fault`).
+    #[cfg(debug_assertions)]
+    match crate::ledger::append::fault::check_env() {
+        Ok(None) => {}
+        Ok(Some(banner)) => {
+            let _ = writeln!(io::stderr(), "{banner}");
+        }
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "iss: error: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),

@@ -17,4 +17,5 @@ pub mod spice_layer;
 pub mod time_checks;
 pub mod time_layer;
 pub mod v1_layer;
+pub mod witness;
 pub mod writer;

@@ -129,10 +129,35 @@ pub struct WriteJob {
 pub enum Written {
     /// The preview, or why there is none.
     Previewed(Result<FormPreview, Refusal>),
-    /// The acknowledgement and the new record's line, or the refusal.
-    Appended(Result<(String, u64), Refusal>),
+    /// The acknowledgement of the durable record, or the refusal.
+    Appended(Result<WriteAck, Refusal>),
     /// What pulse was written, or why none was.
-    Pulse(Result<String, String>),
+    Pulse(Result<WriteAck, String>),
+}
+
+/// A durable write's acknowledgement: what was written and, when a step
+/// after it failed (a checkpoint, a manifest line), what and how to finish
+/// it. The record is durable either way: the user must not be led to
+/// write it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteAck {
+    /// What was written ("✔ appended …").
+    pub text: String,
+    /// The new record's line in its chain (0 when there is none to show).
+    pub line: u64,
+    /// The step after it that failed, with the command that finishes it.
+    pub follow_up: Option<String>,
+}
+
+impl WriteAck {
+    /// The status line and its level: the acknowledgement, followed by the
+    /// failed step (a warning) when there is one.
+    pub fn message(&self) -> (Level, String) {
+        match &self.follow_up {
+            None => (Level::Info, self.text.clone()),
+            Some(f) => (Level::Warn, format!("{}; {f}", self.text)),
+        }
+    }
 }
 
 /// The workstation's writes: keys, the job waiting to start, the one running.

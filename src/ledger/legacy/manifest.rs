@@ -197,8 +197,8 @@ impl ManifestVerifier {
                     FindingKind::ManifestMismatch,
                     format!(
                         "the chain's last {} record(s), from record {}, are not attested by any manifest line: \
-                         written without the service's manifest update (a crash between the two writes \
-                         leaves at most one)",
+                         an append stopped between its chain write and its manifest write leaves its records so \
+                         (`iss repair`, or the next `iss append`, writes their manifest lines)",
                         total - attested,
                         attested + 1
                     ),

@@ -36,6 +36,28 @@ struct ChainSource<'p> {
     prefix: Sha256,
     consumed: u64,
     last_line: u64,
+    /// Records read after the manifest's last line, once it has ended.
+    unattested: Option<Unattested>,
+}
+
+/// Most unattested records kept for [`ChainHead::unattested`]: far more
+/// than an interrupted append leaves, and a bound on the memory used.
+pub const MAX_UNATTESTED: usize = 100_000;
+
+/// The chain's records that no manifest line attests, as verified: what
+/// an interrupted append leaves behind when it was stopped between its
+/// chain write and its manifest write.
+#[derive(Debug, Clone)]
+pub struct Unattested {
+    /// Records attested (the manifest's last `descriptor_count`).
+    pub after: u64,
+    /// SHA-256 state over the stored hashes of the first `after` records.
+    pub prefix: Sha256,
+    /// `(descriptor_id, descriptor_hash)` of each later record, in order
+    /// (at most [`MAX_UNATTESTED`]).
+    pub records: Vec<(String, String)>,
+    /// More records followed than were kept.
+    pub overflow: bool,
 }
 
 impl ChainCursor for ChainSource<'_> {
@@ -50,6 +72,16 @@ impl ChainCursor for ChainSource<'_> {
                         self.prefix.update(self.verifier.last_hash().as_bytes());
                         self.consumed = seen.index;
                         self.last_line = seen.line;
+                        if let Some(u) = self.unattested.as_mut() {
+                            if u.records.len() < MAX_UNATTESTED {
+                                u.records.push((
+                                    self.verifier.last_id().to_owned(),
+                                    self.verifier.last_hash().to_owned(),
+                                ));
+                            } else {
+                                u.overflow = true;
+                            }
+                        }
                     }
                 }
                 None => self.close(),
@@ -109,6 +141,8 @@ pub struct ChainHead {
     /// The in-order verifier that checked every record, holding the last
     /// hash and every id: a new record goes through it too.
     pub verifier: SpiceChainVerifier,
+    /// The records after the manifest's last line (`None` without a manifest).
+    pub unattested: Option<Unattested>,
 }
 
 /// Verify the SPICE layer; return one report per file present, in the
@@ -165,6 +199,7 @@ pub fn verify_spice_layer_tapped(
         prefix: Sha256::new(),
         consumed: 0,
         last_line: 0,
+        unattested: None,
     };
     if let (Some(p), Some(report)) = (layer.chain, src.report.as_mut()) {
         src.lines = open(p, report).map(|f| {
@@ -187,6 +222,17 @@ pub fn verify_spice_layer_tapped(
         scan_file(p, max_line, report, |line, out| {
             manifest.feed(line, &mut src, out);
         });
+        // The chain has been read as far as the manifest attests; what
+        // follows is kept, so that an interrupted append can be completed.
+        // (An empty manifest attests nothing an append of ours wrote.)
+        if manifest.records() > 0 {
+            src.unattested = Some(Unattested {
+                after: src.consumed,
+                prefix: src.prefix.clone(),
+                records: Vec::new(),
+                overflow: false,
+            });
+        }
         manifest.finish(&mut src, &mut report.findings);
         report.records = manifest.records();
     } else {
@@ -207,6 +253,7 @@ pub fn verify_spice_layer_tapped(
         lines,
         prefix: src.prefix.clone(),
         verifier: src.verifier,
+        unattested: src.unattested.take(),
     };
 
     if let Some(p) = layer.constitutional {

@@ -12,11 +12,16 @@
 //! head and writes it to the history (append-only, through the append
 //! module) and then to the latest-checkpoint file (replaced atomically).
 
+mod acks;
 mod catch_up;
 mod latest;
 mod rotation;
 
-use crate::ledger::append::{AppendError, AppendOptions, LedgerLock, TailState, append_lines};
+pub use acks::{CheckpointAck, CheckpointStatus, RecordAck};
+
+use crate::ledger::append::{
+    AppendError, AppendOptions, FollowUpFailed, LedgerLock, TailState, append_lines, command_for,
+};
 use crate::ledger::model::finding::Finding;
 use crate::ledger::native::history::HistoryLine;
 use crate::ledger::native::keyring::Keyring;
@@ -27,7 +32,6 @@ use crate::ledger::native::unique_ids;
 use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
 use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint_by};
 use crate::tlog::note::Signer;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -63,37 +67,6 @@ impl From<AppendError> for NativeWriteError {
     fn from(e: AppendError) -> Self {
         NativeWriteError::Append(Box::new(e))
     }
-}
-
-/// An acknowledged record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordAck {
-    /// The chain.
-    pub chain: &'static str,
-    /// Its `seq`.
-    pub seq: u64,
-    /// 1-based line in the chain file.
-    pub line: u64,
-    /// Byte offset of the line.
-    pub offset: u64,
-    /// Its `hash`.
-    pub hash: String,
-}
-
-/// An acknowledged checkpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CheckpointAck {
-    /// The chain.
-    pub chain: &'static str,
-    /// The tree size signed.
-    pub size: u64,
-    /// The Merkle root signed (hex).
-    pub root: String,
-    /// The signing key's id (8 hex).
-    pub key_id: String,
-    /// Whether a new history entry was written (`false`: the newest entry
-    /// already signed this size, and only the latest file was refreshed).
-    pub new_entry: bool,
 }
 
 /// A verified native ledger open for writing.
@@ -388,6 +361,8 @@ impl NativeWriter {
         self.refresh_keys(&signer)?;
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
+        // Under the lock every temporary file is an interrupted writer's.
+        latest::remove_stale_temps(lock, &paths.latest)?;
         let state = &self.chains[&chain];
         let size = state.verifier.records();
         let root = state.verifier.root().ok_or_else(|| {
@@ -439,14 +414,79 @@ impl NativeWriter {
             )?;
             (note, true)
         };
-        latest::replace(&paths.latest, &note)?;
+        // The history entry is durable: the checkpoint exists. A latest
+        // file that cannot be replaced is reported with it, not instead.
+        let latest_not_written = latest::replace(lock, &paths.latest, &note)
+            .err()
+            .map(|e| e.to_string());
         Ok(CheckpointAck {
             chain: chain.name(),
             size,
             root: hex::encode(root),
             key_id: format!("{:08x}", signer.key_id()),
             new_entry,
+            latest_not_written,
         })
+    }
+
+    /// Make `chain`'s latest-checkpoint file the newest history entry's
+    /// note again, when an interrupted checkpoint left it behind (no key is
+    /// needed: the note is signed already), and remove the temporary files
+    /// an interrupted replacement left. Whether the latest file was
+    /// replaced, and the temporary files removed.
+    pub fn complete_latest(
+        &mut self,
+        chain: Chain,
+    ) -> Result<(bool, Vec<String>), NativeWriteError> {
+        let mut lock = LedgerLock::acquire(&self.dir)?;
+        let paths = ChainPaths::new(&self.dir, chain);
+        let removed = latest::remove_stale_temps(&mut lock, &paths.latest)?;
+        let (_, last) = latest::history_end(&paths.history)?;
+        let Some(last) = last else {
+            return Ok((false, removed));
+        };
+        if std::fs::read(&paths.latest).is_ok_and(|b| b == last.note.as_bytes()) {
+            return Ok((false, removed));
+        }
+        latest::replace(&mut lock, &paths.latest, &last.note)?;
+        Ok((true, removed))
+    }
+
+    /// The checkpoint after an append to `chain`: signed when the writer
+    /// holds the key; a failure is reported, not returned, because the
+    /// records it follows are durable and acknowledged.
+    pub fn checkpoint_after_append(&mut self, chain: Chain) -> CheckpointStatus {
+        let status = if self.can_sign() {
+            match self.checkpoint(chain) {
+                Ok(ack) => match ack.follow_up(&self.dir) {
+                    Some(f) => CheckpointStatus::Failed(f),
+                    None => CheckpointStatus::Signed(ack),
+                },
+                Err(e) => CheckpointStatus::Failed(FollowUpFailed {
+                    what: format!("checkpoint of {chain}"),
+                    error: e.to_string(),
+                    finish_with: command_for("checkpoint", &self.dir),
+                }),
+            }
+        } else {
+            CheckpointStatus::NotSigned
+        };
+        if matches!(status, CheckpointStatus::Failed(_)) {
+            return status;
+        }
+        // What an interrupted checkpoint of any chain left (a latest file
+        // behind its history, a temporary file) is finished by the next
+        // writer; no key is needed for it.
+        for c in Chain::ALL {
+            if let Err(e) = self.complete_latest(c) {
+                return CheckpointStatus::Failed(FollowUpFailed {
+                    what: format!("restoring the latest checkpoint of {c}"),
+                    error: e.to_string(),
+                    finish_with: command_for("repair", &self.dir),
+                });
+            }
+        }
+        status
     }
 
     /// Check that `chain`'s file still ends where it was verified, verifying

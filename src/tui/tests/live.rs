@@ -190,7 +190,12 @@ fn an_acknowledgement_after_the_watcher_saw_the_record_still_shows_it() {
     let mut l = Live::open(80, 24);
     assert_eq!(l.cursor(), 0, "opens at the top");
     l.append("Late_Ack", 1);
-    crate::tui::form::appended(&mut l.t.app, Ok(("appended".to_owned(), 41)));
+    let ack = crate::tui::writes::WriteAck {
+        text: "appended".to_owned(),
+        line: 41,
+        follow_up: None,
+    };
+    crate::tui::form::appended(&mut l.t.app, Ok(ack));
     assert_eq!(l.cursor(), 40, "the cursor is on the new record");
     let screen = l.t.screen();
     assert!(

@@ -14,7 +14,7 @@
 //! alarm, that after a rotation the key in use signs every chain.
 
 use super::{NativeWriteError, NativeWriter, RecordAck};
-use crate::ledger::append::LedgerLock;
+use crate::ledger::append::{FollowUpFailed, LedgerLock, command_for};
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::model::report::FileReport;
 use crate::ledger::native::history::HistoryLine;
@@ -28,7 +28,10 @@ use std::collections::BTreeMap;
 impl NativeWriter {
     /// Rotate the signing key to `new` (see the module comment): returns
     /// the rotation record.
-    pub fn rotate(&mut self, new: Signer) -> Result<RecordAck, NativeWriteError> {
+    pub fn rotate(
+        &mut self,
+        new: Signer,
+    ) -> Result<(RecordAck, Option<FollowUpFailed>), NativeWriteError> {
         let old = self.signer.clone().ok_or_else(|| {
             NativeWriteError::Key("a rotation is signed by the key in use (--key FILE)".into())
         })?;
@@ -69,10 +72,20 @@ impl NativeWriter {
         self.signer = Some(new);
         // `events` now ends in the rotation record: sign it with the new
         // key. The other chains' newest entries are the cosigned ones.
+        // The rotation record is durable and acknowledged from here on: a
+        // checkpoint with the new key that fails now is reported with it,
+        // not instead of it (the caller names the command that finishes it).
         for c in Chain::ALL {
-            self.checkpoint_locked(&mut lock, c, None)?;
+            if let Err(e) = self.checkpoint_locked(&mut lock, c, None) {
+                let failed = FollowUpFailed {
+                    what: format!("checkpoint of {c} with the new key"),
+                    error: e.to_string(),
+                    finish_with: command_for("checkpoint", &self.dir),
+                };
+                return Ok((ack, Some(failed)));
+            }
         }
-        Ok(ack)
+        Ok((ack, None))
     }
 
     /// Read `events` again if it grew since the keyring was built (another

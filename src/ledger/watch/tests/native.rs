@@ -213,7 +213,7 @@ fn writer_appends_are_verified_record_by_record_and_checkpoints_entry_by_entry()
         true,
     )
     .unwrap();
-    assert_eq!((acks.len(), cp.map(|c| c.size)), (1, Some(5)));
+    assert_eq!((acks.len(), cp.ack().map(|c| c.size)), (1, Some(5)));
     let events = watch.rescan(Instant::now());
     assert_eq!(
         kinds(&events),
