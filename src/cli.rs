@@ -9,6 +9,7 @@ mod append_pulse;
 mod args;
 mod audit;
 mod health;
+mod input;
 mod lookup;
 mod native;
 mod protect;
@@ -47,6 +48,7 @@ pub fn main() -> ExitCode {
 
 /// Run a parsed command line; return the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    input::prepare(&cli)?;
     match cli.command {
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Sample(args)) => sample::run(&args),

@@ -9,6 +9,7 @@ pub mod append;
 pub mod discover;
 pub mod finding;
 pub mod hash;
+pub mod input;
 pub mod json;
 pub mod leap_seconds;
 pub mod legacy;

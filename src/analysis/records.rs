@@ -25,7 +25,6 @@ use crate::ledger::reader::{Content, LineReader};
 use crate::ledger::report::VerifyReport;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -216,7 +215,13 @@ pub fn for_each_descriptor(
     max_line: usize,
     f: impl FnMut(&DescriptorItem<'_>),
 ) -> io::Result<DatasetInfo> {
-    for_each_descriptor_in(File::open(file.path)?, file, exclusions, max_line, f)
+    for_each_descriptor_in(
+        crate::ledger::input::open_regular(file.path)?,
+        file,
+        exclusions,
+        max_line,
+        f,
+    )
 }
 
 /// [`for_each_descriptor`] over the bytes of `file` as `source` yields them
@@ -308,7 +313,7 @@ pub fn for_each_object(
     max_line: usize,
     mut f: impl FnMut(u64, &serde_json::Value),
 ) -> io::Result<()> {
-    let mut reader = LineReader::with_limit(File::open(path)?, max_line);
+    let mut reader = LineReader::with_limit(crate::ledger::input::open_regular(path)?, max_line);
     while let Some(line) = reader.next_line()? {
         let Content::Bytes(bytes) = line.content else {
             continue;
@@ -371,7 +376,12 @@ pub fn maturity_report(
     exclusions: &Exclusions,
     max_line: usize,
 ) -> io::Result<crate::analysis::maturity::MaturityReport> {
-    maturity_report_in(File::open(file.path)?, file, exclusions, max_line)
+    maturity_report_in(
+        crate::ledger::input::open_regular(file.path)?,
+        file,
+        exclusions,
+        max_line,
+    )
 }
 
 /// [`maturity_report`] over the bytes `source` yields (see

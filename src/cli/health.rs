@@ -53,7 +53,15 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
         )?;
     }
     for m in &report.missing {
-        writeln!(out, "⚠ {:<26} not found (expected at {})", m.name, m.path)?;
+        if m.required {
+            writeln!(
+                out,
+                "✘ {:<26} missing (expected at {}): MISSING_FILE, the other files prove it existed",
+                m.name, m.path
+            )?;
+        } else {
+            writeln!(out, "⚠ {:<26} not found (expected at {})", m.name, m.path)?;
+        }
     }
     Ok(exit(&report))
 }

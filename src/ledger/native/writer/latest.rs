@@ -24,7 +24,7 @@ pub fn history_end(path: &Path) -> Result<(Tail, Option<HistoryLine>), NativeWri
         TailState::Missing | TailState::Empty => return Ok((Tail::EMPTY, None)),
         TailState::Clean(t) | TailState::Torn { complete: t, .. } => t,
     };
-    let mut f = File::open(path).map_err(io(path))?;
+    let mut f = crate::ledger::input::open_regular(path).map_err(io(path))?;
     let start = tail.len.saturating_sub(MAX_HISTORY_LINE);
     let mut buf = Vec::new();
     f.seek(SeekFrom::Start(start))
@@ -44,7 +44,7 @@ pub fn history_end(path: &Path) -> Result<(Tail, Option<HistoryLine>), NativeWri
 /// Replace the latest-checkpoint file with `note`: write a temporary file
 /// beside it, fsync, rename over, fsync the directory.
 pub fn replace(path: &Path, note: &str) -> Result<(), NativeWriteError> {
-    if fs::read(path).is_ok_and(|b| b == note.as_bytes()) {
+    if crate::ledger::input::read_regular(path).is_ok_and(|b| b == note.as_bytes()) {
         return Ok(());
     }
     let dir = path.parent().unwrap_or(Path::new("."));
