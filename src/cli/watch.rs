@@ -44,7 +44,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
             bail!("{e}");
         }
         ready = true;
-        status = status.max(verdict(&ev));
+        status = worst(status, verdict(&ev));
         if args.json {
             writeln!(out, "{}", ev.to_json())?;
         } else {
@@ -62,14 +62,27 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
     Ok(status)
 }
 
-/// The exit status an event calls for.
+/// The exit status an event calls for: a violation 1, a verification
+/// that could not read everything 2 (incomplete), else 0.
 fn verdict(ev: &WatchEvent) -> u8 {
     match ev {
         WatchEvent::Alert(_) => EXIT_VIOLATION,
         WatchEvent::Record(r) if r.status == RecordStatus::Violated => EXIT_VIOLATION,
-        WatchEvent::Ready(r) | WatchEvent::Reverified(r) if r.status == LedgerStatus::Violated => {
-            EXIT_VIOLATION
-        }
+        WatchEvent::Ready(r) | WatchEvent::Reverified(r) => match r.status {
+            LedgerStatus::Violated => EXIT_VIOLATION,
+            LedgerStatus::Incomplete => EXIT_ERROR,
+            LedgerStatus::Clean => EXIT_OK,
+        },
         _ => EXIT_OK,
+    }
+}
+
+/// Two exit statuses as one, as `iss verify` ranks them: a violation seen
+/// outranks a verification left incomplete, which outranks clean.
+fn worst(a: u8, b: u8) -> u8 {
+    if a == EXIT_VIOLATION || b == EXIT_VIOLATION {
+        EXIT_VIOLATION
+    } else {
+        a.max(b)
     }
 }
