@@ -23,3 +23,6 @@ pub mod report;
 pub mod tap;
 pub mod verify;
 pub mod watch;
+
+#[cfg(test)]
+mod read_error_tests;

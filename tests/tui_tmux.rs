@@ -384,3 +384,29 @@ fn workstation_in_tmux_appends_from_the_form_and_shows_the_record_verified() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn workstation_in_tmux_as_a_user_who_cannot_read_the_manifest_says_incomplete() {
+    // Issue 10, item 2: the workstation used to show three BINDING_MISMATCH
+    // and VIOLATED for a manifest it could not read.
+    if !tmux_available() {
+        return;
+    }
+    let Some(iss) = common::unprivileged::iss_command() else {
+        return;
+    };
+    let dir = common::generated_ledger(82);
+    common::unprivileged::open_to_all(dir.path());
+    let manifest = dir.path().join("data/spice_layer/integrity_manifest.jsonl");
+    let _guard = common::unprivileged::Unreadable::new(&manifest);
+    let command = format!("{} {}", iss.join(" "), dir.path().display());
+    let session = Session::start_command("iss-unreadable", &command);
+    let screen = wait_for(&session.0, "INCOMPLETE");
+    assert!(!screen.contains("VIOLATED"), "{screen}");
+    send(&session.0, "2");
+    let screen = wait_for(&session.0, "UNREADABLE");
+    assert!(screen.contains("Permission denied"), "{screen}");
+    assert!(!screen.contains("BINDING_MISMATCH"), "{screen}");
+    send(&session.0, "q");
+    wait_until_quit(&session.0);
+}

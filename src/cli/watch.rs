@@ -57,7 +57,10 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         }
     }
     if !ready {
-        return Ok(EXIT_ERROR);
+        // Not silently: the verdict was never reached.
+        bail!(
+            "the ledger's first verification did not finish before --timeout; nothing was watched"
+        );
     }
     Ok(status)
 }
