@@ -258,3 +258,40 @@ fn native_descriptor() -> String {
     })
     .to_string()
 }
+
+#[test]
+fn every_read_command_exits_2_on_a_ledger_it_could_not_read_whole() {
+    let dir = common::generated_ledger(73);
+    let out = tempfile::tempdir().unwrap();
+    unprivileged::open_to_all(dir.path());
+    std::fs::set_permissions(
+        out.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o777),
+    )
+    .unwrap();
+    let manifest = dir.path().join("data/spice_layer/integrity_manifest.jsonl");
+    let _guard = Unreadable::new(&manifest);
+    let bundle = out.path().join("bundle.json");
+    let ledger = dir.path().as_os_str();
+    let o = OsStr::new;
+    for args in [
+        vec![o("verify"), ledger],
+        vec![o("health"), ledger],
+        vec![o("health"), o("--json"), ledger],
+        vec![o("refs"), ledger],
+        vec![o("find"), ledger],
+        vec![o("report"), o("maturity"), ledger],
+        vec![o("export"), ledger, o("--out"), bundle.as_os_str()],
+    ] {
+        let Some(run) = unprivileged::iss(&args) else {
+            return;
+        };
+        assert_eq!(
+            run.status.code(),
+            Some(2),
+            "iss {args:?}: incomplete is exit 2, not 1: {}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+}

@@ -1,18 +1,13 @@
 //! `iss health` and `iss export`.
 
 use super::args::{ExportArgs, HealthArgs};
-use super::{EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::health::health;
-use crate::ledger::report::{FileStatus, LedgerStatus, VerifyReport};
+use crate::ledger::report::{FileStatus, VerifyReport};
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use std::io::Write;
 
 fn exit(report: &VerifyReport) -> u8 {
-    if report.status == LedgerStatus::Clean {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATION
-    }
+    super::verify::exit_for(report.status)
 }
 
 /// Run `iss health`.
@@ -78,9 +73,5 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         w.markdown.display(),
         w.files
     )?;
-    Ok(if w.status == LedgerStatus::Clean {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATION
-    })
+    Ok(super::verify::exit_for(w.status))
 }

@@ -1,8 +1,8 @@
 //! `iss show` and `iss find`: descriptors by id or by filter, each with its
 //! verdict, exactly as stored.
 
+use super::EXIT_ERROR;
 use super::args::{FindArgs, ShowArgs};
-use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::lookup::{Filter, Match, find, hash_covers, protected_fields};
 use crate::analysis::maturity::Instant;
 use crate::analysis::records::{Exclusions, descriptor_file};
@@ -78,11 +78,7 @@ fn lookup(
 }
 
 pub(super) fn exit(report: &VerifyReport) -> u8 {
-    if report.status == LedgerStatus::Clean {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATION
-    }
+    super::verify::exit_for(report.status)
 }
 
 /// Run `iss show PATH ID`.

@@ -2,7 +2,6 @@
 //! as a whole.
 
 use super::args::PulsesArgs;
-use super::{EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::pulses::{PulseRow, PulseWalk, TimeSummary, for_each_pulse};
 use crate::analysis::records::{ChainFile, Exclusions, pulse_file};
 use crate::analysis::time_forensics::RunSegment;
@@ -67,11 +66,7 @@ fn segments(report: &VerifyReport, chain: &TimeChain, walk: &PulseWalk) -> Vec<R
 }
 
 fn exit(report: &VerifyReport) -> u8 {
-    if report.status == LedgerStatus::Clean {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATION
-    }
+    super::verify::exit_for(report.status)
 }
 
 /// Run `iss pulses`.

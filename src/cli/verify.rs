@@ -45,9 +45,15 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         super::verify_human::render(&mut out, &report, args.max_findings)?;
     }
     out.flush()?;
-    Ok(match report.status {
+    Ok(exit_for(report.status))
+}
+
+/// The exit status of a command whose verdict is `status`: 0 clean, 1 a
+/// violation (it outranks a file that could not be read), 2 incomplete.
+pub(super) fn exit_for(status: LedgerStatus) -> u8 {
+    match status {
         LedgerStatus::Clean => EXIT_OK,
         LedgerStatus::Violated => EXIT_VIOLATION,
         LedgerStatus::Incomplete => EXIT_ERROR,
-    })
+    }
 }

@@ -508,6 +508,13 @@ class Verifier:
     # -- section 4 and 5 --
     def check_chain(self, chain):
         st = self.chains[chain]
+        if not os.path.lexists(os.path.join(self.dir, chain + ".jsonl")):
+            # Section 11: the metadata names every chain; a missing one is
+            # MISSING_FILE (no line), its root unknown.
+            self.add(chain, "MISSING_FILE", detail="the chain file is missing")
+            st.readable = False
+            st.merkle = Merkle([])
+            return
         data = self.read(chain + ".jsonl")
         if data is None:
             st.readable = False
@@ -832,7 +839,9 @@ class Verifier:
                 # The newest signed size: the last verified entry in history order.
                 st.signed_size = size
                 st.signed_by = sorted(trusted)
-            if truncated_by is not None:
+            # Section 11: no TRUNCATED for a chain that is missing or could
+            # not be read (nothing is concluded from bytes not read).
+            if truncated_by is not None and st.readable:
                 self.add(
                     chain,
                     "TRUNCATED",

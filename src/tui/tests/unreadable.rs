@@ -1,8 +1,8 @@
 //! The workstation on a ledger with a file it cannot read (issue 10, item
-//! 2): the verdict is INCOMPLETE, the integrity pane lists an UNREADABLE
+//! 2): the verdict is INCOMPLETE, the integrity pane lists an `UNREADABLE`
 //! finding that names the file and the operating system's error, and no
 //! violation is drawn from the bytes that were not read (an unreadable
-//! manifest used to show three BINDING_MISMATCH and VIOLATED).
+//! manifest used to show three `BINDING_MISMATCH` and VIOLATED).
 
 use super::harness::Harness;
 use crate::ledger::input::fault::fail_reads_after;
