@@ -353,3 +353,23 @@ fn a_named_pipe_as_a_native_latest_checkpoint_is_unreadable_not_waited_on() {
         "{unreadable:?}"
     );
 }
+
+#[test]
+fn a_stream_that_cannot_be_copied_is_refused_in_one_line() {
+    let dir = common::generated_ledger(65);
+    let chain = dir.path().join("data/spice_layer/spice_chain.jsonl");
+    let out = iss()
+        .args(["verify", "-"])
+        .env("TMPDIR", dir.path().join("no-such-folder"))
+        .write_stdin(fs::read(&chain).unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cannot copy standard input into a temporary file"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no verdict is printed");
+}

@@ -102,15 +102,29 @@ pub fn is_spooled(path: &Path) -> bool {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SpoolError {
-    /// Reading the stream, or writing the temporary copy, failed.
-    #[error("{path}: cannot read {what}: {source}")]
+    /// Reading the stream failed.
+    #[error("{path}: cannot read {what}: {error}")]
     Io {
         /// The path given.
         path: PathBuf,
         /// What it is (a pipe, standard input, ...).
         what: &'static str,
-        /// The operating system's reason.
-        source: io::Error,
+        /// The operating system's reason (in the message: not repeated as a cause).
+        error: io::Error,
+    },
+    /// The temporary copy could not be made (no space in `$TMPDIR`, ...).
+    #[error(
+        "{path}: cannot copy {what} into a temporary file in {dir} (a stream is read once, into that copy): {error}"
+    )]
+    Copy {
+        /// The path given.
+        path: PathBuf,
+        /// What it is.
+        what: &'static str,
+        /// Where temporary files go.
+        dir: PathBuf,
+        /// The operating system's reason (in the message: not repeated as a cause).
+        error: io::Error,
     },
     /// The stream gave no byte at all.
     #[error(
@@ -151,20 +165,30 @@ pub fn spool(path: &Path, limit: u64) -> Result<(), SpoolError> {
         InputKind::Stream(w) => w,
         _ => "the file",
     };
-    let io_err = |source| SpoolError::Io {
+    let read_err = |error| SpoolError::Io {
         path: path.to_owned(),
         what,
-        source,
+        error,
     };
-    let mut copy = tempfile::tempfile().map_err(io_err)?;
+    let copy_err = |error| SpoolError::Copy {
+        path: path.to_owned(),
+        what,
+        dir: std::env::temp_dir(),
+        error,
+    };
+    let mut copy = tempfile::tempfile().map_err(copy_err)?;
     let copied = if path.as_os_str() == STDIN {
         copy_at_most(io::stdin().lock(), &mut copy, limit)
     } else {
-        open_nonblocking(path)
+        let from = open_nonblocking(path)
             .and_then(|f| blocking(&f).map(|()| f))
-            .and_then(|f| copy_at_most(f, &mut copy, limit))
+            .map_err(read_err)?;
+        copy_at_most(from, &mut copy, limit)
     }
-    .map_err(io_err)?;
+    .map_err(|e| match e {
+        Side::Read(e) => read_err(e),
+        Side::Write(e) => copy_err(e),
+    })?;
     if copied == 0 {
         return Err(SpoolError::Empty {
             path: path.to_owned(),
@@ -178,7 +202,7 @@ pub fn spool(path: &Path, limit: u64) -> Result<(), SpoolError> {
             limit,
         });
     }
-    copy.flush().map_err(io_err)?;
+    copy.flush().map_err(copy_err)?;
     SPOOLED
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -187,9 +211,27 @@ pub fn spool(path: &Path, limit: u64) -> Result<(), SpoolError> {
     Ok(())
 }
 
+/// Which side of a copy failed.
+enum Side {
+    Read(io::Error),
+    Write(io::Error),
+}
+
 /// Copy at most `limit + 1` bytes (one more tells a longer stream apart).
-fn copy_at_most(from: impl Read, to: &mut File, limit: u64) -> io::Result<u64> {
-    io::copy(&mut from.take(limit.saturating_add(1)), to)
+fn copy_at_most(from: impl Read, to: &mut File, limit: u64) -> Result<u64, Side> {
+    let mut from = from.take(limit.saturating_add(1));
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Side::Read(e)),
+        };
+        to.write_all(&buf[..n]).map_err(Side::Write)?;
+        total += n as u64;
+    }
 }
 
 /// Open for reading without waiting: a named pipe with no writer opens at
