@@ -392,14 +392,14 @@ fn workstation_in_tmux_as_a_user_who_cannot_read_the_manifest_says_incomplete() 
     if !tmux_available() {
         return;
     }
-    let Some(iss) = common::unprivileged::iss_command() else {
+    let Some(runner) = common::unprivileged::Runner::new() else {
         return;
     };
     let dir = common::generated_ledger(82);
     common::unprivileged::open_to_all(dir.path());
     let manifest = dir.path().join("data/spice_layer/integrity_manifest.jsonl");
     let _guard = common::unprivileged::Unreadable::new(&manifest);
-    let command = format!("{} {}", iss.join(" "), dir.path().display());
+    let command = format!("{} {}", runner.command().join(" "), dir.path().display());
     let session = Session::start_command("iss-unreadable", &command);
     let screen = wait_for(&session.0, "INCOMPLETE");
     assert!(!screen.contains("VIOLATED"), "{screen}");

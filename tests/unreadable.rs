@@ -8,25 +8,25 @@
 
 mod common;
 
-use common::unprivileged::{self, Unreadable};
+use common::unprivileged::{self, Runner, Unreadable};
 use serde_json::Value;
 use std::ffi::OsStr;
 use std::path::Path;
 
 /// `iss verify --json LEDGER` without privileges: (exit code, report).
-fn verify_json(ledger: &Path) -> Option<(i32, Value)> {
-    let out = unprivileged::iss(&[
+fn verify_json(run: &Runner, ledger: &Path) -> (i32, Value) {
+    let out = run.iss(&[
         OsStr::new("verify"),
         OsStr::new("--json"),
         ledger.as_os_str(),
-    ])?;
+    ]);
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "not one JSON document ({e}): {}",
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    Some((out.status.code().unwrap_or(-1), v))
+    (out.status.code().unwrap_or(-1), v)
 }
 
 /// Every finding as (file, kind, severity, found).
@@ -51,9 +51,9 @@ fn findings(v: &Value) -> Vec<(String, String, String, String)> {
 /// `file` (of report `name`) unreadable: incomplete, exit 2, one
 /// UNREADABLE finding naming it and the OS error, no violation; the same
 /// in the text output and in `iss watch`.
-fn assert_incomplete(ledger: &Path, file: &Path, name: &str) -> Option<()> {
+fn assert_incomplete(run: &Runner, ledger: &Path, file: &Path, name: &str) {
     let _guard = Unreadable::new(file);
-    let (code, v) = verify_json(ledger)?;
+    let (code, v) = verify_json(run, ledger);
     let all = findings(&v);
     assert_eq!(code, 2, "{}: {all:?}", file.display());
     assert_eq!(v["status"], "incomplete", "{}: {all:?}", file.display());
@@ -75,7 +75,7 @@ fn assert_incomplete(ledger: &Path, file: &Path, name: &str) -> Option<()> {
     let file_name = file.file_name().unwrap().to_str().unwrap();
     assert!(detail.contains(file_name), "{detail}");
 
-    let text = unprivileged::iss(&[OsStr::new("verify"), ledger.as_os_str()])?;
+    let text = run.iss(&[OsStr::new("verify"), ledger.as_os_str()]);
     let text_out = String::from_utf8_lossy(&text.stdout);
     assert_eq!(text.status.code(), Some(2));
     assert!(
@@ -84,14 +84,14 @@ fn assert_incomplete(ledger: &Path, file: &Path, name: &str) -> Option<()> {
     );
     assert!(!text_out.contains("VIOLATED"), "{text_out}");
 
-    let watch = unprivileged::iss(&[
+    let watch = run.iss(&[
         OsStr::new("watch"),
         ledger.as_os_str(),
         OsStr::new("--max-events"),
         OsStr::new("1"),
         OsStr::new("--timeout"),
         OsStr::new("60"),
-    ])?;
+    ]);
     let watch_out = String::from_utf8_lossy(&watch.stdout);
     let watch_err = String::from_utf8_lossy(&watch.stderr);
     assert_eq!(
@@ -105,7 +105,6 @@ fn assert_incomplete(ledger: &Path, file: &Path, name: &str) -> Option<()> {
         "{}: {watch_out}{watch_err}",
         file.display()
     );
-    Some(())
 }
 
 #[test]
@@ -113,10 +112,10 @@ fn every_unreadable_legacy_file_makes_the_verdict_incomplete_not_violated() {
     let dir = common::generated_ledger(71);
     unprivileged::open_to_all(dir.path());
     let ledger = dir.path();
-    if verify_json(ledger).is_none() {
+    let Some(run) = Runner::new() else {
         return;
-    }
-    let (code, v) = verify_json(ledger).unwrap();
+    };
+    let (code, v) = verify_json(&run, ledger);
     assert_eq!((code, v["status"].as_str()), (0, Some("clean")), "{v}");
     for (rel, name) in [
         ("data/spice_layer/spice_chain.jsonl", "spice_chain"),
@@ -131,7 +130,7 @@ fn every_unreadable_legacy_file_makes_the_verdict_incomplete_not_violated() {
         ("logs/forensic_logs/glyph_chain.jsonl", "glyph_chain"),
         ("logs/forensic_logs/forensic_audit.log", "forensic_audit"),
     ] {
-        assert_incomplete(ledger, &ledger.join(rel), name);
+        assert_incomplete(&run, ledger, &ledger.join(rel), name);
     }
 }
 
@@ -162,9 +161,10 @@ fn every_unreadable_native_file_makes_the_verdict_incomplete_not_violated() {
         0,
     );
     unprivileged::open_to_all(dir.path());
-    let Some((code, v)) = verify_json(&ledger) else {
+    let Some(run) = Runner::new() else {
         return;
     };
+    let (code, v) = verify_json(&run, &ledger);
     assert_eq!((code, v["status"].as_str()), (0, Some("clean")), "{v}");
     let mut files = vec![("iss-ledger.json".to_owned(), "native_metadata".to_owned())];
     for chain in ["descriptors", "pulses", "events"] {
@@ -180,7 +180,7 @@ fn every_unreadable_native_file_makes_the_verdict_incomplete_not_violated() {
         ));
     }
     for (file, name) in files {
-        assert_incomplete(&ledger, &ledger.join(&file), &name);
+        assert_incomplete(&run, &ledger, &ledger.join(&file), &name);
     }
 }
 
@@ -194,9 +194,10 @@ fn a_violation_read_beside_an_unreadable_file_is_still_a_violation() {
     unprivileged::open_to_all(dir.path());
     let pulses = dir.path().join("logs/forensic_logs/glyph_chain.jsonl");
     let _guard = Unreadable::new(&pulses);
-    let Some((code, v)) = verify_json(dir.path()) else {
+    let Some(run) = Runner::new() else {
         return;
     };
+    let (code, v) = verify_json(&run, dir.path());
     assert_eq!(code, 1);
     assert_eq!(v["status"], "violated");
     let all = findings(&v);
@@ -222,9 +223,10 @@ fn an_unreadable_v1_descriptor_file_is_not_compared_with_its_index() {
     unprivileged::open_to_all(dir.path());
     let file = dir.path().join("spice_layer_v1/spice_descriptors.jsonl");
     let _guard = Unreadable::new(&file);
-    let Some((code, v)) = verify_json(dir.path()) else {
+    let Some(run) = Runner::new() else {
         return;
     };
+    let (code, v) = verify_json(&run, dir.path());
     let all = findings(&v);
     assert_eq!(
         (code, v["status"].as_str()),
@@ -272,6 +274,9 @@ fn every_read_command_exits_2_on_a_ledger_it_could_not_read_whole() {
     let manifest = dir.path().join("data/spice_layer/integrity_manifest.jsonl");
     let _guard = Unreadable::new(&manifest);
     let bundle = out.path().join("bundle.json");
+    let Some(runner) = Runner::new() else {
+        return;
+    };
     let ledger = dir.path().as_os_str();
     let o = OsStr::new;
     for args in [
@@ -283,9 +288,7 @@ fn every_read_command_exits_2_on_a_ledger_it_could_not_read_whole() {
         vec![o("report"), o("maturity"), ledger],
         vec![o("export"), ledger, o("--out"), bundle.as_os_str()],
     ] {
-        let Some(run) = unprivileged::iss(&args) else {
-            return;
-        };
+        let run = runner.iss(&args);
         assert_eq!(
             run.status.code(),
             Some(2),

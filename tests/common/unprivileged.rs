@@ -9,44 +9,94 @@ use std::process::{Command, Output};
 /// The user and group the tests drop to.
 pub const NOBODY: &str = "65534";
 
-/// A command line that runs `iss` without privileges, or `None` (with the
-/// reason printed) when privileges cannot be dropped here.
-pub fn iss_command() -> Option<Vec<String>> {
-    let iss = env!("CARGO_BIN_EXE_iss").to_owned();
-    // /proc/self belongs to the process's effective user.
-    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
-    if !root {
-        return Some(vec![iss]);
-    }
-    let ok = Command::new("setpriv")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!(
-            "skipped: running as root and setpriv (util-linux) is not installed to drop privileges"
-        );
-        return None;
-    }
-    Some(vec![
-        "setpriv".into(),
-        format!("--reuid={NOBODY}"),
-        format!("--regid={NOBODY}"),
-        "--clear-groups".into(),
-        iss,
-    ])
+/// Runs `iss` without privileges. The binary is run where cargo built it
+/// when the unprivileged user can reach it there, else from a copy in a
+/// temporary folder it can reach (removed with the runner).
+pub struct Runner {
+    command: Vec<String>,
+    _copy: Option<tempfile::TempDir>,
 }
 
-/// Run `iss ARGS` without privileges (`None`: skipped, reason printed).
-pub fn iss(args: &[&std::ffi::OsStr]) -> Option<Output> {
-    let cmd = iss_command()?;
-    Some(
-        Command::new(&cmd[0])
-            .args(&cmd[1..])
+impl Runner {
+    /// A runner, or `None` (with the reason printed) when privileges
+    /// cannot be dropped here.
+    pub fn new() -> Option<Runner> {
+        let iss = env!("CARGO_BIN_EXE_iss").to_owned();
+        // /proc/self belongs to the process's effective user.
+        let root =
+            std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
+        if !root {
+            return Some(Runner {
+                command: vec![iss],
+                _copy: None,
+            });
+        }
+        let setpriv = |bin: &str| {
+            let mut v: Vec<String> = vec![
+                "setpriv".into(),
+                format!("--reuid={NOBODY}"),
+                format!("--regid={NOBODY}"),
+                "--clear-groups".into(),
+            ];
+            v.push(bin.to_owned());
+            v
+        };
+        let runs = |cmd: &[String]| {
+            Command::new(&cmd[0])
+                .args(&cmd[1..])
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        let has_setpriv = Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !has_setpriv {
+            eprintln!(
+                "skipped: running as root and setpriv (util-linux) is not installed to drop privileges"
+            );
+            return None;
+        }
+        let direct = setpriv(&iss);
+        if runs(&direct) {
+            return Some(Runner {
+                command: direct,
+                _copy: None,
+            });
+        }
+        // The build folder is not reachable by the unprivileged user (a
+        // checkout under /root): run a copy.
+        let copy = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(copy.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = copy.path().join("iss");
+        std::fs::copy(&iss, &bin).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let command = setpriv(bin.to_str().unwrap());
+        assert!(
+            runs(&command),
+            "the unprivileged user cannot run {}",
+            bin.display()
+        );
+        Some(Runner {
+            command,
+            _copy: Some(copy),
+        })
+    }
+
+    /// The command line (program first) that runs `iss` without privileges.
+    pub fn command(&self) -> &[String] {
+        &self.command
+    }
+
+    /// Run `iss ARGS` without privileges.
+    pub fn iss(&self, args: &[&std::ffi::OsStr]) -> Output {
+        Command::new(&self.command[0])
+            .args(&self.command[1..])
             .args(args)
             .output()
-            .unwrap(),
-    )
+            .unwrap()
+    }
 }
 
 /// Let the unprivileged user into `dir` and read what is in it (a
