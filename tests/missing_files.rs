@@ -250,3 +250,26 @@ fn removing_a_native_checkpoint_history_is_a_violation_and_the_latest_file_a_lag
         )]
     );
 }
+
+#[test]
+fn emptying_the_manifest_beside_a_chain_with_records_is_a_violation() {
+    // Without the constitutional log, nothing else in the ledger
+    // disagrees with an emptied manifest: it used to verify clean.
+    let dir = common::generated_ledger(98);
+    fs::write(
+        dir.path().join("data/spice_layer/integrity_manifest.jsonl"),
+        "",
+    )
+    .unwrap();
+    fs::remove_file(dir.path().join("data/spice_layer/constitutional_log.jsonl")).unwrap();
+    let (v, spots) = verdict(dir.path(), 1);
+    assert_eq!(v["status"], "violated");
+    assert_eq!(
+        spots,
+        vec![(
+            "integrity_manifest".to_owned(),
+            "MANIFEST_MISMATCH".to_owned(),
+            None
+        )]
+    );
+}

@@ -10,6 +10,7 @@
 //! | absent | is a violation when | because |
 //! |---|---|---|
 //! | `integrity_manifest.jsonl` | the chain has a record, or the constitutional log an entry | each descriptor and each service start writes a manifest line |
+//! | `integrity_manifest.jsonl` with no line | the chain has a record (`MANIFEST_MISMATCH`) | an emptied witness is a removed one |
 //! | `spice_chain.jsonl` | the manifest attests a count above 0 | the manifest says the chain held that many records |
 //! | `constitutional_log.jsonl` | the manifest has a `CONSTITUTIONAL_BINDING` line | each start writes both |
 //! | `forensic_audit.log` | the pulse chain has a pulse | a pulse comes from a time keeper that logged its start |
@@ -109,7 +110,42 @@ pub fn report_missing(
             found.push(e.missing);
         }
     }
+    emptied_manifest(files, manifest, chain);
     found
+}
+
+/// A manifest that is there but holds no line at all, beside a chain with
+/// records, was emptied: the same evidence as a removed one (the manifest
+/// verifier itself only weighs lines it has).
+fn emptied_manifest(files: &mut [FileReport], manifest: Option<&ManifestVerifier>, chain: u64) {
+    let Some(m) = files
+        .iter_mut()
+        .find(|f| f.name == FileKind::IntegrityManifest.name())
+    else {
+        return;
+    };
+    // Broken lines are reported on their own; blank ones hold no record.
+    if chain == 0
+        || m.error.is_some()
+        || m.violations() > 0
+        || manifest.is_none_or(|v| v.records() > 0)
+    {
+        return;
+    }
+    m.findings.push(
+        Finding::new(
+            FindingKind::ManifestMismatch,
+            format!(
+                "integrity_manifest.jsonl holds no line, but the chain holds {chain} descriptor(s) and the service writes \
+                 a manifest line with each one (and one at each start): the manifest was emptied, and with it the \
+                 chain's independent witness"
+            ),
+        )
+        .expected_found(
+            format!("a manifest line for each of the {chain} records"),
+            "no manifest line",
+        ),
+    );
 }
 
 /// The manifest is required by a chain record or a constitutional binding.
