@@ -10,6 +10,7 @@ mod args;
 mod audit;
 mod descriptor_input;
 mod health;
+mod input;
 mod lookup;
 mod native;
 mod output;
@@ -102,6 +103,7 @@ pub fn verdict_exit(status: crate::ledger::model::report::LedgerStatus) -> u8 {
 
 /// Run a parsed command line; return the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    input::prepare(&cli)?;
     match cli.command {
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Sample(args)) => sample::run(&args),

@@ -9,6 +9,7 @@ pub mod append;
 pub mod discover;
 pub mod hash;
 pub mod id_set;
+pub mod input;
 pub mod io;
 pub mod json;
 pub mod legacy;
@@ -17,3 +18,6 @@ pub mod native;
 pub mod protect;
 pub mod verify;
 pub mod watch;
+
+#[cfg(test)]
+mod read_error_tests;

@@ -689,6 +689,21 @@ fn the_checkpoint_files_deleted_and_the_chain_rewritten() {
     assert_eq!(v.fact("descriptors", "checkpoints_verified"), 0);
 }
 
+#[test]
+fn a_chain_file_deleted() {
+    if !python_available() {
+        return;
+    }
+    // FORMAT.md section 11: the metadata names the chain, so its absence is
+    // MISSING_FILE (a violation), not a TRUNCATED and not "incomplete".
+    let led = Ledger::new(false);
+    fs::remove_file(led.file("descriptors.jsonl")).unwrap();
+    let v = agree(&led, false);
+    violated(&v);
+    assert_eq!(v.findings, vec![spot("descriptors", "MISSING_FILE", None)]);
+    assert_eq!(v.fact("descriptors", "merkle_root"), &Value::Null);
+}
+
 /// A ledger made by `iss migrate` from a generated legacy ledger: its
 /// `events` chain holds the genesis and one `legacy_time_keeper_start`
 /// record per line of the legacy start log (FORMAT.md section 10.2), and

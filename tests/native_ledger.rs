@@ -663,9 +663,16 @@ fn discovery_names_a_native_ledger_and_its_chains() {
     let d = discover(&led.dir).unwrap();
     assert_eq!(d.missing.len(), 1);
     assert_eq!(d.missing[0].kind, FileKind::NativePulses);
-    // Verification says the chain is missing; it is not silently skipped.
-    let v = iss_json(&["verify", "--json"], &led.dir, 2);
-    assert_eq!(v["status"], "incomplete");
+    // Verification says the chain is missing; it is not silently skipped,
+    // and the metadata names it, so its absence is a violation (issue 10,
+    // item 3: it used to be only "incomplete").
+    let v = iss_json(&["verify", "--json"], &led.dir, 1);
+    assert_eq!(v["status"], "violated");
+    let found = spots(&led.dir);
+    assert!(
+        found.contains(&("pulses".to_owned(), "MISSING_FILE".to_owned(), None)),
+        "{found:?}"
+    );
 }
 
 #[test]

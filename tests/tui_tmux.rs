@@ -411,3 +411,29 @@ fn a_path_that_cannot_be_opened_never_takes_the_terminal() {
         assert!(!screen.contains("Chains"), "no workstation drawn: {screen}");
     }
 }
+
+#[test]
+fn workstation_in_tmux_as_a_user_who_cannot_read_the_manifest_says_incomplete() {
+    // Issue 10, item 2: the workstation used to show three BINDING_MISMATCH
+    // and VIOLATED for a manifest it could not read.
+    if !tmux_available() {
+        return;
+    }
+    let Some(runner) = common::unprivileged::Runner::new() else {
+        return;
+    };
+    let dir = common::generated_ledger(82);
+    common::unprivileged::open_to_all(dir.path());
+    let manifest = dir.path().join("data/spice_layer/integrity_manifest.jsonl");
+    let _guard = common::unprivileged::Unreadable::new(&manifest);
+    let command = format!("{} {}", runner.command().join(" "), dir.path().display());
+    let session = Session::start_command("iss-unreadable", &command);
+    let screen = wait_for(&session.0, "INCOMPLETE");
+    assert!(!screen.contains("VIOLATED"), "{screen}");
+    send(&session.0, "2");
+    let screen = wait_for(&session.0, "UNREADABLE");
+    assert!(screen.contains("Permission denied"), "{screen}");
+    assert!(!screen.contains("BINDING_MISMATCH"), "{screen}");
+    send(&session.0, "q");
+    wait_until_quit(&session.0);
+}

@@ -48,7 +48,8 @@ fn descriptor(
 ) -> anyhow::Result<u8> {
     let text = match file {
         Some(f) if f.as_os_str() != "-" => {
-            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?
+            crate::ledger::input::read_once_to_string(f, crate::ledger::input::STREAM_LIMIT)
+                .with_context(|| format!("reading {}", f.display()))?
         }
         _ => {
             let mut s = String::new();

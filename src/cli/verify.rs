@@ -17,8 +17,8 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     };
     let mut report = verify_path(&args.path, &options)?;
     for p in &args.proof {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let text = crate::ledger::input::read_once_to_string(p, crate::ledger::input::STREAM_LIMIT)
+            .with_context(|| format!("reading {}", p.display()))?;
         let proof: crate::ledger::native::prove::Proof =
             serde_json::from_str(&text).with_context(|| {
                 format!(

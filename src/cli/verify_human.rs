@@ -23,33 +23,7 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
         "{HEAD}Ledger{HEAD:#}  {}  ({})",
         report.ledger, report.format
     )?;
-    let (violations, warnings) = report
-        .files
-        .iter()
-        .fold((0, 0), |(v, w), f| (v + f.violations(), w + f.warnings()));
-    let (style, verdict) = match report.status {
-        LedgerStatus::Clean => (OK, "✔ CLEAN"),
-        LedgerStatus::Violated => (BAD, "✘ VIOLATED"),
-        LedgerStatus::Incomplete => (WARN, "⚠ INCOMPLETE"),
-    };
-    let unchecked_macs: u64 = report
-        .files
-        .iter()
-        .filter_map(|f| f.native.as_ref())
-        .map(|n| n.macs_unchecked)
-        .sum();
-    let caveat = if unchecked_macs > 0 {
-        format!(
-            " {WARN}(but {unchecked_macs} MAC(s) NOT checked: the HMAC key was not supplied){WARN:#}"
-        )
-    } else {
-        String::new()
-    };
-    writeln!(
-        out,
-        "{HEAD}Status{HEAD:#}  {style}{verdict}{style:#}{caveat}: {violations} violation(s), {warnings} warning(s) in {} file(s)",
-        report.files.len()
-    )?;
+    render_status(out, report)?;
     writeln!(out)?;
 
     let width = report
@@ -72,13 +46,7 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
             f.name, f.records, f.coverage.summary
         )?;
     }
-    for m in &report.missing {
-        writeln!(
-            out,
-            "{:<width$}  {:>9}  {WARN}{:<12}{WARN:#}  expected at {}",
-            m.name, "-", "⚠ not found", m.path
-        )?;
-    }
+    render_missing(out, report, width)?;
 
     render_native(out, report)?;
     for p in &report.proofs {
@@ -98,9 +66,6 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
     {
         writeln!(out)?;
         writeln!(out, "{HEAD}{}{HEAD:#}  {DIM}{}{DIM:#}", f.name, f.path)?;
-        if let Some(e) = &f.error {
-            writeln!(out, "  {BAD}✘ unreadable{BAD:#}: {e}")?;
-        }
         for finding in f.findings.iter().take(max_findings) {
             render_finding(out, finding)?;
         }
@@ -120,6 +85,71 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
             writeln!(out, "  {}: {gap}", f.name)?;
         }
     }
+    Ok(())
+}
+
+/// The verdict line: status, counts, and what was not read or checked.
+fn render_status(out: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
+    let (violations, warnings) = report
+        .files
+        .iter()
+        .fold((0, 0), |(v, w), f| (v + f.violations(), w + f.warnings()));
+    let (style, verdict) = match report.status {
+        LedgerStatus::Clean => (OK, "✔ CLEAN"),
+        LedgerStatus::Violated => (BAD, "✘ VIOLATED"),
+        LedgerStatus::Incomplete => (WARN, "⚠ INCOMPLETE"),
+    };
+    let unchecked_macs: u64 = report
+        .files
+        .iter()
+        .filter_map(|f| f.native.as_ref())
+        .map(|n| n.macs_unchecked)
+        .sum();
+    let caveat = if unchecked_macs > 0 {
+        format!(
+            " {WARN}(but {unchecked_macs} MAC(s) NOT checked: the HMAC key was not supplied){WARN:#}"
+        )
+    } else {
+        String::new()
+    };
+    let unreadable = report
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Unreadable || f.incomplete() > 0)
+        .count();
+    let unread = if unreadable > 0 {
+        format!(", {unreadable} file(s) not read to the end")
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "{HEAD}Status{HEAD:#}  {style}{verdict}{style:#}{caveat}: {violations} violation(s), {warnings} warning(s){unread} in {} file(s)",
+        report.files.len()
+    )?;
+    Ok(())
+}
+
+/// The files the layout implies that are not there: a violation when the
+/// other files prove they existed (`MISSING_FILE`), else only noted.
+fn render_missing(out: &mut dyn Write, report: &VerifyReport, width: usize) -> io::Result<()> {
+    for m in &report.missing {
+        if m.required {
+            // The other files prove it existed: see its MISSING_FILE finding.
+            writeln!(
+                out,
+                "{:<width$}  {:>9}  {BAD}{:<12}{BAD:#}  expected at {} (MISSING_FILE)",
+                m.name, "-", "✘ missing", m.path
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{:<width$}  {:>9}  {WARN}{:<12}{WARN:#}  expected at {}",
+                m.name, "-", "⚠ not found", m.path
+            )?;
+        }
+    }
+
     Ok(())
 }
 
@@ -224,14 +254,15 @@ fn file_status(f: &FileReport) -> (Style, &'static str) {
         FileStatus::Verified => (OK, "✔ verified"),
         FileStatus::Violated => (BAD, "✘ violated"),
         FileStatus::Unchained => (WARN, "⚠ unchained"),
-        FileStatus::Unreadable => (BAD, "✘ unreadable"),
+        // Not read is not tampered: the verdict is incomplete, not violated.
+        FileStatus::Unreadable => (WARN, "⚠ unreadable"),
     }
 }
 
 fn render_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
     let (style, mark) = match f.severity {
         Severity::Violation => (BAD, "✘"),
-        Severity::Warning => (WARN, "⚠"),
+        Severity::Incomplete | Severity::Warning => (WARN, "⚠"),
     };
     let at = f
         .line

@@ -90,6 +90,12 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
             "iss: watch stopped by {name}: exit {code}, {}",
             verdict.says()
         )?;
+    } else if !verdict.ready {
+        // Not silently: the verdict was never reached.
+        writeln!(
+            io::stderr(),
+            "iss: the ledger's first verification did not finish before --timeout; nothing was watched (exit {code})"
+        )?;
     }
     Ok(code)
 }

@@ -12,7 +12,7 @@ use crate::ledger::legacy::time_layer::verify_time_layer_live;
 use crate::ledger::legacy::v1_layer::{V1Layer, verify_v1_layer};
 use crate::ledger::model::report::{LedgerStatus, MissingFile, ToolInfo, VerifyReport};
 use crate::ledger::native::meta::Chain;
-use crate::ledger::native::meta::is_native_dir;
+use crate::ledger::native::meta::{is_native_dir, is_native_without_metadata};
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::{NativeOptions, verify_lone_chain, verify_native};
 use crate::ledger::protect::read_attribute;
@@ -77,7 +77,7 @@ impl Default for VerifyOptions {
 
 /// Discover the ledger at `path` and verify every file found.
 pub fn verify_path(path: &Path, options: &VerifyOptions) -> Result<VerifyReport, DiscoverError> {
-    if is_native_dir(path) {
+    if is_native_dir(path) || is_native_without_metadata(path) {
         return Ok(verify_native_report(path, options));
     }
     let mut found = discover(path)?;
@@ -234,6 +234,7 @@ pub fn verify_discovered_live(
         },
         options.max_line,
     ));
+    let required = crate::ledger::legacy::absence::report_missing(d, &mut files, manifest.as_ref());
     for f in &mut files {
         f.settle();
         // Read-only (FS_IOC_GETFLAGS): whether the OS keeps the file append-only.
@@ -258,6 +259,7 @@ pub fn verify_discovered_live(
             .map(|m| MissingFile {
                 name: m.kind.name(),
                 path: m.path.display().to_string(),
+                required: required.contains(&m.kind),
             })
             .collect(),
         time_segments,

@@ -123,11 +123,17 @@ fn files_table<'a>(r: &'a VerifyReport, t: &Theme) -> Table<'a> {
     .style(t.header);
     let mut rows: Vec<Row> = r.files.iter().map(|f| file_row(f, t)).collect();
     rows.extend(r.missing.iter().map(|m| {
+        // A file the others prove existed is a violation (MISSING_FILE).
+        let (sym, word, style) = if m.required {
+            (strings::SYM_BAD, strings::FILE_REQUIRED_MISSING, t.bad)
+        } else {
+            (strings::SYM_WARN, strings::FILE_MISSING, t.warn)
+        };
         Row::new(vec![
-            Cell::from(Span::styled(strings::SYM_WARN, t.warn)),
+            Cell::from(Span::styled(sym, style)),
             Cell::from(m.name),
             Cell::from(Line::from("-").alignment(Alignment::Right)),
-            Cell::from(Span::styled(strings::FILE_MISSING, t.warn)),
+            Cell::from(Span::styled(word, style)),
             Cell::from("-"),
             Cell::from(format!("expected at {}", m.path)),
         ])
@@ -155,7 +161,8 @@ fn file_status(f: &FileReport, t: &Theme) -> (&'static str, &'static str, Style)
         FileStatus::Verified => (strings::SYM_OK, "verified", t.ok),
         FileStatus::Violated => (strings::SYM_BAD, "violated", t.bad),
         FileStatus::Unchained => (strings::SYM_WARN, "unchained", t.warn),
-        FileStatus::Unreadable => (strings::SYM_BAD, "unreadable", t.bad),
+        // Not read is not tampered: the verdict is incomplete, not violated.
+        FileStatus::Unreadable => (strings::SYM_WARN, "unreadable", t.warn),
     }
 }
 

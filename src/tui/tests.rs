@@ -16,5 +16,6 @@ mod panes_snapshots;
 mod rendering;
 mod search;
 mod snapshots;
+mod unreadable;
 mod write_outcomes;
 mod writes;

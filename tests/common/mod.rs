@@ -5,6 +5,7 @@ pub mod append_lines;
 pub mod append_worker;
 pub mod faults;
 pub mod forge;
+pub mod unprivileged;
 
 use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};

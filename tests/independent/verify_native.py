@@ -515,6 +515,13 @@ class Verifier:
     # -- section 4 and 5 --
     def check_chain(self, chain):
         st = self.chains[chain]
+        if not os.path.lexists(os.path.join(self.dir, chain + ".jsonl")):
+            # Section 11: the metadata names every chain; a missing one is
+            # MISSING_FILE (no line), its root unknown.
+            self.add(chain, "MISSING_FILE", detail="the chain file is missing")
+            st.readable = False
+            st.merkle = Merkle([])
+            return
         data = self.read(chain + ".jsonl")
         if data is None:
             st.readable = False
@@ -869,7 +876,9 @@ class Verifier:
                 newest_line = lineno
                 rank = max(self.key_order.index(k) for k in trusted)
                 top_rank = rank if top_rank is None else max(top_rank, rank)
-            if truncated_by is not None:
+            # Section 11: no TRUNCATED for a chain that is missing or could
+            # not be read (nothing is concluded from bytes not read).
+            if truncated_by is not None and st.readable:
                 self.add(
                     chain,
                     "TRUNCATED",

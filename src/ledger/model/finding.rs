@@ -11,14 +11,21 @@ use std::fmt;
 /// How much a finding weighs.
 ///
 /// A violation means the ledger is not what it claims to be (edited, broken,
-/// truncated, unreadable); any violation makes `iss verify` exit 1. A warning
-/// is something a reviewer should look at that does not by itself prove
-/// tampering (a clock step, a Windows line ending, a gap in the pulses).
+/// truncated, a required file missing); any violation makes `iss verify`
+/// exit 1. An incomplete finding says that something could not be read, so
+/// the checks that need it were not run: no verdict is drawn from bytes
+/// that were not read, and without a violation `iss verify` exits 2. A
+/// warning is something a reviewer should look at that does not by itself
+/// prove tampering (a clock step, a Windows line ending, a gap in the
+/// pulses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Evidence that the file is not the file that was written.
     Violation,
+    /// The file (or part of it) could not be read: what needs it was not
+    /// checked, and the ledger is not verified.
+    Incomplete,
     /// Worth a reviewer's look; not by itself proof of tampering.
     Warning,
 }
@@ -27,6 +34,7 @@ impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Severity::Violation => "violation",
+            Severity::Incomplete => "incomplete",
             Severity::Warning => "warning",
         })
     }
@@ -124,6 +132,14 @@ pub enum FindingKind {
     /// A native pulse's ΔAT differs from the one the current leap-second
     /// list gives for its UTC instant.
     DeltaAtMismatch,
+    /// A file of the ledger (or part of it) could not be read (permissions,
+    /// an I/O error, not a regular file): the checks that need its bytes
+    /// were not run, and the ledger is incomplete, not tampered.
+    Unreadable,
+    /// A file the layout requires, given what the other files hold, is not
+    /// there (a manifest beside a chain with records, a chain the metadata
+    /// names): its absence is evidence, not an omission of the copy.
+    MissingFile,
 }
 
 impl FindingKind {
@@ -166,6 +182,8 @@ impl FindingKind {
             FindingKind::RetiredKey => "RETIRED_KEY",
             FindingKind::DeltaAtAssumed => "DELTA_AT_ASSUMED",
             FindingKind::DeltaAtMismatch => "DELTA_AT_MISMATCH",
+            FindingKind::Unreadable => "UNREADABLE",
+            FindingKind::MissingFile => "MISSING_FILE",
         }
     }
 
@@ -191,7 +209,9 @@ impl FindingKind {
             | FindingKind::CheckpointMismatch
             | FindingKind::MetadataMismatch
             | FindingKind::RotationInvalid
-            | FindingKind::RetiredKey => Severity::Violation,
+            | FindingKind::RetiredKey
+            | FindingKind::MissingFile => Severity::Violation,
+            FindingKind::Unreadable => Severity::Incomplete,
             FindingKind::Unchained
             | FindingKind::IndexMismatch
             | FindingKind::BlankLine

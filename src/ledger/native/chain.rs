@@ -386,7 +386,7 @@ impl NativeChainVerifier {
         let len =
             usize::try_from(self.tail.len - self.last_offset).map_err(std::io::Error::other)?;
         let mut buf = vec![0u8; len];
-        std::fs::File::open(path)?.read_exact_at(&mut buf, self.last_offset)?;
+        crate::ledger::input::open_regular(path)?.read_exact_at(&mut buf, self.last_offset)?;
         let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
         self.tail.last_line_sha256 = Some(Sha256::digest(line).into());
         self.tail_pending = false;

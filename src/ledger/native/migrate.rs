@@ -47,7 +47,7 @@ pub struct Migrated {
 }
 
 fn file_sha256(path: &Path) -> Result<String, NativeWriteError> {
-    let mut f = std::fs::File::open(path)
+    let mut f = crate::ledger::input::open_regular(path)
         .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];

@@ -15,7 +15,6 @@ use crate::tlog::merkle::{
     verify_inclusion_bytes,
 };
 use serde::{Deserialize, Serialize};
-use std::fs::File;
 use std::path::Path;
 
 /// A proof document, as `iss prove --json` prints it.
@@ -69,7 +68,8 @@ fn leaves(
     size: u64,
     want: Option<u64>,
 ) -> Result<(Vec<Hash>, Option<String>), String> {
-    let f = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let f =
+        crate::ledger::input::open_regular(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut r = LineReader::new(f);
     let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     let mut text = None;
@@ -170,14 +170,17 @@ pub fn prove_consistency(dir: &Path, chain: Chain, old_size: u64) -> Result<Proo
     let (hashes, _) = leaves(&paths.file, cp.size, None)?;
     let proof = consistency_proof(&hashes, old_size).map_err(|e| e.to_string())?;
     let old_root = crate::tlog::merkle::root_of(&hashes[..old_size as usize]);
-    let old_checkpoint = std::fs::read_to_string(&paths.history).ok().and_then(|t| {
-        t.lines()
-            .filter_map(|l| {
-                serde_json::from_str::<crate::ledger::native::history::HistoryLine>(l).ok()
-            })
-            .find(|h| h.size == old_size)
-            .map(|h| h.note)
-    });
+    let old_checkpoint = crate::ledger::input::read_regular(&paths.history)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|t| {
+            t.lines()
+                .filter_map(|l| {
+                    serde_json::from_str::<crate::ledger::native::history::HistoryLine>(l).ok()
+                })
+                .find(|h| h.size == old_size)
+                .map(|h| h.note)
+        });
     Ok(Proof::Consistency {
         chain: chain.name().to_owned(),
         old_size,

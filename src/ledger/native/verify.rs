@@ -20,15 +20,20 @@ use crate::ledger::model::report::{FileReport, NativeChainStatus};
 use crate::ledger::native::chain::{MacPolicy, NativeChainVerifier, check_line};
 use crate::ledger::native::history::{HistoryEntry, read_history};
 use crate::ledger::native::keyring::Keyring;
-use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE, Metadata};
+use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE, Metadata, MetadataError};
 use crate::ledger::native::secret::MacKey;
 use crate::tlog::merkle::Hash;
 use std::collections::BTreeMap;
+use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::Arc;
 
 pub use judge::LatestCheckpoint;
 pub use judge::{HistoryJudge, Verdict};
+
+/// What `events`' coverage says when it could not be read to its end.
+const KEYS_UNKNOWN: &str = "events could not be read to its end (see UNREADABLE or MISSING_FILE): the key \
+     rotations in it are unknown, so no chain's checkpoint signatures were judged (only their order)";
 
 /// What a chain without checkpoint history was expected to have.
 pub const NO_HISTORY: &str = "at least one signed checkpoint";
@@ -84,6 +89,7 @@ impl NativeVerification {
 }
 
 /// Verify the native ledger in `dir`.
+#[allow(clippy::too_many_lines)] // one sequence of checks in FORMAT.md order, read top to bottom
 pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification {
     let max_line = if options.max_line == 0 {
         crate::ledger::io::reader::DEFAULT_MAX_LINE
@@ -92,7 +98,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
     };
     let mut files = Vec::new();
     let (meta, meta_report) = read_metadata(dir);
-    let meta_bytes = std::fs::read(dir.join(METADATA_FILE)).ok();
+    let meta_bytes = crate::ledger::input::read_regular(&dir.join(METADATA_FILE)).ok();
     let policy = MacPolicy {
         required: meta.as_ref().and_then(|(m, _)| m.mac_key_id.clone()),
         held: options.mac_key.as_ref().map(|k| k.id().to_owned()),
@@ -144,6 +150,13 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
                 keyring.as_mut(),
                 &mut report,
             );
+            if report.error.is_some() || !crate::ledger::input::present(&paths.file) {
+                // Rotations not read leave the keys trusted after them
+                // unknown: no checkpoint is judged by keys (a key the unread
+                // part introduced would look untrusted), only by order.
+                keyring = None;
+                report.coverage.not_checked.push(KEYS_UNKNOWN);
+            }
         }
         let (status, latest_verified, judge) = checkpoints::check(
             chain,
@@ -157,7 +170,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
             &mut hist_report,
         );
         let mut status = finish_status(status, &verifier, &policy);
-        if report.error.is_some() {
+        if report.error.is_some() || !crate::ledger::input::present(&paths.file) {
             status.merkle_root = None; // the file was not read: no tree
         }
         report.native = Some(status);
@@ -202,6 +215,31 @@ fn read_metadata(dir: &Path) -> (Option<(Metadata, Vec<u8>)>, FileReport) {
             meta_report.lines = 1;
             meta_report.bytes = bytes.len() as u64;
             Some((m, bytes))
+        }
+        Err(MetadataError::Io { path, source }) if source.kind() == ErrorKind::NotFound => {
+            meta_report.findings.push(
+                Finding::new(
+                    FindingKind::MissingFile,
+                    format!(
+                        "{} is missing: every native ledger has one, and its genesis event binds its bytes; \
+                         without it no key is trusted, so no checkpoint can be verified",
+                        path.display()
+                    ),
+                )
+                .expected_found(METADATA_FILE, "no such file"),
+            );
+            None
+        }
+        Err(MetadataError::Io { path, source }) => {
+            meta_report.unreadable(
+                format!(
+                    "cannot read {}: {source}: no key is trusted, so no checkpoint was judged by its signature",
+                    path.display()
+                ),
+                &source.to_string(),
+                None,
+            );
+            None
         }
         Err(e) => {
             meta_report.findings.push(Finding::new(
@@ -270,8 +308,26 @@ fn walk_chain(
     if sizes.contains(&0) {
         roots.insert(0, v.root());
     }
-    if !path.exists() {
-        report.error = Some(format!("{}: the chain file is missing", path.display()));
+    if !crate::ledger::input::present(path) {
+        let signed = sizes.iter().copied().max().unwrap_or(0);
+        report.findings.push(
+            Finding::new(
+                FindingKind::MissingFile,
+                format!(
+                    "{} is missing: the metadata names this chain and `iss init` creates it, so it was removed{}",
+                    path.display(),
+                    if signed > 0 {
+                        format!(", with the {signed} record(s) its checkpoints sign")
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+            .expected_found(
+                format!("{} with at least {signed} record(s)", chain.file_name()),
+                "no such file",
+            ),
+        );
         return (v, roots);
     }
     // Native descriptor lines are 600 bytes and more: size the id set for
@@ -297,10 +353,11 @@ fn walk_chain(
     });
     report.records = v.records();
     if let Err(e) = v.settle_tail(path) {
-        report.error = Some(format!(
-            "{}: cannot read back the last line: {e}",
-            path.display()
-        ));
+        report.unreadable(
+            format!("{}: cannot read back the last line: {e}", path.display()),
+            &e.to_string(),
+            None,
+        );
     }
     (v, roots)
 }

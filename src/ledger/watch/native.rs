@@ -327,7 +327,7 @@ impl LiveChain {
         if now == self.latest_seen {
             return None;
         }
-        let text = std::fs::read(&self.latest).ok();
+        let text = crate::ledger::input::read_regular(&self.latest).ok();
         match (&text, &self.last_note) {
             (Some(t), Some(n)) if t == n.as_bytes() => {
                 self.latest_seen = now;

@@ -3,7 +3,7 @@
 use super::{NativeWriteError, torn_refusal};
 use crate::ledger::append::{AppendError, LedgerLock, Op, SyncKind, Tail, TailState, remove_file};
 use crate::ledger::native::history::HistoryLine;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -24,7 +24,7 @@ pub fn history_end(path: &Path) -> Result<(Tail, Option<HistoryLine>), NativeWri
         TailState::Missing | TailState::Empty => return Ok((Tail::EMPTY, None)),
         TailState::Clean(t) | TailState::Torn { complete: t, .. } => t,
     };
-    let mut f = File::open(path).map_err(io(path))?;
+    let mut f = crate::ledger::input::open_regular(path).map_err(io(path))?;
     let start = tail.len.saturating_sub(MAX_HISTORY_LINE);
     let mut buf = Vec::new();
     f.seek(SeekFrom::Start(start))
@@ -47,7 +47,7 @@ pub fn history_end(path: &Path) -> Result<(Tail, Option<HistoryLine>), NativeWri
 /// can be) and the error names the step: the file at `path` is then as it
 /// was (the rename is the only step that changes it, atomically).
 pub fn replace(lock: &mut LedgerLock, path: &Path, note: &str) -> Result<(), NativeWriteError> {
-    if fs::read(path).is_ok_and(|b| b == note.as_bytes()) {
+    if crate::ledger::input::read_regular(path).is_ok_and(|b| b == note.as_bytes()) {
         return Ok(());
     }
     let dir = path.parent().unwrap_or(Path::new("."));
