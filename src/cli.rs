@@ -8,6 +8,7 @@ mod append;
 mod append_pulse;
 mod args;
 mod audit;
+mod clock;
 mod health;
 mod lookup;
 mod native;
@@ -90,6 +91,7 @@ fn tui(args: TuiArgs) -> anyhow::Result<u8> {
         theme: args.theme,
         write: args.write,
         keys,
+        clock: clock::clock()?,
     })?;
     Ok(EXIT_OK)
 }

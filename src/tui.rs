@@ -81,6 +81,9 @@ pub struct Options {
     /// A native ledger's keys: the MAC key verifies (and, with `--write`,
     /// keys appends); the signing key signs appends (`--write` only).
     pub keys: writes::Keys,
+    /// The clock `P`, the form and `:export` read "now" from (the
+    /// machine's; a fixed one in tests, [`crate::ledger::clock`]).
+    pub clock: std::sync::Arc<dyn crate::ledger::clock::Clock>,
 }
 
 /// Open the workstation on the terminal until the user quits.

@@ -8,7 +8,6 @@ use crate::ledger::discover::discover;
 use crate::ledger::legacy::append::{LegacyAppendError, NewDescriptor, append_descriptors};
 use anyhow::Context;
 use std::io::{Read, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Run `iss append ...`.
 pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
@@ -79,10 +78,7 @@ fn descriptor(
     if super::native::is_native(path) {
         return super::native::append_descriptor(path, inputs, keys, json);
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .context("the system clock is before 1970")?;
-    let now_micros = i64::try_from(now.as_micros()).context("the system clock is out of range")?;
+    let now_micros = super::native::now_micros()?;
     let mut out = anstream::stdout().lock();
     let mut err = anstream::stderr().lock();
     match append_descriptors(path, inputs, now_micros) {
