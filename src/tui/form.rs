@@ -430,14 +430,17 @@ fn acknowledged(app: &mut App, text: String, line: u64) {
         .or_else(|| app.chain_index(ChainKind::NativeDescriptors));
     if let Some(i) = i {
         app.chain = i;
+        let rows = app.table_rows();
         let view = &mut app.chains[i];
-        view.cursor = if app.live.active {
+        if app.live.active {
             // On the last row, the view follows the end: the new record
-            // shows as soon as the watcher has verified it.
-            view.lines().saturating_sub(1)
+            // shows as soon as the watcher has verified it (or now, when
+            // the watcher was quicker than this acknowledgement). Moved,
+            // not just set, so the rows drawn are the cursor's.
+            view.move_to(view.lines().saturating_sub(1), rows);
         } else {
-            line.saturating_sub(1)
-        };
+            view.cursor = line.saturating_sub(1);
+        }
     }
     request_reload(app);
 }

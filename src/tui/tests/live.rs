@@ -181,3 +181,25 @@ fn a_filter_keeps_matching_appended_records_without_rescanning_the_file() {
     assert_eq!(got, vec![lines, lines + 2], "the appended matches, 0-based");
     assert_eq!(scanned, lines + 3);
 }
+
+/// The form's acknowledgement can arrive after the watcher has already
+/// shown the new record (the write thread and the watcher race): the
+/// cursor goes to the new record and the rows on screen are the ones
+/// around it, never a cursor past the rows drawn (found by the tmux form
+/// test when the machine was busy).
+#[test]
+fn an_append_acknowledged_after_the_watcher_showed_it_is_on_screen_under_the_cursor() {
+    let mut l = Live::open(120, 30);
+    assert_eq!(l.cursor(), 0, "opens at the top");
+    l.append("Shown_Early", 1);
+    crate::tui::form::appended(&mut l.t.app, Ok(("✔ appended".to_owned(), 41)));
+    let view = l.t.app.current();
+    assert_eq!(view.cursor, 40, "on the new record");
+    assert!(
+        view.rows.iter().any(|r| r.line == view.cursor),
+        "the cursor's row is among the rows drawn: top {}, rows {:?}",
+        view.top,
+        view.rows.iter().map(|r| r.line).collect::<Vec<_>>()
+    );
+    assert!(l.t.screen().contains("Shown_Early"));
+}
