@@ -39,6 +39,7 @@ pub mod detail;
 pub mod event_loop;
 pub mod export;
 pub mod filter;
+pub mod fit;
 pub mod form;
 pub mod help;
 pub mod integrity;

@@ -11,6 +11,7 @@ mod live;
 mod mouse;
 mod native;
 mod navigation;
+mod numbers;
 mod panes_navigation;
 mod panes_snapshots;
 mod rendering;
