@@ -398,7 +398,7 @@ fn decode_row(
 
 /// The JSON text at `pointer` (object keys only, as the field paths are)
 /// in the record `line`, as written there.
-fn number_as_written<'a>(line: &'a str, pointer: &str) -> Option<&'a str> {
+pub fn number_as_written<'a>(line: &'a str, pointer: &str) -> Option<&'a str> {
     use serde_json::value::RawValue;
     use std::collections::HashMap;
     let mut at: &'a RawValue = serde_json::from_str(line).ok()?;

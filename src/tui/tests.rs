@@ -12,6 +12,7 @@ mod mouse;
 mod native;
 mod navigation;
 mod numbers;
+mod numbers_extreme;
 mod panes_navigation;
 mod panes_snapshots;
 mod rendering;

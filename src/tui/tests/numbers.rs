@@ -53,6 +53,19 @@ pub(super) fn assert_shown_or_cut(row: &str, value: &str) {
     }
 }
 
+/// No cell of `screen` shows only the last digits of `value` (a token that
+/// is a proper ending of it, four characters or more, not marked `…`).
+pub(super) fn assert_no_tail(screen: &str, value: &str) {
+    for row in screen.lines() {
+        for c in row.split(|c: char| c.is_whitespace() || "│┌┐└┘─║█>".contains(c)) {
+            assert!(
+                c == value || c.len() < 4 || !value.ends_with(c) || c.ends_with('…'),
+                "a cell shows only the last digits of {value}: {c:?}\n{screen}"
+            );
+        }
+    }
+}
+
 fn reload(w: &mut Writable) {
     for m in load_blocking(&w.ledger) {
         update(&mut w.t.app, m);

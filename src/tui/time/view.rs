@@ -327,7 +327,17 @@ fn table(f: &mut Frame, area: Rect, app: &App) {
         .iter()
         .find(|c| super::is_pulses(c.kind))
         .map_or(0, crate::tui::chain::ChainView::lines);
-    let col_w = col_widths(total, segments(app).len());
+    let mut col_w = col_widths(total, segments(app).len());
+    // A native pulse's UTC has nanoseconds: the column widens to the
+    // longest shown.
+    let utc_w = v
+        .rows
+        .iter()
+        .filter_map(|r| r.cells.as_ref().ok())
+        .map(|c| fit::width(c.utc.strip_suffix("+00:00").unwrap_or(&c.utc)))
+        .max()
+        .unwrap_or(0);
+    col_w[3] = col_w[3].max(u16::try_from(utc_w).unwrap_or(u16::MAX));
     let keep = fitting(area.width.saturating_sub(3), &col_w);
     let widths: Vec<Constraint> = keep.iter().map(|&i| Constraint::Length(col_w[i])).collect();
     // What each cell really gets (inside the border, after the selection
