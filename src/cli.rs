@@ -8,6 +8,7 @@ mod append;
 mod append_pulse;
 mod args;
 mod audit;
+mod clock;
 mod descriptor_input;
 mod health;
 mod input;
@@ -158,6 +159,7 @@ fn tui(args: TuiArgs) -> anyhow::Result<u8> {
         theme: args.theme,
         write: args.write,
         keys,
+        clock: clock::clock()?,
     })?;
     Ok(EXIT_OK)
 }

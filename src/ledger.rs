@@ -6,6 +6,7 @@
 //! broken line never hides the lines after it.
 
 pub mod append;
+pub mod clock;
 pub mod discover;
 pub mod hash;
 pub mod id_set;

@@ -39,6 +39,7 @@ pub mod detail;
 pub mod event_loop;
 pub mod export;
 pub mod filter;
+pub mod fit;
 pub mod form;
 pub mod help;
 pub mod integrity;
@@ -81,6 +82,9 @@ pub struct Options {
     /// A native ledger's keys: the MAC key verifies (and, with `--write`,
     /// keys appends); the signing key signs appends (`--write` only).
     pub keys: writes::Keys,
+    /// The clock `P`, the form and `:export` read "now" from (the
+    /// machine's; a fixed one in tests, [`crate::ledger::clock`]).
+    pub clock: std::sync::Arc<dyn crate::ledger::clock::Clock>,
 }
 
 /// Open the workstation on the terminal until the user quits.

@@ -122,7 +122,8 @@ fn descriptor(n: u64) -> Value {
 
 /// Run `iss ARGS` (with `stdin`), expect exit `code`, return stdout.
 fn iss(args: &[String], stdin: Option<&str>, code: i32) -> String {
-    let mut cmd = assert_cmd::Command::cargo_bin("iss").unwrap();
+    // `iss init` and `iss append` record the time: a fixed clock's.
+    let mut cmd = common::iss_cmd();
     cmd.args(args);
     if let Some(s) = stdin {
         cmd.write_stdin(s.to_owned());

@@ -244,8 +244,7 @@ fn appending_to_a_tampered_ledger_is_refused_and_changes_nothing() {
     lines[0] = lines[0].replacen("\"alice\"", "\"mallory\"", 1);
     write_lines(&p, &lines);
     let before = snapshot(&led.dir);
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(["append", "descriptor"])
         .arg(&led.dir)
         .args(["--key", led.key.to_str().unwrap()])
@@ -270,8 +269,7 @@ fn appending_to_a_tampered_ledger_is_refused_and_changes_nothing() {
 #[test]
 fn the_cli_appends_and_signs_and_the_record_verifies() {
     let led = ledger(false);
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(["append", "descriptor"])
         .arg(&led.dir)
         .args(["--key", led.key.to_str().unwrap(), "--json"])

@@ -29,9 +29,12 @@ impl Session {
         Session::start_command(name, &command)
     }
 
-    /// A shell `command` in a new detached 120x30 tmux session.
+    /// A shell `command` in a new detached 120x30 tmux session; its first
+    /// command (the workstation) reads a fixed clock, never the machine's
+    /// (`P` and the form record the time).
     fn start_command(name: &str, command: &str) -> Session {
         let session = Session(format!("{name}-{}", std::process::id()));
+        let command = format!("{}='{}' {command}", common::CLOCK_ENV, common::next_clock());
         let started = Command::new("tmux")
             .args([
                 "new-session",
@@ -42,7 +45,7 @@ impl Session {
                 "120",
                 "-y",
                 "30",
-                command,
+                &command,
             ])
             .status()
             .unwrap();

@@ -11,7 +11,6 @@ use crate::ledger::legacy::append::{LegacyAppendError, Progress, append_descript
 use crate::ledger::legacy::witness::complete_manifest;
 use anyhow::Context;
 use std::io::{Read, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Run `iss append ...`.
 pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
@@ -63,10 +62,7 @@ fn descriptor(
     if super::native::is_native(path) {
         return super::native::append_descriptor(path, inputs, keys, json);
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .context("the system clock is before 1970")?;
-    let now_micros = i64::try_from(now.as_micros()).context("the system clock is out of range")?;
+    let now_micros = super::native::now_micros()?;
     let mut out = super::output::stdout();
     let mut err = anstream::stderr().lock();
     // Each step is printed as soon as it is durable: a record acknowledged

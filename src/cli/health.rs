@@ -64,7 +64,8 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
 
 /// Run `iss export`.
 pub fn export(args: &ExportArgs) -> anyhow::Result<u8> {
-    let w = crate::analysis::export::write_bundle(&args.path, &args.out, args.force)
+    let clock = super::clock::clock()?;
+    let w = crate::analysis::export::write_bundle(&args.path, &args.out, args.force, &*clock)
         .map_err(anyhow::Error::msg)?;
     let mut out = super::output::stdout();
     writeln!(

@@ -18,14 +18,10 @@ use crate::tlog::note::Signer;
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Microseconds since 1970 now.
+/// Microseconds since 1970 now, from the run's clock ([`super::clock`]).
 pub fn now_micros() -> anyhow::Result<i64> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .context("the system clock is before 1970")?;
-    i64::try_from(now.as_micros()).context("the system clock is out of range")
+    super::clock::now_micros(&*super::clock::clock()?)
 }
 
 use crate::ledger::native::secret::default_key_path;
@@ -463,8 +459,7 @@ pub fn append_pulse(
     keys: &KeyFiles,
     json: bool,
 ) -> anyhow::Result<u8> {
-    use crate::ledger::native::pulse::clock::ClockReading;
-    let mut reading = ClockReading::now();
+    let mut reading = super::clock::clock()?.read();
     if let Some(text) = at {
         // Microseconds, as for legacy pulses: exact through the parser's f64.
         reading.utc_unix_ns = super::append_pulse::micros_of(text)?.saturating_mul(1000);

@@ -38,6 +38,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let mut app = App::new(options.path.clone(), theme);
     app.writes = options.write;
     app.writing.keys = options.keys.clone();
+    app.writing.clock = options.clock.clone();
     let verify = app.verify_options();
     let (tx, rx) = mpsc::channel();
     let jobs_tx = tx.clone();
@@ -178,7 +179,12 @@ fn event_loop(
             reload();
         }
         if let Some(out) = app.outbox.export.take() {
-            crate::tui::export::spawn(app.ledger.clone(), out, tx.clone());
+            crate::tui::export::spawn(
+                app.ledger.clone(),
+                out,
+                app.writing.clock.clone(),
+                tx.clone(),
+            );
         }
         if !matches!(app.report, crate::tui::app::Loading::Pending) {
             start_watch(); // once; later calls do nothing

@@ -39,7 +39,7 @@ use crate::tui::writes::{self, Keys, Work, WriteAck};
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// How long a confirmed append waits for another writer's lock.
 pub const LOCK_WAIT: Duration = Duration::from_secs(2);
@@ -311,7 +311,7 @@ pub fn preview(app: &mut App) {
     };
     let work = Work::Preview {
         input: Box::new(input.clone()),
-        now: now_micros(),
+        now: app.writing.clock.now_micros(),
     };
     if let Some(request) = writes::start(app, work)
         && let Some(f) = app.form.as_mut()
@@ -509,10 +509,4 @@ fn refusal(e: &LegacyAppendError) -> Refusal {
 /// An empty field's hint, in parentheses: told apart from a value without colour.
 pub fn placeholder(spec: &FieldSpec) -> String {
     format!("({})", spec.hint)
-}
-
-fn now_micros() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }

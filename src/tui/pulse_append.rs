@@ -3,11 +3,11 @@
 //! ledgers: a FORMAT.md 10.1 body, signed when the workstation has the
 //! signing key), off the UI thread like every write ([`crate::tui::writes`]).
 
+use crate::ledger::clock::Clock;
 use crate::ledger::legacy::append::LegacyAppendError;
 use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse as legacy_append};
 use crate::ledger::native::append_pulse::append_pulse as native_append;
 use crate::ledger::native::meta::is_native_dir;
-use crate::ledger::native::pulse::clock::{ClockReading, monotonic_ns};
 use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
 use crate::time::leap_seconds::LeapSecondList;
 use crate::tui::app::{App, Level};
@@ -15,19 +15,19 @@ use crate::tui::form::request_reload;
 use crate::tui::strings;
 use crate::tui::writes::{Keys, Work, WriteAck, start};
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `P`: append a pulse now, in the background.
 pub fn append_now(app: &mut App) {
     let _ = start(app, Work::Pulse);
 }
 
-/// Append a pulse to `ledger` now; what was written, or why nothing was.
-pub fn append(ledger: &Path, keys: &Keys) -> Result<WriteAck, String> {
+/// Append a pulse to `ledger` at `clock`'s time; what was written, or why
+/// nothing was.
+pub fn append(ledger: &Path, keys: &Keys, clock: &dyn Clock) -> Result<WriteAck, String> {
     if is_native_dir(ledger) {
-        native(ledger, keys)
+        native(ledger, keys, clock)
     } else {
-        legacy(ledger)
+        legacy(ledger, clock)
     }
 }
 
@@ -43,14 +43,15 @@ pub fn done(app: &mut App, result: Result<WriteAck, String>) {
     }
 }
 
-fn legacy(ledger: &Path) -> Result<WriteAck, String> {
-    let micros = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|e| e.to_string())
-        .and_then(|d| i64::try_from(d.as_micros()).map_err(|e| e.to_string()))?;
+fn legacy(ledger: &Path, clock: &dyn Clock) -> Result<WriteAck, String> {
+    let reading = clock.read();
+    let micros = reading.utc_unix_ns.div_euclid(1000);
+    if micros < 0 {
+        return Err("the system clock is before 1970".to_owned());
+    }
     let clock = PulseClock {
         utc_micros: micros,
-        monotonic_ns: i64::try_from(monotonic_ns()).map_err(|e| e.to_string())?,
+        monotonic_ns: i64::try_from(reading.mono_ns).map_err(|e| e.to_string())?,
     };
     let ack = legacy_append(ledger, clock, None).map_err(|e| {
         let left = matches!(&e, LegacyAppendError::Append(a) if !a.left_file_unchanged());
@@ -66,11 +67,11 @@ fn legacy(ledger: &Path) -> Result<WriteAck, String> {
     })
 }
 
-fn native(ledger: &Path, keys: &Keys) -> Result<WriteAck, String> {
+fn native(ledger: &Path, keys: &Keys, clock: &dyn Clock) -> Result<WriteAck, String> {
     let leaps = LeapSecondList::best_available().map_err(|e| e.to_string())?;
     let mut w = NativeWriter::open(ledger, keys.signer.clone(), keys.mac_key.clone())
         .map_err(|e| e.to_string())?;
-    let ack = native_append(&mut w, &ClockReading::now(), &leaps).map_err(|e| {
+    let ack = native_append(&mut w, &clock.read(), &leaps).map_err(|e| {
         let left = matches!(&e, NativeWriteError::Append(a) if !a.left_file_unchanged());
         not_written(&e, left)
     })?;

@@ -11,6 +11,8 @@ mod live;
 mod mouse;
 mod native;
 mod navigation;
+mod numbers;
+mod numbers_extreme;
 mod panes_navigation;
 mod panes_snapshots;
 mod rendering;

@@ -139,6 +139,7 @@ pub fn on_verified(
             app.integrity.selected = 0;
             app.integrity.top = 0;
             app.report = Loading::Ready(report);
+            app.panes.report_changed();
         }
         Err(e) => app.report = Loading::Failed(e),
     }

@@ -12,6 +12,7 @@
 //! A preview writes nothing; it runs here because it verifies the ledger
 //! (the record shown must be the one the append module would write).
 
+use crate::ledger::clock::{Clock, SystemClock};
 use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::native::secret::{MacKey, SecretError, mac_key_option, resolve_signer};
 use crate::tlog::note::Signer;
@@ -21,6 +22,7 @@ use crate::tui::msg::Msg;
 use crate::tui::strings;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -121,6 +123,7 @@ pub struct WriteJob {
     pub request: u64,
     ledger: PathBuf,
     keys: Keys,
+    clock: Arc<dyn Clock>,
     work: Work,
 }
 
@@ -160,16 +163,32 @@ impl WriteAck {
     }
 }
 
-/// The workstation's writes: keys, the job waiting to start, the one running.
-#[derive(Debug, Default)]
+/// The workstation's writes: keys, clock, the job waiting to start, the
+/// one running.
+#[derive(Debug)]
 pub struct Writing {
     /// The keys of every native write and verification.
     pub keys: Keys,
+    /// Where "now" comes from for `P`, the form and `:export` (the
+    /// machine's clocks unless the workstation was given another).
+    pub clock: Arc<dyn Clock>,
     /// Asked for, not yet started by the event loop.
     pub queued: Option<WriteJob>,
     /// Started and not yet answered: its request and kind.
     pub running: Option<(u64, WriteKind)>,
     last_request: u64,
+}
+
+impl Default for Writing {
+    fn default() -> Self {
+        Writing {
+            keys: Keys::default(),
+            clock: Arc::new(SystemClock),
+            queued: None,
+            running: None,
+            last_request: 0,
+        }
+    }
 }
 
 impl WriteJob {
@@ -190,7 +209,7 @@ impl WriteJob {
     }
 
     fn run_inner(self) -> Written {
-        let (ledger, keys) = (&self.ledger, &self.keys);
+        let (ledger, keys, clock) = (&self.ledger, &self.keys, &*self.clock);
         match self.work {
             Work::Preview { input, now } => {
                 Written::Previewed(crate::tui::form::build_preview(ledger, keys, *input, now))
@@ -202,7 +221,7 @@ impl WriteJob {
             } => Written::Appended(crate::tui::form::append(
                 ledger, keys, *input, &preview, lock_wait,
             )),
-            Work::Pulse => Written::Pulse(crate::tui::pulse_append::append(ledger, keys)),
+            Work::Pulse => Written::Pulse(crate::tui::pulse_append::append(ledger, keys, clock)),
         }
     }
 }
@@ -230,6 +249,7 @@ pub fn start(app: &mut App, work: Work) -> Option<u64> {
         request,
         ledger: app.ledger.clone(),
         keys: w.keys.clone(),
+        clock: Arc::clone(&w.clock),
         work,
     });
     Some(request)

@@ -29,7 +29,7 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 /// descriptors, 160 pulses): its descriptor and pulse records are the same
 /// bytes every run (their hashes do not depend on the random key); the
 /// signing key is `<ledger>.key` beside it.
-fn native_ledger() -> (TempDir, PathBuf) {
+pub(super) fn native_ledger() -> (TempDir, PathBuf) {
     let tmp = tempfile::Builder::new()
         .prefix("iss-native-")
         .tempdir()
@@ -68,7 +68,7 @@ fn tampered_native_ledger() -> (TempDir, PathBuf) {
 /// The OS attribute depends on the file system the temporary folder is on
 /// (tmpfs may not keep attributes): pinned for the snapshots, which are
 /// about the layout. The label itself is tested in `integrity::native`.
-fn pin_os_attribute(t: &mut Harness) {
+pub(super) fn pin_os_attribute(t: &mut Harness) {
     if let Loading::Ready(r) = &mut t.app.report {
         for f in &mut r.files {
             f.os_attribute = Some(OsAttribute::None);
@@ -197,7 +197,7 @@ fn e_and_the_integrity_pane_lead_to_the_edited_record() {
     t.keys("g");
     let screen = t.screen();
     assert!(
-        screen.lines().any(|l| l.contains("implicated (CHECKP")),
+        screen.lines().any(|l| l.contains("implicated (CHECK")),
         "{screen}"
     );
     assert!(
