@@ -15,6 +15,7 @@ mod protect;
 mod pulses;
 mod report;
 mod sample;
+mod trust;
 mod verify;
 mod verify_human;
 mod watch;
@@ -90,6 +91,7 @@ fn tui(args: TuiArgs) -> anyhow::Result<u8> {
         theme: args.theme,
         write: args.write,
         keys,
+        trust: trust::resolve(&args.trust, true)?,
     })?;
     Ok(EXIT_OK)
 }

@@ -14,5 +14,6 @@ pub mod legacy;
 pub mod model;
 pub mod native;
 pub mod protect;
+pub mod trust;
 pub mod verify;
 pub mod watch;

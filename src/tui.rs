@@ -81,6 +81,9 @@ pub struct Options {
     /// A native ledger's keys: the MAC key verifies (and, with `--write`,
     /// keys appends); the signing key signs appends (`--write` only).
     pub keys: writes::Keys,
+    /// What the ledger is checked against from outside it (`--trust`, the
+    /// remembered state); every verification the workstation runs uses it.
+    pub trust: crate::ledger::trust::TrustOptions,
 }
 
 /// Open the workstation on the terminal until the user quits.

@@ -33,6 +33,9 @@ pub struct VerifyOptions {
     /// Copy the bytes of one file to a consumer as verification reads them
     /// (`iss report maturity` reads the chain in the same pass).
     pub tap: Option<crate::ledger::io::tap::Tap>,
+    /// Checkpoints trusted from outside the ledger to check it against
+    /// (`--trust`, the remembered state); off by default.
+    pub trust: crate::ledger::trust::TrustOptions,
 }
 
 impl VerifyOptions {
@@ -71,6 +74,7 @@ impl Default for VerifyOptions {
             only: None,
             mac_key: None,
             tap: None,
+            trust: crate::ledger::trust::TrustOptions::Off,
         }
     }
 }
@@ -144,8 +148,10 @@ pub fn verify_native_report_live(
         missing: Vec::new(),
         time_segments: Vec::new(),
         proofs: Vec::new(),
+        trust: None,
     };
     report.settle();
+    crate::ledger::trust::apply(&options.trust, dir, v.meta.as_ref(), &v.chains, &mut report);
     let heads = NativeHeads {
         meta: v.meta,
         keyring: v.keyring,
@@ -262,8 +268,10 @@ pub fn verify_discovered_live(
             .collect(),
         time_segments,
         proofs: Vec::new(),
+        trust: None,
     };
     report.settle();
+    crate::ledger::trust::apply_legacy(&options.trust, &mut report);
     (
         report,
         VerifierHeads {

@@ -38,7 +38,10 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let mut app = App::new(options.path.clone(), theme);
     app.writes = options.write;
     app.writing.keys = options.keys.clone();
-    let verify = app.verify_options();
+    let verify = crate::ledger::verify::VerifyOptions {
+        trust: options.trust.clone(),
+        ..app.verify_options()
+    };
     let (tx, rx) = mpsc::channel();
     let jobs_tx = tx.clone();
     load::spawn(options.path.clone(), verify.clone(), tx.clone());

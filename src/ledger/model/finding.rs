@@ -119,6 +119,17 @@ pub enum FindingKind {
     /// A native pulse's ΔAT differs from the one the current leap-second
     /// list gives for its UTC instant.
     DeltaAtMismatch,
+    /// The ledger is smaller than a checkpoint the verifier trusts (saved
+    /// earlier, remembered, or a proof's): records were removed or an
+    /// older copy was restored.
+    Rollback,
+    /// The ledger is as large as a checkpoint the verifier trusts, or
+    /// larger, but does not contain its tree: another history was written
+    /// in its place.
+    Fork,
+    /// A checkpoint is signed only by keys the verifier was not given
+    /// (`--vkey`): keys named by the ledger alone do not count.
+    SignatureUntrusted,
 }
 
 impl FindingKind {
@@ -160,6 +171,9 @@ impl FindingKind {
             FindingKind::RotationInvalid => "ROTATION_INVALID",
             FindingKind::DeltaAtAssumed => "DELTA_AT_ASSUMED",
             FindingKind::DeltaAtMismatch => "DELTA_AT_MISMATCH",
+            FindingKind::Rollback => "ROLLBACK",
+            FindingKind::Fork => "FORK",
+            FindingKind::SignatureUntrusted => "SIGNATURE_UNTRUSTED",
         }
     }
 
@@ -184,7 +198,10 @@ impl FindingKind {
             | FindingKind::SignatureInvalid
             | FindingKind::CheckpointMismatch
             | FindingKind::MetadataMismatch
-            | FindingKind::RotationInvalid => Severity::Violation,
+            | FindingKind::RotationInvalid
+            | FindingKind::Rollback
+            | FindingKind::Fork
+            | FindingKind::SignatureUntrusted => Severity::Violation,
             FindingKind::Unchained
             | FindingKind::IndexMismatch
             | FindingKind::BlankLine

@@ -64,7 +64,7 @@ pub enum Proof {
 
 /// Leaf hashes of the first `size` lines of a chain file, and the text of
 /// line `want` (0-based) when asked.
-fn leaves(
+pub fn chain_leaves(
     path: &Path,
     size: u64,
     want: Option<u64>,
@@ -124,7 +124,7 @@ pub fn prove_inclusion(dir: &Path, chain: Chain, index: u64) -> Result<Proof, St
             cp.size
         ));
     }
-    let (hashes, leaf) = leaves(&ChainPaths::new(dir, chain).file, cp.size, Some(index))?;
+    let (hashes, leaf) = chain_leaves(&ChainPaths::new(dir, chain).file, cp.size, Some(index))?;
     let path = inclusion_proof(&hashes, index).map_err(|e| e.to_string())?;
     Ok(Proof::Inclusion {
         chain: chain.name().to_owned(),
@@ -148,7 +148,7 @@ pub fn prove_consistency(dir: &Path, chain: Chain, old_size: u64) -> Result<Proo
         ));
     }
     let paths = ChainPaths::new(dir, chain);
-    let (hashes, _) = leaves(&paths.file, cp.size, None)?;
+    let (hashes, _) = chain_leaves(&paths.file, cp.size, None)?;
     let proof = consistency_proof(&hashes, old_size).map_err(|e| e.to_string())?;
     let old_root = crate::tlog::merkle::root_of(&hashes[..old_size as usize]);
     let old_checkpoint = std::fs::read_to_string(&paths.history).ok().and_then(|t| {

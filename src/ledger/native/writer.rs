@@ -92,6 +92,11 @@ pub struct CheckpointAck {
     /// Whether a new history entry was written (`false`: the newest entry
     /// already signed this size, and only the latest file was refreshed).
     pub new_entry: bool,
+    /// The checkpoint's origin (`<ledger origin>/<chain>`).
+    pub origin: String,
+    /// The signed checkpoint note: save it to verify later with `iss
+    /// verify --trust` that the ledger still contains this tree.
+    pub note: String,
 }
 
 /// A verified native ledger open for writing.
@@ -392,6 +397,8 @@ impl NativeWriter {
             root: hex::encode(root),
             key_id: format!("{:08x}", signer.key_id()),
             new_entry,
+            origin: cp.origin.clone(),
+            note,
         })
     }
 
