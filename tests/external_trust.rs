@@ -450,3 +450,71 @@ fn watch_reports_a_rollback_against_the_remembered_state() {
     assert_eq!(ready["event"], "ready");
     assert!(ready.to_string().contains("ROLLBACK"), "{ready}");
 }
+
+/// A state file the verifier may not read (mode 000, verified as an
+/// unprivileged user) is an error naming it, not a first run.
+#[test]
+fn a_state_file_the_verifier_may_not_read_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+    if !running_as_root()
+        || std::process::Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        eprintln!("skipped: needs root and setpriv to run iss as an unprivileged user");
+        return;
+    }
+    let s = scene();
+    let state = s.path("state");
+    verify(&s.dir, &["--state", state.to_str().unwrap()], 0);
+    let f = state.join("checkpoints/iss.test%2Ftrust%2Fdescriptors.checkpoint");
+    // Everything readable by all but the one state file.
+    for p in walk(s.tmp.path()) {
+        let mode = if p.is_dir() { 0o755 } else { 0o644 };
+        fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
+    }
+    fs::set_permissions(&f, fs::Permissions::from_mode(0o000)).unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_iss"))
+        .args(["verify", "--json"])
+        .arg(&s.dir)
+        .arg("--state")
+        .arg(&state)
+        .env_remove("ISS_NO_STATE")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = v["trust"]["errors"][0].as_str().unwrap();
+    assert!(
+        e.contains("cannot be read") && e.contains("ermission denied"),
+        "{e}"
+    );
+}
+
+fn running_as_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
