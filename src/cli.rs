@@ -87,11 +87,12 @@ fn tui(args: TuiArgs) -> anyhow::Result<u8> {
         args.mac_key.as_deref(),
     )?;
     crate::tui::run(crate::tui::Options {
-        path,
         theme: args.theme,
         write: args.write,
         keys,
         trust: trust::resolve(&args.trust, true)?,
+        pinned: trust::pinned(&args.trust, &path)?,
+        path,
     })?;
     Ok(EXIT_OK)
 }

@@ -84,6 +84,8 @@ pub struct Options {
     /// What the ledger is checked against from outside it (`--trust`, the
     /// remembered state); every verification the workstation runs uses it.
     pub trust: crate::ledger::trust::TrustOptions,
+    /// The only signing keys trusted (`--vkey`); `None`: the ledger's own.
+    pub pinned: Option<Vec<crate::tlog::note::Verifier>>,
 }
 
 /// Open the workstation on the terminal until the user quits.

@@ -122,6 +122,12 @@ pub struct TrustArgs {
     /// which --state overrides).
     #[arg(long)]
     pub no_state: bool,
+    /// A verifier key (`<name>+<key id>+<base64>`, as `iss key verifier`
+    /// prints it) or a file of them, one per line; repeatable. Only these
+    /// keys are trusted: a checkpoint signed only by keys the ledger alone
+    /// names is `SIGNATURE_UNTRUSTED`.
+    #[arg(long, value_name = "VKEY")]
+    pub vkey: Vec<String>,
 }
 
 /// `iss verify`.

@@ -16,6 +16,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         max_line: args.max_line_bytes,
         mac_key,
         trust: trust.clone(),
+        pinned: super::trust::pinned(&args.trust, &args.path)?,
         ..VerifyOptions::default()
     };
     let mut report = verify_path(&args.path, &options)?;
@@ -29,7 +30,11 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
                     p.display()
                 )
             })?;
-        let check = crate::ledger::native::prove::check_proof(&args.path, &proof);
+        let check = crate::ledger::native::prove::check_proof_with(
+            &args.path,
+            &proof,
+            options.pinned.as_deref(),
+        );
         let file = p.display().to_string();
         // A proof that holds on its own must also hold for this ledger: its
         // tree contained in the chain, its leaf that record's line.

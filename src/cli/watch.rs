@@ -24,6 +24,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         verify: crate::ledger::verify::VerifyOptions {
             mac_key,
             trust: super::trust::resolve(&args.trust, true)?,
+            pinned: super::trust::pinned(&args.trust, &args.path)?,
             ..Default::default()
         },
         ..WatchOptions::default()

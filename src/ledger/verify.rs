@@ -36,6 +36,9 @@ pub struct VerifyOptions {
     /// Checkpoints trusted from outside the ledger to check it against
     /// (`--trust`, the remembered state); off by default.
     pub trust: crate::ledger::trust::TrustOptions,
+    /// The only signing keys trusted (`--vkey`); `None`: the keys the
+    /// ledger names.
+    pub pinned: Option<Vec<crate::tlog::note::Verifier>>,
 }
 
 impl VerifyOptions {
@@ -75,6 +78,7 @@ impl Default for VerifyOptions {
             mac_key: None,
             tap: None,
             trust: crate::ledger::trust::TrustOptions::Off,
+            pinned: None,
         }
     }
 }
@@ -121,6 +125,7 @@ pub fn verify_native_report_live(
             max_line: options.max_line,
             mac_key: options.mac_key.clone(),
             tap: options.tap.clone(),
+            pinned: options.pinned.clone(),
             // `events` is always verified: its genesis and rotations decide
             // what the other chains' checkpoints mean.
             chains: options.only.as_ref().map(|kinds| {

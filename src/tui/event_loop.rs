@@ -40,6 +40,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     app.writing.keys = options.keys.clone();
     let verify = crate::ledger::verify::VerifyOptions {
         trust: options.trust.clone(),
+        pinned: options.pinned.clone(),
         ..app.verify_options()
     };
     let (tx, rx) = mpsc::channel();
