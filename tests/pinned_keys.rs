@@ -168,6 +168,17 @@ fn a_verifier_with_only_verifier_keys_verifies_what_the_writer_appended() {
     let v = r.verify(&[&r.vkey], 0);
     assert_eq!(v["status"], "clean", "{v}");
     assert!(kinds(&v).is_empty(), "{:?}", kinds(&v));
+    let meta = &v["files"][0];
+    assert_eq!(meta["name"], "native_metadata");
+    assert_eq!(
+        meta["coverage"]["not_checked"],
+        serde_json::json!([]),
+        "{meta}"
+    );
+    assert!(
+        meta["coverage"]["checked"].to_string().contains("--vkey"),
+        "{meta}"
+    );
     // A file of verifier keys (comments and blank lines allowed) works too.
     let f = r.at("verifier").join("trusted.vkeys");
     fs::write(&f, format!("# the ledger's keys\n\n{}\n", r.vkey)).unwrap();
@@ -228,13 +239,10 @@ fn a_key_the_verifier_did_not_pin_does_not_count() {
     );
 }
 
-#[test]
-fn the_full_reforge_verifies_clean_alone_and_is_caught_with_vkey() {
-    let r = roles();
-    let genuine = r.vkey.clone();
-    // The attacker, with write access to the ledger but not the key,
-    // creates a ledger of the same origin with a key of its own, writes
-    // the records again (changed) and puts it in place of the genuine one.
+/// The attacker, with write access to the ledger but not the key, creates
+/// a ledger of the same origin with a key of its own, writes the records
+/// again (changed) and puts it in place of the genuine one.
+fn reforge(r: &Roles) {
     let mallory = r.at("mallory");
     let forged = mallory.join("L");
     let key = mallory.join("m.key");
@@ -267,6 +275,13 @@ fn the_full_reforge_verifies_clean_alone_and_is_caught_with_vkey() {
     }
     fs::remove_dir_all(&r.ledger).unwrap();
     common::copy_tree(&forged, &r.ledger);
+}
+
+#[test]
+fn the_full_reforge_verifies_clean_alone_and_is_caught_with_vkey() {
+    let r = roles();
+    let genuine = r.vkey.clone();
+    reforge(&r);
     // Trusting the keys the ledger names, the forgery is clean.
     let alone: Value = serde_json::from_str(&iss(
         &r.at("verifier"),

@@ -173,7 +173,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
     }
     let mut meta_report = meta_report;
     if let (Some(ring), Some(pins)) = (&keyring, &options.pinned) {
-        meta_report.findings.extend(untrusted_keys(ring, pins));
+        pinned_metadata(&mut meta_report, ring, pins);
     }
     meta_report.settle();
     files.push(meta_report);
@@ -201,6 +201,18 @@ fn keyring_for(meta: &Metadata, pinned: Option<&[crate::tlog::note::Verifier]>) 
         ring.pin(pins);
     }
     ring
+}
+
+/// With `--vkey`, on the metadata's report: the keys it names that were
+/// not given, and the keys no longer a gap of its coverage.
+fn pinned_metadata(report: &mut FileReport, ring: &Keyring, pins: &[crate::tlog::note::Verifier]) {
+    report.findings.extend(untrusted_keys(ring, pins));
+    // Compared with the keys the verifier brought: no longer a gap.
+    report.coverage.not_checked.clear();
+    report
+        .coverage
+        .checked
+        .push("the signing keys, against the keys given with --vkey");
 }
 
 /// With `--vkey`: one warning per key the ledger names (its metadata or a
