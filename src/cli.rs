@@ -8,14 +8,17 @@ mod append;
 mod append_pulse;
 mod args;
 mod audit;
+mod descriptor_input;
 mod health;
 mod lookup;
 mod native;
+mod output;
 mod protect;
 mod pulses;
 mod report;
 mod sample;
 mod trust;
+mod usage;
 mod verify;
 mod verify_human;
 mod watch;
@@ -35,14 +38,52 @@ pub const EXIT_ERROR: u8 = 2;
 
 /// Entry point of the `iss` binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) if cli.command.is_some() => cli,
+        // `iss WORD`: a path to open, unless WORD is no path and a mistyped
+        // command (then clap's suggestion, exit 2).
+        parsed => match (usage::mistyped_subcommand(&argv), parsed) {
+            (Some(e), _) | (None, Err(e)) => e.exit(),
+            (None, Ok(cli)) => cli,
+        },
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
-            let _ = writeln!(io::stderr(), "iss: error: {e:#}");
+            let _ = writeln!(io::stderr(), "iss: error: {}", error_text(&e));
             ExitCode::from(EXIT_ERROR)
         }
+    }
+}
+
+/// An error and its causes on one line, `outer: cause: …`, each cause once:
+/// an error type that already prints its source (`{path}: {source}`) is not
+/// followed by that source again.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
+}
+
+/// The exit status of a verification's verdict: 0 clean, 1 violated, 2
+/// incomplete (a file could not be read: no verdict on it).
+pub fn verdict_exit(status: crate::ledger::model::report::LedgerStatus) -> u8 {
+    use crate::ledger::model::report::LedgerStatus;
+    match status {
+        LedgerStatus::Clean => EXIT_OK,
+        LedgerStatus::Violated => EXIT_VIOLATION,
+        LedgerStatus::Incomplete => EXIT_ERROR,
     }
 }
 
@@ -76,7 +117,18 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 /// The workstation; its exit status is 0 whatever the ledger holds (the
 /// verdict is on screen; `iss verify` is the command whose status tells).
 fn tui(args: TuiArgs) -> anyhow::Result<u8> {
+    let given = args.path.is_some();
     let path = args.path.unwrap_or_else(crate::tui::default_ledger);
+    // A path that does not open is `iss verify`'s one-line error, before
+    // the terminal is taken: not an empty workstation saying so.
+    if let Err(e) = crate::ledger::discover::discover(&path) {
+        if given {
+            return Err(e.into());
+        }
+        anyhow::bail!(
+            "no ledger given, and the default cannot be opened ({e}): give one, `iss PATH`"
+        );
+    }
     // Keys are read before the terminal is taken over, so a key that
     // cannot be used is a plain error here, not a surprise at the first
     // append. The signing key is not even read for a read-only review.
@@ -97,10 +149,19 @@ fn tui(args: TuiArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-/// `head` closing the pipe is not an error worth a message.
+/// `head` closing the pipe is not an error worth a message. Standard
+/// output already ends quietly ([`output::QuietPipe`]); this catches the
+/// rest. `serde_json` wraps the I/O error and its `source()` skips it, so
+/// its kind is asked for explicitly.
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<io::Error>()
-            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+        let kind = c
+            .downcast_ref::<io::Error>()
+            .map(io::Error::kind)
+            .or_else(|| {
+                c.downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        kind == Some(io::ErrorKind::BrokenPipe)
     })
 }

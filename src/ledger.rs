@@ -8,6 +8,7 @@
 pub mod append;
 pub mod discover;
 pub mod hash;
+pub mod id_set;
 pub mod io;
 pub mod json;
 pub mod legacy;

@@ -87,3 +87,107 @@ fn a_mac_key_that_is_not_the_ledgers_is_refused_before_the_terminal() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("needs a terminal"), "{err}");
 }
+
+/// The one line `iss verify PATH` prints for a path it cannot open.
+fn verify_error(path: &str) -> String {
+    let out = iss()
+        .args(["verify", path])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn a_path_that_cannot_be_opened_is_the_one_line_error_of_verify_before_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nonexistent");
+    let missing = missing.to_str().unwrap();
+    let expected = verify_error(missing);
+    assert_eq!(
+        expected,
+        format!("iss: error: {missing}: No such file or directory (os error 2)\n"),
+        "one line, the OS error once"
+    );
+    for args in [
+        &["tui", missing][..],
+        &[missing],
+        &["tui", "--write", missing],
+    ] {
+        let out = iss().args(args).assert().code(2).get_output().clone();
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expected, "{args:?}");
+        assert!(out.stdout.is_empty());
+    }
+    // A folder with no ledger in it: verify's error too.
+    let empty = tmp.path().to_str().unwrap();
+    let expected = verify_error(empty);
+    assert!(expected.contains("no ledger files found"), "{expected}");
+    let out = iss()
+        .args(["tui", empty])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), expected);
+}
+
+#[test]
+fn a_mistyped_subcommand_gets_clap_s_suggestion_not_a_workstation() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        &["verfy", "x"][..],
+        &["verfy"],
+        &["verfy", "--json", "x"],
+        &["--theme", "light", "verfy"],
+    ] {
+        let out = iss()
+            .current_dir(tmp.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("unrecognized subcommand 'verfy'"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("tip: a similar subcommand exists: 'verify'"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("cannot be used with"), "{args:?}: {err}");
+    }
+    let out = iss()
+        .current_dir(tmp.path())
+        .args(["reprot", "time", "x"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("'report'"));
+    // A word that is an existing path is a path, whatever it looks like.
+    std::fs::create_dir(tmp.path().join("verfy")).unwrap();
+    let out = iss()
+        .current_dir(tmp.path())
+        .arg("verfy")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("verfy: no ledger files found"), "{err}");
+    // A word close to no command is a path that does not exist.
+    let out = iss()
+        .current_dir(tmp.path())
+        .arg("zzqx")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "iss: error: zzqx: No such file or directory (os error 2)\n"
+    );
+}

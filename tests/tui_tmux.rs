@@ -384,3 +384,30 @@ fn workstation_in_tmux_appends_from_the_form_and_shows_the_record_verified() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn a_path_that_cannot_be_opened_never_takes_the_terminal() {
+    if !tmux_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nonexistent");
+    for (name, args) in [("iss-missing-tui", "tui "), ("iss-missing-bare", "")] {
+        let command = format!(
+            "{} {args}{}; echo \"exit=$?\"; sleep 60",
+            env!("CARGO_BIN_EXE_iss"),
+            missing.display()
+        );
+        let session = Session::start_command(name, &command);
+        let screen = wait_for(&session.0, "exit=");
+        assert!(screen.contains("exit=2"), "{screen}");
+        assert!(
+            screen.contains(&format!(
+                "iss: error: {}: No such file or directory (os error 2)",
+                missing.display()
+            )),
+            "{screen}"
+        );
+        assert!(!screen.contains("Chains"), "no workstation drawn: {screen}");
+    }
+}

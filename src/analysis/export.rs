@@ -54,12 +54,14 @@ pub struct EvidenceBundle {
 
 /// SHA-256 and length of a file, streamed.
 pub fn fingerprint(path: &Path) -> io::Result<(u64, String)> {
-    let mut file = File::open(path)?;
+    // The error names the file: the bundle examines many.
+    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    let mut file = File::open(path).map_err(named)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;
     loop {
-        let n = file.read(&mut buf)?;
+        let n = file.read(&mut buf).map_err(named)?;
         if n == 0 {
             break;
         }

@@ -5,7 +5,7 @@ use super::args::{AppendArgs, AppendWhat, RepairArgs};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::append::{LedgerLock, Repair, Tail, TailState, repair_torn_tail};
 use crate::ledger::discover::discover;
-use crate::ledger::legacy::append::{LegacyAppendError, NewDescriptor, append_descriptors};
+use crate::ledger::legacy::append::{LegacyAppendError, append_descriptors};
 use anyhow::Context;
 use std::io::{Read, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -55,27 +55,7 @@ fn descriptor(
             s
         }
     };
-    let inputs: Vec<NewDescriptor> = if batch {
-        let mut v = Vec::new();
-        for (i, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            v.push(serde_json::from_str(line).with_context(|| {
-                format!(
-                    "input line {}: not a JSON object with the legacy descriptor fields",
-                    i + 1
-                )
-            })?);
-        }
-        v
-    } else {
-        vec![
-            serde_json::from_str(&text)
-                .context("the descriptor is not a JSON object with the legacy descriptor fields")?,
-        ]
-    };
+    let inputs = super::descriptor_input::parse(&text, batch)?;
     if super::native::is_native(path) {
         return super::native::append_descriptor(path, inputs, keys, json);
     }
@@ -83,7 +63,7 @@ fn descriptor(
         .duration_since(UNIX_EPOCH)
         .context("the system clock is before 1970")?;
     let now_micros = i64::try_from(now.as_micros()).context("the system clock is out of range")?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     let mut err = anstream::stderr().lock();
     match append_descriptors(path, inputs, now_micros) {
         Ok(acks) => {
@@ -137,7 +117,7 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
         return super::native::repair(args);
     }
     let found = discover(&args.path)?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     let mut repaired = Vec::new();
     for file in &found.found {
         if !matches!(Tail::read(&file.path)?, TailState::Torn { .. }) {

@@ -32,7 +32,7 @@ pub fn run(
             i64::try_from(now.as_micros()).context("the system clock is out of range")?
         },
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     let mut err = anstream::stderr().lock();
     match append_pulse(path, clock, source_node) {
         Ok(ack) => {

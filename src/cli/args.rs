@@ -211,6 +211,12 @@ pub struct CheckpointArgs {
     /// Print one JSON object per chain.
     #[arg(long)]
     pub json: bool,
+    /// Sign chains whose newest checkpoint the key in use has not signed
+    /// since a key rotation (`RETIRED_KEY`: earlier versions of `iss key
+    /// rotate` re-signed only `events`): you vouch that their records are
+    /// genuine.
+    #[arg(long)]
+    pub accept_retired_history: bool,
 }
 
 /// `iss prove`.

@@ -8,7 +8,7 @@ use crate::analysis::records::{Exclusions, descriptor_file};
 use crate::ledger::discover::FileKind;
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
-use anyhow::bail;
+use anyhow::{Context, bail};
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -53,7 +53,7 @@ pub fn run(args: &ShowArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_ERROR);
         }
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &trail)?;
         writeln!(out)?;
@@ -179,8 +179,9 @@ pub fn refs(args: &super::args::HealthArgs) -> anyhow::Result<u8> {
         .iter()
         .find(|f| f.name == FileKind::GlyphChain.name() || f.name == FileKind::NativePulses.name())
         .map(|f| Path::new(f.path.as_str()));
-    let refs = resolve_refs(chain, pulses, options.max_line)?;
-    let mut out = anstream::stdout().lock();
+    let refs = resolve_refs(chain, pulses, options.max_line)
+        .with_context(|| format!("reading {}", chain.path.display()))?;
+    let mut out = super::output::stdout();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &refs)?;
         writeln!(out)?;

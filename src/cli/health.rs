@@ -1,25 +1,20 @@
 //! `iss health` and `iss export`.
 
 use super::args::{ExportArgs, HealthArgs};
-use super::{EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::health::health;
-use crate::ledger::model::report::{FileStatus, LedgerStatus, VerifyReport};
+use crate::ledger::model::report::{FileStatus, VerifyReport};
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use std::io::Write;
 
 fn exit(report: &VerifyReport) -> u8 {
-    if report.status == LedgerStatus::Clean {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATION
-    }
+    super::verdict_exit(report.status)
 }
 
 /// Run `iss health`.
 pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
     let report = verify_path(&args.path, &VerifyOptions::default())?;
     let rows = health(&report);
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         let doc = serde_json::json!({ "ledger": report.ledger, "status": report.status, "files": rows, "missing": report.missing });
         serde_json::to_writer_pretty(&mut out, &doc)?;
@@ -62,7 +57,7 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
 pub fn export(args: &ExportArgs) -> anyhow::Result<u8> {
     let w = crate::analysis::export::write_bundle(&args.path, &args.out, args.force)
         .map_err(anyhow::Error::msg)?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     writeln!(
         out,
         "wrote {} and {} ({} files fingerprinted)",
@@ -70,9 +65,5 @@ pub fn export(args: &ExportArgs) -> anyhow::Result<u8> {
         w.markdown.display(),
         w.files
     )?;
-    Ok(if w.status == LedgerStatus::Clean {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATION
-    })
+    Ok(super::verdict_exit(w.status))
 }

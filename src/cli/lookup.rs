@@ -1,8 +1,8 @@
 //! `iss show` and `iss find`: descriptors by id or by filter, each with its
 //! verdict, exactly as stored.
 
+use super::EXIT_ERROR;
 use super::args::{FindArgs, ShowArgs};
-use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::lookup::{Filter, Match, find, hash_covers, protected_fields};
 use crate::analysis::records::{Exclusions, descriptor_file};
 use crate::ledger::model::descriptor::{PROTECTED_FIELDS, field_order};
@@ -78,11 +78,7 @@ fn lookup(
 }
 
 pub(super) fn exit(report: &VerifyReport) -> u8 {
-    if report.status == LedgerStatus::Clean {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATION
-    }
+    super::verdict_exit(report.status)
 }
 
 /// Run `iss show PATH ID`.
@@ -92,7 +88,7 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<u8> {
         ..Filter::default()
     };
     let (report, chain, matches, total) = lookup(&args.path, &filter, 10)?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     let mut err = anstream::stderr().lock();
     if total == 0 {
         writeln!(err, "iss: no descriptor id starts with {:?}", args.id)?;
@@ -234,7 +230,7 @@ pub fn find_cmd(args: &FindArgs) -> anyhow::Result<u8> {
         args.limit
     };
     let (report, _, matches, total) = lookup(&args.path, &filter, limit)?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         let doc = FindDoc {
             ledger: &report.ledger,

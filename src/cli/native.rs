@@ -92,7 +92,7 @@ pub fn migrate_cmd(args: &super::args::MigrateArgs) -> anyhow::Result<u8> {
         Ok(d) => d,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.init.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
         return Ok(EXIT_OK);
@@ -121,7 +121,7 @@ pub fn init_cmd(args: &InitArgs) -> anyhow::Result<u8> {
         Ok(d) => d,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
         return Ok(EXIT_OK);
@@ -159,11 +159,17 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
             default_key_path(&args.path).display()
         );
     };
-    let mut w = match NativeWriter::open(&args.path, Some(s), mac_key(&args.path, &args.keys)?) {
+    let mac = mac_key(&args.path, &args.keys)?;
+    let opened = if args.accept_retired_history {
+        NativeWriter::open_accepting_retired_history(&args.path, s, mac)
+    } else {
+        NativeWriter::open(&args.path, Some(s), mac)
+    };
+    let mut w = match opened {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     for c in Chain::ALL {
         let ack = match w.checkpoint(c) {
             Ok(a) => a,
@@ -201,9 +207,24 @@ pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
                     .context("the ledger has no key in use")?
                     .vkey()
             } else {
+                // A file of a native ledger is never its key (keys are kept
+                // outside): point to the ledger instead.
+                let folder = match path.parent() {
+                    Some(p) if p.as_os_str().is_empty() => Path::new("."),
+                    Some(p) => p,
+                    None => path,
+                };
+                if is_native_dir(folder) {
+                    bail!(
+                        "{}: a file of the native ledger {}, not a signing key; `iss key verifier {}` prints the ledger's verifier key",
+                        path.display(),
+                        folder.display(),
+                        folder.display()
+                    );
+                }
                 read_signer(path)?.vkey()
             };
-            let mut out = anstream::stdout().lock();
+            let mut out = super::output::stdout();
             if *json {
                 writeln!(out, "{}", serde_json::json!({ "verifier_key": vkey }))?;
             } else {
@@ -237,7 +258,7 @@ fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::R
         Ok(a) => a,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if json {
         writeln!(
             out,
@@ -278,7 +299,7 @@ pub fn append_descriptor(
         Ok(x) => x,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     for ack in &acks {
         if json {
             writeln!(out, "{}", serde_json::to_string(ack)?)?;
@@ -324,7 +345,7 @@ pub fn prove_cmd(args: &super::args::ProveArgs) -> anyhow::Result<u8> {
         Ok(p) => p,
         Err(e) => bail!(e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&proof)?)?;
         return Ok(EXIT_OK);
@@ -407,7 +428,7 @@ pub fn append_pulse(
         Ok(a) => a,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if json {
         writeln!(out, "{}", serde_json::to_string(&ack)?)?;
     } else {
@@ -447,7 +468,7 @@ pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
         Ok(d) => d,
         Err(e) => return refusal(&e),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
         return Ok(EXIT_OK);
@@ -490,12 +511,34 @@ pub fn is_native(path: &Path) -> bool {
     is_native_dir(path)
 }
 
+/// Refuse a path that is not a native ledger, saying what it is: a legacy
+/// ledger is pointed to `iss migrate`, anything else to `iss init`.
 fn require_native(path: &Path) -> anyhow::Result<()> {
-    if !is_native_dir(path) {
+    if is_native_dir(path) {
+        return Ok(());
+    }
+    let found = match crate::ledger::discover::discover(path) {
+        Ok(found) => found.found,
+        Err(e @ crate::ledger::discover::DiscoverError::Inaccessible { .. }) => {
+            return Err(e.into());
+        }
+        Err(_) => Vec::new(),
+    };
+    if !found.is_empty() {
+        let format = if found.iter().any(|f| f.kind.is_v1()) {
+            "iss-legacy-v1"
+        } else {
+            "iss-legacy-v2"
+        };
         bail!(
-            "{}: not a native ledger (no iss-ledger.json); `iss init` creates one",
+            "{}: a legacy ledger ({format}), and this command works on native ledgers only; \
+             `iss migrate {} NEW_LEDGER` copies it into a new native ledger (the legacy files are only read)",
+            path.display(),
             path.display()
         );
     }
-    Ok(())
+    bail!(
+        "{}: not a native ledger (no iss-ledger.json); `iss init` creates one",
+        path.display()
+    );
 }

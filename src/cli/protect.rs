@@ -35,7 +35,7 @@ pub fn run(args: &ProtectArgs) -> anyhow::Result<u8> {
             ProtectOutcome::Changed | ProtectOutcome::Unchanged
         )
     });
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         let doc = serde_json::json!({
             "ledger": args.path.display().to_string(),

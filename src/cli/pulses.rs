@@ -2,7 +2,6 @@
 //! as a whole.
 
 use super::args::PulsesArgs;
-use super::{EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::pulses::{PulseRow, PulseWalk, TimeSummary, for_each_pulse};
 use crate::analysis::records::{ChainFile, Exclusions, pulse_file};
 use crate::ledger::discover::FileKind;
@@ -67,11 +66,7 @@ fn segments(report: &VerifyReport, chain: &TimeChain, walk: &PulseWalk) -> Vec<R
 }
 
 fn exit(report: &VerifyReport) -> u8 {
-    if report.status == LedgerStatus::Clean {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATION
-    }
+    super::verdict_exit(report.status)
 }
 
 /// Run `iss pulses`.
@@ -100,7 +95,7 @@ pub fn run(args: &PulsesArgs) -> anyhow::Result<u8> {
     .with_context(|| format!("reading {}", chain.path.display()))?;
     let total = walk.total;
 
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         let doc = serde_json::json!({
             "ledger": report.ledger,
@@ -142,7 +137,7 @@ pub fn report(path: &Path, json: bool) -> anyhow::Result<u8> {
         .chain(&walk.findings)
         .collect();
     let segments = segments(&report, &chain, &walk);
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if json {
         let doc = serde_json::json!({
             "ledger": report.ledger,

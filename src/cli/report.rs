@@ -1,7 +1,6 @@
 //! `iss report maturity`: the capability report over the verified descriptors.
 
 use super::args::{ReportArgs, ReportKind};
-use super::{EXIT_OK, EXIT_VIOLATION};
 use crate::analysis::records::{Exclusions, descriptor_file, maturity_report};
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions, verify_path};
@@ -50,7 +49,7 @@ fn maturity(args: &ReportArgs) -> anyhow::Result<u8> {
             2,
         ),
     };
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         let doc = serde_json::json!({
             "ledger": verification.ledger,
@@ -63,11 +62,7 @@ fn maturity(args: &ReportArgs) -> anyhow::Result<u8> {
         write!(out, "{}", report.to_markdown())?;
     }
     out.flush()?;
-    Ok(if verification.status == LedgerStatus::Clean {
-        EXIT_OK
-    } else {
-        EXIT_VIOLATION
-    })
+    Ok(super::verdict_exit(verification.status))
 }
 
 type Optimistic = Option<(

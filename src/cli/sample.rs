@@ -26,7 +26,7 @@ pub fn run(args: &SampleArgs) -> anyhow::Result<u8> {
     };
     let summary = write_sample_ledger(&args.path, &spec)
         .with_context(|| format!("writing the sample ledger under {}", args.path.display()))?;
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         let doc = serde_json::json!({
             "ledger": args.path.display().to_string(),

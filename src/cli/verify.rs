@@ -1,7 +1,6 @@
 //! `iss verify`.
 
 use super::args::VerifyArgs;
-use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use anyhow::Context;
@@ -65,7 +64,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     if let crate::ledger::trust::TrustOptions::State { dir, .. } = &trust {
         crate::ledger::trust::remember_if_clean(dir, &mut report);
     }
-    let mut out = anstream::stdout().lock();
+    let mut out = super::output::stdout();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report).context("writing the JSON report")?;
         writeln!(out)?;
@@ -73,9 +72,5 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         super::verify_human::render(&mut out, &report, args.max_findings)?;
     }
     out.flush()?;
-    Ok(match report.status {
-        LedgerStatus::Clean => EXIT_OK,
-        LedgerStatus::Violated => EXIT_VIOLATION,
-        LedgerStatus::Incomplete => EXIT_ERROR,
-    })
+    Ok(super::verdict_exit(report.status))
 }

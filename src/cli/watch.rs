@@ -1,22 +1,38 @@
 //! `iss watch PATH [--json]`: the headless companion of the workstation's
 //! live view. Verifies the ledger once, then prints every appended record
 //! as it is verified and every alert as it is raised, one line each (one
-//! JSON object each with `--json`), until interrupted, `--max-events` or
-//! `--timeout`.
+//! JSON object each with `--json`), until interrupted (SIGINT, SIGTERM),
+//! `--max-events`, `--timeout`, or the reader of its output going away.
+//!
+//! However it ends, the exit status is the verdict of what it saw: a signal
+//! does not replace it (the README's exit-status table).
 
 use crate::cli::args::WatchArgs;
+use crate::cli::output::QuietPipe;
 use crate::cli::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::watch::thread::spawn;
 use crate::ledger::watch::{RecordStatus, WatchEvent, WatchOptions};
-use anyhow::bail;
+use anyhow::{Context, bail};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 use std::io::{self, Write};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-/// Run `iss watch`. Exit 0 when nothing violated was seen, 1 when a
-/// violation or an alert was, 2 when the ledger could not be watched.
+/// What the watch loop waits for: the watcher's next event, or a signal
+/// asking it to stop.
+enum Input {
+    Event(WatchEvent),
+    Stop(&'static str),
+}
+
+/// Run `iss watch`; the exit status is [`Verdict::exit`] of what was seen.
 pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
+    let (tx, rx) = mpsc::channel();
+    // Before anything else: a Ctrl-C during the first verification must not
+    // kill the process either.
+    let signals = stop_on_signals(tx.clone())?;
     let mac_key =
         crate::ledger::native::secret::mac_key_option(&args.path, args.mac_key.as_deref())?;
     let options = WatchOptions {
@@ -29,24 +45,33 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         },
         ..WatchOptions::default()
     };
-    let (tx, rx) = mpsc::channel();
-    let _handle = spawn(args.path.clone(), options, move |ev| tx.send(ev).is_ok());
+    let _handle = spawn(args.path.clone(), options, move |ev| {
+        tx.send(Input::Event(ev)).is_ok()
+    });
     let deadline = args
         .timeout
         .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
-    let mut out = io::stdout().lock();
-    let (mut seen, mut status, mut ready) = (0u64, EXIT_OK, false);
+    let mut out = QuietPipe::new(io::stdout().lock());
+    let mut verdict = Verdict::default();
+    let mut seen = 0u64;
+    let mut stopped_by = None;
     loop {
         let next = match deadline {
             Some(d) => rx.recv_timeout(d.saturating_duration_since(Instant::now())),
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
-        let Ok(ev) = next else { break };
-        if let (false, WatchEvent::Error(e)) = (ready, &ev) {
+        let ev = match next {
+            Ok(Input::Event(ev)) => ev,
+            Ok(Input::Stop(name)) => {
+                stopped_by = Some(name);
+                break;
+            }
+            Err(_) => break,
+        };
+        if let (false, WatchEvent::Error(e)) = (verdict.ready, &ev) {
             bail!("{e}");
         }
-        ready = true;
-        status = status.max(verdict(&ev));
+        verdict.see(&ev);
         if args.json {
             writeln!(out, "{}", ev.to_json())?;
         } else {
@@ -54,24 +79,87 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         }
         out.flush()?;
         seen += 1;
-        if args.max_events.is_some_and(|n| seen >= n) {
+        // Nobody reads any more (`| head`): the watch is over.
+        if out.closed() || args.max_events.is_some_and(|n| seen >= n) {
             break;
         }
     }
-    if !ready {
-        return Ok(EXIT_ERROR);
+    signals.close();
+    let code = verdict.exit();
+    if let Some(name) = stopped_by {
+        writeln!(
+            io::stderr(),
+            "iss: watch stopped by {name}: exit {code}, {}",
+            verdict.says()
+        )?;
     }
-    Ok(status)
+    Ok(code)
 }
 
-/// The exit status an event calls for.
-fn verdict(ev: &WatchEvent) -> u8 {
-    match ev {
-        WatchEvent::Alert(_) => EXIT_VIOLATION,
-        WatchEvent::Record(r) if r.status == RecordStatus::Violated => EXIT_VIOLATION,
-        WatchEvent::Ready(r) | WatchEvent::Reverified(r) if r.status == LedgerStatus::Violated => {
-            EXIT_VIOLATION
+/// Send [`Input::Stop`] on the first SIGINT or SIGTERM (later ones too:
+/// the loop takes the first). The returned handle unregisters.
+fn stop_on_signals(tx: Sender<Input>) -> anyhow::Result<signal_hook::iterator::Handle> {
+    let mut signals = Signals::new([SIGINT, SIGTERM]).context("cannot catch SIGINT and SIGTERM")?;
+    let handle = signals.handle();
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
+            if tx.send(Input::Stop(name)).is_err() {
+                return;
+            }
         }
-        _ => EXIT_OK,
+    });
+    Ok(handle)
+}
+
+/// What the events seen so far call for.
+#[derive(Debug, Default)]
+struct Verdict {
+    /// The first verification finished (`ready`).
+    ready: bool,
+    /// A violated record, an alert, or a violated (re-)verification was seen.
+    violated: bool,
+    /// The latest whole-ledger verification could not read every file.
+    incomplete: bool,
+}
+
+impl Verdict {
+    fn see(&mut self, ev: &WatchEvent) {
+        match ev {
+            WatchEvent::Ready(r) | WatchEvent::Reverified(r) => {
+                self.violated |= r.status == LedgerStatus::Violated;
+                self.incomplete = r.status == LedgerStatus::Incomplete;
+            }
+            WatchEvent::Alert(_) => self.violated = true,
+            WatchEvent::Record(r) if r.status == RecordStatus::Violated => self.violated = true,
+            _ => {}
+        }
+        // The first event is the first verification's (an error before it
+        // ends the watch with that error).
+        self.ready = true;
+    }
+
+    /// 1 once anything violated was seen (a violation is never taken
+    /// back); else 2 when there is no verdict (stopped before the first
+    /// verification finished, or the latest could not read every file);
+    /// else 0.
+    fn exit(&self) -> u8 {
+        if self.violated {
+            EXIT_VIOLATION
+        } else if !self.ready || self.incomplete {
+            EXIT_ERROR
+        } else {
+            EXIT_OK
+        }
+    }
+
+    /// The exit status in words.
+    fn says(&self) -> &'static str {
+        match self.exit() {
+            EXIT_VIOLATION => "a violation or an alert was seen",
+            EXIT_OK => "nothing violated was seen",
+            _ if !self.ready => "before the first verification finished: no verdict",
+            _ => "the latest verification could not read every file: incomplete",
+        }
     }
 }

@@ -352,6 +352,9 @@ fn discover_native(path: &Path) -> Discovery {
     }
 }
 
+/// The most of a file's first line read to recognise it by its content.
+const RECOGNITION_LIMIT: u64 = 1 << 20;
+
 /// Classify one file: by its legacy name, or else by the keys of its first
 /// non-blank line (a file copied out under another name).
 fn classify_file(path: &Path) -> Result<FileKind, DiscoverError> {
@@ -371,20 +374,39 @@ fn classify_file(path: &Path) -> Result<FileKind, DiscoverError> {
         source,
     })?;
     // Only the first line is needed; cap it so a huge line cannot exhaust memory.
+    let mut reader = BufReader::new(file.take(RECOGNITION_LIMIT));
     let mut first = Vec::new();
-    for line in BufReader::new(file.take(1 << 20)).split(b'\n') {
-        let line = line.map_err(|source| DiscoverError::Inaccessible {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            first = line;
+    loop {
+        first.clear();
+        let n =
+            reader
+                .read_until(b'\n', &mut first)
+                .map_err(|source| DiscoverError::Inaccessible {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+        if n == 0 || !first.iter().all(u8::is_ascii_whitespace) {
             break;
         }
     }
+    if !first.ends_with(b"\n") && reader.into_inner().limit() == 0 {
+        return Err(unknown(format!(
+            "its first line is longer than {} MiB, the most read to recognise a file by its \
+             content; name the file after the chain it is (spice_chain.jsonl, \
+             integrity_manifest.jsonl, glyph_chain.jsonl, descriptors.jsonl, pulses.jsonl, \
+             events.jsonl, ...) to verify it, which reports lines over --max-line-bytes as \
+             LINE_TOO_LONG",
+            RECOGNITION_LIMIT >> 20
+        )));
+    }
     let text = String::from_utf8_lossy(&first);
-    let value: serde_json::Value = serde_json::from_str(text.trim_start_matches('\u{feff}').trim())
-        .map_err(|e| unknown(format!("its first line is not JSON: {e}")))?;
+    let json = text.trim_start_matches('\u{feff}').trim();
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        unknown(format!(
+            "its first line is not JSON: {}",
+            crate::ledger::json::describe_syntax_error(json, &e)
+        ))
+    })?;
     let object = value
         .as_object()
         .ok_or_else(|| unknown("its first line is not a JSON object".into()))?;

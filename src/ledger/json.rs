@@ -217,6 +217,63 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// What a JSON syntax error found, in the reader's terms: the token at the
+/// error's position (`NaN` and `Infinity`, which JSON does not have; a byte
+/// order mark before the text; the end of the text) and where, rather than
+/// only serde's "expected value at line 1 column N". Errors that are not
+/// about syntax (a type or a field) are serde's own text.
+pub fn describe_syntax_error(text: &str, err: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("line {} column {}", err.line(), err.column());
+    match err.classify() {
+        Category::Eof => {
+            return format!("the text ends at {at} before the JSON value is complete");
+        }
+        Category::Syntax => {}
+        Category::Data | Category::Io => return err.to_string(),
+    }
+    if err.line() == 1 && err.column() <= 1 && text.starts_with('\u{feff}') {
+        return "found a byte order mark (U+FEFF) before the JSON: expected the JSON text alone \
+                (save it as UTF-8 without a BOM)"
+            .to_owned();
+    }
+    let rest = text
+        .split('\n')
+        .nth(err.line().saturating_sub(1))
+        .and_then(|l| {
+            // serde's column counts bytes, 1-based, at the offending byte.
+            let i = err.column().saturating_sub(1);
+            // A sign before a word: the error may point at either.
+            let start = if i > 0 && matches!(l.as_bytes().get(i - 1), Some(b'-' | b'+')) {
+                i - 1
+            } else {
+                i
+            };
+            l.get(start..)
+        })
+        .unwrap_or("");
+    let word: String = rest
+        .chars()
+        .enumerate()
+        .take_while(|(k, c)| c.is_ascii_alphanumeric() || (*k == 0 && matches!(c, '-' | '+')))
+        .map(|(_, c)| c)
+        .collect();
+    if matches!(
+        word.trim_start_matches(['-', '+']),
+        "NaN" | "nan" | "Infinity" | "infinity" | "inf" | "Inf"
+    ) {
+        return format!("found `{word}` at {at}: JSON has no NaN or Infinity; expected a number");
+    }
+    let message = err.to_string();
+    let message = message
+        .strip_suffix(&format!(" at {at}"))
+        .unwrap_or(&message);
+    match rest.chars().next() {
+        None => format!("{message} at {at}, found the end of the line"),
+        Some(_) => format!("{message} at {at}, found `{}`", clip(rest, 20)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +293,34 @@ mod tests {
         assert!(matches!(&t.list[1].0, Cow::Owned(s) if s == "b\n"));
         assert_eq!(t.n.0, "1.50");
         assert_eq!(t.n.as_f64(), Some(1.5));
+    }
+
+    fn described(text: &str) -> String {
+        let e = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
+        describe_syntax_error(text, &e)
+    }
+
+    #[test]
+    fn syntax_errors_name_what_was_found() {
+        assert_eq!(
+            described(r#"{"a":NaN}"#),
+            "found `NaN` at line 1 column 6: JSON has no NaN or Infinity; expected a number"
+        );
+        assert!(described(r#"{"a":-Infinity}"#).starts_with("found `-Infinity` at line 1"));
+        assert!(described(r#"{"a":Infinity}"#).starts_with("found `Infinity` at line 1"));
+        assert!(described("\u{feff}{}").contains("byte order mark"));
+        assert_eq!(
+            described(r#"{"a":"#),
+            "the text ends at line 1 column 5 before the JSON value is complete"
+        );
+        assert_eq!(
+            described(r#"{"a":1} x"#),
+            "trailing characters at line 1 column 9, found `x`"
+        );
+        assert_eq!(
+            described(r#"{"a":tru}"#),
+            "expected ident at line 1 column 9, found `}`"
+        );
     }
 
     #[test]

@@ -225,7 +225,10 @@ impl EntryForm {
 /// `i`: open the form in write mode; say how to enable writes otherwise.
 pub fn open(app: &mut App) {
     if !app.writes {
-        app.say(Level::Warn, strings::WRITES_OFF);
+        app.say(
+            Level::Warn,
+            strings::writes_off(strings::WRITES_OFF_DESCRIPTOR),
+        );
         return;
     }
     app.prompt = None;
@@ -430,14 +433,20 @@ fn acknowledged(app: &mut App, text: String, line: u64) {
         .or_else(|| app.chain_index(ChainKind::NativeDescriptors));
     if let Some(i) = i {
         app.chain = i;
+        let rows = app.table_rows();
+        let watching = app.live.active;
         let view = &mut app.chains[i];
-        view.cursor = if app.live.active {
+        if !watching {
+            view.cursor = line.saturating_sub(1);
+        } else if view.lines() >= line {
+            // The watcher was quicker than this acknowledgement: the record
+            // is indexed already, so go to it (scrolling the view there).
+            view.move_to(line.saturating_sub(1), rows);
+        } else {
             // On the last row, the view follows the end: the new record
             // shows as soon as the watcher has verified it.
-            view.lines().saturating_sub(1)
-        } else {
-            line.saturating_sub(1)
-        };
+            view.move_to(u64::MAX, rows);
+        }
     }
     request_reload(app);
 }

@@ -216,9 +216,15 @@ pub const HELP_TITLE: &str = "Keys (Esc closes)";
 pub mod analysis;
 /// The mode shown in the status bar when writes are allowed (`--write`).
 pub const WRITE_MODE: &str = "WRITE";
-/// Message: `a` pressed without `--write`.
-pub const WRITES_OFF: &str =
-    "read-only: writes are off; start with `iss tui --write PATH` to append a descriptor";
+/// Message: a write key pressed without `--write`; `what` is what it appends
+/// ([`WRITES_OFF_DESCRIPTOR`] for `i`, [`WRITES_OFF_PULSE`] for `P`).
+pub fn writes_off(what: &str) -> String {
+    format!("read-only: writes are off; start with `iss tui --write PATH` to append {what}")
+}
+/// What `i` (the entry form) appends, for [`writes_off`].
+pub const WRITES_OFF_DESCRIPTOR: &str = "a descriptor";
+/// What `P` appends, for [`writes_off`].
+pub const WRITES_OFF_PULSE: &str = "a time pulse";
 /// Entry form: title, with the field being edited.
 pub fn form_title(field: usize, fields: usize) -> String {
     format!("Append a SPICE descriptor (* required) · field {field} of {fields}")

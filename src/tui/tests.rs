@@ -16,4 +16,5 @@ mod panes_snapshots;
 mod rendering;
 mod search;
 mod snapshots;
+mod trust;
 mod writes;

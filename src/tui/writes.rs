@@ -186,7 +186,11 @@ impl WriteJob {
 /// another write is still under way or writes are off.
 pub fn start(app: &mut App, work: Work) -> Option<u64> {
     if !app.writes {
-        app.say(Level::Warn, strings::WRITES_OFF);
+        let what = match work.kind() {
+            WriteKind::Pulse => strings::WRITES_OFF_PULSE,
+            WriteKind::Preview | WriteKind::Append => strings::WRITES_OFF_DESCRIPTOR,
+        };
+        app.say(Level::Warn, strings::writes_off(what));
         return None;
     }
     if let Some((_, kind)) = app.writing.running {

@@ -3,6 +3,7 @@
 
 pub mod append_lines;
 pub mod append_worker;
+pub mod forge;
 
 use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};

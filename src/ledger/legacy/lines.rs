@@ -215,9 +215,16 @@ pub fn parse_error(
     if torn {
         return;
     }
+    let text = match line.content {
+        Content::Bytes(b) => String::from_utf8_lossy(b),
+        Content::TooLong { .. } => "".into(),
+    };
     out.push(
         Finding::new(FindingKind::ParseError, "line is not valid JSON")
             .at(line.number, line.offset)
-            .expected_found("one JSON object", format!("{err}")),
+            .expected_found(
+                "one JSON object",
+                crate::ledger::json::describe_syntax_error(&text, err),
+            ),
     );
 }

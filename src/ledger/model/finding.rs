@@ -113,6 +113,11 @@ pub enum FindingKind {
     MetadataMismatch,
     /// A key rotation record does not verify.
     RotationInvalid,
+    /// A retired signing key has the last word: after a key rotation, a
+    /// chain's newest checkpoint is not signed by the key in use (or covers
+    /// less than the rotation), or a retired key signed a checkpoint after
+    /// its successor had.
+    RetiredKey,
     /// A native pulse's ΔAT was assumed: the writer's leap-second list had
     /// expired, so its TAI, TT and TDB may be off by whole seconds.
     DeltaAtAssumed,
@@ -169,6 +174,7 @@ impl FindingKind {
             FindingKind::CheckpointLag => "CHECKPOINT_LAG",
             FindingKind::MetadataMismatch => "METADATA_MISMATCH",
             FindingKind::RotationInvalid => "ROTATION_INVALID",
+            FindingKind::RetiredKey => "RETIRED_KEY",
             FindingKind::DeltaAtAssumed => "DELTA_AT_ASSUMED",
             FindingKind::DeltaAtMismatch => "DELTA_AT_MISMATCH",
             FindingKind::Rollback => "ROLLBACK",
@@ -199,6 +205,7 @@ impl FindingKind {
             | FindingKind::CheckpointMismatch
             | FindingKind::MetadataMismatch
             | FindingKind::RotationInvalid
+            | FindingKind::RetiredKey
             | FindingKind::Rollback
             | FindingKind::Fork
             | FindingKind::SignatureUntrusted => Severity::Violation,

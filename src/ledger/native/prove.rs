@@ -103,25 +103,39 @@ pub fn chain_leaves(
     Ok((out, text))
 }
 
-/// The newest verified checkpoint of `chain`, or why there is none.
+/// The newest verified checkpoint of `chain`, or why there is none; and
+/// what to do when it does not cover what was asked (a ledger that does
+/// not verify may hold newer checkpoints that do not count).
 fn latest(
     dir: &Path,
     chain: Chain,
-) -> Result<crate::ledger::native::verify::LatestCheckpoint, String> {
+) -> Result<
+    (
+        crate::ledger::native::verify::LatestCheckpoint,
+        &'static str,
+    ),
+    String,
+> {
     let v = verify_native(dir, &NativeOptions::default());
+    let hint = if v.violated() {
+        "the ledger does not verify, so a newer checkpoint may not count; run `iss verify`"
+    } else {
+        "run `iss checkpoint` first"
+    };
     v.chains
         .into_iter()
         .find(|c| c.chain == chain)
         .and_then(|c| c.latest_verified)
+        .map(|cp| (cp, hint))
         .ok_or_else(|| format!("{chain} has no verified signed checkpoint; run `iss verify`"))
 }
 
 /// An inclusion proof of record `index` of `chain` in its newest checkpoint.
 pub fn prove_inclusion(dir: &Path, chain: Chain, index: u64) -> Result<Proof, String> {
-    let cp = latest(dir, chain)?;
+    let (cp, hint) = latest(dir, chain)?;
     if index >= cp.size {
         return Err(format!(
-            "record {index} is not covered by the newest checkpoint of {chain} (size {}); run `iss checkpoint` first",
+            "record {index} is not covered by the newest checkpoint of {chain} that verifies (size {}); {hint}",
             cp.size
         ));
     }
@@ -141,11 +155,16 @@ pub fn prove_inclusion(dir: &Path, chain: Chain, index: u64) -> Result<Proof, St
 
 /// A consistency proof from the tree of `old_size` to the newest checkpoint.
 pub fn prove_consistency(dir: &Path, chain: Chain, old_size: u64) -> Result<Proof, String> {
-    let cp = latest(dir, chain)?;
+    let (cp, hint) = latest(dir, chain)?;
     if old_size == 0 || old_size > cp.size {
         return Err(format!(
-            "--from must be between 1 and the newest checkpoint's size {}",
-            cp.size
+            "--from must be between 1 and the size of the newest checkpoint that verifies, {}{}",
+            cp.size,
+            if old_size > cp.size {
+                format!("; {hint}")
+            } else {
+                String::new()
+            }
         ));
     }
     let paths = ChainPaths::new(dir, chain);

@@ -179,9 +179,28 @@ pub fn read_secret(path: &Path) -> Result<Vec<u8>, SecretError> {
     fs::read(path).map_err(io(path, "cannot read the key file"))
 }
 
+/// How a signer key file starts (a C2SP signed-note private key).
+const SIGNER_KEY_PREFIX: &[u8] = b"PRIVATE+KEY+";
+
 /// Read an Ed25519 signer key (`PRIVATE+KEY+...`) from a 0600 file.
 pub fn read_signer(path: &Path) -> Result<Signer, SecretError> {
-    let bytes = read_secret(path)?;
+    let bytes = match read_secret(path) {
+        Ok(b) => b,
+        // Advice to `chmod 600` a file that holds no key at all (a ledger
+        // file given by mistake) would be wrong: say what it is not. Only
+        // the prefix is compared; nothing of the file is shown.
+        Err(SecretError::Permissions { .. }) if !starts_like_a_signer(path) => {
+            return Err(SecretError::Invalid {
+                path: path.to_owned(),
+                reason: format!(
+                    "not a signing key: expected a file holding one line `{}<name>+<key id>+<base64>` \
+                     (as `iss init` and `iss key rotate` write them), found a file that does not start so",
+                    String::from_utf8_lossy(SIGNER_KEY_PREFIX)
+                ),
+            });
+        }
+        Err(e) => return Err(e),
+    };
     let text = std::str::from_utf8(&bytes).map_err(|_| SecretError::Invalid {
         path: path.to_owned(),
         reason: "not a signer key: not UTF-8".to_owned(),
@@ -190,6 +209,15 @@ pub fn read_signer(path: &Path) -> Result<Signer, SecretError> {
         path: path.to_owned(),
         reason: format!("not a signer key: {e}"),
     })
+}
+
+/// Whether the file at `path` starts as a signer key does.
+fn starts_like_a_signer(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; SIGNER_KEY_PREFIX.len()];
+    fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head == SIGNER_KEY_PREFIX)
 }
 
 /// Write a signer key to a new 0600 file.

@@ -99,9 +99,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
         required: meta.as_ref().and_then(|(m, _)| m.mac_key_id.clone()),
         held: options.mac_key.as_ref().map(|k| k.id().to_owned()),
     };
-    let mut keyring = meta
-        .as_ref()
-        .map(|(m, _)| keyring_for(m, options.pinned.as_deref()));
+    let mut keyring = meta.as_ref().map(|(m, _)| keyring_for(m, options));
 
     let mut per_chain: BTreeMap<Chain, (FileReport, ChainState, FileReport)> = BTreeMap::new();
     // Events first: its rotations decide which keys sign what.
@@ -126,6 +124,9 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
             paths.file.display().to_string(),
             coverage::chain(policy.required.is_some()),
         );
+        if chain == Chain::Descriptors {
+            report.coverage.checked.push(coverage::UNIQUE_IDS);
+        }
         let (verifier, roots) = walk_chain(
             chain,
             &paths.file,
@@ -172,9 +173,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
         per_chain.insert(chain, (report, state, hist_report));
     }
     let mut meta_report = meta_report;
-    if let (Some(ring), Some(pins)) = (&keyring, &options.pinned) {
-        pinned_metadata(&mut meta_report, ring, pins);
-    }
+    pinned_metadata(&mut meta_report, keyring.as_ref(), options);
     meta_report.settle();
     files.push(meta_report);
     let mut chains = Vec::new();
@@ -195,9 +194,9 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
 
 /// The keys the metadata names, of which only the `pinned` ones (when
 /// given, `--vkey`) may sign.
-fn keyring_for(meta: &Metadata, pinned: Option<&[crate::tlog::note::Verifier]>) -> Keyring {
+fn keyring_for(meta: &Metadata, options: &NativeOptions) -> Keyring {
     let mut ring = Keyring::from_metadata(meta);
-    if let Some(pins) = pinned {
+    if let Some(pins) = &options.pinned {
         ring.pin(pins);
     }
     ring
@@ -205,7 +204,10 @@ fn keyring_for(meta: &Metadata, pinned: Option<&[crate::tlog::note::Verifier]>) 
 
 /// With `--vkey`, on the metadata's report: the keys it names that were
 /// not given, and the keys no longer a gap of its coverage.
-fn pinned_metadata(report: &mut FileReport, ring: &Keyring, pins: &[crate::tlog::note::Verifier]) {
+fn pinned_metadata(report: &mut FileReport, ring: Option<&Keyring>, options: &NativeOptions) {
+    let (Some(ring), Some(pins)) = (ring, &options.pinned) else {
+        return;
+    };
     report.findings.extend(untrusted_keys(ring, pins));
     // Compared with the keys the verifier brought: no longer a gap.
     report.coverage.not_checked.clear();
@@ -329,6 +331,11 @@ fn walk_chain(
     if !path.exists() {
         report.error = Some(format!("{}: the chain file is missing", path.display()));
         return (v, roots);
+    }
+    // Native descriptor lines are 600 bytes and more: size the id set for
+    // the records the file can hold.
+    if let Ok(m) = std::fs::metadata(path) {
+        v.reserve_ids(usize::try_from(m.len() / 600).unwrap_or(0));
     }
     let key = key.cloned();
     let name = chain.name();

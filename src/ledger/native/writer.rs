@@ -14,16 +14,18 @@
 
 mod catch_up;
 mod latest;
+mod rotation;
 
 use crate::ledger::append::{AppendError, AppendOptions, LedgerLock, TailState, append_lines};
 use crate::ledger::model::finding::Finding;
 use crate::ledger::native::history::HistoryLine;
-use crate::ledger::native::keyring::{Keyring, Rotation};
+use crate::ledger::native::keyring::Keyring;
 use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::native::record::build_line_raw;
 use crate::ledger::native::secret::MacKey;
+use crate::ledger::native::unique_ids;
 use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
-use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint};
+use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint_by};
 use crate::tlog::note::Signer;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -108,6 +110,9 @@ pub struct NativeWriter {
     signer: Option<Signer>,
     mac_key: Option<MacKey>,
     chains: BTreeMap<Chain, ChainState>,
+    /// The `events` records the keyring was built from: when `events` grew
+    /// (another writer), its rotations are read again before signing.
+    keyring_events: u64,
 }
 
 impl NativeWriter {
@@ -118,7 +123,20 @@ impl NativeWriter {
         signer: Option<Signer>,
         mac_key: Option<MacKey>,
     ) -> Result<NativeWriter, NativeWriteError> {
-        Self::open_inner(dir, signer, mac_key, false)
+        Self::open_inner(dir, signer, mac_key, |_| false)
+    }
+
+    /// [`NativeWriter::open`] for `iss checkpoint --accept-retired-history`:
+    /// a ledger whose only violations are chains whose newest checkpoint the
+    /// key in use has not signed since a rotation (`RETIRED_KEY`, as an iss
+    /// before this one left every rotated ledger) opens, so that the key in
+    /// use can sign them. The operator vouches for the records by asking.
+    pub fn open_accepting_retired_history(
+        dir: &Path,
+        signer: Signer,
+        mac_key: Option<MacKey>,
+    ) -> Result<NativeWriter, NativeWriteError> {
+        Self::open_inner(dir, Some(signer), mac_key, rotation::is_rotation_cover)
     }
 
     /// [`NativeWriter::open`] for `iss init`, between the genesis record and
@@ -129,14 +147,15 @@ impl NativeWriter {
         signer: Signer,
         mac_key: Option<MacKey>,
     ) -> Result<NativeWriter, NativeWriteError> {
-        Self::open_inner(dir, Some(signer), mac_key, true)
+        Self::open_inner(dir, Some(signer), mac_key, is_no_history)
     }
 
+    /// Open after verifying; `tolerated` findings do not refuse the opening.
     fn open_inner(
         dir: &Path,
         signer: Option<Signer>,
         mac_key: Option<MacKey>,
-        new: bool,
+        tolerated: fn(&Finding) -> bool,
     ) -> Result<NativeWriter, NativeWriteError> {
         let _lock = LedgerLock::acquire(dir)?;
         let v = verify_native(
@@ -152,7 +171,7 @@ impl NativeWriter {
             ));
         }
         let mut violations = crate::ledger::model::report::violations(&v.files);
-        violations.retain(|(_, f)| !(new && is_no_history(f)));
+        violations.retain(|(_, f)| !tolerated(f));
         if !violations.is_empty() {
             return Err(NativeWriteError::Violated(violations));
         }
@@ -160,13 +179,18 @@ impl NativeWriter {
             return Err(NativeWriteError::Unverifiable("no metadata".into()));
         };
         check_keys(&meta, &keyring, signer.as_ref(), mac_key.as_ref())?;
+        let chains: BTreeMap<Chain, ChainState> =
+            v.chains.into_iter().map(|c| (c.chain, c)).collect();
         Ok(NativeWriter {
             dir: dir.to_owned(),
             meta,
             keyring,
             signer,
             mac_key,
-            chains: v.chains.into_iter().map(|c| (c.chain, c)).collect(),
+            keyring_events: chains
+                .get(&Chain::Events)
+                .map_or(0, |c| c.verifier.records()),
+            chains,
         })
     }
 
@@ -237,6 +261,18 @@ impl NativeWriter {
             ));
         }
         let mut lock = LedgerLock::acquire(&self.dir)?;
+        self.append_locked(&mut lock, chain, bodies, expected_lines)
+    }
+
+    /// [`NativeWriter::append_expecting`] under a lock already held (a
+    /// rotation holds it from its first checkpoint to its last).
+    fn append_locked(
+        &mut self,
+        lock: &mut LedgerLock,
+        chain: Chain,
+        bodies: &[String],
+        expected_lines: Option<&[String]>,
+    ) -> Result<Vec<RecordAck>, NativeWriteError> {
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
         let mut trial = self
@@ -259,7 +295,7 @@ impl NativeWriter {
             .verifier;
         let expected = v.tail();
         let done = append_lines(
-            &mut lock,
+            lock,
             &paths.file,
             &expected,
             &lines,
@@ -272,6 +308,8 @@ impl NativeWriter {
             )));
         }
         *v = trial;
+        // The trial shared the chain's id set; it is the only holder now.
+        v.settle_ids();
         Ok(acks)
     }
 
@@ -286,7 +324,11 @@ impl NativeWriter {
         let mut lines = Vec::with_capacity(bodies.len());
         let mut acks = Vec::with_capacity(bodies.len());
         let mut offset = trial.tail().len;
+        let batch_start = trial.records();
         for (i, body) in bodies.iter().enumerate() {
+            if let Some(why) = unique_ids::taken(trial, body, batch_start, i) {
+                return Err(NativeWriteError::InvalidRecord(why));
+            }
             let seq = trial.next_seq();
             let (line, hash) = build_line_raw(
                 chain.name(),
@@ -331,10 +373,24 @@ impl NativeWriter {
     /// Sign `chain`'s current tree head and record it in the history and the
     /// latest-checkpoint file.
     pub fn checkpoint(&mut self, chain: Chain) -> Result<CheckpointAck, NativeWriteError> {
+        let mut lock = LedgerLock::acquire(&self.dir)?;
+        self.checkpoint_locked(&mut lock, chain, None)
+    }
+
+    /// [`NativeWriter::checkpoint`] under a lock already held; `cosigner`
+    /// signs the note too (a rotation's new key, `docs/FORMAT.md` §8).
+    fn checkpoint_locked(
+        &mut self,
+        lock: &mut LedgerLock,
+        chain: Chain,
+        cosigner: Option<&Signer>,
+    ) -> Result<CheckpointAck, NativeWriteError> {
         let signer = self.signer.clone().ok_or_else(|| {
             NativeWriteError::Key("a checkpoint needs the signing key (--key FILE)".into())
         })?;
-        let mut lock = LedgerLock::acquire(&self.dir)?;
+        // A rotation recorded by another writer since this one opened
+        // retires its key: signing with it would be refused by verifiers.
+        self.refresh_keys(&signer)?;
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
         let state = &self.chains[&chain];
@@ -362,27 +418,25 @@ impl NativeWriter {
             root,
             extensions: Vec::new(),
         };
-        let reuse = last.as_ref().filter(|l| {
-            l.size == size
-                && crate::tlog::checkpoint::open_checkpoint(
-                    &l.note,
-                    &self.keyring.verifiers(),
-                    &cp.origin,
-                )
-                .is_ok_and(|c| c.root == root)
-        });
+        // The newest entry is reused only if it is this tree head signed by
+        // every key asked for (after a rotation, an entry signed only by
+        // the retired key is signed again).
+        let signers: Vec<&Signer> = std::iter::once(&signer).chain(cosigner).collect();
+        let reuse = last
+            .as_ref()
+            .filter(|l| l.size == size && rotation::signed_by(l, &cp, &self.keyring, &signers));
         let (note, new_entry) = if let Some(l) = reuse {
             (l.note.clone(), false)
         } else {
-            let note =
-                sign_checkpoint(&cp, &signer).map_err(|e| NativeWriteError::Key(e.to_string()))?;
+            let note = sign_checkpoint_by(&cp, &signers)
+                .map_err(|e| NativeWriteError::Key(e.to_string()))?;
             let line = HistoryLine {
                 size,
                 note: note.clone(),
             }
             .to_line();
             append_lines(
-                &mut lock,
+                lock,
                 &paths.history,
                 &hist_tail,
                 &[line],
@@ -400,44 +454,6 @@ impl NativeWriter {
             origin: cp.origin.clone(),
             note,
         })
-    }
-
-    /// Rotate the signing key to `new`: checkpoint every chain with the old
-    /// key, append a rotation record signed by it (retiring it at those
-    /// sizes), then checkpoint every chain with the new key.
-    pub fn rotate(&mut self, new: Signer) -> Result<RecordAck, NativeWriteError> {
-        let old = self.signer.clone().ok_or_else(|| {
-            NativeWriteError::Key("a rotation is signed by the key in use (--key FILE)".into())
-        })?;
-        if new.name() != self.meta.origin {
-            return Err(NativeWriteError::Key(format!(
-                "the new key is named {:?}, expected the origin {:?}",
-                new.name(),
-                self.meta.origin
-            )));
-        }
-        for c in Chain::ALL {
-            self.checkpoint(c)?;
-        }
-        let sizes: BTreeMap<String, u64> = Chain::ALL
-            .iter()
-            .map(|c| (c.name().to_owned(), self.records(*c)))
-            .collect();
-        let rotation = Rotation::sign(&self.meta.origin, &old, &new.verifier(), sizes);
-        let body = serde_json::to_string(&rotation)
-            .map_err(|e| NativeWriteError::InvalidRecord(e.to_string()))?;
-        let ack = self
-            .append(Chain::Events, &[body])?
-            .pop()
-            .ok_or_else(|| NativeWriteError::InvalidRecord("no record written".into()))?;
-        self.keyring
-            .apply(&rotation, ack.line)
-            .map_err(NativeWriteError::Key)?;
-        self.signer = Some(new);
-        for c in Chain::ALL {
-            self.checkpoint(c)?;
-        }
-        Ok(ack)
     }
 
     /// Check that `chain`'s file still ends where it was verified, verifying

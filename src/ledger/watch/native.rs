@@ -46,7 +46,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub use records::{
-    CHECKPOINT_CHECKS, EVENT_CHECKS, EVENT_CHECKS_KEYED, RECORD_CHECKS, RECORD_CHECKS_KEYED,
+    CHECKPOINT_CHECKS, DESCRIPTOR_CHECKS, DESCRIPTOR_CHECKS_KEYED, EVENT_CHECKS,
+    EVENT_CHECKS_KEYED, RECORD_CHECKS, RECORD_CHECKS_KEYED,
 };
 
 /// The chains of a native ledger, continued line by line and entry by entry.

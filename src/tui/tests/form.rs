@@ -358,7 +358,10 @@ fn without_write_the_form_never_opens_and_no_file_changes() {
     let before = tree(w.tmp.path());
     w.t.keys("i");
     assert!(w.t.app.form.is_none());
-    assert_eq!(w.message(), strings::WRITES_OFF);
+    assert_eq!(
+        w.message(),
+        strings::writes_off(strings::WRITES_OFF_DESCRIPTOR)
+    );
     assert!(w.screen().contains("READ-ONLY"));
     // Every pane, every key that could write in write mode, and then some.
     w.t.keys(
@@ -451,7 +454,11 @@ fn p_appends_a_time_pulse_in_write_mode_only() {
     let mut off = Writable::new(false, 80, 24);
     let before = tree(off.tmp.path());
     off.t.keys("P");
-    assert_eq!(off.message(), strings::WRITES_OFF);
+    // `P` appends a pulse: the message says so (it said "a descriptor").
+    assert_eq!(
+        off.message(),
+        "read-only: writes are off; start with `iss tui --write PATH` to append a time pulse"
+    );
     assert_eq!(tree(off.tmp.path()), before, "read-only: nothing written");
 
     let mut on = Writable::new(true, 80, 24);

@@ -29,7 +29,7 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 /// descriptors, 160 pulses): its descriptor and pulse records are the same
 /// bytes every run (their hashes do not depend on the random key); the
 /// signing key is `<ledger>.key` beside it.
-fn native_ledger() -> (TempDir, PathBuf) {
+pub(super) fn native_ledger() -> (TempDir, PathBuf) {
     let tmp = tempfile::Builder::new()
         .prefix("iss-native-")
         .tempdir()
@@ -548,45 +548,43 @@ fn native_time_anomalies_mark_their_rows_and_e_reaches_them() {
     assert_eq!(rows.len(), 2, "{rows:?}");
 }
 
-/// Trust from outside the ledger in the workstation: a remembered state
-/// that cannot be read is said on the status line (not left to the word
-/// "incomplete"), and a rollback is a finding of the integrity pane.
+/// The form on a native ledger refuses a descriptor id the ledger already
+/// has, at the preview, keeping the input and writing nothing
+/// (`docs/FORMAT.md` §4.3 rule 5).
 #[test]
-fn the_workstation_says_an_unreadable_state_and_lists_a_rollback() {
-    use crate::ledger::trust::TrustOptions;
-    use crate::ledger::trust::anchor::Anchor;
-    use crate::ledger::verify::{VerifyOptions, verify_path};
-    let (tmp, ledger) = native_ledger();
-    let state = tmp.path().join("state");
-    let f = crate::ledger::trust::state::file_for(&state, "iss.local/tui-test/descriptors");
-    std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-    std::fs::write(&f, "garbage\n").unwrap();
-    let with = |trust| VerifyOptions {
-        trust,
-        ..VerifyOptions::default()
+fn the_form_refuses_a_descriptor_id_the_native_ledger_already_has() {
+    use super::form::{GOOD, Writable, fill, native_ledger, tree};
+    use crate::tui::form::Stage;
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = native_ledger(&tmp);
+    let mut w = Writable::on(tmp, ledger, true, 120, 40);
+    let fixed = |w: &mut Writable| {
+        w.t.keys("i");
+        w.t.keys(&fill(&GOOD));
+        w.t.app
+            .form
+            .as_mut()
+            .unwrap()
+            .set("descriptor_id", "0123456789abcdef");
+        w.t.keys("<c-s>");
     };
-    let report = verify_path(
-        &ledger,
-        &with(TrustOptions::State {
-            dir: state,
-            save: true,
-        }),
-    )
-    .unwrap();
-    let mut t = Harness::open(&ledger, 120, 40);
-    update(&mut t.app, Msg::Verified(Ok(Box::new(report))));
-    let (_, text) = t.app.message.clone().expect("a message");
-    assert!(text.contains("damaged"), "{text}");
-    let larger = Anchor {
-        origin: "iss.local/tui-test/descriptors".into(),
-        size: 1000,
-        root: [0; 32],
-        note: String::new(),
-        source: "saved.checkpoint".into(),
-    };
-    let report = verify_path(&ledger, &with(TrustOptions::Anchors(vec![larger]))).unwrap();
-    update(&mut t.app, Msg::Verified(Ok(Box::new(report))));
-    t.keys("2");
-    let screen = t.screen();
-    assert!(screen.contains("ROLLBACK"), "{screen}");
+    fixed(&mut w);
+    assert!(matches!(w.form().stage, Stage::Previewing { .. }));
+    w.t.keys("y");
+    assert!(w.t.app.form.is_none(), "appended: {}", w.message());
+
+    let before = tree(w.tmp.path());
+    fixed(&mut w);
+    let f = w.form();
+    assert!(matches!(f.stage, Stage::Editing), "no preview");
+    let r = f.refusal.as_ref().expect("a refusal");
+    assert!(
+        r.title.contains("DUPLICATE_ID")
+            && r.title.contains("0123456789abcdef")
+            && r.title.contains("descriptors.jsonl line 1"),
+        "{}",
+        r.title
+    );
+    assert_eq!(f.texts()[0], GOOD[0], "the input is kept");
+    assert_eq!(tree(w.tmp.path()), before, "nothing written");
 }

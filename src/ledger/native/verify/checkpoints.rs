@@ -40,6 +40,11 @@ pub fn check(
     report
         .findings
         .extend(judge.truncation(v.records(), history_file));
+    // A chain not wholly read may hold the current key's checkpoint in the
+    // part that could not be read: no verdict on what is missing then.
+    if report.error.is_none() && v.root().is_some() {
+        hist_report.findings.extend(judge.rotation_cover());
+    }
     check_latest(paths, history, v, hist_report);
     (judge.status().clone(), judge.latest().cloned(), judge)
 }
