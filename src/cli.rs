@@ -19,6 +19,7 @@ mod protect;
 mod pulses;
 mod report;
 mod sample;
+mod trust;
 mod usage;
 mod verify;
 mod verify_human;
@@ -155,11 +156,13 @@ fn tui(args: TuiArgs) -> anyhow::Result<u8> {
         args.mac_key.as_deref(),
     )?;
     crate::tui::run(crate::tui::Options {
-        path,
         theme: args.theme,
         write: args.write,
         keys,
         clock: clock::clock()?,
+        trust: trust::resolve(&args.trust, true)?,
+        pinned: trust::pinned(&args.trust, &path)?,
+        path,
     })?;
     Ok(EXIT_OK)
 }

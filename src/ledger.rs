@@ -17,6 +17,7 @@ pub mod legacy;
 pub mod model;
 pub mod native;
 pub mod protect;
+pub mod trust;
 pub mod verify;
 pub mod watch;
 

@@ -85,6 +85,11 @@ pub struct Options {
     /// The clock `P`, the form and `:export` read "now" from (the
     /// machine's; a fixed one in tests, [`crate::ledger::clock`]).
     pub clock: std::sync::Arc<dyn crate::ledger::clock::Clock>,
+    /// What the ledger is checked against from outside it (`--trust`, the
+    /// remembered state); every verification the workstation runs uses it.
+    pub trust: crate::ledger::trust::TrustOptions,
+    /// The only signing keys trusted (`--vkey`); `None`: the ledger's own.
+    pub pinned: Option<Vec<crate::tlog::note::Verifier>>,
 }
 
 /// Open the workstation on the terminal until the user quits.

@@ -57,6 +57,7 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
             p.file, p.detail
         )?;
     }
+    render_trust(out, report)?;
     render_os_protection(out, report, width)?;
 
     for f in report
@@ -244,6 +245,44 @@ fn render_os_protection(
             f.name,
             attr.label()
         )?;
+    }
+    Ok(())
+}
+
+/// What the ledger was checked against from outside it.
+fn render_trust(out: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
+    use crate::ledger::model::trust::{TrustOutcome, TrustSource};
+    let Some(t) = &report.trust else {
+        return Ok(());
+    };
+    let whence = match (t.source, &t.state_dir) {
+        (TrustSource::File, _) => "trusted checkpoints (--trust)".to_owned(),
+        (TrustSource::State, Some(d)) => format!("remembered checkpoints ({d})"),
+        (TrustSource::State, None) => "remembered checkpoints".to_owned(),
+    };
+    writeln!(out)?;
+    writeln!(out, "{HEAD}Against {whence}{HEAD:#}")?;
+    for c in &t.checks {
+        let (style, mark, word) = match c.outcome {
+            TrustOutcome::Consistent => (OK, "✔", "contains"),
+            TrustOutcome::Rollback => (BAD, "✘", "ROLLBACK: smaller than"),
+            TrustOutcome::Fork => (BAD, "✘", "FORK: does not contain"),
+            TrustOutcome::Unknown => (WARN, "⚠", "could not be compared with"),
+        };
+        writeln!(
+            out,
+            "  {style}{mark}{style:#} {} (size {}) {word} the trusted tree of size {} from {}",
+            c.chain, c.ledger_size, c.trusted_size, c.source
+        )?;
+    }
+    for e in &t.errors {
+        writeln!(out, "  {WARN}⚠ not checked{WARN:#}: {e}")?;
+    }
+    for n in &t.notes {
+        writeln!(out, "  {DIM}{n}{DIM:#}")?;
+    }
+    for o in &t.saved {
+        writeln!(out, "  remembered the newest verified checkpoint of {o}")?;
     }
     Ok(())
 }

@@ -39,6 +39,8 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         torn_grace: Duration::from_millis(args.torn_grace_ms),
         verify: crate::ledger::verify::VerifyOptions {
             mac_key,
+            trust: super::trust::resolve(&args.trust, true)?,
+            pinned: super::trust::pinned(&args.trust, &args.path)?,
             ..Default::default()
         },
         ..WatchOptions::default()

@@ -33,6 +33,12 @@ pub struct VerifyOptions {
     /// Copy the bytes of one file to a consumer as verification reads them
     /// (`iss report maturity` reads the chain in the same pass).
     pub tap: Option<crate::ledger::io::tap::Tap>,
+    /// Checkpoints trusted from outside the ledger to check it against
+    /// (`--trust`, the remembered state); off by default.
+    pub trust: crate::ledger::trust::TrustOptions,
+    /// The only signing keys trusted (`--vkey`); `None`: the keys the
+    /// ledger names.
+    pub pinned: Option<Vec<crate::tlog::note::Verifier>>,
 }
 
 impl VerifyOptions {
@@ -71,6 +77,8 @@ impl Default for VerifyOptions {
             only: None,
             mac_key: None,
             tap: None,
+            trust: crate::ledger::trust::TrustOptions::Off,
+            pinned: None,
         }
     }
 }
@@ -117,6 +125,7 @@ pub fn verify_native_report_live(
             max_line: options.max_line,
             mac_key: options.mac_key.clone(),
             tap: options.tap.clone(),
+            pinned: options.pinned.clone(),
             // `events` is always verified: its genesis and rotations decide
             // what the other chains' checkpoints mean.
             chains: options.only.as_ref().map(|kinds| {
@@ -144,8 +153,10 @@ pub fn verify_native_report_live(
         missing: Vec::new(),
         time_segments: Vec::new(),
         proofs: Vec::new(),
+        trust: None,
     };
     report.settle();
+    crate::ledger::trust::apply(&options.trust, dir, v.meta.as_ref(), &v.chains, &mut report);
     let heads = NativeHeads {
         meta: v.meta,
         keyring: v.keyring,
@@ -264,8 +275,10 @@ pub fn verify_discovered_live(
             .collect(),
         time_segments,
         proofs: Vec::new(),
+        trust: None,
     };
     report.settle();
+    crate::ledger::trust::apply_legacy(&options.trust, &mut report);
     (
         report,
         VerifierHeads {

@@ -39,7 +39,11 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     app.writes = options.write;
     app.writing.keys = options.keys.clone();
     app.writing.clock = options.clock.clone();
-    let verify = app.verify_options();
+    let verify = crate::ledger::verify::VerifyOptions {
+        trust: options.trust.clone(),
+        pinned: options.pinned.clone(),
+        ..app.verify_options()
+    };
     let (tx, rx) = mpsc::channel();
     let jobs_tx = tx.clone();
     load::spawn(options.path.clone(), verify.clone(), tx.clone());

@@ -18,6 +18,7 @@ mod panes_snapshots;
 mod rendering;
 mod search;
 mod snapshots;
+mod trust;
 mod unreadable;
 mod write_outcomes;
 mod writes;

@@ -140,6 +140,17 @@ pub enum FindingKind {
     /// there (a manifest beside a chain with records, a chain the metadata
     /// names): its absence is evidence, not an omission of the copy.
     MissingFile,
+    /// The ledger is smaller than a checkpoint the verifier trusts (saved
+    /// earlier, remembered, or a proof's): records were removed or an
+    /// older copy was restored.
+    Rollback,
+    /// The ledger is as large as a checkpoint the verifier trusts, or
+    /// larger, but does not contain its tree: another history was written
+    /// in its place.
+    Fork,
+    /// A checkpoint is signed only by keys the verifier was not given
+    /// (`--vkey`): keys named by the ledger alone do not count.
+    SignatureUntrusted,
 }
 
 impl FindingKind {
@@ -184,6 +195,9 @@ impl FindingKind {
             FindingKind::DeltaAtMismatch => "DELTA_AT_MISMATCH",
             FindingKind::Unreadable => "UNREADABLE",
             FindingKind::MissingFile => "MISSING_FILE",
+            FindingKind::Rollback => "ROLLBACK",
+            FindingKind::Fork => "FORK",
+            FindingKind::SignatureUntrusted => "SIGNATURE_UNTRUSTED",
         }
     }
 
@@ -210,7 +224,10 @@ impl FindingKind {
             | FindingKind::MetadataMismatch
             | FindingKind::RotationInvalid
             | FindingKind::RetiredKey
-            | FindingKind::MissingFile => Severity::Violation,
+            | FindingKind::MissingFile
+            | FindingKind::Rollback
+            | FindingKind::Fork
+            | FindingKind::SignatureUntrusted => Severity::Violation,
             FindingKind::Unreadable => Severity::Incomplete,
             FindingKind::Unchained
             | FindingKind::IndexMismatch

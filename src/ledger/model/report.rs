@@ -273,6 +273,10 @@ pub struct VerifyReport {
     /// Proofs checked against the ledger (`iss verify --proof`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub proofs: Vec<ProofResult>,
+    /// Checks against checkpoints trusted from outside the ledger (`--trust`,
+    /// or the remembered state); `None` when neither was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<crate::ledger::model::trust::TrustReport>,
 }
 
 /// One proof document checked by `iss verify --proof`.
@@ -296,6 +300,10 @@ impl VerifyReport {
             .iter()
             .any(|f| f.status == FileStatus::Unreadable || f.incomplete() > 0)
         {
+            LedgerStatus::Incomplete
+        } else if self.trust.as_ref().is_some_and(|t| !t.errors.is_empty()) {
+            // The ledger could not be compared with what the verifier
+            // trusts: not verified as asked.
             LedgerStatus::Incomplete
         } else {
             LedgerStatus::Clean

@@ -94,6 +94,9 @@ pub struct RotationFloor {
 pub struct Keyring {
     origin: String,
     keys: Vec<TrustedKey>,
+    /// The only keys the verifier trusts (`--vkey`), compared whole (name,
+    /// id, public key); `None`: every key the ledger names.
+    pinned: Option<Vec<Verifier>>,
 }
 
 impl Keyring {
@@ -110,7 +113,25 @@ impl Keyring {
                     retired_by_line: None,
                 })
                 .collect(),
+            pinned: None,
         }
+    }
+
+    /// Trust only `keys` (`--vkey`): a key the ledger names that is not
+    /// among them may sign nothing ([`Keyring::may_sign`]).
+    pub fn pin(&mut self, keys: &[Verifier]) {
+        self.pinned = Some(keys.to_vec());
+    }
+
+    /// Whether keys were pinned and `key_id` is a key of this ledger that
+    /// is not among them: its signatures do not count.
+    pub fn unpinned(&self, key_id: u32) -> bool {
+        self.pinned.as_ref().is_some_and(|pins| {
+            self.keys
+                .iter()
+                .find(|k| k.verifier.key_id() == key_id)
+                .is_some_and(|k| !pins.contains(&k.verifier))
+        })
     }
 
     /// The key currently in use (the newest one not retired).
@@ -227,6 +248,12 @@ impl Keyring {
         let Some(k) = self.keys.iter().find(|k| k.verifier.key_id() == key_id) else {
             return Err(format!("key {key_id:08x} is not trusted by this ledger"));
         };
+        if self.unpinned(key_id) {
+            return Err(format!(
+                "key {key_id:08x} ({}) is named by the ledger but is not among the keys given with --vkey",
+                k.verifier.name()
+            ));
+        }
         match &k.retired_at {
             None => Ok(()),
             Some(sizes) => {

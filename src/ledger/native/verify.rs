@@ -50,6 +50,8 @@ pub struct NativeOptions {
     /// Copy a chain file's bytes here as they are read (one pass for a
     /// report that reads the same file).
     pub tap: Option<crate::ledger::io::tap::Tap>,
+    /// The only signing keys trusted (`--vkey`); `None`: the ledger's own.
+    pub pinned: Option<Vec<crate::tlog::note::Verifier>>,
 }
 
 /// One chain as verification left it: what an appender continues from.
@@ -103,7 +105,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
         required: meta.as_ref().and_then(|(m, _)| m.mac_key_id.clone()),
         held: options.mac_key.as_ref().map(|k| k.id().to_owned()),
     };
-    let mut keyring = meta.as_ref().map(|(m, _)| Keyring::from_metadata(m));
+    let mut keyring = meta.as_ref().map(|(m, _)| keyring_for(m, options));
 
     let mut per_chain: BTreeMap<Chain, (FileReport, ChainState, FileReport)> = BTreeMap::new();
     // Events first: its rotations decide which keys sign what.
@@ -184,6 +186,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
         per_chain.insert(chain, (report, state, hist_report));
     }
     let mut meta_report = meta_report;
+    pinned_metadata(&mut meta_report, keyring.as_ref(), options);
     meta_report.settle();
     files.push(meta_report);
     let mut chains = Vec::new();
@@ -200,6 +203,61 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
         keyring,
         chains,
     }
+}
+
+/// The keys the metadata names, of which only the `pinned` ones (when
+/// given, `--vkey`) may sign.
+fn keyring_for(meta: &Metadata, options: &NativeOptions) -> Keyring {
+    let mut ring = Keyring::from_metadata(meta);
+    if let Some(pins) = &options.pinned {
+        ring.pin(pins);
+    }
+    ring
+}
+
+/// With `--vkey`, on the metadata's report: the keys it names that were
+/// not given, and the keys no longer a gap of its coverage.
+fn pinned_metadata(report: &mut FileReport, ring: Option<&Keyring>, options: &NativeOptions) {
+    let (Some(ring), Some(pins)) = (ring, &options.pinned) else {
+        return;
+    };
+    report.findings.extend(untrusted_keys(ring, pins));
+    // Compared with the keys the verifier brought: no longer a gap.
+    report.coverage.not_checked.clear();
+    report
+        .coverage
+        .checked
+        .push("the signing keys, against the keys given with --vkey");
+}
+
+/// With `--vkey`: one warning per key the ledger names (its metadata or a
+/// rotation) that is not among the pinned keys: its signatures do not
+/// count (`docs/FORMAT.md` §11; the checkpoints signed only by such keys are
+/// `SIGNATURE_UNTRUSTED` violations on their history lines).
+fn untrusted_keys(ring: &Keyring, pins: &[crate::tlog::note::Verifier]) -> Vec<Finding> {
+    ring.verifiers()
+        .into_iter()
+        .filter(|k| !pins.contains(k))
+        .map(|k| {
+            let mut f = Finding::new(
+                FindingKind::SignatureUntrusted,
+                format!(
+                    "the ledger names key {:08x} ({}) but it is not among the keys given with --vkey: its signatures do not count",
+                    k.key_id(),
+                    k.name()
+                ),
+            )
+            .expected_found(
+                pins.iter()
+                    .map(crate::tlog::note::Verifier::vkey)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                k.vkey(),
+            );
+            f.severity = crate::ledger::model::finding::Severity::Warning;
+            f
+        })
+        .collect()
 }
 
 /// Read the metadata into its own report.

@@ -426,6 +426,8 @@ impl NativeWriter {
             key_id: format!("{:08x}", signer.key_id()),
             new_entry,
             latest_not_written,
+            origin: cp.origin.clone(),
+            note,
         })
     }
 

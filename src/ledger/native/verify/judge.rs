@@ -352,9 +352,15 @@ impl HistoryJudge {
             }
         }
         if signers.is_empty() {
+            // Signed, but only by keys the verifier did not pin (--vkey).
+            let kind = if opened.verified.iter().any(|s| ring.unpinned(s.key_id)) {
+                FindingKind::SignatureUntrusted
+            } else {
+                FindingKind::SignatureInvalid
+            };
             findings.push(
                 Finding::new(
-                    FindingKind::SignatureInvalid,
+                    kind,
                     format!(
                         "no signature by a key trusted for this size: {}",
                         refusals.join("; ")

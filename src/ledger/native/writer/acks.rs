@@ -41,6 +41,11 @@ pub struct CheckpointAck {
     /// `iss repair`) replaces the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_not_written: Option<String>,
+    /// The checkpoint's origin (`<ledger origin>/<chain>`).
+    pub origin: String,
+    /// The signed checkpoint note: save it to verify later with `iss
+    /// verify --trust` that the ledger still contains this tree.
+    pub note: String,
 }
 
 /// The checkpoint after an append. The records are durable and
