@@ -8,9 +8,11 @@ mod append;
 mod append_pulse;
 mod args;
 mod audit;
+mod clock;
 mod descriptor_input;
 mod docs;
 mod health;
+mod input;
 mod lookup;
 mod native;
 mod output;
@@ -19,6 +21,7 @@ mod pulses;
 mod report;
 mod sample;
 mod serve;
+mod trust;
 mod usage;
 mod verify;
 mod verify_human;
@@ -49,6 +52,20 @@ pub fn main() -> ExitCode {
             (None, Ok(cli)) => cli,
         },
     };
+    // A test build run with a fault plan says so, and refuses a plan it
+    // cannot read (a typo must not silently test nothing). Release builds
+    // have no fault injection (see `ledger::append::fault`).
+    #[cfg(debug_assertions)]
+    match crate::ledger::append::fault::check_env() {
+        Ok(None) => {}
+        Ok(Some(banner)) => {
+            let _ = writeln!(io::stderr(), "{banner}");
+        }
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "iss: error: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_OK),
@@ -90,6 +107,7 @@ pub fn verdict_exit(status: crate::ledger::model::report::LedgerStatus) -> u8 {
 
 /// Run a parsed command line; return the exit status.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    input::prepare(&cli)?;
     match cli.command {
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Sample(args)) => sample::run(&args),
@@ -143,10 +161,13 @@ fn tui(args: TuiArgs) -> anyhow::Result<u8> {
         args.mac_key.as_deref(),
     )?;
     crate::tui::run(crate::tui::Options {
-        path,
         theme: args.theme,
         write: args.write,
         keys,
+        clock: clock::clock()?,
+        trust: trust::resolve(&args.trust, true)?,
+        pinned: trust::pinned(&args.trust, &path)?,
+        path,
     })?;
     Ok(EXIT_OK)
 }

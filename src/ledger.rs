@@ -6,13 +6,20 @@
 //! broken line never hides the lines after it.
 
 pub mod append;
+pub mod clock;
 pub mod discover;
 pub mod hash;
+pub mod id_set;
+pub mod input;
 pub mod io;
 pub mod json;
 pub mod legacy;
 pub mod model;
 pub mod native;
 pub mod protect;
+pub mod trust;
 pub mod verify;
 pub mod watch;
+
+#[cfg(test)]
+mod read_error_tests;

@@ -39,6 +39,7 @@ pub mod detail;
 pub mod event_loop;
 pub mod export;
 pub mod filter;
+pub mod fit;
 pub mod form;
 pub mod help;
 pub mod integrity;
@@ -81,6 +82,14 @@ pub struct Options {
     /// A native ledger's keys: the MAC key verifies (and, with `--write`,
     /// keys appends); the signing key signs appends (`--write` only).
     pub keys: writes::Keys,
+    /// The clock `P`, the form and `:export` read "now" from (the
+    /// machine's; a fixed one in tests, [`crate::ledger::clock`]).
+    pub clock: std::sync::Arc<dyn crate::ledger::clock::Clock>,
+    /// What the ledger is checked against from outside it (`--trust`, the
+    /// remembered state); every verification the workstation runs uses it.
+    pub trust: crate::ledger::trust::TrustOptions,
+    /// The only signing keys trusted (`--vkey`); `None`: the ledger's own.
+    pub pinned: Option<Vec<crate::tlog::note::Verifier>>,
 }
 
 /// Open the workstation on the terminal until the user quits.

@@ -15,8 +15,10 @@ const MANIFEST: &str = "data/spice_layer/integrity_manifest.jsonl";
 
 const INPUT: &str = r#"{"process_name":"Order_Fulfilment","process_version":"1.1.0","capability_level":3,"process_outcome":"compliant","compliance_score":0.9,"evidence_required":["execution_log"],"evidence_provided":["execution_log"],"assessed_by":"auditor.jane","assessment_method":"document_review","advisory_notes":"Prüfung — ok"}"#;
 
+/// `iss`, with a fixed clock (never the machine's) for the commands that
+/// record the time.
 fn iss() -> Command {
-    Command::cargo_bin("iss").unwrap()
+    common::iss_cmd()
 }
 
 fn append(root: &Path, input: &str) -> assert_cmd::assert::Assert {

@@ -46,8 +46,9 @@ fn the_previewed_line_is_the_written_line() {
     );
     assert_eq!(p.ack.line, c0.len() as u64 + 1);
 
-    let ack = append_previewed(root, input("P.1"), &p, Duration::from_secs(2)).unwrap();
-    assert_eq!(ack, p.ack, "acknowledged as previewed");
+    let done = append_previewed(root, input("P.1"), &p, Duration::from_secs(2)).unwrap();
+    assert_eq!(done.witness, Ok(()));
+    assert_eq!(done.acks, [p.ack], "acknowledged as previewed");
     let c1 = read_lines(&chain);
     assert_eq!(c1.last().unwrap(), &p.line);
     assert_eq!(read_lines(&manifest).len(), m0.len() + 1);

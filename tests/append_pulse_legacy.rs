@@ -13,8 +13,10 @@ use std::path::Path;
 
 const PULSES: &str = "logs/forensic_logs/glyph_chain.jsonl";
 
+/// `iss`, with a fixed clock (never the machine's) for the commands that
+/// record the time.
 fn iss() -> Command {
-    Command::cargo_bin("iss").unwrap()
+    common::iss_cmd()
 }
 
 /// The number token of `key` in a legacy pulse line, as written.
@@ -241,12 +243,17 @@ fn a_torn_tail_and_a_replayed_clock_are_refused() {
     assert_eq!(fs::read(&chain).unwrap(), torn);
 }
 
+/// This machine's clocks are what this test is about: whatever they read
+/// (any date, any uptime, CI runs it again with a low uptime), the pulse
+/// verifies, with warnings at most.
 #[test]
 fn the_real_clocks_append_a_pulse_that_verifies() {
     let dir = generated_ledger(44);
     // The chain file itself is a valid PATH too.
     let chain = dir.path().join(PULSES);
-    let out = iss()
+    let out = Command::cargo_bin("iss")
+        .unwrap()
+        .env_remove(common::CLOCK_ENV)
         .args(["append", "pulse", "--json", "--source-node", "iss-test"])
         .arg(&chain)
         .assert()
@@ -309,4 +316,87 @@ fn a_bad_clock_option_is_a_usage_error() {
         .get_output()
         .clone();
     assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
+}
+
+/// `ISS_FIXED_CLOCK` replaces the machine's clocks for every command that
+/// records the time (tests and demos): a legacy pulse, a native pulse (boot
+/// id included), a descriptor's `assessed_at`; `--at` and `--mono-ns`
+/// still win over it.
+#[test]
+fn a_fixed_clock_in_the_environment_is_the_time_written() {
+    let dir = generated_ledger(47);
+    let clock = "2026-12-03T04:05:06.789000Z,mono_ns=777000000000";
+    let run = |args: &[&str], stdin: &str| -> serde_json::Value {
+        let out = Command::cargo_bin("iss")
+            .unwrap()
+            .env(common::CLOCK_ENV, clock)
+            .args(args)
+            .arg(dir.path())
+            .write_stdin(stdin)
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let ack = run(&["append", "pulse", "--json"], "");
+    assert_eq!(ack["utc_iso"], "2026-12-03T04:05:06.789000+00:00");
+    assert_eq!(ack["tai_ns"], 777_000_000_000_u64);
+    let ack = run(
+        &["append", "pulse", "--json", "--mono-ns", "778000000000"],
+        "",
+    );
+    assert_eq!(ack["utc_iso"], "2026-12-03T04:05:06.789000+00:00");
+    assert_eq!(ack["tai_ns"], 778_000_000_000_u64);
+    run(
+        &["append", "descriptor", "--json"],
+        r#"{"process_name":"Clocked","process_version":"1","capability_level":2,"process_outcome":"compliant","compliance_score":0.5,"assessed_by":"t","assessment_method":"m"}"#,
+    );
+    let chain = read_lines(&dir.path().join("data/spice_layer/spice_chain.jsonl"));
+    assert_eq!(
+        field(chain.last().unwrap(), "assessed_at"),
+        "2026-12-03T04:05:06.789000+00:00"
+    );
+
+    let native = common::new_native("iss.test/fixed-clock", false);
+    let out = Command::cargo_bin("iss")
+        .unwrap()
+        .env(
+            common::CLOCK_ENV,
+            format!("{clock},boot_id=0f4e1d2c-aaaa-bbbb-cccc-0123456789ab"),
+        )
+        .args(["append", "pulse", "--json"])
+        .arg(&native.dir)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let ack: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(ack["pulse"]["utc"], "2026-12-03T04:05:06.789000000Z");
+    assert_eq!(ack["pulse"]["mono_ns"], 777_000_000_000_u64);
+    assert_eq!(
+        ack["pulse"]["boot_id"],
+        "0f4e1d2c-aaaa-bbbb-cccc-0123456789ab"
+    );
+
+    // A clock that cannot be read is an error, not the machine's clock.
+    let before = fs::read(dir.path().join(PULSES)).unwrap();
+    let err = Command::cargo_bin("iss")
+        .unwrap()
+        .env(common::CLOCK_ENV, "soon")
+        .args(["append", "pulse"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        err.contains("ISS_FIXED_CLOCK") && err.contains("RFC 3339"),
+        "{err}"
+    );
+    assert_eq!(fs::read(dir.path().join(PULSES)).unwrap(), before);
 }

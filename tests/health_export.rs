@@ -4,7 +4,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::{edit_lines, field, generated_ledger, read_lines};
 use iss_workstation::ledger::hash::{hex_str, sha256_hex};
 use serde_json::Value;
@@ -38,8 +37,7 @@ fn export_fingerprints_the_examined_files_and_refuses_to_overwrite() {
     let out_dir = tempfile::tempdir().unwrap();
     let json = out_dir.path().join("bundle.json");
     // The ledger is violated: the bundle is written all the same, exit 1.
-    Command::cargo_bin("iss")
-        .unwrap()
+    common::iss_cmd()
         .args(["export", "--out"])
         .arg(&json)
         .arg(dir.path())
@@ -66,8 +64,7 @@ fn export_fingerprints_the_examined_files_and_refuses_to_overwrite() {
     );
 
     let before = fs::read(&json).unwrap();
-    let err = Command::cargo_bin("iss")
-        .unwrap()
+    let err = common::iss_cmd()
         .args(["export", "--out"])
         .arg(&json)
         .arg(dir.path())

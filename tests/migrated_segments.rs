@@ -89,9 +89,11 @@ fn the_reference_run_keeps_its_three_runs_when_migrated() {
 
 /// A generated ledger with four starts, one of them then struck from the
 /// start log (so a run boundary is no longer known), and a pulse appended
-/// from this machine's clocks (a clock step or restart the checks report):
-/// segments and anomalies that differ from the plain sample's, and must
-/// still be the same on both sides.
+/// a week after the last one on the wall clock but only an hour after it
+/// on the monotonic clock (a clock step and a gap the checks report; the
+/// clocks are given, never this machine's, whose uptime could make it a
+/// counter reset instead): segments and anomalies that differ from the
+/// plain sample's, and must still be the same on both sides.
 #[test]
 fn a_generated_ledger_with_restarts_and_anomalies_keeps_them_when_migrated() {
     let legacy = tempfile::tempdir().unwrap();
@@ -103,16 +105,39 @@ fn a_generated_ledger_with_restarts_and_anomalies_keeps_them_when_migrated() {
     edit_lines(&find_file(legacy.path(), "forensic_audit.log"), |lines| {
         lines.remove(1);
     });
-    common::iss_stdout(&["append", "pulse"], legacy.path(), &[], 0);
+    let last: Value = serde_json::from_str(
+        read_lines(&find_file(legacy.path(), "glyph_chain.jsonl"))
+            .last()
+            .unwrap(),
+    )
+    .unwrap();
+    let week_later = last["utc_unix"].as_f64().unwrap() + 7.0 * 86_400.0;
+    let hour_later = last["tai_ns"].as_u64().unwrap() + 3_600_000_000_000;
+    let at =
+        iss_workstation::ledger::legacy::writer::iso_from_micros((week_later * 1e6).round() as i64);
+    common::iss_stdout_at(
+        &common::clock_at(&at, hour_later),
+        &["append", "pulse"],
+        legacy.path(),
+        &[],
+        0,
+    );
     let (_keep, native) = migrate(legacy.path());
     let report = assert_same_time_forensics(legacy.path(), &native);
     assert_eq!(
         kinds(&report["segments"]),
         ["first_pulse", "known_start", "known_start"]
     );
-    assert!(
-        !report["findings"].as_array().unwrap().is_empty(),
-        "the appended pulse is an anomaly: {report:#}"
+    let kinds_at_the_new_pulse: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds_at_the_new_pulse,
+        ["CLOCK_STEP", "TIME_GAP"],
+        "the appended pulse is a clock step and a gap: {report:#}"
     );
 }
 
@@ -148,8 +173,20 @@ fn a_native_pulse_after_the_migration_starts_a_run() {
     let (_keep, native) = migrate(legacy.path());
     let migrated = read_lines(&native.join("pulses.jsonl")).len() as u64;
     let before = iss_json(&["report", "time", "--json"], &native, 0);
-    common::iss_stdout(&["append", "pulse"], &native, &[], 0);
-    common::iss_stdout(&["append", "pulse"], &native, &[], 0);
+    // Two pulses a second apart on both clocks, in one boot (a fixed
+    // clock's: never this machine's).
+    for (at, mono_ns) in [
+        ("2026-12-01T09:00:00Z", 3_600_000_000_000),
+        ("2026-12-01T09:00:01Z", 3_601_000_000_000),
+    ] {
+        common::iss_stdout_at(
+            &common::clock_at(at, mono_ns),
+            &["append", "pulse"],
+            &native,
+            &[],
+            0,
+        );
+    }
     let after = iss_json(&["report", "time", "--json"], &native, 0);
     let segments = after["segments"].as_array().unwrap();
     assert_eq!(

@@ -79,8 +79,11 @@ fn descriptor(tag: &str, n: u64, big: bool) -> NewDescriptor {
     } else {
         n % 7 * 100
     };
+    // Ids are unique in a ledger: the writer's tag (up to 4 bytes) spelled
+    // in the first half, the record's number in the second.
+    let writer = tag.bytes().fold(0u32, |h, b| h << 8 | u32::from(b));
     serde_json::from_value(serde_json::json!({
-        "descriptor_id": format!("{:0>16x}", n),
+        "descriptor_id": format!("{writer:08x}{n:08x}"),
         "process_name": tag, "process_version": n.to_string(), "capability_level": n % 6,
         "process_outcome": "compliant", "compliance_score": 0.5, "assessed_by": tag,
         "assessment_method": "load", "advisory_notes": "x".repeat(usize::try_from(pad).unwrap()),

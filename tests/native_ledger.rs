@@ -244,8 +244,7 @@ fn appending_to_a_tampered_ledger_is_refused_and_changes_nothing() {
     lines[0] = lines[0].replacen("\"alice\"", "\"mallory\"", 1);
     write_lines(&p, &lines);
     let before = snapshot(&led.dir);
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(["append", "descriptor"])
         .arg(&led.dir)
         .args(["--key", led.key.to_str().unwrap()])
@@ -270,8 +269,7 @@ fn appending_to_a_tampered_ledger_is_refused_and_changes_nothing() {
 #[test]
 fn the_cli_appends_and_signs_and_the_record_verifies() {
     let led = ledger(false);
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(["append", "descriptor"])
         .arg(&led.dir)
         .args(["--key", led.key.to_str().unwrap(), "--json"])
@@ -663,9 +661,16 @@ fn discovery_names_a_native_ledger_and_its_chains() {
     let d = discover(&led.dir).unwrap();
     assert_eq!(d.missing.len(), 1);
     assert_eq!(d.missing[0].kind, FileKind::NativePulses);
-    // Verification says the chain is missing; it is not silently skipped.
-    let v = iss_json(&["verify", "--json"], &led.dir, 2);
-    assert_eq!(v["status"], "incomplete");
+    // Verification says the chain is missing; it is not silently skipped,
+    // and the metadata names it, so its absence is a violation (issue 10,
+    // item 3: it used to be only "incomplete").
+    let v = iss_json(&["verify", "--json"], &led.dir, 1);
+    assert_eq!(v["status"], "violated");
+    let found = spots(&led.dir);
+    assert!(
+        found.contains(&("pulses".to_owned(), "MISSING_FILE".to_owned(), None)),
+        "{found:?}"
+    );
 }
 
 #[test]

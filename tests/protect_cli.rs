@@ -10,8 +10,10 @@ use common::generated_ledger;
 use std::fs;
 use std::path::Path;
 
+/// `iss`, with a fixed clock (never the machine's) for the commands that
+/// record the time.
 fn iss() -> Command {
-    Command::cargo_bin("iss").unwrap()
+    common::iss_cmd()
 }
 
 fn protect(root: &Path, extra: &[&str]) -> (i32, serde_json::Value) {

@@ -29,9 +29,12 @@ impl Session {
         Session::start_command(name, &command)
     }
 
-    /// A shell `command` in a new detached 120x30 tmux session.
+    /// A shell `command` in a new detached 120x30 tmux session; its first
+    /// command (the workstation) reads a fixed clock, never the machine's
+    /// (`P` and the form record the time).
     fn start_command(name: &str, command: &str) -> Session {
         let session = Session(format!("{name}-{}", std::process::id()));
+        let command = format!("{}='{}' {command}", common::CLOCK_ENV, common::next_clock());
         let started = Command::new("tmux")
             .args([
                 "new-session",
@@ -42,7 +45,7 @@ impl Session {
                 "120",
                 "-y",
                 "30",
-                command,
+                &command,
             ])
             .status()
             .unwrap();
@@ -410,4 +413,30 @@ fn a_path_that_cannot_be_opened_never_takes_the_terminal() {
         );
         assert!(!screen.contains("Chains"), "no workstation drawn: {screen}");
     }
+}
+
+#[test]
+fn workstation_in_tmux_as_a_user_who_cannot_read_the_manifest_says_incomplete() {
+    // Issue 10, item 2: the workstation used to show three BINDING_MISMATCH
+    // and VIOLATED for a manifest it could not read.
+    if !tmux_available() {
+        return;
+    }
+    let Some(runner) = common::unprivileged::Runner::new() else {
+        return;
+    };
+    let dir = common::generated_ledger(82);
+    common::unprivileged::open_to_all(dir.path());
+    let manifest = dir.path().join("data/spice_layer/integrity_manifest.jsonl");
+    let _guard = common::unprivileged::Unreadable::new(&manifest);
+    let command = format!("{} {}", runner.command().join(" "), dir.path().display());
+    let session = Session::start_command("iss-unreadable", &command);
+    let screen = wait_for(&session.0, "INCOMPLETE");
+    assert!(!screen.contains("VIOLATED"), "{screen}");
+    send(&session.0, "2");
+    let screen = wait_for(&session.0, "UNREADABLE");
+    assert!(screen.contains("Permission denied"), "{screen}");
+    assert!(!screen.contains("BINDING_MISMATCH"), "{screen}");
+    send(&session.0, "q");
+    wait_until_quit(&session.0);
 }

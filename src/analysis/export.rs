@@ -16,7 +16,6 @@ use crate::ledger::native::meta::{Chain, ChainPaths};
 use crate::ledger::verify::VerifyOptions;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -54,9 +53,9 @@ pub struct EvidenceBundle {
 
 /// SHA-256 and length of a file, streamed.
 pub fn fingerprint(path: &Path) -> io::Result<(u64, String)> {
-    // The error names the file: the bundle examines many.
+    // A read error names the file: the bundle examines many.
     let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
-    let mut file = File::open(path).map_err(named)?;
+    let mut file = crate::ledger::input::open_regular(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut total = 0u64;

@@ -4,7 +4,6 @@
 
 use crate::ledger::model::report::{FileStatus, VerifyReport};
 use serde::Serialize;
-use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -65,7 +64,7 @@ pub fn health(report: &VerifyReport) -> Vec<FileHealth> {
 /// The last complete line of a file (without its newline), read from its
 /// end only.
 pub fn last_line(path: &Path) -> io::Result<Option<Vec<u8>>> {
-    let mut file = File::open(path)?;
+    let mut file = crate::ledger::input::open_regular(path)?;
     let len = file.metadata()?.len();
     let start = len.saturating_sub(TAIL_BYTES);
     file.seek(SeekFrom::Start(start))?;

@@ -18,7 +18,6 @@ use crate::ledger::native::record::parse_fields;
 use crate::time::leap_seconds::LeapSecondList;
 use migrated::{MigratedChecks, MigratedPulse};
 use serde::{Deserialize, Serialize};
-use std::fs::File;
 use std::hash::{BuildHasher, RandomState};
 use std::io;
 
@@ -122,7 +121,8 @@ pub fn for_each_pulse(
     max_line: usize,
     mut f: impl FnMut(PulseRow),
 ) -> io::Result<PulseWalk> {
-    let mut reader = LineReader::with_limit(File::open(file.path)?, max_line);
+    let mut reader =
+        LineReader::with_limit(crate::ledger::input::open_regular(file.path)?, max_line);
     let mut previous: Option<f64> = None;
     let mut walk = PulseWalk::default();
     let native = file.is_native();

@@ -25,7 +25,6 @@ use crate::ledger::native::descriptor_view::read_descriptor_body;
 use crate::ledger::native::record::parse_fields;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -216,7 +215,13 @@ pub fn for_each_descriptor(
     max_line: usize,
     f: impl FnMut(&DescriptorItem<'_>),
 ) -> io::Result<DatasetInfo> {
-    for_each_descriptor_in(File::open(file.path)?, file, exclusions, max_line, f)
+    for_each_descriptor_in(
+        crate::ledger::input::open_regular(file.path)?,
+        file,
+        exclusions,
+        max_line,
+        f,
+    )
 }
 
 /// [`for_each_descriptor`] over the bytes of `file` as `source` yields them
@@ -351,7 +356,12 @@ pub fn maturity_report(
     exclusions: &Exclusions,
     max_line: usize,
 ) -> io::Result<crate::analysis::maturity::MaturityReport> {
-    maturity_report_in(File::open(file.path)?, file, exclusions, max_line)
+    maturity_report_in(
+        crate::ledger::input::open_regular(file.path)?,
+        file,
+        exclusions,
+        max_line,
+    )
 }
 
 /// [`maturity_report`] over the bytes `source` yields (see

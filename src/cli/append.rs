@@ -3,12 +3,14 @@
 
 use super::args::{AppendArgs, AppendWhat, RepairArgs};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
-use crate::ledger::append::{LedgerLock, Repair, Tail, TailState, repair_torn_tail};
+use crate::ledger::append::{
+    EXIT_DURABLE_FOLLOW_UP_FAILED, LedgerLock, Repair, Tail, TailState, repair_torn_tail,
+};
 use crate::ledger::discover::discover;
-use crate::ledger::legacy::append::{LegacyAppendError, append_descriptors};
+use crate::ledger::legacy::append::{LegacyAppendError, Progress, append_descriptors};
+use crate::ledger::legacy::witness::complete_manifest;
 use anyhow::Context;
 use std::io::{Read, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Run `iss append ...`.
 pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
@@ -45,7 +47,8 @@ fn descriptor(
 ) -> anyhow::Result<u8> {
     let text = match file {
         Some(f) if f.as_os_str() != "-" => {
-            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?
+            crate::ledger::input::read_once_to_string(f, crate::ledger::input::STREAM_LIMIT)
+                .with_context(|| format!("reading {}", f.display()))?
         }
         _ => {
             let mut s = String::new();
@@ -59,37 +62,46 @@ fn descriptor(
     if super::native::is_native(path) {
         return super::native::append_descriptor(path, inputs, keys, json);
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .context("the system clock is before 1970")?;
-    let now_micros = i64::try_from(now.as_micros()).context("the system clock is out of range")?;
+    let now_micros = super::native::now_micros()?;
     let mut out = super::output::stdout();
     let mut err = anstream::stderr().lock();
-    match append_descriptors(path, inputs, now_micros) {
-        Ok(acks) => {
-            for ack in &acks {
-                if json {
-                    serde_json::to_writer(&mut out, ack)?;
-                    writeln!(out)?;
-                    continue;
+    // Each step is printed as soon as it is durable: a record acknowledged
+    // here stays acknowledged whatever happens to the manifest line after.
+    let mut printed: std::io::Result<()> = Ok(());
+    let result = append_descriptors(path, inputs, now_micros, &mut |step| {
+        if printed.is_ok() {
+            printed = print_progress(&mut out, step, json);
+        }
+    });
+    printed?;
+    match result {
+        Ok(done) => {
+            match &done.witness {
+                Ok(()) if !json => {
+                    for ack in &done.acks {
+                        writeln!(
+                            out,
+                            "manifest line {} attests it (chain_hash {})",
+                            ack.manifest_line, ack.chain_hash
+                        )?;
+                    }
+                    writeln!(
+                        out,
+                        "note: the legacy hash covers 4 fields (id, process, time, previous hash); the rest of a record \
+                         can be changed without breaking the chain"
+                    )?;
                 }
-                writeln!(
-                    out,
-                    "appended descriptor {} as record {} (line {} of {}), descriptor_hash {}",
-                    ack.descriptor_id, ack.seq, ack.line, ack.chain, ack.descriptor_hash
-                )?;
-                writeln!(
-                    out,
-                    "manifest line {} attests it (chain_hash {})",
-                    ack.manifest_line, ack.chain_hash
-                )?;
-            }
-            if !json {
-                writeln!(
-                    out,
-                    "note: the legacy hash covers 4 fields (id, process, time, previous hash); the rest of a record \
-                     can be changed without breaking the chain"
-                )?;
+                Ok(()) => {}
+                Err(f) => {
+                    if json {
+                        writeln!(out, "{}", serde_json::json!({ "follow_up_failed": f }))?;
+                    }
+                    writeln!(
+                        err,
+                        "iss: the record(s) above are durable and acknowledged, but {f}; do not append them again"
+                    )?;
+                    return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
+                }
             }
             Ok(EXIT_OK)
         }
@@ -106,12 +118,51 @@ fn descriptor(
         }
         Err(e) => {
             writeln!(err, "iss: {e}")?;
+            writeln!(err, "iss: {}", nothing_appended(&e))?;
             Ok(EXIT_ERROR)
         }
     }
 }
 
-/// Run `iss repair`: cut torn last lines (copies kept beside the ledger).
+/// Print one durable step of an append.
+fn print_progress(out: &mut impl Write, step: Progress<'_>, json: bool) -> std::io::Result<()> {
+    match (step, json) {
+        (Progress::Completed(c), true) => {
+            writeln!(out, "{}", serde_json::json!({ "completed": c }))?;
+        }
+        (Progress::Completed(c), false) => writeln!(out, "{}", c.describe())?,
+        (Progress::Durable(acks), true) => {
+            for ack in acks {
+                serde_json::to_writer(&mut *out, ack)?;
+                writeln!(out)?;
+            }
+        }
+        (Progress::Durable(acks), false) => {
+            for ack in acks {
+                writeln!(
+                    out,
+                    "appended descriptor {} as record {} (line {} of {}), descriptor_hash {}",
+                    ack.descriptor_id, ack.seq, ack.line, ack.chain, ack.descriptor_hash
+                )?;
+            }
+        }
+    }
+    out.flush()
+}
+
+/// What a failed append left: nothing of its own (the error says which
+/// file failed), or bytes that could not be removed.
+pub(super) fn nothing_appended(e: &LegacyAppendError) -> &'static str {
+    match e {
+        LegacyAppendError::Append(a) if !a.left_file_unchanged() => {
+            "nothing was acknowledged, but unacknowledged bytes may be left: run `iss verify`, then `iss repair`"
+        }
+        _ => "nothing was appended",
+    }
+}
+
+/// Run `iss repair`: cut torn last lines (copies kept beside the ledger),
+/// then write the manifest lines an interrupted append did not write.
 pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
     if super::native::is_native(&args.path) {
         return super::native::repair(args);
@@ -119,13 +170,27 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
     let found = discover(&args.path)?;
     let mut out = super::output::stdout();
     let mut repaired = Vec::new();
+    let mut unsynced = None;
     for file in &found.found {
         if !matches!(Tail::read(&file.path)?, TailState::Torn { .. }) {
             continue;
         }
         let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
-        let mut lock = LedgerLock::acquire(dir)?;
-        if let Repair::Truncated(t) = repair_torn_tail(&mut lock, &file.path, dir)? {
+        let cut =
+            LedgerLock::acquire(dir).and_then(|mut l| repair_torn_tail(&mut l, &file.path, dir));
+        let cut = match cut {
+            Ok(c) => c,
+            Err(e) if repaired.is_empty() => return Err(e.into()),
+            Err(e) => {
+                writeln!(
+                    anstream::stderr(),
+                    "iss: the cuts above are made and acknowledged, but {e} — run `{}` again",
+                    crate::ledger::append::command_for("repair", &args.path)
+                )?;
+                return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
+            }
+        };
+        if let Repair::Truncated(t) = cut {
             writeln!(
                 out,
                 "{}: removed {} torn byte(s) at offset {} (sha256 {}); kept in {}",
@@ -138,19 +203,80 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
             repaired.push(serde_json::json!({
                 "file": file.path.display().to_string(), "offset": t.offset, "bytes": t.len,
                 "sha256": hex::encode(t.sha256), "backup": t.backup.display().to_string(),
+                "sync_error": t.sync_error,
             }));
+            unsynced = unsynced.or(t.sync_error);
         }
     }
-    if repaired.is_empty() {
-        writeln!(out, "nothing to repair: no file ends in a torn line")?;
+    let completed = match complete_manifest(&args.path, super::native::now_micros()?) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = repair_refused(&e, !repaired.is_empty(), &args.path)?;
+            if args.json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({ "repaired": repaired, "completed": null })
+                )?;
+            }
+            return Ok(code);
+        }
+    };
+    if let Some(c) = &completed {
+        writeln!(out, "{}", c.describe())?;
+    }
+    if repaired.is_empty() && completed.is_none() {
+        writeln!(
+            out,
+            "nothing to repair: no file ends in a torn line, and the manifest attests every record"
+        )?;
     } else {
         writeln!(
             out,
-            "the legacy format has no place to record a repair: the backups above are the record; keep them with the ledger"
+            "the legacy format has no place to record a repair: the files named above are the record; keep them with the ledger"
         )?;
     }
     if args.json {
-        writeln!(out, "{}", serde_json::json!({ "repaired": repaired }))?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({ "repaired": repaired, "completed": completed })
+        )?;
+    }
+    if let Some(e) = unsynced {
+        writeln!(
+            anstream::stderr(),
+            "iss: the repair above is made and acknowledged, but syncing a cut file failed ({e}): the cut may not survive a crash — run `{}` again once the disk is sound",
+            crate::ledger::append::command_for("repair", &args.path)
+        )?;
+        return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
     }
     Ok(EXIT_OK)
+}
+
+/// The completion after the cuts was refused or failed: say so; the exit
+/// status (1 violated, 2 nothing changed, 3 when cuts were made before).
+fn repair_refused(e: &LegacyAppendError, cut: bool, path: &std::path::Path) -> anyhow::Result<u8> {
+    let mut err = anstream::stderr().lock();
+    if let LegacyAppendError::Violated(findings) = e {
+        writeln!(
+            err,
+            "iss: the ledger does not verify: the manifest was not completed (a repair never writes onto a violated ledger)"
+        )?;
+        for (file, f) in findings.iter().take(20) {
+            let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
+            writeln!(err, "  ✘ {file}{line} {}: {}", f.kind, f.detail)?;
+        }
+        return Ok(EXIT_VIOLATION);
+    }
+    writeln!(err, "iss: completing the manifest failed: {e}")?;
+    if cut {
+        writeln!(
+            err,
+            "iss: the cuts above are made and acknowledged, but the manifest is not completed — run `{}` again",
+            crate::ledger::append::command_for("repair", path)
+        )?;
+        return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
+    }
+    Ok(EXIT_ERROR)
 }

@@ -4,11 +4,9 @@ use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::legacy::append::LegacyAppendError;
 use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse};
 use crate::ledger::legacy::time_checks::iso_to_unix;
-use crate::ledger::native::pulse::clock::monotonic_ns;
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Run `iss append pulse`.
 pub fn run(
@@ -18,18 +16,23 @@ pub fn run(
     source_node: Option<&str>,
     json: bool,
 ) -> anyhow::Result<u8> {
+    // One reading of the run's clock; `--at` and `--mono-ns` replace its parts.
+    let reading = super::clock::clock()?.read();
     let clock = PulseClock {
         monotonic_ns: match mono_ns {
             Some(n) => n,
-            None => i64::try_from(monotonic_ns()).context("the monotonic clock is out of range")?,
+            None => {
+                i64::try_from(reading.mono_ns).context("the monotonic clock is out of range")?
+            }
         },
         utc_micros: if let Some(text) = at {
             micros_of(text)?
         } else {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .context("the system clock is before 1970")?;
-            i64::try_from(now.as_micros()).context("the system clock is out of range")?
+            let micros = reading.utc_unix_ns.div_euclid(1000);
+            if micros < 0 {
+                bail!("the system clock is before 1970");
+            }
+            micros
         },
     };
     let mut out = super::output::stdout();

@@ -105,6 +105,35 @@ pub struct TuiArgs {
     /// appends carry one. Also `ISS_MAC_KEY`.
     #[arg(long, env = "ISS_MAC_KEY")]
     pub mac_key: Option<PathBuf>,
+    /// Trusted checkpoints and the remembered state.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+/// What a verifier trusts from outside the ledger (`iss verify`, `iss
+/// watch`, the workstation).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TrustArgs {
+    /// A checkpoint saved earlier (a `.checkpoint` note, or the lines `iss
+    /// checkpoint --json` prints), repeatable: the ledger must contain its
+    /// tree, else ROLLBACK or FORK. The state is then neither read nor written.
+    #[arg(long, value_name = "FILE", conflicts_with = "state")]
+    pub trust: Vec<PathBuf>,
+    /// Where the newest verified checkpoint of each origin is remembered
+    /// (default `$XDG_STATE_HOME/iss`, else `~/.local/state/iss`); the next
+    /// run reports a rollback or fork against it.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_state")]
+    pub state: Option<PathBuf>,
+    /// Neither read nor write the state: a pure read (also `ISS_NO_STATE=1`,
+    /// which --state overrides).
+    #[arg(long)]
+    pub no_state: bool,
+    /// A verifier key (`<name>+<key id>+<base64>`, as `iss key verifier`
+    /// prints it) or a file of them, one per line; repeatable. Only these
+    /// keys are trusted: a checkpoint signed only by keys the ledger alone
+    /// names is `SIGNATURE_UNTRUSTED`.
+    #[arg(long, value_name = "VKEY")]
+    pub vkey: Vec<String>,
 }
 
 /// `iss verify`.
@@ -130,6 +159,9 @@ pub struct VerifyArgs {
     /// ledger's signed checkpoints (repeatable); a failing proof exits 1.
     #[arg(long)]
     pub proof: Vec<PathBuf>,
+    /// Trusted checkpoints and the remembered state.
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 /// Where the keys of a native ledger are (both live outside the ledger).
@@ -185,6 +217,12 @@ pub struct CheckpointArgs {
     /// Print one JSON object per chain.
     #[arg(long)]
     pub json: bool,
+    /// Sign chains whose newest checkpoint the key in use has not signed
+    /// since a key rotation (`RETIRED_KEY`: earlier versions of `iss key
+    /// rotate` re-signed only `events`): you vouch that their records are
+    /// genuine.
+    #[arg(long)]
+    pub accept_retired_history: bool,
 }
 
 /// `iss prove`.
@@ -316,6 +354,9 @@ pub struct WatchArgs {
     /// MACs are reported as not checked. Also `ISS_MAC_KEY`.
     #[arg(long, env = "ISS_MAC_KEY")]
     pub mac_key: Option<PathBuf>,
+    /// Trusted checkpoints and the remembered state.
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 /// `iss sample`.

@@ -24,8 +24,9 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
     for r in &rows {
         let mark = match r.status {
             FileStatus::Verified if r.warnings == 0 => "✔",
-            FileStatus::Verified | FileStatus::Unchained => "⚠",
-            FileStatus::Violated | FileStatus::Unreadable => "✘",
+            // Not read is not tampered: unreadable is a caveat, not a violation.
+            FileStatus::Verified | FileStatus::Unchained | FileStatus::Unreadable => "⚠",
+            FileStatus::Violated => "✘",
         };
         let status = serde_json::to_value(r.status)?
             .as_str()
@@ -48,14 +49,23 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
         )?;
     }
     for m in &report.missing {
-        writeln!(out, "⚠ {:<26} not found (expected at {})", m.name, m.path)?;
+        if m.required {
+            writeln!(
+                out,
+                "✘ {:<26} missing (expected at {}): MISSING_FILE, the other files prove it existed",
+                m.name, m.path
+            )?;
+        } else {
+            writeln!(out, "⚠ {:<26} not found (expected at {})", m.name, m.path)?;
+        }
     }
     Ok(exit(&report))
 }
 
 /// Run `iss export`.
 pub fn export(args: &ExportArgs) -> anyhow::Result<u8> {
-    let w = crate::analysis::export::write_bundle(&args.path, &args.out, args.force)
+    let clock = super::clock::clock()?;
+    let w = crate::analysis::export::write_bundle(&args.path, &args.out, args.force, &*clock)
         .map_err(anyhow::Error::msg)?;
     let mut out = super::output::stdout();
     writeln!(

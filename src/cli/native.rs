@@ -5,26 +5,23 @@
 
 use super::args::{CheckpointArgs, InitArgs, KeyArgs, KeyFiles, KeyWhat};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
+use crate::ledger::append::{EXIT_DURABLE_FOLLOW_UP_FAILED, FollowUpFailed, command_for};
 use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::legacy::writer::iso_from_micros;
-use crate::ledger::native::descriptors::append_descriptors;
+use crate::ledger::native::descriptors::append_descriptor_records;
 use crate::ledger::native::init::{InitOptions, init};
 use crate::ledger::native::meta::{Chain, is_native_dir};
 use crate::ledger::native::secret::{MacKey, read_signer, write_signer};
 use crate::ledger::native::verify::{NativeOptions, verify_native};
-use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
+use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError, NativeWriter};
 use crate::tlog::note::Signer;
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Microseconds since 1970 now.
+/// Microseconds since 1970 now, from the run's clock ([`super::clock`]).
 pub fn now_micros() -> anyhow::Result<i64> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .context("the system clock is before 1970")?;
-    i64::try_from(now.as_micros()).context("the system clock is out of range")
+    super::clock::now_micros(&*super::clock::clock()?)
 }
 
 use crate::ledger::native::secret::default_key_path;
@@ -45,10 +42,32 @@ fn mac_key(ledger: &Path, keys: &KeyFiles) -> anyhow::Result<Option<MacKey>> {
     )?)
 }
 
+/// Say that what was printed above (`subject`, e.g. "the pulse above is")
+/// is durable but `f` failed; exit 3.
+fn follow_up_failed(f: &FollowUpFailed, json: bool, subject: &str) -> anyhow::Result<u8> {
+    if json {
+        let mut out = anstream::stdout().lock();
+        writeln!(out, "{}", serde_json::json!({ "follow_up_failed": f }))?;
+    }
+    writeln!(
+        anstream::stderr(),
+        "iss: {subject} durable and acknowledged, but {f}"
+    )?;
+    Ok(EXIT_DURABLE_FOLLOW_UP_FAILED)
+}
+
 /// Print a refusal and map it to an exit status.
 fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
     let mut err = anstream::stderr().lock();
     writeln!(err, "iss: {e}")?;
+    if let NativeWriteError::Append(a) = e
+        && !a.left_file_unchanged()
+    {
+        writeln!(
+            err,
+            "iss: nothing was acknowledged, but unacknowledged bytes may be left: run `iss verify`, then `iss repair`"
+        )?;
+    }
     if let NativeWriteError::Violated(findings) = e {
         for (file, f) in findings.iter().take(20) {
             let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
@@ -159,14 +178,30 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
             default_key_path(&args.path).display()
         );
     };
-    let mut w = match NativeWriter::open(&args.path, Some(s), mac_key(&args.path, &args.keys)?) {
+    let mac = mac_key(&args.path, &args.keys)?;
+    let opened = if args.accept_retired_history {
+        NativeWriter::open_accepting_retired_history(&args.path, s, mac)
+    } else {
+        NativeWriter::open(&args.path, Some(s), mac)
+    };
+    let mut w = match opened {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
     let mut out = super::output::stdout();
-    for c in Chain::ALL {
+    for (done, c) in Chain::ALL.into_iter().enumerate() {
         let ack = match w.checkpoint(c) {
             Ok(a) => a,
+            // Checkpoints already printed are durable: say what is left.
+            Err(e) if done > 0 => {
+                drop(out);
+                let f = FollowUpFailed {
+                    what: format!("checkpoint of {c}"),
+                    error: e.to_string(),
+                    finish_with: command_for("checkpoint", &args.path),
+                };
+                return follow_up_failed(&f, args.json, "the checkpoints above are");
+            }
             Err(e) => return refusal(&e),
         };
         if args.json {
@@ -182,6 +217,10 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
                 "{}: {what} size {} root {} with key {}",
                 ack.chain, ack.size, ack.root, ack.key_id
             )?;
+        }
+        if let Some(f) = ack.follow_up(&args.path) {
+            drop(out);
+            return follow_up_failed(&f, args.json, "the checkpoints above are");
         }
     }
     Ok(EXIT_OK)
@@ -248,7 +287,7 @@ fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::R
     };
     // Written first: a rotation whose new key was lost would end the ledger.
     write_signer(new_key, &new)?;
-    let ack = match w.rotate(new.clone()) {
+    let (ack, failed) = match w.rotate(new.clone()) {
         Ok(a) => a,
         Err(e) => return refusal(&e),
     };
@@ -273,6 +312,16 @@ fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::R
             new_key.display()
         )?;
     }
+    if let Some(mut f) = failed {
+        drop(out);
+        // The rotation is durable: from now on only the new key signs.
+        f.finish_with = format!(
+            "{} --key {}",
+            command_for("checkpoint", path),
+            new_key.display()
+        );
+        return follow_up_failed(&f, json, "the rotation above is");
+    }
     Ok(EXIT_OK)
 }
 
@@ -284,15 +333,15 @@ pub fn append_descriptor(
     json: bool,
 ) -> anyhow::Result<u8> {
     let s = signer(path, keys)?;
-    let signs = s.is_some();
     let mut w = match NativeWriter::open(path, s, mac_key(path, keys)?) {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
-    let (acks, cp) = match append_descriptors(&mut w, inputs, now_micros()?, signs) {
+    let acks = match append_descriptor_records(&mut w, inputs, now_micros()?) {
         Ok(x) => x,
         Err(e) => return refusal(&e),
     };
+    // Acknowledged as soon as they are durable, before the checkpoint.
     let mut out = super::output::stdout();
     for ack in &acks {
         if json {
@@ -305,17 +354,24 @@ pub fn append_descriptor(
             )?;
         }
     }
-    match (&cp, json) {
-        (Some(c), true) => writeln!(out, "{}", serde_json::json!({ "checkpoint": c }))?,
-        (Some(c), false) => writeln!(
+    out.flush()?;
+    match (w.checkpoint_after_append(Chain::Descriptors), json) {
+        (CheckpointStatus::Signed(c), true) => {
+            writeln!(out, "{}", serde_json::json!({ "checkpoint": c }))?;
+        }
+        (CheckpointStatus::Signed(c), false) => writeln!(
             out,
             "checkpoint: descriptors size {} root {} signed with key {}",
             c.size, c.root, c.key_id
         )?,
-        (None, _) => writeln!(
+        (CheckpointStatus::NotSigned, _) => writeln!(
             anstream::stderr(),
             "iss: warning: no signing key: the record(s) are protected by hashes only until `iss checkpoint --key FILE`"
         )?,
+        (CheckpointStatus::Failed(f), _) => {
+            drop(out);
+            return follow_up_failed(&f, json, "the record(s) above are");
+        }
     }
     Ok(EXIT_OK)
 }
@@ -403,8 +459,7 @@ pub fn append_pulse(
     keys: &KeyFiles,
     json: bool,
 ) -> anyhow::Result<u8> {
-    use crate::ledger::native::pulse::clock::ClockReading;
-    let mut reading = ClockReading::now();
+    let mut reading = super::clock::clock()?.read();
     if let Some(text) = at {
         // Microseconds, as for legacy pulses: exact through the parser's f64.
         reading.utc_unix_ns = super::append_pulse::micros_of(text)?.saturating_mul(1000);
@@ -442,6 +497,11 @@ pub fn append_pulse(
             ack.record.hash
         )?;
     }
+    if let Some(f) = &ack.checkpoint_failed {
+        drop(out);
+        // The JSON document above already carries `checkpoint_failed`.
+        return follow_up_failed(f, false, "the pulse above is");
+    }
     if ack.checkpoint.is_none() {
         writeln!(
             anstream::stderr(),
@@ -465,6 +525,10 @@ pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
     let mut out = super::output::stdout();
     if args.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
+        if let Some(f) = &done.follow_up_failed {
+            drop(out);
+            return follow_up_failed(f, false, "the steps in the document above are");
+        }
         return Ok(EXIT_OK);
     }
     if done.cuts.is_empty() {
@@ -491,7 +555,23 @@ pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
             cp.chain, cp.size, cp.key_id
         )?;
     }
-    if done.checkpoints.is_empty() {
+    for chain in &done.latest_completed {
+        writeln!(
+            out,
+            "{chain}: the latest-checkpoint file is the newest history entry again (an interrupted checkpoint)"
+        )?;
+    }
+    for name in &done.temp_files_removed {
+        writeln!(
+            out,
+            "removed {name}: the temporary file of an interrupted checkpoint"
+        )?;
+    }
+    if let Some(f) = &done.follow_up_failed {
+        drop(out);
+        return follow_up_failed(f, false, "the steps above are");
+    }
+    if done.checkpoints.is_empty() && !done.cuts.is_empty() {
         writeln!(
             anstream::stderr(),
             "iss: warning: no signing key: the repair record is not yet covered by a signed checkpoint"

@@ -10,15 +10,18 @@ use std::io::Write;
 pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     let mac_key =
         crate::ledger::native::secret::mac_key_option(&args.path, args.mac_key.as_deref())?;
+    let trust = super::trust::resolve(&args.trust, false)?;
     let options = VerifyOptions {
         max_line: args.max_line_bytes,
         mac_key,
+        trust: trust.clone(),
+        pinned: super::trust::pinned(&args.trust, &args.path)?,
         ..VerifyOptions::default()
     };
     let mut report = verify_path(&args.path, &options)?;
     for p in &args.proof {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let text = crate::ledger::input::read_once_to_string(p, crate::ledger::input::STREAM_LIMIT)
+            .with_context(|| format!("reading {}", p.display()))?;
         let proof: crate::ledger::native::prove::Proof =
             serde_json::from_str(&text).with_context(|| {
                 format!(
@@ -26,17 +29,40 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
                     p.display()
                 )
             })?;
-        let check = crate::ledger::native::prove::check_proof(&args.path, &proof);
+        let check = crate::ledger::native::prove::check_proof_with(
+            &args.path,
+            &proof,
+            options.pinned.as_deref(),
+        );
+        let file = p.display().to_string();
+        // A proof that holds on its own must also hold for this ledger: its
+        // tree contained in the chain, its leaf that record's line.
+        let (valid, detail) = if check.valid {
+            match crate::ledger::trust::proof_against_ledger(&args.path, &proof, &file, &mut report)
+            {
+                Ok(d) => (true, format!("{}; {d}", check.detail)),
+                Err(e) => (
+                    false,
+                    format!("{}, but not in this ledger: {e}", check.detail),
+                ),
+            }
+        } else {
+            (false, check.detail)
+        };
         report
             .proofs
             .push(crate::ledger::model::report::ProofResult {
-                file: p.display().to_string(),
-                valid: check.valid,
-                detail: check.detail,
+                file,
+                valid,
+                detail,
             });
     }
     if report.proofs.iter().any(|p| !p.valid) {
         report.status = LedgerStatus::Violated;
+    }
+    // The state moves only after everything asked was checked clean.
+    if let crate::ledger::trust::TrustOptions::State { dir, .. } = &trust {
+        crate::ledger::trust::remember_if_clean(dir, &mut report);
     }
     let mut out = super::output::stdout();
     if args.json {

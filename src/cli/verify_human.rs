@@ -23,33 +23,7 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
         "{HEAD}Ledger{HEAD:#}  {}  ({})",
         report.ledger, report.format
     )?;
-    let (violations, warnings) = report
-        .files
-        .iter()
-        .fold((0, 0), |(v, w), f| (v + f.violations(), w + f.warnings()));
-    let (style, verdict) = match report.status {
-        LedgerStatus::Clean => (OK, "✔ CLEAN"),
-        LedgerStatus::Violated => (BAD, "✘ VIOLATED"),
-        LedgerStatus::Incomplete => (WARN, "⚠ INCOMPLETE"),
-    };
-    let unchecked_macs: u64 = report
-        .files
-        .iter()
-        .filter_map(|f| f.native.as_ref())
-        .map(|n| n.macs_unchecked)
-        .sum();
-    let caveat = if unchecked_macs > 0 {
-        format!(
-            " {WARN}(but {unchecked_macs} MAC(s) NOT checked: the HMAC key was not supplied){WARN:#}"
-        )
-    } else {
-        String::new()
-    };
-    writeln!(
-        out,
-        "{HEAD}Status{HEAD:#}  {style}{verdict}{style:#}{caveat}: {violations} violation(s), {warnings} warning(s) in {} file(s)",
-        report.files.len()
-    )?;
+    render_status(out, report)?;
     writeln!(out)?;
 
     let width = report
@@ -72,13 +46,7 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
             f.name, f.records, f.coverage.summary
         )?;
     }
-    for m in &report.missing {
-        writeln!(
-            out,
-            "{:<width$}  {:>9}  {WARN}{:<12}{WARN:#}  expected at {}",
-            m.name, "-", "⚠ not found", m.path
-        )?;
-    }
+    render_missing(out, report, width)?;
 
     render_native(out, report)?;
     for p in &report.proofs {
@@ -89,6 +57,7 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
             p.file, p.detail
         )?;
     }
+    render_trust(out, report)?;
     render_os_protection(out, report, width)?;
 
     for f in report
@@ -98,9 +67,6 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
     {
         writeln!(out)?;
         writeln!(out, "{HEAD}{}{HEAD:#}  {DIM}{}{DIM:#}", f.name, f.path)?;
-        if let Some(e) = &f.error {
-            writeln!(out, "  {BAD}✘ unreadable{BAD:#}: {e}")?;
-        }
         for finding in f.findings.iter().take(max_findings) {
             render_finding(out, finding)?;
         }
@@ -120,6 +86,71 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
             writeln!(out, "  {}: {gap}", f.name)?;
         }
     }
+    Ok(())
+}
+
+/// The verdict line: status, counts, and what was not read or checked.
+fn render_status(out: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
+    let (violations, warnings) = report
+        .files
+        .iter()
+        .fold((0, 0), |(v, w), f| (v + f.violations(), w + f.warnings()));
+    let (style, verdict) = match report.status {
+        LedgerStatus::Clean => (OK, "✔ CLEAN"),
+        LedgerStatus::Violated => (BAD, "✘ VIOLATED"),
+        LedgerStatus::Incomplete => (WARN, "⚠ INCOMPLETE"),
+    };
+    let unchecked_macs: u64 = report
+        .files
+        .iter()
+        .filter_map(|f| f.native.as_ref())
+        .map(|n| n.macs_unchecked)
+        .sum();
+    let caveat = if unchecked_macs > 0 {
+        format!(
+            " {WARN}(but {unchecked_macs} MAC(s) NOT checked: the HMAC key was not supplied){WARN:#}"
+        )
+    } else {
+        String::new()
+    };
+    let unreadable = report
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Unreadable || f.incomplete() > 0)
+        .count();
+    let unread = if unreadable > 0 {
+        format!(", {unreadable} file(s) not read to the end")
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "{HEAD}Status{HEAD:#}  {style}{verdict}{style:#}{caveat}: {violations} violation(s), {warnings} warning(s){unread} in {} file(s)",
+        report.files.len()
+    )?;
+    Ok(())
+}
+
+/// The files the layout implies that are not there: a violation when the
+/// other files prove they existed (`MISSING_FILE`), else only noted.
+fn render_missing(out: &mut dyn Write, report: &VerifyReport, width: usize) -> io::Result<()> {
+    for m in &report.missing {
+        if m.required {
+            // The other files prove it existed: see its MISSING_FILE finding.
+            writeln!(
+                out,
+                "{:<width$}  {:>9}  {BAD}{:<12}{BAD:#}  expected at {} (MISSING_FILE)",
+                m.name, "-", "✘ missing", m.path
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{:<width$}  {:>9}  {WARN}{:<12}{WARN:#}  expected at {}",
+                m.name, "-", "⚠ not found", m.path
+            )?;
+        }
+    }
+
     Ok(())
 }
 
@@ -218,20 +249,59 @@ fn render_os_protection(
     Ok(())
 }
 
+/// What the ledger was checked against from outside it.
+fn render_trust(out: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
+    use crate::ledger::model::trust::{TrustOutcome, TrustSource};
+    let Some(t) = &report.trust else {
+        return Ok(());
+    };
+    let whence = match (t.source, &t.state_dir) {
+        (TrustSource::File, _) => "trusted checkpoints (--trust)".to_owned(),
+        (TrustSource::State, Some(d)) => format!("remembered checkpoints ({d})"),
+        (TrustSource::State, None) => "remembered checkpoints".to_owned(),
+    };
+    writeln!(out)?;
+    writeln!(out, "{HEAD}Against {whence}{HEAD:#}")?;
+    for c in &t.checks {
+        let (style, mark, word) = match c.outcome {
+            TrustOutcome::Consistent => (OK, "✔", "contains"),
+            TrustOutcome::Rollback => (BAD, "✘", "ROLLBACK: smaller than"),
+            TrustOutcome::Fork => (BAD, "✘", "FORK: does not contain"),
+            TrustOutcome::Unknown => (WARN, "⚠", "could not be compared with"),
+        };
+        writeln!(
+            out,
+            "  {style}{mark}{style:#} {} (size {}) {word} the trusted tree of size {} from {}",
+            c.chain, c.ledger_size, c.trusted_size, c.source
+        )?;
+    }
+    for e in &t.errors {
+        writeln!(out, "  {WARN}⚠ not checked{WARN:#}: {e}")?;
+    }
+    for n in &t.notes {
+        writeln!(out, "  {DIM}{n}{DIM:#}")?;
+    }
+    for o in &t.saved {
+        writeln!(out, "  remembered the newest verified checkpoint of {o}")?;
+    }
+    Ok(())
+}
+
 fn file_status(f: &FileReport) -> (Style, &'static str) {
     match f.status {
         FileStatus::Verified if f.warnings() > 0 => (WARN, "⚠ warnings"),
         FileStatus::Verified => (OK, "✔ verified"),
         FileStatus::Violated => (BAD, "✘ violated"),
         FileStatus::Unchained => (WARN, "⚠ unchained"),
-        FileStatus::Unreadable => (BAD, "✘ unreadable"),
+        // Not read is not tampered: the verdict is incomplete, not violated.
+        FileStatus::Unreadable => (WARN, "⚠ unreadable"),
     }
 }
 
 fn render_finding(out: &mut dyn Write, f: &Finding) -> io::Result<()> {
     let (style, mark) = match f.severity {
         Severity::Violation => (BAD, "✘"),
-        Severity::Warning => (WARN, "⚠"),
+        Severity::Incomplete | Severity::Warning => (WARN, "⚠"),
     };
     let at = f
         .line

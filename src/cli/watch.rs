@@ -39,6 +39,8 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         torn_grace: Duration::from_millis(args.torn_grace_ms),
         verify: crate::ledger::verify::VerifyOptions {
             mac_key,
+            trust: super::trust::resolve(&args.trust, true)?,
+            pinned: super::trust::pinned(&args.trust, &args.path)?,
             ..Default::default()
         },
         ..WatchOptions::default()
@@ -89,6 +91,12 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
             io::stderr(),
             "iss: watch stopped by {name}: exit {code}, {}",
             verdict.says()
+        )?;
+    } else if !verdict.ready {
+        // Not silently: the verdict was never reached.
+        writeln!(
+            io::stderr(),
+            "iss: the ledger's first verification did not finish before --timeout; nothing was watched (exit {code})"
         )?;
     }
     Ok(code)

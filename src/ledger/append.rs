@@ -24,6 +24,14 @@
 //! complete lines nobody acknowledged. A caller that retries after a crash
 //! must verify the ledger again and look for its records before re-sending.
 //!
+//! Every write command ends in one of four outcomes (module `outcome`:
+//! done, refused because violated, nothing changed, or durable with a
+//! [`FollowUpFailed`] to finish), and every file-system call of a write goes
+//! through the [`Storage`] its lock carries: the operating system in the
+//! product, a fault plan in tests (module `fault`), so that the state left
+//! by a stop at each step can be visited and shown to be finished by
+//! `iss repair` or the next write.
+//!
 //! ```
 //! use iss_workstation::ledger::append::{append_lines, AppendOptions, LedgerLock, Tail, TailState};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -45,9 +53,14 @@
 //! ```
 
 mod error;
+#[cfg(any(test, debug_assertions))]
+pub mod fault;
 mod fsio;
 mod lock;
+mod outcome;
+mod record;
 mod repair;
+mod storage;
 mod tail;
 mod writer;
 
@@ -56,6 +69,14 @@ mod tests;
 
 pub use error::{AppendError, LineProblem, Op};
 pub use lock::{LOCK_FILE_NAME, LedgerLock};
+pub use outcome::{
+    EXIT_DONE, EXIT_DURABLE_FOLLOW_UP_FAILED, EXIT_NOTHING_CHANGED, EXIT_REFUSED_VIOLATED,
+    FollowUpFailed, command_for,
+};
+pub use record::{file_name, remove_file, write_record_file};
 pub use repair::{Repair, TornRemoved, repair_torn_tail};
+#[cfg(test)]
+pub(crate) use storage::with_thread_storage;
+pub use storage::{OsStorage, Storage, SyncKind, default_storage};
 pub use tail::{Tail, TailState};
 pub use writer::{AppendOptions, Appended, append_lines, validate_line};

@@ -7,7 +7,7 @@
 //! Discovery finds the files, names what it expected but did not find, and
 //! never guesses silently: a file it cannot classify is an error.
 
-use std::fs::File;
+use crate::ledger::input::open_regular;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -215,6 +215,10 @@ const V1_FILES: [FileKind; 3] = [
 
 /// Find the ledger files under `path` (a folder or a single file).
 pub fn discover(path: &Path) -> Result<Discovery, DiscoverError> {
+    if crate::ledger::input::is_spooled(path) {
+        // A stream taken in once (`-`, a pipe): one file, whatever its name.
+        return single_file(path);
+    }
     let meta = std::fs::metadata(path).map_err(|source| DiscoverError::Inaccessible {
         path: path.to_path_buf(),
         source,
@@ -223,16 +227,7 @@ pub fn discover(path: &Path) -> Result<Discovery, DiscoverError> {
         return Ok(discover_native(path));
     }
     if !meta.is_dir() {
-        let kind = classify_file(path)?;
-        return Ok(Discovery {
-            root: path.to_path_buf(),
-            layout: Layout::SingleFile,
-            found: vec![LedgerFile {
-                kind,
-                path: path.to_path_buf(),
-            }],
-            missing: Vec::new(),
-        });
+        return single_file(path);
     }
 
     let mut groups: Vec<(PathBuf, &[FileKind])> = Vec::new();
@@ -267,7 +262,7 @@ pub fn discover(path: &Path) -> Result<Discovery, DiscoverError> {
         // The folder holds the files themselves: expect each family of which
         // at least one member is present.
         for family in [&SPICE_FILES[..], &TIME_FILES[..], &V1_FILES[..]] {
-            if family.iter().any(|k| path.join(k.file_name()).is_file()) {
+            if family.iter().any(|k| present(&path.join(k.file_name()))) {
                 groups.push((path.to_path_buf(), family));
             }
         }
@@ -282,7 +277,7 @@ pub fn discover(path: &Path) -> Result<Discovery, DiscoverError> {
                 kind,
                 path: dir.join(kind.file_name()),
             };
-            if file.path.is_file() {
+            if present(&file.path) {
                 found.push(file);
             } else {
                 missing.push(file);
@@ -301,6 +296,28 @@ pub fn discover(path: &Path) -> Result<Discovery, DiscoverError> {
         found,
         missing,
     })
+}
+
+/// One file given on its own, classified by its name or first line.
+fn single_file(path: &Path) -> Result<Discovery, DiscoverError> {
+    let kind = classify_file(path)?;
+    Ok(Discovery {
+        root: path.to_path_buf(),
+        layout: Layout::SingleFile,
+        found: vec![LedgerFile {
+            kind,
+            path: path.to_path_buf(),
+        }],
+        missing: Vec::new(),
+    })
+}
+
+/// Whether a file of the layout is there: any kind of file counts (a named
+/// pipe or a directory in a chain file's place is found, and its reader
+/// then says it cannot be read), as does a name whose metadata cannot be
+/// read; only a name that does not exist is missing.
+fn present(path: &Path) -> bool {
+    crate::ledger::input::present(path)
 }
 
 /// A native record line on its own: which chain it belongs to is part of its
@@ -338,7 +355,7 @@ fn discover_native(path: &Path) -> Discovery {
             kind,
             path: path.join(kind.file_name()),
         };
-        if file.path.is_file() {
+        if present(&file.path) {
             found.push(file);
         } else {
             missing.push(file);
@@ -369,7 +386,7 @@ fn classify_file(path: &Path) -> Result<FileKind, DiscoverError> {
         path: path.to_path_buf(),
         reason,
     };
-    let file = File::open(path).map_err(|source| DiscoverError::Inaccessible {
+    let file = open_regular(path).map_err(|source| DiscoverError::Inaccessible {
         path: path.to_path_buf(),
         source,
     })?;

@@ -1,6 +1,7 @@
 //! The ISS Module v2.0 legacy formats (see `../shared/docs/LEGACY_FORMAT.md`):
 //! parsing, verification and byte-compatible writing.
 
+pub mod absence;
 pub mod append;
 pub mod append_pulse;
 pub mod constitutional;
@@ -17,4 +18,5 @@ pub mod spice_layer;
 pub mod time_checks;
 pub mod time_layer;
 pub mod v1_layer;
+pub mod witness;
 pub mod writer;

@@ -8,3 +8,4 @@ pub mod descriptor;
 pub mod finding;
 pub mod report;
 pub mod segments;
+pub mod trust;

@@ -20,5 +20,6 @@ pub mod pulse;
 pub mod record;
 pub mod repair;
 pub mod secret;
+pub mod unique_ids;
 pub mod verify;
 pub mod writer;

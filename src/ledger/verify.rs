@@ -12,7 +12,7 @@ use crate::ledger::legacy::time_layer::verify_time_layer_live;
 use crate::ledger::legacy::v1_layer::{V1Layer, verify_v1_layer};
 use crate::ledger::model::report::{LedgerStatus, MissingFile, ToolInfo, VerifyReport};
 use crate::ledger::native::meta::Chain;
-use crate::ledger::native::meta::is_native_dir;
+use crate::ledger::native::meta::{is_native_dir, is_native_without_metadata};
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::{NativeOptions, verify_lone_chain, verify_native};
 use crate::ledger::protect::read_attribute;
@@ -33,6 +33,12 @@ pub struct VerifyOptions {
     /// Copy the bytes of one file to a consumer as verification reads them
     /// (`iss report maturity` reads the chain in the same pass).
     pub tap: Option<crate::ledger::io::tap::Tap>,
+    /// Checkpoints trusted from outside the ledger to check it against
+    /// (`--trust`, the remembered state); off by default.
+    pub trust: crate::ledger::trust::TrustOptions,
+    /// The only signing keys trusted (`--vkey`); `None`: the keys the
+    /// ledger names.
+    pub pinned: Option<Vec<crate::tlog::note::Verifier>>,
 }
 
 impl VerifyOptions {
@@ -71,13 +77,15 @@ impl Default for VerifyOptions {
             only: None,
             mac_key: None,
             tap: None,
+            trust: crate::ledger::trust::TrustOptions::Off,
+            pinned: None,
         }
     }
 }
 
 /// Discover the ledger at `path` and verify every file found.
 pub fn verify_path(path: &Path, options: &VerifyOptions) -> Result<VerifyReport, DiscoverError> {
-    if is_native_dir(path) {
+    if is_native_dir(path) || is_native_without_metadata(path) {
         return Ok(verify_native_report(path, options));
     }
     let mut found = discover(path)?;
@@ -117,6 +125,7 @@ pub fn verify_native_report_live(
             max_line: options.max_line,
             mac_key: options.mac_key.clone(),
             tap: options.tap.clone(),
+            pinned: options.pinned.clone(),
             // `events` is always verified: its genesis and rotations decide
             // what the other chains' checkpoints mean.
             chains: options.only.as_ref().map(|kinds| {
@@ -144,8 +153,10 @@ pub fn verify_native_report_live(
         missing: Vec::new(),
         time_segments: Vec::new(),
         proofs: Vec::new(),
+        trust: None,
     };
     report.settle();
+    crate::ledger::trust::apply(&options.trust, dir, v.meta.as_ref(), &v.chains, &mut report);
     let heads = NativeHeads {
         meta: v.meta,
         keyring: v.keyring,
@@ -234,6 +245,7 @@ pub fn verify_discovered_live(
         },
         options.max_line,
     ));
+    let required = crate::ledger::legacy::absence::report_missing(d, &mut files, manifest.as_ref());
     for f in &mut files {
         f.settle();
         // Read-only (FS_IOC_GETFLAGS): whether the OS keeps the file append-only.
@@ -258,12 +270,15 @@ pub fn verify_discovered_live(
             .map(|m| MissingFile {
                 name: m.kind.name(),
                 path: m.path.display().to_string(),
+                required: required.contains(&m.kind),
             })
             .collect(),
         time_segments,
         proofs: Vec::new(),
+        trust: None,
     };
     report.settle();
+    crate::ledger::trust::apply_legacy(&options.trust, &mut report);
     (
         report,
         VerifierHeads {

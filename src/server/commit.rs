@@ -188,8 +188,19 @@ fn append_batch(w: &Writer, inputs: Vec<NewDescriptor>, now: i64) -> Result<Vec<
                 })?;
         return Ok(acks.into_iter().map(|a| a.descriptor_id).collect());
     }
-    crate::ledger::legacy::append::append_descriptors(&w.root, inputs, now)
-        .map(|acks: Vec<Acknowledged>| acks.into_iter().map(|a| a.descriptor_id).collect())
+    crate::ledger::legacy::append::append_descriptors(&w.root, inputs, now, &mut |_| {})
+        .map(|done| {
+            // The records are durable and acknowledged whatever the manifest
+            // line did; a manifest line not written is finished by the next
+            // append or `iss repair`, and said in the log.
+            if let Err(f) = &done.witness {
+                crate::server::log::warn(&f.to_string());
+            }
+            done.acks
+                .into_iter()
+                .map(|a: Acknowledged| a.descriptor_id)
+                .collect()
+        })
         .map_err(|e| match e {
             LegacyAppendError::InvalidRecord(_) => Refusal::Record(e.to_string()),
             other => Refusal::Ledger(other.to_string()),

@@ -222,13 +222,20 @@ fn parse_root(line: &str) -> Result<[u8; 32]> {
 /// Refuses origins outside the spec's recommendation, so that our own logs
 /// never publish one that other tools might mishandle.
 pub fn sign_checkpoint(checkpoint: &Checkpoint, signer: &Signer) -> Result<String> {
+    sign_checkpoint_by(checkpoint, &[signer])
+}
+
+/// [`sign_checkpoint`] with several keys: one signature line each, in the
+/// order given (a key rotation has the old and the new key sign the same
+/// tree head, `docs/FORMAT.md` §8).
+pub fn sign_checkpoint_by(checkpoint: &Checkpoint, signers: &[&Signer]) -> Result<String> {
     checkpoint.validate()?;
     if !is_recommended_origin(&checkpoint.origin) {
         return Err(CheckpointError::InvalidOrigin(
             "contains whitespace or '+' (readable, but we never sign such origins)",
         ));
     }
-    Ok(note::sign(&checkpoint.to_text(), [signer])?)
+    Ok(note::sign(&checkpoint.to_text(), signers.iter().copied())?)
 }
 
 /// Opens a signed checkpoint: verifies the note against `known` keys, parses

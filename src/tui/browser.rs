@@ -9,7 +9,7 @@ use crate::tui::app::{App, Loading};
 use crate::tui::chain::{ChainView, Field, STATUS_PRIORITY, Source};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
-use crate::tui::{bookmarks, detail};
+use crate::tui::{bookmarks, detail, fit};
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
@@ -117,23 +117,37 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         .iter()
         .filter_map(|f| view.kind.fields().iter().position(|g| g == *f))
         .collect();
+    // What each column really gets: every value is fitted to it (its
+    // beginning and `…` when it does not fit), never cut by the table.
+    let room: Vec<usize> = fit::widths(&widths, area.width, 1)
+        .into_iter()
+        .map(usize::from)
+        .collect();
     let rows = view.rows.iter().map(|row| {
         let (sym, words, style) = row_status(app, view, row.line);
+        let label = bookmarks::line_label(view, row.line);
         let mut cells = vec![
             Cell::from(Span::styled(sym, style)),
-            Cell::from(
-                Line::from(bookmarks::line_label(view, row.line)).alignment(Alignment::Right),
-            ),
+            Cell::from(Line::from(fit::text(&label, room[1])).alignment(Alignment::Right)),
         ];
         match &row.cells {
-            Ok(values) => cells.extend(keep.iter().map(|&i| Cell::from(values[i].as_str()))),
+            Ok(values) => cells.extend(keep.iter().enumerate().map(|(k, &i)| {
+                let w = room[2 + k];
+                Cell::from(if row.numbers.get(i).copied().unwrap_or(false) {
+                    fit::number(&values[i], w)
+                } else {
+                    fit::text(&values[i], w)
+                })
+            })),
             Err(why) => {
-                cells.push(Cell::from(Span::styled(why.as_str(), t.bad)));
+                let w = room.get(2).copied().unwrap_or(0);
+                cells.push(Cell::from(Span::styled(fit::text(why, w), t.bad)));
                 cells.extend((1..keep.len()).map(|_| Cell::from("")));
             }
         }
         if status {
-            cells.push(Cell::from(Span::styled(words, style)));
+            let w = room.last().copied().unwrap_or(0);
+            cells.push(Cell::from(Span::styled(fit::text(&words, w), style)));
         }
         Row::new(cells)
     });

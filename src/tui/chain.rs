@@ -194,6 +194,9 @@ pub struct Row {
     pub line: u64,
     /// The field values in [`ChainKind::fields`] order, or why there are none.
     pub cells: Result<Vec<String>, String>,
+    /// Which of `cells` are JSON numbers, as written in the record: fitted
+    /// to their column digit by digit ([`crate::tui::fit::number`]).
+    pub numbers: Vec<bool>,
 }
 
 /// Where a chain's file stands.
@@ -335,9 +338,17 @@ impl ChainView {
         let rows: Vec<Row> = (first..end)
             .map(|pos| {
                 let line = self.line_at(pos);
+                let (cells, numbers) = match decode_row(file, line, self.kind) {
+                    Ok(values) => {
+                        let (cells, numbers) = values.into_iter().unzip();
+                        (Ok(cells), numbers)
+                    }
+                    Err(why) => (Err(why), Vec::new()),
+                };
                 Row {
                     line,
-                    cells: decode_row(file, line, self.kind),
+                    cells,
+                    numbers,
                 }
             })
             .collect();
@@ -345,8 +356,13 @@ impl ChainView {
     }
 }
 
-/// Read and decode one line into the chain's column values.
-fn decode_row(file: &IndexedFile, line: u64, kind: ChainKind) -> Result<Vec<String>, String> {
+/// Read and decode one line into the chain's column values, each with
+/// whether it is a number.
+fn decode_row(
+    file: &IndexedFile,
+    line: u64,
+    kind: ChainKind,
+) -> Result<Vec<(String, bool)>, String> {
     use crate::tui::strings;
     let text = match file.read_line(line, ROW_MAX_BYTES) {
         Ok(Some(t)) => t,
@@ -363,12 +379,35 @@ fn decode_row(file: &IndexedFile, line: u64, kind: ChainKind) -> Result<Vec<Stri
         .fields()
         .iter()
         .map(|f| {
-            f.keys
-                .iter()
-                .find_map(|k| record.pointer(k))
-                .map_or_else(|| "—".to_owned(), cell_text)
+            let Some((key, v)) = f.keys.iter().find_map(|k| Some((k, record.pointer(k)?))) else {
+                return ("—".to_owned(), false);
+            };
+            if v.is_number() {
+                // As written: `Value` would print 1E+2 as 100.0 and a
+                // 23-digit integer as a float, other numbers than stored.
+                let written = std::str::from_utf8(&text.bytes)
+                    .ok()
+                    .and_then(|t| number_as_written(t, key));
+                (written.map_or_else(|| v.to_string(), visible), true)
+            } else {
+                (cell_text(v), false)
+            }
         })
         .collect())
+}
+
+/// The JSON text at `pointer` (object keys only, as the field paths are)
+/// in the record `line`, as written there.
+pub fn number_as_written<'a>(line: &'a str, pointer: &str) -> Option<&'a str> {
+    use serde_json::value::RawValue;
+    use std::collections::HashMap;
+    let mut at: &'a RawValue = serde_json::from_str(line).ok()?;
+    for key in pointer.split('/').skip(1) {
+        // The last of duplicate keys, as `Value` keeps it.
+        let map: HashMap<String, &'a RawValue> = serde_json::from_str(at.get()).ok()?;
+        at = map.get(key).copied()?;
+    }
+    Some(at.get().trim())
 }
 
 /// A JSON value as a table cell: strings without quotes, the rest as JSON.

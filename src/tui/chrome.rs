@@ -97,7 +97,8 @@ pub fn line(app: &App, f: &mut Frame, area: Rect) {
             Level::Warn => t.warn,
             Level::Error => t.bad,
         };
-        Line::styled(text.as_str(), style)
+        // A message names records, hashes and counts: cut, it ends in `…`.
+        crate::tui::fit::line(Line::styled(text.clone(), style), usize::from(area.width))
     } else if let Some(searching) = crate::tui::search::status(app) {
         Line::raw(searching)
     } else {
@@ -170,7 +171,8 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         spans.extend([Span::styled(badge, t.header), Span::raw("  ")]);
     }
     spans.extend([Span::raw(ledger), Span::raw("  "), Span::raw(position)]);
-    f.render_widget(Paragraph::new(Line::from(spans)).style(t.status_bar), area);
+    let line = crate::tui::fit::line(Line::from(spans), usize::from(area.width));
+    f.render_widget(Paragraph::new(line).style(t.status_bar), area);
 }
 
 /// The mode in the status bar: `READ-ONLY`, or `WRITE` under `--write`.

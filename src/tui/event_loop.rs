@@ -38,7 +38,12 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let mut app = App::new(options.path.clone(), theme);
     app.writes = options.write;
     app.writing.keys = options.keys.clone();
-    let verify = app.verify_options();
+    app.writing.clock = options.clock.clone();
+    let verify = crate::ledger::verify::VerifyOptions {
+        trust: options.trust.clone(),
+        pinned: options.pinned.clone(),
+        ..app.verify_options()
+    };
     let (tx, rx) = mpsc::channel();
     let jobs_tx = tx.clone();
     load::spawn(options.path.clone(), verify.clone(), tx.clone());
@@ -178,7 +183,12 @@ fn event_loop(
             reload();
         }
         if let Some(out) = app.outbox.export.take() {
-            crate::tui::export::spawn(app.ledger.clone(), out, tx.clone());
+            crate::tui::export::spawn(
+                app.ledger.clone(),
+                out,
+                app.writing.clock.clone(),
+                tx.clone(),
+            );
         }
         if !matches!(app.report, crate::tui::app::Loading::Pending) {
             start_watch(); // once; later calls do nothing

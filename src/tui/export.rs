@@ -3,9 +3,11 @@
 //! screen stays live; the result arrives as [`Msg::Exported`].
 
 use crate::analysis::export::write_bundle;
+use crate::ledger::clock::Clock;
 use crate::tui::app::{App, Level};
 use crate::tui::msg::Msg;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
 /// Ask the event loop to write the bundle to `file` (`.json`; the Markdown
@@ -25,10 +27,11 @@ pub fn request(app: &mut App, file: &str) {
     );
 }
 
-/// Write the bundle on its own thread and report back.
-pub fn spawn(ledger: PathBuf, out: PathBuf, tx: Sender<Msg>) {
+/// Write the bundle on its own thread and report back; its time is read
+/// from `clock`.
+pub fn spawn(ledger: PathBuf, out: PathBuf, clock: Arc<dyn Clock>, tx: Sender<Msg>) {
     std::thread::spawn(move || {
-        let result = write_bundle(&ledger, &out, false).map(|w| {
+        let result = write_bundle(&ledger, &out, false, &*clock).map(|w| {
             format!(
                 "✔ wrote {} and {} ({} files fingerprinted, ledger {:?})",
                 w.json.display(),

@@ -105,7 +105,8 @@ fn scan_path(
     native: bool,
 ) -> std::io::Result<(Vec<u64>, u64)> {
     use crate::ledger::io::reader::{Content, Ending, LineReader};
-    let mut reader = LineReader::with_limit(std::fs::File::open(path)?, MATCH_MAX_BYTES);
+    let mut reader =
+        LineReader::with_limit(crate::ledger::input::open_regular(path)?, MATCH_MAX_BYTES);
     let mut kept = Vec::new();
     let mut lines = 0;
     while let Some(line) = reader.next_line()? {

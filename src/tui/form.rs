@@ -35,11 +35,11 @@ use crate::tui::app::{App, Level};
 use crate::tui::chain::ChainKind;
 use crate::tui::keys::Context;
 use crate::tui::strings;
-use crate::tui::writes::{self, Keys, Work};
+use crate::tui::writes::{self, Keys, Work, WriteAck};
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// How long a confirmed append waits for another writer's lock.
 pub const LOCK_WAIT: Duration = Duration::from_secs(2);
@@ -311,7 +311,7 @@ pub fn preview(app: &mut App) {
     };
     let work = Work::Preview {
         input: Box::new(input.clone()),
-        now: now_micros(),
+        now: app.writing.clock.now_micros(),
     };
     if let Some(request) = writes::start(app, work)
         && let Some(f) = app.form.as_mut()
@@ -388,27 +388,39 @@ pub fn confirm(app: &mut App) {
 }
 
 /// Append `input` as `preview` showed it, through the append module of
-/// the ledger's format; the acknowledgement and the new record's line.
+/// the ledger's format; the acknowledgement of the durable record.
 pub fn append(
     ledger: &Path,
     keys: &Keys,
     input: NewDescriptor,
     preview: &FormPreview,
     lock_wait: Duration,
-) -> Result<(String, u64), Refusal> {
+) -> Result<WriteAck, Refusal> {
     match preview {
-        FormPreview::Legacy(p) => append_previewed(ledger, input, p, lock_wait)
-            .map(|ack| (strings::appended(&ack), ack.line))
-            .map_err(|e| refusal(&e)),
+        FormPreview::Legacy(p) => {
+            let done = append_previewed(ledger, input, p, lock_wait).map_err(|e| refusal(&e))?;
+            let ack = done.acks.last().ok_or_else(|| {
+                Refusal::plain(format!("{} nothing was appended", strings::SYM_BAD))
+            })?;
+            let text = match &done.completed {
+                Some(c) => format!("{}; {}", c.describe(), strings::appended(ack)),
+                None => strings::appended(ack),
+            };
+            Ok(WriteAck {
+                text,
+                line: ack.line,
+                follow_up: done.witness.err().map(|f| f.to_string()),
+            })
+        }
         FormPreview::Native(p) => native::append(ledger, keys, input, p),
     }
 }
 
 /// An append's outcome arrived: acknowledge it, or show the refusal in the
 /// form with the input kept.
-pub fn appended(app: &mut App, result: Result<(String, u64), Refusal>) {
+pub fn appended(app: &mut App, result: Result<WriteAck, Refusal>) {
     match result {
-        Ok((text, line)) => acknowledged(app, text, line),
+        Ok(ack) => acknowledged(app, &ack),
         Err(r) => {
             if let Some(f) = app.form.as_mut() {
                 f.refusal = Some(r);
@@ -420,12 +432,15 @@ pub fn appended(app: &mut App, result: Result<(String, u64), Refusal>) {
     }
 }
 
-/// After an append: drop the form, say what was written, and reload the
-/// ledger. The cursor is put on the new record's line before the file is
-/// indexed again: indexing clamps it, and then it is there.
-fn acknowledged(app: &mut App, text: String, line: u64) {
+/// After an append: drop the form (the record is durable: it must not be
+/// sent again), say what was written — and what failed after it, if a step
+/// did — and reload the ledger. The cursor is put on the new record's line
+/// before the file is indexed again: indexing clamps it, and then it is there.
+fn acknowledged(app: &mut App, ack: &WriteAck) {
+    let line = ack.line;
     app.form = None;
-    app.say(Level::Info, text);
+    let (level, text) = ack.message();
+    app.say(level, text);
     app.pane = crate::tui::app::Pane::Browser;
     app.detail = None;
     let i = app
@@ -433,14 +448,20 @@ fn acknowledged(app: &mut App, text: String, line: u64) {
         .or_else(|| app.chain_index(ChainKind::NativeDescriptors));
     if let Some(i) = i {
         app.chain = i;
+        let rows = app.table_rows();
+        let watching = app.live.active;
         let view = &mut app.chains[i];
-        view.cursor = if app.live.active {
+        if !watching {
+            view.cursor = line.saturating_sub(1);
+        } else if view.lines() >= line {
+            // The watcher was quicker than this acknowledgement: the record
+            // is indexed already, so go to it (scrolling the view there).
+            view.move_to(line.saturating_sub(1), rows);
+        } else {
             // On the last row, the view follows the end: the new record
             // shows as soon as the watcher has verified it.
-            view.lines().saturating_sub(1)
-        } else {
-            line.saturating_sub(1)
-        };
+            view.move_to(u64::MAX, rows);
+        }
     }
     request_reload(app);
 }
@@ -488,10 +509,4 @@ fn refusal(e: &LegacyAppendError) -> Refusal {
 /// An empty field's hint, in parentheses: told apart from a value without colour.
 pub fn placeholder(spec: &FieldSpec) -> String {
     format!("({})", spec.hint)
-}
-
-fn now_micros() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }

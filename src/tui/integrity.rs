@@ -7,6 +7,7 @@ use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::{FileReport, FileStatus, VerifyReport};
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::visible;
+use crate::tui::fit;
 use crate::tui::layout;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
@@ -45,12 +46,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             progress(f, inner, app);
         }
         (_, Loading::Ready(r)) => {
-            let block = boxed(format!(" Files ({}) ", r.format));
+            let block = boxed(fit::title(&format!(" Files ({}) ", r.format), files_box));
+            let width = block.inner(files_box).width;
             let table = if is_native(r) {
-                let width = block.inner(files_box).width;
                 native::files_table(r, t, width, |f| file_status(f, t))
             } else {
-                files_table(r, t)
+                files_table(r, t, width)
             };
             f.render_widget(table.block(block), files_box);
             findings(f, findings_box, app, r);
@@ -94,6 +95,8 @@ fn progress(f: &mut Frame, area: Rect, app: &App) {
             Span::raw(format!(" {pct:>3}%  {}", strings::size(file.total))),
         ]));
     }
+    let room = usize::from(area.width);
+    let rows: Vec<Line> = rows.into_iter().map(|l| fit::line(l, room)).collect();
     f.render_widget(Paragraph::new(rows), area);
 }
 
@@ -104,7 +107,7 @@ fn file_name(path: &std::path::Path) -> String {
     )
 }
 
-fn files_table<'a>(r: &'a VerifyReport, t: &Theme) -> Table<'a> {
+fn files_table<'a>(r: &'a VerifyReport, t: &Theme, width: u16) -> Table<'a> {
     let name_w = r
         .files
         .iter()
@@ -112,6 +115,13 @@ fn files_table<'a>(r: &'a VerifyReport, t: &Theme) -> Table<'a> {
         .chain(r.missing.iter().map(|m| m.name.len()))
         .max()
         .unwrap_or(4) as u16;
+    // The records column widens to its largest count.
+    let records_w = r
+        .files
+        .iter()
+        .map(|f| fit::width(&f.records.to_string()))
+        .max()
+        .map_or(9, |w| u16::try_from(w).unwrap_or(u16::MAX).max(9));
     let header = Row::new([
         "",
         "file",
@@ -121,25 +131,36 @@ fn files_table<'a>(r: &'a VerifyReport, t: &Theme) -> Table<'a> {
         "coverage",
     ])
     .style(t.header);
-    let mut rows: Vec<Row> = r.files.iter().map(|f| file_row(f, t)).collect();
-    rows.extend(r.missing.iter().map(|m| {
-        Row::new(vec![
-            Cell::from(Span::styled(strings::SYM_WARN, t.warn)),
-            Cell::from(m.name),
-            Cell::from(Line::from("-").alignment(Alignment::Right)),
-            Cell::from(Span::styled(strings::FILE_MISSING, t.warn)),
-            Cell::from("-"),
-            Cell::from(format!("expected at {}", m.path)),
-        ])
-    }));
     let widths = [
         Constraint::Length(1),
         Constraint::Length(name_w),
-        Constraint::Length(9),
+        Constraint::Length(records_w),
         Constraint::Length(10),
         Constraint::Length(17),
         Constraint::Fill(1),
     ];
+    // What each column really gets: every value is fitted to it.
+    let room: Vec<usize> = fit::widths(&widths, width, 0)
+        .into_iter()
+        .map(usize::from)
+        .collect();
+    let mut rows: Vec<Row> = r.files.iter().map(|f| file_row(f, t, &room)).collect();
+    rows.extend(r.missing.iter().map(|m| {
+        // A file the others prove existed is a violation (MISSING_FILE).
+        let (sym, word, style) = if m.required {
+            (strings::SYM_BAD, strings::FILE_REQUIRED_MISSING, t.bad)
+        } else {
+            (strings::SYM_WARN, strings::FILE_MISSING, t.warn)
+        };
+        Row::new(vec![
+            Cell::from(Span::styled(sym, style)),
+            Cell::from(fit::text(m.name, room[1])),
+            Cell::from(Line::from("-").alignment(Alignment::Right)),
+            Cell::from(Span::styled(fit::text(word, room[3]), style)),
+            Cell::from("-"),
+            Cell::from(fit::text(&format!("expected at {}", m.path), room[5])),
+        ])
+    }));
     Table::new(rows, widths).header(header)
 }
 
@@ -155,24 +176,26 @@ fn file_status(f: &FileReport, t: &Theme) -> (&'static str, &'static str, Style)
         FileStatus::Verified => (strings::SYM_OK, "verified", t.ok),
         FileStatus::Violated => (strings::SYM_BAD, "violated", t.bad),
         FileStatus::Unchained => (strings::SYM_WARN, "unchained", t.warn),
-        FileStatus::Unreadable => (strings::SYM_BAD, "unreadable", t.bad),
+        // Not read is not tampered: the verdict is incomplete, not violated.
+        FileStatus::Unreadable => (strings::SYM_WARN, "unreadable", t.warn),
     }
 }
 
-fn file_row<'a>(f: &'a FileReport, t: &Theme) -> Row<'a> {
+fn file_row<'a>(f: &'a FileReport, t: &Theme, room: &[usize]) -> Row<'a> {
     let (sym, word, style) = file_status(f, t);
     let evidence = if f.coverage.hash_chained {
         "legacy hash chain"
     } else {
         "unchained"
     };
+    let records = fit::number(&f.records.to_string(), room[2]);
     Row::new(vec![
         Cell::from(Span::styled(sym, style)),
-        Cell::from(f.name),
-        Cell::from(Line::from(f.records.to_string()).alignment(Alignment::Right)),
-        Cell::from(Span::styled(word, style)),
-        Cell::from(evidence),
-        Cell::from(f.coverage.summary),
+        Cell::from(fit::text(f.name, room[1])),
+        Cell::from(Line::from(records).alignment(Alignment::Right)),
+        Cell::from(Span::styled(fit::text(word, room[3]), style)),
+        Cell::from(fit::text(evidence, room[4])),
+        Cell::from(fit::text(f.coverage.summary, room[5])),
     ])
 }
 
@@ -184,9 +207,9 @@ fn findings(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_style(theme.border)
-        .title(format!(
-            " {} ",
-            strings::findings_title(violations, warnings)
+        .title(fit::title(
+            &format!(" {} ", strings::findings_title(violations, warnings)),
+            area,
         ));
     let view = &app.integrity;
     if view.findings.is_empty() {
@@ -198,6 +221,41 @@ fn findings(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
         return;
     }
     let rows = layout::boxed_rows(area);
+    let at = |f: &Finding| {
+        f.line
+            .map_or_else(|| "file".to_owned(), |l| format!("line {l}"))
+    };
+    // Wide enough for every file, line and kind listed
+    // (`descriptors_checkpoints`, `line 1234567`, `CHECKPOINT_MISMATCH`),
+    // never narrower than the legacy names need.
+    let (file_w, at_w, kind_w) = view
+        .findings
+        .iter()
+        .map(|&(fi, i)| {
+            let file = &report.files[fi];
+            let finding = &file.findings[i];
+            (
+                file.name.len(),
+                at(finding).len(),
+                finding.kind.name().len(),
+            )
+        })
+        .fold((18, 10, 17), |(fw, aw, kw), (f, a, k)| {
+            (fw.max(f), aw.max(a), kw.max(k))
+        });
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(file_w as u16),
+        Constraint::Length(at_w as u16),
+        Constraint::Length(kind_w as u16),
+        Constraint::Fill(1),
+    ];
+    // What each column really gets inside the border, after the selection
+    // column: every value is fitted to it.
+    let room: Vec<usize> = fit::widths(&widths, area.width.saturating_sub(2), 1)
+        .into_iter()
+        .map(usize::from)
+        .collect();
     let shown = view
         .findings
         .iter()
@@ -207,34 +265,16 @@ fn findings(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
             let file = &report.files[fi];
             let finding = &file.findings[i];
             let (sym, style) = severity(finding, theme);
-            let at = finding
-                .line
-                .map_or_else(|| "file".to_owned(), |l| format!("line {l}"));
             Row::new(vec![
                 Cell::from(Span::styled(sym, style)),
-                Cell::from(file.name),
-                Cell::from(Line::from(at).alignment(Alignment::Right)),
-                Cell::from(Span::styled(finding.kind.name(), style)),
-                Cell::from(visible(&finding.detail)),
+                Cell::from(fit::text(file.name, room[1])),
+                Cell::from(
+                    Line::from(fit::text(&at(finding), room[2])).alignment(Alignment::Right),
+                ),
+                Cell::from(Span::styled(fit::text(finding.kind.name(), room[3]), style)),
+                Cell::from(fit::text(&visible(&finding.detail), room[4])),
             ])
         });
-    // Wide enough for every file and kind listed (`descriptors_checkpoints`,
-    // `CHECKPOINT_MISMATCH`), never narrower than the legacy names need.
-    let (file_w, kind_w) = view
-        .findings
-        .iter()
-        .map(|&(fi, i)| {
-            let file = &report.files[fi];
-            (file.name.len(), file.findings[i].kind.name().len())
-        })
-        .fold((18, 17), |(fw, kw), (f, k)| (fw.max(f), kw.max(k)));
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Length(file_w as u16),
-        Constraint::Length(10),
-        Constraint::Length(kind_w as u16),
-        Constraint::Fill(1),
-    ];
     let table = Table::new(shown, widths)
         .block(block)
         .row_highlight_style(theme.selected)

@@ -172,6 +172,9 @@ fn counted(app: &mut App, r: &RecordEvent) {
         f.lines = f.lines.max(r.line);
         f.records = f.records.max(r.line);
     }
+    // A record judged live: the panes that summarise the chains (time,
+    // maturity) count it too.
+    app.panes.report_changed();
 }
 
 /// A native chain's numbers after records or a checkpoint judged live:
@@ -187,6 +190,7 @@ fn native_numbers(app: &mut App, n: &NativeUpdate) {
         f.lines = n.status.tree_size;
         f.native = Some(n.status.clone());
     }
+    app.panes.report_changed();
 }
 
 /// Index what was appended to `chain`'s file; follow the end if the

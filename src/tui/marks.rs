@@ -193,6 +193,7 @@ mod tests {
             missing: vec![],
             time_segments: vec![],
             proofs: vec![],
+            trust: None,
         }
     }
 

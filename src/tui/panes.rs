@@ -9,8 +9,10 @@
 //! ([`jobs::run_all_blocking`]), so they see exactly the messages the
 //! workstation sees. Meanwhile each pane shows a "computing…" state.
 //!
-//! [`after_update`] runs after every message: it notices a new verification
-//! report (and queues the time and maturity analyses of it), decodes the
+//! [`after_update`] runs after every message: it notices a new or changed
+//! verification report (and queues the time and maturity analyses of it,
+//! one pair at a time: a report that changes while they run is analysed
+//! again when they answer), decodes the
 //! pulse rows now visible, and asks for the audit trail of the record the
 //! browser has selected when pane 5 shows. Each check is cheap when
 //! nothing changed.
@@ -40,14 +42,27 @@ pub struct Panes {
     pub report: Option<Arc<VerifyReport>>,
     /// Where `Esc` returns after a link was followed into another pane.
     pub return_to: Option<Pane>,
-    /// Identifies which verification the report came from (its address),
-    /// so a re-verification (live following) is noticed.
-    seen_report: usize,
+    /// Counts the changes of the verification report (a new one, or
+    /// records judged live), so every change is noticed: an address could
+    /// be reused by the next report, and a report updated in place keeps
+    /// its address (the time pane's header then counted the pulses before
+    /// a `P`).
+    generation: u64,
+    /// The `generation` the time and maturity analyses were computed for.
+    analysed: u64,
+    /// Time and maturity analyses asked for and not answered yet.
+    analyses_running: u8,
     /// The last request number handed out.
     last_request: u64,
 }
 
 impl Panes {
+    /// The verification report changed (replaced, or updated in place by
+    /// the live view): panes 3-5 are computed again.
+    pub fn report_changed(&mut self) {
+        self.generation += 1;
+    }
+
     /// A fresh request number: results of older requests are ignored.
     pub fn request(&mut self) -> u64 {
         self.last_request += 1;
@@ -93,6 +108,12 @@ pub enum PanesMsg {
 /// Apply a background result.
 pub fn on_msg(app: &mut App, msg: PanesMsg) {
     match msg {
+        PanesMsg::Time(_) | PanesMsg::Maturity(_) => {
+            app.panes.analyses_running = app.panes.analyses_running.saturating_sub(1);
+        }
+        _ => {}
+    }
+    match msg {
         PanesMsg::Time(r) => {
             // A native chain's time anomalies come from this pass, not from
             // verification: its rows (here and in the browser) and `e`/`E`
@@ -126,9 +147,10 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
 pub fn after_update(app: &mut App) {
     match &app.report {
         Loading::Ready(r) => {
-            let address = std::ptr::from_ref::<VerifyReport>(r) as usize;
-            if address != app.panes.seen_report {
-                app.panes.seen_report = address;
+            let p = &mut app.panes;
+            if p.generation != p.analysed && p.analyses_running == 0 {
+                p.analysed = p.generation;
+                p.analyses_running = 2;
                 let report = Arc::new((**r).clone());
                 app.panes.time.overview = Loading::Pending;
                 app.panes.maturity.report = Loading::Pending;

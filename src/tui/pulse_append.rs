@@ -3,75 +3,102 @@
 //! ledgers: a FORMAT.md 10.1 body, signed when the workstation has the
 //! signing key), off the UI thread like every write ([`crate::tui::writes`]).
 
+use crate::ledger::clock::Clock;
+use crate::ledger::legacy::append::LegacyAppendError;
 use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse as legacy_append};
 use crate::ledger::native::append_pulse::append_pulse as native_append;
 use crate::ledger::native::meta::is_native_dir;
-use crate::ledger::native::pulse::clock::{ClockReading, monotonic_ns};
-use crate::ledger::native::writer::NativeWriter;
+use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
 use crate::time::leap_seconds::LeapSecondList;
 use crate::tui::app::{App, Level};
 use crate::tui::form::request_reload;
 use crate::tui::strings;
-use crate::tui::writes::{Keys, Work, start};
+use crate::tui::writes::{Keys, Work, WriteAck, start};
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `P`: append a pulse now, in the background.
 pub fn append_now(app: &mut App) {
     let _ = start(app, Work::Pulse);
 }
 
-/// Append a pulse to `ledger` now; what was written, or why nothing was.
-pub fn append(ledger: &Path, keys: &Keys) -> Result<String, String> {
+/// Append a pulse to `ledger` at `clock`'s time; what was written, or why
+/// nothing was.
+pub fn append(ledger: &Path, keys: &Keys, clock: &dyn Clock) -> Result<WriteAck, String> {
     if is_native_dir(ledger) {
-        native(ledger, keys)
+        native(ledger, keys, clock)
     } else {
-        legacy(ledger)
+        legacy(ledger, clock)
     }
 }
 
 /// A pulse's outcome arrived: say what was written (and reload), or why not.
-pub fn done(app: &mut App, result: Result<String, String>) {
+pub fn done(app: &mut App, result: Result<WriteAck, String>) {
     match result {
-        Ok(text) => {
-            app.say(Level::Info, text);
+        Ok(ack) => {
+            let (level, text) = ack.message();
+            app.say(level, text);
             request_reload(app);
         }
-        Err(text) => app.say(
-            Level::Error,
-            format!("✘ pulse refused, nothing written: {text}"),
-        ),
+        Err(text) => app.say(Level::Error, format!("✘ pulse refused: {text}")),
     }
 }
 
-fn legacy(ledger: &Path) -> Result<String, String> {
-    let micros = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|e| e.to_string())
-        .and_then(|d| i64::try_from(d.as_micros()).map_err(|e| e.to_string()))?;
+fn legacy(ledger: &Path, clock: &dyn Clock) -> Result<WriteAck, String> {
+    let reading = clock.read();
+    let micros = reading.utc_unix_ns.div_euclid(1000);
+    if micros < 0 {
+        return Err("the system clock is before 1970".to_owned());
+    }
     let clock = PulseClock {
         utc_micros: micros,
-        monotonic_ns: i64::try_from(monotonic_ns()).map_err(|e| e.to_string())?,
+        monotonic_ns: i64::try_from(reading.mono_ns).map_err(|e| e.to_string())?,
     };
-    let ack = legacy_append(ledger, clock, None).map_err(|e| e.to_string())?;
-    Ok(format!(
-        "✔ appended pulse {} at {} (line {}), glyph_hash {}",
-        ack.pulse_id, ack.utc_iso, ack.line, ack.glyph_hash
-    ))
+    let ack = legacy_append(ledger, clock, None).map_err(|e| {
+        let left = matches!(&e, LegacyAppendError::Append(a) if !a.left_file_unchanged());
+        not_written(&e, left)
+    })?;
+    Ok(WriteAck {
+        text: format!(
+            "✔ appended pulse {} at {} (line {}), glyph_hash {}",
+            ack.pulse_id, ack.utc_iso, ack.line, ack.glyph_hash
+        ),
+        line: ack.line,
+        follow_up: None,
+    })
 }
 
-fn native(ledger: &Path, keys: &Keys) -> Result<String, String> {
+fn native(ledger: &Path, keys: &Keys, clock: &dyn Clock) -> Result<WriteAck, String> {
     let leaps = LeapSecondList::best_available().map_err(|e| e.to_string())?;
     let mut w = NativeWriter::open(ledger, keys.signer.clone(), keys.mac_key.clone())
         .map_err(|e| e.to_string())?;
-    let ack = native_append(&mut w, &ClockReading::now(), &leaps).map_err(|e| e.to_string())?;
+    let ack = native_append(&mut w, &clock.read(), &leaps).map_err(|e| {
+        let left = matches!(&e, NativeWriteError::Append(a) if !a.left_file_unchanged());
+        not_written(&e, left)
+    })?;
     let signature = if ack.checkpoint.is_some() {
         "signed"
+    } else if ack.checkpoint_failed.is_some() {
+        "not signed"
     } else {
         strings::NOT_SIGNED
     };
-    Ok(format!(
-        "✔ appended pulse as record {} (line {}) at {}, {signature}",
-        ack.record.seq, ack.record.line, ack.pulse.utc
-    ))
+    Ok(WriteAck {
+        text: format!(
+            "✔ appended pulse as record {} (line {}) at {}, hash {}, {signature}",
+            ack.record.seq, ack.record.line, ack.pulse.utc, ack.record.hash
+        ),
+        line: ack.record.line,
+        follow_up: ack.checkpoint_failed.as_ref().map(ToString::to_string),
+    })
+}
+
+/// Why no pulse was appended, and whether anything was written: nothing,
+/// or (when even undoing a failed write failed) bytes nobody acknowledged,
+/// which the error itself describes.
+fn not_written(e: &dyn std::fmt::Display, bytes_may_be_left: bool) -> String {
+    if bytes_may_be_left {
+        e.to_string()
+    } else {
+        format!("{e}; nothing was written")
+    }
 }

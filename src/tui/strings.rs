@@ -137,6 +137,9 @@ pub fn detail_not_json(err: &str) -> String {
 
 /// Integrity pane: a file the layout implies but that is not there.
 pub const FILE_MISSING: &str = "not found";
+/// Integrity pane: status of a missing file whose absence is evidence
+/// (`MISSING_FILE`).
+pub const FILE_REQUIRED_MISSING: &str = "missing";
 /// Integrity pane: heading of the findings list.
 pub fn findings_title(violations: usize, warnings: usize) -> String {
     format!(

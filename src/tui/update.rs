@@ -138,7 +138,16 @@ pub fn on_verified(
                 .collect();
             app.integrity.selected = 0;
             app.integrity.top = 0;
+            // What could not be compared with the trusted or remembered
+            // checkpoints is said, not left to the word "incomplete".
+            if let Some(e) = report.trust.as_ref().and_then(|t| t.errors.first()) {
+                app.say(
+                    crate::tui::app::Level::Warn,
+                    format!("not checked against trusted checkpoints: {e}"),
+                );
+            }
             app.report = Loading::Ready(report);
+            app.panes.report_changed();
         }
         Err(e) => app.report = Loading::Failed(e),
     }

@@ -12,6 +12,7 @@
 //! A preview writes nothing; it runs here because it verifies the ledger
 //! (the record shown must be the one the append module would write).
 
+use crate::ledger::clock::{Clock, SystemClock};
 use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::native::secret::{MacKey, SecretError, mac_key_option, resolve_signer};
 use crate::tlog::note::Signer;
@@ -21,6 +22,7 @@ use crate::tui::msg::Msg;
 use crate::tui::strings;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -121,6 +123,7 @@ pub struct WriteJob {
     pub request: u64,
     ledger: PathBuf,
     keys: Keys,
+    clock: Arc<dyn Clock>,
     work: Work,
 }
 
@@ -129,22 +132,63 @@ pub struct WriteJob {
 pub enum Written {
     /// The preview, or why there is none.
     Previewed(Result<FormPreview, Refusal>),
-    /// The acknowledgement and the new record's line, or the refusal.
-    Appended(Result<(String, u64), Refusal>),
+    /// The acknowledgement of the durable record, or the refusal.
+    Appended(Result<WriteAck, Refusal>),
     /// What pulse was written, or why none was.
-    Pulse(Result<String, String>),
+    Pulse(Result<WriteAck, String>),
 }
 
-/// The workstation's writes: keys, the job waiting to start, the one running.
-#[derive(Debug, Default)]
+/// A durable write's acknowledgement: what was written and, when a step
+/// after it failed (a checkpoint, a manifest line), what and how to finish
+/// it. The record is durable either way: the user must not be led to
+/// write it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteAck {
+    /// What was written ("✔ appended …").
+    pub text: String,
+    /// The new record's line in its chain (0 when there is none to show).
+    pub line: u64,
+    /// The step after it that failed, with the command that finishes it.
+    pub follow_up: Option<String>,
+}
+
+impl WriteAck {
+    /// The status line and its level: the acknowledgement, followed by the
+    /// failed step (a warning) when there is one.
+    pub fn message(&self) -> (Level, String) {
+        match &self.follow_up {
+            None => (Level::Info, self.text.clone()),
+            Some(f) => (Level::Warn, format!("{}; {f}", self.text)),
+        }
+    }
+}
+
+/// The workstation's writes: keys, clock, the job waiting to start, the
+/// one running.
+#[derive(Debug)]
 pub struct Writing {
     /// The keys of every native write and verification.
     pub keys: Keys,
+    /// Where "now" comes from for `P`, the form and `:export` (the
+    /// machine's clocks unless the workstation was given another).
+    pub clock: Arc<dyn Clock>,
     /// Asked for, not yet started by the event loop.
     pub queued: Option<WriteJob>,
     /// Started and not yet answered: its request and kind.
     pub running: Option<(u64, WriteKind)>,
     last_request: u64,
+}
+
+impl Default for Writing {
+    fn default() -> Self {
+        Writing {
+            keys: Keys::default(),
+            clock: Arc::new(SystemClock),
+            queued: None,
+            running: None,
+            last_request: 0,
+        }
+    }
 }
 
 impl WriteJob {
@@ -165,7 +209,7 @@ impl WriteJob {
     }
 
     fn run_inner(self) -> Written {
-        let (ledger, keys) = (&self.ledger, &self.keys);
+        let (ledger, keys, clock) = (&self.ledger, &self.keys, &*self.clock);
         match self.work {
             Work::Preview { input, now } => {
                 Written::Previewed(crate::tui::form::build_preview(ledger, keys, *input, now))
@@ -177,7 +221,7 @@ impl WriteJob {
             } => Written::Appended(crate::tui::form::append(
                 ledger, keys, *input, &preview, lock_wait,
             )),
-            Work::Pulse => Written::Pulse(crate::tui::pulse_append::append(ledger, keys)),
+            Work::Pulse => Written::Pulse(crate::tui::pulse_append::append(ledger, keys, clock)),
         }
     }
 }
@@ -205,6 +249,7 @@ pub fn start(app: &mut App, work: Work) -> Option<u64> {
         request,
         ledger: app.ledger.clone(),
         keys: w.keys.clone(),
+        clock: Arc::clone(&w.clock),
         work,
     });
     Some(request)

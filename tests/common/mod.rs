@@ -3,6 +3,9 @@
 
 pub mod append_lines;
 pub mod append_worker;
+pub mod faults;
+pub mod forge;
+pub mod unprivileged;
 
 use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
@@ -59,10 +62,46 @@ pub fn generated_ledger(seed: u64) -> tempfile::TempDir {
     dir
 }
 
-/// Run `iss ARGS PATH AFTER...`, expect exit `code`, return stdout.
-pub fn iss_stdout(args: &[&str], path: &Path, after: &[&str], code: i32) -> String {
+/// The environment variable that gives `iss` a fixed clock instead of the
+/// machine's (`src/cli/clock.rs`): tests never depend on this machine's
+/// clocks, uptime or boot.
+pub const CLOCK_ENV: &str = "ISS_FIXED_CLOCK";
+
+/// A fixed clock for one `iss` run: `at` (RFC 3339) on the system clock,
+/// `mono_ns` on the monotonic clock, in the fixed clock's boot.
+pub fn clock_at(at: &str, mono_ns: u64) -> String {
+    format!("{at},mono_ns={mono_ns}")
+}
+
+/// A fixed clock for each `iss` run a test starts without naming one:
+/// 2026-12-01T09:00:00Z (a month after the generated ledgers' pulses) and
+/// one hour of uptime, one minute later at each call in this test binary,
+/// so that two descriptors appended by name never get the same time (and
+/// id). Never the machine's clocks.
+pub fn next_clock() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, Ordering::Relaxed);
+    // Minutes since 2026-12-01T00:00Z; December has room for 44,000 calls.
+    let m = 9 * 60 + n;
+    let (day, hour, minute) = (1 + m / 1440, m % 1440 / 60, m % 60);
+    let at = format!("2026-12-{day:02}T{hour:02}:{minute:02}:00Z");
+    clock_at(&at, 3_600_000_000_000 + n * 60_000_000_000)
+}
+
+/// `iss` with a fixed clock ([`next_clock`]).
+pub fn iss_cmd() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("iss").unwrap();
+    c.env(CLOCK_ENV, next_clock());
+    c
+}
+
+/// Run `iss ARGS PATH AFTER...` with the clock `clock` (see [`clock_at`]),
+/// expect exit `code`, return stdout.
+pub fn iss_stdout_at(clock: &str, args: &[&str], path: &Path, after: &[&str], code: i32) -> String {
     let out = assert_cmd::Command::cargo_bin("iss")
         .unwrap()
+        .env(CLOCK_ENV, clock)
         .args(args)
         .arg(path)
         .args(after)
@@ -72,6 +111,12 @@ pub fn iss_stdout(args: &[&str], path: &Path, after: &[&str], code: i32) -> Stri
         .stdout
         .clone();
     String::from_utf8(out).expect("UTF-8 output")
+}
+
+/// Run `iss ARGS PATH AFTER...` (with a fixed clock, [`next_clock`]),
+/// expect exit `code`, return stdout.
+pub fn iss_stdout(args: &[&str], path: &Path, after: &[&str], code: i32) -> String {
+    iss_stdout_at(&next_clock(), args, path, after, code)
 }
 
 /// Run `iss ARGS PATH`, expect exit `code`, and parse stdout as one JSON document.
@@ -233,6 +278,7 @@ pub fn append_descriptor_cli(ledger: &Path, name: &str, extra: &[&std::ffi::OsSt
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .env(CLOCK_ENV, next_clock())
         .args(["append", "descriptor"])
         .arg(ledger)
         .args(extra)

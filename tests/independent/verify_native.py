@@ -416,6 +416,11 @@ class Verifier:
         # key id hex -> {"public": bytes, "limit": None (any size) or {chain: max size}}
         self.keys = {}
         self.key_in_use = None
+        # Section 8: the order keys were trusted in (metadata, then each
+        # valid rotation's new key): a key's rank is its index here.
+        self.key_order = []
+        # Valid rotations: (events line, retired key id, sizes).
+        self.rotations = []
         self.chains = {c: ChainState(c) for c in CHAINS}
 
     # -- helpers --
@@ -457,6 +462,8 @@ class Verifier:
         self.mac_required = self.meta.get("mac_key_id")
         for text in self.meta["verifier_keys"]:
             _, id_hex, public = parse_vkey(text)
+            if id_hex not in self.keys:
+                self.key_order.append(id_hex)
             self.keys[id_hex] = {"public": public, "limit": None}
             self.key_in_use = id_hex
 
@@ -508,6 +515,13 @@ class Verifier:
     # -- section 4 and 5 --
     def check_chain(self, chain):
         st = self.chains[chain]
+        if not os.path.lexists(os.path.join(self.dir, chain + ".jsonl")):
+            # Section 11: the metadata names every chain; a missing one is
+            # MISSING_FILE (no line), its root unknown.
+            self.add(chain, "MISSING_FILE", detail="the chain file is missing")
+            st.readable = False
+            st.merkle = Merkle([])
+            return
         data = self.read(chain + ".jsonl")
         if data is None:
             st.readable = False
@@ -521,6 +535,7 @@ class Verifier:
         st.merkle = Merkle(st.lines)
         expected_seq = 0
         expected_prev = "0" * 64  # None: unknown (after an unparseable line)
+        first_line_of_id = {}  # section 4.3 rule 5, descriptors only
         for index, line in enumerate(st.lines):
             lineno = index + 1
             if len(line) > MAX_LINE_BYTES:
@@ -562,6 +577,18 @@ class Verifier:
             if stored_hash != computed:
                 self.add(chain, "HASH_MISMATCH", lineno, expected=computed, found=stored_hash)
             self._check_mac(st, lineno, rec, message)
+            if chain == "descriptors":
+                # Rule 5: the body's descriptor_id (a string member; the
+                # last one when the name is repeated, as parse_json keeps
+                # it) is not that of an earlier record.
+                ident = rec["body"].get("descriptor_id")
+                if isinstance(ident, str):
+                    if ident in first_line_of_id:
+                        first = first_line_of_id[ident]
+                        self.add(chain, "DUPLICATE_ID", lineno, expected="an id no earlier record has",
+                                 found="%s (first at line %d)" % (ident, first))
+                    else:
+                        first_line_of_id[ident] = lineno
             expected_seq = seq + 1
             expected_prev = stored_hash
 
@@ -719,7 +746,9 @@ class Verifier:
                 continue
             new = parse_vkey(body["new_vkey"])
             self.keys[self.key_in_use]["limit"] = {c: body["sizes"][c] for c in CHAINS}
+            self.rotations.append((index + 1, self.key_in_use, {c: body["sizes"][c] for c in CHAINS}))
             self.keys[new[1]] = {"public": new[2], "limit": None}
+            self.key_order.append(new[1])
             self.key_in_use = new[1]
 
     def _rotation_problem(self, body):
@@ -733,6 +762,8 @@ class Verifier:
         new = parse_vkey(body.get("new_vkey"))
         if new is None or new[0] != self.origin:
             return "new_vkey is not a verifier key named %s" % self.origin
+        if new[1] in self.keys:
+            return "the new key %s is already trusted" % new[1]
         sizes = body.get("sizes")
         if not isinstance(sizes, dict) or any(
             not isinstance(sizes.get(c), int) or isinstance(sizes.get(c), bool) or sizes.get(c) < 0 for c in CHAINS
@@ -766,6 +797,8 @@ class Verifier:
             n_lines = len(st.lines) if st.too_long_at is None else st.too_long_at
             truncated_by = None
             previous_size = None
+            top_rank = None  # the highest rank among the signers of verified entries
+            newest_line = None  # history line of the newest verified entry
             for index, line in enumerate(lines):
                 lineno = index + 1
                 note = self._history_entry(report, lineno, line)
@@ -818,6 +851,14 @@ class Verifier:
                 if not trusted:
                     self.add(report, "SIGNATURE_INVALID", lineno, detail="signed only by a key retired below size %d" % size)
                     continue
+                # Rule 3b: only retired keys, after a verified entry signed
+                # by a key ranked above them all.
+                if top_rank is not None and all(
+                    self.keys[k]["limit"] is not None and self.key_order.index(k) < top_rank for k in trusted
+                ):
+                    self.add(report, "RETIRED_KEY", lineno, found=",".join(trusted),
+                             detail="a retired key signed after its successor")
+                    continue
                 # Rule 4.
                 if size > n_lines:
                     if truncated_by is None or size > truncated_by[0]:
@@ -832,14 +873,38 @@ class Verifier:
                 # The newest signed size: the last verified entry in history order.
                 st.signed_size = size
                 st.signed_by = sorted(trusted)
-            if truncated_by is not None:
+                newest_line = lineno
+                rank = max(self.key_order.index(k) for k in trusted)
+                top_rank = rank if top_rank is None else max(top_rank, rank)
+            # Section 11: no TRUNCATED for a chain that is missing or could
+            # not be read (nothing is concluded from bytes not read).
+            if truncated_by is not None and st.readable:
                 self.add(
                     chain,
                     "TRUNCATED",
                     expected="at least %d complete line(s) (checkpoint at history line %d)" % truncated_by,
                     found="%d" % n_lines,
                 )
+        else:
+            newest_line = None
+        self._check_rotation_cover(chain, report, newest_line)
         self._check_latest(chain, report, entries)
+
+    def _check_rotation_cover(self, chain, report, newest_line):
+        """Section 7, after the history: after a rotation, the newest
+        verified entry is signed by the key in use and signs at least the
+        largest size a rotation retired a key at."""
+        st = self.chains[chain]
+        if self.meta is None or not self.rotations:
+            return
+        if not st.readable or st.too_long_at is not None:
+            return  # a line was not read: no verdict on what is missing
+        floor = max(sizes[chain] for _, _, sizes in self.rotations)
+        if st.signed_size is not None and self.key_in_use in st.signed_by and st.signed_size >= floor:
+            return
+        self.add(report, "RETIRED_KEY", newest_line,
+                 expected="a newest checkpoint signed by %s of at least %d records" % (self.key_in_use, floor),
+                 found="none verified" if st.signed_size is None else "size %d signed by %s" % (st.signed_size, ",".join(st.signed_by)))
 
     def _history_entry(self, report, lineno, line):
         """Rule: `{"size":N,"note":"..."}` exactly; (size, note) or None."""

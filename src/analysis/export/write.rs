@@ -3,11 +3,11 @@
 //! ledger it describes.
 
 use super::bundle;
+use crate::ledger::clock::Clock;
 use crate::ledger::legacy::writer::iso_from_micros;
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What [`write_bundle`] wrote.
 #[derive(Debug, Clone)]
@@ -25,7 +25,13 @@ pub struct Written {
 /// Verify `ledger`, build its evidence bundle and write it to `json` (and
 /// `json` with `.md`). Refuses to overwrite unless `force`, and refuses a
 /// destination inside the ledger's folder (review never writes there).
-pub fn write_bundle(ledger: &Path, json: &Path, force: bool) -> Result<Written, String> {
+/// The bundle's `generated_at` is read from `clock`.
+pub fn write_bundle(
+    ledger: &Path,
+    json: &Path,
+    force: bool,
+    clock: &dyn Clock,
+) -> Result<Written, String> {
     let markdown = json.with_extension("md");
     if json == markdown {
         return Err(format!(
@@ -63,10 +69,11 @@ pub fn write_bundle(ledger: &Path, json: &Path, force: bool) -> Result<Written, 
     let options = VerifyOptions::default();
     let report = verify_path(ledger, &options).map_err(|e| e.to_string())?;
     let status = report.status;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_err(|e| format!("the system clock is before 1970: {e}"))?;
-    let generated = iso_from_micros(i64::try_from(now.as_micros()).unwrap_or(i64::MAX));
+    let now = clock.now_micros();
+    if now < 0 {
+        return Err("the system clock is before 1970".to_owned());
+    }
+    let generated = iso_from_micros(now);
     let b = bundle(report, &options, generated)
         .map_err(|e| format!("fingerprinting and reading the ledger's files: {e}"))?;
     let mut text = serde_json::to_string_pretty(&b).map_err(|e| e.to_string())?;

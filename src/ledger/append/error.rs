@@ -44,6 +44,14 @@ pub enum Op {
     Truncate,
     /// Creating or writing the backup of a torn tail.
     Backup,
+    /// Writing a temporary file that replaces another one when complete.
+    TempFile,
+    /// Renaming a complete temporary file over the file it replaces.
+    Rename,
+    /// Removing a file (a temporary file left by an interrupted write).
+    Remove,
+    /// Writing the record of a completion (what was added, and why).
+    RecordFile,
 }
 
 impl fmt::Display for Op {
@@ -61,6 +69,10 @@ impl fmt::Display for Op {
             Op::ReadBack => "reading back",
             Op::Truncate => "truncating",
             Op::Backup => "writing backup",
+            Op::TempFile => "writing temporary file",
+            Op::Rename => "renaming over",
+            Op::Remove => "removing",
+            Op::RecordFile => "writing the record of a completion",
         })
     }
 }
@@ -279,6 +291,19 @@ fn left_behind(offset: u64, found_len: Option<u64>) -> String {
 }
 
 impl AppendError {
+    /// Whether the file is known to hold exactly the bytes it held before
+    /// the failed call: every variant but those that say bytes may be left
+    /// ([`AppendError::PartialWrite`], [`AppendError::ReadBackMismatch`],
+    /// [`AppendError::Replaced`]).
+    pub fn left_file_unchanged(&self) -> bool {
+        !matches!(
+            self,
+            AppendError::PartialWrite { .. }
+                | AppendError::ReadBackMismatch { .. }
+                | AppendError::Replaced { .. }
+        )
+    }
+
     /// Classify an OS error so the UI can say "disk full" or "permission denied".
     pub(crate) fn io(path: impl Into<PathBuf>, op: Op, source: io::Error) -> Self {
         let path = path.into();

@@ -5,6 +5,7 @@
 //! fit in memory.
 
 use super::error::{AppendError, Op};
+use super::storage::Storage;
 use sha2::{Digest, Sha256};
 use std::fs::{File, Metadata};
 use std::io;
@@ -27,9 +28,9 @@ pub(crate) fn parent_dir(path: &Path) -> PathBuf {
 /// On Linux, `fsync` on a file flushes its data and inode but not the
 /// directory entry that names it: a new file can vanish after a crash
 /// unless its directory is synced too.
-pub(crate) fn sync_dir(dir: &Path) -> Result<(), AppendError> {
-    let d = File::open(dir).map_err(|e| AppendError::io(dir, Op::SyncDir, e))?;
-    d.sync_all()
+pub(crate) fn sync_dir(storage: &dyn Storage, dir: &Path) -> Result<(), AppendError> {
+    storage
+        .sync_dir(dir)
         .map_err(|e| AppendError::io(dir, Op::SyncDir, e))
 }
 

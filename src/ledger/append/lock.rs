@@ -10,9 +10,11 @@
 
 use super::error::{AppendError, Op};
 use super::fsio;
+use super::storage::{Storage, default_storage};
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -28,12 +30,16 @@ const MAX_POLL: Duration = Duration::from_millis(50);
 /// compiler, and the exclusive borrow keeps two threads from writing under
 /// one shared lock. The lock is released when this value is dropped (the
 /// kernel releases it when its file is closed, also on a crash).
+///
+/// The lock also carries the [`Storage`] its writes go through: the
+/// operating system, unless a test chose another ([`LedgerLock::with_storage`]).
 #[derive(Debug)]
 pub struct LedgerLock {
     /// Holding the locked handle is what keeps the lock.
     _file: File,
     dir: PathBuf,
     lock_path: PathBuf,
+    storage: Arc<dyn Storage>,
 }
 
 impl LedgerLock {
@@ -48,22 +54,36 @@ impl LedgerLock {
                 Err(e) => return Err(AppendError::io(&lock_path, Op::Lock, e)),
             }
         }
-        Ok(LedgerLock {
+        Ok(LedgerLock::new(file, dir, lock_path))
+    }
+
+    fn new(file: File, dir: PathBuf, lock_path: PathBuf) -> Self {
+        LedgerLock {
             _file: file,
             dir,
             lock_path,
-        })
+            storage: default_storage(),
+        }
+    }
+
+    /// The same lock, its writes going through `storage` (fault-injection
+    /// tests; see the module `storage`).
+    #[must_use]
+    pub fn with_storage(mut self, storage: Arc<dyn Storage>) -> Self {
+        self.storage = storage;
+        self
+    }
+
+    /// The storage this lock's writes go through.
+    pub fn storage(&self) -> &dyn Storage {
+        &*self.storage
     }
 
     /// Take the lock on `dir` now, or fail with [`AppendError::LockHeld`].
     pub fn try_acquire(dir: &Path) -> Result<Self, AppendError> {
         let (file, dir, lock_path) = open_lock_file(dir)?;
         if try_lock(&file, &lock_path)? {
-            Ok(LedgerLock {
-                _file: file,
-                dir,
-                lock_path,
-            })
+            Ok(LedgerLock::new(file, dir, lock_path))
         } else {
             Err(AppendError::LockHeld { lock_path })
         }
@@ -80,11 +100,7 @@ impl LedgerLock {
         let mut pause = Duration::from_millis(1);
         loop {
             if try_lock(&file, &lock_path)? {
-                return Ok(LedgerLock {
-                    _file: file,
-                    dir,
-                    lock_path,
-                });
+                return Ok(LedgerLock::new(file, dir, lock_path));
             }
             let waited = start.elapsed();
             let Some(left) = timeout.checked_sub(waited).filter(|d| !d.is_zero()) else {

@@ -10,10 +10,12 @@
 use super::error::{AppendError, Op};
 use super::fsio::{self, CHUNK};
 use super::lock::LedgerLock;
+use super::record::remove_file;
+use super::storage::{Storage, SyncKind};
 use super::tail::{self, Tail, TailState};
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -43,6 +45,9 @@ pub struct TornRemoved {
     pub backup: PathBuf,
     /// The ledger's tail after the cut, for the next append.
     pub new_tail: Tail,
+    /// The fsync after the cut failed with this error: the cut is made,
+    /// but may not survive a crash (the backup does).
+    pub sync_error: Option<String>,
 }
 
 /// Cut a torn last line from the ledger at `path`, after copying it to a new
@@ -56,7 +61,8 @@ pub fn repair_torn_tail(
     backup_dir: &Path,
 ) -> Result<Repair, AppendError> {
     lock.covers(path)?;
-    let file = match OpenOptions::new().read(true).write(true).open(path) {
+    let storage = lock.storage();
+    let file = match storage.open(path, OpenOptions::new().read(true).write(true), Op::Open) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             return Err(AppendError::NotFound { path: path.into() });
@@ -78,13 +84,24 @@ pub fn repair_torn_tail(
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let (backup_path, mut backup) = create_backup(backup_dir, &name, nanos)?;
-    let sha256 = copy_range(&file, path, complete.len, len, &mut backup, &backup_path)?;
-    backup
-        .sync_all()
-        .map_err(|e| AppendError::io(&backup_path, Op::Sync, e))?;
-    fsio::sync_dir(backup_dir)?;
-    check_backup(&file, path, complete.len, torn_bytes, &backup_path)?;
+    let (backup_path, backup) = create_backup(storage, backup_dir, &name, nanos)?;
+    let torn = Torn {
+        file: &file,
+        path,
+        start: complete.len,
+        len: torn_bytes,
+    };
+    let sha256 = match backup_then_check(storage, &torn, &backup, &backup_path, backup_dir) {
+        Ok(h) => h,
+        Err(e) => {
+            // Nothing was cut: a backup of a cut that did not happen must
+            // not stay behind, claiming one.
+            drop(backup);
+            let _ = remove_file(lock, &backup_path);
+            return Err(e);
+        }
+    };
+    let storage = lock.storage();
 
     // Nobody else should write while we hold the lock, but a writer that
     // ignores it must not lose bytes to our cut.
@@ -92,16 +109,30 @@ pub fn repair_torn_tail(
         .metadata()
         .map_err(|e| AppendError::io(path, Op::ReadTail, e))?
         .len();
-    if found_len != len {
-        return Err(AppendError::ChangedDuringRepair {
-            path: path.into(),
-            expected_len: len,
-            found_len,
-        });
+    let cut = if found_len == len {
+        storage.set_len(&file, path, complete.len)
+    } else {
+        Err(io::Error::other("changed"))
+    };
+    if let Err(e) = cut {
+        drop(backup);
+        let _ = remove_file(lock, &backup_path);
+        if found_len != len {
+            return Err(AppendError::ChangedDuringRepair {
+                path: path.into(),
+                expected_len: len,
+                found_len,
+            });
+        }
+        return Err(AppendError::io(path, Op::Truncate, e));
     }
-    file.set_len(complete.len)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| AppendError::io(path, Op::Truncate, e))?;
+    // The cut is made (every reader sees it); whether it is on stable
+    // storage yet is what the fsync says, reported with it.
+    let sync_error = lock
+        .storage()
+        .sync(&file, path, SyncKind::All)
+        .err()
+        .map(|e| AppendError::io(path, Op::Truncate, e).to_string());
 
     Ok(Repair::Truncated(TornRemoved {
         offset: complete.len,
@@ -109,41 +140,92 @@ pub fn repair_torn_tail(
         sha256,
         backup: backup_path,
         new_tail: complete,
+        sync_error,
     }))
 }
 
-/// A new backup file `<name>.torn-<nanos>[-n]` that did not exist before:
-/// `create_new` makes "never overwrite" the kernel's job, not a race.
+/// The torn bytes of a ledger: `file[start..start + len]`.
+struct Torn<'a> {
+    file: &'a File,
+    path: &'a Path,
+    start: u64,
+    len: u64,
+}
+
+/// Copy the torn bytes to the backup, make it durable, and read it back.
+fn backup_then_check(
+    storage: &dyn Storage,
+    torn: &Torn<'_>,
+    backup: &File,
+    backup_path: &Path,
+    backup_dir: &Path,
+) -> Result<[u8; 32], AppendError> {
+    let sha256 = copy_range(
+        storage,
+        torn.file,
+        torn.path,
+        (torn.start, torn.start + torn.len),
+        backup,
+        backup_path,
+    )?;
+    storage
+        .sync(backup, backup_path, SyncKind::All)
+        .map_err(|e| AppendError::io(backup_path, Op::Sync, e))?;
+    fsio::sync_dir(storage, backup_dir)?;
+    check_backup(
+        storage,
+        torn.file,
+        torn.path,
+        torn.start,
+        torn.len,
+        backup_path,
+    )?;
+    Ok(sha256)
+}
+
+/// A new backup file `<name>.torn-<nanos>[-n]` that did not exist before.
 pub(super) fn create_backup(
+    storage: &dyn Storage,
     dir: &Path,
     name: &str,
     nanos: u128,
 ) -> Result<(PathBuf, File), AppendError> {
+    create_new_beside(storage, dir, &format!("{name}.torn-{nanos}"), Op::Backup)
+}
+
+/// A new file `<stem>[-n]` in `dir` that did not exist before:
+/// `create_new` makes "never overwrite" the kernel's job, not a race.
+pub(super) fn create_new_beside(
+    storage: &dyn Storage,
+    dir: &Path,
+    stem: &str,
+    op: Op,
+) -> Result<(PathBuf, File), AppendError> {
     let mut last_err = None;
     for n in 0..NAME_TRIES {
         let file_name = if n == 0 {
-            format!("{name}.torn-{nanos}")
+            stem.to_owned()
         } else {
-            format!("{name}.torn-{nanos}-{n}")
+            format!("{stem}-{n}")
         };
         let p = dir.join(file_name);
-        match OpenOptions::new().write(true).create_new(true).open(&p) {
+        match storage.open(&p, OpenOptions::new().write(true).create_new(true), op) {
             Ok(f) => return Ok((p, f)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_err = Some((p, e)),
-            Err(e) => return Err(AppendError::io(p, Op::Backup, e)),
+            Err(e) => return Err(AppendError::io(p, op, e)),
         }
     }
     let (p, e) = last_err.unwrap_or_else(|| (dir.into(), io::ErrorKind::AlreadyExists.into()));
-    Err(AppendError::io(p, Op::Backup, e))
+    Err(AppendError::io(p, op, e))
 }
 
 /// Copy `file[start..end]` into `out`, returning the bytes' SHA-256.
 fn copy_range(
+    storage: &dyn Storage,
     file: &File,
     path: &Path,
-    start: u64,
-    end: u64,
-    out: &mut File,
+    (start, end): (u64, u64),
+    out: &File,
     out_path: &Path,
 ) -> Result<[u8; 32], AppendError> {
     let mut buf = vec![0u8; CHUNK];
@@ -153,7 +235,8 @@ fn copy_range(
         let n = fsio::chunk_len(&buf, end - pos);
         file.read_exact_at(&mut buf[..n], pos)
             .map_err(|e| AppendError::io(path, Op::ReadTail, e))?;
-        out.write_all(&buf[..n])
+        storage
+            .write_all(out, out_path, &buf[..n])
             .map_err(|e| AppendError::io(out_path, Op::Backup, e))?;
         h.update(&buf[..n]);
         pos += n as u64;
@@ -164,14 +247,16 @@ fn copy_range(
 /// Read the backup back through a fresh handle and compare it with the
 /// ledger's torn bytes, so the cut never happens on a bad copy.
 fn check_backup(
+    storage: &dyn Storage,
     file: &File,
     path: &Path,
     start: u64,
     len: u64,
     backup_path: &Path,
 ) -> Result<(), AppendError> {
-    let backup =
-        File::open(backup_path).map_err(|e| AppendError::io(backup_path, Op::ReadBack, e))?;
+    let backup = storage
+        .open(backup_path, OpenOptions::new().read(true), Op::ReadBack)
+        .map_err(|e| AppendError::io(backup_path, Op::ReadBack, e))?;
     let backup_len = backup
         .metadata()
         .map_err(|e| AppendError::io(backup_path, Op::ReadBack, e))?

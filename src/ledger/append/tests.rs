@@ -3,6 +3,7 @@
 mod failure_tests;
 mod lock_tests;
 mod repair_tests;
+mod seam_tests;
 mod sequence_tests;
 mod tail_tests;
 mod writer_tests;

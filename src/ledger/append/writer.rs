@@ -10,10 +10,11 @@
 use super::error::{AppendError, LineProblem, Op};
 use super::fsio;
 use super::lock::LedgerLock;
+use super::storage::{Storage, SyncKind};
 use super::tail::{self, Tail, TailState};
 use crate::ledger::io::reader::DEFAULT_MAX_LINE;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 /// How to append.
@@ -62,7 +63,8 @@ pub fn append_lines<L: AsRef<[u8]>>(
         })?;
     }
     lock.covers(path)?;
-    let file = open_ledger(path, expected, opts)?;
+    let storage = lock.storage();
+    let file = open_ledger(storage, path, expected, opts)?;
     let old_len = check_tail(&file, path, expected)?;
 
     let total: usize = lines.iter().map(|l| l.as_ref().len() + 1).sum();
@@ -74,14 +76,23 @@ pub fn append_lines<L: AsRef<[u8]>>(
         buf.push(b'\n');
     }
 
-    if let Err(e) = (&file).write_all(&buf) {
-        return Err(undo(&file, path, old_len, &buf, Op::Write, e));
+    if let Err(e) = storage.write_all(&file, path, &buf) {
+        return Err(undo(storage, &file, path, old_len, &buf, Op::Write, e));
     }
     // fdatasync also flushes the new size, which is all an append changes.
-    if let Err(e) = file.sync_data() {
-        return Err(undo(&file, path, old_len, &buf, Op::Sync, e));
+    if let Err(e) = storage.sync(&file, path, SyncKind::Data) {
+        return Err(undo(storage, &file, path, old_len, &buf, Op::Sync, e));
     }
-    read_back(&file, path, old_len, &buf)?;
+    match read_back(storage, &file, path, old_len, &buf) {
+        Ok(()) => {}
+        // Written and synced, but not read back: not acknowledged, so the
+        // batch must not stay either (a caller would retry it). Removed if
+        // provably ours, as after a failed write.
+        Err(ReadBackFailed::Io(e)) => {
+            return Err(undo(storage, &file, path, old_len, &buf, Op::ReadBack, e));
+        }
+        Err(ReadBackFailed::Differs(e)) => return Err(e),
+    }
 
     let last = lines.last().map_or(&[][..], AsRef::as_ref);
     Ok(Appended {
@@ -120,10 +131,15 @@ pub fn validate_line(line: &[u8]) -> Result<(), LineProblem> {
 
 /// Open for reading and appending; create only a missing ledger the caller
 /// expects to be empty.
-fn open_ledger(path: &Path, expected: &Tail, opts: AppendOptions) -> Result<File, AppendError> {
+fn open_ledger(
+    storage: &dyn Storage,
+    path: &Path,
+    expected: &Tail,
+    opts: AppendOptions,
+) -> Result<File, AppendError> {
     let mut oo = OpenOptions::new();
     oo.read(true).append(true);
-    match oo.open(path) {
+    match storage.open(path, &oo, Op::Open) {
         Ok(f) => return Ok(f),
         Err(e) if e.kind() != io::ErrorKind::NotFound => {
             return Err(AppendError::io(path, Op::Open, e));
@@ -133,16 +149,16 @@ fn open_ledger(path: &Path, expected: &Tail, opts: AppendOptions) -> Result<File
     if !opts.create || *expected != Tail::EMPTY {
         return Err(AppendError::NotFound { path: path.into() });
     }
-    match oo.clone().create_new(true).open(path) {
+    match storage.open(path, oo.clone().create_new(true), Op::Create) {
         Ok(f) => {
             // The new name must survive a crash, or the acknowledged batch
             // would be in a file nobody can find.
-            fsio::sync_dir(&fsio::parent_dir(path))?;
+            fsio::sync_dir(storage, &fsio::parent_dir(path))?;
             Ok(f)
         }
         // Created by someone else meanwhile: the tail check decides.
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => oo
-            .open(path)
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => storage
+            .open(path, &oo, Op::Open)
             .map_err(|e| AppendError::io(path, Op::Open, e)),
         Err(e) => Err(AppendError::io(path, Op::Create, e)),
     }
@@ -174,45 +190,52 @@ fn check_tail(file: &File, path: &Path, expected: &Tail) -> Result<u64, AppendEr
     }
 }
 
+/// Why a read-back did not confirm the batch.
+#[derive(Debug)]
+pub(super) enum ReadBackFailed {
+    /// The file could not be read: nothing is known about the bytes.
+    Io(io::Error),
+    /// The file was read and is not what was written (or not where).
+    Differs(AppendError),
+}
+
 /// Compare the file at `path` (a fresh handle, so no state of ours can
 /// answer for the disk) with what we wrote through `file`.
 pub(super) fn read_back(
+    storage: &dyn Storage,
     file: &File,
     path: &Path,
     offset: u64,
     buf: &[u8],
-) -> Result<(), AppendError> {
-    let ours = fsio::identity(
-        &file
-            .metadata()
-            .map_err(|e| AppendError::io(path, Op::ReadBack, e))?,
-    );
+) -> Result<(), ReadBackFailed> {
+    let replaced = || ReadBackFailed::Differs(AppendError::Replaced { path: path.into() });
+    let ours = fsio::identity(&file.metadata().map_err(ReadBackFailed::Io)?);
     // Compare by path before opening (a pipe swapped in would block the
     // open), and by handle after (the path may change in between).
     match fs::metadata(path) {
         Ok(m) if fsio::identity(&m) == ours => {}
-        Ok(_) => return Err(AppendError::Replaced { path: path.into() }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(AppendError::Replaced { path: path.into() });
-        }
-        Err(e) => return Err(AppendError::io(path, Op::ReadBack, e)),
+        Ok(_) => return Err(replaced()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(replaced()),
+        Err(e) => return Err(ReadBackFailed::Io(e)),
     }
-    let fresh = File::open(path).map_err(|e| AppendError::io(path, Op::ReadBack, e))?;
-    let fresh_meta = fresh
-        .metadata()
-        .map_err(|e| AppendError::io(path, Op::ReadBack, e))?;
+    let mut oo = OpenOptions::new();
+    oo.read(true);
+    let fresh = storage
+        .open(path, &oo, Op::ReadBack)
+        .map_err(ReadBackFailed::Io)?;
+    let fresh_meta = fresh.metadata().map_err(ReadBackFailed::Io)?;
     if fsio::identity(&fresh_meta) != ours {
-        return Err(AppendError::Replaced { path: path.into() });
+        return Err(replaced());
     }
     match fsio::first_difference(&fresh, offset, buf) {
         Ok(None) => Ok(()),
-        Ok(Some(first_difference)) => Err(AppendError::ReadBackMismatch {
+        Ok(Some(first_difference)) => Err(ReadBackFailed::Differs(AppendError::ReadBackMismatch {
             path: path.into(),
             offset,
             len: buf.len() as u64,
             first_difference,
-        }),
-        Err(e) => Err(AppendError::io(path, Op::ReadBack, e)),
+        })),
+        Err(e) => Err(ReadBackFailed::Io(e)),
     }
 }
 
@@ -220,6 +243,7 @@ pub(super) fn read_back(
 /// bytes provably ours: the file must be `old_len` plus a prefix of `buf`.
 /// Returns the error to report.
 pub(super) fn undo(
+    storage: &dyn Storage,
     file: &File,
     path: &Path,
     old_len: u64,
@@ -237,7 +261,10 @@ pub(super) fn undo(
                 Ok(None)
             );
             // sync_all: the truncation is a metadata change that must be durable.
-            ours && file.set_len(old_len).and_then(|()| file.sync_all()).is_ok()
+            ours && storage
+                .set_len(file, path, old_len)
+                .and_then(|()| storage.sync(file, path, SyncKind::All))
+                .is_ok()
         }
         _ => false,
     };

@@ -125,7 +125,7 @@ pub struct IndexedFile {
 impl IndexedFile {
     /// Open `path` read-only and index it; `progress` receives bytes indexed.
     pub fn open(path: &Path, progress: impl FnMut(u64)) -> io::Result<Self> {
-        let file = File::open(path)?;
+        let file = crate::ledger::input::open_regular(path)?;
         let index = LineIndex::build(&file, progress)?;
         Ok(IndexedFile {
             path: path.into(),

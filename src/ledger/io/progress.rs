@@ -125,6 +125,8 @@ pub fn counted(path: &Path, file: std::fs::File) -> Counted {
     Counted {
         inner: file,
         counters,
+        #[cfg(test)]
+        fail_after: crate::ledger::input::fault::read_fault(path),
     }
 }
 
@@ -133,10 +135,28 @@ pub fn counted(path: &Path, file: std::fs::File) -> Counted {
 pub struct Counted {
     inner: std::fs::File,
     counters: Vec<Arc<AtomicU64>>,
+    /// Tests: bytes left before reads fail with `EIO` (an injected fault,
+    /// [`crate::ledger::input::fault`]).
+    #[cfg(test)]
+    fail_after: Option<u64>,
 }
 
 impl Read for Counted {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(test)]
+        let buf = match &mut self.fail_after {
+            Some(0) => return Err(io::Error::from_raw_os_error(5)), // EIO
+            Some(left) => {
+                let n = buf.len().min(usize::try_from(*left).unwrap_or(usize::MAX));
+                let n = self.inner.read(&mut buf[..n])?;
+                *left -= n as u64;
+                for c in &self.counters {
+                    c.fetch_add(n as u64, Ordering::Relaxed);
+                }
+                return Ok(n);
+            }
+            None => buf,
+        };
         let n = self.inner.read(buf)?;
         for c in &self.counters {
             c.fetch_add(n as u64, Ordering::Relaxed);

@@ -289,7 +289,7 @@ pub fn for_each_object(
     max_line: usize,
     mut f: impl FnMut(u64, &serde_json::Value),
 ) -> io::Result<()> {
-    let mut reader = LineReader::with_limit(std::fs::File::open(path)?, max_line);
+    let mut reader = LineReader::with_limit(crate::ledger::input::open_regular(path)?, max_line);
     while let Some(line) = reader.next_line()? {
         let Content::Bytes(bytes) = line.content else {
             continue;

@@ -4,17 +4,20 @@ use crate::ledger::io::par_lines::{LineCheck, ParLines, default_workers};
 use crate::ledger::io::reader::{LineReader, RawLine};
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::FileReport;
-use std::fs::File;
 use std::path::Path;
 
 /// Open `path` read-only, or record why it could not be opened. The reads
 /// are counted for whoever follows the file's progress
 /// ([`crate::ledger::io::progress`]).
 pub fn open(path: &Path, report: &mut FileReport) -> Option<crate::ledger::io::progress::Counted> {
-    match File::open(path) {
+    match crate::ledger::input::open_regular(path) {
         Ok(f) => Some(crate::ledger::io::progress::counted(path, f)),
         Err(e) => {
-            report.error = Some(format!("cannot open {}: {e}", path.display()));
+            report.unreadable(
+                format!("cannot open {}: {e}", path.display()),
+                &e.to_string(),
+                None,
+            );
             None
         }
     }
@@ -38,7 +41,7 @@ pub fn scan_file(
             Ok(Some(line)) => f(&line, &mut report.findings),
             Ok(None) => break,
             Err(e) => {
-                report.error = Some(read_error(path, reader.offset(), &e));
+                read_failed(report, path, reader.lines_read(), reader.offset(), &e);
                 break;
             }
         }
@@ -81,8 +84,24 @@ pub fn scan_file_parallel_tapped<T: Send + 'static>(
     report.lines = count;
     report.bytes = bytes;
     if let Some(e) = lines.take_error() {
-        report.error = Some(read_error(path, bytes, &e));
+        read_failed(report, path, count, bytes, &e);
     }
+}
+
+/// Record on `report` a read of `path` that failed after `lines` complete
+/// lines (`bytes` bytes): the file is unreadable from the next line on.
+pub fn read_failed(
+    report: &mut FileReport,
+    path: &Path,
+    lines: u64,
+    bytes: u64,
+    e: &std::io::Error,
+) {
+    report.unreadable(
+        read_error(path, bytes, e),
+        &e.to_string(),
+        Some((lines + 1, bytes)),
+    );
 }
 
 /// The message for a read that failed part-way.
@@ -128,15 +147,39 @@ mod tests {
     }
 
     #[test]
-    fn read_failure_is_recorded_with_its_offset() {
-        // Opening a directory succeeds on Linux; reading it fails (EISDIR),
-        // even for root, which file modes would not stop.
+    fn a_directory_in_a_files_place_is_refused_at_open() {
+        // A directory opens on Linux and fails only when read (EISDIR, even
+        // for root); it is refused before that, saying what it is.
         let dir = tempfile::tempdir().unwrap();
         let mut r = report();
         scan_file(dir.path(), 100, &mut r, |_, _| panic!("no lines"));
         r.settle();
         assert_eq!(r.status, FileStatus::Unreadable);
         let e = r.error.unwrap();
-        assert!(e.contains("read error") && e.contains("at byte 0"), "{e}");
+        assert!(e.contains("it is a directory, not a regular file"), "{e}");
+    }
+
+    #[test]
+    fn read_failure_is_recorded_with_its_line_and_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.jsonl");
+        std::fs::write(&p, b"{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n").unwrap();
+        // EIO in the middle of line 2 (it starts at byte 8).
+        let _fault = crate::ledger::input::fault::fail_reads_after(&p, 12);
+        let mut r = report();
+        let mut seen = Vec::new();
+        scan_file(&p, 100, &mut r, |line, _| seen.push(line.number));
+        r.settle();
+        assert_eq!(seen, vec![1], "only the line read in full is checked");
+        assert_eq!(r.status, FileStatus::Unreadable);
+        let e = r.error.clone().unwrap();
+        assert!(e.contains("read error") && e.contains("at byte 8"), "{e}");
+        let u = &r.findings[0];
+        assert_eq!(
+            u.kind,
+            crate::ledger::model::finding::FindingKind::Unreadable
+        );
+        assert_eq!((u.line, u.offset), (Some(2), Some(8)));
+        assert!(u.found.as_deref().unwrap().contains("os error 5"), "{u:?}");
     }
 }

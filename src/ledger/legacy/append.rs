@@ -7,21 +7,28 @@
 //! pass it through the very verifier that just checked the chain (schema,
 //! id not used before, link to the last record, hash); append it with one
 //! write, fsync and read-back, refused if the file moved since it was read;
-//! then the manifest line, the same way. Only then is the record
-//! acknowledged.
+//! then the record is durable and acknowledged; then the manifest line, the
+//! same way. A manifest line that cannot be written leaves a durable,
+//! acknowledged record with a follow-up to finish ([`Appended::witness`]):
+//! `iss repair`, or the next append, writes it (see [`witness`]), because
+//! an append first completes what an interrupted one left unwritten.
 //!
 //! The legacy service does not take our lock: while it runs on the same
 //! files, an append of ours and one of its own can still race. The tail
 //! check then refuses ours rather than fork the chain.
 
+mod layer;
+
+pub(crate) use layer::{VerifiedLayer, appendable_files, clean_tail, common_dir, verify_layer};
+
 use crate::ledger::append::{
-    AppendError, AppendOptions, LedgerLock, Tail, TailState, append_lines,
+    AppendError, AppendOptions, FollowUpFailed, LedgerLock, Tail, append_lines, command_for,
 };
-use crate::ledger::discover::{DiscoverError, Discovery, FileKind, discover};
+use crate::ledger::discover::{DiscoverError, discover};
 use crate::ledger::hash::{hex_str, to_hex};
-use crate::ledger::io::reader::{Content, DEFAULT_MAX_LINE, Ending, RawLine};
+use crate::ledger::io::reader::{Content, Ending, RawLine};
 use crate::ledger::legacy::spice_chain::check_line;
-use crate::ledger::legacy::spice_layer::{SpiceLayer, verify_spice_layer_with_head};
+use crate::ledger::legacy::witness::{self, Completed};
 use crate::ledger::legacy::writer::{
     GENESIS_PREV_HASH, LegacyDescriptor, descriptor_id, descriptor_line, iso_from_micros,
     manifest_create_line,
@@ -29,7 +36,7 @@ use crate::ledger::legacy::writer::{
 use crate::ledger::model::finding::Finding;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// A descriptor to append, as a user or a script supplies it (JSON). The
@@ -125,20 +132,6 @@ pub enum LegacyAppendError {
         /// The line(s) built now.
         built: String,
     },
-    /// The descriptor was written and acknowledged by the file system, but
-    /// the manifest line was not: the chain is one record ahead of its witness.
-    #[error(
-        "the descriptor(s) were appended from line {line} of {chain}, but the manifest was not updated ({source}); \
-         `iss verify` will report them as not attested"
-    )]
-    ManifestNotWritten {
-        /// Line of the appended record.
-        line: u64,
-        /// The chain file.
-        chain: String,
-        /// What failed.
-        source: Box<AppendError>,
-    },
 }
 
 impl From<AppendError> for LegacyAppendError {
@@ -155,29 +148,51 @@ fn describe(findings: &[Finding]) -> String {
         .join("; ")
 }
 
+/// What an append did, reported as it happens (for a caller that prints
+/// each step as soon as it is durable).
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    /// The manifest lines an earlier, interrupted append did not write were
+    /// written first.
+    Completed(&'a Completed),
+    /// The records are durable (written, synced, read back): acknowledged.
+    Durable(&'a [Acknowledged]),
+}
+
+/// An append whose records are durable and acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// The completion of an earlier interrupted append, done first.
+    pub completed: Option<Completed>,
+    /// The records.
+    pub acks: Vec<Acknowledged>,
+    /// The manifest lines attesting them: written, or what failed and how
+    /// to finish it (the records stay durable either way).
+    pub witness: Result<(), FollowUpFailed>,
+}
+
 /// Append `input` to the legacy ledger at `root`, at time `now_micros`
 /// (Unix microseconds, the service's clock resolution).
 pub fn append_descriptor(
     root: &Path,
     input: NewDescriptor,
     now_micros: i64,
-) -> Result<Acknowledged, LegacyAppendError> {
-    let mut acks = append_descriptors(root, vec![input], now_micros)?;
-    acks.pop()
-        .ok_or_else(|| LegacyAppendError::NotAppendable("nothing to append".into()))
+) -> Result<Appended, LegacyAppendError> {
+    append_descriptors(root, vec![input], now_micros, &mut |_| {})
 }
 
 /// Append a batch: every record is checked first (one bad record refuses
 /// the whole batch, nothing written), then all records go in one write and
 /// one fsync, then all manifest lines in one more. Records without their own
 /// time get `now_micros` plus their index in microseconds, as a service
-/// writing them one by one would.
+/// writing them one by one would. `progress` hears of each durable step.
 pub fn append_descriptors(
     root: &Path,
     inputs: Vec<NewDescriptor>,
     now_micros: i64,
-) -> Result<Vec<Acknowledged>, LegacyAppendError> {
-    append_checked(root, inputs, now_micros, None, None)
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Appended, LegacyAppendError> {
+    append_checked(root, inputs, now_micros, None, None, progress)
 }
 
 /// A record built and checked but not written: the exact line that
@@ -206,14 +221,16 @@ pub fn preview_descriptor(
     let (chain, manifest) = appendable_files(root, &found)?;
     let chain_tail = clean_tail(&chain)?;
     clean_tail(&manifest)?;
-    let mut built = build_records(
-        &found,
-        &chain,
-        &manifest,
-        &chain_tail,
-        vec![input],
+    let mut layer = verify_layer(&found, &chain, &manifest)?;
+    let pending = witness::missing_lines(
+        &layer.head,
+        &layer.manifest,
+        layer.manifest_lines,
         now_micros,
-    )?;
+    )?
+    .map_or(0, |m| m.lines.len() as u64);
+    layer.manifest_lines += pending;
+    let mut built = build_records(&mut layer, &chain, &chain_tail, vec![input], now_micros)?;
     match (built.bodies.pop(), built.acks.pop()) {
         (Some(line), Some(ack)) => Ok(Preview {
             line,
@@ -233,16 +250,15 @@ pub fn append_previewed(
     input: NewDescriptor,
     preview: &Preview,
     lock_wait: Duration,
-) -> Result<Acknowledged, LegacyAppendError> {
-    let mut acks = append_checked(
+) -> Result<Appended, LegacyAppendError> {
+    append_checked(
         root,
         vec![input],
         preview.now_micros,
         Some(std::slice::from_ref(&preview.line)),
         Some(lock_wait),
-    )?;
-    acks.pop()
-        .ok_or_else(|| LegacyAppendError::NotAppendable("nothing to append".into()))
+        &mut |_| {},
+    )
 }
 
 /// [`append_descriptors`], refusing when `expected` is given and the built
@@ -254,7 +270,8 @@ fn append_checked(
     now_micros: i64,
     expected: Option<&[String]>,
     lock_wait: Option<Duration>,
-) -> Result<Vec<Acknowledged>, LegacyAppendError> {
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Appended, LegacyAppendError> {
     if inputs.is_empty() {
         return Err(LegacyAppendError::NotAppendable(
             "an empty batch: nothing to append".into(),
@@ -276,7 +293,18 @@ fn append_checked(
 
     let chain_tail = clean_tail(&chain)?;
     let manifest_tail = clean_tail(&manifest)?;
-    let built = build_records(&found, &chain, &manifest, &chain_tail, inputs, now_micros)?;
+    let mut layer = verify_layer(&found, &chain, &manifest)?;
+    // What an interrupted append left unwritten is written first, or this
+    // append's manifest lines would skip those records' counts.
+    let missing = witness::missing_lines(
+        &layer.head,
+        &layer.manifest,
+        layer.manifest_lines,
+        now_micros,
+    )?;
+    layer.manifest_lines += missing.as_ref().map_or(0, |m| m.lines.len() as u64);
+    // Every record is built and checked before anything is written.
+    let built = build_records(&mut layer, &chain, &chain_tail, inputs, now_micros)?;
     if let Some(expected) = expected
         && expected != built.bodies.as_slice()
     {
@@ -286,6 +314,20 @@ fn append_checked(
         });
     }
 
+    let (completed, manifest_tail) = match &missing {
+        Some(m) => {
+            let files = witness::Files {
+                chain: &chain,
+                chain_tail: &chain_tail,
+                manifest: &manifest,
+                manifest_tail: &manifest_tail,
+            };
+            let (done, tail) = witness::write_missing(&mut lock, &files, m)?;
+            progress(Progress::Completed(&done));
+            (Some(done), tail)
+        }
+        None => (None, manifest_tail),
+    };
     append_lines(
         &mut lock,
         &chain,
@@ -293,19 +335,29 @@ fn append_checked(
         &built.bodies,
         AppendOptions::default(),
     )?;
-    append_lines(
+    progress(Progress::Durable(&built.acks));
+    let witness = append_lines(
         &mut lock,
         &manifest,
         &manifest_tail,
         &built.witness,
         AppendOptions::default(),
     )
-    .map_err(|source| LegacyAppendError::ManifestNotWritten {
-        line: built.first_line,
-        chain: chain.display().to_string(),
-        source: Box::new(source),
-    })?;
-    Ok(built.acks)
+    .map(|_| ())
+    .map_err(|e| FollowUpFailed {
+        what: format!(
+            "writing the manifest line(s) for the record(s) from line {} of {}",
+            built.first_line,
+            chain.display()
+        ),
+        error: e.to_string(),
+        finish_with: command_for("repair", root),
+    });
+    Ok(Appended {
+        completed,
+        acks: built.acks,
+        witness,
+    })
 }
 
 /// The lines of a batch, built and checked, not yet written.
@@ -316,22 +368,17 @@ struct Built {
     first_line: u64,
 }
 
-/// Verify the SPICE layer, then build each record with the byte-compatible
-/// writer and pass it through the verifier that just checked the chain.
+/// Build each record with the byte-compatible writer and pass it through
+/// the verifier that just checked the chain (advancing `layer` past them).
 fn build_records(
-    found: &Discovery,
+    layer: &mut VerifiedLayer,
     chain: &Path,
-    manifest: &Path,
     chain_tail: &Tail,
     inputs: Vec<NewDescriptor>,
     now_micros: i64,
 ) -> Result<Built, LegacyAppendError> {
-    let (reports, mut head) = verified_head(found, chain, manifest)?;
-    let manifest_lines = reports
-        .iter()
-        .find(|r| r.name == FileKind::IntegrityManifest.name())
-        .map_or(0, |r| r.lines);
-
+    let manifest_lines = layer.manifest_lines;
+    let head = &mut layer.head;
     let mut bodies = Vec::with_capacity(inputs.len());
     let mut witness = Vec::with_capacity(inputs.len());
     let mut acks = Vec::with_capacity(inputs.len());
@@ -390,57 +437,6 @@ fn build_records(
     })
 }
 
-/// Verify the SPICE layer under the lock; refuse on any violation or read
-/// error; return the reports and the chain's head to continue from.
-fn verified_head(
-    found: &Discovery,
-    chain: &Path,
-    manifest: &Path,
-) -> Result<
-    (
-        Vec<crate::ledger::model::report::FileReport>,
-        crate::ledger::legacy::spice_layer::ChainHead,
-    ),
-    LegacyAppendError,
-> {
-    let layer = SpiceLayer {
-        chain: Some(chain),
-        manifest: Some(manifest),
-        constitutional: found.path_of(FileKind::ConstitutionalLog),
-    };
-    let (reports, head) = verify_spice_layer_with_head(layer, DEFAULT_MAX_LINE);
-    if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
-        return Err(LegacyAppendError::NotAppendable(
-            r.error.clone().unwrap_or_default(),
-        ));
-    }
-    let violations = crate::ledger::model::report::violations(&reports);
-    if !violations.is_empty() {
-        return Err(LegacyAppendError::Violated(violations));
-    }
-    Ok((reports, head))
-}
-
-/// The chain and the manifest an append keeps in step.
-fn appendable_files(
-    root: &Path,
-    found: &Discovery,
-) -> Result<(PathBuf, PathBuf), LegacyAppendError> {
-    let chain = found.path_of(FileKind::SpiceChain).ok_or_else(|| {
-        LegacyAppendError::NotAppendable(format!(
-            "{}: no spice_chain.jsonl to append to",
-            root.display()
-        ))
-    })?;
-    let manifest = found.path_of(FileKind::IntegrityManifest).ok_or_else(|| {
-        LegacyAppendError::NotAppendable(format!(
-            "{}: no integrity_manifest.jsonl; appending without it would leave the record unattested",
-            root.display()
-        ))
-    })?;
-    Ok((chain.to_path_buf(), manifest.to_path_buf()))
-}
-
 /// Fill in what the service computes itself.
 /// Fill in what the service computes (id, time) the way it does.
 pub(crate) fn complete(input: NewDescriptor, now_micros: i64) -> LegacyDescriptor {
@@ -472,37 +468,5 @@ pub(crate) fn complete(input: NewDescriptor, now_micros: i64) -> LegacyDescripto
         assessment_method: input.assessment_method,
         active_constraints: input.active_constraints,
         advisory_notes: input.advisory_notes,
-    }
-}
-
-/// The file's tail, refusing a torn one (it needs `iss repair` first).
-pub(crate) fn clean_tail(path: &Path) -> Result<Tail, LegacyAppendError> {
-    match Tail::read(path)? {
-        TailState::Missing | TailState::Empty => Ok(Tail::EMPTY),
-        TailState::Clean(t) => Ok(t),
-        TailState::Torn {
-            complete,
-            torn_bytes,
-        } => Err(AppendError::TornTail {
-            path: path.to_path_buf(),
-            complete_len: complete.len,
-            torn_bytes,
-        }
-        .into()),
-    }
-}
-
-/// The deepest folder holding both files: the lock's place.
-fn common_dir(a: &Path, b: &Path) -> PathBuf {
-    let mut dir = a.parent().map(Path::to_path_buf).unwrap_or_default();
-    while !b.starts_with(&dir) {
-        if !dir.pop() {
-            break;
-        }
-    }
-    if dir.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        dir
     }
 }

@@ -26,7 +26,6 @@ use crate::ledger::legacy::time_layer::verify_time_layer_live;
 use crate::ledger::legacy::writer::{DEFAULT_SOURCE_NODE, iso_from_micros, pulse_line};
 use crate::ledger::model::finding::{Finding, FindingKind, Severity};
 use serde::Serialize;
-use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -181,7 +180,7 @@ fn last_source_node(chain: &Path, tail: &Tail) -> Option<String> {
         return None;
     }
     // The tail was read under the lock, so the file ends where it says.
-    let file = File::open(chain).ok()?;
+    let file = crate::ledger::input::open_regular(chain).ok()?;
     let want = tail.len.min(64 * 1024);
     let mut buf = vec![0u8; usize::try_from(want).ok()?];
     file.read_exact_at(&mut buf, tail.len - want).ok()?;

@@ -32,6 +32,12 @@ pub trait ChainCursor {
     fn last_line(&self) -> u64;
     /// Whether the chain ended in a torn line that held no complete record.
     fn ends_torn(&self) -> bool;
+    /// Whether the chain could not be read to its end (absent, refused, or
+    /// a read error): a count beyond the records read is then unknown, not
+    /// proof of a shorter chain.
+    fn unread(&self) -> bool {
+        false
+    }
 }
 
 /// One manifest line as the legacy service writes it.
@@ -78,9 +84,19 @@ pub struct ManifestVerifier {
     divergence: Option<Divergence>,
     truncation: Option<Divergence>,
     bindings: Vec<BindingLine>,
+    /// The first line whose count could not be compared with the chain,
+    /// because the chain could not be read that far.
+    unchecked_from: Option<u64>,
 }
 
 impl ManifestVerifier {
+    /// The first manifest line that attests more records than could be read
+    /// from the chain (the chain being unreadable from there): that line and
+    /// the later ones were checked on their own, not against the chain.
+    pub fn unchecked_from(&self) -> Option<u64> {
+        self.unchecked_from
+    }
+
     /// Lines that held a manifest record.
     pub fn records(&self) -> u64 {
         self.records
@@ -101,6 +117,12 @@ impl ManifestVerifier {
     /// The highest descriptor count attested so far.
     pub fn attested_count(&self) -> u64 {
         self.last_count.map_or(0, |(c, _)| c)
+    }
+
+    /// The highest descriptor count attested so far and the 1-based line
+    /// that attests it (`None` before any line with a count).
+    pub fn attested_at(&self) -> Option<(u64, u64)> {
+        self.last_count
     }
 
     /// Verify one manifest line against the chain.
@@ -154,6 +176,11 @@ impl ManifestVerifier {
         self.last_count = Some((count, n));
 
         let have = chain.advance_to(count);
+        if have < count && chain.unread() {
+            // Not read is not removed: no finding from bytes never seen.
+            self.unchecked_from.get_or_insert(n);
+            return;
+        }
         if have < count {
             self.short_chain(line, ts, count, have, chain.ends_torn(), out);
             return;
@@ -177,6 +204,37 @@ impl ManifestVerifier {
 
     /// Call after the last manifest line, with the chain read to its end.
     pub fn finish(&mut self, chain: &mut dyn ChainCursor, out: &mut Vec<Finding>) {
+        self.finish_lines(out);
+        let total = chain.advance_to(u64::MAX);
+        let attested = self.attested_count();
+        if self.records > 0 && total > attested {
+            out.push(
+                Finding::new(
+                    FindingKind::ManifestMismatch,
+                    format!(
+                        "the chain's last {} record(s), from record {}, are not attested by any manifest line: \
+                         an append stopped between its chain write and its manifest write leaves its records so \
+                         (`iss repair`, or the next `iss append`, writes their manifest lines)",
+                        total - attested,
+                        attested + 1
+                    ),
+                )
+                .severity(Severity::Warning)
+                .expected_found(format!("{attested} records attested"), format!("{total} records in the chain")),
+            );
+        }
+    }
+
+    /// Call instead of [`ManifestVerifier::finish`] when the manifest could
+    /// not be read to its end: its unread lines may attest the chain's
+    /// later records, so the chain's tail is not compared with it.
+    pub fn finish_unread(&mut self, out: &mut [Finding]) {
+        self.finish_lines(out);
+    }
+
+    /// What ends with the last line read: line hygiene, and the counts of
+    /// later lines folded into the first divergence.
+    fn finish_lines(&mut self, out: &mut [Finding]) {
         self.hygiene.finish(out);
         for (d, what) in [
             (&self.divergence, "disagree with the chain as well"),
@@ -188,24 +246,6 @@ impl ManifestVerifier {
             {
                 f.detail = format!("{}; the {} later manifest lines {what}", f.detail, d.later);
             }
-        }
-        let total = chain.advance_to(u64::MAX);
-        let attested = self.attested_count();
-        if self.records > 0 && total > attested {
-            out.push(
-                Finding::new(
-                    FindingKind::ManifestMismatch,
-                    format!(
-                        "the chain's last {} record(s), from record {}, are not attested by any manifest line: \
-                         written without the service's manifest update (a crash between the two writes \
-                         leaves at most one)",
-                        total - attested,
-                        attested + 1
-                    ),
-                )
-                .severity(Severity::Warning)
-                .expected_found(format!("{attested} records attested"), format!("{total} records in the chain")),
-            );
         }
     }
 

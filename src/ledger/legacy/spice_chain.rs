@@ -12,18 +12,13 @@
 //! lines before it (the link, duplicate ids).
 
 use crate::ledger::hash::{hex_str, sha256_hex};
+use crate::ledger::id_set::{IdSet, id_key};
 use crate::ledger::io::reader::{Ending, RawLine};
 use crate::ledger::json::ShortStr;
 use crate::ledger::legacy::lines::{self, LineHygiene, parse_error, schema_error};
 use crate::ledger::legacy::writer::GENESIS_PREV_HASH;
 use crate::ledger::model::descriptor::{ChainFields, DescriptorShape, SchemaProblem, diagnose};
 use crate::ledger::model::finding::{Finding, FindingKind};
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-
-/// A seeded hasher: fast on u64 keys, and unpredictable to a ledger
-/// crafted to collide ids.
-type IdHasher = foldhash::fast::RandomState;
 
 /// What the next record's `prev_descriptor_hash` must be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,55 +28,6 @@ enum Anchor {
     Hash(u64),
     /// The previous record had no usable hash (already reported).
     Unknown,
-}
-
-/// Descriptor ids seen so far, with the line each was first seen on.
-///
-/// Legacy ids are 16 hex digits, exactly a `u64`, which keeps this map
-/// small (about 24 bytes a record); anything else falls back to strings.
-#[derive(Debug, Default)]
-struct IdSet {
-    hex: HashMap<u64, u64, IdHasher>,
-    other: HashMap<String, u64, IdHasher>,
-}
-
-impl IdSet {
-    /// Room for about `n` ids, so the map does not rehash while it grows.
-    fn with_capacity(n: usize) -> Self {
-        IdSet {
-            hex: HashMap::with_capacity_and_hasher(n, IdHasher::default()),
-            other: HashMap::default(),
-        }
-    }
-
-    /// Insert `id` (with its numeric key, when it has one); return the line
-    /// it was first seen on if it is a repeat.
-    fn insert(&mut self, id: &str, key: Option<u64>, line: u64) -> Option<u64> {
-        match key {
-            Some(k) => match self.hex.entry(k) {
-                Entry::Occupied(e) => Some(*e.get()),
-                Entry::Vacant(e) => {
-                    e.insert(line);
-                    None
-                }
-            },
-            None => {
-                if let Some(&first) = self.other.get(id) {
-                    Some(first)
-                } else {
-                    self.other.insert(id.to_owned(), line);
-                    None
-                }
-            }
-        }
-    }
-}
-
-/// A legacy id (16 lower-case hex digits) as the number it spells.
-fn id_key(id: &str) -> Option<u64> {
-    (id.len() == 16 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-        .then(|| u64::from_str_radix(id, 16).ok())
-        .flatten()
 }
 
 /// What one line says, checked on its own.

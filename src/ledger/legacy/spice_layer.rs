@@ -5,7 +5,7 @@
 use crate::ledger::discover::FileKind;
 use crate::ledger::hash::{hex_str, to_hex};
 use crate::ledger::io::par_lines::{LineCheck, ParLines, default_workers};
-use crate::ledger::io::scan::{open, read_error, scan_file};
+use crate::ledger::io::scan::{open, read_failed, scan_file};
 use crate::ledger::legacy::constitutional::ConstitutionalVerifier;
 use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::legacy::manifest::{ChainCursor, ManifestVerifier};
@@ -36,6 +36,28 @@ struct ChainSource<'p> {
     prefix: Sha256,
     consumed: u64,
     last_line: u64,
+    /// Records read after the manifest's last line, once it has ended.
+    unattested: Option<Unattested>,
+}
+
+/// Most unattested records kept for [`ChainHead::unattested`]: far more
+/// than an interrupted append leaves, and a bound on the memory used.
+pub const MAX_UNATTESTED: usize = 100_000;
+
+/// The chain's records that no manifest line attests, as verified: what
+/// an interrupted append leaves behind when it was stopped between its
+/// chain write and its manifest write.
+#[derive(Debug, Clone)]
+pub struct Unattested {
+    /// Records attested (the manifest's last `descriptor_count`).
+    pub after: u64,
+    /// SHA-256 state over the stored hashes of the first `after` records.
+    pub prefix: Sha256,
+    /// `(descriptor_id, descriptor_hash)` of each later record, in order
+    /// (at most [`MAX_UNATTESTED`]).
+    pub records: Vec<(String, String)>,
+    /// More records followed than were kept.
+    pub overflow: bool,
 }
 
 impl ChainCursor for ChainSource<'_> {
@@ -50,6 +72,16 @@ impl ChainCursor for ChainSource<'_> {
                         self.prefix.update(self.verifier.last_hash().as_bytes());
                         self.consumed = seen.index;
                         self.last_line = seen.line;
+                        if let Some(u) = self.unattested.as_mut() {
+                            if u.records.len() < MAX_UNATTESTED {
+                                u.records.push((
+                                    self.verifier.last_id().to_owned(),
+                                    self.verifier.last_hash().to_owned(),
+                                ));
+                            } else {
+                                u.overflow = true;
+                            }
+                        }
                     }
                 }
                 None => self.close(),
@@ -77,6 +109,10 @@ impl ChainCursor for ChainSource<'_> {
     fn ends_torn(&self) -> bool {
         self.verifier.torn_without_record()
     }
+
+    fn unread(&self) -> bool {
+        self.path.is_none() || self.report.as_ref().is_some_and(|r| r.error.is_some())
+    }
 }
 
 impl ChainSource<'_> {
@@ -89,7 +125,7 @@ impl ChainSource<'_> {
             report.lines = count;
             report.bytes = bytes;
             if let Some(e) = lines.take_error() {
-                report.error = Some(read_error(path, bytes, &e));
+                read_failed(report, path, count, bytes, &e);
             }
         }
     }
@@ -109,6 +145,8 @@ pub struct ChainHead {
     /// The in-order verifier that checked every record, holding the last
     /// hash and every id: a new record goes through it too.
     pub verifier: SpiceChainVerifier,
+    /// The records after the manifest's last line (`None` without a manifest).
+    pub unattested: Option<Unattested>,
 }
 
 /// Verify the SPICE layer; return one report per file present, in the
@@ -165,6 +203,7 @@ pub fn verify_spice_layer_tapped(
         prefix: Sha256::new(),
         consumed: 0,
         last_line: 0,
+        unattested: None,
     };
     if let (Some(p), Some(report)) = (layer.chain, src.report.as_mut()) {
         src.lines = open(p, report).map(|f| {
@@ -187,65 +226,134 @@ pub fn verify_spice_layer_tapped(
         scan_file(p, max_line, report, |line, out| {
             manifest.feed(line, &mut src, out);
         });
-        manifest.finish(&mut src, &mut report.findings);
+        if report.error.is_some() {
+            manifest.finish_unread(&mut report.findings);
+        } else {
+            // The chain has been read as far as the manifest attests; what
+            // follows is kept, so that an interrupted append can be completed.
+            // (An empty manifest attests nothing an append of ours wrote.)
+            if manifest.records() > 0 {
+                src.unattested = Some(Unattested {
+                    after: src.consumed,
+                    prefix: src.prefix.clone(),
+                    records: Vec::new(),
+                    overflow: false,
+                });
+            }
+            manifest.finish(&mut src, &mut report.findings);
+        }
         report.records = manifest.records();
     } else {
         src.advance_to(u64::MAX);
     }
 
     src.advance_to(u64::MAX);
+    let chain_unread = src.unread();
+    let manifest_unread = manifest_report.as_ref().is_some_and(|r| r.error.is_some());
     let mut reports = Vec::new();
     let mut lines = 0;
     if let Some(mut report) = src.report.take() {
         src.verifier.finish(&mut report.findings);
         report.records = src.verifier.records();
         lines = report.lines;
+        if manifest_unread {
+            not_witnessed(&mut report, NOT_WITNESSED_CHAIN);
+        }
         reports.push(report);
+    }
+    if let Some(m) = manifest_report
+        .as_mut()
+        .filter(|_| chain_unread && layer.chain.is_some())
+    {
+        not_witnessed(m, NOT_WITNESSED_MANIFEST);
     }
     let head = ChainHead {
         records: src.consumed,
         lines,
         prefix: src.prefix.clone(),
         verifier: src.verifier,
+        unattested: src.unattested.take(),
     };
 
-    if let Some(p) = layer.constitutional {
-        let mut report = FileReport::new(
-            FileKind::ConstitutionalLog.name(),
-            p.display().to_string(),
-            coverage(FileKind::ConstitutionalLog, layer.manifest.is_some()),
-        );
-        let mut verifier = ConstitutionalVerifier::default();
-        scan_file(p, max_line, &mut report, |line, out| {
-            verifier.feed(line, out);
-        });
-        verifier.finish(&mut report.findings);
-        report.records = verifier.records();
-        if let Some(m) = manifest_report.as_mut() {
-            cross_check_bindings(
-                &verifier,
-                manifest.bindings(),
-                &mut report.findings,
-                &mut m.findings,
-            );
-        }
-        if let Some(m) = manifest_report.take() {
-            reports.push(m);
-        }
-        reports.push(report);
-    } else if let Some(m) = manifest_report.take() {
-        reports.push(m);
-    }
+    let log = layer.constitutional.map(|p| {
+        let witnessed = layer.manifest.is_some();
+        verify_constitutional(p, witnessed, max_line, &manifest, manifest_report.as_mut())
+    });
+    // Report order: chain, manifest, constitutional log.
+    reports.extend(manifest_report);
+    reports.extend(log);
     (reports, head, has_manifest.then_some(manifest))
+}
+
+/// Verify the constitutional log, and cross-check its bindings with the
+/// manifest's binding lines when the manifest was there (`manifest_report`).
+fn verify_constitutional(
+    p: &Path,
+    witnessed: bool,
+    max_line: usize,
+    manifest: &ManifestVerifier,
+    manifest_report: Option<&mut FileReport>,
+) -> FileReport {
+    let mut report = FileReport::new(
+        FileKind::ConstitutionalLog.name(),
+        p.display().to_string(),
+        coverage(FileKind::ConstitutionalLog, witnessed),
+    );
+    let mut verifier = ConstitutionalVerifier::default();
+    scan_file(p, max_line, &mut report, |line, out| {
+        verifier.feed(line, out);
+    });
+    verifier.finish(&mut report.findings);
+    report.records = verifier.records();
+    let log_unread = report.error.is_some();
+    if let Some(m) = manifest_report {
+        let manifest_unread = m.error.is_some();
+        // Each direction needs the whole of the file it looks in: an entry
+        // is "missing" only from a file read to its end.
+        cross_check_bindings(
+            &verifier,
+            manifest.bindings(),
+            (!manifest_unread).then_some(&mut report.findings),
+            (!log_unread).then_some(&mut m.findings),
+        );
+        if manifest_unread {
+            not_witnessed(&mut report, NOT_WITNESSED_LOG);
+        }
+        if log_unread {
+            m.coverage.not_checked.push(NOT_CHECKED_BINDINGS);
+        }
+    }
+    report
+}
+
+/// What the chain's coverage says when the manifest could not be read.
+const NOT_WITNESSED_CHAIN: &str = "integrity_manifest could not be read (see UNREADABLE): \
+     the chain's records were not compared with their witness";
+/// What the manifest's coverage says when the chain could not be read.
+const NOT_WITNESSED_MANIFEST: &str = "spice_chain could not be read (see UNREADABLE): \
+     manifest lines that attest records past those read were not compared with the chain";
+/// What the constitutional log's coverage says when the manifest could not be read.
+const NOT_WITNESSED_LOG: &str = "integrity_manifest could not be read (see UNREADABLE): \
+     the bindings were not compared with its binding lines";
+/// What the manifest's coverage says when the constitutional log could not be read.
+const NOT_CHECKED_BINDINGS: &str = "constitutional_log could not be read (see UNREADABLE): \
+     the manifest's binding lines were not compared with it";
+
+/// The file's witness could not be read: say so, and do not count it as witnessed.
+fn not_witnessed(report: &mut FileReport, why: &'static str) {
+    report.coverage.witnessed_by = None;
+    report.coverage.not_checked.push(why);
 }
 
 /// Every constitutional binding must have a manifest binding line with the
 /// same timestamp, and every manifest binding line a constitutional entry.
+/// A direction whose output is `None` is not checked (the file it would
+/// look in was not read to its end).
 fn cross_check_bindings(
     log: &ConstitutionalVerifier,
     manifest: &[crate::ledger::legacy::manifest::BindingLine],
-    log_out: &mut Vec<Finding>,
-    manifest_out: &mut Vec<Finding>,
+    mut log_out: Option<&mut Vec<Finding>>,
+    manifest_out: Option<&mut Vec<Finding>>,
 ) {
     use std::collections::HashMap;
     let mut unmatched: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -257,9 +365,10 @@ fn cross_check_bindings(
         let hit = unmatched
             .get_mut(entry.timestamp.as_str())
             .and_then(|v| (!v.is_empty()).then(|| v.remove(0)));
-        match hit {
-            Some(i) => matched[i] = true,
-            None => log_out.push(
+        match (hit, log_out.as_deref_mut()) {
+            (Some(i), _) => matched[i] = true,
+            (None, None) => {}
+            (None, Some(log_out)) => log_out.push(
                 Finding::new(
                     FindingKind::BindingMismatch,
                     "no CONSTITUTIONAL_BINDING line in the manifest has this binding's timestamp: \
@@ -271,6 +380,9 @@ fn cross_check_bindings(
             ),
         }
     }
+    let Some(manifest_out) = manifest_out else {
+        return;
+    };
     for (b, _) in manifest.iter().zip(&matched).filter(|(_, m)| !**m) {
         manifest_out.push(
             Finding::new(

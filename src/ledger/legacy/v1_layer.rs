@@ -30,6 +30,9 @@ pub struct V1Layer<'p> {
 pub fn verify_v1_layer(layer: V1Layer<'_>, max_line: usize) -> Vec<FileReport> {
     let mut reports = Vec::new();
     let mut ids = BTreeSet::new();
+    // The index is compared with the descriptors only when they were read
+    // to the end: an id "missing" from a file not read is not missing.
+    let mut ids_complete = false;
     if let Some(p) = layer.descriptors {
         let kind = FileKind::SpiceDescriptorsV1;
         let mut report =
@@ -47,6 +50,7 @@ pub fn verify_v1_layer(layer: V1Layer<'_>, max_line: usize) -> Vec<FileReport> {
         });
         v.finish(&mut report.findings);
         report.records = v.records();
+        ids_complete = report.error.is_none();
         reports.push(report);
     }
     if let Some(p) = layer.bindings {
@@ -60,7 +64,13 @@ pub fn verify_v1_layer(layer: V1Layer<'_>, max_line: usize) -> Vec<FileReport> {
         reports.push(report);
     }
     if let Some(p) = layer.index {
-        reports.push(check_index(p, layer.descriptors.map(|_| &ids)));
+        let mut index = check_index(p, ids_complete.then_some(&ids));
+        if layer.descriptors.is_some() && !ids_complete {
+            index.coverage.not_checked.push(
+                "spice_descriptors_v1 could not be read (see UNREADABLE): the index was not compared with it",
+            );
+        }
+        reports.push(index);
     }
     reports
 }
@@ -78,16 +88,24 @@ fn check_index(path: &Path, ids: Option<&BTreeSet<String>>) -> FileReport {
     };
     let mut bytes = Vec::new();
     if let Err(e) = file.take(MAX_INDEX_BYTES + 1).read_to_end(&mut bytes) {
-        report.error = Some(format!("read error in {}: {e}", path.display()));
+        report.unreadable(
+            format!("read error in {}: {e}", path.display()),
+            &e.to_string(),
+            None,
+        );
         return report;
     }
     report.bytes = bytes.len() as u64;
     report.lines = memchr::memchr_iter(b'\n', &bytes).count() as u64 + 1;
     if report.bytes > MAX_INDEX_BYTES {
-        report.error = Some(format!(
-            "{} is larger than {MAX_INDEX_BYTES} bytes; not read",
-            path.display()
-        ));
+        report.unreadable(
+            format!(
+                "{} is larger than {MAX_INDEX_BYTES} bytes; not read",
+                path.display()
+            ),
+            &format!("more than {MAX_INDEX_BYTES} bytes"),
+            None,
+        );
         return report;
     }
     let value: serde_json::Value = match serde_json::from_slice(&bytes) {

@@ -11,14 +11,21 @@ use std::fmt;
 /// How much a finding weighs.
 ///
 /// A violation means the ledger is not what it claims to be (edited, broken,
-/// truncated, unreadable); any violation makes `iss verify` exit 1. A warning
-/// is something a reviewer should look at that does not by itself prove
-/// tampering (a clock step, a Windows line ending, a gap in the pulses).
+/// truncated, a required file missing); any violation makes `iss verify`
+/// exit 1. An incomplete finding says that something could not be read, so
+/// the checks that need it were not run: no verdict is drawn from bytes
+/// that were not read, and without a violation `iss verify` exits 2. A
+/// warning is something a reviewer should look at that does not by itself
+/// prove tampering (a clock step, a Windows line ending, a gap in the
+/// pulses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Evidence that the file is not the file that was written.
     Violation,
+    /// The file (or part of it) could not be read: what needs it was not
+    /// checked, and the ledger is not verified.
+    Incomplete,
     /// Worth a reviewer's look; not by itself proof of tampering.
     Warning,
 }
@@ -27,6 +34,7 @@ impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Severity::Violation => "violation",
+            Severity::Incomplete => "incomplete",
             Severity::Warning => "warning",
         })
     }
@@ -113,12 +121,36 @@ pub enum FindingKind {
     MetadataMismatch,
     /// A key rotation record does not verify.
     RotationInvalid,
+    /// A retired signing key has the last word: after a key rotation, a
+    /// chain's newest checkpoint is not signed by the key in use (or covers
+    /// less than the rotation), or a retired key signed a checkpoint after
+    /// its successor had.
+    RetiredKey,
     /// A native pulse's ΔAT was assumed: the writer's leap-second list had
     /// expired, so its TAI, TT and TDB may be off by whole seconds.
     DeltaAtAssumed,
     /// A native pulse's ΔAT differs from the one the current leap-second
     /// list gives for its UTC instant.
     DeltaAtMismatch,
+    /// A file of the ledger (or part of it) could not be read (permissions,
+    /// an I/O error, not a regular file): the checks that need its bytes
+    /// were not run, and the ledger is incomplete, not tampered.
+    Unreadable,
+    /// A file the layout requires, given what the other files hold, is not
+    /// there (a manifest beside a chain with records, a chain the metadata
+    /// names): its absence is evidence, not an omission of the copy.
+    MissingFile,
+    /// The ledger is smaller than a checkpoint the verifier trusts (saved
+    /// earlier, remembered, or a proof's): records were removed or an
+    /// older copy was restored.
+    Rollback,
+    /// The ledger is as large as a checkpoint the verifier trusts, or
+    /// larger, but does not contain its tree: another history was written
+    /// in its place.
+    Fork,
+    /// A checkpoint is signed only by keys the verifier was not given
+    /// (`--vkey`): keys named by the ledger alone do not count.
+    SignatureUntrusted,
 }
 
 impl FindingKind {
@@ -158,8 +190,14 @@ impl FindingKind {
             FindingKind::CheckpointLag => "CHECKPOINT_LAG",
             FindingKind::MetadataMismatch => "METADATA_MISMATCH",
             FindingKind::RotationInvalid => "ROTATION_INVALID",
+            FindingKind::RetiredKey => "RETIRED_KEY",
             FindingKind::DeltaAtAssumed => "DELTA_AT_ASSUMED",
             FindingKind::DeltaAtMismatch => "DELTA_AT_MISMATCH",
+            FindingKind::Unreadable => "UNREADABLE",
+            FindingKind::MissingFile => "MISSING_FILE",
+            FindingKind::Rollback => "ROLLBACK",
+            FindingKind::Fork => "FORK",
+            FindingKind::SignatureUntrusted => "SIGNATURE_UNTRUSTED",
         }
     }
 
@@ -184,7 +222,13 @@ impl FindingKind {
             | FindingKind::SignatureInvalid
             | FindingKind::CheckpointMismatch
             | FindingKind::MetadataMismatch
-            | FindingKind::RotationInvalid => Severity::Violation,
+            | FindingKind::RotationInvalid
+            | FindingKind::RetiredKey
+            | FindingKind::MissingFile
+            | FindingKind::Rollback
+            | FindingKind::Fork
+            | FindingKind::SignatureUntrusted => Severity::Violation,
+            FindingKind::Unreadable => Severity::Incomplete,
             FindingKind::Unchained
             | FindingKind::IndexMismatch
             | FindingKind::BlankLine

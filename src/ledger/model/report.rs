@@ -4,7 +4,7 @@
 //! This is also the `iss verify --json` document; its schema is documented
 //! in the README and changes only by adding fields.
 
-use crate::ledger::model::finding::{Finding, Severity};
+use crate::ledger::model::finding::{Finding, FindingKind, Severity};
 use crate::ledger::model::segments::RunSegment;
 use crate::ledger::protect::OsAttribute;
 use serde::Serialize;
@@ -135,11 +135,39 @@ impl FileReport {
         }
     }
 
+    /// Record that the file could not be read, or not to its end: `detail`
+    /// names the file and where reading stopped, `cause` is the operating
+    /// system's reason, `at` the line and byte offset where reading stopped
+    /// (`None`: nothing was read). The file's status becomes unreadable and
+    /// an `UNREADABLE` finding says so; checks that need the bytes not
+    /// read must not run (each verifier skips them when `error` is set).
+    pub fn unreadable(&mut self, detail: String, cause: &str, at: Option<(u64, u64)>) {
+        let mut f = Finding::new(
+            FindingKind::Unreadable,
+            format!("{detail}; the checks that need these bytes were not run"),
+        )
+        .expected_found("the file's bytes, readable to the end", cause.to_owned());
+        if let Some((line, offset)) = at {
+            f = f.at(line, offset);
+        }
+        self.findings.push(f);
+        self.error = Some(detail);
+    }
+
     /// Set the status from the findings, the coverage and any read error.
     pub fn settle(&mut self) {
+        if let Some(e) = &self.error
+            && !self
+                .findings
+                .iter()
+                .any(|f| f.kind == FindingKind::Unreadable)
+        {
+            let e = e.clone();
+            self.unreadable(e.clone(), &e, None);
+        }
         self.findings
             .sort_by_key(|f| (f.line.unwrap_or(u64::MAX), f.severity));
-        self.status = if self.error.is_some() {
+        self.status = if self.error.is_some() || self.incomplete() > 0 {
             FileStatus::Unreadable
         } else if self.violations() > 0 {
             FileStatus::Violated
@@ -155,6 +183,14 @@ impl FileReport {
         self.findings
             .iter()
             .filter(|f| f.severity == Severity::Violation)
+            .count()
+    }
+
+    /// Number of findings that say something could not be read.
+    pub fn incomplete(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Incomplete)
             .count()
     }
 
@@ -188,6 +224,10 @@ pub struct MissingFile {
     pub name: &'static str,
     /// Where it was expected.
     pub path: String,
+    /// Whether what the other files hold proves it existed: its absence is
+    /// then a `MISSING_FILE` violation (on the file that proves it), not a
+    /// file the copy simply does not include.
+    pub required: bool,
 }
 
 /// The tool that produced a report, so a report can be traced to its verifier.
@@ -233,6 +273,10 @@ pub struct VerifyReport {
     /// Proofs checked against the ledger (`iss verify --proof`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub proofs: Vec<ProofResult>,
+    /// Checks against checkpoints trusted from outside the ledger (`--trust`,
+    /// or the remembered state); `None` when neither was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<crate::ledger::model::trust::TrustReport>,
 }
 
 /// One proof document checked by `iss verify --proof`.
@@ -254,8 +298,12 @@ impl VerifyReport {
         } else if self
             .files
             .iter()
-            .any(|f| f.status == FileStatus::Unreadable)
+            .any(|f| f.status == FileStatus::Unreadable || f.incomplete() > 0)
         {
+            LedgerStatus::Incomplete
+        } else if self.trust.as_ref().is_some_and(|t| !t.errors.is_empty()) {
+            // The ledger could not be compared with what the verifier
+            // trusts: not verified as asked.
             LedgerStatus::Incomplete
         } else {
             LedgerStatus::Clean

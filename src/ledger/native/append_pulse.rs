@@ -2,6 +2,7 @@
 //! clock reading turned into the body of `docs/FORMAT.md` §10.1, written
 //! through the native writer (and so the append module), then signed.
 
+use crate::ledger::append::FollowUpFailed;
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::pulse::PulseBody;
 use crate::ledger::native::pulse::clock::ClockReading;
@@ -20,10 +21,15 @@ pub struct PulseAck {
     /// The checkpoint signed after it, when the writer holds the key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<CheckpointAck>,
+    /// The checkpoint that failed after it (the pulse is durable all the
+    /// same): why, and the command that finishes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint_failed: Option<FollowUpFailed>,
 }
 
 /// Append the pulse of `reading` (ΔAT from `leaps`); checkpoint the chain
-/// when the writer can sign.
+/// when the writer can sign. `Ok` means the pulse is durable, whatever the
+/// checkpoint's status.
 pub fn append_pulse(
     w: &mut NativeWriter,
     reading: &ClockReading,
@@ -35,14 +41,11 @@ pub fn append_pulse(
         .append(Chain::Pulses, &[pulse.to_json()])?
         .pop()
         .ok_or_else(|| NativeWriteError::InvalidRecord("no record written".into()))?;
-    let checkpoint = if w.can_sign() {
-        Some(w.checkpoint(Chain::Pulses)?)
-    } else {
-        None
-    };
+    let status = w.checkpoint_after_append(Chain::Pulses);
     Ok(PulseAck {
         record,
         pulse,
-        checkpoint,
+        checkpoint: status.ack().cloned(),
+        checkpoint_failed: status.failure().cloned(),
     })
 }

@@ -11,10 +11,13 @@
 
 use crate::ledger::append::Tail;
 use crate::ledger::hash::{HexDigest, hex_str};
+use crate::ledger::id_set::{IdSet, id_key};
 use crate::ledger::io::reader::{Content, Ending, RawLine};
+use crate::ledger::json::ShortStr;
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::native::record::{GENESIS_PREV, parse_fields, record_hash, record_mac};
 use crate::ledger::native::secret::MacKey;
+use crate::ledger::native::unique_ids::{self, ID_CHAIN, descriptor_id_of};
 use crate::tlog::merkle::{Hash, TreeBuilder};
 use sha2::{Digest, Sha256};
 
@@ -35,6 +38,9 @@ pub struct RecordFields {
     pub hash: HexDigest,
     /// The key id of the record's MAC, when it carries one.
     pub mac_key_id: Option<String>,
+    /// The body's `descriptor_id` (in `descriptors` only), and its numeric
+    /// form (see [`id_key`]).
+    pub descriptor_id: Option<(ShortStr, Option<u64>)>,
 }
 
 /// What [`check_line`] learned from one line on its own.
@@ -229,6 +235,10 @@ fn check_record(chain: &str, key: Option<&MacKey>, bytes: &[u8], out: &mut Check
         prev: hex64(r.prev),
         hash: hex64(r.hash),
         mac_key_id: r.mac.map(|(id, _)| id.to_owned()),
+        descriptor_id: (chain == ID_CHAIN)
+            .then(|| descriptor_id_of(r.body))
+            .flatten()
+            .map(|id| (ShortStr::new(&id), id_key(&id))),
     });
 }
 
@@ -265,6 +275,8 @@ pub struct NativeChainVerifier {
     /// MACs checked with the key, and MACs present but not checked.
     macs_checked: u64,
     macs_unchecked: u64,
+    /// The `descriptor_id`s seen (in `descriptors` only): §4.3 rule 5.
+    ids: Option<IdSet>,
 }
 
 impl NativeChainVerifier {
@@ -284,6 +296,30 @@ impl NativeChainVerifier {
             tail_pending: false,
             macs_checked: 0,
             macs_unchecked: 0,
+            ids: (chain == ID_CHAIN).then(IdSet::default),
+        }
+    }
+
+    /// Size the id set for about `records` records (no rehashing while a
+    /// big chain is walked).
+    pub fn reserve_ids(&mut self, records: usize) {
+        if let Some(ids) = &mut self.ids
+            && ids.is_empty()
+        {
+            *ids = IdSet::with_capacity(records);
+        }
+    }
+
+    /// The line of the record whose `descriptor_id` is `id`, if one was seen.
+    pub fn id_line(&self, id: &str) -> Option<u64> {
+        self.ids.as_ref()?.first_line(id, id_key(id))
+    }
+
+    /// After a clone of this verifier was kept in its place (a writer's
+    /// trial batch): fold the ids the clone added into the shared set.
+    pub fn settle_ids(&mut self) {
+        if let Some(ids) = &mut self.ids {
+            ids.settle();
         }
     }
 
@@ -350,7 +386,7 @@ impl NativeChainVerifier {
         let len =
             usize::try_from(self.tail.len - self.last_offset).map_err(std::io::Error::other)?;
         let mut buf = vec![0u8; len];
-        std::fs::File::open(path)?.read_exact_at(&mut buf, self.last_offset)?;
+        crate::ledger::input::open_regular(path)?.read_exact_at(&mut buf, self.last_offset)?;
         let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
         self.tail.last_line_sha256 = Some(Sha256::digest(line).into());
         self.tail_pending = false;
@@ -407,6 +443,11 @@ impl NativeChainVerifier {
                     .expected_found(hex_str(&self.prev), hex_str(&r.prev)),
             );
         }
+        if let (Some(ids), Some((id, key))) = (&mut self.ids, &r.descriptor_id)
+            && let Some(first) = ids.insert(id.as_str(), *key, n)
+        {
+            out.push(unique_ids::duplicate(id.as_str(), first, n, off, r.seq));
+        }
         self.check_mac_policy(&r, n, off, c.mac_checked, out);
         // Re-anchor on what the record says, so one edit is one finding.
         self.next_seq = r.seq.saturating_add(1);
@@ -455,159 +496,4 @@ impl NativeChainVerifier {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ledger::io::reader::LineReader;
-    use crate::ledger::native::record::{build_line, build_line_keyed};
-    use crate::tlog::merkle::{leaf_hash, root_of};
-
-    fn chain(n: u64, key: Option<&MacKey>) -> Vec<String> {
-        let mut prev = GENESIS_PREV.to_owned();
-        (0..n)
-            .map(|seq| {
-                let body = serde_json::json!({"type": "binding", "n": seq});
-                let (line, hash) = match key {
-                    None => build_line("events", seq, &prev, &body),
-                    Some(k) => build_line_keyed("events", seq, &prev, &body, Some(k)),
-                }
-                .unwrap();
-                prev = hash;
-                line
-            })
-            .collect()
-    }
-
-    fn verify_with(
-        lines: &[String],
-        key: Option<&MacKey>,
-        policy: MacPolicy,
-    ) -> (Vec<(String, Option<u64>)>, NativeChainVerifier) {
-        let text: String = lines.iter().flat_map(|l| [l.as_str(), "\n"]).collect();
-        let mut v = NativeChainVerifier::new("events", policy);
-        let mut out = Vec::new();
-        let mut r = LineReader::new(text.as_bytes());
-        while let Some(line) = r.next_line().unwrap() {
-            v.feed(key, &line, &mut out);
-        }
-        (
-            out.iter()
-                .map(|f| (f.kind.name().to_owned(), f.line))
-                .collect(),
-            v,
-        )
-    }
-
-    fn verify(lines: &[String]) -> (Vec<(String, Option<u64>)>, NativeChainVerifier) {
-        verify_with(lines, None, MacPolicy::default())
-    }
-
-    fn spot(k: &str, l: u64) -> (String, Option<u64>) {
-        (k.to_owned(), Some(l))
-    }
-
-    #[test]
-    fn a_genuine_chain_verifies_and_its_root_covers_the_line_bytes() {
-        let lines = chain(20, None);
-        let (found, v) = verify(&lines);
-        assert!(found.is_empty(), "{found:?}");
-        let leaves: Vec<Hash> = lines.iter().map(|l| leaf_hash(l.as_bytes())).collect();
-        assert_eq!((v.records(), v.root()), (20, Some(root_of(&leaves))));
-        let last = lines.last().unwrap();
-        assert_eq!(
-            v.tail().last_line_sha256,
-            Some(Sha256::digest(last.as_bytes()).into())
-        );
-        assert_eq!(v.next_seq(), 20);
-    }
-
-    #[test]
-    fn each_tamper_is_reported_at_its_line() {
-        let mut edited = chain(10, None);
-        edited[4] = edited[4].replace("\"n\":4", "\"n\":5");
-        assert_eq!(verify(&edited).0, vec![spot("HASH_MISMATCH", 5)]);
-
-        let mut deleted = chain(10, None);
-        deleted.remove(4);
-        assert_eq!(
-            verify(&deleted).0,
-            vec![spot("CHAIN_BREAK", 5), spot("CHAIN_BREAK", 5)]
-        );
-
-        let mut swapped = chain(10, None);
-        swapped.swap(3, 4);
-        let kinds: Vec<_> = verify(&swapped).0.into_iter().map(|(k, _)| k).collect();
-        assert!(kinds.iter().all(|k| k == "CHAIN_BREAK") && !kinds.is_empty());
-
-        let mut spaced = chain(10, None);
-        spaced[2] = spaced[2].replacen("{\"seq\"", "{ \"seq\"", 1);
-        assert_eq!(verify(&spaced).0, vec![spot("NON_CANONICAL", 3)]);
-
-        let mut crlf = chain(3, None);
-        crlf[1].push('\r');
-        assert_eq!(verify(&crlf).0, vec![spot("NON_CANONICAL", 2)]);
-    }
-
-    #[test]
-    fn a_torn_last_line_is_not_a_record_and_is_reported() {
-        let lines = chain(3, None);
-        let mut text: String = lines[..2].iter().flat_map(|l| [l.as_str(), "\n"]).collect();
-        text.push_str(&lines[2][..10]);
-        let mut v = NativeChainVerifier::new("events", MacPolicy::default());
-        let mut out = Vec::new();
-        let mut r = LineReader::new(text.as_bytes());
-        while let Some(line) = r.next_line().unwrap() {
-            v.feed(None, &line, &mut out);
-        }
-        assert_eq!(out.len(), 1);
-        assert_eq!((out[0].kind, out[0].line), (FindingKind::TornTail, Some(3)));
-        assert_eq!(v.records(), 2);
-    }
-
-    #[test]
-    fn macs_are_checked_with_the_key_and_required_by_the_policy() {
-        let key = MacKey::new(vec![7; 32]).unwrap();
-        let policy = MacPolicy {
-            required: Some(key.id().to_owned()),
-            held: Some(key.id().to_owned()),
-        };
-        let lines = chain(5, Some(&key));
-        let (found, v) = verify_with(&lines, Some(&key), policy.clone());
-        assert!(found.is_empty(), "{found:?}");
-        assert_eq!(v.mac_counts(), (5, 0));
-
-        // Without the key: nothing can be checked, and it is counted.
-        let blind = MacPolicy {
-            required: policy.required.clone(),
-            held: None,
-        };
-        let (found, v) = verify_with(&lines, None, blind);
-        assert!(found.is_empty(), "{found:?}");
-        assert_eq!(v.mac_counts(), (0, 5));
-
-        // Someone without the key strips a MAC (the hash does not cover
-        // it): the policy gives it away.
-        let mut forged = chain(5, Some(&key));
-        forged[4] = chain(5, None)[4].clone();
-        let (found, _) = verify_with(&forged, Some(&key), policy.clone());
-        assert_eq!(found, vec![spot("MAC_MISSING", 5)]);
-        // ... or rewrites a body and recomputes the hash: the MAC does not match.
-        let mut rewritten = chain(5, Some(&key));
-        let (l, _) = build_line(
-            "events",
-            4,
-            &forged[3][forged[3].len() - 66..forged[3].len() - 2],
-            &serde_json::json!({"type": "binding", "n": 99}),
-        )
-        .unwrap();
-        let mac = &rewritten[4]
-            [rewritten[4].find(",\"mac\"").unwrap()..rewritten[4].find(",\"hash\"").unwrap()];
-        rewritten[4] = l.replacen(",\"hash\"", &format!("{mac},\"hash\""), 1);
-        let (found, _) = verify_with(&rewritten, Some(&key), policy.clone());
-        assert_eq!(found, vec![spot("MAC_MISMATCH", 5)]);
-        let mut wrong = lines.clone();
-        let other = MacKey::new(vec![8; 32]).unwrap();
-        wrong[2] = chain(5, Some(&other))[2].clone();
-        let kinds: Vec<_> = verify_with(&wrong, Some(&key), policy).0;
-        assert!(kinds.contains(&spot("MAC_MISSING", 3)), "{kinds:?}");
-    }
-}
+mod tests;

@@ -6,7 +6,7 @@
 use crate::ledger::legacy::append::{NewDescriptor, complete};
 use crate::ledger::native::bodies::descriptor_body;
 use crate::ledger::native::meta::Chain;
-use crate::ledger::native::writer::{CheckpointAck, NativeWriteError, NativeWriter, RecordAck};
+use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError, NativeWriter, RecordAck};
 use serde::Serialize;
 
 /// An acknowledged descriptor.
@@ -62,11 +62,12 @@ pub fn preview_descriptor(
 
 /// Append `input` exactly as `preview` showed it (refused, nothing written,
 /// when the line built under the lock differs), then sign when possible.
+/// `Ok` means the record is durable, whatever the checkpoint's status.
 pub fn append_previewed(
     w: &mut NativeWriter,
     input: NewDescriptor,
     preview: &NativePreview,
-) -> Result<(DescriptorAck, Option<CheckpointAck>), NativeWriteError> {
+) -> Result<(DescriptorAck, CheckpointStatus), NativeWriteError> {
     let (descriptor_id, body) = body_of(input, preview.now_micros)?;
     let record = w
         .append_expecting(
@@ -76,11 +77,7 @@ pub fn append_previewed(
         )?
         .pop()
         .ok_or_else(|| NativeWriteError::InvalidRecord("nothing written".into()))?;
-    let cp = if w.can_sign() {
-        Some(w.checkpoint(Chain::Descriptors)?)
-    } else {
-        None
-    };
+    let cp = w.checkpoint_after_append(Chain::Descriptors);
     Ok((
         DescriptorAck {
             descriptor_id,
@@ -90,14 +87,31 @@ pub fn append_previewed(
     ))
 }
 
-/// Append `inputs` as one batch; then, when the writer holds the signing
-/// key, checkpoint the chain.
+/// Append `inputs` as one batch; then, when `checkpoint` is asked for and
+/// the writer holds the signing key, checkpoint the chain. `Ok` means the
+/// records are durable, whatever the checkpoint's status.
 pub fn append_descriptors(
     w: &mut NativeWriter,
     inputs: Vec<NewDescriptor>,
     now_micros: i64,
     checkpoint: bool,
-) -> Result<(Vec<DescriptorAck>, Option<CheckpointAck>), NativeWriteError> {
+) -> Result<(Vec<DescriptorAck>, CheckpointStatus), NativeWriteError> {
+    let acks = append_descriptor_records(w, inputs, now_micros)?;
+    let cp = if checkpoint {
+        w.checkpoint_after_append(Chain::Descriptors)
+    } else {
+        CheckpointStatus::NotSigned
+    };
+    Ok((acks, cp))
+}
+
+/// Append `inputs` as one batch, without the checkpoint (for a caller that
+/// acknowledges the records before it signs them).
+pub fn append_descriptor_records(
+    w: &mut NativeWriter,
+    inputs: Vec<NewDescriptor>,
+    now_micros: i64,
+) -> Result<Vec<DescriptorAck>, NativeWriteError> {
     let mut ids = Vec::with_capacity(inputs.len());
     let mut bodies = Vec::with_capacity(inputs.len());
     for (i, mut input) in inputs.into_iter().enumerate() {
@@ -111,18 +125,12 @@ pub fn append_descriptors(
         bodies.push(body);
     }
     let records = w.append(Chain::Descriptors, &bodies)?;
-    let acks = ids
+    Ok(ids
         .into_iter()
         .zip(records)
         .map(|(descriptor_id, record)| DescriptorAck {
             descriptor_id,
             record,
         })
-        .collect();
-    let cp = if checkpoint {
-        Some(w.checkpoint(Chain::Descriptors)?)
-    } else {
-        None
-    };
-    Ok((acks, cp))
+        .collect())
 }

@@ -78,11 +78,25 @@ pub struct TrustedKey {
     pub retired_by_line: Option<u64>,
 }
 
+/// What the key in use must have signed of a chain after rotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RotationFloor {
+    /// The chain size.
+    pub size: u64,
+    /// The key the rotation retired at that size.
+    pub retired_key: u32,
+    /// The rotation's `events` line.
+    pub line: u64,
+}
+
 /// The keys a verifier trusts, built from the metadata and the rotations.
 #[derive(Debug, Clone)]
 pub struct Keyring {
     origin: String,
     keys: Vec<TrustedKey>,
+    /// The only keys the verifier trusts (`--vkey`), compared whole (name,
+    /// id, public key); `None`: every key the ledger names.
+    pinned: Option<Vec<Verifier>>,
 }
 
 impl Keyring {
@@ -99,7 +113,25 @@ impl Keyring {
                     retired_by_line: None,
                 })
                 .collect(),
+            pinned: None,
         }
+    }
+
+    /// Trust only `keys` (`--vkey`): a key the ledger names that is not
+    /// among them may sign nothing ([`Keyring::may_sign`]).
+    pub fn pin(&mut self, keys: &[Verifier]) {
+        self.pinned = Some(keys.to_vec());
+    }
+
+    /// Whether keys were pinned and `key_id` is a key of this ledger that
+    /// is not among them: its signatures do not count.
+    pub fn unpinned(&self, key_id: u32) -> bool {
+        self.pinned.as_ref().is_some_and(|pins| {
+            self.keys
+                .iter()
+                .find(|k| k.verifier.key_id() == key_id)
+                .is_some_and(|k| !pins.contains(&k.verifier))
+        })
     }
 
     /// The key currently in use (the newest one not retired).
@@ -131,6 +163,14 @@ impl Keyring {
             ));
         }
         let new = Verifier::from_vkey(&r.new_vkey).map_err(|e| format!("new_vkey: {e}"))?;
+        // A rotation introduces a new key: bringing back a trusted one
+        // (retired or not) would make its limits ambiguous.
+        if self.rank(new.key_id()).is_some() {
+            return Err(format!(
+                "the new key {:08x} is already trusted by this ledger: a rotation introduces a key never used before",
+                new.key_id()
+            ));
+        }
         if new.name() != self.origin {
             return Err(format!(
                 "the new key is named {:?}, expected the origin {:?}",
@@ -159,12 +199,61 @@ impl Keyring {
         Ok(())
     }
 
+    /// The key's place in the order keys were trusted in: the metadata's
+    /// keys first, then each rotation's new key. A retired key's successors
+    /// all rank above it.
+    pub fn rank(&self, key_id: u32) -> Option<usize> {
+        self.keys.iter().position(|k| k.verifier.key_id() == key_id)
+    }
+
+    /// Whether the key `key_id` was retired by a rotation.
+    pub fn is_retired(&self, key_id: u32) -> bool {
+        self.keys
+            .iter()
+            .find(|k| k.verifier.key_id() == key_id)
+            .is_some_and(|k| k.retired_at.is_some())
+    }
+
+    /// The key at `rank`.
+    pub fn key_at(&self, rank: usize) -> Option<&Verifier> {
+        self.keys.get(rank).map(|k| &k.verifier)
+    }
+
+    /// After at least one rotation: the size of `chain` the key in use must
+    /// have signed at least (the largest size any rotation retired a key
+    /// at), with the retired key and the `events` line of the rotation
+    /// that set it. `None` when no key was ever retired.
+    pub fn rotation_floor(&self, chain: Chain) -> Option<RotationFloor> {
+        self.keys
+            .iter()
+            .filter_map(|k| {
+                let size = k
+                    .retired_at
+                    .as_ref()?
+                    .get(chain.name())
+                    .copied()
+                    .unwrap_or(0);
+                Some(RotationFloor {
+                    size,
+                    retired_key: k.verifier.key_id(),
+                    line: k.retired_by_line.unwrap_or(0),
+                })
+            })
+            .max_by_key(|f| (f.size, f.line))
+    }
+
     /// Whether the key `key_id` may sign a checkpoint of `size` for `chain`;
     /// `Err` says why not.
     pub fn may_sign(&self, key_id: u32, chain: Chain, size: u64) -> Result<(), String> {
         let Some(k) = self.keys.iter().find(|k| k.verifier.key_id() == key_id) else {
             return Err(format!("key {key_id:08x} is not trusted by this ledger"));
         };
+        if self.unpinned(key_id) {
+            return Err(format!(
+                "key {key_id:08x} ({}) is named by the ledger but is not among the keys given with --vkey",
+                k.verifier.name()
+            ));
+        }
         match &k.retired_at {
             None => Ok(()),
             Some(sizes) => {
@@ -240,5 +329,30 @@ mod tests {
                 .contains("does not verify")
         );
         assert_eq!(ring.current().unwrap().key_id(), old.key_id());
+    }
+
+    #[test]
+    fn a_rotation_to_a_key_already_trusted_is_refused_and_ranks_follow_rotations() {
+        let (k0, mut ring) = setup();
+        let k1 = Signer::generate("iss.test/k").unwrap();
+        ring.apply(
+            &Rotation::sign("iss.test/k", &k0, &k1.verifier(), sizes(3)),
+            2,
+        )
+        .unwrap();
+        let back = Rotation::sign("iss.test/k", &k1, &k0.verifier(), sizes(4));
+        let e = ring.apply(&back, 5).unwrap_err();
+        assert!(e.contains("already trusted"), "{e}");
+        assert_eq!(ring.current().unwrap().key_id(), k1.key_id());
+        assert_eq!(
+            (ring.rank(k0.key_id()), ring.rank(k1.key_id())),
+            (Some(0), Some(1))
+        );
+        assert!(ring.is_retired(k0.key_id()) && !ring.is_retired(k1.key_id()));
+        let floor = ring.rotation_floor(Chain::Pulses).unwrap();
+        assert_eq!(
+            (floor.size, floor.retired_key, floor.line),
+            (3, k0.key_id(), 2)
+        );
     }
 }

@@ -14,7 +14,6 @@ use crate::ledger::io::reader::{Content, LineReader};
 use crate::ledger::native::record::parse_fields;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
@@ -35,7 +34,7 @@ pub struct StartLog {
 /// last line or a line that is not UTF-8 is an error; verification refuses
 /// a migration of such a log before this is called).
 pub fn read_start_log(path: &Path) -> io::Result<StartLog> {
-    let mut reader = BufReader::new(File::open(path)?);
+    let mut reader = BufReader::new(crate::ledger::input::open_regular(path)?);
     let mut hash = Sha256::new();
     let mut lines = Vec::new();
     let mut buf = Vec::new();
@@ -110,7 +109,7 @@ struct Body {
 /// Records that do not parse are skipped (verification reports them); a
 /// missing file holds none.
 pub fn read_start_records(events: &Path, max_line: usize) -> io::Result<Vec<StartRecord>> {
-    let file = match File::open(events) {
+    let file = match crate::ledger::input::open_regular(events) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),

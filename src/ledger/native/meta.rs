@@ -103,10 +103,11 @@ impl Metadata {
     /// bytes (the genesis event binds their SHA-256).
     pub fn read(dir: &Path) -> Result<(Metadata, Vec<u8>), MetadataError> {
         let path = dir.join(METADATA_FILE);
-        let bytes = std::fs::read(&path).map_err(|source| MetadataError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let bytes =
+            crate::ledger::input::read_regular(&path).map_err(|source| MetadataError::Io {
+                path: path.clone(),
+                source,
+            })?;
         let invalid = |reason: String| MetadataError::Invalid {
             path: path.clone(),
             reason,
@@ -178,6 +179,19 @@ impl Metadata {
 /// Whether `dir` holds a native ledger (has a metadata file).
 pub fn is_native_dir(dir: &Path) -> bool {
     dir.join(METADATA_FILE).is_file()
+}
+
+/// Whether `dir` is a native ledger whose metadata file is gone: it has no
+/// `iss-ledger.json` but holds the `events` chain or a checkpoint history,
+/// which only a native ledger has. Verification then reports the metadata
+/// as missing (a violation) instead of finding no ledger at all.
+pub fn is_native_without_metadata(dir: &Path) -> bool {
+    !is_native_dir(dir)
+        && dir.is_dir()
+        && (crate::ledger::input::present(&dir.join(Chain::Events.file_name()))
+            || Chain::ALL
+                .iter()
+                .any(|&c| crate::ledger::input::present(&ChainPaths::new(dir, c).history)))
 }
 
 /// The files of a native ledger that only ever grow (or never change): the

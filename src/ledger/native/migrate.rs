@@ -47,7 +47,7 @@ pub struct Migrated {
 }
 
 fn file_sha256(path: &Path) -> Result<String, NativeWriteError> {
-    let mut f = std::fs::File::open(path)
+    let mut f = crate::ledger::input::open_regular(path)
         .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -269,4 +269,48 @@ fn copy(
         total += batch.len() as u64;
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::native::secret::read_signer;
+
+    /// The native writer refuses a repeated id on the migration's path too
+    /// (the legacy verification before it refuses one first; this is the
+    /// second line of defence, `docs/FORMAT.md` §4.3 rule 5).
+    #[test]
+    fn a_repeated_id_in_a_copied_chain_is_refused_with_nothing_written() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("ledger");
+        let key = tmp.path().join("ledger.key");
+        let opts = InitOptions {
+            origin: "iss.test/migrate".into(),
+            key_path: key.clone(),
+            mac_key_path: None,
+            created: "2026-11-27T00:00:00Z".into(),
+            genesis_extra: None,
+        };
+        crate::ledger::native::init::init(&dir, &opts).unwrap();
+        let legacy = tmp.path().join("spice_chain.jsonl");
+        let line = |name: &str| {
+            serde_json::json!({
+                "descriptor_id": "022fa3b89550e05a", "process_name": name,
+                "process_version": "1.0.0", "capability_level": 1,
+                "process_outcome": "compliant", "compliance_score": 0.37,
+                "apriori_refs": [], "aposteriori_refs": [], "glyph_range_start": "x",
+                "glyph_range_end": "y", "glyph_count": 4, "evidence_required": [],
+                "evidence_provided": [], "assessed_by": "me",
+                "assessed_at": "2026-11-26T21:44:39.376785+00:00", "assessment_method": "m",
+                "active_constraints": [], "advisory_notes": null,
+                "prev_descriptor_hash": "0".repeat(64), "descriptor_hash": "1".repeat(64),
+            })
+            .to_string()
+        };
+        std::fs::write(&legacy, format!("{}\n{}\n", line("P"), line("Q"))).unwrap();
+        let mut w = NativeWriter::open(&dir, Some(read_signer(&key).unwrap()), None).unwrap();
+        let e = copy(&mut w, &legacy, Chain::Descriptors, descriptor_record).unwrap_err();
+        assert!(e.to_string().contains("DUPLICATE_ID"), "{e}");
+        assert_eq!(std::fs::read(dir.join("descriptors.jsonl")).unwrap(), b"");
+    }
 }

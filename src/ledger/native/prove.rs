@@ -14,8 +14,8 @@ use crate::tlog::merkle::{
     Hash, consistency_proof, inclusion_proof, leaf_hash, verify_consistency_bytes,
     verify_inclusion_bytes,
 };
+use crate::tlog::note::Verifier;
 use serde::{Deserialize, Serialize};
-use std::fs::File;
 use std::path::Path;
 
 /// A proof document, as `iss prove --json` prints it.
@@ -64,12 +64,13 @@ pub enum Proof {
 
 /// Leaf hashes of the first `size` lines of a chain file, and the text of
 /// line `want` (0-based) when asked.
-fn leaves(
+pub fn chain_leaves(
     path: &Path,
     size: u64,
     want: Option<u64>,
 ) -> Result<(Vec<Hash>, Option<String>), String> {
-    let f = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let f =
+        crate::ledger::input::open_regular(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut r = LineReader::new(f);
     let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     let mut text = None;
@@ -138,7 +139,7 @@ pub fn prove_inclusion(dir: &Path, chain: Chain, index: u64) -> Result<Proof, St
             cp.size
         ));
     }
-    let (hashes, leaf) = leaves(&ChainPaths::new(dir, chain).file, cp.size, Some(index))?;
+    let (hashes, leaf) = chain_leaves(&ChainPaths::new(dir, chain).file, cp.size, Some(index))?;
     let path = inclusion_proof(&hashes, index).map_err(|e| e.to_string())?;
     Ok(Proof::Inclusion {
         chain: chain.name().to_owned(),
@@ -167,17 +168,20 @@ pub fn prove_consistency(dir: &Path, chain: Chain, old_size: u64) -> Result<Proo
         ));
     }
     let paths = ChainPaths::new(dir, chain);
-    let (hashes, _) = leaves(&paths.file, cp.size, None)?;
+    let (hashes, _) = chain_leaves(&paths.file, cp.size, None)?;
     let proof = consistency_proof(&hashes, old_size).map_err(|e| e.to_string())?;
     let old_root = crate::tlog::merkle::root_of(&hashes[..old_size as usize]);
-    let old_checkpoint = std::fs::read_to_string(&paths.history).ok().and_then(|t| {
-        t.lines()
-            .filter_map(|l| {
-                serde_json::from_str::<crate::ledger::native::history::HistoryLine>(l).ok()
-            })
-            .find(|h| h.size == old_size)
-            .map(|h| h.note)
-    });
+    let old_checkpoint = crate::ledger::input::read_regular(&paths.history)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|t| {
+            t.lines()
+                .filter_map(|l| {
+                    serde_json::from_str::<crate::ledger::native::history::HistoryLine>(l).ok()
+                })
+                .find(|h| h.size == old_size)
+                .map(|h| h.note)
+        });
     Ok(Proof::Consistency {
         chain: chain.name().to_owned(),
         old_size,
@@ -205,7 +209,12 @@ fn unhex(s: &str, what: &str) -> Result<Vec<u8>, String> {
 
 /// Check a proof document against the keys the ledger in `dir` trusts.
 pub fn check_proof(dir: &Path, proof: &Proof) -> ProofCheck {
-    match check(dir, proof) {
+    check_proof_with(dir, proof, None)
+}
+
+/// [`check_proof`], trusting only the `pinned` keys when given (`--vkey`).
+pub fn check_proof_with(dir: &Path, proof: &Proof, pinned: Option<&[Verifier]>) -> ProofCheck {
+    match check(dir, proof, pinned) {
         Ok(detail) => ProofCheck {
             valid: true,
             detail,
@@ -217,16 +226,23 @@ pub fn check_proof(dir: &Path, proof: &Proof) -> ProofCheck {
     }
 }
 
-fn check(dir: &Path, proof: &Proof) -> Result<String, String> {
+fn check(dir: &Path, proof: &Proof, pinned: Option<&[Verifier]>) -> Result<String, String> {
     let v = verify_native(dir, &NativeOptions::default());
     let (Some(meta), Some(ring)) = (v.meta, v.keyring) else {
         return Err("the ledger's metadata cannot be read: no trusted key".into());
     };
-    let keys = ring.verifiers();
+    // With --vkey only the pinned keys open a proof's checkpoints.
+    let keys = pinned.map_or_else(|| ring.verifiers(), <[Verifier]>::to_vec);
     let open = |chain: &str, note: &str| {
         let c = Chain::from_name(chain).ok_or_else(|| format!("unknown chain {chain:?}"))?;
-        open_checkpoint(note, &keys, &meta.chain_origin(c))
-            .map_err(|e| format!("the checkpoint does not verify with the ledger's keys: {e}"))
+        open_checkpoint(note, &keys, &meta.chain_origin(c)).map_err(|e| {
+            let whose = if pinned.is_some() {
+                "the keys given with --vkey"
+            } else {
+                "the ledger's keys"
+            };
+            format!("the checkpoint does not verify with {whose}: {e}")
+        })
     };
     match proof {
         Proof::Inclusion {

@@ -3,10 +3,14 @@
 //! bytes, then record every cut in the `events` chain and re-sign the
 //! chains, so the repair itself is evidence inside the ledger.
 
-use crate::ledger::append::{LedgerLock, Repair, repair_torn_tail};
+use crate::ledger::append::{
+    FollowUpFailed, LedgerLock, Repair, command_for, file_name, repair_torn_tail,
+};
 use crate::ledger::native::meta::{Chain, ChainPaths};
 use crate::ledger::native::secret::MacKey;
-use crate::ledger::native::writer::{CheckpointAck, NativeWriteError, NativeWriter, RecordAck};
+use crate::ledger::native::writer::{
+    CheckpointAck, CheckpointStatus, NativeWriteError, NativeWriter, RecordAck,
+};
 use crate::tlog::note::Signer;
 use serde::Serialize;
 use std::path::Path;
@@ -26,6 +30,10 @@ pub struct Cut {
     pub backup: String,
     /// The `events` record of the repair.
     pub event: Option<RecordAck>,
+    /// The fsync after the cut failed: the cut is made but may not survive
+    /// a crash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_error: Option<String>,
 }
 
 /// What a repair did.
@@ -35,39 +43,45 @@ pub struct Repaired {
     pub cuts: Vec<Cut>,
     /// The checkpoints issued afterwards (when the signing key was given).
     pub checkpoints: Vec<CheckpointAck>,
+    /// Latest-checkpoint files made the newest history entry's note again
+    /// (an interrupted checkpoint's last step; no key needed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub latest_completed: Vec<String>,
+    /// Temporary files of interrupted checkpoint writes, removed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub temp_files_removed: Vec<String>,
+    /// A step that failed after durable ones (reported above it), and the
+    /// command that finishes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up_failed: Option<FollowUpFailed>,
 }
 
-/// Repair the native ledger in `dir`.
+/// Repair the native ledger in `dir`: cut torn tails, record the cuts,
+/// finish interrupted checkpoints (re-signing every chain with the key,
+/// else restoring each latest file from its history), and remove the
+/// temporary files interrupted checkpoints left.
 pub fn repair_native(
     dir: &Path,
     signer: Option<Signer>,
     mac_key: Option<MacKey>,
 ) -> Result<Repaired, NativeWriteError> {
-    let mut cuts = Vec::new();
-    {
-        let mut lock = LedgerLock::acquire(dir)?;
-        for chain in Chain::ALL {
-            let paths = ChainPaths::new(dir, chain);
-            for path in [&paths.file, &paths.history] {
-                if !path.exists() {
-                    continue;
-                }
-                if let Repair::Truncated(t) = repair_torn_tail(&mut lock, path, dir)? {
-                    cuts.push(Cut {
-                        file: file_name(path),
-                        offset: t.offset,
-                        bytes: t.len,
-                        sha256: hex::encode(t.sha256),
-                        backup: file_name(&t.backup),
-                        event: None,
-                    });
-                }
-            }
-        }
+    let mut done = Repaired {
+        cuts: Vec::new(),
+        checkpoints: Vec::new(),
+        latest_completed: Vec::new(),
+        temp_files_removed: Vec::new(),
+        follow_up_failed: None,
+    };
+    if let Err(e) = cut_torn_tails(dir, &mut done.cuts) {
+        return after_cuts(done, e, dir);
     }
     let signs = signer.is_some();
-    let mut w = NativeWriter::open(dir, signer, mac_key)?;
-    for cut in &mut cuts {
+    let mut w = match NativeWriter::open(dir, signer, mac_key) {
+        Ok(w) => w,
+        Err(e) => return after_cuts(done, e, dir),
+    };
+    for i in 0..done.cuts.len() {
+        let cut = &done.cuts[i];
         let body = serde_json::json!({
             "type": "repair",
             "file": cut.file,
@@ -77,20 +91,83 @@ pub fn repair_native(
             "backup": cut.backup,
         })
         .to_string();
-        cut.event = w.append(Chain::Events, &[body])?.pop();
-    }
-    let mut checkpoints = Vec::new();
-    if signs {
-        for c in Chain::ALL {
-            checkpoints.push(w.checkpoint(c)?);
+        match w.append(Chain::Events, &[body]) {
+            Ok(mut acks) => done.cuts[i].event = acks.pop(),
+            Err(e) => return after_cuts(done, e, dir),
         }
     }
-    Ok(Repaired { cuts, checkpoints })
+    for c in Chain::ALL {
+        if signs {
+            match w.checkpoint_after_append(c) {
+                CheckpointStatus::Signed(ack) => done.checkpoints.push(ack),
+                CheckpointStatus::Failed(f) => {
+                    done.follow_up_failed = Some(f);
+                    return Ok(done);
+                }
+                CheckpointStatus::NotSigned => {}
+            }
+        }
+        // With the key the checkpoint did this too; without it, this is
+        // what can be finished.
+        match w.complete_latest(c) {
+            Ok((replaced, removed)) => {
+                if replaced {
+                    done.latest_completed.push(c.name().to_owned());
+                }
+                done.temp_files_removed.extend(removed);
+            }
+            Err(e) => return after_cuts(done, e, dir),
+        }
+    }
+    if let Some(e) = done.cuts.iter().find_map(|c| c.sync_error.clone()) {
+        done.follow_up_failed = Some(FollowUpFailed {
+            what: "syncing a cut file (the cut is made, but may not survive a crash)".into(),
+            error: e,
+            finish_with: command_for("repair", dir),
+        });
+    }
+    Ok(done)
 }
 
-fn file_name(p: &Path) -> String {
-    p.file_name().map_or_else(
-        || p.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+/// Cut each chain's and history's torn tail, under one lock.
+fn cut_torn_tails(dir: &Path, cuts: &mut Vec<Cut>) -> Result<(), NativeWriteError> {
+    let mut lock = LedgerLock::acquire(dir)?;
+    for chain in Chain::ALL {
+        let paths = ChainPaths::new(dir, chain);
+        for path in [&paths.file, &paths.history] {
+            if !path.exists() {
+                continue;
+            }
+            if let Repair::Truncated(t) = repair_torn_tail(&mut lock, path, dir)? {
+                cuts.push(Cut {
+                    file: file_name(path),
+                    offset: t.offset,
+                    bytes: t.len,
+                    sha256: hex::encode(t.sha256),
+                    backup: file_name(&t.backup),
+                    event: None,
+                    sync_error: t.sync_error,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `e` stopped the repair: an error when nothing was done yet, else the
+/// durable steps so far with `e` as the follow-up that failed.
+fn after_cuts(
+    mut done: Repaired,
+    e: NativeWriteError,
+    dir: &Path,
+) -> Result<Repaired, NativeWriteError> {
+    if done.cuts.is_empty() && done.checkpoints.is_empty() && done.latest_completed.is_empty() {
+        return Err(e);
+    }
+    done.follow_up_failed = Some(FollowUpFailed {
+        what: "the repair".into(),
+        error: e.to_string(),
+        finish_with: command_for("repair", dir),
+    });
+    Ok(done)
 }

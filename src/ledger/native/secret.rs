@@ -176,7 +176,7 @@ pub fn read_secret(path: &Path) -> Result<Vec<u8>, SecretError> {
             mode,
         });
     }
-    fs::read(path).map_err(io(path, "cannot read the key file"))
+    crate::ledger::input::read_regular(path).map_err(io(path, "cannot read the key file"))
 }
 
 /// How a signer key file starts (a C2SP signed-note private key).

@@ -20,15 +20,20 @@ use crate::ledger::model::report::{FileReport, NativeChainStatus};
 use crate::ledger::native::chain::{MacPolicy, NativeChainVerifier, check_line};
 use crate::ledger::native::history::{HistoryEntry, read_history};
 use crate::ledger::native::keyring::Keyring;
-use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE, Metadata};
+use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE, Metadata, MetadataError};
 use crate::ledger::native::secret::MacKey;
 use crate::tlog::merkle::Hash;
 use std::collections::BTreeMap;
+use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::Arc;
 
 pub use judge::LatestCheckpoint;
 pub use judge::{HistoryJudge, Verdict};
+
+/// What `events`' coverage says when it could not be read to its end.
+const KEYS_UNKNOWN: &str = "events could not be read to its end (see UNREADABLE or MISSING_FILE): the key \
+     rotations in it are unknown, so no chain's checkpoint signatures were judged (only their order)";
 
 /// What a chain without checkpoint history was expected to have.
 pub const NO_HISTORY: &str = "at least one signed checkpoint";
@@ -45,6 +50,8 @@ pub struct NativeOptions {
     /// Copy a chain file's bytes here as they are read (one pass for a
     /// report that reads the same file).
     pub tap: Option<crate::ledger::io::tap::Tap>,
+    /// The only signing keys trusted (`--vkey`); `None`: the ledger's own.
+    pub pinned: Option<Vec<crate::tlog::note::Verifier>>,
 }
 
 /// One chain as verification left it: what an appender continues from.
@@ -84,6 +91,7 @@ impl NativeVerification {
 }
 
 /// Verify the native ledger in `dir`.
+#[allow(clippy::too_many_lines)] // one sequence of checks in FORMAT.md order, read top to bottom
 pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification {
     let max_line = if options.max_line == 0 {
         crate::ledger::io::reader::DEFAULT_MAX_LINE
@@ -92,12 +100,12 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
     };
     let mut files = Vec::new();
     let (meta, meta_report) = read_metadata(dir);
-    let meta_bytes = std::fs::read(dir.join(METADATA_FILE)).ok();
+    let meta_bytes = crate::ledger::input::read_regular(&dir.join(METADATA_FILE)).ok();
     let policy = MacPolicy {
         required: meta.as_ref().and_then(|(m, _)| m.mac_key_id.clone()),
         held: options.mac_key.as_ref().map(|k| k.id().to_owned()),
     };
-    let mut keyring = meta.as_ref().map(|(m, _)| Keyring::from_metadata(m));
+    let mut keyring = meta.as_ref().map(|(m, _)| keyring_for(m, options));
 
     let mut per_chain: BTreeMap<Chain, (FileReport, ChainState, FileReport)> = BTreeMap::new();
     // Events first: its rotations decide which keys sign what.
@@ -122,6 +130,9 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
             paths.file.display().to_string(),
             coverage::chain(policy.required.is_some()),
         );
+        if chain == Chain::Descriptors {
+            report.coverage.checked.push(coverage::UNIQUE_IDS);
+        }
         let (verifier, roots) = walk_chain(
             chain,
             &paths.file,
@@ -141,6 +152,13 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
                 keyring.as_mut(),
                 &mut report,
             );
+            if report.error.is_some() || !crate::ledger::input::present(&paths.file) {
+                // Rotations not read leave the keys trusted after them
+                // unknown: no checkpoint is judged by keys (a key the unread
+                // part introduced would look untrusted), only by order.
+                keyring = None;
+                report.coverage.not_checked.push(KEYS_UNKNOWN);
+            }
         }
         let (status, latest_verified, judge) = checkpoints::check(
             chain,
@@ -154,7 +172,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
             &mut hist_report,
         );
         let mut status = finish_status(status, &verifier, &policy);
-        if report.error.is_some() {
+        if report.error.is_some() || !crate::ledger::input::present(&paths.file) {
             status.merkle_root = None; // the file was not read: no tree
         }
         report.native = Some(status);
@@ -168,6 +186,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
         per_chain.insert(chain, (report, state, hist_report));
     }
     let mut meta_report = meta_report;
+    pinned_metadata(&mut meta_report, keyring.as_ref(), options);
     meta_report.settle();
     files.push(meta_report);
     let mut chains = Vec::new();
@@ -186,6 +205,61 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
     }
 }
 
+/// The keys the metadata names, of which only the `pinned` ones (when
+/// given, `--vkey`) may sign.
+fn keyring_for(meta: &Metadata, options: &NativeOptions) -> Keyring {
+    let mut ring = Keyring::from_metadata(meta);
+    if let Some(pins) = &options.pinned {
+        ring.pin(pins);
+    }
+    ring
+}
+
+/// With `--vkey`, on the metadata's report: the keys it names that were
+/// not given, and the keys no longer a gap of its coverage.
+fn pinned_metadata(report: &mut FileReport, ring: Option<&Keyring>, options: &NativeOptions) {
+    let (Some(ring), Some(pins)) = (ring, &options.pinned) else {
+        return;
+    };
+    report.findings.extend(untrusted_keys(ring, pins));
+    // Compared with the keys the verifier brought: no longer a gap.
+    report.coverage.not_checked.clear();
+    report
+        .coverage
+        .checked
+        .push("the signing keys, against the keys given with --vkey");
+}
+
+/// With `--vkey`: one warning per key the ledger names (its metadata or a
+/// rotation) that is not among the pinned keys: its signatures do not
+/// count (`docs/FORMAT.md` §11; the checkpoints signed only by such keys are
+/// `SIGNATURE_UNTRUSTED` violations on their history lines).
+fn untrusted_keys(ring: &Keyring, pins: &[crate::tlog::note::Verifier]) -> Vec<Finding> {
+    ring.verifiers()
+        .into_iter()
+        .filter(|k| !pins.contains(k))
+        .map(|k| {
+            let mut f = Finding::new(
+                FindingKind::SignatureUntrusted,
+                format!(
+                    "the ledger names key {:08x} ({}) but it is not among the keys given with --vkey: its signatures do not count",
+                    k.key_id(),
+                    k.name()
+                ),
+            )
+            .expected_found(
+                pins.iter()
+                    .map(crate::tlog::note::Verifier::vkey)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                k.vkey(),
+            );
+            f.severity = crate::ledger::model::finding::Severity::Warning;
+            f
+        })
+        .collect()
+}
+
 /// Read the metadata into its own report.
 fn read_metadata(dir: &Path) -> (Option<(Metadata, Vec<u8>)>, FileReport) {
     let mut meta_report = FileReport::new(
@@ -199,6 +273,31 @@ fn read_metadata(dir: &Path) -> (Option<(Metadata, Vec<u8>)>, FileReport) {
             meta_report.lines = 1;
             meta_report.bytes = bytes.len() as u64;
             Some((m, bytes))
+        }
+        Err(MetadataError::Io { path, source }) if source.kind() == ErrorKind::NotFound => {
+            meta_report.findings.push(
+                Finding::new(
+                    FindingKind::MissingFile,
+                    format!(
+                        "{} is missing: every native ledger has one, and its genesis event binds its bytes; \
+                         without it no key is trusted, so no checkpoint can be verified",
+                        path.display()
+                    ),
+                )
+                .expected_found(METADATA_FILE, "no such file"),
+            );
+            None
+        }
+        Err(MetadataError::Io { path, source }) => {
+            meta_report.unreadable(
+                format!(
+                    "cannot read {}: {source}: no key is trusted, so no checkpoint was judged by its signature",
+                    path.display()
+                ),
+                &source.to_string(),
+                None,
+            );
+            None
         }
         Err(e) => {
             meta_report.findings.push(Finding::new(
@@ -267,9 +366,32 @@ fn walk_chain(
     if sizes.contains(&0) {
         roots.insert(0, v.root());
     }
-    if !path.exists() {
-        report.error = Some(format!("{}: the chain file is missing", path.display()));
+    if !crate::ledger::input::present(path) {
+        let signed = sizes.iter().copied().max().unwrap_or(0);
+        report.findings.push(
+            Finding::new(
+                FindingKind::MissingFile,
+                format!(
+                    "{} is missing: the metadata names this chain and `iss init` creates it, so it was removed{}",
+                    path.display(),
+                    if signed > 0 {
+                        format!(", with the {signed} record(s) its checkpoints sign")
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+            .expected_found(
+                format!("{} with at least {signed} record(s)", chain.file_name()),
+                "no such file",
+            ),
+        );
         return (v, roots);
+    }
+    // Native descriptor lines are 600 bytes and more: size the id set for
+    // the records the file can hold.
+    if let Ok(m) = std::fs::metadata(path) {
+        v.reserve_ids(usize::try_from(m.len() / 600).unwrap_or(0));
     }
     let key = key.cloned();
     let name = chain.name();
@@ -289,10 +411,11 @@ fn walk_chain(
     });
     report.records = v.records();
     if let Err(e) = v.settle_tail(path) {
-        report.error = Some(format!(
-            "{}: cannot read back the last line: {e}",
-            path.display()
-        ));
+        report.unreadable(
+            format!("{}: cannot read back the last line: {e}", path.display()),
+            &e.to_string(),
+            None,
+        );
     }
     (v, roots)
 }

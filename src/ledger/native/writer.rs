@@ -12,20 +12,26 @@
 //! head and writes it to the history (append-only, through the append
 //! module) and then to the latest-checkpoint file (replaced atomically).
 
+mod acks;
 mod catch_up;
 mod latest;
+mod rotation;
 
-use crate::ledger::append::{AppendError, AppendOptions, LedgerLock, TailState, append_lines};
+pub use acks::{CheckpointAck, CheckpointStatus, RecordAck};
+
+use crate::ledger::append::{
+    AppendError, AppendOptions, FollowUpFailed, LedgerLock, TailState, append_lines, command_for,
+};
 use crate::ledger::model::finding::Finding;
 use crate::ledger::native::history::HistoryLine;
-use crate::ledger::native::keyring::{Keyring, Rotation};
+use crate::ledger::native::keyring::Keyring;
 use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::native::record::build_line_raw;
 use crate::ledger::native::secret::MacKey;
+use crate::ledger::native::unique_ids;
 use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
-use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint};
+use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint_by};
 use crate::tlog::note::Signer;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -63,37 +69,6 @@ impl From<AppendError> for NativeWriteError {
     }
 }
 
-/// An acknowledged record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RecordAck {
-    /// The chain.
-    pub chain: &'static str,
-    /// Its `seq`.
-    pub seq: u64,
-    /// 1-based line in the chain file.
-    pub line: u64,
-    /// Byte offset of the line.
-    pub offset: u64,
-    /// Its `hash`.
-    pub hash: String,
-}
-
-/// An acknowledged checkpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CheckpointAck {
-    /// The chain.
-    pub chain: &'static str,
-    /// The tree size signed.
-    pub size: u64,
-    /// The Merkle root signed (hex).
-    pub root: String,
-    /// The signing key's id (8 hex).
-    pub key_id: String,
-    /// Whether a new history entry was written (`false`: the newest entry
-    /// already signed this size, and only the latest file was refreshed).
-    pub new_entry: bool,
-}
-
 /// A verified native ledger open for writing.
 #[derive(Debug)]
 pub struct NativeWriter {
@@ -103,6 +78,9 @@ pub struct NativeWriter {
     signer: Option<Signer>,
     mac_key: Option<MacKey>,
     chains: BTreeMap<Chain, ChainState>,
+    /// The `events` records the keyring was built from: when `events` grew
+    /// (another writer), its rotations are read again before signing.
+    keyring_events: u64,
 }
 
 impl NativeWriter {
@@ -113,7 +91,20 @@ impl NativeWriter {
         signer: Option<Signer>,
         mac_key: Option<MacKey>,
     ) -> Result<NativeWriter, NativeWriteError> {
-        Self::open_inner(dir, signer, mac_key, false)
+        Self::open_inner(dir, signer, mac_key, |_| false)
+    }
+
+    /// [`NativeWriter::open`] for `iss checkpoint --accept-retired-history`:
+    /// a ledger whose only violations are chains whose newest checkpoint the
+    /// key in use has not signed since a rotation (`RETIRED_KEY`, as an iss
+    /// before this one left every rotated ledger) opens, so that the key in
+    /// use can sign them. The operator vouches for the records by asking.
+    pub fn open_accepting_retired_history(
+        dir: &Path,
+        signer: Signer,
+        mac_key: Option<MacKey>,
+    ) -> Result<NativeWriter, NativeWriteError> {
+        Self::open_inner(dir, Some(signer), mac_key, rotation::is_rotation_cover)
     }
 
     /// [`NativeWriter::open`] for `iss init`, between the genesis record and
@@ -124,14 +115,15 @@ impl NativeWriter {
         signer: Signer,
         mac_key: Option<MacKey>,
     ) -> Result<NativeWriter, NativeWriteError> {
-        Self::open_inner(dir, Some(signer), mac_key, true)
+        Self::open_inner(dir, Some(signer), mac_key, is_no_history)
     }
 
+    /// Open after verifying; `tolerated` findings do not refuse the opening.
     fn open_inner(
         dir: &Path,
         signer: Option<Signer>,
         mac_key: Option<MacKey>,
-        new: bool,
+        tolerated: fn(&Finding) -> bool,
     ) -> Result<NativeWriter, NativeWriteError> {
         let _lock = LedgerLock::acquire(dir)?;
         let v = verify_native(
@@ -147,7 +139,7 @@ impl NativeWriter {
             ));
         }
         let mut violations = crate::ledger::model::report::violations(&v.files);
-        violations.retain(|(_, f)| !(new && is_no_history(f)));
+        violations.retain(|(_, f)| !tolerated(f));
         if !violations.is_empty() {
             return Err(NativeWriteError::Violated(violations));
         }
@@ -155,13 +147,18 @@ impl NativeWriter {
             return Err(NativeWriteError::Unverifiable("no metadata".into()));
         };
         check_keys(&meta, &keyring, signer.as_ref(), mac_key.as_ref())?;
+        let chains: BTreeMap<Chain, ChainState> =
+            v.chains.into_iter().map(|c| (c.chain, c)).collect();
         Ok(NativeWriter {
             dir: dir.to_owned(),
             meta,
             keyring,
             signer,
             mac_key,
-            chains: v.chains.into_iter().map(|c| (c.chain, c)).collect(),
+            keyring_events: chains
+                .get(&Chain::Events)
+                .map_or(0, |c| c.verifier.records()),
+            chains,
         })
     }
 
@@ -232,6 +229,18 @@ impl NativeWriter {
             ));
         }
         let mut lock = LedgerLock::acquire(&self.dir)?;
+        self.append_locked(&mut lock, chain, bodies, expected_lines)
+    }
+
+    /// [`NativeWriter::append_expecting`] under a lock already held (a
+    /// rotation holds it from its first checkpoint to its last).
+    fn append_locked(
+        &mut self,
+        lock: &mut LedgerLock,
+        chain: Chain,
+        bodies: &[String],
+        expected_lines: Option<&[String]>,
+    ) -> Result<Vec<RecordAck>, NativeWriteError> {
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
         let mut trial = self
@@ -254,7 +263,7 @@ impl NativeWriter {
             .verifier;
         let expected = v.tail();
         let done = append_lines(
-            &mut lock,
+            lock,
             &paths.file,
             &expected,
             &lines,
@@ -267,6 +276,8 @@ impl NativeWriter {
             )));
         }
         *v = trial;
+        // The trial shared the chain's id set; it is the only holder now.
+        v.settle_ids();
         Ok(acks)
     }
 
@@ -281,7 +292,11 @@ impl NativeWriter {
         let mut lines = Vec::with_capacity(bodies.len());
         let mut acks = Vec::with_capacity(bodies.len());
         let mut offset = trial.tail().len;
+        let batch_start = trial.records();
         for (i, body) in bodies.iter().enumerate() {
+            if let Some(why) = unique_ids::taken(trial, body, batch_start, i) {
+                return Err(NativeWriteError::InvalidRecord(why));
+            }
             let seq = trial.next_seq();
             let (line, hash) = build_line_raw(
                 chain.name(),
@@ -326,12 +341,28 @@ impl NativeWriter {
     /// Sign `chain`'s current tree head and record it in the history and the
     /// latest-checkpoint file.
     pub fn checkpoint(&mut self, chain: Chain) -> Result<CheckpointAck, NativeWriteError> {
+        let mut lock = LedgerLock::acquire(&self.dir)?;
+        self.checkpoint_locked(&mut lock, chain, None)
+    }
+
+    /// [`NativeWriter::checkpoint`] under a lock already held; `cosigner`
+    /// signs the note too (a rotation's new key, `docs/FORMAT.md` §8).
+    fn checkpoint_locked(
+        &mut self,
+        lock: &mut LedgerLock,
+        chain: Chain,
+        cosigner: Option<&Signer>,
+    ) -> Result<CheckpointAck, NativeWriteError> {
         let signer = self.signer.clone().ok_or_else(|| {
             NativeWriteError::Key("a checkpoint needs the signing key (--key FILE)".into())
         })?;
-        let mut lock = LedgerLock::acquire(&self.dir)?;
+        // A rotation recorded by another writer since this one opened
+        // retires its key: signing with it would be refused by verifiers.
+        self.refresh_keys(&signer)?;
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
+        // Under the lock every temporary file is an interrupted writer's.
+        latest::remove_stale_temps(lock, &paths.latest)?;
         let state = &self.chains[&chain];
         let size = state.verifier.records();
         let root = state.verifier.root().ok_or_else(|| {
@@ -357,27 +388,25 @@ impl NativeWriter {
             root,
             extensions: Vec::new(),
         };
-        let reuse = last.as_ref().filter(|l| {
-            l.size == size
-                && crate::tlog::checkpoint::open_checkpoint(
-                    &l.note,
-                    &self.keyring.verifiers(),
-                    &cp.origin,
-                )
-                .is_ok_and(|c| c.root == root)
-        });
+        // The newest entry is reused only if it is this tree head signed by
+        // every key asked for (after a rotation, an entry signed only by
+        // the retired key is signed again).
+        let signers: Vec<&Signer> = std::iter::once(&signer).chain(cosigner).collect();
+        let reuse = last
+            .as_ref()
+            .filter(|l| l.size == size && rotation::signed_by(l, &cp, &self.keyring, &signers));
         let (note, new_entry) = if let Some(l) = reuse {
             (l.note.clone(), false)
         } else {
-            let note =
-                sign_checkpoint(&cp, &signer).map_err(|e| NativeWriteError::Key(e.to_string()))?;
+            let note = sign_checkpoint_by(&cp, &signers)
+                .map_err(|e| NativeWriteError::Key(e.to_string()))?;
             let line = HistoryLine {
                 size,
                 note: note.clone(),
             }
             .to_line();
             append_lines(
-                &mut lock,
+                lock,
                 &paths.history,
                 &hist_tail,
                 &[line],
@@ -385,52 +414,81 @@ impl NativeWriter {
             )?;
             (note, true)
         };
-        latest::replace(&paths.latest, &note)?;
+        // The history entry is durable: the checkpoint exists. A latest
+        // file that cannot be replaced is reported with it, not instead.
+        let latest_not_written = latest::replace(lock, &paths.latest, &note)
+            .err()
+            .map(|e| e.to_string());
         Ok(CheckpointAck {
             chain: chain.name(),
             size,
             root: hex::encode(root),
             key_id: format!("{:08x}", signer.key_id()),
             new_entry,
+            latest_not_written,
+            origin: cp.origin.clone(),
+            note,
         })
     }
 
-    /// Rotate the signing key to `new`: checkpoint every chain with the old
-    /// key, append a rotation record signed by it (retiring it at those
-    /// sizes), then checkpoint every chain with the new key.
-    pub fn rotate(&mut self, new: Signer) -> Result<RecordAck, NativeWriteError> {
-        let old = self.signer.clone().ok_or_else(|| {
-            NativeWriteError::Key("a rotation is signed by the key in use (--key FILE)".into())
-        })?;
-        if new.name() != self.meta.origin {
-            return Err(NativeWriteError::Key(format!(
-                "the new key is named {:?}, expected the origin {:?}",
-                new.name(),
-                self.meta.origin
-            )));
+    /// Make `chain`'s latest-checkpoint file the newest history entry's
+    /// note again, when an interrupted checkpoint left it behind (no key is
+    /// needed: the note is signed already), and remove the temporary files
+    /// an interrupted replacement left. Whether the latest file was
+    /// replaced, and the temporary files removed.
+    pub fn complete_latest(
+        &mut self,
+        chain: Chain,
+    ) -> Result<(bool, Vec<String>), NativeWriteError> {
+        let mut lock = LedgerLock::acquire(&self.dir)?;
+        let paths = ChainPaths::new(&self.dir, chain);
+        let removed = latest::remove_stale_temps(&mut lock, &paths.latest)?;
+        let (_, last) = latest::history_end(&paths.history)?;
+        let Some(last) = last else {
+            return Ok((false, removed));
+        };
+        if std::fs::read(&paths.latest).is_ok_and(|b| b == last.note.as_bytes()) {
+            return Ok((false, removed));
         }
+        latest::replace(&mut lock, &paths.latest, &last.note)?;
+        Ok((true, removed))
+    }
+
+    /// The checkpoint after an append to `chain`: signed when the writer
+    /// holds the key; a failure is reported, not returned, because the
+    /// records it follows are durable and acknowledged.
+    pub fn checkpoint_after_append(&mut self, chain: Chain) -> CheckpointStatus {
+        let status = if self.can_sign() {
+            match self.checkpoint(chain) {
+                Ok(ack) => match ack.follow_up(&self.dir) {
+                    Some(f) => CheckpointStatus::Failed(f),
+                    None => CheckpointStatus::Signed(ack),
+                },
+                Err(e) => CheckpointStatus::Failed(FollowUpFailed {
+                    what: format!("checkpoint of {chain}"),
+                    error: e.to_string(),
+                    finish_with: command_for("checkpoint", &self.dir),
+                }),
+            }
+        } else {
+            CheckpointStatus::NotSigned
+        };
+        if matches!(status, CheckpointStatus::Failed(_)) {
+            return status;
+        }
+        // What an interrupted checkpoint of any chain left (a latest file
+        // behind its history, a temporary file) is finished by the next
+        // writer; no key is needed for it.
         for c in Chain::ALL {
-            self.checkpoint(c)?;
+            if let Err(e) = self.complete_latest(c) {
+                return CheckpointStatus::Failed(FollowUpFailed {
+                    what: format!("restoring the latest checkpoint of {c}"),
+                    error: e.to_string(),
+                    finish_with: command_for("repair", &self.dir),
+                });
+            }
         }
-        let sizes: BTreeMap<String, u64> = Chain::ALL
-            .iter()
-            .map(|c| (c.name().to_owned(), self.records(*c)))
-            .collect();
-        let rotation = Rotation::sign(&self.meta.origin, &old, &new.verifier(), sizes);
-        let body = serde_json::to_string(&rotation)
-            .map_err(|e| NativeWriteError::InvalidRecord(e.to_string()))?;
-        let ack = self
-            .append(Chain::Events, &[body])?
-            .pop()
-            .ok_or_else(|| NativeWriteError::InvalidRecord("no record written".into()))?;
-        self.keyring
-            .apply(&rotation, ack.line)
-            .map_err(NativeWriteError::Key)?;
-        self.signer = Some(new);
-        for c in Chain::ALL {
-            self.checkpoint(c)?;
-        }
-        Ok(ack)
+        status
     }
 
     /// Check that `chain`'s file still ends where it was verified, verifying

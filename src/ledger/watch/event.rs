@@ -272,7 +272,15 @@ impl WatchEvent {
                 LedgerStatus::Violated => "✘ VIOLATED",
                 LedgerStatus::Incomplete => "⚠ INCOMPLETE",
             };
-            format!("{word}: {v} violation(s), {w} warning(s)")
+            let mut s = format!("{word}: {v} violation(s), {w} warning(s)");
+            // What could not be read is named: incomplete is not clean.
+            for (file, f) in r
+                .findings()
+                .filter(|(_, f)| f.kind == FindingKind::Unreadable)
+            {
+                let _ = write!(s, "; {} {}: {}", f.kind, file.name, f.detail);
+            }
+            s
         };
         match self {
             WatchEvent::Ready(r) => format!("watching {}: {}", r.ledger, verdict(r)),

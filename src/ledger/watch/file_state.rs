@@ -123,7 +123,7 @@ impl FileState {
         let Some((len, lines)) = verified else {
             return Ok(s);
         };
-        let file = match File::open(path) {
+        let file = match crate::ledger::input::open_regular(path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(s),
             Err(e) => return Err(e),
@@ -185,7 +185,7 @@ impl FileState {
 
     /// Look at the file now.
     pub fn look(&mut self) -> io::Result<Look> {
-        let file = match File::open(&self.path) {
+        let file = match crate::ledger::input::open_regular(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 return Ok(if self.identity.is_some() {

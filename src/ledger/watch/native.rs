@@ -46,7 +46,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub use records::{
-    CHECKPOINT_CHECKS, EVENT_CHECKS, EVENT_CHECKS_KEYED, RECORD_CHECKS, RECORD_CHECKS_KEYED,
+    CHECKPOINT_CHECKS, DESCRIPTOR_CHECKS, DESCRIPTOR_CHECKS_KEYED, EVENT_CHECKS,
+    EVENT_CHECKS_KEYED, RECORD_CHECKS, RECORD_CHECKS_KEYED,
 };
 
 /// The chains of a native ledger, continued line by line and entry by entry.
@@ -326,7 +327,7 @@ impl LiveChain {
         if now == self.latest_seen {
             return None;
         }
-        let text = std::fs::read(&self.latest).ok();
+        let text = crate::ledger::input::read_regular(&self.latest).ok();
         match (&text, &self.last_note) {
             (Some(t), Some(n)) if t == n.as_bytes() => {
                 self.latest_seen = now;

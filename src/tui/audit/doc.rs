@@ -7,7 +7,7 @@ use super::{AuditPage, AuditState, ManifestLine, Target};
 use crate::analysis::audit::{AuditTrail, RecordRef};
 use crate::ledger::model::finding::Finding;
 use crate::tui::app::Loading;
-use crate::tui::chain::visible;
+use crate::tui::chain::{number_as_written, visible};
 use crate::tui::strings::{self, analysis as s};
 use crate::tui::theme::Theme;
 use ratatui::text::{Line, Span};
@@ -203,10 +203,7 @@ fn build_trail(d: &mut Doc, trail: &AuditTrail, t: &Theme, width: usize) {
         d.heading(t, title);
         if let Some(map) = v.as_object() {
             for (k, x) in map {
-                let text = match x {
-                    Value::String(s) => visible(s),
-                    other => visible(&other.to_string()),
-                };
+                let text = value_text(rec.record.get(), k, x);
                 pair(d, t, k, &text, width);
             }
         }
@@ -220,6 +217,22 @@ fn build_trail(d: &mut Doc, trail: &AuditTrail, t: &Theme, width: usize) {
         width,
     );
     pair(d, t, s::NOT_COVERED_KEY, s::NOT_COVERED_TEXT, width);
+}
+
+/// A field `key` of the record `raw` with the value `x`: a string without
+/// quotes, a number as the record holds it (`Value` would write 1E+2 as
+/// 100.0, a 23-digit integer as a float), the rest as JSON.
+fn value_text(raw: &str, key: &str, x: &Value) -> String {
+    match x {
+        Value::String(s) => visible(s),
+        Value::Number(n) => visible(
+            ["", "/body"]
+                .iter()
+                .find_map(|at| number_as_written(raw, &format!("{at}/{key}")))
+                .unwrap_or(&n.to_string()),
+        ),
+        other => visible(&other.to_string()),
+    }
 }
 
 /// `key  value`, the value wrapped under itself to `width`.

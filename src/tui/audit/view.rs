@@ -3,6 +3,7 @@
 use super::{Target, areas, current_doc};
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::{ChainKind, Source};
+use crate::tui::fit;
 use crate::tui::strings::{self, analysis as s};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -51,7 +52,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     };
     let depth = app.panes.audit.history.len();
     let header = Paragraph::new(doc.header.clone()).wrap(Wrap { trim: false });
-    f.render_widget(header.block(boxed(title)), header_box);
+    f.render_widget(
+        header.block(boxed(fit::title(&title, header_box))),
+        header_box,
+    );
     let mut lines = doc.lines.clone();
     if let Some((row, _)) = doc.links.get(state.link) {
         // The selected link: marked by a symbol and reverse video.
@@ -63,6 +67,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             *l = marked;
         }
     }
+    // A link row longer than the box ends in `…`, never in a cut id.
+    let room = usize::from(doc_box.width.saturating_sub(2));
+    let lines: Vec<Line> = lines.into_iter().map(|l| fit::line(l, room)).collect();
     let body = Paragraph::new(lines).scroll((u16::try_from(state.scroll).unwrap_or(u16::MAX), 0));
     f.render_widget(body.block(boxed(s::doc_title(depth))), doc_box);
 }

@@ -6,9 +6,9 @@
 use super::Refusal;
 use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::native::descriptors::{NativePreview, append_previewed, preview_descriptor};
-use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
+use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError, NativeWriter};
 use crate::tui::strings;
-use crate::tui::writes::Keys;
+use crate::tui::writes::{Keys, WriteAck};
 use std::path::Path;
 
 fn open(ledger: &Path, keys: &Keys) -> Result<NativeWriter, Refusal> {
@@ -26,22 +26,23 @@ pub fn preview(
     preview_descriptor(&w, input, now).map_err(|e| refusal(&e))
 }
 
-/// Append as previewed; the acknowledgement text and the new line.
+/// Append as previewed; the acknowledgement (with the checkpoint that
+/// failed after the record, if one did: the record is durable all the same).
 pub fn append(
     ledger: &Path,
     keys: &Keys,
     input: NewDescriptor,
     preview: &NativePreview,
-) -> Result<(String, u64), Refusal> {
+) -> Result<WriteAck, Refusal> {
     let mut w = open(ledger, keys)?;
     let (ack, cp) = append_previewed(&mut w, input, preview).map_err(|e| refusal(&e))?;
-    let signed = if cp.is_some() {
-        "signed"
-    } else {
-        strings::NOT_SIGNED
+    let signed = match &cp {
+        CheckpointStatus::Signed(_) => "signed",
+        CheckpointStatus::Failed(_) => "not signed",
+        CheckpointStatus::NotSigned => strings::NOT_SIGNED,
     };
-    Ok((
-        format!(
+    Ok(WriteAck {
+        text: format!(
             "{} appended {} as record {} (line {}), hash {}, {signed}",
             strings::SYM_OK,
             ack.descriptor_id,
@@ -49,8 +50,9 @@ pub fn append(
             ack.record.line,
             ack.record.hash
         ),
-        ack.record.line,
-    ))
+        line: ack.record.line,
+        follow_up: cp.failure().map(ToString::to_string),
+    })
 }
 
 fn refusal(e: &NativeWriteError) -> Refusal {

@@ -10,6 +10,7 @@
 //! always stay).
 
 use crate::ledger::model::report::{FileReport, NativeChainStatus, VerifyReport};
+use crate::tui::fit;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Alignment, Constraint};
 use ratatui::text::{Line, Span};
@@ -63,6 +64,13 @@ pub fn evidence(f: &FileReport) -> &'static str {
     }
 }
 
+/// A file, its symbol, status word and style, and its cells.
+type FileCells<'a> = (
+    &'a FileReport,
+    (&'static str, &'static str, ratatui::style::Style),
+    Vec<String>,
+);
+
 /// The files table, fitted to `width` columns.
 pub fn files_table<'a>(
     r: &'a VerifyReport,
@@ -77,7 +85,23 @@ pub fn files_table<'a>(
         .chain(r.missing.iter().map(|m| m.name.len()))
         .max()
         .unwrap_or(4) as u16;
-    let kept = fit(width.saturating_sub(1 + name_w + 1));
+    let files: Vec<FileCells> = r
+        .files
+        .iter()
+        .map(|f| {
+            let status = status_cell(f);
+            (f, status, values(f, status.1))
+        })
+        .collect();
+    // A number column widens to its widest number.
+    let mut col_w = COLUMNS.map(|c| c.width);
+    for (i, c) in COLUMNS.iter().enumerate() {
+        if c.right {
+            let widest = files.iter().map(|(_, _, v)| fit::width(&v[i])).max();
+            col_w[i] = col_w[i].max(u16::try_from(widest.unwrap_or(0)).unwrap_or(u16::MAX));
+        }
+    }
+    let kept = fit(width.saturating_sub(1 + name_w + 1), &col_w);
     let mut widths = vec![Constraint::Length(1), Constraint::Length(name_w)];
     let mut header = vec![Cell::from(""), Cell::from("file")];
     for &i in &kept {
@@ -85,21 +109,34 @@ pub fn files_table<'a>(
         widths.push(if c.width == 0 {
             Constraint::Fill(1)
         } else {
-            Constraint::Length(c.width)
+            Constraint::Length(col_w[i])
         });
         header.push(aligned(c.title.to_owned(), c.right));
     }
-    let mut rows: Vec<Row> = r
-        .files
+    // What each column really gets: every value is fitted to it.
+    let room: Vec<usize> = crate::tui::fit::widths(&widths, width, 0)
+        .into_iter()
+        .map(usize::from)
+        .collect();
+    let fitted = |k: usize, i: usize, text: &str| {
+        let w = room[2 + k];
+        if COLUMNS[i].right {
+            fit::number(text, w)
+        } else {
+            fit::text(text, w)
+        }
+    };
+    let mut rows: Vec<Row> = files
         .iter()
-        .map(|f| {
-            let (sym, word, style) = status_cell(f);
-            let values = values(f, word);
-            let mut cells = vec![Cell::from(Span::styled(sym, style)), Cell::from(f.name)];
-            for &i in &kept {
-                let text = values[i].clone();
+        .map(|(f, (sym, _, style), values)| {
+            let mut cells = vec![
+                Cell::from(Span::styled(*sym, *style)),
+                Cell::from(fit::text(f.name, room[1])),
+            ];
+            for (k, &i) in kept.iter().enumerate() {
+                let text = fitted(k, i, &values[i]);
                 cells.push(if i == 0 {
-                    Cell::from(Span::styled(text, style))
+                    Cell::from(Span::styled(text, *style))
                 } else {
                     aligned(text, COLUMNS[i].right)
                 });
@@ -110,11 +147,14 @@ pub fn files_table<'a>(
     rows.extend(r.missing.iter().map(|m| {
         let mut cells = vec![
             Cell::from(Span::styled(crate::tui::strings::SYM_WARN, t.warn)),
-            Cell::from(m.name),
+            Cell::from(fit::text(m.name, room[1])),
         ];
-        cells.extend(kept.iter().map(|&i| match i {
-            0 => Cell::from(Span::styled(crate::tui::strings::FILE_MISSING, t.warn)),
-            8 => Cell::from(format!("expected at {}", m.path)),
+        cells.extend(kept.iter().enumerate().map(|(k, &i)| match i {
+            0 => Cell::from(Span::styled(
+                fitted(k, i, crate::tui::strings::FILE_MISSING),
+                t.warn,
+            )),
+            8 => Cell::from(fitted(k, i, &format!("expected at {}", m.path))),
             _ => aligned("-".to_owned(), COLUMNS[i].right),
         }));
         Row::new(cells)
@@ -155,11 +195,12 @@ fn values(f: &FileReport, status: &str) -> Vec<String> {
     ]
 }
 
-/// The columns (indexes into [`COLUMNS`]) that fit in `width`, in order.
-fn fit(width: u16) -> Vec<usize> {
+/// The columns (indexes into [`COLUMNS`]) that fit in `width`, in order,
+/// the columns being `col_w` wide.
+fn fit(width: u16, col_w: &[u16; COLUMNS.len()]) -> Vec<usize> {
     let mut kept: Vec<usize> = (0..COLUMNS.len()).collect();
     loop {
-        let fixed: u16 = kept.iter().map(|&i| COLUMNS[i].width + 1).sum();
+        let fixed: u16 = kept.iter().map(|&i| col_w[i] + 1).sum();
         let room = width.saturating_sub(fixed);
         let coverage_ok = !kept.contains(&8) || room >= COVERAGE_MIN;
         if fixed <= width && coverage_ok {
@@ -185,7 +226,13 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_the_status_evidence_and_unsigned_records() {
-        let titles = |w| fit(w).iter().map(|&i| COLUMNS[i].title).collect::<Vec<_>>();
+        let widths = COLUMNS.map(|c| c.width);
+        let titles = |w| {
+            fit(w, &widths)
+                .iter()
+                .map(|&i| COLUMNS[i].title)
+                .collect::<Vec<_>>()
+        };
         // 80 columns, less the borders, the symbol and the longest file name.
         assert_eq!(titles(78 - 25), ["status", "tamper evidence", "unsigned"]);
         let wide = titles(118 - 25);
@@ -195,7 +242,7 @@ mod tests {
         );
         assert!(!wide.contains(&"coverage"), "{wide:?}");
         assert_eq!(titles(10), ["status"]);
-        assert_eq!(fit(400).len(), COLUMNS.len());
+        assert_eq!(fit(400, &widths).len(), COLUMNS.len());
     }
 
     #[test]

@@ -4,6 +4,7 @@ use super::areas;
 use crate::analysis::maturity::{MaturityReport, ProcessSummary};
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::visible;
+use crate::tui::fit;
 use crate::tui::strings::{self, analysis as s};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -57,11 +58,24 @@ fn spin(app: &App) -> &'static str {
 /// are written beside each bar, so the bar only repeats them.
 fn levels(f: &mut Frame, area: Rect, r: &MaturityReport, t: &Theme) {
     let d = &r.distribution;
-    let block = boxed(t, s::levels_title(d.verified, d.average_level));
+    let block = boxed(
+        t,
+        fit::title(&s::levels_title(d.verified, d.average_level), area),
+    );
     let inner = block.inner(area);
     let max = d.levels.iter().map(|l| l.count).max().unwrap_or(0).max(1);
-    // "5 Innovating " + bar + " 100 100.0%"
-    let bar_room = usize::from(inner.width).saturating_sub(14 + 12).max(1) as u64;
+    let tail = |count: u64, percent: f64| format!(" {count} {percent:.1}%");
+    // "5 Innovating " + bar + " 100 100.0%": the bar gets what the widest
+    // count and percent leave.
+    let tail_w = d
+        .levels
+        .iter()
+        .map(|l| fit::width(&tail(l.count, l.percent)))
+        .max()
+        .unwrap_or(0)
+        .max(12);
+    let bar_room = usize::from(inner.width).saturating_sub(14 + tail_w).max(1) as u64;
+    let room = usize::from(inner.width);
     let lines: Vec<Line> = d
         .levels
         .iter()
@@ -73,11 +87,14 @@ fn levels(f: &mut Frame, area: Rect, r: &MaturityReport, t: &Theme) {
                 .unwrap_or("?");
             let len = usize::try_from((l.count * bar_room).div_ceil(max)).unwrap_or(0);
             let len = if l.count == 0 { 0 } else { len.max(1) };
-            Line::from(vec![
-                Span::raw(format!("{} {name:<11} ", l.level)),
-                Span::styled("█".repeat(len), t.header),
-                Span::raw(format!(" {} {:.1}%", l.count, l.percent)),
-            ])
+            fit::line(
+                Line::from(vec![
+                    Span::raw(format!("{} {name:<11} ", l.level)),
+                    Span::styled("█".repeat(len), t.header),
+                    Span::raw(tail(l.count, l.percent)),
+                ]),
+                room,
+            )
         })
         .collect();
     f.render_widget(Paragraph::new(lines).block(block), area);
@@ -161,16 +178,29 @@ fn trend(p: &ProcessSummary, room: usize) -> String {
 fn table(f: &mut Frame, area: Rect, app: &App, r: &MaturityReport) {
     let t = &app.theme;
     let v = &app.panes.maturity;
+    // The count column widens to the largest count.
+    let n_w = r
+        .processes
+        .items
+        .iter()
+        .map(|p| fit::width(&p.assessments.to_string()))
+        .max()
+        .map_or(4, |w| u16::try_from(w).unwrap_or(u16::MAX).max(4));
     let widths = [
         Constraint::Length(20),
-        Constraint::Length(4),
+        Constraint::Length(n_w),
         Constraint::Length(6),
         Constraint::Length(5),
         Constraint::Length(7),
         Constraint::Fill(1),
     ];
-    let fixed = 20 + 4 + 6 + 5 + 7 + 6 + 3;
-    let room = usize::from(area.width).saturating_sub(fixed).max(1);
+    // What each column really gets inside the border, after the selection
+    // column: every value is fitted to it.
+    let cols: Vec<usize> = fit::widths(&widths, area.width.saturating_sub(2), 1)
+        .into_iter()
+        .map(usize::from)
+        .collect();
+    let room = cols[5].max(1);
     let header = Row::new([
         "process",
         "n",
@@ -180,24 +210,28 @@ fn table(f: &mut Frame, area: Rect, app: &App, r: &MaturityReport) {
         s::TREND_HEADING,
     ])
     .style(t.header);
-    let right = |x: String| Cell::from(Line::from(x).alignment(Alignment::Right));
+    let right = |x: String, col: usize| {
+        Cell::from(Line::from(fit::number(&x, cols[col])).alignment(Alignment::Right))
+    };
     let rows = r.processes.items.iter().skip(v.top).map(|p| {
         let latest = p
             .latest
             .as_ref()
             .map_or_else(|| "—".to_owned(), |a| format!("L{}", a.level));
         Row::new(vec![
-            Cell::from(visible(&p.process)),
-            right(p.assessments.to_string()),
-            right(latest),
+            Cell::from(fit::text(&visible(&p.process), cols[0])),
+            right(p.assessments.to_string(), 1),
+            right(latest, 2),
             right(
                 p.mean_compliance_score
                     .map_or_else(|| "—".to_owned(), |m| format!("{m:.2}")),
+                3,
             ),
             right(
                 p.evidence
                     .percent
                     .map_or_else(|| "—".to_owned(), |x| format!("{x:.1}")),
+                4,
             ),
             Cell::from(trend(p, room)),
         ])
@@ -208,7 +242,7 @@ fn table(f: &mut Frame, area: Rect, app: &App, r: &MaturityReport) {
     }
     let table = Table::new(rows, widths)
         .header(header)
-        .block(boxed(t, title))
+        .block(boxed(t, fit::title(&title, area)))
         .row_highlight_style(t.selected)
         .highlight_symbol(">")
         .highlight_spacing(HighlightSpacing::Always);
@@ -258,5 +292,5 @@ fn issues(f: &mut Frame, area: Rect, app: &App, r: &MaturityReport) {
     }
     let title = s::issues_title(inc.total, process.map(|p| visible(&p.process)));
     let p = Paragraph::new(lines).wrap(Wrap { trim: false });
-    f.render_widget(p.block(boxed(t, title)), area);
+    f.render_widget(p.block(boxed(t, fit::title(&title, area))), area);
 }

@@ -160,17 +160,31 @@ fn time(report: &VerifyReport) -> Result<TimeOverview, String> {
     let options = VerifyOptions::default();
     let mut summary = TimeSummary::default();
     let mut intervals = IntervalSeries::default();
+    let mut last_line = 0;
     let walk = for_each_pulse(file, &exclusions, &options.time, options.max_line, |row| {
         if let Some(i) = row.interval_s {
             intervals.add(i);
         }
+        last_line = row.line;
         summary.add(&row);
     })
     .map_err(|e| format!("{}: {e}", file.path.display()))?;
+    let covered = report.time_segments.last().map_or(0, |s| s.last_line);
     let segments = if file.is_native() {
         walk.segments
-    } else {
+    } else if covered >= last_line {
         report.time_segments.clone()
+    } else {
+        // Pulses appended since the report (judged live) are in no run
+        // yet: the runs are found again over the whole chain, as
+        // verification finds them.
+        crate::ledger::legacy::time_layer::verify_time_layer(
+            Some(file.path),
+            path_of(report, FileKind::ForensicAudit),
+            &options.time,
+            options.max_line,
+        )
+        .1
     };
     Ok(TimeOverview {
         summary,

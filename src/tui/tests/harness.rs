@@ -34,7 +34,7 @@ pub struct Harness {
 impl Harness {
     /// Open `path` at `w`x`h`, with every background message applied.
     pub fn open(path: &Path, w: u16, h: u16) -> Self {
-        let mut app = App::new(path.to_path_buf(), Theme::new(ThemeName::Dark, false));
+        let mut app = new_app(path);
         update(&mut app, Msg::Resize(w, h));
         for msg in load_blocking(path) {
             update(&mut app, msg);
@@ -45,7 +45,7 @@ impl Harness {
 
     /// A workstation on `path` before any background message arrived.
     pub fn unloaded(path: &Path, w: u16, h: u16) -> Self {
-        let mut app = App::new(path.to_path_buf(), Theme::new(ThemeName::Dark, false));
+        let mut app = new_app(path);
         update(&mut app, Msg::Resize(w, h));
         Harness { app, tmp: None }
     }
@@ -53,7 +53,7 @@ impl Harness {
     /// Open `path` as [`Harness::open`] does, but drop the verification
     /// result (for tests of the browser alone on files that are not ledgers).
     pub fn open_unverified(path: &Path, w: u16, h: u16) -> Self {
-        let mut app = App::new(path.to_path_buf(), Theme::new(ThemeName::Dark, false));
+        let mut app = new_app(path);
         update(&mut app, Msg::Resize(w, h));
         let d = discover(path).expect("a ledger");
         update(&mut app, Msg::Discovered(Ok(d.clone())));
@@ -145,6 +145,24 @@ impl Harness {
             None => out,
         }
     }
+}
+
+/// The first reading of the clock every workstation under test reads:
+/// 2026-12-01T09:00:00Z (a month after the generated ledgers' pulses) on
+/// the system clock, one hour of uptime on the monotonic clock; each
+/// reading one second later. Never the machine's clocks.
+pub const TEST_CLOCK_UTC_NS: i64 = 1_796_115_600_000_000_000;
+/// The monotonic reading of that first reading.
+pub const TEST_CLOCK_MONO_NS: u64 = 3_600_000_000_000;
+
+/// A workstation on `path` (not loaded) whose clock is the test clock.
+pub fn new_app(path: &Path) -> App {
+    let mut app = App::new(path.to_path_buf(), Theme::new(ThemeName::Dark, false));
+    app.writing.clock = std::sync::Arc::new(crate::ledger::clock::FixedClock::at(
+        TEST_CLOCK_UTC_NS,
+        TEST_CLOCK_MONO_NS,
+    ));
+    app
 }
 
 /// Write a generated ledger into a temporary folder and edit one covered

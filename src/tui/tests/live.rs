@@ -181,3 +181,27 @@ fn a_filter_keeps_matching_appended_records_without_rescanning_the_file() {
     assert_eq!(got, vec![lines, lines + 2], "the appended matches, 0-based");
     assert_eq!(scanned, lines + 3);
 }
+
+/// The watcher can verify an append before the append's own
+/// acknowledgement reaches the workstation (two threads): the browser must
+/// still go to the new record and show it, whatever the order.
+#[test]
+fn an_acknowledgement_after_the_watcher_saw_the_record_still_shows_it() {
+    let mut l = Live::open(80, 24);
+    assert_eq!(l.cursor(), 0, "opens at the top");
+    l.append("Late_Ack", 1);
+    let ack = crate::tui::writes::WriteAck {
+        text: "appended".to_owned(),
+        line: 41,
+        follow_up: None,
+    };
+    crate::tui::form::appended(&mut l.t.app, Ok(ack));
+    assert_eq!(l.cursor(), 40, "the cursor is on the new record");
+    let screen = l.t.screen();
+    assert!(
+        screen
+            .lines()
+            .any(|r| r.contains("Late_Ack") && r.contains('>')),
+        "the new record is on screen, selected:\n{screen}"
+    );
+}

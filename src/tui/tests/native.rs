@@ -29,7 +29,7 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 /// descriptors, 160 pulses): its descriptor and pulse records are the same
 /// bytes every run (their hashes do not depend on the random key); the
 /// signing key is `<ledger>.key` beside it.
-fn native_ledger() -> (TempDir, PathBuf) {
+pub(super) fn native_ledger() -> (TempDir, PathBuf) {
     let tmp = tempfile::Builder::new()
         .prefix("iss-native-")
         .tempdir()
@@ -68,7 +68,7 @@ fn tampered_native_ledger() -> (TempDir, PathBuf) {
 /// The OS attribute depends on the file system the temporary folder is on
 /// (tmpfs may not keep attributes): pinned for the snapshots, which are
 /// about the layout. The label itself is tested in `integrity::native`.
-fn pin_os_attribute(t: &mut Harness) {
+pub(super) fn pin_os_attribute(t: &mut Harness) {
     if let Loading::Ready(r) = &mut t.app.report {
         for f in &mut r.files {
             f.os_attribute = Some(OsAttribute::None);
@@ -197,7 +197,7 @@ fn e_and_the_integrity_pane_lead_to_the_edited_record() {
     t.keys("g");
     let screen = t.screen();
     assert!(
-        screen.lines().any(|l| l.contains("implicated (CHECKP")),
+        screen.lines().any(|l| l.contains("implicated (CHECK")),
         "{screen}"
     );
     assert!(
@@ -546,4 +546,45 @@ fn native_time_anomalies_mark_their_rows_and_e_reaches_them() {
         .map(str::to_owned)
         .collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
+}
+
+/// The form on a native ledger refuses a descriptor id the ledger already
+/// has, at the preview, keeping the input and writing nothing
+/// (`docs/FORMAT.md` §4.3 rule 5).
+#[test]
+fn the_form_refuses_a_descriptor_id_the_native_ledger_already_has() {
+    use super::form::{GOOD, Writable, fill, native_ledger, tree};
+    use crate::tui::form::Stage;
+    let tmp = tempfile::tempdir().unwrap();
+    let ledger = native_ledger(&tmp);
+    let mut w = Writable::on(tmp, ledger, true, 120, 40);
+    let fixed = |w: &mut Writable| {
+        w.t.keys("i");
+        w.t.keys(&fill(&GOOD));
+        w.t.app
+            .form
+            .as_mut()
+            .unwrap()
+            .set("descriptor_id", "0123456789abcdef");
+        w.t.keys("<c-s>");
+    };
+    fixed(&mut w);
+    assert!(matches!(w.form().stage, Stage::Previewing { .. }));
+    w.t.keys("y");
+    assert!(w.t.app.form.is_none(), "appended: {}", w.message());
+
+    let before = tree(w.tmp.path());
+    fixed(&mut w);
+    let f = w.form();
+    assert!(matches!(f.stage, Stage::Editing), "no preview");
+    let r = f.refusal.as_ref().expect("a refusal");
+    assert!(
+        r.title.contains("DUPLICATE_ID")
+            && r.title.contains("0123456789abcdef")
+            && r.title.contains("descriptors.jsonl line 1"),
+        "{}",
+        r.title
+    );
+    assert_eq!(f.texts()[0], GOOD[0], "the input is kept");
+    assert_eq!(tree(w.tmp.path()), before, "nothing written");
 }

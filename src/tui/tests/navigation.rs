@@ -13,6 +13,11 @@ fn cursor(t: &Harness) -> u64 {
     t.app.current().cursor
 }
 
+/// The clock the workstation under test reads (the harness fixes it).
+fn clock(t: &Harness) -> std::sync::Arc<dyn crate::ledger::clock::Clock> {
+    t.app.writing.clock.clone()
+}
+
 fn message(t: &Harness) -> String {
     t.app
         .message
@@ -233,7 +238,7 @@ fn export_writes_the_bundle_off_the_ui_thread_and_never_into_the_ledger() {
         .expect("the loop is asked to export");
     assert_eq!(asked, json);
     let (tx, rx) = std::sync::mpsc::channel();
-    crate::tui::export::spawn(t.app.ledger.clone(), asked, tx.clone());
+    crate::tui::export::spawn(t.app.ledger.clone(), asked, clock(&t), tx.clone());
     let msg = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
     crate::tui::update::update(&mut t.app, msg);
     assert!(message(&t).contains("wrote"), "{}", message(&t));
@@ -241,7 +246,7 @@ fn export_writes_the_bundle_off_the_ui_thread_and_never_into_the_ledger() {
     assert!(doc["files"].as_array().is_some_and(|f| !f.is_empty()));
     assert!(json.with_extension("md").exists());
     // Never over an earlier bundle, never inside the ledger.
-    crate::tui::export::spawn(t.app.ledger.clone(), json.clone(), tx.clone());
+    crate::tui::export::spawn(t.app.ledger.clone(), json.clone(), clock(&t), tx.clone());
     crate::tui::update::update(
         &mut t.app,
         rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap(),
@@ -252,7 +257,7 @@ fn export_writes_the_bundle_off_the_ui_thread_and_never_into_the_ledger() {
         message(&t)
     );
     let inside = t.app.ledger.join("bundle.json");
-    crate::tui::export::spawn(t.app.ledger.clone(), inside.clone(), tx);
+    crate::tui::export::spawn(t.app.ledger.clone(), inside.clone(), clock(&t), tx);
     crate::tui::update::update(
         &mut t.app,
         rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap(),

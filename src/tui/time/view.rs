@@ -6,6 +6,7 @@ use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::VerifyReport;
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::ChainKind;
+use crate::tui::fit;
 use crate::tui::marks::Mark;
 use crate::tui::strings::{self, analysis as s};
 use crate::tui::theme::Theme;
@@ -73,14 +74,27 @@ const COLS: [Col; 9] = [
     },
 ];
 
+/// The columns' widths for this ledger: the line and run columns widen to
+/// the largest number they show.
+fn col_widths(lines: u64, runs: usize) -> [u16; COLS.len()] {
+    let mut w = COLS.map(|c| c.width);
+    w[1] = w[1].max(digits(lines));
+    w[2] = w[2].max(digits(runs as u64));
+    w
+}
+
+fn digits(n: u64) -> u16 {
+    n.max(1).ilog10() as u16 + 1
+}
+
 /// Which columns fit in `width`, in table order.
-fn fitting(width: u16) -> Vec<usize> {
+fn fitting(width: u16, widths: &[u16; COLS.len()]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..COLS.len()).collect();
     order.sort_by_key(|&i| COLS[i].priority);
     let mut used = 0u16;
     let mut keep = Vec::new();
     for i in order {
-        let need = COLS[i].width + u16::from(!keep.is_empty());
+        let need = widths[i] + u16::from(!keep.is_empty());
         if used + need <= width {
             used += need;
             keep.push(i);
@@ -174,7 +188,7 @@ fn summary(f: &mut Frame, area: Rect, app: &App) {
         (Loading::Failed(_), _) => format!(" {} ", s::TIME_TITLE),
         _ => format!(" {} — {} {} ", s::TIME_TITLE, spin(app), s::COMPUTING),
     };
-    let block = boxed(t, title);
+    let block = boxed(t, fit::title(&title, area));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [stats, chart] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
@@ -215,7 +229,8 @@ fn overview(frame: &mut Frame, stats: Rect, chart: Rect, o: &TimeOverview, t: &T
             t.dim,
         ));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), stats);
+    let room = usize::from(stats.width);
+    frame.render_widget(Paragraph::new(fit::line(Line::from(spans), room)), stats);
     // A label, then the chart of the largest interval per column.
     let [label, spark] =
         Layout::horizontal([Constraint::Length(10), Constraint::Min(1)]).areas(chart);
@@ -307,15 +322,44 @@ fn values(c: &PulseCells) -> Vec<String> {
 fn table(f: &mut Frame, area: Rect, app: &App) {
     let t = &app.theme;
     let v = &app.panes.time;
-    let keep = fitting(area.width.saturating_sub(3));
+    let total = app
+        .chains
+        .iter()
+        .find(|c| super::is_pulses(c.kind))
+        .map_or(0, crate::tui::chain::ChainView::lines);
+    let mut col_w = col_widths(total, segments(app).len());
+    // A native pulse's UTC has nanoseconds: the column widens to the
+    // longest shown.
+    let utc_w = v
+        .rows
+        .iter()
+        .filter_map(|r| r.cells.as_ref().ok())
+        .map(|c| fit::width(c.utc.strip_suffix("+00:00").unwrap_or(&c.utc)))
+        .max()
+        .unwrap_or(0);
+    col_w[3] = col_w[3].max(u16::try_from(utc_w).unwrap_or(u16::MAX));
+    let keep = fitting(area.width.saturating_sub(3), &col_w);
+    let widths: Vec<Constraint> = keep.iter().map(|&i| Constraint::Length(col_w[i])).collect();
+    // What each cell really gets (inside the border, after the selection
+    // column): every value is fitted to it, never cut by the table.
+    let room = fit::widths(&widths, area.width.saturating_sub(2), 1);
     let header = Row::new(keep.iter().map(|&i| COLS[i].title)).style(t.header);
     let rows = v.rows.iter().map(|r| {
         let (all, style) = cells(app, r);
         let picked: Vec<Cell> = keep
             .iter()
-            .map(|&i| {
+            .zip(&room)
+            .map(|(&i, &w)| {
                 let text = all.get(i).cloned().unwrap_or_default();
                 let right = (1..=2).contains(&i) || i >= 5;
+                // Line, run, Δt, ET, TT, et_s−TDB are numbers; the rest
+                // (symbol, UTC, TAI time of day, why a row is not a pulse)
+                // text.
+                let text = if right && (i <= 2 || r.cells.is_ok()) {
+                    fit::number(&text, usize::from(w))
+                } else {
+                    fit::text(&text, usize::from(w))
+                };
                 let line = Line::from(text);
                 Cell::from(if right {
                     line.alignment(Alignment::Right)
@@ -326,19 +370,10 @@ fn table(f: &mut Frame, area: Rect, app: &App) {
             .collect();
         Row::new(picked).style(style)
     });
-    let widths: Vec<Constraint> = keep
-        .iter()
-        .map(|&i| Constraint::Length(COLS[i].width))
-        .collect();
-    let total = app
-        .chains
-        .iter()
-        .find(|c| super::is_pulses(c.kind))
-        .map_or(0, crate::tui::chain::ChainView::lines);
     let title = s::pulses_title(v.cursor + 1, total);
     let table = Table::new(rows, widths)
         .header(header)
-        .block(boxed(t, title))
+        .block(boxed(t, fit::title(&title, area)))
         .row_highlight_style(t.selected)
         .highlight_symbol(">")
         .highlight_spacing(HighlightSpacing::Always);
@@ -357,12 +392,15 @@ mod tests {
 
     #[test]
     fn narrow_tables_keep_the_first_priorities() {
-        let cols = super::fitting(77);
+        let cols = super::fitting(77, &super::COLS.map(|c| c.width));
         assert!(
             cols.contains(&3) && cols.contains(&4),
             "UTC and TAI: {cols:?}"
         );
         assert!(!cols.contains(&7), "TT needs the wide screen: {cols:?}");
-        assert_eq!(super::fitting(200).len(), super::COLS.len());
+        assert_eq!(
+            super::fitting(200, &super::COLS.map(|c| c.width)).len(),
+            super::COLS.len()
+        );
     }
 }

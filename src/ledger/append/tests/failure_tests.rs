@@ -2,7 +2,8 @@
 //! provably-own bytes are removed, and the user is told what happened.
 
 use super::write_file;
-use crate::ledger::append::writer::{read_back, undo};
+use crate::ledger::append::OsStorage;
+use crate::ledger::append::writer::{ReadBackFailed, read_back, undo};
 use crate::ledger::append::{AppendError, Op};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -13,8 +14,8 @@ fn read_back_reports_a_mismatch_and_a_replaced_file() {
     let dir = tempfile::tempdir().unwrap();
     let p = write_file(dir.path(), "l", b"a\nbc\n");
     let f = File::open(&p).unwrap();
-    read_back(&f, &p, 2, b"bc\n").unwrap();
-    let e = read_back(&f, &p, 2, b"bx\n").unwrap_err();
+    read_back(&OsStorage, &f, &p, 2, b"bc\n").unwrap();
+    let e = differs(read_back(&OsStorage, &f, &p, 2, b"bx\n").unwrap_err());
     assert!(
         matches!(
             e,
@@ -27,7 +28,7 @@ fn read_back_reports_a_mismatch_and_a_replaced_file() {
         ),
         "{e}"
     );
-    let e = read_back(&f, &p, 2, b"bc\nd\n").unwrap_err();
+    let e = differs(read_back(&OsStorage, &f, &p, 2, b"bc\nd\n").unwrap_err());
     assert!(
         matches!(
             e,
@@ -42,9 +43,16 @@ fn read_back_reports_a_mismatch_and_a_replaced_file() {
     let q = write_file(dir.path(), "m", b"a\nbc\n");
     fs::rename(&q, &p).unwrap();
     assert!(matches!(
-        read_back(&f, &p, 2, b"bc\n"),
-        Err(AppendError::Replaced { .. })
+        read_back(&OsStorage, &f, &p, 2, b"bc\n"),
+        Err(ReadBackFailed::Differs(AppendError::Replaced { .. }))
     ));
+}
+
+fn differs(e: ReadBackFailed) -> AppendError {
+    match e {
+        ReadBackFailed::Differs(e) => e,
+        ReadBackFailed::Io(e) => panic!("expected a difference, got an I/O error: {e}"),
+    }
 }
 
 #[test]
@@ -54,7 +62,7 @@ fn a_failed_write_removes_only_bytes_provably_its_own() {
     let f = OpenOptions::new().read(true).append(true).open(&p).unwrap();
     let cause = || io::Error::from_raw_os_error(28);
     // "bc" is a prefix of the batch that "failed": cut back to 2.
-    let e = undo(&f, &p, 2, b"bcd\n", Op::Write, cause());
+    let e = undo(&OsStorage, &f, &p, 2, b"bcd\n", Op::Write, cause());
     assert!(
         matches!(e, AppendError::DiskFull { op: Op::Write, .. }),
         "{e}"
@@ -62,7 +70,7 @@ fn a_failed_write_removes_only_bytes_provably_its_own() {
     assert_eq!(fs::read(&p).unwrap(), b"a\n");
     // Bytes that are not ours stay, and the error says so.
     (&f).write_all(b"zz").unwrap();
-    let e = undo(&f, &p, 2, b"bcd\n", Op::Sync, cause());
+    let e = undo(&OsStorage, &f, &p, 2, b"bcd\n", Op::Sync, cause());
     assert!(
         matches!(
             e,

@@ -118,7 +118,7 @@ fn backups_go_to_the_given_directory() {
 fn a_backup_never_overwrites_an_existing_file() {
     let dir = tempfile::tempdir().unwrap();
     write_file(dir.path(), "l.torn-7", b"older evidence");
-    let (p, _f) = create_backup(dir.path(), "l", 7).unwrap();
+    let (p, _f) = create_backup(&crate::ledger::append::OsStorage, dir.path(), "l", 7).unwrap();
     assert_eq!(p.file_name().unwrap(), "l.torn-7-1");
     assert_eq!(
         fs::read(dir.path().join("l.torn-7")).unwrap(),

@@ -37,10 +37,28 @@ pub fn check(
         .file_name()
         .and_then(|f| f.to_str())
         .unwrap_or("");
-    report
+    // A chain (or history) not read to its end proves nothing about the
+    // records past what was read: no truncation, no verdict on the latest
+    // file (it may be a history entry that was not read).
+    // A missing chain file is reported as such (MISSING_FILE), not again
+    // as a truncation.
+    let missing = report
         .findings
-        .extend(judge.truncation(v.records(), history_file));
-    check_latest(paths, history, v, hist_report);
+        .iter()
+        .any(|f| f.kind == FindingKind::MissingFile);
+    if report.error.is_none() && !missing {
+        report
+            .findings
+            .extend(judge.truncation(v.records(), history_file));
+    }
+    // A chain not wholly read may hold the current key's checkpoint in the
+    // part that could not be read: no verdict on what is missing then.
+    if report.error.is_none() && v.root().is_some() {
+        hist_report.findings.extend(judge.rotation_cover());
+    }
+    if hist_report.error.is_none() {
+        check_latest(paths, history, v, hist_report);
+    }
     (judge.status().clone(), judge.latest().cloned(), judge)
 }
 
@@ -65,7 +83,24 @@ fn check_latest(
         );
         return;
     };
-    let latest = std::fs::read(&paths.latest).ok();
+    let latest = match crate::ledger::input::read_regular(&paths.latest) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            // Findings about the latest file go on the history's report.
+            hist_report.findings.push(
+                Finding::new(
+                    FindingKind::Unreadable,
+                    format!(
+                        "cannot read {}: {e}; it was not compared with the history",
+                        paths.latest.display()
+                    ),
+                )
+                .expected_found("the file's bytes, readable to the end", e.to_string()),
+            );
+            return;
+        }
+    };
     let lag = |detail: String| Finding::new(FindingKind::CheckpointLag, detail);
     match latest {
         None => hist_report.findings.push(lag(format!(

@@ -23,6 +23,9 @@ pub fn metadata() -> Coverage {
     }
 }
 
+/// What the `descriptors` chain is checked for beside [`chain`]'s checks.
+pub const UNIQUE_IDS: &str = "no descriptor_id used twice";
+
 /// A chain file.
 pub fn chain(keyed: bool) -> Coverage {
     let mut checked = vec![
@@ -63,6 +66,7 @@ pub fn lone_chain() -> Coverage {
             "prev link",
             "record hash",
             "MACs of the key given",
+            "no descriptor_id used twice (descriptors)",
         ],
         not_checked: vec![
             "signed checkpoints, truncation below them and the metadata binding: only the chain file was given (verify the ledger folder for those)",
@@ -85,6 +89,7 @@ pub fn history() -> Coverage {
             "size not beyond the chain",
             "root equals the chain's Merkle root at that size",
             "sizes never decrease",
+            "after a key rotation: the newest checkpoint is signed by the key in use and covers the rotation, and no retired key signs after its successor",
             "latest checkpoint file is the last entry",
         ],
         not_checked: vec![

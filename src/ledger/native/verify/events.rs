@@ -9,7 +9,6 @@ use crate::ledger::native::keyring::{Keyring, Rotation};
 use crate::ledger::native::legacy_starts::START_EVENT;
 use crate::ledger::native::record::parse_fields;
 use sha2::{Digest, Sha256};
-use std::fs::File;
 use std::path::Path;
 
 /// Check the genesis binding and apply every rotation to `keyring`.
@@ -20,13 +19,19 @@ pub fn check(
     mut keyring: Option<&mut Keyring>,
     report: &mut FileReport,
 ) {
-    let Ok(file) = File::open(path) else {
+    let Ok(file) = crate::ledger::input::open_regular(path) else {
         return; // already reported by the chain walk
     };
     let mut reader = LineReader::with_limit(file, max_line);
     let mut saw_genesis = false;
     let mut starts = StartLog::default();
-    while let Ok(Some(line)) = reader.next_line() {
+    loop {
+        // A read error was reported by the chain walk; what was not read is
+        // not judged (no missing genesis, no incomplete start log).
+        let Ok(next) = reader.next_line() else {
+            return;
+        };
+        let Some(line) = next else { break };
         let (n, off) = (line.number, line.offset);
         let (Content::Bytes(bytes), Ending::Lf | Ending::CrLf) = (line.content, line.ending) else {
             continue;

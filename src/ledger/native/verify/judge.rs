@@ -64,8 +64,18 @@ pub struct HistoryJudge {
     /// Checkpoints verified, newest signed size and its signers.
     status: NativeChainStatus,
     latest: Option<LatestCheckpoint>,
+    /// The history line and byte offset of `latest`.
+    latest_at: Option<(u64, u64)>,
+    /// The highest-ranked key (rank, key id, history line) that signed a
+    /// verified entry so far: a retired key may not sign after it.
+    top: Option<(usize, u32, u64)>,
     truncated_by: Option<HistoryEntry>,
 }
+
+/// How a `RETIRED_KEY` finding about a chain's newest checkpoint starts its
+/// expected value (a writer told to accept the retired key's history
+/// recognises it by this).
+pub const ROTATION_COVER: &str = "a newest checkpoint signed by the key in use";
 
 impl HistoryJudge {
     /// A judge for `chain`'s history, with the metadata and the keys
@@ -84,6 +94,8 @@ impl HistoryJudge {
             diverged: false,
             status: NativeChainStatus::default(),
             latest: None,
+            latest_at: None,
+            top: None,
             truncated_by: None,
         }
     }
@@ -138,9 +150,10 @@ impl HistoryJudge {
         if backwards {
             return Verdict::Refused; // an entry that breaks the order is not verified
         }
-        let Some((cp_root, signers)) = self.open(h, findings) else {
+        let Some((cp_root, keys)) = self.open(h, findings) else {
             return Verdict::Refused;
         };
+        let signers: Vec<String> = keys.iter().map(|k| format!("{k:08x}")).collect();
         if size > records {
             if self
                 .truncated_by
@@ -161,6 +174,14 @@ impl HistoryJudge {
                     root,
                     note: h.entry.note.clone(),
                 });
+                self.latest_at = Some((n, off));
+                let ring = self.ring.as_ref();
+                let best = keys.iter().filter_map(|&k| Some((ring?.rank(k)?, k))).max();
+                if let Some((rank, key)) = best
+                    && self.top.is_none_or(|(r, _, _)| rank > r)
+                {
+                    self.top = Some((rank, key, n));
+                }
                 Verdict::Verified { signers }
             }
             Some(root) => {
@@ -216,9 +237,85 @@ impl HistoryJudge {
         )
     }
 
+    /// After a key rotation (`docs/FORMAT.md` §8): the `RETIRED_KEY`
+    /// finding when the newest verified checkpoint is not signed by the key
+    /// in use, or signs fewer records than a rotation retired a key at.
+    /// Call once the whole history was judged, and only on a chain whose
+    /// every line was read (else the missing signature may be unread bytes).
+    pub fn rotation_cover(&self) -> Option<Finding> {
+        let ring = self.ring.as_ref()?;
+        let floor = ring.rotation_floor(self.chain)?;
+        let cur = format!("{:08x}", ring.current()?.key_id());
+        let old = format!("{:08x}", floor.retired_key);
+        let newest = self.latest.as_ref().map(|l| l.size);
+        let by = self.status.signed_by.join(", ");
+        let file = self.chain.file_name();
+        let detail = match newest {
+            Some(size) if self.status.signed_by.contains(&cur) && size >= floor.size => {
+                return None;
+            }
+            Some(size) if self.status.signed_by.contains(&cur) => format!(
+                "the newest verified checkpoint of {file} is signed by the key in use {cur} but covers {size} records, fewer than the {} at which the rotation at events line {} retired key {old}",
+                floor.size, floor.line
+            ),
+            Some(size) => format!(
+                "the newest verified checkpoint of {file} (size {size}) is signed only by {by}, and the rotation at events line {} retired key {old} at size {}: the key in use {cur} never signed this chain since. Either an earlier version of `iss key rotate` rotated it (it re-signed only events: `iss checkpoint --accept-retired-history --key NEW` signs it now, once you have checked the records), or someone holding the retired key rewrote this chain and its history",
+                floor.line, floor.size
+            ),
+            None => format!(
+                "no checkpoint of {file} verifies, and the rotation at events line {} retired key {old} at size {}: the key in use {cur} must sign this chain",
+                floor.line, floor.size
+            ),
+        };
+        let mut f = Finding::new(FindingKind::RetiredKey, detail).expected_found(
+            format!(
+                "{ROTATION_COVER} ({cur}), of at least {} records",
+                floor.size
+            ),
+            newest.map_or_else(
+                || "no verified checkpoint".to_owned(),
+                |size| format!("size {size}, signed by {by}"),
+            ),
+        );
+        if let Some((n, off)) = self.latest_at {
+            f = f.at(n, off);
+        }
+        Some(f)
+    }
+
+    /// Rule 3 continued: an entry whose every trusted signature is by a
+    /// retired key, after a verified entry signed by a key that ranks above
+    /// them all (their successor or a later key), was signed after the
+    /// retirement: the `RETIRED_KEY` finding.
+    fn after_successor(&self, keys: &[u32], n: u64, off: u64) -> Option<Finding> {
+        let ring = self.ring.as_ref()?;
+        let (top_rank, top_key, top_line) = self.top?;
+        let stale = keys
+            .iter()
+            .all(|&k| ring.is_retired(k) && ring.rank(k).is_some_and(|r| r < top_rank));
+        if !stale {
+            return None;
+        }
+        let ids: Vec<String> = keys.iter().map(|k| format!("{k:08x}")).collect();
+        Some(
+            Finding::new(
+                FindingKind::RetiredKey,
+                format!(
+                    "signed only by the retired key {}, after history line {top_line} was signed by {top_key:08x}, a key that replaced it: the retired key was used after its retirement (treat it as compromised)",
+                    ids.join(", ")
+                ),
+            )
+            .at(n, off)
+            .expected_found(
+                format!("a signature by key {top_key:08x} or a key after it"),
+                ids.join(", "),
+            ),
+        )
+    }
+
     /// Open an entry's note with the keys trusted for its size; on success,
     /// its root and the ids of the keys that signed it (rules 1-3).
-    fn open(&self, h: &HistoryEntry, findings: &mut Vec<Finding>) -> Option<(Hash, Vec<String>)> {
+    fn open(&self, h: &HistoryEntry, findings: &mut Vec<Finding>) -> Option<(Hash, Vec<u32>)> {
         let (n, off, size) = (h.line, h.offset, h.entry.size);
         let (origin, ring) = (self.origin.as_deref()?, self.ring.as_ref()?);
         let (cp, opened) =
@@ -250,14 +347,20 @@ impl HistoryJudge {
         let mut refusals = Vec::new();
         for s in &opened.verified {
             match ring.may_sign(s.key_id, self.chain, size) {
-                Ok(()) => signers.push(format!("{:08x}", s.key_id)),
+                Ok(()) => signers.push(s.key_id),
                 Err(e) => refusals.push(e),
             }
         }
         if signers.is_empty() {
+            // Signed, but only by keys the verifier did not pin (--vkey).
+            let kind = if opened.verified.iter().any(|s| ring.unpinned(s.key_id)) {
+                FindingKind::SignatureUntrusted
+            } else {
+                FindingKind::SignatureInvalid
+            };
             findings.push(
                 Finding::new(
-                    FindingKind::SignatureInvalid,
+                    kind,
                     format!(
                         "no signature by a key trusted for this size: {}",
                         refusals.join("; ")
@@ -265,6 +368,10 @@ impl HistoryJudge {
                 )
                 .at(n, off),
             );
+            return None;
+        }
+        if let Some(f) = self.after_successor(&signers, n, off) {
+            findings.push(f);
             return None;
         }
         Some((cp.root, signers))

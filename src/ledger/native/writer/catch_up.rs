@@ -7,7 +7,6 @@ use crate::ledger::model::finding::Severity;
 use crate::ledger::native::chain::NativeChainVerifier;
 use crate::ledger::native::secret::MacKey;
 use sha2::{Digest, Sha256};
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
@@ -36,8 +35,8 @@ pub fn catch_up(
             verified.len
         )));
     }
-    let mut f =
-        File::open(path).map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+    let mut f = crate::ledger::input::open_regular(path)
+        .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
     if let Some(expected) = verified.last_line_sha256 {
         let start = v.last_offset();
         let mut last = vec![0u8; (verified.len - start - 1) as usize];

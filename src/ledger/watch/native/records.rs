@@ -31,6 +31,25 @@ pub const RECORD_CHECKS_KEYED: &[&str] = &[
     "MAC policy",
     "MAC with the key",
 ];
+/// The checks on an appended `descriptors` record (no MAC key held).
+pub const DESCRIPTOR_CHECKS: &[&str] = &[
+    "framing",
+    "seq follows the previous record",
+    "prev links to the previous record",
+    "hash",
+    "MAC policy",
+    "descriptor_id not used by an earlier record",
+];
+/// [`DESCRIPTOR_CHECKS`] with the HMAC key held.
+pub const DESCRIPTOR_CHECKS_KEYED: &[&str] = &[
+    "framing",
+    "seq follows the previous record",
+    "prev links to the previous record",
+    "hash",
+    "MAC policy",
+    "MAC with the key",
+    "descriptor_id not used by an earlier record",
+];
 /// The checks on an appended `events` record.
 pub const EVENT_CHECKS: &[&str] = &[
     "framing",
@@ -102,11 +121,13 @@ impl LiveChain {
         let after = self.verifier.mac_counts();
         let parsed = !findings.iter().any(|f| f.kind == FindingKind::ParseError);
         let keyed = key.is_some();
-        let checks = match (self.chain == Chain::Events, keyed) {
-            (false, false) => RECORD_CHECKS,
-            (false, true) => RECORD_CHECKS_KEYED,
-            (true, false) => EVENT_CHECKS,
-            (true, true) => EVENT_CHECKS_KEYED,
+        let checks = match (self.chain, keyed) {
+            (Chain::Pulses, false) => RECORD_CHECKS,
+            (Chain::Pulses, true) => RECORD_CHECKS_KEYED,
+            (Chain::Descriptors, false) => DESCRIPTOR_CHECKS,
+            (Chain::Descriptors, true) => DESCRIPTOR_CHECKS_KEYED,
+            (Chain::Events, false) => EVENT_CHECKS,
+            (Chain::Events, true) => EVENT_CHECKS_KEYED,
         };
         let by = if after.0 > before.0 {
             "hash chain and MAC"

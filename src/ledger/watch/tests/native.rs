@@ -11,7 +11,9 @@ use crate::ledger::native::init::{InitOptions, init};
 use crate::ledger::native::meta::{Chain, ChainPaths};
 use crate::ledger::native::secret::{MacKey, read_mac_key_for, read_signer};
 use crate::ledger::native::writer::NativeWriter;
-use crate::ledger::watch::native::{CHECKPOINT_CHECKS, RECORD_CHECKS, RECORD_CHECKS_KEYED};
+use crate::ledger::watch::native::{
+    CHECKPOINT_CHECKS, DESCRIPTOR_CHECKS, RECORD_CHECKS, RECORD_CHECKS_KEYED,
+};
 use crate::ledger::watch::{RecordEvent, RecordStatus, Watch, WatchEvent, WatchOptions};
 use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint};
 use crate::tlog::merkle::{Hash, leaf_hash, root_of};
@@ -145,7 +147,7 @@ fn writer_appends_are_verified_record_by_record_and_checkpoints_entry_by_entry()
     assert_eq!(kinds(&events), ["record descriptors 1 Verified"]);
     let r = records(&events)[0];
     assert_eq!((r.record_id.as_deref(), r.offset), (Some("0"), 0));
-    assert_eq!(r.checks, RECORD_CHECKS);
+    assert_eq!(r.checks, DESCRIPTOR_CHECKS);
     let note = r.note.as_deref().unwrap();
     assert!(
         note.contains("not signed yet") && note.contains("signs 0 record(s)"),
@@ -211,7 +213,7 @@ fn writer_appends_are_verified_record_by_record_and_checkpoints_entry_by_entry()
         true,
     )
     .unwrap();
-    assert_eq!((acks.len(), cp.map(|c| c.size)), (1, Some(5)));
+    assert_eq!((acks.len(), cp.ack().map(|c| c.size)), (1, Some(5)));
     let events = watch.rescan(Instant::now());
     assert_eq!(
         kinds(&events),
@@ -292,6 +294,41 @@ fn forged_lines_are_violations_on_their_line() {
     // No MAC at all on a keyed ledger.
     let bare = build(9, &prev(&bad_mac), None);
     assert_eq!(forged(&l, &mut watch, &bare), ["MAC_MISSING"]);
+}
+
+#[test]
+fn a_repeated_descriptor_id_appended_by_another_program_is_a_violation_on_its_line() {
+    let l = Ledger::new(false);
+    l.writer(false)
+        .append(Chain::Descriptors, &bodies(0, 2))
+        .unwrap();
+    let mut watch = l.watch(false);
+    // Hashed and linked correctly, by a program that does not check ids
+    // (the native writer refuses it).
+    let text = fs::read_to_string(&l.paths().file).unwrap();
+    let last = text.lines().last().unwrap();
+    let prev = &last[last.len() - 66..last.len() - 2];
+    let body = r#"{"descriptor_id":"d0","process_name":"Again"}"#;
+    let (line, _) =
+        crate::ledger::native::record::build_line_raw("descriptors", 2, prev, body, None).unwrap();
+    assert_eq!(
+        forged(&l, &mut watch, &line),
+        ["DUPLICATE_ID"],
+        "nothing else is wrong with it"
+    );
+    // The same finding as a full verification, naming the first line.
+    let v = crate::ledger::native::verify::verify_native(
+        &l.dir,
+        &crate::ledger::native::verify::NativeOptions::default(),
+    );
+    let f = v.files.iter().flat_map(|f| &f.findings).collect::<Vec<_>>();
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].kind.name(), f[0].line), ("DUPLICATE_ID", Some(3)));
+    assert_eq!(f[0].found.as_deref(), Some("d0 (first at line 1)"));
+    assert!(
+        NativeWriter::open(&l.dir, None, None).is_err(),
+        "no write on top"
+    );
 }
 
 /// A ledger with two unsigned records, watched, then `line` appended to

@@ -1,0 +1,105 @@
+//! The SPICE layer an append continues: its files, their tails, and the
+//! layer verified under the lock.
+
+use super::LegacyAppendError;
+use crate::ledger::append::{AppendError, Tail, TailState};
+use crate::ledger::discover::{Discovery, FileKind};
+use crate::ledger::io::reader::DEFAULT_MAX_LINE;
+use crate::ledger::legacy::manifest::ManifestVerifier;
+use crate::ledger::legacy::spice_layer::{ChainHead, SpiceLayer, verify_spice_layer_live};
+use std::path::{Path, PathBuf};
+
+/// The SPICE layer as verified under the lock: what an append continues.
+pub(crate) struct VerifiedLayer {
+    /// The chain's head.
+    pub head: ChainHead,
+    /// The manifest's verifier after its last line.
+    pub manifest: ManifestVerifier,
+    /// Lines of the manifest file.
+    pub manifest_lines: u64,
+}
+
+/// Verify the SPICE layer under the lock; refuse on any violation or read
+/// error.
+pub(crate) fn verify_layer(
+    found: &Discovery,
+    chain: &Path,
+    manifest: &Path,
+) -> Result<VerifiedLayer, LegacyAppendError> {
+    let layer = SpiceLayer {
+        chain: Some(chain),
+        manifest: Some(manifest),
+        constitutional: found.path_of(FileKind::ConstitutionalLog),
+    };
+    let (reports, head, verifier) = verify_spice_layer_live(layer, DEFAULT_MAX_LINE);
+    if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
+        return Err(LegacyAppendError::NotAppendable(
+            r.error.clone().unwrap_or_default(),
+        ));
+    }
+    let violations = crate::ledger::model::report::violations(&reports);
+    if !violations.is_empty() {
+        return Err(LegacyAppendError::Violated(violations));
+    }
+    let manifest_lines = reports
+        .iter()
+        .find(|r| r.name == FileKind::IntegrityManifest.name())
+        .map_or(0, |r| r.lines);
+    Ok(VerifiedLayer {
+        head,
+        manifest: verifier.unwrap_or_default(),
+        manifest_lines,
+    })
+}
+
+/// The chain and the manifest an append keeps in step.
+pub(crate) fn appendable_files(
+    root: &Path,
+    found: &Discovery,
+) -> Result<(PathBuf, PathBuf), LegacyAppendError> {
+    let chain = found.path_of(FileKind::SpiceChain).ok_or_else(|| {
+        LegacyAppendError::NotAppendable(format!(
+            "{}: no spice_chain.jsonl to append to",
+            root.display()
+        ))
+    })?;
+    let manifest = found.path_of(FileKind::IntegrityManifest).ok_or_else(|| {
+        LegacyAppendError::NotAppendable(format!(
+            "{}: no integrity_manifest.jsonl; appending without it would leave the record unattested",
+            root.display()
+        ))
+    })?;
+    Ok((chain.to_path_buf(), manifest.to_path_buf()))
+}
+
+/// The file's tail, refusing a torn one (it needs `iss repair` first).
+pub(crate) fn clean_tail(path: &Path) -> Result<Tail, LegacyAppendError> {
+    match Tail::read(path)? {
+        TailState::Missing | TailState::Empty => Ok(Tail::EMPTY),
+        TailState::Clean(t) => Ok(t),
+        TailState::Torn {
+            complete,
+            torn_bytes,
+        } => Err(AppendError::TornTail {
+            path: path.to_path_buf(),
+            complete_len: complete.len,
+            torn_bytes,
+        }
+        .into()),
+    }
+}
+
+/// The deepest folder holding both files: the lock's place.
+pub(crate) fn common_dir(a: &Path, b: &Path) -> PathBuf {
+    let mut dir = a.parent().map(Path::to_path_buf).unwrap_or_default();
+    while !b.starts_with(&dir) {
+        if !dir.pop() {
+            break;
+        }
+    }
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    }
+}
