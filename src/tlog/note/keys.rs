@@ -103,7 +103,7 @@ fn wipe(buf: &mut [u8]) {
 }
 
 /// The signed message of a tlog-cosignature/v1 Ed25519 cosignature.
-fn cosignature_message(timestamp: u64, text: &str) -> String {
+pub(super) fn cosignature_message(timestamp: u64, text: &str) -> String {
     format!("{COSIGNATURE_HEADER}time {timestamp}\n{text}")
 }
 
@@ -345,6 +345,11 @@ impl Signer {
     pub fn sign_raw(&self, message: &[u8]) -> [u8; 64] {
         use ed25519_dalek::Signer as _;
         self.key.sign(message).to_bytes()
+    }
+
+    /// The Ed25519 key itself, for the cosigner built from the same seed.
+    pub(super) fn signing_key(&self) -> &SigningKey {
+        &self.key
     }
 
     pub(super) fn sign_text(&self, text: &str) -> Result<[u8; 64]> {
