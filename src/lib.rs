@@ -9,6 +9,8 @@
 //!   forensics, audit trails, lookups, references, health, evidence bundles.
 //! - [`cli`]: the scriptable command line.
 //! - [`tui`]: the terminal workstation.
+//! - [`witness`]: a tlog witness server, and the client that asks witnesses
+//!   to cosign checkpoints.
 
 pub mod analysis;
 pub mod cli;
@@ -16,3 +18,4 @@ pub mod ledger;
 pub mod time;
 pub mod tlog;
 pub mod tui;
+pub mod witness;

@@ -20,7 +20,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("ledger", &["time", "tlog"]),
     ("analysis", &["time", "tlog", "ledger"]),
     ("tui", &["time", "tlog", "ledger", "analysis"]),
-    ("cli", &["time", "tlog", "ledger", "analysis", "tui"]),
+    ("witness", &["time", "tlog", "ledger"]),
+    (
+        "cli",
+        &["time", "tlog", "ledger", "analysis", "tui", "witness"],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -163,9 +163,14 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
+    let mut witnesses = super::witness::endpoints(&args.witness, args.witness_timeout)?;
     let mut out = anstream::stdout().lock();
     for c in Chain::ALL {
-        let ack = match w.checkpoint(c) {
+        let result = match witnesses.as_mut() {
+            Some(ws) => w.checkpoint_witnessed(c, ws),
+            None => w.checkpoint(c),
+        };
+        let ack = match result {
             Ok(a) => a,
             Err(e) => return refusal(&e),
         };
@@ -182,6 +187,22 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
                 "{}: {what} size {} root {} with key {}",
                 ack.chain, ack.size, ack.root, ack.key_id
             )?;
+        }
+    }
+    if let Some(ws) = &witnesses {
+        let mut err = anstream::stderr().lock();
+        for o in &ws.outcomes {
+            match &o.result {
+                Ok(ts) if !args.json => {
+                    writeln!(out, "{}: cosigned by {} at {ts}", o.chain, o.witness)?;
+                }
+                Ok(_) => {}
+                Err(e) => writeln!(
+                    err,
+                    "iss: warning: {}: witness {} did not cosign: {e}",
+                    o.chain, o.witness
+                )?,
+            }
         }
     }
     Ok(EXIT_OK)

@@ -21,4 +21,5 @@ pub mod record;
 pub mod repair;
 pub mod secret;
 pub mod verify;
+pub mod witnessed;
 pub mod writer;

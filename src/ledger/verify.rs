@@ -33,6 +33,9 @@ pub struct VerifyOptions {
     /// Copy the bytes of one file to a consumer as verification reads them
     /// (`iss report maturity` reads the chain in the same pass).
     pub tap: Option<crate::ledger::io::tap::Tap>,
+    /// A native ledger's witness policy (k of n cosignatures on each
+    /// chain's newest verified checkpoint), when the verifier has one.
+    pub witness_policy: Option<crate::tlog::policy::WitnessPolicy>,
 }
 
 impl VerifyOptions {
@@ -71,6 +74,7 @@ impl Default for VerifyOptions {
             only: None,
             mac_key: None,
             tap: None,
+            witness_policy: None,
         }
     }
 }
@@ -132,6 +136,9 @@ pub fn verify_native_report_live(
         },
     );
     let mut files = v.files;
+    if let Some(policy) = &options.witness_policy {
+        crate::ledger::native::witnessed::apply_policy(&mut files, &v.chains, policy);
+    }
     for f in &mut files {
         f.os_attribute = Some(read_attribute(Path::new(&f.path)));
     }

@@ -188,9 +188,9 @@ pub fn decide(
             request.old_size, checkpoint.size
         )));
     }
-    let held = current.map_or(0, |c| c.size);
-    if request.old_size != held {
-        return Err(Refusal::Conflict(held));
+    let witness_size = current.map_or(0, |c| c.size);
+    if request.old_size != witness_size {
+        return Err(Refusal::Conflict(witness_size));
     }
     if checkpoint.size == 0 && checkpoint.root != empty_root() {
         return Err(Refusal::Unprocessable(

@@ -119,6 +119,9 @@ pub enum FindingKind {
     /// A native pulse's ΔAT differs from the one the current leap-second
     /// list gives for its UTC instant.
     DeltaAtMismatch,
+    /// A chain's newest signed checkpoint lacks the witness cosignatures the
+    /// verifier's policy asks for (`iss verify --policy`).
+    WitnessPolicy,
 }
 
 impl FindingKind {
@@ -160,6 +163,7 @@ impl FindingKind {
             FindingKind::RotationInvalid => "ROTATION_INVALID",
             FindingKind::DeltaAtAssumed => "DELTA_AT_ASSUMED",
             FindingKind::DeltaAtMismatch => "DELTA_AT_MISMATCH",
+            FindingKind::WitnessPolicy => "WITNESS_POLICY",
         }
     }
 
@@ -184,7 +188,8 @@ impl FindingKind {
             | FindingKind::SignatureInvalid
             | FindingKind::CheckpointMismatch
             | FindingKind::MetadataMismatch
-            | FindingKind::RotationInvalid => Severity::Violation,
+            | FindingKind::RotationInvalid
+            | FindingKind::WitnessPolicy => Severity::Violation,
             FindingKind::Unchained
             | FindingKind::IndexMismatch
             | FindingKind::BlankLine

@@ -64,7 +64,7 @@ pub enum Proof {
 
 /// Leaf hashes of the first `size` lines of a chain file, and the text of
 /// line `want` (0-based) when asked.
-fn leaves(
+pub(crate) fn leaves(
     path: &Path,
     size: u64,
     want: Option<u64>,

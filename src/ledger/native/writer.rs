@@ -13,7 +13,10 @@
 //! module) and then to the latest-checkpoint file (replaced atomically).
 
 mod catch_up;
+mod cosign;
 mod latest;
+
+pub use cosign::{ConsistencyProof, Cosign};
 
 use crate::ledger::append::{AppendError, AppendOptions, LedgerLock, TailState, append_lines};
 use crate::ledger::model::finding::Finding;
@@ -326,6 +329,27 @@ impl NativeWriter {
     /// Sign `chain`'s current tree head and record it in the history and the
     /// latest-checkpoint file.
     pub fn checkpoint(&mut self, chain: Chain) -> Result<CheckpointAck, NativeWriteError> {
+        self.checkpoint_inner(chain, None)
+    }
+
+    /// [`NativeWriter::checkpoint`], asking `witnesses` to cosign the note
+    /// before it is written: the cosignature lines they return are added to
+    /// the note (docs/FORMAT.md §7.1). When the newest entry already signs
+    /// this tree, a new entry (same size, more cosignatures) is written only
+    /// if a witness added a cosignature the entry lacks.
+    pub fn checkpoint_witnessed(
+        &mut self,
+        chain: Chain,
+        witnesses: &mut dyn Cosign,
+    ) -> Result<CheckpointAck, NativeWriteError> {
+        self.checkpoint_inner(chain, Some(witnesses))
+    }
+
+    fn checkpoint_inner(
+        &mut self,
+        chain: Chain,
+        witnesses: Option<&mut dyn Cosign>,
+    ) -> Result<CheckpointAck, NativeWriteError> {
         let signer = self.signer.clone().ok_or_else(|| {
             NativeWriteError::Key("a checkpoint needs the signing key (--key FILE)".into())
         })?;
@@ -366,11 +390,22 @@ impl NativeWriter {
                 )
                 .is_ok_and(|c| c.root == root)
         });
-        let (note, new_entry) = if let Some(l) = reuse {
-            (l.note.clone(), false)
+        let (log_note, reused) = if let Some(l) = reuse {
+            (l.note.clone(), true)
         } else {
             let note =
                 sign_checkpoint(&cp, &signer).map_err(|e| NativeWriteError::Key(e.to_string()))?;
+            (note, false)
+        };
+        // Witnesses answer before anything is written: the lock is held, so
+        // the tree they cosign is the one this entry records.
+        let (note, cosigned) = match witnesses {
+            Some(w) => cosign::gather(w, (chain, &paths.file, size), &log_note, last.as_ref()),
+            None => (log_note, 0),
+        };
+        let (note, new_entry) = if reused && cosigned == 0 {
+            (note, false)
+        } else {
             let line = HistoryLine {
                 size,
                 note: note.clone(),
