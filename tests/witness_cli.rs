@@ -43,7 +43,8 @@ struct WitnessProc {
 }
 
 impl WitnessProc {
-    fn start(key: &Path, state: &Path, log_vkey: &str, env: &[(&str, &str)]) -> Self {
+    /// `logs`: the `--log ORIGIN=VKEY` values.
+    fn start(key: &Path, state: &Path, logs: &[String], env: &[(&str, &str)]) -> Self {
         let mut cmd = iss();
         cmd.args(["witness", "serve", "--listen", "127.0.0.1:0", "--key"])
             .arg(key)
@@ -52,8 +53,8 @@ impl WitnessProc {
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
-        for c in CHAINS {
-            cmd.arg("--log").arg(format!("{ORIGIN}/{c}={log_vkey}"));
+        for l in logs {
+            cmd.arg("--log").arg(l);
         }
         let mut child = cmd.spawn().unwrap();
         let mut line = String::new();
@@ -83,10 +84,29 @@ impl Drop for WitnessProc {
     }
 }
 
-fn log_vkey(ledger: &Path) -> String {
+/// `--log` values naming the ledger's own key (named by the ledger
+/// origin) for each chain origin.
+fn ledger_key_logs(ledger: &Path) -> Vec<String> {
     let o = run(iss().args(["key", "verifier"]).arg(ledger));
     assert!(o.status.success());
-    stdout(&o).trim().lines().last().unwrap().to_owned()
+    let vkey = stdout(&o).trim().lines().last().unwrap().to_owned();
+    CHAINS
+        .iter()
+        .map(|c| format!("{ORIGIN}/{c}={vkey}"))
+        .collect()
+}
+
+/// `--log` values from `iss key verifier --per-chain`: each chain's key
+/// named by its origin line (c2sp.org/tlog-checkpoint).
+fn per_chain_logs(ledger: &Path) -> Vec<String> {
+    let o = run(iss().args(["key", "verifier", "--per-chain"]).arg(ledger));
+    assert!(o.status.success());
+    let logs: Vec<String> = stdout(&o).lines().map(str::to_owned).collect();
+    assert_eq!(logs.len(), 3);
+    for (l, c) in logs.iter().zip(CHAINS) {
+        assert!(l.starts_with(&format!("{ORIGIN}/{c}={ORIGIN}/{c}+")), "{l}");
+    }
+    logs
 }
 
 fn checkpoint(ledger: &Path, key: &Path, witnesses: &[String]) -> Output {
@@ -112,6 +132,53 @@ fn verify_json(ledger: &Path, policy: &Path) -> (i32, serde_json::Value) {
         o.status.code().unwrap(),
         serde_json::from_slice(&o.stdout).unwrap(),
     )
+}
+
+/// The independent Python verifier (tests/independent) with the same
+/// policy: its status and its `WITNESS_POLICY` findings' `found`, or `None`
+/// (with the reason printed) when python3 is missing.
+fn python_policy(ledger: &Path, policy: &Path) -> Option<(String, Vec<String>)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/independent/verify_native.py");
+    let Ok(o) = Command::new("python3")
+        .arg(script)
+        .arg(ledger)
+        .arg("--policy")
+        .arg(policy)
+        .output()
+    else {
+        eprintln!("skipped the independent check: python3 is not on PATH");
+        return None;
+    };
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let found = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "WITNESS_POLICY")
+        .map(|f| f["found"].as_str().unwrap().to_owned())
+        .collect();
+    Some((v["status"].as_str().unwrap().to_owned(), found))
+}
+
+/// `iss verify --policy` and the independent verifier agree.
+fn both_verify(ledger: &Path, policy: &Path) -> (i32, serde_json::Value) {
+    let (code, report) = verify_json(ledger, policy);
+    if let Some((status, found)) = python_policy(ledger, policy) {
+        let ours: Vec<String> = report["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|f| f["findings"].as_array().unwrap())
+            .filter(|f| f["kind"] == "WITNESS_POLICY")
+            .map(|f| f["found"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(status, report["status"].as_str().unwrap(), "{report:#}");
+        let (mut a, mut b) = (found, ours);
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+    }
+    (code, report)
 }
 
 fn file<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
@@ -159,14 +226,14 @@ fn post(url: &str, body: &str) -> (u16, String, String) {
 fn two_of_three_witnesses_verify_with_one_down_not_with_two() {
     let n = new_native(ORIGIN, false);
     let tmp = n.tmp.path();
-    let vkey = log_vkey(&n.dir);
+    let logs = per_chain_logs(&n.dir);
     let keys: Vec<(PathBuf, String)> = (1..=3)
         .map(|i| witness_key(tmp, &format!("w{i}.test")))
         .collect();
     let mut procs: Vec<WitnessProc> = keys
         .iter()
         .enumerate()
-        .map(|(i, (k, _))| WitnessProc::start(k, &tmp.join(format!("state{i}")), &vkey, &[]))
+        .map(|(i, (k, _))| WitnessProc::start(k, &tmp.join(format!("state{i}")), &logs, &[]))
         .collect();
     let specs: Vec<String> = procs
         .iter()
@@ -184,7 +251,7 @@ fn two_of_three_witnesses_verify_with_one_down_not_with_two() {
     .unwrap();
 
     // Before any witness: the policy is not met.
-    let (code, report) = verify_json(&n.dir, &policy);
+    let (code, report) = both_verify(&n.dir, &policy);
     assert_eq!(code, 1);
     let finding = &file(&report, "descriptors_checkpoints")["findings"][0];
     assert_eq!(finding["kind"], "WITNESS_POLICY");
@@ -193,7 +260,7 @@ fn two_of_three_witnesses_verify_with_one_down_not_with_two() {
     // All up: every chain cosigned by all three.
     append_descriptor_cli(&n.dir, "first", &[]);
     checkpoint(&n.dir, &n.key, &specs);
-    let (code, report) = verify_json(&n.dir, &policy);
+    let (code, report) = both_verify(&n.dir, &policy);
     assert_eq!(code, 0, "{report:#}");
     for c in CHAINS {
         assert_eq!(
@@ -209,7 +276,7 @@ fn two_of_three_witnesses_verify_with_one_down_not_with_two() {
     append_descriptor_cli(&n.dir, "second", &[]);
     let o = checkpoint(&n.dir, &n.key, &specs);
     assert!(String::from_utf8_lossy(&o.stderr).contains("witness w3.test did not cosign"));
-    let (code, report) = verify_json(&n.dir, &policy);
+    let (code, report) = both_verify(&n.dir, &policy);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(cosigners(&report, "descriptors"), ["w1.test", "w2.test"]);
 
@@ -217,7 +284,7 @@ fn two_of_three_witnesses_verify_with_one_down_not_with_two() {
     procs[1].stop();
     append_descriptor_cli(&n.dir, "third", &[]);
     checkpoint(&n.dir, &n.key, &specs);
-    let (code, report) = verify_json(&n.dir, &policy);
+    let (code, report) = both_verify(&n.dir, &policy);
     assert_eq!(code, 1, "{report:#}");
     let f = &file(&report, "descriptors_checkpoints")["findings"][0];
     assert_eq!(f["kind"], "WITNESS_POLICY");
@@ -233,9 +300,9 @@ fn two_of_three_witnesses_verify_with_one_down_not_with_two() {
 fn a_fork_gets_409_then_422_and_no_cosignature() {
     let n = new_native(ORIGIN, false);
     let tmp = n.tmp.path();
-    let vkey = log_vkey(&n.dir);
+    let logs = per_chain_logs(&n.dir);
     let (key_file, wvkey) = witness_key(tmp, "w.test");
-    let w = WitnessProc::start(&key_file, &tmp.join("state"), &vkey, &[]);
+    let w = WitnessProc::start(&key_file, &tmp.join("state"), &logs, &[]);
     let spec = format!("{}={wvkey}", w.url);
     // The fork: a copy of the ledger made before the honest append.
     let fork = tmp.join("fork");
@@ -280,7 +347,7 @@ fn a_fork_gets_409_then_422_and_no_cosignature() {
 fn a_witness_killed_after_persisting_never_moves_backwards() {
     let n = new_native(ORIGIN, false);
     let tmp = n.tmp.path();
-    let vkey = log_vkey(&n.dir);
+    let logs = ledger_key_logs(&n.dir);
     let (key_file, wvkey) = witness_key(tmp, "w.test");
     let state = tmp.join("state");
     let first = std::fs::read_to_string(n.dir.join("descriptors.jsonl.checkpoint")).unwrap();
@@ -290,7 +357,7 @@ fn a_witness_killed_after_persisting_never_moves_backwards() {
         let mut w = WitnessProc::start(
             &key_file,
             &state,
-            &vkey,
+            &logs,
             &[("ISS_WITNESS_TEST_CRASH_AFTER_PERSIST", "1")],
         );
         let o = checkpoint(&n.dir, &n.key, &[format!("{}={wvkey}", w.url)]);
@@ -301,7 +368,7 @@ fn a_witness_killed_after_persisting_never_moves_backwards() {
     }
     // Restarted on the same state: it remembers size 2 and refuses the
     // older checkpoint of size 0 from its old size 0.
-    let w = WitnessProc::start(&key_file, &state, &vkey, &[]);
+    let w = WitnessProc::start(&key_file, &state, &logs, &[]);
     let (status, _, body) = post(&w.url, &format!("old 0\n\n{first}"));
     assert_eq!((status, body.as_str()), (409, "2\n"));
     // And `iss checkpoint` learns the size from the 409 and gets cosigned.

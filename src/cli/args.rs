@@ -236,6 +236,11 @@ pub enum KeyWhat {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
+        /// A ledger: print, per chain, `ORIGIN=VKEY` with the key named by
+        /// that chain's checkpoint origin (what `iss witness serve --log`
+        /// and other witnesses configured by origin take).
+        #[arg(long)]
+        per_chain: bool,
     },
     /// Rotate the signing key: the old key signs a record introducing a new
     /// one, written to a new file (writes!).

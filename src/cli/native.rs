@@ -211,7 +211,15 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
 /// Run `iss key ...`.
 pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
     match &args.what {
-        KeyWhat::Verifier { path, json } => {
+        KeyWhat::Verifier {
+            path,
+            json,
+            per_chain,
+        } => {
+            let mut out = anstream::stdout().lock();
+            if *per_chain {
+                return per_chain_vkeys(path, *json, &mut out);
+            }
             let vkey = if path.is_dir() {
                 require_native(path)?;
                 let v = verify_native(path, &NativeOptions::default());
@@ -224,7 +232,6 @@ pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
             } else {
                 read_signer(path)?.vkey()
             };
-            let mut out = anstream::stdout().lock();
             if *json {
                 writeln!(out, "{}", serde_json::json!({ "verifier_key": vkey }))?;
             } else {
@@ -239,6 +246,37 @@ pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
             json,
         } => rotate(path, keys, new_key, *json),
     }
+}
+
+/// `iss key verifier LEDGER --per-chain`: the key in use named by each
+/// chain's origin (docs/FORMAT.md §7.1).
+fn per_chain_vkeys(path: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<u8> {
+    require_native(path)?;
+    let v = verify_native(path, &NativeOptions::default());
+    let (meta, ring) = v
+        .meta
+        .zip(v.keyring)
+        .context("the ledger's metadata cannot be read; run `iss verify`")?;
+    let current = ring.current().context("the ledger has no key in use")?;
+    for c in Chain::ALL {
+        let origin = meta.chain_origin(c);
+        let vkey = crate::tlog::note::Verifier::from_public_key(
+            &origin,
+            crate::tlog::note::KeyKind::Ed25519,
+            &current.public_key(),
+        )?
+        .vkey();
+        if json {
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({ "origin": origin, "verifier_key": vkey })
+            )?;
+        } else {
+            writeln!(out, "{origin}={vkey}")?;
+        }
+    }
+    Ok(EXIT_OK)
 }
 
 fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::Result<u8> {

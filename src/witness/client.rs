@@ -102,7 +102,7 @@ impl HttpWitnesses {
         w: &WitnessEndpoint,
         note: &str,
         previous: Option<&str>,
-        proof: &mut ConsistencyProof<'_>,
+        proof: &ConsistencyProof<'_>,
     ) -> Result<(String, u64), String> {
         let mut old = previous.and_then(|p| cosigned_size(p, &w.key)).unwrap_or(0);
         for attempt in 0..2 {
@@ -159,27 +159,41 @@ fn verified_line(note: &str, body: &str, key: &Verifier) -> Result<(String, u64)
 }
 
 impl Cosign for HttpWitnesses {
+    /// Asks every witness at once (one thread each): a witness fsyncs its
+    /// state before answering, so asking them in turn would add their
+    /// latencies up.
     fn cosign(
         &mut self,
         chain: Chain,
         note: &str,
         previous: Option<&str>,
-        proof: &mut ConsistencyProof<'_>,
+        proof: &ConsistencyProof<'_>,
     ) -> Vec<String> {
+        let this = &*self;
+        let results: Vec<Result<(String, u64), String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = this
+                .endpoints
+                .iter()
+                .map(|w| scope.spawn(move || this.ask(w, note, previous, proof)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("the request thread panicked".into()))
+                })
+                .collect()
+        });
         let mut lines = Vec::new();
-        for w in &self.endpoints {
-            let result = self.ask(w, note, previous, proof);
-            let outcome = match result {
-                Ok((line, ts)) => {
-                    lines.push(line);
-                    Ok(ts)
-                }
-                Err(e) => Err(e),
-            };
+        for (w, result) in self.endpoints.iter().zip(results) {
+            let result = result.map(|(line, ts)| {
+                lines.push(line);
+                ts
+            });
             self.outcomes.push(Outcome {
                 chain,
                 witness: w.key.name().to_owned(),
-                result: outcome,
+                result,
             });
         }
         lines

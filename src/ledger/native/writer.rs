@@ -393,8 +393,7 @@ impl NativeWriter {
         let (log_note, reused) = if let Some(l) = reuse {
             (l.note.clone(), true)
         } else {
-            let note =
-                sign_checkpoint(&cp, &signer).map_err(|e| NativeWriteError::Key(e.to_string()))?;
+            let note = sign_with_origin_name(&cp, &signer)?;
             (note, false)
         };
         // Witnesses answer before anything is written: the lock is held, so
@@ -478,6 +477,20 @@ impl NativeWriter {
         let now = crate::ledger::append::Tail::read(&paths.file)?;
         catch_up::catch_up(&paths.file, now, &mut state.verifier, self.mac_key.as_ref())
     }
+}
+
+/// Signs `cp` with the ledger's key under its name (the ledger origin,
+/// which verifiers trust: docs/FORMAT.md §7) and again under the chain's
+/// origin line, as c2sp.org/tlog-checkpoint recommends, so that a witness
+/// configured by origin finds a signature whose key name is the origin
+/// (§7.1). Verifiers that do not know the second name ignore it.
+fn sign_with_origin_name(cp: &Checkpoint, signer: &Signer) -> Result<String, NativeWriteError> {
+    let key = |e: &dyn std::fmt::Display| NativeWriteError::Key(e.to_string());
+    let by_origin = signer.renamed(&cp.origin).map_err(|e| key(&e))?;
+    // `sign_checkpoint` applies the checks every checkpoint we sign gets
+    // (text, recommended origin); the note itself carries both signatures.
+    sign_checkpoint(cp, signer).map_err(|e| key(&e))?;
+    crate::tlog::note::sign(&cp.to_text(), [signer, &by_origin]).map_err(|e| key(&e))
 }
 
 /// The finding for a chain without checkpoint history.

@@ -314,6 +314,13 @@ impl Signer {
         text
     }
 
+    /// The same Ed25519 key under another name (and so another key id):
+    /// how one key signs checkpoints of several origins each under its own
+    /// origin as key name.
+    pub fn renamed(&self, name: &str) -> Result<Self> {
+        Self::new(name, self.key.clone())
+    }
+
     /// The verifier key string for this signer's public key.
     pub fn vkey(&self) -> String {
         self.verifier().vkey()

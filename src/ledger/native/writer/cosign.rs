@@ -11,20 +11,22 @@ use crate::ledger::native::meta::Chain;
 use crate::ledger::native::prove::leaves;
 use crate::tlog::merkle::{Hash, consistency_proof};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// Consistency proofs from any older size to the checkpoint's size, computed
 /// from the chain file on demand (a witness that already holds the tree
-/// needs none).
+/// needs none). Shared by reference between threads asking witnesses at
+/// once: the leaves are read at most once.
 pub struct ConsistencyProof<'a> {
     file: &'a Path,
     size: u64,
-    leaves: Option<Vec<Hash>>,
+    leaves: OnceLock<Result<Vec<Hash>, String>>,
 }
 
 impl ConsistencyProof<'_> {
     /// The RFC 9162 consistency proof from `old_size` to the checkpoint's
     /// size (empty for 0 or the same size).
-    pub fn from(&mut self, old_size: u64) -> Result<Vec<Hash>, String> {
+    pub fn from(&self, old_size: u64) -> Result<Vec<Hash>, String> {
         if old_size == 0 || old_size == self.size {
             return Ok(Vec::new());
         }
@@ -34,10 +36,11 @@ impl ConsistencyProof<'_> {
                 self.size
             ));
         }
-        if self.leaves.is_none() {
-            self.leaves = Some(leaves(self.file, self.size, None)?.0);
-        }
-        let all = self.leaves.as_deref().unwrap_or_default();
+        let all = self
+            .leaves
+            .get_or_init(|| leaves(self.file, self.size, None).map(|(l, _)| l))
+            .as_ref()
+            .map_err(Clone::clone)?;
         consistency_proof(all, old_size).map_err(|e| e.to_string())
     }
 }
@@ -54,7 +57,7 @@ pub trait Cosign {
         chain: Chain,
         note: &str,
         previous: Option<&str>,
-        proof: &mut ConsistencyProof<'_>,
+        proof: &ConsistencyProof<'_>,
     ) -> Vec<String>;
 }
 
@@ -66,12 +69,12 @@ pub(super) fn gather(
     note: &str,
     previous: Option<&HistoryLine>,
 ) -> (String, usize) {
-    let mut proof = ConsistencyProof {
+    let proof = ConsistencyProof {
         file,
         size,
-        leaves: None,
+        leaves: OnceLock::new(),
     };
-    let lines = witnesses.cosign(chain, note, previous.map(|p| p.note.as_str()), &mut proof);
+    let lines = witnesses.cosign(chain, note, previous.map(|p| p.note.as_str()), &proof);
     let mut out = note.to_owned();
     let mut added = 0;
     for line in lines {
