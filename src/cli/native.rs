@@ -164,16 +164,16 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
         Err(e) => return refusal(&e),
     };
     let mut witnesses = super::witness::endpoints(&args.witness, args.witness_timeout)?;
+    let acks = match witnesses.as_mut() {
+        Some(ws) => w.checkpoint_witnessed(&Chain::ALL, ws),
+        None => Chain::ALL.iter().map(|&c| w.checkpoint(c)).collect(),
+    };
+    let acks = match acks {
+        Ok(a) => a,
+        Err(e) => return refusal(&e),
+    };
     let mut out = anstream::stdout().lock();
-    for c in Chain::ALL {
-        let result = match witnesses.as_mut() {
-            Some(ws) => w.checkpoint_witnessed(c, ws),
-            None => w.checkpoint(c),
-        };
-        let ack = match result {
-            Ok(a) => a,
-            Err(e) => return refusal(&e),
-        };
+    for ack in acks {
         if args.json {
             writeln!(out, "{}", serde_json::to_string(&ack)?)?;
         } else {

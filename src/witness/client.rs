@@ -9,7 +9,7 @@
 //! (the spec tells clients to ignore any other).
 
 use crate::ledger::native::meta::Chain;
-use crate::ledger::native::writer::{ConsistencyProof, Cosign};
+use crate::ledger::native::writer::{ConsistencyProof, Cosign, CosignRequest};
 use crate::tlog::note::{KeyKind, Verifier, open};
 use crate::tlog::witness::{AddCheckpoint, parse_size_body};
 use std::time::Duration;
@@ -159,43 +159,50 @@ fn verified_line(note: &str, body: &str, key: &Verifier) -> Result<(String, u64)
 }
 
 impl Cosign for HttpWitnesses {
-    /// Asks every witness at once (one thread each): a witness fsyncs its
-    /// state before answering, so asking them in turn would add their
-    /// latencies up.
-    fn cosign(
-        &mut self,
-        chain: Chain,
-        note: &str,
-        previous: Option<&str>,
-        proof: &ConsistencyProof<'_>,
-    ) -> Vec<String> {
+    /// Asks every witness about every checkpoint at once (one thread per
+    /// request): a witness fsyncs its state before answering, so asking in
+    /// turn would add the latencies up.
+    fn cosign(&mut self, requests: &[CosignRequest<'_>]) -> Vec<Vec<String>> {
         let this = &*self;
-        let results: Vec<Result<(String, u64), String>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = this
-                .endpoints
+        let results: Vec<Vec<Result<(String, u64), String>>> = std::thread::scope(|scope| {
+            let handles: Vec<Vec<_>> = requests
                 .iter()
-                .map(|w| scope.spawn(move || this.ask(w, note, previous, proof)))
+                .map(|r| {
+                    this.endpoints
+                        .iter()
+                        .map(|w| scope.spawn(move || this.ask(w, r.note, r.previous, &r.proof)))
+                        .collect()
+                })
                 .collect();
             handles
                 .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err("the request thread panicked".into()))
+                .map(|per_request| {
+                    per_request
+                        .into_iter()
+                        .map(|h| {
+                            h.join()
+                                .unwrap_or_else(|_| Err("the request thread panicked".into()))
+                        })
+                        .collect()
                 })
                 .collect()
         });
-        let mut lines = Vec::new();
-        for (w, result) in self.endpoints.iter().zip(results) {
-            let result = result.map(|(line, ts)| {
-                lines.push(line);
-                ts
-            });
-            self.outcomes.push(Outcome {
-                chain,
-                witness: w.key.name().to_owned(),
-                result,
-            });
+        let mut out = Vec::with_capacity(requests.len());
+        for (r, per_request) in requests.iter().zip(results) {
+            let mut lines = Vec::new();
+            for (w, result) in self.endpoints.iter().zip(per_request) {
+                let result = result.map(|(line, ts)| {
+                    lines.push(line);
+                    ts
+                });
+                self.outcomes.push(Outcome {
+                    chain: r.chain,
+                    witness: w.key.name().to_owned(),
+                    result,
+                });
+            }
+            out.push(lines);
         }
-        lines
+        out
     }
 }

@@ -16,7 +16,7 @@ mod catch_up;
 mod cosign;
 mod latest;
 
-pub use cosign::{ConsistencyProof, Cosign};
+pub use cosign::{ConsistencyProof, Cosign, CosignRequest};
 
 use crate::ledger::append::{AppendError, AppendOptions, LedgerLock, TailState, append_lines};
 use crate::ledger::model::finding::Finding;
@@ -26,7 +26,7 @@ use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::native::record::build_line_raw;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
-use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint};
+use crate::tlog::checkpoint::Checkpoint;
 use crate::tlog::note::Signer;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -95,6 +95,19 @@ pub struct CheckpointAck {
     /// Whether a new history entry was written (`false`: the newest entry
     /// already signed this size, and only the latest file was refreshed).
     pub new_entry: bool,
+}
+
+/// A checkpoint signed (or found already signed) under the lock, not yet
+/// recorded.
+struct PreparedCheckpoint {
+    chain: Chain,
+    paths: ChainPaths,
+    size: u64,
+    root: crate::tlog::merkle::Hash,
+    hist_tail: crate::ledger::append::Tail,
+    last: Option<HistoryLine>,
+    note: String,
+    reused: bool,
 }
 
 /// A verified native ledger open for writing.
@@ -329,31 +342,66 @@ impl NativeWriter {
     /// Sign `chain`'s current tree head and record it in the history and the
     /// latest-checkpoint file.
     pub fn checkpoint(&mut self, chain: Chain) -> Result<CheckpointAck, NativeWriteError> {
-        self.checkpoint_inner(chain, None)
+        let signer = self.signing_key()?;
+        let mut lock = LedgerLock::acquire(&self.dir)?;
+        let p = self.prepare_checkpoint(chain, &signer)?;
+        Self::commit_checkpoint(&mut lock, &p, &p.note, 0, &signer)
     }
 
-    /// [`NativeWriter::checkpoint`], asking `witnesses` to cosign the note
-    /// before it is written: the cosignature lines they return are added to
-    /// the note (docs/FORMAT.md §7.1). When the newest entry already signs
-    /// this tree, a new entry (same size, more cosignatures) is written only
-    /// if a witness added a cosignature the entry lacks.
+    /// [`NativeWriter::checkpoint`] of each of `chains`, asking `witnesses`
+    /// to cosign the notes before they are written: all requests go out
+    /// at once, under one lock, and the cosignature lines that come back
+    /// are added to the notes (docs/FORMAT.md §7.1). When the newest entry
+    /// already signs a chain's tree, a new entry (same size, more
+    /// cosignatures) is written only if a witness added a cosignature the
+    /// entry lacks.
     pub fn checkpoint_witnessed(
         &mut self,
-        chain: Chain,
+        chains: &[Chain],
         witnesses: &mut dyn Cosign,
-    ) -> Result<CheckpointAck, NativeWriteError> {
-        self.checkpoint_inner(chain, Some(witnesses))
+    ) -> Result<Vec<CheckpointAck>, NativeWriteError> {
+        let signer = self.signing_key()?;
+        // Witnesses answer before anything is written: the lock is held, so
+        // the trees they cosign are the ones the entries record.
+        let mut lock = LedgerLock::acquire(&self.dir)?;
+        let prepared = chains
+            .iter()
+            .map(|&c| self.prepare_checkpoint(c, &signer))
+            .collect::<Result<Vec<_>, _>>()?;
+        let requests: Vec<CosignRequest<'_>> = prepared
+            .iter()
+            .map(|p| CosignRequest {
+                chain: p.chain,
+                note: &p.note,
+                previous: p.last.as_ref().map(|l| l.note.as_str()),
+                proof: ConsistencyProof::new(&p.paths.file, p.size),
+            })
+            .collect();
+        let answers = witnesses.cosign(&requests);
+        drop(requests);
+        let mut acks = Vec::with_capacity(prepared.len());
+        for (p, lines) in prepared.iter().zip(answers) {
+            let (note, added) = cosign::merge(&p.note, lines);
+            acks.push(Self::commit_checkpoint(
+                &mut lock, p, &note, added, &signer,
+            )?);
+        }
+        Ok(acks)
     }
 
-    fn checkpoint_inner(
+    fn signing_key(&self) -> Result<Signer, NativeWriteError> {
+        self.signer.clone().ok_or_else(|| {
+            NativeWriteError::Key("a checkpoint needs the signing key (--key FILE)".into())
+        })
+    }
+
+    /// Under the lock: the chain's tree head, and its note (the newest
+    /// entry's when that already signs it, else newly signed).
+    fn prepare_checkpoint(
         &mut self,
         chain: Chain,
-        witnesses: Option<&mut dyn Cosign>,
-    ) -> Result<CheckpointAck, NativeWriteError> {
-        let signer = self.signer.clone().ok_or_else(|| {
-            NativeWriteError::Key("a checkpoint needs the signing key (--key FILE)".into())
-        })?;
-        let mut lock = LedgerLock::acquire(&self.dir)?;
+        signer: &Signer,
+    ) -> Result<PreparedCheckpoint, NativeWriteError> {
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
         let state = &self.chains[&chain];
@@ -390,40 +438,53 @@ impl NativeWriter {
                 )
                 .is_ok_and(|c| c.root == root)
         });
-        let (log_note, reused) = if let Some(l) = reuse {
+        let (note, reused) = if let Some(l) = reuse {
             (l.note.clone(), true)
         } else {
-            let note = sign_with_origin_name(&cp, &signer)?;
-            (note, false)
+            (cosign::sign_with_origin_name(&cp, signer)?, false)
         };
-        // Witnesses answer before anything is written: the lock is held, so
-        // the tree they cosign is the one this entry records.
-        let (note, cosigned) = match witnesses {
-            Some(w) => cosign::gather(w, (chain, &paths.file, size), &log_note, last.as_ref()),
-            None => (log_note, 0),
-        };
-        let (note, new_entry) = if reused && cosigned == 0 {
-            (note, false)
-        } else {
+        Ok(PreparedCheckpoint {
+            chain,
+            paths,
+            size,
+            root,
+            hist_tail,
+            last,
+            note,
+            reused,
+        })
+    }
+
+    /// Under the lock: record `note` (the prepared note, with `added` new
+    /// cosignature lines) in the history unless the newest entry already is
+    /// it, then in the latest file.
+    fn commit_checkpoint(
+        lock: &mut LedgerLock,
+        p: &PreparedCheckpoint,
+        note: &str,
+        added: usize,
+        signer: &Signer,
+    ) -> Result<CheckpointAck, NativeWriteError> {
+        let new_entry = !(p.reused && added == 0);
+        if new_entry {
             let line = HistoryLine {
-                size,
-                note: note.clone(),
+                size: p.size,
+                note: note.to_owned(),
             }
             .to_line();
             append_lines(
-                &mut lock,
-                &paths.history,
-                &hist_tail,
+                lock,
+                &p.paths.history,
+                &p.hist_tail,
                 &[line],
                 AppendOptions { create: true },
             )?;
-            (note, true)
-        };
-        latest::replace(&paths.latest, &note)?;
+        }
+        latest::replace(&p.paths.latest, note)?;
         Ok(CheckpointAck {
-            chain: chain.name(),
-            size,
-            root: hex::encode(root),
+            chain: p.chain.name(),
+            size: p.size,
+            root: hex::encode(p.root),
             key_id: format!("{:08x}", signer.key_id()),
             new_entry,
         })
@@ -477,20 +538,6 @@ impl NativeWriter {
         let now = crate::ledger::append::Tail::read(&paths.file)?;
         catch_up::catch_up(&paths.file, now, &mut state.verifier, self.mac_key.as_ref())
     }
-}
-
-/// Signs `cp` with the ledger's key under its name (the ledger origin,
-/// which verifiers trust: docs/FORMAT.md §7) and again under the chain's
-/// origin line, as c2sp.org/tlog-checkpoint recommends, so that a witness
-/// configured by origin finds a signature whose key name is the origin
-/// (§7.1). Verifiers that do not know the second name ignore it.
-fn sign_with_origin_name(cp: &Checkpoint, signer: &Signer) -> Result<String, NativeWriteError> {
-    let key = |e: &dyn std::fmt::Display| NativeWriteError::Key(e.to_string());
-    let by_origin = signer.renamed(&cp.origin).map_err(|e| key(&e))?;
-    // `sign_checkpoint` applies the checks every checkpoint we sign gets
-    // (text, recommended origin); the note itself carries both signatures.
-    sign_checkpoint(cp, signer).map_err(|e| key(&e))?;
-    crate::tlog::note::sign(&cp.to_text(), [signer, &by_origin]).map_err(|e| key(&e))
 }
 
 /// The finding for a chain without checkpoint history.

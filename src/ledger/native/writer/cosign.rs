@@ -6,10 +6,12 @@
 //! the witness holds, the previous note as a hint of that size) and adds
 //! the signature lines it returns to the note.
 
-use crate::ledger::native::history::HistoryLine;
+use super::NativeWriteError;
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::prove::leaves;
+use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint};
 use crate::tlog::merkle::{Hash, consistency_proof};
+use crate::tlog::note::Signer;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -23,7 +25,16 @@ pub struct ConsistencyProof<'a> {
     leaves: OnceLock<Result<Vec<Hash>, String>>,
 }
 
-impl ConsistencyProof<'_> {
+impl<'a> ConsistencyProof<'a> {
+    /// Proofs to the tree of the first `size` lines of `file`.
+    pub fn new(file: &'a Path, size: u64) -> Self {
+        Self {
+            file,
+            size,
+            leaves: OnceLock::new(),
+        }
+    }
+
     /// The RFC 9162 consistency proof from `old_size` to the checkpoint's
     /// size (empty for 0 or the same size).
     pub fn from(&self, old_size: u64) -> Result<Vec<Hash>, String> {
@@ -45,36 +56,30 @@ impl ConsistencyProof<'_> {
     }
 }
 
-/// Asks witnesses to cosign a checkpoint.
+/// One checkpoint to be cosigned.
+pub struct CosignRequest<'a> {
+    /// Its chain.
+    pub chain: Chain,
+    /// The signed checkpoint note.
+    pub note: &'a str,
+    /// The chain's newest history note before this one (a witness that
+    /// cosigned it holds its size).
+    pub previous: Option<&'a str>,
+    /// Consistency proofs from any older size.
+    pub proof: ConsistencyProof<'a>,
+}
+
+/// Asks witnesses to cosign checkpoints.
 pub trait Cosign {
-    /// Returns the cosignature lines (each `— <name> <base64>\n`) the
-    /// witnesses gave for `note`, the signed checkpoint of `chain`.
-    /// `previous` is the chain's newest history note before this one (a
-    /// witness that cosigned it holds its size). Failures are the
+    /// Returns, per request and in order, the cosignature lines (each
+    /// `— <name> <base64>\n`) the witnesses gave. Failures are the
     /// implementation's to report; they only mean fewer lines.
-    fn cosign(
-        &mut self,
-        chain: Chain,
-        note: &str,
-        previous: Option<&str>,
-        proof: &ConsistencyProof<'_>,
-    ) -> Vec<String>;
+    fn cosign(&mut self, requests: &[CosignRequest<'_>]) -> Vec<Vec<String>>;
 }
 
 /// The note with the new cosignature lines appended, and how many were new
 /// (lines the note already has are not repeated).
-pub(super) fn gather(
-    witnesses: &mut dyn Cosign,
-    (chain, file, size): (Chain, &Path, u64),
-    note: &str,
-    previous: Option<&HistoryLine>,
-) -> (String, usize) {
-    let proof = ConsistencyProof {
-        file,
-        size,
-        leaves: OnceLock::new(),
-    };
-    let lines = witnesses.cosign(chain, note, previous.map(|p| p.note.as_str()), &proof);
+pub(super) fn merge(note: &str, lines: Vec<String>) -> (String, usize) {
     let mut out = note.to_owned();
     let mut added = 0;
     for line in lines {
@@ -90,4 +95,21 @@ pub(super) fn gather(
         }
     }
     (out, added)
+}
+
+/// Signs `cp` with the ledger's key under its name (the ledger origin,
+/// which verifiers trust: docs/FORMAT.md §7) and again under the chain's
+/// origin line, as c2sp.org/tlog-checkpoint recommends, so that a witness
+/// configured by origin finds a signature whose key name is the origin
+/// (§7.1). Verifiers that do not know the second name ignore it.
+pub(super) fn sign_with_origin_name(
+    cp: &Checkpoint,
+    signer: &Signer,
+) -> Result<String, NativeWriteError> {
+    let key = |e: &dyn std::fmt::Display| NativeWriteError::Key(e.to_string());
+    let by_origin = signer.renamed(&cp.origin).map_err(|e| key(&e))?;
+    // `sign_checkpoint` applies the checks every checkpoint we sign gets
+    // (text, recommended origin); the note itself carries both signatures.
+    sign_checkpoint(cp, signer).map_err(|e| key(&e))?;
+    crate::tlog::note::sign(&cp.to_text(), [signer, &by_origin]).map_err(|e| key(&e))
 }
