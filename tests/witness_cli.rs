@@ -341,6 +341,20 @@ fn a_fork_gets_409_then_422_and_no_cosignature() {
         std::fs::read_to_string(other_key.dir.join("descriptors.jsonl.checkpoint")).unwrap();
     assert_eq!(post(&w.url, &format!("old 0\n\n{foreign}")).0, 403);
     assert_eq!(post(&w.url, "not a request").0, 400);
+    // The monitoring endpoint serves the honest checkpoint it cosigned.
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(b"iss.test/w/descriptors"))
+    };
+    let mut r = ureq::get(&format!("{}/{hash}/checkpoint", w.url))
+        .call()
+        .unwrap();
+    let served = r.body_mut().read_to_string().unwrap();
+    assert!(
+        served.starts_with("iss.test/w/descriptors\n1\n"),
+        "{served}"
+    );
+    assert!(served.contains("\u{2014} w.test "), "{served}");
 }
 
 #[test]

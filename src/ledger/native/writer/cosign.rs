@@ -113,3 +113,30 @@ pub(super) fn sign_with_origin_name(
     sign_checkpoint(cp, signer).map_err(|e| key(&e))?;
     crate::tlog::note::sign(&cp.to_text(), [signer, &by_origin]).map_err(|e| key(&e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::merge;
+
+    const NOTE: &str =
+        "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\u{2014} o AAAAAQ==\n";
+
+    #[test]
+    fn only_new_single_signature_lines_are_added() {
+        let good = "\u{2014} w AAAAAgAA\n".to_owned();
+        let (note, added) = merge(
+            NOTE,
+            vec![
+                good.clone(),
+                good.clone(),                            // repeated
+                "\u{2014} o AAAAAQ==\n".into(),          // already there
+                "\u{2014} w AA\n\u{2014} x AA\n".into(), // two lines in one
+                "\u{2014} w AA".into(),                  // no newline
+                "not a signature\n".into(),
+                "\u{2014} w A\rA\n".into(), // control character
+            ],
+        );
+        assert_eq!(added, 1);
+        assert_eq!(note, format!("{NOTE}{good}"));
+    }
+}
