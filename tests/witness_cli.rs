@@ -260,6 +260,13 @@ fn two_of_three_witnesses_verify_with_one_down_not_with_two() {
     // All up: every chain cosigned by all three.
     append_descriptor_cli(&n.dir, "first", &[]);
     checkpoint(&n.dir, &n.key, &specs);
+    // Again, nothing new: the notes already carry every cosignature, so no
+    // witness is asked and no history entry is added.
+    let history = n.dir.join("descriptors.jsonl.checkpoints");
+    let before = std::fs::read(&history).unwrap();
+    let o = checkpoint(&n.dir, &n.key, &specs);
+    assert!(stdout(&o).contains("descriptors: already signed"), "{o:?}");
+    assert_eq!(std::fs::read(&history).unwrap(), before);
     let (code, report) = both_verify(&n.dir, &policy);
     assert_eq!(code, 0, "{report:#}");
     for c in CHAINS {

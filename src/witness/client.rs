@@ -104,6 +104,14 @@ impl HttpWitnesses {
         previous: Option<&str>,
         proof: &ConsistencyProof<'_>,
     ) -> Result<(String, u64), String> {
+        // Already cosigned by this witness (the note was signed before and
+        // is being reused): nothing to ask, and no second line to store.
+        if let Some(ts) = open(note, std::slice::from_ref(&w.key))
+            .ok()
+            .and_then(|o| o.verified.first().and_then(|s| s.timestamp))
+        {
+            return Ok((String::new(), ts));
+        }
         let mut old = previous.and_then(|p| cosigned_size(p, &w.key)).unwrap_or(0);
         for attempt in 0..2 {
             let request = AddCheckpoint {
@@ -192,7 +200,9 @@ impl Cosign for HttpWitnesses {
             let mut lines = Vec::new();
             for (w, result) in self.endpoints.iter().zip(per_request) {
                 let result = result.map(|(line, ts)| {
-                    lines.push(line);
+                    if !line.is_empty() {
+                        lines.push(line);
+                    }
                     ts
                 });
                 self.outcomes.push(Outcome {
