@@ -2,8 +2,9 @@
 //! of README.md and docs/*.md names a file that exists and, with `#anchor`,
 //! a heading of that file (GitHub's anchors); README links every page of
 //! docs/; and every command's `--help` names its reference pages and
-//! sections, which exist too. So moving or renaming a page or a heading
-//! fails here instead of leaving a dead link.
+//! sections, which exist too; every source path the docs name in code
+//! (`src/…`, `tests/…`, ...) exists. So moving or renaming a page, a heading
+//! or a file fails here instead of leaving a dead reference.
 
 use clap::CommandFactory;
 use std::collections::{BTreeMap, BTreeSet};
@@ -164,6 +165,39 @@ fn every_relative_link_of_the_docs_resolves() {
         checked >= 40,
         "only {checked} links found: is the parser blind?"
     );
+}
+
+/// The repository paths a line names in code spans (`src/…`, `tests/…`,
+/// ...; not `data/…`, which the docs also use for folders inside a ledger).
+fn source_paths(line: &str) -> Vec<&str> {
+    const ROOTS: [&str; 7] = [
+        "src/", "tests/", "scripts/", "examples/", "assets/", "docker/", ".ci/",
+    ];
+    line.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|span| ROOTS.iter().any(|r| span.starts_with(r)))
+        .filter(|span| !span.contains([' ', '*', '<']))
+        .collect()
+}
+
+#[test]
+fn every_source_path_the_docs_name_in_code_exists() {
+    let mut dead = Vec::new();
+    let mut checked = 0;
+    for file in markdown_files() {
+        let text = std::fs::read_to_string(root().join(&file)).unwrap();
+        for (line, prose) in prose_lines(&text) {
+            for path in source_paths(prose) {
+                checked += 1;
+                if !root().join(path).exists() {
+                    dead.push(format!("{}:{line}: `{path}` does not exist", file.display()));
+                }
+            }
+        }
+    }
+    assert!(dead.is_empty(), "moved or removed:\n{}", dead.join("\n"));
+    assert!(checked >= 20, "only {checked} paths found: is the parser blind?");
 }
 
 #[test]
