@@ -171,7 +171,13 @@ fn every_relative_link_of_the_docs_resolves() {
 /// ...; not `data/…`, which the docs also use for folders inside a ledger).
 fn source_paths(line: &str) -> Vec<&str> {
     const ROOTS: [&str; 7] = [
-        "src/", "tests/", "scripts/", "examples/", "assets/", "docker/", ".ci/",
+        "src/",
+        "tests/",
+        "scripts/",
+        "examples/",
+        "assets/",
+        "docker/",
+        ".ci/",
     ];
     line.split('`')
         .skip(1)
@@ -191,13 +197,19 @@ fn every_source_path_the_docs_name_in_code_exists() {
             for path in source_paths(prose) {
                 checked += 1;
                 if !root().join(path).exists() {
-                    dead.push(format!("{}:{line}: `{path}` does not exist", file.display()));
+                    dead.push(format!(
+                        "{}:{line}: `{path}` does not exist",
+                        file.display()
+                    ));
                 }
             }
         }
     }
     assert!(dead.is_empty(), "moved or removed:\n{}", dead.join("\n"));
-    assert!(checked >= 20, "only {checked} paths found: is the parser blind?");
+    assert!(
+        checked >= 20,
+        "only {checked} paths found: is the parser blind?"
+    );
 }
 
 #[test]
