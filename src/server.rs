@@ -39,6 +39,11 @@ pub struct Options {
     pub timeout: std::time::Duration,
 }
 
+impl Options {
+    /// `--body-limit`'s default: 1 MiB.
+    pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+}
+
 /// Everything the handlers share.
 pub struct AppState {
     /// The descriptors, indexed.
@@ -55,6 +60,8 @@ pub struct AppState {
     pub stats: Arc<commit::CommitStats>,
     /// The descriptor file's name, for the audit trail's pointers.
     pub chain_name: String,
+    /// The largest request body taken, in bytes (for the 413 answer).
+    pub body_limit: usize,
 }
 
 impl AppState {
@@ -71,6 +78,7 @@ impl AppState {
             token,
             stats: Arc::new(commit::CommitStats::default()),
             chain_name,
+            body_limit: Options::DEFAULT_BODY_LIMIT,
         })
     }
 

@@ -14,6 +14,7 @@ use super::shapes::{
 use super::state::{StoredDescriptor, Verdict};
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -243,11 +244,21 @@ pub async fn time_pulse(State(s): Shared, headers: HeaderMap) -> Response {
 }
 
 /// `POST /spice/descriptor`.
-#[utoipa::path(post, path = "/spice/descriptor", tag = "spice", security(("bearer" = [])), request_body = ProcessData, responses((status = 200, description = "appended, verified and durable", body = DescriptorResponse), (status = 401, body = Detail), (status = 403, description = "read-only server", body = Detail), (status = 413, description = "body too large"), (status = 422, body = ValidationErrors), (status = 503, description = "cannot answer now", body = Detail)))]
-pub async fn post_descriptor(State(s): Shared, headers: HeaderMap, body: Bytes) -> Response {
+#[utoipa::path(post, path = "/spice/descriptor", tag = "spice", security(("bearer" = [])), request_body = ProcessData, responses((status = 200, description = "appended, verified and durable", body = DescriptorResponse), (status = 401, body = Detail), (status = 403, description = "read-only server", body = Detail), (status = 413, description = "body too large", body = Detail), (status = 422, body = ValidationErrors), (status = 503, description = "cannot answer now", body = Detail)))]
+pub async fn post_descriptor(
+    State(s): Shared,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     if let Err(r) = authorize(&s, &headers) {
         return r;
     }
+    // A body over the limit (or one that could not be read) is answered
+    // like every other error, not with axum's plain text.
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return detail(e.status(), &body_refused(&e, s.body_limit)),
+    };
     if body.iter().all(u8::is_ascii_whitespace) {
         return invalid(vec![json!({
             "type": "missing", "loc": ["body"], "msg": "Field required", "input": null,
@@ -283,6 +294,17 @@ pub async fn post_descriptor(State(s): Shared, headers: HeaderMap, body: Bytes) 
         .into_response(),
         Ok(Err(e)) => detail(StatusCode::SERVICE_UNAVAILABLE, &e.0),
         Err(_) => detail(StatusCode::SERVICE_UNAVAILABLE, "the writer has stopped"),
+    }
+}
+
+/// What to say about a body that was not taken.
+fn body_refused(e: &BytesRejection, limit: usize) -> String {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        format!(
+            "Request body too large: expected at most {limit} bytes (the server's --body-limit)"
+        )
+    } else {
+        e.body_text()
     }
 }
 
