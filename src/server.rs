@@ -37,6 +37,11 @@ pub struct Options {
     /// A request that takes longer is answered 503 (writes excepted: a
     /// write is answered with its outcome, however long the lock takes).
     pub timeout: std::time::Duration,
+    /// A native ledger's signing key (`--key`, as `iss append` takes it):
+    /// each batch is signed in a checkpoint.
+    pub signer: Option<crate::tlog::note::Signer>,
+    /// A keyed native ledger's HMAC key (`--mac-key`).
+    pub mac_key: Option<crate::ledger::native::secret::MacKey>,
 }
 
 impl Options {

@@ -164,6 +164,8 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
         let (tx, handle) = super::commit::spawn(super::commit::Writer {
             root: options.path.clone(),
             native,
+            signer: options.signer.clone(),
+            mac_key: options.mac_key.clone(),
             now_micros: Arc::new(super::shapes::now_micros),
             stats: Arc::clone(&state.stats),
             after: Box::new(move || after.refresh()),
