@@ -11,7 +11,7 @@ use super::shapes::{
     CapabilityAnswer, Descriptor, Detail, Found, ProcessData, Pulse, TimeHistory, TimeVerdict,
     ValidationErrors,
 };
-use super::state::{StoredDescriptor, Verdict};
+use super::state::{Descriptors, StoredDescriptor, Verdict};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -318,12 +318,17 @@ fn byte_position(body: &[u8], line: usize, column: usize) -> usize {
     start + column.saturating_sub(1)
 }
 
-fn raw(d: &StoredDescriptor) -> Response {
-    let mut r = (
-        [(header::CONTENT_TYPE, "application/json")],
-        d.record.get().to_owned(),
-    )
-        .into_response();
+/// A record's text could not be read back as verified: said, not guessed.
+fn unreadable(e: &std::io::Error) -> Response {
+    detail(StatusCode::SERVICE_UNAVAILABLE, &e.to_string())
+}
+
+fn raw(all: &Descriptors, d: &StoredDescriptor) -> Response {
+    let text = match all.text(d) {
+        Ok(t) => t,
+        Err(e) => return unreadable(&e),
+    };
+    let mut r = ([(header::CONTENT_TYPE, "application/json")], text).into_response();
     // A record a violation excludes is still evidence: shown, and marked.
     let verdict = d
         .excluded
@@ -344,10 +349,10 @@ pub async fn get_descriptor(State(s): Shared, Path(id): Path<String>) -> Respons
             "the descriptors are unavailable",
         );
     };
-    d.by_id(&id).map_or_else(not_found, raw)
+    d.by_id(&id).map_or_else(not_found, |r| raw(&d, r))
 }
 
-fn list(found: &[&StoredDescriptor]) -> Response {
+fn list(all: &Descriptors, found: &[&StoredDescriptor]) -> Response {
     // Written by hand around the stored records: re-serialising them
     // through a `Value` would re-order their keys.
     let mut text = String::from("{\"descriptors\":[");
@@ -355,7 +360,10 @@ fn list(found: &[&StoredDescriptor]) -> Response {
         if i > 0 {
             text.push(',');
         }
-        text.push_str(d.record.get());
+        match all.text(d) {
+            Ok(t) => text.push_str(&t),
+            Err(e) => return unreadable(&e),
+        }
     }
     text.push_str("],\"count\":");
     text.push_str(&found.len().to_string());
@@ -372,7 +380,7 @@ pub async fn find_glyph(State(s): Shared, Path(hash): Path<String>) -> Response 
             "the descriptors are unavailable",
         );
     };
-    list(&d.by_glyph(&hash))
+    list(&d, &d.by_glyph(&hash))
 }
 
 /// `GET /spice/find/apriori/{id}`: records listing that a-priori reference.
@@ -384,7 +392,7 @@ pub async fn find_apriori(State(s): Shared, Path(id): Path<String>) -> Response 
             "the descriptors are unavailable",
         );
     };
-    list(&d.by_apriori(&id))
+    list(&d, &d.by_apriori(&id))
 }
 
 /// `GET /spice/capability/report`: over the verified records only.
@@ -413,8 +421,8 @@ pub async fn capability(State(s): Shared) -> Response {
             sum += r.level;
             in_range += 1;
         }
-        if seen.insert(r.process.as_str()) {
-            types.push(r.process.clone());
+        if seen.insert(&*r.process) {
+            types.push(r.process.to_string());
         }
     }
     let percentages = distribution
@@ -449,7 +457,10 @@ pub async fn audit_trail(State(s): Shared, Path(id): Path<String>) -> Response {
     let Some(rec) = d.by_id(&id) else {
         return not_found();
     };
-    let v: Value = serde_json::from_str(rec.record.get()).unwrap_or(Value::Null);
+    let v: Value = match d.text(rec) {
+        Ok(t) => serde_json::from_str(&t).unwrap_or(Value::Null),
+        Err(e) => return unreadable(&e),
+    };
     let f = |k: &str| v.get(k).cloned().unwrap_or(Value::Null);
     let text = |k: &str| {
         v.get(k)
@@ -462,7 +473,7 @@ pub async fn audit_trail(State(s): Shared, Path(id): Path<String>) -> Response {
         "descriptor".to_owned(),
         format!("{} line {}", s.chain_name, rec.line),
     );
-    pointers.insert("descriptor_hash".to_owned(), rec.hash.clone());
+    pointers.insert("descriptor_hash".to_owned(), rec.hash.to_string());
     pointers.insert("glyph_range_start".to_owned(), text("glyph_range_start"));
     pointers.insert("glyph_range_end".to_owned(), text("glyph_range_end"));
     pointers.insert(
