@@ -102,7 +102,7 @@ pub async fn integrity(State(s): Shared) -> Response {
 /// `GET /time/verify`: the correct verdict, in the legacy shape.
 #[utoipa::path(get, path = "/time/verify", tag = "time", responses((status = 200, body = TimeVerdict), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn time_verify(State(s): Shared) -> Response {
-    let pulses = s.pulses.read().map_or(0, |p| p.list.len());
+    let pulses = s.pulses.read().map_or(0, |p| p.count);
     let Ok(live) = s.live.read() else {
         return detail(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -166,7 +166,7 @@ pub async fn time_history(State(s): Shared, Query(q): Query<HashMap<String, Stri
         );
     };
     let from = p.list.len().saturating_sub(limit);
-    let pulses: Vec<&Value> = p.list[from..].iter().map(|(_, v)| v).collect();
+    let pulses: Vec<&Value> = p.list.iter().skip(from).map(|(_, v)| v).collect();
     Json(json!({ "pulses": pulses })).into_response()
 }
 

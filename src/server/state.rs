@@ -148,11 +148,7 @@ impl Descriptors {
         }
         let mut f = std::fs::File::open(&path)?;
         f.seek(SeekFrom::Start(self.loaded))?;
-        let mut source = CountLines {
-            inner: f.take(end - self.loaded),
-            lines: 0,
-            bytes: 0,
-        };
+        let mut source = CountLines::new(f.take(end - self.loaded));
         let (base, base_offset) = (self.lines, self.loaded);
         let before = self.records.len();
         let chain = ChainFile { kind, path: &path };
@@ -227,10 +223,23 @@ impl Descriptors {
 }
 
 /// A reader that counts the bytes and lines that went through it.
-struct CountLines<R> {
+pub(super) struct CountLines<R> {
     inner: R,
-    lines: u64,
-    bytes: u64,
+    /// Line feeds read.
+    pub lines: u64,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+impl<R> CountLines<R> {
+    /// Count what is read from `inner`.
+    pub fn new(inner: R) -> Self {
+        CountLines {
+            inner,
+            lines: 0,
+            bytes: 0,
+        }
+    }
 }
 
 impl<R: Read> Read for CountLines<R> {
