@@ -29,7 +29,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ISS = os.path.join(ROOT, "target", "release", "iss")
+ISS = os.environ.get("ISS_BIN", os.path.join(ROOT, "target", "release", "iss"))
 TOKEN = "bench-token-0123456789abcdef"
 
 DESCRIPTOR = {

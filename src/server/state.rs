@@ -177,13 +177,12 @@ impl Descriptors {
                 return;
             };
             let process = r.process_name.as_str();
-            let process = match self.processes.get(process) {
-                Some(p) => Arc::clone(p),
-                None => {
-                    let p: Arc<str> = process.into();
-                    self.processes.insert(process.into(), Arc::clone(&p));
-                    p
-                }
+            let process = if let Some(p) = self.processes.get(process) {
+                Arc::clone(p)
+            } else {
+                let p: Arc<str> = process.into();
+                self.processes.insert(process.into(), Arc::clone(&p));
+                p
             };
             self.by_id
                 .entry(r.descriptor_id.as_str().into())

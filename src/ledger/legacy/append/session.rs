@@ -221,32 +221,30 @@ impl LegacySession {
         check_inputs(&inputs)?;
         // Whatever happens below, a state not put back is verified again.
         let kept = self.verified.take();
-        let (chain, manifest) = match &kept {
-            Some(v) => (v.chain.clone(), v.manifest.clone()),
-            None => {
-                let (_, c, m) = self.files()?;
-                (c, m)
-            }
+        let (chain, manifest) = if let Some(v) = &kept {
+            (v.chain.clone(), v.manifest.clone())
+        } else {
+            let (_, c, m) = self.files()?;
+            (c, m)
         };
         let mut lock = LedgerLock::acquire(&common_dir(&chain, &manifest))?;
         let still = kept.filter(|v| {
             clean_tail(&v.chain).ok() == Some(v.chain_tail)
                 && clean_tail(&v.manifest).ok() == Some(v.manifest_tail)
         });
-        let mut v = match still {
-            Some(v) => v,
-            None => {
-                // Someone else wrote (or the files moved): verify under
-                // this lock what is there now.
-                let (found, chain, manifest) = self.files()?;
-                let dir = common_dir(&chain, &manifest);
-                if std::fs::canonicalize(&dir).ok().as_deref() != Some(lock.dir()) {
-                    drop(lock);
-                    lock = LedgerLock::acquire(&dir)?;
-                }
-                self.verifications += 1;
-                Verified::under_lock(&found, chain, manifest)?
+        let mut v = if let Some(v) = still {
+            v
+        } else {
+            // Someone else wrote (or the files moved): verify under this
+            // lock what is there now.
+            let (found, chain, manifest) = self.files()?;
+            let dir = common_dir(&chain, &manifest);
+            if std::fs::canonicalize(&dir).ok().as_deref() != Some(lock.dir()) {
+                drop(lock);
+                lock = LedgerLock::acquire(&dir)?;
             }
+            self.verifications += 1;
+            Verified::under_lock(&found, chain, manifest)?
         };
         let batch = Batch {
             inputs,
