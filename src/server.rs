@@ -37,6 +37,16 @@ pub struct Options {
     /// A request that takes longer is answered 503 (writes excepted: a
     /// write is answered with its outcome, however long the lock takes).
     pub timeout: std::time::Duration,
+    /// A native ledger's signing key (`--key`, as `iss append` takes it):
+    /// each batch is signed in a checkpoint.
+    pub signer: Option<crate::tlog::note::Signer>,
+    /// A keyed native ledger's HMAC key (`--mac-key`).
+    pub mac_key: Option<crate::ledger::native::secret::MacKey>,
+}
+
+impl Options {
+    /// `--body-limit`'s default: 1 MiB.
+    pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 }
 
 /// Everything the handlers share.
@@ -55,6 +65,8 @@ pub struct AppState {
     pub stats: Arc<commit::CommitStats>,
     /// The descriptor file's name, for the audit trail's pointers.
     pub chain_name: String,
+    /// The largest request body taken, in bytes (for the 413 answer).
+    pub body_limit: usize,
 }
 
 impl AppState {
@@ -71,6 +83,7 @@ impl AppState {
             token,
             stats: Arc::new(commit::CommitStats::default()),
             chain_name,
+            body_limit: Options::DEFAULT_BODY_LIMIT,
         })
     }
 

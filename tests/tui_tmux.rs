@@ -4,6 +4,8 @@
 //! appended from outside appear on screen and a cut file raises an alert.
 
 mod common;
+#[path = "serve/harness.rs"]
+mod harness;
 
 use std::path::Path;
 use std::process::Command;
@@ -192,6 +194,39 @@ fn workstation_in_tmux_follows_appends_and_alerts_on_truncation() {
         before,
         "the workstation wrote nothing"
     );
+}
+
+#[test]
+fn workstation_in_tmux_shows_records_posted_to_the_server_live() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = common::generated_ledger(83);
+    let tokens = tempfile::tempdir().unwrap();
+    let server = harness::Server::start_writing(dir.path(), tokens.path());
+    let session = Session::start("iss-serve-live", dir.path());
+    wait_for(&session.0, "PAUSED");
+    send(&session.0, "G");
+    wait_for(&session.0, "FOLLOW");
+    for (i, name) in ["Posted_To_Server", "Posted_Again"].iter().enumerate() {
+        let (status, ack) = server.post(
+            "/spice/descriptor",
+            Some(harness::TOKEN),
+            &harness::process_data(name).to_string(),
+        );
+        assert_eq!(status, 200, "{ack}");
+        let screen = wait_for(&session.0, name);
+        let n = 41 + i;
+        assert!(
+            screen.contains(&format!("spice_chain {n}/{n}")),
+            "followed to the posted record:\n{screen}"
+        );
+    }
+    let screen = capture(&session.0);
+    assert!(!screen.contains("ALERT"), "{screen}");
+    send(&session.0, "q");
+    wait_until_quit(&session.0);
+    assert_eq!(server.stop(), 0);
 }
 
 fn iss(args: &[&str]) {

@@ -186,6 +186,9 @@ pub struct DescriptorItem<'a> {
     pub text: &'a str,
     /// 1-based line in the file.
     pub line: u64,
+    /// Byte offset of `text` in what was read (an index can read the
+    /// record again from there).
+    pub offset: u64,
     /// The verifier's verdict.
     pub status: Inclusion,
     /// The native record around the body, for a native ledger.
@@ -250,6 +253,12 @@ pub fn for_each_descriptor_in(
         let Ok(text) = std::str::from_utf8(bytes) else {
             continue;
         };
+        // Where a part of this line starts in the file (the BOM is not
+        // part of the content).
+        let bom = if line.bom { 3 } else { 0 };
+        let at = |part: &str| {
+            line.offset + bom + (part.as_ptr() as usize - text.as_ptr() as usize) as u64
+        };
         if !file.is_native() {
             if let Ok(record) = serde_json::from_str::<DescriptorRecord>(text) {
                 records += 1;
@@ -257,6 +266,7 @@ pub fn for_each_descriptor_in(
                     record,
                     text,
                     line: line.number,
+                    offset: at(text),
                     status: exclusions.status(line.number),
                     native: None,
                 });
@@ -272,6 +282,7 @@ pub fn for_each_descriptor_in(
                 record: d.record,
                 text: frame.body,
                 line: line.number,
+                offset: at(frame.body),
                 status: exclusions.status(line.number),
                 native: Some(NativeParts {
                     seq: frame.seq,

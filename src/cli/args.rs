@@ -332,6 +332,11 @@ pub struct ServeArgs {
     /// Reads taking longer are answered 503, in seconds.
     #[arg(long, default_value_t = 30.0)]
     pub timeout: f64,
+    /// With `--write` on a native ledger: its keys, as `iss append` takes
+    /// them (the MAC key of a keyed ledger is needed to write to it; with
+    /// the signing key each batch is signed in a checkpoint).
+    #[command(flatten)]
+    pub keys: KeyFiles,
 }
 
 /// `iss watch`.

@@ -57,6 +57,34 @@ pub fn read_token(path: &Path) -> anyhow::Result<String> {
     Ok(token)
 }
 
+/// The native writer's keys, read (and checked against the ledger) before
+/// anything listens: only with `--write`, only for a native ledger.
+fn keys(
+    args: &ServeArgs,
+) -> anyhow::Result<(
+    Option<crate::tlog::note::Signer>,
+    Option<crate::ledger::native::secret::MacKey>,
+)> {
+    use crate::ledger::native::secret::{mac_key_option, resolve_signer};
+    let given = args.keys.key.is_some() || args.keys.mac_key.is_some();
+    if !crate::ledger::native::meta::is_native_dir(&args.path) {
+        if given && args.write {
+            bail!(
+                "{}: --key and --mac-key are a native ledger's keys; this is a legacy ledger, written without keys",
+                args.path.display()
+            );
+        }
+        return Ok((None, None));
+    }
+    if !args.write {
+        return Ok((None, None));
+    }
+    Ok((
+        resolve_signer(&args.path, args.keys.key.as_deref())?,
+        mac_key_option(&args.path, args.keys.mac_key.as_deref())?,
+    ))
+}
+
 /// Run `iss serve`.
 pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
     if let Ok(level) = std::env::var("LOG_LEVEL") {
@@ -78,12 +106,15 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<u8> {
         );
     }
     crate::ledger::discover::discover(&args.path)?;
+    let (signer, mac_key) = keys(args)?;
     server::serve(&Options {
         path: args.path.clone(),
         listen,
         token,
         body_limit: args.body_limit,
         timeout: std::time::Duration::from_secs_f64(args.timeout),
+        signer,
+        mac_key,
     })?;
     Ok(EXIT_OK)
 }

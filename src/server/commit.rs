@@ -4,9 +4,21 @@
 //! then answers each request. A request is never answered before its record
 //! is durable, and a refused batch answers every request in it with the
 //! refusal (nothing of it was acknowledged).
+//!
+//! The writer keeps the ledger open between batches ([`Session`]): the
+//! native writer, or the legacy session, with the verified state the last
+//! batch left. A batch still takes the lock and checks the files' tails
+//! (O(1) in the ledger's size), and verifies what another writer appended
+//! before writing after it; a batch the ledger refused drops the session,
+//! so the next one starts from a full verification.
 
-use crate::ledger::legacy::append::{Acknowledged, LegacyAppendError, NewDescriptor};
-use crate::ledger::native::writer::NativeWriter;
+use crate::ledger::legacy::append::{
+    Acknowledged, LegacyAppendError, LegacySession, NewDescriptor,
+};
+use crate::ledger::native::meta::Chain;
+use crate::ledger::native::secret::MacKey;
+use crate::ledger::native::writer::{CheckpointStatus, NativeWriter};
+use crate::tlog::note::Signer;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,6 +74,11 @@ pub struct Writer {
     pub root: PathBuf,
     /// A native ledger (else legacy).
     pub native: bool,
+    /// A native ledger's signing key (`--key`): each batch is then signed
+    /// in a checkpoint, as `iss append` signs.
+    pub signer: Option<Signer>,
+    /// A keyed native ledger's HMAC key (`--mac-key`).
+    pub mac_key: Option<MacKey>,
     /// The clock, Unix microseconds (tests may inject one).
     pub now_micros: Arc<dyn Fn() -> i64 + Send + Sync>,
     /// Counters.
@@ -77,12 +94,20 @@ pub fn spawn(w: Writer) -> (mpsc::Sender<Job>, std::thread::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel::<Job>();
     let handle = std::thread::Builder::new()
         .name("iss-serve-writer".into())
-        .spawn(move || run(&w, &rx))
+        .spawn(move || run(&w, &mut None, &rx))
         .expect("spawning the writer thread");
     (tx, handle)
 }
 
-fn run(w: &Writer, rx: &mpsc::Receiver<Job>) {
+/// The ledger as the writer keeps it open between batches.
+pub enum Session {
+    /// A native ledger's writer.
+    Native(Box<NativeWriter>),
+    /// A legacy ledger's session.
+    Legacy(Box<LegacySession>),
+}
+
+fn run(w: &Writer, session: &mut Option<Session>, rx: &mpsc::Receiver<Job>) {
     while let Ok(first) = rx.recv() {
         let mut descriptors = Vec::new();
         let mut pulses = Vec::new();
@@ -98,10 +123,10 @@ fn run(w: &Writer, rx: &mpsc::Receiver<Job>) {
             }
         }
         if !descriptors.is_empty() {
-            commit_descriptors(w, descriptors);
+            commit_descriptors(w, session, descriptors);
         }
         for reply in pulses {
-            let result = append_pulse(w);
+            let result = append_pulse(w, session);
             if result.is_ok() {
                 w.stats.pulses.fetch_add(1, Ordering::Relaxed);
                 (w.after)();
@@ -113,10 +138,14 @@ fn run(w: &Writer, rx: &mpsc::Receiver<Job>) {
 
 type Reply = oneshot::Sender<Result<DescriptorDone, WriteFailed>>;
 
-fn commit_descriptors(w: &Writer, batch: Vec<(NewDescriptor, Reply)>) {
+fn commit_descriptors(
+    w: &Writer,
+    session: &mut Option<Session>,
+    batch: Vec<(NewDescriptor, Reply)>,
+) {
     let now = (w.now_micros)();
     let (inputs, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-    match append_batch(w, inputs.clone(), now) {
+    match append_batch(w, session, inputs.clone(), now) {
         Ok(ids) => {
             w.stats.batches.fetch_add(1, Ordering::Relaxed);
             w.stats
@@ -135,7 +164,7 @@ fn commit_descriptors(w: &Writer, batch: Vec<(NewDescriptor, Reply)>) {
         Err(Refusal::Record(_)) if replies.len() > 1 => {
             for (input, reply) in inputs.into_iter().zip(replies) {
                 let now = (w.now_micros)();
-                let result = append_batch(w, vec![input], now)
+                let result = append_batch(w, session, vec![input], now)
                     .map(|mut ids| DescriptorDone {
                         descriptor_id: ids.pop().unwrap_or_default(),
                         at_micros: now,
@@ -174,21 +203,67 @@ impl Refusal {
     }
 }
 
-fn append_batch(w: &Writer, inputs: Vec<NewDescriptor>, now: i64) -> Result<Vec<String>, Refusal> {
-    if w.native {
-        let mut writer =
-            NativeWriter::open(&w.root, None, None).map_err(|e| Refusal::Ledger(e.to_string()))?;
-        let (acks, _) =
-            crate::ledger::native::descriptors::append_descriptors(&mut writer, inputs, now, false)
-                .map_err(|e| match e {
-                    crate::ledger::native::writer::NativeWriteError::InvalidRecord(s) => {
-                        Refusal::Record(s)
-                    }
-                    other => Refusal::Ledger(other.to_string()),
-                })?;
-        return Ok(acks.into_iter().map(|a| a.descriptor_id).collect());
+/// The open session, opened (verifying the whole ledger) when there is none.
+fn open<'s>(w: &Writer, session: &'s mut Option<Session>) -> Result<&'s mut Session, String> {
+    if session.is_none() {
+        *session = Some(if w.native {
+            Session::Native(Box::new(
+                NativeWriter::open(&w.root, w.signer.clone(), w.mac_key.clone())
+                    .map_err(|e| e.to_string())?,
+            ))
+        } else {
+            Session::Legacy(Box::new(
+                LegacySession::open(&w.root).map_err(|e| e.to_string())?,
+            ))
+        });
     }
-    crate::ledger::legacy::append::append_descriptors(&w.root, inputs, now, &mut |_| {})
+    session.as_mut().ok_or_else(|| "no session".to_owned())
+}
+
+fn append_batch(
+    w: &Writer,
+    session: &mut Option<Session>,
+    inputs: Vec<NewDescriptor>,
+    now: i64,
+) -> Result<Vec<String>, Refusal> {
+    let result = match open(w, session).map_err(Refusal::Ledger)? {
+        Session::Native(writer) => append_native(writer, inputs, now),
+        Session::Legacy(legacy) => append_legacy(legacy, inputs, now),
+    };
+    // A refused batch may have left the session's state behind the files
+    // (or the files changed under it): start the next from a verification.
+    if matches!(result, Err(Refusal::Ledger(_))) {
+        *session = None;
+    }
+    result
+}
+
+fn append_native(
+    writer: &mut NativeWriter,
+    inputs: Vec<NewDescriptor>,
+    now: i64,
+) -> Result<Vec<String>, Refusal> {
+    let acks = crate::ledger::native::descriptors::append_descriptor_records(writer, inputs, now)
+        .map_err(|e| match e {
+        crate::ledger::native::writer::NativeWriteError::InvalidRecord(s) => Refusal::Record(s),
+        other => Refusal::Ledger(other.to_string()),
+    })?;
+    // The records are durable and acknowledged whatever the checkpoint
+    // does; a checkpoint not written is said in the log (`iss checkpoint`
+    // signs later).
+    if let CheckpointStatus::Failed(f) = writer.checkpoint_after_append(Chain::Descriptors) {
+        crate::server::log::warn(&f.to_string());
+    }
+    Ok(acks.into_iter().map(|a| a.descriptor_id).collect())
+}
+
+fn append_legacy(
+    session: &mut LegacySession,
+    inputs: Vec<NewDescriptor>,
+    now: i64,
+) -> Result<Vec<String>, Refusal> {
+    session
+        .append(inputs, now, &mut |_| {})
         .map(|done| {
             // The records are durable and acknowledged whatever the manifest
             // line did; a manifest line not written is finished by the next
@@ -207,16 +282,22 @@ fn append_batch(w: &Writer, inputs: Vec<NewDescriptor>, now: i64) -> Result<Vec<
         })
 }
 
-fn append_pulse(w: &Writer) -> Result<PulseDone, WriteFailed> {
+fn append_pulse(w: &Writer, session: &mut Option<Session>) -> Result<PulseDone, WriteFailed> {
     if w.native {
         let reading = crate::ledger::native::pulse::clock::ClockReading::now();
         let leaps = crate::time::leap_seconds::LeapSecondList::best_available()
             .map_err(|e| WriteFailed(e.to_string()))?;
-        let mut writer =
-            NativeWriter::open(&w.root, None, None).map_err(|e| WriteFailed(e.to_string()))?;
-        let ack = crate::ledger::native::append_pulse::append_pulse(&mut writer, &reading, &leaps)
-            .map_err(|e| WriteFailed(e.to_string()))?;
-        return Ok(ack.record.line);
+        let Session::Native(writer) = open(w, session).map_err(WriteFailed)? else {
+            return Err(WriteFailed("a native ledger without its writer".into()));
+        };
+        let result = crate::ledger::native::append_pulse::append_pulse(writer, &reading, &leaps);
+        return match result {
+            Ok(ack) => Ok(ack.record.line),
+            Err(e) => {
+                *session = None;
+                Err(WriteFailed(e.to_string()))
+            }
+        };
     }
     let clock = crate::ledger::legacy::append_pulse::PulseClock {
         utc_micros: (w.now_micros)(),

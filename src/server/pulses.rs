@@ -10,11 +10,18 @@ use serde_json::{Value, json};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
-/// The verified pulses, in file order, as legacy pulse objects.
+/// Pulses kept in memory: the most `GET /time/history` shows.
+pub const KEPT: usize = 1000;
+
+/// The verified pulses, as legacy pulse objects: the last [`KEPT`] in
+/// file order, and how many there are (memory stays bounded on a ledger of
+/// millions of pulses).
 #[derive(Debug, Default)]
 pub struct Pulses {
-    /// Legacy pulse objects, with their 1-based line.
-    pub list: Vec<(u64, Value)>,
+    /// The last [`KEPT`] legacy pulse objects, with their 1-based line.
+    pub list: std::collections::VecDeque<(u64, Value)>,
+    /// Verified pulses in all.
+    pub count: usize,
     /// The pulse file, and whether it is native.
     file: Option<(PathBuf, bool)>,
     loaded: u64,
@@ -41,20 +48,19 @@ impl Pulses {
         let Some((path, native)) = self.file.clone() else {
             return Ok(0);
         };
-        let mut f = std::fs::File::open(&path)?;
-        let len = f.metadata()?.len();
-        if len <= self.loaded {
+        // Only complete lines: a line still being written is read next time.
+        let end = match crate::ledger::append::Tail::read(&path) {
+            Ok(t) => t.complete().len,
+            Err(e) => return Err(std::io::Error::other(e.to_string())),
+        };
+        if end <= self.loaded {
             return Ok(0);
         }
+        let mut f = std::fs::File::open(&path)?;
         f.seek(SeekFrom::Start(self.loaded))?;
-        let mut bytes = Vec::new();
-        f.take(len - self.loaded).read_to_end(&mut bytes)?;
-        let Some(end) = memchr::memrchr(b'\n', &bytes) else {
-            return Ok(0);
-        };
-        bytes.truncate(end + 1);
-        let before = self.list.len();
-        let mut reader = LineReader::new(std::io::Cursor::new(&bytes));
+        let mut source = super::state::CountLines::new(f.take(end - self.loaded));
+        let before = self.count;
+        let mut reader = LineReader::new(&mut source);
         while let Some(line) = reader.next_line()? {
             let number = self.lines + line.number;
             if matches!(
@@ -69,12 +75,17 @@ impl Pulses {
             let Ok(v) = serde_json::from_slice::<Value>(text) else {
                 continue;
             };
+            if self.list.len() == KEPT {
+                self.list.pop_front();
+            }
             self.list
-                .push((number, if native { native_as_legacy(&v) } else { v }));
+                .push_back((number, if native { native_as_legacy(&v) } else { v }));
+            self.count += 1;
         }
-        self.loaded += bytes.len() as u64;
-        self.lines += memchr::memchr_iter(b'\n', &bytes).count() as u64;
-        Ok(self.list.len() - before)
+        drop(reader);
+        self.loaded += source.bytes;
+        self.lines += source.lines;
+        Ok(self.count - before)
     }
 }
 

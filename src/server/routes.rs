@@ -11,9 +11,10 @@ use super::shapes::{
     CapabilityAnswer, Descriptor, Detail, Found, ProcessData, Pulse, TimeHistory, TimeVerdict,
     ValidationErrors,
 };
-use super::state::{StoredDescriptor, Verdict};
+use super::state::{Descriptors, StoredDescriptor, Verdict};
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -101,7 +102,7 @@ pub async fn integrity(State(s): Shared) -> Response {
 /// `GET /time/verify`: the correct verdict, in the legacy shape.
 #[utoipa::path(get, path = "/time/verify", tag = "time", responses((status = 200, body = TimeVerdict), (status = 503, description = "cannot answer now", body = Detail)))]
 pub async fn time_verify(State(s): Shared) -> Response {
-    let pulses = s.pulses.read().map_or(0, |p| p.list.len());
+    let pulses = s.pulses.read().map_or(0, |p| p.count);
     let Ok(live) = s.live.read() else {
         return detail(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -165,7 +166,7 @@ pub async fn time_history(State(s): Shared, Query(q): Query<HashMap<String, Stri
         );
     };
     let from = p.list.len().saturating_sub(limit);
-    let pulses: Vec<&Value> = p.list[from..].iter().map(|(_, v)| v).collect();
+    let pulses: Vec<&Value> = p.list.iter().skip(from).map(|(_, v)| v).collect();
     Json(json!({ "pulses": pulses })).into_response()
 }
 
@@ -243,11 +244,21 @@ pub async fn time_pulse(State(s): Shared, headers: HeaderMap) -> Response {
 }
 
 /// `POST /spice/descriptor`.
-#[utoipa::path(post, path = "/spice/descriptor", tag = "spice", security(("bearer" = [])), request_body = ProcessData, responses((status = 200, description = "appended, verified and durable", body = DescriptorResponse), (status = 401, body = Detail), (status = 403, description = "read-only server", body = Detail), (status = 413, description = "body too large"), (status = 422, body = ValidationErrors), (status = 503, description = "cannot answer now", body = Detail)))]
-pub async fn post_descriptor(State(s): Shared, headers: HeaderMap, body: Bytes) -> Response {
+#[utoipa::path(post, path = "/spice/descriptor", tag = "spice", security(("bearer" = [])), request_body = ProcessData, responses((status = 200, description = "appended, verified and durable", body = DescriptorResponse), (status = 401, body = Detail), (status = 403, description = "read-only server", body = Detail), (status = 413, description = "body too large", body = Detail), (status = 422, body = ValidationErrors), (status = 503, description = "cannot answer now", body = Detail)))]
+pub async fn post_descriptor(
+    State(s): Shared,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     if let Err(r) = authorize(&s, &headers) {
         return r;
     }
+    // A body over the limit (or one that could not be read) is answered
+    // like every other error, not with axum's plain text.
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return detail(e.status(), &body_refused(&e, s.body_limit)),
+    };
     if body.iter().all(u8::is_ascii_whitespace) {
         return invalid(vec![json!({
             "type": "missing", "loc": ["body"], "msg": "Field required", "input": null,
@@ -286,6 +297,17 @@ pub async fn post_descriptor(State(s): Shared, headers: HeaderMap, body: Bytes) 
     }
 }
 
+/// What to say about a body that was not taken.
+fn body_refused(e: &BytesRejection, limit: usize) -> String {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        format!(
+            "Request body too large: expected at most {limit} bytes (the server's --body-limit)"
+        )
+    } else {
+        e.body_text()
+    }
+}
+
 /// The 0-based byte offset of a 1-based line and column (`FastAPI`'s `loc`).
 fn byte_position(body: &[u8], line: usize, column: usize) -> usize {
     let start: usize = body
@@ -296,12 +318,17 @@ fn byte_position(body: &[u8], line: usize, column: usize) -> usize {
     start + column.saturating_sub(1)
 }
 
-fn raw(d: &StoredDescriptor) -> Response {
-    let mut r = (
-        [(header::CONTENT_TYPE, "application/json")],
-        d.record.get().to_owned(),
-    )
-        .into_response();
+/// A record's text could not be read back as verified: said, not guessed.
+fn unreadable(e: &std::io::Error) -> Response {
+    detail(StatusCode::SERVICE_UNAVAILABLE, &e.to_string())
+}
+
+fn raw(all: &Descriptors, d: &StoredDescriptor) -> Response {
+    let text = match all.text(d) {
+        Ok(t) => t,
+        Err(e) => return unreadable(&e),
+    };
+    let mut r = ([(header::CONTENT_TYPE, "application/json")], text).into_response();
     // A record a violation excludes is still evidence: shown, and marked.
     let verdict = d
         .excluded
@@ -322,10 +349,10 @@ pub async fn get_descriptor(State(s): Shared, Path(id): Path<String>) -> Respons
             "the descriptors are unavailable",
         );
     };
-    d.by_id(&id).map_or_else(not_found, raw)
+    d.by_id(&id).map_or_else(not_found, |r| raw(&d, r))
 }
 
-fn list(found: &[&StoredDescriptor]) -> Response {
+fn list(all: &Descriptors, found: &[&StoredDescriptor]) -> Response {
     // Written by hand around the stored records: re-serialising them
     // through a `Value` would re-order their keys.
     let mut text = String::from("{\"descriptors\":[");
@@ -333,7 +360,10 @@ fn list(found: &[&StoredDescriptor]) -> Response {
         if i > 0 {
             text.push(',');
         }
-        text.push_str(d.record.get());
+        match all.text(d) {
+            Ok(t) => text.push_str(&t),
+            Err(e) => return unreadable(&e),
+        }
     }
     text.push_str("],\"count\":");
     text.push_str(&found.len().to_string());
@@ -350,7 +380,7 @@ pub async fn find_glyph(State(s): Shared, Path(hash): Path<String>) -> Response 
             "the descriptors are unavailable",
         );
     };
-    list(&d.by_glyph(&hash))
+    list(&d, &d.by_glyph(&hash))
 }
 
 /// `GET /spice/find/apriori/{id}`: records listing that a-priori reference.
@@ -362,7 +392,7 @@ pub async fn find_apriori(State(s): Shared, Path(id): Path<String>) -> Response 
             "the descriptors are unavailable",
         );
     };
-    list(&d.by_apriori(&id))
+    list(&d, &d.by_apriori(&id))
 }
 
 /// `GET /spice/capability/report`: over the verified records only.
@@ -391,8 +421,8 @@ pub async fn capability(State(s): Shared) -> Response {
             sum += r.level;
             in_range += 1;
         }
-        if seen.insert(r.process.as_str()) {
-            types.push(r.process.clone());
+        if seen.insert(&*r.process) {
+            types.push(r.process.to_string());
         }
     }
     let percentages = distribution
@@ -427,7 +457,10 @@ pub async fn audit_trail(State(s): Shared, Path(id): Path<String>) -> Response {
     let Some(rec) = d.by_id(&id) else {
         return not_found();
     };
-    let v: Value = serde_json::from_str(rec.record.get()).unwrap_or(Value::Null);
+    let v: Value = match d.text(rec) {
+        Ok(t) => serde_json::from_str(&t).unwrap_or(Value::Null),
+        Err(e) => return unreadable(&e),
+    };
     let f = |k: &str| v.get(k).cloned().unwrap_or(Value::Null);
     let text = |k: &str| {
         v.get(k)
@@ -440,7 +473,7 @@ pub async fn audit_trail(State(s): Shared, Path(id): Path<String>) -> Response {
         "descriptor".to_owned(),
         format!("{} line {}", s.chain_name, rec.line),
     );
-    pointers.insert("descriptor_hash".to_owned(), rec.hash.clone());
+    pointers.insert("descriptor_hash".to_owned(), rec.hash.to_string());
     pointers.insert("glyph_range_start".to_owned(), text("glyph_range_start"));
     pointers.insert("glyph_range_end".to_owned(), text("glyph_range_end"));
     pointers.insert(

@@ -142,7 +142,9 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
         Ok(_) | Err(_) => anyhow::bail!("{}: the watcher did not start", options.path.display()),
     };
     let native = super::state::is_native(&report);
-    let state = Arc::new(AppState::from_report(&report, options.token.clone())?);
+    let mut state = AppState::from_report(&report, options.token.clone())?;
+    state.body_limit = options.body_limit;
+    let state = Arc::new(state);
     if let Some(a) = state_alert(&report) {
         log::warn(&format!(
             "{}: {a}; run `iss verify`",
@@ -162,6 +164,8 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
         let (tx, handle) = super::commit::spawn(super::commit::Writer {
             root: options.path.clone(),
             native,
+            signer: options.signer.clone(),
+            mac_key: options.mac_key.clone(),
             now_micros: Arc::new(super::shapes::now_micros),
             stats: Arc::clone(&state.stats),
             after: Box::new(move || after.refresh()),

@@ -151,31 +151,62 @@ pub struct ValidationErrors {
 }
 
 /// A SPICE descriptor as stored (a legacy line; a native record's body).
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(missing_docs)] // the legacy format's own field names
-pub struct Descriptor {
-    pub descriptor_id: String,
-    pub process_name: String,
-    pub process_version: String,
-    pub capability_level: i64,
-    pub process_outcome: String,
-    pub compliance_score: f64,
-    pub apriori_refs: Vec<String>,
-    pub aposteriori_refs: Vec<String>,
-    pub glyph_range_start: String,
-    pub glyph_range_end: String,
-    pub glyph_count: i64,
-    pub evidence_required: Vec<String>,
-    pub evidence_provided: Vec<String>,
-    pub assessed_by: String,
-    pub assessed_at: String,
-    pub assessment_method: String,
-    pub active_constraints: Vec<String>,
-    pub advisory_notes: Option<String>,
-    /// Legacy records only.
-    pub prev_descriptor_hash: Option<String>,
-    /// Legacy records only.
-    pub descriptor_hash: Option<String>,
+/// Answers carry the stored text itself; this type is its schema, built
+/// from the model's one list of fields and types
+/// ([`crate::ledger::model::descriptor::field_types`]).
+pub struct Descriptor;
+
+/// The fields the legacy chain adds to a descriptor; a native record's
+/// body has no such fields (its chain is around it).
+const CHAIN_FIELDS: [&str; 2] = ["prev_descriptor_hash", "descriptor_hash"];
+
+impl utoipa::PartialSchema for Descriptor {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use crate::ledger::model::descriptor::{FieldType, field_types};
+        use utoipa::openapi::schema::{
+            ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+        };
+        let mut o = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "A SPICE descriptor as stored (a legacy line; a native record's body).",
+            ));
+        let int64 = || Some(SchemaFormat::KnownFormat(KnownFormat::Int64));
+        let nullable = || SchemaType::from_iter([Type::String, Type::Null]);
+        for (name, ty) in field_types() {
+            let chain = CHAIN_FIELDS.contains(&name);
+            let field: utoipa::openapi::schema::Schema = match ty {
+                _ if chain => ObjectBuilder::new()
+                    .schema_type(nullable())
+                    .description(Some("Legacy records only."))
+                    .into(),
+                FieldType::String => ObjectBuilder::new().schema_type(Type::String).into(),
+                FieldType::Integer => ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(int64())
+                    .into(),
+                FieldType::Number => ObjectBuilder::new()
+                    .schema_type(Type::Number)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Double)))
+                    .into(),
+                FieldType::StringList => ArrayBuilder::new()
+                    .items(ObjectBuilder::new().schema_type(Type::String))
+                    .into(),
+                FieldType::NullableString => ObjectBuilder::new().schema_type(nullable()).into(),
+            };
+            o = o.property(name, field);
+            if !chain && ty != FieldType::NullableString {
+                o = o.required(name);
+            }
+        }
+        utoipa::openapi::RefOr::T(o.into())
+    }
+}
+
+impl utoipa::ToSchema for Descriptor {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Descriptor".into()
+    }
 }
 
 /// The legacy request model of `POST /spice/descriptor`.
@@ -246,8 +277,9 @@ pub struct TimeVerdict {
     pub last_verified: Option<String>,
 }
 
-/// `GET /spice/find/...`.
-#[derive(Debug, Serialize, ToSchema)]
+/// `GET /spice/find/...` (its schema: the answer is written around the
+/// stored texts).
+#[derive(ToSchema)]
 pub struct Found {
     /// The records, in file order.
     pub descriptors: Vec<Descriptor>,

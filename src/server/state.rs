@@ -2,34 +2,51 @@
 //! held in memory with the indexes the legacy endpoints look up by, and the
 //! live verdict the watcher keeps current.
 //!
-//! A [`Snapshot`] is built once from a full verification and then extended
+//! The index is built once from a full verification and then extended
 //! with the lines appended since (each verified by the watcher or written
-//! by our own append path), so a read never re-reads the ledger.
+//! by our own append path), so a read never re-reads the ledger. It holds
+//! where each record is in the file, not its text: a read takes the
+//! record's bytes from there (one `pread`) and checks them against the
+//! digest taken when it was verified, so memory stays small on a ledger of
+//! a million records and an answer is never made of bytes that changed.
 
 use crate::analysis::records::{ChainFile, Exclusions, descriptor_file, for_each_descriptor_in};
 use crate::ledger::discover::FileKind;
 use crate::ledger::model::report::{FileStatus, LedgerStatus, VerifyReport};
 use crate::ledger::verify::VerifyOptions;
-use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One descriptor as stored, with its verdict.
 #[derive(Debug)]
 pub struct StoredDescriptor {
     /// 1-based line in the descriptor file.
     pub line: u64,
-    /// The record exactly as stored (a legacy line, a native record's body).
-    pub record: Box<RawValue>,
+    /// Byte offset of the record's text (a legacy line, a native record's
+    /// body) in the descriptor file.
+    offset: u64,
+    /// Its length in bytes.
+    len: u32,
+    /// The first 8 bytes of the text's SHA-256, as verified.
+    digest: [u8; 8],
     /// Why it is excluded (`None`: verified).
-    pub excluded: Option<String>,
+    pub excluded: Option<Box<str>>,
     /// `capability_level`.
     pub level: i64,
-    /// `process_name`.
-    pub process: String,
+    /// `process_name` (one allocation per distinct name).
+    pub process: Arc<str>,
     /// The record's hash (`descriptor_hash`, or a native record's hash).
-    pub hash: String,
+    pub hash: Box<str>,
+}
+
+fn digest8(text: &[u8]) -> [u8; 8] {
+    let full: [u8; 32] = Sha256::digest(text).into();
+    let mut d = [0u8; 8];
+    d.copy_from_slice(&full[..8]);
+    d
 }
 
 /// The descriptors of the ledger, indexed for the legacy lookups.
@@ -37,11 +54,16 @@ pub struct StoredDescriptor {
 pub struct Descriptors {
     /// In file order.
     pub records: Vec<StoredDescriptor>,
-    by_id: HashMap<String, usize>,
-    by_glyph: HashMap<String, Vec<usize>>,
-    by_apriori: HashMap<String, Vec<usize>>,
+    by_id: HashMap<Box<str>, u32>,
+    by_glyph: HashMap<Box<str>, Vec<u32>>,
+    by_apriori: HashMap<Box<str>, Vec<u32>>,
+    processes: HashMap<Box<str>, Arc<str>>,
     /// The descriptor file and the byte offset read up to (complete lines).
     pub file: Option<(FileKind, PathBuf)>,
+    /// The descriptor file, open for reading records on demand (the inode
+    /// that was verified, whatever happens to the path; a reload opens it
+    /// again).
+    handle: Option<std::fs::File>,
     /// Bytes of the file already loaded.
     pub loaded: u64,
     /// Lines of the file already loaded.
@@ -51,7 +73,26 @@ pub struct Descriptors {
 impl Descriptors {
     /// The record whose `descriptor_id` is `id`.
     pub fn by_id(&self, id: &str) -> Option<&StoredDescriptor> {
-        self.by_id.get(id).map(|&i| &self.records[i])
+        self.by_id.get(id).map(|&i| &self.records[i as usize])
+    }
+
+    /// The text of `d` exactly as stored, read from the file and checked
+    /// against the digest taken when it was verified: an error (not other
+    /// bytes) when it cannot be read or changed since.
+    pub fn text(&self, d: &StoredDescriptor) -> std::io::Result<String> {
+        use std::os::unix::fs::FileExt;
+        let Some(f) = &self.handle else {
+            return Err(std::io::Error::other("the descriptor file is not open"));
+        };
+        let mut buf = vec![0u8; d.len as usize];
+        f.read_exact_at(&mut buf, d.offset)?;
+        if digest8(&buf) != d.digest {
+            return Err(std::io::Error::other(format!(
+                "line {} of the descriptor file changed since it was verified (its bytes at offset {} differ); run `iss verify`",
+                d.line, d.offset
+            )));
+        }
+        String::from_utf8(buf).map_err(std::io::Error::other)
     }
 
     /// The records whose glyph range starts or ends at `glyph`, in file order.
@@ -64,8 +105,8 @@ impl Descriptors {
         self.list(self.by_apriori.get(reference))
     }
 
-    fn list(&self, at: Option<&Vec<usize>>) -> Vec<&StoredDescriptor> {
-        at.map(|v| v.iter().map(|&i| &self.records[i]).collect())
+    fn list(&self, at: Option<&Vec<u32>>) -> Vec<&StoredDescriptor> {
+        at.map(|v| v.iter().map(|&i| &self.records[i as usize]).collect())
             .unwrap_or_default()
     }
 
@@ -94,95 +135,118 @@ impl Descriptors {
         let Some((kind, path)) = self.file.clone() else {
             return Ok(0);
         };
-        let mut f = std::fs::File::open(&path)?;
-        let len = f.metadata()?.len();
-        if len <= self.loaded {
+        if self.handle.is_none() {
+            self.handle = Some(std::fs::File::open(&path)?);
+        }
+        // Only complete lines: a line still being written is read next time.
+        let end = match crate::ledger::append::Tail::read(&path) {
+            Ok(t) => t.complete().len,
+            Err(e) => return Err(std::io::Error::other(e.to_string())),
+        };
+        if end <= self.loaded {
             return Ok(0);
         }
+        let mut f = std::fs::File::open(&path)?;
         f.seek(SeekFrom::Start(self.loaded))?;
-        let mut bytes = Vec::with_capacity(usize::try_from(len - self.loaded).unwrap_or(0));
-        f.take(len - self.loaded).read_to_end(&mut bytes)?;
-        // Only complete lines: a line still being written is read next time.
-        let Some(end) = memchr::memrchr(b'\n', &bytes) else {
-            return Ok(0);
-        };
-        bytes.truncate(end + 1);
-        let base = self.lines;
+        let mut source = CountLines::new(f.take(end - self.loaded));
+        let (base, base_offset) = (self.lines, self.loaded);
         let before = self.records.len();
         let chain = ChainFile { kind, path: &path };
         let max_line = VerifyOptions::default().max_line;
-        let mut added = Vec::new();
-        for_each_descriptor_in(
-            std::io::Cursor::new(&bytes),
-            chain,
-            exclusions,
-            max_line,
-            |item| {
-                let r = &item.record;
-                let hash = item.native.as_ref().map_or_else(
-                    || {
-                        r.descriptor_hash
-                            .as_ref()
-                            .map(|h| h.as_str().to_owned())
-                            .unwrap_or_default()
-                    },
-                    |n| n.hash.to_owned(),
-                );
-                let excluded = match &item.status {
-                    crate::analysis::maturity::Inclusion::Verified => None,
-                    crate::analysis::maturity::Inclusion::Excluded { reason } => {
-                        Some(reason.clone())
-                    }
-                };
-                let Ok(record) = RawValue::from_string(item.text.to_owned()) else {
-                    return;
-                };
-                added.push((
-                    StoredDescriptor {
-                        line: base + item.line,
-                        record,
-                        excluded,
-                        level: r.capability_level,
-                        process: r.process_name.as_str().to_owned(),
-                        hash,
-                    },
-                    r.descriptor_id.as_str().to_owned(),
-                    [
-                        r.glyph_range_start.as_str().to_owned(),
-                        r.glyph_range_end.as_str().to_owned(),
-                    ],
-                    r.apriori_refs
-                        .iter()
-                        .map(|x| x.as_str().to_owned())
-                        .collect::<Vec<_>>(),
-                ));
-            },
-        )?;
-        for (stored, id, glyphs, apriori) in added {
-            let i = self.records.len();
-            self.by_id.entry(id).or_insert(i);
-            for g in glyphs {
-                let v = self.by_glyph.entry(g).or_default();
+        for_each_descriptor_in(&mut source, chain, exclusions, max_line, |item| {
+            let r = &item.record;
+            let hash = item.native.as_ref().map_or_else(
+                || {
+                    r.descriptor_hash
+                        .as_ref()
+                        .map(|h| h.as_str().into())
+                        .unwrap_or_default()
+                },
+                |n| n.hash.into(),
+            );
+            let excluded = match &item.status {
+                crate::analysis::maturity::Inclusion::Verified => None,
+                crate::analysis::maturity::Inclusion::Excluded { reason } => {
+                    Some(reason.as_str().into())
+                }
+            };
+            let (Ok(len), Ok(i)) = (
+                u32::try_from(item.text.len()),
+                u32::try_from(self.records.len()),
+            ) else {
+                return;
+            };
+            let process = r.process_name.as_str();
+            let process = if let Some(p) = self.processes.get(process) {
+                Arc::clone(p)
+            } else {
+                let p: Arc<str> = process.into();
+                self.processes.insert(process.into(), Arc::clone(&p));
+                p
+            };
+            self.by_id
+                .entry(r.descriptor_id.as_str().into())
+                .or_insert(i);
+            for g in [&r.glyph_range_start, &r.glyph_range_end] {
+                let v = self.by_glyph.entry(g.as_str().into()).or_default();
                 if v.last() != Some(&i) {
                     v.push(i);
                 }
             }
-            for a in apriori {
-                let v = self.by_apriori.entry(a).or_default();
+            for a in &r.apriori_refs {
+                let v = self.by_apriori.entry(a.as_str().into()).or_default();
                 if v.last() != Some(&i) {
                     v.push(i);
                 }
             }
-            self.records.push(stored);
-        }
-        self.loaded += bytes.len() as u64;
-        self.lines += memchr::memchr_iter(b'\n', &bytes).count() as u64;
+            self.records.push(StoredDescriptor {
+                line: base + item.line,
+                offset: base_offset + item.offset,
+                len,
+                digest: digest8(item.text.as_bytes()),
+                excluded,
+                level: r.capability_level,
+                process,
+                hash,
+            });
+        })?;
+        self.loaded += source.bytes;
+        self.lines += source.lines;
         Ok(self.records.len() - before)
     }
 
     /// The hash of the last record: the head of the chain.
     pub fn head(&self) -> Option<&str> {
-        self.records.last().map(|r| r.hash.as_str())
+        self.records.last().map(|r| &*r.hash)
+    }
+}
+
+/// A reader that counts the bytes and lines that went through it.
+pub(super) struct CountLines<R> {
+    inner: R,
+    /// Line feeds read.
+    pub lines: u64,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+impl<R> CountLines<R> {
+    /// Count what is read from `inner`.
+    pub fn new(inner: R) -> Self {
+        CountLines {
+            inner,
+            lines: 0,
+            bytes: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for CountLines<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        self.bytes += n as u64;
+        Ok(n)
     }
 }
 
@@ -278,3 +342,7 @@ pub fn is_native(report: &VerifyReport) -> bool {
 pub fn root_of(path: &Path) -> PathBuf {
     path.to_path_buf()
 }
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;

@@ -18,12 +18,13 @@
 //! check then refuses ours rather than fork the chain.
 
 mod layer;
+mod session;
+
+pub use session::LegacySession;
 
 pub(crate) use layer::{VerifiedLayer, appendable_files, clean_tail, common_dir, verify_layer};
 
-use crate::ledger::append::{
-    AppendError, AppendOptions, FollowUpFailed, LedgerLock, Tail, append_lines, command_for,
-};
+use crate::ledger::append::{AppendError, FollowUpFailed, LedgerLock, Tail};
 use crate::ledger::discover::{DiscoverError, discover};
 use crate::ledger::hash::{hex_str, to_hex};
 use crate::ledger::io::reader::{Content, Ending, RawLine};
@@ -272,6 +273,25 @@ fn append_checked(
     lock_wait: Option<Duration>,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Appended, LegacyAppendError> {
+    check_inputs(&inputs)?;
+    let found = discover(root)?;
+    let (chain, manifest) = appendable_files(root, &found)?;
+    let lock_dir = common_dir(&chain, &manifest);
+    let mut lock = match lock_wait {
+        None => LedgerLock::acquire(&lock_dir)?,
+        Some(wait) => LedgerLock::acquire_timeout(&lock_dir, wait)?,
+    };
+    let mut verified = session::Verified::under_lock(&found, chain, manifest)?;
+    let batch = session::Batch {
+        inputs,
+        now_micros,
+        expected,
+    };
+    session::write_batch(root, &mut lock, &mut verified, batch, progress).map(|(done, _)| done)
+}
+
+/// Refuse an empty batch, and fields the legacy format has no place for.
+fn check_inputs(inputs: &[NewDescriptor]) -> Result<(), LegacyAppendError> {
     if inputs.is_empty() {
         return Err(LegacyAppendError::NotAppendable(
             "an empty batch: nothing to append".into(),
@@ -283,81 +303,7 @@ fn append_checked(
             i + 1
         )));
     }
-    let found = discover(root)?;
-    let (chain, manifest) = appendable_files(root, &found)?;
-    let lock_dir = common_dir(&chain, &manifest);
-    let mut lock = match lock_wait {
-        None => LedgerLock::acquire(&lock_dir)?,
-        Some(wait) => LedgerLock::acquire_timeout(&lock_dir, wait)?,
-    };
-
-    let chain_tail = clean_tail(&chain)?;
-    let manifest_tail = clean_tail(&manifest)?;
-    let mut layer = verify_layer(&found, &chain, &manifest)?;
-    // What an interrupted append left unwritten is written first, or this
-    // append's manifest lines would skip those records' counts.
-    let missing = witness::missing_lines(
-        &layer.head,
-        &layer.manifest,
-        layer.manifest_lines,
-        now_micros,
-    )?;
-    layer.manifest_lines += missing.as_ref().map_or(0, |m| m.lines.len() as u64);
-    // Every record is built and checked before anything is written.
-    let built = build_records(&mut layer, &chain, &chain_tail, inputs, now_micros)?;
-    if let Some(expected) = expected
-        && expected != built.bodies.as_slice()
-    {
-        return Err(LegacyAppendError::PreviewStale {
-            expected: expected.join("\n"),
-            built: built.bodies.join("\n"),
-        });
-    }
-
-    let (completed, manifest_tail) = match &missing {
-        Some(m) => {
-            let files = witness::Files {
-                chain: &chain,
-                chain_tail: &chain_tail,
-                manifest: &manifest,
-                manifest_tail: &manifest_tail,
-            };
-            let (done, tail) = witness::write_missing(&mut lock, &files, m)?;
-            progress(Progress::Completed(&done));
-            (Some(done), tail)
-        }
-        None => (None, manifest_tail),
-    };
-    append_lines(
-        &mut lock,
-        &chain,
-        &chain_tail,
-        &built.bodies,
-        AppendOptions::default(),
-    )?;
-    progress(Progress::Durable(&built.acks));
-    let witness = append_lines(
-        &mut lock,
-        &manifest,
-        &manifest_tail,
-        &built.witness,
-        AppendOptions::default(),
-    )
-    .map(|_| ())
-    .map_err(|e| FollowUpFailed {
-        what: format!(
-            "writing the manifest line(s) for the record(s) from line {} of {}",
-            built.first_line,
-            chain.display()
-        ),
-        error: e.to_string(),
-        finish_with: command_for("repair", root),
-    });
-    Ok(Appended {
-        completed,
-        acks: built.acks,
-        witness,
-    })
+    Ok(())
 }
 
 /// The lines of a batch, built and checked, not yet written.

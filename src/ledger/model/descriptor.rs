@@ -316,6 +316,36 @@ pub fn field_order() -> impl Iterator<Item = &'static str> {
     FIELDS.iter().map(|(name, _)| *name)
 }
 
+/// The JSON type of a descriptor field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// A string.
+    String,
+    /// An integer.
+    Integer,
+    /// A number.
+    Number,
+    /// An array of strings.
+    StringList,
+    /// A string or `null` (the key must be there).
+    NullableString,
+}
+
+/// The descriptor's fields with their JSON types, in the order the legacy
+/// service writes them (the one definition other shapes derive from).
+pub fn field_types() -> impl Iterator<Item = (&'static str, FieldType)> {
+    FIELDS.iter().map(|&(name, ty)| {
+        let t = match ty {
+            Ty::Str => FieldType::String,
+            Ty::Int => FieldType::Integer,
+            Ty::Num => FieldType::Number,
+            Ty::StrList => FieldType::StringList,
+            Ty::NullableStr => FieldType::NullableString,
+        };
+        (name, t)
+    })
+}
+
 /// Explain why `text` (valid JSON or not) failed the fast path.
 ///
 /// Returns `Err` with the JSON error when the line is not JSON at all.
