@@ -21,6 +21,7 @@ mod pulses;
 mod report;
 mod sample;
 mod serve;
+mod timestamp;
 mod trust;
 mod usage;
 mod verify;
