@@ -2,11 +2,11 @@
 """A real RFC 3161 Time-Stamp Authority for the tests: OpenSSL's own
 `openssl ts -reply` behind a minimal HTTP wrapper (standard library only).
 
-    tsa_server.py DIR
+    tsa_server.py DIR [PORT]
 
 makes in DIR (when absent) a P-256 CA and a TSA certificate it issued with
 extendedKeyUsage critical timeStamping, and serves POST /
-(application/timestamp-query) on 127.0.0.1 at a free port, printing
+(application/timestamp-query) on 127.0.0.1 at PORT (default: a free one), printing
 "PORT <n>" on one line once it listens. It answers each query with the
 reply `openssl ts -reply` makes, as application/timestamp-reply, and stops
 on SIGTERM or when its standard input closes. Files: DIR/ca.pem, tsa.pem,
@@ -101,7 +101,8 @@ def main():
     d = os.path.abspath(sys.argv[1])
     os.makedirs(d, exist_ok=True)
     make_pki(d)
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     srv.pki = d
     print(f"PORT {srv.server_address[1]}", flush=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
