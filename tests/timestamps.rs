@@ -176,18 +176,18 @@ fn openssl_time(token: &Path) -> String {
 
 #[test]
 fn stored_tokens_verify_here_and_with_openssl() {
-    let t = tempfile::tempdir().unwrap();
-    let tsa = Tsa::start(&t.path().join("tsa"), 0);
-    ledger(t.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let tsa = Tsa::start(&tmp.path().join("tsa"), 0);
+    ledger(tmp.path());
     let (url, cert) = (tsa.url(), tsa.cert());
     let out = iss_ok(
-        t.path(),
+        tmp.path(),
         &["checkpoint", "L", "--tsa", &url, "--tsa-cert", &cert],
     );
     assert_eq!(out.matches(": timestamped size").count(), 3, "{out}");
     for chain in ["descriptors", "pulses", "events"] {
-        let note = newest_note(t.path(), chain);
-        let toks = tokens(t.path(), chain);
+        let note = newest_note(tmp.path(), chain);
+        let toks = tokens(tmp.path(), chain);
         assert_eq!(toks.len(), 1, "{chain}: {toks:?}");
         // The name says which checkpoint: its size and its note's SHA-256.
         let size = note.lines().nth(1).unwrap();
@@ -197,7 +197,7 @@ fn stored_tokens_verify_here_and_with_openssl() {
         );
         assert_eq!(toks[0].file_name().unwrap().to_str().unwrap(), name);
         // OpenSSL agrees the token covers the exact note bytes.
-        let data = t.path().join(format!("{chain}.note"));
+        let data = tmp.path().join(format!("{chain}.note"));
         fs::write(&data, &note).unwrap();
         let st = Command::new("openssl")
             .args(["ts", "-verify", "-token_in", "-data"])
@@ -215,7 +215,7 @@ fn stored_tokens_verify_here_and_with_openssl() {
             String::from_utf8_lossy(&st.stderr)
         );
     }
-    let (code, v) = verify_json(t.path(), &["--tsa-cert", &cert]);
+    let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &cert]);
     assert_eq!(code, 0, "{v}");
     assert_eq!(v["status"], "clean", "{v}");
     let ts = v["timestamps"].as_array().unwrap();
@@ -226,7 +226,7 @@ fn stored_tokens_verify_here_and_with_openssl() {
         let tok = if tok.is_absolute() {
             tok
         } else {
-            t.path().join(tok)
+            tmp.path().join(tok)
         };
         assert_eq!(r["gen_time"].as_str().unwrap(), openssl_time(&tok), "{r}");
         assert_eq!(r["tsa"], "CN=iss test TSA");
@@ -240,7 +240,7 @@ fn stored_tokens_verify_here_and_with_openssl() {
     let descriptors = ts.iter().find(|r| r["chain"] == "descriptors").unwrap();
     assert_eq!(descriptors["size"], 1);
     // The text report says when each checkpoint existed.
-    let text = iss_ok(t.path(), &["verify", "L", "--tsa-cert", &cert]);
+    let text = iss_ok(tmp.path(), &["verify", "L", "--tsa-cert", &cert]);
     assert!(
         text.contains(&format!(
             "iss.local/L/descriptors size 1 existed by {}",
@@ -249,7 +249,7 @@ fn stored_tokens_verify_here_and_with_openssl() {
         "{text}"
     );
     // Without the certificate the time is not proven: a warning per token.
-    let (code, v) = verify_json(t.path(), &[]);
+    let (code, v) = verify_json(tmp.path(), &[]);
     assert_eq!(code, 0, "{v}");
     let f = ts_findings(&v);
     assert_eq!(f.len(), 3, "{v}");
@@ -262,21 +262,24 @@ fn stored_tokens_verify_here_and_with_openssl() {
 
 #[test]
 fn a_rerun_stamps_only_checkpoints_without_a_token() {
-    let t = tempfile::tempdir().unwrap();
-    let tsa = Tsa::start(&t.path().join("tsa"), 0);
-    ledger(t.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let tsa = Tsa::start(&tmp.path().join("tsa"), 0);
+    ledger(tmp.path());
     let (url, cert) = (tsa.url(), tsa.cert());
     let args = ["checkpoint", "L", "--tsa", &url, "--tsa-cert", &cert];
-    iss_ok(t.path(), &args);
-    let first = tokens(t.path(), "descriptors");
-    let out = iss_ok(t.path(), &args);
+    iss_ok(tmp.path(), &args);
+    let first = tokens(tmp.path(), "descriptors");
+    let out = iss_ok(tmp.path(), &args);
     assert_eq!(out.matches("already timestamped").count(), 3, "{out}");
-    assert_eq!(tokens(t.path(), "descriptors"), first);
+    assert_eq!(tokens(tmp.path(), "descriptors"), first);
     // A new checkpoint gets its own token; the old one stays.
-    let d = fs::read_to_string(t.path().join("d.json")).unwrap();
-    fs::write(t.path().join("d.json"), d.replace("\"t\"", "\"u\"")).unwrap();
-    iss_ok(t.path(), &["append", "descriptor", "L", "--file", "d.json"]);
-    let out = iss_ok(t.path(), &[&args[..], &["--json"]].concat());
+    let d = fs::read_to_string(tmp.path().join("d.json")).unwrap();
+    fs::write(tmp.path().join("d.json"), d.replace("\"t\"", "\"u\"")).unwrap();
+    iss_ok(
+        tmp.path(),
+        &["append", "descriptor", "L", "--file", "d.json"],
+    );
+    let out = iss_ok(tmp.path(), &[&args[..], &["--json"]].concat());
     let lines: Vec<Value> = out
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -292,8 +295,8 @@ fn a_rerun_stamps_only_checkpoints_without_a_token() {
         (Some(2), Some(true)),
         "{out}"
     );
-    assert_eq!(tokens(t.path(), "descriptors").len(), 2);
-    let (code, v) = verify_json(t.path(), &["--tsa-cert", &cert]);
+    assert_eq!(tokens(tmp.path(), "descriptors").len(), 2);
+    let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &cert]);
     assert_eq!(
         (code, v["timestamps"].as_array().unwrap().len()),
         (0, 4),
@@ -303,22 +306,22 @@ fn a_rerun_stamps_only_checkpoints_without_a_token() {
 
 #[test]
 fn a_changed_note_or_a_swapped_token_is_timestamp_invalid() {
-    let t = tempfile::tempdir().unwrap();
-    let tsa = Tsa::start(&t.path().join("tsa"), 0);
-    ledger(t.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let tsa = Tsa::start(&tmp.path().join("tsa"), 0);
+    ledger(tmp.path());
     let cert = tsa.cert();
     iss_ok(
-        t.path(),
+        tmp.path(),
         &["checkpoint", "L", "--tsa", &tsa.url(), "--tsa-cert", &cert],
     );
 
     // The pulses token stored under the events token's name: a genuine
     // token, but its imprint is another note's.
-    let ev = tokens(t.path(), "events").remove(0);
-    let pu = tokens(t.path(), "pulses").remove(0);
+    let ev = tokens(tmp.path(), "events").remove(0);
+    let pu = tokens(tmp.path(), "pulses").remove(0);
     let ev_bytes = fs::read(&ev).unwrap();
     fs::write(&ev, fs::read(&pu).unwrap()).unwrap();
-    let (code, v) = verify_json(t.path(), &["--tsa-cert", &cert]);
+    let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &cert]);
     assert_eq!(code, 1, "{v}");
     let f = ts_findings(&v);
     assert_eq!(f.len(), 1, "{v}");
@@ -339,8 +342,8 @@ fn a_changed_note_or_a_swapped_token_is_timestamp_invalid() {
 
     // A changed checkpoint note: the token no longer names a note of the
     // history (besides the broken signature the history reports).
-    let h = t.path().join("L/descriptors.jsonl.checkpoints");
-    let text = fs::read_to_string(&h).unwrap();
+    let hist = tmp.path().join("L/descriptors.jsonl.checkpoints");
+    let text = fs::read_to_string(&hist).unwrap();
     let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
     let last = lines.last_mut().unwrap();
     let mut entry: Value = serde_json::from_str(last).unwrap();
@@ -353,8 +356,8 @@ fn a_changed_note_or_a_swapped_token_is_timestamp_invalid() {
         entry["size"],
         serde_json::to_string(&entry["note"]).unwrap()
     );
-    fs::write(&h, lines.join("\n") + "\n").unwrap();
-    let (code, v) = verify_json(t.path(), &["--tsa-cert", &cert]);
+    fs::write(&hist, lines.join("\n") + "\n").unwrap();
+    let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &cert]);
     assert_eq!(code, 1, "{v}");
     let f = ts_findings(&v);
     assert_eq!(f.len(), 1, "{v}");
@@ -378,12 +381,12 @@ fn a_changed_note_or_a_swapped_token_is_timestamp_invalid() {
 
 #[test]
 fn another_tsa_is_untrusted_and_refused_at_checkpoint() {
-    let t = tempfile::tempdir().unwrap();
-    let tsa = Tsa::start(&t.path().join("tsa"), 0);
-    let other = Tsa::start(&t.path().join("other"), 0);
-    ledger(t.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let tsa = Tsa::start(&tmp.path().join("tsa"), 0);
+    let other = Tsa::start(&tmp.path().join("other"), 0);
+    ledger(tmp.path());
     iss_ok(
-        t.path(),
+        tmp.path(),
         &[
             "checkpoint",
             "L",
@@ -394,7 +397,7 @@ fn another_tsa_is_untrusted_and_refused_at_checkpoint() {
         ],
     );
     // Verified with another TSA's certificate: a violation per token.
-    let (code, v) = verify_json(t.path(), &["--tsa-cert", &other.cert()]);
+    let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &other.cert()]);
     assert_eq!(code, 1, "{v}");
     let f = ts_findings(&v);
     assert_eq!(f.len(), 3, "{v}");
@@ -405,19 +408,22 @@ fn another_tsa_is_untrusted_and_refused_at_checkpoint() {
     );
     // Both certificates given: proven.
     let (code, v) = verify_json(
-        t.path(),
+        tmp.path(),
         &["--tsa-cert", &other.cert(), "--tsa-cert", &tsa.cert()],
     );
     assert_eq!((code, ts_findings(&v).len()), (0, 0), "{v}");
 
     // A reply signed by a certificate other than the one given is refused
     // after the checkpoint is durable: exit 3, no token stored.
-    let d = fs::read_to_string(t.path().join("d.json")).unwrap();
-    fs::write(t.path().join("d.json"), d.replace("\"t\"", "\"v\"")).unwrap();
-    iss_ok(t.path(), &["append", "descriptor", "L", "--file", "d.json"]);
-    let before = tokens(t.path(), "descriptors");
+    let d = fs::read_to_string(tmp.path().join("d.json")).unwrap();
+    fs::write(tmp.path().join("d.json"), d.replace("\"t\"", "\"v\"")).unwrap();
+    iss_ok(
+        tmp.path(),
+        &["append", "descriptor", "L", "--file", "d.json"],
+    );
+    let before = tokens(tmp.path(), "descriptors");
     let (code, out, err) = iss(
-        t.path(),
+        tmp.path(),
         &[
             "checkpoint",
             "L",
@@ -429,34 +435,34 @@ fn another_tsa_is_untrusted_and_refused_at_checkpoint() {
     );
     assert_eq!(code, 3, "{out}\n{err}");
     assert!(err.contains("not by the given TSA certificate"), "{err}");
-    assert_eq!(tokens(t.path(), "descriptors"), before);
+    assert_eq!(tokens(tmp.path(), "descriptors"), before);
 }
 
 #[test]
 fn truncated_garbage_and_misnamed_token_files_are_located_findings() {
-    let t = tempfile::tempdir().unwrap();
-    let tsa = Tsa::start(&t.path().join("tsa"), 0);
-    ledger(t.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let tsa = Tsa::start(&tmp.path().join("tsa"), 0);
+    ledger(tmp.path());
     let cert = tsa.cert();
     iss_ok(
-        t.path(),
+        tmp.path(),
         &["checkpoint", "L", "--tsa", &tsa.url(), "--tsa-cert", &cert],
     );
-    let d = tokens(t.path(), "descriptors").remove(0);
-    let bytes = fs::read(&d).unwrap();
-    fs::write(&d, &bytes[..bytes.len() / 2]).unwrap();
-    let p = tokens(t.path(), "pulses").remove(0);
-    fs::write(&p, b"not a token at all\n").unwrap();
-    let stray = t.path().join("L/events.jsonl.timestamps/notes.txt");
+    let cut = tokens(tmp.path(), "descriptors").remove(0);
+    let bytes = fs::read(&cut).unwrap();
+    fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let garbage = tokens(tmp.path(), "pulses").remove(0);
+    fs::write(&garbage, b"not a token at all\n").unwrap();
+    let stray = tmp.path().join("L/events.jsonl.timestamps/notes.txt");
     fs::write(&stray, b"x").unwrap();
-    let (code, v) = verify_json(t.path(), &["--tsa-cert", &cert]);
+    let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &cert]);
     assert_eq!(code, 1, "{v}");
     let mut f = ts_findings(&v);
     f.sort_by(|a, b| a.2.cmp(&b.2));
     let files: Vec<&str> = f.iter().map(|x| x.2.as_str()).collect();
     assert_eq!(f.len(), 3, "{v}");
     assert!(f.iter().all(|x| x.0 == "TIMESTAMP_INVALID"), "{f:?}");
-    for want in [&d, &p, &stray] {
+    for want in [&cut, &garbage, &stray] {
         let name = want.file_name().unwrap().to_str().unwrap();
         assert!(
             files.iter().any(|x| x.ends_with(name)),
@@ -467,7 +473,7 @@ fn truncated_garbage_and_misnamed_token_files_are_located_findings() {
     assert!(all.contains("not valid DER"), "{all}");
     assert!(all.contains("is not a token's name"), "{all}");
     // The text report names them too, and nothing panicked.
-    let (code, out, err) = iss(t.path(), &["verify", "L", "--tsa-cert", &cert]);
+    let (code, out, err) = iss(tmp.path(), &["verify", "L", "--tsa-cert", &cert]);
     assert_eq!(code, 1);
     assert!(
         out.contains("TIMESTAMP_INVALID") && !err.contains("panicked"),
@@ -477,13 +483,13 @@ fn truncated_garbage_and_misnamed_token_files_are_located_findings() {
 
 #[test]
 fn a_tsa_that_is_down_is_exit_3_with_the_command_that_finishes_it() {
-    let t = tempfile::tempdir().unwrap();
-    let tsa = Tsa::start(&t.path().join("tsa"), 0);
+    let tmp = tempfile::tempdir().unwrap();
+    let tsa = Tsa::start(&tmp.path().join("tsa"), 0);
     let (port, cert, url) = (tsa.port, tsa.cert(), tsa.url());
     drop(tsa);
-    ledger(t.path());
+    ledger(tmp.path());
     let (code, out, err) = iss(
-        t.path(),
+        tmp.path(),
         &[
             "checkpoint",
             "L",
@@ -496,9 +502,9 @@ fn a_tsa_that_is_down_is_exit_3_with_the_command_that_finishes_it() {
     );
     assert_eq!(code, 3, "{out}\n{err}");
     assert!(err.contains("durable and acknowledged"), "{err}");
-    assert!(tokens(t.path(), "descriptors").is_empty());
+    assert!(tokens(tmp.path(), "descriptors").is_empty());
     // The checkpoints are durable: the ledger verifies, every record signed.
-    let (code, v) = verify_json(t.path(), &[]);
+    let (code, v) = verify_json(tmp.path(), &[]);
     assert_eq!((code, v["status"].as_str()), (0, Some("clean")), "{v}");
     let d = v["files"]
         .as_array()
@@ -525,11 +531,11 @@ fn a_tsa_that_is_down_is_exit_3_with_the_command_that_finishes_it() {
         finish,
         format!("iss checkpoint L --tsa {url} --tsa-cert {cert}")
     );
-    let _up = Tsa::start(&t.path().join("tsa"), port);
+    let _up = Tsa::start(&tmp.path().join("tsa"), port);
     let words: Vec<&str> = finish.split(' ').skip(1).collect();
-    let out = iss_ok(t.path(), &words);
+    let out = iss_ok(tmp.path(), &words);
     assert_eq!(out.matches(": timestamped size").count(), 3, "{out}");
-    let (code, v) = verify_json(t.path(), &["--tsa-cert", &cert]);
+    let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &cert]);
     assert_eq!(
         (code, v["timestamps"].as_array().unwrap().len()),
         (0, 3),

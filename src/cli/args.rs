@@ -164,7 +164,7 @@ pub struct VerifyArgs {
     pub trust: TrustArgs,
     /// A TSA certificate (PEM or DER), repeatable: stored timestamp tokens
     /// signed by it prove when their checkpoints existed; without it they
-    /// are TIMESTAMP_UNTRUSTED (docs/TIMESTAMPS.md).
+    /// are `TIMESTAMP_UNTRUSTED` (docs/TIMESTAMPS.md).
     #[arg(long, value_name = "FILE")]
     pub tsa_cert: Vec<PathBuf>,
 }

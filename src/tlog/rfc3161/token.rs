@@ -383,9 +383,11 @@ fn facts(info: &TstInfo) -> Result<TokenFacts, TokenError> {
 
 /// `YYYYMMDDhhmmss[.f+]Z` as `YYYY-MM-DDThh:mm:ss[.f+]Z` (RFC 3161:
 /// UTC, `Z`, no trailing zeros in the fraction).
-pub fn iso_from_generalized(v: &[u8]) -> Option<String> {
-    let s = std::str::from_utf8(v).ok()?.strip_suffix('Z')?;
-    let (whole, frac) = s.split_once('.').map_or((s, None), |(w, f)| (w, Some(f)));
+pub fn iso_from_generalized(value: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(value).ok()?.strip_suffix('Z')?;
+    let (whole, frac) = text
+        .split_once('.')
+        .map_or((text, None), |(w, f)| (w, Some(f)));
     if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -394,9 +396,16 @@ pub fn iso_from_generalized(v: &[u8]) -> Option<String> {
     {
         return None;
     }
-    let n = |r: std::ops::Range<usize>| whole[r].parse::<u32>().ok();
-    let (mo, d, h, mi, se) = (n(4..6)?, n(6..8)?, n(8..10)?, n(10..12)?, n(12..14)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+    let field = |r: std::ops::Range<usize>| whole[r].parse::<u32>().ok();
+    let (month, day) = (field(4..6)?, field(6..8)?);
+    let (hour, minute, second) = (field(8..10)?, field(10..12)?, field(12..14)?);
+    // 60: a leap second.
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut out = format!(

@@ -102,30 +102,66 @@ fn check_one(
     certs: &[Certificate],
 ) -> (FileReport, Option<TimestampResult>) {
     let mut file = FileReport::new(FILE_KIND, path.display().to_string(), coverage());
+    let result = judge(&mut file, path, name, chain, history, certs);
+    file.settle();
+    (file, result)
+}
+
+/// A finding about the token in `file`; its detail is returned for the
+/// result. Without certificates, untrusted is a warning.
+fn fail(
+    file: &mut FileReport,
+    certs: &[Certificate],
+    kind: FindingKind,
+    detail: String,
+    expected_found: Option<(String, String)>,
+) -> String {
+    let mut f = Finding::new(kind, detail.clone());
+    if let Some((e, x)) = expected_found {
+        f = f.expected_found(e, x);
+    }
+    if kind == FindingKind::TimestampUntrusted && certs.is_empty() {
+        f = f.severity(Severity::Warning);
+    }
+    file.findings.push(f);
+    detail
+}
+
+/// The token file's findings into `file`, and its result (none when it
+/// could not be read or is not named as a token).
+fn judge(
+    file: &mut FileReport,
+    path: &Path,
+    name: &str,
+    chain: Chain,
+    history: &[HistoryEntry],
+    certs: &[Certificate],
+) -> Option<TimestampResult> {
     let Some(TokenName {
         size,
         note_sha256: named,
     }) = parse_token_name(name)
     else {
-        file.findings.push(
-            Finding::new(
-                FindingKind::TimestampInvalid,
-                format!(
-                    "{name} in {} is not a token's name: a token is named after the checkpoint it covers",
-                    dir_name(chain)
-                ),
-            )
-            .expected_found("<size>-<SHA-256 of the checkpoint note, hex>.tst", name),
+        fail(
+            file,
+            certs,
+            FindingKind::TimestampInvalid,
+            format!(
+                "{name} in {} is not a token's name: a token is named after the checkpoint it covers",
+                dir_name(chain)
+            ),
+            Some((
+                "<size>-<SHA-256 of the checkpoint note, hex>.tst".to_owned(),
+                name.to_owned(),
+            )),
         );
-        file.settle();
-        return (file, None);
+        return None;
     };
     let bytes = match crate::ledger::input::read_once(path, MAX_TOKEN_BYTES) {
         Ok(b) => b,
         Err(e) => {
             file.error = Some(format!("cannot read the token: {e}"));
-            file.settle();
-            return (file, None);
+            return None;
         }
     };
     file.bytes = bytes.len() as u64;
@@ -137,12 +173,11 @@ fn check_one(
         .iter()
         .find(|h| note_sha256(&h.entry.note) == named)
         .copied();
-    let origin = entry
-        .and_then(|h| h.entry.note.lines().next())
-        .map_or_else(|| chain.name().to_owned(), str::to_owned);
     let mut result = TimestampResult {
         file: path.display().to_string(),
-        origin,
+        origin: entry
+            .and_then(|h| h.entry.note.lines().next())
+            .map_or_else(|| chain.name().to_owned(), str::to_owned),
         chain: chain.name(),
         size,
         note_sha256: named.clone(),
@@ -152,17 +187,6 @@ fn check_one(
         tsa: None,
         serial: None,
         detail: String::new(),
-    };
-    let mut fail = |kind: FindingKind, detail: String, ef: Option<(String, String)>| {
-        let mut f = Finding::new(kind, detail.clone());
-        if let Some((e, x)) = ef {
-            f = f.expected_found(e, x);
-        }
-        if kind == FindingKind::TimestampUntrusted && certs.is_empty() {
-            f = f.severity(Severity::Warning);
-        }
-        file.findings.push(f);
-        detail
     };
     let Some(entry) = entry else {
         let found = if at_size.is_empty() {
@@ -175,6 +199,8 @@ fn check_one(
             format!("note SHA-256 {}", hashes.join(", "))
         };
         result.detail = fail(
+            file,
+            certs,
             FindingKind::TimestampInvalid,
             format!(
                 "the token names the {} checkpoint of size {size} whose note has SHA-256 {named}, which {} does not hold: the note was changed or removed",
@@ -186,11 +212,25 @@ fn check_one(
                 found,
             )),
         );
-        file.settle();
-        return (file, Some(result));
+        return Some(result);
     };
-    let loc = (entry.line, entry.offset);
-    let checked = match check_token(&bytes, certs) {
+    judge_token(file, &bytes, name, chain, entry, certs, &mut result);
+    Some(result)
+}
+
+/// The token's signature and imprint, once the checkpoint it names is
+/// found at `entry`.
+fn judge_token(
+    file: &mut FileReport,
+    bytes: &[u8],
+    name: &str,
+    chain: Chain,
+    entry: &HistoryEntry,
+    certs: &[Certificate],
+    result: &mut TimestampResult,
+) {
+    let size = result.size;
+    let checked = match check_token(bytes, certs) {
         Ok(c) => c,
         Err(e) => {
             let kind = if e.untrusted {
@@ -198,9 +238,8 @@ fn check_one(
             } else {
                 FindingKind::TimestampInvalid
             };
-            result.detail = fail(kind, format!("{name}: {}", e.reason), None);
-            file.settle();
-            return (file, Some(result));
+            result.detail = fail(file, certs, kind, format!("{name}: {}", e.reason), None);
+            return;
         }
     };
     let facts = &checked.facts;
@@ -208,21 +247,22 @@ fn check_one(
     result.accuracy.clone_from(&facts.accuracy);
     result.serial = Some(facts.serial.clone());
     let imprint = hex::encode(&facts.imprint);
-    if facts.imprint_algorithm != ID_SHA256 || imprint != named {
+    if facts.imprint_algorithm != ID_SHA256 || imprint != result.note_sha256 {
         result.detail = fail(
+            file,
+            certs,
             FindingKind::TimestampInvalid,
             format!(
                 "{name}: the token's message imprint is not the SHA-256 of the {} checkpoint note of size {size} (history line {})",
                 chain.name(),
-                loc.0
+                entry.line
             ),
             Some((
-                format!("SHA-256 {named}"),
+                format!("SHA-256 {}", result.note_sha256),
                 format!("{} {imprint}", facts.imprint_algorithm),
             )),
         );
-        file.settle();
-        return (file, Some(result));
+        return;
     }
     match checked.signer {
         Signer::Trusted(who) => {
@@ -230,7 +270,7 @@ fn check_one(
             result.detail = format!(
                 "the {} checkpoint of size {size} (history line {}) existed by {}, signed by {who}",
                 chain.name(),
-                loc.0,
+                entry.line,
                 facts.gen_time
             );
             result.tsa = Some(who);
@@ -242,6 +282,8 @@ fn check_one(
                 format!("it is none of the {} certificate(s) given", certs.len())
             };
             result.detail = fail(
+                file,
+                certs,
                 FindingKind::TimestampUntrusted,
                 format!(
                     "{name}: the token verifies under the certificate it carries ({who}), but {why}: its time {} is not proven",
@@ -255,8 +297,6 @@ fn check_one(
             result.tsa = Some(who);
         }
     }
-    file.settle();
-    (file, Some(result))
 }
 
 fn dir_name(chain: Chain) -> String {
