@@ -88,7 +88,8 @@ fn shell_word(s: &str) -> String {
 fn request_token(tsa: &Tsa, note: &str) -> Result<(Vec<u8>, String), String> {
     let mut nonce = [0u8; 8];
     getrandom::fill(&mut nonce).map_err(|e| format!("no random nonce: {e}"))?;
-    nonce[0] |= 0x01; // never all zero bytes: the nonce keeps its 8 bytes' worth
+    // A non-zero first byte: the INTEGER keeps all 8 bytes.
+    nonce[0] |= 0x01;
     let query = build_request(note.as_bytes(), &nonce)?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(TSA_TIMEOUT))
