@@ -23,11 +23,18 @@ impl Tsa {
     /// Start the TSA whose certificates are (or are made) in `dir`, on
     /// `port` (0: a free one).
     fn start(dir: &Path, port: u16) -> Tsa {
+        Tsa::start_with(dir, port, "sha1")
+    }
+
+    /// [`Tsa::start`] binding its certificate with ESS hash `ess_alg`
+    /// (`sha1`: signing-certificate; `sha256`: signing-certificate-v2).
+    fn start_with(dir: &Path, port: u16, ess_alg: &str) -> Tsa {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tsa/tsa_server.py");
         let mut child = Command::new("python3")
             .arg(script)
             .arg(dir)
             .arg(port.to_string())
+            .env("TSA_ESS_ALG", ess_alg)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -539,6 +546,40 @@ fn a_tsa_that_is_down_is_exit_3_with_the_command_that_finishes_it() {
     assert_eq!(
         (code, v["timestamps"].as_array().unwrap().len()),
         (0, 3),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_signing_certificate_v2_binding_verifies_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tsa = Tsa::start_with(&tmp.path().join("tsa"), 0, "sha256");
+    ledger(tmp.path());
+    let cert = tsa.cert();
+    iss_ok(
+        tmp.path(),
+        &["checkpoint", "L", "--tsa", &tsa.url(), "--tsa-cert", &cert],
+    );
+    // OpenSSL says the token carries the v2 attribute (its OID, 2.47).
+    let tok = tokens(tmp.path(), "events").remove(0);
+    let parsed = Command::new("openssl")
+        .args(["asn1parse", "-inform", "DER", "-in"])
+        .arg(&tok)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&parsed.stdout);
+    assert!(
+        text.contains("signingCertificateV2") || text.contains("1.2.840.113549.1.9.16.2.47"),
+        "{text}"
+    );
+    let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &cert]);
+    assert_eq!(code, 0, "{v}");
+    assert!(
+        v["timestamps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["proven"] == true),
         "{v}"
     );
 }

@@ -9,7 +9,9 @@ extendedKeyUsage critical timeStamping, and serves POST /
 (application/timestamp-query) on 127.0.0.1 at PORT (default: a free one), printing
 "PORT <n>" on one line once it listens. It answers each query with the
 reply `openssl ts -reply` makes, as application/timestamp-reply, and stops
-on SIGTERM or when its standard input closes. Files: DIR/ca.pem, tsa.pem,
+on SIGTERM or when its standard input closes. TSA_ESS_ALG=sha256 makes
+it bind its certificate with ESS signing-certificate-v2 (default sha1:
+signing-certificate, OpenSSL's default). Files: DIR/ca.pem, tsa.pem,
 tsa.key, tsa.cnf.
 """
 
@@ -61,7 +63,7 @@ accuracy = secs:1
 ordering = yes
 tsa_name = yes
 ess_cert_id_chain = no
-ess_cert_id_alg = sha1
+ess_cert_id_alg = {os.environ.get('TSA_ESS_ALG', 'sha1')}
 """)
 
 
