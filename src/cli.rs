@@ -18,6 +18,7 @@ mod native;
 mod output;
 mod protect;
 mod pulses;
+mod reference;
 mod report;
 mod sample;
 mod serve;

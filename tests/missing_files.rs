@@ -1,8 +1,8 @@
 //! Invariant: a file whose existence the other files prove is reported
 //! missing as a violation (`MISSING_FILE`, on the file that proves it),
 //! never a clean verdict; a file nothing requires stays "not found" and
-//! the verdict unchanged (issue 10, item 3). The README's "Missing files"
-//! table is the rule; each row is a test here.
+//! the verdict unchanged (issue 10, item 3). The "Missing files" table of
+//! docs/FINDINGS.md is the rule; each row is a test here.
 
 mod common;
 

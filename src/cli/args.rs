@@ -13,7 +13,9 @@ use std::path::PathBuf;
     version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("ISS_GIT_COMMIT"), ")"),
     about,
     propagate_version = true,
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    after_help = super::reference::ROOT,
+    mut_subcommands = super::reference::link
 )]
 pub struct Cli {
     /// What to do; none opens the workstation.
@@ -142,7 +144,7 @@ pub struct VerifyArgs {
     /// A ledger folder (either legacy layout, a v1 layer folder, or a folder of
     /// chain files) or a single chain file.
     pub path: PathBuf,
-    /// Print one JSON document (schema in the README) instead of text.
+    /// Print one JSON document (schema in docs/JSON.md) instead of text.
     #[arg(long)]
     pub json: bool,
     /// Show at most this many findings per file in text output (JSON has all).
@@ -345,7 +347,7 @@ pub struct ServeArgs {
 pub struct WatchArgs {
     /// The ledger (any path `iss verify` accepts).
     pub path: PathBuf,
-    /// Print one JSON object per line (schema in the README) instead of text.
+    /// Print one JSON object per line (schema in docs/JSON.md) instead of text.
     #[arg(long)]
     pub json: bool,
     /// Stop after this many events (the first is `ready`).

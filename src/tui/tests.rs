@@ -15,6 +15,7 @@ mod numbers;
 mod numbers_extreme;
 mod panes_navigation;
 mod panes_snapshots;
+mod readme_tour;
 mod rendering;
 mod search;
 mod snapshots;

@@ -2,7 +2,7 @@
 //! number its steps, then once per step and fault (a `kill -9` before the
 //! step, an ENOSPC or EIO instead of it, a short write), each on a fresh
 //! copy of the same ledger, and every outcome is checked against the
-//! exit-code contract (see `ledger::append` and the README):
+//! exit-code contract (see `ledger::append` and docs/WRITES.md):
 //!
 //! - killed: every record it acknowledged (printed) is in the ledger; the
 //!   ledger verifies clean or with only the documented recoverable findings;

@@ -5,7 +5,7 @@
 //! copied) or a file the service had not written yet. But the service
 //! writes some files together, so some absences are proof that a file
 //! existed and was removed. The rule for each file, and why, is the
-//! README's table "Missing files"; in short:
+//! table "Missing files" of docs/FINDINGS.md; in short:
 //!
 //! | absent | is a violation when | because |
 //! |---|---|---|

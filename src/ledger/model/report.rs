@@ -2,7 +2,7 @@
 //! what was not, and what was found.
 //!
 //! This is also the `iss verify --json` document; its schema is documented
-//! in the README and changes only by adding fields.
+//! in docs/JSON.md and changes only by adding fields.
 
 use crate::ledger::model::finding::{Finding, FindingKind, Severity};
 use crate::ledger::model::segments::RunSegment;

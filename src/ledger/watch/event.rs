@@ -1,6 +1,6 @@
 //! What the watcher reports: one [`WatchEvent`] per verified record, torn
 //! growth, alert and re-verification, each also one JSON object (the
-//! `iss watch --json` schema, documented in the README).
+//! `iss watch --json` schema, documented in docs/JSON.md).
 
 use crate::ledger::model::finding::{Finding, FindingKind, Severity};
 use crate::ledger::model::report::{LedgerStatus, NativeChainStatus, VerifyReport};
