@@ -22,6 +22,7 @@ mod reference;
 mod report;
 mod sample;
 mod serve;
+mod timestamp;
 mod trust;
 mod usage;
 mod verify;

@@ -284,6 +284,12 @@ const ELSEWHERE: &[(&str, i32, &str)] = &[
         3,
         "as for append descriptor: the native writer's fault-injection tests",
     ),
+    (
+        "checkpoint",
+        3,
+        "--tsa with the TSA down after the checkpoints are durable needs a TSA \
+         certificate made with openssl: tests/timestamps.rs",
+    ),
 ];
 
 #[test]

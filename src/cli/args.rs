@@ -164,6 +164,11 @@ pub struct VerifyArgs {
     /// Trusted checkpoints and the remembered state.
     #[command(flatten)]
     pub trust: TrustArgs,
+    /// A TSA certificate (PEM or DER), repeatable: stored timestamp tokens
+    /// signed by it prove when their checkpoints existed; without it they
+    /// are `TIMESTAMP_UNTRUSTED` (docs/TIMESTAMPS.md).
+    #[arg(long, value_name = "FILE")]
+    pub tsa_cert: Vec<PathBuf>,
 }
 
 /// Where the keys of a native ledger are (both live outside the ledger).
@@ -225,6 +230,9 @@ pub struct CheckpointArgs {
     /// genuine.
     #[arg(long)]
     pub accept_retired_history: bool,
+    /// RFC 3161 timestamps over the new checkpoints.
+    #[command(flatten)]
+    pub tsa: super::timestamp::TsaArgs,
 }
 
 /// `iss prove`.

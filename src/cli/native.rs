@@ -44,7 +44,11 @@ fn mac_key(ledger: &Path, keys: &KeyFiles) -> anyhow::Result<Option<MacKey>> {
 
 /// Say that what was printed above (`subject`, e.g. "the pulse above is")
 /// is durable but `f` failed; exit 3.
-fn follow_up_failed(f: &FollowUpFailed, json: bool, subject: &str) -> anyhow::Result<u8> {
+pub(super) fn follow_up_failed(
+    f: &FollowUpFailed,
+    json: bool,
+    subject: &str,
+) -> anyhow::Result<u8> {
     if json {
         let mut out = anstream::stdout().lock();
         writeln!(out, "{}", serde_json::json!({ "follow_up_failed": f }))?;
@@ -179,6 +183,8 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
         );
     };
     let mac = mac_key(&args.path, &args.keys)?;
+    // Read before anything is written: a bad TSA certificate changes nothing.
+    let tsa = super::timestamp::prepare(&args.tsa)?;
     let opened = if args.accept_retired_history {
         NativeWriter::open_accepting_retired_history(&args.path, s, mac)
     } else {
@@ -189,6 +195,7 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
         Err(e) => return refusal(&e),
     };
     let mut out = super::output::stdout();
+    let mut acks = Vec::new();
     for (done, c) in Chain::ALL.into_iter().enumerate() {
         let ack = match w.checkpoint(c) {
             Ok(a) => a,
@@ -222,6 +229,11 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
             drop(out);
             return follow_up_failed(&f, args.json, "the checkpoints above are");
         }
+        acks.push(ack);
+    }
+    if let Some(tsa) = tsa {
+        drop(out);
+        return super::timestamp::stamp(&args.path, &tsa, &acks, args.json);
     }
     Ok(EXIT_OK)
 }

@@ -11,6 +11,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     let mac_key =
         crate::ledger::native::secret::mac_key_option(&args.path, args.mac_key.as_deref())?;
     let trust = super::trust::resolve(&args.trust, false)?;
+    let tsa_certs = super::timestamp::read_certs(&args.tsa_cert)?;
     let options = VerifyOptions {
         max_line: args.max_line_bytes,
         mac_key,
@@ -19,6 +20,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         ..VerifyOptions::default()
     };
     let mut report = verify_path(&args.path, &options)?;
+    super::timestamp::check_stored(&args.path, &args.tsa_cert, &tsa_certs, &mut report)?;
     for p in &args.proof {
         let text = crate::ledger::input::read_once_to_string(p, crate::ledger::input::STREAM_LIMIT)
             .with_context(|| format!("reading {}", p.display()))?;

@@ -58,6 +58,7 @@ pub fn render(out: &mut dyn Write, report: &VerifyReport, max_findings: usize) -
         )?;
     }
     render_trust(out, report)?;
+    render_timestamps(out, report)?;
     render_os_protection(out, report, width)?;
 
     for f in report
@@ -283,6 +284,34 @@ fn render_trust(out: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
     }
     for o in &t.saved {
         writeln!(out, "  remembered the newest verified checkpoint of {o}")?;
+    }
+    Ok(())
+}
+
+/// Per stored timestamp token: the time it proves its checkpoint existed.
+fn render_timestamps(out: &mut dyn Write, report: &VerifyReport) -> io::Result<()> {
+    if report.timestamps.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{HEAD}Timestamps (RFC 3161){HEAD:#}")?;
+    for t in &report.timestamps {
+        if t.proven {
+            writeln!(
+                out,
+                "  {OK}✔{OK:#} {} size {} existed by {} ({})",
+                t.origin,
+                t.size,
+                t.gen_time.as_deref().unwrap_or("?"),
+                t.tsa.as_deref().unwrap_or("?")
+            )?;
+        } else {
+            writeln!(
+                out,
+                "  {WARN}⚠{WARN:#} {} size {}: not proven: {}",
+                t.origin, t.size, t.detail
+            )?;
+        }
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ pub mod pulse;
 pub mod record;
 pub mod repair;
 pub mod secret;
+pub mod timestamps;
 pub mod unique_ids;
 pub mod verify;
 pub mod writer;

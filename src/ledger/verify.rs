@@ -154,6 +154,7 @@ pub fn verify_native_report_live(
         time_segments: Vec::new(),
         proofs: Vec::new(),
         trust: None,
+        timestamps: Vec::new(),
     };
     report.settle();
     crate::ledger::trust::apply(&options.trust, dir, v.meta.as_ref(), &v.chains, &mut report);
@@ -276,6 +277,7 @@ pub fn verify_discovered_live(
         time_segments,
         proofs: Vec::new(),
         trust: None,
+        timestamps: Vec::new(),
     };
     report.settle();
     crate::ledger::trust::apply_legacy(&options.trust, &mut report);

@@ -194,6 +194,7 @@ mod tests {
             time_segments: vec![],
             proofs: vec![],
             trust: None,
+            timestamps: Vec::new(),
         }
     }
 

@@ -151,6 +151,13 @@ pub enum FindingKind {
     /// A checkpoint is signed only by keys the verifier was not given
     /// (`--vkey`): keys named by the ledger alone do not count.
     SignatureUntrusted,
+    /// A stored RFC 3161 timestamp token does not prove its checkpoint: it
+    /// is not a token, its signature or signed attributes fail, or its
+    /// message imprint is not the SHA-256 of the checkpoint note it names.
+    TimestampInvalid,
+    /// A stored timestamp token is not signed by a TSA certificate the
+    /// verifier was given (`--tsa-cert`): the time it states is not proven.
+    TimestampUntrusted,
 }
 
 impl FindingKind {
@@ -198,6 +205,8 @@ impl FindingKind {
             FindingKind::Rollback => "ROLLBACK",
             FindingKind::Fork => "FORK",
             FindingKind::SignatureUntrusted => "SIGNATURE_UNTRUSTED",
+            FindingKind::TimestampInvalid => "TIMESTAMP_INVALID",
+            FindingKind::TimestampUntrusted => "TIMESTAMP_UNTRUSTED",
         }
     }
 
@@ -227,7 +236,9 @@ impl FindingKind {
             | FindingKind::MissingFile
             | FindingKind::Rollback
             | FindingKind::Fork
-            | FindingKind::SignatureUntrusted => Severity::Violation,
+            | FindingKind::SignatureUntrusted
+            | FindingKind::TimestampInvalid
+            | FindingKind::TimestampUntrusted => Severity::Violation,
             FindingKind::Unreadable => Severity::Incomplete,
             FindingKind::Unchained
             | FindingKind::IndexMismatch

@@ -277,6 +277,43 @@ pub struct VerifyReport {
     /// or the remembered state); `None` when neither was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trust: Option<crate::ledger::model::trust::TrustReport>,
+    /// The RFC 3161 timestamp tokens stored beside the checkpoint
+    /// histories, each with the time it proves (`iss verify`, native).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub timestamps: Vec<TimestampResult>,
+}
+
+/// One stored timestamp token as `iss verify` judged it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimestampResult {
+    /// The token file.
+    pub file: String,
+    /// The checkpoint's origin (`<ledger origin>/<chain>`), or the chain's
+    /// name when the metadata could not be read.
+    pub origin: String,
+    /// The chain.
+    pub chain: &'static str,
+    /// The checkpoint's tree size.
+    pub size: u64,
+    /// SHA-256 of the checkpoint note the token covers (hex).
+    pub note_sha256: String,
+    /// Whether the token proves, under a TSA certificate given, that this
+    /// checkpoint existed at `gen_time`.
+    pub proven: bool,
+    /// The time the TSA attests (ISO 8601 UTC), when the token could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gen_time: Option<String>,
+    /// The accuracy the TSA states for `gen_time`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<String>,
+    /// The signing TSA certificate's subject, when the signature verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tsa: Option<String>,
+    /// The token's serial number (hex), when the token could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub serial: Option<String>,
+    /// What was established, or why not.
+    pub detail: String,
 }
 
 /// One proof document checked by `iss verify --proof`.
