@@ -535,9 +535,14 @@ pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
         writeln!(out, "nothing to cut: no file ends in a torn line")?;
     }
     for c in &done.cuts {
+        let what = if c.recorded_after_interruption {
+            "an interrupted repair removed"
+        } else {
+            "removed"
+        };
         writeln!(
             out,
-            "{}: removed {} torn byte(s) at offset {} (sha256 {}); kept in {}; recorded as events record {}",
+            "{}: {what} {} torn byte(s) at offset {} (sha256 {}); kept in {}; recorded as events record {}",
             c.file,
             c.bytes,
             c.offset,

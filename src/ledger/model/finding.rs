@@ -151,6 +151,9 @@ pub enum FindingKind {
     /// A checkpoint is signed only by keys the verifier was not given
     /// (`--vkey`): keys named by the ledger alone do not count.
     SignatureUntrusted,
+    /// A repair's backup of bytes it cut (or was about to cut) that no
+    /// `events` record names: the repair stopped before recording its cut.
+    UnrecordedRepair,
 }
 
 impl FindingKind {
@@ -198,6 +201,7 @@ impl FindingKind {
             FindingKind::Rollback => "ROLLBACK",
             FindingKind::Fork => "FORK",
             FindingKind::SignatureUntrusted => "SIGNATURE_UNTRUSTED",
+            FindingKind::UnrecordedRepair => "UNRECORDED_REPAIR",
         }
     }
 
@@ -227,7 +231,8 @@ impl FindingKind {
             | FindingKind::MissingFile
             | FindingKind::Rollback
             | FindingKind::Fork
-            | FindingKind::SignatureUntrusted => Severity::Violation,
+            | FindingKind::SignatureUntrusted
+            | FindingKind::UnrecordedRepair => Severity::Violation,
             FindingKind::Unreadable => Severity::Incomplete,
             FindingKind::Unchained
             | FindingKind::IndexMismatch

@@ -107,6 +107,19 @@ impl NativeWriter {
         Self::open_inner(dir, Some(signer), mac_key, rotation::is_rotation_cover)
     }
 
+    /// [`NativeWriter::open`] for `iss repair`, after its cuts and before
+    /// it records them: the backups of cuts no `events` record names yet
+    /// (`UNRECORDED_REPAIR`) are what it is about to record.
+    pub(crate) fn open_for_repair(
+        dir: &Path,
+        signer: Option<Signer>,
+        mac_key: Option<MacKey>,
+    ) -> Result<NativeWriter, NativeWriteError> {
+        Self::open_inner(dir, signer, mac_key, |f| {
+            f.kind == crate::ledger::model::finding::FindingKind::UnrecordedRepair
+        })
+    }
+
     /// [`NativeWriter::open`] for `iss init`, between the genesis record and
     /// the first checkpoints: the one state in which a chain may have no
     /// checkpoint history yet.
