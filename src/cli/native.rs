@@ -81,6 +81,27 @@ fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
     Ok(EXIT_ERROR)
 }
 
+/// [`refusal`] for `iss init` and `iss migrate`: when the command stopped
+/// after marking the folder unfinished, also say how to start again.
+fn unfinished_refusal(e: &NativeWriteError, dir: &Path, opts: &InitOptions) -> anyhow::Result<u8> {
+    let code = refusal(e)?;
+    let hint_given = e.to_string().contains("To start again");
+    if !hint_given
+        && dir
+            .join(crate::ledger::native::init::UNFINISHED_MARKER)
+            .exists()
+    {
+        let mut keys = vec![opts.key_path.as_path()];
+        keys.extend(opts.mac_key_path.as_deref());
+        writeln!(
+            anstream::stderr(),
+            "iss: {}",
+            crate::ledger::native::init::start_again_hint(dir, &keys)
+        )?;
+    }
+    Ok(code)
+}
+
 fn init_options(args: &InitArgs) -> anyhow::Result<InitOptions> {
     let name = args
         .path
@@ -109,7 +130,7 @@ pub fn migrate_cmd(args: &super::args::MigrateArgs) -> anyhow::Result<u8> {
     let opts = init_options(&args.init)?;
     let done = match crate::ledger::native::migrate::migrate(&args.legacy, &args.init.path, &opts) {
         Ok(d) => d,
-        Err(e) => return refusal(&e),
+        Err(e) => return unfinished_refusal(&e, &args.init.path, &opts),
     };
     let mut out = super::output::stdout();
     if args.init.json {
@@ -138,7 +159,7 @@ pub fn init_cmd(args: &InitArgs) -> anyhow::Result<u8> {
     let opts = init_options(args)?;
     let done = match init(&args.path, &opts) {
         Ok(d) => d,
-        Err(e) => return refusal(&e),
+        Err(e) => return unfinished_refusal(&e, &args.path, &opts),
     };
     let mut out = super::output::stdout();
     if args.json {

@@ -154,6 +154,9 @@ pub enum FindingKind {
     /// A repair's backup of bytes it cut (or was about to cut) that no
     /// `events` record names: the repair stopped before recording its cut.
     UnrecordedRepair,
+    /// An `iss init` or `iss migrate` that did not finish left this folder:
+    /// it is not a ledger yet, and its records (if any) are not signed.
+    IncompleteInit,
 }
 
 impl FindingKind {
@@ -202,6 +205,7 @@ impl FindingKind {
             FindingKind::Fork => "FORK",
             FindingKind::SignatureUntrusted => "SIGNATURE_UNTRUSTED",
             FindingKind::UnrecordedRepair => "UNRECORDED_REPAIR",
+            FindingKind::IncompleteInit => "INCOMPLETE_INIT",
         }
     }
 
@@ -232,7 +236,8 @@ impl FindingKind {
             | FindingKind::Rollback
             | FindingKind::Fork
             | FindingKind::SignatureUntrusted
-            | FindingKind::UnrecordedRepair => Severity::Violation,
+            | FindingKind::UnrecordedRepair
+            | FindingKind::IncompleteInit => Severity::Violation,
             FindingKind::Unreadable => Severity::Incomplete,
             FindingKind::Unchained
             | FindingKind::IndexMismatch

@@ -200,6 +200,24 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
         }
     }
     let mut meta_report = meta_report;
+    if dir
+        .join(crate::ledger::native::init::UNFINISHED_MARKER)
+        .exists()
+    {
+        meta_report.findings.push(
+            Finding::new(
+                FindingKind::IncompleteInit,
+                crate::ledger::native::init::start_again_hint(dir, &[]),
+            )
+            .expected_found(
+                "a ledger whose `iss init` or `iss migrate` finished",
+                format!(
+                    "{} (removed by the command's last step)",
+                    crate::ledger::native::init::UNFINISHED_MARKER
+                ),
+            ),
+        );
+    }
     pinned_metadata(&mut meta_report, keyring.as_ref(), options);
     meta_report.settle();
     files.push(meta_report);
