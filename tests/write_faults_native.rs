@@ -19,7 +19,9 @@
 //!   read); renamed, directory not synced; done, not acknowledged.
 //! - `checkpoint`: the checkpoint steps above, for each chain that needs one.
 //! - `repair`: the torn line's backup and cut (see the legacy test), the
-//!   `events` record of the cut, then a checkpoint of each chain.
+//!   `events` record of the cut, then a checkpoint of each chain. A kill
+//!   after the backup and before that record leaves a backup no record
+//!   names (`UNRECORDED_REPAIR`), which the next repair records or drops.
 
 mod common;
 
@@ -29,7 +31,7 @@ use std::path::Path;
 
 const D: &str = r#"{"process_name":"Order_Fulfilment","process_version":"1.1.0","capability_level":3,"process_outcome":"compliant","compliance_score":0.9,"evidence_required":["execution_log"],"evidence_provided":["execution_log"],"assessed_by":"auditor.jane","assessment_method":"document_review"}"#;
 
-const RECOVERABLE: &[&str] = &["TORN_TAIL", "CHECKPOINT_LAG"];
+const RECOVERABLE: &[&str] = &["TORN_TAIL", "CHECKPOINT_LAG", "UNRECORDED_REPAIR"];
 const APPEND: &[&str] = &["append", "descriptor", "--json", "{L}"];
 const REPAIR: &[&str] = &["repair", "{L}"];
 
@@ -230,6 +232,80 @@ fn every_step_of_a_repair() {
         None,
         &steps,
     );
+    every_cut_is_recorded(dir.path(), steps.len());
+}
+
+/// The backups a ledger folder holds, and those its `events` repair
+/// records name.
+fn backups_and_records(ledger: &Path) -> (Vec<String>, Vec<String>) {
+    let mut backups: Vec<String> = fs::read_dir(ledger)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".torn-"))
+        .collect();
+    backups.sort();
+    let mut named = Vec::new();
+    for line in common::read_lines(&ledger.join("events.jsonl")) {
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) else {
+            continue;
+        };
+        let body: serde_json::Value =
+            serde_json::from_str(v["body"].as_str().unwrap_or("null")).unwrap_or_default();
+        let body = if body.is_null() {
+            v["body"].clone()
+        } else {
+            body
+        };
+        if body["type"] == "repair" {
+            named.push(body["backup"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    named.sort();
+    (backups, named)
+}
+
+/// Issue 10: a repair killed between its cut and its `events` record left
+/// the cut recorded only in the backup, and the ledger verified clean with
+/// no trace that a repair removed bytes. At every step: a backup that no
+/// record names is reported (`UNRECORDED_REPAIR`, exit 1, appends refused),
+/// and the next repair records it (or drops it when the cut was never
+/// made): afterwards every backup is named by exactly one record.
+fn every_cut_is_recorded(base: &Path, steps: usize) {
+    for plan in (1..=steps)
+        .map(|k| format!("{k}:kill"))
+        .chain([format!("{steps}:kill-after")])
+    {
+        let dir = tempfile::tempdir().unwrap();
+        common::faults::copy_dir(base, dir.path());
+        let ledger = dir.path().join("l");
+        let r = iss(&args_for(&["repair", "{L}"], &ledger), None, Some(&plan));
+        assert_eq!(r.signal, Some(9), "{plan}: {r:?}");
+        let (backups, named) = backups_and_records(&ledger);
+        let unrecorded: Vec<_> = backups.iter().filter(|b| !named.contains(b)).collect();
+        let (code, found, _) = common::faults::verify(&ledger);
+        let reported = found.iter().any(|(_, k, _)| k == "UNRECORDED_REPAIR");
+        assert_eq!(
+            reported,
+            !unrecorded.is_empty(),
+            "{plan}: backups {backups:?}, named {named:?}, findings {found:?}"
+        );
+        if reported {
+            assert_eq!(code, Some(1), "{plan}: {found:?}");
+            let a = iss(&args_for(APPEND, &ledger), Some(D), None);
+            assert_eq!(
+                a.code,
+                Some(1),
+                "{plan}: an append onto an unrecorded cut: {a:?}"
+            );
+        }
+        let fin = iss(&args_for(REPAIR, &ledger), None, None);
+        assert_eq!(fin.code, Some(0), "{plan}: {fin:?}");
+        let (backups, named) = backups_and_records(&ledger);
+        assert_eq!(backups, named, "{plan}: every backup named once");
+        assert_eq!(backups.len(), 1, "{plan}: one cut, one backup: {backups:?}");
+        let (code, found, _) = common::faults::verify(&ledger);
+        assert_eq!((code, found.len()), (Some(0), 0), "{plan}: {found:?}");
+    }
 }
 
 /// Issue 10, item 7: a checkpoint that cannot be written after a durable

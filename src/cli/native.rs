@@ -85,6 +85,27 @@ fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
     Ok(EXIT_ERROR)
 }
 
+/// [`refusal`] for `iss init` and `iss migrate`: when the command stopped
+/// after marking the folder unfinished, also say how to start again.
+fn unfinished_refusal(e: &NativeWriteError, dir: &Path, opts: &InitOptions) -> anyhow::Result<u8> {
+    let code = refusal(e)?;
+    let hint_given = e.to_string().contains("To start again");
+    if !hint_given
+        && dir
+            .join(crate::ledger::native::init::UNFINISHED_MARKER)
+            .exists()
+    {
+        let mut keys = vec![opts.key_path.as_path()];
+        keys.extend(opts.mac_key_path.as_deref());
+        writeln!(
+            anstream::stderr(),
+            "iss: {}",
+            crate::ledger::native::init::start_again_hint(dir, &keys)
+        )?;
+    }
+    Ok(code)
+}
+
 fn init_options(args: &InitArgs) -> anyhow::Result<InitOptions> {
     let name = args
         .path
@@ -113,7 +134,7 @@ pub fn migrate_cmd(args: &super::args::MigrateArgs) -> anyhow::Result<u8> {
     let opts = init_options(&args.init)?;
     let done = match crate::ledger::native::migrate::migrate(&args.legacy, &args.init.path, &opts) {
         Ok(d) => d,
-        Err(e) => return refusal(&e),
+        Err(e) => return unfinished_refusal(&e, &args.init.path, &opts),
     };
     let mut out = super::output::stdout();
     if args.init.json {
@@ -142,7 +163,7 @@ pub fn init_cmd(args: &InitArgs) -> anyhow::Result<u8> {
     let opts = init_options(args)?;
     let done = match init(&args.path, &opts) {
         Ok(d) => d,
-        Err(e) => return refusal(&e),
+        Err(e) => return unfinished_refusal(&e, &args.path, &opts),
     };
     let mut out = super::output::stdout();
     if args.json {
@@ -547,9 +568,14 @@ pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
         writeln!(out, "nothing to cut: no file ends in a torn line")?;
     }
     for c in &done.cuts {
+        let what = if c.recorded_after_interruption {
+            "an interrupted repair removed"
+        } else {
+            "removed"
+        };
         writeln!(
             out,
-            "{}: removed {} torn byte(s) at offset {} (sha256 {}); kept in {}; recorded as events record {}",
+            "{}: {what} {} torn byte(s) at offset {} (sha256 {}); kept in {}; recorded as events record {}",
             c.file,
             c.bytes,
             c.offset,

@@ -234,6 +234,10 @@ impl Storage for FaultyStorage {
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
         self.run("sync-dir", dir, || self.inner.sync_dir(dir))
     }
+
+    fn create_dir(&self, path: &Path) -> io::Result<()> {
+        self.run("mkdir", path, || self.inner.create_dir(path))
+    }
 }
 
 /// The process's plan from [`ENV`], parsed once: `Ok(None)` when unset.

@@ -4,7 +4,7 @@
 //! calls, and the states that leaves must each be recognised and completed
 //! (or be harmless). To prove that for every step, and not only for the
 //! steps a random kill happens to hit, each call that changes a ledger's
-//! files (open, write, fsync, truncate, rename, remove, directory sync) goes
+//! files (open, write, fsync, truncate, rename, remove, mkdir, directory sync) goes
 //! through a [`Storage`] chosen when the [`LedgerLock`](super::LedgerLock)
 //! that authorises the write is made — the idea of redb's `StorageBackend`,
 //! a backend handed to the database at construction that tests replace.
@@ -50,6 +50,8 @@ pub trait Storage: fmt::Debug + Send + Sync {
     fn remove_file(&self, path: &Path) -> io::Result<()>;
     /// Make the entries of directory `dir` (new, renamed, removed names) durable.
     fn sync_dir(&self, dir: &Path) -> io::Result<()>;
+    /// Create the directory `path` (its parent must exist).
+    fn create_dir(&self, path: &Path) -> io::Result<()>;
 }
 
 /// The operating system itself: what every write uses in the product.
@@ -90,6 +92,10 @@ impl Storage for OsStorage {
         // directory entry naming it: a new file can vanish after a crash
         // unless its directory is synced too.
         File::open(dir)?.sync_all()
+    }
+
+    fn create_dir(&self, path: &Path) -> io::Result<()> {
+        fs::create_dir(path)
     }
 }
 

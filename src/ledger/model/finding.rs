@@ -158,6 +158,12 @@ pub enum FindingKind {
     /// A stored timestamp token is not signed by a TSA certificate the
     /// verifier was given (`--tsa-cert`): the time it states is not proven.
     TimestampUntrusted,
+    /// A repair's backup of bytes it cut (or was about to cut) that no
+    /// `events` record names: the repair stopped before recording its cut.
+    UnrecordedRepair,
+    /// An `iss init` or `iss migrate` that did not finish left this folder:
+    /// it is not a ledger yet, and its records (if any) are not signed.
+    IncompleteInit,
 }
 
 impl FindingKind {
@@ -207,6 +213,8 @@ impl FindingKind {
             FindingKind::SignatureUntrusted => "SIGNATURE_UNTRUSTED",
             FindingKind::TimestampInvalid => "TIMESTAMP_INVALID",
             FindingKind::TimestampUntrusted => "TIMESTAMP_UNTRUSTED",
+            FindingKind::UnrecordedRepair => "UNRECORDED_REPAIR",
+            FindingKind::IncompleteInit => "INCOMPLETE_INIT",
         }
     }
 
@@ -238,7 +246,9 @@ impl FindingKind {
             | FindingKind::Fork
             | FindingKind::SignatureUntrusted
             | FindingKind::TimestampInvalid
-            | FindingKind::TimestampUntrusted => Severity::Violation,
+            | FindingKind::TimestampUntrusted
+            | FindingKind::UnrecordedRepair
+            | FindingKind::IncompleteInit => Severity::Violation,
             FindingKind::Unreadable => Severity::Incomplete,
             FindingKind::Unchained
             | FindingKind::IndexMismatch

@@ -148,7 +148,7 @@ pub fn migrate(
         Some(p) => Some(MacKey::read(p).map_err(|e| NativeWriteError::Key(e.to_string()))?),
         None => None,
     };
-    let mut w = NativeWriter::open(new, Some(signer), mac)?;
+    let mut w = NativeWriter::open_unfinished(new, Some(signer), mac)?;
     let chain_of = |k: FileKind| {
         report
             .files
@@ -170,6 +170,8 @@ pub fn migrate(
     for c in Chain::ALL {
         w.checkpoint(c)?;
     }
+    drop(w);
+    crate::ledger::native::init::finish(new)?;
     Ok(Migrated {
         ledger,
         descriptors,

@@ -2,12 +2,22 @@
 //! last line (chain or checkpoint history) after keeping a copy of its
 //! bytes, then record every cut in the `events` chain and re-sign the
 //! chains, so the repair itself is evidence inside the ledger.
+//!
+//! A repair stopped between its backup and its `events` record leaves a
+//! backup no record names (`UNRECORDED_REPAIR`, see
+//! [`crate::ledger::native::verify::backups`]): the next repair removes it
+//! when its cut was never made (the file still ends in exactly those bytes,
+//! which it then cuts and records afresh), and otherwise records the cut
+//! (`recorded_after_interruption`; appends are refused until then, so the
+//! file's length is still the cut's offset).
 
 use crate::ledger::append::{
-    FollowUpFailed, LedgerLock, Repair, command_for, file_name, repair_torn_tail,
+    FollowUpFailed, LedgerLock, Repair, TailState, command_for, file_name, remove_file,
+    repair_torn_tail,
 };
 use crate::ledger::native::meta::{Chain, ChainPaths};
 use crate::ledger::native::secret::MacKey;
+use crate::ledger::native::verify::backups;
 use crate::ledger::native::writer::{
     CheckpointAck, CheckpointStatus, NativeWriteError, NativeWriter, RecordAck,
 };
@@ -34,6 +44,10 @@ pub struct Cut {
     /// a crash.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_error: Option<String>,
+    /// The cut was made by an earlier repair that stopped before recording
+    /// it; this one recorded it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub recorded_after_interruption: bool,
 }
 
 /// What a repair did.
@@ -76,21 +90,24 @@ pub fn repair_native(
         return after_cuts(done, e, dir);
     }
     let signs = signer.is_some();
-    let mut w = match NativeWriter::open(dir, signer, mac_key) {
+    let mut w = match NativeWriter::open_for_repair(dir, signer, mac_key) {
         Ok(w) => w,
         Err(e) => return after_cuts(done, e, dir),
     };
     for i in 0..done.cuts.len() {
         let cut = &done.cuts[i];
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "type": "repair",
             "file": cut.file,
             "offset": cut.offset,
             "bytes": cut.bytes,
             "sha256": cut.sha256,
             "backup": cut.backup,
-        })
-        .to_string();
+        });
+        if cut.recorded_after_interruption {
+            body["recorded_after_interruption"] = true.into();
+        }
+        let body = body.to_string();
         match w.append(Chain::Events, &[body]) {
             Ok(mut acks) => done.cuts[i].event = acks.pop(),
             Err(e) => return after_cuts(done, e, dir),
@@ -132,6 +149,7 @@ pub fn repair_native(
 /// Cut each chain's and history's torn tail, under one lock.
 fn cut_torn_tails(dir: &Path, cuts: &mut Vec<Cut>) -> Result<(), NativeWriteError> {
     let mut lock = LedgerLock::acquire(dir)?;
+    settle_unrecorded(&mut lock, dir, cuts)?;
     for chain in Chain::ALL {
         let paths = ChainPaths::new(dir, chain);
         for path in [&paths.file, &paths.history] {
@@ -147,9 +165,61 @@ fn cut_torn_tails(dir: &Path, cuts: &mut Vec<Cut>) -> Result<(), NativeWriteErro
                     backup: file_name(&t.backup),
                     event: None,
                     sync_error: t.sync_error,
+                    recorded_after_interruption: false,
                 });
             }
         }
+    }
+    Ok(())
+}
+
+/// The backups of earlier repairs that no `events` record names: removed
+/// when their cut was never made, else added to `cuts` to be recorded.
+fn settle_unrecorded(
+    lock: &mut LedgerLock,
+    dir: &Path,
+    cuts: &mut Vec<Cut>,
+) -> Result<(), NativeWriteError> {
+    let io = |p: &Path, e: std::io::Error| NativeWriteError::Io(format!("{}: {e}", p.display()));
+    let max_line = crate::ledger::io::reader::DEFAULT_MAX_LINE;
+    for u in backups::check(dir, max_line).unwrap_or_default() {
+        let bytes = crate::ledger::input::read_regular(&u.backup).map_err(|e| io(&u.backup, e))?;
+        let offset = match crate::ledger::append::Tail::read(&u.file)? {
+            TailState::Torn {
+                complete,
+                torn_bytes,
+            } => {
+                let file =
+                    crate::ledger::input::read_regular(&u.file).map_err(|e| io(&u.file, e))?;
+                let start = usize::try_from(complete.len).unwrap_or(usize::MAX);
+                // Backed up (or partly), never cut: the file still ends in
+                // those bytes, and this repair cuts and records them afresh.
+                if torn_bytes >= bytes.len() as u64
+                    && file.get(start..).is_some_and(|t| t.starts_with(&bytes))
+                {
+                    remove_file(lock, &u.backup)?;
+                    continue;
+                }
+                complete.len
+            }
+            // A backup still empty was created before any byte was cut.
+            _ if bytes.is_empty() => {
+                remove_file(lock, &u.backup)?;
+                continue;
+            }
+            TailState::Clean(t) => t.len,
+            TailState::Empty | TailState::Missing => 0,
+        };
+        cuts.push(Cut {
+            file: file_name(&u.file),
+            offset,
+            bytes: bytes.len() as u64,
+            sha256: hex::encode(crate::ledger::hash::sha256_parts(&[&bytes])),
+            backup: file_name(&u.backup),
+            event: None,
+            sync_error: None,
+            recorded_after_interruption: true,
+        });
     }
     Ok(())
 }

@@ -7,7 +7,6 @@ use crate::tlog::note::Signer;
 use hmac::{KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use std::fs::{self, OpenOptions};
-use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -153,17 +152,34 @@ pub fn ensure_outside(key: &Path, ledger: &Path) -> Result<(), SecretError> {
 }
 
 /// Create a new secret file with mode 0600 (never overwriting), write
-/// `bytes`, and make it durable.
+/// `bytes`, and make it and its name durable, through the write seam
+/// ([`crate::ledger::append::Storage`]). A file that could not be written
+/// whole is removed again: no half key is left behind.
 pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), SecretError> {
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
+    use crate::ledger::append::{Op, SyncKind};
+    let storage = crate::ledger::append::default_storage();
+    let f = storage
+        .open(
+            path,
+            OpenOptions::new().write(true).create_new(true).mode(0o600),
+            Op::Create,
+        )
         .map_err(io(path, "cannot create the key file"))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(io(path, "cannot write the key file"))
+    let written = storage
+        .write_all(&f, path, bytes)
+        .and_then(|()| storage.sync(&f, path, SyncKind::All));
+    if let Err(e) = written {
+        drop(f);
+        let _ = storage.remove_file(path);
+        return Err(io(path, "cannot write the key file")(e));
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    storage
+        .sync_dir(dir)
+        .map_err(io(path, "cannot make the key file's name durable"))
 }
 
 /// Read a secret file, refusing one that group or others can access.

@@ -8,6 +8,7 @@
 //! in the chain), and `events` is walked before the other chains because
 //! its rotations decide which key may sign which checkpoint.
 
+pub mod backups;
 mod checkpoints;
 pub mod coverage;
 pub mod events;
@@ -185,7 +186,38 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
         };
         per_chain.insert(chain, (report, state, hist_report));
     }
+    // Only a whole-ledger verification judges the folder's backups.
+    if options.chains.is_none() {
+        for u in backups::check(dir, max_line).unwrap_or_default() {
+            let on = per_chain.values_mut().find_map(|(report, _, hist)| {
+                [report, hist]
+                    .into_iter()
+                    .find(|r| Path::new(&r.path) == u.file)
+            });
+            if let Some(r) = on {
+                r.findings.push(backups::finding(&u));
+            }
+        }
+    }
     let mut meta_report = meta_report;
+    if dir
+        .join(crate::ledger::native::init::UNFINISHED_MARKER)
+        .exists()
+    {
+        meta_report.findings.push(
+            Finding::new(
+                FindingKind::IncompleteInit,
+                crate::ledger::native::init::start_again_hint(dir, &[]),
+            )
+            .expected_found(
+                "a ledger whose `iss init` or `iss migrate` finished",
+                format!(
+                    "{} (removed by the command's last step)",
+                    crate::ledger::native::init::UNFINISHED_MARKER
+                ),
+            ),
+        );
+    }
     pinned_metadata(&mut meta_report, keyring.as_ref(), options);
     meta_report.settle();
     files.push(meta_report);

@@ -107,15 +107,31 @@ impl NativeWriter {
         Self::open_inner(dir, Some(signer), mac_key, rotation::is_rotation_cover)
     }
 
-    /// [`NativeWriter::open`] for `iss init`, between the genesis record and
-    /// the first checkpoints: the one state in which a chain may have no
-    /// checkpoint history yet.
-    pub(crate) fn open_new(
+    /// [`NativeWriter::open`] for `iss repair`, after its cuts and before
+    /// it records them: the backups of cuts no `events` record names yet
+    /// (`UNRECORDED_REPAIR`) are what it is about to record.
+    pub(crate) fn open_for_repair(
         dir: &Path,
-        signer: Signer,
+        signer: Option<Signer>,
         mac_key: Option<MacKey>,
     ) -> Result<NativeWriter, NativeWriteError> {
-        Self::open_inner(dir, Some(signer), mac_key, is_no_history)
+        Self::open_inner(dir, signer, mac_key, |f| {
+            f.kind == crate::ledger::model::finding::FindingKind::UnrecordedRepair
+        })
+    }
+
+    /// [`NativeWriter::open`] for `iss init` and `iss migrate`, in the
+    /// folder they are still filling: it carries their unfinished marker
+    /// (`INCOMPLETE_INIT`), and between the genesis record and the first
+    /// checkpoints a chain may have no checkpoint history yet.
+    pub(crate) fn open_unfinished(
+        dir: &Path,
+        signer: Option<Signer>,
+        mac_key: Option<MacKey>,
+    ) -> Result<NativeWriter, NativeWriteError> {
+        Self::open_inner(dir, signer, mac_key, |f| {
+            is_no_history(f) || f.kind == crate::ledger::model::finding::FindingKind::IncompleteInit
+        })
     }
 
     /// Open after verifying; `tolerated` findings do not refuse the opening.
