@@ -1,7 +1,8 @@
 //! Transparency-log primitives, pure and format-agnostic: the RFC 9162
 //! Merkle tree (hashes, roots, inclusion and consistency proofs), C2SP
 //! signed notes (Ed25519 signers and verifier keys) and C2SP tlog
-//! checkpoints.
+//! checkpoints; the C2SP tlog-cosignature and tlog-witness protocol, and
+//! k-of-n witness policies.
 //!
 //! May import: `std`, `sha2`, `base64`, `ed25519-dalek`. Imports nothing of
 //! this crate: no ledger, no files, no I/O. It is not a ledger format: the
@@ -11,3 +12,5 @@
 pub mod checkpoint;
 pub mod merkle;
 pub mod note;
+pub mod policy;
+pub mod witness;

@@ -22,4 +22,5 @@ pub mod repair;
 pub mod secret;
 pub mod unique_ids;
 pub mod verify;
+pub mod witnessed;
 pub mod writer;

@@ -151,6 +151,9 @@ pub enum FindingKind {
     /// A checkpoint is signed only by keys the verifier was not given
     /// (`--vkey`): keys named by the ledger alone do not count.
     SignatureUntrusted,
+    /// A chain's newest signed checkpoint lacks the witness cosignatures the
+    /// verifier's policy asks for (`iss verify --policy`).
+    WitnessPolicy,
 }
 
 impl FindingKind {
@@ -198,6 +201,7 @@ impl FindingKind {
             FindingKind::Rollback => "ROLLBACK",
             FindingKind::Fork => "FORK",
             FindingKind::SignatureUntrusted => "SIGNATURE_UNTRUSTED",
+            FindingKind::WitnessPolicy => "WITNESS_POLICY",
         }
     }
 
@@ -227,7 +231,8 @@ impl FindingKind {
             | FindingKind::MissingFile
             | FindingKind::Rollback
             | FindingKind::Fork
-            | FindingKind::SignatureUntrusted => Severity::Violation,
+            | FindingKind::SignatureUntrusted
+            | FindingKind::WitnessPolicy => Severity::Violation,
             FindingKind::Unreadable => Severity::Incomplete,
             FindingKind::Unchained
             | FindingKind::IndexMismatch
