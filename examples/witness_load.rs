@@ -5,6 +5,12 @@
 //! keep-alive connections; prints the requests per second.
 //!
 //! `cargo run --release --example witness_load -- [LOGS] [REQUESTS_PER_LOG]`
+//!
+//! With `--emit DIR LOGS REQUESTS_PER_LOG` it starts nothing and writes the
+//! same requests for an outside load generator instead
+//! (`scripts/bench_witness_wrk.sh`): `DIR/logs.txt`, one `ORIGIN=VKEY` per
+//! line for `iss witness serve --log`, and `DIR/log<i>.bodies`, log i's
+//! request bodies in order, each ended by a 0x1e byte.
 
 use iss_workstation::tlog::checkpoint::{Checkpoint, sign_checkpoint};
 use iss_workstation::tlog::merkle::{consistency_proof, leaf_hash, root_of};
@@ -15,7 +21,15 @@ use iss_workstation::witness::state::StateDir;
 use std::time::Instant;
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().is_some_and(|a| a == "--emit") {
+        args.next();
+        let dir = std::path::PathBuf::from(args.next().expect("DIR"));
+        let logs: usize = args.next().expect("LOGS").parse().expect("LOGS");
+        let per_log: u64 = args.next().expect("REQUESTS").parse().expect("REQUESTS");
+        emit(&dir, logs, per_log);
+        return;
+    }
     let logs: usize = args.next().map_or(8, |a| a.parse().expect("LOGS"));
     let per_log: u64 = args
         .next()
@@ -40,35 +54,7 @@ fn main() {
     std::thread::spawn(move || serve(listener, witness, |_| {}).unwrap());
 
     // Every request body, made before the clock starts.
-    let bodies: Vec<Vec<String>> = origins
-        .iter()
-        .map(|origin| {
-            let leaves: Vec<_> = (0..per_log)
-                .map(|i| leaf_hash(format!("{origin} {i}").as_bytes()))
-                .collect();
-            (1..=per_log)
-                .map(|size| {
-                    let n = usize::try_from(size).unwrap();
-                    let cp = Checkpoint {
-                        origin: origin.clone(),
-                        size,
-                        root: root_of(&leaves[..n]),
-                        extensions: Vec::new(),
-                    };
-                    AddCheckpoint {
-                        old_size: size - 1,
-                        proof: if size == 1 {
-                            Vec::new()
-                        } else {
-                            consistency_proof(&leaves[..n], size - 1).unwrap()
-                        },
-                        note: sign_checkpoint(&cp, &log_key).unwrap(),
-                    }
-                    .to_body()
-                })
-                .collect()
-        })
-        .collect();
+    let bodies = request_bodies(&origins, &log_key, per_log);
 
     let start = Instant::now();
     let threads: Vec<_> = bodies
@@ -98,4 +84,61 @@ fn main() {
         "{total} add-checkpoint requests ({logs} logs x {per_log}, each cosigned and fsynced) in {secs:.2} s: {:.0} requests/s",
         total / secs
     );
+}
+
+/// Per origin, the `add-checkpoint` bodies growing its log from 1 to
+/// `per_log` records, each with the consistency proof from the size before.
+fn request_bodies(origins: &[String], log_key: &Signer, per_log: u64) -> Vec<Vec<String>> {
+    origins
+        .iter()
+        .map(|origin| {
+            let leaves: Vec<_> = (0..per_log)
+                .map(|i| leaf_hash(format!("{origin} {i}").as_bytes()))
+                .collect();
+            (1..=per_log)
+                .map(|size| {
+                    let n = usize::try_from(size).unwrap();
+                    let cp = Checkpoint {
+                        origin: origin.clone(),
+                        size,
+                        root: root_of(&leaves[..n]),
+                        extensions: Vec::new(),
+                    };
+                    AddCheckpoint {
+                        old_size: size - 1,
+                        proof: if size == 1 {
+                            Vec::new()
+                        } else {
+                            consistency_proof(&leaves[..n], size - 1).unwrap()
+                        },
+                        note: sign_checkpoint(&cp, log_key).unwrap(),
+                    }
+                    .to_body()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `--emit`: the requests as files for an outside load generator.
+fn emit(dir: &std::path::Path, logs: usize, per_log: u64) {
+    std::fs::create_dir_all(dir).unwrap();
+    let log_key = Signer::generate("load.example/log").unwrap();
+    let origins: Vec<String> = (0..logs).map(|i| format!("load.example/log{i}")).collect();
+    let config: String = origins
+        .iter()
+        .map(|o| format!("{o}={}\n", log_key.verifier().vkey()))
+        .collect();
+    std::fs::write(dir.join("logs.txt"), config).unwrap();
+    for (i, bodies) in request_bodies(&origins, &log_key, per_log)
+        .into_iter()
+        .enumerate()
+    {
+        let mut out = String::new();
+        for b in bodies {
+            out.push_str(&b);
+            out.push('\u{1e}');
+        }
+        std::fs::write(dir.join(format!("log{}.bodies", i + 1)), out).unwrap();
+    }
 }

@@ -426,3 +426,106 @@ fn sigterm_stops_a_witness_with_status_0_and_its_state_kept() {
     let (code, _, body) = post(&w.url, &format!("old 0\n\n{first}"));
     assert_eq!((code, body.as_str()), (409, "1\n"));
 }
+
+/// aics-tlog's verdict on `note` (tests/independent/cosignatures_aics.py):
+/// `Some((ok, witnesses))`, or `None` with the reason printed when
+/// python3 or aics-tlog is not there (.ci/run installs it into
+/// target/pydeps).
+fn aics(
+    note: &Path,
+    log_vkey: &str,
+    witnesses: &[String],
+    quorum: usize,
+) -> Option<(bool, Vec<String>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let origin = std::fs::read_to_string(note)
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut cmd = Command::new("python3");
+    cmd.arg(root.join("tests/independent/cosignatures_aics.py"))
+        .env("PYTHONPATH", root.join("target/pydeps"))
+        .args(["--origin", &origin, "--log-vkey", log_vkey])
+        .args(["--quorum", &quorum.to_string()]);
+    for w in witnesses {
+        cmd.args(["--witness", w]);
+    }
+    let Ok(o) = cmd.arg(note).output() else {
+        eprintln!("skipped the aics-tlog check: python3 is not on PATH");
+        return None;
+    };
+    if o.status.code() == Some(3) {
+        eprintln!("skipped the aics-tlog check: {}", stdout(&o).trim());
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(o.status.code(), Some(if v["ok"] == true { 0 } else { 1 }));
+    let names = v["witnesses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().to_owned())
+        .collect();
+    Some((v["ok"] == true, names))
+}
+
+#[test]
+fn cosignatures_verify_with_code_that_is_not_ours() {
+    let n = new_native(ORIGIN, false);
+    let tmp = n.tmp.path();
+    let logs = per_chain_logs(&n.dir);
+    let keys: Vec<(PathBuf, String)> = (1..=3)
+        .map(|i| witness_key(tmp, &format!("w{i}.test")))
+        .collect();
+    let procs: Vec<WitnessProc> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| WitnessProc::start(k, &tmp.join(format!("s{i}")), &logs, &[]))
+        .collect();
+    let specs: Vec<String> = procs
+        .iter()
+        .zip(&keys)
+        .map(|(p, (_, v))| format!("{}={v}", p.url))
+        .collect();
+    append_descriptor_cli(&n.dir, "one", &[]);
+    checkpoint(&n.dir, &n.key, &specs);
+    let vkeys: Vec<String> = keys.iter().map(|(_, v)| v.clone()).collect();
+    let names: Vec<String> = (1..=3).map(|i| format!("w{i}.test")).collect();
+    let ledger_vkey = ledger_key_logs(&n.dir)[0]
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned();
+    for (chain, per_chain) in CHAINS.iter().zip(&logs) {
+        let note = n.dir.join(format!("{chain}.jsonl.checkpoint"));
+        // Under the ledger's key and under the chain's origin-named key.
+        for log_vkey in [ledger_vkey.as_str(), per_chain.split_once('=').unwrap().1] {
+            let Some(verdict) = aics(&note, log_vkey, &vkeys, 3) else {
+                return;
+            };
+            assert_eq!(verdict, (true, names.clone()), "{chain} with {log_vkey}");
+        }
+        // One witness's signature changed: that witness no longer counts
+        // (aics-tlog rejects the note outright, as a configured key whose
+        // signature fails), so 3 of 3 fails.
+        let text = std::fs::read_to_string(&note).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("\u{2014} w2.test "))
+            .unwrap();
+        let sig = line.rsplit(' ').next().unwrap();
+        let mut bytes =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, sig).unwrap();
+        bytes[20] ^= 1;
+        let forged = text.replace(
+            sig,
+            &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &bytes),
+        );
+        let bad = tmp.join(format!("{chain}.forged"));
+        std::fs::write(&bad, forged).unwrap();
+        let (ok, _) = aics(&bad, &ledger_vkey, &vkeys, 3).unwrap();
+        assert!(!ok, "{chain}: a changed cosignature must not verify");
+    }
+}
