@@ -125,10 +125,14 @@ fn emit(dir: &std::path::Path, logs: usize, per_log: u64) {
     std::fs::create_dir_all(dir).unwrap();
     let log_key = Signer::generate("load.example/log").unwrap();
     let origins: Vec<String> = (0..logs).map(|i| format!("load.example/log{i}")).collect();
-    let config: String = origins
-        .iter()
-        .map(|o| format!("{o}={}\n", log_key.verifier().vkey()))
-        .collect();
+    let vkey = log_key.verifier().vkey();
+    let mut config = String::new();
+    for o in &origins {
+        config.push_str(o);
+        config.push('=');
+        config.push_str(&vkey);
+        config.push('\n');
+    }
     std::fs::write(dir.join("logs.txt"), config).unwrap();
     for (i, bodies) in request_bodies(&origins, &log_key, per_log)
         .into_iter()

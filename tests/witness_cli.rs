@@ -427,7 +427,7 @@ fn sigterm_stops_a_witness_with_status_0_and_its_state_kept() {
     assert_eq!((code, body.as_str()), (409, "1\n"));
 }
 
-/// aics-tlog's verdict on `note` (tests/independent/cosignatures_aics.py):
+/// aics-tlog's verdict on `note` (`tests/independent/cosignatures_aics.py`):
 /// `Some((ok, witnesses))`, or `None` with the reason printed when
 /// python3 or aics-tlog is not there (.ci/run installs it into
 /// target/pydeps).
@@ -461,7 +461,7 @@ fn aics(
         return None;
     }
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(o.status.code(), Some(if v["ok"] == true { 0 } else { 1 }));
+    assert_eq!(o.status.code(), Some(i32::from(v["ok"] != true)));
     let names = v["witnesses"]
         .as_array()
         .unwrap()
