@@ -28,6 +28,7 @@ mod usage;
 mod verify;
 mod verify_human;
 mod watch;
+mod witness;
 
 use clap::Parser;
 use std::io::{self, Write};
@@ -130,6 +131,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Init(args)) => native::init_cmd(&args),
         Some(Command::Checkpoint(args)) => native::checkpoint_cmd(&args),
         Some(Command::Key(args)) => native::key_cmd(&args),
+        Some(Command::Witness(args)) => witness::run(&args),
         Some(Command::Prove(args)) => native::prove_cmd(&args),
         Some(Command::Migrate(args)) => native::migrate_cmd(&args),
         Some(Command::Protect(args)) => protect::run(&args),

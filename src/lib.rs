@@ -10,6 +10,8 @@
 //! - [`server`]: `iss serve`, the legacy HTTP API over a verified ledger.
 //! - [`cli`]: the scriptable command line.
 //! - [`tui`]: the terminal workstation.
+//! - [`witness`]: a tlog witness server, and the client that asks witnesses
+//!   to cosign checkpoints.
 
 pub mod analysis;
 pub mod cli;
@@ -18,3 +20,4 @@ pub mod server;
 pub mod time;
 pub mod tlog;
 pub mod tui;
+pub mod witness;

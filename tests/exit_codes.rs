@@ -269,6 +269,11 @@ mod cases;
 /// command, the code, and where and why.
 const ELSEWHERE: &[(&str, i32, &str)] = &[
     (
+        "witness serve",
+        0,
+        "a witness stopped by SIGTERM: tests/witness_cli.rs (sigterm_stops_a_witness_...)",
+    ),
+    (
         "serve",
         0,
         "a server stopped by SIGTERM after serving: tests/serve.rs (every read test ends so)",

@@ -21,9 +21,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("analysis", &["time", "tlog", "ledger"]),
     ("tui", &["time", "tlog", "ledger", "analysis"]),
     ("server", &["time", "tlog", "ledger", "analysis"]),
+    ("witness", &["time", "tlog", "ledger"]),
     (
         "cli",
-        &["time", "tlog", "ledger", "analysis", "tui", "server"],
+        &[
+            "time", "tlog", "ledger", "analysis", "tui", "server", "witness",
+        ],
     ),
 ];
 

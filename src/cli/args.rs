@@ -64,6 +64,9 @@ pub enum Command {
     Init(InitArgs),
     /// Sign the current Merkle tree head of each chain of a native ledger (writes!).
     Checkpoint(CheckpointArgs),
+    /// A transparency-log witness (c2sp.org/tlog-witness): serve one, or
+    /// make its key.
+    Witness(super::witness::WitnessArgs),
     /// Keys of a native ledger: print the verifier key, rotate the signing key.
     Key(KeyArgs),
     /// Copy a verified legacy ledger into a new native ledger whose genesis
@@ -169,6 +172,11 @@ pub struct VerifyArgs {
     /// are `TIMESTAMP_UNTRUSTED` (docs/TIMESTAMPS.md).
     #[arg(long, value_name = "FILE")]
     pub tsa_cert: Vec<PathBuf>,
+    /// A witness policy file (`witness <vkey>` lines, `quorum <k>`): each
+    /// chain's newest verified checkpoint of a native ledger must carry
+    /// valid cosignatures from k of the witnesses, else `WITNESS_POLICY`.
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
 }
 
 /// Where the keys of a native ledger are (both live outside the ledger).
@@ -233,6 +241,14 @@ pub struct CheckpointArgs {
     /// RFC 3161 timestamps over the new checkpoints.
     #[command(flatten)]
     pub tsa: super::timestamp::TsaArgs,
+    /// Ask this witness to cosign each checkpoint (repeatable): `URL=VKEY`,
+    /// the witness's submission URL and its cosignature verifier key. The
+    /// cosignatures are stored in the checkpoint notes.
+    #[arg(long, value_name = "URL=VKEY")]
+    pub witness: Vec<String>,
+    /// Seconds to wait for each witness request.
+    #[arg(long, default_value_t = 10)]
+    pub witness_timeout: u64,
 }
 
 /// `iss prove`.
@@ -274,6 +290,11 @@ pub enum KeyWhat {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
+        /// A ledger: print, per chain, `ORIGIN=VKEY` with the key named by
+        /// that chain's checkpoint origin (what `iss witness serve --log`
+        /// and other witnesses configured by origin take).
+        #[arg(long)]
+        per_chain: bool,
     },
     /// Rotate the signing key: the old key signs a record introducing a new
     /// one, written to a new file (writes!).

@@ -51,8 +51,13 @@ pub fn prepare(cli: &Cli) -> anyhow::Result<()> {
         Command::Prove(a) => on_disk(Some(&a.path), "iss prove"),
         Command::Protect(a) => on_disk(Some(&a.path), "iss protect"),
         Command::Serve(a) => on_disk(Some(&a.path), "iss serve"),
-        // These create what their path names, or name no ledger.
-        Command::Init(_) | Command::Sample(_) | Command::Completions(_) | Command::Man(_) => Ok(()),
+        // These create what their path names, or name no ledger (a
+        // witness's state is its own folder, not a ledger).
+        Command::Init(_)
+        | Command::Sample(_)
+        | Command::Completions(_)
+        | Command::Man(_)
+        | Command::Witness(_) => Ok(()),
     }
 }
 

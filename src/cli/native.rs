@@ -13,7 +13,7 @@ use crate::ledger::native::init::{InitOptions, init};
 use crate::ledger::native::meta::{Chain, is_native_dir};
 use crate::ledger::native::secret::{MacKey, read_signer, write_signer};
 use crate::ledger::native::verify::{NativeOptions, verify_native};
-use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError, NativeWriter};
+use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError, NativeWriter, Witnessed};
 use crate::tlog::note::Signer;
 use anyhow::{Context, bail};
 use std::io::Write;
@@ -215,23 +215,17 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
+    let mut witnesses = super::witness::endpoints(&args.witness, args.witness_timeout)?;
+    let done = match witnesses.as_mut() {
+        Some(ws) => w.checkpoint_witnessed(&Chain::ALL, ws),
+        None => checkpoint_each(&mut w),
+    };
+    let (acks, stopped) = match done {
+        Ok(done) => (done.acks, done.stopped.map(|e| e.to_string())),
+        Err(e) => return refusal(&e),
+    };
     let mut out = super::output::stdout();
-    let mut acks = Vec::new();
-    for (done, c) in Chain::ALL.into_iter().enumerate() {
-        let ack = match w.checkpoint(c) {
-            Ok(a) => a,
-            // Checkpoints already printed are durable: say what is left.
-            Err(e) if done > 0 => {
-                drop(out);
-                let f = FollowUpFailed {
-                    what: format!("checkpoint of {c}"),
-                    error: e.to_string(),
-                    finish_with: command_for("checkpoint", &args.path),
-                };
-                return follow_up_failed(&f, args.json, "the checkpoints above are");
-            }
-            Err(e) => return refusal(&e),
-        };
+    for ack in &acks {
         if args.json {
             writeln!(out, "{}", serde_json::to_string(&ack)?)?;
         } else {
@@ -246,12 +240,39 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
                 ack.chain, ack.size, ack.root, ack.key_id
             )?;
         }
-        if let Some(f) = ack.follow_up(&args.path) {
-            drop(out);
-            return follow_up_failed(&f, args.json, "the checkpoints above are");
-        }
-        acks.push(ack);
     }
+    if let Some(ws) = &witnesses {
+        let mut err = anstream::stderr().lock();
+        for o in &ws.outcomes {
+            match &o.result {
+                Ok(ts) if !args.json => {
+                    writeln!(out, "{}: cosigned by {} at {ts}", o.chain, o.witness)?;
+                }
+                Ok(_) => {}
+                Err(e) => writeln!(
+                    err,
+                    "iss: warning: {}: witness {} did not cosign: {e}",
+                    o.chain, o.witness
+                )?,
+            }
+        }
+    }
+    // Checkpoints already printed are durable: say what is left.
+    let left = acks
+        .iter()
+        .find_map(|a| a.follow_up(&args.path))
+        .or_else(|| {
+            stopped.map(|error| FollowUpFailed {
+                what: format!("checkpoint of {}", Chain::ALL[acks.len()]),
+                error,
+                finish_with: command_for("checkpoint", &args.path),
+            })
+        });
+    if let Some(f) = left {
+        drop(out);
+        return follow_up_failed(&f, args.json, "the checkpoints above are");
+    }
+    // Timestamps are asked for once every checkpoint is durable.
     if let Some(tsa) = tsa {
         drop(out);
         return super::timestamp::stamp(&args.path, &tsa, &acks, args.json);
@@ -259,10 +280,38 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// Each chain's checkpoint in turn (no witnesses): an error before the
+/// first is returned, one after it stops the rest.
+fn checkpoint_each(w: &mut NativeWriter) -> Result<Witnessed, NativeWriteError> {
+    let mut done = Witnessed {
+        acks: Vec::new(),
+        stopped: None,
+    };
+    for c in Chain::ALL {
+        match w.checkpoint(c) {
+            Ok(a) => done.acks.push(a),
+            Err(e) if done.acks.is_empty() => return Err(e),
+            Err(e) => {
+                done.stopped = Some(e);
+                break;
+            }
+        }
+    }
+    Ok(done)
+}
+
 /// Run `iss key ...`.
 pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
     match &args.what {
-        KeyWhat::Verifier { path, json } => {
+        KeyWhat::Verifier {
+            path,
+            json,
+            per_chain,
+        } => {
+            let mut out = super::output::stdout();
+            if *per_chain {
+                return per_chain_vkeys(path, *json, &mut out);
+            }
             let vkey = if path.is_dir() {
                 require_native(path)?;
                 let v = verify_native(path, &NativeOptions::default());
@@ -290,7 +339,6 @@ pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
                 }
                 read_signer(path)?.vkey()
             };
-            let mut out = super::output::stdout();
             if *json {
                 writeln!(out, "{}", serde_json::json!({ "verifier_key": vkey }))?;
             } else {
@@ -305,6 +353,37 @@ pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
             json,
         } => rotate(path, keys, new_key, *json),
     }
+}
+
+/// `iss key verifier LEDGER --per-chain`: the key in use named by each
+/// chain's origin (docs/FORMAT.md §7.1).
+fn per_chain_vkeys(path: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<u8> {
+    require_native(path)?;
+    let v = verify_native(path, &NativeOptions::default());
+    let (meta, ring) = v
+        .meta
+        .zip(v.keyring)
+        .context("the ledger's metadata cannot be read; run `iss verify`")?;
+    let current = ring.current().context("the ledger has no key in use")?;
+    for c in Chain::ALL {
+        let origin = meta.chain_origin(c);
+        let vkey = crate::tlog::note::Verifier::from_public_key(
+            &origin,
+            crate::tlog::note::KeyKind::Ed25519,
+            &current.public_key(),
+        )?
+        .vkey();
+        if json {
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({ "origin": origin, "verifier_key": vkey })
+            )?;
+        } else {
+            writeln!(out, "{origin}={vkey}")?;
+        }
+    }
+    Ok(EXIT_OK)
 }
 
 fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::Result<u8> {

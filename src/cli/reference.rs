@@ -41,7 +41,7 @@ const REFERENCES: &[(&str, &[&str])] = &[
     ("append pulse", &[APPEND_PULSE, WRITES, NATIVE]),
     ("repair", &[APPEND_DESCRIPTOR, WRITES, NATIVE]),
     ("init", &[NATIVE, FORMAT]),
-    ("checkpoint", &[NATIVE, TRUST]),
+    ("checkpoint", &[NATIVE, TRUST, "docs/WITNESS.md", "docs/TIMESTAMPS.md"]),
     ("key", &[NATIVE, ROLES]),
     ("key verifier", &[NATIVE, ROLES]),
     ("key rotate", &[NATIVE, ROLES]),
@@ -51,6 +51,9 @@ const REFERENCES: &[(&str, &[&str])] = &[
     ("completions", &[INSTALL]),
     ("man", &[INSTALL]),
     ("serve", &["docs/SERVER.md"]),
+    ("witness", &["docs/WITNESS.md"]),
+    ("witness key", &["docs/WITNESS.md"]),
+    ("witness serve", &["docs/WITNESS.md"]),
     ("sample", &["docs/COMMANDS.md#iss-sample"]),
 ];
 

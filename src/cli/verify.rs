@@ -10,6 +10,17 @@ use std::io::Write;
 pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     let mac_key =
         crate::ledger::native::secret::mac_key_option(&args.path, args.mac_key.as_deref())?;
+    let witness_policy = match &args.policy {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            Some(
+                crate::tlog::policy::WitnessPolicy::parse(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+            )
+        }
+        None => None,
+    };
     let trust = super::trust::resolve(&args.trust, false)?;
     let tsa_certs = super::timestamp::read_certs(&args.tsa_cert)?;
     let options = VerifyOptions {
@@ -17,6 +28,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         mac_key,
         trust: trust.clone(),
         pinned: super::trust::pinned(&args.trust, &args.path)?,
+        witness_policy,
         ..VerifyOptions::default()
     };
     let mut report = verify_path(&args.path, &options)?;

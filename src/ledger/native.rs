@@ -23,4 +23,5 @@ pub mod secret;
 pub mod timestamps;
 pub mod unique_ids;
 pub mod verify;
+pub mod witnessed;
 pub mod writer;

@@ -39,6 +39,9 @@ pub struct VerifyOptions {
     /// The only signing keys trusted (`--vkey`); `None`: the keys the
     /// ledger names.
     pub pinned: Option<Vec<crate::tlog::note::Verifier>>,
+    /// A native ledger's witness policy (k of n cosignatures on each
+    /// chain's newest verified checkpoint), when the verifier has one.
+    pub witness_policy: Option<crate::tlog::policy::WitnessPolicy>,
 }
 
 impl VerifyOptions {
@@ -79,6 +82,7 @@ impl Default for VerifyOptions {
             tap: None,
             trust: crate::ledger::trust::TrustOptions::Off,
             pinned: None,
+            witness_policy: None,
         }
     }
 }
@@ -141,6 +145,9 @@ pub fn verify_native_report_live(
         },
     );
     let mut files = v.files;
+    if let Some(policy) = &options.witness_policy {
+        crate::ledger::native::witnessed::apply_policy(&mut files, &v.chains, policy);
+    }
     for f in &mut files {
         f.os_attribute = Some(read_attribute(Path::new(&f.path)));
     }

@@ -8,12 +8,14 @@
 //! Supported signature types:
 //! - `0x01`, plain Ed25519 over the note text (sign and verify);
 //! - `0x04`, C2SP tlog-cosignature v1 timestamped Ed25519 witness cosignatures
-//!   (verify only), see <https://c2sp.org/tlog-cosignature>.
+//!   (verify, and produce with a [`Cosigner`]), see
+//!   <https://c2sp.org/tlog-cosignature>.
 //!
 //! Signatures by keys the caller does not know are ignored (and reported), as
 //! the spec requires for key rotation and cosigning to work; a signature by a
 //! known key that fails to verify rejects the whole note.
 
+mod cosigner;
 mod error;
 mod keys;
 mod signed;
@@ -25,6 +27,7 @@ mod tests;
 #[cfg(test)]
 mod vector_tests;
 
+pub use cosigner::Cosigner;
 pub use error::NoteError;
 pub use keys::{KeyKind, Signer, Verifier, key_id, validate_key_name};
 pub use signed::{Opened, UnknownSignature, VerifiedSignature, open, sign};

@@ -319,6 +319,32 @@ pub fn all() -> Vec<Case> {
         c("serve", "no such path", 2, |f| {
             iss!("serve", &f.missing, "--listen", "127.0.0.1:0")
         }),
+        c("witness key", "created", 0, |_| {
+            let t = tempfile::tempdir().unwrap();
+            iss!("witness", "key", t.path().join("w.key"), "--name", "w.test")
+        }),
+        c("witness key", "no such file and no --name", 2, |f| {
+            iss!("witness", "key", &f.missing)
+        }),
+        c("witness serve", "a bad --log value", 2, |_| {
+            let t = tempfile::tempdir().unwrap();
+            let key = t.path().join("w.key");
+            if let Outcome::Code(c) = iss!("witness", "key", &key, "--name", "w.test") {
+                assert_eq!(c, 0);
+            }
+            iss!(
+                "witness",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--key",
+                key,
+                "--state",
+                t.path().join("state"),
+                "--log",
+                "iss.test/x=not-a-verifier-key"
+            )
+        }),
         c("completions bash", "printed", 0, |_| {
             iss!("completions", "bash")
         }),

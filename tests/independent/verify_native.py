@@ -11,7 +11,11 @@ Where FORMAT.md leaves a question open, the reading chosen is written down
 in a comment marked `AMBIGUITY:` (these are questions for the document, not
 for the code).
 
-Usage: python3 verify_native.py LEDGER_DIR [--mac-key FILE]
+Usage: python3 verify_native.py LEDGER_DIR [--mac-key FILE] [--policy FILE]
+
+With --policy (section 7.1), each chain's newest verified checkpoint must
+carry valid C2SP tlog-cosignature/v1 cosignatures from the policy's quorum of
+witnesses, else WITNESS_POLICY.
 
 Prints one JSON object:
   {"status": "clean"|"violated"|"incomplete",
@@ -303,6 +307,62 @@ def b64decode_strict(s):
         return None
 
 
+def cosigner_key_id(name, public):
+    # C2SP tlog-cosignature: the key id is computed over signature type 0x04.
+    return sha256(name.encode("utf-8") + b"\n\x04" + public)[:4]
+
+
+def parse_cosigner_vkey(text):
+    """A witness's vkey `<name>+<id hex>+<base64(0x04 || key)>`: (name, id
+    hex, public key), or None."""
+    parts = text.split("+", 2)
+    if len(parts) != 3:
+        return None
+    name, id_hex, b64 = parts
+    raw = b64decode_strict(b64)
+    if not name or not HEX8.match(id_hex) or raw is None or len(raw) != 33 or raw[0] != 4:
+        return None
+    if cosigner_key_id(name, raw[1:]).hex() != id_hex:
+        return None
+    return name, id_hex, raw[1:]
+
+
+def parse_policy(text):
+    """Section 7.1: `witness <vkey>` lines and an optional `quorum <k>`
+    (default: all); ([(name, id hex, public)], k)."""
+    witnesses, quorum = [], None
+    for n, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        word, _, rest = line.partition(" ")
+        if word == "witness" and parse_cosigner_vkey(rest.strip()):
+            witnesses.append(parse_cosigner_vkey(rest.strip()))
+        elif word == "quorum" and quorum is None and DECIMAL.match(rest.strip()):
+            quorum = int(rest.strip())
+        else:
+            raise Unusable("policy line %d: %r" % (n, line))
+    if quorum is None:
+        quorum = len(witnesses)
+    if not witnesses or not 1 <= quorum <= len(witnesses):
+        raise Unusable("policy: quorum %d of %d witnesses" % (quorum, len(witnesses)))
+    return witnesses, quorum
+
+
+def cosignature_time(witness, text, sigs):
+    """The timestamp of `witness`'s valid cosignature among `sigs` over
+    the checkpoint `text`, else None."""
+    name, id_hex, public = witness
+    for sig_name, sig_id, sig in sigs:
+        if sig_name != name or sig_id != id_hex or len(sig) != 72:
+            continue
+        ts = int.from_bytes(sig[:8], "big")
+        message = ("cosignature/v1\ntime %d\n" % ts + text).encode("utf-8")
+        if ts < 2**63 and ed25519_verify(public, message, sig[8:]):
+            return ts
+    return None
+
+
 def parse_vkey(text):
     """A C2SP Ed25519 verifier key `<name>+<id hex>+<base64(0x01 || key)>`:
     (name, id hex, public key), or None when malformed or when the id is
@@ -404,6 +464,7 @@ class Verifier:
     def __init__(self, ledger, mac_key=None):
         self.dir = ledger
         self.mac_key = mac_key
+        self.policy = None  # ([(name, id hex, public)], quorum) with --policy
         self.mac_key_hex_id = (
             sha256(b"iss-native-v1/hmac-key-id\n" + mac_key).hex()[:8] if mac_key is not None else None
         )
@@ -870,6 +931,7 @@ class Verifier:
                     self.add(report, "CHECKPOINT_MISMATCH", lineno, expected=root.hex(), found=recomputed.hex())
                     continue
                 st.checkpoints_verified += 1
+                st.latest = (lineno, note_text)
                 # The newest signed size: the last verified entry in history order.
                 st.signed_size = size
                 st.signed_by = sorted(trusted)
@@ -986,7 +1048,25 @@ class Verifier:
         self.check_rotations()
         for chain in CHAINS:
             self.check_checkpoints(chain)
+        if self.policy is not None:
+            for chain in CHAINS:
+                self.check_policy(chain)
         return self.result()
+
+    def check_policy(self, chain):
+        """Section 7.1: the newest verified checkpoint of the chain must be
+        cosigned by the policy's quorum of witnesses."""
+        witnesses, quorum = self.policy
+        latest = getattr(self.chains[chain], "latest", None)
+        report = chain + "_checkpoints"
+        if latest is None:
+            self.add(report, "WITNESS_POLICY", found="no verified checkpoint")
+            return
+        lineno, note = latest
+        text, sigs = parse_note(note)
+        signed = [w[0] for w in witnesses if cosignature_time(w, text, sigs) is not None]
+        if len(signed) < quorum:
+            self.add(report, "WITNESS_POLICY", lineno, expected="%d of %d witnesses" % (quorum, len(witnesses)), found=", ".join(signed) or "none")
 
     def result(self):
         chains = {}
@@ -1050,6 +1130,14 @@ def read_mac_key(path):
 def main(argv):
     args = list(argv[1:])
     mac_path = None
+    policy_path = None
+    if "--policy" in args:
+        i = args.index("--policy")
+        if i + 1 >= len(args):
+            print("usage: verify_native.py LEDGER_DIR [--mac-key FILE] [--policy FILE]", file=sys.stderr)
+            return 2
+        policy_path = args[i + 1]
+        del args[i : i + 2]
     if "--mac-key" in args:
         i = args.index("--mac-key")
         if i + 1 >= len(args):
@@ -1062,7 +1150,11 @@ def main(argv):
         return 2
     try:
         key = read_mac_key(mac_path) if mac_path else None
-        result = Verifier(args[0], key).run()
+        verifier = Verifier(args[0], key)
+        if policy_path:
+            with open(policy_path, encoding="utf-8") as f:
+                verifier.policy = parse_policy(f.read())
+        result = verifier.run()
     except (Unusable, OSError) as e:
         print(json.dumps({"status": "incomplete", "error": str(e), "findings": [], "chains": {}}))
         return 2

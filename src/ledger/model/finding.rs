@@ -164,6 +164,9 @@ pub enum FindingKind {
     /// An `iss init` or `iss migrate` that did not finish left this folder:
     /// it is not a ledger yet, and its records (if any) are not signed.
     IncompleteInit,
+    /// A chain's newest signed checkpoint lacks the witness cosignatures the
+    /// verifier's policy asks for (`iss verify --policy`).
+    WitnessPolicy,
 }
 
 impl FindingKind {
@@ -215,6 +218,7 @@ impl FindingKind {
             FindingKind::TimestampUntrusted => "TIMESTAMP_UNTRUSTED",
             FindingKind::UnrecordedRepair => "UNRECORDED_REPAIR",
             FindingKind::IncompleteInit => "INCOMPLETE_INIT",
+            FindingKind::WitnessPolicy => "WITNESS_POLICY",
         }
     }
 
@@ -248,7 +252,8 @@ impl FindingKind {
             | FindingKind::TimestampInvalid
             | FindingKind::TimestampUntrusted
             | FindingKind::UnrecordedRepair
-            | FindingKind::IncompleteInit => Severity::Violation,
+            | FindingKind::IncompleteInit
+            | FindingKind::WitnessPolicy => Severity::Violation,
             FindingKind::Unreadable => Severity::Incomplete,
             FindingKind::Unchained
             | FindingKind::IndexMismatch

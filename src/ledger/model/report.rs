@@ -115,6 +115,21 @@ pub struct NativeChainStatus {
     pub macs_unchecked: u64,
     /// `signed checkpoints`, `keyed + signed checkpoints`, or `hash chain only`.
     pub tamper_evidence: &'static str,
+    /// With a witness policy: the policy's witnesses whose cosignatures on
+    /// the newest verified checkpoint verified (empty without a policy).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cosigned_by: Vec<WitnessCosignature>,
+}
+
+/// A witness's valid cosignature on a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WitnessCosignature {
+    /// The witness's key name.
+    pub witness: String,
+    /// Its cosignature key id (8 hex).
+    pub key_id: String,
+    /// When it cosigned (POSIX seconds, the witness's clock).
+    pub timestamp: u64,
 }
 
 impl FileReport {

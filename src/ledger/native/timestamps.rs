@@ -1,5 +1,5 @@
 //! RFC 3161 timestamp tokens stored beside a chain's checkpoint history
-//! (`docs/FORMAT.md` §7.1, `docs/TIMESTAMPS.md`): one file per token in
+//! (`docs/FORMAT.md` §7.2, `docs/TIMESTAMPS.md`): one file per token in
 //! `<chain>.jsonl.timestamps/`, named `<size>-<SHA-256 of the note>.tst`,
 //! so that each token says which checkpoint (the chain's origin, its size,
 //! the exact signed note) it covers. Writing a token is the only write

@@ -14,23 +14,25 @@
 
 mod acks;
 mod catch_up;
+mod checkpoint;
+mod cosign;
 mod latest;
 mod rotation;
 
 pub use acks::{CheckpointAck, CheckpointStatus, RecordAck};
+pub use checkpoint::Witnessed;
+pub use cosign::{ConsistencyProof, Cosign, CosignRequest};
 
 use crate::ledger::append::{
     AppendError, AppendOptions, FollowUpFailed, LedgerLock, TailState, append_lines, command_for,
 };
 use crate::ledger::model::finding::Finding;
-use crate::ledger::native::history::HistoryLine;
 use crate::ledger::native::keyring::Keyring;
 use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::native::record::build_line_raw;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::unique_ids;
 use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
-use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint_by};
 use crate::tlog::note::Signer;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -359,92 +361,6 @@ impl NativeWriter {
     pub fn checkpoint(&mut self, chain: Chain) -> Result<CheckpointAck, NativeWriteError> {
         let mut lock = LedgerLock::acquire(&self.dir)?;
         self.checkpoint_locked(&mut lock, chain, None)
-    }
-
-    /// [`NativeWriter::checkpoint`] under a lock already held; `cosigner`
-    /// signs the note too (a rotation's new key, `docs/FORMAT.md` §8).
-    fn checkpoint_locked(
-        &mut self,
-        lock: &mut LedgerLock,
-        chain: Chain,
-        cosigner: Option<&Signer>,
-    ) -> Result<CheckpointAck, NativeWriteError> {
-        let signer = self.signer.clone().ok_or_else(|| {
-            NativeWriteError::Key("a checkpoint needs the signing key (--key FILE)".into())
-        })?;
-        // A rotation recorded by another writer since this one opened
-        // retires its key: signing with it would be refused by verifiers.
-        self.refresh_keys(&signer)?;
-        let paths = ChainPaths::new(&self.dir, chain);
-        self.catch_up(chain, &paths)?;
-        // Under the lock every temporary file is an interrupted writer's.
-        latest::remove_stale_temps(lock, &paths.latest)?;
-        let state = &self.chains[&chain];
-        let size = state.verifier.records();
-        let root = state.verifier.root().ok_or_else(|| {
-            NativeWriteError::Unverifiable(format!(
-                "{}: a line could not be read",
-                paths.file.display()
-            ))
-        })?;
-        let (hist_tail, last) = latest::history_end(&paths.history)?;
-        if let Some(last) = &last
-            && last.size > size
-        {
-            return Err(NativeWriteError::Moved(format!(
-                "{} signs {} records but {} has {size}: the chain was truncated",
-                paths.history.display(),
-                last.size,
-                paths.file.display()
-            )));
-        }
-        let cp = Checkpoint {
-            origin: self.meta.chain_origin(chain),
-            size,
-            root,
-            extensions: Vec::new(),
-        };
-        // The newest entry is reused only if it is this tree head signed by
-        // every key asked for (after a rotation, an entry signed only by
-        // the retired key is signed again).
-        let signers: Vec<&Signer> = std::iter::once(&signer).chain(cosigner).collect();
-        let reuse = last
-            .as_ref()
-            .filter(|l| l.size == size && rotation::signed_by(l, &cp, &self.keyring, &signers));
-        let (note, new_entry) = if let Some(l) = reuse {
-            (l.note.clone(), false)
-        } else {
-            let note = sign_checkpoint_by(&cp, &signers)
-                .map_err(|e| NativeWriteError::Key(e.to_string()))?;
-            let line = HistoryLine {
-                size,
-                note: note.clone(),
-            }
-            .to_line();
-            append_lines(
-                lock,
-                &paths.history,
-                &hist_tail,
-                &[line],
-                AppendOptions { create: true },
-            )?;
-            (note, true)
-        };
-        // The history entry is durable: the checkpoint exists. A latest
-        // file that cannot be replaced is reported with it, not instead.
-        let latest_not_written = latest::replace(lock, &paths.latest, &note)
-            .err()
-            .map(|e| e.to_string());
-        Ok(CheckpointAck {
-            chain: chain.name(),
-            size,
-            root: hex::encode(root),
-            key_id: format!("{:08x}", signer.key_id()),
-            new_entry,
-            latest_not_written,
-            origin: cp.origin.clone(),
-            note,
-        })
     }
 
     /// Make `chain`'s latest-checkpoint file the newest history entry's

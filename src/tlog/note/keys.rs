@@ -103,7 +103,7 @@ fn wipe(buf: &mut [u8]) {
 }
 
 /// The signed message of a tlog-cosignature/v1 Ed25519 cosignature.
-fn cosignature_message(timestamp: u64, text: &str) -> String {
+pub(super) fn cosignature_message(timestamp: u64, text: &str) -> String {
     format!("{COSIGNATURE_HEADER}time {timestamp}\n{text}")
 }
 
@@ -314,6 +314,13 @@ impl Signer {
         text
     }
 
+    /// The same Ed25519 key under another name (and so another key id):
+    /// how one key signs checkpoints of several origins each under its own
+    /// origin as key name.
+    pub fn renamed(&self, name: &str) -> Result<Self> {
+        Self::new(name, self.key.clone())
+    }
+
     /// The verifier key string for this signer's public key.
     pub fn vkey(&self) -> String {
         self.verifier().vkey()
@@ -345,6 +352,11 @@ impl Signer {
     pub fn sign_raw(&self, message: &[u8]) -> [u8; 64] {
         use ed25519_dalek::Signer as _;
         self.key.sign(message).to_bytes()
+    }
+
+    /// The Ed25519 key itself, for the cosigner built from the same seed.
+    pub(super) fn signing_key(&self) -> &SigningKey {
+        &self.key
     }
 
     pub(super) fn sign_text(&self, text: &str) -> Result<[u8; 64]> {
