@@ -15,9 +15,9 @@ use crate::analysis::audit::AuditTrail;
 use crate::ledger::model::finding::Finding;
 use crate::tui::app::{App, Loading, Pane};
 use crate::tui::chain::ChainKind;
+use crate::tui::context::Ctx;
 use crate::tui::panes::Job;
 use crate::tui::strings::analysis as s;
-use crate::tui::time;
 use ratatui::layout::{Constraint, Layout, Rect};
 use serde_json::Value;
 use std::sync::Arc;
@@ -102,6 +102,13 @@ impl AuditView {
             .as_ref()
             .is_some_and(|c| matches!(c.page, Loading::Pending))
     }
+
+    /// The document of the page shown, at the size `ctx` gives.
+    pub fn doc(&self, ctx: &Ctx) -> Option<Doc> {
+        let state = self.current.as_ref()?;
+        let width = usize::from(ctx.body.width.saturating_sub(2));
+        Some(doc::build(state, ctx.theme, width))
+    }
 }
 
 /// Rows `lines` take in a box of `width` columns when wrapped.
@@ -120,9 +127,7 @@ pub fn areas(body: Rect, header_rows: usize) -> [Rect; 2] {
 
 /// The document of the page shown, at the current size.
 pub fn current_doc(app: &App) -> Option<Doc> {
-    let state = app.panes.audit.current.as_ref()?;
-    let width = usize::from(app.body().width.saturating_sub(2));
-    Some(doc::build(state, &app.theme, width))
+    app.panes.audit.doc(&app.ctx())
 }
 
 /// Rows of the document box.
@@ -141,7 +146,7 @@ pub fn sync(app: &mut App) {
     let Some(report) = app.panes.report.clone() else {
         return;
     };
-    let Some(view) = app.chains.iter().find(|c| {
+    let Some(view) = app.browser.chains().iter().find(|c| {
         matches!(
             c.kind,
             ChainKind::Descriptors | ChainKind::NativeDescriptors
@@ -282,7 +287,9 @@ pub fn follow(app: &mut App) {
     let target = match link {
         Link::Pulse { line } => {
             app.panes.return_to = Some(Pane::Audit);
-            time::show_line(app, line);
+            app.pane = Pane::Time;
+            let ctx = crate::tui::app::ctx!(app);
+            app.panes.time.show_line(&ctx, line);
             return;
         }
         Link::Descriptor { line, id } => {

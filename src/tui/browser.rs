@@ -1,9 +1,14 @@
 //! Pane 1, the chain browser: every record of a chain file in a table, one
-//! status symbol per row, and the record detail on `Enter`.
+//! status symbol per row, and the record detail on `Enter`. Its state is
+//! [`Browser`]; what its keys do, [`crate::tui::actions`].
 //!
 //! The table draws only the rows `update` decoded (those on screen). Columns
 //! that do not fit a narrow terminal are dropped least important first; the
 //! status symbol and the line number always stay.
+
+mod state;
+
+pub use state::Browser;
 
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::{ChainView, Field, STATUS_PRIORITY, Source};
@@ -24,7 +29,7 @@ const STATUS_MIN: u16 = 9;
 
 /// Draw the browser (or the open detail) into `area`.
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    if let Some(d) = &app.detail {
+    if let Some(d) = app.browser.detail() {
         detail::render(f, area, d, &app.theme);
         return;
     }
@@ -74,8 +79,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
 /// The block title: the chain files as tabs, the current one highlighted.
 fn chain_tabs(app: &App) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (i, kind) in app.chains.iter().map(|c| c.kind).enumerate() {
-        let (style, open, close) = if i == app.chain {
+    for (i, kind) in app.browser.chains().iter().map(|c| c.kind).enumerate() {
+        let (style, open, close) = if i == app.browser.chain() {
             (app.theme.tab_active, "[", "]")
         } else {
             (Style::new(), " ", " ")

@@ -21,7 +21,8 @@ pub mod jobs;
 
 use crate::analysis::maturity::MaturityReport;
 use crate::ledger::model::report::VerifyReport;
-use crate::tui::app::{App, Loading, Pane};
+use crate::tui::app::{App, Loading, Pane, ctx};
+use crate::tui::keys::Action;
 use crate::tui::{audit, maturity, time};
 use std::sync::Arc;
 
@@ -72,8 +73,8 @@ impl Panes {
     /// Whether any analysis is still being computed (the spinner runs).
     pub fn busy(&self) -> bool {
         !self.jobs.is_empty()
-            || matches!(self.time.overview, Loading::Pending) && self.report.is_some()
-            || matches!(self.maturity.report, Loading::Pending) && self.report.is_some()
+            || matches!(self.time.overview(), Loading::Pending) && self.report.is_some()
+            || matches!(self.maturity.report(), Loading::Pending) && self.report.is_some()
             || self.audit.pending()
     }
 }
@@ -120,18 +121,21 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
             // must show them as a legacy chain's do.
             if let Ok(o) = &r
                 && let Some(marks) = app
-                    .chains
-                    .iter_mut()
-                    .find(|c| c.kind == crate::tui::chain::ChainKind::NativePulses)
+                    .browser
+                    .chain_mut(crate::tui::chain::ChainKind::NativePulses)
                     .and_then(|c| c.marks.as_mut())
             {
                 marks.add_findings(&o.findings);
             }
-            app.panes.time.overview = r.map_or_else(Loading::Failed, |o| Loading::Ready(*o));
+            app.panes
+                .time
+                .set_overview(r.map_or_else(Loading::Failed, |o| Loading::Ready(*o)));
         }
         PanesMsg::Maturity(r) => {
-            app.panes.maturity.report = r.map_or_else(Loading::Failed, Loading::Ready);
-            maturity::clamp(app);
+            let ctx = ctx!(app);
+            let v = &mut app.panes.maturity;
+            v.set_report(r.map_or_else(Loading::Failed, Loading::Ready));
+            v.clamp(&ctx);
         }
         PanesMsg::Audit { request, result } => audit::on_page(app, request, result),
         PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
@@ -152,8 +156,8 @@ pub fn after_update(app: &mut App) {
                 p.analysed = p.generation;
                 p.analyses_running = 2;
                 let report = Arc::new((**r).clone());
-                app.panes.time.overview = Loading::Pending;
-                app.panes.maturity.report = Loading::Pending;
+                app.panes.time.set_overview(Loading::Pending);
+                app.panes.maturity.set_report(Loading::Pending);
                 app.panes.jobs.push(Job::Time(Arc::clone(&report)));
                 app.panes.jobs.push(Job::Maturity(Arc::clone(&report)));
                 app.panes.report = Some(report);
@@ -162,14 +166,15 @@ pub fn after_update(app: &mut App) {
         }
         Loading::Failed(e)
             if app.panes.report.is_none()
-                && !matches!(app.panes.time.overview, Loading::Failed(_)) =>
+                && !matches!(app.panes.time.overview(), Loading::Failed(_)) =>
         {
-            app.panes.time.overview = Loading::Failed(e.clone());
-            app.panes.maturity.report = Loading::Failed(e.clone());
+            app.panes.time.set_overview(Loading::Failed(e.clone()));
+            app.panes.maturity.set_report(Loading::Failed(e.clone()));
         }
         _ => {}
     }
-    time::sync(app);
+    let ctx = ctx!(app);
+    app.panes.time.sync(&ctx);
     audit::sync(app);
 }
 
@@ -180,38 +185,44 @@ pub fn owns(pane: Pane) -> bool {
 
 /// Move the selection of the active pane by `delta` rows (or links).
 pub fn move_by(app: &mut App, delta: i64) {
+    let ctx = ctx!(app);
     match app.pane {
-        Pane::Time => time::move_by(app, delta),
-        Pane::Maturity => maturity::move_by(app, delta),
+        Pane::Time => app.panes.time.move_by(&ctx, delta),
+        Pane::Maturity => app.panes.maturity.move_by(&ctx, delta),
         Pane::Audit => audit::move_by(app, delta),
         _ => {}
     }
 }
 
-/// Page up (`dir` -1) or down (1) in the active pane.
-pub fn page(app: &mut App, dir: i64) {
-    match app.pane {
-        Pane::Time => {
-            let rows = time::table_rows(app.body());
-            time::move_by(app, dir * i64::try_from(rows).unwrap_or(1));
+/// An action of the key table in the active pane of panes 3-5: its
+/// movement, `Enter`, and the time pane's `e`/`E`.
+pub fn perform(app: &mut App, action: Action) {
+    let ctx = ctx!(app);
+    let (time, maturity) = (&mut app.panes.time, &mut app.panes.maturity);
+    match (app.pane, action) {
+        (_, Action::Up) => move_by(app, -1),
+        (_, Action::Down) => move_by(app, 1),
+        (_, Action::Top) => move_by(app, -(i64::MAX / 4)),
+        (_, Action::Bottom) => move_by(app, i64::MAX / 4),
+        (Pane::Time, Action::PageUp | Action::PageDown) => time.page(&ctx, page_dir(action)),
+        (Pane::Maturity, Action::PageUp | Action::PageDown) => {
+            maturity.page(&ctx, page_dir(action));
         }
-        Pane::Maturity => {
-            let rows = maturity::table_rows(app);
-            maturity::move_by(app, dir * i64::try_from(rows).unwrap_or(1));
+        (Pane::Audit, Action::PageUp | Action::PageDown) => audit::page(app, page_dir(action)),
+        (Pane::Time, Action::NextFinding | Action::PrevFinding) => {
+            time.jump(&ctx, &mut app.queue, action == Action::NextFinding);
         }
-        Pane::Audit => audit::page(app, dir),
+        // Chosen by hand: Esc no longer returns along a link.
+        (Pane::Time, Action::Open) if time.open(&ctx, &mut app.queue) => app.panes.return_to = None,
+        (Pane::Maturity, Action::Open) => maturity.open(&mut app.queue),
+        (Pane::Audit, Action::Open) => audit::follow(app),
         _ => {}
     }
 }
 
-/// `Enter` in the active pane.
-pub fn open(app: &mut App) {
-    match app.pane {
-        Pane::Time => time::open(app),
-        Pane::Maturity => maturity::open(app),
-        Pane::Audit => audit::follow(app),
-        _ => {}
-    }
+/// -1 for a page up, 1 for a page down.
+fn page_dir(action: Action) -> i64 {
+    if action == Action::PageUp { -1 } else { 1 }
 }
 
 /// `Esc` in panes 3-5: back along the links followed. Returns whether it

@@ -5,6 +5,8 @@
 //! it keeps bold and reverse video for emphasis and selection.
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders};
 
 /// Which palette the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -44,6 +46,14 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A bordered box titled `title`: every pane's boxes look alike.
+    pub fn boxed<'a>(&self, title: impl Into<Line<'a>>) -> Block<'a> {
+        Block::new()
+            .borders(Borders::ALL)
+            .border_style(self.border)
+            .title(title)
+    }
+
     /// The theme for `name`, or the monochrome one when `no_color` is set.
     pub fn new(name: ThemeName, no_color: bool) -> Self {
         if no_color {

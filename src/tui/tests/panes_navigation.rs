@@ -12,7 +12,7 @@ use crate::tui::update::update;
 use crossterm::event::{KeyModifiers, MouseEvent, MouseEventKind};
 
 fn time_cursor(t: &Harness) -> u64 {
-    t.app.panes.time.cursor
+    t.app.panes.time.cursor()
 }
 
 fn audit_target(t: &Harness) -> Target {
@@ -40,8 +40,8 @@ fn the_time_pane_moves_pages_and_jumps_to_anomalies() {
     assert_eq!(time_cursor(t.keys("<end>")), 159);
     // Exactly the rows on screen are decoded, with the cursor among them.
     let v = &t.app.panes.time;
-    assert_eq!(v.rows.len() as u64, rows);
-    assert!(v.rows.iter().any(|r| r.line == 160));
+    assert_eq!(v.rows().len() as u64, rows);
+    assert!(v.rows().iter().any(|r| r.line == 160));
     // The sample has no anomaly: e says so and stays.
     t.keys("ge");
     assert_eq!(time_cursor(&t), 0);
@@ -62,7 +62,14 @@ fn e_walks_the_tampered_pulses_and_enter_opens_the_browser() {
     let mut t = tampered_pulses(80, 24);
     t.keys("3e");
     assert_eq!(time_cursor(&t), 29, "the edited pulse is line 30");
-    let row = t.app.panes.time.rows.iter().find(|r| r.line == 30).unwrap();
+    let row = t
+        .app
+        .panes
+        .time
+        .rows()
+        .iter()
+        .find(|r| r.line == 30)
+        .unwrap();
     let interval = row.cells.as_ref().unwrap().interval.unwrap();
     assert!((interval - 5.0).abs() < 0.01, "interval {interval}");
     t.keys("e");
@@ -82,19 +89,27 @@ fn e_walks_the_tampered_pulses_and_enter_opens_the_browser() {
 fn the_maturity_pane_selects_processes_and_opens_the_latest_assessment() {
     let mut t = Harness::sample(80, 24);
     t.keys("4");
-    let report = t.app.panes.maturity.report.ready().expect("computed");
+    let report = t.app.panes.maturity.report().ready().expect("computed");
     let n = report.processes.items.len();
     assert_eq!(n, 6);
-    assert_eq!(t.keys("jj").app.panes.maturity.selected, 2);
-    assert_eq!(t.keys("k").app.panes.maturity.selected, 1);
-    assert_eq!(t.keys("G").app.panes.maturity.selected, n - 1);
-    let rows = crate::tui::maturity::table_rows(&t.app);
+    assert_eq!(t.keys("jj").app.panes.maturity.selected(), 2);
+    assert_eq!(t.keys("k").app.panes.maturity.selected(), 1);
+    assert_eq!(t.keys("G").app.panes.maturity.selected(), n - 1);
+    let rows = t.app.panes.maturity.table_rows(&t.app.ctx());
     assert_eq!(
-        t.keys("<pgup>").app.panes.maturity.selected,
+        t.keys("<pgup>").app.panes.maturity.selected(),
         (n - 1).saturating_sub(rows)
     );
-    assert_eq!(t.keys("g").app.panes.maturity.selected, 0);
-    let latest = t.app.panes.maturity.report.ready().unwrap().processes.items[0]
+    assert_eq!(t.keys("g").app.panes.maturity.selected(), 0);
+    let latest = t
+        .app
+        .panes
+        .maturity
+        .report()
+        .ready()
+        .unwrap()
+        .processes
+        .items[0]
         .latest
         .as_ref()
         .unwrap()
@@ -252,8 +267,8 @@ fn panes_show_a_pending_state_until_the_background_answers() {
     );
     // The jobs answer: every pane is ready and nothing is busy.
     crate::tui::panes::jobs::run_all_blocking(&mut t.app);
-    assert!(t.app.panes.maturity.report.ready().is_some());
-    assert!(t.app.panes.time.overview.ready().is_some());
+    assert!(t.app.panes.maturity.report().ready().is_some());
+    assert!(t.app.panes.time.overview().ready().is_some());
     assert!(!t.app.panes.audit.pending());
     assert!(!t.app.busy());
 }
