@@ -70,12 +70,42 @@ impl Panes {
         self.last_request
     }
 
+    /// Pane 5 and the background work it may ask for.
+    pub fn audit_work(&mut self) -> (&mut audit::AuditView, Work<'_>) {
+        let work = Work {
+            report: self.report.clone(),
+            jobs: &mut self.jobs,
+            last_request: &mut self.last_request,
+        };
+        (&mut self.audit, work)
+    }
+
     /// Whether any analysis is still being computed (the spinner runs).
     pub fn busy(&self) -> bool {
         !self.jobs.is_empty()
             || matches!(self.time.overview(), Loading::Pending) && self.report.is_some()
             || matches!(self.maturity.report(), Loading::Pending) && self.report.is_some()
             || self.audit.pending()
+    }
+}
+
+/// The panes' shared background work, lent to a pane that asks for some:
+/// the report the analyses are computed from, request numbers, the jobs.
+#[derive(Debug)]
+pub struct Work<'a> {
+    /// The verification report the analyses were computed from.
+    pub report: Option<Arc<VerifyReport>>,
+    /// Background work asked for and not yet started.
+    pub jobs: &'a mut Vec<Job>,
+    /// The last request number handed out.
+    last_request: &'a mut u64,
+}
+
+impl Work<'_> {
+    /// A fresh request number: results of older requests are ignored.
+    pub fn request(&mut self) -> u64 {
+        *self.last_request += 1;
+        *self.last_request
     }
 }
 
@@ -137,7 +167,7 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
             v.set_report(r.map_or_else(Loading::Failed, Loading::Ready));
             v.clamp(&ctx);
         }
-        PanesMsg::Audit { request, result } => audit::on_page(app, request, result),
+        PanesMsg::Audit { request, result } => app.panes.audit.on_page(request, result),
         PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
         PanesMsg::Search {
             request,
@@ -161,7 +191,7 @@ pub fn after_update(app: &mut App) {
                 app.panes.jobs.push(Job::Time(Arc::clone(&report)));
                 app.panes.jobs.push(Job::Maturity(Arc::clone(&report)));
                 app.panes.report = Some(report);
-                audit::report_changed(app);
+                app.panes.audit.report_changed();
             }
         }
         Loading::Failed(e)
@@ -175,7 +205,10 @@ pub fn after_update(app: &mut App) {
     }
     let ctx = ctx!(app);
     app.panes.time.sync(&ctx);
-    audit::sync(app);
+    if app.pane == Pane::Audit {
+        let (audit, mut work) = app.panes.audit_work();
+        audit.sync(&ctx, &mut work);
+    }
 }
 
 /// Whether `pane` is one of panes 3-5.
@@ -189,7 +222,7 @@ pub fn move_by(app: &mut App, delta: i64) {
     match app.pane {
         Pane::Time => app.panes.time.move_by(&ctx, delta),
         Pane::Maturity => app.panes.maturity.move_by(&ctx, delta),
-        Pane::Audit => audit::move_by(app, delta),
+        Pane::Audit => app.panes.audit.move_by(&ctx, delta),
         _ => {}
     }
 }
@@ -208,14 +241,19 @@ pub fn perform(app: &mut App, action: Action) {
         (Pane::Maturity, Action::PageUp | Action::PageDown) => {
             maturity.page(&ctx, page_dir(action));
         }
-        (Pane::Audit, Action::PageUp | Action::PageDown) => audit::page(app, page_dir(action)),
+        (Pane::Audit, Action::PageUp | Action::PageDown) => {
+            app.panes.audit.page(&ctx, page_dir(action));
+        }
         (Pane::Time, Action::NextFinding | Action::PrevFinding) => {
             time.jump(&ctx, &mut app.queue, action == Action::NextFinding);
         }
         // Chosen by hand: Esc no longer returns along a link.
         (Pane::Time, Action::Open) if time.open(&ctx, &mut app.queue) => app.panes.return_to = None,
         (Pane::Maturity, Action::Open) => maturity.open(&mut app.queue),
-        (Pane::Audit, Action::Open) => audit::follow(app),
+        (Pane::Audit, Action::Open) => {
+            let (audit, mut work) = app.panes.audit_work();
+            audit.follow(&ctx, &mut work, &mut app.queue);
+        }
         _ => {}
     }
 }
@@ -228,7 +266,7 @@ fn page_dir(action: Action) -> i64 {
 /// `Esc` in panes 3-5: back along the links followed. Returns whether it
 /// went anywhere.
 pub fn back(app: &mut App) -> bool {
-    if app.pane == Pane::Audit && audit::back(app) {
+    if app.pane == Pane::Audit && app.panes.audit.back() {
         return true;
     }
     if let Some(p) = app.panes.return_to.take() {

@@ -6,7 +6,7 @@
 //! applies them, in order, right after the pane's own change (gitui's
 //! components talk to each other through the same kind of queue).
 
-use crate::tui::app::{App, Level};
+use crate::tui::app::{App, Level, Pane, ctx};
 use crate::tui::chain::ChainKind;
 use std::collections::VecDeque;
 
@@ -15,6 +15,14 @@ use std::collections::VecDeque;
 pub enum Internal {
     /// Show 1-based `line` of `chain` in the browser.
     GotoLine(ChainKind, u64),
+    /// Show 1-based `line` of the pulse chain in pane 3; `Esc` there
+    /// returns to pane `from`.
+    ShowPulse {
+        /// 1-based line of the pulse chain.
+        line: u64,
+        /// The pane `Esc` returns to.
+        from: Pane,
+    },
     /// Tell the user something, until the next key.
     Say(Level, String),
 }
@@ -40,6 +48,12 @@ pub fn drain(app: &mut App) {
     while let Some(event) = app.queue.0.pop_front() {
         match event {
             Internal::GotoLine(chain, line) => crate::tui::actions::goto_line(app, chain, line),
+            Internal::ShowPulse { line, from } => {
+                app.panes.return_to = Some(from);
+                app.pane = Pane::Time;
+                let ctx = ctx!(app);
+                app.panes.time.show_line(&ctx, line);
+            }
             Internal::Say(level, text) => app.say(level, text),
         }
     }

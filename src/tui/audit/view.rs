@@ -38,7 +38,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, v: &AuditView) {
         f.render_widget(p.block(boxed(format!(" {} ", s::AUDIT_TITLE))), area);
         return;
     };
-    let Some(state) = v.current.as_ref() else {
+    let Some(state) = v.current() else {
         return;
     };
     let [header_box, doc_box] = areas(area, super::wrapped_rows(&doc.header, area.width));
@@ -46,7 +46,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, v: &AuditView) {
         Target::Descriptor { line, .. } => s::trail_title(*line),
         Target::Manifest { line } => s::manifest_title(*line),
     };
-    let depth = v.history.len();
+    let depth = v.history().len();
     let header = Paragraph::new(doc.header.clone()).wrap(Wrap { trim: false });
     f.render_widget(
         header.block(boxed(fit::title(&title, header_box))),

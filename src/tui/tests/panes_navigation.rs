@@ -16,14 +16,7 @@ fn time_cursor(t: &Harness) -> u64 {
 }
 
 fn audit_target(t: &Harness) -> Target {
-    t.app
-        .panes
-        .audit
-        .current
-        .as_ref()
-        .expect("a page")
-        .target
-        .clone()
+    t.app.panes.audit.current().expect("a page").target.clone()
 }
 
 #[test]
@@ -138,21 +131,21 @@ fn audit_follows_a_descriptor_link_and_esc_comes_back() {
         audit_target(&t),
         Target::Descriptor { line: 4, .. }
     ));
-    assert_eq!(t.app.panes.audit.history.len(), 1);
+    assert_eq!(t.app.panes.audit.history().len(), 1);
     // And the next record of line 4 is line 5 again, one level deeper.
     t.keys("j<enter>");
     assert!(matches!(
         audit_target(&t),
         Target::Descriptor { line: 5, .. }
     ));
-    assert_eq!(t.app.panes.audit.history.len(), 2);
+    assert_eq!(t.app.panes.audit.history().len(), 2);
     t.keys("<esc>");
     assert!(matches!(
         audit_target(&t),
         Target::Descriptor { line: 4, .. }
     ));
     assert_eq!(
-        t.app.panes.audit.current.as_ref().unwrap().link,
+        t.app.panes.audit.current().unwrap().link,
         1,
         "the page comes back as it was left"
     );
@@ -171,10 +164,10 @@ fn audit_follows_the_manifest_and_pulse_links_and_comes_back() {
     let mut t = Harness::sample(80, 24);
     t.keys("jjjj5jj");
     let doc = current_doc(&t.app).unwrap();
-    let selected = t.app.panes.audit.current.as_ref().unwrap().link;
+    let selected = t.app.panes.audit.current().unwrap().link;
     assert_eq!(doc.links[selected].1, Link::Manifest { line: 6 });
     t.keys("<enter>");
-    let page = &t.app.panes.audit.current.as_ref().unwrap().page;
+    let page = &t.app.panes.audit.current().unwrap().page;
     let Loading::Ready(AuditPage::Manifest(m)) = page else {
         panic!("a manifest page, got {page:?}");
     };
@@ -195,7 +188,7 @@ fn audit_follows_the_manifest_and_pulse_links_and_comes_back() {
     // The pulse at the start of the glyph range opens in the time pane...
     t.keys("j");
     let doc = current_doc(&t.app).unwrap();
-    let selected = t.app.panes.audit.current.as_ref().unwrap().link;
+    let selected = t.app.panes.audit.current().unwrap().link;
     assert_eq!(doc.links[selected].1, Link::Pulse { line: 17 });
     t.keys("<enter>");
     assert_eq!(t.app.pane, Pane::Time);
@@ -203,7 +196,7 @@ fn audit_follows_the_manifest_and_pulse_links_and_comes_back() {
     // ... and Esc comes back to the trail, where it was.
     t.keys("<esc>");
     assert_eq!(t.app.pane, Pane::Audit);
-    assert_eq!(t.app.panes.audit.current.as_ref().unwrap().link, selected);
+    assert_eq!(t.app.panes.audit.current().unwrap().link, selected);
 }
 
 #[test]
@@ -277,7 +270,7 @@ fn panes_show_a_pending_state_until_the_background_answers() {
 fn a_stale_audit_answer_is_ignored() {
     let mut t = Harness::sample(80, 24);
     t.keys("5");
-    let request = t.app.panes.audit.current.as_ref().unwrap().request;
+    let request = t.app.panes.audit.current().unwrap().request;
     crate::tui::panes::on_msg(
         &mut t.app,
         crate::tui::panes::PanesMsg::Audit {
@@ -286,7 +279,7 @@ fn a_stale_audit_answer_is_ignored() {
         },
     );
     assert!(matches!(
-        t.app.panes.audit.current.as_ref().unwrap().page,
+        t.app.panes.audit.current().unwrap().page,
         Loading::Ready(AuditPage::Trail(_))
     ));
 }
