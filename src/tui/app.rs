@@ -278,16 +278,6 @@ impl App {
         layout::table_rows(self.body())
     }
 
-    /// Rows of the findings list at the current size.
-    pub fn findings_rows(&self) -> usize {
-        crate::tui::integrity::findings_rows(&self.ctx())
-    }
-
-    /// Rows of the integrity pane's files table: files found and missing.
-    pub fn integrity_file_rows(&self) -> usize {
-        crate::tui::integrity::file_rows(&self.ctx())
-    }
-
     /// How the ledger is verified: with the MAC key when one was given.
     pub fn verify_options(&self) -> crate::ledger::verify::VerifyOptions {
         crate::ledger::verify::VerifyOptions {

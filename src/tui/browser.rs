@@ -20,8 +20,7 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Cell, Gauge, HighlightSpacing, Paragraph, Row, Scrollbar, ScrollbarOrientation,
-    ScrollbarState, Table, TableState,
+    Cell, Gauge, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
 };
 
 /// Narrowest the status words column gets before it is dropped.
@@ -34,10 +33,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let view = app.current();
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(app.theme.border)
-        .title(chain_tabs(app));
+    let block = app.theme.boxed(chain_tabs(app));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let message = |f: &mut Frame, text: String, style: Style| {
@@ -162,11 +158,8 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
             .saturating_sub(view.position_of(view.top)),
     )
     .ok();
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(t.header))
-        .row_highlight_style(t.selected)
-        .highlight_symbol(">")
-        .highlight_spacing(HighlightSpacing::Always);
+    let table = Table::new(rows, widths).header(Row::new(header).style(t.header));
+    let table = t.selectable(table);
     let mut state = TableState::default().with_selected(selected);
     f.render_stateful_widget(table, area, &mut state);
 

@@ -20,7 +20,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 pub use state::{IntegrityView, file_rows, findings_area, findings_rows};
 
 /// Draw the integrity pane into `area`.
@@ -277,11 +277,8 @@ fn findings(
                 Cell::from(fit::text(&visible(&finding.detail), room[4])),
             ])
         });
-    let table = Table::new(shown, widths)
-        .block(block)
-        .row_highlight_style(theme.selected)
-        .highlight_symbol(">")
-        .highlight_spacing(HighlightSpacing::Always);
+    let table = Table::new(shown, widths).block(block);
+    let table = theme.selectable(table);
     let mut state = TableState::default().with_selected(view.selected().checked_sub(view.top()));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -6,7 +6,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders};
+use ratatui::widgets::{Block, Borders, HighlightSpacing, Table};
 
 /// Which palette the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -52,6 +52,15 @@ impl Theme {
             .borders(Borders::ALL)
             .border_style(self.border)
             .title(title)
+    }
+
+    /// `table` with its selected row marked: `>` before it and the
+    /// selection style on it (the symbol says it without colour).
+    pub fn selectable<'a>(&self, table: Table<'a>) -> Table<'a> {
+        table
+            .row_highlight_style(self.selected)
+            .highlight_symbol(">")
+            .highlight_spacing(HighlightSpacing::Always)
     }
 
     /// The theme for `name`, or the monochrome one when `no_color` is set.

@@ -11,7 +11,7 @@ use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 /// Bar glyphs of a trend point, level 0 to 5 (the height says the level;
 /// the table heading says so too).
@@ -232,10 +232,8 @@ fn table(f: &mut Frame, area: Rect, t: &Theme, v: &MaturityView, r: &MaturityRep
     }
     let table = Table::new(rows, widths)
         .header(header)
-        .block(t.boxed(fit::title(&title, area)))
-        .row_highlight_style(t.selected)
-        .highlight_symbol(">")
-        .highlight_spacing(HighlightSpacing::Always);
+        .block(t.boxed(fit::title(&title, area)));
+    let table = t.selectable(table);
     let mut state = TableState::default().with_selected(v.selected.checked_sub(v.top));
     f.render_stateful_widget(table, area, &mut state);
 }

@@ -12,9 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Cell, HighlightSpacing, Paragraph, Row, Sparkline, Table, TableState, Wrap,
-};
+use ratatui::widgets::{Cell, Paragraph, Row, Sparkline, Table, TableState, Wrap};
 
 /// A table column: heading, width, and priority (lower is kept longer on a
 /// narrow terminal).
@@ -324,10 +322,8 @@ fn table(f: &mut Frame, area: Rect, ctx: &Ctx, v: &TimeView) {
     let title = s::pulses_title(v.cursor + 1, total);
     let table = Table::new(rows, widths)
         .header(header)
-        .block(t.boxed(fit::title(&title, area)))
-        .row_highlight_style(t.selected)
-        .highlight_symbol(">")
-        .highlight_spacing(HighlightSpacing::Always);
+        .block(t.boxed(fit::title(&title, area)));
+    let table = t.selectable(table);
     let selected = usize::try_from(v.cursor.saturating_sub(v.top)).ok();
     let mut state = TableState::default().with_selected(selected);
     f.render_stateful_widget(table, area, &mut state);
