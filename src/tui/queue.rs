@@ -37,6 +37,11 @@ impl Queue {
         self.0.push_back(event);
     }
 
+    /// The oldest event not yet applied, taken off the queue.
+    pub fn pop(&mut self) -> Option<Internal> {
+        self.0.pop_front()
+    }
+
     /// Tell the user `text` at `level`.
     pub fn say(&mut self, level: Level, text: impl Into<String>) {
         self.push(Internal::Say(level, text.into()));
@@ -45,7 +50,7 @@ impl Queue {
 
 /// Apply every queued event to `app`, in the order asked.
 pub fn drain(app: &mut App) {
-    while let Some(event) = app.queue.0.pop_front() {
+    while let Some(event) = app.queue.pop() {
         match event {
             Internal::GotoLine(chain, line) => crate::tui::actions::goto_line(app, chain, line),
             Internal::ShowPulse { line, from } => {
