@@ -13,6 +13,6 @@
 pub mod checkpoint;
 pub mod merkle;
 pub mod note;
-pub mod rfc3161;
 pub mod policy;
+pub mod rfc3161;
 pub mod witness;

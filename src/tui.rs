@@ -1,10 +1,17 @@
 //! The terminal workstation (ratatui): a thin layer over [`crate::ledger`].
 //!
 //! Shaped as the Elm architecture that gitui and gitu use: an [`App`] holds
-//! the whole state, [`Msg`]s (keys, mouse, resize, tick, and the results of
+//! the state, [`Msg`]s (keys, mouse, resize, tick, and the results of
 //! background loading) arrive on one channel, [`update::update`] is the only
 //! place the state changes, and [`ui::render`] draws the state and nothing
-//! else. So every behaviour is testable without a terminal: the tests feed
+//! else. Inside it, as gitui's components: each pane's state is a type of
+//! its own with private fields ([`browser::Browser`],
+//! [`integrity::IntegrityView`], [`time::TimeView`],
+//! [`maturity::MaturityView`], [`audit::AuditView`]), changed by its own
+//! methods (`update::perform` hands an action to the pane with focus) and
+//! drawn from itself and a small shared [`context::Ctx`]; a pane asks the
+//! rest of the workstation for something (show a line in the browser, say
+//! something) by pushing an internal event on the [`queue::Queue`]. So every behaviour is testable without a terminal: the tests feed
 //! `update` key strings and snapshot what `render` draws on a test backend.
 //!
 //! Read-only unless started with `--write`: the chain files are opened for
@@ -35,6 +42,7 @@ pub mod browser;
 pub mod chain;
 pub mod chrome;
 pub mod clipboard;
+pub mod context;
 pub mod detail;
 pub mod event_loop;
 pub mod export;
@@ -52,7 +60,9 @@ pub mod maturity;
 pub mod mouse;
 pub mod msg;
 pub mod panes;
+pub mod prompt;
 pub mod pulse_append;
+pub mod queue;
 pub mod search;
 pub mod strings;
 pub mod theme;

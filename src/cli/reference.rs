@@ -41,7 +41,10 @@ const REFERENCES: &[(&str, &[&str])] = &[
     ("append pulse", &[APPEND_PULSE, WRITES, NATIVE]),
     ("repair", &[APPEND_DESCRIPTOR, WRITES, NATIVE]),
     ("init", &[NATIVE, FORMAT]),
-    ("checkpoint", &[NATIVE, TRUST, "docs/WITNESS.md", "docs/TIMESTAMPS.md"]),
+    (
+        "checkpoint",
+        &[NATIVE, TRUST, "docs/WITNESS.md", "docs/TIMESTAMPS.md"],
+    ),
     ("key", &[NATIVE, ROLES]),
     ("key verifier", &[NATIVE, ROLES]),
     ("key rotate", &[NATIVE, ROLES]),

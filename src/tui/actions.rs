@@ -1,101 +1,126 @@
-//! What the actions of the key table do to the state: movement, search,
-//! jumps to a line or to a finding. Called only from `update`.
+//! What the chain browser's actions of the key table do: movement, the
+//! record detail, searches, jumps to a line or to a finding. Called from
+//! `update` (and the mouse); the other panes, the help and the prompt
+//! have their own.
 //!
 //! A search (`/`, `n`/`N`, `:goto ID`) is not done here: it is handed to a
 //! worker ([`crate::tui::search`]) and the cursor moves when it answers.
 
 use crate::ledger::io::line_index::Direction;
-use crate::tui::app::{App, Level, Pane, Prompt, PromptKind, follow};
+use crate::tui::app::{App, Level, Pane, ctx};
 use crate::tui::chain::ChainKind;
 use crate::tui::detail::Detail;
-use crate::tui::{keys, layout, search, strings};
+use crate::tui::keys::Action;
+use crate::tui::{bookmarks, clipboard, help, layout, search, strings};
 
 /// Re-clamp every view to the current size and decode the visible rows.
 pub fn refresh_views(app: &mut App) {
     let rows = app.table_rows();
-    for c in &mut app.chains {
+    for c in app.browser.chains_mut() {
         c.move_to(c.cursor, rows);
     }
     let width = usize::from(app.body().width.saturating_sub(2));
     let detail_rows = layout::boxed_rows(app.body());
-    if let Some(d) = &mut app.detail {
+    if let Some(d) = app.browser.detail_mut() {
         d.rewrap(width);
         d.scroll_by(0, detail_rows);
     }
-    let frows = app.findings_rows();
-    let i = &mut app.integrity;
-    i.selected = i.selected.min(i.findings.len().saturating_sub(1));
-    follow(&mut i.top, i.selected, frows);
+    let ctx = ctx!(app);
+    app.integrity.clamp(&ctx);
     if let Some(h) = app.help {
-        app.help = Some(h.min(help_max_scroll(app)));
+        app.help = Some(h.min(help::max_scroll(app.body())));
     }
-    crate::tui::maturity::clamp(app);
+    app.panes.maturity.clamp(&ctx);
 }
 
-fn help_max_scroll(app: &App) -> usize {
-    let rows = layout::boxed_rows(layout::help_area(app.body()));
-    keys::help_lines().len().saturating_sub(rows)
-}
-
-/// Move what has focus by `delta` rows.
+/// Move what has focus by `delta` rows: the help when open, else the
+/// active pane's selection (the mouse wheel comes here).
 pub fn move_by(app: &mut App, delta: i64) {
-    if let Some(h) = app.help {
-        let to = h.saturating_add_signed(delta as isize);
-        app.help = Some(to.min(help_max_scroll(app)));
+    let body = app.body();
+    if let Some(h) = &mut app.help {
+        help::scroll_by(h, body, delta);
         return;
     }
     match app.pane {
-        Pane::Browser => {
-            let rows = layout::boxed_rows(app.body());
-            if let Some(d) = &mut app.detail {
-                d.scroll_by(delta, rows);
-            } else {
-                let rows = app.table_rows();
-                app.current_mut().move_by(delta, rows);
-            }
-        }
+        Pane::Browser => browse_by(app, delta),
         Pane::Integrity => {
-            let rows = app.findings_rows();
-            let i = &mut app.integrity;
-            let last = i.findings.len().saturating_sub(1);
-            i.selected = i.selected.saturating_add_signed(delta as isize).min(last);
-            follow(&mut i.top, i.selected, rows);
+            let ctx = ctx!(app);
+            app.integrity.move_by(&ctx, delta);
         }
         _ => crate::tui::panes::move_by(app, delta),
     }
 }
 
-/// Move by one page (`dir` is 1 or -1).
-pub fn page(app: &mut App, dir: i64) {
-    let rows = match app.pane {
-        Pane::Integrity if app.help.is_none() => app.findings_rows(),
-        Pane::Browser if app.help.is_none() && app.detail.is_none() => app.table_rows(),
-        _ => layout::boxed_rows(app.body()),
-    };
-    move_by(app, dir * i64::try_from(rows.max(1)).unwrap_or(1));
+/// Move the browser's cursor (or scroll its open detail) by `delta` rows.
+fn browse_by(app: &mut App, delta: i64) {
+    let rows = layout::boxed_rows(app.body());
+    if let Some(d) = app.browser.detail_mut() {
+        d.scroll_by(delta, rows);
+    } else {
+        let rows = app.table_rows();
+        app.current_mut().move_by(delta, rows);
+    }
 }
 
-/// Go to the first (`end` false) or last row.
-pub fn move_to_end(app: &mut App, end: bool) {
+/// The browser's share of the key table (with the detail open too).
+pub fn perform(app: &mut App, action: Action) {
     // Far enough to clamp at either end, small enough not to overflow.
-    move_by(app, if end { i64::MAX / 4 } else { -(i64::MAX / 4) });
+    let end = i64::MAX / 4;
+    match action {
+        Action::Up => browse_by(app, -1),
+        Action::Down => browse_by(app, 1),
+        Action::PageUp | Action::PageDown => {
+            let rows = if app.browser.detail().is_none() {
+                app.table_rows()
+            } else {
+                layout::boxed_rows(app.body())
+            };
+            let page = i64::try_from(rows.max(1)).unwrap_or(1);
+            browse_by(
+                app,
+                if action == Action::PageUp {
+                    -page
+                } else {
+                    page
+                },
+            );
+        }
+        Action::Top => browse_by(app, -end),
+        Action::Bottom => browse_by(app, end),
+        Action::NextChain => {
+            // A search of the chain left behind is no longer wanted.
+            search::cancel(app);
+            app.browser.next_chain();
+            refresh_views(app);
+        }
+        Action::Open => open_detail(app),
+        Action::SearchNext => search_again(app, true),
+        Action::SearchPrev => search_again(app, false),
+        Action::ToggleMark => bookmarks::toggle(app),
+        Action::NextMark => bookmarks::jump(app, true),
+        Action::PrevMark => bookmarks::jump(app, false),
+        Action::ListMarks => bookmarks::list(app),
+        Action::CopyId => clipboard::copy_field(app, clipboard::What::Id),
+        Action::CopyHash => clipboard::copy_field(app, clipboard::What::Hash),
+        _ => {}
+    }
 }
 
 /// Open the detail of the record under the cursor.
 pub fn open_detail(app: &mut App) {
     if app.current().lines() == 0 {
-        app.detail = None;
+        app.browser.set_detail(None);
         app.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     }
     let width = usize::from(app.body().width.saturating_sub(2));
-    let scroll = app.detail.as_ref().map_or(0, |d| d.scroll);
+    let scroll = app.browser.detail().map_or(0, |d| d.scroll);
     let mut d = Detail::open(app.current(), &app.report, width);
     d.scroll_by(
         i64::try_from(scroll).unwrap_or(0),
         layout::boxed_rows(app.body()),
     );
-    app.detail = Some(d);
+    app.browser.set_detail(Some(d));
 }
 
 /// Show 1-based `line` of `chain` in the browser.
@@ -104,34 +129,12 @@ pub fn goto_line(app: &mut App, chain: ChainKind, line: u64) {
         app.say(Level::Warn, strings::not_browsable(chain.name()));
         return;
     };
-    app.chain = i;
+    app.browser.select(i);
     app.pane = Pane::Browser;
-    app.detail = None;
+    app.browser.set_detail(None);
     app.help = None;
     let rows = app.table_rows();
     app.current_mut().move_to(line.saturating_sub(1), rows);
-}
-
-/// `Enter` on the integrity pane: show the selected finding's line.
-pub fn jump_to_selected_finding(app: &mut App) {
-    let Some(report) = app.report.ready() else {
-        return;
-    };
-    let Some(&(fi, i)) = app.integrity.findings.get(app.integrity.selected) else {
-        return;
-    };
-    let (file, f) = (&report.files[fi], &report.files[fi].findings[i]);
-    let own = ChainKind::from_name(file.name).zip(f.line);
-    let related = f
-        .related
-        .as_ref()
-        .and_then(|r| ChainKind::from_name(r.file).map(|c| (c, r.first_line)));
-    if let Some((chain, line)) = own.or(related) {
-        goto_line(app, chain, line);
-    } else {
-        let msg = strings::not_browsable(file.name);
-        app.say(Level::Info, msg);
-    }
 }
 
 /// `e`/`E`: the next or previous line with a finding in the browsed chain.
@@ -154,59 +157,14 @@ pub fn jump_to_finding(app: &mut App, forward: bool) {
     }
 }
 
-/// Open the prompt.
-pub fn start_prompt(app: &mut App, kind: PromptKind) {
-    app.prompt = Some(Prompt {
-        kind,
-        text: String::new(),
-    });
-}
-
-/// `Enter` in the prompt.
-pub fn submit(app: &mut App) {
-    let Some(p) = app.prompt.take() else { return };
-    match p.kind {
-        PromptKind::Search => {
-            // An empty search repeats the last one, as in vi and less.
-            if !p.text.is_empty() {
-                app.last_search = Some(p.text);
-            }
-            search_again(app, true);
-        }
-        PromptKind::Command => command(app, p.text.trim()),
-    }
-}
-
-fn command(app: &mut App, cmd: &str) {
-    let arg = cmd.strip_prefix("goto").map_or(cmd, str::trim);
-    if let Ok(n) = arg.parse::<u64>() {
-        let kind = app.current().kind;
-        goto_line(app, kind, n.max(1));
-    } else if let Some(id) = word_args(cmd, "goto").filter(|a| is_id_prefix(a)) {
-        goto_id(app, id);
-    } else if matches!(cmd, "q" | "quit") {
-        app.quit = true;
-    } else if let Some(args) = word_args(cmd, "filter") {
-        crate::tui::filter::command(app, args);
-    } else if let Some(file) = word_args(cmd, "export") {
-        crate::tui::export::request(app, file);
-    } else if cmd == "marks" {
-        crate::tui::bookmarks::list(app);
-    } else if cmd == "marks clear" {
-        crate::tui::bookmarks::clear(app);
-    } else {
-        app.say(Level::Warn, strings::unknown_command(cmd));
-    }
-}
-
 /// A descriptor or pulse id, or a prefix of one: hex digits only.
-fn is_id_prefix(s: &str) -> bool {
+pub fn is_id_prefix(s: &str) -> bool {
     s.len() >= 4 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `:goto ID`: the first record of the current chain whose id (descriptor
 /// or pulse id) starts with `id`, searched from the top (in the background).
-fn goto_id(app: &mut App, id: &str) {
+pub fn goto_id(app: &mut App, id: &str) {
     let id = id.to_ascii_lowercase();
     let field = match app.current().kind {
         crate::tui::chain::ChainKind::Descriptors
@@ -231,16 +189,10 @@ fn goto_id(app: &mut App, id: &str) {
     search::start(app, ask);
 }
 
-/// The rest of `cmd` when its first word is `word`.
-fn word_args<'a>(cmd: &'a str, word: &str) -> Option<&'a str> {
-    let rest = cmd.strip_prefix(word)?;
-    (rest.is_empty() || rest.starts_with(' ')).then(|| rest.trim())
-}
-
 /// `n`/`N`: the next or previous line matching the last search, wrapping
 /// around the file's ends (in the background).
 pub fn search_again(app: &mut App, forward: bool) {
-    let Some(query) = app.last_search.clone() else {
+    let Some(query) = app.browser.last_search().map(str::to_owned) else {
         app.say(Level::Info, strings::NO_SEARCH);
         return;
     };

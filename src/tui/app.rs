@@ -4,11 +4,28 @@
 use crate::ledger::discover::Discovery;
 use crate::ledger::model::report::VerifyReport;
 use crate::tui::chain::{ChainKind, ChainView, Source};
-use crate::tui::detail::Detail;
+use crate::tui::context::Ctx;
 use crate::tui::keys::Context;
 use crate::tui::layout;
 use crate::tui::theme::Theme;
 use std::path::PathBuf;
+
+/// The [`Ctx`] of an app, borrowing only the fields it reads: a pane's own
+/// state (another field) can change while its context is held.
+macro_rules! ctx {
+    ($app:expr) => {
+        $crate::tui::context::Ctx {
+            body: $app.body(),
+            theme: &$app.theme,
+            discovery: &$app.discovery,
+            report: &$app.report,
+            verify_progress: $app.verify_progress.as_ref(),
+            chains: $app.browser.chains(),
+            tick: $app.tick,
+        }
+    };
+}
+pub(crate) use ctx;
 
 /// The panes, in tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,17 +109,6 @@ pub enum Level {
     Error,
 }
 
-/// The integrity pane's state.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct IntegrityView {
-    /// Every finding as (file index, finding index) into the report.
-    pub findings: Vec<(usize, usize)>,
-    /// The selected finding.
-    pub selected: usize,
-    /// The first finding shown.
-    pub top: usize,
-}
-
 /// The whole state of the workstation.
 #[derive(Debug)]
 pub struct App {
@@ -112,11 +118,8 @@ pub struct App {
     pub theme: Theme,
     /// The active pane.
     pub pane: Pane,
-    /// One view per browsable chain of the ledger ([`ChainKind::for_discovery`];
-    /// the legacy two until discovery says otherwise), in `c` order.
-    pub chains: Vec<ChainView>,
-    /// Which chain the browser shows.
-    pub chain: usize,
+    /// Pane 1, the chain browser: its chains, detail and searches.
+    pub browser: crate::tui::browser::Browser,
     /// The discovered files.
     pub discovery: Loading<Discovery>,
     /// The verification report.
@@ -124,21 +127,15 @@ pub struct App {
     /// How far the verification under way has read (the gauge).
     pub verify_progress: Option<crate::ledger::io::progress::Progress>,
     /// The integrity pane.
-    pub integrity: IntegrityView,
+    pub integrity: crate::tui::integrity::IntegrityView,
     /// Panes 3-5 and their background work.
     pub panes: crate::tui::panes::Panes,
-    /// The open record detail, if any.
-    pub detail: Option<Detail>,
     /// The prompt, while typing.
     pub prompt: Option<Prompt>,
     /// The help overlay's scroll position, while open.
     pub help: Option<usize>,
     /// A message for the user, until the next key.
     pub message: Option<(Level, String)>,
-    /// The last search, for `n`/`N`.
-    pub last_search: Option<String>,
-    /// The search running in the background, if any.
-    pub search: Option<crate::tui::search::Pending>,
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     /// Ticks seen (animates progress).
@@ -157,6 +154,8 @@ pub struct App {
     pub writing: crate::tui::writes::Writing,
     /// What `update` leaves for the event loop to do.
     pub outbox: Outbox,
+    /// What the panes asked of the rest of the workstation, not yet applied.
+    pub queue: crate::tui::queue::Queue,
 }
 
 /// Work for the event loop that `update` cannot do itself (it has no
@@ -178,19 +177,15 @@ impl App {
             ledger,
             theme,
             pane: Pane::Browser,
-            chains: ChainKind::LEGACY.into_iter().map(ChainView::new).collect(),
-            chain: 0,
+            browser: crate::tui::browser::Browser::default(),
             discovery: Loading::Pending,
             report: Loading::Pending,
             verify_progress: None,
-            integrity: IntegrityView::default(),
+            integrity: crate::tui::integrity::IntegrityView::default(),
             panes: crate::tui::panes::Panes::default(),
-            detail: None,
             prompt: None,
             help: None,
             message: None,
-            last_search: None,
-            search: None,
             size: (80, 24),
             tick: 0,
             dirty: true,
@@ -200,33 +195,34 @@ impl App {
             form: None,
             writing: crate::tui::writes::Writing::default(),
             outbox: Outbox::default(),
+            queue: crate::tui::queue::Queue::default(),
         }
     }
 
     /// The chain the browser shows.
     pub fn current(&self) -> &ChainView {
-        &self.chains[self.chain]
+        self.browser.current()
     }
 
     /// The chain the browser shows, to change.
     pub fn current_mut(&mut self) -> &mut ChainView {
-        &mut self.chains[self.chain]
+        self.browser.current_mut()
     }
 
     /// The view of `kind`, when the ledger has that chain (a legacy ledger
     /// has no `events`, a native one no `spice_chain`).
     pub fn chain_mut(&mut self, kind: ChainKind) -> Option<&mut ChainView> {
-        self.chains.iter_mut().find(|c| c.kind == kind)
+        self.browser.chain_mut(kind)
     }
 
     /// The view of `kind`, when the ledger has that chain.
     pub fn chain_of(&self, kind: ChainKind) -> Option<&ChainView> {
-        self.chains.iter().find(|c| c.kind == kind)
+        self.browser.chain_of(kind)
     }
 
     /// The position of `kind` among the browser's chains.
     pub fn chain_index(&self, kind: ChainKind) -> Option<usize> {
-        self.chains.iter().position(|c| c.kind == kind)
+        self.browser.chain_index(kind)
     }
 
     /// Whether the ledger is a native one (`docs/FORMAT.md`).
@@ -241,12 +237,13 @@ impl App {
         matches!(self.discovery, Loading::Pending)
             || matches!(self.report, Loading::Pending)
             || self
-                .chains
+                .browser
+                .chains()
                 .iter()
                 .any(|c| matches!(c.source, Source::Opening | Source::Indexing { .. }))
             || self.panes.busy()
             || self.writing.running.is_some()
-            || self.search.is_some()
+            || self.browser.search().is_some()
     }
 
     /// The key contexts in effect, innermost first.
@@ -261,7 +258,7 @@ impl App {
             &[C::Help, C::Global]
         } else {
             match self.pane {
-                Pane::Browser if self.detail.is_some() => &[C::Detail, C::Global],
+                Pane::Browser if self.browser.detail().is_some() => &[C::Detail, C::Global],
                 Pane::Browser => &[C::Browser, C::Global],
                 Pane::Integrity => &[C::Integrity, C::Global],
                 Pane::Time => &[C::Time, C::Global],
@@ -281,24 +278,17 @@ impl App {
         layout::table_rows(self.body())
     }
 
-    /// Rows of the findings list at the current size.
-    pub fn findings_rows(&self) -> usize {
-        layout::findings_rows(self.body(), self.integrity_file_rows())
-    }
-
-    /// Rows of the integrity pane's files table: files found and missing.
-    pub fn integrity_file_rows(&self) -> usize {
-        self.report
-            .ready()
-            .map_or(1, |r| r.files.len() + r.missing.len())
-    }
-
     /// How the ledger is verified: with the MAC key when one was given.
     pub fn verify_options(&self) -> crate::ledger::verify::VerifyOptions {
         crate::ledger::verify::VerifyOptions {
             mac_key: self.writing.keys.mac_key.clone(),
             ..Default::default()
         }
+    }
+
+    /// What a pane may read besides its own state ([`Ctx`]).
+    pub fn ctx(&self) -> Ctx<'_> {
+        ctx!(self)
     }
 
     /// Set a message shown until the next key.

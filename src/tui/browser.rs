@@ -1,9 +1,14 @@
 //! Pane 1, the chain browser: every record of a chain file in a table, one
-//! status symbol per row, and the record detail on `Enter`.
+//! status symbol per row, and the record detail on `Enter`. Its state is
+//! [`Browser`]; what its keys do, [`crate::tui::actions`].
 //!
 //! The table draws only the rows `update` decoded (those on screen). Columns
 //! that do not fit a narrow terminal are dropped least important first; the
 //! status symbol and the line number always stay.
+
+mod state;
+
+pub use state::Browser;
 
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::{ChainView, Field, STATUS_PRIORITY, Source};
@@ -15,8 +20,7 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, Borders, Cell, Gauge, HighlightSpacing, Paragraph, Row, Scrollbar, ScrollbarOrientation,
-    ScrollbarState, Table, TableState,
+    Cell, Gauge, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
 };
 
 /// Narrowest the status words column gets before it is dropped.
@@ -24,15 +28,12 @@ const STATUS_MIN: u16 = 9;
 
 /// Draw the browser (or the open detail) into `area`.
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    if let Some(d) = &app.detail {
+    if let Some(d) = app.browser.detail() {
         detail::render(f, area, d, &app.theme);
         return;
     }
     let view = app.current();
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(app.theme.border)
-        .title(chain_tabs(app));
+    let block = app.theme.boxed(chain_tabs(app));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let message = |f: &mut Frame, text: String, style: Style| {
@@ -74,8 +75,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
 /// The block title: the chain files as tabs, the current one highlighted.
 fn chain_tabs(app: &App) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (i, kind) in app.chains.iter().map(|c| c.kind).enumerate() {
-        let (style, open, close) = if i == app.chain {
+    for (i, kind) in app.browser.chains().iter().map(|c| c.kind).enumerate() {
+        let (style, open, close) = if i == app.browser.chain() {
             (app.theme.tab_active, "[", "]")
         } else {
             (Style::new(), " ", " ")
@@ -157,11 +158,8 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
             .saturating_sub(view.position_of(view.top)),
     )
     .ok();
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(t.header))
-        .row_highlight_style(t.selected)
-        .highlight_symbol(">")
-        .highlight_spacing(HighlightSpacing::Always);
+    let table = Table::new(rows, widths).header(Row::new(header).style(t.header));
+    let table = t.selectable(table);
     let mut state = TableState::default().with_selected(selected);
     f.render_stateful_widget(table, area, &mut state);
 

@@ -301,7 +301,7 @@ pub fn on_scanned(app: &mut App, s: Scanned) {
     let Some(i) = app.chain_index(s.job.kind) else {
         return;
     };
-    let view = &mut app.chains[i];
+    let view = &mut app.browser.chains_mut()[i];
     view.filter = Some(Filtered {
         text: s.job.text.clone(),
         spec: s.job.spec,

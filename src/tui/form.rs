@@ -222,6 +222,21 @@ impl EntryForm {
     }
 }
 
+/// The form's share of the key table: open it, move between fields,
+/// preview, confirm.
+pub fn perform(app: &mut App, action: crate::tui::keys::Action) {
+    use crate::tui::keys::Action as A;
+    match action {
+        A::AppendForm => open(app),
+        A::FormNext => next_field(app, true),
+        A::FormPrev => next_field(app, false),
+        A::FormEnter => enter(app),
+        A::FormPreview => preview(app),
+        A::FormConfirm => confirm(app),
+        _ => {}
+    }
+}
+
 /// `i`: open the form in write mode; say how to enable writes otherwise.
 pub fn open(app: &mut App) {
     if !app.writes {
@@ -442,15 +457,15 @@ fn acknowledged(app: &mut App, ack: &WriteAck) {
     let (level, text) = ack.message();
     app.say(level, text);
     app.pane = crate::tui::app::Pane::Browser;
-    app.detail = None;
+    app.browser.set_detail(None);
     let i = app
         .chain_index(ChainKind::Descriptors)
         .or_else(|| app.chain_index(ChainKind::NativeDescriptors));
     if let Some(i) = i {
-        app.chain = i;
+        app.browser.select(i);
         let rows = app.table_rows();
         let watching = app.live.active;
-        let view = &mut app.chains[i];
+        let view = &mut app.browser.chains_mut()[i];
         if !watching {
             view.cursor = line.saturating_sub(1);
         } else if view.lines() >= line {
@@ -477,7 +492,7 @@ pub fn request_reload(app: &mut App) {
     }
     app.outbox.reload = true;
     app.report = crate::tui::app::Loading::Pending;
-    for c in &mut app.chains {
+    for c in app.browser.chains_mut() {
         c.marks = None;
     }
 }

@@ -5,34 +5,30 @@
 
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::{FileReport, FileStatus, VerifyReport};
-use crate::tui::app::{App, Loading};
+use crate::tui::app::Loading;
 use crate::tui::chain::visible;
+use crate::tui::context::Ctx;
 use crate::tui::fit;
 use crate::tui::layout;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 
 pub mod native;
+mod state;
+
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
-};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+pub use state::{IntegrityView, file_rows, findings_area, findings_rows};
 
 /// Draw the integrity pane into `area`.
-pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let [files_box, findings_box, selected_box] =
-        layout::integrity(area, app.integrity_file_rows());
-    let boxed = |title: String| {
-        Block::new()
-            .borders(Borders::ALL)
-            .border_style(t.border)
-            .title(title)
-    };
-    match (&app.discovery, &app.report) {
+pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, view: &IntegrityView) {
+    let t = ctx.theme;
+    let [files_box, findings_box, selected_box] = layout::integrity(area, file_rows(ctx));
+    let boxed = |title: String| t.boxed(title);
+    match (ctx.discovery, ctx.report) {
         (Loading::Failed(e), _) | (_, Loading::Failed(e)) => {
             let p = Paragraph::new(Line::styled(strings::ledger_unopenable(e), t.bad))
                 .wrap(Wrap { trim: false })
@@ -43,7 +39,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             let block = boxed(" Files ".to_owned());
             let inner = block.inner(area);
             f.render_widget(block, area);
-            progress(f, inner, app);
+            progress(f, inner, ctx);
         }
         (_, Loading::Ready(r)) => {
             let block = boxed(fit::title(&format!(" Files ({}) ", r.format), files_box));
@@ -54,8 +50,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 files_table(r, t, width)
             };
             f.render_widget(table.block(block), files_box);
-            findings(f, findings_box, app, r);
-            selected(f, selected_box, app, r);
+            findings(f, findings_box, t, view, r);
+            selected(f, selected_box, t, view, r);
         }
     }
 }
@@ -65,9 +61,9 @@ const BAR: usize = 20;
 
 /// While verifying: how far, overall and per file (a word and a number on
 /// each row, the bar beside them: readable without colour).
-fn progress(f: &mut Frame, area: Rect, app: &App) {
-    let spin = strings::SPINNER[(app.tick % 4) as usize];
-    let Some(p) = &app.verify_progress else {
+fn progress(f: &mut Frame, area: Rect, ctx: &Ctx) {
+    let spin = ctx.spinner();
+    let Some(p) = ctx.verify_progress else {
         f.render_widget(
             Paragraph::new(format!("{spin} {}", strings::VERIFYING)),
             area,
@@ -91,7 +87,7 @@ fn progress(f: &mut Frame, area: Rect, app: &App) {
         let bar = format!("{}{}", "█".repeat(filled), "░".repeat(BAR - filled));
         rows.push(Line::from(vec![
             Span::raw(format!("  {:<name_w$}  ", file_name(&file.path))),
-            Span::styled(bar, app.theme.header),
+            Span::styled(bar, ctx.theme.header),
             Span::raw(format!(" {pct:>3}%  {}", strings::size(file.total))),
         ]));
     }
@@ -107,14 +103,19 @@ fn file_name(path: &std::path::Path) -> String {
     )
 }
 
-fn files_table<'a>(r: &'a VerifyReport, t: &Theme, width: u16) -> Table<'a> {
-    let name_w = r
-        .files
+/// Width of the files tables' name column: the longest name of a file
+/// found or missing.
+pub fn name_width(r: &VerifyReport) -> u16 {
+    r.files
         .iter()
         .map(|f| f.name.len())
         .chain(r.missing.iter().map(|m| m.name.len()))
         .max()
-        .unwrap_or(4) as u16;
+        .unwrap_or(4) as u16
+}
+
+fn files_table<'a>(r: &'a VerifyReport, t: &Theme, width: u16) -> Table<'a> {
+    let name_w = name_width(r);
     // The records column widens to its largest count.
     let records_w = r
         .files
@@ -199,20 +200,21 @@ fn file_row<'a>(f: &'a FileReport, t: &Theme, room: &[usize]) -> Row<'a> {
     ])
 }
 
-fn findings(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
-    let theme = &app.theme;
+fn findings(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    view: &IntegrityView,
+    report: &VerifyReport,
+) {
     let (violations, warnings) = report.files.iter().fold((0, 0), |(v, w), file| {
         (v + file.violations(), w + file.warnings())
     });
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_style(theme.border)
-        .title(fit::title(
-            &format!(" {} ", strings::findings_title(violations, warnings)),
-            area,
-        ));
-    let view = &app.integrity;
-    if view.findings.is_empty() {
+    let block = theme.boxed(fit::title(
+        &format!(" {} ", strings::findings_title(violations, warnings)),
+        area,
+    ));
+    if view.findings().is_empty() {
         let line = Line::styled(
             format!("{} {}", strings::SYM_OK, strings::NO_FINDINGS),
             theme.ok,
@@ -229,7 +231,7 @@ fn findings(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
     // (`descriptors_checkpoints`, `line 1234567`, `CHECKPOINT_MISMATCH`),
     // never narrower than the legacy names need.
     let (file_w, at_w, kind_w) = view
-        .findings
+        .findings()
         .iter()
         .map(|&(fi, i)| {
             let file = &report.files[fi];
@@ -257,9 +259,9 @@ fn findings(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
         .map(usize::from)
         .collect();
     let shown = view
-        .findings
+        .findings()
         .iter()
-        .skip(view.top)
+        .skip(view.top())
         .take(rows)
         .map(|&(fi, i)| {
             let file = &report.files[fi];
@@ -275,26 +277,23 @@ fn findings(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
                 Cell::from(fit::text(&visible(&finding.detail), room[4])),
             ])
         });
-    let table = Table::new(shown, widths)
-        .block(block)
-        .row_highlight_style(theme.selected)
-        .highlight_symbol(">")
-        .highlight_spacing(HighlightSpacing::Always);
-    let mut state = TableState::default().with_selected(view.selected.checked_sub(view.top));
+    let table = Table::new(shown, widths).block(block);
+    let table = theme.selectable(table);
+    let mut state = TableState::default().with_selected(view.selected().checked_sub(view.top()));
     frame.render_stateful_widget(table, area, &mut state);
 }
 
 /// The selected finding in full: expected, found, what it means. With no
 /// finding, what a clean result does not vouch for.
-fn selected(frame: &mut Frame, area: Rect, app: &App, report: &VerifyReport) {
-    let theme = &app.theme;
-    let boxed = |title: &str| {
-        Block::new()
-            .borders(Borders::ALL)
-            .border_style(theme.border)
-            .title(format!(" {title} "))
-    };
-    let Some(&(fi, i)) = app.integrity.findings.get(app.integrity.selected) else {
+fn selected(
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    view: &IntegrityView,
+    report: &VerifyReport,
+) {
+    let boxed = |title: &str| theme.boxed(format!(" {title} "));
+    let Some((fi, i)) = view.selected_finding() else {
         let gaps: Vec<Line> = report
             .files
             .iter()

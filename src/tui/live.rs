@@ -98,7 +98,7 @@ pub fn on_event(app: &mut App, ev: WatchEvent) {
             app.live.active = true;
             show_report(app, report);
             // Lines appended between indexing and the watcher's start.
-            let kinds: Vec<ChainKind> = app.chains.iter().map(|c| c.kind).collect();
+            let kinds: Vec<ChainKind> = app.browser.chains().iter().map(|c| c.kind).collect();
             for chain in kinds {
                 grow(app, chain);
             }

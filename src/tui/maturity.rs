@@ -10,9 +10,10 @@
 mod view;
 
 use crate::analysis::maturity::MaturityReport;
-use crate::tui::actions::goto_line;
-use crate::tui::app::{App, Level, Loading, follow};
+use crate::tui::app::{Level, Loading, follow};
 use crate::tui::chain::ChainKind;
+use crate::tui::context::Ctx;
+use crate::tui::queue::{Internal, Queue};
 use crate::tui::strings::analysis as s;
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -22,11 +23,11 @@ pub use view::render;
 #[derive(Debug, Default)]
 pub struct MaturityView {
     /// The report, once built.
-    pub report: Loading<Box<MaturityReport>>,
+    report: Loading<Box<MaturityReport>>,
     /// The selected process (index into the report's processes).
-    pub selected: usize,
+    selected: usize,
     /// The first process shown.
-    pub top: usize,
+    top: usize,
 }
 
 /// The pane's parts: levels, scope, processes, inconsistencies. The
@@ -47,52 +48,81 @@ pub fn areas(body: Rect, processes: usize) -> [Rect; 4] {
     [levels, scope, table, issues]
 }
 
-/// Rows of the process table.
-pub fn table_rows(app: &App) -> usize {
-    usize::from(
-        areas(app.body(), processes(app))[2]
-            .height
-            .saturating_sub(3),
-    )
-    .max(1)
-}
+impl MaturityView {
+    /// The report, once built.
+    pub fn report(&self) -> &Loading<Box<MaturityReport>> {
+        &self.report
+    }
 
-fn processes(app: &App) -> usize {
-    app.panes
-        .maturity
-        .report
-        .ready()
-        .map_or(0, |r| r.processes.items.len())
-}
+    /// The report, to change (tests of extreme numbers).
+    #[cfg(test)]
+    pub fn report_mut(&mut self) -> &mut Loading<Box<MaturityReport>> {
+        &mut self.report
+    }
 
-/// Keep the selection on a process and in view.
-pub fn clamp(app: &mut App) {
-    let (n, rows) = (processes(app), table_rows(app));
-    let v = &mut app.panes.maturity;
-    v.selected = v.selected.min(n.saturating_sub(1));
-    follow(&mut v.top, v.selected, rows);
-}
+    /// A new report (or that it is being built, or why it failed).
+    pub fn set_report(&mut self, report: Loading<Box<MaturityReport>>) {
+        self.report = report;
+    }
 
-/// Select the process `delta` rows away.
-pub fn move_by(app: &mut App, delta: i64) {
-    let v = &mut app.panes.maturity;
-    v.selected = v
-        .selected
-        .saturating_add_signed(isize::try_from(delta).unwrap_or(isize::MAX));
-    clamp(app);
-}
+    /// The selected process (index into the report's processes).
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
 
-/// `Enter`: the selected process's latest assessment in the chain browser.
-pub fn open(app: &mut App) {
-    let line = app.panes.maturity.report.ready().and_then(|r| {
-        r.processes
-            .items
-            .get(app.panes.maturity.selected)
-            .and_then(|p| p.latest.as_ref())
-            .map(|a| a.line)
-    });
-    match line {
-        Some(line) => goto_line(app, ChainKind::Descriptors, line),
-        None => app.say(Level::Info, s::NO_PROCESS),
+    /// The first process shown.
+    pub fn top(&self) -> usize {
+        self.top
+    }
+
+    fn processes(&self) -> usize {
+        self.report.ready().map_or(0, |r| r.processes.items.len())
+    }
+
+    /// Rows of the process table at the size `ctx` gives.
+    pub fn table_rows(&self, ctx: &Ctx) -> usize {
+        usize::from(
+            areas(ctx.body, self.processes())[2]
+                .height
+                .saturating_sub(3),
+        )
+        .max(1)
+    }
+
+    /// Keep the selection on a process and in view.
+    pub fn clamp(&mut self, ctx: &Ctx) {
+        let (n, rows) = (self.processes(), self.table_rows(ctx));
+        self.selected = self.selected.min(n.saturating_sub(1));
+        follow(&mut self.top, self.selected, rows);
+    }
+
+    /// Select the process `delta` rows away.
+    pub fn move_by(&mut self, ctx: &Ctx, delta: i64) {
+        self.selected = self
+            .selected
+            .saturating_add_signed(isize::try_from(delta).unwrap_or(isize::MAX));
+        self.clamp(ctx);
+    }
+
+    /// Page up (`dir` -1) or down (1).
+    pub fn page(&mut self, ctx: &Ctx, dir: i64) {
+        let rows = self.table_rows(ctx);
+        self.move_by(ctx, dir * i64::try_from(rows).unwrap_or(1));
+    }
+
+    /// `Enter`: ask to show the selected process's latest assessment in
+    /// the chain browser.
+    pub fn open(&self, queue: &mut Queue) {
+        let line = self.report.ready().and_then(|r| {
+            r.processes
+                .items
+                .get(self.selected)
+                .and_then(|p| p.latest.as_ref())
+                .map(|a| a.line)
+        });
+        match line {
+            Some(line) => queue.push(Internal::GotoLine(ChainKind::Descriptors, line)),
+            None => queue.say(Level::Info, s::NO_PROCESS),
+        }
     }
 }

@@ -9,7 +9,6 @@
 use crate::tui::actions;
 use crate::tui::app::{App, Pane};
 use crate::tui::keys::Action;
-use crate::tui::layout;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
@@ -75,36 +74,42 @@ pub fn tab_at(x: u16) -> Option<Pane> {
 fn row_at(app: &App, y: u16) -> Option<(u64, u64)> {
     let body = app.body();
     let (area, header, top, selected, count) = match app.pane {
-        Pane::Browser if app.detail.is_none() => {
+        Pane::Browser if app.browser.detail().is_none() => {
             let v = app.current();
             (body, 1, v.top, v.cursor, v.lines())
         }
         Pane::Integrity => {
-            let area = layout::integrity(body, app.integrity_file_rows())[1];
             let i = &app.integrity;
             (
-                area,
+                crate::tui::integrity::findings_area(&app.ctx()),
                 0,
-                i.top as u64,
-                i.selected as u64,
-                i.findings.len() as u64,
+                i.top() as u64,
+                i.selected() as u64,
+                i.findings().len() as u64,
             )
         }
         Pane::Time => {
             let v = &app.panes.time;
             let lines = app
-                .chains
+                .browser
+                .chains()
                 .iter()
                 .find(|c| crate::tui::time::is_pulses(c.kind))
                 .map_or(0, crate::tui::chain::ChainView::lines);
-            (crate::tui::time::areas(body)[1], 1, v.top, v.cursor, lines)
+            (
+                crate::tui::time::areas(body)[1],
+                1,
+                v.top(),
+                v.cursor(),
+                lines,
+            )
         }
         Pane::Maturity => {
-            let report = app.panes.maturity.report.ready()?;
+            let report = app.panes.maturity.report().ready()?;
             let n = report.processes.items.len();
             let v = &app.panes.maturity;
             let area = crate::tui::maturity::areas(body, n)[2];
-            (area, 1, v.top as u64, v.selected as u64, n as u64)
+            (area, 1, v.top() as u64, v.selected() as u64, n as u64)
         }
         _ => return None,
     };

@@ -21,7 +21,8 @@ pub mod jobs;
 
 use crate::analysis::maturity::MaturityReport;
 use crate::ledger::model::report::VerifyReport;
-use crate::tui::app::{App, Loading, Pane};
+use crate::tui::app::{App, Loading, Pane, ctx};
+use crate::tui::keys::Action;
 use crate::tui::{audit, maturity, time};
 use std::sync::Arc;
 
@@ -69,12 +70,42 @@ impl Panes {
         self.last_request
     }
 
+    /// Pane 5 and the background work it may ask for.
+    pub fn audit_work(&mut self) -> (&mut audit::AuditView, Work<'_>) {
+        let work = Work {
+            report: self.report.clone(),
+            jobs: &mut self.jobs,
+            last_request: &mut self.last_request,
+        };
+        (&mut self.audit, work)
+    }
+
     /// Whether any analysis is still being computed (the spinner runs).
     pub fn busy(&self) -> bool {
         !self.jobs.is_empty()
-            || matches!(self.time.overview, Loading::Pending) && self.report.is_some()
-            || matches!(self.maturity.report, Loading::Pending) && self.report.is_some()
+            || matches!(self.time.overview(), Loading::Pending) && self.report.is_some()
+            || matches!(self.maturity.report(), Loading::Pending) && self.report.is_some()
             || self.audit.pending()
+    }
+}
+
+/// The panes' shared background work, lent to a pane that asks for some:
+/// the report the analyses are computed from, request numbers, the jobs.
+#[derive(Debug)]
+pub struct Work<'a> {
+    /// The verification report the analyses were computed from.
+    pub report: Option<Arc<VerifyReport>>,
+    /// Background work asked for and not yet started.
+    pub jobs: &'a mut Vec<Job>,
+    /// The last request number handed out.
+    last_request: &'a mut u64,
+}
+
+impl Work<'_> {
+    /// A fresh request number: results of older requests are ignored.
+    pub fn request(&mut self) -> u64 {
+        *self.last_request += 1;
+        *self.last_request
     }
 }
 
@@ -120,20 +151,23 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
             // must show them as a legacy chain's do.
             if let Ok(o) = &r
                 && let Some(marks) = app
-                    .chains
-                    .iter_mut()
-                    .find(|c| c.kind == crate::tui::chain::ChainKind::NativePulses)
+                    .browser
+                    .chain_mut(crate::tui::chain::ChainKind::NativePulses)
                     .and_then(|c| c.marks.as_mut())
             {
                 marks.add_findings(&o.findings);
             }
-            app.panes.time.overview = r.map_or_else(Loading::Failed, |o| Loading::Ready(*o));
+            app.panes
+                .time
+                .set_overview(r.map_or_else(Loading::Failed, |o| Loading::Ready(*o)));
         }
         PanesMsg::Maturity(r) => {
-            app.panes.maturity.report = r.map_or_else(Loading::Failed, Loading::Ready);
-            maturity::clamp(app);
+            let ctx = ctx!(app);
+            let v = &mut app.panes.maturity;
+            v.set_report(r.map_or_else(Loading::Failed, Loading::Ready));
+            v.clamp(&ctx);
         }
-        PanesMsg::Audit { request, result } => audit::on_page(app, request, result),
+        PanesMsg::Audit { request, result } => app.panes.audit.on_page(request, result),
         PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
         PanesMsg::Search {
             request,
@@ -152,25 +186,29 @@ pub fn after_update(app: &mut App) {
                 p.analysed = p.generation;
                 p.analyses_running = 2;
                 let report = Arc::new((**r).clone());
-                app.panes.time.overview = Loading::Pending;
-                app.panes.maturity.report = Loading::Pending;
+                app.panes.time.set_overview(Loading::Pending);
+                app.panes.maturity.set_report(Loading::Pending);
                 app.panes.jobs.push(Job::Time(Arc::clone(&report)));
                 app.panes.jobs.push(Job::Maturity(Arc::clone(&report)));
                 app.panes.report = Some(report);
-                audit::report_changed(app);
+                app.panes.audit.report_changed();
             }
         }
         Loading::Failed(e)
             if app.panes.report.is_none()
-                && !matches!(app.panes.time.overview, Loading::Failed(_)) =>
+                && !matches!(app.panes.time.overview(), Loading::Failed(_)) =>
         {
-            app.panes.time.overview = Loading::Failed(e.clone());
-            app.panes.maturity.report = Loading::Failed(e.clone());
+            app.panes.time.set_overview(Loading::Failed(e.clone()));
+            app.panes.maturity.set_report(Loading::Failed(e.clone()));
         }
         _ => {}
     }
-    time::sync(app);
-    audit::sync(app);
+    let ctx = ctx!(app);
+    app.panes.time.sync(&ctx);
+    if app.pane == Pane::Audit {
+        let (audit, mut work) = app.panes.audit_work();
+        audit.sync(&ctx, &mut work);
+    }
 }
 
 /// Whether `pane` is one of panes 3-5.
@@ -180,44 +218,55 @@ pub fn owns(pane: Pane) -> bool {
 
 /// Move the selection of the active pane by `delta` rows (or links).
 pub fn move_by(app: &mut App, delta: i64) {
+    let ctx = ctx!(app);
     match app.pane {
-        Pane::Time => time::move_by(app, delta),
-        Pane::Maturity => maturity::move_by(app, delta),
-        Pane::Audit => audit::move_by(app, delta),
+        Pane::Time => app.panes.time.move_by(&ctx, delta),
+        Pane::Maturity => app.panes.maturity.move_by(&ctx, delta),
+        Pane::Audit => app.panes.audit.move_by(&ctx, delta),
         _ => {}
     }
 }
 
-/// Page up (`dir` -1) or down (1) in the active pane.
-pub fn page(app: &mut App, dir: i64) {
-    match app.pane {
-        Pane::Time => {
-            let rows = time::table_rows(app.body());
-            time::move_by(app, dir * i64::try_from(rows).unwrap_or(1));
+/// An action of the key table in the active pane of panes 3-5: its
+/// movement, `Enter`, and the time pane's `e`/`E`.
+pub fn perform(app: &mut App, action: Action) {
+    let ctx = ctx!(app);
+    let (time, maturity) = (&mut app.panes.time, &mut app.panes.maturity);
+    match (app.pane, action) {
+        (_, Action::Up) => move_by(app, -1),
+        (_, Action::Down) => move_by(app, 1),
+        (_, Action::Top) => move_by(app, -(i64::MAX / 4)),
+        (_, Action::Bottom) => move_by(app, i64::MAX / 4),
+        (Pane::Time, Action::PageUp | Action::PageDown) => time.page(&ctx, page_dir(action)),
+        (Pane::Maturity, Action::PageUp | Action::PageDown) => {
+            maturity.page(&ctx, page_dir(action));
         }
-        Pane::Maturity => {
-            let rows = maturity::table_rows(app);
-            maturity::move_by(app, dir * i64::try_from(rows).unwrap_or(1));
+        (Pane::Audit, Action::PageUp | Action::PageDown) => {
+            app.panes.audit.page(&ctx, page_dir(action));
         }
-        Pane::Audit => audit::page(app, dir),
+        (Pane::Time, Action::NextFinding | Action::PrevFinding) => {
+            time.jump(&ctx, &mut app.queue, action == Action::NextFinding);
+        }
+        // Chosen by hand: Esc no longer returns along a link.
+        (Pane::Time, Action::Open) if time.open(&ctx, &mut app.queue) => app.panes.return_to = None,
+        (Pane::Maturity, Action::Open) => maturity.open(&mut app.queue),
+        (Pane::Audit, Action::Open) => {
+            let (audit, mut work) = app.panes.audit_work();
+            audit.follow(&ctx, &mut work, &mut app.queue);
+        }
         _ => {}
     }
 }
 
-/// `Enter` in the active pane.
-pub fn open(app: &mut App) {
-    match app.pane {
-        Pane::Time => time::open(app),
-        Pane::Maturity => maturity::open(app),
-        Pane::Audit => audit::follow(app),
-        _ => {}
-    }
+/// -1 for a page up, 1 for a page down.
+fn page_dir(action: Action) -> i64 {
+    if action == Action::PageUp { -1 } else { 1 }
 }
 
 /// `Esc` in panes 3-5: back along the links followed. Returns whether it
 /// went anywhere.
 pub fn back(app: &mut App) -> bool {
-    if app.pane == Pane::Audit && audit::back(app) {
+    if app.pane == Pane::Audit && app.panes.audit.back() {
         return true;
     }
     if let Some(p) = app.panes.return_to.take() {

@@ -120,7 +120,7 @@ pub fn start(app: &mut App, ask: Ask) {
     cancel(app);
     let request = app.panes.request();
     let flag = Arc::new(AtomicBool::new(false));
-    app.search = Some(Pending {
+    app.browser.set_search(Pending {
         request,
         kind,
         shown: ask.shown.clone(),
@@ -138,7 +138,7 @@ pub fn start(app: &mut App, ask: Ask) {
 
 /// Stop the running search, if any; return whether there was one.
 pub fn cancel(app: &mut App) -> bool {
-    let Some(p) = app.search.take() else {
+    let Some(p) = app.browser.take_search() else {
         return false;
     };
     p.cancel.store(true, Ordering::Relaxed);
@@ -148,7 +148,7 @@ pub fn cancel(app: &mut App) -> bool {
 /// A search answered: go to the line found, unless the answer is stale
 /// (another search since, or cancelled) or the browser shows another chain.
 pub fn on_found(app: &mut App, request: u64, kind: ChainKind, result: Result<Option<Hit>, String>) {
-    let Some(p) = app.search.take_if(|p| p.request == request) else {
+    let Some(p) = app.browser.take_search_if(request) else {
         return;
     };
     if app.current().kind != kind {
@@ -157,7 +157,9 @@ pub fn on_found(app: &mut App, request: u64, kind: ChainKind, result: Result<Opt
     match result {
         // The user went to another pane meanwhile: the browser's cursor
         // moves, the screen is not taken from under them.
-        Ok(Some(hit)) if app.pane != crate::tui::app::Pane::Browser || app.detail.is_some() => {
+        Ok(Some(hit))
+            if app.pane != crate::tui::app::Pane::Browser || app.browser.detail().is_some() =>
+        {
             let rows = app.table_rows();
             app.current_mut().move_to(hit.line, rows);
             app.say(Level::Info, strings::found_elsewhere(hit.line + 1));
@@ -175,7 +177,7 @@ pub fn on_found(app: &mut App, request: u64, kind: ChainKind, result: Result<Opt
 
 /// The status line while a search runs.
 pub fn status(app: &App) -> Option<String> {
-    let p = app.search.as_ref()?;
+    let p = app.browser.search()?;
     let spin = strings::SPINNER[(app.tick % 4) as usize];
     Some(format!("{spin} {}", strings::searching(&p.shown)))
 }

@@ -4,6 +4,7 @@
 //! tampered copy of a generated one.
 
 mod browse_tools;
+mod components;
 mod form;
 mod harness;
 mod keys_dsl;

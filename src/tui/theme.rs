@@ -5,6 +5,8 @@
 //! it keeps bold and reverse video for emphasis and selection.
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, HighlightSpacing, Table};
 
 /// Which palette the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -44,6 +46,23 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A bordered box titled `title`: every pane's boxes look alike.
+    pub fn boxed<'a>(&self, title: impl Into<Line<'a>>) -> Block<'a> {
+        Block::new()
+            .borders(Borders::ALL)
+            .border_style(self.border)
+            .title(title)
+    }
+
+    /// `table` with its selected row marked: `>` before it and the
+    /// selection style on it (the symbol says it without colour).
+    pub fn selectable<'a>(&self, table: Table<'a>) -> Table<'a> {
+        table
+            .row_highlight_style(self.selected)
+            .highlight_symbol(">")
+            .highlight_spacing(HighlightSpacing::Always)
+    }
+
     /// The theme for `name`, or the monochrome one when `no_color` is set.
     pub fn new(name: ThemeName, no_color: bool) -> Self {
         if no_color {

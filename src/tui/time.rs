@@ -9,6 +9,7 @@
 //! The summary and the interval chart need the whole chain, so they are
 //! computed in the background ([`crate::tui::panes::Job::Time`]).
 
+mod common;
 mod selected;
 mod view;
 
@@ -16,9 +17,10 @@ use crate::analysis::pulses::TimeSummary;
 use crate::ledger::io::line_index::IndexedFile;
 use crate::ledger::legacy::time_checks::{RunSegment, TimeCheckConfig, TimeScales, time_scales};
 use crate::ledger::model::finding::Finding;
-use crate::tui::actions::goto_line;
-use crate::tui::app::{App, Level, Loading, Pane, follow};
-use crate::tui::chain::{ChainKind, visible};
+use crate::tui::app::{Level, Loading, follow};
+use crate::tui::chain::{ChainKind, ChainView, visible};
+use crate::tui::context::Ctx;
+use crate::tui::queue::{Internal, Queue};
 use crate::tui::strings::analysis as s;
 use ratatui::layout::{Constraint, Layout, Rect};
 use serde::Deserialize;
@@ -151,13 +153,13 @@ pub struct PulseRow {
 #[derive(Debug, Default)]
 pub struct TimeView {
     /// The whole-chain summary, once computed.
-    pub overview: Loading<TimeOverview>,
+    overview: Loading<TimeOverview>,
     /// 0-based line under the cursor.
-    pub cursor: u64,
+    cursor: u64,
     /// 0-based line at the top of the table.
-    pub top: u64,
+    top: u64,
     /// The rows on screen, decoded.
-    pub rows: Vec<PulseRow>,
+    rows: Vec<PulseRow>,
     /// What `rows` were decoded for: (top, height, lines in the file).
     decoded: Option<(u64, usize, u64)>,
 }
@@ -193,49 +195,120 @@ pub fn is_pulses(kind: ChainKind) -> bool {
 }
 
 /// The pulse chain's kind in this ledger.
-pub fn pulse_kind(app: &App) -> ChainKind {
-    app.chains
+pub fn pulse_kind(chains: &[ChainView]) -> ChainKind {
+    chains
         .iter()
         .find(|c| is_pulses(c.kind))
         .map_or(ChainKind::Pulses, |c| c.kind)
 }
 
-fn pulse_file(app: &App) -> Option<&IndexedFile> {
-    app.chains
-        .iter()
-        .find(|c| is_pulses(c.kind))
-        .and_then(|c| c.file())
+fn pulse_chain<'a>(ctx: &Ctx<'a>) -> Option<&'a ChainView> {
+    ctx.chains.iter().find(|c| is_pulses(c.kind))
 }
 
-/// Clamp the cursor and decode the rows on screen, when anything they
-/// depend on changed.
-pub fn sync(app: &mut App) {
-    let height = table_rows(app.body());
-    let Some(file) = app
-        .chains
-        .iter()
-        .find(|c| is_pulses(c.kind))
-        .and_then(|c| c.file())
-    else {
-        app.panes.time.rows.clear();
-        app.panes.time.decoded = None;
-        return;
-    };
-    let v = &mut app.panes.time;
-    let lines = file.lines();
-    v.cursor = v.cursor.min(lines.saturating_sub(1));
-    let mut top = usize::try_from(v.top).unwrap_or(usize::MAX);
-    follow(
-        &mut top,
-        usize::try_from(v.cursor).unwrap_or(usize::MAX),
-        height,
-    );
-    v.top = (top as u64).min(lines.saturating_sub(height as u64));
-    if v.decoded == Some((v.top, height, lines)) {
-        return;
+impl TimeView {
+    /// The whole-chain summary, once computed.
+    pub fn overview(&self) -> &Loading<TimeOverview> {
+        &self.overview
     }
-    v.decoded = Some((v.top, height, lines));
-    v.rows = decode(file, v.top, height);
+
+    /// The summary, to change (tests of extreme numbers).
+    #[cfg(test)]
+    pub fn overview_mut(&mut self) -> &mut Loading<TimeOverview> {
+        &mut self.overview
+    }
+
+    /// A new summary (or that it is being computed, or why it failed).
+    pub fn set_overview(&mut self, overview: Loading<TimeOverview>) {
+        self.overview = overview;
+    }
+
+    /// 0-based line under the cursor.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    /// 0-based line at the top of the table.
+    pub fn top(&self) -> u64 {
+        self.top
+    }
+
+    /// The rows on screen, decoded.
+    pub fn rows(&self) -> &[PulseRow] {
+        &self.rows
+    }
+
+    /// Clamp the cursor and decode the rows on screen, when anything they
+    /// depend on changed.
+    pub fn sync(&mut self, ctx: &Ctx) {
+        let height = table_rows(ctx.body);
+        let Some(file) = pulse_chain(ctx).and_then(ChainView::file) else {
+            self.rows.clear();
+            self.decoded = None;
+            return;
+        };
+        let lines = file.lines();
+        self.cursor = self.cursor.min(lines.saturating_sub(1));
+        let mut top = usize::try_from(self.top).unwrap_or(usize::MAX);
+        follow(
+            &mut top,
+            usize::try_from(self.cursor).unwrap_or(usize::MAX),
+            height,
+        );
+        self.top = (top as u64).min(lines.saturating_sub(height as u64));
+        if self.decoded == Some((self.top, height, lines)) {
+            return;
+        }
+        self.decoded = Some((self.top, height, lines));
+        self.rows = decode(file, self.top, height);
+    }
+
+    /// Move the cursor by `delta` pulses.
+    pub fn move_by(&mut self, ctx: &Ctx, delta: i64) {
+        self.cursor = self.cursor.saturating_add_signed(delta);
+        self.sync(ctx);
+    }
+
+    /// Page up (`dir` -1) or down (1).
+    pub fn page(&mut self, ctx: &Ctx, dir: i64) {
+        let rows = table_rows(ctx.body);
+        self.move_by(ctx, dir * i64::try_from(rows).unwrap_or(1));
+    }
+
+    /// Put the cursor on 1-based `line` (the caller shows the pane).
+    pub fn show_line(&mut self, ctx: &Ctx, line: u64) {
+        self.cursor = line.saturating_sub(1);
+        self.sync(ctx);
+    }
+
+    /// `Enter`: ask to show the pulse under the cursor in the chain
+    /// browser. Whether it asked (there is a pulse chain to show).
+    pub fn open(&self, ctx: &Ctx, queue: &mut Queue) -> bool {
+        if pulse_chain(ctx).and_then(ChainView::file).is_none() {
+            queue.say(Level::Warn, crate::tui::strings::NOTHING_TO_SHOW);
+            return false;
+        }
+        let kind = pulse_kind(ctx.chains);
+        queue.push(Internal::GotoLine(kind, self.cursor + 1));
+        true
+    }
+
+    /// `e`/`E`: the next or previous pulse with an anomaly.
+    pub fn jump(&mut self, ctx: &Ctx, queue: &mut Queue, forward: bool) {
+        let here = self.cursor + 1;
+        let target = match pulse_chain(ctx).and_then(|c| c.marks.as_ref()) {
+            None => {
+                queue.say(Level::Info, crate::tui::strings::VERIFYING);
+                return;
+            }
+            Some(m) if forward => m.next_after(here),
+            Some(m) => m.prev_before(here),
+        };
+        match target {
+            Some(line) => self.show_line(ctx, line),
+            None => queue.say(Level::Info, s::no_more_anomalies(forward)),
+        }
+    }
 }
 
 /// A pulse's table fields from its line: a legacy pulse; a native record
@@ -301,54 +374,6 @@ fn decode(file: &IndexedFile, top: u64, height: usize) -> Vec<PulseRow> {
             PulseRow { line: n + 1, cells }
         })
         .collect()
-}
-
-/// Move the cursor by `delta` pulses.
-pub fn move_by(app: &mut App, delta: i64) {
-    let v = &mut app.panes.time;
-    v.cursor = v.cursor.saturating_add_signed(delta);
-    sync(app);
-}
-
-/// Put the cursor on 1-based `line` and show the pane.
-pub fn show_line(app: &mut App, line: u64) {
-    app.pane = Pane::Time;
-    app.panes.time.cursor = line.saturating_sub(1);
-    sync(app);
-}
-
-/// `Enter`: the pulse under the cursor in the chain browser.
-pub fn open(app: &mut App) {
-    if pulse_file(app).is_none() {
-        app.say(Level::Warn, crate::tui::strings::NOTHING_TO_SHOW);
-        return;
-    }
-    let line = app.panes.time.cursor + 1;
-    app.panes.return_to = None;
-    let kind = pulse_kind(app);
-    goto_line(app, kind, line);
-}
-
-/// `e`/`E`: the next or previous pulse with an anomaly.
-pub fn jump(app: &mut App, forward: bool) {
-    let here = app.panes.time.cursor + 1;
-    let marks = app
-        .chains
-        .iter()
-        .find(|c| is_pulses(c.kind))
-        .and_then(|c| c.marks.as_ref());
-    let target = match marks {
-        None => {
-            app.say(Level::Info, crate::tui::strings::VERIFYING);
-            return;
-        }
-        Some(m) if forward => m.next_after(here),
-        Some(m) => m.prev_before(here),
-    };
-    match target {
-        Some(line) => show_line(app, line),
-        None => app.say(Level::Info, s::no_more_anomalies(forward)),
-    }
 }
 
 #[cfg(test)]

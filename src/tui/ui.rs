@@ -24,12 +24,13 @@ pub fn render(app: &App, f: &mut Frame) {
     if banner.height > 0 {
         live::render_banner(app, f, banner);
     }
+    let ctx = app.ctx();
     match app.pane {
         Pane::Browser => browser::render(f, body, app),
-        Pane::Integrity => integrity::render(f, body, app),
-        Pane::Time => time::render(f, body, app),
-        Pane::Maturity => maturity::render(f, body, app),
-        Pane::Audit => audit::render(f, body, app),
+        Pane::Integrity => integrity::render(f, body, &ctx, &app.integrity),
+        Pane::Time => time::render(f, body, &ctx, &app.panes.time),
+        Pane::Maturity => maturity::render(f, body, &ctx, &app.panes.maturity),
+        Pane::Audit => audit::render(f, body, &ctx, &app.panes.audit),
     }
     if let Some(scroll) = app.help {
         help::render(f, body, scroll, &app.theme);

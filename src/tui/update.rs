@@ -6,14 +6,14 @@
 //! what is asked for; anything that may read a whole file (a search, a
 //! filter, the analyses) is queued as a job for a worker.
 
-use crate::tui::app::{App, Loading, Pane};
-use crate::tui::chain::{ChainKind, ChainView, Source};
+use crate::tui::app::{App, Loading, Pane, ctx};
+use crate::tui::chain::{ChainKind, Source};
 use crate::tui::keys::{self, Action};
 use crate::tui::marks::Marks;
 use crate::tui::msg::Msg;
 use crate::tui::panes;
-use crate::tui::{actions, bookmarks, clipboard, filter, form};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crate::tui::{actions, filter, form, help, prompt};
+use crossterm::event::{KeyEvent, KeyEventKind};
 
 /// Apply one message to the state.
 pub fn update(app: &mut App, msg: Msg) {
@@ -58,6 +58,7 @@ pub fn update(app: &mut App, msg: Msg) {
         Msg::InputClosed => app.quit = true,
         Msg::Live(ev) => crate::tui::live::on_event(app, ev),
     }
+    crate::tui::queue::drain(app);
     panes::after_update(app);
     app.dirty = true;
 }
@@ -68,12 +69,8 @@ fn on_discovered(app: &mut App, result: Result<crate::ledger::discover::Discover
             // A native ledger has other chains than a legacy one; a reload
             // of the same ledger keeps the views (and their cursors).
             let kinds = ChainKind::for_discovery(&d);
-            if app.chains.iter().map(|c| c.kind).ne(kinds.iter().copied()) {
-                app.chains = kinds.iter().copied().map(ChainView::new).collect();
-                app.chain = 0;
-                app.detail = None;
-            }
-            for view in &mut app.chains {
+            app.browser.set_kinds(&kinds);
+            for view in app.browser.chains_mut() {
                 if d.path_of(view.kind.file_kind()).is_none() {
                     view.source = Source::Absent;
                 }
@@ -81,16 +78,17 @@ fn on_discovered(app: &mut App, result: Result<crate::ledger::discover::Discover
             // Browse a chain that exists: a pulses-only ledger opens on pulses.
             if matches!(app.current().source, Source::Absent)
                 && let Some(i) = app
-                    .chains
+                    .browser
+                    .chains()
                     .iter()
                     .position(|c| !matches!(c.source, Source::Absent))
             {
-                app.chain = i;
+                app.browser.select(i);
             }
             app.discovery = Loading::Ready(d);
         }
         Err(e) => {
-            for c in &mut app.chains {
+            for c in app.browser.chains_mut() {
                 c.source = Source::Failed(e.clone());
             }
             app.report = Loading::Failed(e.clone());
@@ -127,17 +125,10 @@ pub fn on_verified(
 ) {
     match result {
         Ok(report) => {
-            for c in &mut app.chains {
+            for c in app.browser.chains_mut() {
                 c.marks = Some(Marks::from_report(&report, c.kind.name()));
             }
-            app.integrity.findings = report
-                .files
-                .iter()
-                .enumerate()
-                .flat_map(|(fi, f)| (0..f.findings.len()).map(move |i| (fi, i)))
-                .collect();
-            app.integrity.selected = 0;
-            app.integrity.top = 0;
+            app.integrity.on_report(&report);
             // What could not be compared with the trusted or remembered
             // checkpoints is said, not left to the word "incomplete".
             if let Some(e) = report.trust.as_ref().and_then(|t| t.errors.first()) {
@@ -152,7 +143,7 @@ pub fn on_verified(
         Err(e) => app.report = Loading::Failed(e),
     }
     // An open detail shows the findings of its line: rebuild it.
-    if app.detail.is_some() {
+    if app.browser.detail().is_some() {
         actions::open_detail(app);
     }
 }
@@ -170,16 +161,15 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     } else if crate::tui::form::is_editing(app) {
         // Unbound keys in the form are text for its field.
         crate::tui::form::type_key(app, ev);
-    } else if let Some(p) = &mut app.prompt
-        && let KeyCode::Char(c) = ev.code
-        && !ev.modifiers.contains(KeyModifiers::CONTROL)
-    {
+    } else {
         // Unbound keys in the prompt are text.
-        p.text.push(c);
+        prompt::type_key(app, ev);
     }
 }
 
-/// Carry out one action of the key table.
+/// Carry out one action of the key table: the workstation's own (quit,
+/// overlays, panes, prompt, writes) here, the rest by the pane that has
+/// focus; then what the panes asked of each other.
 pub fn perform(app: &mut App, action: Action) {
     match action {
         Action::Quit => app.quit = true,
@@ -188,59 +178,47 @@ pub fn perform(app: &mut App, action: Action) {
         Action::NextPane => switch_pane(app, app.pane.index() + 1),
         Action::PrevPane => switch_pane(app, app.pane.index() + Pane::ALL.len() - 1),
         Action::Pane(n) => switch_pane(app, usize::from(n).saturating_sub(1)),
-        Action::Up => actions::move_by(app, -1),
-        Action::Down => actions::move_by(app, 1),
-        Action::PageUp | Action::PageDown if panes::owns(app.pane) && app.help.is_none() => {
-            panes::page(app, if action == Action::PageUp { -1 } else { 1 });
-        }
-        Action::PageUp => actions::page(app, -1),
-        Action::PageDown => actions::page(app, 1),
-        Action::Top => actions::move_to_end(app, false),
-        Action::Bottom => actions::move_to_end(app, true),
-        Action::NextChain => {
-            // A search of the chain left behind is no longer wanted.
-            crate::tui::search::cancel(app);
-            app.chain = (app.chain + 1) % app.chains.len();
-            actions::refresh_views(app);
-        }
-        Action::Open => match app.pane {
-            Pane::Browser => actions::open_detail(app),
-            Pane::Integrity => actions::jump_to_selected_finding(app),
-            _ => panes::open(app),
-        },
         Action::AuditRecord => {
-            app.detail = None;
+            app.browser.set_detail(None);
             switch_pane(app, Pane::Audit.index());
         }
-        Action::NextFinding | Action::PrevFinding if app.pane == Pane::Time => {
-            crate::tui::time::jump(app, action == Action::NextFinding);
+        // `e`/`E` walk the browsed chain's findings from every pane but
+        // the time pane, which walks its own anomalies.
+        Action::NextFinding | Action::PrevFinding if app.pane != Pane::Time => {
+            actions::jump_to_finding(app, action == Action::NextFinding);
         }
-        Action::Search => actions::start_prompt(app, crate::tui::app::PromptKind::Search),
-        Action::Command => actions::start_prompt(app, crate::tui::app::PromptKind::Command),
-        Action::SearchNext => actions::search_again(app, true),
-        Action::SearchPrev => actions::search_again(app, false),
-        Action::NextFinding => actions::jump_to_finding(app, true),
-        Action::PrevFinding => actions::jump_to_finding(app, false),
-        Action::Submit => actions::submit(app),
+        Action::Search | Action::Command | Action::Submit | Action::DeleteChar => {
+            prompt::perform(app, action);
+        }
         Action::Acknowledge => crate::tui::live::acknowledge(app),
-        Action::DeleteChar => {
-            if let Some(p) = &mut app.prompt {
-                p.text.pop();
-            }
-        }
-        Action::AppendForm => form::open(app),
+        Action::AppendForm
+        | Action::FormNext
+        | Action::FormPrev
+        | Action::FormEnter
+        | Action::FormPreview
+        | Action::FormConfirm => form::perform(app, action),
         Action::AppendPulse => crate::tui::pulse_append::append_now(app),
-        Action::FormNext => form::next_field(app, true),
-        Action::FormPrev => form::next_field(app, false),
-        Action::FormEnter => form::enter(app),
-        Action::FormPreview => form::preview(app),
-        Action::FormConfirm => form::confirm(app),
-        Action::ToggleMark => bookmarks::toggle(app),
-        Action::NextMark => bookmarks::jump(app, true),
-        Action::PrevMark => bookmarks::jump(app, false),
-        Action::ListMarks => bookmarks::list(app),
-        Action::CopyId => clipboard::copy_field(app, clipboard::What::Id),
-        Action::CopyHash => clipboard::copy_field(app, clipboard::What::Hash),
+        _ => focused(app, action),
+    }
+    crate::tui::queue::drain(app);
+}
+
+/// An action for whatever has focus: the help while open, else the
+/// active pane.
+fn focused(app: &mut App, action: Action) {
+    let body = app.body();
+    if let Some(scroll) = &mut app.help
+        && help::perform(scroll, body, action)
+    {
+        return;
+    }
+    match app.pane {
+        Pane::Browser => actions::perform(app, action),
+        Pane::Integrity => {
+            let ctx = ctx!(app);
+            app.integrity.perform(&ctx, &mut app.queue, action);
+        }
+        Pane::Time | Pane::Maturity | Pane::Audit => panes::perform(app, action),
     }
 }
 
@@ -259,7 +237,7 @@ fn back(app: &mut App) {
         );
         return;
     }
-    if app.pane == Pane::Browser && app.detail.take().is_some() {
+    if app.pane == Pane::Browser && app.browser.close_detail() {
         return;
     }
     // Back along the links followed from the audit pane; from panes 3-5

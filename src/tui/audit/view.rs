@@ -1,27 +1,23 @@
 //! Drawing pane 5 from its state.
 
-use super::{Target, areas, current_doc};
-use crate::tui::app::{App, Loading};
+use super::{AuditView, Target, areas};
+use crate::tui::app::Loading;
 use crate::tui::chain::{ChainKind, Source};
+use crate::tui::context::Ctx;
 use crate::tui::fit;
 use crate::tui::strings::{self, analysis as s};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 /// Draw pane 5 into `area`.
-pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let boxed = |title: String| {
-        Block::new()
-            .borders(Borders::ALL)
-            .border_style(t.border)
-            .title(title)
-    };
-    let Some(doc) = current_doc(app) else {
-        let spin = strings::SPINNER[(app.tick % 4) as usize];
-        let chain = app
+pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, v: &AuditView) {
+    let t = ctx.theme;
+    let boxed = |title: String| t.boxed(title);
+    let Some(doc) = v.doc(ctx) else {
+        let spin = ctx.spinner();
+        let chain = ctx
             .chains
             .iter()
             .find(|c| {
@@ -31,9 +27,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 )
             })
             .map(|c| &c.source);
-        let text = match (&app.report, chain) {
+        let text = match (ctx.report, chain) {
             (Loading::Failed(e), _) => Line::styled(strings::ledger_unopenable(e), t.bad),
-            (_, None) if app.is_native() => Line::raw(s::NATIVE_AUDIT),
+            (_, None) if ctx.is_native() => Line::raw(s::NATIVE_AUDIT),
             (_, Some(Source::Absent)) => Line::raw(s::NO_DESCRIPTORS),
             (Loading::Pending, _) => Line::raw(format!("{spin} {}", strings::VERIFYING)),
             _ => Line::raw(format!("{spin} {}", s::COMPUTING_TRAIL)),
@@ -42,7 +38,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         f.render_widget(p.block(boxed(format!(" {} ", s::AUDIT_TITLE))), area);
         return;
     };
-    let Some(state) = app.panes.audit.current.as_ref() else {
+    let Some(state) = v.current() else {
         return;
     };
     let [header_box, doc_box] = areas(area, super::wrapped_rows(&doc.header, area.width));
@@ -50,7 +46,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         Target::Descriptor { line, .. } => s::trail_title(*line),
         Target::Manifest { line } => s::manifest_title(*line),
     };
-    let depth = app.panes.audit.history.len();
+    let depth = v.history().len();
     let header = Paragraph::new(doc.header.clone()).wrap(Wrap { trim: false });
     f.render_widget(
         header.block(boxed(fit::title(&title, header_box))),

@@ -78,13 +78,7 @@ pub fn files_table<'a>(
     width: u16,
     status_cell: impl Fn(&FileReport) -> (&'static str, &'static str, ratatui::style::Style),
 ) -> Table<'a> {
-    let name_w = r
-        .files
-        .iter()
-        .map(|f| f.name.len())
-        .chain(r.missing.iter().map(|m| m.name.len()))
-        .max()
-        .unwrap_or(4) as u16;
+    let name_w = super::name_width(r);
     let files: Vec<FileCells> = r
         .files
         .iter()

@@ -1,67 +1,59 @@
 //! Drawing pane 4 from its state.
 
-use super::areas;
+use super::{MaturityView, areas};
 use crate::analysis::maturity::{MaturityReport, ProcessSummary};
-use crate::tui::app::{App, Loading};
+use crate::tui::app::Loading;
 use crate::tui::chain::visible;
+use crate::tui::context::Ctx;
 use crate::tui::fit;
 use crate::tui::strings::{self, analysis as s};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
-};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
 /// Bar glyphs of a trend point, level 0 to 5 (the height says the level;
 /// the table heading says so too).
 const TREND: [char; 6] = ['▁', '▂', '▃', '▅', '▆', '█'];
 
-fn boxed<'a>(t: &Theme, title: String) -> Block<'a> {
-    Block::new()
-        .borders(Borders::ALL)
-        .border_style(t.border)
-        .title(title)
-}
-
 /// Draw pane 4 into `area`.
-pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let waiting = match (&app.report, &app.panes.maturity.report) {
+pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, v: &MaturityView) {
+    let t = ctx.theme;
+    let waiting = match (ctx.report, &v.report) {
         (_, Loading::Failed(e)) => Some(Line::styled(s::failed(e), t.bad)),
-        (Loading::Pending, _) => Some(Line::raw(format!("{} {}", spin(app), strings::VERIFYING))),
+        (Loading::Pending, _) => Some(Line::raw(format!(
+            "{} {}",
+            ctx.spinner(),
+            strings::VERIFYING
+        ))),
         (_, Loading::Pending) => Some(Line::raw(format!(
             "{} {}",
-            spin(app),
+            ctx.spinner(),
             s::COMPUTING_MATURITY
         ))),
         (_, Loading::Ready(_)) => None,
     };
-    let Some(report) = app.panes.maturity.report.ready() else {
+    let Some(report) = v.report.ready() else {
         let p = Paragraph::new(waiting.unwrap_or_default()).wrap(Wrap { trim: false });
-        f.render_widget(p.block(boxed(t, format!(" {} ", s::MATURITY_TITLE))), area);
+        f.render_widget(p.block(t.boxed(format!(" {} ", s::MATURITY_TITLE))), area);
         return;
     };
     let [levels_box, scope_box, table_box, issues_box] = areas(area, report.processes.items.len());
     levels(f, levels_box, report, t);
     scope(f, scope_box, report, t);
-    table(f, table_box, app, report);
-    issues(f, issues_box, app, report);
-}
-
-fn spin(app: &App) -> &'static str {
-    strings::SPINNER[(app.tick % 4) as usize]
+    table(f, table_box, t, v, report);
+    issues(f, issues_box, t, v, report);
 }
 
 /// The distribution over levels 0-5 as text bars: the count and percent
 /// are written beside each bar, so the bar only repeats them.
 fn levels(f: &mut Frame, area: Rect, r: &MaturityReport, t: &Theme) {
     let d = &r.distribution;
-    let block = boxed(
-        t,
-        fit::title(&s::levels_title(d.verified, d.average_level), area),
-    );
+    let block = t.boxed(fit::title(
+        &s::levels_title(d.verified, d.average_level),
+        area,
+    ));
     let inner = block.inner(area);
     let max = d.levels.iter().map(|l| l.count).max().unwrap_or(0).max(1);
     let tail = |count: u64, percent: f64| format!(" {count} {percent:.1}%");
@@ -157,7 +149,7 @@ fn scope(f: &mut Frame, area: Rect, r: &MaturityReport, t: &Theme) {
         lines.push(Line::styled(s::unprotected(unprotected), t.warn));
     }
     let p = Paragraph::new(lines).wrap(Wrap { trim: false });
-    f.render_widget(p.block(boxed(t, format!(" {} ", s::SCOPE_TITLE))), area);
+    f.render_widget(p.block(t.boxed(format!(" {} ", s::SCOPE_TITLE))), area);
 }
 
 fn trend(p: &ProcessSummary, room: usize) -> String {
@@ -175,9 +167,7 @@ fn trend(p: &ProcessSummary, room: usize) -> String {
         .collect()
 }
 
-fn table(f: &mut Frame, area: Rect, app: &App, r: &MaturityReport) {
-    let t = &app.theme;
-    let v = &app.panes.maturity;
+fn table(f: &mut Frame, area: Rect, t: &Theme, v: &MaturityView, r: &MaturityReport) {
     // The count column widens to the largest count.
     let n_w = r
         .processes
@@ -242,18 +232,15 @@ fn table(f: &mut Frame, area: Rect, app: &App, r: &MaturityReport) {
     }
     let table = Table::new(rows, widths)
         .header(header)
-        .block(boxed(t, fit::title(&title, area)))
-        .row_highlight_style(t.selected)
-        .highlight_symbol(">")
-        .highlight_spacing(HighlightSpacing::Always);
+        .block(t.boxed(fit::title(&title, area)));
+    let table = t.selectable(table);
     let mut state = TableState::default().with_selected(v.selected.checked_sub(v.top));
     f.render_stateful_widget(table, area, &mut state);
 }
 
 /// Totals per rule, then the selected process's inconsistencies, each with
 /// what the rule expects and what the record holds.
-fn issues(f: &mut Frame, area: Rect, app: &App, r: &MaturityReport) {
-    let t = &app.theme;
+fn issues(f: &mut Frame, area: Rect, t: &Theme, view: &MaturityView, r: &MaturityReport) {
     let inc = &r.inconsistencies;
     let counts: Vec<String> = inc
         .kinds
@@ -266,7 +253,7 @@ fn issues(f: &mut Frame, area: Rect, app: &App, r: &MaturityReport) {
     } else {
         counts.join(" · ")
     })];
-    let process = r.processes.items.get(app.panes.maturity.selected);
+    let process = r.processes.items.get(view.selected);
     if let Some(p) = process {
         let mine: Vec<_> = inc
             .kinds
@@ -292,5 +279,5 @@ fn issues(f: &mut Frame, area: Rect, app: &App, r: &MaturityReport) {
     }
     let title = s::issues_title(inc.total, process.map(|p| visible(&p.process)));
     let p = Paragraph::new(lines).wrap(Wrap { trim: false });
-    f.render_widget(p.block(boxed(t, fit::title(&title, area))), area);
+    f.render_widget(p.block(t.boxed(fit::title(&title, area))), area);
 }

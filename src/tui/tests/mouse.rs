@@ -69,16 +69,16 @@ fn a_click_selects_a_chain_row_and_a_second_click_opens_it() {
     let (x, y) = where_drawn(&t, &id(&t, 6));
     click(&mut t, x, y);
     assert_eq!(t.app.current().cursor, 6, "the row drawn there");
-    assert!(t.app.detail.is_none());
+    assert!(t.app.browser.detail().is_none());
     click(&mut t, x, y);
-    assert!(t.app.detail.is_some(), "the selected row opens");
+    assert!(t.app.browser.detail().is_some(), "the selected row opens");
     // A click on the border or the header selects nothing.
     t.keys("<esc>");
     let (_, header) = where_drawn(&t, "process");
     click(&mut t, 10, header);
     click(&mut t, 10, header - 1);
     assert_eq!(t.app.current().cursor, 6);
-    assert!(t.app.detail.is_none());
+    assert!(t.app.browser.detail().is_none());
 }
 
 #[test]
@@ -103,7 +103,8 @@ fn a_click_selects_a_pulse_and_a_process() {
     let pulse = |t: &Harness, line: u64| {
         let file = t
             .app
-            .chains
+            .browser
+            .chains()
             .iter()
             .find(|c| crate::tui::time::is_pulses(c.kind))
             .and_then(|c| c.file())
@@ -115,14 +116,14 @@ fn a_click_selects_a_pulse_and_a_process() {
     };
     let (x, y) = where_drawn(&t, &pulse(&t, 3));
     click(&mut t, x, y);
-    assert_eq!(t.app.panes.time.cursor, 3);
+    assert_eq!(t.app.panes.time.cursor(), 3);
 
     t.keys("4");
-    let report = t.app.panes.maturity.report.ready().unwrap();
+    let report = t.app.panes.maturity.report().ready().unwrap();
     let second = report.processes.items[1].process.clone();
     let (x, y) = where_drawn(&t, &second);
     click(&mut t, x, y);
-    assert_eq!(t.app.panes.maturity.selected, 1, "{second}");
+    assert_eq!(t.app.panes.maturity.selected(), 1, "{second}");
 }
 
 #[test]
@@ -146,12 +147,12 @@ fn a_click_selects_another_finding() {
     std::fs::write(&chain, lines.join("\n") + "\n").unwrap();
     let mut t = Harness::open_owned(tmp, &ledger, 120, 40);
     t.keys("2");
-    assert!(t.app.integrity.findings.len() >= 2);
+    assert!(t.app.integrity.findings().len() >= 2);
     let (x, y) = where_drawn(&t, "line 20");
     click(&mut t, x, y);
     assert_eq!(t.app.pane, Pane::Integrity, "a first click selects");
     let report = t.app.report.ready().unwrap();
-    let (fi, i) = t.app.integrity.findings[t.app.integrity.selected];
+    let (fi, i) = t.app.integrity.findings()[t.app.integrity.selected()];
     assert_eq!(report.files[fi].findings[i].line, Some(20));
     click(&mut t, x, y);
     assert_eq!((t.app.pane, t.app.current().cursor), (Pane::Browser, 19));

@@ -133,7 +133,7 @@ fn message(t: &Harness) -> String {
 #[test]
 fn c_cycles_through_the_three_native_chains() {
     let mut t = open(native_ledger, 80, 24);
-    let kinds: Vec<ChainKind> = t.app.chains.iter().map(|c| c.kind).collect();
+    let kinds: Vec<ChainKind> = t.app.browser.chains().iter().map(|c| c.kind).collect();
     assert_eq!(kinds, ChainKind::NATIVE);
     assert_eq!(t.app.current().kind, ChainKind::NativeDescriptors);
     assert_eq!(t.app.current().lines(), 40);
@@ -170,7 +170,7 @@ fn the_detail_shows_the_framing_then_the_body_and_esc_comes_back() {
     assert!(!screen.contains("│mac "), "an unkeyed ledger has no MAC");
     assert!(screen.contains("✔ none"), "no finding on a clean record");
     t.keys("<esc>");
-    assert!(t.app.detail.is_none());
+    assert!(t.app.browser.detail().is_none());
     assert_eq!(t.app.current().cursor, 2);
     // A migrated pulse's detail: the legacy pulse inside the body.
     t.keys("c<enter>");
@@ -211,7 +211,7 @@ fn e_and_the_integrity_pane_lead_to_the_edited_record() {
     let Loading::Ready(r) = &t.app.report else {
         panic!("verified")
     };
-    let (fi, i) = t.app.integrity.findings[t.app.integrity.selected];
+    let (fi, i) = t.app.integrity.findings()[t.app.integrity.selected()];
     assert_eq!(r.files[fi].name, "descriptors");
     assert_eq!(r.files[fi].findings[i].line, Some(10));
     t.keys("<enter>");
@@ -527,11 +527,11 @@ fn native_time_anomalies_mark_their_rows_and_e_reaches_them() {
     t.keys("3");
     assert_eq!(t.app.pane, Pane::Time);
     t.keys("e");
-    assert_eq!(t.app.panes.time.cursor, 3, "e: the clock step, line 4");
+    assert_eq!(t.app.panes.time.cursor(), 3, "e: the clock step, line 4");
     t.keys("e");
-    assert_eq!(t.app.panes.time.cursor, 5, "e: the assumed ΔAT, line 6");
+    assert_eq!(t.app.panes.time.cursor(), 5, "e: the assumed ΔAT, line 6");
     t.keys("E");
-    assert_eq!(t.app.panes.time.cursor, 3);
+    assert_eq!(t.app.panes.time.cursor(), 3);
     let screen = t.screen();
     assert!(screen.contains("CLOCK_STEP"), "{screen}");
     let warned = screen.lines().filter(|l| l.contains('⚠')).count();

@@ -120,7 +120,7 @@ fn typing_in_the_prompt_is_text_not_commands() {
     assert!(!t.app.quit);
     t.keys("<bs><esc>");
     assert_eq!(t.app.prompt, None);
-    assert_eq!(t.app.last_search, None, "Esc cancels the search");
+    assert_eq!(t.app.browser.last_search(), None, "Esc cancels the search");
 }
 
 #[test]
@@ -149,7 +149,7 @@ fn enter_on_a_finding_shows_its_line() {
 fn detail_opens_and_esc_goes_back() {
     let mut t = Harness::sample(80, 24);
     t.keys("jj<enter>");
-    let d = t.app.detail.as_ref().expect("detail open");
+    let d = t.app.browser.detail().expect("detail open");
     assert_eq!(d.line, 2);
     assert!(
         d.wrapped
@@ -157,13 +157,13 @@ fn detail_opens_and_esc_goes_back() {
             .any(|(_, l)| l.contains("\"descriptor_id\""))
     );
     t.keys("jjG");
-    assert!(t.app.detail.is_some(), "j/k/G scroll the detail");
+    assert!(t.app.browser.detail().is_some(), "j/k/G scroll the detail");
     assert_eq!(cursor(&t), 2, "and do not move the table");
     t.keys("<esc>");
-    assert_eq!(t.app.detail, None);
+    assert_eq!(t.app.browser.detail(), None);
     assert_eq!(cursor(t.keys("j")), 3);
     t.keys("<enter><enter>");
-    assert_eq!(t.app.detail, None, "Enter also goes back");
+    assert_eq!(t.app.browser.detail(), None, "Enter also goes back");
 }
 
 #[test]

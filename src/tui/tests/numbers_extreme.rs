@@ -148,14 +148,14 @@ fn inflate(t: &mut Harness) {
         r.files[0].findings.push(at);
         // Listed first in the findings, and selected.
         let i = r.files[0].findings.len() - 1;
-        t.app.integrity.findings.insert(0, (0, i));
+        t.app.integrity.findings_mut().insert(0, (0, i));
     }
-    if let Loading::Ready(m) = &mut t.app.panes.maturity.report
+    if let Loading::Ready(m) = t.app.panes.maturity.report_mut()
         && let Some(p) = m.processes.items.first_mut()
     {
         p.assessments = 12_345_678;
     }
-    if let Loading::Ready(o) = &mut t.app.panes.time.overview {
+    if let Loading::Ready(o) = t.app.panes.time.overview_mut() {
         o.summary.pulses = 1_234_567_890;
         o.summary.verified = 1_234_567_890;
     }

@@ -107,7 +107,7 @@ fn a_damaged_chain_shows_its_errors_and_the_workstation_stays_up() {
     // Every line's detail opens, broken ones with their raw bytes.
     for _ in 0..8 {
         t.keys("<enter>");
-        assert!(t.app.detail.is_some());
+        assert!(t.app.browser.detail().is_some());
         t.screen();
         t.keys("<esc>j");
     }
@@ -214,8 +214,8 @@ fn a_deleted_record_shows_the_break_and_the_manifest_line_that_implicates_it() {
     t.keys("<enter>");
     let detail: Vec<&str> = t
         .app
-        .detail
-        .as_ref()
+        .browser
+        .detail()
         .unwrap()
         .wrapped
         .iter()

@@ -83,7 +83,10 @@ fn a_newer_search_cancels_the_older_and_its_answer_is_dropped() {
     // Had it finished all the same, its hit would not move the cursor.
     update(&mut t.app, found(old.request, old.kind, 11));
     assert_eq!(t.app.current().cursor, 0);
-    assert!(t.app.search.is_some(), "the newer search still runs");
+    assert!(
+        t.app.browser.search().is_some(),
+        "the newer search still runs"
+    );
     run_all_blocking(&mut t.app);
     assert_eq!(message(&t), Some(strings::search_not_found("no such text")));
 }
@@ -120,7 +123,7 @@ fn esc_stops_a_search_and_its_late_answer_is_dropped() {
     t.keys_pending("<esc>");
     assert!(job.cancel.load(Ordering::Relaxed));
     assert_eq!(message(&t).as_deref(), Some(strings::SEARCH_STOPPED));
-    assert!(t.app.search.is_none() && !t.app.busy());
+    assert!(t.app.browser.search().is_none() && !t.app.busy());
     // The worker, told to stop, answers with an error nobody is shown.
     let (request, kind) = (job.request, job.kind);
     let answer = job.run();

@@ -1,11 +1,12 @@
 //! The selected pulse's box of pane 3: its id, ΔAT, run segment, and every
 //! anomaly on its line with expected vs found.
 
-use super::view::{boxed, glyph_findings, segment_of, segments, spin};
+use super::TimeView;
+use super::common::{glyph_findings, segment_of, segments};
 use crate::ledger::legacy::time_checks::SegmentStart;
 use crate::ledger::model::finding::Finding;
-use crate::tui::app::App;
 use crate::tui::chain::visible;
+use crate::tui::context::Ctx;
 use crate::tui::strings::{self, analysis as s};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -25,11 +26,10 @@ fn start_text(start: SegmentStart) -> String {
 
 /// The pulse under the cursor: id, run, ΔAT, and each anomaly on its line
 /// with expected vs found.
-pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let v = &app.panes.time;
+pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, v: &TimeView) {
+    let t = ctx.theme;
     let line = v.cursor + 1;
-    let report = app.report.ready().map(|b| &**b);
+    let report = ctx.report();
     let row = v.rows.iter().find(|r| r.line == line);
     let mut lines = Vec::new();
     let mut head = vec![Span::styled(format!("line {line} "), t.header)];
@@ -48,21 +48,25 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         }
     }
     lines.push(Line::from(head));
-    if let Some((i, seg)) = segment_of(app, line) {
+    if let Some((i, seg)) = segment_of(ctx, v, line) {
         lines.push(Line::styled(
-            s::run_line(i + 1, segments(app).len(), seg, &start_text(seg.start)),
+            s::run_line(i + 1, segments(ctx, v).len(), seg, &start_text(seg.start)),
             t.dim,
         ));
     }
     let Some(report) = report else {
-        lines.push(Line::raw(format!("{} {}", spin(app), strings::VERIFYING)));
+        lines.push(Line::raw(format!(
+            "{} {}",
+            ctx.spinner(),
+            strings::VERIFYING
+        )));
         return draw_selected(f, area, t, lines);
     };
-    let here: Vec<&Finding> = glyph_findings(app, report)
+    let here: Vec<&Finding> = glyph_findings(v, report)
         .filter(|x| x.line == Some(line))
         .collect();
     if here.is_empty() {
-        let total = glyph_findings(app, report).count();
+        let total = glyph_findings(v, report).count();
         lines.push(Line::styled(s::no_anomaly_here(total), t.ok));
     }
     // Expected vs found of every anomaly first, what each means after:
@@ -95,5 +99,5 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
 
 fn draw_selected(f: &mut Frame, area: Rect, t: &Theme, lines: Vec<Line>) {
     let p = Paragraph::new(lines).wrap(Wrap { trim: false });
-    f.render_widget(p.block(boxed(t, format!(" {} ", s::SELECTED_PULSE))), area);
+    f.render_widget(p.block(t.boxed(format!(" {} ", s::SELECTED_PULSE))), area);
 }

@@ -1,11 +1,9 @@
 //! Drawing pane 3 from its state.
 
-use super::{PulseCells, PulseRow, TimeOverview, areas};
-use crate::ledger::legacy::time_checks::RunSegment;
-use crate::ledger::model::finding::Finding;
-use crate::ledger::model::report::VerifyReport;
-use crate::tui::app::{App, Loading};
-use crate::tui::chain::ChainKind;
+use super::common::{glyph_findings, segment_of, segments};
+use super::{PulseCells, PulseRow, TimeOverview, TimeView, areas};
+use crate::tui::app::Loading;
+use crate::tui::context::Ctx;
 use crate::tui::fit;
 use crate::tui::marks::Mark;
 use crate::tui::strings::{self, analysis as s};
@@ -14,9 +12,7 @@ use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Sparkline, Table, TableState, Wrap,
-};
+use ratatui::widgets::{Cell, Paragraph, Row, Sparkline, Table, TableState, Wrap};
 
 /// A table column: heading, width, and priority (lower is kept longer on a
 /// narrow terminal).
@@ -104,23 +100,16 @@ fn fitting(width: u16, widths: &[u16; COLS.len()]) -> Vec<usize> {
     keep
 }
 
-pub(super) fn boxed<'a>(t: &Theme, title: String) -> Block<'a> {
-    Block::new()
-        .borders(Borders::ALL)
-        .border_style(t.border)
-        .title(title)
-}
-
 /// Draw pane 3 into `area`.
-pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let Some(file) = app.chains.iter().find(|c| super::is_pulses(c.kind)) else {
+pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, view: &TimeView) {
+    let t = ctx.theme;
+    let Some(file) = ctx.chains.iter().find(|c| super::is_pulses(c.kind)) else {
         let text = s::NO_TIME_CHAIN;
         let p = Paragraph::new(text).wrap(Wrap { trim: false });
-        f.render_widget(p.block(boxed(t, format!(" {} ", s::TIME_TITLE))), area);
+        f.render_widget(p.block(t.boxed(format!(" {} ", s::TIME_TITLE))), area);
         return;
     };
-    let waiting = match (&app.discovery, &file.source) {
+    let waiting = match (ctx.discovery, &file.source) {
         (Loading::Failed(e), _) => Some(strings::ledger_unopenable(e)),
         (_, crate::tui::chain::Source::Absent) => Some(s::NO_TIME_CHAIN.to_owned()),
         (_, crate::tui::chain::Source::Failed(e)) => {
@@ -129,77 +118,45 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         (_, crate::tui::chain::Source::Ready(_)) => None,
         _ => Some(format!(
             "{} {}",
-            spin(app),
+            ctx.spinner(),
             strings::indexing(file.kind.name())
         )),
     };
     if let Some(text) = waiting {
         let p = Paragraph::new(text).wrap(Wrap { trim: false });
-        f.render_widget(p.block(boxed(t, format!(" {} ", s::TIME_TITLE))), area);
+        f.render_widget(p.block(t.boxed(format!(" {} ", s::TIME_TITLE))), area);
         return;
     }
     let [summary_box, table_box, selected_box] = areas(area);
-    summary(f, summary_box, app);
-    table(f, table_box, app);
-    super::selected::render(f, selected_box, app);
+    summary(f, summary_box, ctx, view);
+    table(f, table_box, ctx, view);
+    super::selected::render(f, selected_box, ctx, view);
 }
 
-pub(super) fn spin(app: &App) -> &'static str {
-    strings::SPINNER[(app.tick % 4) as usize]
-}
-
-/// The time chain's findings: verification's, then the anomalies the
-/// background walk found in a native chain's bodies.
-pub(super) fn glyph_findings<'a>(
-    app: &'a App,
-    report: &'a VerifyReport,
-) -> impl Iterator<Item = &'a Finding> {
-    let walked = match &app.panes.time.overview {
-        Loading::Ready(o) => o.findings.as_slice(),
-        _ => &[],
-    };
-    report
-        .files
-        .iter()
-        .filter(|f| f.name == ChainKind::Pulses.name() || f.name == ChainKind::NativePulses.name())
-        .flat_map(|f| f.findings.iter())
-        .chain(walked)
-}
-
-/// The run segments, once the background walk has them (a native chain's
-/// come from it; a legacy chain's from verification, known sooner).
-pub(super) fn segments(app: &App) -> &[RunSegment] {
-    match (&app.panes.time.overview, app.report.ready()) {
-        (Loading::Ready(o), _) => &o.segments,
-        (_, Some(r)) => &r.time_segments,
-        _ => &[],
-    }
-}
-
-fn summary(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let report = app.report.ready();
-    let anomalies = report.map(|r| glyph_findings(app, r).count());
-    let runs = segments(app).len();
-    let title = match (&app.panes.time.overview, anomalies) {
+fn summary(f: &mut Frame, area: Rect, ctx: &Ctx, view: &TimeView) {
+    let t = ctx.theme;
+    let report = ctx.report.ready();
+    let anomalies = report.map(|r| glyph_findings(view, r).count());
+    let runs = segments(ctx, view).len();
+    let title = match (&view.overview, anomalies) {
         (Loading::Ready(o), Some(n)) => {
             s::time_title(o.summary.pulses, o.summary.verified, runs, n)
         }
         (Loading::Failed(_), _) => format!(" {} ", s::TIME_TITLE),
-        _ => format!(" {} — {} {} ", s::TIME_TITLE, spin(app), s::COMPUTING),
+        _ => format!(" {} — {} {} ", s::TIME_TITLE, ctx.spinner(), s::COMPUTING),
     };
-    let block = boxed(t, fit::title(&title, area));
+    let block = t.boxed(fit::title(&title, area));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [stats, chart] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
-    match &app.panes.time.overview {
+    match &view.overview {
         Loading::Pending => {
             let text = if report.is_some() {
                 s::COMPUTING_TIME
             } else {
                 strings::VERIFYING
             };
-            f.render_widget(Paragraph::new(format!("{} {text}", spin(app))), stats);
+            f.render_widget(Paragraph::new(format!("{} {text}", ctx.spinner())), stats);
         }
         Loading::Failed(e) => {
             f.render_widget(Paragraph::new(Line::styled(s::failed(e), t.bad)), stats);
@@ -260,25 +217,18 @@ fn clock(unix_s: f64) -> String {
     )
 }
 
-pub(super) fn segment_of(app: &App, line: u64) -> Option<(usize, &RunSegment)> {
-    segments(app)
-        .iter()
-        .enumerate()
-        .find(|(_, s)| (s.first_line..=s.last_line).contains(&line))
-}
-
-fn mark_of(app: &App, line: u64) -> Option<Mark> {
-    app.chains
+fn mark_of(ctx: &Ctx, line: u64) -> Option<Mark> {
+    ctx.chains
         .iter()
         .find(|c| super::is_pulses(c.kind))
         .and_then(|c| c.marks.as_ref())
         .and_then(|m| m.at(line))
 }
 
-fn mark_style(app: &App, mark: Option<&Mark>) -> (&'static str, Style) {
-    let t = &app.theme;
+fn mark_style(ctx: &Ctx, mark: Option<&Mark>) -> (&'static str, Style) {
+    let t = ctx.theme;
     match mark {
-        _ if app.report.ready().is_none() => (strings::SYM_PENDING, Style::new()),
+        _ if ctx.report.ready().is_none() => (strings::SYM_PENDING, Style::new()),
         None => (strings::SYM_OK, t.ok),
         Some(m) if m.severity == crate::ledger::model::finding::Severity::Violation => {
             (strings::SYM_BAD, t.bad)
@@ -287,10 +237,10 @@ fn mark_style(app: &App, mark: Option<&Mark>) -> (&'static str, Style) {
     }
 }
 
-fn cells(app: &App, row: &PulseRow) -> (Vec<String>, Style) {
-    let mark = mark_of(app, row.line);
-    let (sym, style) = mark_style(app, mark.as_ref());
-    let run = segment_of(app, row.line).map_or_else(String::new, |(i, _)| (i + 1).to_string());
+fn cells(ctx: &Ctx, v: &TimeView, row: &PulseRow) -> (Vec<String>, Style) {
+    let mark = mark_of(ctx, row.line);
+    let (sym, style) = mark_style(ctx, mark.as_ref());
+    let run = segment_of(ctx, v, row.line).map_or_else(String::new, |(i, _)| (i + 1).to_string());
     let mut out = vec![sym.to_owned(), row.line.to_string(), run];
     match &row.cells {
         Ok(c) => out.extend(values(c)),
@@ -319,15 +269,14 @@ fn values(c: &PulseCells) -> Vec<String> {
     vec![utc, tai, interval, format!("{:.6}", c.et_s), tt, et_tdb]
 }
 
-fn table(f: &mut Frame, area: Rect, app: &App) {
-    let t = &app.theme;
-    let v = &app.panes.time;
-    let total = app
+fn table(f: &mut Frame, area: Rect, ctx: &Ctx, v: &TimeView) {
+    let t = ctx.theme;
+    let total = ctx
         .chains
         .iter()
         .find(|c| super::is_pulses(c.kind))
         .map_or(0, crate::tui::chain::ChainView::lines);
-    let mut col_w = col_widths(total, segments(app).len());
+    let mut col_w = col_widths(total, segments(ctx, v).len());
     // A native pulse's UTC has nanoseconds: the column widens to the
     // longest shown.
     let utc_w = v
@@ -345,7 +294,7 @@ fn table(f: &mut Frame, area: Rect, app: &App) {
     let room = fit::widths(&widths, area.width.saturating_sub(2), 1);
     let header = Row::new(keep.iter().map(|&i| COLS[i].title)).style(t.header);
     let rows = v.rows.iter().map(|r| {
-        let (all, style) = cells(app, r);
+        let (all, style) = cells(ctx, v, r);
         let picked: Vec<Cell> = keep
             .iter()
             .zip(&room)
@@ -373,10 +322,8 @@ fn table(f: &mut Frame, area: Rect, app: &App) {
     let title = s::pulses_title(v.cursor + 1, total);
     let table = Table::new(rows, widths)
         .header(header)
-        .block(boxed(t, fit::title(&title, area)))
-        .row_highlight_style(t.selected)
-        .highlight_symbol(">")
-        .highlight_spacing(HighlightSpacing::Always);
+        .block(t.boxed(fit::title(&title, area)));
+    let table = t.selectable(table);
     let selected = usize::try_from(v.cursor.saturating_sub(v.top)).ok();
     let mut state = TableState::default().with_selected(selected);
     f.render_stateful_widget(table, area, &mut state);

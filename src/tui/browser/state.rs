@@ -1,0 +1,150 @@
+//! Pane 1's own state: one view per browsable chain, which one is shown,
+//! the open record detail, and the searches.
+
+use crate::tui::chain::{ChainKind, ChainView};
+use crate::tui::detail::Detail;
+use crate::tui::search::Pending;
+
+/// The chain browser's state.
+#[derive(Debug)]
+pub struct Browser {
+    /// One view per browsable chain of the ledger ([`ChainKind::for_discovery`];
+    /// the legacy two until discovery says otherwise), in `c` order.
+    chains: Vec<ChainView>,
+    /// Which chain is shown.
+    chain: usize,
+    /// The open record detail, if any.
+    detail: Option<Detail>,
+    /// The last search, for `n`/`N`.
+    last_search: Option<String>,
+    /// The search running in the background, if any.
+    search: Option<Pending>,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Browser {
+            chains: ChainKind::LEGACY.into_iter().map(ChainView::new).collect(),
+            chain: 0,
+            detail: None,
+            last_search: None,
+            search: None,
+        }
+    }
+}
+
+impl Browser {
+    /// Every chain's view, in `c` order.
+    pub fn chains(&self) -> &[ChainView] {
+        &self.chains
+    }
+
+    /// Every chain's view, to change (marks, sources).
+    pub fn chains_mut(&mut self) -> &mut [ChainView] {
+        &mut self.chains
+    }
+
+    /// Browse the chains `kinds` from now on: a ledger of other chains
+    /// than those shown gets new views (on the first, detail closed); the
+    /// same chains keep theirs (and their cursors). Whether they changed.
+    pub fn set_kinds(&mut self, kinds: &[ChainKind]) -> bool {
+        if self.chains.iter().map(|c| c.kind).eq(kinds.iter().copied()) {
+            return false;
+        }
+        self.chains = kinds.iter().copied().map(ChainView::new).collect();
+        self.chain = 0;
+        self.detail = None;
+        true
+    }
+
+    /// The position of the chain shown.
+    pub fn chain(&self) -> usize {
+        self.chain
+    }
+
+    /// Show the chain at position `i`.
+    pub fn select(&mut self, i: usize) {
+        self.chain = i;
+    }
+
+    /// `c`: show the next chain.
+    pub fn next_chain(&mut self) {
+        self.chain = (self.chain + 1) % self.chains.len();
+    }
+
+    /// The chain shown.
+    pub fn current(&self) -> &ChainView {
+        &self.chains[self.chain]
+    }
+
+    /// The chain shown, to change.
+    pub fn current_mut(&mut self) -> &mut ChainView {
+        &mut self.chains[self.chain]
+    }
+
+    /// The view of `kind`, when the ledger has that chain (a legacy ledger
+    /// has no `events`, a native one no `spice_chain`).
+    pub fn chain_of(&self, kind: ChainKind) -> Option<&ChainView> {
+        self.chains.iter().find(|c| c.kind == kind)
+    }
+
+    /// The view of `kind`, to change, when the ledger has that chain.
+    pub fn chain_mut(&mut self, kind: ChainKind) -> Option<&mut ChainView> {
+        self.chains.iter_mut().find(|c| c.kind == kind)
+    }
+
+    /// The position of `kind` among the chains.
+    pub fn chain_index(&self, kind: ChainKind) -> Option<usize> {
+        self.chains.iter().position(|c| c.kind == kind)
+    }
+
+    /// The open record detail.
+    pub fn detail(&self) -> Option<&Detail> {
+        self.detail.as_ref()
+    }
+
+    /// The open record detail, to scroll or rewrap.
+    pub fn detail_mut(&mut self) -> Option<&mut Detail> {
+        self.detail.as_mut()
+    }
+
+    /// Open `detail` (or close it, with `None`).
+    pub fn set_detail(&mut self, detail: Option<Detail>) {
+        self.detail = detail;
+    }
+
+    /// Close the detail; whether one was open.
+    pub fn close_detail(&mut self) -> bool {
+        self.detail.take().is_some()
+    }
+
+    /// The last search, for `n`/`N`.
+    pub fn last_search(&self) -> Option<&str> {
+        self.last_search.as_deref()
+    }
+
+    /// Remember `query` for `n`/`N`.
+    pub fn set_last_search(&mut self, query: String) {
+        self.last_search = Some(query);
+    }
+
+    /// The search running in the background, if any.
+    pub fn search(&self) -> Option<&Pending> {
+        self.search.as_ref()
+    }
+
+    /// A search now runs in the background (it replaces any other).
+    pub fn set_search(&mut self, search: Pending) {
+        self.search = Some(search);
+    }
+
+    /// Stop following the running search; it, if there was one.
+    pub fn take_search(&mut self) -> Option<Pending> {
+        self.search.take()
+    }
+
+    /// The running search, when it is the one `request` answers.
+    pub fn take_search_if(&mut self, request: u64) -> Option<Pending> {
+        self.search.take_if(|p| p.request == request)
+    }
+}

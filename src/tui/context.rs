@@ -1,0 +1,53 @@
+//! What a pane may read besides its own state: the look, the ledger as
+//! loaded so far, the clock, and the room on screen.
+//!
+//! A pane draws from its own state and a [`Ctx`], never from the whole
+//! [`crate::tui::App`] (gitui hands its components the same kind of small
+//! shared environment): so what a pane depends on is written in one place.
+
+use crate::ledger::discover::{Discovery, Layout};
+use crate::ledger::io::progress::Progress;
+use crate::ledger::model::report::VerifyReport;
+use crate::tui::app::Loading;
+use crate::tui::chain::ChainView;
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+use ratatui::layout::Rect;
+
+/// The shared, read-only context of one draw or one update of a pane.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// Styles.
+    pub theme: &'a Theme,
+    /// The discovered files.
+    pub discovery: &'a Loading<Discovery>,
+    /// The verification report.
+    pub report: &'a Loading<Box<VerifyReport>>,
+    /// How far the verification under way has read.
+    pub verify_progress: Option<&'a Progress>,
+    /// The browsable chains, as the browser holds them.
+    pub chains: &'a [ChainView],
+    /// Ticks seen: animates the progress indicators.
+    pub tick: u64,
+    /// The body rectangle at the current size.
+    pub body: Rect,
+}
+
+impl Ctx<'_> {
+    /// The progress indicator's frame at this tick.
+    pub fn spinner(&self) -> &'static str {
+        strings::SPINNER[(self.tick % 4) as usize]
+    }
+
+    /// Whether the ledger is a native one (`docs/FORMAT.md`).
+    pub fn is_native(&self) -> bool {
+        self.discovery
+            .ready()
+            .is_some_and(|d| d.layout == Layout::Native)
+    }
+
+    /// The verification report, once there.
+    pub fn report(&self) -> Option<&VerifyReport> {
+        self.report.ready().map(|b| &**b)
+    }
+}

@@ -1,0 +1,88 @@
+//! The one-line prompt at the bottom: `/` a search, `:` a command. While
+//! open it takes the keyboard; `Enter` hands what was typed to the browser
+//! (a search) or to the command it names.
+
+use crate::tui::actions;
+use crate::tui::app::{App, Level, Prompt, PromptKind};
+use crate::tui::keys::Action;
+use crate::tui::strings;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// The prompt's share of the key table: open it, type, submit.
+pub fn perform(app: &mut App, action: Action) {
+    match action {
+        Action::Search => start(app, PromptKind::Search),
+        Action::Command => start(app, PromptKind::Command),
+        Action::Submit => submit(app),
+        Action::DeleteChar => {
+            if let Some(p) = &mut app.prompt {
+                p.text.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A key no binding took, while the prompt is open: text for it.
+/// Whether the prompt took it.
+pub fn type_key(app: &mut App, ev: KeyEvent) -> bool {
+    if let Some(p) = &mut app.prompt
+        && let KeyCode::Char(c) = ev.code
+        && !ev.modifiers.contains(KeyModifiers::CONTROL)
+    {
+        p.text.push(c);
+        return true;
+    }
+    false
+}
+
+/// Open the prompt.
+pub fn start(app: &mut App, kind: PromptKind) {
+    app.prompt = Some(Prompt {
+        kind,
+        text: String::new(),
+    });
+}
+
+/// `Enter` in the prompt.
+pub fn submit(app: &mut App) {
+    let Some(p) = app.prompt.take() else { return };
+    match p.kind {
+        PromptKind::Search => {
+            // An empty search repeats the last one, as in vi and less.
+            if !p.text.is_empty() {
+                app.browser.set_last_search(p.text);
+            }
+            actions::search_again(app, true);
+        }
+        PromptKind::Command => command(app, p.text.trim()),
+    }
+}
+
+fn command(app: &mut App, cmd: &str) {
+    let arg = cmd.strip_prefix("goto").map_or(cmd, str::trim);
+    if let Ok(n) = arg.parse::<u64>() {
+        let kind = app.current().kind;
+        actions::goto_line(app, kind, n.max(1));
+    } else if let Some(id) = word_args(cmd, "goto").filter(|a| actions::is_id_prefix(a)) {
+        actions::goto_id(app, id);
+    } else if matches!(cmd, "q" | "quit") {
+        app.quit = true;
+    } else if let Some(args) = word_args(cmd, "filter") {
+        crate::tui::filter::command(app, args);
+    } else if let Some(file) = word_args(cmd, "export") {
+        crate::tui::export::request(app, file);
+    } else if cmd == "marks" {
+        crate::tui::bookmarks::list(app);
+    } else if cmd == "marks clear" {
+        crate::tui::bookmarks::clear(app);
+    } else {
+        app.say(Level::Warn, strings::unknown_command(cmd));
+    }
+}
+
+/// The rest of `cmd` when its first word is `word`.
+fn word_args<'a>(cmd: &'a str, word: &str) -> Option<&'a str> {
+    let rest = cmd.strip_prefix(word)?;
+    (rest.is_empty() || rest.starts_with(' ')).then(|| rest.trim())
+}

@@ -1,0 +1,65 @@
+//! The queue of internal events: how a pane asks for something outside its
+//! own state (show a line in the browser, tell the user something) without
+//! holding the whole [`App`].
+//!
+//! A pane pushes [`Internal`]s on the [`Queue`] it is handed; `update`
+//! applies them, in order, right after the pane's own change (gitui's
+//! components talk to each other through the same kind of queue).
+
+use crate::tui::app::{App, Level, Pane, ctx};
+use crate::tui::chain::ChainKind;
+use std::collections::VecDeque;
+
+/// Something a pane asks of the rest of the workstation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Internal {
+    /// Show 1-based `line` of `chain` in the browser.
+    GotoLine(ChainKind, u64),
+    /// Show 1-based `line` of the pulse chain in pane 3; `Esc` there
+    /// returns to pane `from`.
+    ShowPulse {
+        /// 1-based line of the pulse chain.
+        line: u64,
+        /// The pane `Esc` returns to.
+        from: Pane,
+    },
+    /// Tell the user something, until the next key.
+    Say(Level, String),
+}
+
+/// Internal events waiting to be applied, the oldest first.
+#[derive(Debug, Default)]
+pub struct Queue(VecDeque<Internal>);
+
+impl Queue {
+    /// Ask for `event`.
+    pub fn push(&mut self, event: Internal) {
+        self.0.push_back(event);
+    }
+
+    /// The oldest event not yet applied, taken off the queue.
+    pub fn pop(&mut self) -> Option<Internal> {
+        self.0.pop_front()
+    }
+
+    /// Tell the user `text` at `level`.
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.push(Internal::Say(level, text.into()));
+    }
+}
+
+/// Apply every queued event to `app`, in the order asked.
+pub fn drain(app: &mut App) {
+    while let Some(event) = app.queue.pop() {
+        match event {
+            Internal::GotoLine(chain, line) => crate::tui::actions::goto_line(app, chain, line),
+            Internal::ShowPulse { line, from } => {
+                app.panes.return_to = Some(from);
+                app.pane = Pane::Time;
+                let ctx = ctx!(app);
+                app.panes.time.show_line(&ctx, line);
+            }
+            Internal::Say(level, text) => app.say(level, text),
+        }
+    }
+}
