@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::snapshot;
+
 use common::copy_tree;
 use iss_workstation::ledger::legacy::append::NewDescriptor;
 use iss_workstation::ledger::native::descriptors::append_descriptors;
@@ -340,21 +342,6 @@ fn verification_writes_only_the_state_never_the_ledger() {
     let other = s.path("other");
     verify(&s.dir, &["--no-state"], 0);
     assert!(!other.exists());
-}
-
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

@@ -6,6 +6,7 @@ pub mod append_worker;
 pub mod faults;
 pub mod forge;
 pub mod unprivileged;
+pub mod watch;
 
 use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
@@ -302,4 +303,21 @@ pub fn append_descriptor_cli(ledger: &Path, name: &str, extra: &[&std::ffi::OsSt
         .write_all(d.to_string().as_bytes())
         .unwrap();
     assert!(child.wait().unwrap().success(), "iss append descriptor");
+}
+
+/// Every file directly in `dir`, by name, with its bytes (sorted): equal
+/// before and after means nothing in the folder changed.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
 }
