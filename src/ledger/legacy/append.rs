@@ -17,7 +17,7 @@
 //! files, an append of ours and one of its own can still race. The tail
 //! check then refuses ours rather than fork the chain.
 
-mod layer;
+pub(crate) mod layer;
 
 pub(crate) use layer::{VerifiedLayer, appendable_files, clean_tail, common_dir, verify_layer};
 

@@ -154,19 +154,7 @@ fn verified_head(
         &TimeCheckConfig::default(),
         DEFAULT_MAX_LINE,
     );
-    if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
-        return Err(LegacyAppendError::NotAppendable(
-            r.error.clone().unwrap_or_default(),
-        ));
-    }
-    let violations = crate::ledger::model::report::violations(&reports);
-    if !violations.is_empty() {
-        return Err(LegacyAppendError::Violated(violations));
-    }
-    let lines = reports
-        .iter()
-        .find(|r| r.name == FileKind::GlyphChain.name())
-        .map_or(0, |r| r.lines);
+    let lines = super::append::layer::refuse_unless_verified(&reports, FileKind::GlyphChain)?;
     let head = head.ok_or_else(|| {
         LegacyAppendError::NotAppendable(format!("{}: not verified", chain.display()))
     })?;
