@@ -33,7 +33,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             .map(|c| &c.source);
         let text = match (&app.report, chain) {
             (Loading::Failed(e), _) => Line::styled(strings::ledger_unopenable(e), t.bad),
-            (_, None) if app.is_native() => Line::raw(s::NATIVE_AUDIT),
+            (_, None) if app.format().native() => Line::raw(s::NATIVE_AUDIT),
             (_, Some(Source::Absent)) => Line::raw(s::NO_DESCRIPTORS),
             (Loading::Pending, _) => Line::raw(format!("{spin} {}", strings::VERIFYING)),
             _ => Line::raw(format!("{spin} {}", s::COMPUTING_TRAIL)),

@@ -2,8 +2,8 @@
 //! anomaly on its line with expected vs found.
 
 use super::view::{boxed, glyph_findings, segment_of, segments, spin};
-use crate::ledger::legacy::time_checks::SegmentStart;
 use crate::ledger::model::finding::Finding;
+use crate::ledger::model::segments::SegmentStart;
 use crate::tui::app::App;
 use crate::tui::chain::visible;
 use crate::tui::strings::{self, analysis as s};

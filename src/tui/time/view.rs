@@ -1,9 +1,9 @@
 //! Drawing pane 3 from its state.
 
 use super::{PulseCells, PulseRow, TimeOverview, areas};
-use crate::ledger::legacy::time_checks::RunSegment;
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::VerifyReport;
+use crate::ledger::model::segments::RunSegment;
 use crate::tui::app::{App, Loading};
 use crate::tui::chain::ChainKind;
 use crate::tui::fit;
