@@ -321,3 +321,23 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     v.sort();
     v
 }
+
+/// Descriptor `n` of a test ledger (process ENG.0-2, level 0-5), assessed
+/// by `who`.
+pub fn descriptor_input(
+    n: u64,
+    who: &str,
+) -> iss_workstation::ledger::legacy::append::NewDescriptor {
+    serde_json::from_value(serde_json::json!({
+        "process_name": format!("ENG.{}", n % 3),
+        "process_version": "1.0",
+        "capability_level": n % 6,
+        "process_outcome": "compliant",
+        "compliance_score": 0.5,
+        "assessed_by": who,
+        "assessment_method": "interview",
+        "evidence_required": ["plan"],
+        "evidence_provided": ["plan"],
+    }))
+    .unwrap()
+}

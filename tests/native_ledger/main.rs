@@ -18,18 +18,7 @@ use std::fs;
 use std::path::PathBuf;
 
 fn input(n: u64) -> NewDescriptor {
-    serde_json::from_value(serde_json::json!({
-        "process_name": format!("ENG.{}", n % 3),
-        "process_version": "1.0",
-        "capability_level": n % 6,
-        "process_outcome": "compliant",
-        "compliance_score": 0.5,
-        "assessed_by": "alice",
-        "assessment_method": "interview",
-        "evidence_required": ["plan"],
-        "evidence_provided": ["plan"],
-    }))
-    .unwrap()
+    common::descriptor_input(n, "alice")
 }
 
 struct Ledger {
