@@ -182,7 +182,7 @@ fn append_batch(w: &Writer, inputs: Vec<NewDescriptor>, now: i64) -> Result<Vec<
             crate::ledger::native::descriptors::append_descriptors(&mut writer, inputs, now, false)
                 .map_err(|e| match e {
                     crate::ledger::native::writer::NativeWriteError::InvalidRecord(s) => {
-                        Refusal::Record(s)
+                        Refusal::Record(s.to_string())
                     }
                     other => Refusal::Ledger(other.to_string()),
                 })?;

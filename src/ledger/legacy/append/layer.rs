@@ -1,7 +1,7 @@
 //! The SPICE layer an append continues: its files, their tails, and the
 //! layer verified under the lock.
 
-use super::LegacyAppendError;
+use super::{LegacyAppendError, NotAppendable};
 use crate::ledger::append::{AppendError, Tail, TailState};
 use crate::ledger::discover::{Discovery, FileKind};
 use crate::ledger::io::reader::DEFAULT_MAX_LINE;
@@ -50,9 +50,9 @@ pub(crate) fn refuse_unless_verified(
     kind: FileKind,
 ) -> Result<u64, LegacyAppendError> {
     if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
-        return Err(LegacyAppendError::NotAppendable(
+        return Err(LegacyAppendError::NotAppendable(NotAppendable::Unreadable(
             r.error.clone().unwrap_or_default(),
-        ));
+        )));
     }
     let violations = crate::ledger::model::report::violations(reports);
     if !violations.is_empty() {
@@ -70,16 +70,10 @@ pub(crate) fn appendable_files(
     found: &Discovery,
 ) -> Result<(PathBuf, PathBuf), LegacyAppendError> {
     let chain = found.path_of(FileKind::SpiceChain).ok_or_else(|| {
-        LegacyAppendError::NotAppendable(format!(
-            "{}: no spice_chain.jsonl to append to",
-            root.display()
-        ))
+        LegacyAppendError::NotAppendable(NotAppendable::NoChain(root.to_path_buf()))
     })?;
     let manifest = found.path_of(FileKind::IntegrityManifest).ok_or_else(|| {
-        LegacyAppendError::NotAppendable(format!(
-            "{}: no integrity_manifest.jsonl; appending without it would leave the record unattested",
-            root.display()
-        ))
+        LegacyAppendError::NotAppendable(NotAppendable::NoManifest(root.to_path_buf()))
     })?;
     Ok((chain.to_path_buf(), manifest.to_path_buf()))
 }
