@@ -158,7 +158,7 @@ fn tui(args: TuiArgs) -> anyhow::Result<u8> {
     // Keys are read before the terminal is taken over, so a key that
     // cannot be used is a plain error here, not a surprise at the first
     // append. The signing key is not even read for a read-only review.
-    let keys = crate::tui::writes::Keys::resolve(
+    let keys = crate::ledger::open::Keys::resolve(
         &path,
         args.write,
         args.key.as_deref(),

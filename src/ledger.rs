@@ -16,6 +16,7 @@ pub mod json;
 pub mod legacy;
 pub mod model;
 pub mod native;
+pub mod open;
 pub mod protect;
 pub mod trust;
 pub mod verify;

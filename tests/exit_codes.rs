@@ -276,7 +276,7 @@ const ELSEWHERE: &[(&str, i32, &str)] = &[
     (
         "serve",
         0,
-        "a server stopped by SIGTERM after serving: tests/serve.rs (every read test ends so)",
+        "a server stopped by SIGTERM after serving: tests/serve/ (every read test ends so)",
     ),
     (
         "append descriptor",

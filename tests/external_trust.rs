@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::snapshot;
+
 use common::copy_tree;
 use iss_workstation::ledger::legacy::append::NewDescriptor;
 use iss_workstation::ledger::native::descriptors::append_descriptors;
@@ -16,18 +18,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn input(n: u64, who: &str) -> NewDescriptor {
-    serde_json::from_value(serde_json::json!({
-        "process_name": format!("ENG.{}", n % 3),
-        "process_version": "1.0",
-        "capability_level": n % 6,
-        "process_outcome": "compliant",
-        "compliance_score": 0.5,
-        "assessed_by": who,
-        "assessment_method": "interview",
-        "evidence_required": ["plan"],
-        "evidence_provided": ["plan"],
-    }))
-    .unwrap()
+    common::descriptor_input(n, who)
 }
 
 /// A ledger, the folder it lives in, and its signing key.
@@ -340,21 +331,6 @@ fn verification_writes_only_the_state_never_the_ledger() {
     let other = s.path("other");
     verify(&s.dir, &["--no-state"], 0);
     assert!(!other.exists());
-}
-
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

@@ -5,46 +5,15 @@
 
 mod common;
 
+use common::watch::{Watcher, next};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::Command;
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
-/// Kills the watcher however the test ends.
-struct Watcher(Child);
-
-impl Drop for Watcher {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn watch(path: &Path) -> (Watcher, Receiver<Value>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
-        .args(["watch", "--json", "--timeout", "60"])
-        .arg(path)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let v: Value = serde_json::from_str(&line).expect("each line is one JSON object");
-            if tx.send(v).is_err() {
-                return;
-            }
-        }
-    });
-    (Watcher(child), rx)
-}
-
-fn next(rx: &Receiver<Value>) -> Value {
-    rx.recv_timeout(Duration::from_secs(20))
-        .expect("an event within 20 s")
+    common::watch::watch_json(&["--timeout", "60"], path, false)
 }
 
 fn append(path: &Path, name: &str) {

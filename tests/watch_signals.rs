@@ -6,23 +6,13 @@
 
 mod common;
 
+use common::watch::{Watcher, next};
 use rustix::process::{Pid, Signal, kill_process};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::ExitStatus;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
-
-/// Kills the watcher however the test ends.
-struct Watcher(Child);
-
-impl Drop for Watcher {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 impl Watcher {
     fn signal(&self, sig: Signal) {
@@ -44,29 +34,7 @@ impl Watcher {
 
 /// `iss watch --json PATH` with no timeout: only a signal ends it.
 fn watch(path: &Path) -> (Watcher, Receiver<Value>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
-        .args(["watch", "--json"])
-        .arg(path)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let v: Value = serde_json::from_str(&line).expect("each line is one JSON object");
-            if tx.send(v).is_err() {
-                return;
-            }
-        }
-    });
-    (Watcher(child), rx)
-}
-
-fn next(rx: &Receiver<Value>) -> Value {
-    rx.recv_timeout(Duration::from_secs(20))
-        .expect("an event within 20 s")
+    common::watch::watch_json(&[], path, true)
 }
 
 fn stderr_of(w: &mut Watcher) -> String {

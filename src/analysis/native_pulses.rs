@@ -17,36 +17,15 @@
 //! ([`crate::analysis::pulses`]); the first native pulse after them starts
 //! a run ([`SegmentStart::AfterMigration`]).
 
-use crate::ledger::legacy::time_checks::{RunSegment, SegmentStart, TimeCheckConfig};
+use crate::ledger::legacy::time_checks::TimeCheckConfig;
 use crate::ledger::model::finding::{Finding, FindingKind};
+use crate::ledger::model::segments::{RunSegment, SegmentStart};
 use crate::ledger::native::pulse::{BootId, ClockReading, PulseBody};
 use crate::time::civil::days_from_civil;
 use crate::time::leap_seconds::{LeapSecondList, NTP_TO_UNIX_S};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 const NS_PER_S: i64 = 1_000_000_000;
-
-/// The leap-second fields of a stored pulse that the analysis reads.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct StoredLeaps {
-    pub delta_at_s: i32,
-    pub delta_at_known: bool,
-    pub expires: String,
-}
-
-/// The fields of a native pulse body the analysis reads.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct StoredPulse {
-    pub tai_ns: i64,
-    pub utc: String,
-    pub tt_s: f64,
-    pub tdb_s: f64,
-    pub jd_utc: f64,
-    pub jd_tt: f64,
-    pub mono_ns: u64,
-    pub boot_id: Option<String>,
-    pub leap_seconds: StoredLeaps,
-}
 
 /// The instant recomputed from the stored `utc` with the current list.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -153,7 +132,7 @@ pub fn utc_text_to_unix_ns(text: &str) -> Option<i64> {
 }
 
 /// The stored pulse beside its recomputation (no neighbour yet).
-pub(crate) fn describe(seq: u64, p: &StoredPulse, leaps: Option<&LeapSecondList>) -> NativePulse {
+pub(crate) fn describe(seq: u64, p: &PulseBody, leaps: Option<&LeapSecondList>) -> NativePulse {
     let recomputed = leaps.and_then(|l| {
         let unix_ns = utc_text_to_unix_ns(&p.utc)?;
         let reading = ClockReading {
@@ -199,7 +178,7 @@ pub(crate) fn describe(seq: u64, p: &StoredPulse, leaps: Option<&LeapSecondList>
 }
 
 /// Unix seconds of a stored pulse: from `tai_ns` and the ΔAT it states.
-pub(crate) fn unix_seconds(p: &StoredPulse) -> f64 {
+pub(crate) fn unix_seconds(p: &PulseBody) -> f64 {
     let offset = (NTP_TO_UNIX_S + i64::from(p.leap_seconds.delta_at_s)) * NS_PER_S;
     (p.tai_ns.saturating_sub(offset)) as f64 / 1e9
 }
@@ -257,7 +236,7 @@ impl NativeTimeChecks {
         line: u64,
         offset: u64,
         record: &str,
-        p: &StoredPulse,
+        p: &PulseBody,
         view: &mut NativePulse,
         out: &mut Vec<Finding>,
     ) {
@@ -352,7 +331,7 @@ impl NativeTimeChecks {
     /// The checks of one pulse against its own recomputation.
     fn check_fields(
         &mut self,
-        p: &StoredPulse,
+        p: &PulseBody,
         view: &NativePulse,
         at: &dyn Fn(FindingKind, String) -> Finding,
         out: &mut Vec<Finding>,
@@ -472,7 +451,7 @@ impl NativeTimeChecks {
 /// recomputation `r` (differences `d`).
 fn check_derived(
     config: &TimeCheckConfig,
-    p: &StoredPulse,
+    p: &PulseBody,
     r: Recomputed,
     d: Differences,
     at: &dyn Fn(FindingKind, String) -> Finding,

@@ -7,13 +7,13 @@
 use crate::analysis::maturity::Inclusion;
 mod migrated;
 
-use crate::analysis::native_pulses::{
-    NativePulse, NativeTimeChecks, StoredPulse, describe, unix_seconds,
-};
+use crate::analysis::native_pulses::{NativePulse, NativeTimeChecks, describe, unix_seconds};
 use crate::analysis::records::{ChainFile, Exclusions};
 use crate::ledger::io::reader::{Content, LineReader};
-use crate::ledger::legacy::time_checks::{RunSegment, TimeCheckConfig, TimeScales, time_scales};
+use crate::ledger::legacy::time_checks::{TimeCheckConfig, TimeScales, time_scales};
 use crate::ledger::model::finding::Finding;
+use crate::ledger::model::segments::RunSegment;
+use crate::ledger::native::pulse::PulseBody;
 use crate::ledger::native::record::parse_fields;
 use crate::time::leap_seconds::LeapSecondList;
 use migrated::{MigratedChecks, MigratedPulse};
@@ -125,7 +125,7 @@ pub fn for_each_pulse(
         LineReader::with_limit(crate::ledger::input::open_regular(file.path)?, max_line);
     let mut previous: Option<f64> = None;
     let mut walk = PulseWalk::default();
-    let native = file.is_native();
+    let native = file.kind.format().native();
     let leaps = LeapSecondList::embedded().ok();
     let mut native_checks = NativeTimeChecks::new(config.clone());
     let mut migrated = MigratedChecks::new(file.path, config, max_line);
@@ -156,7 +156,7 @@ pub fn for_each_pulse(
                 native_checks.after_legacy(line.number, p.utc_unix);
                 legacy_row(line.number, status, p, previous, config)
             } else {
-                let Ok(p) = serde_json::from_str::<StoredPulse>(frame.body) else {
+                let Ok(p) = serde_json::from_str::<PulseBody>(frame.body) else {
                     continue;
                 };
                 let mut view = describe(frame.seq, &p, leaps);
@@ -228,7 +228,7 @@ fn native_row(
     line: u64,
     (status, reason): (&'static str, Option<String>),
     hash: &str,
-    p: &StoredPulse,
+    p: &PulseBody,
     view: NativePulse,
     previous: Option<f64>,
     config: &TimeCheckConfig,

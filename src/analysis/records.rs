@@ -142,15 +142,10 @@ impl ChainFile<'_> {
         self.kind.name()
     }
 
-    /// Whether its lines are native records (`docs/FORMAT.md` §4).
-    pub fn is_native(&self) -> bool {
-        self.kind.is_native()
-    }
-
     /// The format the records are in.
     pub fn format(&self) -> &'static str {
         match self.kind {
-            k if k.is_native() => crate::ledger::native::meta::FORMAT,
+            k if k.format().native() => crate::ledger::native::meta::FORMAT,
             FileKind::SpiceDescriptorsV1 => "iss-legacy-v1",
             _ => "iss-legacy-v2",
         }
@@ -259,7 +254,7 @@ pub fn for_each_descriptor_in(
         let at = |part: &str| {
             line.offset + bom + (part.as_ptr() as usize - text.as_ptr() as usize) as u64
         };
-        if !file.is_native() {
+        if !file.kind.format().native() {
             if let Ok(record) = serde_json::from_str::<DescriptorRecord>(text) {
                 records += 1;
                 f(&DescriptorItem {

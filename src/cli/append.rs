@@ -9,6 +9,8 @@ use crate::ledger::append::{
 use crate::ledger::discover::discover;
 use crate::ledger::legacy::append::{LegacyAppendError, Progress, append_descriptors};
 use crate::ledger::legacy::witness::complete_manifest;
+use crate::ledger::model::finding::Finding;
+use crate::ledger::open::Format;
 use anyhow::Context;
 use std::io::{Read, Write};
 
@@ -30,10 +32,19 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
             json,
             keys,
         } => {
-            if super::native::is_native(path) {
-                return super::native::append_pulse(path, at.as_deref(), *mono_ns, keys, *json);
+            let ledger = super::native::open(path, keys)?;
+            match ledger.format() {
+                Format::Native => {
+                    super::native::append_pulse(&ledger, at.as_deref(), *mono_ns, *json)
+                }
+                Format::Legacy => super::append_pulse::run(
+                    path,
+                    at.as_deref(),
+                    *mono_ns,
+                    source_node.as_deref(),
+                    *json,
+                ),
             }
-            super::append_pulse::run(path, at.as_deref(), *mono_ns, source_node.as_deref(), *json)
         }
     }
 }
@@ -59,8 +70,9 @@ fn descriptor(
         }
     };
     let inputs = super::descriptor_input::parse(&text, batch)?;
-    if super::native::is_native(path) {
-        return super::native::append_descriptor(path, inputs, keys, json);
+    let ledger = super::native::open(path, keys)?;
+    if ledger.format() == Format::Native {
+        return super::native::append_descriptor(&ledger, inputs, json);
     }
     let now_micros = super::native::now_micros()?;
     let mut out = super::output::stdout();
@@ -107,13 +119,7 @@ fn descriptor(
         }
         Err(LegacyAppendError::Violated(findings)) => {
             writeln!(err, "iss: refusing to append: the ledger does not verify")?;
-            for (file, f) in findings.iter().take(20) {
-                let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
-                writeln!(err, "  ✘ {file}{line} {}: {}", f.kind, f.detail)?;
-            }
-            if findings.len() > 20 {
-                writeln!(err, "  … {} more; run `iss verify`", findings.len() - 20)?;
-            }
+            print_violations(&mut err, &findings, true)?;
             Ok(EXIT_VIOLATION)
         }
         Err(e) => {
@@ -150,6 +156,23 @@ fn print_progress(out: &mut impl Write, step: Progress<'_>, json: bool) -> std::
     out.flush()
 }
 
+/// The violations that refused a write, one line each, at most 20; with
+/// `count_more`, then how many more there are and where to see them.
+pub(super) fn print_violations(
+    err: &mut impl Write,
+    findings: &[(String, Finding)],
+    count_more: bool,
+) -> std::io::Result<()> {
+    for (file, f) in findings.iter().take(20) {
+        let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
+        writeln!(err, "  ✘ {file}{line} {}: {}", f.kind, f.detail)?;
+    }
+    if count_more && findings.len() > 20 {
+        writeln!(err, "  … {} more; run `iss verify`", findings.len() - 20)?;
+    }
+    Ok(())
+}
+
 /// What a failed append left: nothing of its own (the error says which
 /// file failed), or bytes that could not be removed.
 pub(super) fn nothing_appended(e: &LegacyAppendError) -> &'static str {
@@ -164,8 +187,9 @@ pub(super) fn nothing_appended(e: &LegacyAppendError) -> &'static str {
 /// Run `iss repair`: cut torn last lines (copies kept beside the ledger),
 /// then write the manifest lines an interrupted append did not write.
 pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
-    if super::native::is_native(&args.path) {
-        return super::native::repair(args);
+    let ledger = super::native::open(&args.path, &args.keys)?;
+    if ledger.format() == Format::Native {
+        return super::native::repair(&ledger, args);
     }
     let found = discover(&args.path)?;
     let mut out = super::output::stdout();
@@ -263,10 +287,7 @@ fn repair_refused(e: &LegacyAppendError, cut: bool, path: &std::path::Path) -> a
             err,
             "iss: the ledger does not verify: the manifest was not completed (a repair never writes onto a violated ledger)"
         )?;
-        for (file, f) in findings.iter().take(20) {
-            let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
-            writeln!(err, "  ✘ {file}{line} {}: {}", f.kind, f.detail)?;
-        }
+        print_violations(&mut err, findings, false)?;
         return Ok(EXIT_VIOLATION);
     }
     writeln!(err, "iss: completing the manifest failed: {e}")?;

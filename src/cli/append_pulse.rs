@@ -66,13 +66,7 @@ pub fn run(
                 err,
                 "iss: refusing to append: the time chain does not verify"
             )?;
-            for (file, f) in findings.iter().take(20) {
-                let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
-                writeln!(err, "  ✘ {file}{line} {}: {}", f.kind, f.detail)?;
-            }
-            if findings.len() > 20 {
-                writeln!(err, "  … {} more; run `iss verify`", findings.len() - 20)?;
-            }
+            super::append::print_violations(&mut err, &findings, true)?;
             Ok(EXIT_VIOLATION)
         }
         Err(e) => {

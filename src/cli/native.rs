@@ -10,10 +10,11 @@ use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::legacy::writer::iso_from_micros;
 use crate::ledger::native::descriptors::append_descriptor_records;
 use crate::ledger::native::init::{InitOptions, init};
-use crate::ledger::native::meta::{Chain, is_native_dir};
-use crate::ledger::native::secret::{MacKey, read_signer, write_signer};
+use crate::ledger::native::meta::Chain;
+use crate::ledger::native::secret::{read_signer, write_signer};
 use crate::ledger::native::verify::{NativeOptions, verify_native};
 use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError, NativeWriter, Witnessed};
+use crate::ledger::open::{Format, Ledger, OpenOptions, require_native};
 use crate::tlog::note::Signer;
 use anyhow::{Context, bail};
 use std::io::Write;
@@ -26,19 +27,17 @@ pub fn now_micros() -> anyhow::Result<i64> {
 
 use crate::ledger::native::secret::default_key_path;
 
-/// The signing key: `--key`, else `<ledger>.key` when it exists, else none.
-fn signer(ledger: &Path, keys: &KeyFiles) -> anyhow::Result<Option<Signer>> {
-    Ok(crate::ledger::native::secret::resolve_signer(
-        ledger,
-        keys.key.as_deref(),
-    )?)
-}
-
-/// The HMAC key: `--mac-key`, refused when it is not the ledger's.
-fn mac_key(ledger: &Path, keys: &KeyFiles) -> anyhow::Result<Option<MacKey>> {
-    Ok(crate::ledger::native::secret::mac_key_option(
-        ledger,
-        keys.mac_key.as_deref(),
+/// Open the ledger at `path` with the key files given: its format, and
+/// for a native ledger the signing key (`--key`, else `<ledger>.key` when
+/// it exists) and the HMAC key (`--mac-key`, refused when it is not the
+/// ledger's).
+pub fn open(path: &Path, keys: &KeyFiles) -> anyhow::Result<Ledger> {
+    Ok(Ledger::open(
+        path,
+        &OpenOptions {
+            key: keys.key.as_deref(),
+            mac_key: keys.mac_key.as_deref(),
+        },
     )?)
 }
 
@@ -73,13 +72,7 @@ fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
         )?;
     }
     if let NativeWriteError::Violated(findings) = e {
-        for (file, f) in findings.iter().take(20) {
-            let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
-            writeln!(err, "  ✘ {file}{line} {}: {}", f.kind, f.detail)?;
-        }
-        if findings.len() > 20 {
-            writeln!(err, "  … {} more; run `iss verify`", findings.len() - 20)?;
-        }
+        super::append::print_violations(&mut err, findings, true)?;
         return Ok(EXIT_VIOLATION);
     }
     Ok(EXIT_ERROR)
@@ -197,13 +190,14 @@ pub fn init_cmd(args: &InitArgs) -> anyhow::Result<u8> {
 /// Run `iss checkpoint`.
 pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
     require_native(&args.path)?;
-    let Some(s) = signer(&args.path, &args.keys)? else {
+    let ledger = open(&args.path, &args.keys)?;
+    let Some(s) = ledger.signer().cloned() else {
         bail!(
             "no signing key: pass --key FILE (default {} does not exist)",
             default_key_path(&args.path).display()
         );
     };
-    let mac = mac_key(&args.path, &args.keys)?;
+    let mac = ledger.keys().mac_key.clone();
     // Read before anything is written: a bad TSA certificate changes nothing.
     let tsa = super::timestamp::prepare(&args.tsa)?;
     let opened = if args.accept_retired_history {
@@ -329,7 +323,7 @@ pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
                     Some(p) => p,
                     None => path,
                 };
-                if is_native_dir(folder) {
+                if Format::of(folder).native() {
                     bail!(
                         "{}: a file of the native ledger {}, not a signing key; `iss key verifier {}` prints the ledger's verifier key",
                         path.display(),
@@ -388,12 +382,13 @@ fn per_chain_vkeys(path: &Path, json: bool, out: &mut impl Write) -> anyhow::Res
 
 fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::Result<u8> {
     require_native(path)?;
-    let Some(old) = signer(path, keys)? else {
+    let ledger = open(path, keys)?;
+    let Some(old) = ledger.signer().cloned() else {
         bail!("a rotation is signed by the key in use: pass --key FILE");
     };
     crate::ledger::native::secret::ensure_outside(new_key, path)?;
     let new = Signer::generate(old.name())?;
-    let mut w = match NativeWriter::open(path, Some(old), mac_key(path, keys)?) {
+    let mut w = match ledger.native_writer() {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
@@ -439,13 +434,11 @@ fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::R
 
 /// The native side of `iss append descriptor`.
 pub fn append_descriptor(
-    path: &Path,
+    ledger: &Ledger,
     inputs: Vec<NewDescriptor>,
-    keys: &KeyFiles,
     json: bool,
 ) -> anyhow::Result<u8> {
-    let s = signer(path, keys)?;
-    let mut w = match NativeWriter::open(path, s, mac_key(path, keys)?) {
+    let mut w = match ledger.native_writer() {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
@@ -565,10 +558,9 @@ pub fn prove_cmd(args: &super::args::ProveArgs) -> anyhow::Result<u8> {
 
 /// The native side of `iss append pulse`.
 pub fn append_pulse(
-    path: &Path,
+    ledger: &Ledger,
     at: Option<&str>,
     mono_ns: Option<i64>,
-    keys: &KeyFiles,
     json: bool,
 ) -> anyhow::Result<u8> {
     let mut reading = super::clock::clock()?.read();
@@ -580,8 +572,7 @@ pub fn append_pulse(
         reading.mono_ns = u64::try_from(m).context("--mono-ns must not be negative")?;
     }
     let leaps = crate::time::leap_seconds::LeapSecondList::best_available()?;
-    let s = signer(path, keys)?;
-    let mut w = match NativeWriter::open(path, s, mac_key(path, keys)?) {
+    let mut w = match ledger.native_writer() {
         Ok(w) => w,
         Err(e) => return refusal(&e),
     };
@@ -624,12 +615,12 @@ pub fn append_pulse(
 }
 
 /// The native side of `iss repair`.
-pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
-    let s = signer(&args.path, &args.keys)?;
+pub fn repair(ledger: &Ledger, args: &super::args::RepairArgs) -> anyhow::Result<u8> {
+    let keys = ledger.keys().clone();
     let done = match crate::ledger::native::repair::repair_native(
-        &args.path,
-        s,
-        mac_key(&args.path, &args.keys)?,
+        ledger.path(),
+        keys.signer,
+        keys.mac_key,
     ) {
         Ok(d) => d,
         Err(e) => return refusal(&e),
@@ -695,41 +686,4 @@ pub fn repair(args: &super::args::RepairArgs) -> anyhow::Result<u8> {
         )?;
     }
     Ok(EXIT_OK)
-}
-
-/// Whether `path` is a native ledger.
-pub fn is_native(path: &Path) -> bool {
-    is_native_dir(path)
-}
-
-/// Refuse a path that is not a native ledger, saying what it is: a legacy
-/// ledger is pointed to `iss migrate`, anything else to `iss init`.
-fn require_native(path: &Path) -> anyhow::Result<()> {
-    if is_native_dir(path) {
-        return Ok(());
-    }
-    let found = match crate::ledger::discover::discover(path) {
-        Ok(found) => found.found,
-        Err(e @ crate::ledger::discover::DiscoverError::Inaccessible { .. }) => {
-            return Err(e.into());
-        }
-        Err(_) => Vec::new(),
-    };
-    if !found.is_empty() {
-        let format = if found.iter().any(|f| f.kind.is_v1()) {
-            "iss-legacy-v1"
-        } else {
-            "iss-legacy-v2"
-        };
-        bail!(
-            "{}: a legacy ledger ({format}), and this command works on native ledgers only; \
-             `iss migrate {} NEW_LEDGER` copies it into a new native ledger (the legacy files are only read)",
-            path.display(),
-            path.display()
-        );
-    }
-    bail!(
-        "{}: not a native ledger (no iss-ledger.json); `iss init` creates one",
-        path.display()
-    );
 }

@@ -9,7 +9,7 @@ use std::io::Write;
 /// Run `iss protect`. Exit 0 when every file ends in the state asked for,
 /// 2 when any could not be changed (each file says why).
 pub fn run(args: &ProtectArgs) -> anyhow::Result<u8> {
-    let paths: Vec<std::path::PathBuf> = if crate::ledger::native::meta::is_native_dir(&args.path) {
+    let paths: Vec<std::path::PathBuf> = if crate::ledger::open::Format::of(&args.path).native() {
         crate::ledger::native::meta::append_only_files(&args.path)
     } else {
         discover(&args.path)?

@@ -5,8 +5,8 @@ use super::args::PulsesArgs;
 use crate::analysis::pulses::{PulseRow, PulseWalk, TimeSummary, for_each_pulse};
 use crate::analysis::records::{ChainFile, Exclusions, pulse_file};
 use crate::ledger::discover::FileKind;
-use crate::ledger::legacy::time_checks::RunSegment;
 use crate::ledger::model::report::{LedgerStatus, VerifyReport};
+use crate::ledger::model::segments::RunSegment;
 use crate::ledger::verify::{TIME_FILES, VerifyOptions, verify_path};
 use anyhow::{Context, bail};
 use std::collections::VecDeque;
@@ -58,7 +58,7 @@ fn verified_chain(
 /// The run segments: verification's for a legacy chain, the walk's for a
 /// native one.
 fn segments(report: &VerifyReport, chain: &TimeChain, walk: &PulseWalk) -> Vec<RunSegment> {
-    if chain.kind.is_native() {
+    if chain.kind.format().native() {
         walk.segments.clone()
     } else {
         report.time_segments.clone()
@@ -212,7 +212,7 @@ fn write_rows(
                 .map_or(String::from("?"), |d| format!("{d:+.6}")),
         )?;
     }
-    if chain.kind.is_native() {
+    if chain.kind.format().native() {
         writeln!(
             out,
             "(native pulses: et_s (stored) is the pulse's tdb_s, et−TDB its tdb_s minus the TDB recomputed from its utc)"

@@ -67,7 +67,7 @@ fn keys(
 )> {
     use crate::ledger::native::secret::{mac_key_option, resolve_signer};
     let given = args.keys.key.is_some() || args.keys.mac_key.is_some();
-    if !crate::ledger::native::meta::is_native_dir(&args.path) {
+    if !crate::ledger::open::Format::of(&args.path).native() {
         if given && args.write {
             bail!(
                 "{}: --key and --mac-key are a native ledger's keys; this is a legacy ledger, written without keys",

@@ -210,7 +210,7 @@ pub fn check_stored(
     certs: &[Certificate],
     report: &mut crate::ledger::model::report::VerifyReport,
 ) -> anyhow::Result<()> {
-    if !super::native::is_native(path) {
+    if !crate::ledger::open::Format::of(path).native() {
         if let Some(p) = cert_paths.first() {
             anyhow::bail!(
                 "--tsa-cert {}: {} is not a native ledger, and only native ledgers store timestamp tokens",

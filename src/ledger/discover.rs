@@ -92,21 +92,22 @@ impl FileKind {
         FileKind::ALL.into_iter().find(|k| k.file_name() == name)
     }
 
-    /// Whether this kind is a native ledger's chain.
-    pub fn is_native(self) -> bool {
-        matches!(
-            self,
-            FileKind::NativeDescriptors | FileKind::NativePulses | FileKind::NativeEvents
-        )
-    }
-
     /// What verification of a file of this kind covers, and what it cannot
     /// (`witnessed`: whether the file's cross-check partner was present).
     pub fn coverage(self, witnessed: bool) -> crate::ledger::model::report::Coverage {
-        if self.is_native() {
-            crate::ledger::native::verify::coverage::chain(false)
-        } else {
-            crate::ledger::legacy::coverage::coverage(self, witnessed)
+        use crate::ledger::legacy::coverage as legacy;
+        match self {
+            FileKind::SpiceChain => legacy::spice_chain(witnessed),
+            FileKind::IntegrityManifest => legacy::integrity_manifest(witnessed),
+            FileKind::ConstitutionalLog => legacy::constitutional_log(witnessed),
+            FileKind::GlyphChain => legacy::glyph_chain(),
+            FileKind::ForensicAudit => legacy::forensic_audit(),
+            FileKind::SpiceDescriptorsV1 => legacy::spice_descriptors_v1(),
+            FileKind::ConstitutionalBindingV1 => legacy::constitutional_binding_v1(),
+            FileKind::SpiceIndexV1 => legacy::spice_index_v1(),
+            FileKind::NativeDescriptors | FileKind::NativePulses | FileKind::NativeEvents => {
+                crate::ledger::native::verify::coverage::chain(false)
+            }
         }
     }
 

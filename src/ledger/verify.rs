@@ -232,7 +232,7 @@ pub fn verify_discovered_live(
         options.max_line,
     );
     files.extend(time_files);
-    for f in d.found.iter().filter(|f| f.kind.is_native()) {
+    for f in d.found.iter().filter(|f| f.kind.format().native()) {
         let chain = match f.kind {
             FileKind::NativeDescriptors => Chain::Descriptors,
             FileKind::NativePulses => Chain::Pulses,
@@ -262,7 +262,7 @@ pub fn verify_discovered_live(
     let chained = d.found.iter().any(|f| !f.kind.is_v1());
     let mut report = VerifyReport {
         ledger: d.root.display().to_string(),
-        format: if !d.found.is_empty() && d.found.iter().all(|f| f.kind.is_native()) {
+        format: if !d.found.is_empty() && d.found.iter().all(|f| f.kind.format().native()) {
             crate::ledger::native::meta::FORMAT
         } else if chained {
             "iss-legacy-v2"

@@ -227,7 +227,7 @@ fn grow(
     events: &mut Vec<WatchEvent>,
 ) -> Option<String> {
     let not_live = (!live.incremental(st.kind)).then(|| {
-        if st.kind.is_native() {
+        if st.kind.format().native() {
             "a native ledger is verified as a whole (records, Merkle tree, checkpoints) \
              when its last full verification could not read its metadata, a chain or a \
              Merkle tree, or for a lone chain file"

@@ -245,7 +245,9 @@ fn append_native(
 ) -> Result<Vec<String>, Refusal> {
     let acks = crate::ledger::native::descriptors::append_descriptor_records(writer, inputs, now)
         .map_err(|e| match e {
-        crate::ledger::native::writer::NativeWriteError::InvalidRecord(s) => Refusal::Record(s),
+        crate::ledger::native::writer::NativeWriteError::InvalidRecord(s) => {
+            Refusal::Record(s.to_string())
+        }
         other => Refusal::Ledger(other.to_string()),
     })?;
     // The records are durable and acknowledged whatever the checkpoint

@@ -141,7 +141,7 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
         Ok(WatchEvent::Error(e)) => anyhow::bail!("{}: {e}", options.path.display()),
         Ok(_) | Err(_) => anyhow::bail!("{}: the watcher did not start", options.path.display()),
     };
-    let native = super::state::is_native(&report);
+    let native = crate::ledger::open::Format::of_report(&report).native();
     let mut state = AppState::from_report(&report, options.token.clone())?;
     state.body_limit = options.body_limit;
     let state = Arc::new(state);

@@ -330,14 +330,6 @@ impl LiveVerdict {
     }
 }
 
-/// Whether `path` is a native ledger's folder.
-pub fn is_native(report: &VerifyReport) -> bool {
-    report
-        .files
-        .iter()
-        .any(|f| f.name == FileKind::NativeDescriptors.name())
-}
-
 /// The ledger's root as given.
 pub fn root_of(path: &Path) -> PathBuf {
     path.to_path_buf()

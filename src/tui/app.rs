@@ -225,11 +225,17 @@ impl App {
         self.browser.chain_index(kind)
     }
 
-    /// Whether the ledger is a native one (`docs/FORMAT.md`).
-    pub fn is_native(&self) -> bool {
-        self.discovery
+    /// The ledger's format, once discovered (legacy until then).
+    pub fn format(&self) -> crate::ledger::open::Format {
+        if self
+            .discovery
             .ready()
             .is_some_and(|d| d.layout == crate::ledger::discover::Layout::Native)
+        {
+            crate::ledger::open::Format::Native
+        } else {
+            crate::ledger::open::Format::Legacy
+        }
     }
 
     /// Whether background work is still running (the indicator animates).

@@ -82,8 +82,8 @@ impl ChainKind {
 
     /// Whether this is a native chain (records framed as
     /// `{"seq","prev","body",["mac",]"hash"}`).
-    pub fn is_native(self) -> bool {
-        self.file_kind().is_native()
+    pub fn format(self) -> crate::ledger::open::Format {
+        self.file_kind().format()
     }
 
     /// The stable file name used in reports (`spice_chain`, `glyph_chain`,

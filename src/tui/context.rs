@@ -39,11 +39,17 @@ impl Ctx<'_> {
         strings::SPINNER[(self.tick % 4) as usize]
     }
 
-    /// Whether the ledger is a native one (`docs/FORMAT.md`).
-    pub fn is_native(&self) -> bool {
-        self.discovery
+    /// The ledger's format, as the ledger layer resolved it.
+    pub fn format(&self) -> crate::ledger::open::Format {
+        if self
+            .discovery
             .ready()
             .is_some_and(|d| d.layout == Layout::Native)
+        {
+            crate::ledger::open::Format::Native
+        } else {
+            crate::ledger::open::Format::Legacy
+        }
     }
 
     /// The verification report, once there.

@@ -170,7 +170,7 @@ fn record_text(view: &ChainView, line: u64, out: &mut Vec<(Tone, String)>) {
     }
     let parsed = serde_json::from_slice::<serde_json::Value>(&text.bytes);
     match parsed {
-        Ok(serde_json::Value::Object(mut map)) if view.kind.is_native() => {
+        Ok(serde_json::Value::Object(mut map)) if view.kind.format().native() => {
             // The framing first (what links and seals the record), then the
             // body: what the record says.
             for key in ["seq", "prev", "mac", "hash"] {

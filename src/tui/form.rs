@@ -346,7 +346,7 @@ pub fn build_preview(
     input: NewDescriptor,
     now: i64,
 ) -> Result<FormPreview, Refusal> {
-    if crate::ledger::native::meta::is_native_dir(ledger) {
+    if crate::ledger::open::Format::of(ledger).native() {
         native::preview(ledger, keys, input, now).map(FormPreview::Native)
     } else {
         preview_descriptor(ledger, input, now)

@@ -44,7 +44,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, view: &IntegrityView) {
         (_, Loading::Ready(r)) => {
             let block = boxed(fit::title(&format!(" Files ({}) ", r.format), files_box));
             let width = block.inner(files_box).width;
-            let table = if is_native(r) {
+            let table = if crate::ledger::open::Format::of_report(r).native() {
                 native::files_table(r, t, width, |f| file_status(f, t))
             } else {
                 files_table(r, t, width)
@@ -163,11 +163,6 @@ fn files_table<'a>(r: &'a VerifyReport, t: &Theme, width: u16) -> Table<'a> {
         ])
     }));
     Table::new(rows, widths).header(header)
-}
-
-/// Whether the report is a native ledger's (or holds a native chain).
-fn is_native(r: &VerifyReport) -> bool {
-    r.format == crate::ledger::native::meta::FORMAT || r.files.iter().any(|f| f.native.is_some())
 }
 
 /// A file's symbol, status word and style.

@@ -7,8 +7,8 @@ use crate::ledger::clock::Clock;
 use crate::ledger::legacy::append::LegacyAppendError;
 use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse as legacy_append};
 use crate::ledger::native::append_pulse::append_pulse as native_append;
-use crate::ledger::native::meta::is_native_dir;
 use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
+use crate::ledger::open::Format;
 use crate::time::leap_seconds::LeapSecondList;
 use crate::tui::app::{App, Level};
 use crate::tui::form::request_reload;
@@ -24,7 +24,7 @@ pub fn append_now(app: &mut App) {
 /// Append a pulse to `ledger` at `clock`'s time; what was written, or why
 /// nothing was.
 pub fn append(ledger: &Path, keys: &Keys, clock: &dyn Clock) -> Result<WriteAck, String> {
-    if is_native_dir(ledger) {
+    if Format::of(ledger).native() {
         native(ledger, keys, clock)
     } else {
         legacy(ledger, clock)

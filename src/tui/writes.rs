@@ -14,52 +14,19 @@
 
 use crate::ledger::clock::{Clock, SystemClock};
 use crate::ledger::legacy::append::NewDescriptor;
-use crate::ledger::native::secret::{MacKey, SecretError, mac_key_option, resolve_signer};
-use crate::tlog::note::Signer;
 use crate::tui::app::{App, Level};
 use crate::tui::form::{FormPreview, Refusal};
 use crate::tui::msg::Msg;
 use crate::tui::strings;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// The keys a native ledger's writes use (legacy ledgers have none).
-/// Their `Debug` shows key ids, never the secrets.
-#[derive(Debug, Clone, Default)]
-pub struct Keys {
-    /// Signs the checkpoint after each append (`--key`, else `<ledger>.key`
-    /// when present); without it appends are hashed but not signed.
-    pub signer: Option<Signer>,
-    /// The HMAC key of a keyed ledger (`--mac-key`): verification checks
-    /// the MACs with it, and appends carry one.
-    pub mac_key: Option<MacKey>,
-}
-
-impl Keys {
-    /// The keys for the workstation on `ledger`: the MAC key from `mac_key`
-    /// (refused when it is not the ledger's);
-    /// with `write`, the signing key from `key`, else `<ledger>.key` when it
-    /// exists. A read-only review never reads the signing key.
-    pub fn resolve(
-        ledger: &Path,
-        write: bool,
-        key: Option<&Path>,
-        mac_key: Option<&Path>,
-    ) -> Result<Keys, SecretError> {
-        Ok(Keys {
-            signer: if write {
-                resolve_signer(ledger, key)?
-            } else {
-                None
-            },
-            mac_key: mac_key_option(ledger, mac_key)?,
-        })
-    }
-}
+/// The keys a native ledger's writes use, resolved in the ledger layer.
+pub use crate::ledger::open::Keys;
 
 /// What a write job does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@ pub mod append_worker;
 pub mod faults;
 pub mod forge;
 pub mod unprivileged;
+pub mod watch;
 
 use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
@@ -302,4 +303,41 @@ pub fn append_descriptor_cli(ledger: &Path, name: &str, extra: &[&std::ffi::OsSt
         .write_all(d.to_string().as_bytes())
         .unwrap();
     assert!(child.wait().unwrap().success(), "iss append descriptor");
+}
+
+/// Every file directly in `dir`, by name, with its bytes (sorted): equal
+/// before and after means nothing in the folder changed.
+pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Descriptor `n` of a test ledger (process ENG.0-2, level 0-5), assessed
+/// by `who`.
+pub fn descriptor_input(
+    n: u64,
+    who: &str,
+) -> iss_workstation::ledger::legacy::append::NewDescriptor {
+    serde_json::from_value(serde_json::json!({
+        "process_name": format!("ENG.{}", n % 3),
+        "process_version": "1.0",
+        "capability_level": n % 6,
+        "process_outcome": "compliant",
+        "compliance_score": 0.5,
+        "assessed_by": who,
+        "assessment_method": "interview",
+        "evidence_required": ["plan"],
+        "evidence_provided": ["plan"],
+    }))
+    .unwrap()
 }

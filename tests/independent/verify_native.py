@@ -4,7 +4,7 @@
 Written from `docs/FORMAT.md` alone, plus the public specifications it
 cites (RFC 9162 Merkle trees, C2SP signed-note and tlog-checkpoint, RFC 8032
 Ed25519, RFC 2104 HMAC), without reading the workstation's code. Its job is
-to show that the document is enough: `tests/independent_verifier.rs` runs it
+to show that the document is enough: `tests/independent_verifier/` runs it
 beside `iss verify` on clean and tampered ledgers and asserts they agree.
 
 Where FORMAT.md leaves a question open, the reading chosen is written down

@@ -8,7 +8,7 @@ fn leaps() -> &'static LeapSecondList {
 }
 
 /// A pulse as the writer makes it, at Unix `unix_ns` and monotonic `mono_ns`.
-fn pulse(unix_ns: i64, mono_ns: u64, boot: &str) -> StoredPulse {
+fn pulse(unix_ns: i64, mono_ns: u64, boot: &str) -> PulseBody {
     let b = PulseBody::new(
         &ClockReading {
             utc_unix_ns: unix_ns,
@@ -24,7 +24,7 @@ fn pulse(unix_ns: i64, mono_ns: u64, boot: &str) -> StoredPulse {
 const T0: i64 = 1_790_000_000_000_000_000;
 const S: i64 = 1_000_000_000;
 
-fn run(pulses: &[StoredPulse]) -> (Vec<NativePulse>, Vec<Finding>, Vec<RunSegment>) {
+fn run(pulses: &[PulseBody]) -> (Vec<NativePulse>, Vec<Finding>, Vec<RunSegment>) {
     let mut checks = NativeTimeChecks::new(TimeCheckConfig::default());
     let (mut views, mut out) = (Vec::new(), Vec::new());
     for (i, p) in pulses.iter().enumerate() {

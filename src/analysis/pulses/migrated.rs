@@ -76,7 +76,7 @@ impl MigratedChecks {
     }
 
     /// The run segments of the migrated pulses.
-    pub(super) fn into_segments(self) -> Vec<crate::ledger::legacy::time_checks::RunSegment> {
+    pub(super) fn into_segments(self) -> Vec<crate::ledger::model::segments::RunSegment> {
         self.checker
             .map(|c| c.segments().to_vec())
             .unwrap_or_default()

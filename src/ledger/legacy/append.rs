@@ -17,7 +17,7 @@
 //! files, an append of ours and one of its own can still race. The tail
 //! check then refuses ours rather than fork the chain.
 
-mod layer;
+pub(crate) mod layer;
 mod session;
 
 pub use session::LegacySession;
@@ -37,7 +37,7 @@ use crate::ledger::legacy::writer::{
 use crate::ledger::model::finding::Finding;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// A descriptor to append, as a user or a script supplies it (JSON). The
@@ -110,9 +110,10 @@ pub enum LegacyAppendError {
     /// The path holds no ledger.
     #[error(transparent)]
     Discover(#[from] DiscoverError),
-    /// The ledger lacks a file an append must keep in step.
+    /// The ledger cannot take this append (a file missing or unread, a
+    /// manifest out of step, an input the format has no place for).
     #[error("{0}")]
-    NotAppendable(String),
+    NotAppendable(NotAppendable),
     /// The ledger did not verify: appending would bury the evidence.
     #[error("refusing to append: the ledger does not verify ({} violation(s)); run `iss verify` for details", .0.len())]
     Violated(Vec<(String, Finding)>),
@@ -132,6 +133,68 @@ pub enum LegacyAppendError {
         expected: String,
         /// The line(s) built now.
         built: String,
+    },
+}
+
+/// Why a legacy ledger cannot take an append. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NotAppendable {
+    /// A file of the layer could not be read; the verifier's located reason.
+    #[error("{0}")]
+    Unreadable(String),
+    /// A preview of no descriptor.
+    #[error("nothing to append")]
+    NothingToAppend,
+    /// An append of no records.
+    #[error("an empty batch: nothing to append")]
+    EmptyBatch,
+    /// A native-only field in a legacy record.
+    #[error(
+        "record {index}: attribute_ratings are a native-format field; the legacy format has no place for them"
+    )]
+    AttributeRatings {
+        /// 1-based place in the batch.
+        index: usize,
+    },
+    /// No descriptor chain.
+    #[error("{}: no spice_chain.jsonl to append to", .0.display())]
+    NoChain(PathBuf),
+    /// No manifest beside the chain.
+    #[error(
+        "{}: no integrity_manifest.jsonl; appending without it would leave the record unattested",
+        .0.display()
+    )]
+    NoManifest(PathBuf),
+    /// No time chain.
+    #[error("{}: no glyph_chain.jsonl (the legacy time chain) to append a pulse to", .0.display())]
+    NoTimeChain(PathBuf),
+    /// The time chain's verifier left no state.
+    #[error("{}: not verified", .0.display())]
+    NotVerified(PathBuf),
+    /// The last pulse has nothing to link to.
+    #[error("{}: the last pulse has no usable glyph_hash to link to", .0.display())]
+    NoGlyphHash(PathBuf),
+    /// The manifest is not where the chain's check left it.
+    #[error(
+        "the manifest attests {attested} records but its last line was checked against {checked}: run `iss verify`"
+    )]
+    ManifestOutOfStep {
+        /// Records the manifest attests.
+        attested: u64,
+        /// Records its last line was checked against.
+        checked: u64,
+    },
+    /// More records without a manifest line than an interrupted append leaves.
+    #[error(
+        "more than {records} records after record {after} have no manifest line: more than an interrupted append leaves; \
+         nothing was completed (run `iss verify`)"
+    )]
+    TooManyUnattested {
+        /// How many were held.
+        records: usize,
+        /// Records attested before them.
+        after: u64,
     },
 }
 
@@ -238,7 +301,9 @@ pub fn preview_descriptor(
             ack,
             now_micros,
         }),
-        _ => Err(LegacyAppendError::NotAppendable("nothing to append".into())),
+        _ => Err(LegacyAppendError::NotAppendable(
+            NotAppendable::NothingToAppend,
+        )),
     }
 }
 
@@ -293,15 +358,12 @@ fn append_checked(
 /// Refuse an empty batch, and fields the legacy format has no place for.
 fn check_inputs(inputs: &[NewDescriptor]) -> Result<(), LegacyAppendError> {
     if inputs.is_empty() {
-        return Err(LegacyAppendError::NotAppendable(
-            "an empty batch: nothing to append".into(),
-        ));
+        return Err(LegacyAppendError::NotAppendable(NotAppendable::EmptyBatch));
     }
     if let Some(i) = inputs.iter().position(|d| d.attribute_ratings.is_some()) {
-        return Err(LegacyAppendError::NotAppendable(format!(
-            "record {}: attribute_ratings are a native-format field; the legacy format has no place for them",
-            i + 1
-        )));
+        return Err(LegacyAppendError::NotAppendable(
+            NotAppendable::AttributeRatings { index: i + 1 },
+        ));
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ use crate::ledger::append::Tail;
 use crate::ledger::append::{AppendOptions, LedgerLock, append_lines};
 use crate::ledger::discover::{Discovery, FileKind, discover};
 use crate::ledger::io::reader::{Content, DEFAULT_MAX_LINE, Ending, RawLine};
-use crate::ledger::legacy::append::{LegacyAppendError, clean_tail};
+use crate::ledger::legacy::append::{LegacyAppendError, NotAppendable, clean_tail};
 use crate::ledger::legacy::glyph_chain::GlyphChainVerifier;
 use crate::ledger::legacy::time_checks::TimeCheckConfig;
 use crate::ledger::legacy::time_layer::verify_time_layer_live;
@@ -80,10 +80,7 @@ pub fn append_pulse(
     let tail = clean_tail(&chain)?;
     let (lines, mut head) = verified_head(&found, &chain)?;
     let last = head.next_last().map(str::to_owned).ok_or_else(|| {
-        LegacyAppendError::NotAppendable(format!(
-            "{}: the last pulse has no usable glyph_hash to link to",
-            chain.display()
-        ))
+        LegacyAppendError::NotAppendable(NotAppendable::NoGlyphHash(chain.clone()))
     })?;
     let node = match source_node {
         Some(n) => n.to_owned(),
@@ -135,10 +132,7 @@ fn chain_path(root: &Path, found: &Discovery) -> Result<PathBuf, LegacyAppendErr
         .path_of(FileKind::GlyphChain)
         .map(Path::to_path_buf)
         .ok_or_else(|| {
-            LegacyAppendError::NotAppendable(format!(
-                "{}: no glyph_chain.jsonl (the legacy time chain) to append a pulse to",
-                root.display()
-            ))
+            LegacyAppendError::NotAppendable(NotAppendable::NoTimeChain(root.to_path_buf()))
         })
 }
 
@@ -154,21 +148,9 @@ fn verified_head(
         &TimeCheckConfig::default(),
         DEFAULT_MAX_LINE,
     );
-    if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
-        return Err(LegacyAppendError::NotAppendable(
-            r.error.clone().unwrap_or_default(),
-        ));
-    }
-    let violations = crate::ledger::model::report::violations(&reports);
-    if !violations.is_empty() {
-        return Err(LegacyAppendError::Violated(violations));
-    }
-    let lines = reports
-        .iter()
-        .find(|r| r.name == FileKind::GlyphChain.name())
-        .map_or(0, |r| r.lines);
+    let lines = super::append::layer::refuse_unless_verified(&reports, FileKind::GlyphChain)?;
     let head = head.ok_or_else(|| {
-        LegacyAppendError::NotAppendable(format!("{}: not verified", chain.display()))
+        LegacyAppendError::NotAppendable(NotAppendable::NotVerified(chain.to_path_buf()))
     })?;
     Ok((lines, head))
 }

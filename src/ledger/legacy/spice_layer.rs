@@ -7,7 +7,6 @@ use crate::ledger::hash::{hex_str, to_hex};
 use crate::ledger::io::par_lines::{LineCheck, ParLines, default_workers};
 use crate::ledger::io::scan::{open, read_failed, scan_file};
 use crate::ledger::legacy::constitutional::ConstitutionalVerifier;
-use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::legacy::manifest::{ChainCursor, ManifestVerifier};
 use crate::ledger::legacy::spice_chain::{LineOutcome, SpiceChainVerifier, check_line};
 use crate::ledger::model::finding::{Finding, FindingKind};
@@ -197,7 +196,7 @@ pub fn verify_spice_layer_tapped(
             FileReport::new(
                 FileKind::SpiceChain.name(),
                 p.display().to_string(),
-                coverage(FileKind::SpiceChain, layer.manifest.is_some()),
+                FileKind::SpiceChain.coverage(layer.manifest.is_some()),
             )
         }),
         prefix: Sha256::new(),
@@ -217,7 +216,7 @@ pub fn verify_spice_layer_tapped(
         FileReport::new(
             FileKind::IntegrityManifest.name(),
             p.display().to_string(),
-            coverage(FileKind::IntegrityManifest, layer.chain.is_some()),
+            FileKind::IntegrityManifest.coverage(layer.chain.is_some()),
         )
     });
     let mut manifest = ManifestVerifier::default();
@@ -297,7 +296,7 @@ fn verify_constitutional(
     let mut report = FileReport::new(
         FileKind::ConstitutionalLog.name(),
         p.display().to_string(),
-        coverage(FileKind::ConstitutionalLog, witnessed),
+        FileKind::ConstitutionalLog.coverage(witnessed),
     );
     let mut verifier = ConstitutionalVerifier::default();
     scan_file(p, max_line, &mut report, |line, out| {

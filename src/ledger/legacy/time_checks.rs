@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::ledger::model::finding::{Finding, FindingKind};
 
-pub use crate::ledger::model::segments::{RunSegment, SegmentStart};
+use crate::ledger::model::segments::{RunSegment, SegmentStart};
 pub use fields::iso_to_unix;
 
 /// Thresholds of the checks. The defaults are those of `TIME_AND_MATURITY.md` §3.

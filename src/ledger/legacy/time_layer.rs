@@ -4,11 +4,11 @@
 use crate::ledger::discover::FileKind;
 use crate::ledger::io::par_lines::LineCheck;
 use crate::ledger::io::scan::{scan_file, scan_file_parallel};
-use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::legacy::glyph_chain::{GlyphChainVerifier, PulseOutcome, check_pulse_line};
 use crate::ledger::legacy::plain_log::{AUDIT_FIELDS, PlainLogVerifier};
-use crate::ledger::legacy::time_checks::{RunSegment, TimeCheckConfig, TimeChecker};
+use crate::ledger::legacy::time_checks::{TimeCheckConfig, TimeChecker};
 use crate::ledger::model::report::FileReport;
+use crate::ledger::model::segments::RunSegment;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -42,7 +42,7 @@ pub fn verify_time_layer_live(
         let mut report = FileReport::new(
             FileKind::ForensicAudit.name(),
             p.display().to_string(),
-            coverage(FileKind::ForensicAudit, false),
+            FileKind::ForensicAudit.coverage(false),
         );
         let mut v = PlainLogVerifier::new(&AUDIT_FIELDS);
         scan_file(p, max_line, &mut report, |line, out| v.feed(line, out));
@@ -61,7 +61,7 @@ pub fn verify_time_layer_live(
         let mut report = FileReport::new(
             FileKind::GlyphChain.name(),
             p.display().to_string(),
-            coverage(FileKind::GlyphChain, false),
+            FileKind::GlyphChain.coverage(false),
         );
         let mut v = GlyphChainVerifier::new(
             TimeChecker::new(config.clone())

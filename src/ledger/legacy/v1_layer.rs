@@ -3,7 +3,6 @@
 
 use crate::ledger::discover::FileKind;
 use crate::ledger::io::scan::{open, scan_file};
-use crate::ledger::legacy::coverage::coverage;
 use crate::ledger::legacy::plain_log::{PlainLogVerifier, V1_BINDING_FIELDS};
 use crate::ledger::legacy::spice_chain::SpiceChainVerifier;
 use crate::ledger::model::finding::{Finding, FindingKind};
@@ -36,7 +35,7 @@ pub fn verify_v1_layer(layer: V1Layer<'_>, max_line: usize) -> Vec<FileReport> {
     if let Some(p) = layer.descriptors {
         let kind = FileKind::SpiceDescriptorsV1;
         let mut report =
-            FileReport::new(kind.name(), p.display().to_string(), coverage(kind, false));
+            FileReport::new(kind.name(), p.display().to_string(), kind.coverage(false));
         report.findings.push(Finding::new(
             FindingKind::Unchained,
             "the v1 layer carries no hashes: its records can be changed, removed or reordered without trace; \
@@ -56,7 +55,7 @@ pub fn verify_v1_layer(layer: V1Layer<'_>, max_line: usize) -> Vec<FileReport> {
     if let Some(p) = layer.bindings {
         let kind = FileKind::ConstitutionalBindingV1;
         let mut report =
-            FileReport::new(kind.name(), p.display().to_string(), coverage(kind, false));
+            FileReport::new(kind.name(), p.display().to_string(), kind.coverage(false));
         let mut v = PlainLogVerifier::new(&V1_BINDING_FIELDS);
         scan_file(p, max_line, &mut report, |line, out| v.feed(line, out));
         v.finish(&mut report.findings);
@@ -81,7 +80,7 @@ fn check_index(path: &Path, ids: Option<&BTreeSet<String>>) -> FileReport {
     let mut report = FileReport::new(
         kind.name(),
         path.display().to_string(),
-        coverage(kind, false),
+        kind.coverage(false),
     );
     let Some(file) = open(path, &mut report) else {
         return report;

@@ -27,7 +27,9 @@ use crate::ledger::append::{
 };
 use crate::ledger::discover::{FileKind, discover};
 use crate::ledger::hash::{hex_str, to_hex};
-use crate::ledger::legacy::append::{LegacyAppendError, clean_tail, common_dir, verify_layer};
+use crate::ledger::legacy::append::{
+    LegacyAppendError, NotAppendable, clean_tail, common_dir, verify_layer,
+};
 use crate::ledger::legacy::manifest::ManifestVerifier;
 use crate::ledger::legacy::spice_layer::ChainHead;
 use crate::ledger::legacy::writer::{iso_from_micros, manifest_create_line};
@@ -95,19 +97,20 @@ pub(crate) fn missing_lines(
         return Ok(None);
     }
     if manifest.diverged() || u.after != manifest.attested_count() {
-        return Err(LegacyAppendError::NotAppendable(format!(
-            "the manifest attests {} records but its last line was checked against {}: run `iss verify`",
-            manifest.attested_count(),
-            u.after
-        )));
+        return Err(LegacyAppendError::NotAppendable(
+            NotAppendable::ManifestOutOfStep {
+                attested: manifest.attested_count(),
+                checked: u.after,
+            },
+        ));
     }
     if u.overflow {
-        return Err(LegacyAppendError::NotAppendable(format!(
-            "more than {} records after record {} have no manifest line: more than an interrupted append leaves; \
-             nothing was completed (run `iss verify`)",
-            u.records.len(),
-            u.after
-        )));
+        return Err(LegacyAppendError::NotAppendable(
+            NotAppendable::TooManyUnattested {
+                records: u.records.len(),
+                after: u.after,
+            },
+        ));
     }
     let timestamp = iso_from_micros(now_micros);
     let mut prefix = u.prefix.clone();

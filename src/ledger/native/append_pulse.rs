@@ -6,7 +6,9 @@ use crate::ledger::append::FollowUpFailed;
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::pulse::PulseBody;
 use crate::ledger::native::pulse::clock::ClockReading;
-use crate::ledger::native::writer::{CheckpointAck, NativeWriteError, NativeWriter, RecordAck};
+use crate::ledger::native::writer::{
+    CheckpointAck, InvalidRecord, NativeWriteError, NativeWriter, RecordAck,
+};
 use crate::time::leap_seconds::LeapSecondList;
 use serde::Serialize;
 
@@ -36,11 +38,10 @@ pub fn append_pulse(
     leaps: &LeapSecondList,
 ) -> Result<PulseAck, NativeWriteError> {
     let pulse = PulseBody::new(reading, leaps)
-        .map_err(|e| NativeWriteError::InvalidRecord(e.to_string()))?;
-    let record = w
-        .append(Chain::Pulses, &[pulse.to_json()])?
-        .pop()
-        .ok_or_else(|| NativeWriteError::InvalidRecord("no record written".into()))?;
+        .map_err(|e| NativeWriteError::InvalidRecord(InvalidRecord::Pulse(Box::new(e))))?;
+    let record = w.append(Chain::Pulses, &[pulse.to_json()])?.pop().ok_or(
+        NativeWriteError::InvalidRecord(InvalidRecord::NoRecordWritten),
+    )?;
     let status = w.checkpoint_after_append(Chain::Pulses);
     Ok(PulseAck {
         record,

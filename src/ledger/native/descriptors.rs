@@ -6,7 +6,9 @@
 use crate::ledger::legacy::append::{NewDescriptor, complete};
 use crate::ledger::native::bodies::descriptor_body;
 use crate::ledger::native::meta::Chain;
-use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError, NativeWriter, RecordAck};
+use crate::ledger::native::writer::{
+    CheckpointStatus, InvalidRecord, NativeWriteError, NativeWriter, RecordAck,
+};
 use serde::Serialize;
 
 /// An acknowledged descriptor.
@@ -36,8 +38,9 @@ fn body_of(input: NewDescriptor, now_micros: i64) -> Result<(String, String), Na
     let mut input = input;
     let ratings = input.attribute_ratings.take();
     let d = complete(input, now_micros);
-    let body = descriptor_body(&d, ratings.as_ref())
-        .map_err(|problems| NativeWriteError::InvalidRecord(problems.join("; ")))?;
+    let body = descriptor_body(&d, ratings.as_ref()).map_err(|problems| {
+        NativeWriteError::InvalidRecord(InvalidRecord::Descriptor { problems })
+    })?;
     Ok((d.descriptor_id, body))
 }
 
@@ -56,7 +59,9 @@ pub fn preview_descriptor(
             descriptor_id,
             now_micros,
         }),
-        _ => Err(NativeWriteError::InvalidRecord("nothing to append".into())),
+        _ => Err(NativeWriteError::InvalidRecord(
+            InvalidRecord::NothingToAppend,
+        )),
     }
 }
 
@@ -76,7 +81,9 @@ pub fn append_previewed(
             Some(std::slice::from_ref(&preview.line)),
         )?
         .pop()
-        .ok_or_else(|| NativeWriteError::InvalidRecord("nothing written".into()))?;
+        .ok_or(NativeWriteError::InvalidRecord(
+            InvalidRecord::NothingWritten,
+        ))?;
     let cp = w.checkpoint_after_append(Chain::Descriptors);
     Ok((
         DescriptorAck {
@@ -119,7 +126,10 @@ pub fn append_descriptor_records(
         let ratings = input.attribute_ratings.take();
         let d = complete(input, at);
         let body = descriptor_body(&d, ratings.as_ref()).map_err(|problems| {
-            NativeWriteError::InvalidRecord(format!("record {}: {}", i + 1, problems.join("; ")))
+            NativeWriteError::InvalidRecord(InvalidRecord::DescriptorInBatch {
+                index: i + 1,
+                problems,
+            })
         })?;
         ids.push(d.descriptor_id);
         bodies.push(body);

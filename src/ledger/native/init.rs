@@ -19,7 +19,9 @@ use crate::ledger::append::{
 use crate::ledger::native::meta::{Chain, ChainPaths, FORMAT, METADATA_FILE, Metadata};
 use crate::ledger::native::record::{GENESIS_PREV, build_line_raw};
 use crate::ledger::native::secret::{MacKey, ensure_outside, write_signer};
-use crate::ledger::native::writer::{CheckpointAck, NativeWriteError, NativeWriter};
+use crate::ledger::native::writer::{
+    CheckpointAck, InvalidRecord, KeyError, NativeWriteError, NativeWriter,
+};
 use crate::tlog::note::Signer;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -88,7 +90,10 @@ pub fn start_again_hint(dir: &Path, keys: &[&Path]) -> String {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> NativeWriteError + '_ {
-    move |e| NativeWriteError::Io(format!("{}: {e}", path.display()))
+    move |e| NativeWriteError::Io {
+        path: path.to_path_buf(),
+        error: e,
+    }
 }
 
 /// Create a native ledger in `dir` (which must not exist or be empty).
@@ -109,17 +114,25 @@ pub fn init_with_events(
     events: &[String],
 ) -> Result<Initialized, NativeWriteError> {
     refuse_non_empty(dir, opts)?;
-    let signer = Signer::generate(&opts.origin)
-        .map_err(|e| NativeWriteError::InvalidRecord(format!("origin {:?}: {e}", opts.origin)))?;
+    let signer = Signer::generate(&opts.origin).map_err(|error| {
+        NativeWriteError::InvalidRecord(InvalidRecord::Origin {
+            origin: opts.origin.clone(),
+            error: Box::new(error),
+        })
+    })?;
     let storage = default_storage();
     create_dirs(&*storage, dir)?;
-    let secret =
-        |e: crate::ledger::native::secret::SecretError| NativeWriteError::Key(e.to_string());
+    let secret = |e: crate::ledger::native::secret::SecretError| {
+        NativeWriteError::Key(KeyError::Secret(Box::new(e)))
+    };
     ensure_outside(&opts.key_path, dir).map_err(secret)?;
     let mac_key = match &opts.mac_key_path {
         Some(p) => {
             ensure_outside(p, dir).map_err(secret)?;
-            Some(MacKey::generate().map_err(NativeWriteError::Key)?)
+            Some(
+                MacKey::generate()
+                    .map_err(|e| NativeWriteError::Key(KeyError::MacKeyGeneration(e)))?,
+            )
         }
         None => None,
     };
@@ -131,7 +144,8 @@ pub fn init_with_events(
         verifier_keys: vec![signer.vkey()],
         mac_key_id: mac_key.as_ref().map(|k| k.id().to_owned()),
     };
-    meta.check().map_err(NativeWriteError::InvalidRecord)?;
+    meta.check()
+        .map_err(|e| NativeWriteError::InvalidRecord(InvalidRecord::Metadata(e)))?;
     // The marker first: from here on, whatever is left is known unfinished.
     create_file(
         &*storage,
@@ -169,7 +183,7 @@ pub fn init_with_events(
     let mut prev = GENESIS_PREV.to_owned();
     for (seq, body) in (0u64..).zip(std::iter::once(&genesis).chain(events)) {
         let (line, hash) = build_line_raw(Chain::Events.name(), seq, &prev, body, mac_key.as_ref())
-            .map_err(|e| NativeWriteError::InvalidRecord(e.to_string()))?;
+            .map_err(|e| NativeWriteError::InvalidRecord(InvalidRecord::Genesis(Box::new(e))))?;
         lines.push(line);
         prev = hash;
     }
@@ -209,13 +223,12 @@ fn refuse_non_empty(dir: &Path, opts: &InitOptions) -> Result<(), NativeWriteErr
             if dir.join(UNFINISHED_MARKER).exists() {
                 let mut keys = vec![opts.key_path.as_path()];
                 keys.extend(opts.mac_key_path.as_deref());
-                return Err(NativeWriteError::InvalidRecord(start_again_hint(
-                    dir, &keys,
+                return Err(NativeWriteError::InvalidRecord(InvalidRecord::Unfinished(
+                    start_again_hint(dir, &keys),
                 )));
             }
-            return Err(NativeWriteError::InvalidRecord(format!(
-                "{} exists and is not empty: a ledger is created in a new or empty folder",
-                dir.display()
+            return Err(NativeWriteError::InvalidRecord(InvalidRecord::NotEmpty(
+                dir.to_path_buf(),
             )));
         }
     }

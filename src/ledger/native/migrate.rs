@@ -20,13 +20,15 @@ use crate::ledger::native::init::{InitOptions, Initialized, init_with_events};
 use crate::ledger::native::legacy_starts::{StartLog, read_start_log, start_body};
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::secret::{MacKey, read_signer};
-use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
+use crate::ledger::native::writer::{
+    InvalidRecord, KeyError, NativeWriteError, NativeWriter, Unverifiable,
+};
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use crate::tlog::note::Signer;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Records per write when copying.
 const BATCH: usize = 5_000;
@@ -47,14 +49,17 @@ pub struct Migrated {
 }
 
 fn file_sha256(path: &Path) -> Result<String, NativeWriteError> {
-    let mut f = crate::ledger::input::open_regular(path)
-        .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+    let mut f = crate::ledger::input::open_regular(path).map_err(|e| NativeWriteError::Io {
+        path: path.to_path_buf(),
+        error: e,
+    })?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = f
-            .read(&mut buf)
-            .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+        let n = f.read(&mut buf).map_err(|e| NativeWriteError::Io {
+            path: path.to_path_buf(),
+            error: e,
+        })?;
         if n == 0 {
             break;
         }
@@ -71,7 +76,10 @@ fn head(path: &Path, field: &str) -> Result<Option<String>, NativeWriteError> {
             last = Some(s.to_owned());
         }
     })
-    .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+    .map_err(|e| NativeWriteError::Io {
+        path: path.to_path_buf(),
+        error: e,
+    })?;
     Ok(last)
 }
 
@@ -105,7 +113,7 @@ pub fn migrate(
     opts: &InitOptions,
 ) -> Result<Migrated, NativeWriteError> {
     let report = verify_path(legacy, &VerifyOptions::default())
-        .map_err(|e| NativeWriteError::Unverifiable(e.to_string()))?;
+        .map_err(|e| NativeWriteError::Unverifiable(Unverifiable::Legacy(Box::new(e))))?;
     if report.status != LedgerStatus::Clean {
         let violations = report
             .findings()
@@ -114,7 +122,7 @@ pub fn migrate(
             .collect::<Vec<_>>();
         if violations.is_empty() {
             return Err(NativeWriteError::Unverifiable(
-                "the legacy ledger could not be read completely; run `iss verify`".into(),
+                Unverifiable::LegacyIncomplete,
             ));
         }
         return Err(NativeWriteError::Violated(violations));
@@ -142,10 +150,12 @@ pub fn migrate(
             .collect()
     });
     let ledger = init_with_events(new, &opts, &start_bodies)?;
-    let signer: Signer =
-        read_signer(&opts.key_path).map_err(|e| NativeWriteError::Key(e.to_string()))?;
+    let signer: Signer = read_signer(&opts.key_path)
+        .map_err(|e| NativeWriteError::Key(KeyError::Secret(Box::new(e))))?;
     let mac = match &opts.mac_key_path {
-        Some(p) => Some(MacKey::read(p).map_err(|e| NativeWriteError::Key(e.to_string()))?),
+        Some(p) => Some(
+            MacKey::read(p).map_err(|e| NativeWriteError::Key(KeyError::Secret(Box::new(e))))?,
+        ),
         None => None,
     };
     let mut w = NativeWriter::open_unfinished(new, Some(signer), mac)?;
@@ -192,17 +202,18 @@ fn read_start_log_checked(
     let Some(report) = reports.iter().find(|f| f.name == name) else {
         return Ok(None);
     };
-    let log = read_start_log(Path::new(&report.path))
-        .map_err(|e| NativeWriteError::Io(format!("{}: {e}", report.path)))?;
+    let log = read_start_log(Path::new(&report.path)).map_err(|e| NativeWriteError::Io {
+        path: PathBuf::from(&report.path),
+        error: e,
+    })?;
     let recorded = entries
         .iter()
         .find(|e| e["name"] == name)
         .and_then(|e| e["sha256"].as_str());
     if recorded != Some(log.sha256.as_str()) {
-        return Err(NativeWriteError::Unverifiable(format!(
-            "{} changed during the migration; run it again",
-            report.path
-        )));
+        return Err(NativeWriteError::Unverifiable(
+            Unverifiable::ChangedDuringMigration(PathBuf::from(&report.path)),
+        ));
     }
     Ok(Some(log))
 }
@@ -252,17 +263,26 @@ fn copy(
         }
         match record(line, v) {
             Ok(b) => batch.push(b),
-            Err(e) => failed = Some(format!("{} line {line}: {e}", path.display())),
+            Err(reason) => {
+                failed = Some(InvalidRecord::Legacy {
+                    path: path.to_path_buf(),
+                    line,
+                    reason,
+                });
+            }
         }
         if batch.len() >= BATCH && failed.is_none() {
             if let Err(e) = w.append(chain, &batch) {
-                failed = Some(e.to_string());
+                failed = Some(InvalidRecord::Batch(Box::new(e)));
             }
             total += batch.len() as u64;
             batch.clear();
         }
     })
-    .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+    .map_err(|e| NativeWriteError::Io {
+        path: path.to_path_buf(),
+        error: e,
+    })?;
     if let Some(e) = failed {
         return Err(NativeWriteError::InvalidRecord(e));
     }

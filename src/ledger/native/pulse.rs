@@ -21,7 +21,7 @@ pub use clock::{BootId, ClockReading};
 use crate::time::civil::civil_from_days;
 use crate::time::leap_seconds::{LeapSecondList, NTP_TO_UNIX_S, date_of_unix};
 use hifitime::{Duration, Epoch};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 const NS_PER_S: i64 = 1_000_000_000;
 
@@ -46,15 +46,23 @@ pub enum PulseError {
 }
 
 /// The leap-second list a pulse used, and what it said about the pulse's instant.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// Read back (the pulse analyses), only `delta_at_s`, `delta_at_known` and
+/// `expires` are required: the list's provenance is kept for a reader, not
+/// computed with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LeapSecondsUsed {
     /// Where the list came from (the embedded asset, or a path).
+    #[serde(default)]
     pub source: String,
     /// The list's SHA-1 (hex), as stated in it and recomputed.
+    #[serde(default)]
     pub sha1: String,
     /// Date of the list's last update, `YYYY-MM-DD`.
+    #[serde(default)]
     pub updated: String,
     /// Date of the list's last entry (the latest leap second), `YYYY-MM-DD`.
+    #[serde(default)]
     pub last_entry: String,
     /// Date from which the list is no longer valid, `YYYY-MM-DD`.
     pub expires: String,
@@ -65,11 +73,13 @@ pub struct LeapSecondsUsed {
     pub delta_at_known: bool,
 }
 
-/// The body of a native pulse record, fields in the order they are written.
+/// The body of a native pulse record, fields in the order they are written:
+/// the one type for a pulse body, written by the appender and read back by
+/// the pulse analyses.
 ///
 /// Written compactly by `serde_json`: integers as integers, floats as the
 /// shortest decimal that reads back to the same `f64`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PulseBody {
     /// TAI nanoseconds since 1900-01-01T00:00:00 TAI: exact.
     pub tai_ns: i64,

@@ -180,7 +180,10 @@ fn settle_unrecorded(
     dir: &Path,
     cuts: &mut Vec<Cut>,
 ) -> Result<(), NativeWriteError> {
-    let io = |p: &Path, e: std::io::Error| NativeWriteError::Io(format!("{}: {e}", p.display()));
+    let io = |p: &Path, e: std::io::Error| NativeWriteError::Io {
+        path: p.to_path_buf(),
+        error: e,
+    };
     let max_line = crate::ledger::io::reader::DEFAULT_MAX_LINE;
     for u in backups::check(dir, max_line).unwrap_or_default() {
         let bytes = crate::ledger::input::read_regular(&u.backup).map_err(|e| io(&u.backup, e))?;

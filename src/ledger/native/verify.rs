@@ -92,7 +92,6 @@ impl NativeVerification {
 }
 
 /// Verify the native ledger in `dir`.
-#[allow(clippy::too_many_lines)] // one sequence of checks in FORMAT.md order, read top to bottom
 pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification {
     let max_line = if options.max_line == 0 {
         crate::ledger::io::reader::DEFAULT_MAX_LINE
@@ -102,9 +101,16 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
     let mut files = Vec::new();
     let (meta, meta_report) = read_metadata(dir);
     let meta_bytes = crate::ledger::input::read_regular(&dir.join(METADATA_FILE)).ok();
-    let policy = MacPolicy {
-        required: meta.as_ref().and_then(|(m, _)| m.mac_key_id.clone()),
-        held: options.mac_key.as_ref().map(|k| k.id().to_owned()),
+    let inputs = ChainInputs {
+        dir,
+        options,
+        max_line,
+        policy: MacPolicy {
+            required: meta.as_ref().and_then(|(m, _)| m.mac_key_id.clone()),
+            held: options.mac_key.as_ref().map(|k| k.id().to_owned()),
+        },
+        meta: meta.as_ref().map(|(m, _)| m),
+        meta_bytes: meta_bytes.as_deref(),
     };
     let mut keyring = meta.as_ref().map(|(m, _)| keyring_for(m, options));
 
@@ -114,77 +120,7 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
         if options.chains.as_ref().is_some_and(|c| !c.contains(&chain)) {
             continue;
         }
-        let paths = ChainPaths::new(dir, chain);
-        let mut hist_report = FileReport::new(
-            history_name(chain),
-            paths.history.display().to_string(),
-            coverage::history(),
-        );
-        let history = if paths.history.exists() {
-            read_history(&paths.history, max_line, &mut hist_report)
-        } else {
-            Vec::new()
-        };
-        let sizes: Vec<u64> = history.iter().map(|h| h.entry.size).collect();
-        let mut report = FileReport::new(
-            chain.name(),
-            paths.file.display().to_string(),
-            coverage::chain(policy.required.is_some()),
-        );
-        if chain == Chain::Descriptors {
-            report.coverage.checked.push(coverage::UNIQUE_IDS);
-        }
-        let (verifier, roots) = walk_chain(
-            chain,
-            &paths.file,
-            &sizes,
-            (&policy, options.mac_key.as_ref()),
-            max_line,
-            options.tap.as_ref(),
-            &mut report,
-        );
-        if chain == Chain::Events {
-            // The genesis binding is checked against the file's bytes even
-            // when the metadata itself is refused.
-            events::check(
-                &paths.file,
-                max_line,
-                meta_bytes.as_deref(),
-                keyring.as_mut(),
-                &mut report,
-            );
-            if report.error.is_some() || !crate::ledger::input::present(&paths.file) {
-                // Rotations not read leave the keys trusted after them
-                // unknown: no checkpoint is judged by keys (a key the unread
-                // part introduced would look untrusted), only by order.
-                keyring = None;
-                report.coverage.not_checked.push(KEYS_UNKNOWN);
-            }
-        }
-        let (status, latest_verified, judge) = checkpoints::check(
-            chain,
-            &paths,
-            &history,
-            &roots,
-            &verifier,
-            meta.as_ref().map(|(m, _)| m),
-            keyring.as_ref(),
-            &mut report,
-            &mut hist_report,
-        );
-        let mut status = finish_status(status, &verifier, &policy);
-        if report.error.is_some() || !crate::ledger::input::present(&paths.file) {
-            status.merkle_root = None; // the file was not read: no tree
-        }
-        report.native = Some(status);
-        let state = ChainState {
-            chain,
-            verifier,
-            last_history: history.last().cloned(),
-            latest_verified,
-            judge,
-        };
-        per_chain.insert(chain, (report, state, hist_report));
+        per_chain.insert(chain, verify_chain(chain, &inputs, &mut keyring));
     }
     // Only a whole-ledger verification judges the folder's backups.
     if options.chains.is_none() {
@@ -235,6 +171,102 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
         keyring,
         chains,
     }
+}
+
+/// What every chain's checks read: the ledger, the options, the MAC
+/// policy and the metadata (with its bytes, which the genesis binds).
+struct ChainInputs<'a> {
+    dir: &'a Path,
+    options: &'a NativeOptions,
+    max_line: usize,
+    policy: MacPolicy,
+    meta: Option<&'a Metadata>,
+    meta_bytes: Option<&'a [u8]>,
+}
+
+/// One chain, in `FORMAT.md` order: its checkpoint history (read first, so
+/// the walk keeps the Merkle root at each signed size), the chain itself,
+/// for `events` the genesis binding and the rotations (which update
+/// `keyring`, or forget it when `events` could not be read to its end), and
+/// the checkpoints against the chain. Returns the chain's report, its end
+/// state and its history's report.
+fn verify_chain(
+    chain: Chain,
+    inputs: &ChainInputs<'_>,
+    keyring: &mut Option<Keyring>,
+) -> (FileReport, ChainState, FileReport) {
+    let (options, max_line, policy) = (inputs.options, inputs.max_line, &inputs.policy);
+    let paths = ChainPaths::new(inputs.dir, chain);
+    let mut hist_report = FileReport::new(
+        history_name(chain),
+        paths.history.display().to_string(),
+        coverage::history(),
+    );
+    let history = if paths.history.exists() {
+        read_history(&paths.history, max_line, &mut hist_report)
+    } else {
+        Vec::new()
+    };
+    let sizes: Vec<u64> = history.iter().map(|h| h.entry.size).collect();
+    let mut report = FileReport::new(
+        chain.name(),
+        paths.file.display().to_string(),
+        coverage::chain(policy.required.is_some()),
+    );
+    if chain == Chain::Descriptors {
+        report.coverage.checked.push(coverage::UNIQUE_IDS);
+    }
+    let (verifier, roots) = walk_chain(
+        chain,
+        &paths.file,
+        &sizes,
+        (policy, options.mac_key.as_ref()),
+        max_line,
+        options.tap.as_ref(),
+        &mut report,
+    );
+    if chain == Chain::Events {
+        // The genesis binding is checked against the file's bytes even
+        // when the metadata itself is refused.
+        events::check(
+            &paths.file,
+            max_line,
+            inputs.meta_bytes,
+            keyring.as_mut(),
+            &mut report,
+        );
+        if report.error.is_some() || !crate::ledger::input::present(&paths.file) {
+            // Rotations not read leave the keys trusted after them
+            // unknown: no checkpoint is judged by keys (a key the unread
+            // part introduced would look untrusted), only by order.
+            *keyring = None;
+            report.coverage.not_checked.push(KEYS_UNKNOWN);
+        }
+    }
+    let (status, latest_verified, judge) = checkpoints::check(
+        chain,
+        &paths,
+        &history,
+        &roots,
+        &verifier,
+        inputs.meta,
+        keyring.as_ref(),
+        &mut report,
+        &mut hist_report,
+    );
+    let mut status = finish_status(status, &verifier, policy);
+    if report.error.is_some() || !crate::ledger::input::present(&paths.file) {
+        status.merkle_root = None; // the file was not read: no tree
+    }
+    report.native = Some(status);
+    let state = ChainState {
+        chain,
+        verifier,
+        last_history: history.last().cloned(),
+        latest_verified,
+        judge,
+    };
+    (report, state, hist_report)
 }
 
 /// The keys the metadata names, of which only the `pinned` ones (when

@@ -16,15 +16,17 @@ mod acks;
 mod catch_up;
 mod checkpoint;
 mod cosign;
+mod error;
 mod latest;
 mod rotation;
 
 pub use acks::{CheckpointAck, CheckpointStatus, RecordAck};
 pub use checkpoint::Witnessed;
 pub use cosign::{ConsistencyProof, Cosign, CosignRequest};
+pub use error::{InvalidRecord, KeyError, Moved, NativeWriteError, Unverifiable};
 
 use crate::ledger::append::{
-    AppendError, AppendOptions, FollowUpFailed, LedgerLock, TailState, append_lines, command_for,
+    AppendOptions, FollowUpFailed, LedgerLock, TailState, append_lines, command_for,
 };
 use crate::ledger::model::finding::Finding;
 use crate::ledger::native::keyring::Keyring;
@@ -36,40 +38,6 @@ use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
 use crate::tlog::note::Signer;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Why a native write was refused or failed. Nothing is acknowledged unless
-/// the result is `Ok`.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum NativeWriteError {
-    /// The ledger does not verify: writing would bury the evidence.
-    #[error("refusing to write: the ledger does not verify ({} violation(s)); run `iss verify` for details", .0.len())]
-    Violated(Vec<(String, Finding)>),
-    /// A file could not be read, so the ledger could not be verified.
-    #[error("refusing to write: {0}")]
-    Unverifiable(String),
-    /// The record to write is not valid.
-    #[error("refusing to write: {0}")]
-    InvalidRecord(String),
-    /// The keys given do not fit the ledger.
-    #[error("refusing to write: {0}")]
-    Key(String),
-    /// A file changed since it was verified in a way an append cannot explain.
-    #[error("refusing to write: {0}")]
-    Moved(String),
-    /// Locking, the tail check, the write, the fsync or the read-back failed.
-    #[error(transparent)]
-    Append(Box<AppendError>),
-    /// Another I/O failure, with its path.
-    #[error("{0}")]
-    Io(String),
-}
-
-impl From<AppendError> for NativeWriteError {
-    fn from(e: AppendError) -> Self {
-        NativeWriteError::Append(Box::new(e))
-    }
-}
 
 /// A verified native ledger open for writing.
 #[derive(Debug)]
@@ -152,9 +120,10 @@ impl NativeWriter {
             },
         );
         if let Some(f) = v.files.iter().find(|f| f.error.is_some()) {
-            return Err(NativeWriteError::Unverifiable(
-                f.error.clone().unwrap_or_default(),
-            ));
+            return Err(NativeWriteError::Unverifiable(Unverifiable::Unreadable {
+                file: f.name,
+                reason: f.error.clone().unwrap_or_default(),
+            }));
         }
         let mut violations = crate::ledger::model::report::violations(&v.files);
         violations.retain(|(_, f)| !tolerated(f));
@@ -162,7 +131,7 @@ impl NativeWriter {
             return Err(NativeWriteError::Violated(violations));
         }
         let (Some(meta), Some(keyring)) = (v.meta, v.keyring) else {
-            return Err(NativeWriteError::Unverifiable("no metadata".into()));
+            return Err(NativeWriteError::Unverifiable(Unverifiable::NoMetadata));
         };
         check_keys(&meta, &keyring, signer.as_ref(), mac_key.as_ref())?;
         let chains: BTreeMap<Chain, ChainState> =
@@ -227,7 +196,9 @@ impl NativeWriter {
         let state = self
             .chains
             .get(&chain)
-            .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?;
+            .ok_or(NativeWriteError::Unverifiable(Unverifiable::NoChainState(
+                chain,
+            )))?;
         let mut trial = state.verifier.clone();
         self.build_on(&mut trial, chain, bodies)
     }
@@ -242,9 +213,7 @@ impl NativeWriter {
         expected_lines: Option<&[String]>,
     ) -> Result<Vec<RecordAck>, NativeWriteError> {
         if bodies.is_empty() {
-            return Err(NativeWriteError::InvalidRecord(
-                "an empty batch: nothing to append".into(),
-            ));
+            return Err(NativeWriteError::InvalidRecord(InvalidRecord::EmptyBatch));
         }
         let mut lock = LedgerLock::acquire(&self.dir)?;
         self.append_locked(&mut lock, chain, bodies, expected_lines)
@@ -264,20 +233,23 @@ impl NativeWriter {
         let mut trial = self
             .chains
             .get(&chain)
-            .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?
+            .ok_or(NativeWriteError::Unverifiable(Unverifiable::NoChainState(
+                chain,
+            )))?
             .verifier
             .clone();
         let (lines, acks) = self.build_on(&mut trial, chain, bodies)?;
         if expected_lines.is_some_and(|e| e != lines.as_slice()) {
-            return Err(NativeWriteError::Moved(format!(
-                "{}: the chain moved on since the preview (the record would now be written as another line); nothing was written — preview again",
-                paths.file.display()
+            return Err(NativeWriteError::Moved(Moved::SincePreview(
+                paths.file.clone(),
             )));
         }
         let v = &mut self
             .chains
             .get_mut(&chain)
-            .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?
+            .ok_or(NativeWriteError::Unverifiable(Unverifiable::NoChainState(
+                chain,
+            )))?
             .verifier;
         let expected = v.tail();
         let done = append_lines(
@@ -288,10 +260,7 @@ impl NativeWriter {
             AppendOptions::default(),
         )?;
         if done.new_tail != trial.tail() {
-            return Err(NativeWriteError::Moved(format!(
-                "{}: the written batch does not end where it was built to end",
-                paths.file.display()
-            )));
+            return Err(NativeWriteError::Moved(Moved::BatchEnd(paths.file.clone())));
         }
         *v = trial;
         // The trial shared the chain's id set; it is the only holder now.
@@ -313,7 +282,7 @@ impl NativeWriter {
         let batch_start = trial.records();
         for (i, body) in bodies.iter().enumerate() {
             if let Some(why) = unique_ids::taken(trial, body, batch_start, i) {
-                return Err(NativeWriteError::InvalidRecord(why));
+                return Err(NativeWriteError::InvalidRecord(InvalidRecord::IdTaken(why)));
             }
             let seq = trial.next_seq();
             let (line, hash) = build_line_raw(
@@ -323,7 +292,12 @@ impl NativeWriter {
                 body,
                 self.mac_key.as_ref(),
             )
-            .map_err(|e| NativeWriteError::InvalidRecord(format!("record {}: {e}", i + 1)))?;
+            .map_err(|error| {
+                NativeWriteError::InvalidRecord(InvalidRecord::Unbuildable {
+                    index: i + 1,
+                    error: Box::new(error),
+                })
+            })?;
             // The new line goes through the very checks verification makes.
             let number = trial.records() + 1;
             let raw = crate::ledger::io::reader::RawLine {
@@ -336,12 +310,12 @@ impl NativeWriter {
             let mut findings = Vec::new();
             trial.feed(self.mac_key.as_ref(), &raw, &mut findings);
             if let Some(f) = findings.first() {
-                return Err(NativeWriteError::InvalidRecord(format!(
-                    "record {} would not verify: {}: {}",
-                    i + 1,
-                    f.kind,
-                    f.detail
-                )));
+                return Err(NativeWriteError::InvalidRecord(
+                    InvalidRecord::WouldNotVerify {
+                        index: i + 1,
+                        finding: Box::new(f.clone()),
+                    },
+                ));
             }
             acks.push(RecordAck {
                 chain: chain.name(),
@@ -429,7 +403,9 @@ impl NativeWriter {
         let state = self
             .chains
             .get_mut(&chain)
-            .ok_or_else(|| NativeWriteError::Unverifiable(format!("no state for chain {chain}")))?;
+            .ok_or(NativeWriteError::Unverifiable(Unverifiable::NoChainState(
+                chain,
+            )))?;
         let now = crate::ledger::append::Tail::read(&paths.file)?;
         catch_up::catch_up(&paths.file, now, &mut state.verifier, self.mac_key.as_ref())
     }
@@ -454,37 +430,34 @@ fn check_keys(
         match keyring.current() {
             Some(cur) if cur.vkey() == s.vkey() => {}
             Some(cur) => {
-                return Err(NativeWriteError::Key(format!(
-                    "the signing key {:08x} is not the ledger's current key {:08x}",
-                    s.key_id(),
-                    cur.key_id()
-                )));
+                return Err(NativeWriteError::Key(KeyError::NotCurrent {
+                    given: s.key_id(),
+                    current: cur.key_id(),
+                }));
             }
-            None => return Err(NativeWriteError::Key("the ledger has no key in use".into())),
+            None => return Err(NativeWriteError::Key(KeyError::NoKeyInUse)),
         }
     }
     match (&meta.mac_key_id, mac) {
-        (Some(req), Some(k)) if k.id() != req => Err(NativeWriteError::Key(format!(
-            "the HMAC key given has id {}, the ledger requires {req}",
-            k.id()
-        ))),
-        (Some(req), None) => Err(NativeWriteError::Key(format!(
-            "this ledger requires a MAC on every record: pass the HMAC key (--mac-key FILE, key id {req})"
-        ))),
-        (None, Some(k)) => Err(NativeWriteError::Key(format!(
-            "this ledger is not keyed, but an HMAC key ({}) was given",
-            k.id()
-        ))),
+        (Some(req), Some(k)) if k.id() != req => {
+            Err(NativeWriteError::Key(KeyError::WrongMacKey {
+                given: k.id().to_owned(),
+                required: req.clone(),
+            }))
+        }
+        (Some(req), None) => Err(NativeWriteError::Key(KeyError::MacKeyRequired {
+            required: req.clone(),
+        })),
+        (None, Some(k)) => Err(NativeWriteError::Key(KeyError::NotKeyed {
+            given: k.id().to_owned(),
+        })),
         _ => Ok(()),
     }
 }
 
 /// Whether a tail state means "torn".
 pub(crate) fn torn_refusal(path: &Path, state: &TailState) -> Option<NativeWriteError> {
-    state.is_torn().then(|| {
-        NativeWriteError::Moved(format!(
-            "{} ends in a torn line (an interrupted write): run `iss repair` first",
-            path.display()
-        ))
-    })
+    state
+        .is_torn()
+        .then(|| NativeWriteError::Moved(Moved::Torn(path.to_path_buf())))
 }

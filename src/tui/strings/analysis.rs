@@ -2,7 +2,7 @@
 //! rest of [`crate::tui::strings`] only so that the panes' wording is one
 //! file to review.
 
-use crate::ledger::legacy::time_checks::RunSegment;
+use crate::ledger::model::segments::RunSegment;
 use crate::tui::strings::{SYM_BAD, SYM_OK, SYM_WARN, count};
 
 // Shared.

@@ -3,9 +3,9 @@
 //! imports the other's helpers.
 
 use super::TimeView;
-use crate::ledger::legacy::time_checks::RunSegment;
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::VerifyReport;
+use crate::ledger::model::segments::RunSegment;
 use crate::tui::app::Loading;
 use crate::tui::chain::ChainKind;
 use crate::tui::context::Ctx;

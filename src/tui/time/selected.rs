@@ -3,8 +3,8 @@
 
 use super::TimeView;
 use super::common::{glyph_findings, segment_of, segments};
-use crate::ledger::legacy::time_checks::SegmentStart;
 use crate::ledger::model::finding::Finding;
+use crate::ledger::model::segments::SegmentStart;
 use crate::tui::chain::visible;
 use crate::tui::context::Ctx;
 use crate::tui::strings::{self, analysis as s};

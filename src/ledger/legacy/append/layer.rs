@@ -1,12 +1,13 @@
 //! The SPICE layer an append continues: its files, their tails, and the
 //! layer verified under the lock.
 
-use super::LegacyAppendError;
+use super::{LegacyAppendError, NotAppendable};
 use crate::ledger::append::{AppendError, Tail, TailState};
 use crate::ledger::discover::{Discovery, FileKind};
 use crate::ledger::io::reader::DEFAULT_MAX_LINE;
 use crate::ledger::legacy::manifest::ManifestVerifier;
 use crate::ledger::legacy::spice_layer::{ChainHead, SpiceLayer, verify_spice_layer_live};
+use crate::ledger::model::report::FileReport;
 use std::path::{Path, PathBuf};
 
 /// The SPICE layer as verified under the lock: what an append continues.
@@ -32,24 +33,35 @@ pub(crate) fn verify_layer(
         constitutional: found.path_of(FileKind::ConstitutionalLog),
     };
     let (reports, head, verifier) = verify_spice_layer_live(layer, DEFAULT_MAX_LINE);
-    if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
-        return Err(LegacyAppendError::NotAppendable(
-            r.error.clone().unwrap_or_default(),
-        ));
-    }
-    let violations = crate::ledger::model::report::violations(&reports);
-    if !violations.is_empty() {
-        return Err(LegacyAppendError::Violated(violations));
-    }
-    let manifest_lines = reports
-        .iter()
-        .find(|r| r.name == FileKind::IntegrityManifest.name())
-        .map_or(0, |r| r.lines);
+    let manifest_lines = refuse_unless_verified(&reports, FileKind::IntegrityManifest)?;
     Ok(VerifiedLayer {
         head,
         manifest: verifier.unwrap_or_default(),
         manifest_lines,
     })
+}
+
+/// The guard before every legacy append: refuse when a file of the layer
+/// could not be read (no verdict from bytes not read) or any violation was
+/// found (appending would bury the evidence). Returns how many lines the
+/// verified file of `kind` has.
+pub(crate) fn refuse_unless_verified(
+    reports: &[FileReport],
+    kind: FileKind,
+) -> Result<u64, LegacyAppendError> {
+    if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
+        return Err(LegacyAppendError::NotAppendable(NotAppendable::Unreadable(
+            r.error.clone().unwrap_or_default(),
+        )));
+    }
+    let violations = crate::ledger::model::report::violations(reports);
+    if !violations.is_empty() {
+        return Err(LegacyAppendError::Violated(violations));
+    }
+    Ok(reports
+        .iter()
+        .find(|r| r.name == kind.name())
+        .map_or(0, |r| r.lines))
 }
 
 /// The chain and the manifest an append keeps in step.
@@ -58,16 +70,10 @@ pub(crate) fn appendable_files(
     found: &Discovery,
 ) -> Result<(PathBuf, PathBuf), LegacyAppendError> {
     let chain = found.path_of(FileKind::SpiceChain).ok_or_else(|| {
-        LegacyAppendError::NotAppendable(format!(
-            "{}: no spice_chain.jsonl to append to",
-            root.display()
-        ))
+        LegacyAppendError::NotAppendable(NotAppendable::NoChain(root.to_path_buf()))
     })?;
     let manifest = found.path_of(FileKind::IntegrityManifest).ok_or_else(|| {
-        LegacyAppendError::NotAppendable(format!(
-            "{}: no integrity_manifest.jsonl; appending without it would leave the record unattested",
-            root.display()
-        ))
+        LegacyAppendError::NotAppendable(NotAppendable::NoManifest(root.to_path_buf()))
     })?;
     Ok((chain.to_path_buf(), manifest.to_path_buf()))
 }

@@ -1,6 +1,6 @@
 //! Bringing a writer's verified state up to date with its chain file.
 
-use super::{NativeWriteError, torn_refusal};
+use super::{Moved, NativeWriteError, torn_refusal};
 use crate::ledger::append::TailState;
 use crate::ledger::io::reader::LineReader;
 use crate::ledger::model::finding::Severity;
@@ -28,38 +28,45 @@ pub fn catch_up(
         return Ok(());
     }
     if current.len < verified.len {
-        return Err(NativeWriteError::Moved(format!(
-            "{} is shorter ({} bytes) than when it was verified ({} bytes): it was truncated",
-            path.display(),
-            current.len,
-            verified.len
-        )));
+        return Err(NativeWriteError::Moved(Moved::Shorter {
+            path: path.to_path_buf(),
+            now: current.len,
+            verified: verified.len,
+        }));
     }
-    let mut f = crate::ledger::input::open_regular(path)
-        .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+    let mut f = crate::ledger::input::open_regular(path).map_err(|e| NativeWriteError::Io {
+        path: path.to_path_buf(),
+        error: e,
+    })?;
     if let Some(expected) = verified.last_line_sha256 {
         let start = v.last_offset();
         let mut last = vec![0u8; (verified.len - start - 1) as usize];
         f.seek(SeekFrom::Start(start))
             .and_then(|_| f.read_exact(&mut last))
-            .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+            .map_err(|e| NativeWriteError::Io {
+                path: path.to_path_buf(),
+                error: e,
+            })?;
         let found: [u8; 32] = Sha256::digest(&last).into();
         if found != expected {
-            return Err(NativeWriteError::Moved(format!(
-                "{}: the last verified line (at byte {start}) changed since it was verified: run `iss verify`",
-                path.display()
-            )));
+            return Err(NativeWriteError::Moved(Moved::LastLineChanged {
+                path: path.to_path_buf(),
+                start,
+            }));
         }
     }
     f.seek(SeekFrom::Start(verified.len))
-        .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?;
+        .map_err(|e| NativeWriteError::Io {
+            path: path.to_path_buf(),
+            error: e,
+        })?;
     let (base_line, base_off) = (v.records(), verified.len);
     let mut reader = LineReader::new(f.take(current.len - verified.len));
     let mut findings = Vec::new();
-    while let Some(line) = reader
-        .next_line()
-        .map_err(|e| NativeWriteError::Io(format!("{}: {e}", path.display())))?
-    {
+    while let Some(line) = reader.next_line().map_err(|e| NativeWriteError::Io {
+        path: path.to_path_buf(),
+        error: e,
+    })? {
         let mut line = line;
         line.number += base_line;
         line.offset += base_off;
@@ -76,9 +83,8 @@ pub fn catch_up(
         return Err(NativeWriteError::Violated(violations));
     }
     if v.tail() != current {
-        return Err(NativeWriteError::Moved(format!(
-            "{}: changed while being read",
-            path.display()
+        return Err(NativeWriteError::Moved(Moved::WhileReading(
+            path.to_path_buf(),
         )));
     }
     Ok(())

@@ -4,7 +4,9 @@
 //! latest-checkpoint file.
 
 use super::cosign::{self, ConsistencyProof, Cosign, CosignRequest};
-use super::{CheckpointAck, NativeWriteError, NativeWriter, latest, rotation};
+use super::{
+    CheckpointAck, KeyError, Moved, NativeWriteError, NativeWriter, Unverifiable, latest, rotation,
+};
 use crate::ledger::append::{AppendOptions, LedgerLock, Tail, append_lines};
 use crate::ledger::native::history::HistoryLine;
 use crate::ledger::native::meta::{Chain, ChainPaths};
@@ -106,9 +108,9 @@ impl NativeWriter {
     }
 
     fn signing_key(&self) -> Result<Signer, NativeWriteError> {
-        self.signer.clone().ok_or_else(|| {
-            NativeWriteError::Key("a checkpoint needs the signing key (--key FILE)".into())
-        })
+        self.signer
+            .clone()
+            .ok_or(NativeWriteError::Key(KeyError::NoSigningKey))
     }
 
     /// Under the lock: the chain's tree head, and its note (the newest
@@ -128,21 +130,18 @@ impl NativeWriter {
         let state = &self.chains[&chain];
         let size = state.verifier.records();
         let root = state.verifier.root().ok_or_else(|| {
-            NativeWriteError::Unverifiable(format!(
-                "{}: a line could not be read",
-                paths.file.display()
-            ))
+            NativeWriteError::Unverifiable(Unverifiable::NoTree(paths.file.clone()))
         })?;
         let (hist_tail, last) = latest::history_end(&paths.history)?;
         if let Some(last) = &last
             && last.size > size
         {
-            return Err(NativeWriteError::Moved(format!(
-                "{} signs {} records but {} has {size}: the chain was truncated",
-                paths.history.display(),
-                last.size,
-                paths.file.display()
-            )));
+            return Err(NativeWriteError::Moved(Moved::Truncated {
+                history: paths.history.clone(),
+                signed: last.size,
+                chain: paths.file.clone(),
+                size,
+            }));
         }
         let cp = Checkpoint {
             origin: self.meta.chain_origin(chain),

@@ -6,7 +6,7 @@
 //! the witness holds, the previous note as a hint of that size) and adds
 //! the signature lines it returns to the note.
 
-use super::NativeWriteError;
+use super::{KeyError, NativeWriteError};
 use crate::ledger::native::meta::Chain;
 use crate::ledger::native::prove::chain_leaves;
 use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint_by};
@@ -106,7 +106,8 @@ pub(super) fn sign_with_origin_name(
     cp: &Checkpoint,
     signers: &[&Signer],
 ) -> Result<String, NativeWriteError> {
-    let key = |e: &dyn std::fmt::Display| NativeWriteError::Key(e.to_string());
+    let key =
+        |e: &dyn std::fmt::Display| NativeWriteError::Key(KeyError::OriginName(e.to_string()));
     let by_origin = signers
         .iter()
         .map(|s| s.renamed(&cp.origin))

@@ -1,6 +1,6 @@
 //! The checkpoint history's end, and the atomically replaced latest file.
 
-use super::{NativeWriteError, torn_refusal};
+use super::{Moved, NativeWriteError, torn_refusal};
 use crate::ledger::append::{AppendError, LedgerLock, Op, SyncKind, Tail, TailState, remove_file};
 use crate::ledger::native::history::HistoryLine;
 use std::fs::{self, OpenOptions};
@@ -11,7 +11,10 @@ use std::path::Path;
 const MAX_HISTORY_LINE: u64 = 64 * 1024;
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> NativeWriteError + '_ {
-    move |e| NativeWriteError::Io(format!("{}: {e}", path.display()))
+    move |e| NativeWriteError::Io {
+        path: path.to_path_buf(),
+        error: e,
+    }
 }
 
 /// The history file's tail and its last entry (`None` when empty or missing).
@@ -33,10 +36,10 @@ pub fn history_end(path: &Path) -> Result<(Tail, Option<HistoryLine>), NativeWri
     let body = buf.strip_suffix(b"\n").unwrap_or(&buf);
     let last = body.rsplit(|&b| b == b'\n').next().unwrap_or(body);
     let entry: HistoryLine = serde_json::from_slice(last).map_err(|e| {
-        NativeWriteError::Moved(format!(
-            "{}: the last entry is not a checkpoint ({e}): run `iss verify`",
-            path.display()
-        ))
+        NativeWriteError::Moved(Moved::NotACheckpoint {
+            path: path.to_path_buf(),
+            reason: e,
+        })
     })?;
     Ok((tail, Some(entry)))
 }

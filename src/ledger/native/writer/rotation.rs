@@ -13,7 +13,7 @@
 //! key then in use finishes), and a verifier can require, without a false
 //! alarm, that after a rotation the key in use signs every chain.
 
-use super::{NativeWriteError, NativeWriter, RecordAck};
+use super::{InvalidRecord, KeyError, NativeWriteError, NativeWriter, RecordAck};
 use crate::ledger::append::{FollowUpFailed, LedgerLock, command_for};
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::model::report::FileReport;
@@ -32,21 +32,20 @@ impl NativeWriter {
         &mut self,
         new: Signer,
     ) -> Result<(RecordAck, Option<FollowUpFailed>), NativeWriteError> {
-        let old = self.signer.clone().ok_or_else(|| {
-            NativeWriteError::Key("a rotation is signed by the key in use (--key FILE)".into())
-        })?;
+        let old = self
+            .signer
+            .clone()
+            .ok_or(NativeWriteError::Key(KeyError::NoRotationKey))?;
         if new.name() != self.meta.origin {
-            return Err(NativeWriteError::Key(format!(
-                "the new key is named {:?}, expected the origin {:?}",
-                new.name(),
-                self.meta.origin
-            )));
+            return Err(NativeWriteError::Key(KeyError::NewKeyName {
+                name: new.name().to_owned(),
+                origin: self.meta.origin.clone(),
+            }));
         }
         if self.keyring.rank(new.key_id()).is_some() {
-            return Err(NativeWriteError::Key(format!(
-                "the new key {:08x} is already trusted by this ledger: a rotation introduces a key never used before",
-                new.key_id()
-            )));
+            return Err(NativeWriteError::Key(KeyError::NewKeyTrusted {
+                key_id: new.key_id(),
+            }));
         }
         // One hold of the lock: no other writer appends between the
         // checkpoints and the record that names their sizes.
@@ -60,14 +59,16 @@ impl NativeWriter {
             .collect();
         let rotation = Rotation::sign(&self.meta.origin, &old, &new.verifier(), sizes);
         let body = serde_json::to_string(&rotation)
-            .map_err(|e| NativeWriteError::InvalidRecord(e.to_string()))?;
+            .map_err(|e| NativeWriteError::InvalidRecord(InvalidRecord::Json(e)))?;
         let ack = self
             .append_locked(&mut lock, Chain::Events, &[body], None)?
             .pop()
-            .ok_or_else(|| NativeWriteError::InvalidRecord("no record written".into()))?;
+            .ok_or(NativeWriteError::InvalidRecord(
+                InvalidRecord::NoRecordWritten,
+            ))?;
         self.keyring
             .apply(&rotation, ack.line)
-            .map_err(NativeWriteError::Key)?;
+            .map_err(|e| NativeWriteError::Key(KeyError::Rotation(e)))?;
         self.keyring_events = self.records(Chain::Events);
         self.signer = Some(new);
         // `events` now ends in the rotation record: sign it with the new
@@ -116,12 +117,11 @@ impl NativeWriter {
         }
         match self.keyring.current() {
             Some(cur) if cur.vkey() == signer.vkey() => Ok(()),
-            Some(cur) => Err(NativeWriteError::Key(format!(
-                "the signing key {:08x} is no longer the ledger's key in use: a key rotation recorded in events.jsonl since this writer opened the ledger made {:08x} the key in use; nothing was signed (open the ledger again with the new key)",
-                signer.key_id(),
-                cur.key_id()
-            ))),
-            None => Err(NativeWriteError::Key("the ledger has no key in use".into())),
+            Some(cur) => Err(NativeWriteError::Key(KeyError::RetiredSinceOpen {
+                given: signer.key_id(),
+                current: cur.key_id(),
+            })),
+            None => Err(NativeWriteError::Key(KeyError::NoKeyInUse)),
         }
     }
 }
