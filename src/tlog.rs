@@ -11,3 +11,4 @@
 pub mod checkpoint;
 pub mod merkle;
 pub mod note;
+pub mod tile;
