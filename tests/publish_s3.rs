@@ -9,6 +9,8 @@ mod publish;
 use object_store::ObjectStoreExt;
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use publish::{Ledger, Objects, check_with_tlog_tiles, iss};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -115,6 +117,7 @@ impl Server {
         S3Objects {
             store,
             prefix: prefix.into(),
+            tiles: RefCell::default(),
             rt: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -123,15 +126,32 @@ impl Server {
     }
 }
 
-/// The published objects, read through S3.
+/// The published objects, read through S3. Tiles are immutable: each is
+/// fetched once (`tlog_tiles` asks for the same ones for every entry).
 struct S3Objects {
     store: AmazonS3,
     prefix: String,
     rt: tokio::runtime::Runtime,
+    tiles: RefCell<HashMap<String, Option<Vec<u8>>>>,
 }
 
 impl Objects for S3Objects {
     fn get(&self, key: &str) -> Option<Vec<u8>> {
+        if key.contains("/tile/") {
+            if let Some(t) = self.tiles.borrow().get(key) {
+                return t.clone();
+            }
+        }
+        let got = self.fetch(key);
+        if key.contains("/tile/") && got.is_some() {
+            self.tiles.borrow_mut().insert(key.to_owned(), got.clone());
+        }
+        got
+    }
+}
+
+impl S3Objects {
+    fn fetch(&self, key: &str) -> Option<Vec<u8>> {
         let path = object_store::path::Path::from(format!("{}/{key}", self.prefix));
         self.rt.block_on(async {
             match self.store.get(&path).await {

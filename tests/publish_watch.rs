@@ -34,7 +34,7 @@ fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
 fn a_new_checkpoint_is_published_on_notification_and_sigterm_ends_the_watch() {
     let mut ledger = Ledger::new(100, 100);
     let dest = ledger.tmp.path().join("published");
-    let mut child = iss()
+    let child = iss()
         .arg("publish")
         .arg("--watch")
         .arg("--interval")
