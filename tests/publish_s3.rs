@@ -137,10 +137,10 @@ struct S3Objects {
 
 impl Objects for S3Objects {
     fn get(&self, key: &str) -> Option<Vec<u8>> {
-        if key.contains("/tile/") {
-            if let Some(t) = self.tiles.borrow().get(key) {
-                return t.clone();
-            }
+        if key.contains("/tile/")
+            && let Some(t) = self.tiles.borrow().get(key)
+        {
+            return t.clone();
         }
         let got = self.fetch(key);
         if key.contains("/tile/") && got.is_some() {

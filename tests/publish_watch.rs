@@ -54,7 +54,7 @@ fn a_new_checkpoint_is_published_on_notification_and_sigterm_ends_the_watch() {
         published_size(&dest, "descriptors") == Some(400)
     });
     rustix::process::kill_process(
-        rustix::process::Pid::from_raw(child.id() as i32).unwrap(),
+        rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap(),
         rustix::process::Signal::TERM,
     )
     .unwrap();

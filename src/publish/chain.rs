@@ -155,24 +155,42 @@ pub fn publish_chain(
             cp.size
         )));
     }
+    finish(dir, chain, cp, &tiles, &bundles, old.size, dest, &mut out)?;
+    Ok(out)
+}
+
+/// The right edge (partial tiles and bundle), the history, a flush, and
+/// last the checkpoint.
+#[allow(clippy::too_many_arguments)] // one step of publish_chain, its state passed in
+fn finish(
+    dir: &std::path::Path,
+    chain: Chain,
+    cp: &LatestCheckpoint,
+    tiles: &TileBuilder,
+    bundles: &BundleBuilder,
+    old_size: u64,
+    dest: &Destination,
+    out: &mut ChainPublished,
+) -> Result<(), PublishError> {
+    let mut pending: Vec<(String, Vec<u8>)> = Vec::new();
     tiles.partial_tiles(&mut |id: TileId, h| {
-        if !id.in_tree(old.size) {
+        if !id.in_tree(old_size) {
             pending.push((prefixed(chain, &id.path()), tile_bytes(h)));
         }
     });
-    if let Some((id, b)) = bundles.partial() {
-        if !id.in_tree(old.size) {
-            pending.push((prefixed(chain, &id.entries_path()), b.to_vec()));
-        }
+    if let Some((id, b)) = bundles.partial()
+        && !id.in_tree(old_size)
+    {
+        pending.push((prefixed(chain, &id.entries_path()), b.to_vec()));
     }
-    for (key, bytes) in pending.drain(..) {
-        write_tile(dest, &key, &bytes, &mut out)?;
+    for (key, bytes) in pending {
+        write_tile(dest, &key, &bytes, out)?;
     }
     write_if_changed(
         dest,
         &history_key(chain),
         &history_upto(dir, chain, &cp.note)?,
-        &mut out,
+        out,
     )?;
     // Every tile durable before the checkpoint that names them.
     dest.flush().map_err(PublishError::Dest)?;
@@ -180,7 +198,7 @@ pub fn publish_chain(
         .map_err(PublishError::Dest)?;
     out.checkpoint_written = true;
     out.bytes_written += cp.note.len() as u64;
-    Ok(out)
+    Ok(())
 }
 
 fn prefixed(chain: Chain, key: &str) -> String {

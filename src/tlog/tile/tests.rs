@@ -201,7 +201,7 @@ fn a_bundle_builder_started_later_builds_only_the_bundles_from_there() {
     let mut built = Vec::new();
     for i in 0..600u32 {
         b.push(&i.to_be_bytes(), &mut |id, bytes| {
-            built.push((id, bytes.len()))
+            built.push((id, bytes.len()));
         })
         .unwrap();
     }
