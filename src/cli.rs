@@ -17,6 +17,7 @@ mod lookup;
 mod native;
 mod output;
 mod protect;
+mod publish;
 mod pulses;
 mod reference;
 mod report;
@@ -135,6 +136,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Prove(args)) => native::prove_cmd(&args),
         Some(Command::Migrate(args)) => native::migrate_cmd(&args),
         Some(Command::Protect(args)) => protect::run(&args),
+        Some(Command::Publish(args)) => publish::run(&args),
         Some(Command::Tui(args)) => tui(args),
         None => tui(cli.tui),
     }

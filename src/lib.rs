@@ -7,6 +7,8 @@
 //!   verification, and the one append module every write goes through.
 //! - [`analysis`]: what the verified records mean: maturity reports, time
 //!   forensics, audit trails, lookups, references, health, evidence bundles.
+//! - [`publish`]: `iss publish`, a native ledger as static C2SP tlog-tiles
+//!   logs in a directory or an S3-compatible bucket.
 //! - [`server`]: `iss serve`, the legacy HTTP API over a verified ledger.
 //! - [`cli`]: the scriptable command line.
 //! - [`tui`]: the terminal workstation.
@@ -16,6 +18,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod ledger;
+pub mod publish;
 pub mod server;
 pub mod time;
 pub mod tlog;

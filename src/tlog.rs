@@ -15,4 +15,5 @@ pub mod merkle;
 pub mod note;
 pub mod policy;
 pub mod rfc3161;
+pub mod tile;
 pub mod witness;

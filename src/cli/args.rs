@@ -62,6 +62,9 @@ pub enum Command {
     Repair(RepairArgs),
     /// Create a native ledger (iss-native-v1) and its signing key (writes!).
     Init(InitArgs),
+    /// Publish a native ledger as static C2SP tlog-tiles logs (one per chain)
+    /// to directories or S3-compatible buckets (writes DEST only).
+    Publish(PublishArgs),
     /// Sign the current Merkle tree head of each chain of a native ledger (writes!).
     Checkpoint(CheckpointArgs),
     /// A transparency-log witness (c2sp.org/tlog-witness): serve one, or
@@ -249,6 +252,34 @@ pub struct CheckpointArgs {
     /// Seconds to wait for each witness request.
     #[arg(long, default_value_t = 10)]
     pub witness_timeout: u64,
+}
+
+/// `iss publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The native ledger (verified first; never published violated).
+    pub path: PathBuf,
+    /// Where to publish: a directory, or `s3://BUCKET[/PREFIX]` (credentials,
+    /// region and endpoint from the `AWS_*` environment variables, e.g.
+    /// `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP=true`). Several may be given.
+    #[arg(required = true, num_args = 1..)]
+    pub dest: Vec<String>,
+    /// Keep publishing as the ledger grows: on each change the file-system
+    /// watcher reports (after 0.1 s of gathering), and every --interval
+    /// seconds whatever it reports.
+    #[arg(long)]
+    pub watch: bool,
+    /// With --watch: the longest a change waits to be published when the
+    /// file-system watcher misses it, in seconds.
+    #[arg(long, default_value_t = 2.0)]
+    pub interval: f64,
+    /// The HMAC key of a keyed native ledger (mode 0600): MACs are checked
+    /// before publishing. Also `ISS_MAC_KEY`.
+    #[arg(long, env = "ISS_MAC_KEY")]
+    pub mac_key: Option<PathBuf>,
+    /// Print one JSON object per destination and publish.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `iss prove`.

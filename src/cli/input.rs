@@ -50,6 +50,7 @@ pub fn prepare(cli: &Cli) -> anyhow::Result<()> {
         Command::Migrate(a) => on_disk(Some(&a.legacy), "iss migrate"),
         Command::Prove(a) => on_disk(Some(&a.path), "iss prove"),
         Command::Protect(a) => on_disk(Some(&a.path), "iss protect"),
+        Command::Publish(a) => on_disk(Some(&a.path), "iss publish"),
         Command::Serve(a) => on_disk(Some(&a.path), "iss serve"),
         // These create what their path names, or name no ledger (a
         // witness's state is its own folder, not a ledger).

@@ -54,6 +54,7 @@ const REFERENCES: &[(&str, &[&str])] = &[
     ("completions", &[INSTALL]),
     ("man", &[INSTALL]),
     ("serve", &["docs/SERVER.md"]),
+    ("publish", &["docs/TILES.md"]),
     ("witness", &["docs/WITNESS.md"]),
     ("witness key", &["docs/WITNESS.md"]),
     ("witness serve", &["docs/WITNESS.md"]),

@@ -279,6 +279,18 @@ pub fn all() -> Vec<Case> {
         c("checkpoint", "legacy ledger", 2, |f| {
             iss!("checkpoint", d(f.clean.path()))
         }),
+        c("publish", "native", 0, |_| {
+            let n = native();
+            iss!("publish", &n.dir, n.tmp.path().join("published"))
+        }),
+        c("publish", "forged native", 1, |_| {
+            let n = native_forged();
+            iss!("publish", &n.dir, n.tmp.path().join("published"))
+        }),
+        c("publish", "legacy ledger", 2, |f| {
+            let tmp = tempfile::tempdir().unwrap();
+            iss!("publish", d(f.clean.path()), tmp.path().join("published"))
+        }),
         c("key verifier", "native", 0, |_| {
             iss!("key", "verifier", native().dir)
         }),

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""`iss publish` benchmark (docs/TILES.md): a native ledger of N descriptors
+(default 1,000,000) published to a directory, then 1,000 more records
+published onto it. Reports, from the same run:
+
+  - the first publish: wall time, records/s, max RSS, bytes and files
+    written against the ledger's size; `iss verify` of the same ledger
+    beside it (publishing verifies first: the ratio says what the tiles cost);
+  - the incremental publish: wall time, max RSS, and the tiles and entry
+    bundles written (only the grown and new ones);
+  - a publish with nothing new: what it writes (nothing).
+
+The ledger is made by `iss init`, then its descriptor lines are written by
+this script exactly as docs/FORMAT.md §4 says (hash chain) and signed by
+`iss checkpoint`, which verifies them first.
+
+Usage: scripts/bench_publish.py [--records N] [--iss PATH]
+(build first: cargo build --release)
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def append_descriptors(ledger, start, count):
+    path = os.path.join(ledger, "descriptors.jsonl")
+    prev = "0" * 64
+    seq = 0
+    if os.path.getsize(path) > 0:
+        with open(path, "rb") as f:
+            f.seek(max(0, os.path.getsize(path) - 65536))
+            last = f.read().rstrip(b"\n").split(b"\n")[-1]
+        rec = json.loads(last)
+        prev, seq = rec["hash"], rec["seq"] + 1
+    out = []
+    for i in range(start, start + count):
+        body = '{"descriptor_id":"%016x","process_name":"ENG.%d","outcome":"bench record %d"}' % (i, i % 97, i)
+        msg = "iss-native-v1/record\ndescriptors\n%d\n%s\n%s" % (seq, prev, body)
+        h = hashlib.sha256(msg.encode()).hexdigest()
+        out.append('{"seq":%d,"prev":"%s","body":%s,"hash":"%s"}\n' % (seq, prev, body, h))
+        prev = h
+        seq += 1
+    with open(path, "a") as f:
+        f.write("".join(out))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def timed(cmd):
+    """Run cmd under /usr/bin/time; return (seconds, max RSS KiB, stdout)."""
+    start = time.monotonic()
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True)
+    secs = time.monotonic() - start
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr}")
+    rss = int(r.stderr.strip().splitlines()[-1])
+    return secs, rss, r.stdout
+
+
+def tree_bytes(path):
+    total = files = 0
+    for d, _, fs in os.walk(path):
+        for f in fs:
+            total += os.path.getsize(os.path.join(d, f))
+            files += 1
+    return total, files
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--iss", default=os.path.join(ROOT, "target", "release", "iss"))
+    args = ap.parse_args()
+    iss = args.iss
+    work = tempfile.mkdtemp(prefix="bench-publish-")
+    try:
+        ledger, key, dest = (os.path.join(work, n) for n in ("ledger", "ledger.key", "published"))
+        subprocess.run([iss, "init", ledger, "--origin", "bench.example/publish", "--key", key],
+                       check=True, stdout=subprocess.DEVNULL)
+        t = time.monotonic()
+        append_descriptors(ledger, 0, args.records)
+        subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
+        print(f"ledger of {args.records} descriptors made in {time.monotonic() - t:.1f} s", flush=True)
+        ledger_bytes, _ = tree_bytes(ledger)
+
+        v_secs, v_rss, _ = timed([iss, "verify", ledger])
+        p_secs, p_rss, out = timed([iss, "publish", ledger, dest, "--json"])
+        pub = json.loads(out)
+        written, files = tree_bytes(dest)
+        n = sum(c["size"] for c in pub["chains"])
+        print()
+        print("| measure | value |")
+        print("|---|---|")
+        print(f"| records published (all chains) | {n:,} |")
+        print(f"| `iss verify` of the ledger | {v_secs:.2f} s, max RSS {v_rss / 1024:.0f} MiB |")
+        print(f"| `iss publish` to an empty directory | {p_secs:.2f} s ({n / p_secs:,.0f} records/s), max RSS {p_rss / 1024:.0f} MiB |")
+        print(f"| publish / verify time | {p_secs / v_secs:.2f}x |")
+        print(f"| bytes written / ledger bytes | {written:,} / {ledger_bytes:,} = {written / ledger_bytes:.2f}x ({files:,} files) |")
+
+        append_descriptors(ledger, args.records, 1000)
+        subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
+        i_secs, i_rss, out = timed([iss, "publish", ledger, dest, "--json"])
+        d = next(c for c in json.loads(out)["chains"] if c["chain"] == "descriptors")
+        print(f"| incremental publish of 1,000 records | {i_secs:.2f} s, max RSS {i_rss / 1024:.0f} MiB; "
+              f"{d['tiles_written']} hash tiles + {d['bundles_written']} entry bundles written "
+              f"({d['previous']:,} → {d['size']:,}), {d['bytes_written']:,} bytes |")
+        s_secs, _, out = timed([iss, "publish", ledger, dest, "--json"])
+        again = sum(c["bytes_written"] for c in json.loads(out)["chains"])
+        print(f"| publish again, nothing new | {s_secs:.2f} s, {again} bytes written |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

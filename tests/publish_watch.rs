@@ -1,0 +1,75 @@
+//! `iss publish --watch`: a checkpoint the writer issues is published
+//! without a new command. The interval is set to an hour, so only the
+//! file-system notification can wake the publisher within the test's
+//! deadline (the interval bound itself is tested in `publish::watch`);
+//! SIGTERM ends it with exit 0.
+
+mod publish;
+
+use publish::{Ledger, check_with_tlog_tiles, iss};
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// The size of `dest`'s published checkpoint of `chain`, if any.
+fn published_size(dest: &Path, chain: &str) -> Option<u64> {
+    let note = std::fs::read_to_string(dest.join(chain).join("checkpoint")).ok()?;
+    note.lines().nth(1)?.parse().ok()
+}
+
+/// Wait until `cond` holds, for at most `limit` (a generous deadline for a
+/// loaded machine, not a timing assertion).
+fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    cond()
+}
+
+#[test]
+fn a_new_checkpoint_is_published_on_notification_and_sigterm_ends_the_watch() {
+    let mut ledger = Ledger::new(100, 100);
+    let dest = ledger.tmp.path().join("published");
+    let child = iss()
+        .arg("publish")
+        .arg("--watch")
+        .arg("--interval")
+        .arg("3600")
+        .arg(&ledger.dir)
+        .arg(&dest)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(120), || published_size(
+        &dest,
+        "descriptors"
+    ) == Some(100)));
+    ledger.append(300);
+    let published = wait_until(Duration::from_secs(120), || {
+        published_size(&dest, "descriptors") == Some(400)
+    });
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap(),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let status = out.status;
+    assert!(
+        published,
+        "not published within the deadline: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check_with_tlog_tiles(&dest, "descriptors", &ledger.lines("descriptors"));
+}
