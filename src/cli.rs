@@ -8,11 +8,13 @@ mod append;
 mod append_pulse;
 mod args;
 mod audit;
+mod checkpoint;
 mod clock;
 mod descriptor_input;
 mod docs;
 mod health;
 mod input;
+mod key;
 mod lookup;
 mod native;
 mod output;
@@ -130,8 +132,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Watch(args)) => watch::run(&args),
         Some(Command::Repair(args)) => append::repair(&args),
         Some(Command::Init(args)) => native::init_cmd(&args),
-        Some(Command::Checkpoint(args)) => native::checkpoint_cmd(&args),
-        Some(Command::Key(args)) => native::key_cmd(&args),
+        Some(Command::Checkpoint(args)) => checkpoint::checkpoint_cmd(&args),
+        Some(Command::Key(args)) => key::key_cmd(&args),
         Some(Command::Witness(args)) => witness::run(&args),
         Some(Command::Prove(args)) => native::prove_cmd(&args),
         Some(Command::Migrate(args)) => native::migrate_cmd(&args),

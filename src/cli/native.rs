@@ -1,21 +1,18 @@
-//! The native ledger's write commands: `iss init`, `iss checkpoint`,
-//! `iss key verifier|rotate`, and the native side of `iss append
+//! The native ledger's write commands: `iss init`, `iss migrate`,
+//! `iss prove`, and the native side of `iss append
 //! descriptor` and `iss repair`. Every write goes through the native writer
 //! and so through `ledger::append`.
 
-use super::args::{CheckpointArgs, InitArgs, KeyArgs, KeyFiles, KeyWhat};
+use super::args::{InitArgs, KeyFiles};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
-use crate::ledger::append::{EXIT_DURABLE_FOLLOW_UP_FAILED, FollowUpFailed, command_for};
+use crate::ledger::append::{EXIT_DURABLE_FOLLOW_UP_FAILED, FollowUpFailed};
 use crate::ledger::legacy::append::NewDescriptor;
 use crate::ledger::legacy::writer::iso_from_micros;
 use crate::ledger::native::descriptors::append_descriptor_records;
 use crate::ledger::native::init::{InitOptions, init};
 use crate::ledger::native::meta::Chain;
-use crate::ledger::native::secret::{read_signer, write_signer};
-use crate::ledger::native::verify::{NativeOptions, verify_native};
-use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError, NativeWriter, Witnessed};
-use crate::ledger::open::{Format, Ledger, OpenOptions, require_native};
-use crate::tlog::note::Signer;
+use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError};
+use crate::ledger::open::{Ledger, OpenOptions, require_native};
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::Path;
@@ -60,7 +57,7 @@ pub(super) fn follow_up_failed(
 }
 
 /// Print a refusal and map it to an exit status.
-fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
+pub(super) fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
     let mut err = anstream::stderr().lock();
     writeln!(err, "iss: {e}")?;
     if let NativeWriteError::Append(a) = e
@@ -184,251 +181,6 @@ pub fn init_cmd(args: &InitArgs) -> anyhow::Result<u8> {
         "verifier key (publish it; verifiers check checkpoints with it):"
     )?;
     writeln!(out, "  {}", done.verifier_key)?;
-    Ok(EXIT_OK)
-}
-
-/// Run `iss checkpoint`.
-pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
-    require_native(&args.path)?;
-    let ledger = open(&args.path, &args.keys)?;
-    let Some(s) = ledger.signer().cloned() else {
-        bail!(
-            "no signing key: pass --key FILE (default {} does not exist)",
-            default_key_path(&args.path).display()
-        );
-    };
-    let mac = ledger.keys().mac_key.clone();
-    // Read before anything is written: a bad TSA certificate changes nothing.
-    let tsa = super::timestamp::prepare(&args.tsa)?;
-    let opened = if args.accept_retired_history {
-        NativeWriter::open_accepting_retired_history(&args.path, s, mac)
-    } else {
-        NativeWriter::open(&args.path, Some(s), mac)
-    };
-    let mut w = match opened {
-        Ok(w) => w,
-        Err(e) => return refusal(&e),
-    };
-    let mut witnesses = super::witness::endpoints(&args.witness, args.witness_timeout)?;
-    let done = match witnesses.as_mut() {
-        Some(ws) => w.checkpoint_witnessed(&Chain::ALL, ws),
-        None => checkpoint_each(&mut w),
-    };
-    let (acks, stopped) = match done {
-        Ok(done) => (done.acks, done.stopped.map(|e| e.to_string())),
-        Err(e) => return refusal(&e),
-    };
-    let mut out = super::output::stdout();
-    for ack in &acks {
-        if args.json {
-            writeln!(out, "{}", serde_json::to_string(&ack)?)?;
-        } else {
-            let what = if ack.new_entry {
-                "signed"
-            } else {
-                "already signed"
-            };
-            writeln!(
-                out,
-                "{}: {what} size {} root {} with key {}",
-                ack.chain, ack.size, ack.root, ack.key_id
-            )?;
-        }
-    }
-    if let Some(ws) = &witnesses {
-        let mut err = anstream::stderr().lock();
-        for o in &ws.outcomes {
-            match &o.result {
-                Ok(ts) if !args.json => {
-                    writeln!(out, "{}: cosigned by {} at {ts}", o.chain, o.witness)?;
-                }
-                Ok(_) => {}
-                Err(e) => writeln!(
-                    err,
-                    "iss: warning: {}: witness {} did not cosign: {e}",
-                    o.chain, o.witness
-                )?,
-            }
-        }
-    }
-    // Checkpoints already printed are durable: say what is left.
-    let left = acks
-        .iter()
-        .find_map(|a| a.follow_up(&args.path))
-        .or_else(|| {
-            stopped.map(|error| FollowUpFailed {
-                what: format!("checkpoint of {}", Chain::ALL[acks.len()]),
-                error,
-                finish_with: command_for("checkpoint", &args.path),
-            })
-        });
-    if let Some(f) = left {
-        drop(out);
-        return follow_up_failed(&f, args.json, "the checkpoints above are");
-    }
-    // Timestamps are asked for once every checkpoint is durable.
-    if let Some(tsa) = tsa {
-        drop(out);
-        return super::timestamp::stamp(&args.path, &tsa, &acks, args.json);
-    }
-    Ok(EXIT_OK)
-}
-
-/// Each chain's checkpoint in turn (no witnesses): an error before the
-/// first is returned, one after it stops the rest.
-fn checkpoint_each(w: &mut NativeWriter) -> Result<Witnessed, NativeWriteError> {
-    let mut done = Witnessed {
-        acks: Vec::new(),
-        stopped: None,
-    };
-    for c in Chain::ALL {
-        match w.checkpoint(c) {
-            Ok(a) => done.acks.push(a),
-            Err(e) if done.acks.is_empty() => return Err(e),
-            Err(e) => {
-                done.stopped = Some(e);
-                break;
-            }
-        }
-    }
-    Ok(done)
-}
-
-/// Run `iss key ...`.
-pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
-    match &args.what {
-        KeyWhat::Verifier {
-            path,
-            json,
-            per_chain,
-        } => {
-            let mut out = super::output::stdout();
-            if *per_chain {
-                return per_chain_vkeys(path, *json, &mut out);
-            }
-            let vkey = if path.is_dir() {
-                require_native(path)?;
-                let v = verify_native(path, &NativeOptions::default());
-                let ring = v
-                    .keyring
-                    .context("the ledger's metadata cannot be read; run `iss verify`")?;
-                ring.current()
-                    .context("the ledger has no key in use")?
-                    .vkey()
-            } else {
-                // A file of a native ledger is never its key (keys are kept
-                // outside): point to the ledger instead.
-                let folder = match path.parent() {
-                    Some(p) if p.as_os_str().is_empty() => Path::new("."),
-                    Some(p) => p,
-                    None => path,
-                };
-                if Format::of(folder).native() {
-                    bail!(
-                        "{}: a file of the native ledger {}, not a signing key; `iss key verifier {}` prints the ledger's verifier key",
-                        path.display(),
-                        folder.display(),
-                        folder.display()
-                    );
-                }
-                read_signer(path)?.vkey()
-            };
-            if *json {
-                writeln!(out, "{}", serde_json::json!({ "verifier_key": vkey }))?;
-            } else {
-                writeln!(out, "{vkey}")?;
-            }
-            Ok(EXIT_OK)
-        }
-        KeyWhat::Rotate {
-            path,
-            keys,
-            new_key,
-            json,
-        } => rotate(path, keys, new_key, *json),
-    }
-}
-
-/// `iss key verifier LEDGER --per-chain`: the key in use named by each
-/// chain's origin (docs/FORMAT.md §7.1).
-fn per_chain_vkeys(path: &Path, json: bool, out: &mut impl Write) -> anyhow::Result<u8> {
-    require_native(path)?;
-    let v = verify_native(path, &NativeOptions::default());
-    let (meta, ring) = v
-        .meta
-        .zip(v.keyring)
-        .context("the ledger's metadata cannot be read; run `iss verify`")?;
-    let current = ring.current().context("the ledger has no key in use")?;
-    for c in Chain::ALL {
-        let origin = meta.chain_origin(c);
-        let vkey = crate::tlog::note::Verifier::from_public_key(
-            &origin,
-            crate::tlog::note::KeyKind::Ed25519,
-            &current.public_key(),
-        )?
-        .vkey();
-        if json {
-            writeln!(
-                out,
-                "{}",
-                serde_json::json!({ "origin": origin, "verifier_key": vkey })
-            )?;
-        } else {
-            writeln!(out, "{origin}={vkey}")?;
-        }
-    }
-    Ok(EXIT_OK)
-}
-
-fn rotate(path: &Path, keys: &KeyFiles, new_key: &Path, json: bool) -> anyhow::Result<u8> {
-    require_native(path)?;
-    let ledger = open(path, keys)?;
-    let Some(old) = ledger.signer().cloned() else {
-        bail!("a rotation is signed by the key in use: pass --key FILE");
-    };
-    crate::ledger::native::secret::ensure_outside(new_key, path)?;
-    let new = Signer::generate(old.name())?;
-    let mut w = match ledger.native_writer() {
-        Ok(w) => w,
-        Err(e) => return refusal(&e),
-    };
-    // Written first: a rotation whose new key was lost would end the ledger.
-    write_signer(new_key, &new)?;
-    let (ack, failed) = match w.rotate(new.clone()) {
-        Ok(a) => a,
-        Err(e) => return refusal(&e),
-    };
-    let mut out = super::output::stdout();
-    if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::json!({"rotation": ack, "new_verifier_key": new.vkey(), "new_key_file": new_key.display().to_string()})
-        )?;
-    } else {
-        writeln!(
-            out,
-            "rotated: events record {} (line {}) introduces {}",
-            ack.seq,
-            ack.line,
-            new.vkey()
-        )?;
-        writeln!(
-            out,
-            "new signing key: {} — use it from now on",
-            new_key.display()
-        )?;
-    }
-    if let Some(mut f) = failed {
-        drop(out);
-        // The rotation is durable: from now on only the new key signs.
-        f.finish_with = format!(
-            "{} --key {}",
-            command_for("checkpoint", path),
-            new_key.display()
-        );
-        return follow_up_failed(&f, json, "the rotation above is");
-    }
     Ok(EXIT_OK)
 }
 
