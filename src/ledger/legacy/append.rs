@@ -23,6 +23,7 @@ pub(crate) use layer::{VerifiedLayer, appendable_files, clean_tail, common_dir, 
 
 use crate::ledger::append::{
     AppendError, AppendOptions, FollowUpFailed, LedgerLock, Tail, append_lines, command_for,
+    remove_file,
 };
 use crate::ledger::discover::{DiscoverError, discover};
 use crate::ledger::hash::{hex_str, to_hex};
@@ -328,13 +329,31 @@ fn append_checked(
         }
         None => (None, manifest_tail),
     };
-    append_lines(
+    // A batch says so first: a crash after its chain write leaves all its
+    // records unattested, which only this record explains.
+    let batch = match built.acks.as_slice() {
+        [first, _, ..] => Some(witness::write_batch_record(
+            &mut lock,
+            &manifest,
+            first.seq - 1,
+            built.acks.len() as u64,
+        )?),
+        _ => None,
+    };
+    if let Err(e) = append_lines(
         &mut lock,
         &chain,
         &chain_tail,
         &built.bodies,
         AppendOptions::default(),
-    )?;
+    ) {
+        if let Some(b) = &batch
+            && e.left_file_unchanged()
+        {
+            let _ = remove_file(&mut lock, b);
+        }
+        return Err(e.into());
+    }
     progress(Progress::Durable(&built.acks));
     let witness = append_lines(
         &mut lock,
@@ -343,7 +362,14 @@ fn append_checked(
         &built.witness,
         AppendOptions::default(),
     )
-    .map(|_| ())
+    .map(|_| {
+        if let Some(b) = &batch {
+            // Attested now; a record left by a failed removal explains
+            // nothing (its records are attested) and is removed by the
+            // next completion.
+            let _ = remove_file(&mut lock, b);
+        }
+    })
     .map_err(|e| FollowUpFailed {
         what: format!(
             "writing the manifest line(s) for the record(s) from line {} of {}",

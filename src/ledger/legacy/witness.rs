@@ -35,6 +35,65 @@ use serde::Serialize;
 use sha2::Digest;
 use std::path::Path;
 
+/// The kind of the record file a batch append writes beside the manifest
+/// before its records: `integrity_manifest.jsonl.batch-<ns>`.
+pub const BATCH_KIND: &str = "batch";
+
+/// Record, before a batch's chain write, that `n` records are about to be
+/// appended after the chain's `after` records, then their manifest lines:
+/// a crash in between leaves `n` records unattested, which only this
+/// record explains (one unattested record needs no explanation). Removed
+/// once their manifest lines are written.
+pub(crate) fn write_batch_record(
+    lock: &mut LedgerLock,
+    manifest: &Path,
+    after: u64,
+    n: u64,
+) -> Result<std::path::PathBuf, AppendError> {
+    let record = serde_json::json!({
+        "batch": file_name(manifest),
+        "reason": format!(
+            "{n} records are being appended after record {after} of the chain, then their {n} manifest lines; \
+             if this file is still here, the append stopped in between (`iss repair` writes the lines)"
+        ),
+        "tool": concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")),
+        "after": after,
+        "records": n,
+    });
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let mut text = record.to_string();
+    text.push('\n');
+    write_record_file(lock, dir, &file_name(manifest), BATCH_KIND, text.as_bytes())
+}
+
+/// The batch records beside `manifest`: their paths and `(after, records)`.
+/// Unreadable or foreign files are skipped (they explain nothing).
+pub fn batch_records(manifest: &Path) -> Vec<(std::path::PathBuf, (u64, u64))> {
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let prefix = format!("{}.{BATCH_KIND}-", file_name(manifest));
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in entries.filter_map(Result::ok) {
+        if !e.file_name().to_string_lossy().starts_with(&prefix) {
+            continue;
+        }
+        let path = e.path();
+        let Ok(bytes) = crate::ledger::input::read_regular(&path) else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            continue;
+        };
+        if let (Some(after), Some(n)) = (v["after"].as_u64(), v["records"].as_u64()) {
+            out.push((path, (after, n)));
+        }
+    }
+    out.sort();
+    out
+}
+
 /// What a completion wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Completed {
@@ -188,7 +247,13 @@ pub(crate) fn write_missing(
         &missing.lines,
         AppendOptions::default(),
     ) {
-        Ok(done) => done,
+        Ok(done) => {
+            // The batch these lines were missing from is attested now.
+            for (p, _) in batch_records(files.manifest) {
+                let _ = remove_file(lock, &p);
+            }
+            done
+        }
         Err(e) => {
             if e.left_file_unchanged() {
                 let _ = remove_file(lock, &record_path);
