@@ -125,18 +125,10 @@ fn next_clock(root: &Path, step_us: i64) -> (String, String) {
     (at, mono.to_string())
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` of Unix seconds (days to civil, Howard Hinnant's algorithm).
+/// `YYYY-MM-DDTHH:MM:SS` of Unix seconds (days to civil by the library's `time::civil`).
 fn chrono_free_iso(secs: i64) -> String {
     let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = iss_workstation::time::civil::civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
         sod / 3600,

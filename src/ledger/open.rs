@@ -38,6 +38,16 @@ impl Format {
         }
     }
 
+    /// The format of what discovery found (`Layout::Native` or a legacy
+    /// layout): the one place a layout is mapped to a format.
+    pub fn of_layout(layout: crate::ledger::discover::Layout) -> Format {
+        if layout == crate::ledger::discover::Layout::Native {
+            Format::Native
+        } else {
+            Format::Legacy
+        }
+    }
+
     /// The format of a verified ledger: native when the report says so or
     /// holds a native chain.
     pub fn of_report(report: &VerifyReport) -> Format {

@@ -227,15 +227,11 @@ impl App {
 
     /// The ledger's format, once discovered (legacy until then).
     pub fn format(&self) -> crate::ledger::open::Format {
-        if self
-            .discovery
+        self.discovery
             .ready()
-            .is_some_and(|d| d.layout == crate::ledger::discover::Layout::Native)
-        {
-            crate::ledger::open::Format::Native
-        } else {
-            crate::ledger::open::Format::Legacy
-        }
+            .map_or(crate::ledger::open::Format::Legacy, |d| {
+                crate::ledger::open::Format::of_layout(d.layout)
+            })
     }
 
     /// Whether background work is still running (the indicator animates).

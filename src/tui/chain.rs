@@ -6,7 +6,7 @@
 //! million records scrolls as fast as one of forty. The rows are decoded in
 //! `update`, not while drawing, so that rendering only reads state.
 
-use crate::ledger::discover::{Discovery, FileKind, Layout};
+use crate::ledger::discover::{Discovery, FileKind};
 use crate::ledger::io::line_index::IndexedFile;
 use crate::tui::filter::Filtered;
 use crate::tui::marks::Marks;
@@ -57,7 +57,7 @@ impl ChainKind {
     /// ledger's three, else the legacy two (and any native chain file found
     /// beside them, given on its own).
     pub fn for_discovery(d: &Discovery) -> Vec<ChainKind> {
-        if d.layout == Layout::Native {
+        if crate::ledger::open::Format::of_layout(d.layout).native() {
             return Self::NATIVE.to_vec();
         }
         let mut kinds = Self::LEGACY.to_vec();

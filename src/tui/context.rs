@@ -5,7 +5,7 @@
 //! [`crate::tui::App`] (gitui hands its components the same kind of small
 //! shared environment): so what a pane depends on is written in one place.
 
-use crate::ledger::discover::{Discovery, Layout};
+use crate::ledger::discover::Discovery;
 use crate::ledger::io::progress::Progress;
 use crate::ledger::model::report::VerifyReport;
 use crate::tui::app::Loading;
@@ -41,15 +41,11 @@ impl Ctx<'_> {
 
     /// The ledger's format, as the ledger layer resolved it.
     pub fn format(&self) -> crate::ledger::open::Format {
-        if self
-            .discovery
+        self.discovery
             .ready()
-            .is_some_and(|d| d.layout == Layout::Native)
-        {
-            crate::ledger::open::Format::Native
-        } else {
-            crate::ledger::open::Format::Legacy
-        }
+            .map_or(crate::ledger::open::Format::Legacy, |d| {
+                crate::ledger::open::Format::of_layout(d.layout)
+            })
     }
 
     /// The verification report, once there.
