@@ -124,6 +124,12 @@ fn no_body_makes_the_server_fail() {
     match sent {
         Ok(mut r) => {
             assert_eq!(r.status().as_u16(), 413);
+            // The body was not read: the connection must not be reused
+            // (without this, the GET below could land on a closed socket).
+            assert_eq!(
+                r.headers().get("connection").and_then(|v| v.to_str().ok()),
+                Some("close")
+            );
             let _ = r.body_mut().read_to_string();
         }
         Err(ureq::Error::Io(e)) => assert!(

@@ -257,7 +257,15 @@ pub async fn post_descriptor(
     // like every other error, not with axum's plain text.
     let body = match body {
         Ok(b) => b,
-        Err(e) => return detail(e.status(), &body_refused(&e, s.body_limit)),
+        Err(e) => {
+            // The rest of the body was not read, so the connection cannot
+            // carry another request: say so, or a client that pools
+            // connections sends its next request into a closed socket.
+            let mut r = detail(e.status(), &body_refused(&e, s.body_limit));
+            r.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return r;
+        }
     };
     if body.iter().all(u8::is_ascii_whitespace) {
         return invalid(vec![json!({
