@@ -29,12 +29,18 @@ impl Tsa {
     /// [`Tsa::start`] binding its certificate with ESS hash `ess_alg`
     /// (`sha1`: signing-certificate; `sha256`: signing-certificate-v2).
     fn start_with(dir: &Path, port: u16, ess_alg: &str) -> Tsa {
+        Tsa::start_env(dir, port, &[("TSA_ESS_ALG", ess_alg)])
+    }
+
+    /// [`Tsa::start`] with the wrapper's environment `env` (`TSA_ESS_ALG`,
+    /// `TSA_KEY`, `TSA_DIGEST`: see `tests/tsa/tsa_server.py`).
+    fn start_env(dir: &Path, port: u16, env: &[(&str, &str)]) -> Tsa {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tsa/tsa_server.py");
         let mut child = Command::new("python3")
             .arg(script)
             .arg(dir)
             .arg(port.to_string())
-            .env("TSA_ESS_ALG", ess_alg)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -580,6 +586,69 @@ fn a_signing_certificate_v2_binding_verifies_too() {
             .unwrap()
             .iter()
             .all(|r| r["proven"] == true),
+        "{v}"
+    );
+}
+
+#[test]
+fn an_rsa_tsa_token_verifies_here_and_with_openssl() {
+    // Most public TSAs sign with RSA; OpenSSL names the signature
+    // `rsaEncryption` and puts the hash in the digest algorithm (SHA-384 here).
+    let tmp = tempfile::tempdir().unwrap();
+    let tsa = Tsa::start_env(
+        &tmp.path().join("tsa"),
+        0,
+        &[("TSA_KEY", "rsa"), ("TSA_DIGEST", "sha384")],
+    );
+    ledger(tmp.path());
+    let cert = tsa.cert();
+    iss_ok(
+        tmp.path(),
+        &["checkpoint", "L", "--tsa", &tsa.url(), "--tsa-cert", &cert],
+    );
+    let tok = tokens(tmp.path(), "descriptors").remove(0);
+    let parsed = Command::new("openssl")
+        .args(["asn1parse", "-inform", "DER", "-in"])
+        .arg(&tok)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&parsed.stdout);
+    assert!(
+        text.contains("rsaEncryption") && text.contains("sha384"),
+        "{text}"
+    );
+    let data = tmp.path().join("descriptors.note");
+    fs::write(&data, newest_note(tmp.path(), "descriptors")).unwrap();
+    let st = Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-data"])
+        .arg(&data)
+        .arg("-in")
+        .arg(&tok)
+        .arg("-CAfile")
+        .arg(tsa.ca())
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{st:?}");
+    let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &cert]);
+    assert_eq!(code, 0, "{v}");
+    let ts = v["timestamps"].as_array().unwrap();
+    assert_eq!(ts.len(), 3, "{v}");
+    assert!(ts.iter().all(|r| r["proven"] == true), "{v}");
+
+    // One changed byte of the signature (the token's last bytes): invalid.
+    let mut bytes = fs::read(&tok).unwrap();
+    *bytes.last_mut().unwrap() ^= 1;
+    fs::write(&tok, bytes).unwrap();
+    let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &cert]);
+    assert_eq!(code, 1, "{v}");
+    let f = ts_findings(&v);
+    assert_eq!(f.len(), 1, "{v}");
+    assert_eq!(
+        (f[0].0.as_str(), f[0].1.as_str()),
+        ("TIMESTAMP_INVALID", "violation")
+    );
+    assert!(
+        v.to_string().contains("does not verify under the key of"),
         "{v}"
     );
 }

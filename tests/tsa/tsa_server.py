@@ -11,7 +11,9 @@ extendedKeyUsage critical timeStamping, and serves POST /
 reply `openssl ts -reply` makes, as application/timestamp-reply, and stops
 on SIGTERM or when its standard input closes. TSA_ESS_ALG=sha256 makes
 it bind its certificate with ESS signing-certificate-v2 (default sha1:
-signing-certificate, OpenSSL's default). Files: DIR/ca.pem, tsa.pem,
+signing-certificate, OpenSSL's default). TSA_KEY=rsa gives the TSA a
+2048-bit RSA key (default: P-256); TSA_DIGEST names its signing digest
+(default sha256). Files: DIR/ca.pem, tsa.pem,
 tsa.key, tsa.cnf.
 """
 
@@ -35,7 +37,11 @@ def make_pki(d):
         "-subj", "/CN=iss test TSA CA",
         "-addext", "basicConstraints=critical,CA:TRUE",
         "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
-    run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tsa.key", cwd=d)
+    if os.environ.get("TSA_KEY") == "rsa":
+        run("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+            "-out", "tsa.key", cwd=d)
+    else:
+        run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tsa.key", cwd=d)
     run("openssl", "req", "-new", "-key", "tsa.key", "-out", "tsa.csr", "-subj", "/CN=iss test TSA", cwd=d)
     with open(os.path.join(d, "tsa.ext"), "w") as f:
         f.write("basicConstraints=CA:FALSE\n"
@@ -56,7 +62,7 @@ crypto_device = builtin
 signer_cert = {d}/tsa.pem
 certs = {d}/ca.pem
 signer_key = {d}/tsa.key
-signer_digest = sha256
+signer_digest = {os.environ.get('TSA_DIGEST', 'sha256')}
 default_policy = 1.2.3.4.1
 digests = sha256, sha384, sha512
 accuracy = secs:1

@@ -38,6 +38,16 @@ pub const ID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.
 pub const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 /// The P-256 curve (secp256r1).
 pub const ID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// rsaEncryption: the RSA key type, which signers also give as the
+/// signature algorithm (then the hash is the signer's digest algorithm).
+pub const ID_RSA_ENCRYPTION: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// sha256WithRSAEncryption (PKCS #1 v1.5).
+pub const ID_RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+/// sha384WithRSAEncryption (PKCS #1 v1.5).
+pub const ID_RSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+/// sha512WithRSAEncryption (PKCS #1 v1.5).
+pub const ID_RSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
 /// Ed25519.
 pub const ID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 /// The extended key usage extension.

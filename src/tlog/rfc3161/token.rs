@@ -337,9 +337,13 @@ fn verify_signature(s: &SignerInfo, cert: &Certificate, message: &[u8]) -> Resul
         let sig = p256::ecdsa::Signature::from_der(sig)
             .map_err(|_| invalid("the ECDSA signature is not valid DER"))?;
         key.verify(message, &sig).is_ok()
+    } else if spki.algorithm.oid == asn1::ID_RSA_ENCRYPTION
+        && let Some(hash) = rsa_hash(alg, s.digest_alg.oid)
+    {
+        verify_rsa(key, hash, message, sig)?
     } else {
         return Err(invalid(format!(
-            "unsupported signature algorithm {alg} with a key of type {} (supported: ECDSA P-256 with SHA-256, Ed25519)",
+            "unsupported signature algorithm {alg} with a key of type {} (supported: RSA PKCS #1 v1.5 with SHA-256/384/512, ECDSA P-256 with SHA-256, Ed25519)",
             spki.algorithm.oid
         )));
     };
@@ -351,6 +355,49 @@ fn verify_signature(s: &SignerInfo, cert: &Certificate, message: &[u8]) -> Resul
             cert.tbs_certificate().subject()
         )))
     }
+}
+
+/// The hash of an RSA PKCS #1 v1.5 signature: named by the signature
+/// algorithm, or, when the signer gives only the key type (`rsaEncryption`,
+/// as OpenSSL does), by its digest algorithm. RSA-PSS is not supported.
+fn rsa_hash(alg: ObjectIdentifier, digest_alg: ObjectIdentifier) -> Option<ObjectIdentifier> {
+    let hash = match alg {
+        a if a == asn1::ID_RSA_SHA256 => asn1::ID_SHA256,
+        a if a == asn1::ID_RSA_SHA384 => asn1::ID_SHA384,
+        a if a == asn1::ID_RSA_SHA512 => asn1::ID_SHA512,
+        a if a == asn1::ID_RSA_ENCRYPTION => digest_alg,
+        _ => return None,
+    };
+    [asn1::ID_SHA256, asn1::ID_SHA384, asn1::ID_SHA512]
+        .contains(&hash)
+        .then_some(hash)
+}
+
+/// An RSA PKCS #1 v1.5 signature over `message` with `hash`: whether it
+/// verifies under the certificate's key (`key`: the `RSAPublicKey` DER).
+fn verify_rsa(
+    key: &[u8],
+    hash: ObjectIdentifier,
+    message: &[u8],
+    sig: &[u8],
+) -> Result<bool, TokenError> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::pkcs1v15::{Signature, VerifyingKey};
+    use rsa::signature::Verifier;
+    let key = rsa::PublicKey::from_pkcs1_der(key)
+        .map_err(|e| invalid(format!("the certificate's RSA key is malformed: {e}")))?;
+    let sig = Signature::try_from(sig).map_err(|_| invalid("the RSA signature is malformed"))?;
+    Ok(match hash {
+        h if h == asn1::ID_SHA384 => VerifyingKey::<sha2::Sha384>::new(key)
+            .verify(message, &sig)
+            .is_ok(),
+        h if h == asn1::ID_SHA512 => VerifyingKey::<sha2::Sha512>::new(key)
+            .verify(message, &sig)
+            .is_ok(),
+        _ => VerifyingKey::<sha2::Sha256>::new(key)
+            .verify(message, &sig)
+            .is_ok(),
+    })
 }
 
 /// What the `TSTInfo` says, its time as ISO 8601.
