@@ -11,7 +11,7 @@
 //! `docker/rootfs.sh`. Rootful podman needs root (CI runs as root and
 //! `.ci/run` installs podman and runc); the test says why it skips without.
 //! runc with lowered rlimits: on these VMs crun refuses the hybrid cgroup
-//! layout and raising RLIMIT_NPROC/NOFILE is not permitted.
+//! layout and raising `RLIMIT_NPROC`/`RLIMIT_NOFILE` is not permitted.
 
 mod common;
 
