@@ -19,6 +19,7 @@
 
 pub mod location;
 pub mod mirror;
+pub mod monitor;
 
 pub use location::{Location, LocationError, is_location};
 
@@ -98,28 +99,55 @@ impl Fetched {
         report.settle();
     }
 
-    fn rename(&self, report: &mut VerifyReport) {
+    /// Name the files of a watcher's event on the copy by their published
+    /// keys (and complete the first report as [`Fetched::finish`] does).
+    pub fn rename_event(&self, ev: &mut crate::ledger::watch::WatchEvent) {
+        use crate::ledger::watch::WatchEvent;
+        match ev {
+            WatchEvent::Ready(r) => self.finish(r),
+            WatchEvent::Reverified(r) => {
+                self.rename(r);
+            }
+            WatchEvent::Record(r) => {
+                r.path = self.mirror.published_name(&r.path);
+                for f in &mut r.findings {
+                    rename_finding(f, &|s: &mut String| self.rename_text(s));
+                }
+            }
+            WatchEvent::Pending(p) => p.path = self.mirror.published_name(&p.path),
+            WatchEvent::Alert(a) if a.path.starts_with(&self.dir().display().to_string()) => {
+                a.path = self.mirror.published_name(&a.path);
+                self.rename_text(&mut a.detail);
+            }
+            WatchEvent::Error(e) | WatchEvent::Reverifying { reason: e } => self.rename_text(e),
+            WatchEvent::Alert(a) => {
+                self.rename_text(&mut a.detail);
+                self.rename_text(&mut a.expected);
+                self.rename_text(&mut a.found);
+            }
+        }
+    }
+
+    /// Every local path in `s` by the published key it came from (the
+    /// longest names first: `x.jsonl.checkpoints` before `x.jsonl`).
+    fn rename_text(&self, s: &mut String) {
         let dir = self.dir().display().to_string();
-        let name = self.name().to_owned();
-        // Each local file's full path by the published key it came from
-        // (the longest names first: `x.jsonl.checkpoints` before `x.jsonl`).
-        let mut names: Vec<(String, String)> = Vec::new();
+        if !s.contains(&dir) {
+            return;
+        }
         for c in Chain::ALL {
             let p = ChainPaths::new(self.dir(), c);
             for f in [p.history, p.latest, p.file] {
                 let local = f.display().to_string();
-                names.push((self.mirror.published_name(&local), local));
+                *s = s.replace(&local, &self.mirror.published_name(&local));
             }
         }
-        let text = |s: &mut String| {
-            if s.contains(&dir) {
-                for (published, local) in &names {
-                    *s = s.replace(local.as_str(), published);
-                }
-                *s = s.replace(&dir, &name);
-            }
-        };
-        report.ledger = name.clone();
+        *s = s.replace(&dir, self.name());
+    }
+
+    fn rename(&self, report: &mut VerifyReport) {
+        let text = |s: &mut String| self.rename_text(s);
+        report.ledger = self.name().to_owned();
         for f in &mut report.files {
             f.path = self.mirror.published_name(&f.path);
             if let Some(e) = &mut f.error {
