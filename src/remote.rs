@@ -79,19 +79,17 @@ impl Fetched {
                 .file
                 .display()
                 .to_string();
-            let file = match report.files.iter_mut().position(|f| f.path == path) {
-                Some(i) => &mut report.files[i],
-                None => {
-                    let mut f = FileReport::new(
-                        chain_file_name(*chain),
-                        path,
-                        crate::ledger::native::verify::coverage::chain(false),
-                    );
-                    f.status = crate::ledger::model::report::FileStatus::Violated;
-                    report.files.push(f);
-                    report.files.last_mut().expect("just pushed")
-                }
+            let i = if let Some(i) = report.files.iter().position(|f| f.path == path) {
+                i
+            } else {
+                report.files.push(FileReport::new(
+                    chain_file_name(*chain),
+                    path,
+                    crate::ledger::native::verify::coverage::chain(false),
+                ));
+                report.files.len() - 1
             };
+            let file = &mut report.files[i];
             file.findings.push(finding.clone());
             file.settle();
         }
@@ -147,7 +145,7 @@ impl Fetched {
 
     fn rename(&self, report: &mut VerifyReport) {
         let text = |s: &mut String| self.rename_text(s);
-        report.ledger = self.name().to_owned();
+        self.name().clone_into(&mut report.ledger);
         for f in &mut report.files {
             f.path = self.mirror.published_name(&f.path);
             if let Some(e) = &mut f.error {

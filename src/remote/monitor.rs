@@ -129,7 +129,23 @@ impl Monitor {
             }
             return Ok(self.fork(text, chain, &url, &cp.root, &root, head.size));
         }
-        // Grown: the new entries, after the ones verified, must make its root.
+        self.grow(fetched, i, &cp, &note, text, &url)
+    }
+
+    /// A checkpoint larger than the last verified one: the new entries,
+    /// after the ones verified, must make its root.
+    fn grow(
+        &mut self,
+        fetched: &Fetched,
+        i: usize,
+        cp: &crate::tlog::checkpoint::Checkpoint,
+        note: &[u8],
+        text: String,
+        url: &str,
+    ) -> Result<Option<Alert>, String> {
+        let mirror = fetched.mirror();
+        let head = &self.heads[i];
+        let chain = head.chain;
         let paths = ChainPaths::new(fetched.dir(), chain);
         let side = paths.file.with_extension("jsonl.incoming");
         let mut out = std::fs::File::create(&side)
@@ -144,7 +160,7 @@ impl Monitor {
         drop(out);
         if grown.size == cp.size && grown.root() != cp.root {
             let _ = std::fs::remove_file(&side);
-            return Ok(self.fork(text, chain, &url, &cp.root, &grown.root(), head.size));
+            return Ok(self.fork(text, chain, url, &cp.root, &grown.root(), head.size));
         }
         if let Some(f) = findings.first() {
             let _ = std::fs::remove_file(&side);
@@ -160,8 +176,8 @@ impl Monitor {
             .unwrap_or_default();
         // The history only grows: the copy's must be a prefix of it (else
         // the publisher rewrote checkpoints it had published).
-        let held = std::fs::read(&paths.history).unwrap_or_default();
-        let Some(added) = history.strip_prefix(held.as_slice()) else {
+        let copy_history = std::fs::read(&paths.history).unwrap_or_default();
+        let Some(added) = history.strip_prefix(copy_history.as_slice()) else {
             let _ = std::fs::remove_file(&side);
             return Ok(self.alert_once(
                 text,
@@ -170,7 +186,7 @@ impl Monitor {
                 ChangeKind::Rewritten,
                 format!(
                     "the {} bytes of checkpoint history verified, then new entries",
-                    held.len()
+                    copy_history.len()
                 ),
                 format!("{} bytes that do not start with them", history.len()),
                 "the published checkpoint history was rewritten, not extended".into(),
@@ -189,7 +205,7 @@ impl Monitor {
             .map_err(|e| format!("{}: {e}", paths.file.display()))?;
         let _ = std::fs::remove_file(&side);
         append(&paths.history, added)?;
-        write_file(&paths.latest, &note).map_err(|e| e.to_string())?;
+        write_file(&paths.latest, note).map_err(|e| e.to_string())?;
         grown.note = Some(text);
         self.heads[i] = grown;
         Ok(None)
