@@ -56,6 +56,9 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         },
         ..WatchOptions::default()
     };
+    // The copy is removed at the end of the watch: the threads holding it
+    // are not joined, so it would not be dropped.
+    let copy_dir = fetched.as_ref().map(|f| f.dir().to_path_buf());
     let renamer = fetched.clone();
     let events = tx.clone();
     let _handle = spawn(path, options, move |mut ev| {
@@ -115,6 +118,9 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         }
     }
     signals.close();
+    if let Some(dir) = &copy_dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     let code = verdict.exit();
     if let Some(name) = stopped_by {
         writeln!(
