@@ -9,6 +9,8 @@
 //!   forensics, audit trails, lookups, references, health, evidence bundles.
 //! - [`publish`]: `iss publish`, a native ledger as static C2SP tlog-tiles
 //!   logs in a directory or an S3-compatible bucket.
+//! - [`remote`]: `iss verify URL`, `iss watch URL`: a published ledger
+//!   read back from a web server, a bucket or a directory of tiles.
 //! - [`server`]: `iss serve`, the legacy HTTP API over a verified ledger.
 //! - [`cli`]: the scriptable command line.
 //! - [`tui`]: the terminal workstation.
@@ -19,6 +21,7 @@ pub mod analysis;
 pub mod cli;
 pub mod ledger;
 pub mod publish;
+pub mod remote;
 pub mod server;
 pub mod time;
 pub mod tlog;

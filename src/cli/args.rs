@@ -267,6 +267,10 @@ pub struct WatchArgs {
     /// Trusted checkpoints and the remembered state.
     #[command(flatten)]
     pub trust: TrustArgs,
+    /// For a published location (`https://…`, `s3://…`, a directory of
+    /// tiles): how often its checkpoints are fetched, in seconds.
+    #[arg(long, default_value_t = 2.0)]
+    pub poll: f64,
 }
 
 /// `iss sample`.

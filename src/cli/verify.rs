@@ -6,10 +6,23 @@ use crate::ledger::verify::{VerifyOptions, verify_path};
 use anyhow::Context;
 use std::io::Write;
 
-/// Run `iss verify`; return the exit status.
+/// Run `iss verify`; return the exit status. A published location
+/// (`https://…`, `s3://…`, a directory of tiles) is fetched into a private
+/// copy laid out as a ledger and verified as one (`docs/REMOTE.md`).
 pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
-    let mac_key =
-        crate::ledger::native::secret::mac_key_option(&args.path, args.mac_key.as_deref())?;
+    if crate::remote::is_location(&args.path) {
+        let fetched = crate::remote::fetch(&args.path)?;
+        return run_at(args, fetched.dir(), Some(&fetched));
+    }
+    run_at(args, &args.path, None)
+}
+
+fn run_at(
+    args: &VerifyArgs,
+    path: &std::path::Path,
+    fetched: Option<&crate::remote::Fetched>,
+) -> anyhow::Result<u8> {
+    let mac_key = crate::ledger::native::secret::mac_key_option(path, args.mac_key.as_deref())?;
     let witness_policy = match &args.policy {
         Some(p) => {
             let text =
@@ -27,12 +40,12 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
         max_line: args.max_line_bytes,
         mac_key,
         trust: trust.clone(),
-        pinned: super::trust::pinned(&args.trust, &args.path)?,
+        pinned: super::trust::pinned(&args.trust, path)?,
         witness_policy,
         ..VerifyOptions::default()
     };
-    let mut report = verify_path(&args.path, &options)?;
-    super::timestamp::check_stored(&args.path, &args.tsa_cert, &tsa_certs, &mut report)?;
+    let mut report = verify_path(path, &options)?;
+    super::timestamp::check_stored(path, &args.tsa_cert, &tsa_certs, &mut report)?;
     for p in &args.proof {
         let text = crate::ledger::input::read_once_to_string(p, crate::ledger::input::STREAM_LIMIT)
             .with_context(|| format!("reading {}", p.display()))?;
@@ -43,17 +56,13 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
                     p.display()
                 )
             })?;
-        let check = crate::ledger::native::prove::check_proof_with(
-            &args.path,
-            &proof,
-            options.pinned.as_deref(),
-        );
+        let check =
+            crate::ledger::native::prove::check_proof_with(path, &proof, options.pinned.as_deref());
         let file = p.display().to_string();
         // A proof that holds on its own must also hold for this ledger: its
         // tree contained in the chain, its leaf that record's line.
         let (valid, detail) = if check.valid {
-            match crate::ledger::trust::proof_against_ledger(&args.path, &proof, &file, &mut report)
-            {
+            match crate::ledger::trust::proof_against_ledger(path, &proof, &file, &mut report) {
                 Ok(d) => (true, format!("{}; {d}", check.detail)),
                 Err(e) => (
                     false,
@@ -70,6 +79,9 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
                 valid,
                 detail,
             });
+    }
+    if let Some(f) = fetched {
+        f.finish(&mut report);
     }
     if report.proofs.iter().any(|p| !p.valid) {
         report.status = LedgerStatus::Violated;

@@ -33,21 +33,54 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
     // Before anything else: a Ctrl-C during the first verification must not
     // kill the process either.
     let signals = stop_on_signals(tx.clone())?;
-    let mac_key =
-        crate::ledger::native::secret::mac_key_option(&args.path, args.mac_key.as_deref())?;
+    // A published location is fetched into a private copy laid out as a
+    // ledger; the copy is watched, and a monitor thread follows the
+    // location's checkpoints into it (docs/REMOTE.md).
+    let fetched = if crate::remote::is_location(&args.path) {
+        Some(std::sync::Arc::new(crate::remote::fetch(&args.path)?))
+    } else {
+        None
+    };
+    let path = fetched
+        .as_ref()
+        .map_or_else(|| args.path.clone(), |f| f.dir().to_path_buf());
+    let mac_key = crate::ledger::native::secret::mac_key_option(&path, args.mac_key.as_deref())?;
+    let pinned = super::trust::pinned(&args.trust, &path)?;
     let options = WatchOptions {
         torn_grace: Duration::from_millis(args.torn_grace_ms),
         verify: crate::ledger::verify::VerifyOptions {
             mac_key,
             trust: super::trust::resolve(&args.trust, true)?,
-            pinned: super::trust::pinned(&args.trust, &args.path)?,
+            pinned: pinned.clone(),
             ..Default::default()
         },
         ..WatchOptions::default()
     };
-    let _handle = spawn(args.path.clone(), options, move |ev| {
-        tx.send(Input::Event(ev)).is_ok()
+    // The copy is removed at the end of the watch: the threads holding it
+    // are not joined, so it would not be dropped.
+    let copy_dir = fetched.as_ref().map(|f| f.dir().to_path_buf());
+    let renamer = fetched.clone();
+    let events = tx.clone();
+    let _handle = spawn(path, options, move |mut ev| {
+        if let Some(f) = &renamer {
+            f.rename_event(&mut ev);
+        }
+        events.send(Input::Event(ev)).is_ok()
     });
+    if let Some(f) = fetched {
+        let period = Duration::from_secs_f64(args.poll.max(0.05));
+        std::thread::spawn(move || {
+            let mut monitor = crate::remote::monitor::Monitor::new(&f, pinned);
+            loop {
+                std::thread::sleep(period);
+                for ev in monitor.poll(&f) {
+                    if tx.send(Input::Event(ev)).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+    }
     let deadline = args
         .timeout
         .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
@@ -85,6 +118,9 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         }
     }
     signals.close();
+    if let Some(dir) = &copy_dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     let code = verdict.exit();
     if let Some(name) = stopped_by {
         writeln!(

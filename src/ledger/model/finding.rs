@@ -167,6 +167,10 @@ pub enum FindingKind {
     /// A chain's newest signed checkpoint lacks the witness cosignatures the
     /// verifier's policy asks for (`iss verify --policy`).
     WitnessPolicy,
+    /// A published hash tile or entry bundle (`docs/TILES.md`) disagrees
+    /// with the tree recomputed from the published entries, or is not a
+    /// valid bundle (`iss verify URL`, `iss watch URL`).
+    TileMismatch,
 }
 
 impl FindingKind {
@@ -219,6 +223,7 @@ impl FindingKind {
             FindingKind::UnrecordedRepair => "UNRECORDED_REPAIR",
             FindingKind::IncompleteInit => "INCOMPLETE_INIT",
             FindingKind::WitnessPolicy => "WITNESS_POLICY",
+            FindingKind::TileMismatch => "TILE_MISMATCH",
         }
     }
 
@@ -253,7 +258,8 @@ impl FindingKind {
             | FindingKind::TimestampUntrusted
             | FindingKind::UnrecordedRepair
             | FindingKind::IncompleteInit
-            | FindingKind::WitnessPolicy => Severity::Violation,
+            | FindingKind::WitnessPolicy
+            | FindingKind::TileMismatch => Severity::Violation,
             FindingKind::Unreadable => Severity::Incomplete,
             FindingKind::Unchained
             | FindingKind::IndexMismatch

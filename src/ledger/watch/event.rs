@@ -110,6 +110,14 @@ pub enum ChangeKind {
     Created,
     /// An incomplete last line stayed incomplete past the grace period.
     StaysTorn,
+    /// A published checkpoint smaller than the last one verified, or gone
+    /// (`iss watch URL`).
+    Rollback,
+    /// A published checkpoint whose tree does not contain the last one
+    /// verified (`iss watch URL`).
+    Fork,
+    /// A published checkpoint not signed by a key of the ledger (`iss watch URL`).
+    SignatureInvalid,
 }
 
 impl ChangeKind {
@@ -122,6 +130,9 @@ impl ChangeKind {
             ChangeKind::Deleted => "deleted",
             ChangeKind::Created => "created",
             ChangeKind::StaysTorn => "stays torn",
+            ChangeKind::Rollback => "rolled back",
+            ChangeKind::Fork => "forked",
+            ChangeKind::SignatureInvalid => "badly signed",
         }
     }
 }
@@ -152,6 +163,9 @@ impl Alert {
     pub fn finding(&self) -> Finding {
         let kind = match self.change {
             ChangeKind::StaysTorn => FindingKind::TornTail,
+            ChangeKind::Rollback => FindingKind::Rollback,
+            ChangeKind::Fork => FindingKind::Fork,
+            ChangeKind::SignatureInvalid => FindingKind::SignatureInvalid,
             _ => FindingKind::FileChanged,
         };
         let f = Finding::new(kind, format!("while watched: {}", self.detail))

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Remote review benchmark (docs/REMOTE.md): a native ledger of N
+descriptors (default 1,000,000) published to a directory, served by
+`python3 -m http.server` on 127.0.0.1 (a free port), then, in the same run:
+
+  - `iss verify LEDGER` (local), wall time and max RSS;
+  - `iss verify http://127.0.0.1:PORT` (remote, over loopback HTTP), wall
+    time, max RSS, and the HTTP requests the server answered;
+  - `iss verify PUBLISHED_DIR` (a directory of tiles), wall time.
+
+The ledger is made as scripts/bench_publish.py makes it (imported).
+
+Usage: scripts/bench_remote.py [--records N] [--iss PATH]
+(build first: cargo build --release)
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_publish import ROOT, append_descriptors, timed, tree_bytes  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--iss", default=os.path.join(ROOT, "target", "release", "iss"))
+    args = ap.parse_args()
+    iss = args.iss
+    os.environ["ISS_NO_STATE"] = "1"
+    work = tempfile.mkdtemp(prefix="bench-remote-")
+    server = None
+    try:
+        ledger, key, site = (os.path.join(work, n) for n in ("ledger", "ledger.key", "site"))
+        subprocess.run([iss, "init", ledger, "--origin", "bench.example/remote", "--key", key],
+                       check=True, stdout=subprocess.DEVNULL)
+        append_descriptors(ledger, 0, args.records)
+        subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([iss, "publish", ledger, site], check=True, stdout=subprocess.DEVNULL)
+        site_bytes, site_files = tree_bytes(site)
+        log = open(os.path.join(work, "http.log"), "w")
+        server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", "0"],
+                                  cwd=site, stdout=subprocess.PIPE, stderr=log, text=True)
+        line = server.stdout.readline()
+        port = line.split(" port ")[1].split(" ")[0]
+        url = f"http://127.0.0.1:{port}/"
+
+        l_secs, l_rss, _ = timed([iss, "verify", ledger])
+        r_secs, r_rss, _ = timed([iss, "verify", url])
+        d_secs, d_rss, _ = timed([iss, "verify", site])
+        log.flush()
+        with open(os.path.join(work, "http.log")) as f:
+            requests = sum(1 for l in f if '"GET ' in l)
+        print()
+        print("| measure | value |")
+        print("|---|---|")
+        print(f"| records (all chains) | {args.records + 1:,} (published: {site_bytes:,} bytes, {site_files:,} files) |")
+        print(f"| local `iss verify LEDGER` | {l_secs:.2f} s, max RSS {l_rss / 1024:.0f} MiB |")
+        print(f"| remote `iss verify http://127.0.0.1:PORT/` | {r_secs:.2f} s, max RSS {r_rss / 1024:.0f} MiB, {requests:,} HTTP GETs |")
+        print(f"| remote / local time | {r_secs / l_secs:.2f}x |")
+        print(f"| `iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({d_secs / l_secs:.2f}x) |")
+    finally:
+        if server:
+            server.kill()
+            server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

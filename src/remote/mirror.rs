@@ -1,0 +1,381 @@
+//! A published ledger fetched into a local directory laid out as a native
+//! ledger (`iss-ledger.json`, `<chain>.jsonl`, its `.checkpoint` and
+//! `.checkpoints`), so that the native verifier and watcher judge it
+//! exactly as they judge a local ledger: one verifier, not two.
+//!
+//! While the entry bundles are streamed into the chain files, the tree is
+//! recomputed from them and every published hash tile is compared with it
+//! (`TILE_MISMATCH`); a tile or bundle the checkpoint needs and the
+//! location lacks is `MISSING_FILE`. Memory holds one window of bundles
+//! and O(log n) hashes per chain; the log itself goes to disk.
+
+use super::location::{Location, LocationError};
+use crate::ledger::model::finding::{Finding, FindingKind};
+use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE};
+use crate::tlog::checkpoint::Checkpoint;
+use crate::tlog::merkle::{Hash, TreeBuilder, leaf_hash};
+use crate::tlog::tile::{TILE_WIDTH, TileBuilder, TileId, decode_bundle, tile_bytes};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Bundles (and their level-0 tiles) fetched at once.
+const WINDOW: u64 = 16;
+
+/// The key of a chain's published checkpoint (`docs/TILES.md`).
+pub fn checkpoint_key(chain: Chain) -> String {
+    format!("{}/checkpoint", chain.name())
+}
+
+/// The key of a chain's published checkpoint history.
+pub fn history_key(chain: Chain) -> String {
+    format!("{}/checkpoints", chain.name())
+}
+
+/// What the mirror holds of one chain: the size its entries reached and
+/// the tree state to extend it (O(log n) hashes).
+#[derive(Debug, Clone)]
+pub struct ChainHead {
+    /// The chain.
+    pub chain: Chain,
+    /// Entries mirrored.
+    pub size: u64,
+    /// The published checkpoint note the entries were fetched for.
+    pub note: Option<String>,
+    /// Byte length of the mirrored chain file.
+    pub bytes: u64,
+    tree: TreeBuilder,
+    tiles: TileBuilder,
+}
+
+impl ChainHead {
+    fn new(chain: Chain) -> Self {
+        ChainHead {
+            chain,
+            size: 0,
+            note: None,
+            bytes: 0,
+            tree: TreeBuilder::new(),
+            tiles: TileBuilder::new(),
+        }
+    }
+
+    /// The root of the mirrored entries.
+    pub fn root(&self) -> Hash {
+        self.tree.root()
+    }
+}
+
+/// The size and root a published checkpoint states (its signature is the
+/// verifier's to judge), or why it is not a checkpoint.
+pub fn parse_note(note: &[u8]) -> Result<Checkpoint, String> {
+    let text = std::str::from_utf8(note).map_err(|_| "not UTF-8 text".to_owned())?;
+    let body = text
+        .rfind("\n\n")
+        .map(|i| &text[..=i])
+        .ok_or("not a signed note (no blank line before the signatures)")?;
+    Checkpoint::parse(body).map_err(|e| format!("not a checkpoint: {e}"))
+}
+
+/// A published location mirrored into `dir`.
+#[derive(Debug)]
+pub struct Mirror {
+    /// Where it is read from.
+    pub location: Location,
+    dir: PathBuf,
+    /// Per chain, what is mirrored.
+    pub heads: Vec<ChainHead>,
+    /// What the fetch found that the files alone do not show (tiles, bundles).
+    pub findings: Vec<(Chain, Finding)>,
+}
+
+impl Mirror {
+    /// Fetch everything `location`'s checkpoints name into `dir` (an empty
+    /// directory). Errors are reads that failed: no verdict then.
+    pub fn fetch(location: Location, dir: &Path) -> Result<Mirror, LocationError> {
+        let Some(meta) = location.get(METADATA_FILE)? else {
+            return Err(LocationError::Spec(format!(
+                "{}: expected a published ledger ({METADATA_FILE} and a folder per chain, docs/TILES.md), found no {METADATA_FILE}",
+                location.name()
+            )));
+        };
+        write_file(&dir.join(METADATA_FILE), &meta)?;
+        let mut mirror = Mirror {
+            location,
+            dir: dir.to_path_buf(),
+            heads: Chain::ALL.iter().map(|&c| ChainHead::new(c)).collect(),
+            findings: Vec::new(),
+        };
+        for i in 0..mirror.heads.len() {
+            let chain = mirror.heads[i].chain;
+            let Some(note) = mirror.location.get(&checkpoint_key(chain))? else {
+                continue; // not published: the verifier reports the chain missing
+            };
+            let history = mirror.location.get(&history_key(chain))?;
+            let paths = ChainPaths::new(dir, chain);
+            let mut file = create(&paths.file)?;
+            match parse_note(&note) {
+                Ok(cp) => {
+                    let mut head = mirror.heads[i].clone();
+                    let found = mirror.extend(&mut head, cp.size, &mut file)?;
+                    mirror
+                        .findings
+                        .extend(found.into_iter().map(|f| (chain, f)));
+                    head.note = Some(String::from_utf8_lossy(&note).into_owned());
+                    mirror.heads[i] = head;
+                }
+                Err(why) => mirror.findings.push((
+                    chain,
+                    Finding::new(
+                        FindingKind::CheckpointMismatch,
+                        format!(
+                            "{}: {why}: no entry was fetched",
+                            mirror.location.url(&checkpoint_key(chain))
+                        ),
+                    ),
+                )),
+            }
+            file.flush().map_err(|e| local(&paths.file, &e))?;
+            if let Some(h) = history {
+                write_file(&paths.history, &h)?;
+            }
+            write_file(&paths.latest, &note)?;
+        }
+        Ok(mirror)
+    }
+
+    /// The local directory laid out as a ledger.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stream the entries `head.size..size` into `out`, extending `head`'s
+    /// tree and checking every hash tile the tree of `size` has that the
+    /// tree of `head.size` did not. Stops at the first bundle that is
+    /// missing or malformed (the findings say which).
+    pub fn extend(
+        &self,
+        head: &mut ChainHead,
+        size: u64,
+        out: &mut impl Write,
+    ) -> Result<Vec<Finding>, LocationError> {
+        let chain = head.chain;
+        let mut findings = Vec::new();
+        let first_bundle = head.size / TILE_WIDTH;
+        let bundles = size.div_ceil(TILE_WIDTH);
+        let mut b = first_bundle;
+        while b < bundles {
+            let end = (b + WINDOW).min(bundles);
+            let ids: Vec<TileId> = (b..end).map(|n| level0(n, size)).collect();
+            let mut keys: Vec<String> = ids
+                .iter()
+                .map(|id| prefixed(chain, &id.entries_path()))
+                .collect();
+            keys.extend(ids.iter().map(|id| prefixed(chain, &id.path())));
+            let mut got = self.location.get_many(&keys);
+            let tiles: Vec<_> = got.split_off(ids.len());
+            for ((id, bundle), tile) in ids.iter().zip(got).zip(tiles) {
+                let key = prefixed(chain, &id.entries_path());
+                let Some(bundle) = bundle? else {
+                    findings.push(self.missing(&key, size, head));
+                    return Ok(findings);
+                };
+                let first = id.index * TILE_WIDTH;
+                let entries = match decode_bundle(&bundle) {
+                    Ok(e) if e.len() == usize::from(id.width) => e,
+                    Ok(e) => {
+                        findings.push(self.bad_bundle(
+                            &key,
+                            head,
+                            format!("{} entries", id.width),
+                            format!("{} entries", e.len()),
+                        ));
+                        return Ok(findings);
+                    }
+                    Err(e) => {
+                        findings.push(self.bad_bundle(
+                            &key,
+                            head,
+                            format!("{} length-prefixed entries", id.width),
+                            format!("bytes that do not decode: {e}"),
+                        ));
+                        return Ok(findings);
+                    }
+                };
+                let skip = head.size.saturating_sub(first) as usize;
+                let mut full = Vec::new();
+                for (k, entry) in entries.iter().enumerate().skip(skip) {
+                    if entry.contains(&b'\n') {
+                        findings.push(self.bad_bundle(
+                            &key,
+                            head,
+                            format!("entry {} as one ledger line", first + k as u64),
+                            "an entry holding a newline".into(),
+                        ));
+                        return Ok(findings);
+                    }
+                    out.write_all(entry)
+                        .and_then(|()| out.write_all(b"\n"))
+                        .map_err(|e| local(&self.dir, &e))?;
+                    head.bytes += entry.len() as u64 + 1;
+                    let leaf = leaf_hash(entry);
+                    head.tree.push_leaf_hash(leaf);
+                    head.tiles.push(leaf, &mut |tid, hashes| {
+                        full.push((tid, tile_bytes(hashes)));
+                    });
+                    head.size += 1;
+                }
+                // The level-0 tile came with the bundle; higher ones are rare
+                // (one in 256 per level) and fetched as they complete.
+                let mut tile = Some(tile);
+                for (tid, bytes) in full {
+                    let found = if tid.level == 0 {
+                        tile.take().unwrap_or(Ok(None))?
+                    } else {
+                        self.location.get(&prefixed(chain, &tid.path()))?
+                    };
+                    findings.extend(self.check_tile(chain, tid, &bytes, found));
+                }
+            }
+            b = end;
+        }
+        let mut partial = Vec::new();
+        head.tiles.partial_tiles(&mut |tid, hashes| {
+            partial.push((tid, tile_bytes(hashes)));
+        });
+        for (tid, bytes) in partial {
+            let found = self.location.get(&prefixed(chain, &tid.path()))?;
+            findings.extend(self.check_tile(chain, tid, &bytes, found));
+        }
+        Ok(findings)
+    }
+
+    fn check_tile(
+        &self,
+        chain: Chain,
+        id: TileId,
+        computed: &[u8],
+        found: Option<Vec<u8>>,
+    ) -> Option<Finding> {
+        let key = prefixed(chain, &id.path());
+        let Some(found) = found else {
+            return Some(Finding::new(
+                FindingKind::MissingFile,
+                format!(
+                    "{}: the published checkpoint's tree has this hash tile, and the location does not hold it",
+                    self.location.url(&key)
+                ),
+            ));
+        };
+        if found == computed {
+            return None;
+        }
+        let (expected, got) = match (0..computed.len() / 32)
+            .find(|&i| found.get(i * 32..i * 32 + 32) != Some(&computed[i * 32..i * 32 + 32]))
+        {
+            Some(i) if found.len() >= computed.len() => (
+                format!("hash {i}: {}", hex::encode(&computed[i * 32..i * 32 + 32])),
+                format!("hash {i}: {}", hex::encode(&found[i * 32..i * 32 + 32])),
+            ),
+            _ => (
+                format!("{} bytes ({} hashes)", computed.len(), computed.len() / 32),
+                format!("{} bytes", found.len()),
+            ),
+        };
+        Some(
+            Finding::new(
+                FindingKind::TileMismatch,
+                format!(
+                    "{}: the hash tile disagrees with the tree recomputed from the entry bundles",
+                    self.location.url(&key)
+                ),
+            )
+            .expected_found(expected, got),
+        )
+    }
+
+    fn missing(&self, key: &str, size: u64, head: &ChainHead) -> Finding {
+        Finding::new(
+            FindingKind::MissingFile,
+            format!(
+                "{}: the published checkpoint of {size} records needs this entry bundle, and the location does not hold it; entries from {} on were not fetched",
+                self.location.url(key),
+                head.size
+            ),
+        )
+        .at(head.size + 1, head.bytes)
+    }
+
+    fn bad_bundle(&self, key: &str, head: &ChainHead, expected: String, found: String) -> Finding {
+        Finding::new(
+            FindingKind::TileMismatch,
+            format!(
+                "{}: not a valid entry bundle; entries from {} on were not fetched",
+                self.location.url(key),
+                head.size
+            ),
+        )
+        .at(head.size + 1, head.bytes)
+        .expected_found(expected, found)
+    }
+
+    /// The name a reader knows for a file of the mirror: the published key
+    /// it came from (`<location>/<chain>` for the entries).
+    pub fn published_name(&self, local: &str) -> String {
+        let dir = self.dir.display().to_string();
+        let Some(rel) = local.strip_prefix(&dir) else {
+            return local.to_owned();
+        };
+        let rel = rel.trim_start_matches('/');
+        let key = Chain::ALL
+            .iter()
+            .find_map(|c| {
+                let f = c.file_name();
+                if rel == f {
+                    Some(format!("{}/tile/entries", c.name()))
+                } else if rel == format!("{f}.checkpoint") {
+                    Some(checkpoint_key(*c))
+                } else if rel == format!("{f}.checkpoints") {
+                    Some(history_key(*c))
+                } else {
+                    None
+                }
+            })
+            .unwrap_or_else(|| rel.to_owned());
+        self.location.url(&key)
+    }
+}
+
+fn level0(bundle: u64, size: u64) -> TileId {
+    TileId {
+        level: 0,
+        index: bundle,
+        width: (size - bundle * TILE_WIDTH).min(TILE_WIDTH) as u16,
+    }
+}
+
+fn prefixed(chain: Chain, key: &str) -> String {
+    format!("{}/{key}", chain.name())
+}
+
+fn create(path: &Path) -> Result<std::io::BufWriter<std::fs::File>, LocationError> {
+    std::fs::File::create(path)
+        .map(|f| std::io::BufWriter::with_capacity(1 << 20, f))
+        .map_err(|e| local(path, &e))
+}
+
+/// Write a whole mirror file (replaced by rename: the watcher on the
+/// mirror sees old or new bytes, never a mix).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), LocationError> {
+    let tmp = path.with_extension("iss-remote-tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| local(path, &e))
+}
+
+/// A failure of the local mirror (disk full, permissions).
+pub fn local(path: &Path, e: &std::io::Error) -> LocationError {
+    LocationError::Read {
+        url: path.display().to_string(),
+        detail: format!("the local copy could not be written: {e}"),
+    }
+}

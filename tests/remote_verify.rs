@@ -1,0 +1,297 @@
+//! `iss verify LOCATION` on a published ledger (`docs/REMOTE.md`): a local
+//! directory of tiles, and the same directory served by a real static web
+//! server (`python3 -m http.server` on 127.0.0.1, a free port). A clean
+//! publication verifies as the ledger does; tampered tiles, bundles and
+//! checkpoints give precise findings; `--vkey` pins the key as for a local
+//! ledger.
+
+mod publish;
+
+use publish::{Ledger, iss};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// A published 1,000-record ledger (batches of 300: partial tiles at the
+/// right edge, several checkpoints in the history).
+fn published() -> (Ledger, std::path::PathBuf) {
+    let l = Ledger::new(1_000, 300);
+    let out = l.tmp.path().join("site");
+    let st = iss().arg("publish").arg(&l.dir).arg(&out).status().unwrap();
+    assert!(st.success());
+    (l, out)
+}
+
+/// `iss verify --json ARG`: exit code and report.
+fn verify(arg: &str, extra: &[&str]) -> (i32, Value) {
+    let out = iss()
+        .env("ISS_NO_STATE", "1")
+        .args(["verify", "--json"])
+        .args(extra)
+        .arg(arg)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{arg}: not a JSON report ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), report)
+}
+
+/// Every finding as (file path, kind, line).
+fn findings(report: &Value) -> Vec<(String, String, Option<u64>, Value)> {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            f["findings"].as_array().unwrap().iter().map(move |x| {
+                (
+                    f["path"].as_str().unwrap().to_owned(),
+                    x["kind"].as_str().unwrap().to_owned(),
+                    x["line"].as_u64(),
+                    x.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// `python3 -m http.server` serving `dir` on 127.0.0.1, a free port; killed on drop.
+struct Http {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Http {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &Path) -> Option<Http> {
+    let mut child = Command::new("python3")
+        .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .ok()?;
+    // "Serving HTTP on 127.0.0.1 port 41235 (http://127.0.0.1:41235/) ..."
+    let port = line.split(" port ").nth(1)?.split(' ').next()?.to_owned();
+    Some(Http {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    })
+}
+
+#[test]
+fn a_published_directory_verifies_as_the_ledger_does() {
+    let (l, site) = published();
+    let (code, local) = verify(l.dir.to_str().unwrap(), &[]);
+    assert_eq!(code, 0, "{local}");
+    let (code, remote) = verify(site.to_str().unwrap(), &[]);
+    assert_eq!(code, 0, "{remote:#}");
+    assert_eq!(remote["status"], "clean");
+    assert_eq!(remote["format"], local["format"]);
+    assert_eq!(remote["ledger"], site.to_str().unwrap());
+    // The same files, records and chain status as the local verification.
+    let summary = |r: &Value| -> Vec<(Value, Value, Value, Value)> {
+        r["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["name"].clone(),
+                    f["records"].clone(),
+                    f["native"]["tree_size"].clone(),
+                    f["native"]["merkle_root"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(summary(&remote), summary(&local));
+    let descriptors = remote["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "descriptors")
+        .unwrap();
+    assert_eq!(descriptors["records"], 1_000);
+    assert_eq!(
+        descriptors["path"],
+        format!("{}/descriptors/tile/entries", site.display())
+    );
+}
+
+#[test]
+fn over_http_with_a_pinned_key_and_with_another_key() {
+    let (l, site) = published();
+    let Some(http) = serve(&site) else {
+        eprintln!("skipped: python3 -m http.server could not be started");
+        return;
+    };
+    let vkey = iss()
+        .args(["key", "verifier"])
+        .arg(&l.key)
+        .output()
+        .unwrap();
+    assert!(vkey.status.success(), "{vkey:?}");
+    let vkey = String::from_utf8(vkey.stdout).unwrap();
+    let (code, report) = verify(&format!("{}/", http.url), &["--vkey", vkey.trim()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["ledger"], http.url);
+
+    let other = tempfile::tempdir().unwrap();
+    let st = iss()
+        .args(["init", "--origin", "iss.test/other"])
+        .arg(other.path().join("l"))
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    let other_key = iss()
+        .args(["key", "verifier"])
+        .arg(other.path().join("l.key"))
+        .output()
+        .unwrap();
+    let other_key = String::from_utf8(other_key.stdout).unwrap();
+    let (code, report) = verify(&http.url, &["--vkey", other_key.trim()]);
+    assert_eq!(code, 1);
+    assert!(
+        findings(&report)
+            .iter()
+            .any(|(_, k, _, _)| k == "SIGNATURE_UNTRUSTED"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_tampered_hash_tile_is_a_tile_mismatch_naming_the_tile_and_the_hash() {
+    let (_l, site) = published();
+    let tile = site.join("descriptors/tile/0/001");
+    let mut bytes = std::fs::read(&tile).unwrap();
+    bytes[5 * 32] ^= 1;
+    std::fs::write(&tile, &bytes).unwrap();
+    let Some(http) = serve(&site) else {
+        eprintln!("skipped: python3 -m http.server could not be started");
+        return;
+    };
+    let (code, report) = verify(&http.url, &[]);
+    assert_eq!(code, 1);
+    let f = findings(&report);
+    let tm: Vec<_> = f
+        .iter()
+        .filter(|(_, k, _, _)| k == "TILE_MISMATCH")
+        .collect();
+    assert_eq!(tm.len(), 1, "{report:#}");
+    let x = &tm[0].3;
+    assert!(
+        x["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{}/descriptors/tile/0/001:", http.url)),
+        "{x}"
+    );
+    assert!(x["expected"].as_str().unwrap().starts_with("hash 5: "));
+    assert!(x["found"].as_str().unwrap().starts_with("hash 5: "));
+    // The entries are intact: no other finding.
+    assert_eq!(f.len(), 1, "{report:#}");
+}
+
+#[test]
+fn a_tampered_entry_is_reported_at_its_line_as_for_a_local_ledger() {
+    let (_l, site) = published();
+    // Entry 300 (line 301) is in bundle 1; change one byte of its content.
+    let path = site.join("descriptors/tile/entries/001");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let needle = b"ENG.";
+    let mut at = 0;
+    let mut seen = 0;
+    // Skip the first 44 entries of bundle 1 (256..299): entry 300.
+    while seen < 44 {
+        let len = usize::from(u16::from_be_bytes([bytes[at], bytes[at + 1]]));
+        at += 2 + len;
+        seen += 1;
+    }
+    let len = usize::from(u16::from_be_bytes([bytes[at], bytes[at + 1]]));
+    let entry = &bytes[at + 2..at + 2 + len];
+    let i = entry.windows(4).position(|w| w == needle).unwrap();
+    bytes[at + 2 + i] = b'X';
+    std::fs::write(&path, &bytes).unwrap();
+    let (code, report) = verify(site.to_str().unwrap(), &[]);
+    assert_eq!(code, 1);
+    let f = findings(&report);
+    assert!(
+        f.iter().any(|(p, k, line, _)| k == "HASH_MISMATCH"
+            && *line == Some(301)
+            && p.ends_with("/descriptors/tile/entries")),
+        "{report:#}"
+    );
+    // The published tiles were made from the real entry: they disagree.
+    assert!(
+        f.iter().any(|(_, k, _, _)| k == "TILE_MISMATCH"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_missing_bundle_and_a_forged_checkpoint_are_findings() {
+    let (_l, site) = published();
+    std::fs::remove_file(site.join("descriptors/tile/entries/002")).unwrap();
+    let (code, report) = verify(site.to_str().unwrap(), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        findings(&report)
+            .iter()
+            .any(|(_, k, line, x)| k == "MISSING_FILE"
+                && *line == Some(513)
+                && x["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("descriptors/tile/entries/002")),
+        "{report:#}"
+    );
+
+    let (_l, site) = published();
+    let cp = site.join("descriptors/checkpoint");
+    let text = std::fs::read_to_string(&cp).unwrap();
+    let forged = text.replacen("\n1000\n", "\n999\n", 1);
+    assert_ne!(forged, text);
+    std::fs::write(&cp, forged).unwrap();
+    let (code, report) = verify(site.to_str().unwrap(), &[]);
+    assert_eq!(code, 1);
+    // Its signature no longer verifies, and it is not the history's last
+    // entry: named by its published key.
+    let cp_key = format!("{}/descriptors/checkpoint ", site.display());
+    assert!(
+        findings(&report)
+            .iter()
+            .any(|(_, k, _, x)| k == "CHECKPOINT_MISMATCH"
+                && x["detail"].as_str().unwrap().starts_with(&cp_key)),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_directory_that_is_no_publication_is_an_error_not_a_verdict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = iss()
+        .args(["verify", "http://127.0.0.1:9/nothing"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("http://127.0.0.1:9/nothing"),
+        "{out:?}"
+    );
+    drop(tmp);
+}

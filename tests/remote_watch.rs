@@ -1,0 +1,176 @@
+//! `iss watch URL`: a monitor of a ledger published over a real static web
+//! server (`python3 -m http.server` on 127.0.0.1, a free port). Growth is
+//! verified record by record; a badly signed checkpoint, a rollback to an
+//! older checkpoint and a fork (a validly signed checkpoint of another
+//! history) are alerts, and the watch exits 1.
+
+mod publish;
+
+use iss_workstation::ledger::native::meta::Chain;
+use iss_workstation::ledger::native::secret::read_signer;
+use iss_workstation::ledger::native::writer::NativeWriter;
+use publish::{Ledger, iss};
+use rustix::process::{Pid, Signal, kill_process};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(dir: &Path) -> Option<(Proc, String)> {
+    let mut child = Command::new("python3")
+        .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .ok()?;
+    let port = line.split(" port ").nth(1)?.split(' ').next()?.to_owned();
+    Some((Proc(child), format!("http://127.0.0.1:{port}")))
+}
+
+fn publish(ledger: &Path, site: &Path) {
+    let out = iss().arg("publish").arg(ledger).arg(site).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+}
+
+/// Wait for the first event `pred` accepts (panics after 60 s).
+fn wait_for(rx: &mpsc::Receiver<Value>, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(v) if pred(&v) => return v,
+            Ok(v) if v["event"] != "record" => eprintln!("event: {v}"),
+            Ok(_) => {}
+            Err(e) => panic!("waiting for {what}: {e}"),
+        }
+    }
+}
+
+fn cp_dir(from: &Path, to: &Path) {
+    let st = Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", from.display()))
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(st.success());
+}
+
+#[test]
+fn the_monitor_verifies_growth_and_alerts_on_a_bad_signature_a_rollback_and_a_fork() {
+    let mut a = Ledger::new(600, 300);
+    let site = a.tmp.path().join("site");
+    publish(&a.dir, &site);
+    let old_note = std::fs::read(site.join("descriptors/checkpoint")).unwrap();
+
+    // Another history from record 600 on, signed with the same key.
+    let b_dir = a.tmp.path().join("b");
+    std::fs::create_dir(&b_dir).unwrap();
+    cp_dir(&a.dir, &b_dir);
+    {
+        let mut w = NativeWriter::open(&b_dir, Some(read_signer(&a.key).unwrap()), None).unwrap();
+        let bodies: Vec<String> = (0..400)
+            .map(|i| format!(r#"{{"descriptor_id":"b{i:015x}","process_name":"OTHER.{i}"}}"#))
+            .collect();
+        w.append(Chain::Descriptors, &bodies).unwrap();
+        w.checkpoint(Chain::Descriptors).unwrap();
+    }
+    let b_site = a.tmp.path().join("b-site");
+    publish(&b_dir, &b_site);
+
+    let Some((_http, url)) = serve(&site) else {
+        eprintln!("skipped: python3 -m http.server could not be started");
+        return;
+    };
+    let mut watch = iss()
+        .env("ISS_NO_STATE", "1")
+        .args(["watch", "--json", "--poll", "0.2", "--timeout", "120"])
+        .arg(&url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = watch.stdout.take().unwrap();
+    let watch = Proc(watch);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if tx.send(v).is_err() {
+                return;
+            }
+        }
+    });
+    let ready = wait_for(&rx, "ready", |v| v["event"] == "ready");
+    assert_eq!(ready["status"], "clean", "{ready}");
+
+    // Growth: every new record verified, at its line, named by the location.
+    a.append(300);
+    publish(&a.dir, &site);
+    let last = wait_for(&rx, "record 900", |v| {
+        v["event"] == "record" && v["file"] == "descriptors" && v["line"] == 900
+    });
+    assert_eq!(last["status"], "verified", "{last}");
+    assert_eq!(
+        last["path"],
+        format!("{url}/descriptors/tile/entries"),
+        "{last}"
+    );
+
+    // A checkpoint whose signature does not verify.
+    // (A character near the end of each signature line: the signature
+    // bytes, not the key id.)
+    let note = std::fs::read_to_string(site.join("descriptors/checkpoint")).unwrap();
+    let bad: String = note
+        .lines()
+        .map(|l| {
+            let mut l = l.to_owned();
+            if l.starts_with('—') {
+                let at = l.len() - 6;
+                let c = if &l[at..=at] == "A" { "B" } else { "A" };
+                l.replace_range(at..=at, c);
+            }
+            l + "\n"
+        })
+        .collect();
+    assert_ne!(bad, note);
+    std::fs::write(site.join("descriptors/checkpoint"), &bad).unwrap();
+    let alert = wait_for(&rx, "signature alert", |v| v["event"] == "alert");
+    assert_eq!(alert["change"], "signature_invalid", "{alert}");
+    assert_eq!(alert["path"], format!("{url}/descriptors/checkpoint"));
+
+    // The older (validly signed) checkpoint again: a rollback.
+    std::fs::write(site.join("descriptors/checkpoint"), &old_note).unwrap();
+    let alert = wait_for(&rx, "rollback alert", |v| v["event"] == "alert");
+    assert_eq!(alert["change"], "rollback", "{alert}");
+    assert!(
+        alert["found"].as_str().unwrap().starts_with("600 records"),
+        "{alert}"
+    );
+
+    // Another history's tiles and checkpoint (1,000 records): a fork.
+    cp_dir(&b_site.join("descriptors"), &site.join("descriptors"));
+    let alert = wait_for(&rx, "fork alert", |v| v["event"] == "alert");
+    assert_eq!(alert["change"], "fork", "{alert}");
+
+    // Stopped: the exit status is the verdict of what it saw.
+    let mut watch = watch;
+    kill_process(Pid::from_child(&watch.0), Signal::TERM).unwrap();
+    let status = watch.0.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}
