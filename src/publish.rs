@@ -84,9 +84,7 @@ impl PublishError {
     pub fn is_violation(&self) -> bool {
         matches!(
             self,
-            PublishError::Violated(_)
-                | PublishError::ViolatedAt(_)
-                | PublishError::Diverged { .. }
+            PublishError::Violated(_) | PublishError::ViolatedAt(_) | PublishError::Diverged { .. }
         )
     }
 }

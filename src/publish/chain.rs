@@ -30,7 +30,11 @@ pub(super) struct Published {
 }
 
 /// The destination's checkpoint of `chain`, checked to be one of `origin`.
-pub(super) fn published(dest: &Destination, chain: Chain, origin: &str) -> Result<Published, PublishError> {
+pub(super) fn published(
+    dest: &Destination,
+    chain: Chain,
+    origin: &str,
+) -> Result<Published, PublishError> {
     let key = checkpoint_key(chain);
     let Some(note) = dest.get(&key).map_err(PublishError::Dest)? else {
         return Ok(Published {
@@ -145,7 +149,9 @@ pub fn publish_chain(
                     pending.push((prefixed(chain, &id.entries_path()), b.to_vec()));
                 }
             })
-            .map_err(|_| super::incremental::too_long_error(&path, chain, line.number, bytes.len()))?;
+            .map_err(|_| {
+                super::incremental::too_long_error(&path, chain, line.number, bytes.len())
+            })?;
         for (key, bytes) in pending.drain(..) {
             write_tile(dest, &key, &bytes, &mut out)?;
         }
@@ -249,7 +255,11 @@ pub(super) fn write_if_changed(
 
 /// The chain's checkpoint history up to and including the entry of `note`
 /// (a writer may have added newer ones since verification).
-pub(super) fn history_upto(dir: &std::path::Path, chain: Chain, note: &str) -> Result<Vec<u8>, PublishError> {
+pub(super) fn history_upto(
+    dir: &std::path::Path,
+    chain: Chain,
+    note: &str,
+) -> Result<Vec<u8>, PublishError> {
     let path = ChainPaths::new(dir, chain).history;
     let bytes = crate::ledger::input::read_regular(&path)
         .map_err(|e| PublishError::Ledger(format!("{}: {e}", path.display())))?;

@@ -57,7 +57,12 @@ pub fn publish_incremental(
     let Ok(local_meta) = crate::ledger::input::read_regular(&dir.join(METADATA_FILE)) else {
         return Ok(None);
     };
-    if dest.get(METADATA_FILE).map_err(PublishError::Dest)?.as_deref() != Some(&local_meta[..]) {
+    if dest
+        .get(METADATA_FILE)
+        .map_err(PublishError::Dest)?
+        .as_deref()
+        != Some(&local_meta[..])
+    {
         return Ok(None);
     }
     // `events` is small and decides which keys sign: verified whole.
@@ -185,20 +190,20 @@ fn plan(ctx: &Ctx<'_>, chain: Chain) -> Result<Option<Plan>, PublishError> {
         return Ok(None);
     }
     let edge = Edge::read(ctx, chain, n, old_root)?;
-    let (start, offset) = locate(&paths.file, n, ctx.dest, chain)?;
-    let prev = edge.check_last_record(ctx, chain, &paths.file, start, offset)?;
     let policy = MacPolicy {
         required: ctx.meta.mac_key_id.clone(),
         held: ctx.options.mac_key.as_ref().map(|k| k.id().to_owned()),
     };
-    let mut v = NativeChainVerifier::resume(
-        chain.name(),
-        policy,
-        prev.0 + 1,
-        prev.1,
-        n,
-        edge.tree.clone(),
-    );
+    // An empty published log: the chain is verified from its start.
+    let (offset, mut v) = if n == 0 {
+        (0, NativeChainVerifier::new(chain.name(), policy))
+    } else {
+        let (start, offset) = locate(&paths.file, n, ctx.dest, chain)?;
+        let (seq, hash) = edge.check_last_record(ctx, chain, &paths.file, start, offset)?;
+        let v =
+            NativeChainVerifier::resume(chain.name(), policy, seq + 1, hash, n, edge.tree.clone());
+        (offset, v)
+    };
     let sizes: Vec<u64> = history[k + 1..].iter().map(|h| h.entry.size).collect();
     let (roots, too_long) =
         verify_new_lines(ctx, &paths.file, offset, n, &sizes, &mut v, &mut lines)?;
@@ -235,7 +240,9 @@ fn plan(ctx: &Ctx<'_>, chain: Chain) -> Result<Option<Plan>, PublishError> {
 }
 
 fn violations(findings: &[Finding]) -> impl Iterator<Item = &Finding> {
-    findings.iter().filter(|f| f.severity == Severity::Violation)
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Violation)
 }
 
 /// A violation in the user's terms: file, line, kind, expected vs found.
@@ -445,7 +452,12 @@ fn read_tile(dest: &Destination, chain: Chain, id: TileId) -> Result<Vec<Hash>, 
 
 /// Where the ledger's line `n` starts and ends (the offset of line `n + 1`):
 /// its newlines counted, nothing parsed or hashed.
-fn locate(path: &Path, n: u64, dest: &Destination, chain: Chain) -> Result<(u64, u64), PublishError> {
+fn locate(
+    path: &Path,
+    n: u64,
+    dest: &Destination,
+    chain: Chain,
+) -> Result<(u64, u64), PublishError> {
     let io = |e: std::io::Error| PublishError::Ledger(format!("{}: {e}", path.display()));
     let mut f = crate::ledger::input::open_regular(path).map_err(io)?;
     let mut buf = vec![0u8; 1 << 20];
@@ -490,7 +502,8 @@ fn verify_new_lines(
     let io = |e: std::io::Error| PublishError::Ledger(format!("{}: {e}", path.display()));
     let mut f = crate::ledger::input::open_regular(path).map_err(io)?;
     f.seek(SeekFrom::Start(offset)).map_err(io)?;
-    let mut reader = LineReader::with_limit(std::io::BufReader::with_capacity(1 << 20, f), ctx.max_line);
+    let mut reader =
+        LineReader::with_limit(std::io::BufReader::with_capacity(1 << 20, f), ctx.max_line);
     let mut roots = BTreeMap::new();
     let mut too_long = None;
     let key = ctx.options.mac_key.as_ref();
@@ -539,7 +552,8 @@ fn write_chain(ctx: &Ctx<'_>, mut p: Plan) -> Result<ChainPublished, PublishErro
     let io = |e: std::io::Error| changed(e.to_string());
     let mut f = crate::ledger::input::open_regular(&path).map_err(io)?;
     f.seek(SeekFrom::Start(p.offset)).map_err(io)?;
-    let mut lines = LineReader::with_limit(std::io::BufReader::with_capacity(1 << 20, f), ctx.max_line);
+    let mut lines =
+        LineReader::with_limit(std::io::BufReader::with_capacity(1 << 20, f), ctx.max_line);
     let mut pending: Vec<(String, Vec<u8>)> = Vec::new();
     while p.tree.size() < p.latest.size {
         let number = p.tree.size() + 1;
@@ -558,7 +572,10 @@ fn write_chain(ctx: &Ctx<'_>, mut p: Plan) -> Result<ChainPublished, PublishErro
         let leaf = leaf_hash(bytes);
         p.tree.push_leaf_hash(leaf);
         p.tiles.push(leaf, &mut |id, h| {
-            pending.push((prefixed(chain, &id.path()), crate::tlog::tile::tile_bytes(h)));
+            pending.push((
+                prefixed(chain, &id.path()),
+                crate::tlog::tile::tile_bytes(h),
+            ));
         });
         p.bundles
             .push(bytes, &mut |id, b| {
@@ -576,14 +593,7 @@ fn write_chain(ctx: &Ctx<'_>, mut p: Plan) -> Result<ChainPublished, PublishErro
         )));
     }
     chain::finish(
-        ctx.dir,
-        chain,
-        &p.latest,
-        &p.tiles,
-        &p.bundles,
-        p.old_size,
-        ctx.dest,
-        &mut out,
+        ctx.dir, chain, &p.latest, &p.tiles, &p.bundles, p.old_size, ctx.dest, &mut out,
     )?;
     Ok(out)
 }

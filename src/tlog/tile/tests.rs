@@ -294,7 +294,11 @@ fn a_builder_resumed_from_the_right_edge_continues_as_if_it_had_every_leaf() {
         assert_eq!(tree.root(), root_of(&leaves[..from as usize]), "{from}");
         let mut resumed = TileBuilder::resume(from, edge.clone()).unwrap();
         let rest = &leaves[from as usize..];
-        assert_eq!(emitted(&mut resumed, rest), emitted(&mut whole, rest), "{from}");
+        assert_eq!(
+            emitted(&mut resumed, rest),
+            emitted(&mut whole, rest),
+            "{from}"
+        );
         // A level of the wrong width is refused.
         edge.push(vec![leaves[0]]);
         assert!(TileBuilder::resume(from, edge).is_none(), "{from}");
@@ -304,7 +308,9 @@ fn a_builder_resumed_from_the_right_edge_continues_as_if_it_had_every_leaf() {
 
 #[test]
 fn a_bundle_builder_resumed_from_the_partial_bundle_continues_it() {
-    let entries: Vec<Vec<u8>> = (0..600).map(|i| format!("entry {i}").into_bytes()).collect();
+    let entries: Vec<Vec<u8>> = (0..600)
+        .map(|i| format!("entry {i}").into_bytes())
+        .collect();
     for from in [0u64, 1, 255, 256, 300] {
         let mut whole = BundleBuilder::new();
         for e in &entries[..from as usize] {
@@ -314,8 +320,12 @@ fn a_bundle_builder_resumed_from_the_partial_bundle_continues_it() {
         let mut resumed = BundleBuilder::resume(from, &partial).unwrap();
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for e in &entries[from as usize..] {
-            whole.push(e, &mut |id, x| a.push((id, x.to_vec()))).unwrap();
-            resumed.push(e, &mut |id, x| b.push((id, x.to_vec()))).unwrap();
+            whole
+                .push(e, &mut |id, x| a.push((id, x.to_vec())))
+                .unwrap();
+            resumed
+                .push(e, &mut |id, x| b.push((id, x.to_vec())))
+                .unwrap();
         }
         assert_eq!(a, b, "{from}");
         assert_eq!(whole.partial(), resumed.partial(), "{from}");
