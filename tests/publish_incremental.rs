@@ -358,7 +358,7 @@ fn watch_retries_a_destination_that_failed_until_it_recovers() {
     });
     // It fails again, and recovers again, for a grown ledger.
     std::fs::set_permissions(
-        &dest.join("descriptors"),
+        dest.join("descriptors"),
         std::fs::Permissions::from_mode(0o555),
     )
     .unwrap();
@@ -372,7 +372,7 @@ fn watch_retries_a_destination_that_failed_until_it_recovers() {
         .any(|l| l.contains("Permission denied") && l.contains("descriptors/"));
     assert_eq!(published_size(&dest), Some(100));
     std::fs::set_permissions(
-        &dest.join("descriptors"),
+        dest.join("descriptors"),
         std::fs::Permissions::from_mode(0o777),
     )
     .unwrap();

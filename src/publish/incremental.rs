@@ -316,7 +316,7 @@ impl Edge {
                 hex::encode(root)
             )));
         }
-        let bundles = if n % TILE_WIDTH == 0 {
+        let bundles = if n.is_multiple_of(TILE_WIDTH) {
             BundleBuilder::resume(n, &[]).map_err(|e| foreign(e.to_string()))?
         } else {
             let id = TileId {
