@@ -96,6 +96,9 @@ def main():
     args = ap.parse_args()
     iss = args.iss
     work = tempfile.mkdtemp(prefix="bench-publish-")
+    # `iss verify` remembers the checkpoints it trusted, per origin: a
+    # state of its own, so that an earlier run's ledger is not this one's.
+    os.environ["XDG_STATE_HOME"] = os.path.join(work, "state")
     try:
         ledger, key, dest = (os.path.join(work, n) for n in ("ledger", "ledger.key", "published"))
         subprocess.run([iss, "init", ledger, "--origin", "bench.example/publish", "--key", key],
