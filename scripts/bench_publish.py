@@ -6,8 +6,11 @@ published onto it. Reports, from the same run:
   - the first publish: wall time, records/s, max RSS, bytes and files
     written against the ledger's size; `iss verify` of the same ledger
     beside it (publishing verifies first: the ratio says what the tiles cost);
-  - the incremental publish: wall time, max RSS, and the tiles and entry
-    bundles written (only the grown and new ones);
+  - 1,000 more records published onto a copy of that log with `--full`
+    (the whole ledger verified and streamed again) and, in the same run,
+    incrementally (the default: from the destination's checkpoint): wall
+    time, max RSS, the tiles and entry bundles written, and whether both
+    destinations end byte-identical;
   - a publish with nothing new: what it writes (nothing).
 
 The ledger is made by `iss init`, then its descriptor lines are written by
@@ -75,6 +78,17 @@ def tree_bytes(path):
     return total, files
 
 
+def snapshot(path):
+    """Every file's relative path, size and SHA-256."""
+    out = {}
+    for d, _, fs in os.walk(path):
+        for f in fs:
+            p = os.path.join(d, f)
+            with open(p, "rb") as fh:
+                out[os.path.relpath(p, path)] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=1_000_000)
@@ -82,6 +96,9 @@ def main():
     args = ap.parse_args()
     iss = args.iss
     work = tempfile.mkdtemp(prefix="bench-publish-")
+    # `iss verify` remembers the checkpoints it trusted, per origin: a
+    # state of its own, so that an earlier run's ledger is not this one's.
+    os.environ["XDG_STATE_HOME"] = os.path.join(work, "state")
     try:
         ledger, key, dest = (os.path.join(work, n) for n in ("ledger", "ledger.key", "published"))
         subprocess.run([iss, "init", ledger, "--origin", "bench.example/publish", "--key", key],
@@ -106,16 +123,30 @@ def main():
         print(f"| publish / verify time | {p_secs / v_secs:.2f}x |")
         print(f"| bytes written / ledger bytes | {written:,} / {ledger_bytes:,} = {written / ledger_bytes:.2f}x ({files:,} files) |")
 
+        # The same 1,000 new records published two ways onto two copies of
+        # the published log: `--full` (verify the whole ledger, stream every
+        # chain: the behaviour before the incremental publish) and the
+        # default (from the destination's checkpoint).
+        dest_full = os.path.join(work, "published-full")
+        shutil.copytree(dest, dest_full)
         append_descriptors(ledger, args.records, 1000)
         subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
+        f_secs, f_rss, out = timed([iss, "publish", ledger, dest_full, "--json", "--full"])
+        fd = next(c for c in json.loads(out)["chains"] if c["chain"] == "descriptors")
         i_secs, i_rss, out = timed([iss, "publish", ledger, dest, "--json"])
         d = next(c for c in json.loads(out)["chains"] if c["chain"] == "descriptors")
-        print(f"| incremental publish of 1,000 records | {i_secs:.2f} s, max RSS {i_rss / 1024:.0f} MiB; "
+        same = snapshot(dest) == snapshot(dest_full)
+        print(f"| 1,000 more records, `--full` (whole verification, every line streamed) | {f_secs:.2f} s, max RSS {f_rss / 1024:.0f} MiB; "
+              f"{fd['tiles_written']} hash tiles + {fd['bundles_written']} entry bundles written |")
+        print(f"| 1,000 more records, incremental (default) | {i_secs:.3f} s, max RSS {i_rss / 1024:.0f} MiB; "
               f"{d['tiles_written']} hash tiles + {d['bundles_written']} entry bundles written "
               f"({d['previous']:,} → {d['size']:,}), {d['bytes_written']:,} bytes |")
+        print(f"| incremental vs `--full`; vs `iss verify` | {f_secs / i_secs:.1f}x faster; {i_secs / v_secs:.3f}x verify's time |")
+        print(f"| both destinations identical afterwards | {'yes' if same else 'NO'} |")
         s_secs, _, out = timed([iss, "publish", ledger, dest, "--json"])
         again = sum(c["bytes_written"] for c in json.loads(out)["chains"])
-        print(f"| publish again, nothing new | {s_secs:.2f} s, {again} bytes written |")
+        sf_secs, _, _ = timed([iss, "publish", ledger, dest_full, "--json", "--full"])
+        print(f"| publish again, nothing new | incremental {s_secs:.3f} s, `--full` {sf_secs:.2f} s; {again} bytes written |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

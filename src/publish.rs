@@ -13,10 +13,12 @@
 
 mod chain;
 pub mod dest;
+mod incremental;
 pub mod watch;
 
 pub use chain::{checkpoint_key, history_key};
 pub use dest::{DestError, Destination};
+pub use incremental::publish_incremental;
 
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::native::meta::{Chain, METADATA_FILE, is_native_dir};
@@ -33,6 +35,10 @@ pub enum PublishError {
         "the ledger is violated ({0} violations; run `iss verify` to see them): nothing was published"
     )]
     Violated(usize),
+    /// A violation in what was added since the destination's checkpoint
+    /// (an incremental publish): the finding, located.
+    #[error("{0}")]
+    ViolatedAt(String),
     /// The ledger could not be read completely: no verdict, so no publishing.
     #[error(
         "the ledger could not be verified completely (run `iss verify`): nothing was published"
@@ -78,7 +84,7 @@ impl PublishError {
     pub fn is_violation(&self) -> bool {
         matches!(
             self,
-            PublishError::Violated(_) | PublishError::Diverged { .. }
+            PublishError::Violated(_) | PublishError::ViolatedAt(_) | PublishError::Diverged { .. }
         )
     }
 }

@@ -250,11 +250,27 @@ fn a_publish_killed_half_way_resumes_without_rewriting_what_it_wrote() {
         assert_eq!(after.get(key), Some(&(*ino, bytes.clone())), "{key}");
     }
     check_with_tlog_tiles(&dest, "descriptors", &ledger.lines("descriptors"));
-    // The same objects as an uninterrupted publish (temporary files of
-    // the killed run aside).
-    let clean: Vec<String> = files(&scratch).into_keys().collect();
-    let resumed_keys: Vec<String> = after.into_keys().filter(|k| !k.contains(".tmp-")).collect();
-    assert_eq!(resumed_keys, clean);
+    // The same objects as an uninterrupted publish, byte for byte
+    // (temporary files of the killed run aside).
+    let clean: BTreeMap<String, Vec<u8>> = files(&scratch)
+        .into_iter()
+        .map(|(k, (_, b))| (k, b))
+        .collect();
+    let resumed: BTreeMap<String, Vec<u8>> = after
+        .into_iter()
+        .filter(|(k, _)| !k.contains(".tmp-"))
+        .map(|(k, (_, b))| (k, b))
+        .collect();
+    assert_eq!(
+        resumed.keys().collect::<Vec<_>>(),
+        clean.keys().collect::<Vec<_>>()
+    );
+    for (key, bytes) in &clean {
+        assert!(
+            resumed[key] == *bytes,
+            "{key}: other bytes than an uninterrupted publish's"
+        );
+    }
 }
 
 #[test]
@@ -281,10 +297,23 @@ fn a_legacy_ledger_is_pointed_to_iss_migrate() {
     let dest = legacy.path().join("published");
     let (code, _, err) = run(&[legacy.path(), &dest]);
     assert_eq!(code, Some(2), "{err}");
+    // The exact command that makes the native ledger to publish.
+    let command = format!("`iss migrate {} NEW`", legacy.path().display());
     assert!(
-        err.contains("a legacy ledger") && err.contains("iss migrate"),
+        err.contains("a legacy ledger") && err.contains(&command),
         "{err}"
     );
+    assert!(!dest.exists());
+    // Not even with --full.
+    let out = iss()
+        .arg("publish")
+        .arg(legacy.path())
+        .arg(&dest)
+        .arg("--full")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&command));
     assert!(!dest.exists());
 }
 

@@ -5,7 +5,8 @@ use super::args::PublishArgs;
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::publish::watch::{SETTLE, wait_for_change, watch_dir};
 use crate::publish::{
-    Destination, PublishError, PublishOptions, Published, publish_verified, verify_for_publish,
+    Destination, PublishError, PublishOptions, Published, Verified, publish_incremental,
+    publish_verified, verify_for_publish,
 };
 use anyhow::{Context, bail};
 use signal_hook::consts::{SIGINT, SIGTERM};
@@ -86,20 +87,39 @@ fn stop_on_signals(
     Ok(handle)
 }
 
-/// One verification and one publish to every destination; an error at one
-/// destination does not stop the others.
+/// One publish to every destination: from the destination's checkpoint
+/// when it allows (unless `--full`), else after one whole verification
+/// (made once for all of them); an error at one destination does not stop
+/// the others.
 fn round(
     args: &PublishArgs,
     dests: &[Destination],
     options: &PublishOptions,
 ) -> anyhow::Result<u8> {
-    let verified = match verify_for_publish(&args.path, options) {
-        Ok(v) => v,
-        Err(e) => return refuse(&e, None),
-    };
+    let mut verified: Option<Verified> = None;
     let mut worst = EXIT_OK;
     for dest in dests {
-        match publish_verified(&args.path, &verified, dest) {
+        if !args.full {
+            match publish_incremental(&args.path, dest, options) {
+                Ok(Some(p)) => {
+                    print(&p, args.json)?;
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    worst = worst.max(refuse(&e, Some(dest))?);
+                    continue;
+                }
+            }
+        }
+        let verified = match &mut verified {
+            Some(v) => v,
+            None => match verify_for_publish(&args.path, options) {
+                Ok(v) => verified.insert(v),
+                Err(e) => return refuse(&e, None),
+            },
+        };
+        match publish_verified(&args.path, verified, dest) {
             Ok(p) => print(&p, args.json)?,
             Err(e) => worst = worst.max(refuse(&e, Some(dest))?),
         }
@@ -113,7 +133,9 @@ fn refuse(e: &PublishError, dest: Option<&Destination>) -> anyhow::Result<u8> {
         Some(d)
             if !matches!(
                 e,
-                PublishError::Diverged { .. } | PublishError::Foreign { .. }
+                PublishError::Diverged { .. }
+                    | PublishError::Foreign { .. }
+                    | PublishError::ViolatedAt(_)
             ) =>
         {
             writeln!(err, "iss: publishing to {}: {e}", d.name())?;

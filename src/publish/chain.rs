@@ -23,13 +23,18 @@ pub fn history_key(chain: Chain) -> String {
 
 /// What the destination already holds for a chain: the size and root of
 /// its published checkpoint (0 and no root when there is none).
-struct Published {
-    size: u64,
-    root: Option<Hash>,
-    note: Option<Vec<u8>>,
+pub(super) struct Published {
+    pub(super) size: u64,
+    pub(super) root: Option<Hash>,
+    pub(super) note: Option<Vec<u8>>,
 }
 
-fn published(dest: &Destination, chain: Chain, origin: &str) -> Result<Published, PublishError> {
+/// The destination's checkpoint of `chain`, checked to be one of `origin`.
+pub(super) fn published(
+    dest: &Destination,
+    chain: Chain,
+    origin: &str,
+) -> Result<Published, PublishError> {
     let key = checkpoint_key(chain);
     let Some(note) = dest.get(&key).map_err(PublishError::Dest)? else {
         return Ok(Published {
@@ -144,7 +149,9 @@ pub fn publish_chain(
                     pending.push((prefixed(chain, &id.entries_path()), b.to_vec()));
                 }
             })
-            .map_err(|e| changed(format!("line {}: {e}", line.number)))?;
+            .map_err(|_| {
+                super::incremental::too_long_error(&path, chain, line.number, bytes.len())
+            })?;
         for (key, bytes) in pending.drain(..) {
             write_tile(dest, &key, &bytes, &mut out)?;
         }
@@ -162,7 +169,7 @@ pub fn publish_chain(
 /// The right edge (partial tiles and bundle), the history, a flush, and
 /// last the checkpoint.
 #[allow(clippy::too_many_arguments)] // one step of publish_chain, its state passed in
-fn finish(
+pub(super) fn finish(
     dir: &std::path::Path,
     chain: Chain,
     cp: &LatestCheckpoint,
@@ -201,7 +208,8 @@ fn finish(
     Ok(())
 }
 
-fn prefixed(chain: Chain, key: &str) -> String {
+/// `<chain>/<key>`.
+pub(super) fn prefixed(chain: Chain, key: &str) -> String {
     format!("{}/{key}", chain.name())
 }
 
@@ -209,7 +217,7 @@ fn prefixed(chain: Chain, key: &str) -> String {
 /// publish already wrote with the same bytes is left alone (full tiles are
 /// written once); one with other bytes (a torn write, another ledger's
 /// leftovers: no checkpoint names it) is replaced.
-fn write_tile(
+pub(super) fn write_tile(
     dest: &Destination,
     key: &str,
     bytes: &[u8],
@@ -230,7 +238,8 @@ fn write_tile(
     Ok(())
 }
 
-fn write_if_changed(
+/// Write `bytes` under `key` unless they are already there.
+pub(super) fn write_if_changed(
     dest: &Destination,
     key: &str,
     bytes: &[u8],
@@ -246,7 +255,11 @@ fn write_if_changed(
 
 /// The chain's checkpoint history up to and including the entry of `note`
 /// (a writer may have added newer ones since verification).
-fn history_upto(dir: &std::path::Path, chain: Chain, note: &str) -> Result<Vec<u8>, PublishError> {
+pub(super) fn history_upto(
+    dir: &std::path::Path,
+    chain: Chain,
+    note: &str,
+) -> Result<Vec<u8>, PublishError> {
     let path = ChainPaths::new(dir, chain).history;
     let bytes = crate::ledger::input::read_regular(&path)
         .map_err(|e| PublishError::Ledger(format!("{}: {e}", path.display())))?;

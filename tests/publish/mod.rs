@@ -76,6 +76,14 @@ impl Ledger {
         w.checkpoint(Chain::Descriptors).unwrap();
     }
 
+    /// Append one descriptor whose body is `body`, and checkpoint.
+    pub fn append_body(&mut self, body: &str) {
+        let signer = read_signer(&self.key).unwrap();
+        let mut w = NativeWriter::open(&self.dir, Some(signer), None).unwrap();
+        w.append(Chain::Descriptors, &[body.to_owned()]).unwrap();
+        w.checkpoint(Chain::Descriptors).unwrap();
+    }
+
     /// The exact lines of a chain file.
     pub fn lines(&self, chain: &str) -> Vec<Vec<u8>> {
         let bytes = std::fs::read(self.dir.join(format!("{chain}.jsonl"))).unwrap();

@@ -102,6 +102,11 @@ pub struct PublishArgs {
     /// Print one JSON object per destination and publish.
     #[arg(long)]
     pub json: bool,
+    /// Verify the whole ledger and re-read every chain before publishing,
+    /// even where the destination's checkpoint lets a publish start from it
+    /// (by default only what was added since is read: docs/TILES.md).
+    #[arg(long)]
+    pub full: bool,
 }
 
 /// `iss prove`.

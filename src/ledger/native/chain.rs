@@ -300,6 +300,28 @@ impl NativeChainVerifier {
         }
     }
 
+    /// A verifier that continues a chain from record `next_seq` without
+    /// its earlier lines: the next record must carry `prev` (the hash of
+    /// the record at line `prev_line`), and the Merkle tree continues from
+    /// `tree` (rebuilt from published tiles, say). The `descriptor_id`s of
+    /// the earlier records are not known: only the ids from here on are
+    /// checked against each other (an incremental publisher says so).
+    pub fn resume(
+        chain: &str,
+        policy: MacPolicy,
+        next_seq: u64,
+        prev: HexDigest,
+        prev_line: u64,
+        tree: TreeBuilder,
+    ) -> Self {
+        let mut v = Self::new(chain, policy);
+        v.next_seq = next_seq;
+        v.prev = prev;
+        v.prev_line = Some(prev_line);
+        v.tree = tree;
+        v
+    }
+
     /// Size the id set for about `records` records (no rehashing while a
     /// big chain is walked).
     pub fn reserve_ids(&mut self, records: usize) {

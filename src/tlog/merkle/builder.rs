@@ -70,6 +70,14 @@ impl TreeBuilder {
             .expect("a Merkle tree holds at most u64::MAX leaves");
     }
 
+    /// A tree of `size` leaves given by the roots of its perfect subtrees,
+    /// largest (leftmost) first, one per set bit of `size`; `None` when
+    /// their number is not that. Continues a tree whose leaves are not at
+    /// hand (from its published tiles).
+    pub fn from_peaks(size: u64, peaks: Vec<Hash>) -> Option<Self> {
+        (peaks.len() == size.count_ones() as usize).then_some(TreeBuilder { size, peaks })
+    }
+
     /// The number of leaves appended so far.
     pub fn size(&self) -> u64 {
         self.size

@@ -30,6 +30,57 @@ impl TileBuilder {
         self.size
     }
 
+    /// The builder as it stands after `size` leaves, from the tree's
+    /// right edge: `edge[L]` holds the nodes of level `L`'s partial tile
+    /// (`(size >> 8L) % 256` hashes, none when the level ends on a full
+    /// tile). An incremental publisher reads them back from the tiles it
+    /// published, so it need not rehash the leaves before `size`. `None`
+    /// when a level holds the wrong number of hashes.
+    pub fn resume(size: u64, edge: Vec<Vec<Hash>>) -> Option<Self> {
+        let mut levels = Vec::new();
+        let mut counts = Vec::new();
+        let mut edge = edge.into_iter();
+        let mut level = 0u32;
+        while level < 8 && size >> (8 * level) > 0 {
+            let count = size >> (8 * level);
+            let nodes = edge.next().unwrap_or_default();
+            if nodes.len() as u64 != count % TILE_WIDTH {
+                return None;
+            }
+            levels.push(nodes);
+            counts.push(count);
+            level += 1;
+        }
+        if edge.any(|rest| !rest.is_empty()) {
+            return None;
+        }
+        Some(TileBuilder {
+            levels,
+            counts,
+            size,
+        })
+    }
+
+    /// The roots of the perfect subtrees the tree of the current size is
+    /// made of, largest (leftmost) first: what
+    /// [`TreeBuilder::from_peaks`](crate::tlog::merkle::TreeBuilder::from_peaks) continues from.
+    pub fn peaks(&self) -> Vec<Hash> {
+        let mut peaks = Vec::new();
+        for nodes in self.levels.iter().rev() {
+            // A partial tile's width, bit by bit from the top, is its
+            // perfect subtrees left to right.
+            let mut start = 0usize;
+            for bit in (0..8).rev() {
+                let len = 1usize << bit;
+                if nodes.len() & len != 0 {
+                    peaks.push(perfect_root(&nodes[start..start + len]));
+                    start += len;
+                }
+            }
+        }
+        peaks
+    }
+
     /// Add the next leaf hash; `full` is called with each tile this leaf
     /// completes (level 0 first, then the levels above it completes in turn).
     pub fn push(&mut self, leaf: Hash, full: &mut impl FnMut(TileId, &[Hash])) {

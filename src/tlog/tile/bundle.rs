@@ -14,6 +14,14 @@ pub enum BundleError {
         "an entry of {0} bytes: a tlog-tiles entry bundle holds entries of at most 65535 bytes"
     )]
     TooLong(usize),
+    /// A partial bundle with another number of entries than its tree size calls for.
+    #[error("expected an entry bundle of {expected} entries, found {found}")]
+    Width {
+        /// Entries the size calls for.
+        expected: u64,
+        /// Entries in the bundle.
+        found: u64,
+    },
     /// A bundle that ends inside a length or an entry.
     #[error("the entry bundle ends inside entry {entry} (at byte {offset} of {len})")]
     Truncated {
@@ -82,6 +90,26 @@ impl BundleBuilder {
             keep_from: from - from % TILE_WIDTH,
             ..Self::default()
         }
+    }
+
+    /// The builder as it stands after `size` entries, given the bytes of
+    /// the partial bundle at the end (empty when `size` is a multiple of
+    /// 256): the bundles before it are not built again.
+    pub fn resume(size: u64, partial: &[u8]) -> Result<Self, BundleError> {
+        let in_bundle = size % TILE_WIDTH;
+        let entries = decode_bundle(partial)?.len() as u64;
+        if entries != in_bundle {
+            return Err(BundleError::Width {
+                expected: in_bundle,
+                found: entries,
+            });
+        }
+        Ok(BundleBuilder {
+            bytes: partial.to_vec(),
+            in_bundle,
+            size,
+            keep_from: size - in_bundle,
+        })
     }
 
     /// Entries pushed so far.

@@ -255,3 +255,88 @@ fn entries_too_long_or_bundles_cut_short_are_refused() {
     );
     assert_eq!(decode_bundle(&[]), Ok(vec![]));
 }
+
+/// Everything a builder hands out while `leaves` are pushed from `from`
+/// on, then its partial tiles: (id, bytes) in order.
+fn emitted(b: &mut TileBuilder, leaves: &[Hash]) -> Vec<(TileId, Vec<u8>)> {
+    let mut out = Vec::new();
+    for l in leaves {
+        b.push(*l, &mut |id, h| out.push((id, tile_bytes(h))));
+    }
+    b.partial_tiles(&mut |id, h| out.push((id, tile_bytes(h))));
+    out
+}
+
+#[test]
+fn a_builder_resumed_from_the_right_edge_continues_as_if_it_had_every_leaf() {
+    // Leaves need not be leaf hashes here: any 32 bytes do.
+    let leaves: Vec<Hash> = (0u32..66_200)
+        .map(|i| {
+            let mut h = [0u8; 32];
+            h[..4].copy_from_slice(&i.to_be_bytes());
+            h
+        })
+        .collect();
+    // Resumed inside a level-0 tile, at its edges, and past level 2's first node.
+    for from in [1u64, 255, 256, 257, 65_537] {
+        let leaves = &leaves[..from as usize + 600];
+        let mut whole = TileBuilder::new();
+        let mut edge: Vec<Vec<Hash>> = Vec::new();
+        for l in &leaves[..from as usize] {
+            whole.push(*l, &mut |_, _| {});
+        }
+        whole.partial_tiles(&mut |id, h| {
+            edge.resize(usize::from(id.level) + 1, Vec::new());
+            edge[usize::from(id.level)] = h.to_vec();
+        });
+        let peaks = whole.peaks();
+        let tree = crate::tlog::merkle::TreeBuilder::from_peaks(from, peaks).unwrap();
+        assert_eq!(tree.root(), root_of(&leaves[..from as usize]), "{from}");
+        let mut resumed = TileBuilder::resume(from, edge.clone()).unwrap();
+        let rest = &leaves[from as usize..];
+        assert_eq!(
+            emitted(&mut resumed, rest),
+            emitted(&mut whole, rest),
+            "{from}"
+        );
+        // A level of the wrong width is refused.
+        edge.push(vec![leaves[0]]);
+        assert!(TileBuilder::resume(from, edge).is_none(), "{from}");
+    }
+    assert!(crate::tlog::merkle::TreeBuilder::from_peaks(3, vec![leaves[0]]).is_none());
+}
+
+#[test]
+fn a_bundle_builder_resumed_from_the_partial_bundle_continues_it() {
+    let entries: Vec<Vec<u8>> = (0..600)
+        .map(|i| format!("entry {i}").into_bytes())
+        .collect();
+    for from in [0u64, 1, 255, 256, 300] {
+        let mut whole = BundleBuilder::new();
+        for e in &entries[..from as usize] {
+            whole.push(e, &mut |_, _| {}).unwrap();
+        }
+        let partial = whole.partial().map(|(_, b)| b.to_vec()).unwrap_or_default();
+        let mut resumed = BundleBuilder::resume(from, &partial).unwrap();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for e in &entries[from as usize..] {
+            whole
+                .push(e, &mut |id, x| a.push((id, x.to_vec())))
+                .unwrap();
+            resumed
+                .push(e, &mut |id, x| b.push((id, x.to_vec())))
+                .unwrap();
+        }
+        assert_eq!(a, b, "{from}");
+        assert_eq!(whole.partial(), resumed.partial(), "{from}");
+    }
+    let mut one = Vec::new();
+    encode_entry(&mut one, b"x").unwrap();
+    assert!(matches!(
+        BundleBuilder::resume(258, &one),
+        Err(BundleError::Width {
+            expected: 2,
+            found: 1
+        })
+    ));
+}
