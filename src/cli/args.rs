@@ -99,7 +99,16 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct TuiArgs {
     /// The ledger to open (any path `iss verify` accepts).
+    #[arg(conflicts_with = "fleet")]
     pub path: Option<PathBuf>,
+    /// More ledgers: with two or more, the fleet view (one row per ledger,
+    /// watched live; `Enter` opens one in the five panes, `Esc` comes back).
+    #[arg(value_name = "MORE")]
+    pub more: Vec<PathBuf>,
+    /// A fleet file: one location per line, an optional name after it,
+    /// `#` comments (docs/WORKSTATION.md, "Many ledgers at once").
+    #[arg(long, value_name = "FILE")]
+    pub fleet: Option<PathBuf>,
     /// Palette: dark or light terminal background (`NO_COLOR` turns colour off).
     #[arg(long, value_enum, default_value_t)]
     pub theme: crate::tui::ThemeName,
@@ -246,7 +255,12 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     /// The ledger (any path `iss verify` accepts).
-    pub path: PathBuf,
+    #[arg(required_unless_present = "fleet", conflicts_with = "fleet")]
+    pub path: Option<PathBuf>,
+    /// Watch every ledger of a fleet file instead (one location per line,
+    /// an optional name after it); each event names its ledger.
+    #[arg(long, value_name = "FILE")]
+    pub fleet: Option<PathBuf>,
     /// Print one JSON object per line (schema in docs/JSON.md) instead of text.
     #[arg(long)]
     pub json: bool,
