@@ -165,6 +165,15 @@ pub fn age(now_ns: i64, then_ns: i64) -> String {
     }
 }
 
+/// `3h ago`, `just now`, or `—` when unknown.
+fn ago(now_ns: i64, then: Option<i64>) -> String {
+    match then.map(|t| age(now_ns, t)) {
+        None => "—".into(),
+        Some(a) if a == "now" => "just now".into(),
+        Some(a) => format!("{a} ago"),
+    }
+}
+
 fn opt_age(now_ns: i64, then: Option<i64>) -> String {
     then.map_or_else(|| "—".into(), |t| age(now_ns, t))
 }
@@ -260,19 +269,19 @@ fn render_details(f: &mut Frame, area: Rect, row: &Row, theme: &Theme, now_ns: i
         Watching::Live => {
             let (word, _) = verdict(row, theme);
             lines.push(format!(
-                "{word}: {} violation(s), {} warning(s); {} record(s); changed {} ago, verified {} ago",
+                "{word}: {} violation(s), {} warning(s); {} record(s); changed {}, verified {}",
                 row.violations,
                 row.warnings,
                 row.records.unwrap_or(0),
-                opt_age(now_ns, row.changed_ns),
-                opt_age(now_ns, row.verified_ns),
+                ago(now_ns, row.changed_ns),
+                ago(now_ns, row.verified_ns),
             ));
             if let Some(c) = &row.checkpoint {
                 lines.push(format!(
-                    "newest signed checkpoint: {} at size {}, written {} ago",
+                    "newest signed checkpoint: {} at size {}, written {}",
                     c.chain,
                     c.size,
-                    opt_age(now_ns, c.written_ns)
+                    ago(now_ns, c.written_ns)
                 ));
             }
             if let Some(n) = &row.note {
