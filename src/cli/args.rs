@@ -20,7 +20,10 @@ pub use native::{
     propagate_version = true,
     args_conflicts_with_subcommands = true,
     after_help = super::reference::ROOT,
-    mut_subcommands = super::reference::link
+    mut_subcommands = super::reference::link,
+    // `iss [PATH]` opens one ledger: a second word is a mistake (`iss x
+    // verify`), not a fleet; `iss tui A B…` opens many.
+    mut_arg("more", |a| a.hide(true).value_parser(one_ledger_at_the_root))
 )]
 pub struct Cli {
     /// What to do; none opens the workstation.
@@ -29,6 +32,13 @@ pub struct Cli {
     /// The workstation's options when no command is given.
     #[command(flatten)]
     pub tui: TuiArgs,
+}
+
+/// The value parser of `MORE` without a command: always refused.
+fn one_ledger_at_the_root(word: &str) -> Result<PathBuf, String> {
+    Err(format!(
+        "`iss [PATH]` opens one ledger, found a second word `{word}`: for several, `iss tui A B…`"
+    ))
 }
 
 /// The commands.
