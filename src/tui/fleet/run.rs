@@ -69,9 +69,13 @@ pub fn spawn_watchers(
                 send.send(FleetMsg::Entry(i, summary::of_event(&ev)))
                     .is_ok()
             });
-            watched
-                .map_err(|why| tx.send(FleetMsg::Entry(i, Update::Error(why))))
-                .ok()
+            match watched {
+                Ok(h) => Some(h),
+                Err(why) => {
+                    let _ = tx.send(FleetMsg::Entry(i, Update::Error(why)));
+                    None
+                }
+            }
         })
         .collect()
 }
@@ -154,7 +158,7 @@ fn event_loop(
             terminal.draw(|f| match fa.opened() {
                 Some(app) => ui::render(app, f),
                 None => {
-                    super::render::render(f, &fa.view, &fa.theme, fa.now_ns, fa.message.as_deref())
+                    super::render::render(f, &fa.view, &fa.theme, fa.now_ns, fa.message.as_deref());
                 }
             })?;
             fa.dirty = false;

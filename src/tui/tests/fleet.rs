@@ -7,6 +7,7 @@ use super::harness::{TEST_CLOCK_MONO_NS, TEST_CLOCK_UTC_NS, keys, redact, tamper
 use super::native::native_ledger;
 use crate::ledger::clock::FixedClock;
 use crate::ledger::fleet::{Entry, Location, PUBLISHED_NOT_IN_BUILD, watch};
+use crate::ledger::model::report::LedgerStatus as S;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use crate::ledger::watch::{RecordStatus, WatchOptions};
 use crate::tui::app::Pane;
@@ -147,7 +148,6 @@ fn the_fleet_pane_at_80x24_and_120x40() {
 fn rows_say_violated_clean_unreadable_and_remote() {
     let f = fleet(120, 40);
     let rows = f.fa.view.rows();
-    use crate::ledger::model::report::LedgerStatus as S;
     assert_eq!(rows[0].verdict(), Some(S::Violated));
     assert_eq!(rows[1].verdict(), Some(S::Clean));
     assert!(
@@ -259,7 +259,6 @@ fn an_appended_record_updates_its_row_live() {
         &mut f.fa,
         FleetMsg::Entry(1, Update::Alert("descriptors.jsonl rewritten: x".into())),
     );
-    use crate::ledger::model::report::LedgerStatus as S;
     assert_eq!(
         f.fa.view.rows()[1].verdict(),
         Some(S::Violated),
