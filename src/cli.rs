@@ -27,10 +27,12 @@ mod sample;
 mod serve;
 mod timestamp;
 mod trust;
+mod tui_fleet;
 mod usage;
 mod verify;
 mod verify_human;
 mod watch;
+mod watch_fleet;
 mod witness;
 
 use clap::Parser;
@@ -147,6 +149,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
 /// The workstation; its exit status is 0 whatever the ledger holds (the
 /// verdict is on screen; `iss verify` is the command whose status tells).
 fn tui(args: TuiArgs) -> anyhow::Result<u8> {
+    if tui_fleet::wanted(&args) {
+        return tui_fleet::run(&args);
+    }
     let given = args.path.is_some();
     let path = args.path.unwrap_or_else(crate::tui::default_ledger);
     // A path that does not open is `iss verify`'s one-line error, before

@@ -8,6 +8,7 @@
 pub mod append;
 pub mod clock;
 pub mod discover;
+pub mod fleet;
 pub mod hash;
 pub mod id_set;
 pub mod input;

@@ -48,6 +48,7 @@ pub mod event_loop;
 pub mod export;
 pub mod filter;
 pub mod fit;
+pub mod fleet;
 pub mod form;
 pub mod help;
 pub mod integrity;

@@ -20,7 +20,10 @@ pub use native::{
     propagate_version = true,
     args_conflicts_with_subcommands = true,
     after_help = super::reference::ROOT,
-    mut_subcommands = super::reference::link
+    mut_subcommands = super::reference::link,
+    // `iss [PATH]` opens one ledger: a second word is a mistake (`iss x
+    // verify`), not a fleet; `iss tui A B…` opens many.
+    mut_arg("more", |a| a.hide(true).value_parser(one_ledger_at_the_root))
 )]
 pub struct Cli {
     /// What to do; none opens the workstation.
@@ -29,6 +32,13 @@ pub struct Cli {
     /// The workstation's options when no command is given.
     #[command(flatten)]
     pub tui: TuiArgs,
+}
+
+/// The value parser of `MORE` without a command: always refused.
+fn one_ledger_at_the_root(word: &str) -> Result<PathBuf, String> {
+    Err(format!(
+        "`iss [PATH]` opens one ledger, found a second word `{word}`: for several, `iss tui A B…`"
+    ))
 }
 
 /// The commands.
@@ -99,7 +109,16 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct TuiArgs {
     /// The ledger to open (any path `iss verify` accepts).
+    #[arg(conflicts_with = "fleet")]
     pub path: Option<PathBuf>,
+    /// More ledgers: with two or more, the fleet view (one row per ledger,
+    /// watched live; `Enter` opens one in the five panes, `Esc` comes back).
+    #[arg(value_name = "MORE")]
+    pub more: Vec<PathBuf>,
+    /// A fleet file: one location per line, an optional name after it,
+    /// `#` comments (docs/WORKSTATION.md, "Many ledgers at once").
+    #[arg(long, value_name = "FILE")]
+    pub fleet: Option<PathBuf>,
     /// Palette: dark or light terminal background (`NO_COLOR` turns colour off).
     #[arg(long, value_enum, default_value_t)]
     pub theme: crate::tui::ThemeName,
@@ -246,7 +265,12 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     /// The ledger (any path `iss verify` accepts).
-    pub path: PathBuf,
+    #[arg(required_unless_present = "fleet", conflicts_with = "fleet")]
+    pub path: Option<PathBuf>,
+    /// Watch every ledger of a fleet file instead (one location per line,
+    /// an optional name after it); each event names its ledger.
+    #[arg(long, value_name = "FILE")]
+    pub fleet: Option<PathBuf>,
     /// Print one JSON object per line (schema in docs/JSON.md) instead of text.
     #[arg(long)]
     pub json: bool,

@@ -34,7 +34,7 @@ pub fn prepare(cli: &Cli) -> anyhow::Result<()> {
         Command::Health(a) | Command::Refs(a) => read_once(&a.path),
         Command::Export(a) => read_once(&a.path),
         Command::Tui(a) => on_disk(a.path.as_deref(), "the workstation"),
-        Command::Watch(a) => on_disk(Some(&a.path), "iss watch"),
+        Command::Watch(a) => on_disk(a.path.as_deref(), "iss watch"),
         Command::Append(a) => match &a.what {
             AppendWhat::Descriptor { path, .. } | AppendWhat::Pulse { path, .. } => {
                 on_disk(Some(path), "iss append")

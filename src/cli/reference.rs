@@ -12,7 +12,13 @@ pub const ROOT: &str = "Reference: README.md (a tour, the exit status of every c
 /// The reference of each command, by its path of names (`append descriptor`):
 /// repository paths, `#` and a heading's anchor.
 const REFERENCES: &[(&str, &[&str])] = &[
-    ("tui", &["docs/WORKSTATION.md"]),
+    (
+        "tui",
+        &[
+            "docs/WORKSTATION.md",
+            "docs/WORKSTATION.md#many-ledgers-at-once-the-fleet",
+        ],
+    ),
     (
         "verify",
         &[

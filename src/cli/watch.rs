@@ -22,13 +22,18 @@ use std::time::{Duration, Instant};
 
 /// What the watch loop waits for: the watcher's next event, or a signal
 /// asking it to stop.
-enum Input {
+pub(crate) enum Input {
     Event(WatchEvent),
     Stop(&'static str),
 }
 
 /// Run `iss watch`; the exit status is [`Verdict::exit`] of what was seen.
 pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
+    let path = match (&args.path, &args.fleet) {
+        (_, Some(fleet)) => return super::watch_fleet::run(args, fleet),
+        (Some(path), None) => path,
+        (None, None) => bail!("expected a ledger PATH or --fleet FILE, found neither"),
+    };
     let (tx, rx) = mpsc::channel();
     // Before anything else: a Ctrl-C during the first verification must not
     // kill the process either.
@@ -36,14 +41,14 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
     // A published location is fetched into a private copy laid out as a
     // ledger; the copy is watched, and a monitor thread follows the
     // location's checkpoints into it (docs/REMOTE.md).
-    let fetched = if crate::remote::is_location(&args.path) {
-        Some(std::sync::Arc::new(crate::remote::fetch(&args.path)?))
+    let fetched = if crate::remote::is_location(path) {
+        Some(std::sync::Arc::new(crate::remote::fetch(path)?))
     } else {
         None
     };
     let path = fetched
         .as_ref()
-        .map_or_else(|| args.path.clone(), |f| f.dir().to_path_buf());
+        .map_or_else(|| path.clone(), |f| f.dir().to_path_buf());
     let mac_key = crate::ledger::native::secret::mac_key_option(&path, args.mac_key.as_deref())?;
     let pinned = super::trust::pinned(&args.trust, &path)?;
     let options = WatchOptions {
@@ -140,7 +145,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
 
 /// Send [`Input::Stop`] on the first SIGINT or SIGTERM (later ones too:
 /// the loop takes the first). The returned handle unregisters.
-fn stop_on_signals(tx: Sender<Input>) -> anyhow::Result<signal_hook::iterator::Handle> {
+pub(crate) fn stop_on_signals(tx: Sender<Input>) -> anyhow::Result<signal_hook::iterator::Handle> {
     let mut signals = Signals::new([SIGINT, SIGTERM]).context("cannot catch SIGINT and SIGTERM")?;
     let handle = signals.handle();
     std::thread::spawn(move || {
@@ -156,17 +161,17 @@ fn stop_on_signals(tx: Sender<Input>) -> anyhow::Result<signal_hook::iterator::H
 
 /// What the events seen so far call for.
 #[derive(Debug, Default)]
-struct Verdict {
+pub(crate) struct Verdict {
     /// The first verification finished (`ready`).
-    ready: bool,
+    pub(crate) ready: bool,
     /// A violated record, an alert, or a violated (re-)verification was seen.
-    violated: bool,
+    pub(crate) violated: bool,
     /// The latest whole-ledger verification could not read every file.
-    incomplete: bool,
+    pub(crate) incomplete: bool,
 }
 
 impl Verdict {
-    fn see(&mut self, ev: &WatchEvent) {
+    pub(crate) fn see(&mut self, ev: &WatchEvent) {
         match ev {
             WatchEvent::Ready(r) | WatchEvent::Reverified(r) => {
                 self.violated |= r.status == LedgerStatus::Violated;
@@ -185,7 +190,7 @@ impl Verdict {
     /// back); else 2 when there is no verdict (stopped before the first
     /// verification finished, or the latest could not read every file);
     /// else 0.
-    fn exit(&self) -> u8 {
+    pub(crate) fn exit(&self) -> u8 {
         if self.violated {
             EXIT_VIOLATION
         } else if !self.ready || self.incomplete {
@@ -196,7 +201,7 @@ impl Verdict {
     }
 
     /// The exit status in words.
-    fn says(&self) -> &'static str {
+    pub(crate) fn says(&self) -> &'static str {
         match self.exit() {
             EXIT_VIOLATION => "a violation or an alert was seen",
             EXIT_OK => "nothing violated was seen",

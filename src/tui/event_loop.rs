@@ -93,7 +93,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
 }
 
 /// Read terminal events on a thread and send them as messages.
-fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> JoinHandle<()> {
+pub(crate) fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> JoinHandle<()> {
     thread::spawn(move || {
         while !stop.load(Ordering::Relaxed) {
             let msg = match event::poll(INPUT_POLL).and_then(|ready| {

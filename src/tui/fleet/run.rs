@@ -1,0 +1,224 @@
+//! The fleet workstation on a terminal: one watcher per ledger in the
+//! background, the input thread, and the loop that applies messages and
+//! draws (the same shape as [`crate::tui::event_loop`], whose input thread
+//! it uses). A ledger opened in the five panes gets its background work
+//! (loading, panes 3-5, its live view) as `iss tui PATH` would, on its own
+//! channel forwarded to the loop under its row.
+
+use super::shell::{FleetApp, FleetMsg, update};
+use super::summary::{self, Update};
+use crate::ledger::clock::Clock;
+use crate::ledger::fleet::Entry;
+use crate::ledger::verify::VerifyOptions;
+use crate::ledger::watch::WatchOptions;
+use crate::ledger::watch::thread::WatchHandle;
+use crate::tui::app::{App, Loading};
+use crate::tui::msg::Msg;
+use crate::tui::theme::{Theme, ThemeName};
+use crate::tui::{load, panes, ui};
+use anyhow::{Context as _, bail};
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::execute;
+use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+/// At most one frame per this long.
+const FRAME: Duration = Duration::from_millis(16);
+/// A tick when nothing else happens (ages move on).
+const TICK: Duration = Duration::from_millis(250);
+
+/// What the fleet workstation opens, and how.
+#[derive(Debug, Clone)]
+pub struct FleetOptions {
+    /// Dark or light palette.
+    pub theme: ThemeName,
+    /// Where "now" is read.
+    pub clock: Arc<dyn Clock>,
+    /// How every ledger is verified (trust, pinned keys).
+    pub verify: VerifyOptions,
+}
+
+/// A ledger opened in the five panes: its channel, and its live view once
+/// started.
+struct Session {
+    tx: Sender<Msg>,
+    watch: Option<WatchHandle>,
+}
+
+/// Start the watcher of every entry; each event arrives as
+/// [`FleetMsg::Entry`]. An entry that cannot be watched (a published
+/// location in this build) gets its reason at once; the others run.
+pub fn spawn_watchers(
+    entries: &[Entry],
+    verify: &VerifyOptions,
+    tx: &Sender<FleetMsg>,
+) -> Vec<Option<WatchHandle>> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let options = WatchOptions {
+                verify: verify.clone(),
+                ..WatchOptions::default()
+            };
+            let send = tx.clone();
+            let watched = crate::ledger::fleet::watch(&e.location, options, move |ev| {
+                send.send(FleetMsg::Entry(i, summary::of_event(&ev)))
+                    .is_ok()
+            });
+            match watched {
+                Ok(h) => Some(h),
+                Err(why) => {
+                    let _ = tx.send(FleetMsg::Entry(i, Update::Error(why)));
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// Open the fleet workstation on the terminal until the user quits.
+pub fn run(entries: Vec<Entry>, options: &FleetOptions) -> anyhow::Result<()> {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        bail!("the workstation needs a terminal; for scripts use `iss watch --fleet FILE --json`");
+    }
+    let theme = Theme::new(options.theme, Theme::no_color_from_env());
+    let (tx, rx) = mpsc::channel();
+    let _watchers = spawn_watchers(&entries, &options.verify, &tx);
+    let mut fa = FleetApp::new(entries, theme, options.clock.clone());
+    let (input_tx, input_rx) = mpsc::channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    let input = crate::tui::event_loop::spawn_input(input_tx, Arc::clone(&stop));
+    forward(input_rx, tx.clone(), FleetMsg::Ui);
+
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    let mut terminal = ratatui::try_init().context("cannot set the terminal up")?;
+    let _ = execute!(io::stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, &mut fa, &rx, &tx, &options.verify);
+    let _ = execute!(io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    stop.store(true, Ordering::Relaxed);
+    let _ = input.join();
+    result.context("terminal error")
+}
+
+/// Forward every message of `rx` to `tx`, wrapped by `wrap`, on a thread
+/// that ends when either side is gone.
+fn forward<T: Send + 'static>(
+    rx: mpsc::Receiver<T>,
+    tx: Sender<FleetMsg>,
+    wrap: impl Fn(T) -> FleetMsg + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        for m in rx {
+            if tx.send(wrap(m)).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    fa: &mut FleetApp,
+    rx: &mpsc::Receiver<FleetMsg>,
+    tx: &Sender<FleetMsg>,
+    verify: &VerifyOptions,
+) -> io::Result<()> {
+    let size = terminal.size()?;
+    update(fa, FleetMsg::Ui(Msg::Resize(size.width, size.height)));
+    let mut sessions: Vec<Option<Session>> = fa.sessions.iter().map(|_| None).collect();
+    let mut last_draw: Option<Instant> = None;
+    loop {
+        for i in std::mem::take(&mut fa.to_start) {
+            let (stx, srx) = mpsc::channel();
+            forward(srx, tx.clone(), move |m| FleetMsg::Ledger(i, m));
+            if let Some(Some(app)) = fa.sessions.get(i) {
+                load::spawn(app.ledger.clone(), verify.clone(), stx.clone());
+            }
+            sessions[i] = Some(Session {
+                tx: stx,
+                watch: None,
+            });
+        }
+        for (app, session) in fa.sessions.iter_mut().zip(sessions.iter_mut()) {
+            if let (Some(app), Some(s)) = (app.as_mut(), session.as_mut()) {
+                background(app, s, verify)?;
+            }
+        }
+        let app_dirty = fa.opened().is_some_and(|a| a.dirty);
+        if (fa.dirty || app_dirty) && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
+            terminal.draw(|f| match fa.opened() {
+                Some(app) => ui::render(app, f),
+                None => {
+                    super::render::render(f, &fa.view, &fa.theme, fa.now_ns, fa.message.as_deref());
+                }
+            })?;
+            fa.dirty = false;
+            if let Some(i) = fa.open
+                && let Some(Some(app)) = fa.sessions.get_mut(i)
+            {
+                app.dirty = false;
+            }
+            last_draw = Some(Instant::now());
+        }
+        if fa.quit {
+            return Ok(());
+        }
+        let timeout = match last_draw {
+            Some(t) if fa.dirty => FRAME.saturating_sub(t.elapsed()),
+            _ => TICK,
+        };
+        match rx.recv_timeout(timeout) {
+            Ok(msg) => {
+                update(fa, msg);
+                while !fa.quit
+                    && let Ok(msg) = rx.try_recv()
+                {
+                    update(fa, msg);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => update(fa, FleetMsg::Ui(Msg::Tick)),
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+    }
+}
+
+/// What an opened ledger's last messages asked for, as
+/// [`crate::tui::event_loop`] does it for `iss tui PATH`: panes 3-5's
+/// work, a reload, an export, the clipboard, and its live view once its
+/// first verdict is in. (Read-only: no write job is ever queued.)
+fn background(app: &mut App, s: &mut Session, verify: &VerifyOptions) -> io::Result<()> {
+    panes::jobs::spawn_all(app, &s.tx);
+    if let Some(text) = app.outbox.clipboard.take() {
+        let mut out = io::stdout();
+        out.write_all(crate::tui::clipboard::osc52(&text).as_bytes())?;
+        out.flush()?;
+    }
+    if std::mem::take(&mut app.outbox.reload) {
+        load::spawn(app.ledger.clone(), verify.clone(), s.tx.clone());
+    }
+    if let Some(out) = app.outbox.export.take() {
+        crate::tui::export::spawn(
+            app.ledger.clone(),
+            out,
+            app.writing.clock.clone(),
+            s.tx.clone(),
+        );
+    }
+    if s.watch.is_none() && !matches!(app.report, Loading::Pending) {
+        s.watch = Some(crate::tui::live::spawn(
+            app.ledger.clone(),
+            verify.clone(),
+            s.tx.clone(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! The fleet workstation's state: the fleet pane, and the ledgers opened
+//! from it in the usual five panes (one [`App`] each, kept when the user
+//! comes back to the fleet). [`update`] is the only place it changes, as
+//! [`crate::tui::update::update`] is for one ledger: the tests drive it
+//! with key strings and no terminal.
+
+use super::summary::Update;
+use super::{FleetKey, FleetView};
+use crate::ledger::clock::Clock;
+use crate::ledger::fleet::{Entry, Location};
+use crate::tui::app::{App, Pane};
+use crate::tui::msg::Msg;
+use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::sync::Arc;
+
+/// One event for the fleet workstation.
+#[derive(Debug)]
+pub enum FleetMsg {
+    /// The terminal: a key, the mouse, a resize, a tick, input gone.
+    Ui(Msg),
+    /// The watcher of ledger `.0` reported something.
+    Entry(usize, Update),
+    /// Background work of the ledger `.0` opened in the five panes.
+    Ledger(usize, Msg),
+}
+
+/// The whole state of the fleet workstation.
+#[derive(Debug)]
+pub struct FleetApp {
+    /// The fleet pane.
+    pub view: FleetView,
+    /// The ledgers opened so far, by row (kept when the fleet is shown again).
+    pub sessions: Vec<Option<App>>,
+    /// The row whose ledger is on screen in the five panes, if one is.
+    pub open: Option<usize>,
+    /// Styles.
+    pub theme: Theme,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// Where "now" is read (ages, the opened ledgers' clock).
+    pub clock: Arc<dyn Clock>,
+    /// The latest "now" read (UTC ns): ages are counted to it.
+    pub now_ns: i64,
+    /// A message on the fleet's last line, until the next key.
+    pub message: Option<String>,
+    /// Ledgers opened by the last update, whose loading the loop starts.
+    pub to_start: Vec<usize>,
+    /// Whether the user asked to quit.
+    pub quit: bool,
+    /// Whether the screen must be redrawn.
+    pub dirty: bool,
+}
+
+impl FleetApp {
+    /// A fleet of `entries` before any watcher reported.
+    pub fn new(entries: Vec<Entry>, theme: Theme, clock: Arc<dyn Clock>) -> FleetApp {
+        let now_ns = clock.read().utc_unix_ns;
+        FleetApp {
+            sessions: entries.iter().map(|_| None).collect(),
+            view: FleetView::new(entries),
+            open: None,
+            theme,
+            size: (80, 24),
+            clock,
+            now_ns,
+            message: None,
+            to_start: Vec::new(),
+            quit: false,
+            dirty: true,
+        }
+    }
+
+    /// The ledger on screen in the five panes, if one is.
+    pub fn opened(&self) -> Option<&App> {
+        self.open.and_then(|i| self.sessions.get(i)?.as_ref())
+    }
+
+    fn opened_mut(&mut self) -> Option<&mut App> {
+        self.open.and_then(|i| self.sessions.get_mut(i)?.as_mut())
+    }
+
+    fn table_rows(&self) -> usize {
+        super::render::table_rows(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1))
+    }
+}
+
+/// Apply one message.
+pub fn update(fa: &mut FleetApp, msg: FleetMsg) {
+    match msg {
+        FleetMsg::Ui(Msg::Key(ev)) => on_key(fa, ev),
+        FleetMsg::Ui(Msg::Resize(w, h)) => {
+            fa.size = (w, h);
+            // Every opened ledger is laid out for the screen it comes back to.
+            for app in fa.sessions.iter_mut().flatten() {
+                crate::tui::update::update(app, Msg::Resize(w, h));
+            }
+            let rows = fa.table_rows();
+            fa.view.select(FleetKey::Open, rows);
+        }
+        FleetMsg::Ui(Msg::Tick) => {
+            fa.now_ns = fa.clock.read().utc_unix_ns;
+            if let Some(app) = fa.opened_mut() {
+                crate::tui::update::update(app, Msg::Tick);
+            }
+        }
+        FleetMsg::Ui(Msg::InputClosed) => fa.quit = true,
+        FleetMsg::Ui(other) => {
+            if let Some(app) = fa.opened_mut() {
+                crate::tui::update::update(app, other);
+            }
+        }
+        FleetMsg::Entry(i, u) => {
+            fa.now_ns = fa.clock.read().utc_unix_ns;
+            fa.view.apply(i, u, fa.now_ns);
+        }
+        FleetMsg::Ledger(i, m) => {
+            if let Some(Some(app)) = fa.sessions.get_mut(i) {
+                crate::tui::update::update(app, m);
+            }
+        }
+    }
+    if fa.opened().is_some_and(|a| a.quit) {
+        fa.quit = true;
+    }
+    fa.dirty = true;
+}
+
+fn on_key(fa: &mut FleetApp, ev: KeyEvent) {
+    if ev.kind == KeyEventKind::Release {
+        return;
+    }
+    fa.message = None;
+    if let Some(app) = fa.opened_mut() {
+        // Esc with nothing left to close in the ledger: back to the fleet.
+        if ev.code == KeyCode::Esc && at_rest(app) {
+            fa.open = None;
+        } else {
+            crate::tui::update::update(app, Msg::Key(ev));
+        }
+        return;
+    }
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    let key = match ev.code {
+        KeyCode::Char('c') if ctrl => FleetKey::Quit,
+        KeyCode::Char('j') | KeyCode::Down => FleetKey::Down,
+        KeyCode::Char('k') | KeyCode::Up => FleetKey::Up,
+        KeyCode::Char('g') | KeyCode::Home => FleetKey::First,
+        KeyCode::Char('G') | KeyCode::End => FleetKey::Last,
+        KeyCode::Enter => FleetKey::Open,
+        KeyCode::Char('q') => FleetKey::Quit,
+        _ => return,
+    };
+    match key {
+        FleetKey::Quit => fa.quit = true,
+        FleetKey::Open => open_selected(fa),
+        _ => {
+            let rows = fa.table_rows();
+            fa.view.select(key, rows);
+        }
+    }
+}
+
+/// Whether `Esc` in the opened ledger would do nothing there: no form,
+/// prompt, help, search or followed link open, and the browser without a
+/// record open or the integrity pane shown (from panes 3-5 `Esc` goes to
+/// the browser first).
+pub fn at_rest(app: &App) -> bool {
+    let pane_at_rest = match app.pane {
+        Pane::Browser => app.browser.detail().is_none(),
+        Pane::Integrity => true,
+        Pane::Time | Pane::Maturity | Pane::Audit => false,
+    };
+    app.form.as_ref().is_none_or(|f| !f.visible)
+        && app.prompt.is_none()
+        && app.help.is_none()
+        && app.browser.search().is_none()
+        && app.panes.return_to.is_none()
+        && pane_at_rest
+}
+
+/// Open the selected ledger in the five panes: the one opened before as
+/// it was left, else a new one (its loading started by the loop).
+fn open_selected(fa: &mut FleetApp) {
+    let i = fa.view.selected();
+    let Some(row) = fa.view.rows().get(i) else {
+        return;
+    };
+    let path = match &row.entry.location {
+        Location::Local(p) => p.clone(),
+        Location::Published(_) => {
+            fa.message = Some(format!(
+                "{}: {}",
+                row.entry.name,
+                crate::ledger::fleet::PUBLISHED_NOT_IN_BUILD
+            ));
+            return;
+        }
+    };
+    // An unreadable ledger opens too: the five panes say, file by file,
+    // what cannot be read.
+    if fa.sessions[i].is_none() {
+        let mut app = App::new(path, fa.theme);
+        app.writing.clock = fa.clock.clone();
+        crate::tui::update::update(&mut app, Msg::Resize(fa.size.0, fa.size.1));
+        fa.sessions[i] = Some(app);
+        fa.to_start.push(i);
+    }
+    fa.open = Some(i);
+}
