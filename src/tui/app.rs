@@ -160,7 +160,7 @@ pub struct App {
 
 /// Work for the event loop that `update` cannot do itself (it has no
 /// terminal and starts no thread).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Outbox {
     /// Text for the terminal's clipboard (OSC 52).
     pub clipboard: Option<String>,
@@ -168,6 +168,10 @@ pub struct Outbox {
     pub reload: bool,
     /// Write an evidence bundle here (`:export FILE`), off the UI thread.
     pub export: Option<std::path::PathBuf>,
+    /// Whether that bundle may replace existing files (`:export FILE --force`).
+    pub export_force: bool,
+    /// Write these records (`:export FILE.jsonl`/`.csv`), off the UI thread.
+    pub records: Option<crate::tui::export_records::RecordsJob>,
 }
 
 impl App {

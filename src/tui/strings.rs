@@ -180,7 +180,82 @@ pub fn not_browsable(file: &str) -> String {
 }
 /// Message: an unknown `:` command.
 pub fn unknown_command(c: &str) -> String {
-    format!("{SYM_WARN} unknown command: {c} (try :goto N, :N, :filter ..., :marks)")
+    format!("{SYM_WARN} unknown command: {c} (try :goto N, :N, :filter ..., :marks, :export FILE)")
+}
+/// Message: `:goto` with something that is neither a number nor an id prefix.
+pub fn goto_no_match(arg: &str) -> String {
+    format!(
+        "{SYM_WARN} no record matches {arg:?}: :goto takes a line number or an id prefix (4+ hex digits)"
+    )
+}
+/// Message: `:N` past the last line.
+pub fn goto_out_of_range(n: u64, chain: &str, lines: u64) -> String {
+    format!("{SYM_WARN} line {n} is out of range: {chain} has {lines} lines (showing the last)")
+}
+/// Message: an all-digit `:goto` past the end that no id starts with either.
+pub fn goto_neither(typed: &str, chain: &str, lines: u64) -> String {
+    format!(
+        "{SYM_WARN} no line {typed} ({chain} has {lines} lines) and no record whose id starts with {typed}"
+    )
+}
+/// Message: how `:export` is typed.
+pub const EXPORT_USAGE: &str = "usage: :export FILE.json (evidence bundle) | FILE.jsonl | FILE.csv (marked records, else the records shown) [--force]";
+/// The ledger's verdict in words (`None`: verification not finished).
+pub fn verdict_in_words(
+    status: Option<crate::ledger::model::report::LedgerStatus>,
+) -> &'static str {
+    use crate::ledger::model::report::LedgerStatus as S;
+    match status {
+        Some(S::Clean) => "the ledger verifies: no violation found",
+        Some(S::Violated) => "the ledger does NOT verify: it has violations (see Integrity)",
+        Some(S::Incomplete) => {
+            "the ledger was not verified in full: a file could not be read (see Integrity)"
+        }
+        None => "the ledger's verification had not finished",
+    }
+}
+/// Message: an export would replace a file.
+pub fn export_exists(path: &std::path::Path) -> String {
+    format!(
+        "{} already exists; refusing to overwrite (:export FILE --force)",
+        path.display()
+    )
+}
+fn records_phrase(job: &crate::tui::export_records::RecordsJob) -> String {
+    use crate::tui::export_records::{Selection, Shape};
+    let n = job.lines.len();
+    let s = if n == 1 { "" } else { "s" };
+    let which = match job.selection {
+        Selection::Marked => "marked ",
+        Selection::Filtered => "filtered ",
+        Selection::All => "",
+    };
+    let shape = match job.shape {
+        Shape::Jsonl => "JSONL, lines as stored",
+        Shape::Csv => "CSV",
+    };
+    format!("{n} {which}record{s} of {} ({shape})", job.chain)
+}
+/// Message: a records export was queued.
+pub fn records_exporting(job: &crate::tui::export_records::RecordsJob) -> String {
+    format!(
+        "exporting {} to {}…",
+        records_phrase(job),
+        job.out.display()
+    )
+}
+/// Message: a records export was written.
+pub fn records_exported(job: &crate::tui::export_records::RecordsJob) -> String {
+    let findings = match job.with_findings {
+        0 => String::new(),
+        k => format!(", {k} of them with findings"),
+    };
+    format!(
+        "{SYM_OK} wrote {} to {}{findings}; {}",
+        records_phrase(job),
+        job.out.display(),
+        verdict_in_words(job.verdict)
+    )
 }
 /// Message: an I/O error while reading a line.
 pub fn read_error(err: &str) -> String {

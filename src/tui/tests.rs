@@ -5,6 +5,7 @@
 
 mod browse_tools;
 mod components;
+mod export_records;
 mod form;
 mod harness;
 mod keys_dsl;
