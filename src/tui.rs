@@ -48,6 +48,7 @@ pub mod event_loop;
 pub mod export;
 pub mod export_records;
 pub mod filter;
+pub mod first_screen;
 pub mod fit;
 pub mod form;
 pub mod help;

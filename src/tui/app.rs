@@ -156,6 +156,9 @@ pub struct App {
     pub outbox: Outbox,
     /// What the panes asked of the rest of the workstation, not yet applied.
     pub queue: crate::tui::queue::Queue,
+    /// Whether a verdict was shown yet: the first one selects and names the
+    /// first violation ([`crate::tui::first_screen`]).
+    pub verdict_seen: bool,
 }
 
 /// Work for the event loop that `update` cannot do itself (it has no
@@ -200,6 +203,7 @@ impl App {
             writing: crate::tui::writes::Writing::default(),
             outbox: Outbox::default(),
             queue: crate::tui::queue::Queue::default(),
+            verdict_seen: false,
         }
     }
 

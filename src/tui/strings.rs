@@ -182,6 +182,22 @@ pub fn not_browsable(file: &str) -> String {
 pub fn unknown_command(c: &str) -> String {
     format!("{SYM_WARN} unknown command: {c} (try :goto N, :N, :filter ..., :marks, :export FILE)")
 }
+/// Message: the first violation, named when the ledger opens.
+pub fn first_finding(
+    kind: &str,
+    file: &str,
+    line: Option<u64>,
+    id: Option<&str>,
+    violations: usize,
+) -> String {
+    let at = line.map_or_else(|| file.to_owned(), |l| format!("{file} line {l}"));
+    let id = id.map_or_else(String::new, |i| format!(" ({i})"));
+    let which = match violations {
+        1 => "violation".to_owned(),
+        n => format!("1st of {n} violations (e: next)"),
+    };
+    format!("{SYM_BAD} {which}: {kind} at {at}{id}")
+}
 /// Message: `:goto` with something that is neither a number nor an id prefix.
 pub fn goto_no_match(arg: &str) -> String {
     format!(
@@ -265,6 +281,9 @@ pub fn read_error(err: &str) -> String {
 pub const NOTHING_TO_SHOW: &str = "nothing to show in this chain";
 /// Badge: the browser follows the end of the chain.
 pub const FOLLOW: &str = "▼ FOLLOW";
+/// Badge: the ledger is watched and nothing was appended since it was
+/// opened; `G` goes to the end and follows it.
+pub const LIVE: &str = "● LIVE (G: follow)";
 /// Badge: the browser stays where the reviewer scrolled; `G` follows again.
 pub fn paused(below: u64) -> String {
     format!("‖ PAUSED {below} below (G: follow)")

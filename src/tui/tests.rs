@@ -6,6 +6,7 @@
 mod browse_tools;
 mod components;
 mod export_records;
+mod first_screen;
 mod form;
 mod harness;
 mod keys_dsl;
