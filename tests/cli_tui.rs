@@ -203,7 +203,9 @@ fn the_help_lines_say_which_commands_write() {
     let about = |path: &[&str]| {
         let mut c = &cmd;
         for name in path {
-            c = c.find_subcommand(name).unwrap_or_else(|| panic!("no {name}"));
+            c = c
+                .find_subcommand(name)
+                .unwrap_or_else(|| panic!("no {name}"));
         }
         c.get_about().map(ToString::to_string).unwrap_or_default()
     };
@@ -216,11 +218,19 @@ fn the_help_lines_say_which_commands_write() {
         &["init"],
         &["checkpoint"],
     ] {
-        assert!(about(writer).contains("(writes!)"), "{writer:?}: {}", about(writer));
+        assert!(
+            about(writer).contains("(writes!)"),
+            "{writer:?}: {}",
+            about(writer)
+        );
     }
     let tui = about(&["tui"]);
     assert!(tui.contains("read-only unless --write"), "{tui}");
     for p in [&["append", "descriptor"][..], &["append", "pulse"]] {
-        assert!(about(p).contains("legacy or a native"), "{p:?}: {}", about(p));
+        assert!(
+            about(p).contains("legacy or a native"),
+            "{p:?}: {}",
+            about(p)
+        );
     }
 }

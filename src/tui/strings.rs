@@ -124,6 +124,21 @@ pub fn detail_truncated(shown: usize, total: u64) -> String {
 }
 /// Heading of a native record's body in the record detail.
 pub const DETAIL_BODY: &str = "Body";
+/// Detail: a `HASH_MISMATCH` whose stored hash the next record's link and
+/// the manifest both confirm.
+pub const HASH_CONFIRMED_BY_BOTH: &str = "the next record's prev_descriptor_hash and the manifest both confirm the stored descriptor_hash: the protected fields were edited after the record was written";
+/// Detail: confirmed by the next record's link only.
+pub const HASH_CONFIRMED_BY_NEXT: &str = "the next record's prev_descriptor_hash confirms the stored descriptor_hash: the protected fields were edited after the record was written";
+/// Detail: confirmed by the manifest only (the last record has no next).
+pub const HASH_CONFIRMED_BY_MANIFEST: &str = "the manifest confirms the stored descriptor_hash: the protected fields were edited after the record was written";
+/// Detail: the next record's link disagrees with the stored hash too.
+pub const HASH_NOT_CONFIRMED: &str = "the next record's prev_descriptor_hash does not match the stored descriptor_hash either: the hash itself was changed, or the record replaced";
+/// Detail: what `#` means on a legacy descriptor.
+pub const DETAIL_LEGACY_LEGEND: &str =
+    "(# = covered by the legacy hash, or the hash itself; the rest can be changed without trace)";
+/// Detail: what `#` means on a native record.
+pub const DETAIL_NATIVE_LEGEND: &str =
+    "(# = covered by the record hash: in the native format, every byte of the record)";
 /// Heading of keys a native line should not have.
 pub const DETAIL_OTHER_KEYS: &str = "Other keys (not in the record format)";
 /// Detail view: heading of the findings section.

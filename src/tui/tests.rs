@@ -19,6 +19,7 @@ mod numbers_extreme;
 mod panes_navigation;
 mod panes_snapshots;
 mod readme_tour;
+mod record_view;
 mod rendering;
 mod search;
 mod snapshots;

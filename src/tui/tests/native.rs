@@ -167,7 +167,7 @@ fn the_detail_shows_the_framing_then_the_body_and_esc_comes_back() {
             .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{screen}"))
     };
     assert!(at("│seq   2") < at("│prev  ") && at("│prev  ") < at("│hash  "));
-    assert!(at("│hash  ") < at("│Body") && at("│Body") < at("\"descriptor_id\""));
+    assert!(at("│hash  ") < at("│Body") && at("│Body") < at("│# descriptor_id "));
     assert!(!screen.contains("│mac "), "an unkeyed ledger has no MAC");
     assert!(screen.contains("✔ none"), "no finding on a clean record");
     t.keys("<esc>");
@@ -177,7 +177,7 @@ fn the_detail_shows_the_framing_then_the_body_and_esc_comes_back() {
     t.keys("c<enter>");
     let screen = t.screen();
     assert!(
-        screen.contains("Record detail: pulses line 1") && screen.contains("\"legacy_pulse\""),
+        screen.contains("Record detail: pulses line 1") && screen.contains("│# legacy_pulse "),
         "{screen}"
     );
 }
