@@ -158,7 +158,7 @@ pub struct App {
     pub queue: crate::tui::queue::Queue,
     /// Whether a verdict was shown yet: the first one selects and names the
     /// first violation ([`crate::tui::first_screen`]).
-    pub verdict_seen: bool,
+    pub first_verdict: crate::tui::first_screen::FirstVerdict,
 }
 
 /// Work for the event loop that `update` cannot do itself (it has no
@@ -203,7 +203,7 @@ impl App {
             writing: crate::tui::writes::Writing::default(),
             outbox: Outbox::default(),
             queue: crate::tui::queue::Queue::default(),
-            verdict_seen: false,
+            first_verdict: crate::tui::first_screen::FirstVerdict::Awaited,
         }
     }
 

@@ -10,6 +10,16 @@ use crate::tui::app::{App, Level, Pane};
 use crate::tui::chain::ChainKind;
 use crate::tui::{actions, strings};
 
+/// Whether the first verdict on the ledger was shown yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FirstVerdict {
+    /// Not yet: the next verdict is the first.
+    #[default]
+    Awaited,
+    /// Shown: later verdicts (re-verifications) move nothing.
+    Shown,
+}
+
 /// Where the first violation is, and what to say about it.
 struct First {
     chain: Option<ChainKind>,
@@ -22,7 +32,7 @@ fn first_violation(report: &VerifyReport) -> Option<First> {
     let (file, f) = report.findings().find(|(_, f)| f.is_violation())?;
     // A finding of a file the browser cannot show (the manifest) points at
     // the chain records it implicates.
-    let (chain, line) = match (ChainKind::from_name(&file.name), f.line) {
+    let (chain, line) = match (ChainKind::from_name(file.name), f.line) {
         (Some(c), Some(l)) => (Some(c), Some(l)),
         _ => match &f.related {
             Some(r) => (ChainKind::from_name(r.file), Some(r.first_line)),
@@ -31,7 +41,7 @@ fn first_violation(report: &VerifyReport) -> Option<First> {
     };
     let text = strings::first_finding(
         f.kind.name(),
-        &file.name,
+        file.name,
         f.line,
         f.record_id.as_deref(),
         violations,
