@@ -191,3 +191,46 @@ fn a_mistyped_subcommand_gets_clap_s_suggestion_not_a_workstation() {
         "iss: error: zzqx: No such file or directory (os error 2)\n"
     );
 }
+
+/// Issue 15 item 7: the one-line help says what each command writes. Every
+/// command that changes a ledger says `(writes!)`; `tui` does not call
+/// itself read-only without naming `--write`; `append` does not say it is
+/// for legacy ledgers only.
+#[test]
+fn the_help_lines_say_which_commands_write() {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let about = |path: &[&str]| {
+        let mut c = &cmd;
+        for name in path {
+            c = c
+                .find_subcommand(name)
+                .unwrap_or_else(|| panic!("no {name}"));
+        }
+        c.get_about().map(ToString::to_string).unwrap_or_default()
+    };
+    for writer in [
+        &["append"][..],
+        &["append", "descriptor"],
+        &["append", "pulse"],
+        &["repair"],
+        &["protect"],
+        &["init"],
+        &["checkpoint"],
+    ] {
+        assert!(
+            about(writer).contains("(writes!)"),
+            "{writer:?}: {}",
+            about(writer)
+        );
+    }
+    let tui = about(&["tui"]);
+    assert!(tui.contains("read-only unless --write"), "{tui}");
+    for p in [&["append", "descriptor"][..], &["append", "pulse"]] {
+        assert!(
+            about(p).contains("legacy or a native"),
+            "{p:?}: {}",
+            about(p)
+        );
+    }
+}

@@ -158,7 +158,7 @@ fn workstation_in_tmux_follows_appends_and_alerts_on_truncation() {
     let dir = common::generated_ledger(82);
     let session = Session::start("iss-live", dir.path());
     // The badge shows once the watcher's first verification is done.
-    wait_for(&session.0, "PAUSED");
+    wait_for(&session.0, "LIVE (G: follow)");
     send(&session.0, "G");
     wait_for(&session.0, "FOLLOW");
 
@@ -205,7 +205,7 @@ fn workstation_in_tmux_shows_records_posted_to_the_server_live() {
     let tokens = tempfile::tempdir().unwrap();
     let server = harness::Server::start_writing(dir.path(), tokens.path());
     let session = Session::start("iss-serve-live", dir.path());
-    wait_for(&session.0, "PAUSED");
+    wait_for(&session.0, "LIVE (G: follow)");
     send(&session.0, "G");
     wait_for(&session.0, "FOLLOW");
     for (i, name) in ["Posted_To_Server", "Posted_Again"].iter().enumerate() {
@@ -272,7 +272,7 @@ fn workstation_in_tmux_on_a_native_ledger_shows_an_outside_append() {
         "migrate writes <ledger>.key beside the ledger"
     );
     let session = Session::start("iss-native", &native);
-    let screen = wait_for(&session.0, "PAUSED");
+    let screen = wait_for(&session.0, "LIVE (G: follow)");
     assert!(
         screen.contains("[descriptors]") && screen.contains("CLEAN"),
         "{screen}"
@@ -347,7 +347,7 @@ fn workstation_in_tmux_writes_in_the_background_and_quitting_waits_for_the_write
         dir.path().display()
     );
     let session = Session::start_command("iss-write", &command);
-    wait_for(&session.0, "PAUSED");
+    wait_for(&session.0, "LIVE (G: follow)");
     // Another writer holds the ledger's lock: the pulse waits for it.
     let lock =
         iss_workstation::ledger::append::LedgerLock::acquire(glyph.parent().unwrap()).unwrap();
@@ -383,7 +383,7 @@ fn workstation_in_tmux_appends_from_the_form_and_shows_the_record_verified() {
         dir.path().display()
     );
     let session = Session::start_command("iss-form", &command);
-    wait_for(&session.0, "PAUSED");
+    wait_for(&session.0, "LIVE (G: follow)");
     send(&session.0, "i");
     wait_for(&session.0, "Append a SPICE descriptor");
     for value in [

@@ -44,7 +44,8 @@ fn one_ledger_at_the_root(word: &str) -> Result<PathBuf, String> {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Open the terminal workstation (read-only): chain browser and integrity.
+    /// Open the terminal workstation: chain browser, integrity, time, maturity,
+    /// audit (read-only unless --write).
     Tui(TuiArgs),
     /// Verify every file of a ledger (read-only). Exit 0 clean, 1 violated, 2 error.
     Verify(VerifyArgs),
@@ -73,7 +74,7 @@ pub enum Command {
     Watch(WatchArgs),
     /// Append a record through the verified append module (writes!).
     Append(AppendArgs),
-    /// Cut a torn last line left by a crash (a copy of the bytes is kept).
+    /// Cut a torn last line left by a crash (a copy of the bytes is kept) (writes!).
     Repair(RepairArgs),
     /// Create a native ledger (iss-native-v1) and its signing key (writes!).
     Init(InitArgs),
@@ -93,7 +94,7 @@ pub enum Command {
     /// An inclusion proof of a record, or a consistency proof between two
     /// tree sizes, against a native chain's newest signed checkpoint.
     Prove(ProveArgs),
-    /// Set the OS append-only attribute (`chattr +a`) on every ledger file.
+    /// Set the OS append-only attribute (`chattr +a`) on every ledger file (writes!).
     Protect(ProtectArgs),
     /// Print a shell completion script (bash, zsh or fish) to standard output.
     Completions(CompletionsArgs),
@@ -369,7 +370,8 @@ pub struct AppendArgs {
 /// The records `iss append` writes.
 #[derive(Debug, Subcommand)]
 pub enum AppendWhat {
-    /// A SPICE descriptor (JSON with the legacy fields) to a legacy ledger.
+    /// A SPICE descriptor (JSON with the legacy fields) to a legacy or a native
+    /// ledger (writes!).
     Descriptor {
         /// The ledger.
         path: PathBuf,
@@ -387,7 +389,7 @@ pub enum AppendWhat {
         #[command(flatten)]
         keys: KeyFiles,
     },
-    /// A forensic time pulse to a legacy ledger's time chain, read from
+    /// A forensic time pulse to a legacy or a native ledger's time chain (writes!), read from
     /// this machine's clocks (wall clock and `CLOCK_MONOTONIC`).
     Pulse {
         /// The ledger (or its `glyph_chain.jsonl`).

@@ -137,6 +137,30 @@ pub fn goto_line(app: &mut App, chain: ChainKind, line: u64) {
     app.current_mut().move_to(line.saturating_sub(1), rows);
 }
 
+/// `:N` or `:goto N`: line `n`. Past the end: an all-digit id prefix
+/// (4+ digits) is looked up as an id; otherwise the last line is shown and
+/// the message says the number was out of range.
+pub fn goto_number(app: &mut App, typed: &str, n: u64) {
+    let view = app.current();
+    let (kind, lines) = (view.kind, view.lines());
+    let indexed = view.file().is_some();
+    if !indexed || (1..=lines).contains(&n) {
+        goto_line(app, kind, n.max(1));
+    } else if is_id_prefix(typed) && kind != ChainKind::NativeEvents {
+        goto_id_or(
+            app,
+            typed,
+            Some(strings::goto_neither(typed, kind.name(), lines)),
+        );
+    } else {
+        goto_line(app, kind, n.max(1));
+        app.say(
+            Level::Warn,
+            strings::goto_out_of_range(n, kind.name(), lines),
+        );
+    }
+}
+
 /// `e`/`E`: the next or previous line with a finding in the browsed chain.
 pub fn jump_to_finding(app: &mut App, forward: bool) {
     let view = app.current();
@@ -165,6 +189,12 @@ pub fn is_id_prefix(s: &str) -> bool {
 /// `:goto ID`: the first record of the current chain whose id (descriptor
 /// or pulse id) starts with `id`, searched from the top (in the background).
 pub fn goto_id(app: &mut App, id: &str) {
+    goto_id_or(app, id, None);
+}
+
+/// [`goto_id`], with what to say when no record matches (`None`: the
+/// search's own message).
+fn goto_id_or(app: &mut App, id: &str, not_found: Option<String>) {
     let id = id.to_ascii_lowercase();
     let field = match app.current().kind {
         crate::tui::chain::ChainKind::Descriptors
@@ -184,7 +214,8 @@ pub fn goto_id(app: &mut App, id: &str) {
         dir: Direction::Forward,
         wrap_from: None,
         shown: format!("{field} {id}"),
-        not_found: strings::search_not_found(&format!("{field} {id}…")),
+        not_found: not_found
+            .unwrap_or_else(|| strings::search_not_found(&format!("{field} {id}…"))),
     };
     search::start(app, ask);
 }

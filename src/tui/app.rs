@@ -156,11 +156,14 @@ pub struct App {
     pub outbox: Outbox,
     /// What the panes asked of the rest of the workstation, not yet applied.
     pub queue: crate::tui::queue::Queue,
+    /// Whether a verdict was shown yet: the first one selects and names the
+    /// first violation ([`crate::tui::first_screen`]).
+    pub first_verdict: crate::tui::first_screen::FirstVerdict,
 }
 
 /// Work for the event loop that `update` cannot do itself (it has no
 /// terminal and starts no thread).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct Outbox {
     /// Text for the terminal's clipboard (OSC 52).
     pub clipboard: Option<String>,
@@ -168,6 +171,10 @@ pub struct Outbox {
     pub reload: bool,
     /// Write an evidence bundle here (`:export FILE`), off the UI thread.
     pub export: Option<std::path::PathBuf>,
+    /// Whether that bundle may replace existing files (`:export FILE --force`).
+    pub export_force: bool,
+    /// Write these records (`:export FILE.jsonl`/`.csv`), off the UI thread.
+    pub records: Option<crate::tui::export_records::RecordsJob>,
 }
 
 impl App {
@@ -196,6 +203,7 @@ impl App {
             writing: crate::tui::writes::Writing::default(),
             outbox: Outbox::default(),
             queue: crate::tui::queue::Queue::default(),
+            first_verdict: crate::tui::first_screen::FirstVerdict::Awaited,
         }
     }
 

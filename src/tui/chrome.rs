@@ -189,7 +189,7 @@ fn verdict(app: &App) -> (String, Style) {
     let t = &app.theme;
     let spin = strings::SPINNER[(app.tick % 4) as usize];
     match (&app.discovery, &app.report) {
-        (Loading::Failed(_), _) => (format!("{} cannot open", strings::SYM_BAD), t.bad),
+        (Loading::Failed(_), _) => (format!("{} cannot open", strings::SYM_BAD), t.verdict[2]),
         (Loading::Pending, _) => (format!("{spin} {}", strings::OPENING), Style::new()),
         (_, Loading::Pending) => {
             let text = app.verify_progress.as_ref().map_or_else(
@@ -201,17 +201,17 @@ fn verdict(app: &App) -> (String, Style) {
             );
             (format!("{spin} {text}"), Style::new())
         }
-        (_, Loading::Failed(_)) => (format!("{} not verified", strings::SYM_BAD), t.bad),
+        (_, Loading::Failed(_)) => (format!("{} not verified", strings::SYM_BAD), t.verdict[2]),
         (_, Loading::Ready(r)) => {
             let (v, w) = r
                 .files
                 .iter()
                 .fold((0, 0), |(v, w), f| (v + f.violations(), w + f.warnings()));
             let (sym, word, style) = match r.status {
-                LedgerStatus::Clean if w > 0 => (strings::SYM_WARN, strings::CLEAN, t.warn),
-                LedgerStatus::Clean => (strings::SYM_OK, strings::CLEAN, t.ok),
-                LedgerStatus::Violated => (strings::SYM_BAD, strings::VIOLATED, t.bad),
-                LedgerStatus::Incomplete => (strings::SYM_WARN, strings::INCOMPLETE, t.warn),
+                LedgerStatus::Clean if w > 0 => (strings::SYM_WARN, strings::CLEAN, t.verdict[1]),
+                LedgerStatus::Clean => (strings::SYM_OK, strings::CLEAN, t.verdict[0]),
+                LedgerStatus::Violated => (strings::SYM_BAD, strings::VIOLATED, t.verdict[2]),
+                LedgerStatus::Incomplete => (strings::SYM_WARN, strings::INCOMPLETE, t.verdict[1]),
             };
             let counts = format!(
                 "{}, {}",

@@ -2,6 +2,7 @@
 //! finding that concerns it (its own, and those of other files that
 //! implicate it). Built once when opened, so drawing only reads it.
 
+use crate::ledger::model::descriptor::PROTECTED_FIELDS;
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::VerifyReport;
 use crate::tui::app::Loading;
@@ -114,6 +115,9 @@ fn findings_of(r: &VerifyReport, file: &str, line: u64, out: &mut Vec<(Tone, Str
             .is_some_and(|x| x.file == file && (x.first_line..=x.last_line).contains(&line));
         if own {
             describe(f, None, out);
+            if let Some(text) = corroboration(r, f) {
+                out.push((Tone::Plain, format!("    {text}")));
+            }
         } else if implicates {
             let at = f.line.map_or_else(String::new, |l| format!(" line {l}"));
             describe(f, Some(format!("implicated by {}{at}", owner.name)), out);
@@ -124,6 +128,48 @@ fn findings_of(r: &VerifyReport, file: &str, line: u64, out: &mut Vec<(Tone, Str
             Tone::Ok,
             format!("  {} {}", strings::SYM_OK, strings::DETAIL_NO_FINDINGS),
         ));
+    }
+}
+
+/// For a legacy `HASH_MISMATCH`: what the other evidence says about the
+/// stored hash. The next record's `prev_descriptor_hash` (no `CHAIN_BREAK`
+/// on the next line) and the manifest (no finding of it implicating this
+/// line) confirming the stored hash mean the protected fields were edited,
+/// not the hash; a next link that disagrees too means the hash was changed.
+fn corroboration(r: &VerifyReport, f: &Finding) -> Option<&'static str> {
+    use crate::ledger::model::finding::FindingKind;
+    use crate::ledger::model::report::FileStatus;
+    if f.kind != FindingKind::HashMismatch {
+        return None;
+    }
+    let line = f.line?;
+    let chain = r.files.iter().find(|x| x.name == "spice_chain")?;
+    if !chain.findings.iter().any(|x| std::ptr::eq(x, f)) {
+        return None;
+    }
+    let next = (line < chain.lines).then(|| {
+        !chain
+            .findings
+            .iter()
+            .any(|x| x.kind == FindingKind::ChainBreak && x.line == Some(line + 1))
+    });
+    let manifest = r
+        .files
+        .iter()
+        .find(|x| x.name == "integrity_manifest" && x.status != FileStatus::Unreadable)
+        .map(|m| {
+            !m.findings.iter().any(|x| {
+                x.related.as_ref().is_some_and(|rel| {
+                    rel.file == "spice_chain" && (rel.first_line..=rel.last_line).contains(&line)
+                })
+            })
+        });
+    match (next, manifest) {
+        (Some(true), Some(true)) => Some(strings::HASH_CONFIRMED_BY_BOTH),
+        (Some(true), _) => Some(strings::HASH_CONFIRMED_BY_NEXT),
+        (None, Some(true)) => Some(strings::HASH_CONFIRMED_BY_MANIFEST),
+        (Some(false), _) => Some(strings::HASH_NOT_CONFIRMED),
+        _ => None,
     }
 }
 
@@ -168,44 +214,81 @@ fn record_text(view: &ChainView, line: u64, out: &mut Vec<(Tone, String)>) {
             strings::detail_truncated(text.bytes.len(), text.span_len),
         ));
     }
-    let parsed = serde_json::from_slice::<serde_json::Value>(&text.bytes);
-    match parsed {
-        Ok(serde_json::Value::Object(mut map)) if view.kind.format().native() => {
-            // The framing first (what links and seals the record), then the
-            // body: what the record says.
-            for key in ["seq", "prev", "mac", "hash"] {
-                if let Some(v) = map.remove(key) {
-                    let text = crate::tui::chain::cell_text(&v);
-                    out.push((Tone::Dim, format!("{key:<5} {text}")));
-                }
+    let lossy = String::from_utf8_lossy(&text.bytes);
+    match crate::tui::stored_fields::members(&lossy) {
+        Some(members) if view.kind.format().native() => native_fields(members, out),
+        Some(members) => {
+            // Legacy: the hash covers four fields; `#` marks them and the
+            // hash itself, as `iss show` does.
+            let descriptors = view.kind == ChainKind::Descriptors;
+            for (name, v) in &members {
+                let covered = descriptors
+                    && (PROTECTED_FIELDS.contains(&name.as_str()) || name == "descriptor_hash");
+                field_line(covered, name, v.get(), out);
             }
-            let body = map.remove("body").unwrap_or(serde_json::Value::Null);
-            out.push((Tone::Plain, String::new()));
-            out.push((Tone::Heading, strings::DETAIL_BODY.to_owned()));
-            pretty(&body, out);
-            if !map.is_empty() {
-                // Not a well-framed record (the verifier says so): show the rest too.
-                out.push((Tone::Heading, strings::DETAIL_OTHER_KEYS.to_owned()));
-                pretty(&serde_json::Value::Object(map), out);
+            if descriptors {
+                out.push((Tone::Dim, strings::DETAIL_LEGACY_LEGEND.to_owned()));
             }
         }
-        Ok(v @ serde_json::Value::Object(_)) => pretty(&v, out),
-        other => {
-            let why = other
+        None => {
+            let why = serde_json::from_slice::<serde_json::Value>(&text.bytes)
                 .err()
                 .map_or_else(|| "not an object".to_owned(), |e| e.to_string());
             out.push((Tone::Bad, strings::detail_not_json(&why)));
-            let lossy = String::from_utf8_lossy(&text.bytes);
             out.push((Tone::Plain, visible(&lossy)));
         }
     }
 }
 
-/// `v` pretty-printed. `serde_json` escapes control characters, so the text
-/// is safe to show.
-fn pretty(v: &serde_json::Value, out: &mut Vec<(Tone, String)>) {
-    let text = serde_json::to_string_pretty(v).unwrap_or_default();
-    out.extend(text.lines().map(|l| (Tone::Plain, l.to_owned())));
+/// A native record: the framing first (what links and seals it), then the
+/// body's fields in stored order; the record hash covers every byte.
+fn native_fields(
+    mut members: Vec<(String, &serde_json::value::RawValue)>,
+    out: &mut Vec<(Tone, String)>,
+) {
+    for key in ["seq", "prev", "mac", "hash"] {
+        if let Some(i) = members.iter().position(|(k, _)| k == key) {
+            let (_, v) = members.remove(i);
+            let text =
+                serde_json::from_str::<String>(v.get()).unwrap_or_else(|_| v.get().to_owned());
+            out.push((Tone::Dim, format!("{key:<5} {}", visible(&text))));
+        }
+    }
+    out.push((Tone::Plain, String::new()));
+    out.push((Tone::Heading, strings::DETAIL_BODY.to_owned()));
+    if let Some(i) = members.iter().position(|(k, _)| k == "body") {
+        let (_, body) = members.remove(i);
+        match crate::tui::stored_fields::members(body.get()) {
+            Some(fields) => {
+                for (name, v) in &fields {
+                    field_line(true, name, v.get(), out);
+                }
+            }
+            None => out.push((Tone::Plain, visible(body.get()))),
+        }
+    }
+    out.push((Tone::Dim, strings::DETAIL_NATIVE_LEGEND.to_owned()));
+    if !members.is_empty() {
+        // Not a well-framed record (the verifier says so): show the rest too.
+        out.push((Tone::Heading, strings::DETAIL_OTHER_KEYS.to_owned()));
+        for (name, v) in &members {
+            field_line(false, name, v.get(), out);
+        }
+    }
+}
+
+/// One field: `#` when the hash covers it, its name, its JSON as written.
+fn field_line(covered: bool, name: &str, raw: &str, out: &mut Vec<(Tone, String)>) {
+    let mark = if covered { '#' } else { ' ' };
+    let name = visible(name);
+    // A string decoded (the legacy writer stores `é` as `\u00e9`); a number
+    // as written; anything else as its JSON text.
+    let raw = raw.trim();
+    let value = match serde_json::from_str::<String>(raw) {
+        Ok(s) if raw.starts_with('"') => format!("\"{}\"", visible(&s)),
+        _ => visible(raw),
+    };
+    out.push((Tone::Plain, format!("{mark} {name:<22} {value}")));
 }
 
 /// Cut `text` into pieces of at most `width` characters, at a space when

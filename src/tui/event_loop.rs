@@ -183,12 +183,16 @@ fn event_loop(
             reload();
         }
         if let Some(out) = app.outbox.export.take() {
-            crate::tui::export::spawn(
+            crate::tui::export::spawn_bundle(
                 app.ledger.clone(),
                 out,
+                std::mem::take(&mut app.outbox.export_force),
                 app.writing.clock.clone(),
                 tx.clone(),
             );
+        }
+        if let Some(job) = app.outbox.records.take() {
+            crate::tui::export_records::spawn(job, tx.clone());
         }
         if !matches!(app.report, crate::tui::app::Loading::Pending) {
             start_watch(); // once; later calls do nothing

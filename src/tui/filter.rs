@@ -157,6 +157,11 @@ pub fn parse(text: &str) -> Result<Spec, String> {
                 let n: i64 = value
                     .parse()
                     .map_err(|_| format!("level {value:?} is not a whole number"))?;
+                if !(0..=5).contains(&n) {
+                    return Err(format!(
+                        "level {n} is not a capability level: levels are 0 to 5 (ISO/IEC 33020)"
+                    ));
+                }
                 match op {
                     "=" => (spec.level_min, spec.level_max) = (Some(n), Some(n)),
                     ">=" => spec.level_min = Some(n),

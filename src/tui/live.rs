@@ -49,6 +49,10 @@ pub struct LiveView {
     /// Findings on lines judged live, with their file, kept so that a
     /// report arriving later still lists them.
     pub findings: Vec<(&'static str, Finding)>,
+    /// Lines of each chain when the watcher started: a view scrolled up is
+    /// `PAUSED` only once its chain has grown past them (a ledger just
+    /// opened at its top is not paused: nothing arrived yet).
+    pub opened: Vec<(ChainKind, u64)>,
 }
 
 impl LiveView {
@@ -96,6 +100,14 @@ pub fn on_event(app: &mut App, ev: WatchEvent) {
     match ev {
         WatchEvent::Ready(report) => {
             app.live.active = true;
+            if app.live.opened.is_empty() {
+                app.live.opened = app
+                    .browser
+                    .chains()
+                    .iter()
+                    .map(|c| (c.kind, c.lines()))
+                    .collect();
+            }
             show_report(app, report);
             // Lines appended between indexing and the watcher's start.
             let kinds: Vec<ChainKind> = app.browser.chains().iter().map(|c| c.kind).collect();
@@ -276,10 +288,18 @@ pub fn badge(app: &App) -> String {
     }
     let view = app.current();
     let below = view.lines().saturating_sub(view.cursor + 1);
+    let grown = app
+        .live
+        .opened
+        .iter()
+        .find(|(k, _)| *k == view.kind)
+        .is_none_or(|(_, n)| view.lines() > *n);
     let mut s = if below == 0 {
         strings::FOLLOW.to_owned()
-    } else {
+    } else if grown {
         strings::paused(below)
+    } else {
+        strings::LIVE.to_owned()
     };
     if app.live.reverifying {
         s.push(' ');

@@ -62,8 +62,7 @@ pub fn submit(app: &mut App) {
 fn command(app: &mut App, cmd: &str) {
     let arg = cmd.strip_prefix("goto").map_or(cmd, str::trim);
     if let Ok(n) = arg.parse::<u64>() {
-        let kind = app.current().kind;
-        actions::goto_line(app, kind, n.max(1));
+        actions::goto_number(app, arg, n);
     } else if let Some(id) = word_args(cmd, "goto").filter(|a| actions::is_id_prefix(a)) {
         actions::goto_id(app, id);
     } else if matches!(cmd, "q" | "quit") {
@@ -76,6 +75,8 @@ fn command(app: &mut App, cmd: &str) {
         crate::tui::bookmarks::list(app);
     } else if cmd == "marks clear" {
         crate::tui::bookmarks::clear(app);
+    } else if let Some(arg) = word_args(cmd, "goto") {
+        app.say(Level::Warn, strings::goto_no_match(arg));
     } else {
         app.say(Level::Warn, strings::unknown_command(cmd));
     }

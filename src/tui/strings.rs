@@ -124,6 +124,21 @@ pub fn detail_truncated(shown: usize, total: u64) -> String {
 }
 /// Heading of a native record's body in the record detail.
 pub const DETAIL_BODY: &str = "Body";
+/// Detail: a `HASH_MISMATCH` whose stored hash the next record's link and
+/// the manifest both confirm.
+pub const HASH_CONFIRMED_BY_BOTH: &str = "the next record's prev_descriptor_hash and the manifest both confirm the stored descriptor_hash: the protected fields were edited after the record was written";
+/// Detail: confirmed by the next record's link only.
+pub const HASH_CONFIRMED_BY_NEXT: &str = "the next record's prev_descriptor_hash confirms the stored descriptor_hash: the protected fields were edited after the record was written";
+/// Detail: confirmed by the manifest only (the last record has no next).
+pub const HASH_CONFIRMED_BY_MANIFEST: &str = "the manifest confirms the stored descriptor_hash: the protected fields were edited after the record was written";
+/// Detail: the next record's link disagrees with the stored hash too.
+pub const HASH_NOT_CONFIRMED: &str = "the next record's prev_descriptor_hash does not match the stored descriptor_hash either: the hash itself was changed, or the record replaced";
+/// Detail: what `#` means on a legacy descriptor.
+pub const DETAIL_LEGACY_LEGEND: &str =
+    "(# = covered by the legacy hash, or the hash itself; the rest can be changed without trace)";
+/// Detail: what `#` means on a native record.
+pub const DETAIL_NATIVE_LEGEND: &str =
+    "(# = covered by the record hash: in the native format, every byte of the record)";
 /// Heading of keys a native line should not have.
 pub const DETAIL_OTHER_KEYS: &str = "Other keys (not in the record format)";
 /// Detail view: heading of the findings section.
@@ -180,7 +195,98 @@ pub fn not_browsable(file: &str) -> String {
 }
 /// Message: an unknown `:` command.
 pub fn unknown_command(c: &str) -> String {
-    format!("{SYM_WARN} unknown command: {c} (try :goto N, :N, :filter ..., :marks)")
+    format!("{SYM_WARN} unknown command: {c} (try :goto N, :N, :filter ..., :marks, :export FILE)")
+}
+/// Message: the first violation, named when the ledger opens.
+pub fn first_finding(
+    kind: &str,
+    file: &str,
+    line: Option<u64>,
+    id: Option<&str>,
+    violations: usize,
+) -> String {
+    let at = line.map_or_else(|| file.to_owned(), |l| format!("{file} line {l}"));
+    let id = id.map_or_else(String::new, |i| format!(" ({i})"));
+    let which = match violations {
+        1 => "violation".to_owned(),
+        n => format!("1st of {n} violations (e: next)"),
+    };
+    format!("{SYM_BAD} {which}: {kind} at {at}{id}")
+}
+/// Message: `:goto` with something that is neither a number nor an id prefix.
+pub fn goto_no_match(arg: &str) -> String {
+    format!(
+        "{SYM_WARN} no record matches {arg:?}: :goto takes a line number or an id prefix (4+ hex digits)"
+    )
+}
+/// Message: `:N` past the last line.
+pub fn goto_out_of_range(n: u64, chain: &str, lines: u64) -> String {
+    format!("{SYM_WARN} line {n} is out of range: {chain} has {lines} lines (showing the last)")
+}
+/// Message: an all-digit `:goto` past the end that no id starts with either.
+pub fn goto_neither(typed: &str, chain: &str, lines: u64) -> String {
+    format!(
+        "{SYM_WARN} no line {typed} ({chain} has {lines} lines) and no record whose id starts with {typed}"
+    )
+}
+/// Message: how `:export` is typed.
+pub const EXPORT_USAGE: &str = "usage: :export FILE.json (evidence bundle) | FILE.jsonl | FILE.csv (marked records, else the records shown) [--force]";
+/// The ledger's verdict in words (`None`: verification not finished).
+pub fn verdict_in_words(
+    status: Option<crate::ledger::model::report::LedgerStatus>,
+) -> &'static str {
+    use crate::ledger::model::report::LedgerStatus as S;
+    match status {
+        Some(S::Clean) => "the ledger verifies: no violation found",
+        Some(S::Violated) => "the ledger does NOT verify: it has violations (see Integrity)",
+        Some(S::Incomplete) => {
+            "the ledger was not verified in full: a file could not be read (see Integrity)"
+        }
+        None => "the ledger's verification had not finished",
+    }
+}
+/// Message: an export would replace a file.
+pub fn export_exists(path: &std::path::Path) -> String {
+    format!(
+        "{} already exists; refusing to overwrite (:export FILE --force)",
+        path.display()
+    )
+}
+fn records_phrase(job: &crate::tui::export_records::RecordsJob) -> String {
+    use crate::tui::export_records::{Selection, Shape};
+    let n = job.lines.len();
+    let s = if n == 1 { "" } else { "s" };
+    let which = match job.selection {
+        Selection::Marked => "marked ",
+        Selection::Filtered => "filtered ",
+        Selection::All => "",
+    };
+    let shape = match job.shape {
+        Shape::Jsonl => "JSONL, lines as stored",
+        Shape::Csv => "CSV",
+    };
+    format!("{n} {which}record{s} of {} ({shape})", job.chain)
+}
+/// Message: a records export was queued.
+pub fn records_exporting(job: &crate::tui::export_records::RecordsJob) -> String {
+    format!(
+        "exporting {} to {}…",
+        records_phrase(job),
+        job.out.display()
+    )
+}
+/// Message: a records export was written.
+pub fn records_exported(job: &crate::tui::export_records::RecordsJob) -> String {
+    let findings = match job.with_findings {
+        0 => String::new(),
+        k => format!(", {k} of them with findings"),
+    };
+    format!(
+        "{SYM_OK} wrote {} to {}{findings}; {}",
+        records_phrase(job),
+        job.out.display(),
+        verdict_in_words(job.verdict)
+    )
 }
 /// Message: an I/O error while reading a line.
 pub fn read_error(err: &str) -> String {
@@ -190,6 +296,9 @@ pub fn read_error(err: &str) -> String {
 pub const NOTHING_TO_SHOW: &str = "nothing to show in this chain";
 /// Badge: the browser follows the end of the chain.
 pub const FOLLOW: &str = "▼ FOLLOW";
+/// Badge: the ledger is watched and nothing was appended since it was
+/// opened; `G` goes to the end and follows it.
+pub const LIVE: &str = "● LIVE (G: follow)";
 /// Badge: the browser stays where the reviewer scrolled; `G` follows again.
 pub fn paused(below: u64) -> String {
     format!("‖ PAUSED {below} below (G: follow)")

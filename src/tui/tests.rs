@@ -5,6 +5,8 @@
 
 mod browse_tools;
 mod components;
+mod export_records;
+mod first_screen;
 mod fleet;
 mod form;
 mod harness;
@@ -18,6 +20,7 @@ mod numbers_extreme;
 mod panes_navigation;
 mod panes_snapshots;
 mod readme_tour;
+mod record_view;
 mod rendering;
 mod search;
 mod snapshots;

@@ -41,6 +41,10 @@ pub struct Theme {
     pub status_bar: Style,
     /// The READ-ONLY mode badge.
     pub mode: Style,
+    /// The verdict on the status bar: clean, with warnings, violated. Each
+    /// a badge with its own background, readable on the bar whatever its
+    /// colour (red text on the blue bar was not).
+    pub verdict: [Style; 3],
     /// Borders.
     pub border: Style,
 }
@@ -98,6 +102,20 @@ impl Theme {
                 .fg(Color::Black)
                 .bg(Color::Yellow)
                 .add_modifier(bold),
+            verdict: [
+                Style::new()
+                    .fg(Color::Black)
+                    .bg(Color::Green)
+                    .add_modifier(bold),
+                Style::new()
+                    .fg(Color::Black)
+                    .bg(Color::Yellow)
+                    .add_modifier(bold),
+                Style::new()
+                    .fg(Color::White)
+                    .bg(Color::Red)
+                    .add_modifier(bold),
+            ],
             border: Style::new().fg(Color::Gray),
         }
     }
@@ -123,6 +141,20 @@ impl Theme {
                 .fg(Color::White)
                 .bg(Color::Rgb(140, 90, 0))
                 .add_modifier(bold),
+            verdict: [
+                Style::new()
+                    .fg(Color::White)
+                    .bg(Color::Rgb(0, 110, 0))
+                    .add_modifier(bold),
+                Style::new()
+                    .fg(Color::White)
+                    .bg(Color::Rgb(140, 90, 0))
+                    .add_modifier(bold),
+                Style::new()
+                    .fg(Color::White)
+                    .bg(Color::Rgb(180, 0, 0))
+                    .add_modifier(bold),
+            ],
             border: Style::new().fg(Color::Rgb(120, 120, 120)),
         }
     }
@@ -141,6 +173,7 @@ impl Theme {
             tab_unbuilt: Style::new(),
             status_bar: rev,
             mode: bold.add_modifier(Modifier::REVERSED),
+            verdict: [bold, bold, bold],
             border: Style::new(),
         }
     }

@@ -137,8 +137,15 @@ pub fn on_verified(
                     format!("not checked against trusted checkpoints: {e}"),
                 );
             }
+            let first = std::mem::replace(
+                &mut app.first_verdict,
+                crate::tui::first_screen::FirstVerdict::Shown,
+            ) == crate::tui::first_screen::FirstVerdict::Awaited;
             app.report = Loading::Ready(report);
             app.panes.report_changed();
+            if first {
+                crate::tui::first_screen::show(app);
+            }
         }
         Err(e) => app.report = Loading::Failed(e),
     }

@@ -1,0 +1,118 @@
+//! Invariant: in a real terminal (tmux), records marked with `m` and
+//! exported with `:export FILE.jsonl` are written as the bytes of their
+//! stored lines, the message gives the ledger's verdict in words, and the
+//! ledger is left byte-identical.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Kills the tmux session however the test ends.
+struct Session(String);
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}
+
+fn start(name: &str, ledger: &Path) -> Session {
+    let session = Session(format!("{name}-{}", std::process::id()));
+    let command = format!(
+        "{}='{}' {} {}",
+        common::CLOCK_ENV,
+        common::next_clock(),
+        env!("CARGO_BIN_EXE_iss"),
+        ledger.display()
+    );
+    let ok = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session.0,
+            "-x",
+            "120",
+            "-y",
+            "30",
+        ])
+        .arg(&command)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    session
+}
+
+fn send(session: &str, keys: &[&str]) {
+    Command::new("tmux")
+        .args(["send-keys", "-t", session])
+        .args(keys)
+        .status()
+        .unwrap();
+}
+
+fn wait_for(session: &str, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", session])
+            .output()
+            .unwrap();
+        let screen = String::from_utf8_lossy(&out.stdout).into_owned();
+        if screen.contains(needle) {
+            return screen;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{needle:?} never appeared; screen:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn ledger_bytes(root: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn marked_records_exported_in_tmux_are_the_stored_lines() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed (CI installs it)");
+        return;
+    }
+    let dir = common::generated_ledger(83);
+    let before = ledger_bytes(dir.path());
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("marked.jsonl");
+    let s = start("iss-export", dir.path());
+    wait_for(&s.0, "CLEAN");
+    // Lines 2 and 5 marked, then exported.
+    send(&s.0, &["j", "m", ":5", "Enter", "m"]);
+    wait_for(&s.0, "*5 ");
+    send(&s.0, &[&format!(":export {}", file.display()), "Enter"]);
+    let screen = wait_for(&s.0, "wrote 2 marked records");
+    assert!(screen.contains("the ledger verifies"), "{screen}");
+    send(&s.0, &["q"]);
+
+    let chain = std::fs::read(dir.path().join("data/spice_layer/spice_chain.jsonl")).unwrap();
+    let lines: Vec<&[u8]> = chain.split_inclusive(|b| *b == b'\n').collect();
+    assert_eq!(std::fs::read(&file).unwrap(), [lines[1], lines[4]].concat());
+    assert_eq!(ledger_bytes(dir.path()), before, "the ledger is unchanged");
+}
