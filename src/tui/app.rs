@@ -246,6 +246,7 @@ impl App {
             || self.panes.busy()
             || self.writing.running.is_some()
             || self.browser.search().is_some()
+            || self.browser.narrowing().is_some()
     }
 
     /// The key contexts in effect, innermost first.

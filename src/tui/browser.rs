@@ -85,6 +85,20 @@ fn chain_tabs(app: &App) -> Line<'static> {
         spans.push(Span::raw(" "));
     }
     spans.push(Span::styled("(c: next chain) ", app.theme.dim));
+    let view = app.current();
+    if let Some(s) = &view.sorted {
+        spans.push(Span::styled(
+            format!("sorted: {}{} ", s.key.name(), arrow(s.reverse)),
+            app.theme.warn,
+        ));
+    }
+    let first = first_column(view);
+    if first > 0 {
+        spans.push(Span::styled(
+            format!("{} ", strings::columns_left(first)),
+            app.theme.dim,
+        ));
+    }
     if let Some(f) = &app.current().filter {
         spans.push(Span::styled(
             format!(
@@ -102,17 +116,23 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
     // One more than the digits: a marked line shows `*` before its number.
     let line_w = (digits(view.lines()) + 1).max(4);
     // One column for the selection marker, which the table draws itself.
-    let (fields, status) = fit(view.kind.fields(), line_w, area.width.saturating_sub(1));
+    let shown_fields = &view.kind.fields()[first_column(view)..];
+    let (fields, status) = fit(shown_fields, line_w, area.width.saturating_sub(1));
     let mut widths = vec![Constraint::Length(1), Constraint::Length(line_w)];
     widths.extend(fields.iter().map(|f| Constraint::Length(f.width)));
     let mut header: Vec<Cell> = vec![
         Cell::from(""),
         Cell::from(Line::from("line").alignment(Alignment::Right)),
     ];
-    header.extend(fields.iter().map(|f| Cell::from(f.title)));
+    // The sorted column's heading carries the direction (`lvl▲`).
+    let heading = |title: &'static str| match &view.sorted {
+        Some(s) if s.key.column() == title => format!("{title}{}", arrow(s.reverse)),
+        _ => title.to_owned(),
+    };
+    header.extend(fields.iter().map(|f| Cell::from(heading(f.title))));
     if status {
         widths.push(Constraint::Fill(1));
-        header.push(Cell::from("status"));
+        header.push(Cell::from(heading("status")));
     }
     let keep: Vec<usize> = fields
         .iter()
@@ -180,6 +200,17 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         body,
         &mut sb,
     );
+}
+
+/// `▲` ascending, `▼` descending.
+fn arrow(reverse: bool) -> &'static str {
+    if reverse { "▼" } else { "▲" }
+}
+
+/// The first record field shown: `→` scrolled past the others.
+fn first_column(view: &ChainView) -> usize {
+    view.first_column
+        .min(view.kind.fields().len().saturating_sub(1))
 }
 
 /// The row's symbol, words and style, from the verification marks.

@@ -125,6 +125,8 @@ pub enum PanesMsg {
     },
     /// A `:filter` scan of a chain.
     Filter(Box<crate::tui::filter::Scanned>),
+    /// A sort of the browser's chain finished.
+    Sorted(Box<crate::tui::sort::SortDone>),
     /// A browser search (`/`, `n`/`N`, `:goto ID`).
     Search {
         /// The request it answers.
@@ -169,6 +171,7 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
         }
         PanesMsg::Audit { request, result } => app.panes.audit.on_page(request, result),
         PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
+        PanesMsg::Sorted(done) => crate::tui::sort::on_sorted(app, *done),
         PanesMsg::Search {
             request,
             kind,

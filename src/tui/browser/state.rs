@@ -3,6 +3,7 @@
 
 use crate::tui::chain::{ChainKind, ChainView};
 use crate::tui::detail::Detail;
+use crate::tui::narrow::Narrowing;
 use crate::tui::search::Pending;
 
 /// The chain browser's state.
@@ -19,6 +20,8 @@ pub struct Browser {
     last_search: Option<String>,
     /// The search running in the background, if any.
     search: Option<Pending>,
+    /// The filter scan or sort running in the background, if any.
+    narrowing: Option<Narrowing>,
 }
 
 impl Default for Browser {
@@ -29,6 +32,7 @@ impl Default for Browser {
             detail: None,
             last_search: None,
             search: None,
+            narrowing: None,
         }
     }
 }
@@ -141,6 +145,26 @@ impl Browser {
     /// Stop following the running search; it, if there was one.
     pub fn take_search(&mut self) -> Option<Pending> {
         self.search.take()
+    }
+
+    /// The filter scan or sort running in the background.
+    pub fn narrowing(&self) -> Option<&Narrowing> {
+        self.narrowing.as_ref()
+    }
+
+    /// The filter scan or sort running in the background, to change.
+    pub fn narrowing_mut(&mut self) -> Option<&mut Narrowing> {
+        self.narrowing.as_mut()
+    }
+
+    /// Note the narrowing running now (`None`: none).
+    pub fn set_narrowing(&mut self, n: Option<Narrowing>) {
+        self.narrowing = n;
+    }
+
+    /// Forget the running narrowing; it, if there was one.
+    pub fn take_narrowing(&mut self) -> Option<Narrowing> {
+        self.narrowing.take()
     }
 
     /// The running search, when it is the one `request` answers.

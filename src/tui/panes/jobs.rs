@@ -49,6 +49,8 @@ pub enum Job {
     Filter(Box<crate::tui::filter::ScanJob>),
     /// A search of a chain file (pane 1).
     Search(Box<crate::tui::search::SearchJob>),
+    /// A sort of a chain file's records (pane 1).
+    Sort(Box<crate::tui::sort::SortJob>),
     /// One line of the integrity manifest (pane 5, a followed link).
     Manifest {
         /// The request this answers.
@@ -71,6 +73,16 @@ impl Job {
             Job::Filter(j) => {
                 let j = (**j).clone();
                 Box::new(move |e| PanesMsg::Filter(Box::new(j.failed(e))))
+            }
+            Job::Sort(j) => {
+                let (request, kind) = (j.request, j.kind);
+                Box::new(move |e| {
+                    PanesMsg::Sorted(Box::new(crate::tui::sort::SortDone {
+                        request,
+                        kind,
+                        result: Err(e),
+                    }))
+                })
             }
             Job::Search(j) => {
                 let (request, kind) = (j.request, j.kind);
@@ -98,6 +110,7 @@ impl Job {
         match self {
             Job::Filter(j) => PanesMsg::Filter(Box::new(j.run())),
             Job::Search(j) => j.run(),
+            Job::Sort(j) => PanesMsg::Sorted(Box::new(j.run())),
             Job::Time(report) => PanesMsg::Time(time(&report).map(Box::new)),
             Job::Maturity(report) => PanesMsg::Maturity(maturity(&report).map(Box::new)),
             Job::Audit {
