@@ -124,15 +124,8 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         Cell::from(""),
         Cell::from(Line::from("line").alignment(Alignment::Right)),
     ];
-    // The sorted column's heading carries the direction (`lvl▲`).
-    let heading = |title: &'static str| match &view.sorted {
-        Some(s) if s.key.column() == title => format!("{title}{}", arrow(s.reverse)),
-        _ => title.to_owned(),
-    };
-    header.extend(fields.iter().map(|f| Cell::from(heading(f.title))));
     if status {
         widths.push(Constraint::Fill(1));
-        header.push(Cell::from(heading("status")));
     }
     let keep: Vec<usize> = fields
         .iter()
@@ -144,6 +137,27 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         .into_iter()
         .map(usize::from)
         .collect();
+    // The sorted column's heading carries the direction (`lvl▲`, cut to
+    // `lv▲` in a narrow column: the title says `sorted: level▲` whole).
+    let heading = |title: &'static str, w: usize| match &view.sorted {
+        Some(s) if s.key.column() == title => {
+            let cut: String = title.chars().take(w.saturating_sub(1)).collect();
+            format!("{cut}{}", arrow(s.reverse))
+        }
+        _ => title.to_owned(),
+    };
+    header.extend(
+        fields
+            .iter()
+            .enumerate()
+            .map(|(k, f)| Cell::from(heading(f.title, room[2 + k]))),
+    );
+    if status {
+        header.push(Cell::from(heading(
+            "status",
+            room.last().copied().unwrap_or(0),
+        )));
+    }
     let rows = view.rows.iter().map(|row| {
         let (sym, words, style) = row_status(app, view, row.line);
         let label = bookmarks::line_label(view, row.line);

@@ -257,7 +257,7 @@ pub const TABLE: &[Binding] = &[
     bind(C::Browser, &[k('G'), code(KeyCode::End), k('F')], A::Bottom, "last record; follows new records (tail)"),
     bind(C::Browser, &[code(KeyCode::Left), k('<')], A::ScrollLeft, "scroll the columns left"),
     bind(C::Browser, &[code(KeyCode::Right), k('>')], A::ScrollRight, "scroll the columns right (to assessed_at)"),
-    bind(C::Browser, &[k('s')], A::SortNext, "sort by the next column: level, score, time, process, status, none"),
+    bind(C::Browser, &[k('s')], A::SortNext, "sort: level, score, time, process, status, none"),
     bind(C::Browser, &[k('S')], A::SortReverse, "reverse the sort"),
     bind(C::Browser, &[code(KeyCode::Enter)], A::Open, "record detail"),
     bind(C::Browser, &[k('c')], A::NextChain, "next chain file"),

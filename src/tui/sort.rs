@@ -7,8 +7,10 @@
 //! keeps, per row shown, the line it shows, and per line its row (4 + 8
 //! bytes a record); the screen stays live meanwhile and a newer sort (or
 //! `s` again) makes the older answer stale. Under a `:filter` only the
-//! kept lines are sorted. Ties keep file order. Lines appended later go
-//! after the sorted ones, in file order, until the next sort.
+//! kept lines are sorted. Ties keep file order; `S` turns the whole
+//! order round without reading again (ties then in reverse file order).
+//! Lines appended later go after the sorted ones, in file order, until the
+//! next sort.
 
 use crate::ledger::model::descriptor::DescriptorRecord;
 use crate::time::Instant;

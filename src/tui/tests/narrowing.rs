@@ -98,16 +98,16 @@ fn s_sorts_by_each_column_in_turn_and_capital_s_reverses() {
     let level = by(&|r| r["capability_level"].as_f64().unwrap());
     let mut t = Harness::sample(120, 40);
     t.keys("s");
-    assert!(header(&t).contains("lvl▲"), "{}", header(&t));
+    assert!(header(&t).contains("lv▲"), "{}", header(&t));
     assert!(t.screen().contains("sorted: level▲"), "{}", t.screen());
     assert_eq!(walk(&mut t), level);
     t.keys("S");
-    assert!(header(&t).contains("lvl▼"), "{}", header(&t));
+    assert!(header(&t).contains("lv▼"), "{}", header(&t));
     let mut desc = level.clone();
     desc.reverse();
     assert_eq!(walk(&mut t), desc, "reversed: the same rows the other way");
     t.keys("s");
-    assert!(header(&t).contains("score▲"), "{}", header(&t));
+    assert!(header(&t).contains("scor▲"), "{}", header(&t));
     assert_eq!(walk(&mut t), by(&|r| r["compliance_score"].as_f64().unwrap()));
     t.keys("s");
     assert!(header(&t).contains("assessed_at▲"), "{}", header(&t));
@@ -185,7 +185,7 @@ fn a_regex_filter_keeps_the_lines_it_matches_and_a_sort_applies_to_them() {
     assert_eq!(walk(&mut t), kept);
     t.keys(":filter clear<enter>");
     assert_eq!(walk(&mut t).len(), recs.len());
-    assert!(header(&t).contains("lvl▲"), "still sorted: {}", header(&t));
+    assert!(header(&t).contains("lv▲"), "still sorted: {}", header(&t));
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn a_sort_runs_in_the_background_with_its_progress_on_the_status_line() {
     t.finish_jobs();
     assert!(t.app.browser.narrowing().is_none());
     t.keys("1");
-    assert!(header(&t).contains("lvl▲"), "{}", header(&t));
+    assert!(header(&t).contains("lv▲"), "{}", header(&t));
     // A newer request makes the older answer stale: `s` twice before the
     // first sort answers leaves the second key's order.
     t.keys_pending("ss");
