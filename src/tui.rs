@@ -49,6 +49,7 @@ pub mod export;
 pub mod filter;
 pub mod fit;
 pub mod form;
+pub mod goto_time;
 pub mod help;
 pub mod integrity;
 pub mod keys;

@@ -238,7 +238,7 @@ fn split(word: &str) -> Result<(&str, &'static str, &str), String> {
 
 /// A time bound: a full ISO 8601 time, one without offset (UTC), or a
 /// date (its first instant as a start, its last as an end).
-fn instant(value: &str, start: bool) -> Option<Instant> {
+pub fn instant(value: &str, start: bool) -> Option<Instant> {
     if let Some(t) = Instant::parse(value) {
         return Some(t);
     }

@@ -127,6 +127,8 @@ pub enum PanesMsg {
     Filter(Box<crate::tui::filter::Scanned>),
     /// A sort of the browser's chain finished.
     Sorted(Box<crate::tui::sort::SortDone>),
+    /// A `:goto TIME` finished.
+    GotoTime(Box<crate::tui::goto_time::GotoTimeDone>),
     /// A browser search (`/`, `n`/`N`, `:goto ID`).
     Search {
         /// The request it answers.
@@ -172,6 +174,7 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
         PanesMsg::Audit { request, result } => app.panes.audit.on_page(request, result),
         PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
         PanesMsg::Sorted(done) => crate::tui::sort::on_sorted(app, *done),
+        PanesMsg::GotoTime(done) => crate::tui::goto_time::on_found(app, *done),
         PanesMsg::Search {
             request,
             kind,

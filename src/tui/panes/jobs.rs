@@ -51,6 +51,8 @@ pub enum Job {
     Search(Box<crate::tui::search::SearchJob>),
     /// A sort of a chain file's records (pane 1).
     Sort(Box<crate::tui::sort::SortJob>),
+    /// `:goto TIME` (panes 1 and 3).
+    GotoTime(Box<crate::tui::goto_time::GotoTimeJob>),
     /// One line of the integrity manifest (pane 5, a followed link).
     Manifest {
         /// The request this answers.
@@ -73,6 +75,18 @@ impl Job {
             Job::Filter(j) => {
                 let j = (**j).clone();
                 Box::new(move |e| PanesMsg::Filter(Box::new(j.failed(e))))
+            }
+            Job::GotoTime(j) => {
+                let (request, kind, pane, text) = (j.request, j.kind, j.pane, j.text.clone());
+                Box::new(move |e| {
+                    PanesMsg::GotoTime(Box::new(crate::tui::goto_time::GotoTimeDone {
+                        request,
+                        kind,
+                        text,
+                        pane,
+                        result: Err(e),
+                    }))
+                })
             }
             Job::Sort(j) => {
                 let (request, kind) = (j.request, j.kind);
@@ -111,6 +125,7 @@ impl Job {
             Job::Filter(j) => PanesMsg::Filter(Box::new(j.run())),
             Job::Search(j) => j.run(),
             Job::Sort(j) => PanesMsg::Sorted(Box::new(j.run())),
+            Job::GotoTime(j) => PanesMsg::GotoTime(Box::new(j.run())),
             Job::Time(report) => PanesMsg::Time(time(&report).map(Box::new)),
             Job::Maturity(report) => PanesMsg::Maturity(maturity(&report).map(Box::new)),
             Job::Audit {

@@ -258,3 +258,47 @@ fn snapshot_regex_filter_sorted_by_process() {
         ":filter /Backup|Incident/ !level=0<enter>ssss",
     );
 }
+
+/// The first line (0-based) of `path` whose `field` is at or after `at`.
+fn first_at_or_after(path: &str, field: &str, at: &str) -> u64 {
+    let at = crate::time::Instant::parse(at).unwrap();
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .position(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            crate::time::Instant::parse(v[field].as_str().unwrap()).unwrap() >= at
+        })
+        .unwrap() as u64
+}
+
+#[test]
+fn goto_a_time_goes_to_the_first_record_at_or_after_it_in_the_browser() {
+    let want = first_at_or_after(CHAIN, "assessed_at", "2026-11-01T09:00:00.2Z");
+    assert!(want > 0);
+    let mut t = Harness::sample(120, 40);
+    t.keys(":goto 2026-11-01T09:00:00.2<enter>");
+    assert_eq!(t.app.current().cursor, want);
+    // An offset is taken into account: 10:00:00.2+01:00 is the same instant.
+    t.keys("g:goto 2026-11-01T10:00:00.2+01:00<enter>");
+    assert_eq!(t.app.current().cursor, want);
+    // Minutes are enough; a date alone is its first instant.
+    t.keys("G:goto 2026-11-01T09:00<enter>");
+    assert_eq!(t.app.current().cursor, 0);
+    t.keys("G:goto 2026-11-01<enter>");
+    assert_eq!(t.app.current().cursor, 0);
+    t.keys(":goto 2027-01-01<enter>");
+    let msg = t.app.message.as_ref().unwrap().1.clone();
+    assert!(msg.contains("no record of spice_chain at or after 2027-01-01"), "{msg}");
+}
+
+#[test]
+fn goto_a_time_in_the_time_pane_selects_the_first_pulse_at_or_after_it() {
+    let pulses = "data/sample-ledger/logs/forensic_logs/glyph_chain.jsonl";
+    let want = first_at_or_after(pulses, "utc_iso", "2026-11-01T09:00:00.2Z");
+    assert!(want > 0);
+    let mut t = Harness::sample(120, 40);
+    t.keys("3:goto 2026-11-01T09:00:00.2<enter>");
+    assert_eq!(t.app.pane, crate::tui::app::Pane::Time);
+    assert_eq!(t.app.panes.time.cursor(), want);
+}
