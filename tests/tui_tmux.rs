@@ -526,7 +526,10 @@ fn workstation_in_tmux_filters_by_regex_and_sorts_by_level() {
     wait_for(&session.0, "CLEAN");
     send(&session.0, ":filter /Backup_R.store/");
     send(&session.0, "Enter");
-    wait_for(&session.0, &format!("{} of {}", want.len(), text.lines().count()));
+    wait_for(
+        &session.0,
+        &format!("{} of {}", want.len(), text.lines().count()),
+    );
     send(&session.0, "s");
     let screen = wait_for(&session.0, "sorted by level");
     let rows = process_and_level_rows(&screen);
@@ -540,7 +543,10 @@ fn workstation_in_tmux_filters_by_regex_and_sorts_by_level() {
     let screen = wait_for(&session.0, "descending");
     let mut desc = want.clone();
     desc.reverse();
-    let levels: Vec<u8> = process_and_level_rows(&screen).iter().map(|r| r.1).collect();
+    let levels: Vec<u8> = process_and_level_rows(&screen)
+        .iter()
+        .map(|r| r.1)
+        .collect();
     assert_eq!(levels, desc, "{screen}");
     send(&session.0, "q");
     wait_until_quit(&session.0);

@@ -299,9 +299,8 @@ pub fn reapply(view: &mut ChainView) {
         // The rows sorted may be gone: file order until sorted again.
         view.sorted = None;
     } else {
-        f.lines.extend(
-            scan_range(file, &f.spec, native, marks, f.scanned, total).unwrap_or_default(),
-        );
+        f.lines
+            .extend(scan_range(file, &f.spec, native, marks, f.scanned, total).unwrap_or_default());
     }
     f.scanned = total;
     view.filter = Some(f);

@@ -83,7 +83,9 @@ impl GotoTimeJob {
 
 /// The column holding a record's time in `kind`.
 fn time_field(kind: ChainKind) -> Option<&'static Field> {
-    kind.fields().iter().find(|f| TIME_FIELDS.contains(&f.title))
+    kind.fields()
+        .iter()
+        .find(|f| TIME_FIELDS.contains(&f.title))
 }
 
 /// The time of the record `text` (the first of the field's places that

@@ -56,7 +56,11 @@ pub fn begin(app: &mut App, kind: ChainKind, what: String, total: u64) -> (u64, 
 /// An answer to `request` arrived: whether it is the one still wanted
 /// (it then no longer runs).
 pub fn finish(app: &mut App, request: u64) -> bool {
-    if app.browser.narrowing().is_some_and(|n| n.request == request) {
+    if app
+        .browser
+        .narrowing()
+        .is_some_and(|n| n.request == request)
+    {
         app.browser.set_narrowing(None);
         return true;
     }
@@ -74,11 +78,7 @@ pub fn status(app: &App) -> Option<String> {
     let n = app.browser.narrowing()?;
     let spin = strings::SPINNER[(app.tick % 4) as usize];
     let done = n.done.load(Ordering::Relaxed);
-    let pct = if n.total == 0 {
-        0
-    } else {
-        (done.min(n.total) * 100) / n.total
-    };
+    let pct = (done.min(n.total) * 100).checked_div(n.total).unwrap_or(0);
     Some(format!("{spin} {}… {pct}%", n.what))
 }
 
@@ -103,7 +103,7 @@ pub fn for_each_line(
         done.store(line.end_offset(), Ordering::Relaxed);
         let text = match line.content {
             Content::Bytes(b) => std::str::from_utf8(b).ok(),
-            _ => None,
+            Content::TooLong { .. } => None,
         };
         each(line.number - 1, text);
     }

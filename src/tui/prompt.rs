@@ -64,8 +64,8 @@ fn command(app: &mut App, cmd: &str) {
     if let Ok(n) = arg.parse::<u64>() {
         let kind = app.current().kind;
         actions::goto_line(app, kind, n.max(1));
-    } else if let Some((text, at)) = word_args(cmd, "goto")
-        .and_then(|a| Some((a, crate::tui::goto_time::parse(a)?)))
+    } else if let Some((text, at)) =
+        word_args(cmd, "goto").and_then(|a| Some((a, crate::tui::goto_time::parse(a)?)))
     {
         crate::tui::goto_time::start(app, text, at);
     } else if let Some(id) = word_args(cmd, "goto").filter(|a| actions::is_id_prefix(a)) {

@@ -144,6 +144,7 @@ impl Sorted {
     }
 
     /// The same rows the other way round.
+    #[must_use]
     pub fn reversed(mut self) -> Self {
         self.rows.reverse();
         self.reverse = !self.reverse;
@@ -215,7 +216,9 @@ pub struct SortDone {
 impl SortJob {
     /// Read the chain, take each record's value, sort.
     pub fn run(self) -> SortDone {
-        let result = self.sort().map_err(|e| format!("{}: {e}", self.path.display()));
+        let result = self
+            .sort()
+            .map_err(|e| format!("{}: {e}", self.path.display()));
         SortDone {
             request: self.request,
             kind: self.kind,
@@ -234,8 +237,7 @@ impl SortJob {
             let value = match self.key {
                 SortKey::Status => Some(Value::Int(status_rank(self.marks.as_ref(), line))),
                 key => text.and_then(|s| {
-                    crate::tui::filter::with_descriptor(s, native, |r| value_of(key, r))
-                        .flatten()
+                    crate::tui::filter::with_descriptor(s, native, |r| value_of(key, r)).flatten()
                 }),
             };
             keyed.push((value, line));
@@ -305,16 +307,18 @@ pub fn cycle(app: &mut App) {
         None => app.current().sorted.as_ref().map(|s| s.key),
     };
     let next = SortKey::next(current);
-    match next {
-        Some(key) => start(app, key, false),
-        None => {
+    if let Some(key) = next {
+        start(app, key, false);
+    } else {
+        // A sort still under way is no longer wanted (a filter scan is).
+        if app.browser.narrowing().is_some_and(|n| n.sort.is_some()) {
             narrow::cancel(app);
-            let rows = app.table_rows();
-            let view = app.current_mut();
-            view.sorted = None;
-            view.move_to(view.cursor, rows);
-            app.say(Level::Info, strings::SORT_CLEARED);
         }
+        let rows = app.table_rows();
+        let view = app.current_mut();
+        view.sorted = None;
+        view.move_to(view.cursor, rows);
+        app.say(Level::Info, strings::SORT_CLEARED);
     }
 }
 

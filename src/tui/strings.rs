@@ -342,7 +342,11 @@ pub fn sorted_by(key: &str, reverse: bool) -> String {
     )
 }
 fn direction(reverse: bool) -> &'static str {
-    if reverse { "▼ descending" } else { "▲ ascending" }
+    if reverse {
+        "▼ descending"
+    } else {
+        "▲ ascending"
+    }
 }
 /// Browser title: columns scrolled out on the left.
 pub fn columns_left(n: usize) -> String {

@@ -143,8 +143,16 @@ mod tests {
         assert_eq!((s.regex.len(), s.not.len()), (1, 1));
         assert_eq!(s.status, [Status::Violated, Status::Implicated]);
         assert_eq!(s.not[0].find.process.as_deref(), Some("ENG.1"));
-        assert!(special(&mut s, "/(/").unwrap_err().contains("not a regular"));
-        assert!(special(&mut s, "status=green").unwrap_err().contains("violated"));
+        assert!(
+            special(&mut s, "/(/")
+                .unwrap_err()
+                .contains("not a regular")
+        );
+        assert!(
+            special(&mut s, "status=green")
+                .unwrap_err()
+                .contains("violated")
+        );
         assert!(special(&mut s, "!").unwrap_err().contains("one condition"));
         assert!(special(&mut s, "!colour=red").is_err());
     }

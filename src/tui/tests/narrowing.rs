@@ -39,7 +39,12 @@ fn walk(t: &mut Harness) -> Vec<u64> {
 fn header(t: &Harness) -> String {
     t.screen()
         .lines()
-        .find(|l| l.contains(" line ") || l.contains(" line│") || l.trim_start().starts_with("│ line") || l.contains("line "))
+        .find(|l| {
+            l.contains(" line ")
+                || l.contains(" line│")
+                || l.trim_start().starts_with("│ line")
+                || l.contains("line ")
+        })
         .filter(|l| !l.contains("spice_chain"))
         .unwrap_or_default()
         .to_owned()
@@ -108,7 +113,10 @@ fn s_sorts_by_each_column_in_turn_and_capital_s_reverses() {
     assert_eq!(walk(&mut t), desc, "reversed: the same rows the other way");
     t.keys("s");
     assert!(header(&t).contains("scor▲"), "{}", header(&t));
-    assert_eq!(walk(&mut t), by(&|r| r["compliance_score"].as_f64().unwrap()));
+    assert_eq!(
+        walk(&mut t),
+        by(&|r| r["compliance_score"].as_f64().unwrap())
+    );
     t.keys("s");
     assert!(header(&t).contains("assessed_at▲"), "{}", header(&t));
     let mut time: Vec<u64> = (0..recs.len() as u64).collect();
@@ -125,7 +133,11 @@ fn s_sorts_by_each_column_in_turn_and_capital_s_reverses() {
     t.keys("s");
     assert!(header(&t).contains("status▲"), "{}", header(&t));
     t.keys("s");
-    assert!(!header(&t).contains('▲'), "file order again: {}", header(&t));
+    assert!(
+        !header(&t).contains('▲'),
+        "file order again: {}",
+        header(&t)
+    );
     assert_eq!(walk(&mut t), (0..recs.len() as u64).collect::<Vec<_>>());
     t.keys("S");
     assert_eq!(t.app.message.as_ref().unwrap().1, strings::NO_SORT);
@@ -137,7 +149,11 @@ fn status_sort_puts_the_violation_first_and_a_filter_keeps_only_it() {
     t.keys("sssss");
     assert!(header(&t).contains("status▲"), "{}", header(&t));
     t.keys("g");
-    assert_eq!(t.app.current().cursor, 9, "line 10, the HASH_MISMATCH, first");
+    assert_eq!(
+        t.app.current().cursor,
+        9,
+        "line 10, the HASH_MISMATCH, first"
+    );
     t.keys("sS");
     // `:filter violated` keeps the violated records only.
     t.keys(":filter violated<enter>");
@@ -145,7 +161,10 @@ fn status_sort_puts_the_violation_first_and_a_filter_keeps_only_it() {
     assert!(kept.contains(&9), "{kept:?}");
     let marks = t.app.current().marks.clone();
     for l in &kept {
-        assert!(crate::tui::sort::status_rank(marks.as_ref(), *l) <= 1, "line {l}");
+        assert!(
+            crate::tui::sort::status_rank(marks.as_ref(), *l) <= 1,
+            "line {l}"
+        );
     }
     t.keys(":filter !violated<enter>");
     assert!(!walk(&mut t).contains(&9));
@@ -216,7 +235,10 @@ fn a_sort_runs_in_the_background_with_its_progress_on_the_status_line() {
     t.keys_pending("s");
     assert!(t.app.browser.narrowing().is_some());
     let screen = t.screen();
-    assert!(screen.contains("sorting by level ▲ ascending… 0%"), "{screen}");
+    assert!(
+        screen.contains("sorting by level ▲ ascending… 0%"),
+        "{screen}"
+    );
     // Panes switch while it runs; its answer still lands in the browser.
     t.keys_pending("2");
     assert!(t.screen().contains("sorting by level"));
@@ -289,7 +311,10 @@ fn goto_a_time_goes_to_the_first_record_at_or_after_it_in_the_browser() {
     assert_eq!(t.app.current().cursor, 0);
     t.keys(":goto 2027-01-01<enter>");
     let msg = t.app.message.as_ref().unwrap().1.clone();
-    assert!(msg.contains("no record of spice_chain at or after 2027-01-01"), "{msg}");
+    assert!(
+        msg.contains("no record of spice_chain at or after 2027-01-01"),
+        "{msg}"
+    );
 }
 
 #[test]
