@@ -51,6 +51,7 @@ pub mod fit;
 pub mod form;
 pub mod goto_time;
 pub mod help;
+pub mod hits;
 pub mod integrity;
 pub mod keys;
 pub mod layout;

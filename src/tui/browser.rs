@@ -86,6 +86,9 @@ fn chain_tabs(app: &App) -> Line<'static> {
     }
     spans.push(Span::styled("(c: next chain) ", app.theme.dim));
     let view = app.current();
+    if let Some(h) = crate::tui::hits::title(app) {
+        spans.push(Span::styled(format!("{h} "), app.theme.header));
+    }
     if let Some(s) = &view.sorted {
         spans.push(Span::styled(
             format!("sorted: {}{} ", s.key.name(), arrow(s.reverse)),
@@ -158,6 +161,13 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
             room.last().copied().unwrap_or(0),
         )));
     }
+    // The last search's matches, highlighted (reversed: seen without colour).
+    let query = app
+        .browser
+        .hits()
+        .filter(|h| h.kind == view.kind)
+        .map(|h| h.query.as_str());
+    let matched = Style::new().add_modifier(ratatui::style::Modifier::REVERSED);
     let rows = view.rows.iter().map(|row| {
         let (sym, words, style) = row_status(app, view, row.line);
         let label = bookmarks::line_label(view, row.line);
@@ -168,11 +178,12 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         match &row.cells {
             Ok(values) => cells.extend(keep.iter().enumerate().map(|(k, &i)| {
                 let w = room[2 + k];
-                Cell::from(if row.numbers.get(i).copied().unwrap_or(false) {
+                let fitted = if row.numbers.get(i).copied().unwrap_or(false) {
                     fit::number(&values[i], w)
                 } else {
                     fit::text(&values[i], w)
-                })
+                };
+                Cell::from(crate::tui::hits::highlight(fitted, query, matched))
             })),
             Err(why) => {
                 let w = room.get(2).copied().unwrap_or(0);

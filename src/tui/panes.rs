@@ -127,6 +127,8 @@ pub enum PanesMsg {
     Filter(Box<crate::tui::filter::Scanned>),
     /// A sort of the browser's chain finished.
     Sorted(Box<crate::tui::sort::SortDone>),
+    /// A search's hits were counted.
+    Counted(Box<crate::tui::hits::Counted>),
     /// A `:goto TIME` finished.
     GotoTime(Box<crate::tui::goto_time::GotoTimeDone>),
     /// A browser search (`/`, `n`/`N`, `:goto ID`).
@@ -175,6 +177,7 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
         PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
         PanesMsg::Sorted(done) => crate::tui::sort::on_sorted(app, *done),
         PanesMsg::GotoTime(done) => crate::tui::goto_time::on_found(app, *done),
+        PanesMsg::Counted(c) => crate::tui::hits::on_counted(app, *c),
         PanesMsg::Search {
             request,
             kind,

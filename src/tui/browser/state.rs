@@ -22,6 +22,8 @@ pub struct Browser {
     search: Option<Pending>,
     /// The filter scan or sort running in the background, if any.
     narrowing: Option<Narrowing>,
+    /// The last search's hits, counted in the background.
+    hits: Option<crate::tui::hits::Hits>,
 }
 
 impl Default for Browser {
@@ -33,6 +35,7 @@ impl Default for Browser {
             last_search: None,
             search: None,
             narrowing: None,
+            hits: None,
         }
     }
 }
@@ -145,6 +148,21 @@ impl Browser {
     /// Stop following the running search; it, if there was one.
     pub fn take_search(&mut self) -> Option<Pending> {
         self.search.take()
+    }
+
+    /// The last search's hits (their count, once counted).
+    pub fn hits(&self) -> Option<&crate::tui::hits::Hits> {
+        self.hits.as_ref()
+    }
+
+    /// The last search's hits, to fill in.
+    pub fn hits_mut(&mut self) -> Option<&mut crate::tui::hits::Hits> {
+        self.hits.as_mut()
+    }
+
+    /// Set the last search's hits.
+    pub fn set_hits(&mut self, hits: Option<crate::tui::hits::Hits>) {
+        self.hits = hits;
     }
 
     /// The filter scan or sort running in the background.

@@ -51,6 +51,8 @@ pub enum Job {
     Search(Box<crate::tui::search::SearchJob>),
     /// A sort of a chain file's records (pane 1).
     Sort(Box<crate::tui::sort::SortJob>),
+    /// The hits of a search, counted (pane 1).
+    CountHits(Box<crate::tui::hits::CountJob>),
     /// `:goto TIME` (panes 1 and 3).
     GotoTime(Box<crate::tui::goto_time::GotoTimeJob>),
     /// One line of the integrity manifest (pane 5, a followed link).
@@ -75,6 +77,16 @@ impl Job {
             Job::Filter(j) => {
                 let j = (**j).clone();
                 Box::new(move |e| PanesMsg::Filter(Box::new(j.failed(e))))
+            }
+            Job::CountHits(j) => {
+                let (query, kind) = (j.query.clone(), j.kind);
+                Box::new(move |e| {
+                    PanesMsg::Counted(Box::new(crate::tui::hits::Counted {
+                        query,
+                        kind,
+                        result: Err(e),
+                    }))
+                })
             }
             Job::GotoTime(j) => {
                 let (request, kind, pane, text) = (j.request, j.kind, j.pane, j.text.clone());
@@ -126,6 +138,7 @@ impl Job {
             Job::Search(j) => j.run(),
             Job::Sort(j) => PanesMsg::Sorted(Box::new(j.run())),
             Job::GotoTime(j) => PanesMsg::GotoTime(Box::new(j.run())),
+            Job::CountHits(j) => PanesMsg::Counted(Box::new(j.run())),
             Job::Time(report) => PanesMsg::Time(time(&report).map(Box::new)),
             Job::Maturity(report) => PanesMsg::Maturity(maturity(&report).map(Box::new)),
             Job::Audit {

@@ -327,3 +327,54 @@ fn goto_a_time_in_the_time_pane_selects_the_first_pulse_at_or_after_it() {
     assert_eq!(t.app.pane, crate::tui::app::Pane::Time);
     assert_eq!(t.app.panes.time.cursor(), want);
 }
+
+#[test]
+fn a_search_counts_its_hits_and_highlights_the_matches() {
+    let recs = records();
+    let hits: Vec<u64> = (0..recs.len() as u64)
+        .filter(|l| {
+            recs[*l as usize]
+                .0
+                .to_ascii_lowercase()
+                .contains("backup_restore")
+        })
+        .collect();
+    let mut t = Harness::sample(120, 40);
+    t.keys("/backup_restore<enter>");
+    // From line 1 (a hit itself) the next hit is the second.
+    assert_eq!(t.app.current().cursor, hits[1]);
+    let n = hits.len();
+    assert!(
+        t.screen().contains(&format!("/backup_restore 2/{n}")),
+        "{}",
+        t.screen()
+    );
+    t.keys("n");
+    assert!(
+        t.screen().contains(&format!("/backup_restore 3/{n}")),
+        "{}",
+        t.screen()
+    );
+    t.keys("N");
+    assert!(t.screen().contains(&format!("/backup_restore 2/{n}")));
+    t.keys("j");
+    if !hits.contains(&t.app.current().cursor) {
+        assert!(t.screen().contains(&format!("/backup_restore -/{n}")));
+    }
+    // The matched text is drawn reversed, the rest of the row is not.
+    let buf = t.buffer();
+    let screen = t.screen();
+    let (y, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Backup_Restore") && l.contains('✔'))
+        .unwrap();
+    let x = line[..line.find("Backup_Restore").unwrap()].chars().count();
+    let reversed = |x: usize| {
+        buf[(x as u16, y as u16)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    };
+    assert!(reversed(x) && reversed(x + 13), "the match");
+    assert!(!reversed(x + 14) && !reversed(x - 2), "around it");
+}
