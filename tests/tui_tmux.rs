@@ -475,3 +475,80 @@ fn workstation_in_tmux_as_a_user_who_cannot_read_the_manifest_says_incomplete() 
     send(&session.0, "q");
     wait_until_quit(&session.0);
 }
+
+/// The chain rows on screen: (process, level) of each, read from the
+/// table's cells (`✔  12 3c44d10ae8ab313a Backup_Restore  5 ...`).
+fn process_and_level_rows(screen: &str) -> Vec<(String, u8)> {
+    screen
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l
+                .split(['│', '║', '█'])
+                .nth(1)?
+                .trim_start_matches(['>', ' '])
+                .split_whitespace()
+                .collect();
+            let is_row = cells.len() > 4
+                && ["✔", "⚠", "✘"].contains(&cells[0])
+                && cells[2].bytes().all(|b| b.is_ascii_hexdigit());
+            if !is_row {
+                return None;
+            }
+            Some((cells[3].to_owned(), cells[4].parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn workstation_in_tmux_filters_by_regex_and_sorts_by_level() {
+    if !tmux_available() {
+        return;
+    }
+    let dir = common::generated_ledger(81);
+    let chain = walk(dir.path())
+        .into_iter()
+        .find(|p| p.ends_with("spice_chain.jsonl"))
+        .unwrap();
+    let text = std::fs::read_to_string(&chain).unwrap();
+    let kept: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| l.contains("Backup_Restore"))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut want: Vec<u8> = kept
+        .iter()
+        .map(|r| u8::try_from(r["capability_level"].as_u64().unwrap()).unwrap())
+        .collect();
+    want.sort_unstable();
+    assert!(!want.is_empty() && want.len() < 20, "fits on one screen");
+    let before = files_state(dir.path());
+    let session = Session::start("iss-e2e-narrow", dir.path());
+    wait_for(&session.0, "CLEAN");
+    send(&session.0, ":filter /Backup_R.store/");
+    send(&session.0, "Enter");
+    wait_for(
+        &session.0,
+        &format!("{} of {}", want.len(), text.lines().count()),
+    );
+    send(&session.0, "s");
+    let screen = wait_for(&session.0, "sorted by level");
+    let rows = process_and_level_rows(&screen);
+    assert!(
+        rows.iter().all(|(p, _)| p == "Backup_Restore"),
+        "only the records the regex matches: {rows:?}\n{screen}"
+    );
+    let levels: Vec<u8> = rows.iter().map(|r| r.1).collect();
+    assert_eq!(levels, want, "every kept record, by level\n{screen}");
+    send(&session.0, "S");
+    let screen = wait_for(&session.0, "descending");
+    let mut desc = want.clone();
+    desc.reverse();
+    let levels: Vec<u8> = process_and_level_rows(&screen)
+        .iter()
+        .map(|r| r.1)
+        .collect();
+    assert_eq!(levels, desc, "{screen}");
+    send(&session.0, "q");
+    wait_until_quit(&session.0);
+    assert_eq!(files_state(dir.path()), before, "nothing written");
+}

@@ -102,6 +102,17 @@ pub fn perform(app: &mut App, action: Action) {
         Action::ListMarks => bookmarks::list(app),
         Action::CopyId => clipboard::copy_field(app, clipboard::What::Id),
         Action::CopyHash => clipboard::copy_field(app, clipboard::What::Hash),
+        Action::ScrollLeft | Action::ScrollRight if app.browser.detail().is_none() => {
+            let view = app.current_mut();
+            let last = view.kind.fields().len().saturating_sub(1);
+            view.first_column = if action == Action::ScrollLeft {
+                view.first_column.saturating_sub(1)
+            } else {
+                (view.first_column + 1).min(last)
+            };
+        }
+        Action::SortNext => crate::tui::sort::cycle(app),
+        Action::SortReverse => crate::tui::sort::reverse(app),
         _ => {}
     }
 }

@@ -254,6 +254,7 @@ impl App {
             || self.panes.busy()
             || self.writing.running.is_some()
             || self.browser.search().is_some()
+            || self.browser.narrowing().is_some()
     }
 
     /// The key contexts in effect, innermost first.

@@ -85,6 +85,23 @@ fn chain_tabs(app: &App) -> Line<'static> {
         spans.push(Span::raw(" "));
     }
     spans.push(Span::styled("(c: next chain) ", app.theme.dim));
+    let view = app.current();
+    if let Some(h) = crate::tui::hits::title(app) {
+        spans.push(Span::styled(format!("{h} "), app.theme.header));
+    }
+    if let Some(s) = &view.sorted {
+        spans.push(Span::styled(
+            format!("sorted: {}{} ", s.key.name(), arrow(s.reverse)),
+            app.theme.warn,
+        ));
+    }
+    let first = first_column(view);
+    if first > 0 {
+        spans.push(Span::styled(
+            format!("{} ", strings::columns_left(first)),
+            app.theme.dim,
+        ));
+    }
     if let Some(f) = &app.current().filter {
         spans.push(Span::styled(
             format!(
@@ -102,17 +119,16 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
     // One more than the digits: a marked line shows `*` before its number.
     let line_w = (digits(view.lines()) + 1).max(4);
     // One column for the selection marker, which the table draws itself.
-    let (fields, status) = fit(view.kind.fields(), line_w, area.width.saturating_sub(1));
+    let shown_fields = &view.kind.fields()[first_column(view)..];
+    let (fields, status) = fit(shown_fields, line_w, area.width.saturating_sub(1));
     let mut widths = vec![Constraint::Length(1), Constraint::Length(line_w)];
     widths.extend(fields.iter().map(|f| Constraint::Length(f.width)));
     let mut header: Vec<Cell> = vec![
         Cell::from(""),
         Cell::from(Line::from("line").alignment(Alignment::Right)),
     ];
-    header.extend(fields.iter().map(|f| Cell::from(f.title)));
     if status {
         widths.push(Constraint::Fill(1));
-        header.push(Cell::from("status"));
     }
     let keep: Vec<usize> = fields
         .iter()
@@ -124,6 +140,34 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         .into_iter()
         .map(usize::from)
         .collect();
+    // The sorted column's heading carries the direction (`lvl▲`, cut to
+    // `lv▲` in a narrow column: the title says `sorted: level▲` whole).
+    let heading = |title: &'static str, w: usize| match &view.sorted {
+        Some(s) if s.key.column() == title => {
+            let cut: String = title.chars().take(w.saturating_sub(1)).collect();
+            format!("{cut}{}", arrow(s.reverse))
+        }
+        _ => title.to_owned(),
+    };
+    header.extend(
+        fields
+            .iter()
+            .enumerate()
+            .map(|(k, f)| Cell::from(heading(f.title, room[2 + k]))),
+    );
+    if status {
+        header.push(Cell::from(heading(
+            "status",
+            room.last().copied().unwrap_or(0),
+        )));
+    }
+    // The last search's matches, highlighted (reversed: seen without colour).
+    let query = app
+        .browser
+        .hits()
+        .filter(|h| h.kind == view.kind)
+        .map(|h| h.query.as_str());
+    let matched = Style::new().add_modifier(ratatui::style::Modifier::REVERSED);
     let rows = view.rows.iter().map(|row| {
         let (sym, words, style) = row_status(app, view, row.line);
         let label = bookmarks::line_label(view, row.line);
@@ -134,11 +178,12 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         match &row.cells {
             Ok(values) => cells.extend(keep.iter().enumerate().map(|(k, &i)| {
                 let w = room[2 + k];
-                Cell::from(if row.numbers.get(i).copied().unwrap_or(false) {
+                let fitted = if row.numbers.get(i).copied().unwrap_or(false) {
                     fit::number(&values[i], w)
                 } else {
                     fit::text(&values[i], w)
-                })
+                };
+                Cell::from(crate::tui::hits::highlight(fitted, query, matched))
             })),
             Err(why) => {
                 let w = room.get(2).copied().unwrap_or(0);
@@ -180,6 +225,17 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         body,
         &mut sb,
     );
+}
+
+/// `▲` ascending, `▼` descending.
+fn arrow(reverse: bool) -> &'static str {
+    if reverse { "▼" } else { "▲" }
+}
+
+/// The first record field shown: `→` scrolled past the others.
+fn first_column(view: &ChainView) -> usize {
+    view.first_column
+        .min(view.kind.fields().len().saturating_sub(1))
 }
 
 /// The row's symbol, words and style, from the verification marks.

@@ -10,6 +10,7 @@ use crate::ledger::discover::{Discovery, FileKind};
 use crate::ledger::io::line_index::IndexedFile;
 use crate::tui::filter::Filtered;
 use crate::tui::marks::Marks;
+use crate::tui::sort::Sorted;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -239,6 +240,10 @@ pub struct ChainView {
     pub filter: Option<Filtered>,
     /// The lines the user marked with `m` (0-based).
     pub bookmarks: BTreeSet<u64>,
+    /// The order of `s` in effect (over the filter's lines, if any).
+    pub sorted: Option<Sorted>,
+    /// The first record field shown (`←`/`→` scroll the columns).
+    pub first_column: usize,
 }
 
 impl ChainView {
@@ -253,6 +258,8 @@ impl ChainView {
             marks: None,
             filter: None,
             bookmarks: BTreeSet::new(),
+            sorted: None,
+            first_column: 0,
         }
     }
 
@@ -301,6 +308,9 @@ impl ChainView {
 
     /// Rows the browser can show: every line, or the lines the filter keeps.
     pub fn shown(&self) -> u64 {
+        if let Some(s) = &self.sorted {
+            return s.len();
+        }
         match &self.filter {
             Some(f) => f.lines.len() as u64,
             None => self.lines(),
@@ -310,6 +320,9 @@ impl ChainView {
     /// The row of 0-based `line`: under a filter, the first kept line at
     /// or after it (past the last: the number of kept lines).
     pub fn position_of(&self, line: u64) -> u64 {
+        if let Some(s) = &self.sorted {
+            return s.position_of(line);
+        }
         match &self.filter {
             Some(f) => f.lines.partition_point(|l| *l < line) as u64,
             None => line,
@@ -319,6 +332,9 @@ impl ChainView {
     /// The 0-based line shown at row `pos` (under a filter with nothing
     /// kept: 0).
     pub fn line_at(&self, pos: u64) -> u64 {
+        if let Some(s) = &self.sorted {
+            return s.line_at(pos);
+        }
         match &self.filter {
             Some(f) => usize::try_from(pos)
                 .ok()

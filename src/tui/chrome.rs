@@ -101,6 +101,8 @@ pub fn line(app: &App, f: &mut Frame, area: Rect) {
         crate::tui::fit::line(Line::styled(text.clone(), style), usize::from(area.width))
     } else if let Some(searching) = crate::tui::search::status(app) {
         Line::raw(searching)
+    } else if let Some(narrowing) = crate::tui::narrow::status(app) {
+        Line::raw(narrowing)
     } else {
         let ctx = app.contexts();
         let spans: Vec<Span> = HINTS

@@ -1,6 +1,9 @@
 //! `:filter` in the chain browser: keep only the descriptors whose process,
 //! level, outcome, assessor or assessment time match, e.g.
 //! `:filter level>=3 process=ENG.1`; `:filter clear` shows all again.
+//! Besides `field=value`: `/regex/` over the line as stored, `!` before a
+//! condition to keep the records it does not match, and the verification
+//! status (`violated`, `implicated`, `status=warning|ok`), see [`words`].
 //!
 //! The matching is `iss find`'s own ([`crate::analysis::lookup::Filter`],
 //! times compared as instants), plus level bounds. Setting a filter reads
@@ -17,10 +20,16 @@ use crate::ledger::model::descriptor::DescriptorRecord;
 use crate::time::Instant;
 use crate::tui::app::{App, Level};
 use crate::tui::chain::{ChainKind, ChainView};
+use crate::tui::marks::Marks;
+use crate::tui::narrow;
 use crate::tui::strings;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+mod words;
 
 /// Bytes of a line read for matching; longer lines never match.
-const MATCH_MAX_BYTES: usize = 1 << 20;
+const MATCH_MAX_BYTES: usize = narrow::LINE_MAX_BYTES;
 
 /// What a record must satisfy: every condition given.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +40,15 @@ pub struct Spec {
     pub level_min: Option<i64>,
     /// Highest `capability_level` kept.
     pub level_max: Option<i64>,
+    /// Whether a condition above was given: the line must then be a
+    /// well-formed descriptor.
+    pub record: bool,
+    /// Regular expressions the stored line must match.
+    pub regex: Vec<regex::Regex>,
+    /// Verification statuses the row must have.
+    pub status: Vec<words::Status>,
+    /// Conditions the record must not satisfy (`!process=X`).
+    pub not: Vec<Spec>,
 }
 
 impl Spec {
@@ -39,6 +57,23 @@ impl Spec {
         self.find.matches(r)
             && self.level_min.is_none_or(|m| r.capability_level >= m)
             && self.level_max.is_none_or(|m| r.capability_level <= m)
+    }
+
+    /// Whether 0-based `line` of a chain, whose stored text is `text`, is
+    /// kept (`marks`: the chain's verification results, for the status).
+    pub fn keeps_line(&self, line: u64, text: &str, native: bool, marks: Option<&Marks>) -> bool {
+        self.regex.iter().all(|r| r.is_match(text))
+            && self.status.iter().all(|s| s.holds(marks, line))
+            && (!self.record || keeps(text, native, self))
+            && self
+                .not
+                .iter()
+                .all(|n| !n.keeps_line(line, text, native, marks))
+    }
+
+    /// Whether a condition needs the verification's results.
+    pub fn needs_marks(&self) -> bool {
+        !self.status.is_empty() || self.not.iter().any(Spec::needs_marks)
     }
 }
 
@@ -60,6 +95,12 @@ pub struct Filtered {
 /// its path with its own reader.
 #[derive(Debug, Clone)]
 pub struct ScanJob {
+    /// The request it answers.
+    pub request: u64,
+    /// The chain's verification results, for status conditions.
+    pub marks: Option<Marks>,
+    /// Bytes read so far, for the progress shown.
+    pub done: Arc<AtomicU64>,
     /// The chain it is for.
     pub kind: ChainKind,
     /// The file.
@@ -83,8 +124,14 @@ impl ScanJob {
     /// Read the file and match every line.
     pub fn run(self) -> Scanned {
         let native = self.kind == ChainKind::NativeDescriptors;
-        let result = scan_path(&self.path, &self.spec, native)
-            .map_err(|e| format!("{}: {e}", self.path.display()));
+        let mut kept = Vec::new();
+        let result = narrow::for_each_line(&self.path, &self.done, |line, text| {
+            if text.is_some_and(|s| self.spec.keeps_line(line, s, native, self.marks.as_ref())) {
+                kept.push(line);
+            }
+        })
+        .map(|lines| (kept, lines))
+        .map_err(|e| format!("{}: {e}", self.path.display()));
         Scanned { job: self, result }
     }
 
@@ -97,42 +144,20 @@ impl ScanJob {
     }
 }
 
-/// Every line of the file at `path` that `spec` keeps, and the number of
-/// complete lines read.
-fn scan_path(
-    path: &std::path::Path,
-    spec: &Spec,
-    native: bool,
-) -> std::io::Result<(Vec<u64>, u64)> {
-    use crate::ledger::io::reader::{Content, Ending, LineReader};
-    let mut reader =
-        LineReader::with_limit(crate::ledger::input::open_regular(path)?, MATCH_MAX_BYTES);
-    let mut kept = Vec::new();
-    let mut lines = 0;
-    while let Some(line) = reader.next_line()? {
-        if line.ending == Ending::Torn {
-            break; // not a line yet: the live view catches it up later
-        }
-        lines = line.number;
-        if let Content::Bytes(b) = line.content
-            && let Ok(s) = std::str::from_utf8(b)
-            && keeps(s, native, spec)
-        {
-            kept.push(line.number - 1);
-        }
-    }
-    Ok((kept, lines))
-}
-
 /// Parse the words after `:filter`.
 pub fn parse(text: &str) -> Result<Spec, String> {
     let mut spec = Spec::default();
-    let words: Vec<&str> = text.split_whitespace().collect();
+    let words = words::tokenize(text)?;
     if words.is_empty() {
         return Err("an empty filter".into());
     }
-    for word in words {
+    for word in &words {
+        if words::special(&mut spec, word)? {
+            continue;
+        }
+        let word = word.as_str();
         let (key, op, value) = split(word)?;
+        spec.record = true;
         let eq_only = |v: &mut Option<String>| {
             if op == "=" {
                 *v = Some(value.to_owned());
@@ -218,7 +243,7 @@ fn split(word: &str) -> Result<(&str, &'static str, &str), String> {
 
 /// A time bound: a full ISO 8601 time, one without offset (UTC), or a
 /// date (its first instant as a start, its last as an end).
-fn instant(value: &str, start: bool) -> Option<Instant> {
+pub fn instant(value: &str, start: bool) -> Option<Instant> {
     if let Some(t) = Instant::parse(value) {
         return Some(t);
     }
@@ -234,17 +259,29 @@ fn instant(value: &str, start: bool) -> Option<Instant> {
 }
 
 /// Whether the descriptor on line `s` (legacy, or a native record's body)
-/// is one `spec` keeps.
+/// is one `spec`'s record conditions keep.
 fn keeps(s: &str, native: bool, spec: &Spec) -> bool {
+    with_descriptor(s, native, |r| spec.matches(r)).unwrap_or(false)
+}
+
+/// `f` of the descriptor on line `s` (legacy, or a native record's body),
+/// when it is a well-formed one.
+pub fn with_descriptor<T>(
+    s: &str,
+    native: bool,
+    f: impl FnOnce(&DescriptorRecord<'_>) -> T,
+) -> Option<T> {
     if native {
         crate::ledger::native::record::parse_fields(s)
             .ok()
             .and_then(|(r, _)| {
                 crate::ledger::native::descriptor_view::read_descriptor_body(r.body).ok()
             })
-            .is_some_and(|d| spec.matches(&d.record))
+            .map(|d| f(&d.record))
     } else {
-        serde_json::from_str::<DescriptorRecord>(s).is_ok_and(|r| spec.matches(&r))
+        serde_json::from_str::<DescriptorRecord>(s)
+            .ok()
+            .map(|r| f(&r))
     }
 }
 
@@ -252,6 +289,7 @@ fn keeps(s: &str, native: bool, spec: &Spec) -> bool {
 /// are matched on their own; a file that shrank is matched again whole.
 pub fn reapply(view: &mut ChainView) {
     let Some(mut f) = view.filter.take() else {
+        catch_up_sort(view);
         return;
     };
     let Some(file) = view.file() else {
@@ -260,14 +298,35 @@ pub fn reapply(view: &mut ChainView) {
     };
     let native = view.kind == ChainKind::NativeDescriptors;
     let total = file.lines();
+    let marks = view.marks.as_ref();
     if total < f.scanned {
-        f.lines = scan_range(file, &f.spec, native, 0, total).unwrap_or_default();
+        f.lines = scan_range(file, &f.spec, native, marks, 0, total).unwrap_or_default();
+        // The rows sorted may be gone: file order until sorted again.
+        view.sorted = None;
     } else {
         f.lines
-            .extend(scan_range(file, &f.spec, native, f.scanned, total).unwrap_or_default());
+            .extend(scan_range(file, &f.spec, native, marks, f.scanned, total).unwrap_or_default());
     }
     f.scanned = total;
     view.filter = Some(f);
+    catch_up_sort(view);
+}
+
+/// Put the lines shown but not in the view's sorted order (appended since
+/// the sort) after the sorted ones.
+pub fn catch_up_sort(view: &mut ChainView) {
+    let Some(mut sorted) = view.sorted.take() else {
+        return;
+    };
+    let from = sorted.span();
+    match &view.filter {
+        Some(f) => {
+            let at = f.lines.partition_point(|l| *l < from);
+            sorted.extend(f.lines[at..].iter().copied());
+        }
+        None => sorted.extend(from..view.lines()),
+    }
+    view.sorted = Some(sorted);
 }
 
 /// The lines `from..to` of `file` that `spec` keeps.
@@ -275,6 +334,7 @@ fn scan_range(
     file: &IndexedFile,
     spec: &Spec,
     native: bool,
+    marks: Option<&Marks>,
     from: u64,
     to: u64,
 ) -> std::io::Result<Vec<u64>> {
@@ -285,7 +345,7 @@ fn scan_range(
         };
         if !text.truncated
             && let Ok(s) = std::str::from_utf8(&text.bytes)
-            && keeps(s, native, spec)
+            && spec.keeps_line(line, s, native, marks)
         {
             kept.push(line);
         }
@@ -295,6 +355,9 @@ fn scan_range(
 
 /// A scan finished: set the filter it computed (unless the chain is gone).
 pub fn on_scanned(app: &mut App, s: Scanned) {
+    if !narrow::finish(app, s.job.request) {
+        return;
+    }
     let rows = app.table_rows();
     let (lines, scanned) = match s.result {
         Ok(r) => r,
@@ -313,6 +376,8 @@ pub fn on_scanned(app: &mut App, s: Scanned) {
         lines,
         scanned,
     });
+    // A sort was of the rows shown before: sort the kept ones again.
+    let resort = view.sorted.take().map(|o| (o.key, o.reverse));
     // Lines appended while the scan ran are matched now.
     reapply(view);
     let (kept, total) = (
@@ -322,6 +387,14 @@ pub fn on_scanned(app: &mut App, s: Scanned) {
     view.top = 0;
     view.move_to(view.cursor, rows);
     app.say(Level::Info, strings::filter_set(&s.job.text, kept, total));
+    resort_as(app, resort);
+}
+
+/// Sort the browsed chain again as it was (`None`: it was not sorted).
+fn resort_as(app: &mut App, sorted: Option<(crate::tui::sort::SortKey, bool)>) {
+    if let Some((key, reverse)) = sorted {
+        crate::tui::sort::start(app, key, reverse);
+    }
 }
 
 /// `:filter ARGS`.
@@ -336,10 +409,13 @@ pub fn command(app: &mut App, args: &str) {
         return;
     }
     if args == "clear" {
+        narrow::cancel(app);
         let view = app.current_mut();
         view.filter = None;
+        let resort = view.sorted.take().map(|o| (o.key, o.reverse));
         view.move_to(view.cursor, rows);
         app.say(Level::Info, strings::FILTER_CLEARED);
+        resort_as(app, resort);
         return;
     }
     if !matches!(
@@ -356,21 +432,34 @@ pub fn command(app: &mut App, args: &str) {
             return;
         }
     };
-    let Some(path) = app.current().file().map(|f| f.path().to_path_buf()) else {
+    let Some((path, total)) = app
+        .current()
+        .file()
+        .map(|f| (f.path().to_path_buf(), f.index().byte_len()))
+    else {
         app.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     };
-    let text = args.split_whitespace().collect::<Vec<_>>().join(" ");
+    let marks = app.current().marks.clone();
+    if spec.needs_marks() && marks.is_none() {
+        app.say(Level::Warn, strings::filter_error(strings::VERIFYING));
+        return;
+    }
+    let text = words::tokenize(args).unwrap_or_default().join(" ");
+    let kind = app.current().kind;
+    let (request, done) = narrow::begin(app, kind, format!("filtering: {text}"), total);
     // The whole chain is read on a worker thread; the screen stays live.
     app.panes
         .jobs
         .push(crate::tui::panes::jobs::Job::Filter(Box::new(ScanJob {
-            kind: app.current().kind,
+            request,
+            marks,
+            done,
+            kind,
             path,
-            text: text.clone(),
+            text,
             spec,
         })));
-    app.say(Level::Info, format!("filtering: {text}…"));
 }
 
 #[cfg(test)]

@@ -80,6 +80,15 @@ pub enum Action {
     Top,
     /// Last row.
     Bottom,
+    /// Show the columns further left (the browser's horizontal scroll).
+    ScrollLeft,
+    /// Show the columns further right.
+    ScrollRight,
+    /// Sort the browser by the next column (none, level, score, time,
+    /// process, status, none...).
+    SortNext,
+    /// Reverse the browser's sort.
+    SortReverse,
     /// Browse the next chain file.
     NextChain,
     /// Open the selected record, or jump to the selected finding.
@@ -175,6 +184,8 @@ impl Key {
             KeyCode::Backspace => "Backspace".to_owned(),
             KeyCode::Up => "↑".to_owned(),
             KeyCode::Down => "↓".to_owned(),
+            KeyCode::Left => "←".to_owned(),
+            KeyCode::Right => "→".to_owned(),
             KeyCode::PageUp => "PgUp".to_owned(),
             KeyCode::PageDown => "PgDn".to_owned(),
             KeyCode::Home => "Home".to_owned(),
@@ -240,10 +251,14 @@ pub const TABLE: &[Binding] = &[
     bind(C::Global, &[k('P')], A::AppendPulse, "append a time pulse now (needs --write)"),
     bind(C::Browser, &[k('j'), code(KeyCode::Down)], A::Down, "next record"),
     bind(C::Browser, &[k('k'), code(KeyCode::Up)], A::Up, "previous record"),
-    bind(C::Browser, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
-    bind(C::Browser, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up"),
+    bind(C::Browser, &[code(KeyCode::PageDown), ctrl('f'), k(' ')], A::PageDown, "page down"),
+    bind(C::Browser, &[code(KeyCode::PageUp), ctrl('b'), k('b')], A::PageUp, "page up"),
     bind(C::Browser, &[k('g'), code(KeyCode::Home)], A::Top, "first record"),
-    bind(C::Browser, &[k('G'), code(KeyCode::End)], A::Bottom, "last record; follows new records"),
+    bind(C::Browser, &[k('G'), code(KeyCode::End), k('F')], A::Bottom, "last record; follows new records (tail)"),
+    bind(C::Browser, &[code(KeyCode::Left), k('<')], A::ScrollLeft, "scroll the columns left"),
+    bind(C::Browser, &[code(KeyCode::Right), k('>')], A::ScrollRight, "scroll the columns right (to assessed_at)"),
+    bind(C::Browser, &[k('s')], A::SortNext, "sort: level, score, time, process, status, none"),
+    bind(C::Browser, &[k('S')], A::SortReverse, "reverse the sort"),
     bind(C::Browser, &[code(KeyCode::Enter)], A::Open, "record detail"),
     bind(C::Browser, &[k('c')], A::NextChain, "next chain file"),
     bind(C::Browser, &[k('/')], A::Search, "search (ASCII case ignored)"),
@@ -258,8 +273,8 @@ pub const TABLE: &[Binding] = &[
     bind(C::Browser, &[k('Y')], A::CopyHash, "copy the record's hash (OSC 52 clipboard)"),
     bind(C::Detail, &[k('j'), code(KeyCode::Down)], A::Down, "scroll down"),
     bind(C::Detail, &[k('k'), code(KeyCode::Up)], A::Up, "scroll up"),
-    bind(C::Detail, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
-    bind(C::Detail, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up"),
+    bind(C::Detail, &[code(KeyCode::PageDown), ctrl('f'), k(' ')], A::PageDown, "page down"),
+    bind(C::Detail, &[code(KeyCode::PageUp), ctrl('b'), k('b')], A::PageUp, "page up"),
     bind(C::Detail, &[k('g'), code(KeyCode::Home)], A::Top, "top"),
     bind(C::Detail, &[k('G'), code(KeyCode::End)], A::Bottom, "bottom"),
     bind(C::Detail, &[code(KeyCode::Enter)], A::Back, "back to the table"),

@@ -125,6 +125,12 @@ pub enum PanesMsg {
     },
     /// A `:filter` scan of a chain.
     Filter(Box<crate::tui::filter::Scanned>),
+    /// A sort of the browser's chain finished.
+    Sorted(Box<crate::tui::sort::SortDone>),
+    /// A search's hits were counted.
+    Counted(Box<crate::tui::hits::Counted>),
+    /// A `:goto TIME` finished.
+    GotoTime(Box<crate::tui::goto_time::GotoTimeDone>),
     /// A browser search (`/`, `n`/`N`, `:goto ID`).
     Search {
         /// The request it answers.
@@ -169,6 +175,9 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
         }
         PanesMsg::Audit { request, result } => app.panes.audit.on_page(request, result),
         PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
+        PanesMsg::Sorted(done) => crate::tui::sort::on_sorted(app, *done),
+        PanesMsg::GotoTime(done) => crate::tui::goto_time::on_found(app, *done),
+        PanesMsg::Counted(c) => crate::tui::hits::on_counted(app, *c),
         PanesMsg::Search {
             request,
             kind,

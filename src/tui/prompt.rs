@@ -63,6 +63,10 @@ fn command(app: &mut App, cmd: &str) {
     let arg = cmd.strip_prefix("goto").map_or(cmd, str::trim);
     if let Ok(n) = arg.parse::<u64>() {
         actions::goto_number(app, arg, n);
+    } else if let Some((text, at)) =
+        word_args(cmd, "goto").and_then(|a| Some((a, crate::tui::goto_time::parse(a)?)))
+    {
+        crate::tui::goto_time::start(app, text, at);
     } else if let Some(id) = word_args(cmd, "goto").filter(|a| actions::is_id_prefix(a)) {
         actions::goto_id(app, id);
     } else if matches!(cmd, "q" | "quit") {

@@ -154,6 +154,13 @@ pub fn on_found(app: &mut App, request: u64, kind: ChainKind, result: Result<Opt
     if app.current().kind != kind {
         return;
     }
+    // A search (not a `:goto ID`) that found a line: count all its hits.
+    if let (Ok(Some(_)), Some(query)) = (&result, app.browser.last_search())
+        && *query == p.shown
+    {
+        let query = query.to_owned();
+        crate::tui::hits::count(app, &query);
+    }
     match result {
         // The user went to another pane meanwhile: the browser's cursor
         // moves, the screen is not taken from under them.

@@ -433,6 +433,34 @@ pub fn filter_active(text: &str, kept: usize, total: u64) -> String {
 pub fn filter_set(text: &str, kept: usize, total: u64) -> String {
     format!("filter {text}: {kept} of {total} records (:filter clear shows all)")
 }
+/// Message: the rows are in file order again.
+pub const SORT_CLEARED: &str = "sort cleared: records in file order (s sorts)";
+/// Message: `S` with no sort in effect.
+pub const NO_SORT: &str = "no sort to reverse: s sorts by level, score, time, process, status";
+/// Message: a sort of a chain other than descriptors.
+pub const SORT_DESCRIPTORS_ONLY: &str = "only descriptor chains can be sorted";
+/// Status line: a sort under way.
+pub fn sorting_by(key: &str, reverse: bool) -> String {
+    format!("sorting by {key} {}", direction(reverse))
+}
+/// Message: the rows are sorted.
+pub fn sorted_by(key: &str, reverse: bool) -> String {
+    format!(
+        "sorted by {key} {} (s: next column, S: reverse)",
+        direction(reverse)
+    )
+}
+fn direction(reverse: bool) -> &'static str {
+    if reverse {
+        "▼ descending"
+    } else {
+        "▲ ascending"
+    }
+}
+/// Browser title: columns scrolled out on the left.
+pub fn columns_left(n: usize) -> String {
+    format!("◀ {n} column{} (←)", if n == 1 { "" } else { "s" })
+}
 /// Message: the filter was cleared.
 pub const FILTER_CLEARED: &str = "filter cleared: every record is shown";
 /// Message: a filter that does not parse.

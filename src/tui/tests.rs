@@ -13,6 +13,7 @@ mod harness;
 mod keys_dsl;
 mod live;
 mod mouse;
+mod narrowing;
 mod native;
 mod navigation;
 mod numbers;

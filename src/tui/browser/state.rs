@@ -3,6 +3,7 @@
 
 use crate::tui::chain::{ChainKind, ChainView};
 use crate::tui::detail::Detail;
+use crate::tui::narrow::Narrowing;
 use crate::tui::search::Pending;
 
 /// The chain browser's state.
@@ -19,6 +20,10 @@ pub struct Browser {
     last_search: Option<String>,
     /// The search running in the background, if any.
     search: Option<Pending>,
+    /// The filter scan or sort running in the background, if any.
+    narrowing: Option<Narrowing>,
+    /// The last search's hits, counted in the background.
+    hits: Option<crate::tui::hits::Hits>,
 }
 
 impl Default for Browser {
@@ -29,6 +34,8 @@ impl Default for Browser {
             detail: None,
             last_search: None,
             search: None,
+            narrowing: None,
+            hits: None,
         }
     }
 }
@@ -141,6 +148,41 @@ impl Browser {
     /// Stop following the running search; it, if there was one.
     pub fn take_search(&mut self) -> Option<Pending> {
         self.search.take()
+    }
+
+    /// The last search's hits (their count, once counted).
+    pub fn hits(&self) -> Option<&crate::tui::hits::Hits> {
+        self.hits.as_ref()
+    }
+
+    /// The last search's hits, to fill in.
+    pub fn hits_mut(&mut self) -> Option<&mut crate::tui::hits::Hits> {
+        self.hits.as_mut()
+    }
+
+    /// Set the last search's hits.
+    pub fn set_hits(&mut self, hits: Option<crate::tui::hits::Hits>) {
+        self.hits = hits;
+    }
+
+    /// The filter scan or sort running in the background.
+    pub fn narrowing(&self) -> Option<&Narrowing> {
+        self.narrowing.as_ref()
+    }
+
+    /// The filter scan or sort running in the background, to change.
+    pub fn narrowing_mut(&mut self) -> Option<&mut Narrowing> {
+        self.narrowing.as_mut()
+    }
+
+    /// Note the narrowing running now (`None`: none).
+    pub fn set_narrowing(&mut self, n: Option<Narrowing>) {
+        self.narrowing = n;
+    }
+
+    /// Forget the running narrowing; it, if there was one.
+    pub fn take_narrowing(&mut self) -> Option<Narrowing> {
+        self.narrowing.take()
     }
 
     /// The running search, when it is the one `request` answers.

@@ -49,6 +49,12 @@ pub enum Job {
     Filter(Box<crate::tui::filter::ScanJob>),
     /// A search of a chain file (pane 1).
     Search(Box<crate::tui::search::SearchJob>),
+    /// A sort of a chain file's records (pane 1).
+    Sort(Box<crate::tui::sort::SortJob>),
+    /// The hits of a search, counted (pane 1).
+    CountHits(Box<crate::tui::hits::CountJob>),
+    /// `:goto TIME` (panes 1 and 3).
+    GotoTime(Box<crate::tui::goto_time::GotoTimeJob>),
     /// One line of the integrity manifest (pane 5, a followed link).
     Manifest {
         /// The request this answers.
@@ -71,6 +77,38 @@ impl Job {
             Job::Filter(j) => {
                 let j = (**j).clone();
                 Box::new(move |e| PanesMsg::Filter(Box::new(j.failed(e))))
+            }
+            Job::CountHits(j) => {
+                let (query, kind) = (j.query.clone(), j.kind);
+                Box::new(move |e| {
+                    PanesMsg::Counted(Box::new(crate::tui::hits::Counted {
+                        query,
+                        kind,
+                        result: Err(e),
+                    }))
+                })
+            }
+            Job::GotoTime(j) => {
+                let (request, kind, pane, text) = (j.request, j.kind, j.pane, j.text.clone());
+                Box::new(move |e| {
+                    PanesMsg::GotoTime(Box::new(crate::tui::goto_time::GotoTimeDone {
+                        request,
+                        kind,
+                        text,
+                        pane,
+                        result: Err(e),
+                    }))
+                })
+            }
+            Job::Sort(j) => {
+                let (request, kind) = (j.request, j.kind);
+                Box::new(move |e| {
+                    PanesMsg::Sorted(Box::new(crate::tui::sort::SortDone {
+                        request,
+                        kind,
+                        result: Err(e),
+                    }))
+                })
             }
             Job::Search(j) => {
                 let (request, kind) = (j.request, j.kind);
@@ -98,6 +136,9 @@ impl Job {
         match self {
             Job::Filter(j) => PanesMsg::Filter(Box::new(j.run())),
             Job::Search(j) => j.run(),
+            Job::Sort(j) => PanesMsg::Sorted(Box::new(j.run())),
+            Job::GotoTime(j) => PanesMsg::GotoTime(Box::new(j.run())),
+            Job::CountHits(j) => PanesMsg::Counted(Box::new(j.run())),
             Job::Time(report) => PanesMsg::Time(time(&report).map(Box::new)),
             Job::Maturity(report) => PanesMsg::Maturity(maturity(&report).map(Box::new)),
             Job::Audit {

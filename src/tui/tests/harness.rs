@@ -247,6 +247,9 @@ fn named(name: &str) -> KeyEvent {
         "home" => KeyCode::Home,
         "end" => KeyCode::End,
         "lt" => KeyCode::Char('<'),
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "space" => KeyCode::Char(' '),
         other => {
             let c = other
                 .strip_prefix("c-")
