@@ -251,13 +251,7 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
         writeln!(out, "{}", c.describe())?;
     }
     let removed = batches.as_ref().map_or(&[][..], Vec::as_slice);
-    for b in removed {
-        writeln!(
-            out,
-            "{}: removed a batch record left by a batch append that was stopped before removing it (every record is attested now)",
-            b.display()
-        )?;
-    }
+    print_removed_batch_records(&mut out, removed)?;
     if repaired.is_empty() && completed.is_none() && removed.is_empty() && batches.is_ok() {
         writeln!(
             out,
@@ -278,13 +272,7 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
         )?;
     }
     if let Err(e) = &batches {
-        writeln!(
-            anstream::stderr(),
-            "iss: the repair above is made and acknowledged, but removing a stale batch record failed ({e}): \
-             while it stays, manifest lines missing from its range are only a warning — run `{}` again",
-            crate::ledger::append::command_for("repair", &args.path)
-        )?;
-        return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
+        return batch_record_not_removed(e, &args.path);
     }
     if let Some(e) = unsynced {
         writeln!(
@@ -295,6 +283,35 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
     }
     Ok(EXIT_OK)
+}
+
+/// The stale batch records a repair removed, one line each.
+fn print_removed_batch_records(
+    out: &mut impl Write,
+    removed: &[std::path::PathBuf],
+) -> std::io::Result<()> {
+    for b in removed {
+        writeln!(
+            out,
+            "{}: removed a batch record left by a batch append that was stopped before removing it (every record is attested now)",
+            b.display()
+        )?;
+    }
+    Ok(())
+}
+
+/// A stale batch record could not be removed: exit 3, what to run.
+fn batch_record_not_removed(
+    e: &crate::ledger::append::AppendError,
+    path: &std::path::Path,
+) -> anyhow::Result<u8> {
+    writeln!(
+        anstream::stderr(),
+        "iss: the repair above is made and acknowledged, but removing a stale batch record failed ({e}): \
+         while it stays, manifest lines missing from its range are only a warning — run `{}` again",
+        crate::ledger::append::command_for("repair", path)
+    )?;
+    Ok(EXIT_DURABLE_FOLLOW_UP_FAILED)
 }
 
 /// The completion after the cuts was refused or failed: say so; the exit

@@ -124,25 +124,12 @@ pub(crate) fn write_batch(
         )?),
         _ => None,
     };
-    let written = match append_lines(
+    let written = write_records(
         lock,
-        &v.chain,
-        &v.chain_tail,
+        (&v.chain, &v.chain_tail),
         &built.bodies,
-        AppendOptions::default(),
-    ) {
-        Ok(w) => w,
-        Err(e) => {
-            // Nothing written: nothing to explain. A torn write keeps it
-            // (`iss repair` cuts the line, then removes the record).
-            if let Some(b) = &batch_record
-                && e.left_file_unchanged()
-            {
-                let _ = crate::ledger::append::remove_file(lock, b);
-            }
-            return Err(e.into());
-        }
-    };
+        batch_record.as_deref(),
+    )?;
     progress(Progress::Durable(&built.acks));
     let witnessed = append_lines(
         lock,
@@ -151,26 +138,16 @@ pub(crate) fn write_batch(
         &built.witness,
         AppendOptions::default(),
     );
-    let what = || {
-        format!(
-            "writing the manifest line(s) for the record(s) from line {} of {}",
-            built.first_line,
-            v.chain.display()
-        )
-    };
     let witness = match (&witnessed, &batch_record) {
-        (Err(e), _) => Err((what(), e.to_string())),
-        // Attested now: the record explains nothing and must go, or it
-        // would go on excusing manifest lines cut from its range.
-        (Ok(_), Some(b)) => crate::ledger::append::remove_file(lock, b).map_err(|e| {
-            (
-                format!(
-                    "removing the batch record {} (the records and their manifest lines are written)",
-                    b.display()
-                ),
-                e.to_string(),
-            )
-        }),
+        (Err(e), _) => Err((
+            format!(
+                "writing the manifest line(s) for the record(s) from line {} of {}",
+                built.first_line,
+                v.chain.display()
+            ),
+            e.to_string(),
+        )),
+        (Ok(_), Some(b)) => remove_batch_record(lock, b),
         (Ok(_), None) => Ok(()),
     }
     .map_err(|(what, error)| FollowUpFailed {
@@ -195,6 +172,41 @@ pub(crate) fn write_batch(
         },
         continues,
     ))
+}
+
+/// The batch's records: one write, fsync, read-back. On a failure that
+/// left the chain unchanged the batch record goes too (nothing to
+/// explain); a torn write keeps it (`iss repair` cuts the line, then
+/// removes the record).
+fn write_records(
+    lock: &mut LedgerLock,
+    (chain, tail): (&Path, &Tail),
+    bodies: &[String],
+    batch_record: Option<&Path>,
+) -> Result<crate::ledger::append::Appended, LegacyAppendError> {
+    append_lines(lock, chain, tail, bodies, AppendOptions::default()).map_err(|e| {
+        if let Some(b) = batch_record
+            && e.left_file_unchanged()
+        {
+            let _ = crate::ledger::append::remove_file(lock, b);
+        }
+        e.into()
+    })
+}
+
+/// Remove a batch's record once its records are attested: it explains
+/// nothing any more, and would go on excusing manifest lines cut from its
+/// range. On failure, what failed and why.
+fn remove_batch_record(lock: &mut LedgerLock, b: &Path) -> Result<(), (String, String)> {
+    crate::ledger::append::remove_file(lock, b).map_err(|e| {
+        (
+            format!(
+                "removing the batch record {} (the records and their manifest lines are written)",
+                b.display()
+            ),
+            e.to_string(),
+        )
+    })
 }
 
 /// The layer after `acks` were written and attested (the verifier itself
