@@ -15,8 +15,14 @@ requests/s, p50 and p99, the ratios measured in this run, the load
 average before and after, and the server's memory (VmRSS after start,
 VmHWM at the end). Not part of CI (minutes, a gigabyte of disk).
 
+With `--baseline BIN` the two POST rows are also measured, in the same run,
+with another build of `iss` (for instance main's, before a change to the
+write path) on its own copy of the same ledger, and each POST row says how
+many records a batch (one sync round) held on average (from /metrics).
+
 Usage: scripts/bench_serve.py [--descriptors N] [--seconds S] [--appends K]
-       [--dir DIR]   (needs target/release/iss and wrk: apt-get install wrk)
+       [--dir DIR] [--baseline BIN]
+       (needs target/release/iss and wrk: apt-get install wrk)
 """
 import argparse
 import json
@@ -111,12 +117,32 @@ def middle_id(ledger):
         return json.loads(f.readline())["descriptor_id"]
 
 
-def start_server(ledger, token_file):
+def metric(base, name):
+    text = subprocess.run(["curl", "-s", f"{base}/metrics"], capture_output=True, text=True).stdout
+    for line in text.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def post_rows(base, post_lua, seconds, label=""):
+    """The two POST rows, each with the records per batch it got."""
+    rows = []
+    for name, conns in (("group commit", 64), ("one at a time", 1)):
+        b0, r0 = metric(base, "iss_commit_batches"), metric(base, "iss_commit_records")
+        r = wrk(f"{base}/spice/descriptor", conns, seconds, post_lua)
+        b1, r1 = metric(base, "iss_commit_batches"), metric(base, "iss_commit_records")
+        r["per_batch"] = (r1 - r0) / (b1 - b0) if b1 > b0 else 0.0
+        rows.append((f"POST /spice/descriptor ({name}){label}", conns, r))
+    return rows
+
+
+def start_server(ledger, token_file, iss=None):
     env = dict(os.environ, LOG_LEVEL="WARNING")
     env.pop("PORT", None)
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [ISS, "serve", ledger, "--listen", "127.0.0.1:0", "--write", "--token-file", token_file],
+        [iss or ISS, "serve", ledger, "--listen", "127.0.0.1:0", "--write", "--token-file", token_file],
         stdout=subprocess.PIPE, env=env, text=True,
     )
     line = proc.stdout.readline().strip()
@@ -132,6 +158,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--appends", type=int, default=10)
     ap.add_argument("--dir", default=os.path.join(ROOT, "target", "bench-serve"))
+    ap.add_argument("--baseline", help="another iss binary whose POST rows to measure too")
     args = ap.parse_args()
     if not os.path.exists(ISS):
         sys.exit("build first: cargo build --release")
@@ -167,15 +194,25 @@ def main():
         rows.append(("GET /health", 64, wrk(f"{base}/health", 64, args.seconds)))
         rows.append((f"GET /spice/descriptor/{{id}}", 64,
                      wrk(f"{base}/spice/descriptor/{ident}", 64, args.seconds)))
-        rows.append(("POST /spice/descriptor (group commit)", 64,
-                     wrk(f"{base}/spice/descriptor", 64, args.seconds, post_lua)))
-        rows.append(("POST /spice/descriptor (one at a time)", 1,
-                     wrk(f"{base}/spice/descriptor", 1, args.seconds, post_lua)))
+        rows += post_rows(base, post_lua, args.seconds)
         metrics = subprocess.run(["curl", "-s", f"{base}/metrics"], capture_output=True, text=True).stdout
     finally:
         hwm = status_kib(server.pid, "VmHWM")
         server.terminate()
         server.wait(timeout=60)
+
+    if args.baseline:
+        old = os.path.join(args.dir, "run-baseline")
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.copytree(pristine, old)
+        bserver, bbase, _ = start_server(old, token_file, args.baseline)
+        try:
+            wrk(f"{bbase}/health", 8, 1)
+            rows += post_rows(bbase, post_lua, args.seconds, " — baseline build")
+        finally:
+            bserver.terminate()
+            bserver.wait(timeout=60)
+        shutil.rmtree(old, ignore_errors=True)
 
     # `iss append descriptor`, one process per record (it verifies the
     # ledger under the lock each time, as a one-shot writer must).
@@ -193,13 +230,14 @@ def main():
     print(f"server: ready in {startup:.1f} s (full verification and index); "
           f"VmRSS after start {rss_start / 1024:.0f} MiB, peak (VmHWM) {hwm / 1024:.0f} MiB")
     print()
-    print("| Request | Connections | Requests/s | p50 (ms) | p99 (ms) | Requests | Non-2xx |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| Request | Connections | Requests/s | p50 (ms) | p99 (ms) | Requests | Non-2xx | Records per batch |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, conns, r in rows:
+        per = f"{r['per_batch']:.1f}" if "per_batch" in r else ""
         print(f"| {name} | {conns} | {r['rps']:,.0f} | {r['p50']:.2f} | {r['p99']:.2f} | "
-              f"{r['requests']:,} | {r['non2xx']} |")
+              f"{r['requests']:,} | {r['non2xx']} | {per} |")
     print(f"| `iss append descriptor`, one process per record | 1 | {1 / per_append:,.2f} | "
-          f"{per_append * 1000:.0f} (mean) | | {args.appends} | 0 |")
+          f"{per_append * 1000:.0f} (mean) | | {args.appends} | 0 | 1 |")
     group, single = rows[2][2]["rps"], rows[3][2]["rps"]
     print()
     print(f"group commit / one at a time: {group / single:.1f}x; "

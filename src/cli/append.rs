@@ -8,7 +8,7 @@ use crate::ledger::append::{
 };
 use crate::ledger::discover::discover;
 use crate::ledger::legacy::append::{LegacyAppendError, Progress, append_descriptors};
-use crate::ledger::legacy::witness::complete_manifest;
+use crate::ledger::legacy::witness::complete_manifest_and_batches;
 use crate::ledger::model::finding::Finding;
 use crate::ledger::open::Format;
 use anyhow::Context;
@@ -232,24 +232,27 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
             unsynced = unsynced.or(t.sync_error);
         }
     }
-    let completed = match complete_manifest(&args.path, super::native::now_micros()?) {
-        Ok(c) => c,
-        Err(e) => {
-            let code = repair_refused(&e, !repaired.is_empty(), &args.path)?;
-            if args.json {
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::json!({ "repaired": repaired, "completed": null })
-                )?;
+    let (completed, batches) =
+        match complete_manifest_and_batches(&args.path, super::native::now_micros()?) {
+            Ok(c) => c,
+            Err(e) => {
+                let code = repair_refused(&e, !repaired.is_empty(), &args.path)?;
+                if args.json {
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::json!({ "repaired": repaired, "completed": null })
+                    )?;
+                }
+                return Ok(code);
             }
-            return Ok(code);
-        }
-    };
+        };
     if let Some(c) = &completed {
         writeln!(out, "{}", c.describe())?;
     }
-    if repaired.is_empty() && completed.is_none() {
+    let removed = batches.as_ref().map_or(&[][..], Vec::as_slice);
+    print_removed_batch_records(&mut out, removed)?;
+    if repaired.is_empty() && completed.is_none() && removed.is_empty() && batches.is_ok() {
         writeln!(
             out,
             "nothing to repair: no file ends in a torn line, and the manifest attests every record"
@@ -264,8 +267,12 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
         writeln!(
             out,
             "{}",
-            serde_json::json!({ "repaired": repaired, "completed": completed })
+            serde_json::json!({ "repaired": repaired, "completed": completed,
+                "batch_records_removed": removed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>() })
         )?;
+    }
+    if let Err(e) = &batches {
+        return batch_record_not_removed(e, &args.path);
     }
     if let Some(e) = unsynced {
         writeln!(
@@ -276,6 +283,35 @@ pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
     }
     Ok(EXIT_OK)
+}
+
+/// The stale batch records a repair removed, one line each.
+fn print_removed_batch_records(
+    out: &mut impl Write,
+    removed: &[std::path::PathBuf],
+) -> std::io::Result<()> {
+    for b in removed {
+        writeln!(
+            out,
+            "{}: removed a batch record left by a batch append that was stopped before removing it (every record is attested now)",
+            b.display()
+        )?;
+    }
+    Ok(())
+}
+
+/// A stale batch record could not be removed: exit 3, what to run.
+fn batch_record_not_removed(
+    e: &crate::ledger::append::AppendError,
+    path: &std::path::Path,
+) -> anyhow::Result<u8> {
+    writeln!(
+        anstream::stderr(),
+        "iss: the repair above is made and acknowledged, but removing a stale batch record failed ({e}): \
+         while it stays, manifest lines missing from its range are only a warning — run `{}` again",
+        crate::ledger::append::command_for("repair", path)
+    )?;
+    Ok(EXIT_DURABLE_FOLLOW_UP_FAILED)
 }
 
 /// The completion after the cuts was refused or failed: say so; the exit

@@ -23,6 +23,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// Records a batch holds at most (a bound on one write's size).
@@ -107,8 +108,68 @@ pub enum Session {
     Legacy(Box<LegacySession>),
 }
 
+/// How long the manifest lines of a legacy batch wait for the next batch
+/// to ride with (see [`LegacySession::append_group`]) before they are
+/// written alone: about the time a client takes to send its next request
+/// once answered, so a steady stream of requests costs one sync round per
+/// batch.
+pub const FLUSH_AFTER: Duration = Duration::from_millis(10);
+
+/// How long the writer stays idle before it removes its batch record
+/// (which, while it exists, makes manifest lines missing from its range a
+/// warning rather than a violation).
+pub const RELEASE_AFTER: Duration = Duration::from_secs(1);
+
+/// The next job; on the way, the waiting manifest lines are written and the
+/// batch record removed when no job comes in time. `None` when every sender
+/// is gone (everything waiting is then written and released).
+fn next_job(w: &Writer, session: &mut Option<Session>, rx: &mpsc::Receiver<Job>) -> Option<Job> {
+    loop {
+        let legacy = match session {
+            Some(Session::Legacy(l)) => Some(l),
+            _ => None,
+        };
+        let wait = match &legacy {
+            Some(l) if l.has_waiting_lines() => Some(FLUSH_AFTER),
+            Some(l) if l.holds_batch_record() => Some(RELEASE_AFTER),
+            _ => None,
+        };
+        let Some(wait) = wait else {
+            return rx.recv().ok();
+        };
+        match rx.recv_timeout(wait) {
+            Ok(job) => return Some(job),
+            Err(e) => {
+                let Some(l) = legacy else { continue };
+                let now = (w.now_micros)();
+                let done = if l.has_waiting_lines() {
+                    l.flush(now)
+                } else {
+                    l.release(now)
+                };
+                if let Err(f) = done {
+                    // The records are durable and acknowledged; what is
+                    // left is completed by the next batch or `iss repair`.
+                    crate::server::log::warn(&format!(
+                        "writing the waiting manifest lines: {f} (the next append, or `iss repair`, completes them)"
+                    ));
+                    *session = None;
+                }
+                if matches!(e, mpsc::RecvTimeoutError::Disconnected) {
+                    if let Some(Session::Legacy(l)) = session
+                        && let Err(f) = l.release((w.now_micros)())
+                    {
+                        crate::server::log::warn(&format!("removing the batch record: {f}"));
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+}
+
 fn run(w: &Writer, session: &mut Option<Session>, rx: &mpsc::Receiver<Job>) {
-    while let Ok(first) = rx.recv() {
+    while let Some(first) = next_job(w, session, rx) {
         let mut descriptors = Vec::new();
         let mut pulses = Vec::new();
         let mut next = Some(first);
@@ -265,7 +326,7 @@ fn append_legacy(
     now: i64,
 ) -> Result<Vec<String>, Refusal> {
     session
-        .append(inputs, now, &mut |_| {})
+        .append_group(inputs, now)
         .map(|done| {
             // The records are durable and acknowledged whatever the manifest
             // line did; a manifest line not written is finished by the next

@@ -139,7 +139,7 @@ pub fn steps_of(
 /// Digits after `tmp-`, `torn-` or `completion-` become `N`.
 fn normalise(name: &str) -> String {
     let mut out = name.to_owned();
-    for tag in ["tmp-", "torn-", "completion-"] {
+    for tag in ["tmp-", "torn-", "completion-", "batch-"] {
         if let Some(i) = out.find(tag) {
             let start = i + tag.len();
             let end = out[start..]

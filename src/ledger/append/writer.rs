@@ -52,6 +52,79 @@ pub fn append_lines<L: AsRef<[u8]>>(
     lines: &[L],
     opts: AppendOptions,
 ) -> Result<Appended, AppendError> {
+    let storage = lock.storage();
+    let p = prepare(lock, path, expected, lines, opts)?;
+    let synced = p.write(storage).and_then(|()| p.sync(storage));
+    p.finish(storage, synced)
+}
+
+/// [`append_lines`] to two files of the ledger with one sync round: both
+/// batches are checked and written, then both files are synced at once
+/// (from two threads, so the file system commits them together rather than
+/// one after the other), then each is read back. Each result is the one
+/// [`append_lines`] gives for that file alone, with the same undo on
+/// failure; neither depends on the other, so the caller must only pair
+/// lines that may become durable in either order (in a legacy ledger: a
+/// batch's records, and the manifest lines of records already durable).
+pub fn append_lines_together<A, B>(
+    lock: &mut LedgerLock,
+    first: (&Path, &Tail, &[A]),
+    second: (&Path, &Tail, &[B]),
+) -> (Result<Appended, AppendError>, Result<Appended, AppendError>)
+where
+    A: AsRef<[u8]>,
+    B: AsRef<[u8]>,
+{
+    let storage = lock.storage();
+    let opts = AppendOptions::default();
+    let p1 = prepare(lock, first.0, first.1, first.2, opts);
+    let p2 = prepare(lock, second.0, second.1, second.2, opts);
+    let (p1, p2) = match (p1, p2) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            // Nothing was written to either file.
+            let not = |r: Result<Prepared, AppendError>| r.and_then(|p| Err(p.not_written()));
+            return (not(a), not(b));
+        }
+    };
+    let w1 = p1.write(storage);
+    let w2 = p2.write(storage);
+    let (s1, s2) = std::thread::scope(|scope| {
+        let other = w2.is_ok().then(|| scope.spawn(|| p2.sync(storage)));
+        let s1 = w1.and_then(|()| p1.sync(storage));
+        let s2 = match other {
+            Some(h) => h.join().unwrap_or_else(|_| {
+                Err((
+                    Op::Sync,
+                    io::Error::other("the thread syncing the file panicked"),
+                ))
+            }),
+            None => w2,
+        };
+        (s1, s2)
+    });
+    (p1.finish(storage, s1), p2.finish(storage, s2))
+}
+
+/// A batch checked against its file and ready to go out: the open handle,
+/// the old length, and the bytes.
+struct Prepared<'a> {
+    path: &'a Path,
+    file: File,
+    old_len: u64,
+    buf: Vec<u8>,
+    line_offsets: Vec<u64>,
+    last: Vec<u8>,
+}
+
+/// Validate the lines, open the file and check its tail: nothing written.
+fn prepare<'a, L: AsRef<[u8]>>(
+    lock: &LedgerLock,
+    path: &'a Path,
+    expected: &Tail,
+    lines: &[L],
+    opts: AppendOptions,
+) -> Result<Prepared<'a>, AppendError> {
     if lines.is_empty() {
         return Err(AppendError::EmptyBatch { path: path.into() });
     }
@@ -63,8 +136,7 @@ pub fn append_lines<L: AsRef<[u8]>>(
         })?;
     }
     lock.covers(path)?;
-    let storage = lock.storage();
-    let file = open_ledger(storage, path, expected, opts)?;
+    let file = open_ledger(lock.storage(), path, expected, opts)?;
     let old_len = check_tail(&file, path, expected)?;
 
     let total: usize = lines.iter().map(|l| l.as_ref().len() + 1).sum();
@@ -75,35 +147,74 @@ pub fn append_lines<L: AsRef<[u8]>>(
         buf.extend_from_slice(line.as_ref());
         buf.push(b'\n');
     }
-
-    if let Err(e) = storage.write_all(&file, path, &buf) {
-        return Err(undo(storage, &file, path, old_len, &buf, Op::Write, e));
-    }
-    // fdatasync also flushes the new size, which is all an append changes.
-    if let Err(e) = storage.sync(&file, path, SyncKind::Data) {
-        return Err(undo(storage, &file, path, old_len, &buf, Op::Sync, e));
-    }
-    match read_back(storage, &file, path, old_len, &buf) {
-        Ok(()) => {}
-        // Written and synced, but not read back: not acknowledged, so the
-        // batch must not stay either (a caller would retry it). Removed if
-        // provably ours, as after a failed write.
-        Err(ReadBackFailed::Io(e)) => {
-            return Err(undo(storage, &file, path, old_len, &buf, Op::ReadBack, e));
-        }
-        Err(ReadBackFailed::Differs(e)) => return Err(e),
-    }
-
-    let last = lines.last().map_or(&[][..], AsRef::as_ref);
-    Ok(Appended {
-        offset: old_len,
-        bytes: buf.len() as u64,
-        new_tail: Tail {
-            len: old_len + buf.len() as u64,
-            last_line_sha256: Some(fsio::sha256(last)),
-        },
+    Ok(Prepared {
+        path,
+        file,
+        old_len,
+        buf,
         line_offsets,
+        last: lines.last().map_or(&[][..], AsRef::as_ref).to_vec(),
     })
+}
+
+/// A step that failed, and how.
+type StepFailed = (Op, io::Error);
+
+impl Prepared<'_> {
+    /// The whole batch in one `write`.
+    fn write(&self, storage: &dyn Storage) -> Result<(), StepFailed> {
+        storage
+            .write_all(&self.file, self.path, &self.buf)
+            .map_err(|e| (Op::Write, e))
+    }
+
+    /// fdatasync also flushes the new size, which is all an append changes.
+    fn sync(&self, storage: &dyn Storage) -> Result<(), StepFailed> {
+        storage
+            .sync(&self.file, self.path, SyncKind::Data)
+            .map_err(|e| (Op::Sync, e))
+    }
+
+    /// The error for a batch that was prepared but not written because its
+    /// pair could not be: nothing changed in this file.
+    fn not_written(self) -> AppendError {
+        AppendError::io(
+            self.path,
+            Op::Write,
+            io::Error::other("not written: the other file of the pair was refused"),
+        )
+    }
+
+    /// After the write and sync: undo on their failure, else read back.
+    fn finish(
+        self,
+        storage: &dyn Storage,
+        synced: Result<(), StepFailed>,
+    ) -> Result<Appended, AppendError> {
+        let (file, path, old_len, buf) = (&self.file, self.path, self.old_len, &self.buf);
+        if let Err((op, e)) = synced {
+            return Err(undo(storage, file, path, old_len, buf, op, e));
+        }
+        match read_back(storage, file, path, old_len, buf) {
+            Ok(()) => {}
+            // Written and synced, but not read back: not acknowledged, so the
+            // batch must not stay either (a caller would retry it). Removed if
+            // provably ours, as after a failed write.
+            Err(ReadBackFailed::Io(e)) => {
+                return Err(undo(storage, file, path, old_len, buf, Op::ReadBack, e));
+            }
+            Err(ReadBackFailed::Differs(e)) => return Err(e),
+        }
+        Ok(Appended {
+            offset: old_len,
+            bytes: buf.len() as u64,
+            new_tail: Tail {
+                len: old_len + buf.len() as u64,
+                last_line_sha256: Some(fsio::sha256(&self.last)),
+            },
+            line_offsets: self.line_offsets,
+        })
+    }
 }
 
 /// Check one line: non-empty, no `\n` or `\r`, UTF-8, not over the reader's limit.

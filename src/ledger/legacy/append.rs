@@ -17,9 +17,11 @@
 //! files, an append of ours and one of its own can still race. The tail
 //! check then refuses ours rather than fork the chain.
 
+mod group;
 pub(crate) mod layer;
 mod session;
 
+pub use group::RESERVATION;
 pub use session::LegacySession;
 
 pub(crate) use layer::{VerifiedLayer, appendable_files, clean_tail, common_dir, verify_layer};

@@ -87,6 +87,11 @@ pub struct ManifestVerifier {
     /// The first line whose count could not be compared with the chain,
     /// because the chain could not be read that far.
     unchecked_from: Option<u64>,
+    /// Byte offset of the line that attests the highest count.
+    last_count_offset: u64,
+    /// Batch records beside the manifest: `(records attested before the
+    /// batch, records in it)` (see [`ManifestVerifier::explained_by_batches`]).
+    batches: Vec<(u64, u64)>,
 }
 
 impl ManifestVerifier {
@@ -112,6 +117,15 @@ impl ManifestVerifier {
     /// first finding instead of being checked on their own.
     pub fn diverged(&self) -> bool {
         self.divergence.is_some() || self.truncation.is_some()
+    }
+
+    /// The batch records of appends that write several records (then their
+    /// manifest lines): `(records attested when it was written, records
+    /// it covers)`. A crash between the two writes of such a batch leaves
+    /// records `after+1..=after+records` unattested at most; without one, at
+    /// most one record.
+    pub fn explained_by_batches(&mut self, batches: Vec<(u64, u64)>) {
+        self.batches = batches;
     }
 
     /// The highest descriptor count attested so far.
@@ -174,6 +188,7 @@ impl ManifestVerifier {
             return;
         }
         self.last_count = Some((count, n));
+        self.last_count_offset = off;
 
         let have = chain.advance_to(count);
         if have < count && chain.unread() {
@@ -203,26 +218,81 @@ impl ManifestVerifier {
     }
 
     /// Call after the last manifest line, with the chain read to its end.
+    ///
+    /// Records at the chain's end that no manifest line attests: an append
+    /// writes its chain line before its manifest line, so a crash between
+    /// the two leaves one record so (a warning, completed by `iss repair` or
+    /// the next append), or a batch's records when a batch record says a
+    /// batch was being written. More than that is not a crash: manifest
+    /// lines were removed from the end, and with them the only witness of
+    /// those records (a violation).
     pub fn finish(&mut self, chain: &mut dyn ChainCursor, out: &mut Vec<Finding>) {
         self.finish_lines(out);
-        let total = chain.advance_to(u64::MAX);
         let attested = self.attested_count();
-        if self.records > 0 && total > attested {
+        let first = chain.advance_to(attested.saturating_add(1));
+        let (first_id, first_line) = (chain.last_id().to_owned(), chain.last_line());
+        let total = chain.advance_to(u64::MAX);
+        if self.records == 0 || total <= attested || first <= attested {
+            return;
+        }
+        let missing = total - attested;
+        let batch = self
+            .batches
+            .iter()
+            .any(|&(after, n)| after <= attested && after.saturating_add(n) >= total);
+        if missing == 1 || batch {
+            let by = if batch && missing > 1 {
+                " (a batch record beside the manifest says a batch of records was being written)"
+            } else {
+                ""
+            };
             out.push(
                 Finding::new(
                     FindingKind::ManifestMismatch,
                     format!(
-                        "the chain's last {} record(s), from record {}, are not attested by any manifest line: \
-                         an append stopped between its chain write and its manifest write leaves its records so \
+                        "the chain's last {missing} record(s), from record {}, are not attested by any manifest line: \
+                         an append stopped between its chain write and its manifest write leaves its records so{by} \
                          (`iss repair`, or the next `iss append`, writes their manifest lines)",
-                        total - attested,
                         attested + 1
                     ),
                 )
                 .severity(Severity::Warning)
                 .expected_found(format!("{attested} records attested"), format!("{total} records in the chain")),
             );
+            return;
         }
+        let (line, off) = self
+            .attested_at()
+            .map_or((0, 0), |(_, l)| (l, self.last_count_offset));
+        let mut f = Finding::new(
+            FindingKind::ManifestMismatch,
+            format!(
+                "the chain's last {missing} records (records {}-{total}, chain lines {first_line}-{}, descriptors \
+                 {first_id} to {}) are attested by no manifest line, and no batch record explains it: an append \
+                 writes each chain line before its manifest line, so a crash leaves at most one record \
+                 unattested; {missing} means manifest lines were removed from the end, and with them the only \
+                 witness of these records (their fields and hashes can be rewritten undetected)",
+                attested + 1,
+                chain.last_line(),
+                chain.last_id()
+            ),
+        )
+        .record(first_id)
+        .expected_found(
+            format!(
+                "at most 1 record after the last manifest line's count ({attested}), or {total} records attested"
+            ),
+            format!("{total} records in the chain, {attested} attested"),
+        )
+        .related(LineRange {
+            file: FileKind::SpiceChain.name(),
+            first_line,
+            last_line: chain.last_line(),
+        });
+        if line > 0 {
+            f = f.at(line, off);
+        }
+        out.push(f);
     }
 
     /// Call instead of [`ManifestVerifier::finish`] when the manifest could

@@ -239,6 +239,12 @@ pub fn verify_spice_layer_tapped(
                     overflow: false,
                 });
             }
+            manifest.explained_by_batches(
+                crate::ledger::legacy::witness::batch_records(p)
+                    .into_iter()
+                    .map(|(_, b)| b)
+                    .collect(),
+            );
             manifest.finish(&mut src, &mut report.findings);
         }
         report.records = manifest.records();

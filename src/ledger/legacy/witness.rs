@@ -37,6 +37,84 @@ use serde::Serialize;
 use sha2::Digest;
 use std::path::Path;
 
+/// The kind of the record file a batch append writes beside the manifest
+/// before its records: `integrity_manifest.jsonl.batch-<ns>`.
+pub const BATCH_KIND: &str = "batch";
+
+/// Record, before a batch's chain write, that records after the chain's
+/// `after` (attested) records, at most `n` of them, are being appended
+/// before their manifest lines: a crash in between leaves up to `n`
+/// records unattested, which only this record explains (one unattested
+/// record needs no explanation). Removed once their manifest lines are
+/// written. One record may cover several batches (the server's writer
+/// reserves a range once for many batches, see
+/// [`crate::ledger::legacy::append::LegacySession::append_group`]).
+pub(crate) fn write_batch_record(
+    lock: &mut LedgerLock,
+    manifest: &Path,
+    after: u64,
+    n: u64,
+) -> Result<std::path::PathBuf, AppendError> {
+    let record = serde_json::json!({
+        "batch": file_name(manifest),
+        "reason": format!(
+            "up to {n} records are being appended after record {after} of the chain, each before its manifest line; \
+             if this file is still here, an append stopped in between (`iss repair` writes the missing lines and removes it)"
+        ),
+        "tool": concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")),
+        "after": after,
+        "records": n,
+    });
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let mut text = record.to_string();
+    text.push('\n');
+    write_record_file(lock, dir, &file_name(manifest), BATCH_KIND, text.as_bytes())
+}
+
+/// The batch records beside `manifest`: their paths and `(after, records)`.
+/// Unreadable or foreign files are skipped (they explain nothing).
+pub fn batch_records(manifest: &Path) -> Vec<(std::path::PathBuf, (u64, u64))> {
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    let prefix = format!("{}.{BATCH_KIND}-", file_name(manifest));
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in entries.filter_map(Result::ok) {
+        if !e.file_name().to_string_lossy().starts_with(&prefix) {
+            continue;
+        }
+        let path = e.path();
+        let Ok(bytes) = crate::ledger::input::read_regular(&path) else {
+            continue;
+        };
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            continue;
+        };
+        if let (Some(after), Some(n)) = (v["after"].as_u64(), v["records"].as_u64()) {
+            out.push((path, (after, n)));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Remove every batch record beside `manifest` (call when the manifest
+/// attests every record: they explain nothing any more, and a stale one
+/// would go on excusing manifest lines cut from its range). The paths
+/// removed; the first failure stops it.
+pub(crate) fn remove_batch_records(
+    lock: &mut LedgerLock,
+    manifest: &Path,
+) -> Result<Vec<std::path::PathBuf>, AppendError> {
+    let mut removed = Vec::new();
+    for (p, _) in batch_records(manifest) {
+        remove_file(lock, &p)?;
+        removed.push(p);
+    }
+    Ok(removed)
+}
+
 /// What a completion wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Completed {
@@ -220,32 +298,49 @@ pub fn complete_manifest(
     root: &Path,
     now_micros: i64,
 ) -> Result<Option<Completed>, LegacyAppendError> {
+    complete_manifest_and_batches(root, now_micros).map(|(done, _)| done)
+}
+
+/// What [`complete_manifest_and_batches`] did besides the completion: the
+/// stale batch records it removed, or why one could not be removed (the
+/// completion, if any, is durable either way).
+pub type BatchRecordsRemoved = Result<Vec<std::path::PathBuf>, AppendError>;
+
+/// [`complete_manifest`], then, the manifest attesting every record, the
+/// removal of the batch records left beside it by batch appends that were
+/// stopped (or whose own removal failed): they explain nothing any more.
+pub fn complete_manifest_and_batches(
+    root: &Path,
+    now_micros: i64,
+) -> Result<(Option<Completed>, BatchRecordsRemoved), LegacyAppendError> {
     let found = discover(root)?;
     let (Some(chain), Some(manifest)) = (
         found.path_of(FileKind::SpiceChain),
         found.path_of(FileKind::IntegrityManifest),
     ) else {
-        return Ok(None);
+        return Ok((None, Ok(Vec::new())));
     };
     let mut lock = LedgerLock::acquire(&common_dir(chain, manifest))?;
     let chain_tail = clean_tail(chain)?;
     let manifest_tail = clean_tail(manifest)?;
     let layer = verify_layer(&found, chain, manifest)?;
-    let Some(missing) = missing_lines(
+    let done = match missing_lines(
         &layer.head,
         &layer.manifest,
         layer.manifest_lines,
         now_micros,
-    )?
-    else {
-        return Ok(None);
+    )? {
+        None => None,
+        Some(missing) => {
+            let files = Files {
+                chain,
+                chain_tail: &chain_tail,
+                manifest,
+                manifest_tail: &manifest_tail,
+            };
+            Some(write_missing(&mut lock, &files, &missing)?.0)
+        }
     };
-    let files = Files {
-        chain,
-        chain_tail: &chain_tail,
-        manifest,
-        manifest_tail: &manifest_tail,
-    };
-    let (done, _) = write_missing(&mut lock, &files, &missing)?;
-    Ok(Some(done))
+    let removed = remove_batch_records(&mut lock, manifest);
+    Ok((done, removed))
 }

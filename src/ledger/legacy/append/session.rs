@@ -21,11 +21,11 @@ use std::path::{Path, PathBuf};
 
 /// The SPICE layer as verified under the lock, with the tails it ends at.
 pub(crate) struct Verified {
-    chain: PathBuf,
-    manifest: PathBuf,
-    chain_tail: Tail,
-    manifest_tail: Tail,
-    layer: VerifiedLayer,
+    pub(super) chain: PathBuf,
+    pub(super) manifest: PathBuf,
+    pub(super) chain_tail: Tail,
+    pub(super) manifest_tail: Tail,
+    pub(super) layer: VerifiedLayer,
 }
 
 impl Verified {
@@ -111,12 +111,24 @@ pub(crate) fn write_batch(
         }
         None => (None, v.manifest_tail),
     };
-    let written = append_lines(
+    // A batch says so first: a crash between its chain write and its
+    // manifest write leaves all its records unattested, which only this
+    // record tells from manifest lines cut by someone (one record needs
+    // none: a lone unattested record is what any append leaves).
+    let batch_record = match built.acks.as_slice() {
+        [first, _, ..] => Some(witness::write_batch_record(
+            lock,
+            &v.manifest,
+            first.seq - 1,
+            built.acks.len() as u64,
+        )?),
+        _ => None,
+    };
+    let written = write_records(
         lock,
-        &v.chain,
-        &v.chain_tail,
+        (&v.chain, &v.chain_tail),
         &built.bodies,
-        AppendOptions::default(),
+        batch_record.as_deref(),
     )?;
     progress(Progress::Durable(&built.acks));
     let witnessed = append_lines(
@@ -126,24 +138,32 @@ pub(crate) fn write_batch(
         &built.witness,
         AppendOptions::default(),
     );
+    let witness = match (&witnessed, &batch_record) {
+        (Err(e), _) => Err((
+            format!(
+                "writing the manifest line(s) for the record(s) from line {} of {}",
+                built.first_line,
+                v.chain.display()
+            ),
+            e.to_string(),
+        )),
+        (Ok(_), Some(b)) => remove_batch_record(lock, b),
+        (Ok(_), None) => Ok(()),
+    }
+    .map_err(|(what, error)| FollowUpFailed {
+        what,
+        error,
+        finish_with: command_for("repair", root),
+    });
     // The state goes on only from a batch that wrote exactly what it
     // planned; anything else (a completion, a manifest line not written)
     // is verified again by the next batch.
-    let continues = completed.is_none() && witnessed.is_ok();
+    let continues = completed.is_none() && witness.is_ok();
     v.chain_tail = written.new_tail;
     if let Ok(w) = &witnessed {
         v.manifest_tail = w.new_tail;
         advance(layer, &built.acks);
     }
-    let witness = witnessed.map(|_| ()).map_err(|e| FollowUpFailed {
-        what: format!(
-            "writing the manifest line(s) for the record(s) from line {} of {}",
-            built.first_line,
-            v.chain.display()
-        ),
-        error: e.to_string(),
-        finish_with: command_for("repair", root),
-    });
     Ok((
         Appended {
             completed,
@@ -154,9 +174,44 @@ pub(crate) fn write_batch(
     ))
 }
 
+/// The batch's records: one write, fsync, read-back. On a failure that
+/// left the chain unchanged the batch record goes too (nothing to
+/// explain); a torn write keeps it (`iss repair` cuts the line, then
+/// removes the record).
+fn write_records(
+    lock: &mut LedgerLock,
+    (chain, tail): (&Path, &Tail),
+    bodies: &[String],
+    batch_record: Option<&Path>,
+) -> Result<crate::ledger::append::Appended, LegacyAppendError> {
+    append_lines(lock, chain, tail, bodies, AppendOptions::default()).map_err(|e| {
+        if let Some(b) = batch_record
+            && e.left_file_unchanged()
+        {
+            let _ = crate::ledger::append::remove_file(lock, b);
+        }
+        e.into()
+    })
+}
+
+/// Remove a batch's record once its records are attested: it explains
+/// nothing any more, and would go on excusing manifest lines cut from its
+/// range. On failure, what failed and why.
+fn remove_batch_record(lock: &mut LedgerLock, b: &Path) -> Result<(), (String, String)> {
+    crate::ledger::append::remove_file(lock, b).map_err(|e| {
+        (
+            format!(
+                "removing the batch record {} (the records and their manifest lines are written)",
+                b.display()
+            ),
+            e.to_string(),
+        )
+    })
+}
+
 /// The layer after `acks` were written and attested (the verifier itself
 /// was advanced by [`build_records`], which checked each record with it).
-fn advance(layer: &mut VerifiedLayer, acks: &[Acknowledged]) {
+pub(super) fn advance(layer: &mut VerifiedLayer, acks: &[Acknowledged]) {
     let head = &mut layer.head;
     for a in acks {
         head.prefix.update(a.descriptor_hash.as_bytes());
@@ -175,10 +230,16 @@ fn advance(layer: &mut VerifiedLayer, acks: &[Acknowledged]) {
 
 /// A legacy ledger open for a series of appends (see the module's doc).
 pub struct LegacySession {
-    root: PathBuf,
-    verified: Option<Verified>,
+    pub(super) root: PathBuf,
+    pub(super) verified: Option<Verified>,
     /// Full verifications done (the first, and one per foreign change).
     verifications: u64,
+    /// Group commit: manifest lines of records already durable, written
+    /// with the next batch's records (see [`LegacySession::append_group`]).
+    pub(super) pending: Vec<String>,
+    /// Group commit: the batch record this session wrote, covering its
+    /// unattested records.
+    pub(super) reservation: Option<super::group::Reservation>,
 }
 
 impl LegacySession {
@@ -188,6 +249,8 @@ impl LegacySession {
             root: root.to_owned(),
             verified: None,
             verifications: 0,
+            pending: Vec::new(),
+            reservation: None,
         };
         let (found, chain, manifest) = s.files()?;
         let _lock = LedgerLock::acquire(&common_dir(&chain, &manifest))?;
