@@ -11,6 +11,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use tempfile::TempDir;
 
+mod during_writes;
 mod native;
 
 const NOW_MICROS: i64 = 1_767_225_600_000_000;
