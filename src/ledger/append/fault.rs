@@ -218,7 +218,10 @@ impl FaultyStorage {
     /// then be run against a write of several lines seen part way, as a
     /// concurrent reader may see it (a write is not atomic to readers).
     fn write_gated(&self, file: &File, path: &Path, buf: &[u8]) -> io::Result<()> {
-        let first_line = buf.iter().position(|&b| b == b'\n').map_or(buf.len(), |i| i + 1);
+        let first_line = buf
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(buf.len(), |i| i + 1);
         let mut cuts = vec![first_line, buf.len() / 2];
         cuts.retain(|&c| c > 0 && c < buf.len());
         cuts.sort_unstable();
