@@ -293,19 +293,23 @@ impl FileState {
     }
 }
 
+/// A test's hook run before each look at a file.
+#[cfg(test)]
+type LookHook = Box<dyn FnMut(&Path)>;
+
 #[cfg(test)]
 thread_local! {
     /// Library tests only: run before each look at a file by this thread's
     /// watcher, so that a test can move a writer on between two looks of
     /// one rescan (the instants a real watcher and writer interleave at).
-    static BEFORE_LOOK: std::cell::RefCell<Option<Box<dyn FnMut(&Path)>>> =
+    static BEFORE_LOOK: std::cell::RefCell<Option<LookHook>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// Library tests only: call `hook` before each look this thread's watcher
 /// takes at a file (`None`: stop calling).
 #[cfg(test)]
-pub(crate) fn set_before_look(hook: Option<Box<dyn FnMut(&Path)>>) {
+pub(crate) fn set_before_look(hook: Option<LookHook>) {
     BEFORE_LOOK.with(|h| *h.borrow_mut() = hook);
 }
 

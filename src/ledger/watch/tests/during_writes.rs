@@ -342,62 +342,70 @@ fn interleavings(kind: Kind, n: usize) -> (usize, Vec<String>) {
         }
     }
     writer.join().unwrap();
-    let mut bad = Vec::new();
     let runs = handles.len();
-    for h in handles {
-        let mut run = h.join().unwrap();
-        // Then the watcher catches up with the finished write.
-        let more = run.watch.rescan(Instant::now());
-        for e in run.events.iter().chain(&more) {
-            if wrong(e) {
-                bad.push(format!(
-                    "rescan from state {} with looks from #{} at state {} (of {total}): {}",
-                    run.a,
-                    run.k,
-                    run.b,
-                    e.text()
-                ));
-            }
-        }
-        let records = |file: &str| {
-            run.events
-                .iter()
-                .chain(&more)
-                .filter(|e| matches!(e, WatchEvent::Record(r) if r.file == file))
-                .count()
-        };
-        let reverified = run
-            .events
-            .iter()
-            .chain(&more)
-            .any(|e| matches!(e, WatchEvent::Reverified(_)));
-        if let Kind::Legacy = kind
-            && !reverified
-        {
-            // Every appended line judged, each once.
-            assert_eq!(
-                (records("spice_chain"), records("integrity_manifest")),
-                (n, n),
-                "{} {} {}",
+    let bad = handles
+        .into_iter()
+        .flat_map(|h| judge(kind, n, total, h.join().unwrap()))
+        .collect();
+    (runs, bad)
+}
+
+/// What a watcher reported wrong during the write and once it caught up
+/// with the finished write (`run` is its part; a batch of `n` in `total`
+/// pauses).
+fn judge(kind: Kind, n: usize, total: u64, mut run: Run) -> Vec<String> {
+    let mut bad = Vec::new();
+    // Then the watcher catches up with the finished write.
+    let more = run.watch.rescan(Instant::now());
+    for e in run.events.iter().chain(&more) {
+        if wrong(e) {
+            bad.push(format!(
+                "rescan from state {} with looks from #{} at state {} (of {total}): {}",
                 run.a,
                 run.k,
-                run.b
-            );
+                run.b,
+                e.text()
+            ));
         }
     }
-    (runs, bad)
+    let records = |file: &str| {
+        run.events
+            .iter()
+            .chain(&more)
+            .filter(|e| matches!(e, WatchEvent::Record(r) if r.file == file))
+            .count()
+    };
+    let reverified = run
+        .events
+        .iter()
+        .chain(&more)
+        .any(|e| matches!(e, WatchEvent::Reverified(_)));
+    if let Kind::Legacy = kind
+        && !reverified
+    {
+        // Every appended line judged, each once.
+        assert_eq!(
+            (records("spice_chain"), records("integrity_manifest")),
+            (n, n),
+            "{} {} {}",
+            run.a,
+            run.k,
+            run.b
+        );
+    }
+    bad
 }
 
 fn check(kind: Kind, n: usize) {
     let (runs, bad) = interleavings(kind, n);
     assert!(runs > 20, "{runs} interleavings");
-    eprintln!("{runs} interleavings of a batch of {n}: none reported anything wrong");
     assert!(
         bad.is_empty(),
         "{} of {runs} interleavings reported something wrong, first ones:\n{}",
         bad.len(),
         bad.iter().take(8).cloned().collect::<Vec<_>>().join("\n")
     );
+    eprintln!("{runs} interleavings of a batch of {n}: none reported anything wrong");
 }
 
 #[test]
