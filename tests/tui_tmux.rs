@@ -250,7 +250,8 @@ fn wait_until_quit(session: &str) {
         .status
         .success()
     {
-        assert!(start.elapsed() < Duration::from_secs(5), "q did not quit");
+        // A deadline for a failure only: a loaded machine (load 20) is slow to exit.
+        assert!(start.elapsed() < Duration::from_secs(30), "q did not quit");
         std::thread::sleep(Duration::from_millis(50));
     }
 }

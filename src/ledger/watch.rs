@@ -92,8 +92,9 @@ pub struct Watch {
     companions: Companions,
 }
 
-/// Files are looked at in this order, so that a rescan that sees a new
-/// descriptor and its manifest line checks the descriptor first.
+/// Growth is judged in this order, so that a rescan that sees a new
+/// descriptor and its manifest line checks the descriptor first; files are
+/// looked at in the reverse order (see [`Watch::rescan_files`]).
 fn rank(kind: FileKind) -> u8 {
     match kind {
         FileKind::SpiceChain => 0,
@@ -166,13 +167,33 @@ impl Watch {
 
     /// Look at every file of a ledger verified line by line (legacy) or as
     /// a whole; returns why the ledger must be verified again, if it must.
+    ///
+    /// A writer appends the descriptors, then (after their fdatasync) the
+    /// manifest lines attesting them. Looking at the chain first and the
+    /// manifest a moment later, a rescan could take the manifest lines of an
+    /// append whose chain lines it had not seen, and report them as
+    /// attesting records the chain lacks (`TRUNCATED`, a false alarm that
+    /// then left every later manifest line unchecked). So the files are
+    /// looked at in the reverse of the writer's order (the manifest before
+    /// the chain): every manifest line read attests chain lines written
+    /// before it, which the later look at the chain sees. The growth is
+    /// then judged in the writer's order. A file that could not be looked
+    /// at holds back the growth of the files judged after it (it is read
+    /// again at the next rescan), rather than have it judged against a
+    /// chain not read.
     fn rescan_files(&mut self, now: Instant, events: &mut Vec<WatchEvent>) -> Option<String> {
         let mut order: Vec<usize> = (0..self.files.len()).collect();
-        order.sort_by_key(|&i| rank(self.files[i].kind));
+        order.sort_by_key(|&i| std::cmp::Reverse(rank(self.files[i].kind)));
+        let mut grown = Vec::new();
+        let mut unread = None;
         for i in order {
             let st = &mut self.files[i];
             match st.look() {
-                Err(e) => events.push(WatchEvent::Error(format!("{}: {e}", st.path.display()))),
+                Err(e) => {
+                    events.push(WatchEvent::Error(format!("{}: {e}", st.path.display())));
+                    let r = rank(st.kind);
+                    unread = Some(unread.map_or(r, |u: u8| u.min(r)));
+                }
                 Ok(Look::Same) => {}
                 Ok(Look::Changed(alert)) => {
                     let why = alert.text();
@@ -180,12 +201,18 @@ impl Watch {
                     // The rest is looked at again by the full verification.
                     return Some(why);
                 }
-                Ok(Look::Grew(bytes)) => {
-                    let why = grow(st, &mut self.live, &bytes, &self.options, now, events);
-                    if why.is_some() {
-                        return why;
-                    }
-                }
+                Ok(Look::Grew(bytes)) => grown.push((i, bytes)),
+            }
+        }
+        grown.sort_by_key(|(i, _)| rank(self.files[*i].kind));
+        for (i, bytes) in grown {
+            let st = &mut self.files[i];
+            if unread.is_some_and(|u| rank(st.kind) > u) {
+                break;
+            }
+            let why = grow(st, &mut self.live, &bytes, &self.options, now, events);
+            if why.is_some() {
+                return why;
             }
         }
         None

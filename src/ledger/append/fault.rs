@@ -27,7 +27,12 @@
 //! ISS_FAULT_PLAN=5:eio,6:eio                 # steps 5 and 6 fail with EIO
 //! ISS_FAULT_PLAN=4:short                     # a write step writes half its bytes, then fails with ENOSPC
 //! ISS_FAULT_PLAN=4:short-kill                # ... writes half its bytes, then SIGKILL
+//! ISS_FAULT_PLAN=4:stop,7:stop               # SIGSTOP before steps 4 and 7 (a test resumes it with SIGCONT)
 //! ```
+//!
+//! `stop` pauses the writer at a known instant, so that a reader (the
+//! watcher) can be run against every state the write passes through; in a
+//! library test a [`Gate`] does the same without stopping the process.
 //!
 //! `short` on a step that is not a write acts as `enospc`, `short-kill` as
 //! `kill`.
@@ -56,6 +61,9 @@ pub enum Action {
     Short,
     /// A write step writes half its bytes, then `SIGKILL`.
     ShortKill,
+    /// `SIGSTOP` this process before the step; it continues (with the
+    /// step) when it gets `SIGCONT`.
+    Stop,
 }
 
 /// `ENOSPC`.
@@ -96,9 +104,10 @@ impl FaultPlan {
                 "enospc" => Action::Fail(ENOSPC),
                 "short" => Action::Short,
                 "short-kill" => Action::ShortKill,
+                "stop" => Action::Stop,
                 other => {
                     return Err(format!(
-                        "{item:?}: unknown action {other:?} (kill, kill-after, eio, enospc, short, short-kill)"
+                        "{item:?}: unknown action {other:?} (kill, kill-after, eio, enospc, short, short-kill, stop)"
                     ));
                 }
             };
@@ -108,12 +117,29 @@ impl FaultPlan {
     }
 }
 
+/// Called before every step with its number, name and path, before the
+/// plan's fault for it, and within a write between its pieces (a write
+/// under a gate is made in up to three pieces, name `write-part`): a test
+/// holds the writer there (a pause) while it looks at the files, and lets
+/// it go on by returning.
+pub type Gate = Arc<dyn Fn(u64, &str, &Path) + Send + Sync>;
+
 /// [`OsStorage`] with numbered steps and the faults of a plan.
-#[derive(Debug)]
 pub struct FaultyStorage {
     inner: OsStorage,
     plan: FaultPlan,
     steps: AtomicU64,
+    gate: Option<Gate>,
+}
+
+impl std::fmt::Debug for FaultyStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaultyStorage")
+            .field("plan", &self.plan)
+            .field("steps", &self.steps)
+            .field("gate", &self.gate.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl FaultyStorage {
@@ -123,6 +149,15 @@ impl FaultyStorage {
             inner: OsStorage,
             plan,
             steps: AtomicU64::new(0),
+            gate: None,
+        }
+    }
+
+    /// A storage that follows `plan` and calls `gate` before every step.
+    pub fn with_gate(plan: FaultPlan, gate: Gate) -> Self {
+        FaultyStorage {
+            gate: Some(gate),
+            ..FaultyStorage::new(plan)
         }
     }
 
@@ -144,17 +179,28 @@ impl FaultyStorage {
                 .open(trace)
                 .and_then(|mut f| f.write_all(line.as_bytes()));
         }
-        self.plan
+        if let Some(gate) = &self.gate {
+            gate(n, name, path);
+        }
+        let action = self
+            .plan
             .faults
             .iter()
             .find(|(s, _)| *s == n)
-            .map(|(_, a)| *a)
+            .map(|(_, a)| *a);
+        if action == Some(Action::Stop) {
+            // Paused here until SIGCONT; then the step is taken as planned.
+            stop_self();
+            return None;
+        }
+        action
     }
 
     /// Run a step that is not a write under the plan.
     fn run<T>(&self, name: &str, path: &Path, op: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
         match self.step(name, path) {
-            None => op(),
+            // `Stop` paused the process in `step`; the step is then taken.
+            None | Some(Action::Stop) => op(),
             Some(Action::Kill | Action::ShortKill) => kill_self(),
             Some(Action::Fail(errno)) => Err(io::Error::from_raw_os_error(errno)),
             Some(Action::Short) => Err(io::Error::from_raw_os_error(ENOSPC)),
@@ -166,11 +212,42 @@ impl FaultyStorage {
     }
 }
 
+impl FaultyStorage {
+    /// A write under a gate, in pieces, the gate called between them: up
+    /// to the end of the first line, up to half, the rest. A reader can
+    /// then be run against a write of several lines seen part way, as a
+    /// concurrent reader may see it (a write is not atomic to readers).
+    fn write_gated(&self, file: &File, path: &Path, buf: &[u8]) -> io::Result<()> {
+        let first_line = buf
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(buf.len(), |i| i + 1);
+        let mut cuts = vec![first_line, buf.len() / 2];
+        cuts.retain(|&c| c > 0 && c < buf.len());
+        cuts.sort_unstable();
+        cuts.dedup();
+        let mut at = 0;
+        for cut in cuts {
+            self.inner.write_all(file, path, &buf[at..cut])?;
+            at = cut;
+            if let Some(gate) = &self.gate {
+                gate(self.steps(), "write-part", path);
+            }
+        }
+        self.inner.write_all(file, path, &buf[at..])
+    }
+}
+
 /// Stop this process as `kill -9` does: no destructor, no flush, no exit code.
 fn kill_self() -> ! {
     let _ = rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::KILL);
     // SIGKILL cannot be caught; this is not reached.
     std::process::abort()
+}
+
+/// Pause this process as `kill -STOP` does, until a `SIGCONT`.
+fn stop_self() {
+    let _ = rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP);
 }
 
 /// The name of an open step in traces.
@@ -193,7 +270,8 @@ impl Storage for FaultyStorage {
     fn write_all(&self, file: &File, path: &Path, buf: &[u8]) -> io::Result<()> {
         let half = &buf[..buf.len() / 2];
         match self.step("write", path) {
-            None => self.inner.write_all(file, path, buf),
+            None | Some(Action::Stop) if self.gate.is_some() => self.write_gated(file, path, buf),
+            None | Some(Action::Stop) => self.inner.write_all(file, path, buf),
             Some(Action::Kill) => kill_self(),
             Some(Action::KillAfter) => {
                 let _ = self.inner.write_all(file, path, buf);

@@ -185,6 +185,8 @@ impl FileState {
 
     /// Look at the file now.
     pub fn look(&mut self) -> io::Result<Look> {
+        #[cfg(test)]
+        before_look(&self.path);
         let file = match crate::ledger::input::open_regular(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -289,6 +291,36 @@ impl FileState {
             detail: detail.to_owned(),
         }
     }
+}
+
+/// A test's hook run before each look at a file.
+#[cfg(test)]
+type LookHook = Box<dyn FnMut(&Path)>;
+
+#[cfg(test)]
+thread_local! {
+    /// Library tests only: run before each look at a file by this thread's
+    /// watcher, so that a test can move a writer on between two looks of
+    /// one rescan (the instants a real watcher and writer interleave at).
+    static BEFORE_LOOK: std::cell::RefCell<Option<LookHook>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Library tests only: call `hook` before each look this thread's watcher
+/// takes at a file (`None`: stop calling).
+#[cfg(test)]
+pub(crate) fn set_before_look(hook: Option<LookHook>) {
+    BEFORE_LOOK.with(|h| *h.borrow_mut() = hook);
+}
+
+/// Run this thread's look hook, if a test set one.
+#[cfg(test)]
+pub(crate) fn before_look(path: &Path) {
+    BEFORE_LOOK.with(|h| {
+        if let Some(f) = h.borrow_mut().as_mut() {
+            f(path);
+        }
+    });
 }
 
 /// SHA-256 of `file[start..end]`.

@@ -11,6 +11,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use tempfile::TempDir;
 
+mod during_writes;
 mod native;
 
 const NOW_MICROS: i64 = 1_767_225_600_000_000;
@@ -160,6 +161,24 @@ fn a_manifest_line_that_attests_the_wrong_hash_is_a_violation() {
             "record integrity_manifest 44 Violated"
         ]
     );
+}
+
+/// The watcher looks at the manifest before the chain (so that it never
+/// takes an append's manifest lines without their records): a manifest
+/// line that attests a record the chain really lacks is still a violation,
+/// at this rescan and not only once a later one catches up.
+#[test]
+fn a_manifest_line_attesting_a_record_the_chain_lacks_is_a_violation() {
+    let (_tmp, root) = ledger();
+    let mut w = start(&root);
+    let (_line, mline) = genuine_append_lines(&root);
+    append_raw(&manifest(&root), &mline);
+    let events = w.rescan(Instant::now());
+    assert_eq!(kinds(&events), ["record integrity_manifest 44 Violated"]);
+    let WatchEvent::Record(r) = &events[0] else {
+        unreachable!()
+    };
+    assert_eq!(r.findings[0].kind, FindingKind::Truncated);
 }
 
 #[test]
