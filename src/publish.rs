@@ -19,7 +19,7 @@ pub use chain::{checkpoint_key, history_key};
 pub use dest::{DestError, Destination};
 
 use crate::ledger::model::report::LedgerStatus;
-use crate::ledger::native::meta::{Chain, METADATA_FILE, is_native_dir};
+use crate::ledger::native::format::meta::{Chain, METADATA_FILE, is_native_dir};
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::verify::{VerifyOptions, verify_native_report_live};
 use serde::Serialize;

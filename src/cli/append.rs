@@ -1,14 +1,10 @@
-//! `iss append descriptor|pulse` and `iss repair`: the write commands. Every write
-//! goes through `ledger::append`.
+//! `iss append descriptor|pulse`: the append command. Every write goes
+//! through `ledger::append`.
 
-use super::args::{AppendArgs, AppendWhat, RepairArgs};
+use super::args::{AppendArgs, AppendWhat};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
-use crate::ledger::append::{
-    EXIT_DURABLE_FOLLOW_UP_FAILED, LedgerLock, Repair, Tail, TailState, repair_torn_tail,
-};
-use crate::ledger::discover::discover;
-use crate::ledger::legacy::append::{LegacyAppendError, Progress, append_descriptors};
-use crate::ledger::legacy::witness::complete_manifest;
+use crate::ledger::append::EXIT_DURABLE_FOLLOW_UP_FAILED;
+use crate::ledger::legacy::write::append::{LegacyAppendError, Progress, append_descriptors};
 use crate::ledger::model::finding::Finding;
 use crate::ledger::open::Format;
 use anyhow::Context;
@@ -182,122 +178,4 @@ pub(super) fn nothing_appended(e: &LegacyAppendError) -> &'static str {
         }
         _ => "nothing was appended",
     }
-}
-
-/// Run `iss repair`: cut torn last lines (copies kept beside the ledger),
-/// then write the manifest lines an interrupted append did not write.
-pub fn repair(args: &RepairArgs) -> anyhow::Result<u8> {
-    let ledger = super::native::open(&args.path, &args.keys)?;
-    if ledger.format() == Format::Native {
-        return super::native::repair(&ledger, args);
-    }
-    let found = discover(&args.path)?;
-    let mut out = super::output::stdout();
-    let mut repaired = Vec::new();
-    let mut unsynced = None;
-    for file in &found.found {
-        if !matches!(Tail::read(&file.path)?, TailState::Torn { .. }) {
-            continue;
-        }
-        let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
-        let cut =
-            LedgerLock::acquire(dir).and_then(|mut l| repair_torn_tail(&mut l, &file.path, dir));
-        let cut = match cut {
-            Ok(c) => c,
-            Err(e) if repaired.is_empty() => return Err(e.into()),
-            Err(e) => {
-                writeln!(
-                    anstream::stderr(),
-                    "iss: the cuts above are made and acknowledged, but {e} — run `{}` again",
-                    crate::ledger::append::command_for("repair", &args.path)
-                )?;
-                return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
-            }
-        };
-        if let Repair::Truncated(t) = cut {
-            writeln!(
-                out,
-                "{}: removed {} torn byte(s) at offset {} (sha256 {}); kept in {}",
-                file.path.display(),
-                t.len,
-                t.offset,
-                hex::encode(t.sha256),
-                t.backup.display()
-            )?;
-            repaired.push(serde_json::json!({
-                "file": file.path.display().to_string(), "offset": t.offset, "bytes": t.len,
-                "sha256": hex::encode(t.sha256), "backup": t.backup.display().to_string(),
-                "sync_error": t.sync_error,
-            }));
-            unsynced = unsynced.or(t.sync_error);
-        }
-    }
-    let completed = match complete_manifest(&args.path, super::native::now_micros()?) {
-        Ok(c) => c,
-        Err(e) => {
-            let code = repair_refused(&e, !repaired.is_empty(), &args.path)?;
-            if args.json {
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::json!({ "repaired": repaired, "completed": null })
-                )?;
-            }
-            return Ok(code);
-        }
-    };
-    if let Some(c) = &completed {
-        writeln!(out, "{}", c.describe())?;
-    }
-    if repaired.is_empty() && completed.is_none() {
-        writeln!(
-            out,
-            "nothing to repair: no file ends in a torn line, and the manifest attests every record"
-        )?;
-    } else {
-        writeln!(
-            out,
-            "the legacy format has no place to record a repair: the files named above are the record; keep them with the ledger"
-        )?;
-    }
-    if args.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::json!({ "repaired": repaired, "completed": completed })
-        )?;
-    }
-    if let Some(e) = unsynced {
-        writeln!(
-            anstream::stderr(),
-            "iss: the repair above is made and acknowledged, but syncing a cut file failed ({e}): the cut may not survive a crash — run `{}` again once the disk is sound",
-            crate::ledger::append::command_for("repair", &args.path)
-        )?;
-        return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
-    }
-    Ok(EXIT_OK)
-}
-
-/// The completion after the cuts was refused or failed: say so; the exit
-/// status (1 violated, 2 nothing changed, 3 when cuts were made before).
-fn repair_refused(e: &LegacyAppendError, cut: bool, path: &std::path::Path) -> anyhow::Result<u8> {
-    let mut err = anstream::stderr().lock();
-    if let LegacyAppendError::Violated(findings) = e {
-        writeln!(
-            err,
-            "iss: the ledger does not verify: the manifest was not completed (a repair never writes onto a violated ledger)"
-        )?;
-        print_violations(&mut err, findings, false)?;
-        return Ok(EXIT_VIOLATION);
-    }
-    writeln!(err, "iss: completing the manifest failed: {e}")?;
-    if cut {
-        writeln!(
-            err,
-            "iss: the cuts above are made and acknowledged, but the manifest is not completed — run `{}` again",
-            crate::ledger::append::command_for("repair", path)
-        )?;
-        return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
-    }
-    Ok(EXIT_ERROR)
 }

@@ -232,10 +232,10 @@ fn instant(value: &str, start: bool) -> Option<Instant> {
 /// is one `spec` keeps.
 fn keeps(s: &str, native: bool, spec: &Spec) -> bool {
     if native {
-        crate::ledger::native::record::parse_fields(s)
+        crate::ledger::native::format::record::parse_fields(s)
             .ok()
             .and_then(|(r, _)| {
-                crate::ledger::native::descriptor_view::read_descriptor_body(r.body).ok()
+                crate::ledger::native::format::descriptor_view::read_descriptor_body(r.body).ok()
             })
             .is_some_and(|d| spec.matches(&d.record))
     } else {
