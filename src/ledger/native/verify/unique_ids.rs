@@ -76,6 +76,47 @@ impl<'de> de::Deserialize<'de> for IsId {
     }
 }
 
+/// A descriptor id a write refuses because a record already has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdTaken {
+    /// 1-based place of the refused record in its batch.
+    pub record: usize,
+    /// The id.
+    pub id: String,
+    /// Which record has it.
+    pub by: TakenBy,
+}
+
+/// The record that already has a descriptor id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakenBy {
+    /// A record of the chain, at this line of `descriptors.jsonl`.
+    Line(u64),
+    /// An earlier record of the same batch (1-based).
+    Batch(u64),
+}
+
+impl fmt::Display for IdTaken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "record {}: DUPLICATE_ID: descriptor_id {:?} is already ",
+            self.record, self.id
+        )?;
+        match self.by {
+            TakenBy::Line(line) => write!(
+                f,
+                "the id of descriptors.jsonl line {line} (record {})",
+                line.saturating_sub(1)
+            )?,
+            TakenBy::Batch(n) => write!(f, "the id of record {n} of this batch")?,
+        }
+        f.write_str(
+            "; a descriptor id names one record of a ledger (`iss audit` looks it up by id), so nothing was written",
+        )
+    }
+}
+
 /// Why a writer refuses `body` as record `index` (0-based) of a batch
 /// being built on `v` (which held `batch_start` records before the batch):
 /// its `descriptor_id` is already taken, by a record of the chain or an
@@ -86,24 +127,22 @@ pub fn taken(
     body: &str,
     batch_start: u64,
     index: usize,
-) -> Option<String> {
+) -> Option<IdTaken> {
     if v.chain() != ID_CHAIN {
         return None;
     }
     let id = descriptor_id_of(body)?;
     let first = v.id_line(&id)?;
     let by = if first <= batch_start {
-        format!(
-            "the id of descriptors.jsonl line {first} (record {})",
-            first.saturating_sub(1)
-        )
+        TakenBy::Line(first)
     } else {
-        format!("the id of record {} of this batch", first - batch_start)
+        TakenBy::Batch(first - batch_start)
     };
-    Some(format!(
-        "record {}: DUPLICATE_ID: descriptor_id {id:?} is already {by}; a descriptor id names one record of a ledger (`iss audit` looks it up by id), so nothing was written",
-        index + 1
-    ))
+    Some(IdTaken {
+        record: index + 1,
+        id,
+        by,
+    })
 }
 
 /// The `DUPLICATE_ID` finding for the record at line `n` (byte `off`,

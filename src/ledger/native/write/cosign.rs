@@ -106,21 +106,21 @@ pub(super) fn sign_with_origin_name(
     cp: &Checkpoint,
     signers: &[&Signer],
 ) -> Result<String, NativeWriteError> {
-    let key =
-        |e: &dyn std::fmt::Display| NativeWriteError::Key(KeyError::OriginName(e.to_string()));
+    let key = |e| NativeWriteError::Key(KeyError::OriginName(Box::new(e)));
     let by_origin = signers
         .iter()
         .map(|s| s.renamed(&cp.origin))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| key(&e))?;
+        .map_err(key)?;
     // `sign_checkpoint_by` applies the checks every checkpoint we sign gets
     // (text, recommended origin); the note itself carries all signatures.
-    sign_checkpoint_by(cp, signers).map_err(|e| key(&e))?;
+    sign_checkpoint_by(cp, signers)
+        .map_err(|e| NativeWriteError::Key(KeyError::Sign(Box::new(e))))?;
     crate::tlog::note::sign(
         &cp.to_text(),
         signers.iter().copied().chain(by_origin.iter()),
     )
-    .map_err(|e| key(&e))
+    .map_err(key)
 }
 
 #[cfg(test)]

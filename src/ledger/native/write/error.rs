@@ -126,7 +126,7 @@ pub enum KeyError {
     /// The signing key could not be named by a chain's origin line
     /// (docs/FORMAT.md §7.1).
     #[error("{0}")]
-    OriginName(String),
+    OriginName(Box<crate::tlog::note::NoteError>),
     /// Signing the checkpoint failed.
     #[error("{0}")]
     Sign(Box<crate::tlog::checkpoint::CheckpointError>),
@@ -179,7 +179,7 @@ pub enum InvalidRecord {
     /// A descriptor id already in the chain or the batch (the message
     /// names both places).
     #[error("{0}")]
-    IdTaken(String),
+    IdTaken(crate::ledger::native::verify::unique_ids::IdTaken),
     /// The record line could not be built.
     #[error("record {index}: {error}")]
     Unbuildable {
@@ -239,10 +239,15 @@ pub enum InvalidRecord {
     /// The new ledger's metadata does not pass its own check.
     #[error("{0}")]
     Metadata(String),
-    /// The folder holds an unfinished `iss init`/`iss migrate`: how to
-    /// start again (`docs/CRASH_OUTCOMES.md`).
-    #[error("{0}")]
-    Unfinished(String),
+    /// The folder holds an unfinished `iss init`/`iss migrate`: the message
+    /// says how to start again (`docs/CRASH_OUTCOMES.md`).
+    #[error("{}", crate::ledger::native::write::init::start_again_hint(.dir, &.keys.iter().map(PathBuf::as_path).collect::<Vec<_>>()))]
+    Unfinished {
+        /// The folder.
+        dir: PathBuf,
+        /// The key files the command made there, or would have.
+        keys: Vec<PathBuf>,
+    },
     /// The genesis event could not be built.
     #[error("{0}")]
     Genesis(Box<crate::ledger::native::format::record::RecordError>),
@@ -319,4 +324,52 @@ pub enum Moved {
         /// Why it does not parse.
         reason: serde_json::Error,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{InvalidRecord, KeyError, NativeWriteError};
+    use crate::ledger::native::verify::unique_ids::{IdTaken, TakenBy};
+    use std::path::PathBuf;
+
+    fn text(e: InvalidRecord) -> String {
+        NativeWriteError::InvalidRecord(e).to_string()
+    }
+
+    /// The typed reasons say exactly what their `String` payloads said.
+    #[test]
+    fn typed_reasons_keep_their_messages() {
+        let taken = |by| {
+            text(InvalidRecord::IdTaken(IdTaken {
+                record: 3,
+                id: "d-1".into(),
+                by,
+            }))
+        };
+        assert_eq!(
+            taken(TakenBy::Line(5)),
+            "refusing to write: record 3: DUPLICATE_ID: descriptor_id \"d-1\" is already the id of descriptors.jsonl line 5 (record 4); a descriptor id names one record of a ledger (`iss audit` looks it up by id), so nothing was written"
+        );
+        assert_eq!(
+            taken(TakenBy::Batch(1)),
+            "refusing to write: record 3: DUPLICATE_ID: descriptor_id \"d-1\" is already the id of record 1 of this batch; a descriptor id names one record of a ledger (`iss audit` looks it up by id), so nothing was written"
+        );
+        let unfinished = text(InvalidRecord::Unfinished {
+            dir: PathBuf::from("/l"),
+            keys: vec![PathBuf::from("/l.key"), PathBuf::from("/l.mac")],
+        });
+        assert_eq!(
+            unfinished,
+            "refusing to write: /l holds an unfinished `iss init` or `iss migrate` (it has the file .iss-init-unfinished): it is not a ledger, and the legacy ledger a migration reads was only read. To start again, remove the folder and the key file(s) it made (`/l.key` and `/l.mac`, where present), then run the command again"
+        );
+        let origin = crate::tlog::note::Signer::generate("iss.test/a")
+            .unwrap()
+            .renamed("")
+            .unwrap_err();
+        let said = origin.to_string();
+        assert_eq!(
+            NativeWriteError::Key(KeyError::OriginName(Box::new(origin))).to_string(),
+            format!("refusing to write: {said}")
+        );
+    }
 }

@@ -221,11 +221,12 @@ fn refuse_non_empty(dir: &Path, opts: &InitOptions) -> Result<(), NativeWriteErr
         let mut entries = fs::read_dir(dir).map_err(io(dir))?;
         if entries.next().is_some() {
             if dir.join(UNFINISHED_MARKER).exists() {
-                let mut keys = vec![opts.key_path.as_path()];
-                keys.extend(opts.mac_key_path.as_deref());
-                return Err(NativeWriteError::InvalidRecord(InvalidRecord::Unfinished(
-                    start_again_hint(dir, &keys),
-                )));
+                let mut keys = vec![opts.key_path.clone()];
+                keys.extend(opts.mac_key_path.clone());
+                return Err(NativeWriteError::InvalidRecord(InvalidRecord::Unfinished {
+                    dir: dir.to_path_buf(),
+                    keys,
+                }));
             }
             return Err(NativeWriteError::InvalidRecord(InvalidRecord::NotEmpty(
                 dir.to_path_buf(),
