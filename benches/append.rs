@@ -10,7 +10,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use iss_workstation::ledger::append::{AppendOptions, LedgerLock, Tail, append_lines};
-use iss_workstation::ledger::legacy::writer::{genesis_last, pulse_line};
+use iss_workstation::ledger::legacy::format::line_builder::{genesis_last, pulse_line};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::Path;
@@ -136,10 +136,10 @@ fn bench(c: &mut Criterion) {
 /// signed checkpoint each, interleaved with the raw baseline of the same
 /// bytes.
 fn native(batch: usize) {
-    use iss_workstation::ledger::native::init::{InitOptions, init};
-    use iss_workstation::ledger::native::meta::Chain;
+    use iss_workstation::ledger::native::format::meta::Chain;
     use iss_workstation::ledger::native::secret::read_signer;
-    use iss_workstation::ledger::native::writer::NativeWriter;
+    use iss_workstation::ledger::native::write::NativeWriter;
+    use iss_workstation::ledger::native::write::init::{InitOptions, init};
     let dir = tempfile::tempdir().expect("temp dir");
     let ledger = dir.path().join("native");
     let key = dir.path().join("native.key");

@@ -4,7 +4,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use iss_workstation::analysis::maturity::{DatasetInfo, Inclusion, MaturityBuilder};
-use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use iss_workstation::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::model::descriptor::DescriptorRecord;
 use std::io::{BufRead, BufReader};
 use std::time::Duration;

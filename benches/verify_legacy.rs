@@ -5,7 +5,7 @@
 //! pays before any check). The Python baseline is in `scripts/bench_verify.py`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use iss_workstation::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::model::report::LedgerStatus;
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use sha2::{Digest, Sha256};

@@ -10,23 +10,32 @@ mod args;
 mod audit;
 mod checkpoint;
 mod clock;
+mod completions;
 mod descriptor_input;
-mod docs;
+mod export;
+mod find;
 mod health;
+mod init;
 mod input;
 mod key;
-mod lookup;
+mod man;
+mod migrate;
 mod native;
 mod output;
 mod protect;
+mod prove;
 mod publish;
 mod pulses;
 mod reference;
+mod refs;
+mod repair;
 mod report;
 mod sample;
 mod serve;
+mod show;
 mod timestamp;
 mod trust;
+mod tui;
 mod tui_fleet;
 mod usage;
 mod verify;
@@ -120,69 +129,30 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Verify(args)) => verify::run(&args),
         Some(Command::Sample(args)) => sample::run(&args),
         Some(Command::Serve(args)) => serve::run(&args),
-        Some(Command::Completions(args)) => docs::completions(&args),
-        Some(Command::Man(args)) => docs::man(&args),
+        Some(Command::Completions(args)) => completions::run(&args),
+        Some(Command::Man(args)) => man::run(&args),
         Some(Command::Report(args)) => report::run(&args),
         Some(Command::Pulses(args)) => pulses::run(&args),
         Some(Command::Health(args)) => health::run(&args),
-        Some(Command::Refs(args)) => audit::refs(&args),
-        Some(Command::Export(args)) => health::export(&args),
-        Some(Command::Show(args)) => lookup::show(&args),
-        Some(Command::Find(args)) => lookup::find_cmd(&args),
+        Some(Command::Refs(args)) => refs::run(&args),
+        Some(Command::Export(args)) => export::run(&args),
+        Some(Command::Show(args)) => show::run(&args),
+        Some(Command::Find(args)) => find::run(&args),
         Some(Command::Audit(args)) => audit::run(&args),
         Some(Command::Append(args)) => append::run(&args),
         Some(Command::Watch(args)) => watch::run(&args),
-        Some(Command::Repair(args)) => append::repair(&args),
-        Some(Command::Init(args)) => native::init_cmd(&args),
+        Some(Command::Repair(args)) => repair::run(&args),
+        Some(Command::Init(args)) => init::run(&args),
         Some(Command::Checkpoint(args)) => checkpoint::checkpoint_cmd(&args),
         Some(Command::Key(args)) => key::key_cmd(&args),
         Some(Command::Witness(args)) => witness::run(&args),
-        Some(Command::Prove(args)) => native::prove_cmd(&args),
-        Some(Command::Migrate(args)) => native::migrate_cmd(&args),
+        Some(Command::Prove(args)) => prove::run(&args),
+        Some(Command::Migrate(args)) => migrate::run(&args),
         Some(Command::Protect(args)) => protect::run(&args),
         Some(Command::Publish(args)) => publish::run(&args),
-        Some(Command::Tui(args)) => tui(args),
-        None => tui(cli.tui),
+        Some(Command::Tui(args)) => tui::run(args),
+        None => tui::run(cli.tui),
     }
-}
-
-/// The workstation; its exit status is 0 whatever the ledger holds (the
-/// verdict is on screen; `iss verify` is the command whose status tells).
-fn tui(args: TuiArgs) -> anyhow::Result<u8> {
-    if tui_fleet::wanted(&args) {
-        return tui_fleet::run(&args);
-    }
-    let given = args.path.is_some();
-    let path = args.path.unwrap_or_else(crate::tui::default_ledger);
-    // A path that does not open is `iss verify`'s one-line error, before
-    // the terminal is taken: not an empty workstation saying so.
-    if let Err(e) = crate::ledger::discover::discover(&path) {
-        if given {
-            return Err(e.into());
-        }
-        anyhow::bail!(
-            "no ledger given, and the default cannot be opened ({e}): give one, `iss PATH`"
-        );
-    }
-    // Keys are read before the terminal is taken over, so a key that
-    // cannot be used is a plain error here, not a surprise at the first
-    // append. The signing key is not even read for a read-only review.
-    let keys = crate::ledger::open::Keys::resolve(
-        &path,
-        args.write,
-        args.key.as_deref(),
-        args.mac_key.as_deref(),
-    )?;
-    crate::tui::run(crate::tui::Options {
-        theme: args.theme,
-        write: args.write,
-        keys,
-        clock: clock::clock()?,
-        trust: trust::resolve(&args.trust, true)?,
-        pinned: trust::pinned(&args.trust, &path)?,
-        path,
-    })?;
-    Ok(EXIT_OK)
 }
 
 /// `head` closing the pipe is not an error worth a message. Standard

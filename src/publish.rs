@@ -21,7 +21,7 @@ pub use dest::{DestError, Destination};
 pub use incremental::publish_incremental;
 
 use crate::ledger::model::report::LedgerStatus;
-use crate::ledger::native::meta::{Chain, METADATA_FILE, is_native_dir};
+use crate::ledger::native::format::meta::{Chain, METADATA_FILE, is_native_dir};
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::verify::{VerifyOptions, verify_native_report_live};
 use serde::Serialize;

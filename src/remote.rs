@@ -25,7 +25,7 @@ pub use location::{Location, LocationError, is_location};
 
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::{FileReport, LedgerStatus, VerifyReport};
-use crate::ledger::native::meta::{Chain, ChainPaths};
+use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use mirror::Mirror;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ mod common;
 
 use common::{generated_ledger, read_lines};
 use iss_workstation::ledger::discover::{FileKind, discover};
-use iss_workstation::ledger::legacy::append::{
+use iss_workstation::ledger::legacy::write::append::{
     LegacyAppendError, NewDescriptor, append_descriptor, append_previewed, preview_descriptor,
 };
 use std::path::{Path, PathBuf};

@@ -15,12 +15,12 @@ use std::process::{Command, Output, Stdio};
 /// name is forged (one `HASH_MISMATCH` per record: a long findings list).
 fn ledger(n: u64, tamper: bool) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let spec = iss_workstation::ledger::legacy::sample::SampleSpec {
+    let spec = iss_workstation::ledger::legacy::write::sample::SampleSpec {
         seed: 3,
         descriptors: n,
         ..Default::default()
     };
-    iss_workstation::ledger::legacy::sample::write_sample_ledger(dir.path(), &spec).unwrap();
+    iss_workstation::ledger::legacy::write::sample::write_sample_ledger(dir.path(), &spec).unwrap();
     if tamper {
         let chain = dir.path().join("data/spice_layer/spice_chain.jsonl");
         common::edit_lines(&chain, |lines| {

@@ -9,10 +9,10 @@ mod common;
 use common::snapshot;
 
 use common::copy_tree;
-use iss_workstation::ledger::legacy::append::NewDescriptor;
-use iss_workstation::ledger::native::descriptors::append_descriptors;
+use iss_workstation::ledger::legacy::write::append::NewDescriptor;
 use iss_workstation::ledger::native::secret::read_signer;
-use iss_workstation::ledger::native::writer::NativeWriter;
+use iss_workstation::ledger::native::write::NativeWriter;
+use iss_workstation::ledger::native::write::descriptors::append_descriptors;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Issue 10: lines cut from the end of a legacy `integrity_manifest.jsonl`.
 //!
 //! An append writes its chain line, then its manifest line
-//! (`ledger::legacy::append`): a crash between the two leaves one record at
+//! (`ledger::legacy::write::append`): a crash between the two leaves one record at
 //! the chain's end that no manifest line attests — a warning, completed by
 //! `iss repair` or the next append. Two or more cannot come from a crash
 //! (a batch append records that it is writing several first): the

@@ -97,11 +97,12 @@ fn the_reference_run_keeps_its_three_runs_when_migrated() {
 #[test]
 fn a_generated_ledger_with_restarts_and_anomalies_keeps_them_when_migrated() {
     let legacy = tempfile::tempdir().unwrap();
-    let spec = iss_workstation::ledger::legacy::sample::SampleSpec {
+    let spec = iss_workstation::ledger::legacy::write::sample::SampleSpec {
         restarts: 4,
         ..Default::default()
     };
-    iss_workstation::ledger::legacy::sample::write_sample_ledger(legacy.path(), &spec).unwrap();
+    iss_workstation::ledger::legacy::write::sample::write_sample_ledger(legacy.path(), &spec)
+        .unwrap();
     edit_lines(&find_file(legacy.path(), "forensic_audit.log"), |lines| {
         lines.remove(1);
     });
@@ -113,8 +114,9 @@ fn a_generated_ledger_with_restarts_and_anomalies_keeps_them_when_migrated() {
     .unwrap();
     let week_later = last["utc_unix"].as_f64().unwrap() + 7.0 * 86_400.0;
     let hour_later = last["tai_ns"].as_u64().unwrap() + 3_600_000_000_000;
-    let at =
-        iss_workstation::ledger::legacy::writer::iso_from_micros((week_later * 1e6).round() as i64);
+    let at = iss_workstation::ledger::legacy::format::line_builder::iso_from_micros(
+        (week_later * 1e6).round() as i64,
+    );
     common::iss_stdout_at(
         &common::clock_at(&at, hour_later),
         &["append", "pulse"],

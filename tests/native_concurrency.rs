@@ -19,10 +19,10 @@
 mod common;
 
 use common::{Spot, spots};
-use iss_workstation::ledger::legacy::append::NewDescriptor;
-use iss_workstation::ledger::native::descriptors::append_descriptors;
+use iss_workstation::ledger::legacy::write::append::NewDescriptor;
 use iss_workstation::ledger::native::secret::read_signer;
-use iss_workstation::ledger::native::writer::NativeWriter;
+use iss_workstation::ledger::native::write::NativeWriter;
+use iss_workstation::ledger::native::write::descriptors::append_descriptors;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::ExitStatusExt;

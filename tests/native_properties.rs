@@ -4,12 +4,12 @@
 
 mod common;
 
-use iss_workstation::ledger::legacy::append::NewDescriptor;
-use iss_workstation::ledger::native::descriptors::append_descriptors;
-use iss_workstation::ledger::native::meta::Chain;
+use iss_workstation::ledger::legacy::write::append::NewDescriptor;
+use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::verify::{NativeOptions, verify_native};
-use iss_workstation::ledger::native::writer::NativeWriter;
+use iss_workstation::ledger::native::write::NativeWriter;
+use iss_workstation::ledger::native::write::descriptors::append_descriptors;
 use proptest::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -14,7 +14,7 @@ use common::forge::{bodies, push_history, rechain, write_history};
 use common::{Spot, read_lines, spots, write_lines};
 use iss_workstation::ledger::native::keyring::Rotation;
 use iss_workstation::ledger::native::secret::read_signer;
-use iss_workstation::ledger::native::writer::{NativeWriteError, NativeWriter};
+use iss_workstation::ledger::native::write::{NativeWriteError, NativeWriter};
 use iss_workstation::tlog::note::Signer;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -520,12 +520,12 @@ fn a_writer_whose_key_was_rotated_meanwhile_does_not_sign_with_it() {
     led.rotate();
     let body = serde_json::json!({"descriptor_id": "00000000000000ff", "process_name": "late"});
     w.append(
-        iss_workstation::ledger::native::meta::Chain::Descriptors,
+        iss_workstation::ledger::native::format::meta::Chain::Descriptors,
         &[body.to_string()],
     )
     .unwrap();
     let e = w
-        .checkpoint(iss_workstation::ledger::native::meta::Chain::Descriptors)
+        .checkpoint(iss_workstation::ledger::native::format::meta::Chain::Descriptors)
         .unwrap_err();
     assert!(matches!(e, NativeWriteError::Key(_)), "{e}");
     let text = e.to_string();

@@ -8,10 +8,10 @@
 mod common;
 
 use common::{generated_ledger, iss_json, iss_stdout, read_lines, write_lines};
-use iss_workstation::ledger::native::append_pulse::append_pulse;
-use iss_workstation::ledger::native::pulse::{BootId, ClockReading};
+use iss_workstation::ledger::native::format::pulse::{BootId, ClockReading};
 use iss_workstation::ledger::native::secret::read_signer;
-use iss_workstation::ledger::native::writer::NativeWriter;
+use iss_workstation::ledger::native::write::NativeWriter;
+use iss_workstation::ledger::native::write::pulse::append_pulse;
 use iss_workstation::time::leap_seconds::LeapSecondList;
 use serde_json::Value;
 use std::path::PathBuf;

@@ -3,10 +3,10 @@
 //! watching will use), whatever the damage.
 
 use iss_workstation::ledger::io::reader::LineReader;
-use iss_workstation::ledger::legacy::glyph_chain::GlyphChainVerifier;
-use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
-use iss_workstation::ledger::legacy::spice_chain::SpiceChainVerifier;
-use iss_workstation::ledger::legacy::time_checks::{TimeCheckConfig, TimeChecker};
+use iss_workstation::ledger::legacy::verify::glyph_chain::GlyphChainVerifier;
+use iss_workstation::ledger::legacy::verify::spice_chain::SpiceChainVerifier;
+use iss_workstation::ledger::legacy::verify::time_checks::{TimeCheckConfig, TimeChecker};
+use iss_workstation::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::model::finding::Finding;
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use proptest::prelude::*;

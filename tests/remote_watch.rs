@@ -6,9 +6,9 @@
 
 mod publish;
 
-use iss_workstation::ledger::native::meta::Chain;
+use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::read_signer;
-use iss_workstation::ledger::native::writer::NativeWriter;
+use iss_workstation::ledger::native::write::NativeWriter;
 use publish::{Ledger, iss};
 use rustix::process::{Pid, Signal, kill_process};
 use serde_json::Value;

@@ -5,15 +5,15 @@
 
 use crate::rng::Rng;
 use iss_workstation::ledger::clock::{Clock, FixedClock};
-use iss_workstation::ledger::legacy::append::NewDescriptor;
-use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use iss_workstation::ledger::legacy::write::append::NewDescriptor;
+use iss_workstation::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::model::report::LedgerStatus;
-use iss_workstation::ledger::native::append_pulse::append_pulse;
-use iss_workstation::ledger::native::descriptors::append_descriptors;
-use iss_workstation::ledger::native::init::{InitOptions, init};
-use iss_workstation::ledger::native::migrate::migrate;
 use iss_workstation::ledger::native::secret::read_signer;
-use iss_workstation::ledger::native::writer::NativeWriter;
+use iss_workstation::ledger::native::write::NativeWriter;
+use iss_workstation::ledger::native::write::descriptors::append_descriptors;
+use iss_workstation::ledger::native::write::init::{InitOptions, init};
+use iss_workstation::ledger::native::write::migrate::migrate;
+use iss_workstation::ledger::native::write::pulse::append_pulse;
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use iss_workstation::time::leap_seconds::LeapSecondList;
 use std::path::{Path, PathBuf};

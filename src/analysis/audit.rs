@@ -12,7 +12,7 @@ use crate::analysis::records::{ChainFile, Exclusions, record_fields};
 use crate::ledger::io::reader::for_each_object;
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::VerifyReport;
-use crate::ledger::native::meta::Chain;
+use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::prove::{Proof, ProofCheck, check_proof, prove_inclusion};
 use serde::Serialize;
 use serde_json::Value;

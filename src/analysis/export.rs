@@ -12,7 +12,7 @@ use crate::analysis::maturity::MaturityReport;
 use crate::analysis::pulses::{TimeSummary, for_each_pulse};
 use crate::analysis::records::{Exclusions, descriptor_file, maturity_report, pulse_file};
 use crate::ledger::model::report::VerifyReport;
-use crate::ledger::native::meta::{Chain, ChainPaths};
+use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::verify::VerifyOptions;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -86,7 +86,7 @@ pub fn bundle(
     generated_at: String,
 ) -> io::Result<EvidenceBundle> {
     let mut files = Vec::new();
-    let native = report.format == crate::ledger::native::meta::FORMAT;
+    let native = report.format == crate::ledger::native::format::meta::FORMAT;
     for f in &report.files {
         let path = Path::new(&f.path);
         // A native chain's history is reported even when it was never

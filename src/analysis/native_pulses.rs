@@ -17,10 +17,10 @@
 //! ([`crate::analysis::pulses`]); the first native pulse after them starts
 //! a run ([`SegmentStart::AfterMigration`]).
 
-use crate::ledger::legacy::time_checks::TimeCheckConfig;
+use crate::ledger::legacy::verify::time_checks::TimeCheckConfig;
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::model::segments::{RunSegment, SegmentStart};
-use crate::ledger::native::pulse::{BootId, ClockReading, PulseBody};
+use crate::ledger::native::format::pulse::{BootId, ClockReading, PulseBody};
 use crate::time::civil::days_from_civil;
 use crate::time::leap_seconds::{LeapSecondList, NTP_TO_UNIX_S};
 use serde::Serialize;

@@ -21,8 +21,8 @@ use crate::ledger::json::clip;
 use crate::ledger::model::descriptor::DescriptorRecord;
 use crate::ledger::model::finding::{FindingKind, Severity};
 use crate::ledger::model::report::VerifyReport;
-use crate::ledger::native::descriptor_view::read_descriptor_body;
-use crate::ledger::native::record::parse_fields;
+use crate::ledger::native::format::descriptor_view::read_descriptor_body;
+use crate::ledger::native::format::record::parse_fields;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -145,7 +145,7 @@ impl ChainFile<'_> {
     /// The format the records are in.
     pub fn format(&self) -> &'static str {
         match self.kind {
-            k if k.format().native() => crate::ledger::native::meta::FORMAT,
+            k if k.format().native() => crate::ledger::native::format::meta::FORMAT,
             FileKind::SpiceDescriptorsV1 => "iss-legacy-v1",
             _ => "iss-legacy-v2",
         }

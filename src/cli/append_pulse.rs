@@ -1,9 +1,9 @@
 //! `iss append pulse`: one forensic time pulse onto a legacy time chain.
 
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
-use crate::ledger::legacy::append::LegacyAppendError;
-use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse};
-use crate::ledger::legacy::time_checks::iso_to_unix;
+use crate::ledger::legacy::verify::time_checks::iso_to_unix;
+use crate::ledger::legacy::write::append::LegacyAppendError;
+use crate::ledger::legacy::write::pulse::{PulseClock, append_pulse};
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::Path;

@@ -2,13 +2,13 @@
 
 use super::EXIT_ERROR;
 use super::args::ShowArgs;
-use super::lookup::exit;
+use super::show::exit;
 use crate::analysis::audit::{AuditTrail, RecordRef, TrailFiles, audit_trail};
 use crate::analysis::records::{Exclusions, descriptor_file};
 use crate::ledger::discover::FileKind;
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
-use anyhow::{Context, bail};
+use anyhow::bail;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -161,60 +161,4 @@ fn write_trail(out: &mut dyn Write, trail: &AuditTrail) -> io::Result<()> {
         trail.shares_refs_with
     )?;
     Ok(())
-}
-
-/// Run `iss refs PATH`.
-pub fn refs(args: &super::args::HealthArgs) -> anyhow::Result<u8> {
-    use crate::analysis::refs::{Target, resolve_refs};
-    let options = VerifyOptions::default();
-    let report = verify_path(&args.path, &options)?;
-    let Some(chain) = descriptor_file(&report) else {
-        bail!(
-            "{}: no SPICE descriptor file in this ledger",
-            args.path.display()
-        );
-    };
-    let pulses = report
-        .files
-        .iter()
-        .find(|f| f.name == FileKind::GlyphChain.name() || f.name == FileKind::NativePulses.name())
-        .map(|f| Path::new(f.path.as_str()));
-    let refs = resolve_refs(chain, pulses, options.max_line)
-        .with_context(|| format!("reading {}", chain.path.display()))?;
-    let mut out = super::output::stdout();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &refs)?;
-        writeln!(out)?;
-        return Ok(exit(&report));
-    }
-    for r in &refs.references {
-        let target = match &r.target {
-            Target::Descriptor { line } => format!("→ descriptor at line {line}"),
-            Target::Pulse { line } => format!("→ pulse at line {line}"),
-            Target::Dangling => {
-                "✘ dangling: no record in the files examined has this identifier".to_owned()
-            }
-            Target::Named => "name (nothing to resolve)".to_owned(),
-        };
-        writeln!(
-            out,
-            "{:<40} a-priori {:>5}  a-posteriori {:>5}  {target}",
-            r.reference, r.apriori, r.aposteriori
-        )?;
-    }
-    writeln!(
-        out,
-        "{} references: {} to descriptors, {} to pulses, {} dangling, {} names{}",
-        refs.references.len(),
-        refs.resolved_to_descriptors,
-        refs.resolved_to_pulses,
-        refs.dangling,
-        refs.named,
-        if refs.complete {
-            ""
-        } else {
-            " (more distinct references than tracked: list incomplete)"
-        }
-    )?;
-    Ok(exit(&report))
 }

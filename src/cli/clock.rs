@@ -43,7 +43,7 @@ pub fn now_micros(clock: &dyn Clock) -> anyhow::Result<i64> {
 pub fn parse(spec: &str) -> anyhow::Result<FixedClock> {
     let mut parts = spec.split(',');
     let utc = parts.next().unwrap_or_default().trim();
-    let Some(unix_s) = crate::ledger::legacy::time_checks::iso_to_unix(utc) else {
+    let Some(unix_s) = crate::ledger::legacy::verify::time_checks::iso_to_unix(utc) else {
         bail!(
             "expected it to start with an RFC 3339 time with an offset, e.g. \
              2026-11-27T10:00:00.250000Z (no fraction, or 6 digits), found {utc:?}"

@@ -1,6 +1,6 @@
-//! `iss health` and `iss export`.
+//! `iss health`: one row per ledger file, with its verdict and counts.
 
-use super::args::{ExportArgs, HealthArgs};
+use super::args::HealthArgs;
 use crate::analysis::health::health;
 use crate::ledger::model::report::{FileStatus, VerifyReport};
 use crate::ledger::verify::{VerifyOptions, verify_path};
@@ -60,20 +60,4 @@ pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(exit(&report))
-}
-
-/// Run `iss export`.
-pub fn export(args: &ExportArgs) -> anyhow::Result<u8> {
-    let clock = super::clock::clock()?;
-    let w = crate::analysis::export::write_bundle(&args.path, &args.out, args.force, &*clock)
-        .map_err(anyhow::Error::msg)?;
-    let mut out = super::output::stdout();
-    writeln!(
-        out,
-        "wrote {} and {} ({} files fingerprinted)",
-        w.json.display(),
-        w.markdown.display(),
-        w.files
-    )?;
-    Ok(super::verdict_exit(w.status))
 }

@@ -5,7 +5,7 @@ use super::EXIT_OK;
 use super::args::{KeyArgs, KeyFiles, KeyWhat};
 use super::native::{follow_up_failed, open, refusal};
 use crate::ledger::append::command_for;
-use crate::ledger::native::meta::Chain;
+use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::secret::{read_signer, write_signer};
 use crate::ledger::native::verify::{NativeOptions, verify_native};
 use crate::ledger::open::{Format, require_native};

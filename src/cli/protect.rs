@@ -10,7 +10,7 @@ use std::io::Write;
 /// 2 when any could not be changed (each file says why).
 pub fn run(args: &ProtectArgs) -> anyhow::Result<u8> {
     let paths: Vec<std::path::PathBuf> = if crate::ledger::open::Format::of(&args.path).native() {
-        crate::ledger::native::meta::append_only_files(&args.path)
+        crate::ledger::native::format::meta::append_only_files(&args.path)
     } else {
         discover(&args.path)?
             .found

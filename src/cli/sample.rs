@@ -2,7 +2,7 @@
 
 use super::EXIT_OK;
 use super::args::SampleArgs;
-use crate::ledger::legacy::sample::{SamplePaths, SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::sample::{SamplePaths, SampleSpec, write_sample_ledger};
 use anyhow::{Context, bail};
 use std::io::Write;
 

@@ -1,13 +1,13 @@
 //! `iss checkpoint --tsa URL --tsa-cert FILE` (RFC 3161 timestamps over the
 //! checkpoints just written, `docs/TIMESTAMPS.md`) and the `--tsa-cert`
 //! certificates `iss verify` checks stored tokens with. The protocol is
-//! `tlog::rfc3161`'s, the files `ledger::native::timestamps`'; here are the
+//! `tlog::rfc3161`'s, the files `ledger::native::format::timestamps`'; here are the
 //! HTTP exchange and what the user is told.
 
 use crate::ledger::append::{FollowUpFailed, command_for};
-use crate::ledger::native::meta::Chain;
-use crate::ledger::native::timestamps;
-use crate::ledger::native::writer::CheckpointAck;
+use crate::ledger::native::format::meta::Chain;
+use crate::ledger::native::format::timestamps;
+use crate::ledger::native::write::CheckpointAck;
 use crate::tlog::rfc3161::request::{QUERY_MEDIA_TYPE, build_request, check_reply, load_tsa_cert};
 use anyhow::Context;
 use clap::Args;
@@ -220,6 +220,6 @@ pub fn check_stored(
         }
         return Ok(());
     }
-    timestamps::check::check_all(path, certs, report);
+    crate::ledger::native::verify::timestamps::check_all(path, certs, report);
     Ok(())
 }

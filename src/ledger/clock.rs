@@ -7,7 +7,7 @@
 //! test depends on the machine's clocks or uptime unless that is what it
 //! tests (a low uptime once turned a test's pulse into a counter reset).
 
-pub use crate::ledger::native::pulse::clock::{BootId, ClockReading};
+pub use crate::ledger::native::format::pulse::clock::{BootId, ClockReading};
 use std::fmt::Debug;
 use std::sync::Mutex;
 

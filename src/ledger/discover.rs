@@ -95,7 +95,7 @@ impl FileKind {
     /// What verification of a file of this kind covers, and what it cannot
     /// (`witnessed`: whether the file's cross-check partner was present).
     pub fn coverage(self, witnessed: bool) -> crate::ledger::model::report::Coverage {
-        use crate::ledger::legacy::coverage as legacy;
+        use crate::ledger::legacy::verify::coverage as legacy;
         match self {
             FileKind::SpiceChain => legacy::spice_chain(witnessed),
             FileKind::IntegrityManifest => legacy::integrity_manifest(witnessed),
@@ -224,7 +224,7 @@ pub fn discover(path: &Path) -> Result<Discovery, DiscoverError> {
         path: path.to_path_buf(),
         source,
     })?;
-    if meta.is_dir() && crate::ledger::native::meta::is_native_dir(path) {
+    if meta.is_dir() && crate::ledger::native::format::meta::is_native_dir(path) {
         return Ok(discover_native(path));
     }
     if !meta.is_dir() {
@@ -332,7 +332,7 @@ fn native_chain_kind(
     if !(keys == native || keys == ["body", "hash", "mac", "prev", "seq"]) {
         return None;
     }
-    let (record, _) = crate::ledger::native::record::parse_fields(text.trim()).ok()?;
+    let (record, _) = crate::ledger::native::format::record::parse_fields(text.trim()).ok()?;
     [
         (FileKind::NativeDescriptors, "descriptors"),
         (FileKind::NativePulses, "pulses"),

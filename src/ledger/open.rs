@@ -11,9 +11,9 @@
 
 use crate::ledger::discover::{DiscoverError, FileKind};
 use crate::ledger::model::report::VerifyReport;
-use crate::ledger::native::meta::{FORMAT as NATIVE_FORMAT, is_native_dir};
+use crate::ledger::native::format::meta::{FORMAT as NATIVE_FORMAT, is_native_dir};
 use crate::ledger::native::secret::{MacKey, SecretError, mac_key_option, resolve_signer};
-use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
+use crate::ledger::native::write::{NativeWriteError, NativeWriter};
 use crate::tlog::note::Signer;
 use std::path::{Path, PathBuf};
 

@@ -7,11 +7,11 @@
 //! (nothing read) and in its middle.
 
 use crate::ledger::input::fault::fail_reads_after;
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::model::finding::{FindingKind, Severity};
 use crate::ledger::model::report::{LedgerStatus, VerifyReport};
-use crate::ledger::native::init::InitOptions;
-use crate::ledger::native::migrate::migrate;
+use crate::ledger::native::write::init::InitOptions;
+use crate::ledger::native::write::migrate::migrate;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -16,7 +16,7 @@ pub mod state;
 
 use crate::ledger::model::report::VerifyReport;
 use crate::ledger::model::trust::{TrustReport, TrustSource, VerifiedCheckpoint};
-use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
+use crate::ledger::native::format::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::native::prove::{Proof, chain_leaves};
 use crate::ledger::native::verify::ChainState;
 use crate::tlog::merkle::Hash;

@@ -2,17 +2,17 @@
 
 use crate::ledger::discover::{DiscoverError, Discovery, FileKind, discover};
 use crate::ledger::io::reader::DEFAULT_MAX_LINE;
-use crate::ledger::legacy::glyph_chain::GlyphChainVerifier;
-use crate::ledger::legacy::manifest::ManifestVerifier;
-use crate::ledger::legacy::spice_layer::{
+use crate::ledger::legacy::verify::glyph_chain::GlyphChainVerifier;
+use crate::ledger::legacy::verify::manifest::ManifestVerifier;
+use crate::ledger::legacy::verify::spice_layer::{
     ChainHead, SpiceLayer, verify_spice_layer_live, verify_spice_layer_tapped,
 };
-use crate::ledger::legacy::time_checks::TimeCheckConfig;
-use crate::ledger::legacy::time_layer::verify_time_layer_live;
-use crate::ledger::legacy::v1_layer::{V1Layer, verify_v1_layer};
+use crate::ledger::legacy::verify::time_checks::TimeCheckConfig;
+use crate::ledger::legacy::verify::time_layer::verify_time_layer_live;
+use crate::ledger::legacy::verify::v1_layer::{V1Layer, verify_v1_layer};
 use crate::ledger::model::report::{LedgerStatus, MissingFile, ToolInfo, VerifyReport};
-use crate::ledger::native::meta::Chain;
-use crate::ledger::native::meta::{is_native_dir, is_native_without_metadata};
+use crate::ledger::native::format::meta::Chain;
+use crate::ledger::native::format::meta::{is_native_dir, is_native_without_metadata};
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::{NativeOptions, verify_lone_chain, verify_native};
 use crate::ledger::protect::read_attribute;
@@ -111,7 +111,7 @@ pub fn verify_native_report(dir: &Path, options: &VerifyOptions) -> VerifyReport
 #[derive(Debug)]
 pub struct NativeHeads {
     /// The metadata, when it could be read.
-    pub meta: Option<crate::ledger::native::meta::Metadata>,
+    pub meta: Option<crate::ledger::native::format::meta::Metadata>,
     /// The keys trusted after every rotation, when the metadata was read.
     pub keyring: Option<crate::ledger::native::keyring::Keyring>,
     /// Each chain's end state.
@@ -146,14 +146,14 @@ pub fn verify_native_report_live(
     );
     let mut files = v.files;
     if let Some(policy) = &options.witness_policy {
-        crate::ledger::native::witnessed::apply_policy(&mut files, &v.chains, policy);
+        crate::ledger::native::verify::witnessed::apply_policy(&mut files, &v.chains, policy);
     }
     for f in &mut files {
         f.os_attribute = Some(read_attribute(Path::new(&f.path)));
     }
     let mut report = VerifyReport {
         ledger: dir.display().to_string(),
-        format: crate::ledger::native::meta::FORMAT,
+        format: crate::ledger::native::format::meta::FORMAT,
         status: LedgerStatus::Clean,
         tool: ToolInfo::default(),
         files,
@@ -253,7 +253,8 @@ pub fn verify_discovered_live(
         },
         options.max_line,
     ));
-    let required = crate::ledger::legacy::absence::report_missing(d, &mut files, manifest.as_ref());
+    let required =
+        crate::ledger::legacy::verify::absence::report_missing(d, &mut files, manifest.as_ref());
     for f in &mut files {
         f.settle();
         // Read-only (FS_IOC_GETFLAGS): whether the OS keeps the file append-only.
@@ -263,7 +264,7 @@ pub fn verify_discovered_live(
     let mut report = VerifyReport {
         ledger: d.root.display().to_string(),
         format: if !d.found.is_empty() && d.found.iter().all(|f| f.kind.format().native()) {
-            crate::ledger::native::meta::FORMAT
+            crate::ledger::native::format::meta::FORMAT
         } else if chained {
             "iss-legacy-v2"
         } else {

@@ -5,7 +5,7 @@
 use super::dest::Destination;
 use super::{ChainPublished, PublishError};
 use crate::ledger::io::reader::{Content, Ending, LineReader};
-use crate::ledger::native::meta::{Chain, ChainPaths};
+use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::native::verify::LatestCheckpoint;
 use crate::tlog::checkpoint::Checkpoint;
 use crate::tlog::merkle::{Hash, TreeBuilder, leaf_hash};

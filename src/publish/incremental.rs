@@ -30,10 +30,12 @@ use crate::ledger::hash::HexDigest;
 use crate::ledger::io::reader::{Content, Ending, LineReader, RawLine};
 use crate::ledger::model::finding::{Finding, Severity};
 use crate::ledger::model::report::FileReport;
-use crate::ledger::native::chain::{MacPolicy, NativeChainVerifier};
-use crate::ledger::native::history::read_history;
+use crate::ledger::native::format::history::read_history;
+use crate::ledger::native::format::meta::{
+    Chain, ChainPaths, METADATA_FILE, Metadata, is_native_dir,
+};
 use crate::ledger::native::keyring::Keyring;
-use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE, Metadata, is_native_dir};
+use crate::ledger::native::verify::chain::{MacPolicy, NativeChainVerifier};
 use crate::ledger::native::verify::{HistoryJudge, LatestCheckpoint, NativeOptions, Verdict};
 use crate::tlog::merkle::{Hash, TreeBuilder, leaf_hash, root_of};
 use crate::tlog::tile::{BundleBuilder, MAX_ENTRY, TILE_WIDTH, TileBuilder, TileId, decode_bundle};
@@ -417,7 +419,7 @@ impl Edge {
             });
         }
         let text = std::str::from_utf8(&line).unwrap_or("");
-        let (r, _) = crate::ledger::native::record::parse_fields(text).map_err(|e| {
+        let (r, _) = crate::ledger::native::format::record::parse_fields(text).map_err(|e| {
             PublishError::Ledger(format!(
                 "{}: line {n}: the record published last does not parse: {e}",
                 path.display()

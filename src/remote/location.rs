@@ -66,7 +66,7 @@ pub fn is_location(arg: &Path) -> bool {
 /// ledger (`<chain>.jsonl`). A ledger directory never holds a `<chain>/`
 /// folder; a publication never holds a `.jsonl` file.
 fn is_tiles_dir(dir: &Path) -> bool {
-    use crate::ledger::native::meta::{Chain, METADATA_FILE};
+    use crate::ledger::native::format::meta::{Chain, METADATA_FILE};
     dir.join(METADATA_FILE).is_file()
         && Chain::ALL.iter().all(|c| !dir.join(c.file_name()).exists())
         && Chain::ALL.iter().any(|c| dir.join(c.name()).is_dir())

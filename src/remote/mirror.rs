@@ -11,7 +11,7 @@
 
 use super::location::{Location, LocationError};
 use crate::ledger::model::finding::{Finding, FindingKind};
-use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE};
+use crate::ledger::native::format::meta::{Chain, ChainPaths, METADATA_FILE};
 use crate::tlog::checkpoint::Checkpoint;
 use crate::tlog::merkle::{Hash, TreeBuilder, leaf_hash};
 use crate::tlog::tile::{TILE_WIDTH, TileBuilder, TileId, decode_bundle, tile_bytes};

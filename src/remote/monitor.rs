@@ -9,7 +9,7 @@
 
 use super::Fetched;
 use super::mirror::{ChainHead, checkpoint_key, history_key, parse_note, write_file};
-use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
+use crate::ledger::native::format::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::watch::{Alert, ChangeKind, WatchEvent};
 use crate::tlog::checkpoint::open_checkpoint;
 use crate::tlog::note::Verifier;

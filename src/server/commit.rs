@@ -12,12 +12,12 @@
 //! before writing after it; a batch the ledger refused drops the session,
 //! so the next one starts from a full verification.
 
-use crate::ledger::legacy::append::{
+use crate::ledger::legacy::write::append::{
     Acknowledged, LegacyAppendError, LegacySession, NewDescriptor,
 };
-use crate::ledger::native::meta::Chain;
+use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::secret::MacKey;
-use crate::ledger::native::writer::{CheckpointStatus, NativeWriter};
+use crate::ledger::native::write::{CheckpointStatus, NativeWriter};
 use crate::tlog::note::Signer;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -304,13 +304,14 @@ fn append_native(
     inputs: Vec<NewDescriptor>,
     now: i64,
 ) -> Result<Vec<String>, Refusal> {
-    let acks = crate::ledger::native::descriptors::append_descriptor_records(writer, inputs, now)
-        .map_err(|e| match e {
-        crate::ledger::native::writer::NativeWriteError::InvalidRecord(s) => {
-            Refusal::Record(s.to_string())
-        }
-        other => Refusal::Ledger(other.to_string()),
-    })?;
+    let acks =
+        crate::ledger::native::write::descriptors::append_descriptor_records(writer, inputs, now)
+            .map_err(|e| match e {
+            crate::ledger::native::write::NativeWriteError::InvalidRecord(s) => {
+                Refusal::Record(s.to_string())
+            }
+            other => Refusal::Ledger(other.to_string()),
+        })?;
     // The records are durable and acknowledged whatever the checkpoint
     // does; a checkpoint not written is said in the log (`iss checkpoint`
     // signs later).
@@ -347,13 +348,13 @@ fn append_legacy(
 
 fn append_pulse(w: &Writer, session: &mut Option<Session>) -> Result<PulseDone, WriteFailed> {
     if w.native {
-        let reading = crate::ledger::native::pulse::clock::ClockReading::now();
+        let reading = crate::ledger::native::format::pulse::clock::ClockReading::now();
         let leaps = crate::time::leap_seconds::LeapSecondList::best_available()
             .map_err(|e| WriteFailed(e.to_string()))?;
         let Session::Native(writer) = open(w, session).map_err(WriteFailed)? else {
             return Err(WriteFailed("a native ledger without its writer".into()));
         };
-        let result = crate::ledger::native::append_pulse::append_pulse(writer, &reading, &leaps);
+        let result = crate::ledger::native::write::pulse::append_pulse(writer, &reading, &leaps);
         return match result {
             Ok(ack) => Ok(ack.record.line),
             Err(e) => {
@@ -362,12 +363,12 @@ fn append_pulse(w: &Writer, session: &mut Option<Session>) -> Result<PulseDone, 
             }
         };
     }
-    let clock = crate::ledger::legacy::append_pulse::PulseClock {
+    let clock = crate::ledger::legacy::write::pulse::PulseClock {
         utc_micros: (w.now_micros)(),
-        monotonic_ns: i64::try_from(crate::ledger::native::pulse::clock::monotonic_ns())
+        monotonic_ns: i64::try_from(crate::ledger::native::format::pulse::clock::monotonic_ns())
             .unwrap_or(i64::MAX),
     };
-    let ack = crate::ledger::legacy::append_pulse::append_pulse(&w.root, clock, None)
+    let ack = crate::ledger::legacy::write::pulse::append_pulse(&w.root, clock, None)
         .map_err(|e| WriteFailed(e.to_string()))?;
     Ok(ack.line)
 }

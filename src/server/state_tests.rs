@@ -2,7 +2,7 @@
 //! that are not the ones verified.
 
 use super::Descriptors;
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::verify::{VerifyOptions, verify_path};
 
 #[test]

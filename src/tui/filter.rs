@@ -272,10 +272,10 @@ pub fn with_descriptor<T>(
     f: impl FnOnce(&DescriptorRecord<'_>) -> T,
 ) -> Option<T> {
     if native {
-        crate::ledger::native::record::parse_fields(s)
+        crate::ledger::native::format::record::parse_fields(s)
             .ok()
             .and_then(|(r, _)| {
-                crate::ledger::native::descriptor_view::read_descriptor_body(r.body).ok()
+                crate::ledger::native::format::descriptor_view::read_descriptor_body(r.body).ok()
             })
             .map(|d| f(&d.record))
     } else {

@@ -27,10 +27,10 @@ pub use render::render;
 
 mod native;
 
-use crate::ledger::legacy::append::{
+use crate::ledger::legacy::write::append::{
     LegacyAppendError, NewDescriptor, Preview, append_previewed, preview_descriptor,
 };
-use crate::ledger::native::descriptors::NativePreview;
+use crate::ledger::native::write::descriptors::NativePreview;
 use crate::tui::app::{App, Level};
 use crate::tui::chain::ChainKind;
 use crate::tui::keys::Context;

@@ -4,10 +4,10 @@
 //! signing key), off the UI thread like every write ([`crate::tui::writes`]).
 
 use crate::ledger::clock::Clock;
-use crate::ledger::legacy::append::LegacyAppendError;
-use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse as legacy_append};
-use crate::ledger::native::append_pulse::append_pulse as native_append;
-use crate::ledger::native::writer::{NativeWriteError, NativeWriter};
+use crate::ledger::legacy::write::append::LegacyAppendError;
+use crate::ledger::legacy::write::pulse::{PulseClock, append_pulse as legacy_append};
+use crate::ledger::native::write::pulse::append_pulse as native_append;
+use crate::ledger::native::write::{NativeWriteError, NativeWriter};
 use crate::ledger::open::Format;
 use crate::time::leap_seconds::LeapSecondList;
 use crate::tui::app::{App, Level};

@@ -418,7 +418,7 @@ pub const LEGACY_HASH_COVERS: &str = "id, process, time, previous hash";
 pub const NATIVE_HASH_COVERS: &str = "every byte of the record";
 
 /// Message: a record was appended.
-pub fn appended(ack: &crate::ledger::legacy::append::Acknowledged) -> String {
+pub fn appended(ack: &crate::ledger::legacy::write::append::Acknowledged) -> String {
     format!(
         "{SYM_OK} appended {} as record {} (line {}), descriptor_hash {}",
         ack.descriptor_id, ack.seq, ack.line, ack.descriptor_hash

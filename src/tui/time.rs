@@ -15,7 +15,7 @@ mod view;
 
 use crate::analysis::pulses::TimeSummary;
 use crate::ledger::io::line_index::IndexedFile;
-use crate::ledger::legacy::time_checks::{TimeCheckConfig, TimeScales, time_scales};
+use crate::ledger::legacy::verify::time_checks::{TimeCheckConfig, TimeScales, time_scales};
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::segments::RunSegment;
 use crate::tui::app::{Level, Loading, follow};

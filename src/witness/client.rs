@@ -8,8 +8,8 @@
 //! signature lines that verify under the witness's configured key are kept
 //! (the spec tells clients to ignore any other).
 
-use crate::ledger::native::meta::Chain;
-use crate::ledger::native::writer::{ConsistencyProof, Cosign, CosignRequest};
+use crate::ledger::native::format::meta::Chain;
+use crate::ledger::native::write::{ConsistencyProof, Cosign, CosignRequest};
 use crate::tlog::note::{KeyKind, Verifier, open};
 use crate::tlog::witness::{AddCheckpoint, parse_size_body};
 use std::time::Duration;

@@ -2,8 +2,8 @@
 //! primitives: record lines with recomputed hashes, Merkle roots, signed
 //! checkpoint notes, and rewritten checkpoint histories.
 
-use iss_workstation::ledger::native::history::HistoryLine;
-use iss_workstation::ledger::native::record::{GENESIS_PREV, build_line_raw, parse_fields};
+use iss_workstation::ledger::native::format::history::HistoryLine;
+use iss_workstation::ledger::native::format::record::{GENESIS_PREV, build_line_raw, parse_fields};
 use iss_workstation::tlog::checkpoint::Checkpoint;
 use iss_workstation::tlog::merkle::{Hash, leaf_hash, root_of};
 use iss_workstation::tlog::note::{Signer, sign};

@@ -8,7 +8,7 @@ pub mod forge;
 pub mod unprivileged;
 pub mod watch;
 
-use iss_workstation::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use iss_workstation::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -254,7 +254,7 @@ pub struct NewNative {
 
 /// See [`NewNative`].
 pub fn new_native(origin: &str, keyed: bool) -> NewNative {
-    use iss_workstation::ledger::native::init::{InitOptions, init};
+    use iss_workstation::ledger::native::write::init::{InitOptions, init};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("ledger");
     let key = tmp.path().join("ledger.key");
@@ -327,7 +327,7 @@ pub fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub fn descriptor_input(
     n: u64,
     who: &str,
-) -> iss_workstation::ledger::legacy::append::NewDescriptor {
+) -> iss_workstation::ledger::legacy::write::append::NewDescriptor {
     serde_json::from_value(serde_json::json!({
         "process_name": format!("ENG.{}", n % 3),
         "process_version": "1.0",

@@ -7,12 +7,12 @@ mod common;
 use common::snapshot;
 
 use common::{Spot, assert_pristine, iss_json, iss_stdout, read_lines, spot, spots, write_lines};
-use iss_workstation::ledger::legacy::append::NewDescriptor;
-use iss_workstation::ledger::native::descriptors::append_descriptors;
-use iss_workstation::ledger::native::history::HistoryLine;
-use iss_workstation::ledger::native::meta::Chain;
+use iss_workstation::ledger::legacy::write::append::NewDescriptor;
+use iss_workstation::ledger::native::format::history::HistoryLine;
+use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::{MacKey, read_signer};
-use iss_workstation::ledger::native::writer::{NativeWriteError, NativeWriter};
+use iss_workstation::ledger::native::write::descriptors::append_descriptors;
+use iss_workstation::ledger::native::write::{NativeWriteError, NativeWriter};
 use iss_workstation::tlog::note::Signer;
 use std::fs;
 use std::path::PathBuf;

@@ -60,7 +60,7 @@ fn a_rewritten_suffix_with_recomputed_hashes_is_caught_by_the_signature() {
         } else {
             body
         };
-        let (new, hash) = iss_workstation::ledger::native::record::build_line_raw(
+        let (new, hash) = iss_workstation::ledger::native::format::record::build_line_raw(
             "descriptors",
             i as u64,
             &prev,

@@ -4,10 +4,10 @@
 
 #![allow(dead_code)] // each test binary uses its part
 
-use iss_workstation::ledger::native::init::{InitOptions, init};
-use iss_workstation::ledger::native::meta::Chain;
+use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::read_signer;
-use iss_workstation::ledger::native::writer::NativeWriter;
+use iss_workstation::ledger::native::write::NativeWriter;
+use iss_workstation::ledger::native::write::init::{InitOptions, init};
 use std::path::{Path, PathBuf};
 use tlog_tiles::{
     Checkpoint, Hash, HashReader, Tile, TileHashReader, TileReader, check_record, prove_record,

@@ -4,7 +4,7 @@
 
 use super::bundle;
 use crate::ledger::clock::Clock;
-use crate::ledger::legacy::writer::iso_from_micros;
+use crate::ledger::legacy::format::line_builder::iso_from_micros;
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use std::path::{Path, PathBuf};

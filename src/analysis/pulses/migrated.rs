@@ -5,10 +5,12 @@
 //! that its restarts delimit the same run segments.
 
 use super::PulseFields;
-use crate::ledger::legacy::time_checks::{PulseTimes, TimeCheckConfig, TimeChecker, iso_to_unix};
+use crate::ledger::legacy::verify::time_checks::{
+    PulseTimes, TimeCheckConfig, TimeChecker, iso_to_unix,
+};
 use crate::ledger::model::finding::Finding;
-use crate::ledger::native::legacy_starts::read_start_records;
-use crate::ledger::native::meta::Chain;
+use crate::ledger::native::format::legacy_starts::read_start_records;
+use crate::ledger::native::format::meta::Chain;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::io;

@@ -1,6 +1,6 @@
 //! Run segments of a pulse sequence: the stretches of pulses written by one
 //! run of a time keeper, and why each starts where it does. Found by the
-//! time checks (`legacy::time_checks`, the native pulse walk) and carried in
+//! time checks (`legacy::verify::time_checks`, the native pulse walk) and carried in
 //! the verification report.
 
 use serde::Serialize;

@@ -7,7 +7,7 @@
 //! sizes stay verifiable with the old key, larger ones need the new key, so
 //! a stolen retired key cannot sign a future.
 
-use crate::ledger::native::meta::{Chain, Metadata};
+use crate::ledger::native::format::meta::{Chain, Metadata};
 use crate::tlog::note::{Signer, Verifier};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -274,7 +274,7 @@ impl Keyring {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::native::meta::FORMAT;
+    use crate::ledger::native::format::meta::FORMAT;
 
     fn setup() -> (Signer, Keyring) {
         let s = Signer::generate("iss.test/k").unwrap();

@@ -7,7 +7,7 @@
 //! ledger's trusted keys.
 
 use crate::ledger::io::reader::{Content, Ending, LineReader};
-use crate::ledger::native::meta::{Chain, ChainPaths};
+use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::native::verify::{NativeOptions, verify_native};
 use crate::tlog::checkpoint::open_checkpoint;
 use crate::tlog::merkle::{
@@ -177,7 +177,8 @@ pub fn prove_consistency(dir: &Path, chain: Chain, old_size: u64) -> Result<Proo
         .and_then(|t| {
             t.lines()
                 .filter_map(|l| {
-                    serde_json::from_str::<crate::ledger::native::history::HistoryLine>(l).ok()
+                    serde_json::from_str::<crate::ledger::native::format::history::HistoryLine>(l)
+                        .ok()
                 })
                 .find(|h| h.size == old_size)
                 .map(|h| h.note)

@@ -116,7 +116,7 @@ pub fn resolve_signer(
 /// reports that) take the key as it is.
 pub fn read_mac_key_for(ledger: &Path, path: &Path) -> Result<MacKey, SecretError> {
     let key = MacKey::read(path)?;
-    if let Ok((meta, _)) = crate::ledger::native::meta::Metadata::read(ledger)
+    if let Ok((meta, _)) = crate::ledger::native::format::meta::Metadata::read(ledger)
         && let Some(required) = meta.mac_key_id
         && required != key.id()
     {

@@ -9,20 +9,26 @@
 //! its rotations decide which key may sign which checkpoint.
 
 pub mod backups;
+pub mod chain;
 mod checkpoints;
 pub mod coverage;
 pub mod events;
 pub mod judge;
+pub mod timestamps;
+pub mod unique_ids;
+pub mod witnessed;
 
 use crate::ledger::io::par_lines::LineCheck;
 use crate::ledger::io::scan::scan_file_parallel_tapped;
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::model::report::{FileReport, NativeChainStatus};
-use crate::ledger::native::chain::{MacPolicy, NativeChainVerifier, check_line};
-use crate::ledger::native::history::{HistoryEntry, read_history};
+use crate::ledger::native::format::history::{HistoryEntry, read_history};
+use crate::ledger::native::format::meta::{
+    Chain, ChainPaths, METADATA_FILE, Metadata, MetadataError,
+};
 use crate::ledger::native::keyring::Keyring;
-use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE, Metadata, MetadataError};
 use crate::ledger::native::secret::MacKey;
+use crate::ledger::native::verify::chain::{MacPolicy, NativeChainVerifier, check_line};
 use crate::tlog::merkle::Hash;
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
@@ -137,19 +143,19 @@ pub fn verify_native(dir: &Path, options: &NativeOptions) -> NativeVerification 
     }
     let mut meta_report = meta_report;
     if dir
-        .join(crate::ledger::native::init::UNFINISHED_MARKER)
+        .join(crate::ledger::native::write::init::UNFINISHED_MARKER)
         .exists()
     {
         meta_report.findings.push(
             Finding::new(
                 FindingKind::IncompleteInit,
-                crate::ledger::native::init::start_again_hint(dir, &[]),
+                crate::ledger::native::write::init::start_again_hint(dir, &[]),
             )
             .expected_found(
                 "a ledger whose `iss init` or `iss migrate` finished",
                 format!(
                     "{} (removed by the command's last step)",
-                    crate::ledger::native::init::UNFINISHED_MARKER
+                    crate::ledger::native::write::init::UNFINISHED_MARKER
                 ),
             ),
         );

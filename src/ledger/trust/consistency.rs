@@ -7,7 +7,7 @@
 use super::anchor::Anchor;
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::model::trust::{TrustCheck, TrustOutcome};
-use crate::ledger::native::meta::Chain;
+use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::prove::chain_leaves;
 use crate::tlog::merkle::{Hash, consistency_proof, empty_root, root_of, verify_consistency};
 use std::path::Path;

@@ -12,7 +12,7 @@
 //! signed size, or an unsigned count, that the files no longer say.
 
 use crate::ledger::discover::{Discovery, Layout};
-use crate::ledger::native::meta::{Chain, ChainPaths, METADATA_FILE};
+use crate::ledger::native::format::meta::{Chain, ChainPaths, METADATA_FILE};
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::time::SystemTime;

@@ -18,9 +18,9 @@
 use crate::ledger::discover::FileKind;
 use crate::ledger::hash::{hex_str, to_hex};
 use crate::ledger::io::reader::RawLine;
-use crate::ledger::legacy::glyph_chain::{GlyphChainVerifier, check_pulse_line};
-use crate::ledger::legacy::manifest::{ChainCursor, ManifestVerifier};
-use crate::ledger::legacy::spice_layer::ChainHead;
+use crate::ledger::legacy::verify::glyph_chain::{GlyphChainVerifier, check_pulse_line};
+use crate::ledger::legacy::verify::manifest::{ChainCursor, ManifestVerifier};
+use crate::ledger::legacy::verify::spice_layer::ChainHead;
 use crate::ledger::model::finding::Finding;
 use crate::ledger::verify::VerifierHeads;
 use crate::ledger::watch::event::{RecordEvent, RecordStatus};

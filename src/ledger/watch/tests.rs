@@ -4,8 +4,8 @@
 //! alert followed by a full re-verification).
 
 use super::*;
-use crate::ledger::legacy::append::{NewDescriptor, append_descriptor};
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::append::{NewDescriptor, append_descriptor};
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::model::report::LedgerStatus;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -74,7 +74,8 @@ fn kinds(events: &[WatchEvent]) -> Vec<String> {
 /// The lines a genuine append adds, taken from a twin of the ledger.
 fn genuine_append_lines(root: &Path) -> (Vec<u8>, Vec<u8>) {
     let twin = root.with_file_name("twin");
-    crate::ledger::legacy::sample::write_sample_ledger(&twin, &SampleSpec::default()).unwrap();
+    crate::ledger::legacy::write::sample::write_sample_ledger(&twin, &SampleSpec::default())
+        .unwrap();
     let (c0, m0) = (
         fs::read(chain(&twin)).unwrap(),
         fs::read(manifest(&twin)).unwrap(),

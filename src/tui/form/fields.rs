@@ -6,7 +6,7 @@
 //! as a whole is still checked by the append module's own verifier before
 //! anything is written; what it refuses is shown in the form too.
 
-use crate::ledger::legacy::append::NewDescriptor;
+use crate::ledger::legacy::write::append::NewDescriptor;
 use crate::ledger::model::descriptor::OUTCOMES;
 use crate::time::Instant;
 

@@ -4,9 +4,11 @@
 //! with its MAC key (`--mac-key`).
 
 use super::Refusal;
-use crate::ledger::legacy::append::NewDescriptor;
-use crate::ledger::native::descriptors::{NativePreview, append_previewed, preview_descriptor};
-use crate::ledger::native::writer::{CheckpointStatus, NativeWriteError, NativeWriter};
+use crate::ledger::legacy::write::append::NewDescriptor;
+use crate::ledger::native::write::descriptors::{
+    NativePreview, append_previewed, preview_descriptor,
+};
+use crate::ledger::native::write::{CheckpointStatus, NativeWriteError, NativeWriter};
 use crate::tui::strings;
 use crate::tui::writes::{Keys, WriteAck};
 use std::path::Path;

@@ -219,7 +219,7 @@ fn time(report: &VerifyReport) -> Result<TimeOverview, String> {
         // Pulses appended since the report (judged live) are in no run
         // yet: the runs are found again over the whole chain, as
         // verification finds them.
-        crate::ledger::legacy::time_layer::verify_time_layer(
+        crate::ledger::legacy::verify::time_layer::verify_time_layer(
             Some(file.path),
             path_of(report, FileKind::ForensicAudit),
             &options.time,

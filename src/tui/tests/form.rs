@@ -7,8 +7,8 @@
 use super::harness::{Harness, redact, tampered_ledger};
 use crate::ledger::append::LedgerLock;
 use crate::ledger::discover::discover;
-use crate::ledger::legacy::append::{NewDescriptor, append_descriptor};
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::append::{NewDescriptor, append_descriptor};
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_discovered};
 use crate::tui::app::{Level, Pane};
@@ -549,13 +549,13 @@ fn a_native_preview_is_refused_when_the_chain_moved_on() {
     w.t.keys("<c-s>");
     assert!(matches!(w.form().stage, Stage::Previewing { .. }));
     // Another writer appends meanwhile.
-    let mut other = crate::ledger::native::writer::NativeWriter::open(
+    let mut other = crate::ledger::native::write::NativeWriter::open(
         &ledger,
         Some(crate::ledger::native::secret::read_signer(&key).unwrap()),
         None,
     )
     .unwrap();
-    crate::ledger::native::descriptors::append_descriptors(
+    crate::ledger::native::write::descriptors::append_descriptors(
         &mut other,
         vec![crate::tui::form::to_descriptor(&w.form().texts()).unwrap()],
         1,
@@ -576,7 +576,7 @@ fn a_native_preview_is_refused_when_the_chain_moved_on() {
 /// A new native ledger `<tmp>/ledger`, its signing key `<tmp>/ledger.key`
 /// beside it (where the workstation looks for it).
 pub(super) fn native_ledger(tmp: &TempDir) -> PathBuf {
-    use crate::ledger::native::init::{InitOptions, init};
+    use crate::ledger::native::write::init::{InitOptions, init};
     let ledger = tmp.path().join("ledger");
     init(
         &ledger,

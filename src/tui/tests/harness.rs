@@ -3,7 +3,7 @@
 
 use crate::ledger::discover::discover;
 use crate::ledger::io::line_index::IndexedFile;
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::tui::app::App;
 use crate::tui::chain::ChainKind;
 use crate::tui::load::load_blocking;

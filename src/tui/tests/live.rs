@@ -3,8 +3,8 @@
 //! events are fed to `update` as the event loop would feed them.
 
 use super::harness::Harness;
-use crate::ledger::legacy::append::{NewDescriptor, append_descriptor};
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::append::{NewDescriptor, append_descriptor};
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::watch::{Watch, WatchEvent, WatchOptions};
 use crate::tui::live::{badge, messages};
 use crate::tui::msg::Msg;

@@ -6,11 +6,11 @@
 //! by record (and the whole ledger again when a file is rewritten).
 
 use super::harness::Harness;
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
-use crate::ledger::native::init::InitOptions;
-use crate::ledger::native::migrate::migrate;
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::native::secret::read_signer;
-use crate::ledger::native::writer::NativeWriter;
+use crate::ledger::native::write::NativeWriter;
+use crate::ledger::native::write::init::InitOptions;
+use crate::ledger::native::write::migrate::migrate;
 use crate::ledger::protect::OsAttribute;
 use crate::ledger::watch::{Watch, WatchEvent, WatchOptions};
 use crate::tui::app::{Loading, Pane};
@@ -336,7 +336,10 @@ fn appends_are_verified_record_by_record_and_signed_when_their_checkpoint_verifi
     })
     .to_string();
     let (lines, _) = w
-        .build(crate::ledger::native::meta::Chain::Descriptors, &[body])
+        .build(
+            crate::ledger::native::format::meta::Chain::Descriptors,
+            &[body],
+        )
         .unwrap();
     let path = ledger.join("descriptors.jsonl");
     let write = |bytes: &[u8]| {
@@ -396,7 +399,7 @@ fn appends_are_verified_record_by_record_and_signed_when_their_checkpoint_verifi
     let entries = history(&t);
     let signer = read_signer(&key).unwrap();
     let mut w = NativeWriter::open(&ledger, Some(signer), None).unwrap();
-    w.checkpoint(crate::ledger::native::meta::Chain::Descriptors)
+    w.checkpoint(crate::ledger::native::format::meta::Chain::Descriptors)
         .unwrap();
     drop(w);
     let events = watch.rescan(Instant::now());
@@ -470,14 +473,14 @@ fn time_pane_on_a_migrated_ledger_shows_the_legacy_runs() {
 /// wall clock over 1 s of monotonic clock) and an assumed ΔAT at line 6
 /// (a reading past the leap-second list's expiry, itself a step).
 fn stepped_pulses_ledger() -> (TempDir, PathBuf) {
-    use crate::ledger::native::append_pulse::append_pulse;
-    use crate::ledger::native::pulse::{BootId, ClockReading};
+    use crate::ledger::native::format::pulse::{BootId, ClockReading};
+    use crate::ledger::native::write::pulse::append_pulse;
     use crate::time::leap_seconds::LeapSecondList;
     const S: i64 = 1_000_000_000;
     const T0: i64 = 1_790_000_000 * S;
     let tmp = tempfile::tempdir().unwrap();
     let ledger = tmp.path().join("ledger");
-    crate::ledger::native::init::init(
+    crate::ledger::native::write::init::init(
         &ledger,
         &InitOptions {
             origin: "iss.local/time-marks".to_owned(),

@@ -9,8 +9,8 @@
 use super::harness::Harness;
 use super::native::pin_os_attribute;
 use super::numbers::assert_no_tail;
-use crate::ledger::legacy::append_pulse::{PulseClock, append_pulse};
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::pulse::{PulseClock, append_pulse};
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::tui::app::Loading;
 use insta::assert_snapshot;
@@ -96,10 +96,10 @@ fn extreme_legacy() -> (TempDir, PathBuf) {
 /// boot), and a descriptor line written by hand with the long id, name and
 /// score (a violation, still shown).
 fn extreme_native() -> (TempDir, PathBuf) {
-    use crate::ledger::native::append_pulse::append_pulse as native_pulse;
-    use crate::ledger::native::pulse::{BootId, ClockReading};
+    use crate::ledger::native::format::pulse::{BootId, ClockReading};
     use crate::ledger::native::secret::read_signer;
-    use crate::ledger::native::writer::NativeWriter;
+    use crate::ledger::native::write::NativeWriter;
+    use crate::ledger::native::write::pulse::append_pulse as native_pulse;
     use crate::time::leap_seconds::LeapSecondList;
     let (tmp, ledger) = super::native::native_ledger();
     let signer = read_signer(&tmp.path().join("native-ledger.key")).unwrap();

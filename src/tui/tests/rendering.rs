@@ -3,7 +3,7 @@
 //! and nothing written under the ledger.
 
 use super::harness::{Harness, SAMPLE};
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::tui::chain::ChainKind;
 use crate::tui::strings;
 use crate::tui::theme::{Theme, ThemeName};

@@ -6,7 +6,7 @@
 
 use super::harness::Harness;
 use crate::ledger::input::fault::fail_reads_after;
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use insta::assert_snapshot;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];

@@ -117,9 +117,10 @@ fn a_legacy_record_whose_manifest_line_fails_is_acknowledged_and_repair_complete
         assert!(msg.contains(part), "{part:?} in {msg}");
     }
     assert_eq!(lines(&chain), before + 1);
-    let done = crate::ledger::legacy::witness::complete_manifest(&w.ledger, 1_800_000_000_000_000)
-        .unwrap()
-        .expect("the missing line is written");
+    let done =
+        crate::ledger::legacy::write::repair::complete_manifest(&w.ledger, 1_800_000_000_000_000)
+            .unwrap()
+            .expect("the missing line is written");
     assert_eq!((done.first_record, done.lines), (before as u64 + 1, 1));
     let report = verify_path(&w.ledger, &VerifyOptions::default()).unwrap();
     assert_eq!(report.status, LedgerStatus::Clean);

@@ -147,7 +147,7 @@ fn a_write_that_fails_inside_is_reported_not_left_under_way() {
 /// A keyed native ledger `<tmp>/ledger` (signing key `<tmp>/ledger.key`,
 /// MAC key `<tmp>/ledger.mac`) with one descriptor appended with both.
 fn keyed_ledger(tmp: &TempDir) -> (PathBuf, MacKey) {
-    use crate::ledger::native::init::{InitOptions, init};
+    use crate::ledger::native::write::init::{InitOptions, init};
     let ledger = tmp.path().join("ledger");
     let mac = tmp.path().join("ledger.mac");
     init(
@@ -164,9 +164,9 @@ fn keyed_ledger(tmp: &TempDir) -> (PathBuf, MacKey) {
     let key = MacKey::read(&mac).unwrap();
     let keys = Keys::resolve(&ledger, true, None, Some(&mac)).unwrap();
     let mut writer =
-        crate::ledger::native::writer::NativeWriter::open(&ledger, keys.signer, keys.mac_key)
+        crate::ledger::native::write::NativeWriter::open(&ledger, keys.signer, keys.mac_key)
             .unwrap();
-    crate::ledger::native::descriptors::append_descriptors(
+    crate::ledger::native::write::descriptors::append_descriptors(
         &mut writer,
         vec![good_descriptor()],
         1,
@@ -176,7 +176,7 @@ fn keyed_ledger(tmp: &TempDir) -> (PathBuf, MacKey) {
     (ledger, key)
 }
 
-fn good_descriptor() -> crate::ledger::legacy::append::NewDescriptor {
+fn good_descriptor() -> crate::ledger::legacy::write::append::NewDescriptor {
     let mut texts = vec![String::new(); crate::tui::form::FIELDS.len()];
     for (t, v) in texts.iter_mut().zip(GOOD) {
         *t = v.to_owned();

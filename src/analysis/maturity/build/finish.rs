@@ -60,7 +60,7 @@ impl MaturityBuilder {
             })
         };
         // A native record's hash covers every byte of its body.
-        let every_byte = dataset.format == crate::ledger::native::meta::FORMAT;
+        let every_byte = dataset.format == crate::ledger::native::format::meta::FORMAT;
         let field_protection = if every_byte {
             FieldProtection {
                 protected: PROTECTED_USED

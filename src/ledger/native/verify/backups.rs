@@ -11,7 +11,7 @@
 
 use crate::ledger::io::reader::{Content, Ending, LineReader};
 use crate::ledger::model::finding::{Finding, FindingKind};
-use crate::ledger::native::meta::{Chain, ChainPaths};
+use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::native::verify::events::event_body;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -6,10 +6,10 @@ use super::judge::HistoryJudge;
 use super::judge::LatestCheckpoint;
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::model::report::{FileReport, NativeChainStatus};
-use crate::ledger::native::chain::NativeChainVerifier;
-use crate::ledger::native::history::HistoryEntry;
+use crate::ledger::native::format::history::HistoryEntry;
+use crate::ledger::native::format::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::native::keyring::Keyring;
-use crate::ledger::native::meta::{Chain, ChainPaths, Metadata};
+use crate::ledger::native::verify::chain::NativeChainVerifier;
 use crate::tlog::merkle::Hash;
 use std::collections::BTreeMap;
 
@@ -141,7 +141,7 @@ fn check_latest(
 /// the latest file is then neither lagging nor foreign.
 fn ahead_of(paths: &ChainPaths, history: &[HistoryEntry], text: &str) -> bool {
     let mut scratch = FileReport::new("", String::new(), super::coverage::history());
-    let now = crate::ledger::native::history::read_history(
+    let now = crate::ledger::native::format::history::read_history(
         &paths.history,
         crate::ledger::io::reader::DEFAULT_MAX_LINE,
         &mut scratch,

@@ -5,9 +5,9 @@
 use crate::ledger::io::reader::{Content, Ending, LineReader};
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::model::report::FileReport;
+use crate::ledger::native::format::legacy_starts::START_EVENT;
+use crate::ledger::native::format::record::parse_fields;
 use crate::ledger::native::keyring::{Keyring, Rotation};
-use crate::ledger::native::legacy_starts::START_EVENT;
-use crate::ledger::native::record::parse_fields;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -238,8 +238,8 @@ impl StartLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::native::legacy_starts::start_body;
-    use crate::ledger::native::record::{GENESIS_PREV, build_line_raw};
+    use crate::ledger::native::format::legacy_starts::start_body;
+    use crate::ledger::native::format::record::{GENESIS_PREV, build_line_raw};
 
     /// `events` with a genesis recording a start log of `logged` lines, then
     /// one start record per `(legacy_line, text)`; the `METADATA_MISMATCH`

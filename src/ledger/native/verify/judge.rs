@@ -9,9 +9,9 @@
 
 use crate::ledger::model::finding::{Finding, FindingKind, LineRange};
 use crate::ledger::model::report::NativeChainStatus;
-use crate::ledger::native::history::HistoryEntry;
+use crate::ledger::native::format::history::HistoryEntry;
+use crate::ledger::native::format::meta::{Chain, Metadata};
 use crate::ledger::native::keyring::Keyring;
-use crate::ledger::native::meta::{Chain, Metadata};
 use crate::tlog::checkpoint::open_checkpoint_with_signatures;
 use crate::tlog::merkle::Hash;
 use crate::tlog::note::Verifier;

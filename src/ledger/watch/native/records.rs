@@ -5,8 +5,8 @@
 use super::{Ctx, Item, LiveChain};
 use crate::ledger::io::reader::{Content, RawLine};
 use crate::ledger::model::finding::{Finding, FindingKind};
-use crate::ledger::native::legacy_starts::START_EVENT;
-use crate::ledger::native::meta::Chain;
+use crate::ledger::native::format::legacy_starts::START_EVENT;
+use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::Verdict;
 use crate::ledger::native::verify::events::{event_body, second_genesis};

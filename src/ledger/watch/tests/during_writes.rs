@@ -17,11 +17,11 @@
 use super::descriptor;
 use crate::ledger::append::fault::{FaultPlan, FaultyStorage, Gate};
 use crate::ledger::append::with_thread_storage;
-use crate::ledger::legacy::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::model::report::LedgerStatus;
-use crate::ledger::native::init::{InitOptions, init};
 use crate::ledger::native::secret::read_signer;
-use crate::ledger::native::writer::NativeWriter;
+use crate::ledger::native::write::NativeWriter;
+use crate::ledger::native::write::init::{InitOptions, init};
 use crate::ledger::watch::file_state::set_before_look;
 use crate::ledger::watch::{RecordStatus, Watch, WatchEvent, WatchOptions};
 use std::collections::BTreeMap;
@@ -72,7 +72,7 @@ fn write(kind: Kind, root: &Path, n: usize) {
     let inputs: Vec<_> = (0..n).map(|i| descriptor(&format!("Batch_{i}"))).collect();
     match kind {
         Kind::Legacy => {
-            crate::ledger::legacy::append::append_descriptors(
+            crate::ledger::legacy::write::append::append_descriptors(
                 root,
                 inputs,
                 NOW_MICROS,
@@ -83,14 +83,14 @@ fn write(kind: Kind, root: &Path, n: usize) {
         Kind::Native => {
             let key = root.with_file_name("ledger.key");
             let mut w = NativeWriter::open(root, Some(read_signer(&key).unwrap()), None).unwrap();
-            let (_, cp) = crate::ledger::native::descriptors::append_descriptors(
+            let (_, cp) = crate::ledger::native::write::descriptors::append_descriptors(
                 &mut w, inputs, NOW_MICROS, true,
             )
             .unwrap();
             assert!(
                 matches!(
                     cp,
-                    crate::ledger::native::writer::CheckpointStatus::Signed(_)
+                    crate::ledger::native::write::CheckpointStatus::Signed(_)
                 ),
                 "{cp:?}"
             );

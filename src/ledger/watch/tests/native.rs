@@ -6,11 +6,11 @@
 
 use super::kinds;
 use crate::ledger::model::report::LedgerStatus;
-use crate::ledger::native::history::HistoryLine;
-use crate::ledger::native::init::{InitOptions, init};
-use crate::ledger::native::meta::{Chain, ChainPaths};
+use crate::ledger::native::format::history::HistoryLine;
+use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::native::secret::{MacKey, read_mac_key_for, read_signer};
-use crate::ledger::native::writer::NativeWriter;
+use crate::ledger::native::write::NativeWriter;
+use crate::ledger::native::write::init::{InitOptions, init};
 use crate::ledger::watch::native::{
     CHECKPOINT_CHECKS, DESCRIPTOR_CHECKS, RECORD_CHECKS, RECORD_CHECKS_KEYED,
 };
@@ -199,7 +199,7 @@ fn writer_appends_are_verified_record_by_record_and_checkpoints_entry_by_entry()
     assert_eq!(kinds(&watch.rescan(Instant::now())), Vec::<String>::new());
 
     // Appends and a checkpoint in one batch: the entry comes after its lines.
-    let (acks, cp) = crate::ledger::native::descriptors::append_descriptors(
+    let (acks, cp) = crate::ledger::native::write::descriptors::append_descriptors(
         &mut w,
         vec![
             serde_json::from_value(serde_json::json!({
@@ -276,9 +276,15 @@ fn forged_lines_are_violations_on_their_line() {
     let key = l.mac_key().unwrap();
     let prev = |line: &str| line[line.len() - 66..line.len() - 2].to_owned();
     let build = |seq: u64, prev: &str, k: Option<&MacKey>| {
-        crate::ledger::native::record::build_line_raw("descriptors", seq, prev, "{\"n\":1}", k)
-            .unwrap()
-            .0
+        crate::ledger::native::format::record::build_line_raw(
+            "descriptors",
+            seq,
+            prev,
+            "{\"n\":1}",
+            k,
+        )
+        .unwrap()
+        .0
     };
     let wrong_prev = build(2, &"0".repeat(64), Some(&key));
     assert_eq!(forged(&l, &mut watch, &wrong_prev), ["CHAIN_BREAK"]);
@@ -310,7 +316,8 @@ fn a_repeated_descriptor_id_appended_by_another_program_is_a_violation_on_its_li
     let prev = &last[last.len() - 66..last.len() - 2];
     let body = r#"{"descriptor_id":"d0","process_name":"Again"}"#;
     let (line, _) =
-        crate::ledger::native::record::build_line_raw("descriptors", 2, prev, body, None).unwrap();
+        crate::ledger::native::format::record::build_line_raw("descriptors", 2, prev, body, None)
+            .unwrap();
     assert_eq!(
         forged(&l, &mut watch, &line),
         ["DUPLICATE_ID"],
@@ -420,7 +427,9 @@ fn rotations_metadata_and_a_foreign_latest_file_are_verified_with_the_whole_ledg
         matches!(events.last(), Some(WatchEvent::Reverified(r)) if r.status == LedgerStatus::Clean)
     );
     // The metadata, even rewritten with the same bytes.
-    let meta = l.dir.join(crate::ledger::native::meta::METADATA_FILE);
+    let meta = l
+        .dir
+        .join(crate::ledger::native::format::meta::METADATA_FILE);
     let bytes = fs::read(&meta).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     fs::write(&meta, &bytes).unwrap();
