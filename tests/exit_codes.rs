@@ -391,17 +391,7 @@ fn workstation_quit(ledger: &Path) -> Outcome {
         env!("CARGO_BIN_EXE_iss"),
         ledger.display()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "30",
-        &command,
-    ]);
+    common::tmux_new_session(&session, &command);
     let screen = || {
         String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", &session]).stdout).into_owned()
     };

@@ -278,21 +278,7 @@ fn fleet_in_tmux_shows_an_appended_record_in_its_row_and_opens_a_ledger() {
         env!("CARGO_BIN_EXE_iss"),
         fleet.display()
     );
-    let started = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session.0,
-            "-x",
-            "120",
-            "-y",
-            "30",
-            &command,
-        ])
-        .status()
-        .unwrap();
-    assert!(started.success());
+    common::tmux_new_session(&session.0, &command);
     let screen = wait_until(&session.0, "both verdicts", |s| {
         row(s, "alpha").is_some() && row(s, "beta").is_some()
     });

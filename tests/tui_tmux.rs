@@ -37,21 +37,7 @@ impl Session {
     fn start_command(name: &str, command: &str) -> Session {
         let session = Session(format!("{name}-{}", std::process::id()));
         let command = format!("{}='{}' {command}", common::CLOCK_ENV, common::next_clock());
-        let started = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session.0,
-                "-x",
-                "120",
-                "-y",
-                "30",
-                &command,
-            ])
-            .status()
-            .unwrap();
-        assert!(started.success());
+        common::tmux_new_session(&session.0, &command);
         session
     }
 }

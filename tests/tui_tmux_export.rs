@@ -29,21 +29,7 @@ fn start(name: &str, ledger: &Path) -> Session {
         env!("CARGO_BIN_EXE_iss"),
         ledger.display()
     );
-    let ok = Command::new("tmux")
-        .args([
-            "new-session",
-            "-d",
-            "-s",
-            &session.0,
-            "-x",
-            "120",
-            "-y",
-            "30",
-        ])
-        .arg(&command)
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    common::tmux_new_session(&session.0, &command);
     session
 }
 

@@ -73,18 +73,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
         events.send(Input::Event(ev)).is_ok()
     });
     if let Some(f) = fetched {
-        let period = Duration::from_secs_f64(args.poll.max(0.05));
-        std::thread::spawn(move || {
-            let mut monitor = crate::remote::monitor::Monitor::new(&f, pinned);
-            loop {
-                std::thread::sleep(period);
-                for ev in monitor.poll(&f) {
-                    if tx.send(Input::Event(ev)).is_err() {
-                        return;
-                    }
-                }
-            }
-        });
+        follow_checkpoints(f, pinned, Duration::from_secs_f64(args.poll.max(0.05)), tx);
     }
     let deadline = args
         .timeout
@@ -209,4 +198,25 @@ impl Verdict {
             _ => "the latest verification could not read every file: incomplete",
         }
     }
+}
+
+/// The monitor of a published location: polls its checkpoints every
+/// `period` on a thread of its own and sends what it finds as events.
+fn follow_checkpoints(
+    f: std::sync::Arc<crate::remote::Fetched>,
+    pinned: Option<Vec<crate::tlog::note::Verifier>>,
+    period: Duration,
+    tx: Sender<Input>,
+) {
+    std::thread::spawn(move || {
+        let mut monitor = crate::remote::monitor::Monitor::new(&f, pinned);
+        loop {
+            std::thread::sleep(period);
+            for ev in monitor.poll(&f) {
+                if tx.send(Input::Event(ev)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
 }
