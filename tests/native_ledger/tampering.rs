@@ -152,6 +152,30 @@ fn metadata_history_and_latest_file_tampering_are_found() {
     );
     write_lines(&hist, &orig);
 
+    // One character changed in the signature under the chain's origin name
+    // (FORMAT.md §7.1; the same key signs under the ledger's name and the
+    // origin's): that line must verify too (a miss the fuzzer found: it
+    // was treated as a signature by an unknown key).
+    let entry: serde_json::Value = serde_json::from_str(&orig[1]).unwrap();
+    let note = entry["note"].as_str().unwrap().to_owned();
+    let prefix = "\u{2014} iss.test/native/descriptors ";
+    let at = note.find(prefix).expect("an origin-named signature line") + prefix.len() + 20;
+    let mut changed = note.into_bytes();
+    changed[at] = if changed[at] == b'A' { b'B' } else { b'A' };
+    let mut forged = orig.clone();
+    forged[1] = HistoryLine {
+        size: entry["size"].as_u64().unwrap(),
+        note: String::from_utf8(changed).unwrap(),
+    }
+    .to_line();
+    write_lines(&hist, &forged);
+    let s = spots(&led.dir);
+    assert!(
+        s.contains(&spot("descriptors_checkpoints", "SIGNATURE_INVALID", 2)),
+        "{s:?}"
+    );
+    write_lines(&hist, &orig);
+
     // The latest file rolled back to an older checkpoint: a warning (the
     // history is authoritative), and `iss checkpoint` rewrites it.
     let latest = led.file("descriptors.jsonl.checkpoint");

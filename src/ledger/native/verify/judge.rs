@@ -332,6 +332,18 @@ impl HistoryJudge {
                     return None;
                 }
             };
+        if let Err(e) = origin_named_signatures(&h.entry.note, &self.verifiers, origin) {
+            findings.push(
+                Finding::new(
+                    FindingKind::SignatureInvalid,
+                    format!(
+                        "the signature under the chain's origin name {origin} (FORMAT.md §7.1) does not verify: {e}"
+                    ),
+                )
+                .at(n, off),
+            );
+            return None;
+        }
         if cp.size != size {
             findings.push(
                 Finding::new(
@@ -375,5 +387,26 @@ impl HistoryJudge {
             return None;
         }
         Some((cp.root, signers))
+    }
+}
+
+/// A note's signatures by the ledger's keys under the chain's origin name
+/// (FORMAT.md §7.1: the same key, named as witnesses look it up): each
+/// must verify, as those under the ledger's own name must. Without this
+/// they were signatures by an unknown key to [`open_checkpoint_with_signatures`],
+/// and a changed byte in one went unseen. A note without such a line (one
+/// written before §7.1) is fine.
+fn origin_named_signatures(
+    note: &str,
+    verifiers: &[Verifier],
+    origin: &str,
+) -> Result<(), crate::tlog::note::NoteError> {
+    let renamed: Vec<Verifier> = verifiers
+        .iter()
+        .filter_map(|v| Verifier::from_public_key(origin, v.kind(), &v.public_key()).ok())
+        .collect();
+    match crate::tlog::note::open(note, &renamed) {
+        Ok(_) | Err(crate::tlog::note::NoteError::Unverified { .. }) => Ok(()),
+        Err(e) => Err(e),
     }
 }
