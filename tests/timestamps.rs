@@ -187,6 +187,29 @@ fn openssl_time(token: &Path) -> String {
     format!("{}-{month:02}-{day:02}T{}Z", parts[3], parts[2])
 }
 
+/// What `openssl asn1parse` reads in a DER token.
+fn asn1_text(token: &Path) -> String {
+    let parsed = Command::new("openssl")
+        .args(["asn1parse", "-inform", "DER", "-in"])
+        .arg(token)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&parsed.stdout).into_owned()
+}
+
+/// `openssl ts -verify` of `token` over the bytes in `data`, against `ca`.
+fn openssl_ts_verify(data: &Path, token: &Path, ca: &Path) -> std::process::Output {
+    Command::new("openssl")
+        .args(["ts", "-verify", "-token_in", "-data"])
+        .arg(data)
+        .arg("-in")
+        .arg(token)
+        .arg("-CAfile")
+        .arg(ca)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn stored_tokens_verify_here_and_with_openssl() {
     let tmp = tempfile::tempdir().unwrap();
@@ -212,15 +235,7 @@ fn stored_tokens_verify_here_and_with_openssl() {
         // OpenSSL agrees the token covers the exact note bytes.
         let data = tmp.path().join(format!("{chain}.note"));
         fs::write(&data, &note).unwrap();
-        let st = Command::new("openssl")
-            .args(["ts", "-verify", "-token_in", "-data"])
-            .arg(&data)
-            .arg("-in")
-            .arg(&toks[0])
-            .arg("-CAfile")
-            .arg(tsa.ca())
-            .output()
-            .unwrap();
+        let st = openssl_ts_verify(&data, &toks[0], &tsa.ca());
         assert!(
             st.status.success() && String::from_utf8_lossy(&st.stdout).contains("Verification: OK"),
             "openssl ts -verify: {}{}",
@@ -568,12 +583,7 @@ fn a_signing_certificate_v2_binding_verifies_too() {
     );
     // OpenSSL says the token carries the v2 attribute (its OID, 2.47).
     let tok = tokens(tmp.path(), "events").remove(0);
-    let parsed = Command::new("openssl")
-        .args(["asn1parse", "-inform", "DER", "-in"])
-        .arg(&tok)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&parsed.stdout);
+    let text = asn1_text(&tok);
     assert!(
         text.contains("signingCertificateV2") || text.contains("1.2.840.113549.1.9.16.2.47"),
         "{text}"
@@ -607,27 +617,14 @@ fn an_rsa_tsa_token_verifies_here_and_with_openssl() {
         &["checkpoint", "L", "--tsa", &tsa.url(), "--tsa-cert", &cert],
     );
     let tok = tokens(tmp.path(), "descriptors").remove(0);
-    let parsed = Command::new("openssl")
-        .args(["asn1parse", "-inform", "DER", "-in"])
-        .arg(&tok)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&parsed.stdout);
+    let text = asn1_text(&tok);
     assert!(
         text.contains("rsaEncryption") && text.contains("sha384"),
         "{text}"
     );
     let data = tmp.path().join("descriptors.note");
     fs::write(&data, newest_note(tmp.path(), "descriptors")).unwrap();
-    let st = Command::new("openssl")
-        .args(["ts", "-verify", "-token_in", "-data"])
-        .arg(&data)
-        .arg("-in")
-        .arg(&tok)
-        .arg("-CAfile")
-        .arg(tsa.ca())
-        .output()
-        .unwrap();
+    let st = openssl_ts_verify(&data, &tok, &tsa.ca());
     assert!(st.status.success(), "{st:?}");
     let (code, v) = verify_json(tmp.path(), &["--tsa-cert", &cert]);
     assert_eq!(code, 0, "{v}");
