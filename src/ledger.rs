@@ -19,6 +19,7 @@ pub mod model;
 pub mod native;
 pub mod open;
 pub mod protect;
+pub mod py_float;
 pub mod trust;
 pub mod verify;
 pub mod watch;

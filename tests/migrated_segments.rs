@@ -114,9 +114,7 @@ fn a_generated_ledger_with_restarts_and_anomalies_keeps_them_when_migrated() {
     .unwrap();
     let week_later = last["utc_unix"].as_f64().unwrap() + 7.0 * 86_400.0;
     let hour_later = last["tai_ns"].as_u64().unwrap() + 3_600_000_000_000;
-    let at = iss_workstation::ledger::legacy::format::line_builder::iso_from_micros(
-        (week_later * 1e6).round() as i64,
-    );
+    let at = iss_workstation::time::civil::iso_from_micros((week_later * 1e6).round() as i64);
     common::iss_stdout_at(
         &common::clock_at(&at, hour_later),
         &["append", "pulse"],

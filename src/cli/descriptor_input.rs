@@ -4,7 +4,7 @@
 //! the end of the text), where, and in the user's terms.
 
 use crate::ledger::json::{describe_syntax_error, type_name};
-use crate::ledger::legacy::write::append::NewDescriptor;
+use crate::ledger::model::new_descriptor::NewDescriptor;
 use anyhow::bail;
 
 /// Parse the descriptors in `text`: the whole text is one descriptor, or

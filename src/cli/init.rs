@@ -3,10 +3,10 @@
 
 use super::EXIT_OK;
 use super::args::InitArgs;
-use crate::ledger::legacy::format::line_builder::iso_from_micros;
 use crate::ledger::native::secret::default_key_path;
 use crate::ledger::native::write::NativeWriteError;
 use crate::ledger::native::write::init::{InitOptions, init};
+use crate::time::civil::iso_from_micros;
 use std::io::Write;
 use std::path::Path;
 

@@ -6,7 +6,7 @@
 use super::args::KeyFiles;
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::append::{EXIT_DURABLE_FOLLOW_UP_FAILED, FollowUpFailed};
-use crate::ledger::legacy::write::append::NewDescriptor;
+use crate::ledger::model::new_descriptor::NewDescriptor;
 use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::write::descriptors::append_descriptor_records;
 use crate::ledger::native::write::{CheckpointStatus, NativeWriteError};

@@ -2,7 +2,7 @@
 //! checked field by field with the errors `FastAPI` (pydantic 2) gives, so a
 //! client that reads its 422 answers keeps working.
 
-use crate::ledger::legacy::write::append::NewDescriptor;
+use crate::ledger::model::new_descriptor::NewDescriptor;
 use serde_json::{Map, Value, json};
 
 /// The outcome values the legacy model accepts (case-insensitive).

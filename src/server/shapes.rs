@@ -19,7 +19,7 @@ pub fn now_micros() -> i64 {
 
 /// Unix microseconds as UTC ISO 8601 with `Z`.
 pub fn iso_z(micros: i64) -> String {
-    let text = crate::ledger::legacy::format::line_builder::iso_from_micros(micros);
+    let text = crate::time::civil::iso_from_micros(micros);
     match text.strip_suffix("+00:00") {
         Some(t) => format!("{t}Z"),
         None => text,

@@ -1,4 +1,5 @@
-//! Proleptic Gregorian civil dates as day counts since 1970-01-01.
+//! Proleptic Gregorian civil dates as day counts since 1970-01-01, and a
+//! count of microseconds since the epoch as Python's UTC `isoformat()`.
 //!
 //! Howard Hinnant's `days_from_civil` / `civil_from_days`: exact for every
 //! date an `i64` day count can hold after the era shift, no tables. Years
@@ -44,6 +45,56 @@ pub fn days_in_month(y: i64, m: i64) -> i64 {
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
+    }
+}
+
+/// Python's `datetime.fromtimestamp(micros / 1e6, timezone.utc).isoformat()`
+/// for an integer number of microseconds: `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`,
+/// without the `.ffffff` part when the microseconds are 0, as Python does.
+///
+/// Years outside 1..=9999 (where Python raises) are written with as many
+/// digits as needed.
+pub fn iso_from_micros(micros: i64) -> String {
+    let secs = micros.div_euclid(1_000_000);
+    let sub = micros.rem_euclid(1_000_000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let mut out = String::with_capacity(32);
+    if (0..=9999).contains(&y) {
+        push_digits(&mut out, y.unsigned_abs(), 4);
+    } else {
+        out.push_str(&y.to_string());
+    }
+    // Hand-rolled rather than `format!`: this runs for every record written
+    // and the formatting machinery dominated bulk generation.
+    for (sep, value, width) in [
+        ('-', m, 2),
+        ('-', d, 2),
+        ('T', sod / 3600, 2),
+        (':', sod / 60 % 60, 2),
+        (':', sod % 60, 2),
+        ('.', sub, 6),
+    ] {
+        // Python's isoformat() leaves out a zero microsecond part.
+        if sep == '.' && value == 0 {
+            break;
+        }
+        out.push(sep);
+        push_digits(&mut out, value.unsigned_abs(), width);
+    }
+    out.push_str("+00:00");
+    out
+}
+
+/// Appends `value` as exactly `width` decimal digits (callers guarantee
+/// it fits).
+fn push_digits(out: &mut String, value: u64, width: u32) {
+    let mut div = 10u64.pow(width.saturating_sub(1));
+    while div > 0 {
+        let digit = (value / div % 10) as u8;
+        out.push(char::from(b'0' + digit));
+        div /= 10;
     }
 }
 

@@ -13,7 +13,7 @@
 //! (the record shown must be the one the append module would write).
 
 use crate::ledger::clock::{Clock, SystemClock};
-use crate::ledger::legacy::write::append::NewDescriptor;
+use crate::ledger::model::new_descriptor::NewDescriptor;
 use crate::tui::app::{App, Level};
 use crate::tui::form::{FormPreview, Refusal};
 use crate::tui::msg::Msg;

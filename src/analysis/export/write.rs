@@ -4,9 +4,9 @@
 
 use super::bundle;
 use crate::ledger::clock::Clock;
-use crate::ledger::legacy::format::line_builder::iso_from_micros;
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::time::civil::iso_from_micros;
 use std::path::{Path, PathBuf};
 
 /// What [`write_bundle`] wrote.

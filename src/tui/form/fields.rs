@@ -6,8 +6,8 @@
 //! as a whole is still checked by the append module's own verifier before
 //! anything is written; what it refuses is shown in the form too.
 
-use crate::ledger::legacy::write::append::NewDescriptor;
 use crate::ledger::model::descriptor::OUTCOMES;
+use crate::ledger::model::new_descriptor::NewDescriptor;
 use crate::time::Instant;
 
 /// How a field's text is read.

@@ -4,7 +4,7 @@
 //! with its MAC key (`--mac-key`).
 
 use super::Refusal;
-use crate::ledger::legacy::write::append::NewDescriptor;
+use crate::ledger::model::new_descriptor::NewDescriptor;
 use crate::ledger::native::write::descriptors::{
     NativePreview, append_previewed, preview_descriptor,
 };

@@ -7,7 +7,8 @@
 
 use crate::ledger::hash;
 use crate::ledger::legacy::format::pyjson::{PyJsonWriter, Style, write_py_float};
-use crate::time::civil::civil_from_days;
+use crate::ledger::model::new_descriptor::CompleteDescriptor;
+use crate::time::civil::iso_from_micros;
 use sha2::{Digest, Sha256};
 
 /// `prev_descriptor_hash` of the first descriptor of a chain.
@@ -56,58 +57,6 @@ pub fn genesis_last() -> String {
     h32(GLYPH_GENESIS_SEED)
 }
 
-/// A descriptor's `descriptor_id` as the service derives it: the first 16
-/// hex characters of `h(process_name:process_version:unix_time)`, with the
-/// time as Python's `str(float)`.
-pub fn descriptor_id(process_name: &str, process_version: &str, unix_time: f64) -> String {
-    let mut input = format!("{process_name}:{process_version}:");
-    write_py_float(&mut input, unix_time);
-    let mut id = sha256_hex(&input);
-    id.truncate(16);
-    id
-}
-
-/// The content of one SPICE descriptor, everything but the two hash fields.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LegacyDescriptor {
-    /// 16 hex characters, see [`descriptor_id`].
-    pub descriptor_id: String,
-    /// Process name, e.g. `Order_Fulfilment`.
-    pub process_name: String,
-    /// Process version, e.g. `1.0.0`.
-    pub process_version: String,
-    /// Claimed capability level, 0..=5 (written as given).
-    pub capability_level: u8,
-    /// `compliant`, `non_compliant`, `partial` or `not_assessed`.
-    pub process_outcome: String,
-    /// Score in 0..1, written as Python's `repr(float)`.
-    pub compliance_score: f64,
-    /// A-priori references, e.g. `apriori:deterministic_replay`.
-    pub apriori_refs: Vec<String>,
-    /// A-posteriori references, e.g. `aposteriori:job_success_rate`.
-    pub aposteriori_refs: Vec<String>,
-    /// `glyph_hash` of the first pulse before this descriptor.
-    pub glyph_range_start: String,
-    /// `glyph_hash` of the last pulse before this descriptor.
-    pub glyph_range_end: String,
-    /// Number of pulses the range spans.
-    pub glyph_count: u32,
-    /// Evidence items the process requires.
-    pub evidence_required: Vec<String>,
-    /// Evidence items actually provided.
-    pub evidence_provided: Vec<String>,
-    /// Assessor, e.g. `auditor.jane`.
-    pub assessed_by: String,
-    /// ISO 8601 timestamp with offset, as Python's `isoformat()` writes it.
-    pub assessed_at: String,
-    /// Method, e.g. `document_review`.
-    pub assessment_method: String,
-    /// Active constraints, e.g. `immutable_memory`.
-    pub active_constraints: Vec<String>,
-    /// Free text, or `None` for JSON `null`.
-    pub advisory_notes: Option<String>,
-}
-
 /// A built SPICE descriptor line and its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DescriptorLine {
@@ -139,7 +88,7 @@ pub fn descriptor_hash(
 /// Builds one `spice_chain.jsonl` line (compact separators, documented key
 /// order) following the descriptor whose hash is `prev_descriptor_hash`
 /// ([`GENESIS_PREV_HASH`] for the first line).
-pub fn descriptor_line(d: &LegacyDescriptor, prev_descriptor_hash: &str) -> DescriptorLine {
+pub fn descriptor_line(d: &CompleteDescriptor, prev_descriptor_hash: &str) -> DescriptorLine {
     let hash = descriptor_hash(
         &d.descriptor_id,
         &d.process_name,
@@ -325,56 +274,6 @@ pub fn forensic_audit_line(timestamp: &str, node: &str) -> String {
 /// i.e. for the years 1685..2255.
 pub fn utc_unix_from_micros(micros: i64) -> f64 {
     micros as f64 / 1e6
-}
-
-/// Python's `datetime.fromtimestamp(micros / 1e6, timezone.utc).isoformat()`
-/// for an integer number of microseconds: `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`,
-/// without the `.ffffff` part when the microseconds are 0, as Python does.
-///
-/// Years outside 1..=9999 (where Python raises) are written with as many
-/// digits as needed.
-pub fn iso_from_micros(micros: i64) -> String {
-    let secs = micros.div_euclid(1_000_000);
-    let sub = micros.rem_euclid(1_000_000);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    let mut out = String::with_capacity(32);
-    if (0..=9999).contains(&y) {
-        push_digits(&mut out, y.unsigned_abs(), 4);
-    } else {
-        out.push_str(&y.to_string());
-    }
-    // Hand-rolled rather than `format!`: this runs for every record written
-    // and the formatting machinery dominated bulk generation.
-    for (sep, value, width) in [
-        ('-', m, 2),
-        ('-', d, 2),
-        ('T', sod / 3600, 2),
-        (':', sod / 60 % 60, 2),
-        (':', sod % 60, 2),
-        ('.', sub, 6),
-    ] {
-        // Python's isoformat() leaves out a zero microsecond part.
-        if sep == '.' && value == 0 {
-            break;
-        }
-        out.push(sep);
-        push_digits(&mut out, value.unsigned_abs(), width);
-    }
-    out.push_str("+00:00");
-    out
-}
-
-/// Appends `value` as exactly `width` decimal digits (callers guarantee
-/// it fits).
-fn push_digits(out: &mut String, value: u64, width: u32) {
-    let mut div = 10u64.pow(width.saturating_sub(1));
-    while div > 0 {
-        let digit = (value / div % 10) as u8;
-        out.push(char::from(b'0' + digit));
-        div /= 10;
-    }
 }
 
 /// `et_s` as the legacy service computes it (same operation order in f64):

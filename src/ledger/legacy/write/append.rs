@@ -21,6 +21,8 @@ mod group;
 pub(crate) mod layer;
 mod session;
 
+/// The input this module appends (defined in the model: both formats take it).
+pub use crate::ledger::model::new_descriptor::NewDescriptor;
 pub use group::RESERVATION;
 pub use session::LegacySession;
 
@@ -31,59 +33,17 @@ use crate::ledger::discover::{DiscoverError, discover};
 use crate::ledger::hash::{hex_str, to_hex};
 use crate::ledger::io::reader::{Content, Ending, RawLine};
 use crate::ledger::legacy::format::line_builder::{
-    GENESIS_PREV_HASH, LegacyDescriptor, descriptor_id, descriptor_line, iso_from_micros,
-    manifest_create_line,
+    GENESIS_PREV_HASH, descriptor_line, manifest_create_line,
 };
 use crate::ledger::legacy::verify::spice_chain::check_line;
 use crate::ledger::legacy::write::repair::{self, Completed};
 use crate::ledger::model::finding::Finding;
-use serde::{Deserialize, Serialize};
+use crate::ledger::model::new_descriptor::complete;
+use crate::time::civil::iso_from_micros;
+use serde::Serialize;
 use sha2::Digest;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// A descriptor to append, as a user or a script supplies it (JSON). The
-/// fields are the legacy ones; those the service computes may be left out.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)] // the field names are the legacy format's own
-pub struct NewDescriptor {
-    /// Left out: derived like the service does, from name, version and time.
-    #[serde(default)]
-    pub descriptor_id: Option<String>,
-    pub process_name: String,
-    pub process_version: String,
-    pub capability_level: u8,
-    pub process_outcome: String,
-    pub compliance_score: f64,
-    #[serde(default)]
-    pub apriori_refs: Vec<String>,
-    #[serde(default)]
-    pub aposteriori_refs: Vec<String>,
-    #[serde(default)]
-    pub glyph_range_start: String,
-    #[serde(default)]
-    pub glyph_range_end: String,
-    #[serde(default)]
-    pub glyph_count: u32,
-    #[serde(default)]
-    pub evidence_required: Vec<String>,
-    #[serde(default)]
-    pub evidence_provided: Vec<String>,
-    pub assessed_by: String,
-    /// Left out: the time of the append.
-    #[serde(default)]
-    pub assessed_at: Option<String>,
-    pub assessment_method: String,
-    #[serde(default)]
-    pub active_constraints: Vec<String>,
-    #[serde(default)]
-    pub advisory_notes: Option<String>,
-    /// ISO/IEC 33020 attribute ratings (`{"PA1.1":"F",...}`): native ledgers
-    /// only; the legacy format has no place for them.
-    #[serde(default)]
-    pub attribute_ratings: Option<std::collections::BTreeMap<String, String>>,
-}
 
 /// What an acknowledged append wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -445,38 +405,4 @@ fn build_records(
         acks,
         first_line: head.lines + 1,
     })
-}
-
-/// Fill in what the service computes itself.
-/// Fill in what the service computes (id, time) the way it does.
-pub(crate) fn complete(input: NewDescriptor, now_micros: i64) -> LegacyDescriptor {
-    let now_iso = iso_from_micros(now_micros);
-    // The service derives the id from name, version and its clock as a float.
-    let id = input.descriptor_id.unwrap_or_else(|| {
-        descriptor_id(
-            &input.process_name,
-            &input.process_version,
-            now_micros as f64 / 1e6,
-        )
-    });
-    LegacyDescriptor {
-        descriptor_id: id,
-        process_name: input.process_name,
-        process_version: input.process_version,
-        capability_level: input.capability_level,
-        process_outcome: input.process_outcome,
-        compliance_score: input.compliance_score,
-        apriori_refs: input.apriori_refs,
-        aposteriori_refs: input.aposteriori_refs,
-        glyph_range_start: input.glyph_range_start,
-        glyph_range_end: input.glyph_range_end,
-        glyph_count: input.glyph_count,
-        evidence_required: input.evidence_required,
-        evidence_provided: input.evidence_provided,
-        assessed_by: input.assessed_by,
-        assessed_at: input.assessed_at.unwrap_or(now_iso),
-        assessment_method: input.assessment_method,
-        active_constraints: input.active_constraints,
-        advisory_notes: input.advisory_notes,
-    }
 }

@@ -19,14 +19,13 @@ use crate::ledger::append::Tail;
 use crate::ledger::append::{AppendOptions, LedgerLock, append_lines};
 use crate::ledger::discover::{Discovery, FileKind, discover};
 use crate::ledger::io::reader::{Content, DEFAULT_MAX_LINE, Ending, RawLine};
-use crate::ledger::legacy::format::line_builder::{
-    DEFAULT_SOURCE_NODE, iso_from_micros, pulse_line,
-};
+use crate::ledger::legacy::format::line_builder::{DEFAULT_SOURCE_NODE, pulse_line};
 use crate::ledger::legacy::verify::glyph_chain::GlyphChainVerifier;
 use crate::ledger::legacy::verify::time_checks::TimeCheckConfig;
 use crate::ledger::legacy::verify::time_layer::verify_time_layer_live;
 use crate::ledger::legacy::write::append::{LegacyAppendError, NotAppendable, clean_tail};
 use crate::ledger::model::finding::{Finding, FindingKind, Severity};
+use crate::time::civil::iso_from_micros;
 use serde::Serialize;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};

@@ -27,12 +27,13 @@ use crate::ledger::append::{
 };
 use crate::ledger::discover::{FileKind, discover};
 use crate::ledger::hash::{hex_str, to_hex};
-use crate::ledger::legacy::format::line_builder::{iso_from_micros, manifest_create_line};
+use crate::ledger::legacy::format::line_builder::manifest_create_line;
 use crate::ledger::legacy::verify::manifest::ManifestVerifier;
 use crate::ledger::legacy::verify::spice_layer::ChainHead;
 use crate::ledger::legacy::write::append::{
     LegacyAppendError, NotAppendable, clean_tail, common_dir, verify_layer,
 };
+use crate::time::civil::iso_from_micros;
 use serde::Serialize;
 use sha2::Digest;
 use std::path::Path;

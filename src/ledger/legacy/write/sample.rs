@@ -10,10 +10,11 @@
 //! file. Output streams through buffered writers in constant memory.
 
 use crate::ledger::legacy::format::line_builder::{
-    DEFAULT_SOURCE_NODE, GENESIS_PREV_HASH, LegacyDescriptor, ManifestState, constitutional_line,
-    descriptor_id, descriptor_line, forensic_audit_line, genesis_last, iso_from_micros, pulse_line,
-    utc_unix_from_micros,
+    DEFAULT_SOURCE_NODE, GENESIS_PREV_HASH, ManifestState, constitutional_line, descriptor_line,
+    forensic_audit_line, genesis_last, pulse_line, utc_unix_from_micros,
 };
+use crate::ledger::model::new_descriptor::{CompleteDescriptor, descriptor_id};
+use crate::time::civil::iso_from_micros;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -385,7 +386,7 @@ impl<'a> Generator<'a> {
         assessed_at: String,
         glyph_range_start: String,
         glyph_range_end: String,
-    ) -> LegacyDescriptor {
+    ) -> CompleteDescriptor {
         let glyph_count = self.spec.glyph_count.max(1);
         let rng = &mut self.rng;
         let process_name = rng.pick(PROCESSES).to_string();
@@ -437,7 +438,7 @@ impl<'a> Generator<'a> {
         } else {
             None
         };
-        LegacyDescriptor {
+        CompleteDescriptor {
             // Like the service: hash of name, version and the clock read.
             descriptor_id: descriptor_id(
                 &process_name,

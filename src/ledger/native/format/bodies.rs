@@ -2,9 +2,9 @@
 //! §10): descriptors (the legacy fields, checked by the same schema, plus
 //! optional ISO/IEC 33020 attribute ratings), and events.
 
-use crate::ledger::legacy::format::line_builder::LegacyDescriptor;
 use crate::ledger::model::attributes::{ATTRIBUTES, Rating};
 use crate::ledger::model::descriptor::DescriptorRecord;
+use crate::ledger::model::new_descriptor::CompleteDescriptor;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -37,7 +37,7 @@ struct DescriptorBody<'a> {
 /// and, when given, a check of the attribute ratings. `Err` lists every
 /// problem as `field: expected ..., found ...`.
 pub fn descriptor_body(
-    d: &LegacyDescriptor,
+    d: &CompleteDescriptor,
     ratings: Option<&BTreeMap<String, String>>,
 ) -> Result<String, Vec<String>> {
     let body = |ratings| DescriptorBody {
@@ -100,8 +100,8 @@ pub fn descriptor_body(
 mod tests {
     use super::*;
 
-    fn good() -> LegacyDescriptor {
-        LegacyDescriptor {
+    fn good() -> CompleteDescriptor {
+        CompleteDescriptor {
             descriptor_id: "0123456789abcdef".into(),
             process_name: "ENG.1".into(),
             process_version: "1.0".into(),

@@ -3,7 +3,7 @@
 //! schema (and the 33020 ratings when given), written as one batch, and
 //! signed in a checkpoint when the signing key is at hand.
 
-use crate::ledger::legacy::write::append::{NewDescriptor, complete};
+use crate::ledger::model::new_descriptor::{NewDescriptor, complete};
 use crate::ledger::native::format::bodies::descriptor_body;
 use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::write::{

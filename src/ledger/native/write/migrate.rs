@@ -11,9 +11,8 @@
 use crate::ledger::discover::FileKind;
 use crate::ledger::io::reader::DEFAULT_MAX_LINE;
 use crate::ledger::io::reader::for_each_object;
-use crate::ledger::legacy::write::append::NewDescriptor;
-use crate::ledger::legacy::write::append::complete;
 use crate::ledger::model::finding::Severity;
+use crate::ledger::model::new_descriptor::{NewDescriptor, complete};
 use crate::ledger::model::report::{FileReport, LedgerStatus};
 use crate::ledger::native::format::bodies::descriptor_body;
 use crate::ledger::native::format::legacy_starts::{StartLog, read_start_log, start_body};

@@ -1,4 +1,5 @@
 use super::*;
+use crate::time::civil::civil_from_days;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -92,7 +93,7 @@ fn builders_accept_any_input() {
         let pulse = pulse_line(micros, micros, "n\u{0}ö", "");
         assert!(pulse.line.is_ascii() && pulse.line.ends_with('\n'));
     }
-    let d = LegacyDescriptor {
+    let d = CompleteDescriptor {
         descriptor_id: String::new(),
         process_name: "\"\\\u{7f}😀".to_string(),
         process_version: String::new(),
@@ -167,7 +168,7 @@ fn reference_descriptors_and_manifest_rebuild_byte_for_byte() {
     let mut chain_state_at = vec![String::new()];
     for (i, raw) in chain.iter().enumerate() {
         let v: Value = serde_json::from_str(raw).expect("json");
-        let d = LegacyDescriptor {
+        let d = CompleteDescriptor {
             descriptor_id: text(&v, "descriptor_id"),
             process_name: text(&v, "process_name"),
             process_version: text(&v, "process_version"),

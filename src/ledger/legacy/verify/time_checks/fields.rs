@@ -5,8 +5,8 @@ use hifitime::Epoch;
 
 use super::leap::{self, LeapTable};
 use super::{PulseTimes, TimeCheckConfig, finding, shown};
-use crate::ledger::legacy::format::line_builder::iso_from_micros;
 use crate::ledger::model::finding::{Finding, FindingKind};
+use crate::time::civil::iso_from_micros;
 
 /// Unix time of 2000-01-01T12:00:00Z, the legacy writer's "J2000".
 const LEGACY_J2000_UNIX: f64 = 946_728_000.0;
