@@ -23,6 +23,7 @@ pub mod py_float;
 pub mod trust;
 pub mod verify;
 pub mod watch;
+pub mod write_error;
 
 #[cfg(test)]
 mod read_error_tests;

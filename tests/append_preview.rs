@@ -7,7 +7,7 @@ mod common;
 use common::{generated_ledger, read_lines};
 use iss_workstation::ledger::discover::{FileKind, discover};
 use iss_workstation::ledger::legacy::write::append::{
-    LegacyAppendError, NewDescriptor, append_descriptor, append_previewed, preview_descriptor,
+    NewDescriptor, WriteError, append_descriptor, append_previewed, preview_descriptor,
 };
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -63,9 +63,6 @@ fn a_preview_made_stale_by_another_append_is_refused_unwritten() {
     append_descriptor(root, input("OTHER"), 1_795_000_000_500_000).unwrap();
     let before = read_lines(&chain);
     let err = append_previewed(root, input("P.1"), &p, Duration::from_secs(2)).unwrap_err();
-    assert!(
-        matches!(err, LegacyAppendError::PreviewStale { .. }),
-        "{err}"
-    );
+    assert!(matches!(err, WriteError::PreviewStale { .. }), "{err}");
     assert_eq!(read_lines(&chain), before);
 }

@@ -14,7 +14,7 @@ use common::forge::{bodies, push_history, rechain, write_history};
 use common::{Spot, read_lines, spots, write_lines};
 use iss_workstation::ledger::native::keyring::Rotation;
 use iss_workstation::ledger::native::secret::read_signer;
-use iss_workstation::ledger::native::write::{NativeWriteError, NativeWriter};
+use iss_workstation::ledger::native::write::{NativeWriter, WriteError};
 use iss_workstation::tlog::note::Signer;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -527,7 +527,7 @@ fn a_writer_whose_key_was_rotated_meanwhile_does_not_sign_with_it() {
     let e = w
         .checkpoint(iss_workstation::ledger::native::format::meta::Chain::Descriptors)
         .unwrap_err();
-    assert!(matches!(e, NativeWriteError::Key(_)), "{e}");
+    assert!(matches!(e, WriteError::Key(_)), "{e}");
     let text = e.to_string();
     assert!(
         text.contains(&Ledger::key_id(&led.old_key))

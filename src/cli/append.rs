@@ -4,7 +4,7 @@
 use super::args::{AppendArgs, AppendWhat};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::append::EXIT_DURABLE_FOLLOW_UP_FAILED;
-use crate::ledger::legacy::write::append::{LegacyAppendError, Progress, append_descriptors};
+use crate::ledger::legacy::write::append::{Progress, WriteError, append_descriptors};
 use crate::ledger::model::finding::Finding;
 use crate::ledger::open::Format;
 use anyhow::Context;
@@ -113,7 +113,10 @@ fn descriptor(
             }
             Ok(EXIT_OK)
         }
-        Err(LegacyAppendError::Violated(findings)) => {
+        Err(WriteError::Violated {
+            violations: findings,
+            ..
+        }) => {
             writeln!(err, "iss: refusing to append: the ledger does not verify")?;
             print_violations(&mut err, &findings, true)?;
             Ok(EXIT_VIOLATION)
@@ -171,9 +174,9 @@ pub(super) fn print_violations(
 
 /// What a failed append left: nothing of its own (the error says which
 /// file failed), or bytes that could not be removed.
-pub(super) fn nothing_appended(e: &LegacyAppendError) -> &'static str {
+pub(super) fn nothing_appended(e: &WriteError) -> &'static str {
     match e {
-        LegacyAppendError::Append(a) if !a.left_file_unchanged() => {
+        WriteError::Append(a) if !a.left_file_unchanged() => {
             "nothing was acknowledged, but unacknowledged bytes may be left: run `iss verify`, then `iss repair`"
         }
         _ => "nothing was appended",

@@ -2,7 +2,7 @@
 
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::legacy::verify::time_checks::iso_to_unix;
-use crate::ledger::legacy::write::append::LegacyAppendError;
+use crate::ledger::legacy::write::append::WriteError;
 use crate::ledger::legacy::write::pulse::{PulseClock, append_pulse};
 use anyhow::{Context, bail};
 use std::io::Write;
@@ -61,7 +61,10 @@ pub fn run(
             }
             Ok(EXIT_OK)
         }
-        Err(LegacyAppendError::Violated(findings)) => {
+        Err(WriteError::Violated {
+            violations: findings,
+            ..
+        }) => {
             writeln!(
                 err,
                 "iss: refusing to append: the time chain does not verify"

@@ -7,7 +7,7 @@ use super::native::{follow_up_failed, open, refusal};
 use crate::ledger::append::{FollowUpFailed, command_for};
 use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::secret::default_key_path;
-use crate::ledger::native::write::{NativeWriteError, NativeWriter, Witnessed};
+use crate::ledger::native::write::{NativeWriter, Witnessed, WriteError};
 use crate::ledger::open::require_native;
 use anyhow::bail;
 use std::io::Write;
@@ -101,7 +101,7 @@ pub fn checkpoint_cmd(args: &CheckpointArgs) -> anyhow::Result<u8> {
 
 /// Each chain's checkpoint in turn (no witnesses): an error before the
 /// first is returned, one after it stops the rest.
-fn checkpoint_each(w: &mut NativeWriter) -> Result<Witnessed, NativeWriteError> {
+fn checkpoint_each(w: &mut NativeWriter) -> Result<Witnessed, WriteError> {
     let mut done = Witnessed {
         acks: Vec::new(),
         stopped: None,

@@ -4,7 +4,7 @@
 use super::EXIT_OK;
 use super::args::InitArgs;
 use crate::ledger::native::secret::default_key_path;
-use crate::ledger::native::write::NativeWriteError;
+use crate::ledger::native::write::WriteError;
 use crate::ledger::native::write::init::{InitOptions, init};
 use crate::time::civil::iso_from_micros;
 use std::io::Write;
@@ -49,7 +49,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<u8> {
 /// [`super::native::refusal`] for `iss init` and `iss migrate`: when the command stopped
 /// after marking the folder unfinished, also say how to start again.
 pub(super) fn unfinished_refusal(
-    e: &NativeWriteError,
+    e: &WriteError,
     dir: &Path,
     opts: &InitOptions,
 ) -> anyhow::Result<u8> {

@@ -9,7 +9,7 @@ use crate::ledger::append::{EXIT_DURABLE_FOLLOW_UP_FAILED, FollowUpFailed};
 use crate::ledger::model::new_descriptor::NewDescriptor;
 use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::write::descriptors::append_descriptor_records;
-use crate::ledger::native::write::{CheckpointStatus, NativeWriteError};
+use crate::ledger::native::write::{CheckpointStatus, WriteError};
 use crate::ledger::open::{Ledger, OpenOptions};
 use anyhow::Context;
 use std::io::Write;
@@ -53,10 +53,10 @@ pub(super) fn follow_up_failed(
 }
 
 /// Print a refusal and map it to an exit status.
-pub(super) fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
+pub(super) fn refusal(e: &WriteError) -> anyhow::Result<u8> {
     let mut err = anstream::stderr().lock();
     writeln!(err, "iss: {e}")?;
-    if let NativeWriteError::Append(a) = e
+    if let WriteError::Append(a) = e
         && !a.left_file_unchanged()
     {
         writeln!(
@@ -64,7 +64,11 @@ pub(super) fn refusal(e: &NativeWriteError) -> anyhow::Result<u8> {
             "iss: nothing was acknowledged, but unacknowledged bytes may be left: run `iss verify`, then `iss repair`"
         )?;
     }
-    if let NativeWriteError::Violated(findings) = e {
+    if let WriteError::Violated {
+        violations: findings,
+        ..
+    } = e
+    {
         super::append::print_violations(&mut err, findings, true)?;
         return Ok(EXIT_VIOLATION);
     }

@@ -9,7 +9,7 @@ use crate::ledger::append::{
     EXIT_DURABLE_FOLLOW_UP_FAILED, LedgerLock, Repair, Tail, TailState, repair_torn_tail,
 };
 use crate::ledger::discover::discover;
-use crate::ledger::legacy::write::append::LegacyAppendError;
+use crate::ledger::legacy::write::append::WriteError;
 use crate::ledger::legacy::write::repair::complete_manifest_and_batches;
 use crate::ledger::open::{Format, Ledger};
 use std::io::Write;
@@ -146,9 +146,13 @@ fn batch_record_not_removed(
 
 /// The completion after the cuts was refused or failed: say so; the exit
 /// status (1 violated, 2 nothing changed, 3 when cuts were made before).
-fn repair_refused(e: &LegacyAppendError, cut: bool, path: &std::path::Path) -> anyhow::Result<u8> {
+fn repair_refused(e: &WriteError, cut: bool, path: &std::path::Path) -> anyhow::Result<u8> {
     let mut err = anstream::stderr().lock();
-    if let LegacyAppendError::Violated(findings) = e {
+    if let WriteError::Violated {
+        violations: findings,
+        ..
+    } = e
+    {
         writeln!(
             err,
             "iss: the ledger does not verify: the manifest was not completed (a repair never writes onto a violated ledger)"

@@ -13,7 +13,7 @@ use crate::ledger::discover::{DiscoverError, FileKind};
 use crate::ledger::model::report::VerifyReport;
 use crate::ledger::native::format::meta::{FORMAT as NATIVE_FORMAT, is_native_dir};
 use crate::ledger::native::secret::{MacKey, SecretError, mac_key_option, resolve_signer};
-use crate::ledger::native::write::{NativeWriteError, NativeWriter};
+use crate::ledger::native::write::{NativeWriter, WriteError};
 use crate::tlog::note::Signer;
 use std::path::{Path, PathBuf};
 
@@ -177,7 +177,7 @@ impl Ledger {
     }
 
     /// Verify the native ledger under its lock and open its writer.
-    pub fn native_writer(&self) -> Result<NativeWriter, NativeWriteError> {
+    pub fn native_writer(&self) -> Result<NativeWriter, WriteError> {
         NativeWriter::open(
             &self.path,
             self.keys.signer.clone(),

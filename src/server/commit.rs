@@ -13,7 +13,7 @@
 //! so the next one starts from a full verification.
 
 use crate::ledger::legacy::write::append::{
-    Acknowledged, LegacyAppendError, LegacySession, NewDescriptor,
+    Acknowledged, LegacySession, NewDescriptor, WriteError,
 };
 use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::secret::MacKey;
@@ -307,9 +307,7 @@ fn append_native(
     let acks =
         crate::ledger::native::write::descriptors::append_descriptor_records(writer, inputs, now)
             .map_err(|e| match e {
-            crate::ledger::native::write::NativeWriteError::InvalidRecord(s) => {
-                Refusal::Record(s.to_string())
-            }
+            WriteError::InvalidRecord(s) => Refusal::Record(s.to_string()),
             other => Refusal::Ledger(other.to_string()),
         })?;
     // The records are durable and acknowledged whatever the checkpoint
@@ -341,7 +339,7 @@ fn append_legacy(
                 .collect()
         })
         .map_err(|e| match e {
-            LegacyAppendError::InvalidRecord(_) => Refusal::Record(e.to_string()),
+            WriteError::RecordDoesNotVerify(_) => Refusal::Record(e.to_string()),
             other => Refusal::Ledger(other.to_string()),
         })
 }

@@ -28,7 +28,7 @@ pub use render::render;
 mod native;
 
 use crate::ledger::legacy::write::append::{
-    LegacyAppendError, NewDescriptor, Preview, append_previewed, preview_descriptor,
+    NewDescriptor, Preview, WriteError, append_previewed, preview_descriptor,
 };
 use crate::ledger::native::write::descriptors::NativePreview;
 use crate::tui::app::{App, Level};
@@ -499,23 +499,26 @@ pub fn request_reload(app: &mut App) {
 
 /// The refusal shown for `e`: the findings one per line when the ledger did
 /// not verify, else the error itself.
-fn refusal(e: &LegacyAppendError) -> Refusal {
+fn refusal(e: &WriteError) -> Refusal {
     let details = match e {
-        LegacyAppendError::Violated(findings) => findings
+        WriteError::Violated {
+            violations: findings,
+            ..
+        } => findings
             .iter()
             .map(|(file, f)| {
                 let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
                 format!("{} {file}{line} {}: {}", strings::SYM_BAD, f.kind, f.detail)
             })
             .collect(),
-        LegacyAppendError::InvalidRecord(findings) => findings
+        WriteError::RecordDoesNotVerify(findings) => findings
             .iter()
             .map(|f| format!("{} {}: {}", strings::SYM_BAD, f.kind, f.detail))
             .collect(),
         _ => Vec::new(),
     };
     let title = match e {
-        LegacyAppendError::Violated(v) => strings::refused_violated(v.len()),
+        WriteError::Violated { violations: v, .. } => strings::refused_violated(v.len()),
         other => format!("{} {other}", strings::SYM_BAD),
     };
     Refusal { title, details }

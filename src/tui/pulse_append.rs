@@ -4,10 +4,10 @@
 //! signing key), off the UI thread like every write ([`crate::tui::writes`]).
 
 use crate::ledger::clock::Clock;
-use crate::ledger::legacy::write::append::LegacyAppendError;
+use crate::ledger::legacy::write::append::WriteError;
 use crate::ledger::legacy::write::pulse::{PulseClock, append_pulse as legacy_append};
+use crate::ledger::native::write::NativeWriter;
 use crate::ledger::native::write::pulse::append_pulse as native_append;
-use crate::ledger::native::write::{NativeWriteError, NativeWriter};
 use crate::ledger::open::Format;
 use crate::time::leap_seconds::LeapSecondList;
 use crate::tui::app::{App, Level};
@@ -54,7 +54,7 @@ fn legacy(ledger: &Path, clock: &dyn Clock) -> Result<WriteAck, String> {
         monotonic_ns: i64::try_from(reading.mono_ns).map_err(|e| e.to_string())?,
     };
     let ack = legacy_append(ledger, clock, None).map_err(|e| {
-        let left = matches!(&e, LegacyAppendError::Append(a) if !a.left_file_unchanged());
+        let left = matches!(&e, WriteError::Append(a) if !a.left_file_unchanged());
         not_written(&e, left)
     })?;
     Ok(WriteAck {
@@ -72,7 +72,7 @@ fn native(ledger: &Path, keys: &Keys, clock: &dyn Clock) -> Result<WriteAck, Str
     let mut w = NativeWriter::open(ledger, keys.signer.clone(), keys.mac_key.clone())
         .map_err(|e| e.to_string())?;
     let ack = native_append(&mut w, &clock.read(), &leaps).map_err(|e| {
-        let left = matches!(&e, NativeWriteError::Append(a) if !a.left_file_unchanged());
+        let left = matches!(&e, WriteError::Append(a) if !a.left_file_unchanged());
         not_written(&e, left)
     })?;
     let signature = if ack.checkpoint.is_some() {

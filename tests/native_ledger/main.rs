@@ -12,7 +12,7 @@ use iss_workstation::ledger::native::format::history::HistoryLine;
 use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::{MacKey, read_signer};
 use iss_workstation::ledger::native::write::descriptors::append_descriptors;
-use iss_workstation::ledger::native::write::{NativeWriteError, NativeWriter};
+use iss_workstation::ledger::native::write::{NativeWriter, WriteError};
 use iss_workstation::tlog::note::Signer;
 use std::fs;
 use std::path::PathBuf;

@@ -220,6 +220,6 @@ fn appending_to_a_tampered_ledger_is_refused_and_changes_nothing() {
     assert_eq!(snapshot(&led.dir), before);
     assert!(matches!(
         NativeWriter::open(&led.dir, Some(led.signer()), None),
-        Err(NativeWriteError::Violated(_))
+        Err(WriteError::Violated { .. })
     ));
 }

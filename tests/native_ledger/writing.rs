@@ -61,13 +61,13 @@ fn two_writers_take_turns_and_each_verifies_what_the_other_wrote() {
     lines[17] = lines[17].replacen("\"alice\"", "\"mallory\"", 1);
     write_lines(&p, &lines);
     let e = append_descriptors(&mut wa, vec![input(1)], 1_900_000_000_000_000, false).unwrap_err();
-    assert!(matches!(e, NativeWriteError::Violated(_)), "{e}");
+    assert!(matches!(e, WriteError::Violated { .. }), "{e}");
     // ...and so is a change to the line it verified last.
     let mut lines = orig.clone();
     lines[16] = lines[16].replacen("\"alice\"", "\"mallory\"", 1);
     write_lines(&p, &lines);
     let e = append_descriptors(&mut wa, vec![input(1)], 1_900_000_000_000_000, false).unwrap_err();
-    assert!(matches!(e, NativeWriteError::Moved(_)), "{e}");
+    assert!(matches!(e, WriteError::Moved(_)), "{e}");
     write_lines(&p, &orig);
     assert_eq!(spots(&led.dir), Vec::<Spot>::new());
 }

@@ -266,12 +266,17 @@ impl MacKey {
                 key.len()
             ));
         }
+        Ok(MacKey::with_id(key))
+    }
+
+    /// The key with its id (callers have checked its length).
+    fn with_id(key: Vec<u8>) -> Self {
         let digest = Sha256::new()
             .chain_update(MAC_KEY_ID_DOMAIN)
             .chain_update(&key)
             .finalize();
         let id = hex::encode(&digest[..4]);
-        Ok(MacKey { id, key })
+        MacKey { id, key }
     }
 
     /// Read the key from a 0600 file (its bytes are the key).
@@ -282,11 +287,12 @@ impl MacKey {
         })
     }
 
-    /// A fresh random key of 32 bytes.
-    pub fn generate() -> Result<Self, String> {
+    /// A fresh random key of 32 bytes; `Err` when the system's random
+    /// source fails.
+    pub fn generate() -> Result<Self, getrandom::Error> {
         let mut key = vec![0u8; MIN_MAC_KEY_LEN];
-        getrandom::fill(&mut key).map_err(|e| e.to_string())?;
-        MacKey::new(key)
+        getrandom::fill(&mut key)?;
+        Ok(MacKey::with_id(key))
     }
 
     /// Write the key to a new 0600 file.

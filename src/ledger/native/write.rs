@@ -27,10 +27,11 @@ pub mod pulse;
 pub mod repair;
 mod rotation;
 
+pub use crate::ledger::write_error::WriteError;
 pub use acks::{CheckpointAck, CheckpointStatus, RecordAck};
 pub use checkpoint::Witnessed;
 pub use cosign::{ConsistencyProof, Cosign, CosignRequest};
-pub use error::{InvalidRecord, KeyError, Moved, NativeWriteError, Unverifiable};
+pub use error::{InvalidRecord, KeyError, Moved, Unverifiable};
 
 use crate::ledger::append::{
     AppendOptions, FollowUpFailed, LedgerLock, TailState, append_lines, command_for,
@@ -42,6 +43,7 @@ use crate::ledger::native::keyring::Keyring;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::unique_ids;
 use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
+use crate::ledger::write_error::Refusing;
 use crate::tlog::note::Signer;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -67,7 +69,7 @@ impl NativeWriter {
         dir: &Path,
         signer: Option<Signer>,
         mac_key: Option<MacKey>,
-    ) -> Result<NativeWriter, NativeWriteError> {
+    ) -> Result<NativeWriter, WriteError> {
         Self::open_inner(dir, signer, mac_key, |_| false)
     }
 
@@ -80,7 +82,7 @@ impl NativeWriter {
         dir: &Path,
         signer: Signer,
         mac_key: Option<MacKey>,
-    ) -> Result<NativeWriter, NativeWriteError> {
+    ) -> Result<NativeWriter, WriteError> {
         Self::open_inner(dir, Some(signer), mac_key, rotation::is_rotation_cover)
     }
 
@@ -91,7 +93,7 @@ impl NativeWriter {
         dir: &Path,
         signer: Option<Signer>,
         mac_key: Option<MacKey>,
-    ) -> Result<NativeWriter, NativeWriteError> {
+    ) -> Result<NativeWriter, WriteError> {
         Self::open_inner(dir, signer, mac_key, |f| {
             f.kind == crate::ledger::model::finding::FindingKind::UnrecordedRepair
         })
@@ -105,7 +107,7 @@ impl NativeWriter {
         dir: &Path,
         signer: Option<Signer>,
         mac_key: Option<MacKey>,
-    ) -> Result<NativeWriter, NativeWriteError> {
+    ) -> Result<NativeWriter, WriteError> {
         Self::open_inner(dir, signer, mac_key, |f| {
             is_no_history(f) || f.kind == crate::ledger::model::finding::FindingKind::IncompleteInit
         })
@@ -117,28 +119,30 @@ impl NativeWriter {
         signer: Option<Signer>,
         mac_key: Option<MacKey>,
         tolerated: fn(&Finding) -> bool,
-    ) -> Result<NativeWriter, NativeWriteError> {
+    ) -> Result<NativeWriter, WriteError> {
         let _lock = LedgerLock::acquire(dir)?;
-        let v = verify_native(
+        let mut v = verify_native(
             dir,
             &NativeOptions {
                 mac_key: mac_key.clone(),
                 ..NativeOptions::default()
             },
         );
-        if let Some(f) = v.files.iter().find(|f| f.error.is_some()) {
-            return Err(NativeWriteError::Unverifiable(Unverifiable::Unreadable {
-                file: f.name,
-                reason: f.error.clone().unwrap_or_default(),
-            }));
+        if let Some(i) = v.files.iter().position(|f| f.error.is_some()) {
+            return Err(WriteError::Unverifiable(Unverifiable::Unreadable(
+                Box::new(v.files.swap_remove(i)),
+            )));
         }
         let mut violations = crate::ledger::model::report::violations(&v.files);
         violations.retain(|(_, f)| !tolerated(f));
         if !violations.is_empty() {
-            return Err(NativeWriteError::Violated(violations));
+            return Err(WriteError::Violated {
+                refusing: Refusing::Write,
+                violations,
+            });
         }
         let (Some(meta), Some(keyring)) = (v.meta, v.keyring) else {
-            return Err(NativeWriteError::Unverifiable(Unverifiable::NoMetadata));
+            return Err(WriteError::Unverifiable(Unverifiable::NoMetadata));
         };
         check_keys(&meta, &keyring, signer.as_ref(), mac_key.as_ref())?;
         let chains: BTreeMap<Chain, ChainState> =
@@ -187,7 +191,7 @@ impl NativeWriter {
         &mut self,
         chain: Chain,
         bodies: &[String],
-    ) -> Result<Vec<RecordAck>, NativeWriteError> {
+    ) -> Result<Vec<RecordAck>, WriteError> {
         self.append_expecting(chain, bodies, None)
     }
 
@@ -199,13 +203,11 @@ impl NativeWriter {
         &self,
         chain: Chain,
         bodies: &[String],
-    ) -> Result<(Vec<String>, Vec<RecordAck>), NativeWriteError> {
+    ) -> Result<(Vec<String>, Vec<RecordAck>), WriteError> {
         let state = self
             .chains
             .get(&chain)
-            .ok_or(NativeWriteError::Unverifiable(Unverifiable::NoChainState(
-                chain,
-            )))?;
+            .ok_or(WriteError::Unverifiable(Unverifiable::NoChainState(chain)))?;
         let mut trial = state.verifier.clone();
         self.build_on(&mut trial, chain, bodies)
     }
@@ -218,9 +220,9 @@ impl NativeWriter {
         chain: Chain,
         bodies: &[String],
         expected_lines: Option<&[String]>,
-    ) -> Result<Vec<RecordAck>, NativeWriteError> {
+    ) -> Result<Vec<RecordAck>, WriteError> {
         if bodies.is_empty() {
-            return Err(NativeWriteError::InvalidRecord(InvalidRecord::EmptyBatch));
+            return Err(WriteError::InvalidRecord(InvalidRecord::EmptyBatch));
         }
         let mut lock = LedgerLock::acquire(&self.dir)?;
         self.append_locked(&mut lock, chain, bodies, expected_lines)
@@ -234,29 +236,23 @@ impl NativeWriter {
         chain: Chain,
         bodies: &[String],
         expected_lines: Option<&[String]>,
-    ) -> Result<Vec<RecordAck>, NativeWriteError> {
+    ) -> Result<Vec<RecordAck>, WriteError> {
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
         let mut trial = self
             .chains
             .get(&chain)
-            .ok_or(NativeWriteError::Unverifiable(Unverifiable::NoChainState(
-                chain,
-            )))?
+            .ok_or(WriteError::Unverifiable(Unverifiable::NoChainState(chain)))?
             .verifier
             .clone();
         let (lines, acks) = self.build_on(&mut trial, chain, bodies)?;
         if expected_lines.is_some_and(|e| e != lines.as_slice()) {
-            return Err(NativeWriteError::Moved(Moved::SincePreview(
-                paths.file.clone(),
-            )));
+            return Err(WriteError::Moved(Moved::SincePreview(paths.file.clone())));
         }
         let v = &mut self
             .chains
             .get_mut(&chain)
-            .ok_or(NativeWriteError::Unverifiable(Unverifiable::NoChainState(
-                chain,
-            )))?
+            .ok_or(WriteError::Unverifiable(Unverifiable::NoChainState(chain)))?
             .verifier;
         let expected = v.tail();
         let done = append_lines(
@@ -267,7 +263,7 @@ impl NativeWriter {
             AppendOptions::default(),
         )?;
         if done.new_tail != trial.tail() {
-            return Err(NativeWriteError::Moved(Moved::BatchEnd(paths.file.clone())));
+            return Err(WriteError::Moved(Moved::BatchEnd(paths.file.clone())));
         }
         *v = trial;
         // The trial shared the chain's id set; it is the only holder now.
@@ -282,14 +278,14 @@ impl NativeWriter {
         trial: &mut crate::ledger::native::verify::chain::NativeChainVerifier,
         chain: Chain,
         bodies: &[String],
-    ) -> Result<(Vec<String>, Vec<RecordAck>), NativeWriteError> {
+    ) -> Result<(Vec<String>, Vec<RecordAck>), WriteError> {
         let mut lines = Vec::with_capacity(bodies.len());
         let mut acks = Vec::with_capacity(bodies.len());
         let mut offset = trial.tail().len;
         let batch_start = trial.records();
         for (i, body) in bodies.iter().enumerate() {
             if let Some(why) = unique_ids::taken(trial, body, batch_start, i) {
-                return Err(NativeWriteError::InvalidRecord(InvalidRecord::IdTaken(why)));
+                return Err(WriteError::InvalidRecord(InvalidRecord::IdTaken(why)));
             }
             let seq = trial.next_seq();
             let (line, hash) = build_line_raw(
@@ -300,7 +296,7 @@ impl NativeWriter {
                 self.mac_key.as_ref(),
             )
             .map_err(|error| {
-                NativeWriteError::InvalidRecord(InvalidRecord::Unbuildable {
+                WriteError::InvalidRecord(InvalidRecord::Unbuildable {
                     index: i + 1,
                     error: Box::new(error),
                 })
@@ -317,12 +313,10 @@ impl NativeWriter {
             let mut findings = Vec::new();
             trial.feed(self.mac_key.as_ref(), &raw, &mut findings);
             if let Some(f) = findings.first() {
-                return Err(NativeWriteError::InvalidRecord(
-                    InvalidRecord::WouldNotVerify {
-                        index: i + 1,
-                        finding: Box::new(f.clone()),
-                    },
-                ));
+                return Err(WriteError::InvalidRecord(InvalidRecord::WouldNotVerify {
+                    index: i + 1,
+                    finding: Box::new(f.clone()),
+                }));
             }
             acks.push(RecordAck {
                 chain: chain.name(),
@@ -339,7 +333,7 @@ impl NativeWriter {
 
     /// Sign `chain`'s current tree head and record it in the history and the
     /// latest-checkpoint file.
-    pub fn checkpoint(&mut self, chain: Chain) -> Result<CheckpointAck, NativeWriteError> {
+    pub fn checkpoint(&mut self, chain: Chain) -> Result<CheckpointAck, WriteError> {
         let mut lock = LedgerLock::acquire(&self.dir)?;
         self.checkpoint_locked(&mut lock, chain, None)
     }
@@ -349,10 +343,7 @@ impl NativeWriter {
     /// needed: the note is signed already), and remove the temporary files
     /// an interrupted replacement left. Whether the latest file was
     /// replaced, and the temporary files removed.
-    pub fn complete_latest(
-        &mut self,
-        chain: Chain,
-    ) -> Result<(bool, Vec<String>), NativeWriteError> {
+    pub fn complete_latest(&mut self, chain: Chain) -> Result<(bool, Vec<String>), WriteError> {
         let mut lock = LedgerLock::acquire(&self.dir)?;
         let paths = ChainPaths::new(&self.dir, chain);
         let removed = latest::remove_stale_temps(&mut lock, &paths.latest)?;
@@ -406,13 +397,11 @@ impl NativeWriter {
 
     /// Check that `chain`'s file still ends where it was verified, verifying
     /// any lines another writer appended since.
-    fn catch_up(&mut self, chain: Chain, paths: &ChainPaths) -> Result<(), NativeWriteError> {
+    fn catch_up(&mut self, chain: Chain, paths: &ChainPaths) -> Result<(), WriteError> {
         let state = self
             .chains
             .get_mut(&chain)
-            .ok_or(NativeWriteError::Unverifiable(Unverifiable::NoChainState(
-                chain,
-            )))?;
+            .ok_or(WriteError::Unverifiable(Unverifiable::NoChainState(chain)))?;
         let now = crate::ledger::append::Tail::read(&paths.file)?;
         catch_up::catch_up(&paths.file, now, &mut state.verifier, self.mac_key.as_ref())
     }
@@ -432,30 +421,28 @@ fn check_keys(
     keyring: &Keyring,
     signer: Option<&Signer>,
     mac: Option<&MacKey>,
-) -> Result<(), NativeWriteError> {
+) -> Result<(), WriteError> {
     if let Some(s) = signer {
         match keyring.current() {
             Some(cur) if cur.vkey() == s.vkey() => {}
             Some(cur) => {
-                return Err(NativeWriteError::Key(KeyError::NotCurrent {
+                return Err(WriteError::Key(KeyError::NotCurrent {
                     given: s.key_id(),
                     current: cur.key_id(),
                 }));
             }
-            None => return Err(NativeWriteError::Key(KeyError::NoKeyInUse)),
+            None => return Err(WriteError::Key(KeyError::NoKeyInUse)),
         }
     }
     match (&meta.mac_key_id, mac) {
-        (Some(req), Some(k)) if k.id() != req => {
-            Err(NativeWriteError::Key(KeyError::WrongMacKey {
-                given: k.id().to_owned(),
-                required: req.clone(),
-            }))
-        }
-        (Some(req), None) => Err(NativeWriteError::Key(KeyError::MacKeyRequired {
+        (Some(req), Some(k)) if k.id() != req => Err(WriteError::Key(KeyError::WrongMacKey {
+            given: k.id().to_owned(),
             required: req.clone(),
         })),
-        (None, Some(k)) => Err(NativeWriteError::Key(KeyError::NotKeyed {
+        (Some(req), None) => Err(WriteError::Key(KeyError::MacKeyRequired {
+            required: req.clone(),
+        })),
+        (None, Some(k)) => Err(WriteError::Key(KeyError::NotKeyed {
             given: k.id().to_owned(),
         })),
         _ => Ok(()),
@@ -463,8 +450,8 @@ fn check_keys(
 }
 
 /// Whether a tail state means "torn".
-pub(crate) fn torn_refusal(path: &Path, state: &TailState) -> Option<NativeWriteError> {
+pub(crate) fn torn_refusal(path: &Path, state: &TailState) -> Option<WriteError> {
     state
         .is_torn()
-        .then(|| NativeWriteError::Moved(Moved::Torn(path.to_path_buf())))
+        .then(|| WriteError::Moved(Moved::Torn(path.to_path_buf())))
 }

@@ -8,7 +8,7 @@ use crate::ledger::model::new_descriptor::NewDescriptor;
 use crate::ledger::native::write::descriptors::{
     NativePreview, append_previewed, preview_descriptor,
 };
-use crate::ledger::native::write::{CheckpointStatus, NativeWriteError, NativeWriter};
+use crate::ledger::native::write::{CheckpointStatus, NativeWriter, WriteError};
 use crate::tui::strings;
 use crate::tui::writes::{Keys, WriteAck};
 use std::path::Path;
@@ -57,9 +57,12 @@ pub fn append(
     })
 }
 
-fn refusal(e: &NativeWriteError) -> Refusal {
+fn refusal(e: &WriteError) -> Refusal {
     let details = match e {
-        NativeWriteError::Violated(findings) => findings
+        WriteError::Violated {
+            violations: findings,
+            ..
+        } => findings
             .iter()
             .map(|(file, f)| {
                 let line = f.line.map_or_else(String::new, |l| format!(":{l}"));

@@ -23,13 +23,14 @@ mod session;
 
 /// The input this module appends (defined in the model: both formats take it).
 pub use crate::ledger::model::new_descriptor::NewDescriptor;
+pub use crate::ledger::write_error::WriteError;
 pub use group::RESERVATION;
 pub use session::LegacySession;
 
 pub(crate) use layer::{VerifiedLayer, appendable_files, clean_tail, common_dir, verify_layer};
 
-use crate::ledger::append::{AppendError, FollowUpFailed, LedgerLock, Tail};
-use crate::ledger::discover::{DiscoverError, discover};
+use crate::ledger::append::{FollowUpFailed, LedgerLock, Tail};
+use crate::ledger::discover::discover;
 use crate::ledger::hash::{hex_str, to_hex};
 use crate::ledger::io::reader::{Content, Ending, RawLine};
 use crate::ledger::legacy::format::line_builder::{
@@ -37,7 +38,6 @@ use crate::ledger::legacy::format::line_builder::{
 };
 use crate::ledger::legacy::verify::spice_chain::check_line;
 use crate::ledger::legacy::write::repair::{self, Completed};
-use crate::ledger::model::finding::Finding;
 use crate::ledger::model::new_descriptor::complete;
 use crate::time::civil::iso_from_micros;
 use serde::Serialize;
@@ -64,47 +64,14 @@ pub struct Acknowledged {
     pub chain_hash: String,
 }
 
-/// Why an append was refused or failed. Nothing is acknowledged unless the
-/// result is `Ok`.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum LegacyAppendError {
-    /// The path holds no ledger.
-    #[error(transparent)]
-    Discover(#[from] DiscoverError),
-    /// The ledger cannot take this append (a file missing or unread, a
-    /// manifest out of step, an input the format has no place for).
-    #[error("{0}")]
-    NotAppendable(NotAppendable),
-    /// The ledger did not verify: appending would bury the evidence.
-    #[error("refusing to append: the ledger does not verify ({} violation(s)); run `iss verify` for details", .0.len())]
-    Violated(Vec<(String, Finding)>),
-    /// The new record would not verify.
-    #[error("refusing to append: the new record does not verify: {}", describe(.0))]
-    InvalidRecord(Vec<Finding>),
-    /// Locking, the tail check, the write, the fsync or the read-back failed.
-    #[error(transparent)]
-    Append(Box<AppendError>),
-    /// The record built under the lock is not the one previewed: the
-    /// chain changed since the preview. Nothing was written.
-    #[error(
-        "refusing to append: the ledger changed since the preview (the record would now be written differently); nothing was written; preview again"
-    )]
-    PreviewStale {
-        /// The previewed line(s).
-        expected: String,
-        /// The line(s) built now.
-        built: String,
-    },
-}
-
 /// Why a legacy ledger cannot take an append. Nothing was written.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum NotAppendable {
-    /// A file of the layer could not be read; the verifier's located reason.
-    #[error("{0}")]
-    Unreadable(String),
+    /// A file of the layer could not be read: its report, whose `error` is
+    /// the verifier's located reason (file, line, why).
+    #[error("{}", .0.error.as_deref().unwrap_or_default())]
+    Unreadable(Box<crate::ledger::model::report::FileReport>),
     /// A preview of no descriptor.
     #[error("nothing to append")]
     NothingToAppend,
@@ -160,20 +127,6 @@ pub enum NotAppendable {
     },
 }
 
-impl From<AppendError> for LegacyAppendError {
-    fn from(e: AppendError) -> Self {
-        LegacyAppendError::Append(Box::new(e))
-    }
-}
-
-fn describe(findings: &[Finding]) -> String {
-    findings
-        .iter()
-        .map(|f| format!("{}: {}", f.kind, f.detail))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// What an append did, reported as it happens (for a caller that prints
 /// each step as soon as it is durable).
 #[derive(Debug, Clone, Copy)]
@@ -203,7 +156,7 @@ pub fn append_descriptor(
     root: &Path,
     input: NewDescriptor,
     now_micros: i64,
-) -> Result<Appended, LegacyAppendError> {
+) -> Result<Appended, WriteError> {
     append_descriptors(root, vec![input], now_micros, &mut |_| {})
 }
 
@@ -217,7 +170,7 @@ pub fn append_descriptors(
     inputs: Vec<NewDescriptor>,
     now_micros: i64,
     progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<Appended, LegacyAppendError> {
+) -> Result<Appended, WriteError> {
     append_checked(root, inputs, now_micros, None, None, progress)
 }
 
@@ -242,7 +195,7 @@ pub fn preview_descriptor(
     root: &Path,
     input: NewDescriptor,
     now_micros: i64,
-) -> Result<Preview, LegacyAppendError> {
+) -> Result<Preview, WriteError> {
     let found = discover(root)?;
     let (chain, manifest) = appendable_files(root, &found)?;
     let chain_tail = clean_tail(&chain)?;
@@ -263,9 +216,7 @@ pub fn preview_descriptor(
             ack,
             now_micros,
         }),
-        _ => Err(LegacyAppendError::NotAppendable(
-            NotAppendable::NothingToAppend,
-        )),
+        _ => Err(WriteError::NotAppendable(NotAppendable::NothingToAppend)),
     }
 }
 
@@ -278,7 +229,7 @@ pub fn append_previewed(
     input: NewDescriptor,
     preview: &Preview,
     lock_wait: Duration,
-) -> Result<Appended, LegacyAppendError> {
+) -> Result<Appended, WriteError> {
     append_checked(
         root,
         vec![input],
@@ -299,7 +250,7 @@ fn append_checked(
     expected: Option<&[String]>,
     lock_wait: Option<Duration>,
     progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<Appended, LegacyAppendError> {
+) -> Result<Appended, WriteError> {
     check_inputs(&inputs)?;
     let found = discover(root)?;
     let (chain, manifest) = appendable_files(root, &found)?;
@@ -318,14 +269,14 @@ fn append_checked(
 }
 
 /// Refuse an empty batch, and fields the legacy format has no place for.
-fn check_inputs(inputs: &[NewDescriptor]) -> Result<(), LegacyAppendError> {
+fn check_inputs(inputs: &[NewDescriptor]) -> Result<(), WriteError> {
     if inputs.is_empty() {
-        return Err(LegacyAppendError::NotAppendable(NotAppendable::EmptyBatch));
+        return Err(WriteError::NotAppendable(NotAppendable::EmptyBatch));
     }
     if let Some(i) = inputs.iter().position(|d| d.attribute_ratings.is_some()) {
-        return Err(LegacyAppendError::NotAppendable(
-            NotAppendable::AttributeRatings { index: i + 1 },
-        ));
+        return Err(WriteError::NotAppendable(NotAppendable::AttributeRatings {
+            index: i + 1,
+        }));
     }
     Ok(())
 }
@@ -346,7 +297,7 @@ fn build_records(
     chain_tail: &Tail,
     inputs: Vec<NewDescriptor>,
     now_micros: i64,
-) -> Result<Built, LegacyAppendError> {
+) -> Result<Built, WriteError> {
     let manifest_lines = layer.manifest_lines;
     let head = &mut layer.head;
     let mut bodies = Vec::with_capacity(inputs.len());
@@ -375,7 +326,7 @@ fn build_records(
         let mut findings = Vec::new();
         head.verifier.accept(check_line(&raw, true), &mut findings);
         if !findings.is_empty() {
-            return Err(LegacyAppendError::InvalidRecord(findings));
+            return Err(WriteError::RecordDoesNotVerify(findings));
         }
         offset += body.len() as u64 + 1;
         let seq = head.records + 1 + i as u64;

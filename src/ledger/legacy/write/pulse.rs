@@ -23,7 +23,7 @@ use crate::ledger::legacy::format::line_builder::{DEFAULT_SOURCE_NODE, pulse_lin
 use crate::ledger::legacy::verify::glyph_chain::GlyphChainVerifier;
 use crate::ledger::legacy::verify::time_checks::TimeCheckConfig;
 use crate::ledger::legacy::verify::time_layer::verify_time_layer_live;
-use crate::ledger::legacy::write::append::{LegacyAppendError, NotAppendable, clean_tail};
+use crate::ledger::legacy::write::append::{NotAppendable, WriteError, clean_tail};
 use crate::ledger::model::finding::{Finding, FindingKind, Severity};
 use crate::time::civil::iso_from_micros;
 use serde::Serialize;
@@ -70,7 +70,7 @@ pub fn append_pulse(
     root: &Path,
     clock: PulseClock,
     source_node: Option<&str>,
-) -> Result<PulseAcknowledged, LegacyAppendError> {
+) -> Result<PulseAcknowledged, WriteError> {
     let found = discover(root)?;
     let chain = chain_path(root, &found)?;
     let lock_dir = chain
@@ -80,9 +80,10 @@ pub fn append_pulse(
 
     let tail = clean_tail(&chain)?;
     let (lines, mut head) = verified_head(&found, &chain)?;
-    let last = head.next_last().map(str::to_owned).ok_or_else(|| {
-        LegacyAppendError::NotAppendable(NotAppendable::NoGlyphHash(chain.clone()))
-    })?;
+    let last = head
+        .next_last()
+        .map(str::to_owned)
+        .ok_or_else(|| WriteError::NotAppendable(NotAppendable::NoGlyphHash(chain.clone())))?;
     let node = match source_node {
         Some(n) => n.to_owned(),
         None => last_source_node(&chain, &tail).unwrap_or_else(|| DEFAULT_SOURCE_NODE.to_owned()),
@@ -108,7 +109,7 @@ pub fn append_pulse(
         .cloned()
         .collect();
     if !refused.is_empty() {
-        return Err(LegacyAppendError::InvalidRecord(refused));
+        return Err(WriteError::RecordDoesNotVerify(refused));
     }
 
     append_lines(&mut lock, &chain, &tail, &[body], AppendOptions::default())?;
@@ -128,21 +129,16 @@ pub fn append_pulse(
 }
 
 /// The pulse chain to append to.
-fn chain_path(root: &Path, found: &Discovery) -> Result<PathBuf, LegacyAppendError> {
+fn chain_path(root: &Path, found: &Discovery) -> Result<PathBuf, WriteError> {
     found
         .path_of(FileKind::GlyphChain)
         .map(Path::to_path_buf)
-        .ok_or_else(|| {
-            LegacyAppendError::NotAppendable(NotAppendable::NoTimeChain(root.to_path_buf()))
-        })
+        .ok_or_else(|| WriteError::NotAppendable(NotAppendable::NoTimeChain(root.to_path_buf())))
 }
 
 /// Verify the time layer under the lock; refuse on any violation or read
 /// error; return the chain's line count and its verifier's final state.
-fn verified_head(
-    found: &Discovery,
-    chain: &Path,
-) -> Result<(u64, GlyphChainVerifier), LegacyAppendError> {
+fn verified_head(found: &Discovery, chain: &Path) -> Result<(u64, GlyphChainVerifier), WriteError> {
     let (reports, _, head) = verify_time_layer_live(
         Some(chain),
         found.path_of(FileKind::ForensicAudit),
@@ -151,7 +147,7 @@ fn verified_head(
     );
     let lines = super::append::layer::refuse_unless_verified(&reports, FileKind::GlyphChain)?;
     let head = head.ok_or_else(|| {
-        LegacyAppendError::NotAppendable(NotAppendable::NotVerified(chain.to_path_buf()))
+        WriteError::NotAppendable(NotAppendable::NotVerified(chain.to_path_buf()))
     })?;
     Ok((lines, head))
 }

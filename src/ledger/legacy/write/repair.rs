@@ -31,7 +31,7 @@ use crate::ledger::legacy::format::line_builder::manifest_create_line;
 use crate::ledger::legacy::verify::manifest::ManifestVerifier;
 use crate::ledger::legacy::verify::spice_layer::ChainHead;
 use crate::ledger::legacy::write::append::{
-    LegacyAppendError, NotAppendable, clean_tail, common_dir, verify_layer,
+    NotAppendable, WriteError, clean_tail, common_dir, verify_layer,
 };
 use crate::time::civil::iso_from_micros;
 use serde::Serialize;
@@ -168,7 +168,7 @@ pub(crate) fn missing_lines(
     manifest: &ManifestVerifier,
     manifest_lines: u64,
     now_micros: i64,
-) -> Result<Option<Missing>, LegacyAppendError> {
+) -> Result<Option<Missing>, WriteError> {
     let Some(u) = &head.unattested else {
         return Ok(None);
     };
@@ -176,7 +176,7 @@ pub(crate) fn missing_lines(
         return Ok(None);
     }
     if manifest.diverged() || u.after != manifest.attested_count() {
-        return Err(LegacyAppendError::NotAppendable(
+        return Err(WriteError::NotAppendable(
             NotAppendable::ManifestOutOfStep {
                 attested: manifest.attested_count(),
                 checked: u.after,
@@ -184,7 +184,7 @@ pub(crate) fn missing_lines(
         ));
     }
     if u.overflow {
-        return Err(LegacyAppendError::NotAppendable(
+        return Err(WriteError::NotAppendable(
             NotAppendable::TooManyUnattested {
                 records: u.records.len(),
                 after: u.after,
@@ -295,10 +295,7 @@ pub(crate) fn write_missing(
 /// any violation) and write the manifest lines an interrupted append did
 /// not. `None` when there is nothing to complete (or no hash-chained SPICE
 /// layer with a manifest). Torn last lines must have been cut first.
-pub fn complete_manifest(
-    root: &Path,
-    now_micros: i64,
-) -> Result<Option<Completed>, LegacyAppendError> {
+pub fn complete_manifest(root: &Path, now_micros: i64) -> Result<Option<Completed>, WriteError> {
     complete_manifest_and_batches(root, now_micros).map(|(done, _)| done)
 }
 
@@ -313,7 +310,7 @@ pub type BatchRecordsRemoved = Result<Vec<std::path::PathBuf>, AppendError>;
 pub fn complete_manifest_and_batches(
     root: &Path,
     now_micros: i64,
-) -> Result<(Option<Completed>, BatchRecordsRemoved), LegacyAppendError> {
+) -> Result<(Option<Completed>, BatchRecordsRemoved), WriteError> {
     let found = discover(root)?;
     let (Some(chain), Some(manifest)) = (
         found.path_of(FileKind::SpiceChain),

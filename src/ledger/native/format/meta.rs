@@ -76,6 +76,45 @@ impl fmt::Display for Chain {
     }
 }
 
+/// Which rule of `docs/FORMAT.md` §3 the metadata breaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetadataProblem {
+    /// Not this format.
+    #[error("format is {0:?}, expected {FORMAT:?}")]
+    Format(String),
+    /// The origin cannot name a log.
+    #[error("origin {0:?} must be non-empty, without whitespace or '+'")]
+    Origin(String),
+    /// The chains are not the three of the format, in order.
+    #[error("chains are {0:?}, expected {names:?}", names = Chain::ALL.iter().map(|c| c.name()).collect::<Vec<_>>())]
+    Chains(Vec<String>),
+    /// No key verifies the ledger.
+    #[error("no verifier key")]
+    NoVerifierKey,
+    /// A verifier key does not parse.
+    #[error("verifier key {vkey:?}: {error}")]
+    VerifierKey {
+        /// The key as written.
+        vkey: String,
+        /// Why it does not parse.
+        error: crate::tlog::note::NoteError,
+    },
+    /// A verifier key is not named after the origin.
+    #[error("verifier key {vkey:?} is named {name:?}, expected the origin {origin:?}")]
+    KeyName {
+        /// The key as written.
+        vkey: String,
+        /// Its name.
+        name: String,
+        /// The ledger's origin.
+        origin: String,
+    },
+    /// The HMAC key id is not 8 lower-case hex characters.
+    #[error("mac_key_id {0:?} is not 8 lower-case hex characters")]
+    MacKeyId(String),
+}
+
 /// Why the metadata is unusable.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -113,44 +152,43 @@ impl Metadata {
             reason,
         };
         let meta: Metadata = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
-        meta.check().map_err(invalid)?;
+        meta.check()
+            .map_err(|problem| invalid(problem.to_string()))?;
         Ok((meta, bytes))
     }
 
     /// The rules of `docs/FORMAT.md` §3.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), MetadataProblem> {
         if self.format != FORMAT {
-            return Err(format!("format is {:?}, expected {FORMAT:?}", self.format));
+            return Err(MetadataProblem::Format(self.format.clone()));
         }
         if !crate::tlog::checkpoint::is_recommended_origin(&self.origin) {
-            return Err(format!(
-                "origin {:?} must be non-empty, without whitespace or '+'",
-                self.origin
-            ));
+            return Err(MetadataProblem::Origin(self.origin.clone()));
         }
         let names: Vec<&str> = Chain::ALL.iter().map(|c| c.name()).collect();
         if self.chains != names {
-            return Err(format!("chains are {:?}, expected {names:?}", self.chains));
+            return Err(MetadataProblem::Chains(self.chains.clone()));
         }
         if self.verifier_keys.is_empty() {
-            return Err("no verifier key".to_owned());
+            return Err(MetadataProblem::NoVerifierKey);
         }
         for k in &self.verifier_keys {
-            let v = Verifier::from_vkey(k).map_err(|e| format!("verifier key {k:?}: {e}"))?;
+            let v = Verifier::from_vkey(k).map_err(|error| MetadataProblem::VerifierKey {
+                vkey: k.clone(),
+                error,
+            })?;
             if v.name() != self.origin {
-                return Err(format!(
-                    "verifier key {k:?} is named {:?}, expected the origin {:?}",
-                    v.name(),
-                    self.origin
-                ));
+                return Err(MetadataProblem::KeyName {
+                    vkey: k.clone(),
+                    name: v.name().to_owned(),
+                    origin: self.origin.clone(),
+                });
             }
         }
         if let Some(id) = &self.mac_key_id
             && !(id.len() == 8 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
         {
-            return Err(format!(
-                "mac_key_id {id:?} is not 8 lower-case hex characters"
-            ));
+            return Err(MetadataProblem::MacKeyId(id.clone()));
         }
         Ok(())
     }
@@ -253,19 +291,19 @@ mod tests {
         assert_eq!(meta().check(), Ok(()));
         let mut m = meta();
         m.format = "iss-native-v2".into();
-        assert!(m.check().unwrap_err().contains("format"));
+        assert!(m.check().unwrap_err().to_string().contains("format"));
         let mut m = meta();
         m.origin = "a b".into();
-        assert!(m.check().unwrap_err().contains("origin"));
+        assert!(m.check().unwrap_err().to_string().contains("origin"));
         let mut m = meta();
         m.chains.swap(0, 1);
-        assert!(m.check().unwrap_err().contains("chains"));
+        assert!(m.check().unwrap_err().to_string().contains("chains"));
         let mut m = meta();
         m.verifier_keys = vec![Signer::generate("other").unwrap().vkey()];
-        assert!(m.check().unwrap_err().contains("named"));
+        assert!(m.check().unwrap_err().to_string().contains("named"));
         let mut m = meta();
         m.mac_key_id = Some("XYZ".into());
-        assert!(m.check().unwrap_err().contains("mac_key_id"));
+        assert!(m.check().unwrap_err().to_string().contains("mac_key_id"));
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Bringing a writer's verified state up to date with its chain file.
 
-use super::{Moved, NativeWriteError, torn_refusal};
+use super::{Moved, WriteError, torn_refusal};
 use crate::ledger::append::TailState;
 use crate::ledger::io::reader::LineReader;
 use crate::ledger::model::finding::Severity;
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::chain::NativeChainVerifier;
+use crate::ledger::write_error::Refusing;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -18,7 +19,7 @@ pub fn catch_up(
     now: TailState,
     v: &mut NativeChainVerifier,
     key: Option<&MacKey>,
-) -> Result<(), NativeWriteError> {
+) -> Result<(), WriteError> {
     if let Some(e) = torn_refusal(path, &now) {
         return Err(e);
     }
@@ -28,13 +29,13 @@ pub fn catch_up(
         return Ok(());
     }
     if current.len < verified.len {
-        return Err(NativeWriteError::Moved(Moved::Shorter {
+        return Err(WriteError::Moved(Moved::Shorter {
             path: path.to_path_buf(),
             now: current.len,
             verified: verified.len,
         }));
     }
-    let mut f = crate::ledger::input::open_regular(path).map_err(|e| NativeWriteError::Io {
+    let mut f = crate::ledger::input::open_regular(path).map_err(|e| WriteError::Io {
         path: path.to_path_buf(),
         error: e,
     })?;
@@ -43,27 +44,27 @@ pub fn catch_up(
         let mut last = vec![0u8; (verified.len - start - 1) as usize];
         f.seek(SeekFrom::Start(start))
             .and_then(|_| f.read_exact(&mut last))
-            .map_err(|e| NativeWriteError::Io {
+            .map_err(|e| WriteError::Io {
                 path: path.to_path_buf(),
                 error: e,
             })?;
         let found: [u8; 32] = Sha256::digest(&last).into();
         if found != expected {
-            return Err(NativeWriteError::Moved(Moved::LastLineChanged {
+            return Err(WriteError::Moved(Moved::LastLineChanged {
                 path: path.to_path_buf(),
                 start,
             }));
         }
     }
     f.seek(SeekFrom::Start(verified.len))
-        .map_err(|e| NativeWriteError::Io {
+        .map_err(|e| WriteError::Io {
             path: path.to_path_buf(),
             error: e,
         })?;
     let (base_line, base_off) = (v.records(), verified.len);
     let mut reader = LineReader::new(f.take(current.len - verified.len));
     let mut findings = Vec::new();
-    while let Some(line) = reader.next_line().map_err(|e| NativeWriteError::Io {
+    while let Some(line) = reader.next_line().map_err(|e| WriteError::Io {
         path: path.to_path_buf(),
         error: e,
     })? {
@@ -80,12 +81,13 @@ pub fn catch_up(
         .map(|f| (v.chain().to_owned(), f))
         .collect();
     if !violations.is_empty() {
-        return Err(NativeWriteError::Violated(violations));
+        return Err(WriteError::Violated {
+            refusing: Refusing::Write,
+            violations,
+        });
     }
     if v.tail() != current {
-        return Err(NativeWriteError::Moved(Moved::WhileReading(
-            path.to_path_buf(),
-        )));
+        return Err(WriteError::Moved(Moved::WhileReading(path.to_path_buf())));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 use super::cosign::{self, ConsistencyProof, Cosign, CosignRequest};
 use super::{
-    CheckpointAck, KeyError, Moved, NativeWriteError, NativeWriter, Unverifiable, latest, rotation,
+    CheckpointAck, KeyError, Moved, NativeWriter, Unverifiable, WriteError, latest, rotation,
 };
 use crate::ledger::append::{AppendOptions, LedgerLock, Tail, append_lines};
 use crate::ledger::native::format::history::HistoryLine;
@@ -36,7 +36,7 @@ pub struct Witnessed {
     /// The checkpoints recorded.
     pub acks: Vec<CheckpointAck>,
     /// Why the chains after them were not recorded.
-    pub stopped: Option<NativeWriteError>,
+    pub stopped: Option<WriteError>,
 }
 
 impl NativeWriter {
@@ -47,7 +47,7 @@ impl NativeWriter {
         lock: &mut LedgerLock,
         chain: Chain,
         cosigner: Option<&Signer>,
-    ) -> Result<CheckpointAck, NativeWriteError> {
+    ) -> Result<CheckpointAck, WriteError> {
         let signer = self.signing_key()?;
         // A rotation recorded by another writer since this one opened
         // retires its key: signing with it would be refused by verifiers.
@@ -68,7 +68,7 @@ impl NativeWriter {
         &mut self,
         chains: &[Chain],
         witnesses: &mut dyn Cosign,
-    ) -> Result<Witnessed, NativeWriteError> {
+    ) -> Result<Witnessed, WriteError> {
         let signer = self.signing_key()?;
         // Witnesses answer before anything is written: the lock is held, so
         // the trees they cosign are the ones the entries record.
@@ -107,10 +107,10 @@ impl NativeWriter {
         Ok(out)
     }
 
-    fn signing_key(&self) -> Result<Signer, NativeWriteError> {
+    fn signing_key(&self) -> Result<Signer, WriteError> {
         self.signer
             .clone()
-            .ok_or(NativeWriteError::Key(KeyError::NoSigningKey))
+            .ok_or(WriteError::Key(KeyError::NoSigningKey))
     }
 
     /// Under the lock: the chain's tree head, and its note (the newest
@@ -122,21 +122,22 @@ impl NativeWriter {
         chain: Chain,
         signer: &Signer,
         cosigner: Option<&Signer>,
-    ) -> Result<PreparedCheckpoint, NativeWriteError> {
+    ) -> Result<PreparedCheckpoint, WriteError> {
         let paths = ChainPaths::new(&self.dir, chain);
         self.catch_up(chain, &paths)?;
         // Under the lock every temporary file is an interrupted writer's.
         latest::remove_stale_temps(lock, &paths.latest)?;
         let state = &self.chains[&chain];
         let size = state.verifier.records();
-        let root = state.verifier.root().ok_or_else(|| {
-            NativeWriteError::Unverifiable(Unverifiable::NoTree(paths.file.clone()))
-        })?;
+        let root = state
+            .verifier
+            .root()
+            .ok_or_else(|| WriteError::Unverifiable(Unverifiable::NoTree(paths.file.clone())))?;
         let (hist_tail, last) = latest::history_end(&paths.history)?;
         if let Some(last) = &last
             && last.size > size
         {
-            return Err(NativeWriteError::Moved(Moved::Truncated {
+            return Err(WriteError::Moved(Moved::Truncated {
                 history: paths.history.clone(),
                 signed: last.size,
                 chain: paths.file.clone(),
@@ -184,7 +185,7 @@ fn commit_checkpoint(
     note: &str,
     added: usize,
     signer: &Signer,
-) -> Result<CheckpointAck, NativeWriteError> {
+) -> Result<CheckpointAck, WriteError> {
     let new_entry = !(p.reused && added == 0);
     if new_entry {
         let line = HistoryLine {

@@ -6,7 +6,7 @@
 //! the witness holds, the previous note as a hint of that size) and adds
 //! the signature lines it returns to the note.
 
-use super::{KeyError, NativeWriteError};
+use super::{KeyError, WriteError};
 use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::prove::chain_leaves;
 use crate::tlog::checkpoint::{Checkpoint, sign_checkpoint_by};
@@ -105,8 +105,8 @@ pub(super) fn merge(note: &str, lines: Vec<String>) -> (String, usize) {
 pub(super) fn sign_with_origin_name(
     cp: &Checkpoint,
     signers: &[&Signer],
-) -> Result<String, NativeWriteError> {
-    let key = |e| NativeWriteError::Key(KeyError::OriginName(Box::new(e)));
+) -> Result<String, WriteError> {
+    let key = |e| WriteError::Key(KeyError::OriginName(Box::new(e)));
     let by_origin = signers
         .iter()
         .map(|s| s.renamed(&cp.origin))
@@ -114,8 +114,7 @@ pub(super) fn sign_with_origin_name(
         .map_err(key)?;
     // `sign_checkpoint_by` applies the checks every checkpoint we sign gets
     // (text, recommended origin); the note itself carries all signatures.
-    sign_checkpoint_by(cp, signers)
-        .map_err(|e| NativeWriteError::Key(KeyError::Sign(Box::new(e))))?;
+    sign_checkpoint_by(cp, signers).map_err(|e| WriteError::Key(KeyError::Sign(Box::new(e))))?;
     crate::tlog::note::sign(
         &cp.to_text(),
         signers.iter().copied().chain(by_origin.iter()),

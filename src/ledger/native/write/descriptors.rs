@@ -7,7 +7,7 @@ use crate::ledger::model::new_descriptor::{NewDescriptor, complete};
 use crate::ledger::native::format::bodies::descriptor_body;
 use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::write::{
-    CheckpointStatus, InvalidRecord, NativeWriteError, NativeWriter, RecordAck,
+    CheckpointStatus, InvalidRecord, NativeWriter, RecordAck, WriteError,
 };
 use serde::Serialize;
 
@@ -34,13 +34,12 @@ pub struct NativePreview {
     pub now_micros: i64,
 }
 
-fn body_of(input: NewDescriptor, now_micros: i64) -> Result<(String, String), NativeWriteError> {
+fn body_of(input: NewDescriptor, now_micros: i64) -> Result<(String, String), WriteError> {
     let mut input = input;
     let ratings = input.attribute_ratings.take();
     let d = complete(input, now_micros);
-    let body = descriptor_body(&d, ratings.as_ref()).map_err(|problems| {
-        NativeWriteError::InvalidRecord(InvalidRecord::Descriptor { problems })
-    })?;
+    let body = descriptor_body(&d, ratings.as_ref())
+        .map_err(|problems| WriteError::InvalidRecord(InvalidRecord::Descriptor { problems }))?;
     Ok((d.descriptor_id, body))
 }
 
@@ -49,7 +48,7 @@ pub fn preview_descriptor(
     w: &NativeWriter,
     input: NewDescriptor,
     now_micros: i64,
-) -> Result<NativePreview, NativeWriteError> {
+) -> Result<NativePreview, WriteError> {
     let (descriptor_id, body) = body_of(input, now_micros)?;
     let (mut lines, mut acks) = w.build(Chain::Descriptors, &[body])?;
     match (lines.pop(), acks.pop()) {
@@ -59,9 +58,7 @@ pub fn preview_descriptor(
             descriptor_id,
             now_micros,
         }),
-        _ => Err(NativeWriteError::InvalidRecord(
-            InvalidRecord::NothingToAppend,
-        )),
+        _ => Err(WriteError::InvalidRecord(InvalidRecord::NothingToAppend)),
     }
 }
 
@@ -72,7 +69,7 @@ pub fn append_previewed(
     w: &mut NativeWriter,
     input: NewDescriptor,
     preview: &NativePreview,
-) -> Result<(DescriptorAck, CheckpointStatus), NativeWriteError> {
+) -> Result<(DescriptorAck, CheckpointStatus), WriteError> {
     let (descriptor_id, body) = body_of(input, preview.now_micros)?;
     let record = w
         .append_expecting(
@@ -81,9 +78,7 @@ pub fn append_previewed(
             Some(std::slice::from_ref(&preview.line)),
         )?
         .pop()
-        .ok_or(NativeWriteError::InvalidRecord(
-            InvalidRecord::NothingWritten,
-        ))?;
+        .ok_or(WriteError::InvalidRecord(InvalidRecord::NothingWritten))?;
     let cp = w.checkpoint_after_append(Chain::Descriptors);
     Ok((
         DescriptorAck {
@@ -102,7 +97,7 @@ pub fn append_descriptors(
     inputs: Vec<NewDescriptor>,
     now_micros: i64,
     checkpoint: bool,
-) -> Result<(Vec<DescriptorAck>, CheckpointStatus), NativeWriteError> {
+) -> Result<(Vec<DescriptorAck>, CheckpointStatus), WriteError> {
     let acks = append_descriptor_records(w, inputs, now_micros)?;
     let cp = if checkpoint {
         w.checkpoint_after_append(Chain::Descriptors)
@@ -118,7 +113,7 @@ pub fn append_descriptor_records(
     w: &mut NativeWriter,
     inputs: Vec<NewDescriptor>,
     now_micros: i64,
-) -> Result<Vec<DescriptorAck>, NativeWriteError> {
+) -> Result<Vec<DescriptorAck>, WriteError> {
     let mut ids = Vec::with_capacity(inputs.len());
     let mut bodies = Vec::with_capacity(inputs.len());
     for (i, mut input) in inputs.into_iter().enumerate() {
@@ -126,7 +121,7 @@ pub fn append_descriptor_records(
         let ratings = input.attribute_ratings.take();
         let d = complete(input, at);
         let body = descriptor_body(&d, ratings.as_ref()).map_err(|problems| {
-            NativeWriteError::InvalidRecord(InvalidRecord::DescriptorInBatch {
+            WriteError::InvalidRecord(InvalidRecord::DescriptorInBatch {
                 index: i + 1,
                 problems,
             })

@@ -1,51 +1,13 @@
-//! Why a native write was refused or failed: one enum for every native
-//! write, wrapping the append module's storage error ([`AppendError`]), with
-//! a typed reason for keys that do not fit and files that moved.
+//! Why a native write was refused: the typed reasons that
+//! [`WriteError`](crate::ledger::write_error::WriteError), the one error of
+//! every write, wraps for a native ledger: keys that do not fit, a ledger
+//! that could not be verified, a record that is not valid, files that moved.
 
-use crate::ledger::append::AppendError;
 use crate::ledger::model::finding::Finding;
+use crate::ledger::model::report::FileReport;
 use crate::ledger::native::secret::SecretError;
+use crate::ledger::write_error::WriteError;
 use std::path::PathBuf;
-
-/// Why a native write was refused or failed. Nothing is acknowledged unless
-/// the result is `Ok`.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum NativeWriteError {
-    /// The ledger does not verify: writing would bury the evidence.
-    #[error("refusing to write: the ledger does not verify ({} violation(s)); run `iss verify` for details", .0.len())]
-    Violated(Vec<(String, Finding)>),
-    /// A file could not be read, so the ledger could not be verified.
-    #[error("refusing to write: {0}")]
-    Unverifiable(Unverifiable),
-    /// The record to write is not valid.
-    #[error("refusing to write: {0}")]
-    InvalidRecord(InvalidRecord),
-    /// The keys given do not fit the ledger.
-    #[error("refusing to write: {0}")]
-    Key(KeyError),
-    /// A file changed since it was verified in a way an append cannot explain.
-    #[error("refusing to write: {0}")]
-    Moved(Moved),
-    /// Locking, the tail check, the write, the fsync or the read-back failed.
-    #[error(transparent)]
-    Append(Box<AppendError>),
-    /// Another I/O failure, with its path.
-    #[error("{}: {error}", .path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The operating system's reason (not a `source`: the message
-        /// already says it).
-        error: std::io::Error,
-    },
-}
-
-impl From<AppendError> for NativeWriteError {
-    fn from(e: AppendError) -> Self {
-        NativeWriteError::Append(Box::new(e))
-    }
-}
 
 /// Why the keys given do not fit the ledger (or the write).
 #[derive(Debug, thiserror::Error)]
@@ -119,7 +81,7 @@ pub enum KeyError {
     },
     /// A new HMAC key could not be made (the system's random source).
     #[error("{0}")]
-    MacKeyGeneration(String),
+    MacKeyGeneration(getrandom::Error),
     /// The keyring refused the rotation record.
     #[error("{0}")]
     Rotation(String),
@@ -140,14 +102,10 @@ pub enum KeyError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Unverifiable {
-    /// A file could not be read; the verifier's located reason.
-    #[error("{reason}")]
-    Unreadable {
-        /// The report's name of the file.
-        file: &'static str,
-        /// What the verifier says (file, line, why).
-        reason: String,
-    },
+    /// A file could not be read: its report, whose `error` is the
+    /// verifier's located reason (file, line, why).
+    #[error("{}", .0.error.as_deref().unwrap_or_default())]
+    Unreadable(Box<FileReport>),
     /// The metadata (and so the keys) could not be read.
     #[error("no metadata")]
     NoMetadata,
@@ -238,7 +196,7 @@ pub enum InvalidRecord {
     },
     /// The new ledger's metadata does not pass its own check.
     #[error("{0}")]
-    Metadata(String),
+    Metadata(crate::ledger::native::format::meta::MetadataProblem),
     /// The folder holds an unfinished `iss init`/`iss migrate`: the message
     /// says how to start again (`docs/CRASH_OUTCOMES.md`).
     #[error("{}", crate::ledger::native::write::init::start_again_hint(.dir, &.keys.iter().map(PathBuf::as_path).collect::<Vec<_>>()))]
@@ -263,7 +221,7 @@ pub enum InvalidRecord {
     },
     /// A migration's batch was refused.
     #[error("{0}")]
-    Batch(Box<NativeWriteError>),
+    Batch(Box<WriteError>),
 }
 
 /// How a file changed since it was verified, in a way an append cannot
@@ -328,12 +286,12 @@ pub enum Moved {
 
 #[cfg(test)]
 mod tests {
-    use super::{InvalidRecord, KeyError, NativeWriteError};
+    use super::{InvalidRecord, KeyError, WriteError};
     use crate::ledger::native::verify::unique_ids::{IdTaken, TakenBy};
     use std::path::PathBuf;
 
     fn text(e: InvalidRecord) -> String {
-        NativeWriteError::InvalidRecord(e).to_string()
+        WriteError::InvalidRecord(e).to_string()
     }
 
     /// The typed reasons say exactly what their `String` payloads said.
@@ -368,7 +326,7 @@ mod tests {
             .unwrap_err();
         let said = origin.to_string();
         assert_eq!(
-            NativeWriteError::Key(KeyError::OriginName(Box::new(origin))).to_string(),
+            WriteError::Key(KeyError::OriginName(Box::new(origin))).to_string(),
             format!("refusing to write: {said}")
         );
     }

@@ -20,7 +20,7 @@ use crate::ledger::native::format::meta::{Chain, ChainPaths, FORMAT, METADATA_FI
 use crate::ledger::native::format::record::{GENESIS_PREV, build_line_raw};
 use crate::ledger::native::secret::{MacKey, ensure_outside, write_signer};
 use crate::ledger::native::write::{
-    CheckpointAck, InvalidRecord, KeyError, NativeWriteError, NativeWriter,
+    CheckpointAck, InvalidRecord, KeyError, NativeWriter, WriteError,
 };
 use crate::tlog::note::Signer;
 use serde::Serialize;
@@ -89,15 +89,15 @@ pub fn start_again_hint(dir: &Path, keys: &[&Path]) -> String {
     )
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> NativeWriteError + '_ {
-    move |e| NativeWriteError::Io {
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
+    move |e| WriteError::Io {
         path: path.to_path_buf(),
         error: e,
     }
 }
 
 /// Create a native ledger in `dir` (which must not exist or be empty).
-pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialized, NativeWriteError> {
+pub fn init(dir: &Path, opts: &InitOptions) -> Result<Initialized, WriteError> {
     let done = init_with_events(dir, opts, &[])?;
     finish(dir)?;
     Ok(done)
@@ -112,10 +112,10 @@ pub fn init_with_events(
     dir: &Path,
     opts: &InitOptions,
     events: &[String],
-) -> Result<Initialized, NativeWriteError> {
+) -> Result<Initialized, WriteError> {
     refuse_non_empty(dir, opts)?;
     let signer = Signer::generate(&opts.origin).map_err(|error| {
-        NativeWriteError::InvalidRecord(InvalidRecord::Origin {
+        WriteError::InvalidRecord(InvalidRecord::Origin {
             origin: opts.origin.clone(),
             error: Box::new(error),
         })
@@ -123,16 +123,13 @@ pub fn init_with_events(
     let storage = default_storage();
     create_dirs(&*storage, dir)?;
     let secret = |e: crate::ledger::native::secret::SecretError| {
-        NativeWriteError::Key(KeyError::Secret(Box::new(e)))
+        WriteError::Key(KeyError::Secret(Box::new(e)))
     };
     ensure_outside(&opts.key_path, dir).map_err(secret)?;
     let mac_key = match &opts.mac_key_path {
         Some(p) => {
             ensure_outside(p, dir).map_err(secret)?;
-            Some(
-                MacKey::generate()
-                    .map_err(|e| NativeWriteError::Key(KeyError::MacKeyGeneration(e)))?,
-            )
+            Some(MacKey::generate().map_err(|e| WriteError::Key(KeyError::MacKeyGeneration(e)))?)
         }
         None => None,
     };
@@ -145,7 +142,7 @@ pub fn init_with_events(
         mac_key_id: mac_key.as_ref().map(|k| k.id().to_owned()),
     };
     meta.check()
-        .map_err(|e| NativeWriteError::InvalidRecord(InvalidRecord::Metadata(e)))?;
+        .map_err(|e| WriteError::InvalidRecord(InvalidRecord::Metadata(e)))?;
     // The marker first: from here on, whatever is left is known unfinished.
     create_file(
         &*storage,
@@ -183,7 +180,7 @@ pub fn init_with_events(
     let mut prev = GENESIS_PREV.to_owned();
     for (seq, body) in (0u64..).zip(std::iter::once(&genesis).chain(events)) {
         let (line, hash) = build_line_raw(Chain::Events.name(), seq, &prev, body, mac_key.as_ref())
-            .map_err(|e| NativeWriteError::InvalidRecord(InvalidRecord::Genesis(Box::new(e))))?;
+            .map_err(|e| WriteError::InvalidRecord(InvalidRecord::Genesis(Box::new(e))))?;
         lines.push(line);
         prev = hash;
     }
@@ -216,19 +213,19 @@ pub fn init_with_events(
 
 /// A ledger is created in a new or empty folder; one left by an unfinished
 /// init gets the way to start again.
-fn refuse_non_empty(dir: &Path, opts: &InitOptions) -> Result<(), NativeWriteError> {
+fn refuse_non_empty(dir: &Path, opts: &InitOptions) -> Result<(), WriteError> {
     if dir.exists() {
         let mut entries = fs::read_dir(dir).map_err(io(dir))?;
         if entries.next().is_some() {
             if dir.join(UNFINISHED_MARKER).exists() {
                 let mut keys = vec![opts.key_path.clone()];
                 keys.extend(opts.mac_key_path.clone());
-                return Err(NativeWriteError::InvalidRecord(InvalidRecord::Unfinished {
+                return Err(WriteError::InvalidRecord(InvalidRecord::Unfinished {
                     dir: dir.to_path_buf(),
                     keys,
                 }));
             }
-            return Err(NativeWriteError::InvalidRecord(InvalidRecord::NotEmpty(
+            return Err(WriteError::InvalidRecord(InvalidRecord::NotEmpty(
                 dir.to_path_buf(),
             )));
         }
@@ -237,7 +234,7 @@ fn refuse_non_empty(dir: &Path, opts: &InitOptions) -> Result<(), NativeWriteErr
 }
 
 /// Create `path` (new), write `bytes`, make them durable.
-fn create_file(storage: &dyn Storage, path: &Path, bytes: &[u8]) -> Result<(), NativeWriteError> {
+fn create_file(storage: &dyn Storage, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let f = storage
         .open(
             path,
@@ -251,12 +248,12 @@ fn create_file(storage: &dyn Storage, path: &Path, bytes: &[u8]) -> Result<(), N
         .map_err(io(path))
 }
 
-fn sync_dir(storage: &dyn Storage, dir: &Path) -> Result<(), NativeWriteError> {
+fn sync_dir(storage: &dyn Storage, dir: &Path) -> Result<(), WriteError> {
     storage.sync_dir(dir).map_err(io(dir))
 }
 
 /// Create `dir` and its missing parents, each made durable in its parent.
-fn create_dirs(storage: &dyn Storage, dir: &Path) -> Result<(), NativeWriteError> {
+fn create_dirs(storage: &dyn Storage, dir: &Path) -> Result<(), WriteError> {
     let mut missing = Vec::new();
     let mut at = Some(dir);
     while let Some(d) = at.filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
@@ -276,7 +273,7 @@ fn create_dirs(storage: &dyn Storage, dir: &Path) -> Result<(), NativeWriteError
 
 /// The last step of an init or a migration: remove the marker (and make
 /// its removal durable). Before this the folder is not a ledger.
-pub fn finish(dir: &Path) -> Result<(), NativeWriteError> {
+pub fn finish(dir: &Path) -> Result<(), WriteError> {
     let storage = default_storage();
     let marker = dir.join(UNFINISHED_MARKER);
     storage.remove_file(&marker).map_err(io(&marker))?;

@@ -1,6 +1,6 @@
 //! The checkpoint history's end, and the atomically replaced latest file.
 
-use super::{Moved, NativeWriteError, torn_refusal};
+use super::{Moved, WriteError, torn_refusal};
 use crate::ledger::append::{AppendError, LedgerLock, Op, SyncKind, Tail, TailState, remove_file};
 use crate::ledger::native::format::history::HistoryLine;
 use std::fs::{self, OpenOptions};
@@ -10,15 +10,15 @@ use std::path::Path;
 /// Longest history line read back (a signed note is a few hundred bytes).
 const MAX_HISTORY_LINE: u64 = 64 * 1024;
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> NativeWriteError + '_ {
-    move |e| NativeWriteError::Io {
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
+    move |e| WriteError::Io {
         path: path.to_path_buf(),
         error: e,
     }
 }
 
 /// The history file's tail and its last entry (`None` when empty or missing).
-pub fn history_end(path: &Path) -> Result<(Tail, Option<HistoryLine>), NativeWriteError> {
+pub fn history_end(path: &Path) -> Result<(Tail, Option<HistoryLine>), WriteError> {
     let state = Tail::read(path)?;
     if let Some(e) = torn_refusal(path, &state) {
         return Err(e);
@@ -36,7 +36,7 @@ pub fn history_end(path: &Path) -> Result<(Tail, Option<HistoryLine>), NativeWri
     let body = buf.strip_suffix(b"\n").unwrap_or(&buf);
     let last = body.rsplit(|&b| b == b'\n').next().unwrap_or(body);
     let entry: HistoryLine = serde_json::from_slice(last).map_err(|e| {
-        NativeWriteError::Moved(Moved::NotACheckpoint {
+        WriteError::Moved(Moved::NotACheckpoint {
             path: path.to_path_buf(),
             reason: e,
         })
@@ -49,7 +49,7 @@ pub fn history_end(path: &Path) -> Result<(Tail, Option<HistoryLine>), NativeWri
 /// the lock's storage. On failure the temporary file is removed (when it
 /// can be) and the error names the step: the file at `path` is then as it
 /// was (the rename is the only step that changes it, atomically).
-pub fn replace(lock: &mut LedgerLock, path: &Path, note: &str) -> Result<(), NativeWriteError> {
+pub fn replace(lock: &mut LedgerLock, path: &Path, note: &str) -> Result<(), WriteError> {
     if crate::ledger::input::read_regular(path).is_ok_and(|b| b == note.as_bytes()) {
         return Ok(());
     }
@@ -102,10 +102,7 @@ fn temp_prefix(path: &Path) -> String {
 /// (by any process: under the lock no replacement is under way, so every
 /// one is stale); the names removed. They are never evidence: a checkpoint
 /// counts once it is in the history.
-pub fn remove_stale_temps(
-    lock: &mut LedgerLock,
-    path: &Path,
-) -> Result<Vec<String>, NativeWriteError> {
+pub fn remove_stale_temps(lock: &mut LedgerLock, path: &Path) -> Result<Vec<String>, WriteError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let prefix = temp_prefix(path);
     let entries = match fs::read_dir(dir) {

@@ -20,9 +20,10 @@ use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::secret::{MacKey, read_signer};
 use crate::ledger::native::write::init::{InitOptions, Initialized, init_with_events};
 use crate::ledger::native::write::{
-    InvalidRecord, KeyError, NativeWriteError, NativeWriter, Unverifiable,
+    InvalidRecord, KeyError, NativeWriter, Unverifiable, WriteError,
 };
 use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::write_error::Refusing;
 use crate::tlog::note::Signer;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -47,15 +48,15 @@ pub struct Migrated {
     pub migrated_from: serde_json::Value,
 }
 
-fn file_sha256(path: &Path) -> Result<String, NativeWriteError> {
-    let mut f = crate::ledger::input::open_regular(path).map_err(|e| NativeWriteError::Io {
+fn file_sha256(path: &Path) -> Result<String, WriteError> {
+    let mut f = crate::ledger::input::open_regular(path).map_err(|e| WriteError::Io {
         path: path.to_path_buf(),
         error: e,
     })?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
-        let n = f.read(&mut buf).map_err(|e| NativeWriteError::Io {
+        let n = f.read(&mut buf).map_err(|e| WriteError::Io {
             path: path.to_path_buf(),
             error: e,
         })?;
@@ -68,21 +69,21 @@ fn file_sha256(path: &Path) -> Result<String, NativeWriteError> {
 }
 
 /// The last value of `field` among the records of `path`.
-fn head(path: &Path, field: &str) -> Result<Option<String>, NativeWriteError> {
+fn head(path: &Path, field: &str) -> Result<Option<String>, WriteError> {
     let mut last = None;
     for_each_object(path, DEFAULT_MAX_LINE, |_, v| {
         if let Some(s) = v.get(field).and_then(|x| x.as_str()) {
             last = Some(s.to_owned());
         }
     })
-    .map_err(|e| NativeWriteError::Io {
+    .map_err(|e| WriteError::Io {
         path: path.to_path_buf(),
         error: e,
     })?;
     Ok(last)
 }
 
-fn file_entry(f: &FileReport) -> Result<serde_json::Value, NativeWriteError> {
+fn file_entry(f: &FileReport) -> Result<serde_json::Value, WriteError> {
     let path = Path::new(&f.path);
     let head_field = match f.name {
         "spice_chain" => Some("descriptor_hash"),
@@ -106,13 +107,9 @@ fn file_entry(f: &FileReport) -> Result<serde_json::Value, NativeWriteError> {
 }
 
 /// Migrate the legacy ledger at `legacy` into a new native ledger at `new`.
-pub fn migrate(
-    legacy: &Path,
-    new: &Path,
-    opts: &InitOptions,
-) -> Result<Migrated, NativeWriteError> {
+pub fn migrate(legacy: &Path, new: &Path, opts: &InitOptions) -> Result<Migrated, WriteError> {
     let report = verify_path(legacy, &VerifyOptions::default())
-        .map_err(|e| NativeWriteError::Unverifiable(Unverifiable::Legacy(Box::new(e))))?;
+        .map_err(|e| WriteError::Unverifiable(Unverifiable::Legacy(Box::new(e))))?;
     if report.status != LedgerStatus::Clean {
         let violations = report
             .findings()
@@ -120,11 +117,12 @@ pub fn migrate(
             .map(|(file, f)| (file.name.to_owned(), f.clone()))
             .collect::<Vec<_>>();
         if violations.is_empty() {
-            return Err(NativeWriteError::Unverifiable(
-                Unverifiable::LegacyIncomplete,
-            ));
+            return Err(WriteError::Unverifiable(Unverifiable::LegacyIncomplete));
         }
-        return Err(NativeWriteError::Violated(violations));
+        return Err(WriteError::Violated {
+            refusing: Refusing::Write,
+            violations,
+        });
     }
     let files = report
         .files
@@ -149,12 +147,12 @@ pub fn migrate(
             .collect()
     });
     let ledger = init_with_events(new, &opts, &start_bodies)?;
-    let signer: Signer = read_signer(&opts.key_path)
-        .map_err(|e| NativeWriteError::Key(KeyError::Secret(Box::new(e))))?;
+    let signer: Signer =
+        read_signer(&opts.key_path).map_err(|e| WriteError::Key(KeyError::Secret(Box::new(e))))?;
     let mac = match &opts.mac_key_path {
-        Some(p) => Some(
-            MacKey::read(p).map_err(|e| NativeWriteError::Key(KeyError::Secret(Box::new(e))))?,
-        ),
+        Some(p) => {
+            Some(MacKey::read(p).map_err(|e| WriteError::Key(KeyError::Secret(Box::new(e))))?)
+        }
         None => None,
     };
     let mut w = NativeWriter::open_unfinished(new, Some(signer), mac)?;
@@ -196,12 +194,12 @@ pub fn migrate(
 fn read_start_log_checked(
     reports: &[FileReport],
     entries: &[serde_json::Value],
-) -> Result<Option<StartLog>, NativeWriteError> {
+) -> Result<Option<StartLog>, WriteError> {
     let name = FileKind::ForensicAudit.name();
     let Some(report) = reports.iter().find(|f| f.name == name) else {
         return Ok(None);
     };
-    let log = read_start_log(Path::new(&report.path)).map_err(|e| NativeWriteError::Io {
+    let log = read_start_log(Path::new(&report.path)).map_err(|e| WriteError::Io {
         path: PathBuf::from(&report.path),
         error: e,
     })?;
@@ -210,7 +208,7 @@ fn read_start_log_checked(
         .find(|e| e["name"] == name)
         .and_then(|e| e["sha256"].as_str());
     if recorded != Some(log.sha256.as_str()) {
-        return Err(NativeWriteError::Unverifiable(
+        return Err(WriteError::Unverifiable(
             Unverifiable::ChangedDuringMigration(PathBuf::from(&report.path)),
         ));
     }
@@ -252,7 +250,7 @@ fn copy(
     path: &Path,
     chain: Chain,
     record: impl Fn(u64, &serde_json::Value) -> Result<String, String>,
-) -> Result<u64, NativeWriteError> {
+) -> Result<u64, WriteError> {
     let mut batch = Vec::with_capacity(BATCH);
     let mut total = 0u64;
     let mut failed = None;
@@ -278,12 +276,12 @@ fn copy(
             batch.clear();
         }
     })
-    .map_err(|e| NativeWriteError::Io {
+    .map_err(|e| WriteError::Io {
         path: path.to_path_buf(),
         error: e,
     })?;
     if let Some(e) = failed {
-        return Err(NativeWriteError::InvalidRecord(e));
+        return Err(WriteError::InvalidRecord(e));
     }
     if !batch.is_empty() {
         w.append(chain, &batch)?;

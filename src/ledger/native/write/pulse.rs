@@ -7,7 +7,7 @@ use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::format::pulse::PulseBody;
 use crate::ledger::native::format::pulse::clock::ClockReading;
 use crate::ledger::native::write::{
-    CheckpointAck, InvalidRecord, NativeWriteError, NativeWriter, RecordAck,
+    CheckpointAck, InvalidRecord, NativeWriter, RecordAck, WriteError,
 };
 use crate::time::leap_seconds::LeapSecondList;
 use serde::Serialize;
@@ -36,12 +36,13 @@ pub fn append_pulse(
     w: &mut NativeWriter,
     reading: &ClockReading,
     leaps: &LeapSecondList,
-) -> Result<PulseAck, NativeWriteError> {
+) -> Result<PulseAck, WriteError> {
     let pulse = PulseBody::new(reading, leaps)
-        .map_err(|e| NativeWriteError::InvalidRecord(InvalidRecord::Pulse(Box::new(e))))?;
-    let record = w.append(Chain::Pulses, &[pulse.to_json()])?.pop().ok_or(
-        NativeWriteError::InvalidRecord(InvalidRecord::NoRecordWritten),
-    )?;
+        .map_err(|e| WriteError::InvalidRecord(InvalidRecord::Pulse(Box::new(e))))?;
+    let record = w
+        .append(Chain::Pulses, &[pulse.to_json()])?
+        .pop()
+        .ok_or(WriteError::InvalidRecord(InvalidRecord::NoRecordWritten))?;
     let status = w.checkpoint_after_append(Chain::Pulses);
     Ok(PulseAck {
         record,

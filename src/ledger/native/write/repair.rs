@@ -19,7 +19,7 @@ use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::native::secret::MacKey;
 use crate::ledger::native::verify::backups;
 use crate::ledger::native::write::{
-    CheckpointAck, CheckpointStatus, NativeWriteError, NativeWriter, RecordAck,
+    CheckpointAck, CheckpointStatus, NativeWriter, RecordAck, WriteError,
 };
 use crate::tlog::note::Signer;
 use serde::Serialize;
@@ -78,7 +78,7 @@ pub fn repair_native(
     dir: &Path,
     signer: Option<Signer>,
     mac_key: Option<MacKey>,
-) -> Result<Repaired, NativeWriteError> {
+) -> Result<Repaired, WriteError> {
     let mut done = Repaired {
         cuts: Vec::new(),
         checkpoints: Vec::new(),
@@ -147,7 +147,7 @@ pub fn repair_native(
 }
 
 /// Cut each chain's and history's torn tail, under one lock.
-fn cut_torn_tails(dir: &Path, cuts: &mut Vec<Cut>) -> Result<(), NativeWriteError> {
+fn cut_torn_tails(dir: &Path, cuts: &mut Vec<Cut>) -> Result<(), WriteError> {
     let mut lock = LedgerLock::acquire(dir)?;
     settle_unrecorded(&mut lock, dir, cuts)?;
     for chain in Chain::ALL {
@@ -179,8 +179,8 @@ fn settle_unrecorded(
     lock: &mut LedgerLock,
     dir: &Path,
     cuts: &mut Vec<Cut>,
-) -> Result<(), NativeWriteError> {
-    let io = |p: &Path, e: std::io::Error| NativeWriteError::Io {
+) -> Result<(), WriteError> {
+    let io = |p: &Path, e: std::io::Error| WriteError::Io {
         path: p.to_path_buf(),
         error: e,
     };
@@ -229,11 +229,7 @@ fn settle_unrecorded(
 
 /// `e` stopped the repair: an error when nothing was done yet, else the
 /// durable steps so far with `e` as the follow-up that failed.
-fn after_cuts(
-    mut done: Repaired,
-    e: NativeWriteError,
-    dir: &Path,
-) -> Result<Repaired, NativeWriteError> {
+fn after_cuts(mut done: Repaired, e: WriteError, dir: &Path) -> Result<Repaired, WriteError> {
     if done.cuts.is_empty() && done.checkpoints.is_empty() && done.latest_completed.is_empty() {
         return Err(e);
     }

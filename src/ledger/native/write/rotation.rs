@@ -13,7 +13,7 @@
 //! key then in use finishes), and a verifier can require, without a false
 //! alarm, that after a rotation the key in use signs every chain.
 
-use super::{InvalidRecord, KeyError, NativeWriteError, NativeWriter, RecordAck};
+use super::{InvalidRecord, KeyError, NativeWriter, RecordAck, WriteError};
 use crate::ledger::append::{FollowUpFailed, LedgerLock, command_for};
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::model::report::FileReport;
@@ -31,19 +31,19 @@ impl NativeWriter {
     pub fn rotate(
         &mut self,
         new: Signer,
-    ) -> Result<(RecordAck, Option<FollowUpFailed>), NativeWriteError> {
+    ) -> Result<(RecordAck, Option<FollowUpFailed>), WriteError> {
         let old = self
             .signer
             .clone()
-            .ok_or(NativeWriteError::Key(KeyError::NoRotationKey))?;
+            .ok_or(WriteError::Key(KeyError::NoRotationKey))?;
         if new.name() != self.meta.origin {
-            return Err(NativeWriteError::Key(KeyError::NewKeyName {
+            return Err(WriteError::Key(KeyError::NewKeyName {
                 name: new.name().to_owned(),
                 origin: self.meta.origin.clone(),
             }));
         }
         if self.keyring.rank(new.key_id()).is_some() {
-            return Err(NativeWriteError::Key(KeyError::NewKeyTrusted {
+            return Err(WriteError::Key(KeyError::NewKeyTrusted {
                 key_id: new.key_id(),
             }));
         }
@@ -59,16 +59,14 @@ impl NativeWriter {
             .collect();
         let rotation = Rotation::sign(&self.meta.origin, &old, &new.verifier(), sizes);
         let body = serde_json::to_string(&rotation)
-            .map_err(|e| NativeWriteError::InvalidRecord(InvalidRecord::Json(e)))?;
+            .map_err(|e| WriteError::InvalidRecord(InvalidRecord::Json(e)))?;
         let ack = self
             .append_locked(&mut lock, Chain::Events, &[body], None)?
             .pop()
-            .ok_or(NativeWriteError::InvalidRecord(
-                InvalidRecord::NoRecordWritten,
-            ))?;
+            .ok_or(WriteError::InvalidRecord(InvalidRecord::NoRecordWritten))?;
         self.keyring
             .apply(&rotation, ack.line)
-            .map_err(|e| NativeWriteError::Key(KeyError::Rotation(e)))?;
+            .map_err(|e| WriteError::Key(KeyError::Rotation(e)))?;
         self.keyring_events = self.records(Chain::Events);
         self.signer = Some(new);
         // `events` now ends in the rotation record: sign it with the new
@@ -92,7 +90,7 @@ impl NativeWriter {
     /// Read `events` again if it grew since the keyring was built (another
     /// writer may have rotated the key), and refuse to sign with `signer`
     /// when it is no longer the key in use.
-    pub(super) fn refresh_keys(&mut self, signer: &Signer) -> Result<(), NativeWriteError> {
+    pub(super) fn refresh_keys(&mut self, signer: &Signer) -> Result<(), WriteError> {
         let paths = ChainPaths::new(&self.dir, Chain::Events);
         self.catch_up(Chain::Events, &paths)?;
         let now = self.records(Chain::Events);
@@ -117,11 +115,11 @@ impl NativeWriter {
         }
         match self.keyring.current() {
             Some(cur) if cur.vkey() == signer.vkey() => Ok(()),
-            Some(cur) => Err(NativeWriteError::Key(KeyError::RetiredSinceOpen {
+            Some(cur) => Err(WriteError::Key(KeyError::RetiredSinceOpen {
                 given: signer.key_id(),
                 current: cur.key_id(),
             })),
-            None => Err(NativeWriteError::Key(KeyError::NoKeyInUse)),
+            None => Err(WriteError::Key(KeyError::NoKeyInUse)),
         }
     }
 }

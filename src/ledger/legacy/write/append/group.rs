@@ -25,7 +25,7 @@
 
 use super::session::{LegacySession, advance};
 use super::{
-    Appended, LegacyAppendError, NewDescriptor, build_records, check_inputs, clean_tail, common_dir,
+    Appended, NewDescriptor, WriteError, build_records, check_inputs, clean_tail, common_dir,
 };
 use crate::ledger::append::{
     AppendOptions, FollowUpFailed, LedgerLock, append_lines, append_lines_together, command_for,
@@ -61,7 +61,7 @@ impl LegacySession {
         &mut self,
         inputs: Vec<NewDescriptor>,
         now_micros: i64,
-    ) -> Result<Appended, LegacyAppendError> {
+    ) -> Result<Appended, WriteError> {
         check_inputs(&inputs)?;
         // Whatever happens below, a state not put back is verified again.
         let Some(mut v) = self.verified.take() else {
@@ -161,7 +161,7 @@ impl LegacySession {
     /// Write the manifest lines waiting for a next batch (one round). When
     /// the files changed meanwhile, verify again and complete what is
     /// missing instead, as `iss repair` does.
-    pub fn flush(&mut self, now_micros: i64) -> Result<(), LegacyAppendError> {
+    pub fn flush(&mut self, now_micros: i64) -> Result<(), WriteError> {
         if self.pending.is_empty() {
             return Ok(());
         }
@@ -191,7 +191,7 @@ impl LegacySession {
 
     /// Flush, then remove this session's batch record: every record is
     /// attested, nothing is left to explain.
-    pub fn release(&mut self, now_micros: i64) -> Result<(), LegacyAppendError> {
+    pub fn release(&mut self, now_micros: i64) -> Result<(), WriteError> {
         self.flush(now_micros)?;
         let Some(r) = self.reservation.take() else {
             return Ok(());
@@ -211,7 +211,7 @@ impl LegacySession {
         manifest: &Path,
         attested: u64,
         upto: u64,
-    ) -> Result<(), LegacyAppendError> {
+    ) -> Result<(), WriteError> {
         if let Some(r) = &self.reservation
             && r.after <= attested
             && r.after.saturating_add(r.records) >= upto
@@ -242,7 +242,7 @@ impl LegacySession {
         &mut self,
         inputs: Vec<NewDescriptor>,
         now_micros: i64,
-    ) -> Result<Appended, LegacyAppendError> {
+    ) -> Result<Appended, WriteError> {
         self.pending.clear();
         let done = self.append(inputs, now_micros, &mut |_| {})?;
         if done.witness.is_ok() {
@@ -252,7 +252,7 @@ impl LegacySession {
     }
 
     /// Verify again and complete the manifest, removing batch records.
-    fn complete(&mut self, now_micros: i64) -> Result<(), LegacyAppendError> {
+    fn complete(&mut self, now_micros: i64) -> Result<(), WriteError> {
         self.verified = None;
         self.reservation = None;
         let (_, removed) = repair::complete_manifest_and_batches(&self.root, now_micros)?;

@@ -1,13 +1,14 @@
 //! The SPICE layer an append continues: its files, their tails, and the
 //! layer verified under the lock.
 
-use super::{LegacyAppendError, NotAppendable};
+use super::{NotAppendable, WriteError};
 use crate::ledger::append::{AppendError, Tail, TailState};
 use crate::ledger::discover::{Discovery, FileKind};
 use crate::ledger::io::reader::DEFAULT_MAX_LINE;
 use crate::ledger::legacy::verify::manifest::ManifestVerifier;
 use crate::ledger::legacy::verify::spice_layer::{ChainHead, SpiceLayer, verify_spice_layer_live};
 use crate::ledger::model::report::FileReport;
+use crate::ledger::write_error::Refusing;
 use std::path::{Path, PathBuf};
 
 /// The SPICE layer as verified under the lock: what an append continues.
@@ -26,7 +27,7 @@ pub(crate) fn verify_layer(
     found: &Discovery,
     chain: &Path,
     manifest: &Path,
-) -> Result<VerifiedLayer, LegacyAppendError> {
+) -> Result<VerifiedLayer, WriteError> {
     let layer = SpiceLayer {
         chain: Some(chain),
         manifest: Some(manifest),
@@ -48,15 +49,18 @@ pub(crate) fn verify_layer(
 pub(crate) fn refuse_unless_verified(
     reports: &[FileReport],
     kind: FileKind,
-) -> Result<u64, LegacyAppendError> {
+) -> Result<u64, WriteError> {
     if let Some(r) = reports.iter().find(|r| r.error.is_some()) {
-        return Err(LegacyAppendError::NotAppendable(NotAppendable::Unreadable(
-            r.error.clone().unwrap_or_default(),
+        return Err(WriteError::NotAppendable(NotAppendable::Unreadable(
+            Box::new(r.clone()),
         )));
     }
     let violations = crate::ledger::model::report::violations(reports);
     if !violations.is_empty() {
-        return Err(LegacyAppendError::Violated(violations));
+        return Err(WriteError::Violated {
+            refusing: Refusing::Append,
+            violations,
+        });
     }
     Ok(reports
         .iter()
@@ -68,18 +72,18 @@ pub(crate) fn refuse_unless_verified(
 pub(crate) fn appendable_files(
     root: &Path,
     found: &Discovery,
-) -> Result<(PathBuf, PathBuf), LegacyAppendError> {
-    let chain = found.path_of(FileKind::SpiceChain).ok_or_else(|| {
-        LegacyAppendError::NotAppendable(NotAppendable::NoChain(root.to_path_buf()))
-    })?;
-    let manifest = found.path_of(FileKind::IntegrityManifest).ok_or_else(|| {
-        LegacyAppendError::NotAppendable(NotAppendable::NoManifest(root.to_path_buf()))
-    })?;
+) -> Result<(PathBuf, PathBuf), WriteError> {
+    let chain = found
+        .path_of(FileKind::SpiceChain)
+        .ok_or_else(|| WriteError::NotAppendable(NotAppendable::NoChain(root.to_path_buf())))?;
+    let manifest = found
+        .path_of(FileKind::IntegrityManifest)
+        .ok_or_else(|| WriteError::NotAppendable(NotAppendable::NoManifest(root.to_path_buf())))?;
     Ok((chain.to_path_buf(), manifest.to_path_buf()))
 }
 
 /// The file's tail, refusing a torn one (it needs `iss repair` first).
-pub(crate) fn clean_tail(path: &Path) -> Result<Tail, LegacyAppendError> {
+pub(crate) fn clean_tail(path: &Path) -> Result<Tail, WriteError> {
     match Tail::read(path)? {
         TailState::Missing | TailState::Empty => Ok(Tail::EMPTY),
         TailState::Clean(t) => Ok(t),

@@ -9,8 +9,8 @@
 //! written: another writer's lines are never trusted, only verified.
 
 use super::{
-    Acknowledged, Appended, LegacyAppendError, NewDescriptor, Progress, VerifiedLayer,
-    appendable_files, build_records, check_inputs, clean_tail, common_dir, verify_layer,
+    Acknowledged, Appended, NewDescriptor, Progress, VerifiedLayer, WriteError, appendable_files,
+    build_records, check_inputs, clean_tail, common_dir, verify_layer,
 };
 use crate::ledger::append::command_for;
 use crate::ledger::append::{AppendOptions, FollowUpFailed, LedgerLock, Tail, append_lines};
@@ -34,7 +34,7 @@ impl Verified {
         found: &Discovery,
         chain: PathBuf,
         manifest: PathBuf,
-    ) -> Result<Self, LegacyAppendError> {
+    ) -> Result<Self, WriteError> {
         let chain_tail = clean_tail(&chain)?;
         let manifest_tail = clean_tail(&manifest)?;
         let layer = verify_layer(found, &chain, &manifest)?;
@@ -69,7 +69,7 @@ pub(crate) fn write_batch(
     v: &mut Verified,
     batch: Batch<'_>,
     progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<(Appended, bool), LegacyAppendError> {
+) -> Result<(Appended, bool), WriteError> {
     let layer = &mut v.layer;
     // What an interrupted append left unwritten is written first, or this
     // append's manifest lines would skip those records' counts.
@@ -91,7 +91,7 @@ pub(crate) fn write_batch(
     if let Some(expected) = batch.expected
         && expected != built.bodies.as_slice()
     {
-        return Err(LegacyAppendError::PreviewStale {
+        return Err(WriteError::PreviewStale {
             expected: expected.join("\n"),
             built: built.bodies.join("\n"),
         });
@@ -183,7 +183,7 @@ fn write_records(
     (chain, tail): (&Path, &Tail),
     bodies: &[String],
     batch_record: Option<&Path>,
-) -> Result<crate::ledger::append::Appended, LegacyAppendError> {
+) -> Result<crate::ledger::append::Appended, WriteError> {
     append_lines(lock, chain, tail, bodies, AppendOptions::default()).map_err(|e| {
         if let Some(b) = batch_record
             && e.left_file_unchanged()
@@ -244,7 +244,7 @@ pub struct LegacySession {
 
 impl LegacySession {
     /// Verify the SPICE layer of the ledger at `root` under its lock.
-    pub fn open(root: &Path) -> Result<Self, LegacyAppendError> {
+    pub fn open(root: &Path) -> Result<Self, WriteError> {
         let mut s = LegacySession {
             root: root.to_owned(),
             verified: None,
@@ -266,7 +266,7 @@ impl LegacySession {
         self.verifications
     }
 
-    fn files(&self) -> Result<(Discovery, PathBuf, PathBuf), LegacyAppendError> {
+    fn files(&self) -> Result<(Discovery, PathBuf, PathBuf), WriteError> {
         let found = discover(&self.root)?;
         let (chain, manifest) = appendable_files(&self.root, &found)?;
         Ok((found, chain, manifest))
@@ -280,7 +280,7 @@ impl LegacySession {
         inputs: Vec<NewDescriptor>,
         now_micros: i64,
         progress: &mut dyn FnMut(Progress<'_>),
-    ) -> Result<Appended, LegacyAppendError> {
+    ) -> Result<Appended, WriteError> {
         check_inputs(&inputs)?;
         // Whatever happens below, a state not put back is verified again.
         let kept = self.verified.take();

@@ -3,7 +3,7 @@
 //! write after a line that does not verify.
 
 use super::LegacySession;
-use crate::ledger::legacy::write::append::{LegacyAppendError, NewDescriptor, append_descriptor};
+use crate::ledger::legacy::write::append::{NewDescriptor, WriteError, append_descriptor};
 use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use std::io::Write;
@@ -73,14 +73,14 @@ fn batches_continue_without_verifying_again_and_foreign_appends_are_verified() {
     let before = std::fs::read(chain(&root)).unwrap();
     let refused = s.append(vec![descriptor("Refused")], NOW + 30_000, &mut |_| {});
     assert!(
-        matches!(refused, Err(LegacyAppendError::Violated(_))),
+        matches!(refused, Err(WriteError::Violated { .. })),
         "{refused:?}"
     );
     assert_eq!(std::fs::read(chain(&root)).unwrap(), before);
     // Still refused on the next try: the refusal kept no state.
     let again = s.append(vec![descriptor("Refused")], NOW + 40_000, &mut |_| {});
     assert!(
-        matches!(again, Err(LegacyAppendError::Violated(_))),
+        matches!(again, Err(WriteError::Violated { .. })),
         "{again:?}"
     );
 }
