@@ -5,7 +5,6 @@
 //! 2 usage or I/O error (the command could not do its job).
 
 mod append;
-mod append_pulse;
 mod args;
 mod audit;
 mod checkpoint;

@@ -67,7 +67,6 @@ pub mod msg;
 pub mod narrow;
 pub mod panes;
 pub mod prompt;
-pub mod pulse_append;
 pub mod queue;
 pub mod search;
 pub mod sort;
@@ -77,6 +76,7 @@ pub mod theme;
 pub mod time;
 pub mod ui;
 pub mod update;
+pub mod write_pulse;
 pub mod writes;
 
 #[cfg(test)]

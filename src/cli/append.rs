@@ -1,6 +1,8 @@
 //! `iss append descriptor|pulse`: the append command. Every write goes
 //! through `ledger::append`.
 
+pub(super) mod pulse;
+
 use super::args::{AppendArgs, AppendWhat};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::append::EXIT_DURABLE_FOLLOW_UP_FAILED;
@@ -33,13 +35,9 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
                 Format::Native => {
                     super::native::append_pulse(&ledger, at.as_deref(), *mono_ns, *json)
                 }
-                Format::Legacy => super::append_pulse::run(
-                    path,
-                    at.as_deref(),
-                    *mono_ns,
-                    source_node.as_deref(),
-                    *json,
-                ),
+                Format::Legacy => {
+                    pulse::run(path, at.as_deref(), *mono_ns, source_node.as_deref(), *json)
+                }
             }
         }
     }

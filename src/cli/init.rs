@@ -54,8 +54,7 @@ pub(super) fn unfinished_refusal(
     opts: &InitOptions,
 ) -> anyhow::Result<u8> {
     let code = super::native::refusal(e)?;
-    let hint_given = e.to_string().contains("To start again");
-    if !hint_given
+    if !e.says_how_to_start_again()
         && dir
             .join(crate::ledger::native::write::init::UNFINISHED_MARKER)
             .exists()

@@ -134,7 +134,7 @@ pub fn append_pulse(
     let mut reading = super::clock::clock()?.read();
     if let Some(text) = at {
         // Microseconds, as for legacy pulses: exact through the parser's f64.
-        reading.utc_unix_ns = super::append_pulse::micros_of(text)?.saturating_mul(1000);
+        reading.utc_unix_ns = super::append::pulse::micros_of(text)?.saturating_mul(1000);
     }
     if let Some(m) = mono_ns {
         reading.mono_ns = u64::try_from(m).context("--mono-ns must not be negative")?;

@@ -87,6 +87,20 @@ impl From<AppendError> for WriteError {
     }
 }
 
+impl WriteError {
+    /// Whether the message already says how to start an unfinished
+    /// `iss init`/`iss migrate` again (so a caller does not say it twice).
+    pub fn says_how_to_start_again(&self) -> bool {
+        match self {
+            WriteError::InvalidRecord(InvalidRecord::Unfinished { .. }) => true,
+            WriteError::InvalidRecord(InvalidRecord::Batch(inner)) => {
+                inner.says_how_to_start_again()
+            }
+            _ => false,
+        }
+    }
+}
+
 /// What a write refused on a ledger that does not verify: the word the
 /// message uses (a legacy ledger refuses to "append", a native one to
 /// "write").

@@ -204,7 +204,7 @@ pub fn perform(app: &mut App, action: Action) {
         | Action::FormEnter
         | Action::FormPreview
         | Action::FormConfirm => form::perform(app, action),
-        Action::AppendPulse => crate::tui::pulse_append::append_now(app),
+        Action::AppendPulse => crate::tui::write_pulse::append_now(app),
         _ => focused(app, action),
     }
     crate::tui::queue::drain(app);

@@ -188,7 +188,7 @@ impl WriteJob {
             } => Written::Appended(crate::tui::form::append(
                 ledger, keys, *input, &preview, lock_wait,
             )),
-            Work::Pulse => Written::Pulse(crate::tui::pulse_append::append(ledger, keys, clock)),
+            Work::Pulse => Written::Pulse(crate::tui::write_pulse::append(ledger, keys, clock)),
         }
     }
 }
@@ -230,7 +230,7 @@ pub fn on_written(app: &mut App, request: u64, outcome: Written) {
     match outcome {
         Written::Previewed(result) => crate::tui::form::previewed(app, request, result),
         Written::Appended(result) => crate::tui::form::appended(app, result),
-        Written::Pulse(result) => crate::tui::pulse_append::done(app, result),
+        Written::Pulse(result) => crate::tui::write_pulse::done(app, result),
     }
 }
 

@@ -102,3 +102,23 @@ fn typed_metadata_and_key_reasons_keep_their_messages() {
         format!("refusing to write: {random}")
     );
 }
+
+/// `iss init`/`iss migrate` add the start-again hint unless the error
+/// already gives it: decided by the error's type, as its text did.
+#[test]
+fn the_start_again_hint_is_known_by_its_variant() {
+    let unfinished = || {
+        WriteError::InvalidRecord(InvalidRecord::Unfinished {
+            dir: "/l".into(),
+            keys: vec!["/l.key".into()],
+        })
+    };
+    let batch = WriteError::InvalidRecord(InvalidRecord::Batch(Box::new(unfinished())));
+    for e in [unfinished(), batch] {
+        assert!(e.says_how_to_start_again());
+        assert!(e.to_string().contains("To start again"), "{e}");
+    }
+    let other = WriteError::InvalidRecord(InvalidRecord::NothingWritten);
+    assert!(!other.says_how_to_start_again());
+    assert!(!other.to_string().contains("To start again"));
+}

@@ -17,7 +17,7 @@ pub fn run(
     json: bool,
 ) -> anyhow::Result<u8> {
     // One reading of the run's clock; `--at` and `--mono-ns` replace its parts.
-    let reading = super::clock::clock()?.read();
+    let reading = crate::cli::clock::clock()?.read();
     let clock = PulseClock {
         monotonic_ns: match mono_ns {
             Some(n) => n,
@@ -35,7 +35,7 @@ pub fn run(
             micros
         },
     };
-    let mut out = super::output::stdout();
+    let mut out = crate::cli::output::stdout();
     let mut err = anstream::stderr().lock();
     match append_pulse(path, clock, source_node) {
         Ok(ack) => {
@@ -69,7 +69,7 @@ pub fn run(
                 err,
                 "iss: refusing to append: the time chain does not verify"
             )?;
-            super::append::print_violations(&mut err, &findings, true)?;
+            super::print_violations(&mut err, &findings, true)?;
             Ok(EXIT_VIOLATION)
         }
         Err(e) => {
@@ -80,7 +80,7 @@ pub fn run(
 }
 
 /// Unix microseconds of an RFC 3339 time with an offset.
-pub(super) fn micros_of(text: &str) -> anyhow::Result<i64> {
+pub(in crate::cli) fn micros_of(text: &str) -> anyhow::Result<i64> {
     let Some(u) = iso_to_unix(text) else {
         bail!(
             "--at {text:?}: expected an RFC 3339 time with an offset, e.g. 2026-11-27T10:00:00.250000Z"
