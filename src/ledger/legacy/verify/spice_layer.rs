@@ -55,6 +55,12 @@ pub struct Unattested {
     /// `(descriptor_id, descriptor_hash)` of each later record, in order
     /// (at most [`MAX_UNATTESTED`]).
     pub records: Vec<(String, String)>,
+    /// The chain line of each record in `records` (same order): where the
+    /// watcher's manifest checks place a finding about it.
+    pub lines: Vec<u64>,
+    /// `descriptor_id` and chain line of record `after` (the last attested
+    /// one; empty and 0 when `after` is 0).
+    pub last_attested: (String, u64),
     /// More records followed than were kept.
     pub overflow: bool,
 }
@@ -77,6 +83,7 @@ impl ChainCursor for ChainSource<'_> {
                                     self.verifier.last_id().to_owned(),
                                     self.verifier.last_hash().to_owned(),
                                 ));
+                                u.lines.push(seen.line);
                             } else {
                                 u.overflow = true;
                             }
@@ -236,6 +243,8 @@ pub fn verify_spice_layer_tapped(
                     after: src.consumed,
                     prefix: src.prefix.clone(),
                     records: Vec::new(),
+                    lines: Vec::new(),
+                    last_attested: (src.verifier.last_id().to_owned(), src.last_line),
                     overflow: false,
                 });
             }
