@@ -122,6 +122,26 @@ fn get_health(port: u16) -> Option<serde_json::Value> {
     serde_json::from_str(&r.body_mut().read_to_string().ok()?).ok()
 }
 
+/// Build the image `name` from the context `ctx`, labelled as the test's.
+fn build_image(name: &str, ctx: &Path) {
+    // --format docker: the OCI format has no HEALTHCHECK. --layers=false:
+    // podman otherwise keeps the build stage as an untagged image (some
+    // 80 MB per run).
+    podman_ok(&[
+        "build",
+        "--format",
+        "docker",
+        "--layers=false",
+        "--label",
+        &format!("{LABEL}={name}"),
+        "-t",
+        name,
+        "-f",
+        ctx.join("Dockerfile").to_str().unwrap(),
+        ctx.to_str().unwrap(),
+    ]);
+}
+
 #[test]
 fn the_image_serves_the_volume_as_an_unprivileged_user_and_its_healthcheck_follows_the_verdict() {
     if !podman_available() {
@@ -148,22 +168,7 @@ fn the_image_serves_the_volume_as_an_unprivileged_user_and_its_healthcheck_follo
         ),
     )
     .unwrap();
-    // --format docker: the OCI format has no HEALTHCHECK. --layers=false:
-    // podman otherwise keeps the build stage as an untagged image (some
-    // 80 MB per run).
-    podman_ok(&[
-        "build",
-        "--format",
-        "docker",
-        "--layers=false",
-        "--label",
-        &format!("{LABEL}={name}"),
-        "-t",
-        &name,
-        "-f",
-        ctx.path().join("Dockerfile").to_str().unwrap(),
-        ctx.path().to_str().unwrap(),
-    ]);
+    build_image(&name, ctx.path());
     let tagged = podman_ok(&["image", "inspect", &name, "--format", "{{.Id}}"]);
     assert_eq!(
         labelled_images(&name),

@@ -192,12 +192,7 @@ const FIRST_READ: usize = 4096;
 
 /// Offset of the last `\n` in `file[..end]`, scanning backwards; `buf`
 /// doubles after each read without one, up to `max` bytes.
-fn rfind_newline(
-    file: &File,
-    end: u64,
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> io::Result<Option<u64>> {
+fn rfind_newline(file: &File, end: u64, buf: &mut Vec<u8>, max: usize) -> io::Result<Option<u64>> {
     let mut hi = end;
     while hi > 0 {
         let n = fsio::chunk_len(buf, hi);

@@ -122,6 +122,18 @@ impl ChainCursor for ChainSource<'_> {
 }
 
 impl ChainSource<'_> {
+    /// Keep the records read from now on: the manifest has ended here.
+    fn start_unattested(&mut self) {
+        self.unattested = Some(Unattested {
+            after: self.consumed,
+            prefix: self.prefix.clone(),
+            records: Vec::new(),
+            lines: Vec::new(),
+            last_attested: (self.verifier.last_id().to_owned(), self.last_line),
+            overflow: false,
+        });
+    }
+
     /// Stop reading: at end of file, or on a read error.
     fn close(&mut self) {
         if let (Some(mut lines), Some(report), Some(path)) =
@@ -239,14 +251,7 @@ pub fn verify_spice_layer_tapped(
             // follows is kept, so that an interrupted append can be completed.
             // (An empty manifest attests nothing an append of ours wrote.)
             if manifest.records() > 0 {
-                src.unattested = Some(Unattested {
-                    after: src.consumed,
-                    prefix: src.prefix.clone(),
-                    records: Vec::new(),
-                    lines: Vec::new(),
-                    last_attested: (src.verifier.last_id().to_owned(), src.last_line),
-                    overflow: false,
-                });
+                src.start_unattested();
             }
             manifest.explained_by_batches(
                 crate::ledger::legacy::write::repair::batch_records(p)

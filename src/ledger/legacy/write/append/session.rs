@@ -225,10 +225,7 @@ pub(super) fn advance(layer: &mut VerifiedLayer, acks: &[Acknowledged]) {
         u.prefix = head.prefix.clone();
         u.records.clear();
         u.lines.clear();
-        u.last_attested = (
-            head.verifier.last_id().to_owned(),
-            head.lines,
-        );
+        u.last_attested = (head.verifier.last_id().to_owned(), head.lines);
         u.overflow = false;
     }
 }
