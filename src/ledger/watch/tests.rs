@@ -12,6 +12,7 @@ use std::io::Write;
 use tempfile::TempDir;
 
 mod during_writes;
+mod mid_append;
 mod native;
 
 const NOW_MICROS: i64 = 1_767_225_600_000_000;
