@@ -285,6 +285,12 @@ const ELSEWHERE: &[(&str, i32, &str)] = &[
          fault seam (the crash and disk-full tests of the native writer)",
     ),
     (
+        "key rotate",
+        3,
+        "a checkpoint with the new key that fails after the rotation record is \
+         durable needs the fault seam: tests/write_faults_rotate.rs",
+    ),
+    (
         "append pulse",
         3,
         "as for append descriptor: the native writer's fault-injection tests",
