@@ -113,22 +113,19 @@ impl Step {
 
     /// Buckets from the one holding `min` to the one holding `max`.
     pub fn count(self, min: i64, max: i64) -> u64 {
-        let (a, b) = (self.floor(min), self.floor(max));
-        match self {
-            Step::Secs(s) => ((b - a) / s) as u64 + 1,
-            Step::Week => ((b - a) / (7 * DAY)) as u64 + 1,
-            Step::Months(n) => {
-                let idx = |t: i64| {
-                    let (y, m, _) = civil_from_days(t.div_euclid(DAY));
-                    y * 12 + m - 1
-                };
-                ((idx(b) - idx(a)) / n) as u64 + 1
-            }
-            Step::Year => {
-                let year = |t: i64| civil_from_days(t.div_euclid(DAY)).0;
-                (year(b) - year(a)) as u64 + 1
-            }
-        }
+        let (lo, hi) = (self.floor(min), self.floor(max));
+        let month = |t: i64| {
+            let (year, m, _) = civil_from_days(t.div_euclid(DAY));
+            year * 12 + m - 1
+        };
+        let steps = match self {
+            Step::Secs(s) => (hi - lo) / s,
+            Step::Week => (hi - lo) / (7 * DAY),
+            Step::Months(n) => (month(hi) - month(lo)) / n,
+            Step::Year => (month(hi) - month(lo)) / 12,
+        };
+        // `max` before `min` is no bucket.
+        u64::try_from(steps + 1).unwrap_or(0)
     }
 
     /// How a bucket's start is labelled: as precise as the step needs.

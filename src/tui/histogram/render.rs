@@ -41,7 +41,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let view = app.current();
     let mut title = format!(" histogram: {} ", view.kind.file_kind().file_name());
     if let Some(filter) = &view.filter {
-        title.push_str(&format!("· filter {} ", filter.text));
+        title = format!("{title}· filter {} ", filter.text);
     }
     let block = t.boxed(Line::raw(title));
     let inner = block.inner(area);
@@ -66,11 +66,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-fn body(h: &Histogram, c: &Counts, app: &App, inner: Rect) -> Vec<Line<'static>> {
+fn body(h: &Histogram, counts: &Counts, app: &App, inner: Rect) -> Vec<Line<'static>> {
+    let c = counts;
     let t = &app.theme;
     let rows = rows_in(app.body());
     let mut out = Vec::new();
-    let Some(g) = h.grid(rows) else {
+    let Some(grid) = h.grid(rows) else {
         out.push(Line::raw(format!(
             "no record of {} has a time that can be placed",
             c.total()
@@ -78,9 +79,9 @@ fn body(h: &Histogram, c: &Counts, app: &App, inner: Rect) -> Vec<Line<'static>>
         out.push(unplaced(c, t));
         return out;
     };
-    let all: Vec<Bucket> = (0..g.len).map(|i| bucket(c, &g, i)).collect();
+    let all: Vec<Bucket> = (0..grid.len).map(|i| bucket(c, &grid, i)).collect();
     let max = all.iter().map(|b| b.records).max().unwrap_or(0).max(1);
-    out.push(summary(c, &g, t));
+    out.push(summary(c, &grid, t));
     out.push(unplaced(c, t));
     let count_w = max.to_string().len();
     // A column for each kind of finding the records have.
@@ -96,8 +97,8 @@ fn body(h: &Histogram, c: &Counts, app: &App, inner: Rect) -> Vec<Line<'static>>
     } else if h.cursor >= top + shown {
         top = h.cursor + 1 - shown;
     }
-    for i in top..(top + shown).min(g.len) {
-        let b = all[usize::try_from(i).unwrap_or(0)];
+    for i in top..(top + shown).min(grid.len) {
+        let this = all[usize::try_from(i).unwrap_or(0)];
         let gutter = if i == h.cursor {
             "▶"
         } else if h.marking() && (first..=last).contains(&i) {
@@ -112,22 +113,25 @@ fn body(h: &Histogram, c: &Counts, app: &App, inner: Rect) -> Vec<Line<'static>>
         };
         let mut spans = vec![
             Span::raw(gutter),
-            Span::styled(format!("{:<LABEL$}", g.step.label(g.start(i))), label_style),
-            Span::raw(format!(" {:>count_w$} ", b.records)),
+            Span::styled(
+                format!("{:<LABEL$}", grid.step.label(grid.start(i))),
+                label_style,
+            ),
+            Span::raw(format!(" {:>count_w$} ", this.records)),
         ];
         if vio {
-            spans.push(flag("✘", b.violations, t.bad));
+            spans.push(flag("✘", this.violations, t.bad));
         }
         if warn {
-            spans.push(flag("⚠", b.warnings, t.warn));
+            spans.push(flag("⚠", this.warnings, t.warn));
         }
-        spans.extend(bar(b, max, bar_w, t));
+        spans.extend(bar(this, max, bar_w, t));
         out.push(Line::from(spans));
     }
     while out.len() < rows + 2 {
         out.push(Line::raw(""));
     }
-    out.push(selection(c, &g, first, last, h.marking()));
+    out.push(selection(c, &grid, first, last, h.marking()));
     out
 }
 
@@ -208,7 +212,7 @@ fn unplaced(c: &Counts, t: &Theme) -> Line<'static> {
         why.join(", ")
     );
     if c.unplaced_violations > 0 {
-        text.push_str(&format!(", ✘ {} of them", c.unplaced_violations));
+        text = format!("{text}, ✘ {} of them", c.unplaced_violations);
     }
     Line::styled(text, t.warn)
 }

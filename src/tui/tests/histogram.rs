@@ -17,22 +17,21 @@ const CHAIN: &str = "data/spice_layer/spice_chain.jsonl";
 
 /// Times of the appended records: every 7 hours from 2026-11-01T10:00Z,
 /// the fifth written with a +02:00 offset (placed by its instant).
-fn appended_time(i: i64) -> String {
-    let t = Instant::parse("2026-11-01T10:00:00Z").unwrap().secs + i * 7 * 3600;
-    let (y, m, d) = crate::time::civil::civil_from_days(t.div_euclid(86_400));
-    let s = t.rem_euclid(86_400);
-    if i == 4 {
-        let s = s + 2 * 3600; // the same instant, two hours ahead
-        return format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:00.000000+02:00",
-            s / 3600,
-            s % 3600 / 60
-        );
-    }
+fn appended_time(index: i64) -> String {
+    let at = Instant::parse("2026-11-01T10:00:00Z").unwrap().secs + index * 7 * 3600;
+    // The fifth: the same instant, two hours ahead.
+    let (offset, zone) = if index == 4 {
+        (2 * 3600, "+02:00")
+    } else {
+        (0, "+00:00")
+    };
+    let local = at + offset;
+    let (year, month, day) = crate::time::civil::civil_from_days(local.div_euclid(86_400));
+    let secs = local.rem_euclid(86_400);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:00.000000+00:00",
-        s / 3600,
-        s % 3600 / 60
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:00.000000{zone}",
+        secs / 3600,
+        secs % 3600 / 60
     )
 }
 
@@ -75,7 +74,7 @@ fn open(w: u16, h: u16) -> (Harness, PathBuf) {
 }
 
 /// The 0-based lines of the chain whose time is in `from..to` (Unix
-/// seconds), read from the file with serde_json.
+/// seconds), read from the file with `serde_json`.
 fn lines_between(root: &Path, from: i64, to: i64) -> Vec<u64> {
     std::fs::read_to_string(root.join(CHAIN))
         .unwrap()
