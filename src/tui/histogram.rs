@@ -22,7 +22,7 @@ mod render;
 pub use render::render;
 
 use crate::tui::app::{App, Level, Loading};
-use crate::tui::chain::ChainKind;
+use crate::tui::chain::{ChainKind, ChainView};
 use crate::tui::keys::Action;
 use buckets::{LADDER, Step};
 use count::{CountJob, Counted, Counts};
@@ -40,6 +40,17 @@ struct Subject {
     filter: Option<String>,
     lines: u64,
     marks: bool,
+}
+
+impl Subject {
+    fn of(view: &ChainView) -> Self {
+        Subject {
+            kind: view.kind,
+            filter: view.filter.as_ref().map(|f| f.text.clone()),
+            lines: view.lines(),
+            marks: view.marks.is_some(),
+        }
+    }
 }
 
 /// The histogram's state, one field of [`App`].
@@ -104,6 +115,15 @@ impl Histogram {
         self.anchor.is_some()
     }
 
+    /// The chain and filter the counts are of, and whether they are still
+    /// those of `view` (no filter set or cleared, no record appended since).
+    pub fn subject_of<'a>(&'a self, view: &'a ChainView) -> (ChainKind, Option<&'a str>, bool) {
+        match &self.of {
+            Some(s) => (s.kind, s.filter.as_deref(), *s == Subject::of(view)),
+            None => (view.kind, None, true),
+        }
+    }
+
     /// The first bucket row shown.
     pub fn top(&self) -> u64 {
         self.top
@@ -152,12 +172,7 @@ pub fn toggle(app: &mut App) {
         app.say(Level::Warn, crate::tui::strings::NOTHING_TO_SHOW);
         return;
     };
-    let subject = Subject {
-        kind: view.kind,
-        filter: view.filter.as_ref().map(|f| f.text.clone()),
-        lines: view.lines(),
-        marks: view.marks.is_some(),
-    };
+    let subject = Subject::of(view);
     if app.histogram.of.as_ref() == Some(&subject)
         && !matches!(app.histogram.counts, Loading::Failed(_))
     {

@@ -38,10 +38,14 @@ fn bucket(c: &Counts, g: &Grid, i: u64) -> Bucket {
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let h = &app.histogram;
     let t = &app.theme;
-    let view = app.current();
-    let mut title = format!(" histogram: {} ", view.kind.file_kind().file_name());
-    if let Some(filter) = &view.filter {
-        title = format!("{title}· filter {} ", filter.text);
+    let (kind, filter, current) = h.subject_of(app.current());
+    let mut title = format!(" histogram: {} ", kind.file_kind().file_name());
+    if let Some(filter) = filter {
+        title = format!("{title}· filter {filter} ");
+    }
+    if !current {
+        // The filter or the chain changed since the count.
+        title.push_str("· since changed (H H counts again) ");
     }
     let block = t.boxed(Line::raw(title));
     let inner = block.inner(area);

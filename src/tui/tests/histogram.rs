@@ -240,6 +240,17 @@ fn the_count_runs_off_the_ui_thread_and_shows_its_progress() {
     t.keys_pending("HH");
     assert!(t.take_jobs().is_empty());
     assert!(t.screen().contains("63 records in"));
+    assert!(!t.screen().contains("since changed"));
+    // A filter set meanwhile: the box says its counts are of before.
+    t.keys(":filter level=2<enter>");
+    assert!(
+        t.screen().contains("since changed (H H counts again)"),
+        "{}",
+        t.screen()
+    );
+    t.keys("HH");
+    assert!(t.screen().contains("filter level=2"), "{}", t.screen());
+    assert!(!t.screen().contains("since changed"), "{}", t.screen());
 }
 
 #[test]
