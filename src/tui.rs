@@ -54,6 +54,7 @@ pub mod fleet;
 pub mod form;
 pub mod goto_time;
 pub mod help;
+pub mod histogram;
 pub mod hits;
 pub mod integrity;
 pub mod keys;

@@ -535,6 +535,25 @@ fn workstation_in_tmux_filters_by_regex_and_sorts_by_level() {
         .map(|r| r.1)
         .collect();
     assert_eq!(levels, desc, "{screen}");
+    // The time histogram of the kept records; every bucket selected
+    // (G, Space, g) and Enter: the same records, now with time bounds.
+    send(&session.0, "H");
+    let screen = wait_for(&session.0, "buckets of");
+    assert!(
+        screen.contains(&format!("{} records in", want.len())),
+        "the histogram counts the kept records\n{screen}"
+    );
+    for key in ["G", "Space", "g", "Enter"] {
+        send(&session.0, key);
+    }
+    let screen = wait_for(&session.0, "until=");
+    assert!(screen.contains("/Backup_R.store/ since="), "{screen}");
+    // The new filter's records are sorted again, as before.
+    let screen = wait_for(&session.0, "sorted by level ▼ descending");
+    let rows = process_and_level_rows(&screen);
+    assert!(rows.iter().all(|(p, _)| p == "Backup_Restore"), "{screen}");
+    let levels: Vec<u8> = rows.iter().map(|r| r.1).collect();
+    assert_eq!(levels, desc, "every kept record is in the range\n{screen}");
     send(&session.0, "q");
     wait_until_quit(&session.0);
     assert_eq!(files_state(dir.path()), before, "nothing written");

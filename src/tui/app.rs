@@ -159,6 +159,8 @@ pub struct App {
     /// Whether a verdict was shown yet: the first one selects and names the
     /// first violation ([`crate::tui::first_screen`]).
     pub first_verdict: crate::tui::first_screen::FirstVerdict,
+    /// The records-over-time histogram over the browser (`H`).
+    pub histogram: crate::tui::histogram::Histogram,
 }
 
 /// Work for the event loop that `update` cannot do itself (it has no
@@ -204,6 +206,7 @@ impl App {
             outbox: Outbox::default(),
             queue: crate::tui::queue::Queue::default(),
             first_verdict: crate::tui::first_screen::FirstVerdict::Awaited,
+            histogram: crate::tui::histogram::Histogram::default(),
         }
     }
 
@@ -255,6 +258,7 @@ impl App {
             || self.writing.running.is_some()
             || self.browser.search().is_some()
             || self.browser.narrowing().is_some()
+            || self.histogram.pending()
     }
 
     /// The key contexts in effect, innermost first.
@@ -269,6 +273,7 @@ impl App {
             &[C::Help, C::Global]
         } else {
             match self.pane {
+                Pane::Browser if self.histogram.is_open() => &[C::Histogram, C::Global],
                 Pane::Browser if self.browser.detail().is_some() => &[C::Detail, C::Global],
                 Pane::Browser => &[C::Browser, C::Global],
                 Pane::Integrity => &[C::Integrity, C::Global],

@@ -26,7 +26,7 @@ use crate::tui::strings;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-mod words;
+pub mod words;
 
 /// Bytes of a line read for matching; longer lines never match.
 const MATCH_MAX_BYTES: usize = narrow::LINE_MAX_BYTES;
@@ -241,11 +241,16 @@ fn split(word: &str) -> Result<(&str, &'static str, &str), String> {
     Ok((key, op, value))
 }
 
-/// A time bound: a full ISO 8601 time, one without offset (UTC), or a
-/// date (its first instant as a start, its last as an end).
+/// A time bound: a full ISO 8601 time, one without offset (UTC), a
+/// date, or a date and minute (`2026-11-01T09:59`, UTC): a date or a
+/// minute stands for its first instant as a start, its last as an end.
 pub fn instant(value: &str, start: bool) -> Option<Instant> {
     if let Some(t) = Instant::parse(value) {
         return Some(t);
+    }
+    if value.len() == 16 && value.as_bytes()[13] == b':' {
+        let secs = if start { ":00Z" } else { ":59.999999999Z" };
+        return Instant::parse(&format!("{value}{secs}"));
     }
     if value.len() == 10 {
         let time = if start {
@@ -499,5 +504,15 @@ mod tests {
         assert!(parse("since=yesterday").unwrap_err().contains("not a date"));
         assert!(parse("level").unwrap_err().contains("field=value"));
         assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn a_minute_stands_for_its_whole_minute_as_a_date_for_its_day() {
+        // The histogram's ranges are written this way (`H`, Enter).
+        let s = parse("since=2026-11-01T09:00 until=2026-11-01T09:59").unwrap();
+        let (a, b) = (s.find.since.unwrap(), s.find.until.unwrap());
+        assert_eq!(a, Instant::parse("2026-11-01T09:00:00Z").unwrap());
+        assert_eq!(b, Instant::parse("2026-11-01T09:59:59.999999999Z").unwrap());
+        assert!(parse("since=2026-11-01T09:60").is_err());
     }
 }

@@ -21,6 +21,8 @@ pub enum Context {
     Maturity,
     /// The audit trail (pane 5).
     Audit,
+    /// The records-over-time histogram over the browser (`H`).
+    Histogram,
     /// The help overlay.
     Help,
     /// Typing a search or a command.
@@ -44,6 +46,7 @@ impl Context {
             Context::Time => "Time pulses (3)",
             Context::Maturity => "Maturity (4)",
             Context::Audit => "Audit trail (5)",
+            Context::Histogram => "Time histogram (H in the browser)",
             Context::Help => "Help",
             Context::Prompt => "Search / command prompt",
             Context::FormEdit => "Descriptor form (a, with --write)",
@@ -129,6 +132,14 @@ pub enum Action {
     CopyId,
     /// Copy the record's hash to the clipboard (OSC 52).
     CopyHash,
+    /// Open or close the time histogram of the browsed chain.
+    Histogram,
+    /// Histogram: mark one end of a range of buckets (again: drop it).
+    MarkRange,
+    /// Histogram: smaller buckets.
+    ZoomIn,
+    /// Histogram: larger buckets.
+    ZoomOut,
     /// Form: next field.
     FormNext,
     /// Form: previous field.
@@ -271,6 +282,18 @@ pub const TABLE: &[Binding] = &[
     bind(C::Browser, &[k('M')], A::ListMarks, "list the marked records"),
     bind(C::Browser, &[k('y')], A::CopyId, "copy the record's id (OSC 52 clipboard)"),
     bind(C::Browser, &[k('Y')], A::CopyHash, "copy the record's hash (OSC 52 clipboard)"),
+    bind(C::Browser, &[k('H')], A::Histogram, "time histogram of the records and findings (lnav's i)"),
+    bind(C::Histogram, &[k('j'), code(KeyCode::Down)], A::Down, "next bucket (later)"),
+    bind(C::Histogram, &[k('k'), code(KeyCode::Up)], A::Up, "previous bucket (earlier)"),
+    bind(C::Histogram, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
+    bind(C::Histogram, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up"),
+    bind(C::Histogram, &[k('g'), code(KeyCode::Home)], A::Top, "first bucket"),
+    bind(C::Histogram, &[k('G'), code(KeyCode::End)], A::Bottom, "last bucket"),
+    bind(C::Histogram, &[k(' ')], A::MarkRange, "mark one end of a range of buckets (again: drop the mark)"),
+    bind(C::Histogram, &[code(KeyCode::Enter)], A::Open, "filter the browser to the bucket or range (:filter since=.. until=..)"),
+    bind(C::Histogram, &[k('z')], A::ZoomIn, "zoom in: smaller buckets"),
+    bind(C::Histogram, &[k('Z')], A::ZoomOut, "zoom out: larger buckets"),
+    bind(C::Histogram, &[k('H')], A::Back, "close"),
     bind(C::Detail, &[k('j'), code(KeyCode::Down)], A::Down, "scroll down"),
     bind(C::Detail, &[k('k'), code(KeyCode::Up)], A::Up, "scroll up"),
     bind(C::Detail, &[code(KeyCode::PageDown), ctrl('f'), k(' ')], A::PageDown, "page down"),
@@ -362,6 +385,7 @@ pub fn help_lines() -> Vec<HelpLine> {
         C::Global,
         C::Browser,
         C::Detail,
+        C::Histogram,
         C::Integrity,
         C::Time,
         C::Maturity,

@@ -131,6 +131,8 @@ pub enum PanesMsg {
     Counted(Box<crate::tui::hits::Counted>),
     /// A `:goto TIME` finished.
     GotoTime(Box<crate::tui::goto_time::GotoTimeDone>),
+    /// The histogram's records were counted.
+    Histogram(Box<crate::tui::histogram::count::Counted>),
     /// A browser search (`/`, `n`/`N`, `:goto ID`).
     Search {
         /// The request it answers.
@@ -177,6 +179,7 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
         PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
         PanesMsg::Sorted(done) => crate::tui::sort::on_sorted(app, *done),
         PanesMsg::GotoTime(done) => crate::tui::goto_time::on_found(app, *done),
+        PanesMsg::Histogram(c) => crate::tui::histogram::on_counted(app, *c),
         PanesMsg::Counted(c) => crate::tui::hits::on_counted(app, *c),
         PanesMsg::Search {
             request,

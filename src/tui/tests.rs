@@ -10,6 +10,7 @@ mod first_screen;
 mod fleet;
 mod form;
 mod harness;
+mod histogram;
 mod keys_dsl;
 mod live;
 mod mouse;

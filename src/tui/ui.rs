@@ -26,6 +26,9 @@ pub fn render(app: &App, f: &mut Frame) {
     }
     let ctx = app.ctx();
     match app.pane {
+        Pane::Browser if app.histogram.is_open() => {
+            crate::tui::histogram::render(f, body, app);
+        }
         Pane::Browser => browser::render(f, body, app),
         Pane::Integrity => integrity::render(f, body, &ctx, &app.integrity),
         Pane::Time => time::render(f, body, &ctx, &app.panes.time),

@@ -205,6 +205,7 @@ pub fn perform(app: &mut App, action: Action) {
         | Action::FormPreview
         | Action::FormConfirm => form::perform(app, action),
         Action::AppendPulse => crate::tui::pulse_append::append_now(app),
+        Action::Histogram => crate::tui::histogram::toggle(app),
         _ => focused(app, action),
     }
     crate::tui::queue::drain(app);
@@ -220,6 +221,7 @@ fn focused(app: &mut App, action: Action) {
         return;
     }
     match app.pane {
+        Pane::Browser if app.histogram.is_open() => crate::tui::histogram::perform(app, action),
         Pane::Browser => actions::perform(app, action),
         Pane::Integrity => {
             let ctx = ctx!(app);
@@ -245,6 +247,10 @@ fn back(app: &mut App) {
         return;
     }
     if app.pane == Pane::Browser && app.browser.close_detail() {
+        return;
+    }
+    if app.pane == Pane::Browser && app.histogram.is_open() {
+        crate::tui::histogram::toggle(app);
         return;
     }
     // Back along the links followed from the audit pane; from panes 3-5
