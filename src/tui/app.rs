@@ -175,6 +175,8 @@ pub struct Outbox {
     pub export_force: bool,
     /// Write these records (`:export FILE.jsonl`/`.csv`), off the UI thread.
     pub records: Option<crate::tui::export_records::RecordsJob>,
+    /// Show this record in `$PAGER` (`v`), the terminal given back meanwhile.
+    pub pager: Option<crate::tui::pager::PagerJob>,
 }
 
 impl App {

@@ -430,12 +430,12 @@ mod tests {
     #[test]
     fn words_parse_into_conditions_and_bad_ones_say_why() {
         let s = parse("level>=3 process=ENG.1 outcome=compliant assessor=me").unwrap();
-        assert_eq!((s.level_min, s.level_max), (Some(3), None));
+        assert_eq!((s.find.level.min, s.find.level.max), (Some(3), None));
         assert_eq!(s.find.process.as_deref(), Some("ENG.1"));
         assert_eq!(s.find.outcome.as_deref(), Some("compliant"));
         assert_eq!(s.find.assessor.as_deref(), Some("me"));
         let s = parse("level<2 level>0").unwrap();
-        assert_eq!((s.level_min, s.level_max), (Some(1), Some(1)));
+        assert_eq!((s.find.level.min, s.find.level.max), (Some(1), Some(1)));
         let s = parse("since=2026-11-01 until=2026-11-01").unwrap();
         let (a, b) = (s.find.since.unwrap(), s.find.until.unwrap());
         assert!(

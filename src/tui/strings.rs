@@ -326,6 +326,7 @@ pub fn live_error(err: &str) -> String {
 pub const HELP_TITLE: &str = "Keys (Esc closes)";
 
 pub mod analysis;
+pub mod pager;
 /// The mode shown in the status bar when writes are allowed (`--write`).
 pub const WRITE_MODE: &str = "WRITE";
 /// Message: a write key pressed without `--write`; `what` is what it appends

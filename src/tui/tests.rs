@@ -18,6 +18,7 @@ mod native;
 mod navigation;
 mod numbers;
 mod numbers_extreme;
+mod pager;
 mod panes_navigation;
 mod panes_snapshots;
 mod readme_tour;
