@@ -7,6 +7,7 @@ mod browse_tools;
 mod components;
 mod export_records;
 mod first_screen;
+mod fit_text;
 mod fleet;
 mod form;
 mod harness;
