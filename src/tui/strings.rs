@@ -299,9 +299,11 @@ pub const FOLLOW: &str = "▼ FOLLOW";
 /// Badge: the ledger is watched and nothing was appended since it was
 /// opened; `G` goes to the end and follows it.
 pub const LIVE: &str = "● LIVE (G: follow)";
+/// The hint in the badges, dropped when the status bar is short of room.
+pub const FOLLOW_HINT: &str = " (G: follow)";
 /// Badge: the browser stays where the reviewer scrolled; `G` follows again.
 pub fn paused(below: u64) -> String {
-    format!("‖ PAUSED {below} below (G: follow)")
+    format!("‖ PAUSED {below} below{FOLLOW_HINT}")
 }
 /// Badge: a full re-verification is running.
 pub const REVERIFYING: &str = "↻ re-verifying…";

@@ -106,3 +106,23 @@ fn a_long_filter_in_the_title_is_cut_with_an_ellipsis_and_keeps_its_count() {
         assert_snapshot!(format!("filter_title_cut_{w}x{h}"), screen);
     }
 }
+
+#[test]
+fn a_single_file_keeps_its_name_in_the_status_bar_at_80_columns() {
+    for (w, h) in SIZES {
+        let (tmp, ledger) = super::harness::tampered_ledger();
+        let file = ledger.join("data/spice_layer/spice_chain.jsonl");
+        let mut t = Harness::open(&file, w, h).keeping(tmp);
+        // The live badge is what used to squeeze the name out.
+        t.app.live.active = true;
+        let screen = t.screen();
+        let status = screen.lines().last().unwrap();
+        // At least the end of its name (it was blank at 80 columns).
+        assert!(
+            status.contains("…ain.jsonl") || status.contains("spice_chain.jsonl"),
+            "{w}x{h}: {status}"
+        );
+        assert!(status.contains("VIOLATED: 1 violation"), "{status}");
+        assert_snapshot!(format!("single_file_status_{w}x{h}"), screen);
+    }
+}
