@@ -37,12 +37,15 @@ fn scan(lines: &[String], keep: impl Fn(&Value) -> bool) -> Vec<u64> {
         .collect()
 }
 
+/// Whether a level is kept.
+type Keep = fn(i64) -> bool;
+
 #[test]
 fn level_bounds_take_every_operator_of_filter_level() {
     let dir = generated_ledger(41);
     let lines = read_lines(&dir.path().join(CHAIN));
     let level = |v: &Value| v["capability_level"].as_i64().unwrap();
-    let cases: [(&str, fn(i64) -> bool); 6] = [
+    let cases: [(&str, Keep); 6] = [
         (">=3", |l| l >= 3),
         (">3", |l| l > 3),
         ("<=2", |l| l <= 2),

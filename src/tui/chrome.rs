@@ -173,9 +173,9 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         badge = badge.replace(strings::FOLLOW_HINT, "");
     }
     if room(&badge, &position) < floor
-        && let Some((_, numbers)) = position.split_once(' ')
+        && let Some(space) = position.find(' ')
     {
-        position = numbers.to_owned();
+        position.drain(..=space);
     }
     let ledger = shorten(
         &app.ledger.display().to_string(),

@@ -36,7 +36,7 @@ fn the_help_shows_every_word_of_every_line_when_scrolled_through() {
         t.keys("?");
         let mut seen = Vec::new();
         let mut last = String::new();
-        for page in 0..40 {
+        for _ in 0..40 {
             let screen = t.screen();
             if screen == last {
                 assert_snapshot!(format!("help_wrapped_end_{w}x{h}"), screen);
