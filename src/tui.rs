@@ -66,6 +66,7 @@ pub mod maturity;
 pub mod mouse;
 pub mod msg;
 pub mod narrow;
+pub mod pager;
 pub mod panes;
 pub mod prompt;
 pub mod pulse_append;

@@ -100,6 +100,7 @@ pub fn perform(app: &mut App, action: Action) {
         Action::NextMark => bookmarks::jump(app, true),
         Action::PrevMark => bookmarks::jump(app, false),
         Action::ListMarks => bookmarks::list(app),
+        Action::Pager => crate::tui::pager::request(app),
         Action::CopyId => clipboard::copy_field(app, clipboard::What::Id),
         Action::CopyHash => clipboard::copy_field(app, clipboard::What::Hash),
         Action::ScrollLeft | Action::ScrollRight if app.browser.detail().is_none() => {

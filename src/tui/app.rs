@@ -177,6 +177,8 @@ pub struct Outbox {
     pub export_force: bool,
     /// Write these records (`:export FILE.jsonl`/`.csv`), off the UI thread.
     pub records: Option<crate::tui::export_records::RecordsJob>,
+    /// Show this record in `$PAGER` (`v`), the terminal given back meanwhile.
+    pub pager: Option<crate::tui::pager::PagerJob>,
 }
 
 impl App {
@@ -286,7 +288,8 @@ impl App {
 
     /// The body rectangle at the current size.
     pub fn body(&self) -> ratatui::layout::Rect {
-        layout::split_banner(layout::body(self.size.0, self.size.1), self.live.banner()).1
+        let body = layout::body(self.size.0, self.size.1);
+        layout::split_banner(body, self.live.banner_lines(body.width).len()).1
     }
 
     /// Rows of the chain table at the current size.

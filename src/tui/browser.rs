@@ -33,7 +33,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let view = app.current();
-    let block = app.theme.boxed(chain_tabs(app));
+    let block = app
+        .theme
+        .boxed(chain_tabs(app, usize::from(area.width.saturating_sub(2))));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let message = |f: &mut Frame, text: String, style: Style| {
@@ -72,8 +74,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     }
 }
 
-/// The block title: the chain files as tabs, the current one highlighted.
-fn chain_tabs(app: &App) -> Line<'static> {
+/// The block title in `room` columns: the chain files as tabs, the current
+/// one highlighted, then what narrows the view. What does not fit is cut
+/// with `…`; a long filter loses the end of its text before its count.
+fn chain_tabs(app: &App, room: usize) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     for (i, kind) in app.browser.chains().iter().map(|c| c.kind).enumerate() {
         let (style, open, close) = if i == app.browser.chain() {
@@ -103,15 +107,20 @@ fn chain_tabs(app: &App) -> Line<'static> {
         ));
     }
     if let Some(f) = &app.current().filter {
+        let (kept, total) = (f.lines.len(), app.current().lines());
+        let used = Line::from(spans.clone()).width();
+        // Room for the filter's text once the rest of its words are shown.
+        let frame = fit::width(&strings::filter_active("", kept, total)) + 1;
+        let text = match room.saturating_sub(used).checked_sub(frame) {
+            Some(left) if left >= 2 => fit::text(&f.text, left),
+            _ => f.text.clone(),
+        };
         spans.push(Span::styled(
-            format!(
-                "{} ",
-                strings::filter_active(&f.text, f.lines.len(), app.current().lines())
-            ),
+            format!("{} ", strings::filter_active(&text, kept, total)),
             app.theme.warn,
         ));
     }
-    Line::from(spans)
+    fit::line(Line::from(spans), room)
 }
 
 fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {

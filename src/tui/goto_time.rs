@@ -109,9 +109,9 @@ pub fn parse(arg: &str) -> Option<Instant> {
     }
     // `2026-11-01T09:00`: minutes are enough.
     if b.len() == 16 && b[13] == b':' {
-        return crate::tui::filter::instant(&format!("{arg}:00"), true);
+        return crate::analysis::bounds::time_bound(&format!("{arg}:00"), true);
     }
-    crate::tui::filter::instant(arg, true)
+    crate::analysis::bounds::time_bound(arg, true)
 }
 
 /// `:goto TIME`: in the time pane its pulse chain, else the browsed chain.

@@ -128,6 +128,8 @@ pub enum Action {
     PrevMark,
     /// List the marked records.
     ListMarks,
+    /// Open the record in `$PAGER` (a read-only temporary copy).
+    Pager,
     /// Copy the record's id to the clipboard (OSC 52).
     CopyId,
     /// Copy the record's hash to the clipboard (OSC 52).
@@ -280,6 +282,7 @@ pub const TABLE: &[Binding] = &[
     bind(C::Browser, &[k('u')], A::NextMark, "next marked record"),
     bind(C::Browser, &[k('U')], A::PrevMark, "previous marked record"),
     bind(C::Browser, &[k('M')], A::ListMarks, "list the marked records"),
+    bind(C::Browser, &[k('v')], A::Pager, "open the record in $PAGER (less; a read-only copy)"),
     bind(C::Browser, &[k('y')], A::CopyId, "copy the record's id (OSC 52 clipboard)"),
     bind(C::Browser, &[k('Y')], A::CopyHash, "copy the record's hash (OSC 52 clipboard)"),
     bind(C::Browser, &[k('H')], A::Histogram, "time histogram of the records and findings (lnav's i)"),
@@ -301,6 +304,7 @@ pub const TABLE: &[Binding] = &[
     bind(C::Detail, &[k('g'), code(KeyCode::Home)], A::Top, "top"),
     bind(C::Detail, &[k('G'), code(KeyCode::End)], A::Bottom, "bottom"),
     bind(C::Detail, &[code(KeyCode::Enter)], A::Back, "back to the table"),
+    bind(C::Detail, &[k('v')], A::Pager, "open the record in $PAGER (less; a read-only copy)"),
     bind(C::Integrity, &[k('j'), code(KeyCode::Down)], A::Down, "next finding"),
     bind(C::Integrity, &[k('k'), code(KeyCode::Up)], A::Up, "previous finding"),
     bind(C::Integrity, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
@@ -333,6 +337,10 @@ pub const TABLE: &[Binding] = &[
     bind(C::Audit, &[code(KeyCode::Enter)], A::Open, "follow the link (Esc comes back)"),
     bind(C::Help, &[k('j'), code(KeyCode::Down)], A::Down, "scroll down"),
     bind(C::Help, &[k('k'), code(KeyCode::Up)], A::Up, "scroll up"),
+    bind(C::Help, &[code(KeyCode::PageDown), ctrl('f'), k(' ')], A::PageDown, "page down"),
+    bind(C::Help, &[code(KeyCode::PageUp), ctrl('b'), k('b')], A::PageUp, "page up"),
+    bind(C::Help, &[k('g'), code(KeyCode::Home)], A::Top, "top"),
+    bind(C::Help, &[k('G'), code(KeyCode::End)], A::Bottom, "bottom"),
     bind(C::Help, &[k('?')], A::Back, "close"),
     bind(C::Prompt, &[code(KeyCode::Enter)], A::Submit, "run the search or command"),
     bind(C::Prompt, &[code(KeyCode::Backspace)], A::DeleteChar, "delete a character"),

@@ -20,7 +20,7 @@ pub fn render(app: &App, f: &mut Frame) {
     }
     let a = layout::areas(area);
     chrome::tabs(app, f, a.tabs);
-    let (banner, body) = layout::split_banner(a.body, app.live.banner());
+    let (banner, body) = layout::split_banner(a.body, app.live.banner_lines(a.body.width).len());
     if banner.height > 0 {
         live::render_banner(app, f, banner);
     }
