@@ -15,7 +15,7 @@ use crate::ledger::watch::thread::WatchHandle;
 use crate::tui::app::{App, Loading};
 use crate::tui::msg::Msg;
 use crate::tui::theme::{Theme, ThemeName};
-use crate::tui::{load, panes, ui};
+use crate::tui::{load, panes};
 use anyhow::{Context as _, bail};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
@@ -48,14 +48,19 @@ struct Session {
     watch: Option<WatchHandle>,
 }
 
-/// Start the watcher of every entry; each event arrives as
-/// [`FleetMsg::Entry`]. An entry that cannot be watched (a published
-/// location in this build) gets its reason at once; the others run.
+/// How often a published location's checkpoints are fetched.
+const POLL: Duration = Duration::from_secs(2);
+
+/// Start the watcher of every entry (a published location's through
+/// remote review, [`crate::remote::follow`]); each event arrives as
+/// [`FleetMsg::Entry`]. An entry that cannot be watched gets its reason at
+/// once; the others run.
 pub fn spawn_watchers(
     entries: &[Entry],
     verify: &VerifyOptions,
     tx: &Sender<FleetMsg>,
 ) -> Vec<Option<WatchHandle>> {
+    let published = crate::remote::follow::watcher(POLL);
     entries
         .iter()
         .enumerate()
@@ -65,10 +70,15 @@ pub fn spawn_watchers(
                 ..WatchOptions::default()
             };
             let send = tx.clone();
-            let watched = crate::ledger::fleet::watch(&e.location, options, move |ev| {
-                send.send(FleetMsg::Entry(i, summary::of_event(&ev)))
-                    .is_ok()
-            });
+            let watched = crate::ledger::fleet::watch(
+                &e.location,
+                options,
+                move |ev| {
+                    send.send(FleetMsg::Entry(i, summary::of_event(&ev)))
+                        .is_ok()
+                },
+                Some(&*published),
+            );
             match watched {
                 Ok(h) => Some(h),
                 Err(why) => {
@@ -155,12 +165,7 @@ fn event_loop(
         }
         let app_dirty = fa.opened().is_some_and(|a| a.dirty);
         if (fa.dirty || app_dirty) && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
-            terminal.draw(|f| match fa.opened() {
-                Some(app) => ui::render(app, f),
-                None => {
-                    super::render::render(f, &fa.view, &fa.theme, fa.now_ns, fa.message.as_deref());
-                }
-            })?;
+            terminal.draw(|f| super::shell::draw(f, fa))?;
             fa.dirty = false;
             if let Some(i) = fa.open
                 && let Some(Some(app)) = fa.sessions.get_mut(i)

@@ -6,7 +6,7 @@
 use super::harness::{TEST_CLOCK_MONO_NS, TEST_CLOCK_UTC_NS, keys, redact, tampered_ledger};
 use super::native::native_ledger;
 use crate::ledger::clock::FixedClock;
-use crate::ledger::fleet::{Entry, Location, PUBLISHED_NOT_IN_BUILD, watch};
+use crate::ledger::fleet::{Entry, Location, watch};
 use crate::ledger::model::report::LedgerStatus as S;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use crate::ledger::watch::{RecordStatus, WatchOptions};
@@ -55,7 +55,9 @@ fn fleet(w: u16, h: u16) -> Fleet {
         entry("gone", &gone),
         Entry {
             name: "hr".into(),
-            location: Location::Published("https://audit.example.org/hr/".into()),
+            // Read through remote review, as the workstation does; relative,
+            // so its error is the same on every machine.
+            location: Location::Published("no-tiles-here".into()),
         },
     ];
     let clock = Arc::new(FixedClock::at(TEST_CLOCK_UTC_NS, TEST_CLOCK_MONO_NS));
@@ -72,9 +74,13 @@ fn fleet(w: u16, h: u16) -> Fleet {
     }
     for (i, e) in entries.iter().enumerate().skip(2) {
         let (tx, rx) = std::sync::mpsc::channel();
-        match watch(&e.location, WatchOptions::default(), move |ev| {
-            tx.send(ev).is_ok()
-        }) {
+        let published = crate::remote::follow::watcher(Duration::from_secs(2));
+        match watch(
+            &e.location,
+            WatchOptions::default(),
+            move |ev| tx.send(ev).is_ok(),
+            Some(&*published),
+        ) {
             Ok(_handle) => {
                 let ev = rx.recv_timeout(Duration::from_secs(60)).expect("an event");
                 update(&mut fa, FleetMsg::Entry(i, summary::of_event(&ev)));
@@ -112,16 +118,7 @@ impl Fleet {
         let (w, h) = self.fa.size;
         let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("backend");
         terminal
-            .draw(|f| match self.fa.opened() {
-                Some(app) => crate::tui::ui::render(app, f),
-                None => crate::tui::fleet::render::render(
-                    f,
-                    &self.fa.view,
-                    &self.fa.theme,
-                    self.fa.now_ns,
-                    self.fa.message.as_deref(),
-                ),
-            })
+            .draw(|f| crate::tui::fleet::shell::draw(f, &self.fa))
             .expect("draw");
         let buf = terminal.backend().buffer().clone();
         let mut out = String::new();
@@ -161,7 +158,9 @@ fn rows_say_violated_clean_unreadable_and_remote() {
     );
     assert_eq!(
         rows[3].watching,
-        Watching::Failed(PUBLISHED_NOT_IN_BUILD.into())
+        Watching::Failed(
+            "cannot read: no-tiles-here: expected a published ledger (iss-ledger.json and a folder per chain, docs/TILES.md), found no iss-ledger.json".into()
+        )
     );
     let screen = f.screen();
     assert!(
@@ -224,7 +223,7 @@ fn a_published_entry_does_not_open_and_says_why() {
     assert_eq!(f.fa.open, None);
     let screen = f.screen();
     assert!(
-        screen.contains("hr: published locations need remote review, not in this build"),
+        screen.contains("hr: a published location is reviewed in its row; the five panes open it"),
         "{screen}"
     );
     f.keys("k");
@@ -276,4 +275,35 @@ fn ages_are_counted_in_one_unit_from_the_given_now() {
     assert_eq!(age(t + 61 * SECOND, t), "1m");
     assert_eq!(age(t + 7_200 * SECOND, t), "2h");
     assert_eq!(age(t + 3 * 86_400 * SECOND, t), "3d");
+}
+
+#[test]
+fn question_mark_shows_the_fleet_keys_in_the_help_and_esc_closes_it() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut f = fleet(w, h);
+        // On the last row: its details name no temporary folder the
+        // overlay could cut before it is redacted.
+        f.keys("G?");
+        let screen = f.screen();
+        for text in [
+            "Fleet (iss tui A B …, --fleet FILE)",
+            "next ledger",
+            "open in the five panes (Esc there comes back)",
+        ] {
+            assert!(screen.contains(text), "{w}x{h}: {text}\n{screen}");
+        }
+        insta::assert_snapshot!(format!("fleet_help_{w}x{h}"), screen);
+        // j/k scroll the help, not the selection.
+        f.keys("k");
+        assert_eq!(f.fa.view.selected(), 3);
+        assert!(f.fa.help.is_some());
+        f.keys("<esc>");
+        assert!(f.fa.help.is_none());
+        f.keys("k");
+        assert_eq!(f.fa.view.selected(), 2, "the fleet's keys again");
+        f.keys("??");
+        assert!(f.fa.help.is_none(), "? closes it too");
+        f.keys("?q");
+        assert!(f.fa.quit);
+    }
 }
