@@ -1,9 +1,11 @@
 //! The fleet workstation on a terminal: one watcher per ledger in the
 //! background, the input thread, and the loop that applies messages and
 //! draws (the same shape as [`crate::tui::event_loop`], whose input thread
-//! it uses). A ledger opened in the five panes gets its background work
-//! (loading, panes 3-5, its live view) as `iss tui PATH` would, on its own
-//! channel forwarded to the loop under its row.
+//! it uses). A ledger opened in the five panes is indexed, not verified
+//! again: its verdict and live events are those of its fleet watcher
+//! ([`FleetMsg::Watched`]); its other background work (panes 3-5, a
+//! reload, an export) runs as `iss tui PATH` would, on its own channel
+//! forwarded to the loop under its row.
 
 use super::shell::{FleetApp, FleetMsg, update};
 use super::summary::{self, Update};
@@ -12,7 +14,7 @@ use crate::ledger::fleet::Entry;
 use crate::ledger::verify::VerifyOptions;
 use crate::ledger::watch::WatchOptions;
 use crate::ledger::watch::thread::WatchHandle;
-use crate::tui::app::{App, Loading};
+use crate::tui::app::App;
 use crate::tui::msg::Msg;
 use crate::tui::theme::{Theme, ThemeName};
 use crate::tui::{load, panes};
@@ -41,11 +43,10 @@ pub struct FleetOptions {
     pub verify: VerifyOptions,
 }
 
-/// A ledger opened in the five panes: its channel, and its live view once
-/// started.
+/// A ledger opened in the five panes: the channel of its background work
+/// (its watcher is the fleet's).
 struct Session {
     tx: Sender<Msg>,
-    watch: Option<WatchHandle>,
 }
 
 /// How often a published location's checkpoints are fetched.
@@ -76,6 +77,9 @@ pub fn spawn_watchers(
                 move |ev| {
                     send.send(FleetMsg::Entry(i, summary::of_event(&ev)))
                         .is_ok()
+                        && send
+                            .send(FleetMsg::Watched(i, crate::tui::live::messages(ev)))
+                            .is_ok()
                 },
                 Some(&*published),
             );
@@ -150,13 +154,16 @@ fn event_loop(
         for i in std::mem::take(&mut fa.to_start) {
             let (stx, srx) = mpsc::channel();
             forward(srx, tx.clone(), move |m| FleetMsg::Ledger(i, m));
+            // Indexed only: its verdict and live events are its fleet
+            // watcher's (FleetMsg::Watched), replayed once it is indexed.
             if let Some(Some(app)) = fa.sessions.get(i) {
-                load::spawn(app.ledger.clone(), verify.clone(), stx.clone());
+                let (ledger, itx) = (app.ledger.clone(), tx.clone());
+                std::thread::spawn(move || {
+                    load::index_only(&ledger, &|m| itx.send(FleetMsg::Ledger(i, m)).is_ok());
+                    let _ = itx.send(FleetMsg::Indexed(i));
+                });
             }
-            sessions[i] = Some(Session {
-                tx: stx,
-                watch: None,
-            });
+            sessions[i] = Some(Session { tx: stx });
         }
         for (app, session) in fa.sessions.iter_mut().zip(sessions.iter_mut()) {
             if let (Some(app), Some(s)) = (app.as_mut(), session.as_mut()) {
@@ -198,8 +205,8 @@ fn event_loop(
 
 /// What an opened ledger's last messages asked for, as
 /// [`crate::tui::event_loop`] does it for `iss tui PATH`: panes 3-5's
-/// work, a reload, an export, the clipboard, and its live view once its
-/// first verdict is in. (Read-only: no write job is ever queued.)
+/// work, a reload, an export, the clipboard. (Read-only: no write job is
+/// ever queued; its live view is fed by the fleet's watcher.)
 fn background(app: &mut App, s: &mut Session, verify: &VerifyOptions) -> io::Result<()> {
     panes::jobs::spawn_all(app, &s.tx);
     if let Some(text) = app.outbox.clipboard.take() {
@@ -217,13 +224,6 @@ fn background(app: &mut App, s: &mut Session, verify: &VerifyOptions) -> io::Res
             app.writing.clock.clone(),
             s.tx.clone(),
         );
-    }
-    if s.watch.is_none() && !matches!(app.report, Loading::Pending) {
-        s.watch = Some(crate::tui::live::spawn(
-            app.ledger.clone(),
-            verify.clone(),
-            s.tx.clone(),
-        ));
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ use super::summary::Update;
 use super::{FleetKey, FleetView};
 use crate::ledger::clock::Clock;
 use crate::ledger::fleet::{Entry, Location};
+use crate::ledger::watch::WatchEvent;
 use crate::tui::app::{App, Pane};
 use crate::tui::keys::{self, Action, Context};
 use crate::tui::msg::Msg;
@@ -29,6 +30,45 @@ pub enum FleetMsg {
     Entry(usize, Update),
     /// Background work of the ledger `.0` opened in the five panes.
     Ledger(usize, Msg),
+    /// The watcher of ledger `.0` reported an event, as the five panes
+    /// take it ([`crate::tui::live::messages`]): the fleet's watcher is
+    /// also the opened ledger's, so a ledger is verified once.
+    Watched(usize, Vec<Msg>),
+    /// The chains of the ledger `.0` opened in the five panes are indexed:
+    /// what its watcher reported so far is replayed into it.
+    Indexed(usize),
+}
+
+/// What a ledger's watcher reported, kept for the five panes until they
+/// open it, reduced to what they need: the latest full report, every
+/// alert, every record with findings, the newest record of each file.
+#[derive(Debug, Default)]
+pub struct Feed {
+    /// Whether the opened ledger takes the events as they come.
+    pub live: bool,
+    /// The events kept for it, in order.
+    pub history: Vec<WatchEvent>,
+}
+
+impl Feed {
+    fn keep(&mut self, ev: WatchEvent) {
+        match ev {
+            // For the five panes opened later it is their first report.
+            WatchEvent::Ready(r) | WatchEvent::Reverified(r) => {
+                self.history.retain(|e| matches!(e, WatchEvent::Alert(_)));
+                self.history.push(WatchEvent::Ready(r));
+            }
+            WatchEvent::Record(r) if r.findings.is_empty() => {
+                self.history.retain(|e| {
+                    !matches!(e, WatchEvent::Record(x) if x.file == r.file && x.findings.is_empty())
+                });
+                self.history.push(WatchEvent::Record(r));
+            }
+            ev @ (WatchEvent::Record(_) | WatchEvent::Alert(_)) => self.history.push(ev),
+            // Said in the fleet's row; over by the time the panes open.
+            WatchEvent::Pending(_) | WatchEvent::Reverifying { .. } | WatchEvent::Error(_) => {}
+        }
+    }
 }
 
 /// The whole state of the fleet workstation.
@@ -38,6 +78,8 @@ pub struct FleetApp {
     pub view: FleetView,
     /// The ledgers opened so far, by row (kept when the fleet is shown again).
     pub sessions: Vec<Option<App>>,
+    /// Per row, its watcher's events for the five panes.
+    pub feeds: Vec<Feed>,
     /// The row whose ledger is on screen in the five panes, if one is.
     pub open: Option<usize>,
     /// Styles.
@@ -66,6 +108,7 @@ impl FleetApp {
         let now_ns = clock.read().utc_unix_ns;
         FleetApp {
             sessions: entries.iter().map(|_| None).collect(),
+            feeds: entries.iter().map(|_| Feed::default()).collect(),
             view: FleetView::new(entries),
             open: None,
             theme,
@@ -145,6 +188,30 @@ pub fn update(fa: &mut FleetApp, msg: FleetMsg) {
         FleetMsg::Ledger(i, m) => {
             if let Some(Some(app)) = fa.sessions.get_mut(i) {
                 crate::tui::update::update(app, m);
+            }
+        }
+        FleetMsg::Watched(i, msgs) => {
+            let (Some(feed), Some(session)) = (fa.feeds.get_mut(i), fa.sessions.get_mut(i)) else {
+                return;
+            };
+            for m in msgs {
+                match (feed.live, session.as_mut(), m) {
+                    (true, Some(app), m) => crate::tui::update::update(app, m),
+                    (_, _, Msg::Live(ev)) => feed.keep(ev),
+                    // Chains indexed again after a re-verification: the
+                    // panes index them when they open.
+                    _ => {}
+                }
+            }
+        }
+        FleetMsg::Indexed(i) => {
+            if let (Some(feed), Some(Some(app))) = (fa.feeds.get_mut(i), fa.sessions.get_mut(i))
+                && !feed.live
+            {
+                for ev in std::mem::take(&mut feed.history) {
+                    crate::tui::update::update(app, Msg::Live(ev));
+                }
+                feed.live = true;
             }
         }
     }

@@ -14,7 +14,6 @@ use crate::tui::app::Pane;
 use crate::tui::fleet::Watching;
 use crate::tui::fleet::shell::{FleetApp, FleetMsg, update};
 use crate::tui::fleet::summary::{self, Update};
-use crate::tui::load::load_blocking;
 use crate::tui::msg::Msg;
 use crate::tui::theme::{Theme, ThemeName};
 use ratatui::Terminal;
@@ -104,14 +103,25 @@ impl Fleet {
         self
     }
 
-    /// Load the ledgers `Enter` opened, as the loop's threads would.
-    fn load_opened(&mut self) {
+    /// Load the ledgers `Enter` opened, as the loop's threads would: index
+    /// them, then replay their watcher's events. Returns how many of the
+    /// loading's messages were a verification's (progress or report).
+    fn load_opened(&mut self) -> usize {
+        let mut verifications = 0;
         for i in std::mem::take(&mut self.fa.to_start) {
             let path = self.fa.sessions[i].as_ref().expect("opened").ledger.clone();
-            for m in load_blocking(&path) {
+            let (tx, rx) = std::sync::mpsc::channel();
+            crate::tui::load::index_only(&path, &|m| tx.send(m).is_ok());
+            drop(tx);
+            for m in rx {
+                if matches!(m, Msg::Verified(_) | Msg::Verifying(_)) {
+                    verifications += 1;
+                }
                 update(&mut self.fa, FleetMsg::Ledger(i, m));
             }
+            update(&mut self.fa, FleetMsg::Indexed(i));
         }
+        verifications
     }
 
     fn screen(&self) -> String {
@@ -306,4 +316,56 @@ fn question_mark_shows_the_fleet_keys_in_the_help_and_esc_closes_it() {
         f.keys("?q");
         assert!(f.fa.quit);
     }
+}
+
+#[test]
+fn an_opened_ledger_is_fed_by_its_fleet_watcher_and_not_verified_again() {
+    use crate::tui::app::Loading;
+    use crate::tui::fleet::run::spawn_watchers;
+    let (tmp, native) = native_ledger();
+    let entries = vec![entry("native", &native)];
+    let clock = Arc::new(FixedClock::at(TEST_CLOCK_UTC_NS, TEST_CLOCK_MONO_NS));
+    let mut fa = FleetApp::new(entries.clone(), Theme::new(ThemeName::Dark, false), clock);
+    update(&mut fa, FleetMsg::Ui(Msg::Resize(120, 40)));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _watchers = spawn_watchers(&entries, &VerifyOptions::default(), &tx);
+    // The fleet's watcher: its row's verdict, and the events kept for the panes.
+    let wait = |fa: &mut FleetApp, done: &dyn Fn(&FleetApp) -> bool| {
+        let start = std::time::Instant::now();
+        while !done(fa) {
+            assert!(start.elapsed() < Duration::from_secs(60), "timed out");
+            if let Ok(m) = rx.recv_timeout(Duration::from_millis(100)) {
+                update(fa, m);
+            }
+        }
+    };
+    wait(&mut fa, &|fa| {
+        fa.view.rows()[0].status.is_some() && !fa.feeds[0].history.is_empty()
+    });
+    assert_eq!(fa.view.rows()[0].verdict(), Some(S::Clean));
+    let mut f = Fleet {
+        fa,
+        tmps: vec![tmp],
+    };
+    f.keys("<enter>");
+    assert_eq!(
+        f.load_opened(),
+        0,
+        "opening indexes the ledger; it does not verify it again"
+    );
+    let app = f.fa.opened().expect("open");
+    let Loading::Ready(report) = &app.report else {
+        panic!("the fleet watcher's report is the panes' report");
+    };
+    assert_eq!(report.status, S::Clean);
+    assert!(app.live.active, "the fleet's watcher is its live view");
+    assert!(f.fa.feeds[0].live && f.fa.feeds[0].history.is_empty());
+    // A change the watcher sees reaches the opened ledger through the fleet.
+    let chain = native.join("descriptors.jsonl");
+    let bytes = std::fs::read(&chain).expect("chain");
+    std::fs::write(&chain, &bytes[..bytes.len() / 2]).expect("truncate");
+    wait(&mut f.fa, &|fa| {
+        fa.opened().is_some_and(|a| !a.live.alerts.is_empty())
+    });
+    assert!(!f.fa.view.rows()[0].alerts.is_empty(), "and its row");
 }
