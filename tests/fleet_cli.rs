@@ -493,3 +493,28 @@ fn fleet_in_tmux_shows_the_verdicts_of_published_locations() {
     assert!(ok.contains("native     601 600 "), "{screen}");
     assert!(screen.contains("2 ✔ clean, 1 ✘ violated"), "{screen}");
 }
+
+#[test]
+fn watch_fleet_removes_the_copies_of_published_locations_when_it_ends() {
+    let Some((_root, fleet, _l, _http)) = fleet_with_published() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .env("TMPDIR", tmp.path())
+        .args(["watch", "--json", "--fleet"])
+        .arg(&fleet)
+        .args(["--max-events", "3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(r#""name":"ok""#) || text.contains(r#""name":"bad""#),
+        "a published location was fetched: {text}"
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+}

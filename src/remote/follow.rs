@@ -13,11 +13,24 @@ use super::monitor::Monitor;
 use crate::ledger::fleet::{PublishedWatcher, Sink};
 use crate::ledger::watch::thread::WatchHandle;
 use crate::ledger::watch::{WatchEvent, WatchOptions};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+/// The private copies made in this process, for [`remove_copies`].
+static COPIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Remove the private copies of every location watched in this process:
+/// called before it exits, since the watcher threads are not joined and
+/// their copies would otherwise stay in `$TMPDIR`.
+pub fn remove_copies() {
+    let dirs = std::mem::take(&mut *COPIES.lock().unwrap_or_else(PoisonError::into_inner));
+    for dir in dirs {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
 
 /// The fleet's watcher of published locations, their checkpoints fetched
 /// every `poll`.
@@ -41,6 +54,10 @@ pub fn spawn(at: &str, options: WatchOptions, poll: Duration, mut send: Sink) ->
                 return;
             }
         };
+        COPIES
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(fetched.dir().to_path_buf());
         if flag.load(Ordering::Relaxed) {
             return;
         }

@@ -120,6 +120,7 @@ pub fn run(entries: Vec<Entry>, options: &FleetOptions) -> anyhow::Result<()> {
     ratatui::restore();
     stop.store(true, Ordering::Relaxed);
     let _ = input.join();
+    crate::remote::follow::remove_copies();
     result.context("terminal error")
 }
 
