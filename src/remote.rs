@@ -17,6 +17,7 @@
 //!
 //! May import: `time`, `tlog`, `ledger`.
 
+pub mod follow;
 pub mod location;
 pub mod mirror;
 pub mod monitor;

@@ -33,6 +33,8 @@ pub enum Context {
     FormPreview,
     /// The entry form while its preview is built or its record appended.
     FormWorking,
+    /// The fleet pane (`iss tui A B …`, `iss tui --fleet FILE`).
+    Fleet,
 }
 
 impl Context {
@@ -52,6 +54,7 @@ impl Context {
             Context::FormEdit => "Descriptor form (a, with --write)",
             Context::FormPreview => "Descriptor form: preview",
             Context::FormWorking => "Descriptor form: building the preview or appending",
+            Context::Fleet => "Fleet (iss tui A B …, --fleet FILE)",
         }
     }
 }
@@ -355,6 +358,13 @@ pub const TABLE: &[Binding] = &[
     bind(C::FormPreview, &[k('n'), code(KeyCode::Esc)], A::Back, "back to editing"),
     bind(C::FormWorking, &[code(KeyCode::Esc)], A::Back, "cancel the preview (an append under way cannot be called back)"),
     bind(C::FormWorking, &[ctrl('c')], A::Quit, "quit (waits for an append under way)"),
+    bind(C::Fleet, &[k('j'), code(KeyCode::Down)], A::Down, "next ledger"),
+    bind(C::Fleet, &[k('k'), code(KeyCode::Up)], A::Up, "previous ledger"),
+    bind(C::Fleet, &[k('g'), code(KeyCode::Home)], A::Top, "first ledger"),
+    bind(C::Fleet, &[k('G'), code(KeyCode::End)], A::Bottom, "last ledger"),
+    bind(C::Fleet, &[code(KeyCode::Enter)], A::Open, "open in the five panes (Esc there comes back)"),
+    bind(C::Fleet, &[k('?')], A::Help, "this help"),
+    bind(C::Fleet, &[k('q'), ctrl('c')], A::Quit, "quit"),
 ];
 
 /// The action of `ev` in the first of `contexts` that binds it.
@@ -403,6 +413,7 @@ pub fn help_lines() -> Vec<HelpLine> {
         C::FormPreview,
         C::FormWorking,
         C::Help,
+        C::Fleet,
     ];
     let mut out = Vec::new();
     for ctx in order {
