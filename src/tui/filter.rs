@@ -426,6 +426,7 @@ pub fn command(app: &mut App, args: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::Instant;
 
     #[test]
     fn words_parse_into_conditions_and_bad_ones_say_why() {
