@@ -4,8 +4,10 @@
 //! older checkpoint and a fork (a validly signed checkpoint of another
 //! history) are alerts, and the watch exits 1.
 
+mod common;
 mod publish;
 
+use common::http::serve;
 use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::write::NativeWriter;
@@ -25,22 +27,6 @@ impl Drop for Proc {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn serve(dir: &Path) -> Option<(Proc, String)> {
-    let mut child = Command::new("python3")
-        .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .ok()?;
-    let port = line.split(" port ").nth(1)?.split(' ').next()?.to_owned();
-    Some((Proc(child), format!("http://127.0.0.1:{port}")))
 }
 
 fn publish(ledger: &Path, site: &Path) {
@@ -92,10 +78,10 @@ fn the_monitor_verifies_growth_and_alerts_on_a_bad_signature_a_rollback_and_a_fo
     let b_site = a.tmp.path().join("b-site");
     publish(&b_dir, &b_site);
 
-    let Some((_http, url)) = serve(&site) else {
-        eprintln!("skipped: python3 -m http.server could not be started");
+    let Some(http) = serve(&site) else {
         return;
     };
+    let url = http.url.clone();
     let mut watch = iss()
         .env("ISS_NO_STATE", "1")
         .args(["watch", "--json", "--poll", "0.2", "--timeout", "120"])

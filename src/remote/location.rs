@@ -42,6 +42,8 @@ enum Source {
         store: Arc<dyn ObjectStore>,
         prefix: String,
         runtime: Box<tokio::runtime::Runtime>,
+        /// [`IN_FLIGHT`] permits: every request to the store holds one.
+        permits: Arc<tokio::sync::Semaphore>,
     },
 }
 
@@ -119,6 +121,7 @@ impl Location {
                 store,
                 prefix,
                 runtime: Box::new(runtime),
+                permits: Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT)),
             },
         })
     }
@@ -169,12 +172,14 @@ impl Location {
             store,
             prefix,
             runtime,
+            permits,
         } = &self.source
         else {
             return self.get(key).map(|b| b.map(|b| tail(b, from)));
         };
         let path = object_path(prefix, key);
         let ranged = runtime.block_on(async {
+            let _permit = permits.acquire().await;
             let opts = object_store::GetOptions {
                 range: Some(object_store::GetRange::Offset(from)),
                 ..Default::default()
@@ -207,10 +212,13 @@ impl Location {
                 store,
                 prefix,
                 runtime,
+                permits,
             } => {
                 let store = Arc::clone(store);
+                let permits = Arc::clone(permits);
                 let path = object_path(prefix, key);
                 Pending::Task(runtime.spawn(async move {
+                    let _permit = permits.acquire().await;
                     match store.get(&path).await {
                         Ok(r) => r.bytes().await.map(|b| Some(b.to_vec())),
                         Err(object_store::Error::NotFound { .. }) => Ok(None),
@@ -243,7 +251,8 @@ impl Location {
     }
 }
 
-/// Requests to one location at a time. Bounded because a burst of new
+/// Requests to one location at a time (prefetched or not: each holds a
+/// permit of the location's semaphore). Bounded because a burst of new
 /// connections overflows a small server's listen queue: `python3 -m
 /// http.server` (HTTP/1.0, a new connection per request) listens with a
 /// backlog of 5, and the SYNs it drops are retried by the kernel after 1 s,
