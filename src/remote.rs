@@ -20,6 +20,7 @@
 pub mod location;
 pub mod mirror;
 pub mod monitor;
+pub mod proof;
 
 pub use location::{Location, LocationError, is_location};
 

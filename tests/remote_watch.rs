@@ -149,10 +149,26 @@ fn the_monitor_verifies_growth_and_alerts_on_a_bad_signature_a_rollback_and_a_fo
         "{alert}"
     );
 
-    // Another history's tiles and checkpoint (1,000 records): a fork.
+    // Another history's hash tiles and checkpoint (1,000 records), without
+    // its entry bundles: a fork, proved from the tiles alone.
+    std::fs::remove_dir_all(b_site.join("descriptors/tile/entries")).unwrap();
     cp_dir(&b_site.join("descriptors"), &site.join("descriptors"));
     let alert = wait_for(&rx, "fork alert", |v| v["event"] == "alert");
     assert_eq!(alert["change"], "fork", "{alert}");
+    assert!(
+        alert["detail"]
+            .as_str()
+            .unwrap()
+            .contains("consistency proof from the published hash tiles fails"),
+        "{alert}"
+    );
+    assert!(
+        alert["found"]
+            .as_str()
+            .unwrap()
+            .ends_with("hold other records before record 901"),
+        "{alert}"
+    );
 
     // Stopped: the exit status is the verdict of what it saw.
     let mut watch = watch;

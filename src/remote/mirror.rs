@@ -61,6 +61,12 @@ impl ChainHead {
     pub fn root(&self) -> Hash {
         self.tree.root()
     }
+
+    /// The roots of the perfect subtrees of the mirrored tree, largest
+    /// first (what a consistency proof starts from).
+    pub fn peaks(&self) -> Vec<Hash> {
+        self.tiles.peaks()
+    }
 }
 
 /// The size and root a published checkpoint states (its signature is the

@@ -3,12 +3,16 @@
 //! (`SIGNATURE_INVALID` otherwise), must not be smaller than the last one
 //! verified (`ROLLBACK`), and its tree must contain the last one: the new
 //! entries, appended to the entries already verified, must hash to its root
-//! (`FORK` otherwise; the hash tiles of the grown tree are checked too).
+//! (`FORK` otherwise). The containment is first proved from the new
+//! tree's hash tiles alone (an RFC 9162 consistency proof, [`super::proof`]),
+//! so a fork is found without downloading a bundle; the new entries are
+//! then fetched, and the hash tiles of the grown tree checked against them.
 //! Consistent growth is appended to the private copy, where the ordinary
 //! watcher verifies each new record and checkpoint as for a local ledger.
 
 use super::Fetched;
 use super::mirror::{ChainHead, checkpoint_key, history_key, parse_note, write_file};
+use super::proof::Consistency;
 use crate::ledger::native::format::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::watch::{Alert, ChangeKind, WatchEvent};
 use crate::tlog::checkpoint::open_checkpoint;
@@ -154,6 +158,39 @@ impl Monitor {
         let mirror = fetched.mirror();
         let head = &self.heads[i];
         let chain = head.chain;
+        // First from the hash tiles alone: a fork needs no bundle.
+        let proof = super::proof::check(
+            &mirror.location,
+            chain,
+            head.size,
+            &head.peaks(),
+            cp.size,
+            &cp.root,
+        )
+        .map_err(|e| e.to_string())?;
+        if proof == Consistency::Fork {
+            let old = head.size;
+            let root = head.root();
+            return Ok(self.alert_once(
+                text,
+                chain,
+                url,
+                ChangeKind::Fork,
+                format!(
+                    "a tree that contains the {old} records verified (root {})",
+                    hex::encode(root)
+                ),
+                format!(
+                    "root {} of {} records, whose hash tiles hold other records before record {}",
+                    hex::encode(cp.root),
+                    cp.size,
+                    old + 1
+                ),
+                format!(
+                    "the consistency proof from the published hash tiles fails: the new checkpoint's tree does not contain the {old} records verified before (a fork)"
+                ),
+            ));
+        }
         let paths = ChainPaths::new(fetched.dir(), chain);
         let side = paths.file.with_extension("jsonl.incoming");
         let mut out = std::fs::File::create(&side)
