@@ -82,26 +82,7 @@ fn the_monitor_verifies_growth_and_alerts_on_a_bad_signature_a_rollback_and_a_fo
         return;
     };
     let url = http.url.clone();
-    let mut watch = iss()
-        .env("ISS_NO_STATE", "1")
-        .args(["watch", "--json", "--poll", "0.2", "--timeout", "120"])
-        .arg(&url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = watch.stdout.take().unwrap();
-    let watch = Proc(watch);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            let v: Value = serde_json::from_str(&line).unwrap();
-            if tx.send(v).is_err() {
-                return;
-            }
-        }
-    });
+    let (watch, rx) = watch_events(&url);
     let ready = wait_for(&rx, "ready", |v| v["event"] == "ready");
     assert_eq!(ready["status"], "clean", "{ready}");
 

@@ -105,7 +105,7 @@ fn root(
     let k = if n.is_power_of_two() {
         n / 2
     } else {
-        1u64 << (63 - (n - 1).leading_zeros())
+        1u64 << (n - 1).ilog2()
     };
     let Some(left) = root(lo, lo + k, m, peaks, tiles)? else {
         return Ok(None);
