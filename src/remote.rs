@@ -21,6 +21,7 @@ pub mod follow;
 pub mod location;
 pub mod mirror;
 pub mod monitor;
+pub mod proof;
 
 pub use location::{Location, LocationError, is_location};
 

@@ -5,6 +5,8 @@ pub mod append_lines;
 pub mod append_worker;
 pub mod faults;
 pub mod forge;
+pub mod http;
+pub mod s3;
 pub mod unprivileged;
 pub mod watch;
 
