@@ -22,7 +22,7 @@ pub mod jobs;
 use crate::analysis::maturity::MaturityReport;
 use crate::ledger::model::report::VerifyReport;
 use crate::tui::app::{App, Loading, Pane, ctx};
-use crate::tui::keys::Action;
+use crate::tui::component::Component;
 use crate::tui::{audit, maturity, time};
 use std::sync::Arc;
 
@@ -68,6 +68,32 @@ impl Panes {
     pub fn request(&mut self) -> u64 {
         self.last_request += 1;
         self.last_request
+    }
+
+    /// The background work, lent to a pane.
+    pub fn work(&mut self) -> Work<'_> {
+        Work {
+            report: self.report.clone(),
+            jobs: &mut self.jobs,
+            last_request: &mut self.last_request,
+        }
+    }
+
+    /// Pane 3, 4 or 5 as a component, with the background work it may ask
+    /// for; `None` for another pane.
+    pub fn component_mut(&mut self, pane: Pane) -> Option<(&mut dyn Component, Work<'_>)> {
+        let work = Work {
+            report: self.report.clone(),
+            jobs: &mut self.jobs,
+            last_request: &mut self.last_request,
+        };
+        let component: &mut dyn Component = match pane {
+            Pane::Time => &mut self.time,
+            Pane::Maturity => &mut self.maturity,
+            Pane::Audit => &mut self.audit,
+            Pane::Browser | Pane::Integrity => return None,
+        };
+        Some((component, work))
     }
 
     /// Pane 5 and the background work it may ask for.
@@ -223,53 +249,6 @@ pub fn after_update(app: &mut App) {
 /// Whether `pane` is one of panes 3-5.
 pub fn owns(pane: Pane) -> bool {
     matches!(pane, Pane::Time | Pane::Maturity | Pane::Audit)
-}
-
-/// Move the selection of the active pane by `delta` rows (or links).
-pub fn move_by(app: &mut App, delta: i64) {
-    let ctx = ctx!(app);
-    match app.pane {
-        Pane::Time => app.panes.time.move_by(&ctx, delta),
-        Pane::Maturity => app.panes.maturity.move_by(&ctx, delta),
-        Pane::Audit => app.panes.audit.move_by(&ctx, delta),
-        _ => {}
-    }
-}
-
-/// An action of the key table in the active pane of panes 3-5: its
-/// movement, `Enter`, and the time pane's `e`/`E`.
-pub fn perform(app: &mut App, action: Action) {
-    let ctx = ctx!(app);
-    let (time, maturity) = (&mut app.panes.time, &mut app.panes.maturity);
-    match (app.pane, action) {
-        (_, Action::Up) => move_by(app, -1),
-        (_, Action::Down) => move_by(app, 1),
-        (_, Action::Top) => move_by(app, -(i64::MAX / 4)),
-        (_, Action::Bottom) => move_by(app, i64::MAX / 4),
-        (Pane::Time, Action::PageUp | Action::PageDown) => time.page(&ctx, page_dir(action)),
-        (Pane::Maturity, Action::PageUp | Action::PageDown) => {
-            maturity.page(&ctx, page_dir(action));
-        }
-        (Pane::Audit, Action::PageUp | Action::PageDown) => {
-            app.panes.audit.page(&ctx, page_dir(action));
-        }
-        (Pane::Time, Action::NextFinding | Action::PrevFinding) => {
-            time.jump(&ctx, &mut app.queue, action == Action::NextFinding);
-        }
-        // Chosen by hand: Esc no longer returns along a link.
-        (Pane::Time, Action::Open) if time.open(&ctx, &mut app.queue) => app.panes.return_to = None,
-        (Pane::Maturity, Action::Open) => maturity.open(&mut app.queue),
-        (Pane::Audit, Action::Open) => {
-            let (audit, mut work) = app.panes.audit_work();
-            audit.follow(&ctx, &mut work, &mut app.queue);
-        }
-        _ => {}
-    }
-}
-
-/// -1 for a page up, 1 for a page down.
-fn page_dir(action: Action) -> i64 {
-    if action == Action::PageUp { -1 } else { 1 }
 }
 
 /// `Esc` in panes 3-5: back along the links followed. Returns whether it

@@ -2,10 +2,8 @@
 //! its own file; this one lays them out and handles the screen that is too
 //! small to use.
 
-use crate::tui::app::{App, Pane};
-use crate::tui::{
-    audit, browser, chrome, form, help, integrity, layout, live, maturity, strings, time,
-};
+use crate::tui::app::App;
+use crate::tui::{chrome, form, help, layout, live, strings};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -24,14 +22,7 @@ pub fn render(app: &App, f: &mut Frame) {
     if banner.height > 0 {
         live::render_banner(app, f, banner);
     }
-    let ctx = app.ctx();
-    match app.pane {
-        Pane::Browser => browser::render(f, body, app),
-        Pane::Integrity => integrity::render(f, body, &ctx, &app.integrity),
-        Pane::Time => time::render(f, body, &ctx, &app.panes.time),
-        Pane::Maturity => maturity::render(f, body, &ctx, &app.panes.maturity),
-        Pane::Audit => audit::render(f, body, &ctx, &app.panes.audit),
-    }
+    crate::tui::component::drawable(app).draw(f, body, &app.ctx());
     if let Some(scroll) = app.help {
         help::render(f, body, scroll, &app.theme);
     }
