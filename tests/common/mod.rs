@@ -5,8 +5,12 @@ pub mod append_lines;
 pub mod append_worker;
 pub mod faults;
 pub mod forge;
+pub mod tmux;
 pub mod unprivileged;
 pub mod watch;
+
+/// Tests written before [`tmux::Session`] start their sessions with this.
+pub use tmux::new_session as tmux_new_session;
 
 use iss_workstation::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
@@ -340,32 +344,4 @@ pub fn descriptor_input(
         "evidence_provided": ["plan"],
     }))
     .unwrap()
-}
-
-/// `tmux new-session -d -s NAME -x 120 -y 30 COMMAND`. Retried: when
-/// several tests start sessions at once and no tmux server runs yet, each
-/// tries to start one and all but one can fail ("server exited
-/// unexpectedly"); a session that exists after a failed start counts.
-pub fn tmux_new_session(name: &str, command: &str) {
-    let mut last = String::new();
-    for attempt in 0..8 {
-        let out = std::process::Command::new("tmux")
-            .args(["new-session", "-d", "-s", name, "-x", "120", "-y", "30"])
-            .arg(command)
-            .output()
-            .expect("tmux runs");
-        if out.status.success() {
-            return;
-        }
-        let exists = std::process::Command::new("tmux")
-            .args(["has-session", "-t", name])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if exists {
-            return;
-        }
-        last = String::from_utf8_lossy(&out.stderr).into_owned();
-        std::thread::sleep(std::time::Duration::from_millis(100 << attempt.min(4)));
-    }
-    panic!("tmux new-session {name}: {last}");
 }
