@@ -9,9 +9,6 @@ pub mod tmux;
 pub mod unprivileged;
 pub mod watch;
 
-/// Tests written before [`tmux::Session`] start their sessions with this.
-pub use tmux::new_session as tmux_new_session;
-
 use iss_workstation::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use iss_workstation::ledger::verify::{VerifyOptions, verify_path};
 use std::fs;
@@ -344,4 +341,10 @@ pub fn descriptor_input(
         "evidence_provided": ["plan"],
     }))
     .unwrap()
+}
+
+/// [`tmux::new_session`], under the name tests used before
+/// [`tmux::Session`].
+pub fn tmux_new_session(name: &str, command: &str) {
+    tmux::new_session(name, command);
 }
