@@ -30,7 +30,7 @@ pub fn refresh_views(app: &mut App) {
     if let Some(h) = app.help {
         app.help = Some(h.min(help::max_scroll(app.body())));
     }
-    app.panes.maturity.clamp(&ctx);
+    app.maturity.clamp(&ctx);
 }
 
 /// Move what has focus by `delta` rows: the help when open, else the

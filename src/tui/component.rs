@@ -70,9 +70,9 @@ pub fn drawable(app: &App) -> &dyn Drawable {
     match app.pane {
         Pane::Browser => &app.browser,
         Pane::Integrity => &app.integrity,
-        Pane::Time => &app.panes.time,
-        Pane::Maturity => &app.panes.maturity,
-        Pane::Audit => &app.panes.audit,
+        Pane::Time => &app.time,
+        Pane::Maturity => &app.maturity,
+        Pane::Audit => &app.audit,
     }
 }
 
@@ -84,14 +84,16 @@ pub fn with_focused<R>(
     f: impl FnOnce(&mut dyn Component, &Ctx, &mut Out) -> R,
 ) -> Option<R> {
     let ctx = ctx!(app);
-    let (component, work) = match app.pane {
+    let component: &mut dyn Component = match app.pane {
         Pane::Browser => return None,
-        Pane::Integrity => (&mut app.integrity as &mut dyn Component, app.panes.work()),
-        pane => app.panes.component_mut(pane)?,
+        Pane::Integrity => &mut app.integrity,
+        Pane::Time => &mut app.time,
+        Pane::Maturity => &mut app.maturity,
+        Pane::Audit => &mut app.audit,
     };
     let mut out = Out {
         queue: &mut app.queue,
-        work,
+        work: app.panes.work(),
     };
     Some(f(component, &ctx, &mut out))
 }

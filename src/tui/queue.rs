@@ -60,7 +60,7 @@ pub fn drain(app: &mut App) {
                 app.panes.return_to = Some(from);
                 app.pane = Pane::Time;
                 let ctx = ctx!(app);
-                app.panes.time.show_line(&ctx, line);
+                app.time.show_line(&ctx, line);
             }
             Internal::Say(level, text) => app.say(level, text),
             Internal::ChosenByHand => app.panes.return_to = None,

@@ -325,7 +325,7 @@ fn goto_a_time_in_the_time_pane_selects_the_first_pulse_at_or_after_it() {
     let mut t = Harness::sample(120, 40);
     t.keys("3:goto 2026-11-01T09:00:00.2<enter>");
     assert_eq!(t.app.pane, crate::tui::app::Pane::Time);
-    assert_eq!(t.app.panes.time.cursor(), want);
+    assert_eq!(t.app.time.cursor(), want);
 }
 
 #[test]

@@ -531,11 +531,11 @@ fn native_time_anomalies_mark_their_rows_and_e_reaches_them() {
     t.keys("3");
     assert_eq!(t.app.pane, Pane::Time);
     t.keys("e");
-    assert_eq!(t.app.panes.time.cursor(), 3, "e: the clock step, line 4");
+    assert_eq!(t.app.time.cursor(), 3, "e: the clock step, line 4");
     t.keys("e");
-    assert_eq!(t.app.panes.time.cursor(), 5, "e: the assumed ΔAT, line 6");
+    assert_eq!(t.app.time.cursor(), 5, "e: the assumed ΔAT, line 6");
     t.keys("E");
-    assert_eq!(t.app.panes.time.cursor(), 3);
+    assert_eq!(t.app.time.cursor(), 3);
     let screen = t.screen();
     assert!(screen.contains("CLOCK_STEP"), "{screen}");
     let warned = screen.lines().filter(|l| l.contains('⚠')).count();
