@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 
 fn files_state(root: &Path) -> Vec<(String, Vec<u8>, SystemTime)> {
     let mut v = Vec::new();
-    for entry in walk(root) {
+    for entry in common::files_below(root) {
         let meta = std::fs::metadata(&entry).unwrap();
         v.push((
             entry.display().to_string(),
@@ -27,19 +27,6 @@ fn files_state(root: &Path) -> Vec<(String, Vec<u8>, SystemTime)> {
     }
     v.sort();
     v
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]
@@ -400,7 +387,7 @@ fn workstation_in_tmux_filters_by_regex_and_sorts_by_level() {
         return;
     }
     let dir = common::generated_ledger(81);
-    let chain = walk(dir.path())
+    let chain = common::files_below(dir.path())
         .into_iter()
         .find(|p| p.ends_with("spice_chain.jsonl"))
         .unwrap();

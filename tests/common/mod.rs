@@ -152,6 +152,29 @@ pub fn copy_tree(src: &Path, dst: &Path) {
     }
 }
 
+/// `dir`, then every folder and file below it (a folder before what it
+/// holds).
+pub fn paths_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(paths_below(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Every file below `dir` (not the folders).
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    paths_below(dir)
+        .into_iter()
+        .filter(|p| !p.is_dir())
+        .collect()
+}
+
 /// A finding reduced to what tamper tests assert: file, kind, line.
 pub type Spot = (String, String, Option<u64>);
 
