@@ -5,7 +5,7 @@
 //! record marked ✘ on its row, and the live view verifying appends record
 //! by record (and the whole ledger again when a file is rewritten).
 
-use super::harness::Harness;
+use super::harness::{Harness, message};
 use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::native::secret::read_signer;
 use crate::ledger::native::write::NativeWriter;
@@ -121,14 +121,6 @@ fn integrity_on_a_tampered_native_ledger() {
 #[test]
 fn detail_of_a_tampered_native_record() {
     each_size("native_detail_tampered", tampered_native_ledger, "e<enter>");
-}
-
-fn message(t: &Harness) -> String {
-    t.app
-        .message
-        .as_ref()
-        .map(|(_, m)| m.clone())
-        .unwrap_or_default()
 }
 
 #[test]
