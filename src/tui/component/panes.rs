@@ -53,16 +53,13 @@ impl Drawable for TimeView {
 
 impl Component for TimeView {
     fn event(&mut self, action: Action, ctx: &Ctx, out: &mut Out) -> Handled {
-        match action {
-            Action::Up => self.move_by(ctx, -1),
-            Action::Down => self.move_by(ctx, 1),
-            Action::Top => self.move_by(ctx, -END),
-            Action::Bottom => self.move_by(ctx, END),
-            Action::PageUp | Action::PageDown => self.page(ctx, page_dir(action)),
-            Action::NextFinding | Action::PrevFinding => {
+        match (movement(action), action) {
+            (Some(Move::Rows(delta)), _) => self.move_by(ctx, delta),
+            (Some(Move::Page(dir)), _) => self.page(ctx, dir),
+            (None, Action::NextFinding | Action::PrevFinding) => {
                 self.jump(ctx, out.queue, action == Action::NextFinding);
             }
-            Action::Open => {
+            (None, Action::Open) => {
                 if self.open(ctx, out.queue) {
                     out.queue.push(Internal::ChosenByHand);
                 }
@@ -85,13 +82,10 @@ impl Drawable for MaturityView {
 
 impl Component for MaturityView {
     fn event(&mut self, action: Action, ctx: &Ctx, out: &mut Out) -> Handled {
-        match action {
-            Action::Up => self.move_by(ctx, -1),
-            Action::Down => self.move_by(ctx, 1),
-            Action::Top => self.move_by(ctx, -END),
-            Action::Bottom => self.move_by(ctx, END),
-            Action::PageUp | Action::PageDown => self.page(ctx, page_dir(action)),
-            Action::Open => self.open(out.queue),
+        match (movement(action), action) {
+            (Some(Move::Rows(delta)), _) => self.move_by(ctx, delta),
+            (Some(Move::Page(dir)), _) => self.page(ctx, dir),
+            (None, Action::Open) => self.open(out.queue),
             _ => return Handled::No,
         }
         Handled::Yes
@@ -110,13 +104,10 @@ impl Drawable for AuditView {
 
 impl Component for AuditView {
     fn event(&mut self, action: Action, ctx: &Ctx, out: &mut Out) -> Handled {
-        match action {
-            Action::Up => self.move_by(ctx, -1),
-            Action::Down => self.move_by(ctx, 1),
-            Action::Top => self.move_by(ctx, -END),
-            Action::Bottom => self.move_by(ctx, END),
-            Action::PageUp | Action::PageDown => self.page(ctx, page_dir(action)),
-            Action::Open => self.follow(ctx, &mut out.work, out.queue),
+        match (movement(action), action) {
+            (Some(Move::Rows(delta)), _) => self.move_by(ctx, delta),
+            (Some(Move::Page(dir)), _) => self.page(ctx, dir),
+            (None, Action::Open) => self.follow(ctx, &mut out.work, out.queue),
             _ => return Handled::No,
         }
         Handled::Yes
@@ -124,5 +115,25 @@ impl Component for AuditView {
 
     fn move_by(&mut self, ctx: &Ctx, delta: i64) {
         AuditView::move_by(self, ctx, delta);
+    }
+}
+
+/// How a movement action of panes 3-5 moves the selection.
+enum Move {
+    /// By this many rows (or links).
+    Rows(i64),
+    /// A page up (-1) or down (1).
+    Page(i64),
+}
+
+/// The movement `action` asks for, if it is one.
+fn movement(action: Action) -> Option<Move> {
+    match action {
+        Action::Up => Some(Move::Rows(-1)),
+        Action::Down => Some(Move::Rows(1)),
+        Action::Top => Some(Move::Rows(-END)),
+        Action::Bottom => Some(Move::Rows(END)),
+        Action::PageUp | Action::PageDown => Some(Move::Page(page_dir(action))),
+        _ => None,
     }
 }
