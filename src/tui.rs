@@ -42,6 +42,7 @@ pub mod browser;
 pub mod chain;
 pub mod chrome;
 pub mod clipboard;
+pub mod component;
 pub mod context;
 pub mod detail;
 pub mod event_loop;

@@ -11,6 +11,8 @@
 mod common;
 mod publish;
 
+use common::http::{Http, serve};
+use common::tmux;
 use common::watch::{Watcher, next};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -18,7 +20,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// `iss watch --fleet FILE --json ARGS`, its events on the receiver.
 fn watch_fleet(fleet: &Path, args: &[&str]) -> (Watcher, Receiver<Value>) {
@@ -59,41 +61,6 @@ fn fleet_dir() -> (tempfile::TempDir, std::path::PathBuf) {
     )
     .unwrap();
     (root, fleet)
-}
-
-/// `python3 -m http.server` serving `dir` on 127.0.0.1, a free port;
-/// killed on drop. (`tests/remote_verify.rs` starts one the same way; a
-/// shared one in tests/common is on its way.)
-struct Http {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for Http {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path) -> Option<Http> {
-    let mut child = Command::new("python3")
-        .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .ok()?;
-    // "Serving HTTP on 127.0.0.1 port 41235 (http://127.0.0.1:41235/) ..."
-    let port = line.split(" port ").nth(1)?.split(' ').next()?.to_owned();
-    Some(Http {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    })
 }
 
 /// A fleet of a local legacy ledger (`alpha`) and a native ledger of 600
@@ -347,48 +314,9 @@ fn a_bad_fleet_file_is_refused_with_its_line_and_what_was_expected() {
     }
 }
 
-/// Whether tmux can run here; says why a test is skipped when it cannot.
-fn tmux_available() -> bool {
-    let ok = Command::new("tmux").arg("-V").output().is_ok();
-    if !ok {
-        eprintln!("skipped: tmux is not installed (CI installs it)");
-    }
-    ok
-}
-
-/// Kills the tmux session however the test ends.
-struct Tmux(String);
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
-
-fn capture(session: &str) -> String {
-    let out = Command::new("tmux")
-        .args(["capture-pane", "-p", "-t", session])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The screen once `ok` holds for it (within 20 s).
 fn wait_until(session: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
-    let start = Instant::now();
-    loop {
-        let screen = capture(session);
-        if ok(&screen) {
-            return screen;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "{what} never showed; screen:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    tmux::wait_until(session, what, Duration::from_secs(20), ok)
 }
 
 /// The row of the fleet table naming `name`.
@@ -407,19 +335,16 @@ fn records(row: &str) -> Option<u64> {
 
 #[test]
 fn fleet_in_tmux_shows_an_appended_record_in_its_row_and_opens_a_ledger() {
-    if !tmux_available() {
+    if !tmux::available() {
         return;
     }
     let (root, fleet) = fleet_dir();
-    let session = Tmux(format!("iss-fleet-{}", std::process::id()));
     let command = format!(
-        "{}='{}' {} tui --fleet {}",
-        common::CLOCK_ENV,
-        common::next_clock(),
+        "{} tui --fleet {}",
         env!("CARGO_BIN_EXE_iss"),
         fleet.display()
     );
-    common::tmux_new_session(&session.0, &command);
+    let session = tmux::Session::start_command("iss-fleet", &command);
     wait_until(&session.0, "both verdicts", |s| {
         row(s, "alpha").is_some() && row(s, "beta").is_some()
     });
@@ -444,12 +369,7 @@ fn fleet_in_tmux_shows_an_appended_record_in_its_row_and_opens_a_ledger() {
     );
 
     // Enter opens beta (second row) in the five panes; Esc comes back.
-    let send = |keys: &str| {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &session.0, keys])
-            .status()
-            .unwrap();
-    };
+    let send = |keys: &str| tmux::send(&session.0, keys);
     send("j");
     send("Enter");
     wait_until(&session.0, "beta's browser", |s| s.contains("[1 Chains]"));
@@ -464,21 +384,18 @@ fn fleet_in_tmux_shows_an_appended_record_in_its_row_and_opens_a_ledger() {
 
 #[test]
 fn fleet_in_tmux_shows_the_verdicts_of_published_locations() {
-    if !tmux_available() {
+    if !tmux::available() {
         return;
     }
     let Some((_root, fleet, _l, _http)) = fleet_with_published() else {
         return;
     };
-    let session = Tmux(format!("iss-fleet-pub-{}", std::process::id()));
     let command = format!(
-        "{}='{}' {} tui --fleet {}",
-        common::CLOCK_ENV,
-        common::next_clock(),
+        "{} tui --fleet {}",
         env!("CARGO_BIN_EXE_iss"),
         fleet.display()
     );
-    common::tmux_new_session(&session.0, &command);
+    let session = tmux::Session::start_command("iss-fleet-pub", &command);
     let line = |s: &str, name: &str| -> Option<String> {
         s.lines()
             .find(|l| l.contains(&format!(" {name} ")) || l.contains(&format!(">{name} ")))

@@ -128,7 +128,13 @@ pub struct App {
     pub verify_progress: Option<crate::ledger::io::progress::Progress>,
     /// The integrity pane.
     pub integrity: crate::tui::integrity::IntegrityView,
-    /// Panes 3-5 and their background work.
+    /// Pane 3, the time pulse history.
+    pub time: crate::tui::time::TimeView,
+    /// Pane 4, the maturity report.
+    pub maturity: crate::tui::maturity::MaturityView,
+    /// Pane 5, the audit trail.
+    pub audit: crate::tui::audit::AuditView,
+    /// What panes 3-5 share: their background work.
     pub panes: crate::tui::panes::Panes,
     /// The prompt, while typing.
     pub prompt: Option<Prompt>,
@@ -193,6 +199,9 @@ impl App {
             report: Loading::Pending,
             verify_progress: None,
             integrity: crate::tui::integrity::IntegrityView::default(),
+            time: crate::tui::time::TimeView::default(),
+            maturity: crate::tui::maturity::MaturityView::default(),
+            audit: crate::tui::audit::AuditView::default(),
             panes: crate::tui::panes::Panes::default(),
             prompt: None,
             help: None,
@@ -257,6 +266,9 @@ impl App {
                 .iter()
                 .any(|c| matches!(c.source, Source::Opening | Source::Indexing { .. }))
             || self.panes.busy()
+            || matches!(self.time.overview(), Loading::Pending) && self.panes.report.is_some()
+            || matches!(self.maturity.report(), Loading::Pending) && self.panes.report.is_some()
+            || self.audit.pending()
             || self.writing.running.is_some()
             || self.browser.search().is_some()
             || self.browser.narrowing().is_some()

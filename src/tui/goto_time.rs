@@ -157,7 +157,7 @@ pub fn on_found(app: &mut App, d: GotoTimeDone) {
         Ok(Some(line)) if d.pane == Pane::Time => {
             app.pane = Pane::Time;
             let ctx = ctx!(app);
-            app.panes.time.show_line(&ctx, line + 1);
+            app.time.show_line(&ctx, line + 1);
         }
         Ok(Some(line)) => crate::tui::actions::goto_line(app, d.kind, line + 1),
         Ok(None) => app.say(

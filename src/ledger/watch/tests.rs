@@ -33,16 +33,7 @@ fn manifest(root: &Path) -> PathBuf {
 }
 
 fn descriptor(name: &str) -> NewDescriptor {
-    serde_json::from_value(serde_json::json!({
-        "process_name": name,
-        "process_version": "1.0",
-        "capability_level": 2,
-        "process_outcome": "compliant",
-        "compliance_score": 0.8,
-        "assessed_by": "watch-test",
-        "assessment_method": "test",
-    }))
-    .unwrap()
+    crate::ledger::legacy::write::append::test_descriptor(name, "watch-test")
 }
 
 fn start(root: &Path) -> Watch {

@@ -20,9 +20,13 @@
 mod group;
 pub(crate) mod layer;
 mod session;
+#[cfg(test)]
+mod test_descriptor;
 
 pub use group::RESERVATION;
 pub use session::LegacySession;
+#[cfg(test)]
+pub(crate) use test_descriptor::test_descriptor;
 
 pub(crate) use layer::{VerifiedLayer, appendable_files, clean_tail, common_dir, verify_layer};
 
