@@ -10,7 +10,11 @@ descriptors (default 1,000,000) published to a directory, served by
 
 The ledger is made as scripts/bench_publish.py makes it (imported).
 
-Usage: scripts/bench_remote.py [--records N] [--iss PATH]
+With `--before PATH` (another build of `iss`, e.g. of the commit before a
+change), the three timings are taken for it too, on the same ledger and the
+same server, in the same run.
+
+Usage: scripts/bench_remote.py [--records N] [--iss PATH] [--before PATH]
 (build first: cargo build --release)
 """
 import argparse
@@ -29,6 +33,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--iss", default=os.path.join(ROOT, "target", "release", "iss"))
+    ap.add_argument("--before", help="another iss binary, measured in the same run")
     args = ap.parse_args()
     iss = args.iss
     os.environ["ISS_NO_STATE"] = "1"
@@ -49,20 +54,25 @@ def main():
         port = line.split(" port ")[1].split(" ")[0]
         url = f"http://127.0.0.1:{port}/"
 
-        l_secs, l_rss, _ = timed([iss, "verify", ledger])
-        r_secs, r_rss, _ = timed([iss, "verify", url])
-        d_secs, d_rss, _ = timed([iss, "verify", site])
-        log.flush()
-        with open(os.path.join(work, "http.log")) as f:
-            requests = sum(1 for l in f if '"GET ' in l)
+        builds = [("", iss)] + ([("before: ", args.before)] if args.before else [])
         print()
         print("| measure | value |")
         print("|---|---|")
         print(f"| records (all chains) | {args.records + 1:,} (published: {site_bytes:,} bytes, {site_files:,} files) |")
-        print(f"| local `iss verify LEDGER` | {l_secs:.2f} s, max RSS {l_rss / 1024:.0f} MiB |")
-        print(f"| remote `iss verify http://127.0.0.1:PORT/` | {r_secs:.2f} s, max RSS {r_rss / 1024:.0f} MiB, {requests:,} HTTP GETs |")
-        print(f"| remote / local time | {r_secs / l_secs:.2f}x |")
-        print(f"| `iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({d_secs / l_secs:.2f}x) |")
+        for label, binary in builds:
+            log.flush()
+            with open(os.path.join(work, "http.log")) as f:
+                seen = sum(1 for l in f if '"GET ' in l)
+            l_secs, l_rss, _ = timed([binary, "verify", ledger])
+            r_secs, r_rss, _ = timed([binary, "verify", url])
+            d_secs, d_rss, _ = timed([binary, "verify", site])
+            log.flush()
+            with open(os.path.join(work, "http.log")) as f:
+                requests = sum(1 for l in f if '"GET ' in l) - seen
+            print(f"| {label}local `iss verify LEDGER` | {l_secs:.2f} s, max RSS {l_rss / 1024:.0f} MiB |")
+            print(f"| {label}remote `iss verify http://127.0.0.1:PORT/` | {r_secs:.2f} s, max RSS {r_rss / 1024:.0f} MiB, {requests:,} HTTP GETs |")
+            print(f"| {label}remote / local time | {r_secs / l_secs:.2f}x |")
+            print(f"| {label}`iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({d_secs / l_secs:.2f}x) |")
     finally:
         if server:
             server.kill()

@@ -3,6 +3,7 @@
 //! counts only what verified, saying what it left out and why.
 
 pub mod audit;
+pub mod bounds;
 pub mod export;
 pub mod health;
 pub mod lookup;

@@ -17,9 +17,11 @@
 //!
 //! May import: `time`, `tlog`, `ledger`.
 
+pub mod follow;
 pub mod location;
 pub mod mirror;
 pub mod monitor;
+pub mod proof;
 
 pub use location::{Location, LocationError, is_location};
 

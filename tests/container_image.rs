@@ -61,13 +61,41 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Removes the container and the image however the test ends.
+/// The label every image the test builds carries (`iss-image-test=NAME`):
+/// how its cleanup finds them, and only them.
+const LABEL: &str = "iss-image-test";
+
+/// The images labelled by the test named `name` (every stage's, tagged or not).
+/// Full ids without the `sha256:` prefix; none when podman fails (this
+/// runs in a `Drop` too, where a panic would abort).
+fn labelled_images(name: &str) -> Vec<String> {
+    let out = podman(&[
+        "images",
+        "-a",
+        "-q",
+        "--no-trunc",
+        "--filter",
+        &format!("label={LABEL}={name}"),
+    ]);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().trim_start_matches("sha256:").to_owned())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Removes the container and the images the test built however it ends:
+/// the tagged one, and any untagged stage image a build left behind
+/// (found by the test's own label, so nobody else's image goes).
 struct Cleanup(String);
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
         let _ = podman(&["rm", "-f", &self.0]);
         let _ = podman(&["rmi", "-f", &self.0]);
+        for id in labelled_images(&self.0) {
+            let _ = podman(&["rmi", "-f", &id]);
+        }
     }
 }
 
@@ -92,6 +120,26 @@ fn get_health(port: u16) -> Option<serde_json::Value> {
         .call()
         .ok()?;
     serde_json::from_str(&r.body_mut().read_to_string().ok()?).ok()
+}
+
+/// Build the image `name` from the context `ctx`, labelled as the test's.
+fn build_image(name: &str, ctx: &Path) {
+    // --format docker: the OCI format has no HEALTHCHECK. --layers=false:
+    // podman otherwise keeps the build stage as an untagged image (some
+    // 80 MB per run).
+    podman_ok(&[
+        "build",
+        "--format",
+        "docker",
+        "--layers=false",
+        "--label",
+        &format!("{LABEL}={name}"),
+        "-t",
+        name,
+        "-f",
+        ctx.join("Dockerfile").to_str().unwrap(),
+        ctx.to_str().unwrap(),
+    ]);
 }
 
 #[test]
@@ -120,17 +168,13 @@ fn the_image_serves_the_volume_as_an_unprivileged_user_and_its_healthcheck_follo
         ),
     )
     .unwrap();
-    // --format docker: the OCI format has no HEALTHCHECK.
-    podman_ok(&[
-        "build",
-        "--format",
-        "docker",
-        "-t",
-        &name,
-        "-f",
-        ctx.path().join("Dockerfile").to_str().unwrap(),
-        ctx.path().to_str().unwrap(),
-    ]);
+    build_image(&name, ctx.path());
+    let tagged = podman_ok(&["image", "inspect", &name, "--format", "{{.Id}}"]);
+    assert_eq!(
+        labelled_images(&name),
+        [tagged],
+        "the build leaves only the tagged image, no untagged build stage"
+    );
     let user = podman_ok(&["image", "inspect", &name, "--format", "{{.Config.User}}"]);
     assert_eq!(user, "10001:10001");
 

@@ -446,7 +446,7 @@ fn a_state_file_the_verifier_may_not_read_is_reported() {
     verify(&s.dir, &["--state", state.to_str().unwrap()], 0);
     let f = state.join("checkpoints/iss.test%2Ftrust%2Fdescriptors.checkpoint");
     // Everything readable by all but the one state file.
-    for p in walk(s.tmp.path()) {
+    for p in common::paths_below(s.tmp.path()) {
         let mode = if p.is_dir() { 0o755 } else { 0o644 };
         fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
     }
@@ -480,17 +480,4 @@ fn running_as_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![dir.to_path_buf()];
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

@@ -1,13 +1,18 @@
 //! Invariant: many ledgers at once. `iss watch --fleet FILE --json` streams
 //! the events of every ledger of a fleet file, each naming its ledger (name
 //! and location); a ledger that cannot be read, or a published location
-//! (not readable in this build), gets its own `error` event and the others
-//! go on; a bad fleet file is refused with its file and line. In a real
-//! terminal (tmux), `iss tui --fleet FILE` lists the ledgers and a record
-//! appended to one with `iss append` changes its row.
+//! that cannot be reached, gets its own `error` event and the others go on;
+//! a published location served over HTTP is reviewed and monitored like a
+//! local ledger (a tampered tile: violated); a bad fleet file is refused
+//! with its file and line. In a real terminal (tmux), `iss tui --fleet
+//! FILE` lists the ledgers (published ones with their verdicts) and a
+//! record appended to one with `iss append` changes its row.
 
 mod common;
+mod publish;
 
+use common::http::{Http, serve};
+use common::tmux;
 use common::watch::{Watcher, next};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -15,7 +20,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// `iss watch --fleet FILE --json ARGS`, its events on the receiver.
 fn watch_fleet(fleet: &Path, args: &[&str]) -> (Watcher, Receiver<Value>) {
@@ -52,10 +57,112 @@ fn fleet_dir() -> (tempfile::TempDir, std::path::PathBuf) {
     let fleet = root.path().join("fleet.txt");
     std::fs::write(
         &fleet,
-        "# two services, a missing one, a published one\nalpha  alpha\nbeta beta\n\nmissing gone\nhttps://audit.example.org/hr/ hr\n",
+        "# two services, a missing one, a published one not reachable\nalpha  alpha\nbeta beta\n\nmissing gone\nhttp://127.0.0.1:9/hr/ hr\n",
     )
     .unwrap();
     (root, fleet)
+}
+
+/// A fleet of a local legacy ledger (`alpha`) and a native ledger of 600
+/// records published twice under one web server: intact (`ok`) and with
+/// one hash of a tile changed (`bad`). Also returns the ledger, to grow it.
+fn fleet_with_published() -> Option<(tempfile::TempDir, std::path::PathBuf, publish::Ledger, Http)>
+{
+    let root = tempfile::tempdir().unwrap();
+    let dir = common::generated_ledger(31);
+    std::fs::rename(dir.path(), root.path().join("alpha")).unwrap();
+    let l = publish::Ledger::new(600, 300);
+    for site in ["ok", "bad"] {
+        let st = publish::iss()
+            .arg("publish")
+            .arg(&l.dir)
+            .arg(root.path().join("www").join(site))
+            .output()
+            .unwrap();
+        assert!(st.status.success(), "{st:?}");
+    }
+    let tile = root.path().join("www/bad/descriptors/tile/0/001");
+    let mut bytes = std::fs::read(&tile).unwrap();
+    bytes[5 * 32] ^= 1;
+    std::fs::write(&tile, &bytes).unwrap();
+    let Some(http) = serve(&root.path().join("www")) else {
+        eprintln!("skipped: python3 -m http.server could not be started");
+        return None;
+    };
+    let fleet = root.path().join("fleet.txt");
+    std::fs::write(
+        &fleet,
+        format!("alpha alpha\n{0}/ok ok\n{0}/bad bad\n", http.url),
+    )
+    .unwrap();
+    Some((root, fleet, l, http))
+}
+
+/// The finding kinds of a `ready` event.
+fn kinds(ev: &Value) -> Vec<&str> {
+    ev["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["finding"]["kind"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn watch_fleet_reviews_and_monitors_published_locations_over_http() {
+    let Some((root, fleet, mut l, http)) = fleet_with_published() else {
+        return;
+    };
+    let (_w, rx) = watch_fleet(&fleet, &["--timeout", "120", "--poll", "0.2"]);
+    let mut first: BTreeMap<String, Value> = BTreeMap::new();
+    while first.len() < 3 {
+        let ev = next(&rx);
+        first
+            .entry(ev["name"].as_str().unwrap().to_owned())
+            .or_insert(ev);
+    }
+    let ok = &first["ok"];
+    assert_eq!(
+        (ok["event"].as_str(), ok["status"].as_str()),
+        (Some("ready"), Some("clean")),
+        "{ok}"
+    );
+    assert_eq!(ok["location"], format!("{}/ok", http.url));
+    let records = ok["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "descriptors")
+        .map(|f| f["records"].clone());
+    assert_eq!(records, Some(600.into()), "{ok}");
+    let bad = &first["bad"];
+    assert_eq!(
+        (bad["event"].as_str(), bad["status"].as_str()),
+        (Some("ready"), Some("violated")),
+        "{bad}"
+    );
+    assert_eq!(kinds(bad), ["TILE_MISMATCH"], "{bad}");
+    assert_eq!(first["alpha"]["status"], "clean");
+
+    // The publisher grows the log: the monitor follows the new checkpoint
+    // and the new records are verified one by one, named `ok`.
+    l.append(3);
+    let st = publish::iss()
+        .arg("publish")
+        .arg(&l.dir)
+        .arg(root.path().join("www/ok"))
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{st:?}");
+    let mut lines = Vec::new();
+    while lines.len() < 3 {
+        let ev = next(&rx);
+        if ev["name"] == "ok" && ev["event"] == "record" && ev["file"] == "descriptors" {
+            assert_eq!(ev["status"], "verified", "{ev}");
+            lines.push(ev["line"].as_u64().unwrap());
+        }
+    }
+    assert_eq!(lines, [601, 602, 603]);
 }
 
 #[test]
@@ -94,18 +201,19 @@ fn watch_fleet_json_events_name_their_ledger_and_a_bad_entry_does_not_stop_the_o
         gone["location"],
         root.path().join("missing").display().to_string()
     );
+    // Read through remote review now: unreachable, it says so.
     let hr = &first["hr"];
     assert_eq!(
-        (
-            hr["event"].as_str(),
-            hr["message"].as_str(),
-            hr["location"].as_str()
-        ),
-        (
-            Some("error"),
-            Some("published locations need remote review, not in this build"),
-            Some("https://audit.example.org/hr/")
-        )
+        (hr["event"].as_str(), hr["location"].as_str()),
+        (Some("error"), Some("http://127.0.0.1:9/hr/")),
+        "{hr}"
+    );
+    assert!(
+        hr["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read: http://127.0.0.1:9/hr/"),
+        "{hr}"
     );
 
     common::append_descriptor_cli(&root.path().join("beta"), "Fleet_Append", &[]);
@@ -145,8 +253,8 @@ fn watch_fleet_exit_status_and_text_lines() {
     assert!(lines[0].starts_with("[alpha] watching "), "{text}");
     assert!(lines[1].starts_with("[b] watching "), "{text}");
 
-    // A ledger without a verdict (published) makes the fleet's status 2.
-    std::fs::write(&fleet, "alpha\ns3://bucket/x\n").unwrap();
+    // A ledger without a verdict (unreachable) makes the fleet's status 2.
+    std::fs::write(&fleet, "alpha\nhttp://127.0.0.1:9/x\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_iss"))
         .args(["watch", "--json", "--fleet"])
         .arg(&fleet)
@@ -206,48 +314,9 @@ fn a_bad_fleet_file_is_refused_with_its_line_and_what_was_expected() {
     }
 }
 
-/// Whether tmux can run here; says why a test is skipped when it cannot.
-fn tmux_available() -> bool {
-    let ok = Command::new("tmux").arg("-V").output().is_ok();
-    if !ok {
-        eprintln!("skipped: tmux is not installed (CI installs it)");
-    }
-    ok
-}
-
-/// Kills the tmux session however the test ends.
-struct Tmux(String);
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
-
-fn capture(session: &str) -> String {
-    let out = Command::new("tmux")
-        .args(["capture-pane", "-p", "-t", session])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The screen once `ok` holds for it (within 20 s).
 fn wait_until(session: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
-    let start = Instant::now();
-    loop {
-        let screen = capture(session);
-        if ok(&screen) {
-            return screen;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "{what} never showed; screen:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    tmux::wait_until(session, what, Duration::from_secs(20), ok)
 }
 
 /// The row of the fleet table naming `name`.
@@ -266,26 +335,26 @@ fn records(row: &str) -> Option<u64> {
 
 #[test]
 fn fleet_in_tmux_shows_an_appended_record_in_its_row_and_opens_a_ledger() {
-    if !tmux_available() {
+    if !tmux::available() {
         return;
     }
     let (root, fleet) = fleet_dir();
-    let session = Tmux(format!("iss-fleet-{}", std::process::id()));
     let command = format!(
-        "{}='{}' {} tui --fleet {}",
-        common::CLOCK_ENV,
-        common::next_clock(),
+        "{} tui --fleet {}",
         env!("CARGO_BIN_EXE_iss"),
         fleet.display()
     );
-    common::tmux_new_session(&session.0, &command);
-    let screen = wait_until(&session.0, "both verdicts", |s| {
+    let session = tmux::Session::start_command("iss-fleet", &command);
+    wait_until(&session.0, "both verdicts", |s| {
         row(s, "alpha").is_some() && row(s, "beta").is_some()
     });
-    assert!(
-        screen.contains("published locations need remote review"),
-        "{screen}"
-    );
+    // The unreachable published location: read through remote review,
+    // no verdict, and why.
+    let screen = wait_until(&session.0, "hr's read error", |s| {
+        s.lines()
+            .any(|l| l.contains(" hr ") && l.contains("? NO VERDICT"))
+            && s.contains("cannot read: http://127.0.0.1:9/hr/")
+    });
     let before = records(row(&screen, "beta").unwrap()).expect("a record count");
     let alpha = records(row(&screen, "alpha").unwrap()).expect("a record count");
 
@@ -300,12 +369,7 @@ fn fleet_in_tmux_shows_an_appended_record_in_its_row_and_opens_a_ledger() {
     );
 
     // Enter opens beta (second row) in the five panes; Esc comes back.
-    let send = |keys: &str| {
-        Command::new("tmux")
-            .args(["send-keys", "-t", &session.0, keys])
-            .status()
-            .unwrap();
-    };
+    let send = |keys: &str| tmux::send(&session.0, keys);
     send("j");
     send("Enter");
     wait_until(&session.0, "beta's browser", |s| s.contains("[1 Chains]"));
@@ -316,4 +380,58 @@ fn fleet_in_tmux_shows_an_appended_record_in_its_row_and_opens_a_ledger() {
     send("Escape");
     wait_until(&session.0, "the fleet again", |s| s.contains("ISS fleet"));
     send("q");
+}
+
+#[test]
+fn fleet_in_tmux_shows_the_verdicts_of_published_locations() {
+    if !tmux::available() {
+        return;
+    }
+    let Some((_root, fleet, _l, _http)) = fleet_with_published() else {
+        return;
+    };
+    let command = format!(
+        "{} tui --fleet {}",
+        env!("CARGO_BIN_EXE_iss"),
+        fleet.display()
+    );
+    let session = tmux::Session::start_command("iss-fleet-pub", &command);
+    let line = |s: &str, name: &str| -> Option<String> {
+        s.lines()
+            .find(|l| l.contains(&format!(" {name} ")) || l.contains(&format!(">{name} ")))
+            .map(str::to_owned)
+    };
+    let screen = wait_until(&session.0, "the published verdicts", |s| {
+        line(s, "ok").is_some_and(|l| l.contains("✔ CLEAN"))
+            && line(s, "bad").is_some_and(|l| l.contains("✘ VIOLATED"))
+    });
+    // 600 descriptors and the genesis event; the newest checkpoint signs 600.
+    let ok = line(&screen, "ok").unwrap();
+    assert!(ok.contains("native     601 600 "), "{screen}");
+    assert!(screen.contains("2 ✔ clean, 1 ✘ violated"), "{screen}");
+}
+
+#[test]
+fn watch_fleet_removes_the_copies_of_published_locations_when_it_ends() {
+    let Some((_root, fleet, _l, _http)) = fleet_with_published() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .env("TMPDIR", tmp.path())
+        .args(["watch", "--json", "--fleet"])
+        .arg(&fleet)
+        .args(["--max-events", "3"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(r#""name":"ok""#) || text.contains(r#""name":"bad""#),
+        "a published location was fetched: {text}"
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
 }

@@ -10,24 +10,11 @@ use std::path::Path;
 
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut v = Vec::new();
-    for e in walk(dir) {
+    for e in common::files_below(dir) {
         v.push((e.display().to_string(), fs::read(&e).unwrap()));
     }
     v.sort();
     v
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 fn migrate_and_check(legacy: &Path) {

@@ -5,13 +5,12 @@
 //! checkpoints give precise findings; `--vkey` pins the key as for a local
 //! ledger.
 
+mod common;
 mod publish;
 
+use common::http::{serve, serve_counting};
 use publish::{Ledger, iss};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 /// A published 1,000-record ledger (batches of 300: partial tiles at the
 /// right edge, several checkpoints in the history).
@@ -60,39 +59,6 @@ fn findings(report: &Value) -> Vec<(String, String, Option<u64>, Value)> {
         .collect()
 }
 
-/// `python3 -m http.server` serving `dir` on 127.0.0.1, a free port; killed on drop.
-struct Http {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Http {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(dir: &Path) -> Option<Http> {
-    let mut child = Command::new("python3")
-        .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .ok()?;
-    // "Serving HTTP on 127.0.0.1 port 41235 (http://127.0.0.1:41235/) ..."
-    let port = line.split(" port ").nth(1)?.split(' ').next()?.to_owned();
-    Some(Http {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    })
-}
-
 #[test]
 fn a_published_directory_verifies_as_the_ledger_does() {
     let (l, site) = published();
@@ -137,7 +103,6 @@ fn a_published_directory_verifies_as_the_ledger_does() {
 fn over_http_with_a_pinned_key_and_with_another_key() {
     let (l, site) = published();
     let Some(http) = serve(&site) else {
-        eprintln!("skipped: python3 -m http.server could not be started");
         return;
     };
     let vkey = iss()
@@ -182,7 +147,6 @@ fn a_tampered_hash_tile_is_a_tile_mismatch_naming_the_tile_and_the_hash() {
     bytes[5 * 32] ^= 1;
     std::fs::write(&tile, &bytes).unwrap();
     let Some(http) = serve(&site) else {
-        eprintln!("skipped: python3 -m http.server could not be started");
         return;
     };
     let (code, report) = verify(&http.url, &[]);
@@ -294,4 +258,44 @@ fn a_directory_that_is_no_publication_is_an_error_not_a_verdict() {
         "{out:?}"
     );
     drop(tmp);
+}
+
+#[test]
+fn over_http_at_most_six_requests_are_open_at_once_and_connections_are_kept_alive() {
+    // 16 bundles per chain: the old client asked for 16 bundles and their
+    // 16 tiles at once, which overflowed `python3 -m http.server`'s listen
+    // backlog of 5; each dropped connection then waited for the kernel's
+    // 1 s SYN retransmit (98 ms per GET on average at 100,000 records).
+    let l = Ledger::new(4_000, 1_000);
+    let site = l.tmp.path().join("site");
+    let st = iss()
+        .arg("publish")
+        .arg(&l.dir)
+        .arg(&site)
+        .status()
+        .unwrap();
+    assert!(st.success());
+
+    // HTTP/1.0: one connection per request.
+    let Some(http) = serve_counting(&site, "HTTP/1.0") else {
+        return;
+    };
+    let (code, report) = verify(&http.url, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let s = http.stats();
+    assert!(s.requests >= 32, "{s:?}");
+    assert!(s.max_open <= 6, "at most 6 requests at once: {s:?}");
+
+    // HTTP/1.1: the connections are kept alive and reused.
+    let Some(http) = serve_counting(&site, "HTTP/1.1") else {
+        return;
+    };
+    let (code, report) = verify(&http.url, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    let s = http.stats();
+    assert!(s.requests >= 32, "{s:?}");
+    assert!(
+        s.connections <= 8 && s.max_open <= 8,
+        "connections reused, at most 6 busy: {s:?}"
+    );
 }

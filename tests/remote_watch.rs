@@ -4,8 +4,10 @@
 //! older checkpoint and a fork (a validly signed checkpoint of another
 //! history) are alerts, and the watch exits 1.
 
+mod common;
 mod publish;
 
+use common::http::serve;
 use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::write::NativeWriter;
@@ -25,22 +27,6 @@ impl Drop for Proc {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn serve(dir: &Path) -> Option<(Proc, String)> {
-    let mut child = Command::new("python3")
-        .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0"])
-        .current_dir(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .ok()?;
-    let port = line.split(" port ").nth(1)?.split(' ').next()?.to_owned();
-    Some((Proc(child), format!("http://127.0.0.1:{port}")))
 }
 
 fn publish(ledger: &Path, site: &Path) {
@@ -92,30 +78,11 @@ fn the_monitor_verifies_growth_and_alerts_on_a_bad_signature_a_rollback_and_a_fo
     let b_site = a.tmp.path().join("b-site");
     publish(&b_dir, &b_site);
 
-    let Some((_http, url)) = serve(&site) else {
-        eprintln!("skipped: python3 -m http.server could not be started");
+    let Some(http) = serve(&site) else {
         return;
     };
-    let mut watch = iss()
-        .env("ISS_NO_STATE", "1")
-        .args(["watch", "--json", "--poll", "0.2", "--timeout", "120"])
-        .arg(&url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = watch.stdout.take().unwrap();
-    let watch = Proc(watch);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            let v: Value = serde_json::from_str(&line).unwrap();
-            if tx.send(v).is_err() {
-                return;
-            }
-        }
-    });
+    let url = http.url.clone();
+    let (watch, rx) = watch_events(&url);
     let ready = wait_for(&rx, "ready", |v| v["event"] == "ready");
     assert_eq!(ready["status"], "clean", "{ready}");
 
@@ -163,14 +130,99 @@ fn the_monitor_verifies_growth_and_alerts_on_a_bad_signature_a_rollback_and_a_fo
         "{alert}"
     );
 
-    // Another history's tiles and checkpoint (1,000 records): a fork.
+    // Another history's hash tiles and checkpoint (1,000 records), without
+    // its entry bundles: a fork, proved from the tiles alone.
+    std::fs::remove_dir_all(b_site.join("descriptors/tile/entries")).unwrap();
     cp_dir(&b_site.join("descriptors"), &site.join("descriptors"));
     let alert = wait_for(&rx, "fork alert", |v| v["event"] == "alert");
     assert_eq!(alert["change"], "fork", "{alert}");
+    assert!(
+        alert["detail"]
+            .as_str()
+            .unwrap()
+            .contains("consistency proof from the published hash tiles fails"),
+        "{alert}"
+    );
+    assert!(
+        alert["found"]
+            .as_str()
+            .unwrap()
+            .ends_with("hold other records before record 901"),
+        "{alert}"
+    );
 
     // Stopped: the exit status is the verdict of what it saw.
     let mut watch = watch;
     kill_process(Pid::from_child(&watch.0), Signal::TERM).unwrap();
     let status = watch.0.wait().unwrap();
     assert_eq!(status.code(), Some(1));
+}
+
+/// Start `iss watch --json` on `arg`; its events arrive on the receiver.
+fn watch_events(arg: &str) -> (Proc, mpsc::Receiver<Value>) {
+    let mut watch = iss()
+        .env("ISS_NO_STATE", "1")
+        .args(["watch", "--json", "--poll", "0.1", "--timeout", "120"])
+        .arg(arg)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = watch.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if tx.send(v).is_err() {
+                return;
+            }
+        }
+    });
+    (Proc(watch), rx)
+}
+
+#[test]
+fn a_same_size_re_signed_checkpoint_is_recorded_and_dropping_it_later_is_an_alert() {
+    use iss_workstation::tlog::note::{Cosigner, Signer};
+    let a = Ledger::new(600, 300);
+    let site = a.tmp.path().join("site");
+    publish(&a.dir, &site);
+    let cp_path = site.join("descriptors/checkpoint");
+    let hist_path = site.join("descriptors/checkpoints");
+    let old_note = std::fs::read_to_string(&cp_path).unwrap();
+    let old_hist = std::fs::read(&hist_path).unwrap();
+    let (watch, rx) = watch_events(site.to_str().unwrap());
+    let ready = wait_for(&rx, "ready", |v| v["event"] == "ready");
+    assert_eq!(ready["status"], "clean", "{ready}");
+
+    // A witness cosigns the same tree: a new note of the same size, added
+    // to the history, then made the checkpoint (as a publisher does).
+    let witness = Cosigner::from_signer(&Signer::generate("witness.example").unwrap());
+    let text = &old_note[..=old_note.find("\n\n").unwrap()];
+    let cosigned = old_note.clone() + &witness.cosign(text, 1_700_000_000).unwrap();
+    let mut hist = old_hist.clone();
+    hist.extend_from_slice(
+        format!("{}\n", serde_json::json!({"size": 600, "note": cosigned})).as_bytes(),
+    );
+    std::fs::write(&hist_path, &hist).unwrap();
+    std::fs::write(&cp_path, &cosigned).unwrap();
+    // Recorded, not an alert: many polls, and no event but records.
+    std::thread::sleep(Duration::from_secs(2));
+    while let Ok(v) = rx.try_recv() {
+        assert_ne!(v["event"], "alert", "{v}");
+    }
+
+    // The publisher then drops the cosigned checkpoint from its history
+    // and goes back to the old note: the history was rewritten.
+    std::fs::write(&hist_path, &old_hist).unwrap();
+    std::fs::write(&cp_path, &old_note).unwrap();
+    let alert = wait_for(&rx, "rewritten alert", |v| v["event"] == "alert");
+    assert_eq!(alert["change"], "rewritten", "{alert}");
+    assert_eq!(
+        alert["path"],
+        format!("{}/descriptors/checkpoints", site.display()),
+        "{alert}"
+    );
+    drop(watch);
 }

@@ -7,75 +7,17 @@ mod common;
 #[path = "serve/harness.rs"]
 mod harness;
 
+use common::tmux::{
+    Session, WAIT, available as tmux_available, capture, send, wait_for, wait_until,
+    wait_until_quit,
+};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant, SystemTime};
-
-/// Whether tmux can run here; says why a test is skipped when it cannot.
-fn tmux_available() -> bool {
-    let ok = Command::new("tmux").arg("-V").output().is_ok();
-    if !ok {
-        eprintln!("skipped: tmux is not installed (CI installs it)");
-    }
-    ok
-}
-
-/// Kills the tmux session however the test ends.
-struct Session(String);
-
-impl Session {
-    /// `iss LEDGER` in a new detached 120x30 tmux session named after `name`
-    /// and this process (killed when dropped).
-    fn start(name: &str, ledger: &std::path::Path) -> Session {
-        let command = format!("{} {}", env!("CARGO_BIN_EXE_iss"), ledger.display());
-        Session::start_command(name, &command)
-    }
-
-    /// A shell `command` in a new detached 120x30 tmux session; its first
-    /// command (the workstation) reads a fixed clock, never the machine's
-    /// (`P` and the form record the time).
-    fn start_command(name: &str, command: &str) -> Session {
-        let session = Session(format!("{name}-{}", std::process::id()));
-        let command = format!("{}='{}' {command}", common::CLOCK_ENV, common::next_clock());
-        common::tmux_new_session(&session.0, &command);
-        session
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
-
-fn capture(session: &str) -> String {
-    let out = Command::new("tmux")
-        .args(["capture-pane", "-p", "-t", session])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn wait_for(session: &str, needle: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let screen = capture(session);
-        if screen.contains(needle) {
-            return screen;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "{needle:?} never appeared; screen:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
+use std::time::{Duration, SystemTime};
 
 fn files_state(root: &Path) -> Vec<(String, Vec<u8>, SystemTime)> {
     let mut v = Vec::new();
-    for entry in walk(root) {
+    for entry in common::files_below(root) {
         let meta = std::fs::metadata(&entry).unwrap();
         v.push((
             entry.display().to_string(),
@@ -85,19 +27,6 @@ fn files_state(root: &Path) -> Vec<(String, Vec<u8>, SystemTime)> {
     }
     v.sort();
     v
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]
@@ -123,13 +52,6 @@ fn workstation_in_tmux_shows_the_ledger_and_changes_nothing() {
         before,
         "the ledger is byte-identical, mtimes included"
     );
-}
-
-fn send(session: &str, keys: &str) {
-    Command::new("tmux")
-        .args(["send-keys", "-t", session, keys])
-        .status()
-        .unwrap();
 }
 
 fn append_from_outside(ledger: &Path, name: &str) {
@@ -227,21 +149,6 @@ fn iss(args: &[&str]) {
     );
 }
 
-fn wait_until_quit(session: &str) {
-    let start = Instant::now();
-    while Command::new("tmux")
-        .args(["has-session", "-t", session])
-        .output()
-        .unwrap()
-        .status
-        .success()
-    {
-        // A deadline for a failure only: a loaded machine (load 20) is slow to exit.
-        assert!(start.elapsed() < Duration::from_secs(30), "q did not quit");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn workstation_in_tmux_on_a_native_ledger_shows_an_outside_append() {
     if !tmux_available() {
@@ -276,23 +183,14 @@ fn workstation_in_tmux_on_a_native_ledger_shows_an_outside_append() {
     wait_for(&session.0, "descriptors 13/13");
     // Shown as pending until the watcher has verified its line (from the
     // last verified offset), then verified; never "verified" without ✔.
-    let start = Instant::now();
-    loop {
-        let screen = capture(&session.0);
+    wait_until(&session.0, "the new record, verified,", WAIT, |screen| {
         let row = screen.lines().find(|l| l.contains("Native_In_Tmux"));
-        if row.is_some_and(|r| r.contains('✔') && r.contains("verified")) {
-            break;
-        }
         assert!(
-            row.is_none_or(|r| !r.contains("verified")),
+            row.is_none_or(|r| r.contains('✔') || !r.contains("verified")),
             "verified only with its ✔: {row:?}"
         );
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "the new record was never verified:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+        row.is_some_and(|r| r.contains('✔') && r.contains("verified"))
+    });
     send(&session.0, "2");
     let screen = wait_for(&session.0, "tamper evidence");
     let descriptors = screen
@@ -391,23 +289,20 @@ fn workstation_in_tmux_appends_from_the_form_and_shows_the_record_verified() {
     wait_for(&session.0, "appended");
     // The watcher verifies the new record like any append: the verdict
     // comes back (it never stays "verifying…") and the row is ✔.
-    let start = Instant::now();
-    loop {
-        let screen = capture(&session.0);
-        let status = screen.lines().last().unwrap_or_default().to_owned();
-        let row = screen
-            .lines()
-            .find(|l| l.contains("ENG.1") && l.contains("41 "));
-        if status.contains("CLEAN") && row.is_some_and(|r| r.contains('✔')) {
-            assert!(status.contains("spice_chain 41/41"), "{status}");
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "the appended record was never shown verified:\n{screen}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let screen = wait_until(
+        &session.0,
+        "the appended record, verified,",
+        WAIT,
+        |screen| {
+            let status = screen.lines().last().unwrap_or_default();
+            let row = screen
+                .lines()
+                .find(|l| l.contains("ENG.1") && l.contains("41 "));
+            status.contains("CLEAN") && row.is_some_and(|r| r.contains('✔'))
+        },
+    );
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(status.contains("spice_chain 41/41"), "{status}");
 }
 
 #[test]
@@ -492,7 +387,7 @@ fn workstation_in_tmux_filters_by_regex_and_sorts_by_level() {
         return;
     }
     let dir = common::generated_ledger(81);
-    let chain = walk(dir.path())
+    let chain = common::files_below(dir.path())
         .into_iter()
         .find(|p| p.ends_with("spice_chain.jsonl"))
         .unwrap();
@@ -535,6 +430,25 @@ fn workstation_in_tmux_filters_by_regex_and_sorts_by_level() {
         .map(|r| r.1)
         .collect();
     assert_eq!(levels, desc, "{screen}");
+    // The time histogram of the kept records; every bucket selected
+    // (G, Space, g) and Enter: the same records, now with time bounds.
+    send(&session.0, "H");
+    let screen = wait_for(&session.0, "buckets of");
+    assert!(
+        screen.contains(&format!("{} records in", want.len())),
+        "the histogram counts the kept records\n{screen}"
+    );
+    for key in ["G", "Space", "g", "Enter"] {
+        send(&session.0, key);
+    }
+    let screen = wait_for(&session.0, "until=");
+    assert!(screen.contains("/Backup_R.store/ since="), "{screen}");
+    // The new filter's records are sorted again, as before.
+    let screen = wait_for(&session.0, "sorted by level ▼ descending");
+    let rows = process_and_level_rows(&screen);
+    assert!(rows.iter().all(|(p, _)| p == "Backup_Restore"), "{screen}");
+    let levels: Vec<u8> = rows.iter().map(|r| r.1).collect();
+    assert_eq!(levels, desc, "every kept record is in the range\n{screen}");
     send(&session.0, "q");
     wait_until_quit(&session.0);
     assert_eq!(files_state(dir.path()), before, "nothing written");

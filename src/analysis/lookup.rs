@@ -29,8 +29,8 @@ pub struct Filter {
     pub process: Option<String>,
     /// `assessed_by` equal to this.
     pub assessor: Option<String>,
-    /// `capability_level` equal to this.
-    pub level: Option<i64>,
+    /// `capability_level` within this range (`iss find --level >=3`).
+    pub level: crate::analysis::bounds::LevelRange,
     /// `process_outcome` equal to this.
     pub outcome: Option<String>,
     /// `assessed_at` at or after this instant.
@@ -68,7 +68,7 @@ impl Filter {
             && eq(&self.process, r.process_name.as_str())
             && eq(&self.assessor, r.assessed_by.as_str())
             && eq(&self.outcome, r.process_outcome.as_str())
-            && self.level.is_none_or(|l| l == r.capability_level)
+            && self.level.contains(r.capability_level)
             && time_ok()
     }
 }

@@ -471,16 +471,19 @@ pub struct FindArgs {
     /// Assessor.
     #[arg(long)]
     pub assessor: Option<String>,
-    /// Capability level.
-    #[arg(long)]
-    pub level: Option<i64>,
+    /// Capability level, or a bound as `:filter level` takes it: `3`,
+    /// `>=3`, `<=2`, `>1`, `<4`.
+    #[arg(long, allow_hyphen_values = true)]
+    pub level: Option<String>,
     /// Outcome (compliant, `non_compliant`, partial, `not_assessed`).
     #[arg(long)]
     pub outcome: Option<String>,
-    /// Assessed at or after (ISO 8601 with offset).
+    /// Assessed at or after: a date (2026-11-26, from its first instant) or
+    /// an ISO 8601 time (without offset: UTC), as `:filter since=` takes it.
     #[arg(long)]
     pub since: Option<String>,
-    /// Assessed at or before (ISO 8601 with offset).
+    /// Assessed at or before: a date (2026-11-26, to its last instant) or
+    /// an ISO 8601 time (without offset: UTC), as `:filter until=` takes it.
     #[arg(long)]
     pub until: Option<String>,
     /// Show at most N matches (0: all); the total is always given.

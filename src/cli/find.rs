@@ -3,6 +3,7 @@
 
 use super::args::FindArgs;
 use super::show::{Verification, exit};
+use crate::analysis::bounds;
 use crate::analysis::lookup::{Filter, Match};
 use crate::time::Instant;
 use anyhow::Context;
@@ -21,13 +22,21 @@ struct FindDoc<'a> {
 
 /// Run `iss find PATH [filters]`.
 pub fn run(args: &FindArgs) -> anyhow::Result<u8> {
-    let instant = |s: &Option<String>, what: &str| -> anyhow::Result<Option<Instant>> {
-        s.as_deref()
-            .map(|t| {
-                Instant::parse(t)
-                    .with_context(|| format!("--{what} {t:?} is not an ISO 8601 time with offset"))
-            })
-            .transpose()
+    // The bounds `:filter` accepts, parsed by the same code.
+    let instant =
+        |s: &Option<String>, what: &str, start: bool| -> anyhow::Result<Option<Instant>> {
+            s.as_deref()
+                .map(|t| {
+                    bounds::time_bound(t, start).with_context(|| {
+                        format!("--{what} {t:?} is not an ISO 8601 time or a date (2026-11-26)")
+                    })
+                })
+                .transpose()
+        };
+    let level = match args.level.as_deref() {
+        None => bounds::LevelRange::default(),
+        Some(l) => bounds::parse_level(l)
+            .map_err(|e| anyhow::anyhow!("--level {l:?}: {e} (e.g. --level 3, --level \">=3\")"))?,
     };
     let filter = Filter {
         id: None,
@@ -36,10 +45,10 @@ pub fn run(args: &FindArgs) -> anyhow::Result<u8> {
         aposteriori: args.aposteriori.clone(),
         process: args.process.clone(),
         assessor: args.assessor.clone(),
-        level: args.level,
+        level,
         outcome: args.outcome.clone(),
-        since: instant(&args.since, "since")?,
-        until: instant(&args.until, "until")?,
+        since: instant(&args.since, "since", true)?,
+        until: instant(&args.until, "until", false)?,
     };
     let limit = if args.limit == 0 {
         usize::MAX

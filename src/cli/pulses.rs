@@ -108,7 +108,14 @@ pub fn run(args: &PulsesArgs) -> anyhow::Result<u8> {
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
     } else {
-        write_rows(&mut out, &chain, total, &rows)?;
+        // Marked as the workstation's time pane marks them (one rule).
+        let marks = crate::tui::marks::of_time_chain(
+            &report,
+            chain.kind.name(),
+            chain.kind.format().native(),
+            &walk.findings,
+        );
+        write_rows(&mut out, &chain, total, &rows, &marks)?;
     }
     out.flush()?;
     Ok(exit(&report))
@@ -163,6 +170,7 @@ fn write_rows(
     chain: &TimeChain,
     total: u64,
     rows: &VecDeque<PulseRow>,
+    marks: &crate::tui::marks::Marks,
 ) -> std::io::Result<()> {
     writeln!(
         out,
@@ -194,9 +202,16 @@ fn write_rows(
             let mark = if n.delta_at_known { "" } else { "*" };
             dat = format!("{}{mark}", n.delta_at_s);
         }
-        let status = match &r.reason {
-            None => "✔ verified".to_owned(),
-            Some(reason) => format!("✘ {reason}"),
+        let mark = marks.at(r.line);
+        let status = match (&r.reason, &mark) {
+            // Left out of the run for a violation on or about the line.
+            (Some(reason), _) => format!("{} {reason}", crate::tui::strings::SYM_BAD),
+            (None, Some(m)) => format!(
+                "{} {}",
+                crate::tui::marks::symbol(Some(m)),
+                m.kinds.join(", ")
+            ),
+            (None, None) => format!("{} verified", crate::tui::marks::symbol(None)),
         };
         writeln!(
             out,

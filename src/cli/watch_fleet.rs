@@ -2,9 +2,10 @@
 //! fleet file at once. Each ledger is watched on its own thread
 //! ([`crate::ledger::fleet::watch`]); their events are printed as they come,
 //! each naming its ledger: `--json` adds `name` and `location` to every
-//! object, text lines start with `[name]`. A ledger that cannot be watched
-//! (it cannot be read; a published location in this build) gets one
-//! `error` event and the others go on.
+//! object, text lines start with `[name]`. A published location is
+//! watched by remote review's monitor ([`crate::remote::follow`], its
+//! checkpoints fetched every `--poll`). A ledger that cannot be watched (it
+//! cannot be read) gets one `error` event and the others go on.
 //!
 //! The exit status is `iss watch`'s, over the whole fleet: 1 once any
 //! ledger showed a violation or an alert; else 2 when any ledger has no
@@ -50,6 +51,7 @@ pub fn run(args: &WatchArgs, fleet: &Path) -> anyhow::Result<u8> {
         trust: super::trust::resolve(&args.trust, true)?,
         ..Default::default()
     };
+    let published = crate::remote::follow::watcher(Duration::from_secs_f64(args.poll.max(0.05)));
     let mut handles = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let options = WatchOptions {
@@ -58,9 +60,12 @@ pub fn run(args: &WatchArgs, fleet: &Path) -> anyhow::Result<u8> {
             ..WatchOptions::default()
         };
         let send = tx.clone();
-        match crate::ledger::fleet::watch(&e.location, options, move |ev| {
-            send.send(FleetInput::Event(i, ev)).is_ok()
-        }) {
+        match crate::ledger::fleet::watch(
+            &e.location,
+            options,
+            move |ev| send.send(FleetInput::Event(i, ev)).is_ok(),
+            Some(&*published),
+        ) {
             Ok(h) => handles.push(h),
             Err(why) => {
                 let _ = tx.send(FleetInput::Event(i, WatchEvent::Error(why)));
@@ -106,6 +111,7 @@ pub fn run(args: &WatchArgs, fleet: &Path) -> anyhow::Result<u8> {
     }
     signals.close();
     drop(handles);
+    crate::remote::follow::remove_copies();
     let code = exit(&verdicts, &failed);
     if let Some(name) = stopped_by {
         writeln!(

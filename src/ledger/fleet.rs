@@ -6,9 +6,11 @@
 //! reads a fleet file; [`Entry::from_argument`] takes a command-line path.
 //! [`watch`] is the one place an entry becomes a running watcher: a local
 //! ledger is watched by [`crate::ledger::watch::thread`], and a published
-//! location is where remote review plugs in (one arm of that function).
-//! Until it does, such an entry is refused with [`PUBLISHED_NOT_IN_BUILD`]
-//! on its own, and the rest of the fleet is watched as usual.
+//! location by the [`PublishedWatcher`] the caller passes down (remote
+//! review lives in `remote`, a layer above this one: `cli` and `tui` hand
+//! its watcher to the fleet). Without one, such an entry is refused with
+//! [`PUBLISHED_NOT_IN_BUILD`] on its own, and the rest of the fleet is
+//! watched as usual.
 
 pub mod list;
 
@@ -16,7 +18,8 @@ use crate::ledger::watch::thread::{WatchHandle, spawn};
 use crate::ledger::watch::{WatchEvent, WatchOptions};
 use std::path::{Path, PathBuf};
 
-/// What a published (remote) entry says in this build, instead of a verdict.
+/// What a published (remote) entry says, instead of a verdict, when no
+/// [`PublishedWatcher`] was given.
 pub const PUBLISHED_NOT_IN_BUILD: &str =
     "published locations need remote review, not in this build";
 
@@ -108,18 +111,31 @@ impl Entry {
     }
 }
 
+/// Where a watcher's events go; it returns false once nobody listens.
+pub type Sink = Box<dyn FnMut(WatchEvent) -> bool + Send>;
+
+/// How a published location (its URL or directory, as written) is
+/// watched: given from above, by the layer that reads published logs
+/// (`remote`, which `ledger` may not import). Like
+/// [`crate::ledger::watch::thread::spawn`], it returns at once and sends
+/// [`WatchEvent::Ready`] (or an error) when the first verification is done.
+pub type PublishedWatcher =
+    dyn Fn(&str, WatchOptions, Sink) -> Result<WatchHandle, String> + Send + Sync;
+
 /// Start watching `location` in the background: every event goes to
-/// `send` (as [`crate::ledger::watch::thread::spawn`]). Refused, with
-/// what the entry shows instead of a verdict: a published location (remote
-/// review plugs in here).
+/// `send` (as [`crate::ledger::watch::thread::spawn`]). A published
+/// location is watched by `published`; without one it is refused with
+/// what the entry shows instead of a verdict ([`PUBLISHED_NOT_IN_BUILD`]).
 pub fn watch(
     location: &Location,
     options: WatchOptions,
     send: impl FnMut(WatchEvent) -> bool + Send + 'static,
+    published: Option<&PublishedWatcher>,
 ) -> Result<WatchHandle, String> {
-    match location {
-        Location::Local(path) => Ok(spawn(path.clone(), options, send)),
-        Location::Published(_) => Err(PUBLISHED_NOT_IN_BUILD.to_owned()),
+    match (location, published) {
+        (Location::Local(path), _) => Ok(spawn(path.clone(), options, send)),
+        (Location::Published(at), Some(watcher)) => watcher(at, options, Box::new(send)),
+        (Location::Published(_), None) => Err(PUBLISHED_NOT_IN_BUILD.to_owned()),
     }
 }
 

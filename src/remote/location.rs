@@ -42,6 +42,8 @@ enum Source {
         store: Arc<dyn ObjectStore>,
         prefix: String,
         runtime: Box<tokio::runtime::Runtime>,
+        /// [`IN_FLIGHT`] permits: every request to the store holds one.
+        permits: Arc<tokio::sync::Semaphore>,
     },
 }
 
@@ -106,7 +108,10 @@ impl Location {
                     source: Source::Dir(arg.to_path_buf()),
                 });
             };
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        // Worker threads: the requests run on while the caller hashes and
+        // verifies what arrived (see `prefetch`).
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
             .enable_all()
             .build()
             .map_err(|e| LocationError::Spec(format!("{s}: cannot start the I/O runtime: {e}")))?;
@@ -116,6 +121,7 @@ impl Location {
                 store,
                 prefix,
                 runtime: Box::new(runtime),
+                permits: Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT)),
             },
         })
     }
@@ -132,63 +138,186 @@ impl Location {
 
     /// The bytes under `key`, or `None` when there is no such object.
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, LocationError> {
-        self.get_many(&[key.to_owned()]).pop().unwrap_or(Ok(None))
+        self.prefetch(vec![key.to_owned()])
+            .next()
+            .map_or(Ok(None), |(_, r)| r)
     }
 
-    /// The bytes under each of `keys`, fetched concurrently from an object
-    /// store (one after the other from a directory), in the order asked.
+    /// The bytes under each of `keys`, in the order asked (fetched as
+    /// [`Location::prefetch`] does).
     pub fn get_many(&self, keys: &[String]) -> Vec<Result<Option<Vec<u8>>, LocationError>> {
+        self.prefetch(keys.to_vec()).map(|(_, r)| r).collect()
+    }
+
+    /// The bytes under each of `keys`, yielded in the order asked while the
+    /// next ones are already being fetched in the background: at most
+    /// [`IN_FLIGHT`] requests at a time, and never more than that many
+    /// objects held ahead of the reader (memory stays bounded). Dropping
+    /// the iterator cancels what it had started.
+    pub fn prefetch(&self, keys: Vec<String>) -> Prefetch<'_> {
+        Prefetch {
+            location: self,
+            waiting: keys.into(),
+            running: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// The bytes of `key` from byte `from` on (an HTTP range request) as
+    /// `(offset, bytes)`, or `None` when there is no such object. A server
+    /// that ignores ranges (`python3 -m http.server`) is answered by reading
+    /// the whole object; an object shorter than `from` comes whole, at
+    /// offset 0, for the caller to see that it shrank.
+    pub fn get_from(&self, key: &str, from: u64) -> Result<Option<(u64, Vec<u8>)>, LocationError> {
+        let Source::Store {
+            store,
+            prefix,
+            runtime,
+            permits,
+        } = &self.source
+        else {
+            return self.get(key).map(|b| b.map(|b| tail(b, from)));
+        };
+        let path = object_path(prefix, key);
+        let ranged = runtime.block_on(async {
+            let _permit = permits.acquire().await;
+            let opts = object_store::GetOptions {
+                range: Some(object_store::GetRange::Offset(from)),
+                ..Default::default()
+            };
+            match store.get_opts(&path, opts).await {
+                Ok(r) => r.bytes().await.map(|b| Some(b.to_vec())),
+                Err(e) => Err(e),
+            }
+        });
+        match ranged {
+            Ok(b) => Ok(b.map(|b| (from, b))),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            // No range support, or a range past the end (416): the whole
+            // object says which.
+            Err(_) => self.get(key).map(|b| b.map(|b| tail(b, from))),
+        }
+    }
+
+    fn start(&self, key: &str) -> Pending {
         match &self.source {
-            Source::Dir(root) => keys
-                .iter()
-                .map(|k| match std::fs::read(root.join(k)) {
-                    Ok(b) => Ok(Some(b)),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                    Err(e) => Err(LocationError::Read {
-                        url: self.url(k),
-                        detail: e.to_string(),
-                    }),
-                })
-                .collect(),
+            Source::Dir(root) => Pending::Ready(match std::fs::read(root.join(key)) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(LocationError::Read {
+                    url: self.url(key),
+                    detail: e.to_string(),
+                }),
+            }),
             Source::Store {
                 store,
                 prefix,
                 runtime,
+                permits,
             } => {
-                let handles: Vec<_> = keys
-                    .iter()
-                    .map(|k| {
-                        let store = Arc::clone(store);
-                        let path = if prefix.is_empty() {
-                            ObjectPath::from(k.as_str())
-                        } else {
-                            ObjectPath::from(format!("{prefix}/{k}"))
-                        };
-                        runtime.spawn(async move {
-                            match store.get(&path).await {
-                                Ok(r) => r.bytes().await.map(|b| Some(b.to_vec())),
-                                Err(object_store::Error::NotFound { .. }) => Ok(None),
-                                Err(e) => Err(e),
-                            }
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .zip(keys)
-                    .map(|(h, k)| match runtime.block_on(h) {
-                        Ok(Ok(b)) => Ok(b),
-                        Ok(Err(e)) => Err(LocationError::Read {
-                            url: self.url(k),
-                            detail: e.to_string(),
-                        }),
-                        Err(e) => Err(LocationError::Read {
-                            url: self.url(k),
-                            detail: format!("the request did not finish: {e}"),
-                        }),
-                    })
-                    .collect()
+                let store = Arc::clone(store);
+                let permits = Arc::clone(permits);
+                let path = object_path(prefix, key);
+                Pending::Task(runtime.spawn(async move {
+                    let _permit = permits.acquire().await;
+                    match store.get(&path).await {
+                        Ok(r) => r.bytes().await.map(|b| Some(b.to_vec())),
+                        Err(object_store::Error::NotFound { .. }) => Ok(None),
+                        Err(e) => Err(e),
+                    }
+                }))
             }
         }
+    }
+
+    fn finish(&self, key: &str, p: Pending) -> Result<Option<Vec<u8>>, LocationError> {
+        let Pending::Task(handle) = p else {
+            let Pending::Ready(r) = p else { unreachable!() };
+            return r;
+        };
+        let Source::Store { runtime, .. } = &self.source else {
+            unreachable!("tasks run only for a store")
+        };
+        match runtime.block_on(handle) {
+            Ok(Ok(b)) => Ok(b),
+            Ok(Err(e)) => Err(LocationError::Read {
+                url: self.url(key),
+                detail: e.to_string(),
+            }),
+            Err(e) => Err(LocationError::Read {
+                url: self.url(key),
+                detail: format!("the request did not finish: {e}"),
+            }),
+        }
+    }
+}
+
+/// Requests to one location at a time (prefetched or not: each holds a
+/// permit of the location's semaphore). Bounded because a burst of new
+/// connections overflows a small server's listen queue: `python3 -m
+/// http.server` (HTTP/1.0, a new connection per request) listens with a
+/// backlog of 5, and the SYNs it drops are retried by the kernel after 1 s,
+/// 3 s, … — 32 requests at once made every request cost ~100 ms on
+/// average (docs/SCALE.md). Six fit that queue (backlog + 1), and run
+/// ahead of the reader enough to keep it busy on loopback.
+pub const IN_FLIGHT: usize = 6;
+
+type Fetch = Result<Option<Vec<u8>>, object_store::Error>;
+
+enum Pending {
+    Ready(Result<Option<Vec<u8>>, LocationError>),
+    Task(tokio::task::JoinHandle<Fetch>),
+}
+
+/// The iterator of [`Location::prefetch`]: `(key, bytes or None)`.
+pub struct Prefetch<'a> {
+    location: &'a Location,
+    waiting: std::collections::VecDeque<String>,
+    running: std::collections::VecDeque<(String, Pending)>,
+}
+
+impl Iterator for Prefetch<'_> {
+    type Item = (String, Result<Option<Vec<u8>>, LocationError>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // A directory is read on demand: nothing to overlap.
+        let ahead = match self.location.source {
+            Source::Dir(_) => 1,
+            Source::Store { .. } => IN_FLIGHT,
+        };
+        while self.running.len() < ahead {
+            let Some(k) = self.waiting.pop_front() else {
+                break;
+            };
+            let p = self.location.start(&k);
+            self.running.push_back((k, p));
+        }
+        let (k, p) = self.running.pop_front()?;
+        let r = self.location.finish(&k, p);
+        Some((k, r))
+    }
+}
+
+impl Drop for Prefetch<'_> {
+    fn drop(&mut self) {
+        for (_, p) in &self.running {
+            if let Pending::Task(h) = p {
+                h.abort();
+            }
+        }
+    }
+}
+
+fn object_path(prefix: &str, key: &str) -> ObjectPath {
+    if prefix.is_empty() {
+        ObjectPath::from(key)
+    } else {
+        ObjectPath::from(format!("{prefix}/{key}"))
+    }
+}
+
+fn tail(mut b: Vec<u8>, from: u64) -> (u64, Vec<u8>) {
+    match usize::try_from(from) {
+        Ok(n) if n <= b.len() => (from, b.split_off(n)),
+        _ => (0, b),
     }
 }

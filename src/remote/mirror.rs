@@ -6,7 +6,8 @@
 //! While the entry bundles are streamed into the chain files, the tree is
 //! recomputed from them and every published hash tile is compared with it
 //! (`TILE_MISMATCH`); a tile or bundle the checkpoint needs and the
-//! location lacks is `MISSING_FILE`. Memory holds one window of bundles
+//! location lacks is `MISSING_FILE`. Memory holds the bundles fetched
+//! ahead ([`super::location::IN_FLIGHT`])
 //! and O(log n) hashes per chain; the log itself goes to disk.
 
 use super::location::{Location, LocationError};
@@ -17,9 +18,6 @@ use crate::tlog::merkle::{Hash, TreeBuilder, leaf_hash};
 use crate::tlog::tile::{TILE_WIDTH, TileBuilder, TileId, decode_bundle, tile_bytes};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// Bundles (and their level-0 tiles) fetched at once.
-const WINDOW: u64 = 16;
 
 /// The key of a chain's published checkpoint (`docs/TILES.md`).
 pub fn checkpoint_key(chain: Chain) -> String {
@@ -62,6 +60,12 @@ impl ChainHead {
     /// The root of the mirrored entries.
     pub fn root(&self) -> Hash {
         self.tree.root()
+    }
+
+    /// The roots of the perfect subtrees of the mirrored tree, largest
+    /// first (what a consistency proof starts from).
+    pub fn peaks(&self) -> Vec<Hash> {
+        self.tiles.peaks()
     }
 }
 
@@ -162,82 +166,81 @@ impl Mirror {
         let mut findings = Vec::new();
         let first_bundle = head.size / TILE_WIDTH;
         let bundles = size.div_ceil(TILE_WIDTH);
-        let mut b = first_bundle;
-        while b < bundles {
-            let end = (b + WINDOW).min(bundles);
-            let ids: Vec<TileId> = (b..end).map(|n| level0(n, size)).collect();
-            let mut keys: Vec<String> = ids
-                .iter()
-                .map(|id| prefixed(chain, &id.entries_path()))
-                .collect();
-            keys.extend(ids.iter().map(|id| prefixed(chain, &id.path())));
-            let mut got = self.location.get_many(&keys);
-            let tiles: Vec<_> = got.split_off(ids.len());
-            for ((id, bundle), tile) in ids.iter().zip(got).zip(tiles) {
-                let key = prefixed(chain, &id.entries_path());
-                let Some(bundle) = bundle? else {
-                    findings.push(self.missing(&key, size, head));
-                    return Ok(findings);
-                };
-                let first = id.index * TILE_WIDTH;
-                let entries = match decode_bundle(&bundle) {
-                    Ok(e) if e.len() == usize::from(id.width) => e,
-                    Ok(e) => {
-                        findings.push(self.bad_bundle(
-                            &key,
-                            head,
-                            format!("{} entries", id.width),
-                            format!("{} entries", e.len()),
-                        ));
-                        return Ok(findings);
-                    }
-                    Err(e) => {
-                        findings.push(self.bad_bundle(
-                            &key,
-                            head,
-                            format!("{} length-prefixed entries", id.width),
-                            format!("bytes that do not decode: {e}"),
-                        ));
-                        return Ok(findings);
-                    }
-                };
-                let skip = head.size.saturating_sub(first) as usize;
-                let mut full = Vec::new();
-                for (k, entry) in entries.iter().enumerate().skip(skip) {
-                    if entry.contains(&b'\n') {
-                        findings.push(self.bad_bundle(
-                            &key,
-                            head,
-                            format!("entry {} as one ledger line", first + k as u64),
-                            "an entry holding a newline".into(),
-                        ));
-                        return Ok(findings);
-                    }
-                    out.write_all(entry)
-                        .and_then(|()| out.write_all(b"\n"))
-                        .map_err(|e| local(&self.dir, &e))?;
-                    head.bytes += entry.len() as u64 + 1;
-                    let leaf = leaf_hash(entry);
-                    head.tree.push_leaf_hash(leaf);
-                    head.tiles.push(leaf, &mut |tid, hashes| {
-                        full.push((tid, tile_bytes(hashes)));
-                    });
-                    head.size += 1;
-                }
-                // The level-0 tile came with the bundle; higher ones are rare
-                // (one in 256 per level) and fetched as they complete.
-                let mut tile = Some(tile);
-                for (tid, bytes) in full {
-                    let found = if tid.level == 0 {
-                        tile.take().unwrap_or(Ok(None))?
-                    } else {
-                        self.location.get(&prefixed(chain, &tid.path()))?
-                    };
-                    findings.extend(self.check_tile(chain, tid, &bytes, found));
-                }
-            }
-            b = end;
+        // Each bundle with its level-0 tile, fetched ahead of the hashing.
+        let mut keys = Vec::new();
+        for n in first_bundle..bundles {
+            let id = level0(n, size);
+            keys.push(prefixed(chain, &id.entries_path()));
+            keys.push(prefixed(chain, &id.path()));
         }
+        let mut fetched = self.location.prefetch(keys);
+        for n in first_bundle..bundles {
+            let id = level0(n, size);
+            let (Some((key, bundle)), Some((_, tile))) = (fetched.next(), fetched.next()) else {
+                break;
+            };
+            let Some(bundle) = bundle? else {
+                findings.push(self.missing(&key, size, head));
+                return Ok(findings);
+            };
+            let first = id.index * TILE_WIDTH;
+            let entries = match decode_bundle(&bundle) {
+                Ok(e) if e.len() == usize::from(id.width) => e,
+                Ok(e) => {
+                    findings.push(self.bad_bundle(
+                        &key,
+                        head,
+                        format!("{} entries", id.width),
+                        format!("{} entries", e.len()),
+                    ));
+                    return Ok(findings);
+                }
+                Err(e) => {
+                    findings.push(self.bad_bundle(
+                        &key,
+                        head,
+                        format!("{} length-prefixed entries", id.width),
+                        format!("bytes that do not decode: {e}"),
+                    ));
+                    return Ok(findings);
+                }
+            };
+            let skip = head.size.saturating_sub(first) as usize;
+            let mut full = Vec::new();
+            for (k, entry) in entries.iter().enumerate().skip(skip) {
+                if entry.contains(&b'\n') {
+                    findings.push(self.bad_bundle(
+                        &key,
+                        head,
+                        format!("entry {} as one ledger line", first + k as u64),
+                        "an entry holding a newline".into(),
+                    ));
+                    return Ok(findings);
+                }
+                out.write_all(entry)
+                    .and_then(|()| out.write_all(b"\n"))
+                    .map_err(|e| local(&self.dir, &e))?;
+                head.bytes += entry.len() as u64 + 1;
+                let leaf = leaf_hash(entry);
+                head.tree.push_leaf_hash(leaf);
+                head.tiles.push(leaf, &mut |tid, hashes| {
+                    full.push((tid, tile_bytes(hashes)));
+                });
+                head.size += 1;
+            }
+            // The level-0 tile came with the bundle; higher ones are rare
+            // (one in 256 per level) and fetched as they complete.
+            let mut tile = Some(tile);
+            for (tid, bytes) in full {
+                let found = if tid.level == 0 {
+                    tile.take().unwrap_or(Ok(None))?
+                } else {
+                    self.location.get(&prefixed(chain, &tid.path()))?
+                };
+                findings.extend(self.check_tile(chain, tid, &bytes, found));
+            }
+        }
+        drop(fetched);
         let mut partial = Vec::new();
         head.tiles.partial_tiles(&mut |tid, hashes| {
             partial.push((tid, tile_bytes(hashes)));

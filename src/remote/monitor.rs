@@ -3,12 +3,16 @@
 //! (`SIGNATURE_INVALID` otherwise), must not be smaller than the last one
 //! verified (`ROLLBACK`), and its tree must contain the last one: the new
 //! entries, appended to the entries already verified, must hash to its root
-//! (`FORK` otherwise; the hash tiles of the grown tree are checked too).
+//! (`FORK` otherwise). The containment is first proved from the new
+//! tree's hash tiles alone (an RFC 9162 consistency proof, [`super::proof`]),
+//! so a fork is found without downloading a bundle; the new entries are
+//! then fetched, and the hash tiles of the grown tree checked against them.
 //! Consistent growth is appended to the private copy, where the ordinary
 //! watcher verifies each new record and checkpoint as for a local ledger.
 
 use super::Fetched;
 use super::mirror::{ChainHead, checkpoint_key, history_key, parse_note, write_file};
+use super::proof::Consistency;
 use crate::ledger::native::format::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::watch::{Alert, ChangeKind, WatchEvent};
 use crate::tlog::checkpoint::open_checkpoint;
@@ -120,14 +124,22 @@ impl Monitor {
             ));
         }
         if cp.size == head.size {
-            if cp.root == root {
-                // Same tree, another note (a new cosignature): nothing new to verify.
-                self.heads[i].note = Some(text.clone());
-                write_file(&ChainPaths::new(fetched.dir(), chain).latest, &note)
-                    .map_err(|e| e.to_string())?;
-                return Ok(None);
+            if cp.root != root {
+                return Ok(self.fork(text, chain, &url, &cp.root, &root, head.size));
             }
-            return Ok(self.fork(text, chain, &url, &cp.root, &root, head.size));
+            // Same tree, another note (a new cosignature, a witness, a
+            // rotated key): no entry to verify, but recorded as a writer
+            // records it — the history's new entries, then the checkpoint —
+            // so the watcher on the copy judges it as for a local ledger.
+            let paths = ChainPaths::new(fetched.dir(), chain);
+            let added = match self.history_tail(fetched, chain, &text)? {
+                Ok(added) => added,
+                Err(alert) => return Ok(alert),
+            };
+            append(&paths.history, &added)?;
+            write_file(&paths.latest, &note).map_err(|e| e.to_string())?;
+            self.heads[i].note = Some(text);
+            return Ok(None);
         }
         self.grow(fetched, i, &cp, &note, text, &url)
     }
@@ -146,6 +158,39 @@ impl Monitor {
         let mirror = fetched.mirror();
         let head = &self.heads[i];
         let chain = head.chain;
+        // First from the hash tiles alone: a fork needs no bundle.
+        let proof = super::proof::check(
+            &mirror.location,
+            chain,
+            head.size,
+            &head.peaks(),
+            cp.size,
+            &cp.root,
+        )
+        .map_err(|e| e.to_string())?;
+        if proof == Consistency::Fork {
+            let old = head.size;
+            let root = head.root();
+            return Ok(self.alert_once(
+                text,
+                chain,
+                url,
+                ChangeKind::Fork,
+                format!(
+                    "a tree that contains the {old} records verified (root {})",
+                    hex::encode(root)
+                ),
+                format!(
+                    "root {} of {} records, whose hash tiles hold other records before record {}",
+                    hex::encode(cp.root),
+                    cp.size,
+                    old + 1
+                ),
+                format!(
+                    "the consistency proof from the published hash tiles fails: the new checkpoint's tree does not contain the {old} records verified before (a fork)"
+                ),
+            ));
+        }
         let paths = ChainPaths::new(fetched.dir(), chain);
         let side = paths.file.with_extension("jsonl.incoming");
         let mut out = std::fs::File::create(&side)
@@ -169,28 +214,16 @@ impl Monitor {
                 cp.size, f.kind, f.detail
             ));
         }
-        let history = mirror
-            .location
-            .get(&history_key(chain))
-            .map_err(|e| e.to_string())?
-            .unwrap_or_default();
-        // The history only grows: the copy's must be a prefix of it (else
-        // the publisher rewrote checkpoints it had published).
-        let copy_history = std::fs::read(&paths.history).unwrap_or_default();
-        let Some(added) = history.strip_prefix(copy_history.as_slice()) else {
-            let _ = std::fs::remove_file(&side);
-            return Ok(self.alert_once(
-                text,
-                chain,
-                &mirror.location.url(&history_key(chain)),
-                ChangeKind::Rewritten,
-                format!(
-                    "the {} bytes of checkpoint history verified, then new entries",
-                    copy_history.len()
-                ),
-                format!("{} bytes that do not start with them", history.len()),
-                "the published checkpoint history was rewritten, not extended".into(),
-            ));
+        let added = match self.history_tail(fetched, chain, &text) {
+            Ok(Ok(added)) => added,
+            Ok(Err(alert)) => {
+                let _ = std::fs::remove_file(&side);
+                return Ok(alert);
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&side);
+                return Err(e);
+            }
         };
         // Like a writer: the lines, then the history, then the checkpoint;
         // appended, never replaced (the watcher on the copy checks that).
@@ -204,11 +237,64 @@ impl Monitor {
         std::io::copy(&mut incoming, &mut file)
             .map_err(|e| format!("{}: {e}", paths.file.display()))?;
         let _ = std::fs::remove_file(&side);
-        append(&paths.history, added)?;
+        append(&paths.history, &added)?;
         write_file(&paths.latest, note).map_err(|e| e.to_string())?;
         grown.note = Some(text);
         self.heads[i] = grown;
         Ok(None)
+    }
+
+    /// The published checkpoint history's entries after the copy's,
+    /// fetching only its tail: from the start of the copy's last entry on
+    /// (a range request), which must be unchanged. `Err(alert)` (once per
+    /// `note`) when the published history does not continue the copy's.
+    /// Entries before that last one are not fetched again: one rewritten in
+    /// place is found by `iss verify LOCATION`, which reads the whole
+    /// history (docs/REMOTE.md).
+    fn history_tail(
+        &mut self,
+        fetched: &Fetched,
+        chain: Chain,
+        note: &str,
+    ) -> Result<Result<Vec<u8>, Option<Alert>>, String> {
+        let location = &fetched.mirror().location;
+        let paths = ChainPaths::new(fetched.dir(), chain);
+        let copy = std::fs::read(&paths.history).unwrap_or_default();
+        let body = copy.strip_suffix(b"\n").unwrap_or(&copy);
+        let from = body.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let got = location
+            .get_from(&history_key(chain), from as u64)
+            .map_err(|e| e.to_string())?;
+        let found = match got {
+            None if copy.is_empty() => return Ok(Ok(Vec::new())),
+            None => "no checkpoint history".to_owned(),
+            Some((offset, bytes)) => {
+                let kept = if offset == from as u64 {
+                    &copy[from..]
+                } else {
+                    &copy[..]
+                };
+                if let Some(added) = bytes.strip_prefix(kept) {
+                    return Ok(Ok(added.to_vec()));
+                }
+                format!(
+                    "{} bytes from byte {offset} on that do not continue them",
+                    bytes.len()
+                )
+            }
+        };
+        Ok(Err(self.alert_once(
+            note.to_owned(),
+            chain,
+            &location.url(&history_key(chain)),
+            ChangeKind::Rewritten,
+            format!(
+                "the {} bytes of checkpoint history verified (the last entry from byte {from}), then new entries",
+                copy.len()
+            ),
+            found,
+            "the published checkpoint history was rewritten, not extended".into(),
+        )))
     }
 
     fn fork(

@@ -67,6 +67,9 @@ pub struct CommitStats {
     pub records: AtomicU64,
     /// Pulses acknowledged.
     pub pulses: AtomicU64,
+    /// Full verifications the watcher ran after the first (each one reads
+    /// the whole ledger: a foreign change it could not follow line by line).
+    pub reverifications: AtomicU64,
 }
 
 /// Where the writer writes, and its clock.

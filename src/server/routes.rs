@@ -542,10 +542,12 @@ pub async fn fallback() -> Response {
 pub async fn metrics(State(s): Shared) -> Response {
     use std::sync::atomic::Ordering::Relaxed;
     let text = format!(
-        "iss_commit_batches {}\niss_commit_records {}\niss_commit_pulses {}\n",
+        "iss_commit_batches {}\niss_commit_records {}\niss_commit_pulses {}\n\
+         iss_watch_reverifications {}\n",
         s.stats.batches.load(Relaxed),
         s.stats.records.load(Relaxed),
-        s.stats.pulses.load(Relaxed)
+        s.stats.pulses.load(Relaxed),
+        s.stats.reverifications.load(Relaxed)
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }

@@ -85,8 +85,9 @@ async fn log_and_time(req: Request, next: Next, timeout: Duration) -> Response {
     response
 }
 
-/// Apply one watcher event to the read state.
-fn apply(state: &AppState, event: WatchEvent) {
+/// Apply one watcher event to the read state; whether the index must then
+/// take in appended lines (the caller does it once for a burst of events).
+fn apply(state: &AppState, event: WatchEvent) -> bool {
     match event {
         WatchEvent::Record(r) => {
             if let Ok(mut live) = state.live.write() {
@@ -98,7 +99,7 @@ fn apply(state: &AppState, event: WatchEvent) {
                     r.path, r.line
                 ));
             } else {
-                state.refresh();
+                return true;
             }
         }
         WatchEvent::Alert(a) => {
@@ -118,10 +119,17 @@ fn apply(state: &AppState, event: WatchEvent) {
                 live.verdict.alert = Some(alert);
             }
         }
-        WatchEvent::Reverifying { reason } => log::info(&format!("re-verifying: {reason}")),
+        WatchEvent::Reverifying { reason } => {
+            state
+                .stats
+                .reverifications
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            log::info(&format!("re-verifying: {reason}"));
+        }
         WatchEvent::Pending(_) => {}
         WatchEvent::Error(e) => log::line(Level::Error, &format!("watcher: {e}")),
     }
+    false
 }
 
 fn state_alert(report: &crate::ledger::model::report::VerifyReport) -> Option<String> {
@@ -155,8 +163,20 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
     std::thread::Builder::new()
         .name("iss-serve-watch".into())
         .spawn(move || {
-            while let Ok(e) = rx.recv() {
-                apply(&events, e);
+            // Events come one per appended line: the index takes the new
+            // lines in once per burst, not once per line.
+            while let Ok(first) = rx.recv() {
+                let mut refresh = false;
+                for e in std::iter::once(first).chain(rx.try_iter()) {
+                    if !matches!(e, WatchEvent::Record(_)) && refresh {
+                        events.refresh();
+                        refresh = false;
+                    }
+                    refresh |= apply(&events, e);
+                }
+                if refresh {
+                    events.refresh();
+                }
             }
         })?;
     let writer = if options.token.is_some() {

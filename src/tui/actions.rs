@@ -30,7 +30,7 @@ pub fn refresh_views(app: &mut App) {
     if let Some(h) = app.help {
         app.help = Some(h.min(help::max_scroll(app.body())));
     }
-    app.panes.maturity.clamp(&ctx);
+    app.maturity.clamp(&ctx);
 }
 
 /// Move what has focus by `delta` rows: the help when open, else the
@@ -41,13 +41,8 @@ pub fn move_by(app: &mut App, delta: i64) {
         help::scroll_by(h, body, delta);
         return;
     }
-    match app.pane {
-        Pane::Browser => browse_by(app, delta),
-        Pane::Integrity => {
-            let ctx = ctx!(app);
-            app.integrity.move_by(&ctx, delta);
-        }
-        _ => crate::tui::panes::move_by(app, delta),
+    if crate::tui::component::with_focused(app, |c, ctx, _| c.move_by(ctx, delta)).is_none() {
+        browse_by(app, delta);
     }
 }
 
@@ -100,6 +95,7 @@ pub fn perform(app: &mut App, action: Action) {
         Action::NextMark => bookmarks::jump(app, true),
         Action::PrevMark => bookmarks::jump(app, false),
         Action::ListMarks => bookmarks::list(app),
+        Action::Pager => crate::tui::pager::request(app),
         Action::CopyId => clipboard::copy_field(app, clipboard::What::Id),
         Action::CopyHash => clipboard::copy_field(app, clipboard::What::Hash),
         Action::ScrollLeft | Action::ScrollRight if app.browser.detail().is_none() => {

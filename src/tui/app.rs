@@ -128,7 +128,13 @@ pub struct App {
     pub verify_progress: Option<crate::ledger::io::progress::Progress>,
     /// The integrity pane.
     pub integrity: crate::tui::integrity::IntegrityView,
-    /// Panes 3-5 and their background work.
+    /// Pane 3, the time pulse history.
+    pub time: crate::tui::time::TimeView,
+    /// Pane 4, the maturity report.
+    pub maturity: crate::tui::maturity::MaturityView,
+    /// Pane 5, the audit trail.
+    pub audit: crate::tui::audit::AuditView,
+    /// What panes 3-5 share: their background work.
     pub panes: crate::tui::panes::Panes,
     /// The prompt, while typing.
     pub prompt: Option<Prompt>,
@@ -159,6 +165,8 @@ pub struct App {
     /// Whether a verdict was shown yet: the first one selects and names the
     /// first violation ([`crate::tui::first_screen`]).
     pub first_verdict: crate::tui::first_screen::FirstVerdict,
+    /// The records-over-time histogram over the browser (`H`).
+    pub histogram: crate::tui::histogram::Histogram,
 }
 
 /// Work for the event loop that `update` cannot do itself (it has no
@@ -175,6 +183,8 @@ pub struct Outbox {
     pub export_force: bool,
     /// Write these records (`:export FILE.jsonl`/`.csv`), off the UI thread.
     pub records: Option<crate::tui::export_records::RecordsJob>,
+    /// Show this record in `$PAGER` (`v`), the terminal given back meanwhile.
+    pub pager: Option<crate::tui::pager::PagerJob>,
 }
 
 impl App {
@@ -189,6 +199,9 @@ impl App {
             report: Loading::Pending,
             verify_progress: None,
             integrity: crate::tui::integrity::IntegrityView::default(),
+            time: crate::tui::time::TimeView::default(),
+            maturity: crate::tui::maturity::MaturityView::default(),
+            audit: crate::tui::audit::AuditView::default(),
             panes: crate::tui::panes::Panes::default(),
             prompt: None,
             help: None,
@@ -204,6 +217,7 @@ impl App {
             outbox: Outbox::default(),
             queue: crate::tui::queue::Queue::default(),
             first_verdict: crate::tui::first_screen::FirstVerdict::Awaited,
+            histogram: crate::tui::histogram::Histogram::default(),
         }
     }
 
@@ -252,9 +266,13 @@ impl App {
                 .iter()
                 .any(|c| matches!(c.source, Source::Opening | Source::Indexing { .. }))
             || self.panes.busy()
+            || matches!(self.time.overview(), Loading::Pending) && self.panes.report.is_some()
+            || matches!(self.maturity.report(), Loading::Pending) && self.panes.report.is_some()
+            || self.audit.pending()
             || self.writing.running.is_some()
             || self.browser.search().is_some()
             || self.browser.narrowing().is_some()
+            || self.histogram.pending()
     }
 
     /// The key contexts in effect, innermost first.
@@ -269,6 +287,7 @@ impl App {
             &[C::Help, C::Global]
         } else {
             match self.pane {
+                Pane::Browser if self.histogram.is_open() => &[C::Histogram, C::Global],
                 Pane::Browser if self.browser.detail().is_some() => &[C::Detail, C::Global],
                 Pane::Browser => &[C::Browser, C::Global],
                 Pane::Integrity => &[C::Integrity, C::Global],
@@ -281,7 +300,8 @@ impl App {
 
     /// The body rectangle at the current size.
     pub fn body(&self) -> ratatui::layout::Rect {
-        layout::split_banner(layout::body(self.size.0, self.size.1), self.live.banner()).1
+        let body = layout::body(self.size.0, self.size.1);
+        layout::split_banner(body, self.live.banner_lines(body.width).len()).1
     }
 
     /// Rows of the chain table at the current size.

@@ -96,5 +96,5 @@ pub fn areas(body: Rect, header_rows: usize) -> [Rect; 2] {
 
 /// The document of the page shown, at the current size.
 pub fn current_doc(app: &App) -> Option<Doc> {
-    app.panes.audit.doc(&app.ctx())
+    app.audit.doc(&app.ctx())
 }

@@ -10,8 +10,9 @@ mod state;
 
 pub use state::Browser;
 
-use crate::tui::app::{App, Loading};
+use crate::tui::app::Loading;
 use crate::tui::chain::{ChainView, Field, STATUS_PRIORITY, Source};
+use crate::tui::context::Ctx;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use crate::tui::{bookmarks, detail, fit};
@@ -27,13 +28,17 @@ use ratatui::widgets::{
 const STATUS_MIN: u16 = 9;
 
 /// Draw the browser (or the open detail) into `area`.
-pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    if let Some(d) = app.browser.detail() {
-        detail::render(f, area, d, &app.theme);
+pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, b: &Browser) {
+    if let Some(d) = b.detail() {
+        detail::render(f, area, d, ctx.theme);
         return;
     }
-    let view = app.current();
-    let block = app.theme.boxed(chain_tabs(app));
+    let view = b.current();
+    let block = ctx.theme.boxed(chain_tabs(
+        ctx,
+        b,
+        usize::from(area.width.saturating_sub(2)),
+    ));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let message = |f: &mut Frame, text: String, style: Style| {
@@ -41,9 +46,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     };
     let file_name = view.kind.file_kind().file_name();
     match &view.source {
-        Source::Opening => message(f, strings::OPENING.to_owned(), app.theme.dim),
-        Source::Absent => message(f, strings::chain_absent(file_name), app.theme.dim),
-        Source::Failed(e) => message(f, strings::chain_unreadable(file_name, e), app.theme.bad),
+        Source::Opening => message(f, strings::OPENING.to_owned(), ctx.theme.dim),
+        Source::Absent => message(f, strings::chain_absent(file_name), ctx.theme.dim),
+        Source::Failed(e) => message(f, strings::chain_unreadable(file_name, e), ctx.theme.bad),
         Source::Indexing { done, total } => {
             let ratio = if *total == 0 {
                 0.0
@@ -56,7 +61,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             let bar = Gauge::default()
                 .ratio(ratio)
                 .label("")
-                .gauge_style(app.theme.header);
+                .gauge_style(ctx.theme.header);
             if inner.height > 1 {
                 f.render_widget(
                     bar,
@@ -68,54 +73,61 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 );
             }
         }
-        Source::Ready(_) => table(f, inner, app, view),
+        Source::Ready(_) => table(f, inner, ctx, b, view),
     }
 }
 
-/// The block title: the chain files as tabs, the current one highlighted.
-fn chain_tabs(app: &App) -> Line<'static> {
+/// The block title in `room` columns: the chain files as tabs, the current
+/// one highlighted, then what narrows the view. What does not fit is cut
+/// with `…`; a long filter loses the end of its text before its count.
+fn chain_tabs(ctx: &Ctx, b: &Browser, room: usize) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
-    for (i, kind) in app.browser.chains().iter().map(|c| c.kind).enumerate() {
-        let (style, open, close) = if i == app.browser.chain() {
-            (app.theme.tab_active, "[", "]")
+    for (i, kind) in b.chains().iter().map(|c| c.kind).enumerate() {
+        let (style, open, close) = if i == b.chain() {
+            (ctx.theme.tab_active, "[", "]")
         } else {
             (Style::new(), " ", " ")
         };
         spans.push(Span::styled(format!("{open}{}{close}", kind.name()), style));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled("(c: next chain) ", app.theme.dim));
-    let view = app.current();
-    if let Some(h) = crate::tui::hits::title(app) {
-        spans.push(Span::styled(format!("{h} "), app.theme.header));
+    spans.push(Span::styled("(c: next chain) ", ctx.theme.dim));
+    let view = b.current();
+    if let Some(h) = crate::tui::hits::title(b) {
+        spans.push(Span::styled(format!("{h} "), ctx.theme.header));
     }
     if let Some(s) = &view.sorted {
         spans.push(Span::styled(
             format!("sorted: {}{} ", s.key.name(), arrow(s.reverse)),
-            app.theme.warn,
+            ctx.theme.warn,
         ));
     }
     let first = first_column(view);
     if first > 0 {
         spans.push(Span::styled(
             format!("{} ", strings::columns_left(first)),
-            app.theme.dim,
+            ctx.theme.dim,
         ));
     }
-    if let Some(f) = &app.current().filter {
+    if let Some(f) = &b.current().filter {
+        let (kept, total) = (f.lines.len(), b.current().lines());
+        let used = Line::from(spans.clone()).width();
+        // Room for the filter's text once the rest of its words are shown.
+        let frame = fit::width(&strings::filter_active("", kept, total)) + 1;
+        let text = match room.saturating_sub(used).checked_sub(frame) {
+            Some(left) if left >= 2 => fit::text(&f.text, left),
+            _ => f.text.clone(),
+        };
         spans.push(Span::styled(
-            format!(
-                "{} ",
-                strings::filter_active(&f.text, f.lines.len(), app.current().lines())
-            ),
-            app.theme.warn,
+            format!("{} ", strings::filter_active(&text, kept, total)),
+            ctx.theme.warn,
         ));
     }
-    Line::from(spans)
+    fit::line(Line::from(spans), room)
 }
 
-fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
-    let t = &app.theme;
+fn table(f: &mut Frame, area: Rect, ctx: &Ctx, b: &Browser, view: &ChainView) {
+    let t = ctx.theme;
     // One more than the digits: a marked line shows `*` before its number.
     let line_w = (digits(view.lines()) + 1).max(4);
     // One column for the selection marker, which the table draws itself.
@@ -162,14 +174,13 @@ fn table(f: &mut Frame, area: Rect, app: &App, view: &ChainView) {
         )));
     }
     // The last search's matches, highlighted (reversed: seen without colour).
-    let query = app
-        .browser
+    let query = b
         .hits()
         .filter(|h| h.kind == view.kind)
         .map(|h| h.query.as_str());
     let matched = Style::new().add_modifier(ratatui::style::Modifier::REVERSED);
     let rows = view.rows.iter().map(|row| {
-        let (sym, words, style) = row_status(app, view, row.line);
+        let (sym, words, style) = row_status(ctx, view, row.line);
         let label = bookmarks::line_label(view, row.line);
         let mut cells = vec![
             Cell::from(Span::styled(sym, style)),
@@ -239,10 +250,10 @@ fn first_column(view: &ChainView) -> usize {
 }
 
 /// The row's symbol, words and style, from the verification marks.
-fn row_status(app: &App, view: &ChainView, line: u64) -> (&'static str, String, Style) {
-    let t: &Theme = &app.theme;
+fn row_status(ctx: &Ctx, view: &ChainView, line: u64) -> (&'static str, String, Style) {
+    let t: &Theme = ctx.theme;
     let Some(marks) = &view.marks else {
-        return match app.report {
+        return match ctx.report {
             Loading::Failed(_) => (strings::SYM_UNKNOWN, "not verified".to_owned(), t.dim),
             _ => (strings::SYM_PENDING, strings::VERIFYING.to_owned(), t.dim),
         };

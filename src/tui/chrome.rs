@@ -67,6 +67,11 @@ const HINTS: &[(Context, Context, &[Action], &str)] = &[
     (Context::Audit, Context::Audit, &[Action::Down, Action::Up], "link"),
     (Context::Audit, Context::Audit, &[Action::Open], "follow"),
     (Context::Audit, Context::Global, &[Action::Back], "back"),
+    (Context::Histogram, Context::Histogram, &[Action::Down, Action::Up], "bucket"),
+    (Context::Histogram, Context::Histogram, &[Action::MarkRange], "range"),
+    (Context::Histogram, Context::Histogram, &[Action::Open], "filter"),
+    (Context::Histogram, Context::Histogram, &[Action::ZoomIn, Action::ZoomOut], "zoom"),
+    (Context::Histogram, Context::Global, &[Action::Back], "close"),
     (Context::Help, Context::Help, &[Action::Down, Action::Up], "scroll"),
     (Context::Help, Context::Global, &[Action::Back], "close"),
     (Context::Global, Context::Global, &[Action::Help], "help"),
@@ -154,15 +159,33 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         let sep = if badge.is_empty() { "" } else { "  " };
         badge = format!("{badge}{sep}{spin} {}…", kind.label());
     }
-    let badge_w = if badge.is_empty() {
-        0
-    } else {
-        badge.chars().count() + 2
+    let room = |badge: &str, position: &str| {
+        let badge_w = if badge.is_empty() {
+            0
+        } else {
+            badge.chars().count() + 2
+        };
+        let fixed =
+            mode.chars().count() + verdict.chars().count() + position.chars().count() + badge_w + 6;
+        (area.width as usize).saturating_sub(fixed)
     };
-    let fixed =
-        mode.chars().count() + verdict.chars().count() + position.chars().count() + badge_w + 6;
-    let room = (area.width as usize).saturating_sub(fixed);
-    let ledger = shorten(&app.ledger.display().to_string(), room);
+    // The ledger's name is never squeezed out (it was, on a single file
+    // with the live badge): below 10 columns of it, the badge's hint goes
+    // first, then the position's chain name (the browser's title has it).
+    let floor = (own_name(&app.ledger).chars().count() + 1).min(10);
+    let mut position = position;
+    if room(&badge, &position) < floor {
+        badge = badge.replace(strings::FOLLOW_HINT, "");
+    }
+    if room(&badge, &position) < floor
+        && let Some(space) = position.find(' ')
+    {
+        position.drain(..=space);
+    }
+    let ledger = shorten(
+        &app.ledger.display().to_string(),
+        room(&badge, &position).max(floor),
+    );
     let mut spans = vec![
         Span::styled(mode, t.mode),
         Span::raw(" "),
@@ -226,6 +249,14 @@ fn verdict(app: &App) -> (String, Style) {
 }
 
 /// `s` cut to `room` characters, keeping its end (the informative part of a path).
+/// The last part of the ledger's path, as given (`.` when that is all).
+fn own_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 fn shorten(s: &str, room: usize) -> String {
     let n = s.chars().count();
     if n <= room {

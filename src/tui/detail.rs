@@ -82,6 +82,12 @@ impl Detail {
         d
     }
 
+    /// The text as plain lines, unwrapped (for `$PAGER`).
+    pub fn plain_text(&self) -> String {
+        let lines: Vec<&str> = self.raw.iter().map(|(_, t)| t.as_str()).collect();
+        lines.join("\n")
+    }
+
     /// Re-wrap for a new width (on resize).
     pub fn rewrap(&mut self, width: usize) {
         let width = width.max(10);
@@ -295,7 +301,7 @@ fn field_line(covered: bool, name: &str, raw: &str, out: &mut Vec<(Tone, String)
 /// there is one in the second half of the piece (prose), else anywhere (a
 /// hash). Continuation pieces keep the line's indentation. An empty line
 /// stays one line.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let indent = chars
         .iter()

@@ -60,7 +60,8 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         });
     };
     let stop = Arc::new(AtomicBool::new(false));
-    let input = spawn_input(tx.clone(), Arc::clone(&stop));
+    let gate = Arc::new(InputGate::default());
+    let input = spawn_gated_input(tx.clone(), Arc::clone(&stop), Arc::clone(&gate));
 
     // Mouse capture is ours to undo on a panic; installed before ratatui's
     // hook, which restores the rest of the terminal and then calls this one.
@@ -81,6 +82,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             load::spawn(path.clone(), verify.clone(), tx.clone());
         },
         &mut start_watch,
+        &gate,
     );
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
@@ -92,10 +94,54 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     result.map(drop).context("terminal error")
 }
 
+/// Lets the loop take the terminal's input away from the input thread
+/// while another program (the pager) reads it.
+#[derive(Debug, Default)]
+pub(crate) struct InputGate {
+    /// The loop asks the thread to stop reading.
+    paused: AtomicBool,
+    /// The thread says it saw `paused` and reads nothing until it clears.
+    idle: AtomicBool,
+}
+
+impl InputGate {
+    /// Stop the input thread reading, and wait until it does (at most one
+    /// poll, [`INPUT_POLL`]); every key typed after this goes to whoever
+    /// reads the terminal next.
+    fn pause(&self) {
+        self.paused.store(true, Ordering::SeqCst);
+        while !self.idle.load(Ordering::SeqCst) {
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Let the input thread read again.
+    fn resume(&self) {
+        // Cleared here, not by the thread: a later `pause` must not take a
+        // stale `idle` for the thread's answer while it is polling.
+        self.idle.store(false, Ordering::SeqCst);
+        self.paused.store(false, Ordering::SeqCst);
+    }
+}
+
 /// Read terminal events on a thread and send them as messages.
 pub(crate) fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> JoinHandle<()> {
+    spawn_gated_input(tx, stop, Arc::new(InputGate::default()))
+}
+
+/// [`spawn_input`], reading nothing while `gate` is paused.
+fn spawn_gated_input(
+    tx: Sender<Msg>,
+    stop: Arc<AtomicBool>,
+    gate: Arc<InputGate>,
+) -> JoinHandle<()> {
     thread::spawn(move || {
         while !stop.load(Ordering::Relaxed) {
+            if gate.paused.load(Ordering::SeqCst) {
+                gate.idle.store(true, Ordering::SeqCst);
+                thread::sleep(Duration::from_millis(10));
+                continue;
+            }
             let msg = match event::poll(INPUT_POLL).and_then(|ready| {
                 if ready {
                     event::read().map(Some)
@@ -117,6 +163,32 @@ pub(crate) fn spawn_input(tx: Sender<Msg>, stop: Arc<AtomicBool>) -> JoinHandle<
             }
         }
     })
+}
+
+/// `v`: give the terminal to `$PAGER` in cooked mode (input thread paused,
+/// mouse released, alternate screen left), then take it back and draw the
+/// whole screen again. The workstation stays up whatever the pager does.
+fn run_pager(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    gate: &InputGate,
+    job: &crate::tui::pager::PagerJob,
+) -> io::Result<()> {
+    gate.pause();
+    let _ = execute!(io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    let result = crate::tui::pager::show(job, std::env::var_os("PAGER").as_deref());
+    crossterm::terminal::enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        EnableMouseCapture
+    )?;
+    terminal.clear()?;
+    gate.resume();
+    crate::tui::pager::finished(app, result);
+    app.dirty = true;
+    Ok(())
 }
 
 /// A write under way finishes (or is refused) before the workstation
@@ -156,6 +228,7 @@ fn event_loop(
     tx: &Sender<Msg>,
     reload: &dyn Fn(),
     start_watch: &mut dyn FnMut(),
+    gate: &InputGate,
 ) -> io::Result<Option<String>> {
     let size = terminal.size()?;
     update(app, Msg::Resize(size.width, size.height));
@@ -178,6 +251,10 @@ fn event_loop(
             let mut out = io::stdout();
             out.write_all(crate::tui::clipboard::osc52(&text).as_bytes())?;
             out.flush()?;
+        }
+        if let Some(job) = app.outbox.pager.take() {
+            run_pager(terminal, app, gate, &job)?;
+            continue;
         }
         if std::mem::take(&mut app.outbox.reload) {
             reload();

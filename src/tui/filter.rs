@@ -6,7 +6,8 @@
 //! status (`violated`, `implicated`, `status=warning|ok`), see [`words`].
 //!
 //! The matching is `iss find`'s own ([`crate::analysis::lookup::Filter`],
-//! times compared as instants), plus level bounds. Setting a filter reads
+//! times compared as instants, levels as a range; [`bounds`] parses both
+//! for `iss find` too). Setting a filter reads
 //! every line of the chain once, on a worker thread (the screen stays
 //! live), and keeps the numbers of the lines that match (8 bytes each); the
 //! browser then scrolls through those lines only. Lines appended later are
@@ -14,10 +15,10 @@
 //! not a well-formed descriptor never matches (native bodies are read as
 //! descriptors).
 
+use crate::analysis::bounds;
 use crate::analysis::lookup::Filter;
 use crate::ledger::io::line_index::IndexedFile;
 use crate::ledger::model::descriptor::DescriptorRecord;
-use crate::time::Instant;
 use crate::tui::app::{App, Level};
 use crate::tui::chain::{ChainKind, ChainView};
 use crate::tui::marks::Marks;
@@ -26,7 +27,7 @@ use crate::tui::strings;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-mod words;
+pub mod words;
 
 /// Bytes of a line read for matching; longer lines never match.
 const MATCH_MAX_BYTES: usize = narrow::LINE_MAX_BYTES;
@@ -36,10 +37,6 @@ const MATCH_MAX_BYTES: usize = narrow::LINE_MAX_BYTES;
 pub struct Spec {
     /// Process, assessor, outcome and time bounds, as `iss find` has them.
     pub find: Filter,
-    /// Lowest `capability_level` kept.
-    pub level_min: Option<i64>,
-    /// Highest `capability_level` kept.
-    pub level_max: Option<i64>,
     /// Whether a condition above was given: the line must then be a
     /// well-formed descriptor.
     pub record: bool,
@@ -55,8 +52,6 @@ impl Spec {
     /// Whether `r` is kept.
     pub fn matches(&self, r: &DescriptorRecord<'_>) -> bool {
         self.find.matches(r)
-            && self.level_min.is_none_or(|m| r.capability_level >= m)
-            && self.level_max.is_none_or(|m| r.capability_level <= m)
     }
 
     /// Whether 0-based `line` of a chain, whose stored text is `text`, is
@@ -178,23 +173,7 @@ pub fn parse(text: &str) -> Result<Spec, String> {
                 }
                 eq_only(&mut spec.find.outcome)?;
             }
-            "level" => {
-                let n: i64 = value
-                    .parse()
-                    .map_err(|_| format!("level {value:?} is not a whole number"))?;
-                if !(0..=5).contains(&n) {
-                    return Err(format!(
-                        "level {n} is not a capability level: levels are 0 to 5 (ISO/IEC 33020)"
-                    ));
-                }
-                match op {
-                    "=" => (spec.level_min, spec.level_max) = (Some(n), Some(n)),
-                    ">=" => spec.level_min = Some(n),
-                    ">" => spec.level_min = Some(n + 1),
-                    "<=" => spec.level_max = Some(n),
-                    _ => spec.level_max = Some(n - 1),
-                }
-            }
+            "level" => spec.find.level = spec.find.level.and(bounds::level_bound(op, value)?),
             "since" | "until" | "time" => {
                 let start = match (key, op) {
                     ("since", "=") | ("time", ">=" | ">") => true,
@@ -205,9 +184,8 @@ pub fn parse(text: &str) -> Result<Spec, String> {
                         ));
                     }
                 };
-                let t = instant(value, start).ok_or_else(|| {
-                    format!("{value:?} is not a date (2026-11-01) or an ISO 8601 time")
-                })?;
+                let t = bounds::time_bound(value, start)
+                    .ok_or_else(|| format!("{value:?} is not {}", bounds::TIME_FORMS))?;
                 if start {
                     spec.find.since = Some(t);
                 } else {
@@ -239,23 +217,6 @@ fn split(word: &str) -> Result<(&str, &'static str, &str), String> {
         return Err(format!("{word:?} is not field=value"));
     }
     Ok((key, op, value))
-}
-
-/// A time bound: a full ISO 8601 time, one without offset (UTC), or a
-/// date (its first instant as a start, its last as an end).
-pub fn instant(value: &str, start: bool) -> Option<Instant> {
-    if let Some(t) = Instant::parse(value) {
-        return Some(t);
-    }
-    if value.len() == 10 {
-        let time = if start {
-            "T00:00:00Z"
-        } else {
-            "T23:59:59.999999999Z"
-        };
-        return Instant::parse(&format!("{value}{time}"));
-    }
-    Instant::parse(&format!("{value}Z"))
 }
 
 /// Whether the descriptor on line `s` (legacy, or a native record's body)
@@ -465,16 +426,17 @@ pub fn command(app: &mut App, args: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::Instant;
 
     #[test]
     fn words_parse_into_conditions_and_bad_ones_say_why() {
         let s = parse("level>=3 process=ENG.1 outcome=compliant assessor=me").unwrap();
-        assert_eq!((s.level_min, s.level_max), (Some(3), None));
+        assert_eq!((s.find.level.min, s.find.level.max), (Some(3), None));
         assert_eq!(s.find.process.as_deref(), Some("ENG.1"));
         assert_eq!(s.find.outcome.as_deref(), Some("compliant"));
         assert_eq!(s.find.assessor.as_deref(), Some("me"));
         let s = parse("level<2 level>0").unwrap();
-        assert_eq!((s.level_min, s.level_max), (Some(1), Some(1)));
+        assert_eq!((s.find.level.min, s.find.level.max), (Some(1), Some(1)));
         let s = parse("since=2026-11-01 until=2026-11-01").unwrap();
         let (a, b) = (s.find.since.unwrap(), s.find.until.unwrap());
         assert!(
@@ -499,5 +461,15 @@ mod tests {
         assert!(parse("since=yesterday").unwrap_err().contains("not a date"));
         assert!(parse("level").unwrap_err().contains("field=value"));
         assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn a_minute_stands_for_its_whole_minute_as_a_date_for_its_day() {
+        // The histogram's ranges are written this way (`H`, Enter).
+        let s = parse("since=2026-11-01T09:00 until=2026-11-01T09:59").unwrap();
+        let (a, b) = (s.find.since.unwrap(), s.find.until.unwrap());
+        assert_eq!(a, Instant::parse("2026-11-01T09:00:00Z").unwrap());
+        assert_eq!(b, Instant::parse("2026-11-01T09:59:59.999999999Z").unwrap());
+        assert!(parse("since=2026-11-01T09:60").is_err());
     }
 }

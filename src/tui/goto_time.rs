@@ -109,9 +109,9 @@ pub fn parse(arg: &str) -> Option<Instant> {
     }
     // `2026-11-01T09:00`: minutes are enough.
     if b.len() == 16 && b[13] == b':' {
-        return crate::tui::filter::instant(&format!("{arg}:00"), true);
+        return crate::analysis::bounds::time_bound(&format!("{arg}:00"), true);
     }
-    crate::tui::filter::instant(arg, true)
+    crate::analysis::bounds::time_bound(arg, true)
 }
 
 /// `:goto TIME`: in the time pane its pulse chain, else the browsed chain.
@@ -157,7 +157,7 @@ pub fn on_found(app: &mut App, d: GotoTimeDone) {
         Ok(Some(line)) if d.pane == Pane::Time => {
             app.pane = Pane::Time;
             let ctx = ctx!(app);
-            app.panes.time.show_line(&ctx, line + 1);
+            app.time.show_line(&ctx, line + 1);
         }
         Ok(Some(line)) => crate::tui::actions::goto_line(app, d.kind, line + 1),
         Ok(None) => app.say(

@@ -1,19 +1,54 @@
 //! The help overlay, written from the key table ([`keys::help_lines`]): the
 //! keys it lists are the keys that dispatch.
 
+use crate::tui::detail::wrap;
 use crate::tui::keys::{self, Action, HelpLine};
 use crate::tui::layout;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
 /// The furthest the help scrolls in `body`: its last line at the bottom.
 pub fn max_scroll(body: Rect) -> usize {
-    let rows = layout::boxed_rows(layout::help_area(body));
-    keys::help_lines().len().saturating_sub(rows)
+    let area = layout::help_area(body);
+    let rows = layout::boxed_rows(area);
+    wrapped(inner_width(area)).len().saturating_sub(rows)
+}
+
+/// Columns of text inside the help's border.
+fn inner_width(area: Rect) -> usize {
+    usize::from(area.width.saturating_sub(2))
+}
+
+/// The help as lines of at most `width` columns: what a key does wraps
+/// under its own column, so nothing is cut on a narrow terminal. `true`
+/// marks a heading.
+pub fn wrapped(width: usize) -> Vec<(bool, String)> {
+    let lead = KEYS_WIDTH + 3;
+    let room = width.saturating_sub(lead).max(10);
+    let mut out = Vec::new();
+    for l in keys::help_lines() {
+        match l {
+            HelpLine::Heading(h) => {
+                out.extend(wrap(h, width.max(10)).into_iter().map(|t| (true, t)));
+            }
+            HelpLine::Keys(k, what) => {
+                // Keys longer than their column get a line of their own.
+                let keys = format!("  {k:<KEYS_WIDTH$} ");
+                let mut pieces = wrap(what, room).into_iter();
+                if keys.chars().count() > lead {
+                    out.push((false, keys.trim_end().to_owned()));
+                } else {
+                    out.push((false, keys + &pieces.next().unwrap_or_default()));
+                }
+                out.extend(pieces.map(|p| (false, " ".repeat(lead) + &p)));
+            }
+        }
+    }
+    out
 }
 
 /// Scroll the help by `delta` lines, within its length.
@@ -46,15 +81,15 @@ const KEYS_WIDTH: usize = 18;
 /// Draw the help over `body`, scrolled by `scroll` lines.
 pub fn render(f: &mut Frame, body: Rect, scroll: usize, theme: &Theme) {
     let area = layout::help_area(body);
-    let lines: Vec<Line> = keys::help_lines()
+    let lines: Vec<Line> = wrapped(inner_width(area))
         .into_iter()
         .skip(scroll)
-        .map(|l| match l {
-            HelpLine::Heading(h) => Line::styled(h, theme.header),
-            HelpLine::Keys(k, what) => Line::from(vec![
-                Span::raw(format!("  {k:<KEYS_WIDTH$} ")),
-                Span::raw(what),
-            ]),
+        .map(|(heading, text)| {
+            if heading {
+                Line::styled(text, theme.header)
+            } else {
+                Line::raw(text)
+            }
         })
         .collect();
     let block = theme.boxed(format!(" {} ", strings::HELP_TITLE));

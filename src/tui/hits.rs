@@ -118,9 +118,9 @@ pub fn on_counted(app: &mut App, c: Counted) {
 }
 
 /// The title's words for the search of the chain shown: `/q 3/17`.
-pub fn title(app: &App) -> Option<String> {
-    let h = app.browser.hits()?;
-    let view = app.current();
+pub fn title(b: &crate::tui::browser::Browser) -> Option<String> {
+    let h = b.hits()?;
+    let view = b.current();
     if h.kind != view.kind {
         return None;
     }

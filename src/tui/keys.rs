@@ -21,6 +21,8 @@ pub enum Context {
     Maturity,
     /// The audit trail (pane 5).
     Audit,
+    /// The records-over-time histogram over the browser (`H`).
+    Histogram,
     /// The help overlay.
     Help,
     /// Typing a search or a command.
@@ -31,6 +33,8 @@ pub enum Context {
     FormPreview,
     /// The entry form while its preview is built or its record appended.
     FormWorking,
+    /// The fleet pane (`iss tui A B …`, `iss tui --fleet FILE`).
+    Fleet,
 }
 
 impl Context {
@@ -44,11 +48,13 @@ impl Context {
             Context::Time => "Time pulses (3)",
             Context::Maturity => "Maturity (4)",
             Context::Audit => "Audit trail (5)",
+            Context::Histogram => "Time histogram (H in the browser)",
             Context::Help => "Help",
             Context::Prompt => "Search / command prompt",
             Context::FormEdit => "Descriptor form (a, with --write)",
             Context::FormPreview => "Descriptor form: preview",
             Context::FormWorking => "Descriptor form: building the preview or appending",
+            Context::Fleet => "Fleet (iss tui A B …, --fleet FILE)",
         }
     }
 }
@@ -125,10 +131,20 @@ pub enum Action {
     PrevMark,
     /// List the marked records.
     ListMarks,
+    /// Open the record in `$PAGER` (a read-only temporary copy).
+    Pager,
     /// Copy the record's id to the clipboard (OSC 52).
     CopyId,
     /// Copy the record's hash to the clipboard (OSC 52).
     CopyHash,
+    /// Open or close the time histogram of the browsed chain.
+    Histogram,
+    /// Histogram: mark one end of a range of buckets (again: drop it).
+    MarkRange,
+    /// Histogram: smaller buckets.
+    ZoomIn,
+    /// Histogram: larger buckets.
+    ZoomOut,
     /// Form: next field.
     FormNext,
     /// Form: previous field.
@@ -269,8 +285,21 @@ pub const TABLE: &[Binding] = &[
     bind(C::Browser, &[k('u')], A::NextMark, "next marked record"),
     bind(C::Browser, &[k('U')], A::PrevMark, "previous marked record"),
     bind(C::Browser, &[k('M')], A::ListMarks, "list the marked records"),
+    bind(C::Browser, &[k('v')], A::Pager, "open the record in $PAGER (less; a read-only copy)"),
     bind(C::Browser, &[k('y')], A::CopyId, "copy the record's id (OSC 52 clipboard)"),
     bind(C::Browser, &[k('Y')], A::CopyHash, "copy the record's hash (OSC 52 clipboard)"),
+    bind(C::Browser, &[k('H')], A::Histogram, "time histogram of the records and findings (lnav's i)"),
+    bind(C::Histogram, &[k('j'), code(KeyCode::Down)], A::Down, "next bucket (later)"),
+    bind(C::Histogram, &[k('k'), code(KeyCode::Up)], A::Up, "previous bucket (earlier)"),
+    bind(C::Histogram, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
+    bind(C::Histogram, &[code(KeyCode::PageUp), ctrl('b')], A::PageUp, "page up"),
+    bind(C::Histogram, &[k('g'), code(KeyCode::Home)], A::Top, "first bucket"),
+    bind(C::Histogram, &[k('G'), code(KeyCode::End)], A::Bottom, "last bucket"),
+    bind(C::Histogram, &[k(' ')], A::MarkRange, "mark one end of a range of buckets (again: drop the mark)"),
+    bind(C::Histogram, &[code(KeyCode::Enter)], A::Open, "filter the browser to the bucket or range (:filter since=.. until=..)"),
+    bind(C::Histogram, &[k('z')], A::ZoomIn, "zoom in: smaller buckets"),
+    bind(C::Histogram, &[k('Z')], A::ZoomOut, "zoom out: larger buckets"),
+    bind(C::Histogram, &[k('H')], A::Back, "close"),
     bind(C::Detail, &[k('j'), code(KeyCode::Down)], A::Down, "scroll down"),
     bind(C::Detail, &[k('k'), code(KeyCode::Up)], A::Up, "scroll up"),
     bind(C::Detail, &[code(KeyCode::PageDown), ctrl('f'), k(' ')], A::PageDown, "page down"),
@@ -278,6 +307,7 @@ pub const TABLE: &[Binding] = &[
     bind(C::Detail, &[k('g'), code(KeyCode::Home)], A::Top, "top"),
     bind(C::Detail, &[k('G'), code(KeyCode::End)], A::Bottom, "bottom"),
     bind(C::Detail, &[code(KeyCode::Enter)], A::Back, "back to the table"),
+    bind(C::Detail, &[k('v')], A::Pager, "open the record in $PAGER (less; a read-only copy)"),
     bind(C::Integrity, &[k('j'), code(KeyCode::Down)], A::Down, "next finding"),
     bind(C::Integrity, &[k('k'), code(KeyCode::Up)], A::Up, "previous finding"),
     bind(C::Integrity, &[code(KeyCode::PageDown), ctrl('f')], A::PageDown, "page down"),
@@ -310,6 +340,10 @@ pub const TABLE: &[Binding] = &[
     bind(C::Audit, &[code(KeyCode::Enter)], A::Open, "follow the link (Esc comes back)"),
     bind(C::Help, &[k('j'), code(KeyCode::Down)], A::Down, "scroll down"),
     bind(C::Help, &[k('k'), code(KeyCode::Up)], A::Up, "scroll up"),
+    bind(C::Help, &[code(KeyCode::PageDown), ctrl('f'), k(' ')], A::PageDown, "page down"),
+    bind(C::Help, &[code(KeyCode::PageUp), ctrl('b'), k('b')], A::PageUp, "page up"),
+    bind(C::Help, &[k('g'), code(KeyCode::Home)], A::Top, "top"),
+    bind(C::Help, &[k('G'), code(KeyCode::End)], A::Bottom, "bottom"),
     bind(C::Help, &[k('?')], A::Back, "close"),
     bind(C::Prompt, &[code(KeyCode::Enter)], A::Submit, "run the search or command"),
     bind(C::Prompt, &[code(KeyCode::Backspace)], A::DeleteChar, "delete a character"),
@@ -324,6 +358,13 @@ pub const TABLE: &[Binding] = &[
     bind(C::FormPreview, &[k('n'), code(KeyCode::Esc)], A::Back, "back to editing"),
     bind(C::FormWorking, &[code(KeyCode::Esc)], A::Back, "cancel the preview (an append under way cannot be called back)"),
     bind(C::FormWorking, &[ctrl('c')], A::Quit, "quit (waits for an append under way)"),
+    bind(C::Fleet, &[k('j'), code(KeyCode::Down)], A::Down, "next ledger"),
+    bind(C::Fleet, &[k('k'), code(KeyCode::Up)], A::Up, "previous ledger"),
+    bind(C::Fleet, &[k('g'), code(KeyCode::Home)], A::Top, "first ledger"),
+    bind(C::Fleet, &[k('G'), code(KeyCode::End)], A::Bottom, "last ledger"),
+    bind(C::Fleet, &[code(KeyCode::Enter)], A::Open, "open in the five panes (Esc there comes back)"),
+    bind(C::Fleet, &[k('?')], A::Help, "this help"),
+    bind(C::Fleet, &[k('q'), ctrl('c')], A::Quit, "quit"),
 ];
 
 /// The action of `ev` in the first of `contexts` that binds it.
@@ -362,6 +403,7 @@ pub fn help_lines() -> Vec<HelpLine> {
         C::Global,
         C::Browser,
         C::Detail,
+        C::Histogram,
         C::Integrity,
         C::Time,
         C::Maturity,
@@ -371,6 +413,7 @@ pub fn help_lines() -> Vec<HelpLine> {
         C::FormPreview,
         C::FormWorking,
         C::Help,
+        C::Fleet,
     ];
     let mut out = Vec::new();
     for ctx in order {

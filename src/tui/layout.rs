@@ -53,9 +53,16 @@ pub fn body(width: u16, height: u16) -> Rect {
     areas(Rect::new(0, 0, width, height)).body
 }
 
-/// The alert banner's row (empty when there is no banner) and the body under it.
-pub fn split_banner(body: Rect, banner: bool) -> (Rect, Rect) {
-    let rows = u16::from(banner && body.height > 4);
+/// The alert banner's rows (none when it has no `lines`; at most a third
+/// of the body) and the body under it.
+pub fn split_banner(body: Rect, lines: usize) -> (Rect, Rect) {
+    let rows = if body.height > 4 {
+        u16::try_from(lines)
+            .unwrap_or(u16::MAX)
+            .min((body.height / 3).max(1))
+    } else {
+        0
+    };
     let [top, rest] = Layout::vertical([Constraint::Length(rows), Constraint::Min(1)]).areas(body);
     (top, rest)
 }

@@ -60,6 +60,19 @@ impl LiveView {
     pub fn banner(&self) -> bool {
         self.unacknowledged > 0
     }
+
+    /// The alert banner wrapped to `width` columns (none when there is
+    /// nothing to acknowledge): a long alert takes more rows, not fewer
+    /// words.
+    pub fn banner_lines(&self, width: u16) -> Vec<String> {
+        match self.alerts.last() {
+            Some(last) if self.banner() => crate::tui::detail::wrap(
+                &strings::alert_banner(&last.text(), self.unacknowledged),
+                usize::from(width).max(10),
+            ),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Start the watcher for the workstation: its events arrive as
@@ -314,10 +327,12 @@ pub fn badge(app: &App) -> String {
 /// The alert banner over the pane: the latest alert, how many more, and
 /// the key that acknowledges them.
 pub fn render_banner(app: &App, f: &mut Frame, area: Rect) {
-    let Some(last) = app.live.alerts.last() else {
-        return;
-    };
-    let text = strings::alert_banner(&last.text(), app.live.unacknowledged);
     let style: Style = app.theme.bad.patch(app.theme.mode);
-    f.render_widget(Paragraph::new(Line::styled(text, style)), area);
+    let lines: Vec<Line> = app
+        .live
+        .banner_lines(area.width)
+        .into_iter()
+        .map(|l| Line::styled(l, style))
+        .collect();
+    f.render_widget(Paragraph::new(lines), area);
 }

@@ -53,6 +53,20 @@ pub fn load_blocking_with(ledger: &Path, options: &VerifyOptions) -> Vec<Msg> {
     rx.into_iter().collect()
 }
 
+/// Discover and index `ledger`'s chains, inline, without verifying it:
+/// for a view whose verdict and live events come from a watcher it already
+/// has (the fleet's, for a ledger opened from it). Each result goes to
+/// `send`, as [`spawn`] sends them.
+pub fn index_only(ledger: &Path, send: &dyn Fn(Msg) -> bool) {
+    let found = discover(ledger).map_err(|e| e.to_string());
+    let d = found.as_ref().ok().cloned();
+    if send(Msg::Discovered(found))
+        && let Some(d) = d
+    {
+        index_chains(&d, send);
+    }
+}
+
 fn discover_and_send(ledger: &Path, tx: &Sender<Msg>) -> Option<Discovery> {
     let found = discover(ledger).map_err(|e| e.to_string());
     let d = found.as_ref().ok().cloned();

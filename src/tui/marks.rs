@@ -164,6 +164,28 @@ impl Marks {
     }
 }
 
+/// The symbol of a row whose verification mark is `mark`: ✘ for a
+/// violation, ⚠ for warnings only, ✔ for none. The one rule the time pane
+/// and `iss pulses` both draw pulses with, so they agree row by row.
+pub fn symbol(mark: Option<&Mark>) -> &'static str {
+    match mark {
+        None => crate::tui::strings::SYM_OK,
+        Some(m) if m.severity == Severity::Violation => crate::tui::strings::SYM_BAD,
+        Some(_) => crate::tui::strings::SYM_WARN,
+    }
+}
+
+/// The marks of a time chain as the time pane has them: verification's
+/// findings on `chain` (and those implicating it), and for a native chain
+/// the anomalies the pulse walk found in its bodies.
+pub fn of_time_chain(report: &VerifyReport, chain: &str, native: bool, walk: &[Finding]) -> Marks {
+    let mut marks = Marks::from_report(report, chain);
+    if native {
+        marks.add_findings(walk);
+    }
+    marks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

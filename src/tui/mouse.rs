@@ -89,7 +89,7 @@ fn row_at(app: &App, y: u16) -> Option<(u64, u64)> {
             )
         }
         Pane::Time => {
-            let v = &app.panes.time;
+            let v = &app.time;
             let lines = app
                 .browser
                 .chains()
@@ -105,9 +105,9 @@ fn row_at(app: &App, y: u16) -> Option<(u64, u64)> {
             )
         }
         Pane::Maturity => {
-            let report = app.panes.maturity.report().ready()?;
+            let report = app.maturity.report().ready()?;
             let n = report.processes.items.len();
-            let v = &app.panes.maturity;
+            let v = &app.maturity;
             let area = crate::tui::maturity::areas(body, n)[2];
             (area, 1, v.top() as u64, v.selected() as u64, n as u64)
         }

@@ -1,4 +1,5 @@
-//! Panes 3-5 (time, maturity, audit): their shared state, the messages
+//! Panes 3-5 (time, maturity, audit): what they share (each pane's own
+//! state is its own field of [`App`]), the messages
 //! their background work answers with, and the glue `update` calls. The
 //! browser's `:filter` and searches use the same queue of jobs.
 //!
@@ -22,21 +23,16 @@ pub mod jobs;
 use crate::analysis::maturity::MaturityReport;
 use crate::ledger::model::report::VerifyReport;
 use crate::tui::app::{App, Loading, Pane, ctx};
-use crate::tui::keys::Action;
-use crate::tui::{audit, maturity, time};
+use crate::tui::{audit, time};
 use std::sync::Arc;
 
 pub use jobs::Job;
 
-/// State of panes 3-5, one field of [`App`].
+/// What panes 3-5 share, one field of [`App`]: the background work, the
+/// report it analyses, and where `Esc` returns. Each pane's own state is
+/// its own field of [`App`].
 #[derive(Debug, Default)]
 pub struct Panes {
-    /// Pane 3.
-    pub time: time::TimeView,
-    /// Pane 4.
-    pub maturity: maturity::MaturityView,
-    /// Pane 5.
-    pub audit: audit::AuditView,
     /// Background work asked for and not yet started.
     pub jobs: Vec<Job>,
     /// The verification report the analyses were computed from.
@@ -70,22 +66,18 @@ impl Panes {
         self.last_request
     }
 
-    /// Pane 5 and the background work it may ask for.
-    pub fn audit_work(&mut self) -> (&mut audit::AuditView, Work<'_>) {
-        let work = Work {
+    /// The background work, lent to a pane.
+    pub fn work(&mut self) -> Work<'_> {
+        Work {
             report: self.report.clone(),
             jobs: &mut self.jobs,
             last_request: &mut self.last_request,
-        };
-        (&mut self.audit, work)
+        }
     }
 
-    /// Whether any analysis is still being computed (the spinner runs).
+    /// Whether background work is still queued (the spinner runs).
     pub fn busy(&self) -> bool {
         !self.jobs.is_empty()
-            || matches!(self.time.overview(), Loading::Pending) && self.report.is_some()
-            || matches!(self.maturity.report(), Loading::Pending) && self.report.is_some()
-            || self.audit.pending()
     }
 }
 
@@ -131,6 +123,8 @@ pub enum PanesMsg {
     Counted(Box<crate::tui::hits::Counted>),
     /// A `:goto TIME` finished.
     GotoTime(Box<crate::tui::goto_time::GotoTimeDone>),
+    /// The histogram's records were counted.
+    Histogram(Box<crate::tui::histogram::count::Counted>),
     /// A browser search (`/`, `n`/`N`, `:goto ID`).
     Search {
         /// The request it answers.
@@ -163,20 +157,20 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
             {
                 marks.add_findings(&o.findings);
             }
-            app.panes
-                .time
+            app.time
                 .set_overview(r.map_or_else(Loading::Failed, |o| Loading::Ready(*o)));
         }
         PanesMsg::Maturity(r) => {
             let ctx = ctx!(app);
-            let v = &mut app.panes.maturity;
+            let v = &mut app.maturity;
             v.set_report(r.map_or_else(Loading::Failed, Loading::Ready));
             v.clamp(&ctx);
         }
-        PanesMsg::Audit { request, result } => app.panes.audit.on_page(request, result),
+        PanesMsg::Audit { request, result } => app.audit.on_page(request, result),
         PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
         PanesMsg::Sorted(done) => crate::tui::sort::on_sorted(app, *done),
         PanesMsg::GotoTime(done) => crate::tui::goto_time::on_found(app, *done),
+        PanesMsg::Histogram(c) => crate::tui::histogram::on_counted(app, *c),
         PanesMsg::Counted(c) => crate::tui::hits::on_counted(app, *c),
         PanesMsg::Search {
             request,
@@ -195,28 +189,27 @@ pub fn after_update(app: &mut App) {
                 p.analysed = p.generation;
                 p.analyses_running = 2;
                 let report = Arc::new((**r).clone());
-                app.panes.time.set_overview(Loading::Pending);
-                app.panes.maturity.set_report(Loading::Pending);
+                app.time.set_overview(Loading::Pending);
+                app.maturity.set_report(Loading::Pending);
                 app.panes.jobs.push(Job::Time(Arc::clone(&report)));
                 app.panes.jobs.push(Job::Maturity(Arc::clone(&report)));
                 app.panes.report = Some(report);
-                app.panes.audit.report_changed();
+                app.audit.report_changed();
             }
         }
         Loading::Failed(e)
-            if app.panes.report.is_none()
-                && !matches!(app.panes.time.overview(), Loading::Failed(_)) =>
+            if app.panes.report.is_none() && !matches!(app.time.overview(), Loading::Failed(_)) =>
         {
-            app.panes.time.set_overview(Loading::Failed(e.clone()));
-            app.panes.maturity.set_report(Loading::Failed(e.clone()));
+            app.time.set_overview(Loading::Failed(e.clone()));
+            app.maturity.set_report(Loading::Failed(e.clone()));
         }
         _ => {}
     }
     let ctx = ctx!(app);
-    app.panes.time.sync(&ctx);
+    app.time.sync(&ctx);
     if app.pane == Pane::Audit {
-        let (audit, mut work) = app.panes.audit_work();
-        audit.sync(&ctx, &mut work);
+        let mut work = app.panes.work();
+        app.audit.sync(&ctx, &mut work);
     }
 }
 
@@ -225,57 +218,10 @@ pub fn owns(pane: Pane) -> bool {
     matches!(pane, Pane::Time | Pane::Maturity | Pane::Audit)
 }
 
-/// Move the selection of the active pane by `delta` rows (or links).
-pub fn move_by(app: &mut App, delta: i64) {
-    let ctx = ctx!(app);
-    match app.pane {
-        Pane::Time => app.panes.time.move_by(&ctx, delta),
-        Pane::Maturity => app.panes.maturity.move_by(&ctx, delta),
-        Pane::Audit => app.panes.audit.move_by(&ctx, delta),
-        _ => {}
-    }
-}
-
-/// An action of the key table in the active pane of panes 3-5: its
-/// movement, `Enter`, and the time pane's `e`/`E`.
-pub fn perform(app: &mut App, action: Action) {
-    let ctx = ctx!(app);
-    let (time, maturity) = (&mut app.panes.time, &mut app.panes.maturity);
-    match (app.pane, action) {
-        (_, Action::Up) => move_by(app, -1),
-        (_, Action::Down) => move_by(app, 1),
-        (_, Action::Top) => move_by(app, -(i64::MAX / 4)),
-        (_, Action::Bottom) => move_by(app, i64::MAX / 4),
-        (Pane::Time, Action::PageUp | Action::PageDown) => time.page(&ctx, page_dir(action)),
-        (Pane::Maturity, Action::PageUp | Action::PageDown) => {
-            maturity.page(&ctx, page_dir(action));
-        }
-        (Pane::Audit, Action::PageUp | Action::PageDown) => {
-            app.panes.audit.page(&ctx, page_dir(action));
-        }
-        (Pane::Time, Action::NextFinding | Action::PrevFinding) => {
-            time.jump(&ctx, &mut app.queue, action == Action::NextFinding);
-        }
-        // Chosen by hand: Esc no longer returns along a link.
-        (Pane::Time, Action::Open) if time.open(&ctx, &mut app.queue) => app.panes.return_to = None,
-        (Pane::Maturity, Action::Open) => maturity.open(&mut app.queue),
-        (Pane::Audit, Action::Open) => {
-            let (audit, mut work) = app.panes.audit_work();
-            audit.follow(&ctx, &mut work, &mut app.queue);
-        }
-        _ => {}
-    }
-}
-
-/// -1 for a page up, 1 for a page down.
-fn page_dir(action: Action) -> i64 {
-    if action == Action::PageUp { -1 } else { 1 }
-}
-
 /// `Esc` in panes 3-5: back along the links followed. Returns whether it
 /// went anywhere.
 pub fn back(app: &mut App) -> bool {
-    if app.pane == Pane::Audit && app.panes.audit.back() {
+    if app.pane == Pane::Audit && app.audit.back() {
         return true;
     }
     if let Some(p) = app.panes.return_to.take() {

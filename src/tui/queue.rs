@@ -25,6 +25,9 @@ pub enum Internal {
     },
     /// Tell the user something, until the next key.
     Say(Level, String),
+    /// The user chose where to go by hand: `Esc` no longer returns along
+    /// a link followed before.
+    ChosenByHand,
 }
 
 /// Internal events waiting to be applied, the oldest first.
@@ -57,9 +60,10 @@ pub fn drain(app: &mut App) {
                 app.panes.return_to = Some(from);
                 app.pane = Pane::Time;
                 let ctx = ctx!(app);
-                app.panes.time.show_line(&ctx, line);
+                app.time.show_line(&ctx, line);
             }
             Internal::Say(level, text) => app.say(level, text),
+            Internal::ChosenByHand => app.panes.return_to = None,
         }
     }
 }

@@ -299,9 +299,11 @@ pub const FOLLOW: &str = "▼ FOLLOW";
 /// Badge: the ledger is watched and nothing was appended since it was
 /// opened; `G` goes to the end and follows it.
 pub const LIVE: &str = "● LIVE (G: follow)";
+/// The hint in the badges, dropped when the status bar is short of room.
+pub const FOLLOW_HINT: &str = " (G: follow)";
 /// Badge: the browser stays where the reviewer scrolled; `G` follows again.
 pub fn paused(below: u64) -> String {
-    format!("‖ PAUSED {below} below (G: follow)")
+    format!("‖ PAUSED {below} below{FOLLOW_HINT}")
 }
 /// Badge: a full re-verification is running.
 pub const REVERIFYING: &str = "↻ re-verifying…";
@@ -326,6 +328,7 @@ pub fn live_error(err: &str) -> String {
 pub const HELP_TITLE: &str = "Keys (Esc closes)";
 
 pub mod analysis;
+pub mod pager;
 /// The mode shown in the status bar when writes are allowed (`--write`).
 pub const WRITE_MODE: &str = "WRITE";
 /// Message: a write key pressed without `--write`; `what` is what it appends

@@ -3,9 +3,7 @@
 //! small to use.
 
 use crate::tui::app::{App, Pane};
-use crate::tui::{
-    audit, browser, chrome, form, help, integrity, layout, live, maturity, strings, time,
-};
+use crate::tui::{chrome, form, help, layout, live, strings};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -20,17 +18,14 @@ pub fn render(app: &App, f: &mut Frame) {
     }
     let a = layout::areas(area);
     chrome::tabs(app, f, a.tabs);
-    let (banner, body) = layout::split_banner(a.body, app.live.banner());
+    let (banner, body) = layout::split_banner(a.body, app.live.banner_lines(a.body.width).len());
     if banner.height > 0 {
         live::render_banner(app, f, banner);
     }
-    let ctx = app.ctx();
-    match app.pane {
-        Pane::Browser => browser::render(f, body, app),
-        Pane::Integrity => integrity::render(f, body, &ctx, &app.integrity),
-        Pane::Time => time::render(f, body, &ctx, &app.panes.time),
-        Pane::Maturity => maturity::render(f, body, &ctx, &app.panes.maturity),
-        Pane::Audit => audit::render(f, body, &ctx, &app.panes.audit),
+    if app.pane == Pane::Browser && app.histogram.is_open() {
+        crate::tui::histogram::render(f, body, app);
+    } else {
+        crate::tui::component::drawable(app).draw(f, body, &app.ctx());
     }
     if let Some(scroll) = app.help {
         help::render(f, body, scroll, &app.theme);

@@ -6,7 +6,7 @@
 //! what is asked for; anything that may read a whole file (a search, a
 //! filter, the analyses) is queued as a job for a worker.
 
-use crate::tui::app::{App, Loading, Pane, ctx};
+use crate::tui::app::{App, Loading, Pane};
 use crate::tui::chain::{ChainKind, Source};
 use crate::tui::keys::{self, Action};
 use crate::tui::marks::Marks;
@@ -205,6 +205,7 @@ pub fn perform(app: &mut App, action: Action) {
         | Action::FormPreview
         | Action::FormConfirm => form::perform(app, action),
         Action::AppendPulse => crate::tui::write_pulse::append_now(app),
+        Action::Histogram => crate::tui::histogram::toggle(app),
         _ => focused(app, action),
     }
     crate::tui::queue::drain(app);
@@ -219,13 +220,13 @@ fn focused(app: &mut App, action: Action) {
     {
         return;
     }
-    match app.pane {
-        Pane::Browser => actions::perform(app, action),
-        Pane::Integrity => {
-            let ctx = ctx!(app);
-            app.integrity.perform(&ctx, &mut app.queue, action);
-        }
-        Pane::Time | Pane::Maturity | Pane::Audit => panes::perform(app, action),
+    if app.pane == Pane::Browser && app.histogram.is_open() {
+        crate::tui::histogram::perform(app, action);
+        return;
+    }
+    // The browser's keys act on the whole app: they are not a component's.
+    if crate::tui::component::with_focused(app, |c, ctx, out| c.event(action, ctx, out)).is_none() {
+        actions::perform(app, action);
     }
 }
 
@@ -245,6 +246,10 @@ fn back(app: &mut App) {
         return;
     }
     if app.pane == Pane::Browser && app.browser.close_detail() {
+        return;
+    }
+    if app.pane == Pane::Browser && app.histogram.is_open() {
+        crate::tui::histogram::toggle(app);
         return;
     }
     // Back along the links followed from the audit pane; from panes 3-5

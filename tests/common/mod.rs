@@ -5,6 +5,9 @@ pub mod append_lines;
 pub mod append_worker;
 pub mod faults;
 pub mod forge;
+pub mod http;
+pub mod s3;
+pub mod tmux;
 pub mod unprivileged;
 pub mod watch;
 
@@ -149,6 +152,29 @@ pub fn copy_tree(src: &Path, dst: &Path) {
             fs::set_permissions(&to, perm).unwrap();
         }
     }
+}
+
+/// `dir`, then every folder and file below it (a folder before what it
+/// holds).
+pub fn paths_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(paths_below(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Every file below `dir` (not the folders).
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    paths_below(dir)
+        .into_iter()
+        .filter(|p| !p.is_dir())
+        .collect()
 }
 
 /// A finding reduced to what tamper tests assert: file, kind, line.
@@ -342,30 +368,8 @@ pub fn descriptor_input(
     .unwrap()
 }
 
-/// `tmux new-session -d -s NAME -x 120 -y 30 COMMAND`. Retried: when
-/// several tests start sessions at once and no tmux server runs yet, each
-/// tries to start one and all but one can fail ("server exited
-/// unexpectedly"); a session that exists after a failed start counts.
+/// [`tmux::new_session`], under the name tests used before
+/// [`tmux::Session`].
 pub fn tmux_new_session(name: &str, command: &str) {
-    let mut last = String::new();
-    for attempt in 0..8 {
-        let out = std::process::Command::new("tmux")
-            .args(["new-session", "-d", "-s", name, "-x", "120", "-y", "30"])
-            .arg(command)
-            .output()
-            .expect("tmux runs");
-        if out.status.success() {
-            return;
-        }
-        let exists = std::process::Command::new("tmux")
-            .args(["has-session", "-t", name])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if exists {
-            return;
-        }
-        last = String::from_utf8_lossy(&out.stderr).into_owned();
-        std::thread::sleep(std::time::Duration::from_millis(100 << attempt.min(4)));
-    }
-    panic!("tmux new-session {name}: {last}");
+    tmux::new_session(name, command);
 }

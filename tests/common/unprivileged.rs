@@ -103,26 +103,13 @@ impl Runner {
 /// temporary folder is created for its owner only); key files keep their
 /// mode.
 pub fn open_to_all(dir: &Path) {
-    for entry in walk(dir) {
+    for entry in super::paths_below(dir) {
         if entry.extension().is_some_and(|e| e == "key") {
             continue;
         }
         let mode = if entry.is_dir() { 0o755 } else { 0o644 };
         std::fs::set_permissions(&entry, std::fs::Permissions::from_mode(mode)).unwrap();
     }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = vec![dir.to_path_buf()];
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 /// Make `file` unreadable (mode 000) until the guard is dropped.

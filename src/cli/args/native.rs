@@ -162,7 +162,9 @@ pub enum KeyWhat {
         /// The keys in use now.
         #[command(flatten)]
         keys: KeyFiles,
-        /// Where to write the new signing key (mode 0600, outside the ledger).
+        /// Where to write the new signing key (mode 0600, outside the ledger);
+        /// a key file there that a stopped rotation left (a key this ledger
+        /// does not know yet) is used again.
         #[arg(long)]
         new_key: PathBuf,
         /// Print one JSON object.

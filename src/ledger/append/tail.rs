@@ -163,14 +163,16 @@ pub(crate) fn tail_with_chunk(file: &File, len: u64, chunk: usize) -> io::Result
     if len == 0 {
         return Ok(TailState::Empty);
     }
-    let mut buf = vec![0u8; chunk.max(1)];
-    let Some(last_nl) = rfind_newline(file, len, &mut buf)? else {
+    // A few KiB hold a ledger's last line: start there, grow up to `chunk`
+    // for longer lines (the writer and the server read two tails per batch).
+    let mut buf = vec![0u8; chunk.clamp(1, FIRST_READ)];
+    let Some(last_nl) = rfind_newline(file, len, &mut buf, chunk)? else {
         return Ok(TailState::Torn {
             complete: Tail::EMPTY,
             torn_bytes: len,
         });
     };
-    let start = rfind_newline(file, last_nl, &mut buf)?.map_or(0, |p| p + 1);
+    let start = rfind_newline(file, last_nl, &mut buf, chunk)?.map_or(0, |p| p + 1);
     let complete = Tail {
         len: last_nl + 1,
         last_line_sha256: Some(fsio::hash_range(file, start, last_nl, &mut buf)?),
@@ -185,8 +187,12 @@ pub(crate) fn tail_with_chunk(file: &File, len: u64, chunk: usize) -> io::Result
     })
 }
 
-/// Offset of the last `\n` in `file[..end]`, scanning backwards.
-fn rfind_newline(file: &File, end: u64, buf: &mut [u8]) -> io::Result<Option<u64>> {
+/// Bytes the first backward read of a tail takes.
+const FIRST_READ: usize = 4096;
+
+/// Offset of the last `\n` in `file[..end]`, scanning backwards; `buf`
+/// doubles after each read without one, up to `max` bytes.
+fn rfind_newline(file: &File, end: u64, buf: &mut Vec<u8>, max: usize) -> io::Result<Option<u64>> {
     let mut hi = end;
     while hi > 0 {
         let n = fsio::chunk_len(buf, hi);
@@ -197,6 +203,9 @@ fn rfind_newline(file: &File, end: u64, buf: &mut [u8]) -> io::Result<Option<u64
             return Ok(Some(lo + i as u64));
         }
         hi = lo;
+        if buf.len() < max {
+            buf.resize(buf.len().saturating_mul(2).min(max), 0);
+        }
     }
     Ok(None)
 }

@@ -123,16 +123,51 @@ fn watching_a_published_entry_is_refused_on_its_own_and_a_local_one_runs() {
         &Location::Published("https://h/x".into()),
         options.clone(),
         |_| true,
+        None,
     )
-    .expect_err("not in this build");
+    .expect_err("no published watcher given");
     assert_eq!(e, PUBLISHED_NOT_IN_BUILD);
     let (tx, rx) = std::sync::mpsc::channel();
-    let _h = watch(&local("/nonexistent/iss-fleet-test"), options, move |ev| {
-        tx.send(ev.text()).is_ok()
-    })
+    let _h = watch(
+        &local("/nonexistent/iss-fleet-test"),
+        options,
+        move |ev| tx.send(ev.text()).is_ok(),
+        None,
+    )
     .expect("a local entry is watched");
     let first = rx
         .recv_timeout(std::time::Duration::from_secs(30))
         .expect("an event");
     assert!(first.starts_with("watch error: cannot watch:"), "{first}");
+}
+
+#[test]
+fn a_published_entry_goes_to_the_watcher_given_from_above_and_a_local_one_does_not() {
+    use crate::ledger::watch::WatchEvent;
+    use crate::ledger::watch::thread::WatchHandle;
+    use std::sync::{Arc, Mutex, atomic::AtomicBool};
+    let asked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&asked);
+    let published = move |at: &str, _: WatchOptions, mut send: super::Sink| {
+        seen.lock().unwrap().push(at.to_owned());
+        send(WatchEvent::Error(format!("from above: {at}")));
+        Ok(WatchHandle::new(Arc::new(AtomicBool::new(false))))
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _h = watch(
+        &Location::Published("s3://b/p".into()),
+        WatchOptions::default(),
+        move |ev| tx.send(ev.text()).is_ok(),
+        Some(&published),
+    )
+    .expect("watched by the given watcher");
+    assert_eq!(rx.recv().unwrap(), "watch error: from above: s3://b/p");
+    let _l = watch(
+        &local("/nonexistent/iss-fleet-test-2"),
+        WatchOptions::default(),
+        |_| true,
+        Some(&published),
+    )
+    .expect("local");
+    assert_eq!(*asked.lock().unwrap(), ["s3://b/p"]);
 }

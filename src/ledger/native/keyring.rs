@@ -89,6 +89,41 @@ pub struct RotationFloor {
     pub line: u64,
 }
 
+/// A [`Keyring`]'s keys as one chain's checkpoints name them
+/// ([`Keyring::chain_keys`]).
+#[derive(Debug, Clone, Default)]
+pub struct ChainKeys {
+    ledger_name: String,
+    verifiers: Vec<Verifier>,
+    /// For each verifier, the id (under the ledger's name) of the key it
+    /// is: a C2SP key id depends on the name.
+    owners: Vec<u32>,
+}
+
+impl ChainKeys {
+    /// The verifiers to open a note with: each key under both names.
+    pub fn verifiers(&self) -> &[Verifier] {
+        &self.verifiers
+    }
+
+    /// The id of the ledger's key a signature line names (its id under the
+    /// ledger's name: the one ranks, retirements and pins are kept by), or
+    /// `None` for a key not in the ring.
+    pub fn key_of(&self, name: &str, key_id: u32) -> Option<u32> {
+        self.verifiers
+            .iter()
+            .zip(&self.owners)
+            .find(|(v, _)| v.name() == name && v.key_id() == key_id)
+            .map(|(_, &owner)| owner)
+    }
+
+    /// Whether `name` is the ledger's own name for its keys (not a chain's
+    /// origin).
+    pub fn is_ledger_name(&self, name: &str) -> bool {
+        name == self.ledger_name
+    }
+}
+
 /// The keys a verifier trusts, built from the metadata and the rotations.
 #[derive(Debug, Clone)]
 pub struct Keyring {
@@ -146,6 +181,30 @@ impl Keyring {
     /// Every key, retired or not, for opening notes.
     pub fn verifiers(&self) -> Vec<Verifier> {
         self.keys.iter().map(|k| k.verifier.clone()).collect()
+    }
+
+    /// The keys for opening a chain's checkpoints in one pass: every key
+    /// (retired or not) under the ledger's name and under the chain's
+    /// origin `chain_origin` (FORMAT.md §7.1: the same key, named as
+    /// witnesses look it up), each name mapped to the key it names, so
+    /// that both its signature lines are checked and count as one key.
+    pub fn chain_keys(&self, chain_origin: &str) -> ChainKeys {
+        let mut verifiers = Vec::new();
+        let mut owners = Vec::new();
+        for k in &self.keys {
+            let v = &k.verifier;
+            verifiers.push(v.clone());
+            owners.push(v.key_id());
+            if let Ok(alias) = Verifier::from_public_key(chain_origin, v.kind(), &v.public_key()) {
+                verifiers.push(alias);
+                owners.push(v.key_id());
+            }
+        }
+        ChainKeys {
+            ledger_name: self.origin.clone(),
+            verifiers,
+            owners,
+        }
     }
 
     /// Apply a rotation found at `line` of `events`: check it is signed by

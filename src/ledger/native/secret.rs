@@ -182,6 +182,22 @@ pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), SecretError> {
         .map_err(io(path, "cannot make the key file's name durable"))
 }
 
+/// Remove a secret file this process created (a key no ledger needs), and
+/// make its removal durable, through the write seam.
+pub fn remove_secret(path: &Path) -> Result<(), SecretError> {
+    let storage = crate::ledger::append::default_storage();
+    storage
+        .remove_file(path)
+        .map_err(io(path, "cannot remove the key file"))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    storage
+        .sync_dir(dir)
+        .map_err(io(path, "cannot make the key file's removal durable"))
+}
+
 /// Read a secret file, refusing one that group or others can access.
 pub fn read_secret(path: &Path) -> Result<Vec<u8>, SecretError> {
     let meta = fs::metadata(path).map_err(io(path, "cannot read the key file"))?;

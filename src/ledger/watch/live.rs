@@ -132,13 +132,16 @@ impl LiveVerifiers {
             .manifest
             .as_ref()
             .map_or(0, ManifestVerifier::attested_count);
-        let hash = (attested == heads.chain.records).then(|| prefix_hex(&heads.chain));
-        let cursor = LiveCursor {
-            consumed: attested,
-            hash,
-            id: heads.chain.verifier.last_id().to_owned(),
-            line: heads.chain.lines,
-            ..LiveCursor::default()
+        let cursor = if attested == heads.chain.records {
+            LiveCursor {
+                consumed: attested,
+                hash: Some(prefix_hex(&heads.chain)),
+                id: heads.chain.verifier.last_id().to_owned(),
+                line: heads.chain.lines,
+                ..LiveCursor::default()
+            }
+        } else {
+            cursor_over_unattested(&heads.chain, attested)
         };
         LiveVerifiers {
             chain: heads.chain,
@@ -227,6 +230,52 @@ impl LiveVerifiers {
             }
         };
         judged(kind, path, line, record_id, checks, out, note)
+    }
+}
+
+/// The cursor when the chain ends in records no manifest line attests yet
+/// (a writer's manifest lines follow its records: a verification in
+/// between sees them): the running hash at each of their counts, rebuilt
+/// from the verification's [`Unattested`](crate::ledger::legacy::verify::spice_layer::Unattested)
+/// tail, so the manifest lines that attest them later are checked one by
+/// one. Without that tail (or with more records than it kept) the hashes
+/// are unknown and such a line asks for a full verification.
+fn cursor_over_unattested(chain: &ChainHead, attested: u64) -> LiveCursor {
+    let blind = LiveCursor {
+        consumed: attested,
+        hash: None,
+        id: chain.verifier.last_id().to_owned(),
+        line: chain.lines,
+        ..LiveCursor::default()
+    };
+    let Some(u) = chain.unattested.as_ref() else {
+        return blind;
+    };
+    if u.overflow
+        || u.after != attested
+        || u.records.len() != u.lines.len()
+        || attested + u.records.len() as u64 != chain.records
+    {
+        return blind;
+    }
+    let mut prefix = u.prefix.clone();
+    let mut ahead = VecDeque::with_capacity(u.records.len());
+    for (count, ((id, hash), line)) in (attested + 1..).zip(u.records.iter().zip(&u.lines)) {
+        prefix.update(hash.as_bytes());
+        let hex = hex_str(&to_hex(&prefix.clone().finalize().into())).to_owned();
+        ahead.push_back((count, hex, id.clone(), *line));
+    }
+    LiveCursor {
+        consumed: attested,
+        hash: Some(if attested == 0 {
+            String::new()
+        } else {
+            hex_str(&to_hex(&u.prefix.clone().finalize().into())).to_owned()
+        }),
+        id: u.last_attested.0.clone(),
+        line: u.last_attested.1,
+        ahead,
+        blind: Cell::new(false),
     }
 }
 

@@ -12,6 +12,7 @@ use std::io::Write;
 use tempfile::TempDir;
 
 mod during_writes;
+mod mid_append;
 mod native;
 
 const NOW_MICROS: i64 = 1_767_225_600_000_000;
@@ -32,16 +33,7 @@ fn manifest(root: &Path) -> PathBuf {
 }
 
 fn descriptor(name: &str) -> NewDescriptor {
-    serde_json::from_value(serde_json::json!({
-        "process_name": name,
-        "process_version": "1.0",
-        "capability_level": 2,
-        "process_outcome": "compliant",
-        "compliance_score": 0.8,
-        "assessed_by": "watch-test",
-        "assessment_method": "test",
-    }))
-    .unwrap()
+    crate::ledger::legacy::write::append::test_descriptor(name, "watch-test")
 }
 
 fn start(root: &Path) -> Watch {

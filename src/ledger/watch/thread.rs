@@ -21,6 +21,13 @@ pub struct WatchHandle {
 }
 
 impl WatchHandle {
+    /// A handle for a watcher run by another layer (a published location's
+    /// monitor): it stops when `stop` is set, which this handle does when
+    /// told to or dropped.
+    pub fn new(stop: Arc<AtomicBool>) -> WatchHandle {
+        WatchHandle { stop }
+    }
+
     /// Ask the thread to stop.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::Relaxed);

@@ -15,7 +15,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row as TableRow, Table, TableState};
 
 /// The keys of the fleet pane, as its last line says them.
-pub const KEYS: &str = "j/k ↑/↓ select · g/G first/last · Enter open in the five panes · Esc (there) back to the fleet · q quit";
+pub const KEYS: &str = "? help · j/k ↑/↓ select · g/G first/last · Enter open in the five panes · Esc (there) back to the fleet · q quit";
 
 /// The note column is drawn from this width on.
 const NOTE_MIN: u16 = 12;
@@ -35,6 +35,15 @@ const COLUMNS: [(&str, Constraint); 9] = [
     ("ALERTS", Constraint::Length(6)),
     ("NOTE", Constraint::Fill(1)),
 ];
+
+/// Where the help overlay goes over the fleet drawn on `area`: all but
+/// its last line (the keys stay visible).
+pub fn help_body(area: Rect) -> Rect {
+    Rect {
+        height: area.height.saturating_sub(1),
+        ..area
+    }
+}
 
 /// The rows of the table that fit in `area` (the fleet's whole screen).
 pub fn table_rows(area: Rect) -> usize {
@@ -130,9 +139,6 @@ fn failed(r: &Row) -> bool {
 /// The verdict cell: symbol and word, with its style.
 fn verdict(row: &Row, theme: &Theme) -> (String, Style) {
     match (&row.watching, row.verdict()) {
-        (Watching::Failed(_), _) if matches!(row.entry.location, Location::Published(_)) => {
-            ("— REMOTE".into(), theme.dim)
-        }
         (Watching::Failed(_), _) => ("? NO VERDICT".into(), theme.warn),
         (_, Some(LedgerStatus::Violated)) => ("✘ VIOLATED".into(), theme.bad),
         (_, Some(LedgerStatus::Incomplete)) => ("⚠ INCOMPLETE".into(), theme.warn),

@@ -1,9 +1,11 @@
 //! The fleet workstation on a terminal: one watcher per ledger in the
 //! background, the input thread, and the loop that applies messages and
 //! draws (the same shape as [`crate::tui::event_loop`], whose input thread
-//! it uses). A ledger opened in the five panes gets its background work
-//! (loading, panes 3-5, its live view) as `iss tui PATH` would, on its own
-//! channel forwarded to the loop under its row.
+//! it uses). A ledger opened in the five panes is indexed, not verified
+//! again: its verdict and live events are those of its fleet watcher
+//! ([`FleetMsg::Watched`]); its other background work (panes 3-5, a
+//! reload, an export) runs as `iss tui PATH` would, on its own channel
+//! forwarded to the loop under its row.
 
 use super::shell::{FleetApp, FleetMsg, update};
 use super::summary::{self, Update};
@@ -12,10 +14,10 @@ use crate::ledger::fleet::Entry;
 use crate::ledger::verify::VerifyOptions;
 use crate::ledger::watch::WatchOptions;
 use crate::ledger::watch::thread::WatchHandle;
-use crate::tui::app::{App, Loading};
+use crate::tui::app::App;
 use crate::tui::msg::Msg;
 use crate::tui::theme::{Theme, ThemeName};
-use crate::tui::{load, panes, ui};
+use crate::tui::{load, panes};
 use anyhow::{Context as _, bail};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
@@ -41,21 +43,25 @@ pub struct FleetOptions {
     pub verify: VerifyOptions,
 }
 
-/// A ledger opened in the five panes: its channel, and its live view once
-/// started.
+/// A ledger opened in the five panes: the channel of its background work
+/// (its watcher is the fleet's).
 struct Session {
     tx: Sender<Msg>,
-    watch: Option<WatchHandle>,
 }
 
-/// Start the watcher of every entry; each event arrives as
-/// [`FleetMsg::Entry`]. An entry that cannot be watched (a published
-/// location in this build) gets its reason at once; the others run.
+/// How often a published location's checkpoints are fetched.
+const POLL: Duration = Duration::from_secs(2);
+
+/// Start the watcher of every entry (a published location's through
+/// remote review, [`crate::remote::follow`]); each event arrives as
+/// [`FleetMsg::Entry`]. An entry that cannot be watched gets its reason at
+/// once; the others run.
 pub fn spawn_watchers(
     entries: &[Entry],
     verify: &VerifyOptions,
     tx: &Sender<FleetMsg>,
 ) -> Vec<Option<WatchHandle>> {
+    let published = crate::remote::follow::watcher(POLL);
     entries
         .iter()
         .enumerate()
@@ -65,10 +71,18 @@ pub fn spawn_watchers(
                 ..WatchOptions::default()
             };
             let send = tx.clone();
-            let watched = crate::ledger::fleet::watch(&e.location, options, move |ev| {
-                send.send(FleetMsg::Entry(i, summary::of_event(&ev)))
-                    .is_ok()
-            });
+            let watched = crate::ledger::fleet::watch(
+                &e.location,
+                options,
+                move |ev| {
+                    send.send(FleetMsg::Entry(i, summary::of_event(&ev)))
+                        .is_ok()
+                        && send
+                            .send(FleetMsg::Watched(i, crate::tui::live::messages(ev)))
+                            .is_ok()
+                },
+                Some(&*published),
+            );
             match watched {
                 Ok(h) => Some(h),
                 Err(why) => {
@@ -106,6 +120,7 @@ pub fn run(entries: Vec<Entry>, options: &FleetOptions) -> anyhow::Result<()> {
     ratatui::restore();
     stop.store(true, Ordering::Relaxed);
     let _ = input.join();
+    crate::remote::follow::remove_copies();
     result.context("terminal error")
 }
 
@@ -140,13 +155,16 @@ fn event_loop(
         for i in std::mem::take(&mut fa.to_start) {
             let (stx, srx) = mpsc::channel();
             forward(srx, tx.clone(), move |m| FleetMsg::Ledger(i, m));
+            // Indexed only: its verdict and live events are its fleet
+            // watcher's (FleetMsg::Watched), replayed once it is indexed.
             if let Some(Some(app)) = fa.sessions.get(i) {
-                load::spawn(app.ledger.clone(), verify.clone(), stx.clone());
+                let (ledger, itx) = (app.ledger.clone(), tx.clone());
+                std::thread::spawn(move || {
+                    load::index_only(&ledger, &|m| itx.send(FleetMsg::Ledger(i, m)).is_ok());
+                    let _ = itx.send(FleetMsg::Indexed(i));
+                });
             }
-            sessions[i] = Some(Session {
-                tx: stx,
-                watch: None,
-            });
+            sessions[i] = Some(Session { tx: stx });
         }
         for (app, session) in fa.sessions.iter_mut().zip(sessions.iter_mut()) {
             if let (Some(app), Some(s)) = (app.as_mut(), session.as_mut()) {
@@ -155,12 +173,7 @@ fn event_loop(
         }
         let app_dirty = fa.opened().is_some_and(|a| a.dirty);
         if (fa.dirty || app_dirty) && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
-            terminal.draw(|f| match fa.opened() {
-                Some(app) => ui::render(app, f),
-                None => {
-                    super::render::render(f, &fa.view, &fa.theme, fa.now_ns, fa.message.as_deref());
-                }
-            })?;
+            terminal.draw(|f| super::shell::draw(f, fa))?;
             fa.dirty = false;
             if let Some(i) = fa.open
                 && let Some(Some(app)) = fa.sessions.get_mut(i)
@@ -193,8 +206,8 @@ fn event_loop(
 
 /// What an opened ledger's last messages asked for, as
 /// [`crate::tui::event_loop`] does it for `iss tui PATH`: panes 3-5's
-/// work, a reload, an export, the clipboard, and its live view once its
-/// first verdict is in. (Read-only: no write job is ever queued.)
+/// work, a reload, an export, the clipboard. (Read-only: no write job is
+/// ever queued; its live view is fed by the fleet's watcher.)
 fn background(app: &mut App, s: &mut Session, verify: &VerifyOptions) -> io::Result<()> {
     panes::jobs::spawn_all(app, &s.tx);
     if let Some(text) = app.outbox.clipboard.take() {
@@ -212,13 +225,6 @@ fn background(app: &mut App, s: &mut Session, verify: &VerifyOptions) -> io::Res
             app.writing.clock.clone(),
             s.tx.clone(),
         );
-    }
-    if s.watch.is_none() && !matches!(app.report, Loading::Pending) {
-        s.watch = Some(crate::tui::live::spawn(
-            app.ledger.clone(),
-            verify.clone(),
-            s.tx.clone(),
-        ));
     }
     Ok(())
 }

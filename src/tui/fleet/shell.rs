@@ -8,11 +8,18 @@ use super::summary::Update;
 use super::{FleetKey, FleetView};
 use crate::ledger::clock::Clock;
 use crate::ledger::fleet::{Entry, Location};
+use crate::ledger::watch::WatchEvent;
 use crate::tui::app::{App, Pane};
+use crate::tui::keys::{self, Action, Context};
 use crate::tui::msg::Msg;
 use crate::tui::theme::Theme;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui::layout::Rect;
 use std::sync::Arc;
+
+/// What `Enter` on a published location says: its row is reviewed and
+/// monitored, but the five panes open only local ledgers so far.
+pub const PUBLISHED_NOT_OPENED: &str = "a published location is reviewed in its row; the five panes open it in a later build (its findings: iss verify LOCATION)";
 
 /// One event for the fleet workstation.
 #[derive(Debug)]
@@ -23,6 +30,45 @@ pub enum FleetMsg {
     Entry(usize, Update),
     /// Background work of the ledger `.0` opened in the five panes.
     Ledger(usize, Msg),
+    /// The watcher of ledger `.0` reported an event, as the five panes
+    /// take it ([`crate::tui::live::messages`]): the fleet's watcher is
+    /// also the opened ledger's, so a ledger is verified once.
+    Watched(usize, Vec<Msg>),
+    /// The chains of the ledger `.0` opened in the five panes are indexed:
+    /// what its watcher reported so far is replayed into it.
+    Indexed(usize),
+}
+
+/// What a ledger's watcher reported, kept for the five panes until they
+/// open it, reduced to what they need: the latest full report, every
+/// alert, every record with findings, the newest record of each file.
+#[derive(Debug, Default)]
+pub struct Feed {
+    /// Whether the opened ledger takes the events as they come.
+    pub live: bool,
+    /// The events kept for it, in order.
+    pub history: Vec<WatchEvent>,
+}
+
+impl Feed {
+    fn keep(&mut self, ev: WatchEvent) {
+        match ev {
+            // For the five panes opened later it is their first report.
+            WatchEvent::Ready(r) | WatchEvent::Reverified(r) => {
+                self.history.retain(|e| matches!(e, WatchEvent::Alert(_)));
+                self.history.push(WatchEvent::Ready(r));
+            }
+            WatchEvent::Record(r) if r.findings.is_empty() => {
+                self.history.retain(|e| {
+                    !matches!(e, WatchEvent::Record(x) if x.file == r.file && x.findings.is_empty())
+                });
+                self.history.push(WatchEvent::Record(r));
+            }
+            ev @ (WatchEvent::Record(_) | WatchEvent::Alert(_)) => self.history.push(ev),
+            // Said in the fleet's row; over by the time the panes open.
+            WatchEvent::Pending(_) | WatchEvent::Reverifying { .. } | WatchEvent::Error(_) => {}
+        }
+    }
 }
 
 /// The whole state of the fleet workstation.
@@ -32,6 +78,8 @@ pub struct FleetApp {
     pub view: FleetView,
     /// The ledgers opened so far, by row (kept when the fleet is shown again).
     pub sessions: Vec<Option<App>>,
+    /// Per row, its watcher's events for the five panes.
+    pub feeds: Vec<Feed>,
     /// The row whose ledger is on screen in the five panes, if one is.
     pub open: Option<usize>,
     /// Styles.
@@ -44,6 +92,8 @@ pub struct FleetApp {
     pub now_ns: i64,
     /// A message on the fleet's last line, until the next key.
     pub message: Option<String>,
+    /// The help overlay over the fleet, when open: how far it is scrolled.
+    pub help: Option<usize>,
     /// Ledgers opened by the last update, whose loading the loop starts.
     pub to_start: Vec<usize>,
     /// Whether the user asked to quit.
@@ -58,6 +108,7 @@ impl FleetApp {
         let now_ns = clock.read().utc_unix_ns;
         FleetApp {
             sessions: entries.iter().map(|_| None).collect(),
+            feeds: entries.iter().map(|_| Feed::default()).collect(),
             view: FleetView::new(entries),
             open: None,
             theme,
@@ -65,6 +116,7 @@ impl FleetApp {
             clock,
             now_ns,
             message: None,
+            help: None,
             to_start: Vec::new(),
             quit: false,
             dirty: true,
@@ -82,6 +134,25 @@ impl FleetApp {
 
     fn table_rows(&self) -> usize {
         super::render::table_rows(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1))
+    }
+
+    /// Where the help overlay is drawn over the fleet: all but its last line.
+    fn help_body(&self) -> Rect {
+        super::render::help_body(Rect::new(0, 0, self.size.0, self.size.1))
+    }
+}
+
+/// Draw the workstation: the opened ledger's five panes, or the fleet
+/// (with the help over it when open).
+pub fn draw(f: &mut ratatui::Frame, fa: &FleetApp) {
+    if let Some(app) = fa.opened() {
+        crate::tui::ui::render(app, f);
+        return;
+    }
+    super::render::render(f, &fa.view, &fa.theme, fa.now_ns, fa.message.as_deref());
+    if let Some(scroll) = fa.help {
+        let body = super::render::help_body(f.area());
+        crate::tui::help::render(f, body, scroll, &fa.theme);
     }
 }
 
@@ -119,6 +190,30 @@ pub fn update(fa: &mut FleetApp, msg: FleetMsg) {
                 crate::tui::update::update(app, m);
             }
         }
+        FleetMsg::Watched(i, msgs) => {
+            let (Some(feed), Some(session)) = (fa.feeds.get_mut(i), fa.sessions.get_mut(i)) else {
+                return;
+            };
+            for m in msgs {
+                match (feed.live, session.as_mut(), m) {
+                    (true, Some(app), m) => crate::tui::update::update(app, m),
+                    (_, _, Msg::Live(ev)) => feed.keep(ev),
+                    // Chains indexed again after a re-verification: the
+                    // panes index them when they open.
+                    _ => {}
+                }
+            }
+        }
+        FleetMsg::Indexed(i) => {
+            if let (Some(feed), Some(Some(app))) = (fa.feeds.get_mut(i), fa.sessions.get_mut(i))
+                && !feed.live
+            {
+                for ev in std::mem::take(&mut feed.history) {
+                    crate::tui::update::update(app, Msg::Live(ev));
+                }
+                feed.live = true;
+            }
+        }
     }
     if fa.opened().is_some_and(|a| a.quit) {
         fa.quit = true;
@@ -140,15 +235,37 @@ fn on_key(fa: &mut FleetApp, ev: KeyEvent) {
         }
         return;
     }
-    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-    let key = match ev.code {
-        KeyCode::Char('c') if ctrl => FleetKey::Quit,
-        KeyCode::Char('j') | KeyCode::Down => FleetKey::Down,
-        KeyCode::Char('k') | KeyCode::Up => FleetKey::Up,
-        KeyCode::Char('g') | KeyCode::Home => FleetKey::First,
-        KeyCode::Char('G') | KeyCode::End => FleetKey::Last,
-        KeyCode::Enter => FleetKey::Open,
-        KeyCode::Char('q') => FleetKey::Quit,
+    if let Some(mut scroll) = fa.help {
+        // The help's keys, as in a ledger: movement scrolls it, Esc and ?
+        // close it.
+        match keys::lookup(&[Context::Help, Context::Global], &ev) {
+            Some(Action::Back | Action::Help) => fa.help = None,
+            Some(Action::Quit) => fa.quit = true,
+            Some(a) => {
+                crate::tui::help::perform(&mut scroll, fa.help_body(), a);
+                fa.help = Some(scroll);
+            }
+            None => {}
+        }
+        return;
+    }
+    // The key table's fleet section: what the help lists is what dispatches.
+    let key = match keys::lookup(&[Context::Fleet], &ev) {
+        Some(Action::Down) => FleetKey::Down,
+        Some(Action::Up) => FleetKey::Up,
+        Some(Action::Top) => FleetKey::First,
+        Some(Action::Bottom) => FleetKey::Last,
+        Some(Action::Open) => FleetKey::Open,
+        Some(Action::Quit) => FleetKey::Quit,
+        Some(Action::Help) => {
+            // Opened at the fleet's own section (the rest is the five panes').
+            let at = keys::help_lines()
+                .iter()
+                .position(|l| *l == keys::HelpLine::Heading(Context::Fleet.title()))
+                .unwrap_or(0);
+            fa.help = Some(at.min(crate::tui::help::max_scroll(fa.help_body())));
+            return;
+        }
         _ => return,
     };
     match key {
@@ -189,11 +306,7 @@ fn open_selected(fa: &mut FleetApp) {
     let path = match &row.entry.location {
         Location::Local(p) => p.clone(),
         Location::Published(_) => {
-            fa.message = Some(format!(
-                "{}: {}",
-                row.entry.name,
-                crate::ledger::fleet::PUBLISHED_NOT_IN_BUILD
-            ));
+            fa.message = Some(format!("{}: {PUBLISHED_NOT_OPENED}", row.entry.name));
             return;
         }
     };

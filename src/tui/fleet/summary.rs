@@ -118,7 +118,8 @@ pub fn verified(r: &VerifyReport) -> Verified {
                 written_ns: modified_ns(Path::new(&history)),
             })
         })
-        .max_by_key(|c| c.written_ns);
+        // Unknown times (a published copy) tie: the largest checkpoint then.
+        .max_by_key(|c| (c.written_ns, c.size));
     let unreadable = r
         .files
         .iter()

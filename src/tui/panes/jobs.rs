@@ -55,6 +55,8 @@ pub enum Job {
     CountHits(Box<crate::tui::hits::CountJob>),
     /// `:goto TIME` (panes 1 and 3).
     GotoTime(Box<crate::tui::goto_time::GotoTimeJob>),
+    /// The time histogram's counts (pane 1, `H`).
+    Histogram(Box<crate::tui::histogram::count::CountJob>),
     /// One line of the integrity manifest (pane 5, a followed link).
     Manifest {
         /// The request this answers.
@@ -100,6 +102,10 @@ impl Job {
                     }))
                 })
             }
+            Job::Histogram(j) => {
+                let j = (**j).clone();
+                Box::new(move |e| PanesMsg::Histogram(Box::new(j.failed(e))))
+            }
             Job::Sort(j) => {
                 let (request, kind) = (j.request, j.kind);
                 Box::new(move |e| {
@@ -138,6 +144,7 @@ impl Job {
             Job::Search(j) => j.run(),
             Job::Sort(j) => PanesMsg::Sorted(Box::new(j.run())),
             Job::GotoTime(j) => PanesMsg::GotoTime(Box::new(j.run())),
+            Job::Histogram(j) => PanesMsg::Histogram(Box::new(j.run())),
             Job::CountHits(j) => PanesMsg::Counted(Box::new(j.run())),
             Job::Time(report) => PanesMsg::Time(time(&report).map(Box::new)),
             Job::Maturity(report) => PanesMsg::Maturity(maturity(&report).map(Box::new)),

@@ -2,7 +2,7 @@
 //! matching descriptors and says so on screen; marks are set, walked and
 //! listed; `y`/`Y` put the selected record's id or hash on the clipboard.
 
-use super::harness::Harness;
+use super::harness::{Harness, message, walk};
 use crate::tui::clipboard::osc52;
 use crate::tui::strings;
 use serde_json::Value;
@@ -14,28 +14,6 @@ fn records() -> Vec<Value> {
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
-}
-
-fn message(t: &Harness) -> String {
-    t.app
-        .message
-        .as_ref()
-        .map(|(_, m)| m.clone())
-        .unwrap_or_default()
-}
-
-/// Every line the browser can reach under the filter, by walking it with `j`.
-fn walk(t: &mut Harness) -> Vec<u64> {
-    t.keys("g");
-    let mut seen = vec![t.app.current().cursor];
-    loop {
-        t.keys("j");
-        let c = t.app.current().cursor;
-        if Some(&c) == seen.last() {
-            return seen;
-        }
-        seen.push(c);
-    }
 }
 
 #[test]

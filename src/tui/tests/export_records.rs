@@ -1,21 +1,13 @@
 //! Getting records out (issue 15 item 3) and `:goto`/`:filter` saying what
 //! they cannot do (item 6), driven by key strings.
 
-use super::harness::{Harness, SAMPLE};
+use super::harness::{Harness, SAMPLE, message};
 use crate::tui::msg::Msg;
 use crate::tui::strings;
 use crate::tui::update::update;
 use std::path::Path;
 
 const CHAIN: &str = "data/sample-ledger/data/spice_layer/spice_chain.jsonl";
-
-fn message(t: &Harness) -> String {
-    t.app
-        .message
-        .as_ref()
-        .map(|(_, m)| m.clone())
-        .unwrap_or_default()
-}
 
 /// Run the records export the keys queued, as the event loop's thread does.
 fn run_records(t: &mut Harness) {

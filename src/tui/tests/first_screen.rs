@@ -2,21 +2,13 @@
 //! opens on its first violation, named; the status bar is readable in
 //! every theme; a ledger just opened is not "PAUSED".
 
-use super::harness::{Harness, tampered_ledger};
+use super::harness::{Harness, message, tampered_ledger};
 use crate::tui::load::load_blocking;
 use crate::tui::panes::jobs::run_all_blocking;
 use crate::tui::strings;
 use crate::tui::theme::{Theme, ThemeName};
 use crate::tui::update::update;
 use ratatui::style::Color;
-
-fn message(t: &Harness) -> String {
-    t.app
-        .message
-        .as_ref()
-        .map(|(_, m)| m.clone())
-        .unwrap_or_default()
-}
 
 #[test]
 fn a_tampered_ledger_opens_on_its_first_violation_and_names_it() {

@@ -6,7 +6,7 @@
 use super::harness::{TEST_CLOCK_MONO_NS, TEST_CLOCK_UTC_NS, keys, redact, tampered_ledger};
 use super::native::native_ledger;
 use crate::ledger::clock::FixedClock;
-use crate::ledger::fleet::{Entry, Location, PUBLISHED_NOT_IN_BUILD, watch};
+use crate::ledger::fleet::{Entry, Location, watch};
 use crate::ledger::model::report::LedgerStatus as S;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use crate::ledger::watch::{RecordStatus, WatchOptions};
@@ -14,7 +14,6 @@ use crate::tui::app::Pane;
 use crate::tui::fleet::Watching;
 use crate::tui::fleet::shell::{FleetApp, FleetMsg, update};
 use crate::tui::fleet::summary::{self, Update};
-use crate::tui::load::load_blocking;
 use crate::tui::msg::Msg;
 use crate::tui::theme::{Theme, ThemeName};
 use ratatui::Terminal;
@@ -55,7 +54,9 @@ fn fleet(w: u16, h: u16) -> Fleet {
         entry("gone", &gone),
         Entry {
             name: "hr".into(),
-            location: Location::Published("https://audit.example.org/hr/".into()),
+            // Read through remote review, as the workstation does; relative,
+            // so its error is the same on every machine.
+            location: Location::Published("no-tiles-here".into()),
         },
     ];
     let clock = Arc::new(FixedClock::at(TEST_CLOCK_UTC_NS, TEST_CLOCK_MONO_NS));
@@ -72,9 +73,13 @@ fn fleet(w: u16, h: u16) -> Fleet {
     }
     for (i, e) in entries.iter().enumerate().skip(2) {
         let (tx, rx) = std::sync::mpsc::channel();
-        match watch(&e.location, WatchOptions::default(), move |ev| {
-            tx.send(ev).is_ok()
-        }) {
+        let published = crate::remote::follow::watcher(Duration::from_secs(2));
+        match watch(
+            &e.location,
+            WatchOptions::default(),
+            move |ev| tx.send(ev).is_ok(),
+            Some(&*published),
+        ) {
             Ok(_handle) => {
                 let ev = rx.recv_timeout(Duration::from_secs(60)).expect("an event");
                 update(&mut fa, FleetMsg::Entry(i, summary::of_event(&ev)));
@@ -98,30 +103,32 @@ impl Fleet {
         self
     }
 
-    /// Load the ledgers `Enter` opened, as the loop's threads would.
-    fn load_opened(&mut self) {
+    /// Load the ledgers `Enter` opened, as the loop's threads would: index
+    /// them, then replay their watcher's events. Returns how many of the
+    /// loading's messages were a verification's (progress or report).
+    fn load_opened(&mut self) -> usize {
+        let mut verifications = 0;
         for i in std::mem::take(&mut self.fa.to_start) {
             let path = self.fa.sessions[i].as_ref().expect("opened").ledger.clone();
-            for m in load_blocking(&path) {
+            let (tx, rx) = std::sync::mpsc::channel();
+            crate::tui::load::index_only(&path, &|m| tx.send(m).is_ok());
+            drop(tx);
+            for m in rx {
+                if matches!(m, Msg::Verified(_) | Msg::Verifying(_)) {
+                    verifications += 1;
+                }
                 update(&mut self.fa, FleetMsg::Ledger(i, m));
             }
+            update(&mut self.fa, FleetMsg::Indexed(i));
         }
+        verifications
     }
 
     fn screen(&self) -> String {
         let (w, h) = self.fa.size;
         let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("backend");
         terminal
-            .draw(|f| match self.fa.opened() {
-                Some(app) => crate::tui::ui::render(app, f),
-                None => crate::tui::fleet::render::render(
-                    f,
-                    &self.fa.view,
-                    &self.fa.theme,
-                    self.fa.now_ns,
-                    self.fa.message.as_deref(),
-                ),
-            })
+            .draw(|f| crate::tui::fleet::shell::draw(f, &self.fa))
             .expect("draw");
         let buf = terminal.backend().buffer().clone();
         let mut out = String::new();
@@ -161,7 +168,9 @@ fn rows_say_violated_clean_unreadable_and_remote() {
     );
     assert_eq!(
         rows[3].watching,
-        Watching::Failed(PUBLISHED_NOT_IN_BUILD.into())
+        Watching::Failed(
+            "cannot read: no-tiles-here: expected a published ledger (iss-ledger.json and a folder per chain, docs/TILES.md), found no iss-ledger.json".into()
+        )
     );
     let screen = f.screen();
     assert!(
@@ -224,7 +233,7 @@ fn a_published_entry_does_not_open_and_says_why() {
     assert_eq!(f.fa.open, None);
     let screen = f.screen();
     assert!(
-        screen.contains("hr: published locations need remote review, not in this build"),
+        screen.contains("hr: a published location is reviewed in its row; the five panes open it"),
         "{screen}"
     );
     f.keys("k");
@@ -276,4 +285,87 @@ fn ages_are_counted_in_one_unit_from_the_given_now() {
     assert_eq!(age(t + 61 * SECOND, t), "1m");
     assert_eq!(age(t + 7_200 * SECOND, t), "2h");
     assert_eq!(age(t + 3 * 86_400 * SECOND, t), "3d");
+}
+
+#[test]
+fn question_mark_shows_the_fleet_keys_in_the_help_and_esc_closes_it() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut f = fleet(w, h);
+        // On the last row: its details name no temporary folder the
+        // overlay could cut before it is redacted.
+        f.keys("G?");
+        let screen = f.screen();
+        for text in [
+            "Fleet (iss tui A B …, --fleet FILE)",
+            "next ledger",
+            "open in the five panes (Esc there comes back)",
+        ] {
+            assert!(screen.contains(text), "{w}x{h}: {text}\n{screen}");
+        }
+        insta::assert_snapshot!(format!("fleet_help_{w}x{h}"), screen);
+        // j/k scroll the help, not the selection.
+        f.keys("k");
+        assert_eq!(f.fa.view.selected(), 3);
+        assert!(f.fa.help.is_some());
+        f.keys("<esc>");
+        assert!(f.fa.help.is_none());
+        f.keys("k");
+        assert_eq!(f.fa.view.selected(), 2, "the fleet's keys again");
+        f.keys("??");
+        assert!(f.fa.help.is_none(), "? closes it too");
+        f.keys("?q");
+        assert!(f.fa.quit);
+    }
+}
+
+#[test]
+fn an_opened_ledger_is_fed_by_its_fleet_watcher_and_not_verified_again() {
+    use crate::tui::app::Loading;
+    use crate::tui::fleet::run::spawn_watchers;
+    let (tmp, native) = native_ledger();
+    let entries = vec![entry("native", &native)];
+    let clock = Arc::new(FixedClock::at(TEST_CLOCK_UTC_NS, TEST_CLOCK_MONO_NS));
+    let mut fa = FleetApp::new(entries.clone(), Theme::new(ThemeName::Dark, false), clock);
+    update(&mut fa, FleetMsg::Ui(Msg::Resize(120, 40)));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _watchers = spawn_watchers(&entries, &VerifyOptions::default(), &tx);
+    // The fleet's watcher: its row's verdict, and the events kept for the panes.
+    let wait = |fa: &mut FleetApp, done: &dyn Fn(&FleetApp) -> bool| {
+        let start = std::time::Instant::now();
+        while !done(fa) {
+            assert!(start.elapsed() < Duration::from_secs(60), "timed out");
+            if let Ok(m) = rx.recv_timeout(Duration::from_millis(100)) {
+                update(fa, m);
+            }
+        }
+    };
+    wait(&mut fa, &|fa| {
+        fa.view.rows()[0].status.is_some() && !fa.feeds[0].history.is_empty()
+    });
+    assert_eq!(fa.view.rows()[0].verdict(), Some(S::Clean));
+    let mut f = Fleet {
+        fa,
+        tmps: vec![tmp],
+    };
+    f.keys("<enter>");
+    assert_eq!(
+        f.load_opened(),
+        0,
+        "opening indexes the ledger; it does not verify it again"
+    );
+    let app = f.fa.opened().expect("open");
+    let Loading::Ready(report) = &app.report else {
+        panic!("the fleet watcher's report is the panes' report");
+    };
+    assert_eq!(report.status, S::Clean);
+    assert!(app.live.active, "the fleet's watcher is its live view");
+    assert!(f.fa.feeds[0].live && f.fa.feeds[0].history.is_empty());
+    // A change the watcher sees reaches the opened ledger through the fleet.
+    let chain = native.join("descriptors.jsonl");
+    let bytes = std::fs::read(&chain).expect("chain");
+    std::fs::write(&chain, &bytes[..bytes.len() / 2]).expect("truncate");
+    wait(&mut f.fa, &|fa| {
+        fa.opened().is_some_and(|a| !a.live.alerts.is_empty())
+    });
+    assert!(!f.fa.view.rows()[0].alerts.is_empty(), "and its row");
 }

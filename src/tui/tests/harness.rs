@@ -155,6 +155,30 @@ pub const TEST_CLOCK_UTC_NS: i64 = 1_796_115_600_000_000_000;
 /// The monotonic reading of that first reading.
 pub const TEST_CLOCK_MONO_NS: u64 = 3_600_000_000_000;
 
+/// The message shown, or "" when there is none.
+pub fn message(t: &Harness) -> String {
+    t.app
+        .message
+        .as_ref()
+        .map(|(_, m)| m.clone())
+        .unwrap_or_default()
+}
+
+/// Every line the browser shows (under a filter too), in its order, by
+/// walking it with `j` from the top.
+pub fn walk(t: &mut Harness) -> Vec<u64> {
+    t.keys("g");
+    let mut seen = vec![t.app.current().cursor];
+    loop {
+        t.keys("j");
+        let c = t.app.current().cursor;
+        if Some(&c) == seen.last() {
+            return seen;
+        }
+        seen.push(c);
+    }
+}
+
 /// A workstation on `path` (not loaded) whose clock is the test clock.
 pub fn new_app(path: &Path) -> App {
     let mut app = App::new(path.to_path_buf(), Theme::new(ThemeName::Dark, false));

@@ -116,14 +116,14 @@ fn a_click_selects_a_pulse_and_a_process() {
     };
     let (x, y) = where_drawn(&t, &pulse(&t, 3));
     click(&mut t, x, y);
-    assert_eq!(t.app.panes.time.cursor(), 3);
+    assert_eq!(t.app.time.cursor(), 3);
 
     t.keys("4");
-    let report = t.app.panes.maturity.report().ready().unwrap();
+    let report = t.app.maturity.report().ready().unwrap();
     let second = report.processes.items[1].process.clone();
     let (x, y) = where_drawn(&t, &second);
     click(&mut t, x, y);
-    assert_eq!(t.app.panes.maturity.selected(), 1, "{second}");
+    assert_eq!(t.app.maturity.selected(), 1, "{second}");
 }
 
 #[test]

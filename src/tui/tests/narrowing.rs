@@ -4,7 +4,7 @@
 //! regular expressions, negations and verification statuses. Each result
 //! is checked against the sample ledger read independently of the TUI.
 
-use super::harness::Harness;
+use super::harness::{Harness, walk};
 use crate::tui::strings;
 use insta::assert_snapshot;
 use serde_json::Value;
@@ -19,20 +19,6 @@ fn records() -> Vec<(String, Value)> {
         .lines()
         .map(|l| (l.to_owned(), serde_json::from_str(l).unwrap()))
         .collect()
-}
-
-/// Every line the browser shows, in its order, by walking it with `j`.
-fn walk(t: &mut Harness) -> Vec<u64> {
-    t.keys("g");
-    let mut seen = vec![t.app.current().cursor];
-    loop {
-        t.keys("j");
-        let c = t.app.current().cursor;
-        if Some(&c) == seen.last() {
-            return seen;
-        }
-        seen.push(c);
-    }
 }
 
 /// The table's heading row.
@@ -325,7 +311,7 @@ fn goto_a_time_in_the_time_pane_selects_the_first_pulse_at_or_after_it() {
     let mut t = Harness::sample(120, 40);
     t.keys("3:goto 2026-11-01T09:00:00.2<enter>");
     assert_eq!(t.app.pane, crate::tui::app::Pane::Time);
-    assert_eq!(t.app.panes.time.cursor(), want);
+    assert_eq!(t.app.time.cursor(), want);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! record marked ✘ on its row, and the live view verifying appends record
 //! by record (and the whole ledger again when a file is rewritten).
 
-use super::harness::Harness;
+use super::harness::{Harness, message};
 use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::native::secret::read_signer;
 use crate::ledger::native::write::NativeWriter;
@@ -121,14 +121,6 @@ fn integrity_on_a_tampered_native_ledger() {
 #[test]
 fn detail_of_a_tampered_native_record() {
     each_size("native_detail_tampered", tampered_native_ledger, "e<enter>");
-}
-
-fn message(t: &Harness) -> String {
-    t.app
-        .message
-        .as_ref()
-        .map(|(_, m)| m.clone())
-        .unwrap_or_default()
 }
 
 #[test]
@@ -531,11 +523,11 @@ fn native_time_anomalies_mark_their_rows_and_e_reaches_them() {
     t.keys("3");
     assert_eq!(t.app.pane, Pane::Time);
     t.keys("e");
-    assert_eq!(t.app.panes.time.cursor(), 3, "e: the clock step, line 4");
+    assert_eq!(t.app.time.cursor(), 3, "e: the clock step, line 4");
     t.keys("e");
-    assert_eq!(t.app.panes.time.cursor(), 5, "e: the assumed ΔAT, line 6");
+    assert_eq!(t.app.time.cursor(), 5, "e: the assumed ΔAT, line 6");
     t.keys("E");
-    assert_eq!(t.app.panes.time.cursor(), 3);
+    assert_eq!(t.app.time.cursor(), 3);
     let screen = t.screen();
     assert!(screen.contains("CLOCK_STEP"), "{screen}");
     let warned = screen.lines().filter(|l| l.contains('⚠')).count();

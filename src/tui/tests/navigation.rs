@@ -1,7 +1,7 @@
 //! Key sequences drive `update` without a terminal: movement, search, jumps
 //! to a line and to a finding, the detail view and back, panes and prompts.
 
-use super::harness::Harness;
+use super::harness::{Harness, message};
 use crate::tui::app::{Pane, PromptKind};
 use crate::tui::chain::ChainKind;
 use crate::tui::msg::Msg;
@@ -16,14 +16,6 @@ fn cursor(t: &Harness) -> u64 {
 /// The clock the workstation under test reads (the harness fixes it).
 fn clock(t: &Harness) -> std::sync::Arc<dyn crate::ledger::clock::Clock> {
     t.app.writing.clock.clone()
-}
-
-fn message(t: &Harness) -> String {
-    t.app
-        .message
-        .as_ref()
-        .map(|(_, m)| m.clone())
-        .unwrap_or_default()
 }
 
 #[test]

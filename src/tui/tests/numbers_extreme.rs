@@ -150,12 +150,12 @@ fn inflate(t: &mut Harness) {
         let i = r.files[0].findings.len() - 1;
         t.app.integrity.findings_mut().insert(0, (0, i));
     }
-    if let Loading::Ready(m) = t.app.panes.maturity.report_mut()
+    if let Loading::Ready(m) = t.app.maturity.report_mut()
         && let Some(p) = m.processes.items.first_mut()
     {
         p.assessments = 12_345_678;
     }
-    if let Loading::Ready(o) = t.app.panes.time.overview_mut() {
+    if let Loading::Ready(o) = t.app.time.overview_mut() {
         o.summary.pulses = 1_234_567_890;
         o.summary.verified = 1_234_567_890;
     }

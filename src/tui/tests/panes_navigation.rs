@@ -12,11 +12,11 @@ use crate::tui::update::update;
 use crossterm::event::{KeyModifiers, MouseEvent, MouseEventKind};
 
 fn time_cursor(t: &Harness) -> u64 {
-    t.app.panes.time.cursor()
+    t.app.time.cursor()
 }
 
 fn audit_target(t: &Harness) -> Target {
-    t.app.panes.audit.current().expect("a page").target.clone()
+    t.app.audit.current().expect("a page").target.clone()
 }
 
 #[test]
@@ -32,7 +32,7 @@ fn the_time_pane_moves_pages_and_jumps_to_anomalies() {
     assert_eq!(time_cursor(t.keys("<pgup>")), 0);
     assert_eq!(time_cursor(t.keys("<end>")), 159);
     // Exactly the rows on screen are decoded, with the cursor among them.
-    let v = &t.app.panes.time;
+    let v = &t.app.time;
     assert_eq!(v.rows().len() as u64, rows);
     assert!(v.rows().iter().any(|r| r.line == 160));
     // The sample has no anomaly: e says so and stays.
@@ -55,14 +55,7 @@ fn e_walks_the_tampered_pulses_and_enter_opens_the_browser() {
     let mut t = tampered_pulses(80, 24);
     t.keys("3e");
     assert_eq!(time_cursor(&t), 29, "the edited pulse is line 30");
-    let row = t
-        .app
-        .panes
-        .time
-        .rows()
-        .iter()
-        .find(|r| r.line == 30)
-        .unwrap();
+    let row = t.app.time.rows().iter().find(|r| r.line == 30).unwrap();
     let interval = row.cells.as_ref().unwrap().interval.unwrap();
     assert!((interval - 5.0).abs() < 0.01, "interval {interval}");
     t.keys("e");
@@ -82,27 +75,19 @@ fn e_walks_the_tampered_pulses_and_enter_opens_the_browser() {
 fn the_maturity_pane_selects_processes_and_opens_the_latest_assessment() {
     let mut t = Harness::sample(80, 24);
     t.keys("4");
-    let report = t.app.panes.maturity.report().ready().expect("computed");
+    let report = t.app.maturity.report().ready().expect("computed");
     let n = report.processes.items.len();
     assert_eq!(n, 6);
-    assert_eq!(t.keys("jj").app.panes.maturity.selected(), 2);
-    assert_eq!(t.keys("k").app.panes.maturity.selected(), 1);
-    assert_eq!(t.keys("G").app.panes.maturity.selected(), n - 1);
-    let rows = t.app.panes.maturity.table_rows(&t.app.ctx());
+    assert_eq!(t.keys("jj").app.maturity.selected(), 2);
+    assert_eq!(t.keys("k").app.maturity.selected(), 1);
+    assert_eq!(t.keys("G").app.maturity.selected(), n - 1);
+    let rows = t.app.maturity.table_rows(&t.app.ctx());
     assert_eq!(
-        t.keys("<pgup>").app.panes.maturity.selected(),
+        t.keys("<pgup>").app.maturity.selected(),
         (n - 1).saturating_sub(rows)
     );
-    assert_eq!(t.keys("g").app.panes.maturity.selected(), 0);
-    let latest = t
-        .app
-        .panes
-        .maturity
-        .report()
-        .ready()
-        .unwrap()
-        .processes
-        .items[0]
+    assert_eq!(t.keys("g").app.maturity.selected(), 0);
+    let latest = t.app.maturity.report().ready().unwrap().processes.items[0]
         .latest
         .as_ref()
         .unwrap()
@@ -131,21 +116,21 @@ fn audit_follows_a_descriptor_link_and_esc_comes_back() {
         audit_target(&t),
         Target::Descriptor { line: 4, .. }
     ));
-    assert_eq!(t.app.panes.audit.history().len(), 1);
+    assert_eq!(t.app.audit.history().len(), 1);
     // And the next record of line 4 is line 5 again, one level deeper.
     t.keys("j<enter>");
     assert!(matches!(
         audit_target(&t),
         Target::Descriptor { line: 5, .. }
     ));
-    assert_eq!(t.app.panes.audit.history().len(), 2);
+    assert_eq!(t.app.audit.history().len(), 2);
     t.keys("<esc>");
     assert!(matches!(
         audit_target(&t),
         Target::Descriptor { line: 4, .. }
     ));
     assert_eq!(
-        t.app.panes.audit.current().unwrap().link,
+        t.app.audit.current().unwrap().link,
         1,
         "the page comes back as it was left"
     );
@@ -164,10 +149,10 @@ fn audit_follows_the_manifest_and_pulse_links_and_comes_back() {
     let mut t = Harness::sample(80, 24);
     t.keys("jjjj5jj");
     let doc = current_doc(&t.app).unwrap();
-    let selected = t.app.panes.audit.current().unwrap().link;
+    let selected = t.app.audit.current().unwrap().link;
     assert_eq!(doc.links[selected].1, Link::Manifest { line: 6 });
     t.keys("<enter>");
-    let page = &t.app.panes.audit.current().unwrap().page;
+    let page = &t.app.audit.current().unwrap().page;
     let Loading::Ready(AuditPage::Manifest(m)) = page else {
         panic!("a manifest page, got {page:?}");
     };
@@ -188,7 +173,7 @@ fn audit_follows_the_manifest_and_pulse_links_and_comes_back() {
     // The pulse at the start of the glyph range opens in the time pane...
     t.keys("j");
     let doc = current_doc(&t.app).unwrap();
-    let selected = t.app.panes.audit.current().unwrap().link;
+    let selected = t.app.audit.current().unwrap().link;
     assert_eq!(doc.links[selected].1, Link::Pulse { line: 17 });
     t.keys("<enter>");
     assert_eq!(t.app.pane, Pane::Time);
@@ -196,7 +181,7 @@ fn audit_follows_the_manifest_and_pulse_links_and_comes_back() {
     // ... and Esc comes back to the trail, where it was.
     t.keys("<esc>");
     assert_eq!(t.app.pane, Pane::Audit);
-    assert_eq!(t.app.panes.audit.current().unwrap().link, selected);
+    assert_eq!(t.app.audit.current().unwrap().link, selected);
 }
 
 #[test]
@@ -260,9 +245,9 @@ fn panes_show_a_pending_state_until_the_background_answers() {
     );
     // The jobs answer: every pane is ready and nothing is busy.
     crate::tui::panes::jobs::run_all_blocking(&mut t.app);
-    assert!(t.app.panes.maturity.report().ready().is_some());
-    assert!(t.app.panes.time.overview().ready().is_some());
-    assert!(!t.app.panes.audit.pending());
+    assert!(t.app.maturity.report().ready().is_some());
+    assert!(t.app.time.overview().ready().is_some());
+    assert!(!t.app.audit.pending());
     assert!(!t.app.busy());
 }
 
@@ -270,7 +255,7 @@ fn panes_show_a_pending_state_until_the_background_answers() {
 fn a_stale_audit_answer_is_ignored() {
     let mut t = Harness::sample(80, 24);
     t.keys("5");
-    let request = t.app.panes.audit.current().unwrap().request;
+    let request = t.app.audit.current().unwrap().request;
     crate::tui::panes::on_msg(
         &mut t.app,
         crate::tui::panes::PanesMsg::Audit {
@@ -279,7 +264,7 @@ fn a_stale_audit_answer_is_ignored() {
         },
     );
     assert!(matches!(
-        t.app.panes.audit.current().unwrap().page,
+        t.app.audit.current().unwrap().page,
         Loading::Ready(AuditPage::Trail(_))
     ));
 }

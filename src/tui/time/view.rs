@@ -5,7 +5,7 @@ use super::{PulseCells, PulseRow, TimeOverview, TimeView, areas};
 use crate::tui::app::Loading;
 use crate::tui::context::Ctx;
 use crate::tui::fit;
-use crate::tui::marks::Mark;
+use crate::tui::marks::{self, Mark};
 use crate::tui::strings::{self, analysis as s};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -225,16 +225,19 @@ fn mark_of(ctx: &Ctx, line: u64) -> Option<Mark> {
         .and_then(|m| m.at(line))
 }
 
+/// The row's symbol (the rule `iss pulses` shares, [`marks::symbol`]) and
+/// its style.
 fn mark_style(ctx: &Ctx, mark: Option<&Mark>) -> (&'static str, Style) {
     let t = ctx.theme;
-    match mark {
-        _ if ctx.report.ready().is_none() => (strings::SYM_PENDING, Style::new()),
-        None => (strings::SYM_OK, t.ok),
-        Some(m) if m.severity == crate::ledger::model::finding::Severity::Violation => {
-            (strings::SYM_BAD, t.bad)
-        }
-        Some(_) => (strings::SYM_WARN, t.warn),
+    if ctx.report.ready().is_none() {
+        return (strings::SYM_PENDING, Style::new());
     }
+    let style = match mark {
+        None => t.ok,
+        Some(m) if m.severity == crate::ledger::model::finding::Severity::Violation => t.bad,
+        Some(_) => t.warn,
+    };
+    (marks::symbol(mark), style)
 }
 
 fn cells(ctx: &Ctx, v: &TimeView, row: &PulseRow) -> (Vec<String>, Style) {

@@ -55,6 +55,12 @@ pub struct Unattested {
     /// `(descriptor_id, descriptor_hash)` of each later record, in order
     /// (at most [`MAX_UNATTESTED`]).
     pub records: Vec<(String, String)>,
+    /// The chain line of each record in `records` (same order): where the
+    /// watcher's manifest checks place a finding about it.
+    pub lines: Vec<u64>,
+    /// `descriptor_id` and chain line of record `after` (the last attested
+    /// one; empty and 0 when `after` is 0).
+    pub last_attested: (String, u64),
     /// More records followed than were kept.
     pub overflow: bool,
 }
@@ -77,6 +83,7 @@ impl ChainCursor for ChainSource<'_> {
                                     self.verifier.last_id().to_owned(),
                                     self.verifier.last_hash().to_owned(),
                                 ));
+                                u.lines.push(seen.line);
                             } else {
                                 u.overflow = true;
                             }
@@ -115,6 +122,18 @@ impl ChainCursor for ChainSource<'_> {
 }
 
 impl ChainSource<'_> {
+    /// Keep the records read from now on: the manifest has ended here.
+    fn start_unattested(&mut self) {
+        self.unattested = Some(Unattested {
+            after: self.consumed,
+            prefix: self.prefix.clone(),
+            records: Vec::new(),
+            lines: Vec::new(),
+            last_attested: (self.verifier.last_id().to_owned(), self.last_line),
+            overflow: false,
+        });
+    }
+
     /// Stop reading: at end of file, or on a read error.
     fn close(&mut self) {
         if let (Some(mut lines), Some(report), Some(path)) =
@@ -232,12 +251,7 @@ pub fn verify_spice_layer_tapped(
             // follows is kept, so that an interrupted append can be completed.
             // (An empty manifest attests nothing an append of ours wrote.)
             if manifest.records() > 0 {
-                src.unattested = Some(Unattested {
-                    after: src.consumed,
-                    prefix: src.prefix.clone(),
-                    records: Vec::new(),
-                    overflow: false,
-                });
+                src.start_unattested();
             }
             manifest.explained_by_batches(
                 crate::ledger::legacy::write::repair::batch_records(p)

@@ -20,12 +20,16 @@
 mod group;
 pub(crate) mod layer;
 mod session;
+#[cfg(test)]
+mod test_descriptor;
 
 /// The input this module appends (defined in the model: both formats take it).
 pub use crate::ledger::model::new_descriptor::NewDescriptor;
 pub use crate::ledger::write_error::WriteError;
 pub use group::RESERVATION;
 pub use session::LegacySession;
+#[cfg(test)]
+pub(crate) use test_descriptor::test_descriptor;
 
 pub(crate) use layer::{VerifiedLayer, appendable_files, clean_tail, common_dir, verify_layer};
 

@@ -11,10 +11,10 @@ use crate::ledger::model::finding::{Finding, FindingKind, LineRange};
 use crate::ledger::model::report::NativeChainStatus;
 use crate::ledger::native::format::history::HistoryEntry;
 use crate::ledger::native::format::meta::{Chain, Metadata};
-use crate::ledger::native::keyring::Keyring;
-use crate::tlog::checkpoint::open_checkpoint_with_signatures;
+use crate::ledger::native::keyring::{ChainKeys, Keyring};
+use crate::tlog::checkpoint::{CheckpointError, open_checkpoint_with_signatures};
 use crate::tlog::merkle::Hash;
-use crate::tlog::note::Verifier;
+use crate::tlog::note::NoteError;
 use std::collections::BTreeMap;
 
 /// The newest checkpoint that verified, for proofs.
@@ -57,7 +57,8 @@ pub struct HistoryJudge {
     /// metadata was refused (then no key is trusted).
     origin: Option<String>,
     ring: Option<Keyring>,
-    verifiers: Vec<Verifier>,
+    /// The ring's keys under the ledger's name and the chain's origin.
+    keys: ChainKeys,
     /// The previous entry's size and history line.
     prev: Option<(u64, u64)>,
     diverged: bool,
@@ -87,7 +88,11 @@ impl HistoryJudge {
         };
         HistoryJudge {
             chain,
-            verifiers: ring.as_ref().map(Keyring::verifiers).unwrap_or_default(),
+            keys: ring
+                .as_ref()
+                .zip(origin.as_deref())
+                .map(|(r, o)| r.chain_keys(o))
+                .unwrap_or_default(),
             origin,
             ring,
             prev: None,
@@ -318,27 +323,49 @@ impl HistoryJudge {
     fn open(&self, h: &HistoryEntry, findings: &mut Vec<Finding>) -> Option<(Hash, Vec<u32>)> {
         let (n, off, size) = (h.line, h.offset, h.entry.size);
         let (origin, ring) = (self.origin.as_deref()?, self.ring.as_ref()?);
-        let (cp, opened) =
-            match open_checkpoint_with_signatures(&h.entry.note, &self.verifiers, origin) {
-                Ok(x) => x,
-                Err(e) => {
-                    findings.push(
-                        Finding::new(
-                            FindingKind::SignatureInvalid,
-                            format!("the checkpoint does not open with the ledger's keys: {e}"),
+        // One open checks every signature line by a ledger key, under the
+        // ledger's name and under the chain's origin (FORMAT.md §7.1).
+        let (cp, opened) = match open_checkpoint_with_signatures(
+            &h.entry.note,
+            self.keys.verifiers(),
+            origin,
+        ) {
+            Ok(x) => x,
+            Err(e) => {
+                let detail = match &e {
+                    CheckpointError::Note(NoteError::BadSignature { name, .. })
+                        if name == origin =>
+                    {
+                        format!(
+                            "the signature under the chain's origin name {origin} (FORMAT.md §7.1) does not verify: {e}"
                         )
-                        .at(n, off),
-                    );
-                    return None;
-                }
+                    }
+                    _ => format!("the checkpoint does not open with the ledger's keys: {e}"),
+                };
+                findings.push(Finding::new(FindingKind::SignatureInvalid, detail).at(n, off));
+                return None;
+            }
+        };
+        // A key counts by its signature under the ledger's name; one only
+        // under the chain's origin is checked, but does not make a note
+        // signed (as before §7.1 lines were checked at all).
+        if !opened
+            .verified
+            .iter()
+            .any(|s| self.keys.is_ledger_name(&s.name))
+        {
+            let e = NoteError::Unverified {
+                unknown_signers: opened
+                    .verified
+                    .iter()
+                    .map(|s| s.name.clone())
+                    .chain(opened.unknown.iter().map(|s| s.name.clone()))
+                    .collect(),
             };
-        if let Err(e) = origin_named_signatures(&h.entry.note, &self.verifiers, origin) {
             findings.push(
                 Finding::new(
                     FindingKind::SignatureInvalid,
-                    format!(
-                        "the signature under the chain's origin name {origin} (FORMAT.md §7.1) does not verify: {e}"
-                    ),
+                    format!("the checkpoint does not open with the ledger's keys: {e}"),
                 )
                 .at(n, off),
             );
@@ -357,15 +384,24 @@ impl HistoryJudge {
         }
         let mut signers = Vec::new();
         let mut refusals = Vec::new();
+        // Each key once, by its id under the ledger's name.
+        let mut keys: Vec<u32> = Vec::new();
         for s in &opened.verified {
-            match ring.may_sign(s.key_id, self.chain, size) {
-                Ok(()) => signers.push(s.key_id),
+            if let Some(k) = self.keys.key_of(&s.name, s.key_id)
+                && !keys.contains(&k)
+            {
+                keys.push(k);
+            }
+        }
+        for &k in &keys {
+            match ring.may_sign(k, self.chain, size) {
+                Ok(()) => signers.push(k),
                 Err(e) => refusals.push(e),
             }
         }
         if signers.is_empty() {
             // Signed, but only by keys the verifier did not pin (--vkey).
-            let kind = if opened.verified.iter().any(|s| ring.unpinned(s.key_id)) {
+            let kind = if keys.iter().any(|&k| ring.unpinned(k)) {
                 FindingKind::SignatureUntrusted
             } else {
                 FindingKind::SignatureInvalid
@@ -387,26 +423,5 @@ impl HistoryJudge {
             return None;
         }
         Some((cp.root, signers))
-    }
-}
-
-/// A note's signatures by the ledger's keys under the chain's origin name
-/// (FORMAT.md §7.1: the same key, named as witnesses look it up): each
-/// must verify, as those under the ledger's own name must. Without this
-/// they were signatures by an unknown key to [`open_checkpoint_with_signatures`],
-/// and a changed byte in one went unseen. A note without such a line (one
-/// written before §7.1) is fine.
-fn origin_named_signatures(
-    note: &str,
-    verifiers: &[Verifier],
-    origin: &str,
-) -> Result<(), crate::tlog::note::NoteError> {
-    let renamed: Vec<Verifier> = verifiers
-        .iter()
-        .filter_map(|v| Verifier::from_public_key(origin, v.kind(), &v.public_key()).ok())
-        .collect();
-    match crate::tlog::note::open(note, &renamed) {
-        Ok(_) | Err(crate::tlog::note::NoteError::Unverified { .. }) => Ok(()),
-        Err(e) => Err(e),
     }
 }

@@ -17,12 +17,12 @@ use super::{InvalidRecord, KeyError, NativeWriter, RecordAck, WriteError};
 use crate::ledger::append::{FollowUpFailed, LedgerLock, command_for};
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::model::report::FileReport;
-use crate::ledger::native::format::history::HistoryLine;
+use crate::ledger::native::format::history::{HistoryLine, read_history};
 use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::native::keyring::{Keyring, Rotation};
 use crate::ledger::native::verify::judge::ROTATION_COVER;
 use crate::tlog::checkpoint::{Checkpoint, open_checkpoint_with_signatures};
-use crate::tlog::note::Signer;
+use crate::tlog::note::{Signer, Verifier};
 use std::collections::BTreeMap;
 
 impl NativeWriter {
@@ -74,17 +74,66 @@ impl NativeWriter {
         // The rotation record is durable and acknowledged from here on: a
         // checkpoint with the new key that fails now is reported with it,
         // not instead of it (the caller names the command that finishes it).
+        // A latest-checkpoint file not replaced (here, or in the cosigned
+        // round above, when this round did not replace it) is one too: the
+        // history holds the checkpoint, the latest file lags behind it.
         for c in Chain::ALL {
-            if let Err(e) = self.checkpoint_locked(&mut lock, c, None) {
-                let failed = FollowUpFailed {
+            let failed = match self.checkpoint_locked(&mut lock, c, None) {
+                Ok(a) => a.follow_up(&self.dir),
+                Err(e) => Some(FollowUpFailed {
                     what: format!("checkpoint of {c} with the new key"),
                     error: e.to_string(),
                     finish_with: command_for("checkpoint", &self.dir),
-                };
-                return Ok((ack, Some(failed)));
+                }),
+            };
+            if failed.is_some() {
+                return Ok((ack, failed));
             }
         }
         Ok((ack, None))
+    }
+
+    /// For a key this ledger does not know yet (a rotation to it stopped
+    /// before its record): the first history entry, as (chain, history
+    /// line), that it did not sign although an earlier entry of the same
+    /// history has its cosignature. Rotating to that key would make such
+    /// an entry read as the old key signing after its successor
+    /// (`RETIRED_KEY`, `docs/FORMAT.md` §8); `None` when no entry is so.
+    pub fn signed_after_cosign(&self, key: &Signer) -> Option<(Chain, u64)> {
+        let known = [key.verifier()];
+        for c in Chain::ALL {
+            let paths = ChainPaths::new(&self.dir, c);
+            let origin = self.meta.chain_origin(c);
+            // Under the chain's origin too (FORMAT.md §7.1).
+            let mut keys = known.to_vec();
+            keys.extend(
+                Verifier::from_public_key(
+                    &origin,
+                    key.verifier().kind(),
+                    &key.verifier().public_key(),
+                )
+                .ok(),
+            );
+            let mut scratch = FileReport::new(
+                "history",
+                paths.history.display().to_string(),
+                crate::ledger::native::verify::coverage::chain(false),
+            );
+            let entries = read_history(
+                &paths.history,
+                crate::ledger::io::reader::DEFAULT_MAX_LINE,
+                &mut scratch,
+            );
+            let mut cosigned = false;
+            for e in entries {
+                if crate::tlog::note::open(&e.entry.note, &keys).is_ok() {
+                    cosigned = true;
+                } else if cosigned {
+                    return Some((c, e.line));
+                }
+            }
+        }
+        None
     }
 
     /// Read `events` again if it grew since the keyring was built (another

@@ -14,28 +14,32 @@ use std::path::{Path, PathBuf};
 const NOW: i64 = 1_767_225_600_000_000;
 
 fn descriptor(name: &str) -> NewDescriptor {
-    serde_json::from_value(serde_json::json!({
-        "process_name": name,
-        "process_version": "1.0",
-        "capability_level": 2,
-        "process_outcome": "compliant",
-        "compliance_score": 0.8,
-        "assessed_by": "group-test",
-        "assessment_method": "test",
-    }))
-    .unwrap()
+    crate::ledger::legacy::write::append::test_descriptor(name, "group-test")
 }
 
 fn lines(path: &Path) -> usize {
     std::fs::read_to_string(path).unwrap().lines().count()
 }
 
-fn files(root: &Path) -> (PathBuf, PathBuf) {
+/// A sample ledger in a temporary folder, and its chain and manifest.
+struct Sample {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    chain: PathBuf,
+    manifest: PathBuf,
+}
+
+fn sample() -> Sample {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("ledger");
+    write_sample_ledger(&root, &SampleSpec::default()).unwrap();
     let d = root.join("data/spice_layer");
-    (
-        d.join("spice_chain.jsonl"),
-        d.join("integrity_manifest.jsonl"),
-    )
+    Sample {
+        _tmp: tmp,
+        chain: d.join("spice_chain.jsonl"),
+        manifest: d.join("integrity_manifest.jsonl"),
+        root,
+    }
 }
 
 /// The verdict and the severity of the manifest's tail finding, if any.
@@ -54,10 +58,12 @@ fn batch(tag: &str, n: usize) -> Vec<NewDescriptor> {
 
 #[test]
 fn manifest_lines_ride_with_the_next_batch_and_release_leaves_a_clean_ledger() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("ledger");
-    write_sample_ledger(&root, &SampleSpec::default()).unwrap();
-    let (chain, manifest) = files(&root);
+    let Sample {
+        _tmp,
+        root,
+        chain,
+        manifest,
+    } = sample();
     let (c0, m0) = (lines(&chain), lines(&manifest));
     let mut s = LegacySession::open(&root).unwrap();
 
@@ -92,10 +98,12 @@ fn manifest_lines_ride_with_the_next_batch_and_release_leaves_a_clean_ledger() {
 
 #[test]
 fn another_writer_completes_the_waiting_lines_and_the_session_goes_on() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("ledger");
-    write_sample_ledger(&root, &SampleSpec::default()).unwrap();
-    let (_, manifest) = files(&root);
+    let Sample {
+        _tmp,
+        root,
+        manifest,
+        ..
+    } = sample();
     let mut s = LegacySession::open(&root).unwrap();
     s.append_group(batch("A", 2), NOW).unwrap();
     // `iss append` meanwhile: it completes the two waiting lines first.
@@ -115,10 +123,12 @@ fn another_writer_completes_the_waiting_lines_and_the_session_goes_on() {
 
 #[test]
 fn a_writer_stopped_with_lines_waiting_is_explained_then_repaired() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("ledger");
-    write_sample_ledger(&root, &SampleSpec::default()).unwrap();
-    let (_, manifest) = files(&root);
+    let Sample {
+        _tmp,
+        root,
+        manifest,
+        ..
+    } = sample();
     let mut s = LegacySession::open(&root).unwrap();
     s.append_group(batch("A", 2), NOW).unwrap();
     s.append_group(batch("B", 2), NOW + 1000).unwrap();

@@ -224,6 +224,8 @@ pub(super) fn advance(layer: &mut VerifiedLayer, acks: &[Acknowledged]) {
         u.after = head.records;
         u.prefix = head.prefix.clone();
         u.records.clear();
+        u.lines.clear();
+        u.last_attested = (head.verifier.last_id().to_owned(), head.lines);
         u.overflow = false;
     }
 }

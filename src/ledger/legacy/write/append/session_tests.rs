@@ -12,16 +12,7 @@ use std::path::Path;
 const NOW: i64 = 1_767_225_600_000_000;
 
 fn descriptor(name: &str) -> NewDescriptor {
-    serde_json::from_value(serde_json::json!({
-        "process_name": name,
-        "process_version": "1.0",
-        "capability_level": 2,
-        "process_outcome": "compliant",
-        "compliance_score": 0.8,
-        "assessed_by": "session-test",
-        "assessment_method": "test",
-    }))
-    .unwrap()
+    crate::ledger::legacy::write::append::test_descriptor(name, "session-test")
 }
 
 fn clean(root: &Path) -> bool {
