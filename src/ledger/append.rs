@@ -79,4 +79,6 @@ pub use repair::{Repair, TornRemoved, repair_torn_tail};
 pub(crate) use storage::with_thread_storage;
 pub use storage::{OsStorage, Storage, SyncKind, default_storage};
 pub use tail::{Tail, TailState};
-pub use writer::{AppendOptions, Appended, append_lines, append_lines_together, validate_line};
+pub use writer::{
+    AppendOptions, Appended, append_lines, append_lines_together, sync_file, validate_line,
+};

@@ -59,13 +59,15 @@ pub fn append_lines<L: AsRef<[u8]>>(
 }
 
 /// [`append_lines`] to two files of the ledger with one sync round: both
-/// batches are checked and written, then both files are synced (the first
-/// sync's journal commit carries the second file's new size too, so the
-/// second costs little), then each is read back. Each result is the one
-/// [`append_lines`] gives for that file alone, with the same undo on
-/// failure; neither depends on the other, so the caller must only pair
-/// lines that may become durable in either order (in a legacy ledger: a
-/// batch's records, and the manifest lines of records already durable).
+/// batches are checked and written, the first file is synced, then each is
+/// read back. The second file's lines are **not** synced here: the caller
+/// makes them durable later ([`sync_file`], or the next [`append_lines`] to
+/// that file, whose `fdatasync` covers every byte written before it), and
+/// must pair only lines whose loss in a crash is explained without them
+/// (in a legacy ledger: the manifest lines of records already durable,
+/// under a batch record that stays until the manifest is synced). Each
+/// result is otherwise the one [`append_lines`] gives for that file alone,
+/// with the same undo on failure; neither depends on the other.
 pub fn append_lines_together<A, B>(
     lock: &mut LedgerLock,
     first: (&Path, &Tail, &[A]),
@@ -89,13 +91,28 @@ where
     };
     let w1 = p1.write(storage);
     let w2 = p2.write(storage);
-    // One after the other, on this thread: the first fdatasync commits the
-    // file system's journal with both files' new sizes in it, so the second
-    // finds little left to do. (Syncing from two threads at once was slower
-    // on ext4 under load: a thread to start per round, and two commits.)
+    // One fdatasync a round: the second file's would double the round's
+    // wait on a busy disk (measured: scripts/fsync_probe.py --files 1|2).
     let s1 = w1.and_then(|()| p1.sync(storage));
-    let s2 = w2.and_then(|()| p2.sync(storage));
-    (p1.finish(storage, s1), p2.finish(storage, s2))
+    (p1.finish(storage, s1), p2.finish(storage, w2))
+}
+
+/// Make every byte written to the ledger file at `path` durable
+/// (`fdatasync`), e.g. lines [`append_lines_together`] left unsynced.
+/// A file that does not exist has nothing to make durable.
+pub fn sync_file(lock: &LedgerLock, path: &Path) -> Result<(), AppendError> {
+    lock.covers(path)?;
+    let storage = lock.storage();
+    let mut oo = OpenOptions::new();
+    oo.read(true);
+    let file = match storage.open(path, &oo, Op::Open) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(AppendError::io(path, Op::Open, e)),
+    };
+    storage
+        .sync(&file, path, SyncKind::Data)
+        .map_err(|e| AppendError::io(path, Op::Sync, e))
 }
 
 /// A batch checked against its file and ready to go out: the open handle,

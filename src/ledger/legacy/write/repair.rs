@@ -22,7 +22,7 @@
 //! backups): the reason, both files' lengths, and the exact lines.
 
 use crate::ledger::append::{
-    AppendError, AppendOptions, LedgerLock, Tail, append_lines, file_name, remove_file,
+    AppendError, AppendOptions, LedgerLock, Tail, append_lines, file_name, remove_file, sync_file,
     write_record_file,
 };
 use crate::ledger::discover::{FileKind, discover};
@@ -109,7 +109,14 @@ pub(crate) fn remove_batch_records(
     manifest: &Path,
 ) -> Result<Vec<std::path::PathBuf>, AppendError> {
     let mut removed = Vec::new();
-    for (p, _) in batch_records(manifest) {
+    let records = batch_records(manifest);
+    if !records.is_empty() {
+        // The manifest lines they explain may not be durable yet (the
+        // server's group commit does not sync them each round): durable
+        // before nothing explains their absence any more.
+        sync_file(lock, manifest)?;
+    }
+    for (p, _) in records {
         remove_file(lock, &p)?;
         removed.push(p);
     }

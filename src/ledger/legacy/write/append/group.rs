@@ -9,11 +9,15 @@
 //! their manifest lines: the same). Here a batch's manifest lines wait
 //! for the next batch instead: round k writes batch k's records *and*
 //! batch k-1's manifest lines (whose records round k-1 made durable), syncs
-//! both files at once ([`append_lines_together`]), reads both back, and
-//! acknowledges batch k. When no batch follows soon, [`LegacySession::flush`]
-//! writes the waiting lines alone.
+//! the chain ([`append_lines_together`]: one `fdatasync` a round), reads
+//! both back, and acknowledges batch k. When no batch follows soon,
+//! [`LegacySession::flush`] writes the waiting lines alone and syncs the
+//! manifest.
 //!
-//! So up to two batches' records can be unattested after a crash, which
+//! So up to two batches' records can be unattested after a kill, and after
+//! a crash of the machine also the manifest lines written since the
+//! manifest was last synced (the flush when the load pauses, a new batch
+//! record, the release), which
 //! `iss verify` tells from manifest lines cut by someone only through a
 //! batch record (`integrity_manifest.jsonl.batch-<ns>`,
 //! [`repair::write_batch_record`]): written, durable, before the first
@@ -21,7 +25,10 @@
 //! rather than once per batch (a record per batch would cost a file
 //! create, two syncs and a removal, more than the round it saves), and
 //! removed by [`LegacySession::release`] when the writer goes idle or
-//! stops, or by `iss repair` after a crash.
+//! stops, or by `iss repair` after a crash. A batch record is only ever
+//! removed, or replaced by one starting after more records, once the
+//! manifest lines it explains are synced, so a crash never leaves
+//! unattested records it does not explain.
 
 use super::session::{LegacySession, advance};
 use super::{
@@ -29,7 +36,7 @@ use super::{
 };
 use crate::ledger::append::{
     AppendOptions, FollowUpFailed, LedgerLock, append_lines, append_lines_together, command_for,
-    remove_file,
+    remove_file, sync_file,
 };
 use crate::ledger::legacy::write::repair;
 use std::path::{Path, PathBuf};
@@ -45,6 +52,7 @@ pub const RESERVATION: u64 = 65_536;
 #[derive(Debug, Clone)]
 pub(crate) struct Reservation {
     path: PathBuf,
+    manifest: PathBuf,
     after: u64,
     records: u64,
 }
@@ -198,6 +206,8 @@ impl LegacySession {
         };
         let dir = r.path.parent().unwrap_or(Path::new("."));
         let mut lock = LedgerLock::acquire(dir)?;
+        // The lines it explains durable first (a round does not sync them).
+        sync_file(&lock, &r.manifest)?;
         remove_file(&mut lock, &r.path)?;
         Ok(())
     }
@@ -220,9 +230,13 @@ impl LegacySession {
             return Ok(());
         }
         let records = RESERVATION.max(upto - attested);
+        // The new record explains only records after `attested`: the
+        // manifest lines up to there must survive a crash without it.
+        sync_file(lock, manifest)?;
         let path = repair::write_batch_record(lock, manifest, attested, records)?;
         if let Some(old) = self.reservation.replace(Reservation {
             path,
+            manifest: manifest.to_path_buf(),
             after: attested,
             records,
         }) {

@@ -157,3 +157,73 @@ fn a_writer_stopped_with_lines_waiting_is_explained_then_repaired() {
     s.release(NOW + 4000).unwrap();
     assert_eq!(tail(&root), (LedgerStatus::Clean, None));
 }
+
+/// The steps a closure's writes take: (step, file name).
+fn steps_of(f: impl FnOnce()) -> Vec<(String, String)> {
+    use crate::ledger::append::fault::{FaultPlan, FaultyStorage, Gate};
+    use crate::ledger::append::with_thread_storage;
+    use std::sync::{Arc, Mutex};
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let s = Arc::clone(&seen);
+    let gate: Gate = Arc::new(move |_, name, path| {
+        let file = path.file_name().unwrap_or_default().to_string_lossy();
+        s.lock().unwrap().push((name.to_owned(), file.into_owned()));
+    });
+    let storage = Arc::new(FaultyStorage::with_gate(FaultPlan::default(), gate));
+    with_thread_storage(storage, f);
+    seen.lock().unwrap().clone()
+}
+
+fn position(steps: &[(String, String)], name: &str, file: &str) -> Option<usize> {
+    steps
+        .iter()
+        .position(|(n, f)| n == name && f.starts_with(file))
+}
+
+#[test]
+fn a_round_syncs_the_chain_only_and_the_manifest_is_synced_before_its_batch_record_goes() {
+    let Sample {
+        _tmp,
+        root,
+        manifest,
+        ..
+    } = sample();
+    let mut s = LegacySession::open(&root).unwrap();
+    s.append_group(batch("A", 2), NOW).unwrap();
+    // A round: batch B's records and batch A's waiting manifest lines.
+    let round = steps_of(|| {
+        s.append_group(batch("B", 2), NOW + 1000).unwrap();
+    });
+    let syncs: Vec<_> = round
+        .iter()
+        .filter(|(n, _)| n == "fdatasync" || n == "fsync")
+        .map(|(_, f)| f.as_str())
+        .collect();
+    assert_eq!(syncs, ["spice_chain.jsonl"], "{round:?}");
+    assert!(position(&round, "write", "integrity_manifest.jsonl").is_some());
+
+    // The release makes the manifest durable, then removes the record
+    // (also when no line waits: the rounds before did not sync them).
+    s.flush(NOW + 1500).unwrap();
+    let release = steps_of(|| s.release(NOW + 2000).unwrap());
+    let sync = position(&release, "fdatasync", "integrity_manifest.jsonl").expect("synced");
+    let remove = position(&release, "remove", "integrity_manifest.jsonl.batch-").expect("removed");
+    assert!(sync < remove, "{release:?}");
+    assert_eq!(tail(&root), (LedgerStatus::Clean, None));
+
+    // So does a repair that removes a record a stopped writer left.
+    s.append_group(batch("C", 2), NOW + 3000).unwrap();
+    s.append_group(batch("D", 2), NOW + 4000).unwrap();
+    s.flush(NOW + 5000).unwrap();
+    drop(s);
+    assert_eq!(batch_records(&manifest).len(), 1);
+    let repair = steps_of(|| {
+        let (done, removed) = complete_manifest_and_batches(&root, NOW + 6000).unwrap();
+        assert!(done.is_none());
+        assert_eq!(removed.unwrap().len(), 1);
+    });
+    let sync = position(&repair, "fdatasync", "integrity_manifest.jsonl").expect("synced");
+    let remove = position(&repair, "remove", "integrity_manifest.jsonl.batch-").expect("removed");
+    assert!(sync < remove, "{repair:?}");
+    assert_eq!(tail(&root), (LedgerStatus::Clean, None));
+}
