@@ -27,6 +27,7 @@ mod publish;
 mod pulses;
 mod reference;
 mod refs;
+mod refusal;
 mod repair;
 mod report;
 mod sample;
@@ -41,6 +42,7 @@ mod verify;
 mod verify_human;
 mod watch;
 mod watch_fleet;
+mod watch_verdict;
 mod witness;
 
 use clap::Parser;

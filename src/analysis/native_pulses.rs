@@ -24,6 +24,7 @@ use crate::ledger::native::format::pulse::{BootId, ClockReading, PulseBody};
 use crate::time::civil::days_from_civil;
 use crate::time::leap_seconds::{LeapSecondList, NTP_TO_UNIX_S};
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 const NS_PER_S: i64 = 1_000_000_000;
 
@@ -61,33 +62,14 @@ pub struct Differences {
     pub jd_tt_d: f64,
 }
 
-/// What a native pulse stores, beside what the workstation recomputes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A native pulse's body (the one [`PulseBody`] type the writer wrote),
+/// beside what the workstation recomputes and finds along the chain.
+#[derive(Debug, Clone, PartialEq)]
 pub struct NativePulse {
     /// `seq` of the record.
     pub seq: u64,
-    /// Stored `tai_ns`.
-    pub tai_ns: i64,
-    /// Stored `utc`.
-    pub utc: String,
-    /// Stored `tt_s`.
-    pub tt_s: f64,
-    /// Stored `tdb_s`.
-    pub tdb_s: f64,
-    /// Stored `jd_utc`.
-    pub jd_utc: f64,
-    /// Stored `jd_tt`.
-    pub jd_tt: f64,
-    /// Stored `mono_ns`.
-    pub mono_ns: u64,
-    /// Stored `boot_id`.
-    pub boot_id: Option<String>,
-    /// ΔAT the writer used.
-    pub delta_at_s: i32,
-    /// Whether the writer's list covered the instant.
-    pub delta_at_known: bool,
-    /// When the writer's list expired.
-    pub leap_list_expires: String,
+    /// The body as stored.
+    pub stored: PulseBody,
     /// The instant recomputed from `utc` (absent when `utc` is not the
     /// format's `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`, or before 1972).
     pub recomputed: Option<Recomputed>,
@@ -98,6 +80,34 @@ pub struct NativePulse {
     /// Monotonic clock since the previous pulse, when both have the same
     /// boot id (otherwise the two counters are not comparable).
     pub delta_mono_ns: Option<i64>,
+}
+
+/// The `native` object of `iss pulses --json` (docs/JSON.md): the stored
+/// fields flat, the writer's ΔAT, whether it was known and the list's
+/// expiry (`leap_list_expires`), not the list's provenance; then the
+/// recomputation and the deltas.
+impl Serialize for NativePulse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let b = &self.stored;
+        let mut o = serializer.serialize_struct("NativePulse", 16)?;
+        o.serialize_field("seq", &self.seq)?;
+        o.serialize_field("tai_ns", &b.tai_ns)?;
+        o.serialize_field("utc", &b.utc)?;
+        o.serialize_field("tt_s", &b.tt_s)?;
+        o.serialize_field("tdb_s", &b.tdb_s)?;
+        o.serialize_field("jd_utc", &b.jd_utc)?;
+        o.serialize_field("jd_tt", &b.jd_tt)?;
+        o.serialize_field("mono_ns", &b.mono_ns)?;
+        o.serialize_field("boot_id", &b.boot_id)?;
+        o.serialize_field("delta_at_s", &b.leap_seconds.delta_at_s)?;
+        o.serialize_field("delta_at_known", &b.leap_seconds.delta_at_known)?;
+        o.serialize_field("leap_list_expires", &b.leap_seconds.expires)?;
+        o.serialize_field("recomputed", &self.recomputed)?;
+        o.serialize_field("differences", &self.differences)?;
+        o.serialize_field("delta_tai_ns", &self.delta_tai_ns)?;
+        o.serialize_field("delta_mono_ns", &self.delta_mono_ns)?;
+        o.end()
+    }
 }
 
 /// Unix nanoseconds of a `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` text, exactly.
@@ -132,7 +142,7 @@ pub fn utc_text_to_unix_ns(text: &str) -> Option<i64> {
 }
 
 /// The stored pulse beside its recomputation (no neighbour yet).
-pub(crate) fn describe(seq: u64, p: &PulseBody, leaps: Option<&LeapSecondList>) -> NativePulse {
+pub(crate) fn describe(seq: u64, p: PulseBody, leaps: Option<&LeapSecondList>) -> NativePulse {
     let recomputed = leaps.and_then(|l| {
         let unix_ns = utc_text_to_unix_ns(&p.utc)?;
         let reading = ClockReading {
@@ -153,17 +163,6 @@ pub(crate) fn describe(seq: u64, p: &PulseBody, leaps: Option<&LeapSecondList>) 
     });
     NativePulse {
         seq,
-        tai_ns: p.tai_ns,
-        utc: p.utc.clone(),
-        tt_s: p.tt_s,
-        tdb_s: p.tdb_s,
-        jd_utc: p.jd_utc,
-        jd_tt: p.jd_tt,
-        mono_ns: p.mono_ns,
-        boot_id: p.boot_id.clone(),
-        delta_at_s: p.leap_seconds.delta_at_s,
-        delta_at_known: p.leap_seconds.delta_at_known,
-        leap_list_expires: p.leap_seconds.expires.clone(),
         differences: recomputed.map(|r| Differences {
             tai_ns: p.tai_ns.saturating_sub(r.tai_ns),
             tt_s: p.tt_s - r.tt_s,
@@ -171,6 +170,7 @@ pub(crate) fn describe(seq: u64, p: &PulseBody, leaps: Option<&LeapSecondList>) 
             jd_utc_d: p.jd_utc - r.jd_utc,
             jd_tt_d: p.jd_tt - r.jd_tt,
         }),
+        stored: p,
         recomputed,
         delta_tai_ns: None,
         delta_mono_ns: None,
@@ -236,16 +236,16 @@ impl NativeTimeChecks {
         line: u64,
         offset: u64,
         record: &str,
-        p: &PulseBody,
         view: &mut NativePulse,
         out: &mut Vec<Finding>,
     ) {
+        let p = &view.stored;
         let at = |kind, detail: String| {
             Finding::new(kind, detail)
                 .at(line, offset)
                 .record(record.to_owned())
         };
-        self.check_fields(p, view, &at, out);
+        self.check_fields(view, &at, out);
         let unix = unix_seconds(p);
         let now = Prev {
             line,
@@ -331,11 +331,11 @@ impl NativeTimeChecks {
     /// The checks of one pulse against its own recomputation.
     fn check_fields(
         &mut self,
-        p: &PulseBody,
         view: &NativePulse,
         at: &dyn Fn(FindingKind, String) -> Finding,
         out: &mut Vec<Finding>,
     ) {
+        let p = &view.stored;
         if !p.leap_seconds.delta_at_known && self.assumed_from.is_none() {
             self.assumed_from = Some(view.seq);
             out.push(

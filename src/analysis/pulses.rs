@@ -159,16 +159,9 @@ pub fn for_each_pulse(
                 let Ok(p) = serde_json::from_str::<PulseBody>(frame.body) else {
                     continue;
                 };
-                let mut view = describe(frame.seq, &p, leaps);
-                native_checks.check(
-                    line.number,
-                    line.offset,
-                    frame.hash,
-                    &p,
-                    &mut view,
-                    &mut found,
-                );
-                native_row(line.number, status, frame.hash, &p, view, previous, config)
+                let mut view = describe(frame.seq, p, leaps);
+                native_checks.check(line.number, line.offset, frame.hash, &mut view, &mut found);
+                native_row(line.number, status, frame.hash, view, previous, config)
             }
         } else {
             let Ok(p) = serde_json::from_slice::<PulseFields>(bytes) else {
@@ -228,11 +221,11 @@ fn native_row(
     line: u64,
     (status, reason): (&'static str, Option<String>),
     hash: &str,
-    p: &PulseBody,
     view: NativePulse,
     previous: Option<f64>,
     config: &TimeCheckConfig,
 ) -> PulseRow {
+    let p = &view.stored;
     let unix = unix_seconds(p);
     let computed = time_scales(unix, config);
     PulseRow {
@@ -335,7 +328,7 @@ impl TimeSummary {
         match &row.native {
             Some(n) => {
                 self.native_pulses += 1;
-                if !n.delta_at_known {
+                if !n.stored.leap_seconds.delta_at_known {
                     self.delta_at_assumed += 1;
                 }
                 if let Some(d) = n.differences {

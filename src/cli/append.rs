@@ -7,7 +7,6 @@ use super::args::{AppendArgs, AppendWhat};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::append::EXIT_DURABLE_FOLLOW_UP_FAILED;
 use crate::ledger::legacy::write::append::{Progress, WriteError, append_descriptors};
-use crate::ledger::model::finding::Finding;
 use crate::ledger::open::Format;
 use anyhow::Context;
 use std::io::{Read, Write};
@@ -116,7 +115,7 @@ fn descriptor(
             ..
         }) => {
             writeln!(err, "iss: refusing to append: the ledger does not verify")?;
-            print_violations(&mut err, &findings, true)?;
+            super::refusal::print_violations(&mut err, &findings, true)?;
             Ok(EXIT_VIOLATION)
         }
         Err(e) => {
@@ -151,23 +150,6 @@ fn print_progress(out: &mut impl Write, step: Progress<'_>, json: bool) -> std::
         }
     }
     out.flush()
-}
-
-/// The violations that refused a write, one line each, at most 20; with
-/// `count_more`, then how many more there are and where to see them.
-pub(super) fn print_violations(
-    err: &mut impl Write,
-    findings: &[(String, Finding)],
-    count_more: bool,
-) -> std::io::Result<()> {
-    for (file, f) in findings.iter().take(20) {
-        let line = f.line.map_or_else(String::new, |l| format!(":{l}"));
-        writeln!(err, "  ✘ {file}{line} {}: {}", f.kind, f.detail)?;
-    }
-    if count_more && findings.len() > 20 {
-        writeln!(err, "  … {} more; run `iss verify`", findings.len() - 20)?;
-    }
-    Ok(())
 }
 
 /// What a failed append left: nothing of its own (the error says which

@@ -69,7 +69,7 @@ pub(super) fn refusal(e: &WriteError) -> anyhow::Result<u8> {
         ..
     } = e
     {
-        super::append::print_violations(&mut err, findings, true)?;
+        super::refusal::print_violations(&mut err, findings, true)?;
         return Ok(EXIT_VIOLATION);
     }
     Ok(EXIT_ERROR)

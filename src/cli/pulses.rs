@@ -199,8 +199,9 @@ fn write_rows(
             });
         if let Some(n) = &r.native {
             // A native pulse says which ΔAT it used, and whether it knew it.
-            let mark = if n.delta_at_known { "" } else { "*" };
-            dat = format!("{}{mark}", n.delta_at_s);
+            let used = &n.stored.leap_seconds;
+            let mark = if used.delta_at_known { "" } else { "*" };
+            dat = format!("{}{mark}", used.delta_at_s);
         }
         let mark = marks.at(r.line);
         let status = match (&r.reason, &mark) {
@@ -236,7 +237,7 @@ fn write_rows(
     if rows.iter().any(|r| {
         r.native.as_ref().map_or_else(
             || r.computed.is_some_and(|c| !c.delta_at_known),
-            |n| !n.delta_at_known,
+            |n| !n.stored.leap_seconds.delta_at_known,
         )
     }) {
         writeln!(

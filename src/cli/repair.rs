@@ -157,7 +157,7 @@ fn repair_refused(e: &WriteError, cut: bool, path: &std::path::Path) -> anyhow::
             err,
             "iss: the ledger does not verify: the manifest was not completed (a repair never writes onto a violated ledger)"
         )?;
-        super::append::print_violations(&mut err, findings, false)?;
+        super::refusal::print_violations(&mut err, findings, false)?;
         return Ok(EXIT_VIOLATION);
     }
     writeln!(err, "iss: completing the manifest failed: {e}")?;

@@ -12,7 +12,7 @@
 //! verdict (it could not be watched, its first verification did not
 //! finish, or its latest could not read every file); else 0.
 
-use super::watch::{Input, Verdict, stop_on_signals};
+use super::watch_verdict::{Input, Verdict, stop_on_signals};
 use crate::cli::args::WatchArgs;
 use crate::cli::output::QuietPipe;
 use crate::cli::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};

@@ -9,7 +9,7 @@ use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::native::verify::LatestCheckpoint;
 use crate::tlog::checkpoint::Checkpoint;
 use crate::tlog::merkle::{Hash, TreeBuilder, leaf_hash};
-use crate::tlog::tile::{BundleBuilder, TileBuilder, TileId, tile_bytes};
+use crate::tlog::tile::{BundleBuilder, MAX_ENTRY, TileBuilder, TileId, tile_bytes};
 
 /// The key of a chain's published checkpoint.
 pub fn checkpoint_key(chain: Chain) -> String {
@@ -149,9 +149,7 @@ pub fn publish_chain(
                     pending.push((prefixed(chain, &id.entries_path()), b.to_vec()));
                 }
             })
-            .map_err(|_| {
-                super::incremental::too_long_error(&path, chain, line.number, bytes.len())
-            })?;
+            .map_err(|_| too_long_error(&path, chain, line.number, bytes.len()))?;
         for (key, bytes) in pending.drain(..) {
             write_tile(dest, &key, &bytes, &mut out)?;
         }
@@ -280,4 +278,18 @@ pub(super) fn history_upto(
         "{}: the verified checkpoint is not in the history any more: the file changed since it was verified",
         path.display()
     )))
+}
+
+/// The refusal of a line no entry bundle can hold.
+pub(super) fn too_long_error(
+    path: &std::path::Path,
+    chain: Chain,
+    line: u64,
+    len: usize,
+) -> PublishError {
+    PublishError::Ledger(format!(
+        "{}: line {line}: a record of {len} bytes: a tlog-tiles entry bundle holds records of at most {MAX_ENTRY} bytes; nothing more of {} was published",
+        path.display(),
+        chain.name()
+    ))
 }

@@ -23,7 +23,7 @@
 //! new leaves are these verified lines. A ledger that no longer extends the
 //! published log is refused with what differs.
 
-use super::chain::{self, prefixed, published, write_tile};
+use super::chain::{self, prefixed, published, too_long_error, write_tile};
 use super::dest::Destination;
 use super::{ChainPublished, PublishError, PublishOptions, Published};
 use crate::ledger::hash::HexDigest;
@@ -261,15 +261,6 @@ fn describe(file: &Path, chain: Chain, f: &Finding) -> String {
         f.detail,
         chain.name()
     )
-}
-
-/// The refusal of a line no entry bundle can hold.
-pub(super) fn too_long_error(path: &Path, chain: Chain, line: u64, len: usize) -> PublishError {
-    PublishError::Ledger(format!(
-        "{}: line {line}: a record of {len} bytes: a tlog-tiles entry bundle holds records of at most {MAX_ENTRY} bytes; nothing more of {} was published",
-        path.display(),
-        chain.name()
-    ))
 }
 
 /// The published log's right edge: its partial tiles, which hash to the

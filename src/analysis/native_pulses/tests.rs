@@ -28,8 +28,8 @@ fn run(pulses: &[PulseBody]) -> (Vec<NativePulse>, Vec<Finding>, Vec<RunSegment>
     let mut checks = NativeTimeChecks::new(TimeCheckConfig::default());
     let (mut views, mut out) = (Vec::new(), Vec::new());
     for (i, p) in pulses.iter().enumerate() {
-        let mut v = describe(i as u64, p, Some(leaps()));
-        checks.check(i as u64 + 1, 0, "h", p, &mut v, &mut out);
+        let mut v = describe(i as u64, p.clone(), Some(leaps()));
+        checks.check(i as u64 + 1, 0, "h", &mut v, &mut out);
         views.push(v);
     }
     (views, out, checks.into_segments())
@@ -155,4 +155,30 @@ fn edited_times_are_found_against_the_recomputation() {
         let (_, found, _) = run(&[p]);
         assert_eq!(kinds(&found), vec![(want, 1)]);
     }
+}
+
+#[test]
+fn the_json_of_a_native_pulse_is_the_documented_flat_object() {
+    // `iss pulses --json` puts this object under `native` (docs/JSON.md):
+    // the stored fields flat, the list's expiry as `leap_list_expires`,
+    // and neither the list's provenance nor `boot_id_unavailable`.
+    let p = [
+        pulse(T0, 100 * S as u64, "a"),
+        pulse(T0 + S, 101 * S as u64, "a"),
+    ];
+    let (views, _, _) = run(&p);
+    let text = serde_json::to_string(&views[1]).unwrap();
+    assert_eq!(
+        text,
+        concat!(
+            r#"{"seq":1,"tai_ns":3998988838000000000,"utc":"2026-09-21T14:13:21.000000000Z","#,
+            r#""tt_s":843272070.184,"tdb_s":843272070.1823922,"jd_utc":2461305.092604167,"#,
+            r#""jd_tt":2461305.0934049073,"mono_ns":101000000000,"boot_id":"a","#,
+            r#""delta_at_s":37,"delta_at_known":true,"leap_list_expires":"2027-06-28","#,
+            r#""recomputed":{"delta_at_s":37,"delta_at_known":true,"tai_ns":3998988838000000000,"#,
+            r#""tt_s":843272070.184,"tdb_s":843272070.1823922,"jd_utc":2461305.092604167,"#,
+            r#""jd_tt":2461305.0934049073},"differences":{"tai_ns":0,"tt_s":0.0,"tdb_s":0.0,"#,
+            r#""jd_utc_d":0.0,"jd_tt_d":0.0},"delta_tai_ns":1000000000,"delta_mono_ns":1000000000}"#
+        )
+    );
 }

@@ -69,7 +69,7 @@ pub fn run(
                 err,
                 "iss: refusing to append: the time chain does not verify"
             )?;
-            super::print_violations(&mut err, &findings, true)?;
+            crate::cli::refusal::print_violations(&mut err, &findings, true)?;
             Ok(EXIT_VIOLATION)
         }
         Err(e) => {

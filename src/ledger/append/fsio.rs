@@ -7,7 +7,7 @@
 use super::error::{AppendError, Op};
 use super::storage::Storage;
 use sha2::{Digest, Sha256};
-use std::fs::{File, Metadata};
+use std::fs::{File, Metadata, OpenOptions};
 use std::io;
 use std::os::unix::fs::{FileExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -110,4 +110,33 @@ pub(crate) fn chunk_len(buf: &[u8], remaining: u64) -> usize {
 /// SHA-256 of a byte slice.
 pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
+}
+
+/// How many backup names to try when the first ones exist.
+const NAME_TRIES: u32 = 100;
+
+/// A new file `<stem>[-n]` in `dir` that did not exist before:
+/// `create_new` makes "never overwrite" the kernel's job, not a race.
+pub(crate) fn create_new_beside(
+    storage: &dyn Storage,
+    dir: &Path,
+    stem: &str,
+    op: Op,
+) -> Result<(PathBuf, File), AppendError> {
+    let mut last_err = None;
+    for n in 0..NAME_TRIES {
+        let file_name = if n == 0 {
+            stem.to_owned()
+        } else {
+            format!("{stem}-{n}")
+        };
+        let p = dir.join(file_name);
+        match storage.open(&p, OpenOptions::new().write(true).create_new(true), op) {
+            Ok(f) => return Ok((p, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_err = Some((p, e)),
+            Err(e) => return Err(AppendError::io(p, op, e)),
+        }
+    }
+    let (p, e) = last_err.unwrap_or_else(|| (dir.into(), io::ErrorKind::AlreadyExists.into()));
+    Err(AppendError::io(p, op, e))
 }

@@ -7,9 +7,8 @@
 //! reader; never read by verification.
 
 use super::error::{AppendError, Op};
-use super::fsio;
+use super::fsio::{self, create_new_beside};
 use super::lock::LedgerLock;
-use super::repair::create_new_beside;
 use super::storage::SyncKind;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -8,6 +8,7 @@
 //! Complete lines are never touched.
 
 use super::error::{AppendError, Op};
+use super::fsio::create_new_beside;
 use super::fsio::{self, CHUNK};
 use super::lock::LedgerLock;
 use super::record::remove_file;
@@ -19,9 +20,6 @@ use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
-
-/// How many backup names to try when the first ones exist.
-const NAME_TRIES: u32 = 100;
 
 /// What [`repair_torn_tail`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,32 +189,6 @@ pub(super) fn create_backup(
     nanos: u128,
 ) -> Result<(PathBuf, File), AppendError> {
     create_new_beside(storage, dir, &format!("{name}.torn-{nanos}"), Op::Backup)
-}
-
-/// A new file `<stem>[-n]` in `dir` that did not exist before:
-/// `create_new` makes "never overwrite" the kernel's job, not a race.
-pub(super) fn create_new_beside(
-    storage: &dyn Storage,
-    dir: &Path,
-    stem: &str,
-    op: Op,
-) -> Result<(PathBuf, File), AppendError> {
-    let mut last_err = None;
-    for n in 0..NAME_TRIES {
-        let file_name = if n == 0 {
-            stem.to_owned()
-        } else {
-            format!("{stem}-{n}")
-        };
-        let p = dir.join(file_name);
-        match storage.open(&p, OpenOptions::new().write(true).create_new(true), op) {
-            Ok(f) => return Ok((p, f)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_err = Some((p, e)),
-            Err(e) => return Err(AppendError::io(p, op, e)),
-        }
-    }
-    let (p, e) = last_err.unwrap_or_else(|| (dir.into(), io::ErrorKind::AlreadyExists.into()));
-    Err(AppendError::io(p, op, e))
 }
 
 /// Copy `file[start..end]` into `out`, returning the bytes' SHA-256.

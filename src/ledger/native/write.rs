@@ -41,7 +41,6 @@ use crate::ledger::native::format::meta::{Chain, ChainPaths, Metadata};
 use crate::ledger::native::format::record::build_line_raw;
 use crate::ledger::native::keyring::Keyring;
 use crate::ledger::native::secret::MacKey;
-use crate::ledger::native::verify::unique_ids;
 use crate::ledger::native::verify::{ChainState, NativeOptions, verify_native};
 use crate::ledger::write_error::Refusing;
 use crate::tlog::note::Signer;
@@ -284,7 +283,7 @@ impl NativeWriter {
         let mut offset = trial.tail().len;
         let batch_start = trial.records();
         for (i, body) in bodies.iter().enumerate() {
-            if let Some(why) = unique_ids::taken(trial, body, batch_start, i) {
+            if let Some(why) = trial.id_taken(body, batch_start, i) {
                 return Err(WriteError::InvalidRecord(InvalidRecord::IdTaken(why)));
             }
             let seq = trial.next_seq();

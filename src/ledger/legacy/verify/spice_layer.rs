@@ -254,7 +254,7 @@ pub fn verify_spice_layer_tapped(
                 src.start_unattested();
             }
             manifest.explained_by_batches(
-                crate::ledger::legacy::write::repair::batch_records(p)
+                crate::ledger::legacy::format::batch_record::batch_records(p)
                     .into_iter()
                     .map(|(_, b)| b)
                     .collect(),

@@ -27,6 +27,7 @@ use crate::ledger::append::{
 };
 use crate::ledger::discover::{FileKind, discover};
 use crate::ledger::hash::{hex_str, to_hex};
+use crate::ledger::legacy::format::batch_record::{BATCH_KIND, batch_records};
 use crate::ledger::legacy::format::line_builder::manifest_create_line;
 use crate::ledger::legacy::verify::manifest::ManifestVerifier;
 use crate::ledger::legacy::verify::spice_layer::ChainHead;
@@ -37,10 +38,6 @@ use crate::time::civil::iso_from_micros;
 use serde::Serialize;
 use sha2::Digest;
 use std::path::Path;
-
-/// The kind of the record file a batch append writes beside the manifest
-/// before its records: `integrity_manifest.jsonl.batch-<ns>`.
-pub const BATCH_KIND: &str = "batch";
 
 /// Record, before a batch's chain write, that records after the chain's
 /// `after` (attested) records, at most `n` of them, are being appended
@@ -70,34 +67,6 @@ pub(crate) fn write_batch_record(
     let mut text = record.to_string();
     text.push('\n');
     write_record_file(lock, dir, &file_name(manifest), BATCH_KIND, text.as_bytes())
-}
-
-/// The batch records beside `manifest`: their paths and `(after, records)`.
-/// Unreadable or foreign files are skipped (they explain nothing).
-pub fn batch_records(manifest: &Path) -> Vec<(std::path::PathBuf, (u64, u64))> {
-    let dir = manifest.parent().unwrap_or(Path::new("."));
-    let prefix = format!("{}.{BATCH_KIND}-", file_name(manifest));
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for e in entries.filter_map(Result::ok) {
-        if !e.file_name().to_string_lossy().starts_with(&prefix) {
-            continue;
-        }
-        let path = e.path();
-        let Ok(bytes) = crate::ledger::input::read_regular(&path) else {
-            continue;
-        };
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-            continue;
-        };
-        if let (Some(after), Some(n)) = (v["after"].as_u64(), v["records"].as_u64()) {
-            out.push((path, (after, n)));
-        }
-    }
-    out.sort();
-    out
 }
 
 /// Remove every batch record beside `manifest` (call when the manifest

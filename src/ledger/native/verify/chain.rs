@@ -17,7 +17,9 @@ use crate::ledger::json::ShortStr;
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::native::format::record::{GENESIS_PREV, parse_fields, record_hash, record_mac};
 use crate::ledger::native::secret::MacKey;
-use crate::ledger::native::verify::unique_ids::{self, ID_CHAIN, descriptor_id_of};
+use crate::ledger::native::verify::unique_ids::{
+    self, ID_CHAIN, IdTaken, TakenBy, descriptor_id_of,
+};
 use crate::tlog::merkle::{Hash, TreeBuilder};
 use sha2::{Digest, Sha256};
 
@@ -335,6 +337,29 @@ impl NativeChainVerifier {
     /// The line of the record whose `descriptor_id` is `id`, if one was seen.
     pub fn id_line(&self, id: &str) -> Option<u64> {
         self.ids.as_ref()?.first_line(id, id_key(id))
+    }
+
+    /// Why a writer refuses `body` as record `index` (0-based) of a batch
+    /// being built on this verifier (which held `batch_start` records
+    /// before the batch): its `descriptor_id` is already taken, by a record
+    /// of the chain or an earlier one of the same batch. `None`: the id is
+    /// free (or the chain is not `descriptors`, or the body names no id).
+    pub fn id_taken(&self, body: &str, batch_start: u64, index: usize) -> Option<IdTaken> {
+        if self.chain() != ID_CHAIN {
+            return None;
+        }
+        let id = descriptor_id_of(body)?;
+        let first = self.id_line(&id)?;
+        let by = if first <= batch_start {
+            TakenBy::Line(first)
+        } else {
+            TakenBy::Batch(first - batch_start)
+        };
+        Some(IdTaken {
+            record: index + 1,
+            id,
+            by,
+        })
     }
 
     /// After a clone of this verifier was kept in its place (a writer's

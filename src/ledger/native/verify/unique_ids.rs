@@ -10,7 +10,6 @@
 //! the legacy source.
 
 use crate::ledger::model::finding::{Finding, FindingKind, LineRange};
-use crate::ledger::native::verify::chain::NativeChainVerifier;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
 
@@ -115,34 +114,6 @@ impl fmt::Display for IdTaken {
             "; a descriptor id names one record of a ledger (`iss audit` looks it up by id), so nothing was written",
         )
     }
-}
-
-/// Why a writer refuses `body` as record `index` (0-based) of a batch
-/// being built on `v` (which held `batch_start` records before the batch):
-/// its `descriptor_id` is already taken, by a record of the chain or an
-/// earlier one of the same batch. `None`: the id is free (or the chain is
-/// not `descriptors`, or the body names no id).
-pub fn taken(
-    v: &NativeChainVerifier,
-    body: &str,
-    batch_start: u64,
-    index: usize,
-) -> Option<IdTaken> {
-    if v.chain() != ID_CHAIN {
-        return None;
-    }
-    let id = descriptor_id_of(body)?;
-    let first = v.id_line(&id)?;
-    let by = if first <= batch_start {
-        TakenBy::Line(first)
-    } else {
-        TakenBy::Batch(first - batch_start)
-    };
-    Some(IdTaken {
-        record: index + 1,
-        id,
-        by,
-    })
 }
 
 /// The `DUPLICATE_ID` finding for the record at line `n` (byte `off`,

@@ -3,8 +3,9 @@
 //! at any point leaves a ledger `iss repair` brings back to clean.
 
 use super::LegacySession;
+use crate::ledger::legacy::format::batch_record::batch_records;
 use crate::ledger::legacy::write::append::{NewDescriptor, append_descriptor};
-use crate::ledger::legacy::write::repair::{batch_records, complete_manifest_and_batches};
+use crate::ledger::legacy::write::repair::complete_manifest_and_batches;
 use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::model::finding::Severity;
 use crate::ledger::model::report::LedgerStatus;
