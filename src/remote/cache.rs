@@ -18,14 +18,19 @@
 //! `location` file in it says which); under it, the objects by key.
 
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// A location's cache folder.
 #[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
     hits: AtomicU64,
+    /// Keys fetched and written by this process: reading them back is not
+    /// a hit (a mirror reads a right-edge tile twice), they are fetched bytes.
+    written: Mutex<HashSet<String>>,
 }
 
 /// The cache folder of the location named `name` (as
@@ -59,6 +64,7 @@ impl Cache {
         Cache {
             dir,
             hits: AtomicU64::new(0),
+            written: Mutex::new(HashSet::new()),
         }
     }
 
@@ -67,7 +73,7 @@ impl Cache {
         &self.dir
     }
 
-    /// Objects read from the cache so far.
+    /// Objects read from the cache so far that this process did not fetch.
     pub fn hits(&self) -> u64 {
         self.hits.load(Ordering::Relaxed)
     }
@@ -78,7 +84,9 @@ impl Cache {
             return None;
         }
         let b = std::fs::read(self.dir.join("objects").join(key)).ok()?;
-        self.hits.fetch_add(1, Ordering::Relaxed);
+        if !self.lock().contains(key) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
         Some(b)
     }
 
@@ -99,13 +107,20 @@ impl Cache {
             .and_then(|()| std::fs::rename(&tmp, &path));
         if ok.is_err() {
             let _ = std::fs::remove_file(&tmp);
+        } else {
+            self.lock().insert(key.to_owned());
         }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.written.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Throw every cached object away (they disagreed with a checkpoint).
     pub fn clear(&self) {
         let _ = std::fs::remove_dir_all(self.dir.join("objects"));
         self.hits.store(0, Ordering::Relaxed);
+        self.lock().clear();
     }
 }
 
@@ -126,9 +141,12 @@ mod tests {
         );
         assert_eq!(c.read("descriptors/checkpoint"), None);
         assert_eq!(c.read("iss-ledger.json"), None);
-        assert_eq!(c.hits(), 1);
+        assert_eq!(c.hits(), 0, "written by this cache: fetched bytes");
+        let again = Cache::new(tmp.path().join("c"), "http://x/");
+        assert!(again.read("descriptors/tile/entries/000").is_some());
+        assert_eq!(again.hits(), 1, "kept by an earlier open");
         c.clear();
-        assert_eq!(c.read("descriptors/tile/entries/000"), None);
+        assert_eq!(again.read("descriptors/tile/entries/000"), None);
     }
 
     #[test]
