@@ -22,7 +22,7 @@ const RECORDS: u64 = 10_000;
 
 struct Site {
     _ledger: Ledger,
-    site: PathBuf,
+    published: PathBuf,
     /// `XDG_CACHE_HOME` and `TMPDIR` of the workstation.
     cache: PathBuf,
     tmp: PathBuf,
@@ -46,7 +46,7 @@ fn site() -> Option<Site> {
     std::fs::create_dir_all(&tmp).unwrap();
     Some(Site {
         _ledger: l,
-        site,
+        published: site,
         cache,
         tmp,
         http,
@@ -145,7 +145,7 @@ fn the_first_records_show_before_the_log_is_fetched_and_the_cache_serves_the_nex
     assert_ne!(std::fs::read(&tile).unwrap(), bytes);
     assert_eq!(
         std::fs::read(&tile).unwrap(),
-        std::fs::read(site.site.join("descriptors/tile/0/000")).unwrap()
+        std::fs::read(site.published.join("descriptors/tile/0/000")).unwrap()
     );
 }
 
@@ -160,7 +160,7 @@ fn a_tampered_publication_shows_the_verdict_of_iss_verify() {
     // A published bundle changed: TILE_MISMATCH for `iss verify`, and the
     // same verdict on the workstation (fetched twice: the first pass read
     // nothing from the cache, so nothing is thrown away).
-    let bundle = site.site.join("descriptors/tile/entries/001");
+    let bundle = site.published.join("descriptors/tile/entries/001");
     let mut bytes = std::fs::read(&bundle).unwrap();
     let at = bytes.len() / 2;
     bytes[at] ^= 1;
