@@ -67,7 +67,7 @@ pub fn fetching_at(done: u64, total: u64) -> String {
     )
 }
 /// Message line: the disk cache of a location disagreed with its checkpoint.
-pub const CACHE_DISCARDED: &str = "the cached tiles of this location did not verify: cache thrown away, fetching everything again";
+pub const CACHE_DISCARDED: &str = "this location did not verify with tiles from the disk cache: cache thrown away, fetching everything again to judge it on fetched bytes";
 /// Integrity pane: the files read so far by the verification under way.
 pub fn verifying_read(done: u64, total: u64) -> String {
     format!(

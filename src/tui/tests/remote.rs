@@ -42,7 +42,10 @@ fn the_status_bar_says_partial_while_fetching_and_the_verdict_after() {
     update(&mut t.app, Msg::Remote(RemoteMsg::CacheDiscarded));
     assert!(message(&t).contains("cache thrown away"), "{}", message(&t));
     assert!(status(&t).contains("verifying…") && !status(&t).contains('%'));
-    let report = crate::ledger::verify::verify_path(Path::new(SAMPLE), &Default::default());
+    let report = crate::ledger::verify::verify_path(
+        Path::new(SAMPLE),
+        &crate::ledger::verify::VerifyOptions::default(),
+    );
     update(&mut t.app, Msg::Verified(Ok(Box::new(report.unwrap()))));
     let s = status(&t);
     assert!(s.contains("CLEAN") && !s.contains("partial"), "{s}");
