@@ -387,11 +387,15 @@ fn fleet_in_tmux_shows_the_verdicts_of_published_locations() {
     if !tmux::available() {
         return;
     }
-    let Some((_root, fleet, _l, _http)) = fleet_with_published() else {
+    let Some((root, fleet, _l, _http)) = fleet_with_published() else {
         return;
     };
+    // A state folder of its own: the remembered checkpoints of the user's
+    // (every test ledger has the same origin, each its own key) would make
+    // a second run on this machine see a fork.
     let command = format!(
-        "{} tui --fleet {}",
+        "XDG_STATE_HOME={} {} tui --fleet {}",
+        root.path().join("state").display(),
         env!("CARGO_BIN_EXE_iss"),
         fleet.display()
     );
