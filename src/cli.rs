@@ -37,6 +37,7 @@ mod timestamp;
 mod trust;
 mod tui;
 mod tui_fleet;
+mod tui_remote;
 mod usage;
 mod verify;
 mod verify_human;

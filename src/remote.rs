@@ -11,12 +11,19 @@
 //! file by the published key it came from. [`monitor`] follows a location's
 //! checkpoints (`iss watch URL`).
 //!
+//! [`browse`] does the same for the workstation (`iss tui LOCATION`),
+//! saying how far the copy has grown so the first records show before the
+//! whole log is in, with tiles and bundles kept in a disk cache
+//! ([`cache`]) that is checked, never trusted.
+//!
 //! For other views (the fleet pane): [`review`] opens any location — a
 //! ledger path or a published one — read-only and returns its verdict,
 //! size and newest checkpoints ([`Review`]).
 //!
 //! May import: `time`, `tlog`, `ledger`.
 
+pub mod browse;
+pub mod cache;
 pub mod follow;
 pub mod location;
 pub mod mirror;
@@ -45,15 +52,20 @@ pub struct Fetched {
 /// log's lines, memory one window of bundles.
 pub fn fetch(arg: &Path) -> Result<Fetched, LocationError> {
     let location = Location::open(arg)?;
-    let dir = tempfile::Builder::new()
+    let dir = fetch_dir()?;
+    let mirror = Mirror::fetch(location, dir.path())?;
+    Ok(Fetched { mirror, _dir: dir })
+}
+
+/// A new private directory for a copy (`$TMPDIR/iss-remote-*`).
+fn fetch_dir() -> Result<tempfile::TempDir, LocationError> {
+    tempfile::Builder::new()
         .prefix("iss-remote-")
         .tempdir()
         .map_err(|e| LocationError::Read {
             url: std::env::temp_dir().display().to_string(),
             detail: format!("cannot create the local copy's directory: {e}"),
-        })?;
-    let mirror = Mirror::fetch(location, dir.path())?;
-    Ok(Fetched { mirror, _dir: dir })
+        })
 }
 
 impl Fetched {

@@ -71,6 +71,7 @@ pub mod pager;
 pub mod panes;
 pub mod prompt;
 pub mod queue;
+pub mod remote_load;
 pub mod search;
 pub mod sort;
 pub mod stored_fields;

@@ -13,7 +13,9 @@ pub fn run(args: TuiArgs) -> anyhow::Result<u8> {
     let path = args.path.unwrap_or_else(crate::tui::default_ledger);
     // A path that does not open is `iss verify`'s one-line error, before
     // the terminal is taken: not an empty workstation saying so.
-    if let Err(e) = crate::ledger::discover::discover(&path) {
+    if crate::remote::is_location(&path) {
+        super::tui_remote::check(&path, args.write)?;
+    } else if let Err(e) = crate::ledger::discover::discover(&path) {
         if given {
             return Err(e.into());
         }

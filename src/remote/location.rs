@@ -6,6 +6,7 @@
 //! client: one well-kept client with TLS, retries and connection reuse);
 //! a directory is read with `std::fs`.
 
+use super::cache::Cache;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt};
 use std::path::{Path, PathBuf};
@@ -33,6 +34,8 @@ pub enum LocationError {
 pub struct Location {
     name: String,
     source: Source,
+    /// Immutable objects kept on disk ([`super::cache`]), for HTTP(S) and S3.
+    cache: Option<Cache>,
 }
 
 #[derive(Debug)]
@@ -106,6 +109,7 @@ impl Location {
                 return Ok(Location {
                     name,
                     source: Source::Dir(arg.to_path_buf()),
+                    cache: None,
                 });
             };
         // Worker threads: the requests run on while the caller hashes and
@@ -123,7 +127,24 @@ impl Location {
                 runtime: Box::new(runtime),
                 permits: Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT)),
             },
+            cache: None,
         })
+    }
+
+    /// Read and keep the immutable objects (tiles, bundles) in the disk
+    /// cache at `dir` ([`super::cache`]). A directory of tiles is on disk
+    /// already: it is read as it is, never cached.
+    #[must_use]
+    pub fn with_cache(mut self, dir: PathBuf) -> Location {
+        if matches!(self.source, Source::Store { .. }) {
+            self.cache = Some(Cache::new(dir, &self.name));
+        }
+        self
+    }
+
+    /// The disk cache, when there is one.
+    pub fn cache(&self) -> Option<&Cache> {
+        self.cache.as_ref()
     }
 
     /// The location as the user named it (no trailing `/`).
@@ -199,6 +220,9 @@ impl Location {
     }
 
     fn start(&self, key: &str) -> Pending {
+        if let Some(b) = self.cache.as_ref().and_then(|c| c.read(key)) {
+            return Pending::Ready(Ok(Some(b)));
+        }
         match &self.source {
             Source::Dir(root) => Pending::Ready(match std::fs::read(root.join(key)) {
                 Ok(b) => Ok(Some(b)),
@@ -238,7 +262,12 @@ impl Location {
             unreachable!("tasks run only for a store")
         };
         match runtime.block_on(handle) {
-            Ok(Ok(b)) => Ok(b),
+            Ok(Ok(b)) => {
+                if let (Some(c), Some(bytes)) = (&self.cache, &b) {
+                    c.write(key, bytes);
+                }
+                Ok(b)
+            }
             Ok(Err(e)) => Err(LocationError::Read {
                 url: self.url(key),
                 detail: e.to_string(),

@@ -96,6 +96,19 @@ impl Mirror {
     /// Fetch everything `location`'s checkpoints name into `dir` (an empty
     /// directory). Errors are reads that failed: no verdict then.
     pub fn fetch(location: Location, dir: &Path) -> Result<Mirror, LocationError> {
+        Self::fetch_with(location, dir, &mut |_, _, _| {})
+    }
+
+    /// [`Mirror::fetch`], saying how far it got: `grew(chain, entries,
+    /// of)` once for every published chain before any entry is fetched
+    /// (every chain file exists then, empty), then after each entry bundle
+    /// (the chain file holds `entries` whole lines then, flushed), for a
+    /// view that shows the copy as it grows.
+    pub fn fetch_with(
+        location: Location,
+        dir: &Path,
+        grew: &mut dyn FnMut(Chain, u64, u64),
+    ) -> Result<Mirror, LocationError> {
         let Some(meta) = location.get(METADATA_FILE)? else {
             return Err(LocationError::Spec(format!(
                 "{}: expected a published ledger ({METADATA_FILE} and a folder per chain, docs/TILES.md), found no {METADATA_FILE}",
@@ -103,24 +116,42 @@ impl Mirror {
             )));
         };
         write_file(&dir.join(METADATA_FILE), &meta)?;
+        // Every chain's checkpoint and history at once (a few small GETs).
+        let keys: Vec<String> = Chain::ALL
+            .iter()
+            .flat_map(|&c| [checkpoint_key(c), history_key(c)])
+            .collect();
+        let mut small = location.get_many(&keys).into_iter();
+        let mut published = Vec::new();
+        for chain in Chain::ALL {
+            let (Some(note), Some(history)) = (small.next(), small.next()) else {
+                break;
+            };
+            let (Some(note), history) = (note?, history?) else {
+                continue; // not published: the verifier reports the chain missing
+            };
+            let file = create(&ChainPaths::new(dir, chain).file)?;
+            published.push((chain, note, history, file));
+        }
         let mut mirror = Mirror {
             location,
             dir: dir.to_path_buf(),
             heads: Chain::ALL.iter().map(|&c| ChainHead::new(c)).collect(),
             findings: Vec::new(),
         };
-        for i in 0..mirror.heads.len() {
-            let chain = mirror.heads[i].chain;
-            let Some(note) = mirror.location.get(&checkpoint_key(chain))? else {
-                continue; // not published: the verifier reports the chain missing
-            };
-            let history = mirror.location.get(&history_key(chain))?;
+        let total = |note: &[u8]| parse_note(note).map_or(0, |cp| cp.size);
+        for (chain, note, _, _) in &published {
+            grew(*chain, 0, total(note));
+        }
+        for (chain, note, history, mut file) in published {
+            let i = Chain::ALL.iter().position(|&c| c == chain).unwrap_or(0);
             let paths = ChainPaths::new(dir, chain);
-            let mut file = create(&paths.file)?;
             match parse_note(&note) {
                 Ok(cp) => {
                     let mut head = mirror.heads[i].clone();
-                    let found = mirror.extend(&mut head, cp.size, &mut file)?;
+                    let found = mirror.extend_with(&mut head, cp.size, &mut file, &mut |n| {
+                        grew(chain, n, cp.size);
+                    })?;
                     mirror
                         .findings
                         .extend(found.into_iter().map(|f| (chain, f)));
@@ -161,6 +192,18 @@ impl Mirror {
         head: &mut ChainHead,
         size: u64,
         out: &mut impl Write,
+    ) -> Result<Vec<Finding>, LocationError> {
+        self.extend_with(head, size, out, &mut |_| {})
+    }
+
+    /// [`Mirror::extend`], calling `bundle_done(entries)` after each bundle,
+    /// once `out` holds (flushed) the lines of every entry so far.
+    pub fn extend_with(
+        &self,
+        head: &mut ChainHead,
+        size: u64,
+        out: &mut impl Write,
+        bundle_done: &mut dyn FnMut(u64),
     ) -> Result<Vec<Finding>, LocationError> {
         let chain = head.chain;
         let mut findings = Vec::new();
@@ -239,6 +282,8 @@ impl Mirror {
                 };
                 findings.extend(self.check_tile(chain, tid, &bytes, found));
             }
+            out.flush().map_err(|e| local(&self.dir, &e))?;
+            bundle_done(head.size);
         }
         drop(fetched);
         let mut partial = Vec::new();

@@ -126,6 +126,9 @@ pub struct App {
     pub report: Loading<Box<VerifyReport>>,
     /// How far the verification under way has read (the gauge).
     pub verify_progress: Option<crate::ledger::io::progress::Progress>,
+    /// A published location being fetched: records in the copy so far, of
+    /// all its checkpoints name ([`crate::tui::remote_load`]).
+    pub fetching: Option<(u64, u64)>,
     /// The integrity pane.
     pub integrity: crate::tui::integrity::IntegrityView,
     /// Pane 3, the time pulse history.
@@ -198,6 +201,7 @@ impl App {
             discovery: Loading::Pending,
             report: Loading::Pending,
             verify_progress: None,
+            fetching: None,
             integrity: crate::tui::integrity::IntegrityView::default(),
             time: crate::tui::time::TimeView::default(),
             maturity: crate::tui::maturity::MaturityView::default(),

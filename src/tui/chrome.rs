@@ -218,7 +218,12 @@ fn verdict(app: &App) -> (String, Style) {
         (Loading::Pending, _) => (format!("{spin} {}", strings::OPENING), Style::new()),
         (_, Loading::Pending) => {
             let text = app.verify_progress.as_ref().map_or_else(
-                || strings::VERIFYING.to_owned(),
+                || {
+                    app.fetching.map_or_else(
+                        || strings::VERIFYING.to_owned(),
+                        |(d, t)| strings::fetching_at(d, t),
+                    )
+                },
                 |p| {
                     let (done, total) = p.overall();
                     strings::verifying_at(done, total)

@@ -7,7 +7,7 @@ use crate::tui::app::App;
 use crate::tui::msg::Msg;
 use crate::tui::theme::Theme;
 use crate::tui::update::update;
-use crate::tui::{Options, load, panes, ui};
+use crate::tui::{Options, panes, ui};
 use anyhow::{Context as _, bail};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;
@@ -46,7 +46,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     };
     let (tx, rx) = mpsc::channel();
     let jobs_tx = tx.clone();
-    load::spawn(options.path.clone(), verify.clone(), tx.clone());
+    crate::tui::remote_load::spawn_any(options.path.clone(), verify.clone(), tx.clone());
     // Started once the first verdict is shown: the watcher verifies the
     // ledger again for its own state (and hashes every file), which would
     // otherwise compete with the first verification for the same cores and
@@ -54,7 +54,13 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     // Dropped when the loop ends: the watcher stops at its next wake-up.
     let mut watch = None;
     let (watch_path, watch_tx, watch_verify) = (options.path.clone(), tx.clone(), verify.clone());
+    // A published location's copy is not watched (not followed yet: `iss
+    // watch LOCATION` and the fleet follow its checkpoints).
+    let remote = crate::remote::is_location(&options.path);
     let mut start_watch = || {
+        if remote {
+            return;
+        }
         watch.get_or_insert_with(|| {
             crate::tui::live::spawn(watch_path.clone(), watch_verify.clone(), watch_tx.clone())
         });
@@ -79,7 +85,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         &rx,
         &jobs_tx,
         &|| {
-            load::spawn(path.clone(), verify.clone(), tx.clone());
+            crate::tui::remote_load::spawn_any(path.clone(), verify.clone(), tx.clone());
         },
         &mut start_watch,
         &gate,
@@ -88,6 +94,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     ratatui::restore();
     stop.store(true, Ordering::Relaxed);
     let _ = input.join();
+    crate::tui::remote_load::remove_copies();
     if let Ok(Some(text)) = &result {
         eprintln!("iss: {text}");
     }

@@ -59,4 +59,7 @@ pub enum Msg {
     InputClosed,
     /// The ledger's watcher reported something (see [`crate::tui::live`]).
     Live(crate::ledger::watch::WatchEvent),
+    /// A published location's copy grew, or its cache was thrown away
+    /// ([`crate::tui::remote_load`]).
+    Remote(crate::tui::remote_load::RemoteMsg),
 }

@@ -58,6 +58,16 @@ pub fn percent(done: u64, total: u64) -> u64 {
 pub fn verifying_at(done: u64, total: u64) -> String {
     format!("verifying… {}%", percent(done, total))
 }
+/// Status bar: a published location's records fetched so far (the
+/// records shown are part of the log; the verdict comes after all).
+pub fn fetching_at(done: u64, total: u64) -> String {
+    format!(
+        "partial, fetching… {}% ({done} of {total} records); verifying next",
+        percent(done, total)
+    )
+}
+/// Message line: the disk cache of a location disagreed with its checkpoint.
+pub const CACHE_DISCARDED: &str = "this location did not verify with tiles from the disk cache: cache thrown away, fetching everything again to judge it on fetched bytes";
 /// Integrity pane: the files read so far by the verification under way.
 pub fn verifying_read(done: u64, total: u64) -> String {
     format!(

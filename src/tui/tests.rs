@@ -25,6 +25,7 @@ mod panes_navigation;
 mod panes_snapshots;
 mod readme_tour;
 mod record_view;
+mod remote;
 mod rendering;
 mod search;
 mod snapshots;

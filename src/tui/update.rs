@@ -57,6 +57,7 @@ pub fn update(app: &mut App, msg: Msg) {
         }
         Msg::InputClosed => app.quit = true,
         Msg::Live(ev) => crate::tui::live::on_event(app, ev),
+        Msg::Remote(m) => crate::tui::remote_load::on_msg(app, m),
     }
     crate::tui::queue::drain(app);
     panes::after_update(app);

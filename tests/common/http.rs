@@ -39,7 +39,8 @@ pub fn serve(dir: &Path) -> Option<Http> {
 
 /// Python's own static file handler, counting what it sees: served at
 /// `/__stats` as JSON `{"connections", "requests", "max_open"}`. Each GET
-/// is held 5 ms, so requests a client sends at once overlap here. The
+/// is held 5 ms (or the seconds given), so requests a client sends at once
+/// overlap here. The
 /// listen backlog is large (128): the counts are the client's doing.
 const COUNTING: &str = r#"
 import http.server, json, sys, threading, time
@@ -72,7 +73,7 @@ class H(http.server.SimpleHTTPRequestHandler):
             return
         with lock:
             state["requests"] += 1
-        time.sleep(0.005)
+        time.sleep(float(sys.argv[2]))
         super().do_GET()
     def log_message(self, *args):
         pass
@@ -87,8 +88,14 @@ s.serve_forever()
 /// speaking `protocol` (`"HTTP/1.0"`: one connection per request;
 /// `"HTTP/1.1"`: connections kept alive).
 pub fn serve_counting(dir: &Path, protocol: &str) -> Option<Http> {
+    serve_counting_slowly(dir, protocol, 0.005)
+}
+
+/// [`serve_counting`], each GET held `seconds`: a slow server, for tests
+/// of what a client shows before everything arrived.
+pub fn serve_counting_slowly(dir: &Path, protocol: &str, seconds: f64) -> Option<Http> {
     let child = Command::new("python3")
-        .args(["-u", "-c", COUNTING, protocol])
+        .args(["-u", "-c", COUNTING, protocol, &seconds.to_string()])
         .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

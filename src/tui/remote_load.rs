@@ -1,0 +1,258 @@
+//! `iss tui LOCATION`: a published ledger (`https://…`, `http://…`,
+//! `s3://…`, a directory of tiles) browsed while it is fetched.
+//!
+//! The load runs [`crate::remote::browse::open`] on a thread: once the
+//! checkpoints and each chain's first entry bundle are in, the copy's
+//! chains are discovered and indexed as a local ledger's are, so the first
+//! screen shows without the whole log; the status bar says the view is
+//! partial and how far the fetch is. The index follows the copy as it
+//! grows (new lines indexed only, at most every [`REFRESH`]). Then the copy
+//! is verified and the verdict shown is the one `iss verify LOCATION`
+//! gives. Tiles and bundles come from the disk cache when they are there
+//! ([`crate::remote::cache`]), checked as fetched ones are.
+//!
+//! Read-only: the copy is private and removed when the workstation ends
+//! ([`remove_copies`]).
+
+use crate::ledger::discover::{Discovery, discover};
+use crate::ledger::io::line_index::IndexedFile;
+use crate::ledger::io::progress::Progress;
+use crate::ledger::native::format::meta::{Chain, ChainPaths};
+use crate::ledger::verify::VerifyOptions;
+use crate::remote::browse::{self, Step};
+use crate::tui::app::{App, Level};
+use crate::tui::chain::ChainKind;
+use crate::tui::msg::Msg;
+use crate::tui::strings;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// A growing chain is indexed again at most this often.
+const REFRESH: Duration = Duration::from_millis(250);
+
+/// What the fetch of a location tells the workstation.
+#[derive(Debug, Clone, Copy)]
+pub enum RemoteMsg {
+    /// Records in the copy so far, of all the checkpoints name.
+    Fetched {
+        /// Records fetched.
+        done: u64,
+        /// Records named.
+        total: u64,
+    },
+    /// The cache did not verify: thrown away, everything fetched again.
+    CacheDiscarded,
+}
+
+/// Apply a [`RemoteMsg`].
+pub fn on_msg(app: &mut App, m: RemoteMsg) {
+    match m {
+        RemoteMsg::Fetched { done, total } => app.fetching = Some((done, total)),
+        RemoteMsg::CacheDiscarded => {
+            // The verification of the first copy is over: the new one is fetched first.
+            app.verify_progress = None;
+            app.fetching = None;
+            app.say(Level::Warn, strings::CACHE_DISCARDED);
+        }
+    }
+}
+
+/// The copies the workstation is browsing (kept until [`remove_copies`]).
+static COPIES: Mutex<Vec<browse::Opened>> = Mutex::new(Vec::new());
+
+/// Remove the private copies made by [`spawn`] (when the workstation ends).
+pub fn remove_copies() {
+    drop(std::mem::take(
+        &mut *COPIES.lock().unwrap_or_else(PoisonError::into_inner),
+    ));
+}
+
+/// Start loading `ledger`: a published location through [`spawn`], a
+/// ledger path as [`crate::tui::load::spawn`] does.
+pub fn spawn_any(ledger: PathBuf, options: VerifyOptions, tx: Sender<Msg>) {
+    if crate::remote::is_location(&ledger) {
+        spawn(ledger, options, tx);
+    } else {
+        crate::tui::load::spawn(ledger, options, tx);
+    }
+}
+
+/// Start fetching and verifying the location `at` on a thread; results
+/// arrive on `tx` as a local ledger's load sends them ([`crate::tui::load`]).
+pub fn spawn(at: PathBuf, options: VerifyOptions, tx: Sender<Msg>) {
+    std::thread::spawn(move || {
+        let cache = browse::cache_dir(&at);
+        let mut view = Growing::new(tx.clone());
+        let opened = browse::open(&at, &options, cache.as_deref(), &mut |s| view.step(&s));
+        if !view.alive {
+            return;
+        }
+        match opened {
+            Ok(o) => {
+                view.refresh_all();
+                let report = Box::new(o.report.clone());
+                COPIES
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(o);
+                let _ = tx.send(Msg::Verified(Ok(report)));
+            }
+            Err(e) if view.discovered.is_none() => {
+                let _ = tx.send(Msg::Discovered(Err(e.to_string())));
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::Verified(Err(format!("cannot read: {e}"))));
+            }
+        }
+    });
+}
+
+/// The copy as it grows, shown to the workstation.
+struct Growing {
+    tx: Sender<Msg>,
+    /// The copy being shown (a new one after the cache was thrown away).
+    dir: Option<PathBuf>,
+    discovered: Option<Discovery>,
+    files: BTreeMap<&'static str, (ChainKind, IndexedFile, Instant)>,
+    /// Per chain: entries fetched, entries named.
+    counts: BTreeMap<&'static str, (u64, u64)>,
+    /// The workstation is still there.
+    alive: bool,
+}
+
+impl Growing {
+    fn new(tx: Sender<Msg>) -> Self {
+        Growing {
+            tx,
+            dir: None,
+            discovered: None,
+            files: BTreeMap::new(),
+            counts: BTreeMap::new(),
+            alive: true,
+        }
+    }
+
+    fn send(&mut self, m: Msg) {
+        self.alive = self.alive && self.tx.send(m).is_ok();
+    }
+
+    fn step(&mut self, s: &Step) {
+        if !self.alive {
+            return;
+        }
+        match *s {
+            Step::Grew {
+                dir,
+                chain,
+                entries,
+                of,
+            } => {
+                self.counts.insert(chain.name(), (entries, of));
+                if entries == 0 {
+                    // Said for every chain before any entry. A chain shows
+                    // from its first bundle on (as "opening…" until then),
+                    // its cursor on line 1 as for a local ledger; an empty
+                    // one at once.
+                    self.start(dir);
+                    if of == 0 {
+                        self.send_index(chain);
+                    }
+                    return;
+                }
+                self.grew(dir, chain, entries == of);
+                let (done, total) = self
+                    .counts
+                    .values()
+                    .fold((0, 0), |(d, t), (e, o)| (d + e, t + o));
+                self.send(Msg::Remote(RemoteMsg::Fetched { done, total }));
+            }
+            Step::Verifying { dir } => {
+                self.start(dir);
+                self.refresh_all();
+                if let Some(d) = &self.discovered {
+                    let paths: Vec<&Path> = d.found.iter().map(|f| f.path.as_path()).collect();
+                    let p = Progress::follow(&paths);
+                    self.send(Msg::Verifying(p));
+                }
+            }
+            Step::CacheDiscarded => {
+                self.counts.clear();
+                self.send(Msg::Remote(RemoteMsg::CacheDiscarded));
+            }
+        }
+    }
+
+    /// A (new) copy at `dir`: discover it and open every chain file.
+    fn start(&mut self, dir: &Path) {
+        if self.dir.as_deref() == Some(dir) {
+            return;
+        }
+        self.dir = Some(dir.to_path_buf());
+        self.files.clear();
+        let found = discover(dir).map_err(|e| e.to_string());
+        self.discovered = found.as_ref().ok().cloned();
+        self.send(Msg::Discovered(found));
+        let Some(d) = self.discovered.clone() else {
+            return;
+        };
+        for kind in ChainKind::for_discovery(&d) {
+            let Some(path) = d.path_of(kind.file_kind()) else {
+                continue;
+            };
+            let Some(chain) = Chain::ALL
+                .into_iter()
+                .find(|c| ChainPaths::new(dir, *c).file == path)
+            else {
+                continue;
+            };
+            match IndexedFile::open(path, |_| {}) {
+                Ok(f) => {
+                    self.files.insert(chain.name(), (kind, f, Instant::now()));
+                }
+                Err(e) => self.send(Msg::Indexed {
+                    chain: kind,
+                    result: Err(format!("{}: {e}", path.display())),
+                }),
+            }
+        }
+    }
+
+    /// `chain`'s file grew: index the new lines, at most every
+    /// [`REFRESH`] (always the first lines and the last).
+    fn grew(&mut self, dir: &Path, chain: Chain, last: bool) {
+        self.start(dir);
+        let Some((_, file, at)) = self.files.get_mut(chain.name()) else {
+            return;
+        };
+        let first = file.lines() == 0;
+        if !(first || last || at.elapsed() >= REFRESH) {
+            return;
+        }
+        *at = Instant::now();
+        self.send_index(chain);
+    }
+
+    /// Show what `chain`'s file holds now.
+    fn send_index(&mut self, chain: Chain) {
+        let Some((kind, file, _)) = self.files.get_mut(chain.name()) else {
+            return;
+        };
+        let kind = *kind;
+        let result = file.refresh().map(|_| file.snapshot());
+        self.send(Msg::Indexed {
+            chain: kind,
+            result: result.map_err(|e| e.to_string()),
+        });
+    }
+
+    /// Show what every chain's file holds now (all fetched, or the fetch
+    /// stopped: a chain still "opening…" shows what it got).
+    fn refresh_all(&mut self) {
+        for chain in Chain::ALL {
+            self.send_index(chain);
+        }
+    }
+}
