@@ -279,16 +279,21 @@ def histogram_probe(name, timeout):
     # Closed and opened again: drawn from the counts kept.
     tmux("send-keys", "-t", name, "H")
     wait(name, lambda s: HIST_SHOWN.search(s) is None, time.perf_counter(), timeout)
+    time.sleep(0.1)  # the close's frame logged before the mark
+    mark = log_mark()
     t = time.perf_counter()
     tmux("send-keys", "-t", name, "H")
     redraw, screen = wait(name, lambda s: HIST_SHOWN.search(s) is not None, t, timeout)
-    out["histogram redraw"] = (redraw, [], 0, ([], []))
+    time.sleep(0.1)
+    out["histogram redraw"] = (redraw, [], 0, log_since(mark))
     step = HIST_SHOWN.search(screen).group(3)
+    mark = log_mark()
     t = time.perf_counter()
     tmux("send-keys", "-t", name, "z")
     zoom, _ = wait(name, lambda s: (m := HIST_SHOWN.search(s)) is not None and m.group(3) != step,
                    t, timeout)
-    out["histogram zoom"] = (zoom, [], 0, ([], []))
+    time.sleep(0.1)
+    out["histogram zoom"] = (zoom, [], 0, log_since(mark))
     tmux("send-keys", "-t", name, "Escape")
     return out
 
@@ -398,7 +403,7 @@ def main():
             took = med(n[what][0] for n in narrows)
             during = pooled(what)
             made = sum(n[what][2] for n in narrows)
-            print(f"  {what:<13} 1M      {took:8.2f} s    done (while switching panes); "
+            print(f"  {what:<13} all     {took:8.2f} s    done (while switching panes); "
                   f"grep -c -i -F {med(grep):.2f} s, ratio {took / med(grep):.2f}x")
             if during:
                 print(f"    pane switch meanwhile median {med(during) * 1000:.0f} ms "
@@ -412,6 +417,7 @@ def main():
             took = med(n[what][0] for n in narrows)
             print(f"  {what + ',':<22} {took * 1000:8.0f} ms   (after the pass; idle pane switch "
                   f"{med(idle) * 1000:.0f} ms; goal: under 100 ms)")
+            print(f"    {own(what)}")
         print(f"  load average at the end: {os.getloadavg()}")
     try:
         os.remove(KEY_LOG)
