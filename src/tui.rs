@@ -58,6 +58,7 @@ pub mod help;
 pub mod histogram;
 pub mod hits;
 pub mod integrity;
+pub mod key_latency;
 pub mod keys;
 pub mod layout;
 pub mod live;

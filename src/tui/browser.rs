@@ -47,7 +47,15 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, b: &Browser) {
     let file_name = view.kind.file_kind().file_name();
     match &view.source {
         Source::Opening => message(f, strings::OPENING.to_owned(), ctx.theme.dim),
-        Source::Absent => message(f, strings::chain_absent(file_name), ctx.theme.dim),
+        Source::Absent => {
+            let text = match ctx.single_file() {
+                Some(given) => {
+                    strings::chain_not_given(file_name, &crate::tui::chrome::own_name(given))
+                }
+                None => strings::chain_absent(file_name),
+            };
+            message(f, text, ctx.theme.dim);
+        }
         Source::Failed(e) => message(f, strings::chain_unreadable(file_name, e), ctx.theme.bad),
         Source::Indexing { done, total } => {
             let ratio = if *total == 0 {
@@ -91,7 +99,12 @@ fn chain_tabs(ctx: &Ctx, b: &Browser, room: usize) -> Line<'static> {
         spans.push(Span::styled(format!("{open}{}{close}", kind.name()), style));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled("(c: next chain) ", ctx.theme.dim));
+    let hint = if ctx.single_file().is_some() {
+        strings::ONE_FILE_ONLY
+    } else {
+        "(c: next chain) "
+    };
+    spans.push(Span::styled(hint, ctx.theme.dim));
     let view = b.current();
     if let Some(h) = crate::tui::hits::title(b) {
         spans.push(Span::styled(format!("{h} "), ctx.theme.header));

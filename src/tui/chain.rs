@@ -56,8 +56,22 @@ impl ChainKind {
 
     /// The chains the browser offers for what discovery found: a native
     /// ledger's three, else the legacy two (and any native chain file found
-    /// beside them, given on its own).
+    /// beside them); a single file given on its own, that file's chain.
     pub fn for_discovery(d: &Discovery) -> Vec<ChainKind> {
+        // One file given on its own is browsed alone, as `iss verify FILE`
+        // verifies it alone: not the other chains of the ledger it came
+        // from (a file that is no chain: the descriptors' view, absent).
+        if d.layout == crate::ledger::discover::Layout::SingleFile {
+            let own: Vec<ChainKind> = Self::ALL
+                .into_iter()
+                .filter(|k| d.path_of(k.file_kind()).is_some())
+                .collect();
+            return if own.is_empty() {
+                vec![ChainKind::Descriptors]
+            } else {
+                own
+            };
+        }
         if crate::ledger::open::Format::of_layout(d.layout).native() {
             return Self::NATIVE.to_vec();
         }

@@ -253,15 +253,15 @@ fn verdict(app: &App) -> (String, Style) {
     }
 }
 
-/// `s` cut to `room` characters, keeping its end (the informative part of a path).
-/// The last part of the ledger's path, as given (`.` when that is all).
-fn own_name(path: &std::path::Path) -> String {
+/// The last part of a path, as given (`.` when that is all).
+pub fn own_name(path: &std::path::Path) -> String {
     path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
 }
 
+/// `s` cut to `room` characters, keeping its end (the informative part of a path).
 fn shorten(s: &str, room: usize) -> String {
     let n = s.chars().count();
     if n <= room {

@@ -48,6 +48,15 @@ impl Ctx<'_> {
             })
     }
 
+    /// The file given, when one file was opened on its own (`iss tui
+    /// FILE`): only it is browsed and verified, as by `iss verify FILE`.
+    pub fn single_file(&self) -> Option<&std::path::Path> {
+        self.discovery
+            .ready()
+            .filter(|d| d.layout == crate::ledger::discover::Layout::SingleFile)
+            .map(|d| d.root.as_path())
+    }
+
     /// The verification report, once there.
     pub fn report(&self) -> Option<&VerifyReport> {
         self.report.ready().map(|b| &**b)

@@ -241,6 +241,7 @@ fn event_loop(
     update(app, Msg::Resize(size.width, size.height));
     let mut last_draw: Option<Instant> = None;
     let mut write: Option<JoinHandle<()>> = None;
+    let mut latency = crate::tui::key_latency::KeyLatency::from_env();
     loop {
         // Background work the last messages asked for (panes 3-5, writes).
         panes::jobs::spawn_all(app, tx);
@@ -249,7 +250,9 @@ fn event_loop(
             terminal.draw(|f| ui::render(app, f))?;
             app.dirty = false;
             last_draw = Some(Instant::now());
+            latency.drawn();
         }
+        latency.pass();
         if app.quit {
             return Ok(finish_write(terminal, app, rx, write.take()));
         }
@@ -287,13 +290,22 @@ fn event_loop(
         };
         match rx.recv_timeout(timeout) {
             Ok(msg) => {
-                update(app, msg);
+                let start = Instant::now();
+                let mut apply = |app: &mut App, msg: Msg| {
+                    if matches!(msg, Msg::Key(_)) {
+                        latency.key(Instant::now());
+                    }
+                    update(app, msg);
+                };
+                apply(app, msg);
                 // Apply everything already waiting before drawing once.
                 while !app.quit
                     && let Ok(msg) = rx.try_recv()
                 {
-                    update(app, msg);
+                    apply(app, msg);
                 }
+                // The pass ends with the frame drawn at the top of the loop.
+                latency.began(start);
             }
             Err(RecvTimeoutError::Timeout) if !app.dirty => update(app, Msg::Tick),
             Err(RecvTimeoutError::Timeout) => {}

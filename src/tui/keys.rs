@@ -378,6 +378,15 @@ pub fn lookup(contexts: &[Context], ev: &KeyEvent) -> Option<Action> {
     })
 }
 
+/// How the help writes the key of `ev` (`x`, `Ctrl-x`).
+pub fn event_label(ev: &KeyEvent) -> String {
+    Key {
+        code: ev.code,
+        ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+    }
+    .label()
+}
+
 /// The label of the first key bound to `action` in `context`.
 pub fn first_key(context: Context, action: Action) -> Option<String> {
     TABLE

@@ -100,6 +100,17 @@ pub fn count(n: usize, thing: &str) -> String {
 pub fn chain_absent(file: &str) -> String {
     format!("{file}: not in this ledger.")
 }
+/// Message: a key bound to nothing where it was pressed.
+pub fn key_unbound(key: &str) -> String {
+    format!("{key}: not a key here (? lists the keys)")
+}
+/// Browser: a chain file not opened because one other file was given alone.
+pub fn chain_not_given(file: &str, given: &str) -> String {
+    format!("{file}: not opened: only {given} was given (open its folder for the whole ledger).")
+}
+/// Browser title: one file opened on its own (`iss tui FILE`), browsed
+/// and verified alone as `iss verify FILE` does.
+pub const ONE_FILE_ONLY: &str = "(this file only; open its folder for the whole ledger) ";
 /// Browser: a chain file being indexed.
 pub fn indexing(file: &str) -> String {
     format!("indexing {file}…")

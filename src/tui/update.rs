@@ -6,14 +6,14 @@
 //! what is asked for; anything that may read a whole file (a search, a
 //! filter, the analyses) is queued as a job for a worker.
 
-use crate::tui::app::{App, Loading, Pane};
+use crate::tui::app::{App, Level, Loading, Pane};
 use crate::tui::chain::{ChainKind, Source};
 use crate::tui::keys::{self, Action};
 use crate::tui::marks::Marks;
 use crate::tui::msg::Msg;
 use crate::tui::panes;
 use crate::tui::{actions, filter, form, help, prompt};
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 /// Apply one message to the state.
 pub fn update(app: &mut App, msg: Msg) {
@@ -169,9 +169,13 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     } else if crate::tui::form::is_editing(app) {
         // Unbound keys in the form are text for its field.
         crate::tui::form::type_key(app, ev);
-    } else {
-        // Unbound keys in the prompt are text.
-        prompt::type_key(app, ev);
+    } else if !prompt::type_key(app, ev) && app.prompt.is_none() {
+        // Unbound keys in the prompt are text; elsewhere a key that does
+        // nothing says so and where the keys are, rather than nothing.
+        if let KeyCode::Char(_) | KeyCode::F(_) = ev.code {
+            let key = crate::tui::keys::event_label(&ev);
+            app.say(Level::Info, crate::tui::strings::key_unbound(&key));
+        }
     }
 }
 

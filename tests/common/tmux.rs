@@ -44,15 +44,14 @@ impl Session {
 
     /// A shell `command` in a new session; its first command (the
     /// workstation) reads a fixed clock, never the machine's (`P` and the
-    /// form record the time), and this test process's state directory
-    /// ([`super::state_home`]), never the machine's.
+    /// form record the time), and neither reads nor writes the user's
+    /// remembered checkpoints (`ISS_NO_STATE`): another run's ledger of the
+    /// same origin there made a fresh one a ROLLBACK.
     pub fn start_command(name: &str, command: &str) -> Session {
         let command = format!(
-            "{}='{}' {}='{}' {command}",
+            "ISS_NO_STATE=1 {}='{}' {command}",
             super::CLOCK_ENV,
-            super::next_clock(),
-            super::STATE_ENV,
-            super::state_home().display()
+            super::next_clock()
         );
         Session::new(name, &command)
     }

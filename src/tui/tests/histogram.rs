@@ -126,11 +126,9 @@ fn the_histogram_shows_records_and_findings_per_bucket_at_80_and_120() {
             "the finding's part of a bar: {screen}"
         );
         assert_snapshot!(format!("histogram_{w}x{h}"), screen);
-        // A range marked, at the larger size.
-        if w == 120 {
-            t.keys("j<space>jj");
-            assert_snapshot!("histogram_range_120x40", t.screen());
-        }
+        // A range marked.
+        t.keys("j<space>jj");
+        assert_snapshot!(format!("histogram_range_{w}x{h}"), t.screen());
     }
 }
 
@@ -283,4 +281,38 @@ fn the_help_lists_the_histogram_keys() {
         all.contains("filter the browser to the bucket or range"),
         "{all}"
     );
+}
+
+#[test]
+fn the_histogram_moves_by_bucket_page_and_end_with_every_key_it_lists() {
+    let (mut t, _) = open(80, 24);
+    // Buckets finer than the screen has rows: a page is less than all.
+    t.keys("Hzz");
+    let rows = crate::tui::histogram::rows_in(t.app.body());
+    let last = t.app.histogram.grid(rows).unwrap().len - 1;
+    assert!(last > rows as u64, "{last} buckets past {rows} rows");
+    let page = rows as u64;
+    let cursor = |t: &Harness| t.app.histogram.selection().0;
+    for (keys, want) in [
+        ("g", 0),
+        ("j", 1),
+        ("<down>", 2),
+        ("k", 1),
+        ("<up>", 0),
+        ("<pgdn>", page),
+        ("<c-f>", 2 * page),
+        ("<pgup>", page),
+        ("<c-b>", 0),
+        ("G", last),
+        ("<home>", 0),
+        ("<end>", last),
+        ("j", last),
+        ("gk", 0),
+    ] {
+        t.keys(keys);
+        assert_eq!(cursor(&t), want.min(last), "after {keys}");
+    }
+    // The screen follows the cursor to the last bucket.
+    t.keys("G");
+    assert!(t.app.histogram.top() + page > last && t.app.histogram.top() > 0);
 }

@@ -267,6 +267,19 @@ fn snapshot_regex_filter_sorted_by_process() {
     );
 }
 
+#[test]
+fn snapshot_search_hits_counted() {
+    // The hit count (`/backup_restore 2/N`) in the title; the highlight is
+    // checked cell by cell in the test below.
+    each_size("browser_search_hits", "/backup_restore<enter>");
+}
+
+#[test]
+fn snapshot_marked_records_listed() {
+    // `*` before each marked line's number, and `M`'s list.
+    each_size("browser_marked_listed", "jjm:20<enter>mkM");
+}
+
 /// The first line (0-based) of `path` whose `field` is at or after `at`.
 fn first_at_or_after(path: &str, field: &str, at: &str) -> u64 {
     let at = crate::time::Instant::parse(at).unwrap();

@@ -104,6 +104,25 @@ fn n_without_a_search_says_so() {
 }
 
 #[test]
+fn a_key_that_does_nothing_says_so_and_points_to_the_help() {
+    // Issue 15: keys that did nothing were silently ignored.
+    let mut t = Harness::sample(120, 40);
+    let before = t.app.current().cursor;
+    assert_eq!(message(t.keys("x")), "x: not a key here (? lists the keys)");
+    assert_eq!(t.app.current().cursor, before, "and nothing else happens");
+    assert!(t.screen().contains("x: not a key here (? lists the keys)"));
+    assert_eq!(
+        message(t.keys("2<c-x>")),
+        "Ctrl-x: not a key here (? lists the keys)"
+    );
+    // A bound key clears it; in the prompt every key is text.
+    assert_eq!(message(t.keys("1j")), "");
+    t.keys("/x");
+    assert_eq!(message(&t), "");
+    assert_eq!(t.app.prompt.as_ref().map(|p| p.text.as_str()), Some("x"));
+}
+
+#[test]
 fn typing_in_the_prompt_is_text_not_commands() {
     let mut t = Harness::sample(80, 24);
     t.keys("/q2?");
