@@ -49,7 +49,7 @@ pub fn pinned(args: &TrustArgs, ledger: &Path) -> anyhow::Result<Option<Vec<Veri
     if args.vkey.is_empty() {
         return Ok(None);
     }
-    if !crate::ledger::open::Format::of(ledger).native() {
+    if !crate::ledger::open::Ledger::at(ledger).signs_checkpoints() {
         bail!(
             "--vkey: {} is not a native ledger folder; only a native ledger's checkpoints are signed (a legacy ledger or a lone chain file has no signature to check)",
             ledger.display()

@@ -27,10 +27,10 @@ pub use render::render;
 
 mod native;
 
-use crate::ledger::legacy::write::append::{
-    NewDescriptor, Preview, WriteError, append_previewed, preview_descriptor,
-};
+use crate::ledger::legacy::write::append::{NewDescriptor, Preview, WriteError, append_previewed};
 use crate::ledger::native::write::descriptors::NativePreview;
+use crate::ledger::open::{DescriptorPreview, Ledger};
+use crate::ledger::write_error::Refusing;
 use crate::tui::app::{App, Level};
 use crate::tui::chain::ChainKind;
 use crate::tui::keys::Context;
@@ -346,12 +346,13 @@ pub fn build_preview(
     input: NewDescriptor,
     now: i64,
 ) -> Result<FormPreview, Refusal> {
-    if crate::ledger::open::Format::of(ledger).native() {
-        native::preview(ledger, keys, input, now).map(FormPreview::Native)
-    } else {
-        preview_descriptor(ledger, input, now)
-            .map(FormPreview::Legacy)
-            .map_err(|e| refusal(&e))
+    let ledger = Ledger::with_keys(ledger, keys.clone());
+    match ledger.preview_descriptor(input, now) {
+        Ok(DescriptorPreview::Legacy(p)) => Ok(FormPreview::Legacy(p)),
+        Ok(DescriptorPreview::Native(p)) => Ok(FormPreview::Native(p)),
+        // Each format's refusal in the words its writes use.
+        Err(e) if ledger.refusing() == Refusing::Write => Err(native::refusal(&e)),
+        Err(e) => Err(refusal(&e)),
     }
 }
 
