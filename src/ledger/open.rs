@@ -253,3 +253,6 @@ pub enum NotNative {
         path: PathBuf,
     },
 }
+
+#[cfg(test)]
+mod tests;

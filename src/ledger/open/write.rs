@@ -88,16 +88,6 @@ pub enum DescriptorPreview {
     Native(NativePreview),
 }
 
-impl DescriptorPreview {
-    /// The exact line that will be written.
-    pub fn line(&self) -> &str {
-        match self {
-            DescriptorPreview::Legacy(p) => &p.line,
-            DescriptorPreview::Native(p) => &p.line,
-        }
-    }
-}
-
 impl Ledger {
     /// The time of a pulse from one clock `reading`, with `utc_micros`
     /// (e.g. `--at`) and `mono_ns` (`--mono-ns`) replacing its parts. A
