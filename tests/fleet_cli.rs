@@ -22,9 +22,18 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
+/// The state directory of the `iss` runs on one fleet file: beside it, so
+/// that no two tests (whose published ledgers share an origin and a key but
+/// not their contents) remember each other's checkpoints, and no run of the
+/// suite the machine's (`~/.local/state/iss`).
+fn state_of(fleet: &Path) -> std::path::PathBuf {
+    fleet.with_extension("state")
+}
+
 /// `iss watch --fleet FILE --json ARGS`, its events on the receiver.
 fn watch_fleet(fleet: &Path, args: &[&str]) -> (Watcher, Receiver<Value>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .env(common::STATE_ENV, state_of(fleet))
         .args(["watch", "--json", "--fleet"])
         .arg(fleet)
         .args(args)
@@ -241,6 +250,7 @@ fn watch_fleet_exit_status_and_text_lines() {
     let fleet = root.path().join("clean.txt");
     std::fs::write(&fleet, "alpha\nbeta b\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .env(common::STATE_ENV, state_of(&fleet))
         .args(["watch", "--fleet"])
         .arg(&fleet)
         .args(["--max-events", "2"])
@@ -256,6 +266,7 @@ fn watch_fleet_exit_status_and_text_lines() {
     // A ledger without a verdict (unreachable) makes the fleet's status 2.
     std::fs::write(&fleet, "alpha\nhttp://127.0.0.1:9/x\n").unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .env(common::STATE_ENV, state_of(&fleet))
         .args(["watch", "--json", "--fleet"])
         .arg(&fleet)
         .args(["--max-events", "2"])
@@ -277,6 +288,7 @@ fn watch_fleet_exit_status_and_text_lines() {
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .env(common::STATE_ENV, state_of(&fleet))
         .args(["watch", "--json", "--fleet"])
         .arg(&fleet)
         .args(["--max-events", "2"])
@@ -297,6 +309,7 @@ fn a_bad_fleet_file_is_refused_with_its_line_and_what_was_expected() {
     std::fs::write(&fleet, "a one\nftp://x/y two\n").unwrap();
     for cmd in [&["watch", "--fleet"][..], &["tui", "--fleet"][..]] {
         let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+            .env(common::STATE_ENV, state_of(&fleet))
             .args(cmd)
             .arg(&fleet)
             .stdin(Stdio::null())
@@ -340,7 +353,9 @@ fn fleet_in_tmux_shows_an_appended_record_in_its_row_and_opens_a_ledger() {
     }
     let (root, fleet) = fleet_dir();
     let command = format!(
-        "{} tui --fleet {}",
+        "{}='{}' {} tui --fleet {}",
+        common::STATE_ENV,
+        state_of(&fleet).display(),
         env!("CARGO_BIN_EXE_iss"),
         fleet.display()
     );
@@ -391,7 +406,9 @@ fn fleet_in_tmux_shows_the_verdicts_of_published_locations() {
         return;
     };
     let command = format!(
-        "{} tui --fleet {}",
+        "{}='{}' {} tui --fleet {}",
+        common::STATE_ENV,
+        state_of(&fleet).display(),
         env!("CARGO_BIN_EXE_iss"),
         fleet.display()
     );
@@ -418,6 +435,7 @@ fn watch_fleet_removes_the_copies_of_published_locations_when_it_ends() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+        .env(common::STATE_ENV, state_of(&fleet))
         .env("TMPDIR", tmp.path())
         .args(["watch", "--json", "--fleet"])
         .arg(&fleet)

@@ -93,11 +93,24 @@ pub fn next_clock() -> String {
     clock_at(&at, 3_600_000_000_000 + n * 60_000_000_000)
 }
 
-/// `iss` with a fixed clock ([`next_clock`]).
+/// `iss` with a fixed clock ([`next_clock`]) and this test process's own
+/// state directory ([`state_home`]).
 pub fn iss_cmd() -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("iss").unwrap();
-    c.env(CLOCK_ENV, next_clock());
+    c.env(CLOCK_ENV, next_clock()).env(STATE_ENV, state_home());
     c
+}
+
+/// Where `iss` keeps remembered checkpoints unless told otherwise.
+pub const STATE_ENV: &str = "XDG_STATE_HOME";
+
+/// A state directory of this test process's own (under Cargo's
+/// `CARGO_TARGET_TMPDIR`), for every `iss` a test starts without choosing
+/// one: never the machine's `~/.local/state/iss`, where a checkpoint
+/// remembered by an earlier run of the suite (the test ledgers' origins and
+/// keys are fixed; their contents are not) is a fork to the next run.
+pub fn state_home() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("state-{}", std::process::id()))
 }
 
 /// Run `iss ARGS PATH AFTER...` with the clock `clock` (see [`clock_at`]),

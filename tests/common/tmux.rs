@@ -44,9 +44,16 @@ impl Session {
 
     /// A shell `command` in a new session; its first command (the
     /// workstation) reads a fixed clock, never the machine's (`P` and the
-    /// form record the time).
+    /// form record the time), and this test process's state directory
+    /// ([`super::state_home`]), never the machine's.
     pub fn start_command(name: &str, command: &str) -> Session {
-        let command = format!("{}='{}' {command}", super::CLOCK_ENV, super::next_clock());
+        let command = format!(
+            "{}='{}' {}='{}' {command}",
+            super::CLOCK_ENV,
+            super::next_clock(),
+            super::STATE_ENV,
+            super::state_home().display()
+        );
         Session::new(name, &command)
     }
 }
