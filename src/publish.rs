@@ -21,8 +21,9 @@ pub use dest::{DestError, Destination};
 pub use incremental::publish_incremental;
 
 use crate::ledger::model::report::LedgerStatus;
-use crate::ledger::native::format::meta::{Chain, METADATA_FILE, is_native_dir};
+use crate::ledger::native::format::meta::{Chain, METADATA_FILE};
 use crate::ledger::native::secret::MacKey;
+use crate::ledger::open::Ledger;
 use crate::ledger::verify::{VerifyOptions, verify_native_report_live};
 use serde::Serialize;
 use std::path::Path;
@@ -144,7 +145,7 @@ pub struct Verified {
 /// Verify the ledger at `dir` for publishing: refused when it is legacy,
 /// violated or not completely readable.
 pub fn verify_for_publish(dir: &Path, options: &PublishOptions) -> Result<Verified, PublishError> {
-    if !is_native_dir(dir) {
+    if !Ledger::at(dir).signs_checkpoints() {
         if crate::ledger::discover::discover(dir).is_ok() {
             return Err(PublishError::Legacy(dir.display().to_string()));
         }

@@ -12,6 +12,11 @@
 //! chain that climbs to the crate root is checked against the table below,
 //! so an upward import fails here whatever form it takes (`use`, a path in
 //! an expression, a grouped `use crate::{..}`).
+//!
+//! And one place decides a ledger's format, `ledger::open`: no code outside
+//! `src/ledger/` branches on it ([`FORMAT_BRANCHES`] lists what is looked
+//! for). The layers above ask a `Ledger` to write, or ask it (or a file
+//! kind, a discovery, a report) a fact in its own terms.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -124,6 +129,112 @@ fn super_targets(code: &str, module: &[String]) -> Vec<String> {
         rest = &rest[i + "super::".len() * climbs.max(1)..];
     }
     out
+}
+
+/// What a branch on the format looks like, outside `src/ledger/` (each
+/// matched in code, not comments, where the character before it cannot
+/// continue an identifier: `KnownFormat::` is not `Format::`):
+/// - `Format` as a whole identifier: naming `ledger::open::Format`, its
+///   variants (`Format::Native`, `Format::Legacy`) or `Format::of…`;
+/// - `is_native`: `is_native_dir(path)`, `x.is_native()`;
+/// - `.native()`: the flag `Format::native`;
+/// - `.format()`: the format of a ledger or a file kind (a call without
+///   arguments; `x.format(spec)` is something else);
+/// - `of_layout(`, `of_report(`: the format read off a discovery, a report;
+/// - `Layout::Native`: a native layout matched by hand.
+const FORMAT_BRANCHES: &[&str] = &[
+    "Format",
+    "is_native",
+    ".native()",
+    ".format()",
+    "of_layout(",
+    "of_report(",
+    "Layout::Native",
+];
+
+/// The format branches of one line of code ([`FORMAT_BRANCHES`]).
+fn format_branches(code: &str) -> Vec<&'static str> {
+    FORMAT_BRANCHES
+        .iter()
+        .copied()
+        .filter(|pattern| {
+            code.match_indices(pattern).any(|(i, _)| {
+                let starts_ident = pattern.starts_with(is_ident);
+                let before_ok =
+                    !starts_ident || code[..i].chars().last().is_none_or(|c| !is_ident(c));
+                // A whole identifier: `Format` but not `Formatter`.
+                let after = code[i + pattern.len()..].chars().next();
+                let after_ok = *pattern != "Format" || after.is_none_or(|c| !is_ident(c));
+                before_ok && after_ok
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn no_layer_above_ledger_branches_on_the_format() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let mut found = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap();
+        if rel.starts_with("ledger") {
+            continue; // where the format is decided
+        }
+        checked += 1;
+        let text = fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            for pattern in format_branches(code_of(line)) {
+                found.push(format!(
+                    "{}:{}: `{pattern}`: {}",
+                    rel.display(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        checked > 100,
+        "only {checked} files outside src/ledger were checked"
+    );
+    assert!(
+        found.is_empty(),
+        "{} format branches outside src/ledger (ask the `Ledger`, or a fact such as \
+         `FileKind::framed`, `Ledger::signs_checkpoints`):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_format_scanner_sees_each_form_of_branch() {
+    let hits = |code| format_branches(code);
+    assert_eq!(
+        hits("if crate::ledger::open::Format::of(p).native() {"),
+        ["Format", ".native()"]
+    );
+    assert_eq!(
+        hits("use crate::ledger::open::{Format, Ledger};"),
+        ["Format"]
+    );
+    assert_eq!(hits("match ledger.format() {"), [".format()"]);
+    assert_eq!(hits("if !is_native_dir(dir) {"), ["is_native"]);
+    assert_eq!(
+        hits("let n = Format::of_report(&r);"),
+        ["Format", "of_report("]
+    );
+    assert_eq!(hits("d.layout == Layout::Native"), ["Layout::Native"]);
+    // Not branches: other types named like it, a format with arguments,
+    // facts asked in their own terms, comments.
+    assert!(hits("SchemaFormat::KnownFormat(KnownFormat::Int64)").is_empty());
+    assert!(hits("fn fmt(&self, f: &mut Formatter) {").is_empty());
+    assert!(hits(".format(Some(x))").is_empty());
+    assert!(hits("if kind.framed() && ledger.signs_checkpoints() {").is_empty());
+    assert!(hits(code_of("// Format::of decides")).is_empty());
 }
 
 #[test]

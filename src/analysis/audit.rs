@@ -130,7 +130,7 @@ pub fn audit_trail(
         return Ok(Err(total));
     }
     let record = matches.remove(0);
-    let native = files.chain.kind.format().native();
+    let native = files.chain.kind.framed();
     let v: Value = serde_json::from_str(record.record.get()).unwrap_or(Value::Null);
     let s = |k: &str| {
         v.get(k)
@@ -268,7 +268,7 @@ fn scan_chain(
 ) -> io::Result<ChainScan> {
     let (mut previous, mut next, mut cited, mut shares) = (None, None, Vec::new(), 0);
     let mut last: Option<RecordRef> = None;
-    let native = file.kind.format().native();
+    let native = file.kind.framed();
     for_each_object(file.path, max_line, |line, whole| {
         let v = record_fields(whole, native);
         let mut here = brief(line, v, "descriptor_id", "descriptor_hash", "assessed_at");

@@ -125,7 +125,7 @@ pub fn for_each_pulse(
         LineReader::with_limit(crate::ledger::input::open_regular(file.path)?, max_line);
     let mut previous: Option<f64> = None;
     let mut walk = PulseWalk::default();
-    let native = file.kind.format().native();
+    let native = file.kind.framed();
     let leaps = LeapSecondList::embedded().ok();
     let mut native_checks = NativeTimeChecks::new(config.clone());
     let mut migrated = MigratedChecks::new(file.path, config, max_line);

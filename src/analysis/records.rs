@@ -143,12 +143,8 @@ impl ChainFile<'_> {
     }
 
     /// The format the records are in.
-    pub fn format(&self) -> &'static str {
-        match self.kind {
-            k if k.format().native() => crate::ledger::native::format::meta::FORMAT,
-            FileKind::SpiceDescriptorsV1 => "iss-legacy-v1",
-            _ => "iss-legacy-v2",
-        }
+    pub fn format_name(&self) -> &'static str {
+        self.kind.format_name()
     }
 }
 
@@ -254,7 +250,7 @@ pub fn for_each_descriptor_in(
         let at = |part: &str| {
             line.offset + bom + (part.as_ptr() as usize - text.as_ptr() as usize) as u64
         };
-        if !file.kind.format().native() {
+        if !file.kind.framed() {
             if let Ok(record) = serde_json::from_str::<DescriptorRecord>(text) {
                 records += 1;
                 f(&DescriptorItem {
@@ -305,7 +301,7 @@ pub fn for_each_descriptor_in(
         path: file.path.display().to_string(),
         sha256: hex::encode(digest),
         records_read: records,
-        format: file.format(),
+        format: file.format_name(),
         not_descriptors,
         first_not_descriptors: first_not,
     })

@@ -82,7 +82,7 @@ pub fn resolve_refs(
 ) -> io::Result<RefsReport> {
     let mut refs: BTreeMap<String, Reference> = BTreeMap::new();
     let mut complete = true;
-    let native = descriptors.kind.format().native();
+    let native = descriptors.kind.framed();
     for_each_object(descriptors.path, max_line, |line, whole| {
         let v = record_fields(whole, native);
         for (key, apriori) in [("apriori_refs", true), ("aposteriori_refs", false)] {

@@ -6,8 +6,9 @@ pub(super) mod pulse;
 use super::args::{AppendArgs, AppendWhat};
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::append::EXIT_DURABLE_FOLLOW_UP_FAILED;
-use crate::ledger::legacy::write::append::{Progress, WriteError, append_descriptors};
-use crate::ledger::open::Format;
+use crate::ledger::legacy::write::append::{Appended, Progress, WriteError};
+use crate::ledger::open::{DescriptorsDone, Durable, Ledger};
+use crate::ledger::write_error::Refusing;
 use anyhow::Context;
 use std::io::{Read, Write};
 
@@ -30,14 +31,13 @@ pub fn run(args: &AppendArgs) -> anyhow::Result<u8> {
             keys,
         } => {
             let ledger = super::native::open(path, keys)?;
-            match ledger.format() {
-                Format::Native => {
-                    super::native::append_pulse(&ledger, at.as_deref(), *mono_ns, *json)
-                }
-                Format::Legacy => {
-                    pulse::run(path, at.as_deref(), *mono_ns, source_node.as_deref(), *json)
-                }
-            }
+            pulse::run(
+                &ledger,
+                at.as_deref(),
+                *mono_ns,
+                source_node.as_deref(),
+                *json,
+            )
         }
     }
 }
@@ -64,66 +64,82 @@ fn descriptor(
     };
     let inputs = super::descriptor_input::parse(&text, batch)?;
     let ledger = super::native::open(path, keys)?;
-    if ledger.format() == Format::Native {
-        return super::native::append_descriptor(&ledger, inputs, json);
-    }
     let now_micros = super::native::now_micros()?;
     let mut out = super::output::stdout();
-    let mut err = anstream::stderr().lock();
     // Each step is printed as soon as it is durable: a record acknowledged
-    // here stays acknowledged whatever happens to the manifest line after.
+    // here stays acknowledged whatever happens to the checkpoint or the
+    // manifest line after.
     let mut printed: std::io::Result<()> = Ok(());
-    let result = append_descriptors(path, inputs, now_micros, &mut |step| {
+    let result = ledger.append_descriptors(inputs, now_micros, &mut |step| {
         if printed.is_ok() {
-            printed = print_progress(&mut out, step, json);
+            printed = match step {
+                Durable::Legacy(step) => print_progress(&mut out, step, json),
+                Durable::Native(acks) => super::native::print_acks(&mut out, acks, json),
+            };
         }
     });
     printed?;
     match result {
-        Ok(done) => {
-            match &done.witness {
-                Ok(()) if !json => {
-                    for ack in &done.acks {
-                        writeln!(
-                            out,
-                            "manifest line {} attests it (chain_hash {})",
-                            ack.manifest_line, ack.chain_hash
-                        )?;
-                    }
-                    writeln!(
-                        out,
-                        "note: the legacy hash covers 4 fields (id, process, time, previous hash); the rest of a record \
-                         can be changed without breaking the chain"
-                    )?;
-                }
-                Ok(()) => {}
-                Err(f) => {
-                    if json {
-                        writeln!(out, "{}", serde_json::json!({ "follow_up_failed": f }))?;
-                    }
-                    writeln!(
-                        err,
-                        "iss: the record(s) above are durable and acknowledged, but {f}; do not append them again"
-                    )?;
-                    return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
-                }
+        Ok(DescriptorsDone::Legacy(done)) => witnessed(out, &done, json),
+        Ok(DescriptorsDone::Native(checkpoint)) => {
+            super::native::checkpointed(out, checkpoint, json)
+        }
+        Err(e) => refused(&ledger, &e),
+    }
+}
+
+/// A legacy append's records are durable: say whether the manifest lines
+/// attesting them were written.
+fn witnessed(mut out: impl Write, done: &Appended, json: bool) -> anyhow::Result<u8> {
+    match &done.witness {
+        Ok(()) if !json => {
+            for ack in &done.acks {
+                writeln!(
+                    out,
+                    "manifest line {} attests it (chain_hash {})",
+                    ack.manifest_line, ack.chain_hash
+                )?;
             }
-            Ok(EXIT_OK)
+            writeln!(
+                out,
+                "note: the legacy hash covers 4 fields (id, process, time, previous hash); the rest of a record \
+                 can be changed without breaking the chain"
+            )?;
         }
-        Err(WriteError::Violated {
-            violations: findings,
-            ..
-        }) => {
-            writeln!(err, "iss: refusing to append: the ledger does not verify")?;
-            super::refusal::print_violations(&mut err, &findings, true)?;
-            Ok(EXIT_VIOLATION)
-        }
-        Err(e) => {
-            writeln!(err, "iss: {e}")?;
-            writeln!(err, "iss: {}", nothing_appended(&e))?;
-            Ok(EXIT_ERROR)
+        Ok(()) => {}
+        Err(f) => {
+            if json {
+                writeln!(out, "{}", serde_json::json!({ "follow_up_failed": f }))?;
+            }
+            writeln!(
+                anstream::stderr(),
+                "iss: the record(s) above are durable and acknowledged, but {f}; do not append them again"
+            )?;
+            return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
         }
     }
+    Ok(EXIT_OK)
+}
+
+/// A descriptor append was refused or failed: say so in the words of the
+/// ledger's writes; exit 1 when the ledger does not verify, else 2.
+fn refused(ledger: &Ledger, e: &WriteError) -> anyhow::Result<u8> {
+    if ledger.refusing() == Refusing::Write {
+        return super::native::refusal(e);
+    }
+    let mut err = anstream::stderr().lock();
+    if let WriteError::Violated {
+        violations: findings,
+        ..
+    } = e
+    {
+        writeln!(err, "iss: refusing to append: the ledger does not verify")?;
+        super::refusal::print_violations(&mut err, findings, true)?;
+        return Ok(EXIT_VIOLATION);
+    }
+    writeln!(err, "iss: {e}")?;
+    writeln!(err, "iss: {}", nothing_appended(e))?;
+    Ok(EXIT_ERROR)
 }
 
 /// Print one durable step of an append.

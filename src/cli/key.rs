@@ -9,7 +9,7 @@ use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::native::secret::{SecretError, read_signer, remove_secret, write_signer};
 use crate::ledger::native::verify::{NativeOptions, verify_native};
 use crate::ledger::native::write::{KeyError, NativeWriter, WriteError};
-use crate::ledger::open::{Format, require_native};
+use crate::ledger::open::{Ledger, require_native};
 use crate::tlog::note::Signer;
 use anyhow::{Context, bail};
 use std::io::Write;
@@ -44,7 +44,7 @@ pub fn key_cmd(args: &KeyArgs) -> anyhow::Result<u8> {
                     Some(p) => p,
                     None => path,
                 };
-                if Format::of(folder).native() {
+                if Ledger::at(folder).signs_checkpoints() {
                     bail!(
                         "{}: a file of the native ledger {}, not a signing key; `iss key verifier {}` prints the ledger's verifier key",
                         path.display(),

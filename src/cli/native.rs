@@ -1,17 +1,15 @@
-//! The native side of `iss append descriptor|pulse`, and what the native
-//! write commands share: opening a ledger with its keys, the run's clock,
-//! refusals and follow-ups. Every write goes through the native writer and
-//! so through `ledger::append`.
+//! What the write commands share: opening a ledger with its keys, the
+//! run's clock, a native write's refusals, acknowledgements and follow-ups.
+//! Every write goes through the ledger's writer and so through
+//! `ledger::append`.
 
 use super::args::KeyFiles;
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::append::{EXIT_DURABLE_FOLLOW_UP_FAILED, FollowUpFailed};
-use crate::ledger::model::new_descriptor::NewDescriptor;
-use crate::ledger::native::format::meta::Chain;
-use crate::ledger::native::write::descriptors::append_descriptor_records;
+use crate::ledger::native::write::descriptors::DescriptorAck;
+use crate::ledger::native::write::pulse::PulseAck as NativePulseAck;
 use crate::ledger::native::write::{CheckpointStatus, WriteError};
 use crate::ledger::open::{Ledger, OpenOptions};
-use anyhow::Context;
 use std::io::Write;
 use std::path::Path;
 
@@ -75,23 +73,14 @@ pub(super) fn refusal(e: &WriteError) -> anyhow::Result<u8> {
     Ok(EXIT_ERROR)
 }
 
-/// The native side of `iss append descriptor`.
-pub fn append_descriptor(
-    ledger: &Ledger,
-    inputs: Vec<NewDescriptor>,
+/// A native append's durable records, one line (or JSON document) each:
+/// acknowledged as soon as they are durable, before the checkpoint.
+pub(super) fn print_acks(
+    out: &mut impl Write,
+    acks: &[DescriptorAck],
     json: bool,
-) -> anyhow::Result<u8> {
-    let mut w = match ledger.native_writer() {
-        Ok(w) => w,
-        Err(e) => return refusal(&e),
-    };
-    let acks = match append_descriptor_records(&mut w, inputs, now_micros()?) {
-        Ok(x) => x,
-        Err(e) => return refusal(&e),
-    };
-    // Acknowledged as soon as they are durable, before the checkpoint.
-    let mut out = super::output::stdout();
-    for ack in &acks {
+) -> std::io::Result<()> {
+    for ack in acks {
         if json {
             writeln!(out, "{}", serde_json::to_string(ack)?)?;
         } else {
@@ -102,8 +91,17 @@ pub fn append_descriptor(
             )?;
         }
     }
-    out.flush()?;
-    match (w.checkpoint_after_append(Chain::Descriptors), json) {
+    out.flush()
+}
+
+/// The checkpoint after a native append's records: signed, not signed
+/// (no key: a warning), or failed (the records stay durable: exit 3).
+pub(super) fn checkpointed(
+    mut out: impl Write,
+    checkpoint: CheckpointStatus,
+    json: bool,
+) -> anyhow::Result<u8> {
+    match (checkpoint, json) {
         (CheckpointStatus::Signed(c), true) => {
             writeln!(out, "{}", serde_json::json!({ "checkpoint": c }))?;
         }
@@ -124,33 +122,12 @@ pub fn append_descriptor(
     Ok(EXIT_OK)
 }
 
-/// The native side of `iss append pulse`.
-pub fn append_pulse(
-    ledger: &Ledger,
-    at: Option<&str>,
-    mono_ns: Option<i64>,
-    json: bool,
-) -> anyhow::Result<u8> {
-    let mut reading = super::clock::clock()?.read();
-    if let Some(text) = at {
-        // Microseconds, as for legacy pulses: exact through the parser's f64.
-        reading.utc_unix_ns = super::append::pulse::micros_of(text)?.saturating_mul(1000);
-    }
-    if let Some(m) = mono_ns {
-        reading.mono_ns = u64::try_from(m).context("--mono-ns must not be negative")?;
-    }
-    let leaps = crate::time::leap_seconds::LeapSecondList::best_available()?;
-    let mut w = match ledger.native_writer() {
-        Ok(w) => w,
-        Err(e) => return refusal(&e),
-    };
-    let ack = match crate::ledger::native::write::pulse::append_pulse(&mut w, &reading, &leaps) {
-        Ok(a) => a,
-        Err(e) => return refusal(&e),
-    };
+/// A native pulse is durable: print it (the JSON document carries the
+/// checkpoint, or why there is none), then warn when it is not signed.
+pub(super) fn pulse_appended(ack: &NativePulseAck, json: bool) -> anyhow::Result<u8> {
     let mut out = super::output::stdout();
     if json {
-        writeln!(out, "{}", serde_json::to_string(&ack)?)?;
+        writeln!(out, "{}", serde_json::to_string(ack)?)?;
     } else {
         writeln!(
             out,

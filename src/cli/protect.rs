@@ -2,22 +2,14 @@
 
 use super::args::ProtectArgs;
 use super::{EXIT_ERROR, EXIT_OK};
-use crate::ledger::discover::discover;
+use crate::ledger::open::Ledger;
 use crate::ledger::protect::{ProtectOutcome, Protected, clear_append_only, set_append_only};
 use std::io::Write;
 
 /// Run `iss protect`. Exit 0 when every file ends in the state asked for,
 /// 2 when any could not be changed (each file says why).
 pub fn run(args: &ProtectArgs) -> anyhow::Result<u8> {
-    let paths: Vec<std::path::PathBuf> = if crate::ledger::open::Format::of(&args.path).native() {
-        crate::ledger::native::format::meta::append_only_files(&args.path)
-    } else {
-        discover(&args.path)?
-            .found
-            .into_iter()
-            .map(|f| f.path)
-            .collect()
-    };
+    let paths = Ledger::at(&args.path).files()?;
     let results: Vec<Protected> = paths
         .iter()
         .map(|p| Protected {

@@ -58,10 +58,10 @@ fn verified_chain(
 /// The run segments: verification's for a legacy chain, the walk's for a
 /// native one.
 fn segments(report: &VerifyReport, chain: &TimeChain, walk: &PulseWalk) -> Vec<RunSegment> {
-    if chain.kind.format().native() {
-        walk.segments.clone()
-    } else {
+    if chain.kind.runs_found_by_verification() {
         report.time_segments.clone()
+    } else {
+        walk.segments.clone()
     }
 }
 
@@ -112,7 +112,7 @@ pub fn run(args: &PulsesArgs) -> anyhow::Result<u8> {
         let marks = crate::tui::marks::of_time_chain(
             &report,
             chain.kind.name(),
-            chain.kind.format().native(),
+            chain.kind.framed(),
             &walk.findings,
         );
         write_rows(&mut out, &chain, total, &rows, &marks)?;
@@ -228,7 +228,7 @@ fn write_rows(
                 .map_or(String::from("?"), |d| format!("{d:+.6}")),
         )?;
     }
-    if chain.kind.format().native() {
+    if chain.kind.framed() {
         writeln!(
             out,
             "(native pulses: et_s (stored) is the pulse's tdb_s, et−TDB its tdb_s minus the TDB recomputed from its utc)"

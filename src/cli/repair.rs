@@ -11,14 +11,14 @@ use crate::ledger::append::{
 use crate::ledger::discover::discover;
 use crate::ledger::legacy::write::append::WriteError;
 use crate::ledger::legacy::write::repair::complete_manifest_and_batches;
-use crate::ledger::open::{Format, Ledger};
+use crate::ledger::open::Ledger;
 use std::io::Write;
 
 /// Run `iss repair`: cut torn last lines (copies kept beside the ledger),
 /// then write the manifest lines an interrupted append did not write.
 pub fn run(args: &RepairArgs) -> anyhow::Result<u8> {
     let ledger = super::native::open(&args.path, &args.keys)?;
-    if ledger.format() == Format::Native {
+    if ledger.records_repairs() {
         return native(&ledger, args);
     }
     let found = discover(&args.path)?;

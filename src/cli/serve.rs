@@ -65,9 +65,8 @@ fn keys(
     Option<crate::tlog::note::Signer>,
     Option<crate::ledger::native::secret::MacKey>,
 )> {
-    use crate::ledger::native::secret::{mac_key_option, resolve_signer};
     let given = args.keys.key.is_some() || args.keys.mac_key.is_some();
-    if !crate::ledger::open::Format::of(&args.path).native() {
+    if !crate::ledger::open::Ledger::at(&args.path).signs_checkpoints() {
         if given && args.write {
             bail!(
                 "{}: --key and --mac-key are a native ledger's keys; this is a legacy ledger, written without keys",
@@ -79,10 +78,8 @@ fn keys(
     if !args.write {
         return Ok((None, None));
     }
-    Ok((
-        resolve_signer(&args.path, args.keys.key.as_deref())?,
-        mac_key_option(&args.path, args.keys.mac_key.as_deref())?,
-    ))
+    let keys = super::native::open(&args.path, &args.keys)?.keys().clone();
+    Ok((keys.signer, keys.mac_key))
 }
 
 /// Run `iss serve`.

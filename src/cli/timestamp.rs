@@ -210,7 +210,7 @@ pub fn check_stored(
     certs: &[Certificate],
     report: &mut crate::ledger::model::report::VerifyReport,
 ) -> anyhow::Result<()> {
-    if !crate::ledger::open::Format::of(path).native() {
+    if !crate::ledger::open::Ledger::at(path).signs_checkpoints() {
         if let Some(p) = cert_paths.first() {
             anyhow::bail!(
                 "--tsa-cert {}: {} is not a native ledger, and only native ledgers store timestamp tokens",

@@ -51,7 +51,9 @@ pub fn pinned(args: &TrustArgs, ledger: &Path) -> anyhow::Result<Option<Vec<Veri
     }
     // A published location is a native ledger's publication (its
     // checkpoints are signed); its copy is checked when it is fetched.
-    if !crate::remote::is_location(ledger) && !crate::ledger::open::Format::of(ledger).native() {
+    if !crate::remote::is_location(ledger)
+        && !crate::ledger::open::Ledger::at(ledger).signs_checkpoints()
+    {
         bail!(
             "--vkey: {} is not a native ledger folder; only a native ledger's checkpoints are signed (a legacy ledger or a lone chain file has no signature to check)",
             ledger.display()

@@ -1,13 +1,22 @@
 //! One ledger, opened once: the format, the keys and the options a command
 //! or the workstation gives are resolved here, once, into a [`Ledger`] (as
 //! ripgrep resolves its low-level arguments into high-level ones before
-//! anything runs). Everything above `ledger` asks the `Ledger` (or a
-//! [`Format`] read off a report or a file kind) instead of looking at the
-//! folder again: this module is the one place the format is decided.
+//! anything runs). Everything above `ledger` asks the `Ledger` to write
+//! (`write`: a pulse, descriptors, a preview, each for both formats behind
+//! one call returning the one `WriteError`), or asks a fact in its own terms
+//! (`facts`: does it sign checkpoints, are a file's records framed, which
+//! chains it has), instead of looking at the folder or at a format flag:
+//! this module is the one place the format is decided, and no layer above
+//! names [`Format`] (`tests/layers.rs` checks).
 //!
 //! What it is not: a second implementation. Verification, appends and
 //! watching stay in `verify`, `legacy`/`native` and `watch`; a `Ledger`
 //! only hands them the resolved path, format and keys.
+
+mod facts;
+mod write;
+
+pub use write::{DescriptorPreview, DescriptorsDone, Durable, PulseAck, PulseTime, PulseWriter};
 
 use crate::ledger::discover::{DiscoverError, FileKind};
 use crate::ledger::model::report::VerifyReport;
@@ -244,3 +253,6 @@ pub enum NotNative {
         path: PathBuf,
     },
 }
+
+#[cfg(test)]
+mod tests;

@@ -70,6 +70,12 @@ pub enum WriteError {
     /// the read-back failed.
     #[error(transparent)]
     Append(Box<AppendError>),
+    /// The time given for a pulse does not fit the ledger's format.
+    #[error(transparent)]
+    PulseTime(PulseTimeError),
+    /// The leap-second list a native pulse is built with cannot be read.
+    #[error(transparent)]
+    Leaps(crate::time::leap_seconds::LeapListError),
     /// Another I/O failure, with its path.
     #[error("{}: {error}", .path.display())]
     Io {
@@ -119,6 +125,24 @@ impl fmt::Display for Refusing {
             Refusing::Write => "write",
         })
     }
+}
+
+/// Why the time given for a pulse does not fit the ledger's format
+/// (nothing was opened or written).
+#[derive(Debug, thiserror::Error)]
+pub enum PulseTimeError {
+    /// A legacy pulse's monotonic count is a signed 64-bit number.
+    #[error("the monotonic clock is out of range")]
+    MonotonicRange(#[source] std::num::TryFromIntError),
+    /// A legacy pulse's time is microseconds since 1970.
+    #[error("the system clock is before 1970")]
+    BeforeEpoch,
+    /// A native pulse's monotonic count is never negative.
+    #[error("the monotonic time must not be negative")]
+    NegativeMonotonic(#[source] std::num::TryFromIntError),
+    /// A time converted for one ledger given to another ledger's writer.
+    #[error("the pulse time was converted for a ledger of another format")]
+    OtherLedger,
 }
 
 fn describe(findings: &[Finding]) -> String {

@@ -31,9 +31,7 @@ use crate::ledger::io::reader::{Content, Ending, LineReader, RawLine};
 use crate::ledger::model::finding::{Finding, Severity};
 use crate::ledger::model::report::FileReport;
 use crate::ledger::native::format::history::read_history;
-use crate::ledger::native::format::meta::{
-    Chain, ChainPaths, METADATA_FILE, Metadata, is_native_dir,
-};
+use crate::ledger::native::format::meta::{Chain, ChainPaths, METADATA_FILE, Metadata};
 use crate::ledger::native::keyring::Keyring;
 use crate::ledger::native::verify::chain::{MacPolicy, NativeChainVerifier};
 use crate::ledger::native::verify::{HistoryJudge, LatestCheckpoint, NativeOptions, Verdict};
@@ -53,7 +51,7 @@ pub fn publish_incremental(
     dest: &Destination,
     options: &PublishOptions,
 ) -> Result<Option<Published>, PublishError> {
-    if !is_native_dir(dir) {
+    if !crate::ledger::open::Ledger::at(dir).signs_checkpoints() {
         return Ok(None);
     }
     let Ok(local_meta) = crate::ledger::input::read_regular(&dir.join(METADATA_FILE)) else {

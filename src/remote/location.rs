@@ -53,7 +53,7 @@ enum Source {
 /// Whether `arg` names a published location rather than a ledger: a URL
 /// (`http://`, `https://`, `s3://`), or a directory that holds a published
 /// layout. The one place that decides it (next to
-/// [`crate::ledger::open::Format::of`], which decides legacy or native for
+/// [`crate::ledger::open::Ledger`], which decides legacy or native for
 /// everything else).
 pub fn is_location(arg: &Path) -> bool {
     let s = arg.to_string_lossy();

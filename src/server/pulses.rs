@@ -2,7 +2,6 @@
 //! pulse as a legacy pulse object, and the chain's verdict.
 
 use crate::analysis::records::{Exclusions, pulse_file};
-use crate::ledger::discover::FileKind;
 use crate::ledger::io::reader::LineReader;
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::VerifyReport;
@@ -38,7 +37,7 @@ impl Pulses {
             return Ok(p);
         };
         p.excluded = Exclusions::from_report(report, file.name());
-        p.file = Some((file.path.to_path_buf(), file.kind == FileKind::NativePulses));
+        p.file = Some((file.path.to_path_buf(), file.kind.framed()));
         p.extend()?;
         Ok(p)
     }

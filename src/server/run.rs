@@ -149,7 +149,8 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
         Ok(WatchEvent::Error(e)) => anyhow::bail!("{}: {e}", options.path.display()),
         Ok(_) | Err(_) => anyhow::bail!("{}: the watcher did not start", options.path.display()),
     };
-    let native = crate::ledger::open::Format::of_report(&report).native();
+    // The writer signs checkpoints on a ledger that has them.
+    let native = report.has_checkpoints();
     let mut state = AppState::from_report(&report, options.token.clone())?;
     state.body_limit = options.body_limit;
     let state = Arc::new(state);

@@ -251,15 +251,6 @@ impl App {
         self.browser.chain_index(kind)
     }
 
-    /// The ledger's format, once discovered (legacy until then).
-    pub fn format(&self) -> crate::ledger::open::Format {
-        self.discovery
-            .ready()
-            .map_or(crate::ledger::open::Format::Legacy, |d| {
-                crate::ledger::open::Format::of_layout(d.layout)
-            })
-    }
-
     /// Whether background work is still running (the indicator animates).
     pub fn busy(&self) -> bool {
         matches!(self.discovery, Loading::Pending)

@@ -72,16 +72,10 @@ impl ChainKind {
                 own
             };
         }
-        if crate::ledger::open::Format::of_layout(d.layout).native() {
-            return Self::NATIVE.to_vec();
-        }
-        let mut kinds = Self::LEGACY.to_vec();
-        kinds.extend(
-            Self::NATIVE
-                .into_iter()
-                .filter(|k| d.path_of(k.file_kind()).is_some()),
-        );
-        kinds
+        d.chain_kinds()
+            .into_iter()
+            .filter_map(|kind| Self::ALL.into_iter().find(|c| c.file_kind() == kind))
+            .collect()
     }
 
     /// The ledger file this chain is.
@@ -95,10 +89,10 @@ impl ChainKind {
         }
     }
 
-    /// Whether this is a native chain (records framed as
-    /// `{"seq","prev","body",["mac",]"hash"}`).
-    pub fn format(self) -> crate::ledger::open::Format {
-        self.file_kind().format()
+    /// Whether its records are framed as
+    /// `{"seq","prev","body",["mac",]"hash"}` (a native chain).
+    pub fn framed(self) -> bool {
+        self.file_kind().framed()
     }
 
     /// The stable file name used in reports (`spice_chain`, `glyph_chain`,

@@ -39,13 +39,12 @@ impl Ctx<'_> {
         strings::SPINNER[(self.tick % 4) as usize]
     }
 
-    /// The ledger's format, as the ledger layer resolved it.
-    pub fn format(&self) -> crate::ledger::open::Format {
+    /// Whether the ledger's records are framed (a native ledger), as the
+    /// ledger layer found it; not until it is discovered.
+    pub fn framed(&self) -> bool {
         self.discovery
             .ready()
-            .map_or(crate::ledger::open::Format::Legacy, |d| {
-                crate::ledger::open::Format::of_layout(d.layout)
-            })
+            .is_some_and(crate::ledger::discover::Discovery::framed)
     }
 
     /// The file given, when one file was opened on its own (`iss tui

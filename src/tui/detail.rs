@@ -222,7 +222,7 @@ fn record_text(view: &ChainView, line: u64, out: &mut Vec<(Tone, String)>) {
     }
     let lossy = String::from_utf8_lossy(&text.bytes);
     match crate::tui::stored_fields::members(&lossy) {
-        Some(members) if view.kind.format().native() => native_fields(members, out),
+        Some(members) if view.kind.framed() => native_fields(members, out),
         Some(members) => {
             // Legacy: the hash covers four fields; `#` marks them and the
             // hash itself, as `iss show` does.

@@ -27,10 +27,9 @@ pub use render::render;
 
 mod native;
 
-use crate::ledger::legacy::write::append::{
-    NewDescriptor, Preview, WriteError, append_previewed, preview_descriptor,
-};
-use crate::ledger::native::write::descriptors::NativePreview;
+use crate::ledger::legacy::write::append::{NewDescriptor, WriteError, append_previewed};
+use crate::ledger::open::{DescriptorPreview, Ledger};
+use crate::ledger::write_error::Refusing;
 use crate::tui::app::{App, Level};
 use crate::tui::chain::ChainKind;
 use crate::tui::keys::Context;
@@ -71,28 +70,24 @@ pub enum Stage {
     },
 }
 
-/// A preview of either format's append.
+/// A preview of either format's append: the ledger's, with what the form
+/// shows of it.
 #[derive(Debug, Clone)]
-pub enum FormPreview {
-    /// A legacy ledger: the byte-compatible line and its manifest witness.
-    Legacy(Preview),
-    /// A native ledger: the record line.
-    Native(NativePreview),
-}
+pub struct FormPreview(pub DescriptorPreview);
 
 impl FormPreview {
     /// The exact line that will be written.
     pub fn line(&self) -> &str {
-        match self {
-            FormPreview::Legacy(p) => &p.line,
-            FormPreview::Native(p) => &p.line,
+        match &self.0 {
+            DescriptorPreview::Legacy(p) => &p.line,
+            DescriptorPreview::Native(p) => &p.line,
         }
     }
 
     /// File, line, record number, hash, and what the hash covers.
     pub fn heading(&self) -> (String, u64, u64, &str, &'static str) {
-        match self {
-            FormPreview::Legacy(p) => {
+        match &self.0 {
+            DescriptorPreview::Legacy(p) => {
                 let file = std::path::Path::new(&p.ack.chain)
                     .file_name()
                     .map_or_else(|| p.ack.chain.clone(), |n| n.to_string_lossy().into_owned());
@@ -104,7 +99,7 @@ impl FormPreview {
                     strings::LEGACY_HASH_COVERS,
                 )
             }
-            FormPreview::Native(p) => (
+            DescriptorPreview::Native(p) => (
                 "descriptors.jsonl".to_owned(),
                 p.record.line,
                 p.record.seq,
@@ -346,12 +341,12 @@ pub fn build_preview(
     input: NewDescriptor,
     now: i64,
 ) -> Result<FormPreview, Refusal> {
-    if crate::ledger::open::Format::of(ledger).native() {
-        native::preview(ledger, keys, input, now).map(FormPreview::Native)
-    } else {
-        preview_descriptor(ledger, input, now)
-            .map(FormPreview::Legacy)
-            .map_err(|e| refusal(&e))
+    let ledger = Ledger::with_keys(ledger, keys.clone());
+    match ledger.preview_descriptor(input, now) {
+        Ok(p) => Ok(FormPreview(p)),
+        // Each format's refusal in the words its writes use.
+        Err(e) if ledger.refusing() == Refusing::Write => Err(native::refusal(&e)),
+        Err(e) => Err(refusal(&e)),
     }
 }
 
@@ -411,8 +406,8 @@ pub fn append(
     preview: &FormPreview,
     lock_wait: Duration,
 ) -> Result<WriteAck, Refusal> {
-    match preview {
-        FormPreview::Legacy(p) => {
+    match &preview.0 {
+        DescriptorPreview::Legacy(p) => {
             let done = append_previewed(ledger, input, p, lock_wait).map_err(|e| refusal(&e))?;
             let ack = done.acks.last().ok_or_else(|| {
                 Refusal::plain(format!("{} nothing was appended", strings::SYM_BAD))
@@ -427,7 +422,7 @@ pub fn append(
                 follow_up: done.witness.err().map(|f| f.to_string()),
             })
         }
-        FormPreview::Native(p) => native::append(ledger, keys, input, p),
+        DescriptorPreview::Native(p) => native::append(ledger, keys, input, p),
     }
 }
 

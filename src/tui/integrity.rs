@@ -44,7 +44,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, view: &IntegrityView) {
         (_, Loading::Ready(r)) => {
             let block = boxed(fit::title(&format!(" Files ({}) ", r.format), files_box));
             let width = block.inner(files_box).width;
-            let table = if crate::ledger::open::Format::of_report(r).native() {
+            let table = if r.has_checkpoints() {
                 native::files_table(r, t, width, |f| file_status(f, t))
             } else {
                 files_table(r, t, width)

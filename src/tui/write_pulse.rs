@@ -4,12 +4,8 @@
 //! signing key), off the UI thread like every write ([`crate::tui::writes`]).
 
 use crate::ledger::clock::Clock;
-use crate::ledger::legacy::write::append::WriteError;
-use crate::ledger::legacy::write::pulse::{PulseClock, append_pulse as legacy_append};
-use crate::ledger::native::write::NativeWriter;
-use crate::ledger::native::write::pulse::append_pulse as native_append;
-use crate::ledger::open::Format;
-use crate::time::leap_seconds::LeapSecondList;
+use crate::ledger::open::{Ledger, PulseAck};
+use crate::ledger::write_error::{PulseTimeError, WriteError};
 use crate::tui::app::{App, Level};
 use crate::tui::form::request_reload;
 use crate::tui::strings;
@@ -24,11 +20,47 @@ pub fn append_now(app: &mut App) {
 /// Append a pulse to `ledger` at `clock`'s time; what was written, or why
 /// nothing was.
 pub fn append(ledger: &Path, keys: &Keys, clock: &dyn Clock) -> Result<WriteAck, String> {
-    if Format::of(ledger).native() {
-        native(ledger, keys, clock)
-    } else {
-        legacy(ledger, clock)
-    }
+    let ledger = Ledger::with_keys(ledger, keys.clone());
+    // Opened (a native ledger verified under its lock) before the clock is
+    // read: the pulse's time is the time it is written.
+    let mut writer = ledger.pulse_writer().map_err(|e| e.to_string())?;
+    let time = ledger
+        .pulse_time(clock.read(), None, None)
+        .map_err(|e| match e {
+            WriteError::PulseTime(PulseTimeError::MonotonicRange(e)) => e.to_string(),
+            e => e.to_string(),
+        })?;
+    let ack = writer.append(&time, None).map_err(|e| {
+        let left = matches!(&e, WriteError::Append(a) if !a.left_file_unchanged());
+        not_written(&e, left)
+    })?;
+    Ok(match ack {
+        PulseAck::Legacy(ack) => WriteAck {
+            text: format!(
+                "✔ appended pulse {} at {} (line {}), glyph_hash {}",
+                ack.pulse_id, ack.utc_iso, ack.line, ack.glyph_hash
+            ),
+            line: ack.line,
+            follow_up: None,
+        },
+        PulseAck::Native(ack) => {
+            let signature = if ack.checkpoint.is_some() {
+                "signed"
+            } else if ack.checkpoint_failed.is_some() {
+                "not signed"
+            } else {
+                strings::NOT_SIGNED
+            };
+            WriteAck {
+                text: format!(
+                    "✔ appended pulse as record {} (line {}) at {}, hash {}, {signature}",
+                    ack.record.seq, ack.record.line, ack.pulse.utc, ack.record.hash
+                ),
+                line: ack.record.line,
+                follow_up: ack.checkpoint_failed.as_ref().map(ToString::to_string),
+            }
+        }
+    })
 }
 
 /// A pulse's outcome arrived: say what was written (and reload), or why not.
@@ -41,55 +73,6 @@ pub fn done(app: &mut App, result: Result<WriteAck, String>) {
         }
         Err(text) => app.say(Level::Error, format!("✘ pulse refused: {text}")),
     }
-}
-
-fn legacy(ledger: &Path, clock: &dyn Clock) -> Result<WriteAck, String> {
-    let reading = clock.read();
-    let micros = reading.utc_unix_ns.div_euclid(1000);
-    if micros < 0 {
-        return Err("the system clock is before 1970".to_owned());
-    }
-    let clock = PulseClock {
-        utc_micros: micros,
-        monotonic_ns: i64::try_from(reading.mono_ns).map_err(|e| e.to_string())?,
-    };
-    let ack = legacy_append(ledger, clock, None).map_err(|e| {
-        let left = matches!(&e, WriteError::Append(a) if !a.left_file_unchanged());
-        not_written(&e, left)
-    })?;
-    Ok(WriteAck {
-        text: format!(
-            "✔ appended pulse {} at {} (line {}), glyph_hash {}",
-            ack.pulse_id, ack.utc_iso, ack.line, ack.glyph_hash
-        ),
-        line: ack.line,
-        follow_up: None,
-    })
-}
-
-fn native(ledger: &Path, keys: &Keys, clock: &dyn Clock) -> Result<WriteAck, String> {
-    let leaps = LeapSecondList::best_available().map_err(|e| e.to_string())?;
-    let mut w = NativeWriter::open(ledger, keys.signer.clone(), keys.mac_key.clone())
-        .map_err(|e| e.to_string())?;
-    let ack = native_append(&mut w, &clock.read(), &leaps).map_err(|e| {
-        let left = matches!(&e, WriteError::Append(a) if !a.left_file_unchanged());
-        not_written(&e, left)
-    })?;
-    let signature = if ack.checkpoint.is_some() {
-        "signed"
-    } else if ack.checkpoint_failed.is_some() {
-        "not signed"
-    } else {
-        strings::NOT_SIGNED
-    };
-    Ok(WriteAck {
-        text: format!(
-            "✔ appended pulse as record {} (line {}) at {}, hash {}, {signature}",
-            ack.record.seq, ack.record.line, ack.pulse.utc, ack.record.hash
-        ),
-        line: ack.record.line,
-        follow_up: ack.checkpoint_failed.as_ref().map(ToString::to_string),
-    })
 }
 
 /// Why no pulse was appended, and whether anything was written: nothing,

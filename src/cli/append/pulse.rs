@@ -1,16 +1,17 @@
-//! `iss append pulse`: one forensic time pulse onto a legacy time chain.
+//! `iss append pulse`: one forensic time pulse, through the ledger's
+//! pulse writer (a legacy `glyph_chain` line, or a native pulse record
+//! followed by its checkpoint).
 
 use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
 use crate::ledger::legacy::verify::time_checks::iso_to_unix;
-use crate::ledger::legacy::write::append::WriteError;
-use crate::ledger::legacy::write::pulse::{PulseClock, append_pulse};
-use anyhow::{Context, bail};
+use crate::ledger::open::{Ledger, PulseAck, PulseTime};
+use crate::ledger::write_error::{PulseTimeError, Refusing, WriteError};
+use anyhow::bail;
 use std::io::Write;
-use std::path::Path;
 
 /// Run `iss append pulse`.
 pub fn run(
-    path: &Path,
+    ledger: &Ledger,
     at: Option<&str>,
     mono_ns: Option<i64>,
     source_node: Option<&str>,
@@ -18,27 +19,16 @@ pub fn run(
 ) -> anyhow::Result<u8> {
     // One reading of the run's clock; `--at` and `--mono-ns` replace its parts.
     let reading = crate::cli::clock::clock()?.read();
-    let clock = PulseClock {
-        monotonic_ns: match mono_ns {
-            Some(n) => n,
-            None => {
-                i64::try_from(reading.mono_ns).context("the monotonic clock is out of range")?
-            }
-        },
-        utc_micros: if let Some(text) = at {
-            micros_of(text)?
-        } else {
-            let micros = reading.utc_unix_ns.div_euclid(1000);
-            if micros < 0 {
-                bail!("the system clock is before 1970");
-            }
-            micros
-        },
+    let at = at.map(micros_of).transpose()?;
+    let time = time(ledger.pulse_time(reading, at, mono_ns))?;
+    let mut writer = match ledger.pulse_writer() {
+        Ok(w) => w,
+        Err(WriteError::Leaps(e)) => return Err(e.into()),
+        Err(e) => return refused(ledger, &e),
     };
-    let mut out = crate::cli::output::stdout();
-    let mut err = anstream::stderr().lock();
-    match append_pulse(path, clock, source_node) {
-        Ok(ack) => {
+    match writer.append(&time, source_node) {
+        Ok(PulseAck::Legacy(ack)) => {
+            let mut out = crate::cli::output::stdout();
             if json {
                 serde_json::to_writer(&mut out, &ack)?;
                 writeln!(out)?;
@@ -61,22 +51,45 @@ pub fn run(
             }
             Ok(EXIT_OK)
         }
-        Err(WriteError::Violated {
-            violations: findings,
-            ..
-        }) => {
-            writeln!(
-                err,
-                "iss: refusing to append: the time chain does not verify"
-            )?;
-            crate::cli::refusal::print_violations(&mut err, &findings, true)?;
-            Ok(EXIT_VIOLATION)
-        }
-        Err(e) => {
-            writeln!(err, "iss: {e}")?;
-            Ok(EXIT_ERROR)
-        }
+        Ok(PulseAck::Native(ack)) => crate::cli::native::pulse_appended(&ack, json),
+        Err(e) => refused(ledger, &e),
     }
+}
+
+/// The pulse's time, or the error the command gives for it (a usage
+/// error: nothing was opened).
+fn time(t: Result<PulseTime, WriteError>) -> anyhow::Result<PulseTime> {
+    match t {
+        Ok(t) => Ok(t),
+        Err(WriteError::PulseTime(PulseTimeError::NegativeMonotonic(e))) => {
+            Err(anyhow::Error::new(e).context("--mono-ns must not be negative"))
+        }
+        Err(WriteError::PulseTime(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The pulse was refused or failed: say so in the words of the ledger's
+/// writes; exit 1 when the time chain does not verify, else 2.
+fn refused(ledger: &Ledger, e: &WriteError) -> anyhow::Result<u8> {
+    if ledger.refusing() == Refusing::Write {
+        return crate::cli::native::refusal(e);
+    }
+    let mut err = anstream::stderr().lock();
+    if let WriteError::Violated {
+        violations: findings,
+        ..
+    } = e
+    {
+        writeln!(
+            err,
+            "iss: refusing to append: the time chain does not verify"
+        )?;
+        crate::cli::refusal::print_violations(&mut err, findings, true)?;
+        return Ok(EXIT_VIOLATION);
+    }
+    writeln!(err, "iss: {e}")?;
+    Ok(EXIT_ERROR)
 }
 
 /// Unix microseconds of an RFC 3339 time with an offset.

@@ -19,6 +19,48 @@ use std::fmt::Write as _;
 /// Domain tag of the message a rotation's signature covers.
 pub const ROTATION_DOMAIN: &str = "iss-native-v1/key-rotation\n";
 
+/// Why the keyring refused a rotation record (the message a refused
+/// rotation's finding and write error carry).
+#[derive(Debug, thiserror::Error)]
+pub enum RotationRefused {
+    /// Every key is retired: none can sign a rotation.
+    #[error("no key is in use to sign a rotation")]
+    NoKeyInUse,
+    /// The record names another key as its signer.
+    #[error("signed as key {signed_as}, but the key in use is {in_use:08x}")]
+    SignedByAnother {
+        /// The `old_key_id` the record names.
+        signed_as: String,
+        /// The id of the key in use.
+        in_use: u32,
+    },
+    /// The new verifier key does not parse.
+    #[error("new_vkey: {0}")]
+    NewKey(crate::tlog::note::NoteError),
+    /// The new key is one the ledger already trusts.
+    #[error(
+        "the new key {0:08x} is already trusted by this ledger: a rotation introduces a key never used before"
+    )]
+    AlreadyTrusted(u32),
+    /// The new key is not named after the ledger's origin.
+    #[error("the new key is named {name:?}, expected the origin {origin:?}")]
+    NewKeyName {
+        /// The new key's name.
+        name: String,
+        /// The ledger's origin.
+        origin: String,
+    },
+    /// The signature is not 64 bytes of base64.
+    #[error("signature is not 64 bytes of base64")]
+    SignatureEncoding,
+    /// The key in use is not a valid Ed25519 public key.
+    #[error("{0}")]
+    KeyInUse(ed25519_dalek::SignatureError),
+    /// The signature does not verify with the key in use.
+    #[error("the signature does not verify with key {0:08x}")]
+    BadSignature(u32),
+}
+
 /// The body of a `key_rotation` event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -209,45 +251,41 @@ impl Keyring {
 
     /// Apply a rotation found at `line` of `events`: check it is signed by
     /// the key in use, then retire that key and trust the new one.
-    pub fn apply(&mut self, r: &Rotation, line: u64) -> Result<(), String> {
+    pub fn apply(&mut self, r: &Rotation, line: u64) -> Result<(), RotationRefused> {
         let Some(current) = self.keys.iter().rposition(|k| k.retired_at.is_none()) else {
-            return Err("no key is in use to sign a rotation".to_owned());
+            return Err(RotationRefused::NoKeyInUse);
         };
         let cur = &self.keys[current].verifier;
         let cur_id = format!("{:08x}", cur.key_id());
         if r.old_key_id != cur_id {
-            return Err(format!(
-                "signed as key {}, but the key in use is {cur_id}",
-                r.old_key_id
-            ));
+            return Err(RotationRefused::SignedByAnother {
+                signed_as: r.old_key_id.clone(),
+                in_use: cur.key_id(),
+            });
         }
-        let new = Verifier::from_vkey(&r.new_vkey).map_err(|e| format!("new_vkey: {e}"))?;
+        let new = Verifier::from_vkey(&r.new_vkey).map_err(RotationRefused::NewKey)?;
         // A rotation introduces a new key: bringing back a trusted one
         // (retired or not) would make its limits ambiguous.
         if self.rank(new.key_id()).is_some() {
-            return Err(format!(
-                "the new key {:08x} is already trusted by this ledger: a rotation introduces a key never used before",
-                new.key_id()
-            ));
+            return Err(RotationRefused::AlreadyTrusted(new.key_id()));
         }
         if new.name() != self.origin {
-            return Err(format!(
-                "the new key is named {:?}, expected the origin {:?}",
-                new.name(),
-                self.origin
-            ));
+            return Err(RotationRefused::NewKeyName {
+                name: new.name().to_owned(),
+                origin: self.origin.clone(),
+            });
         }
         let sig = STANDARD
             .decode(&r.signature)
             .ok()
             .and_then(|b| <[u8; 64]>::try_from(b).ok())
-            .ok_or("signature is not 64 bytes of base64")?;
-        let vk = VerifyingKey::from_bytes(&cur.public_key()).map_err(|e| e.to_string())?;
+            .ok_or(RotationRefused::SignatureEncoding)?;
+        let vk = VerifyingKey::from_bytes(&cur.public_key()).map_err(RotationRefused::KeyInUse)?;
         vk.verify_strict(
             Rotation::message(&self.origin, &r.new_vkey, &r.sizes).as_bytes(),
             &Signature::from_bytes(&sig),
         )
-        .map_err(|_| format!("the signature does not verify with key {cur_id}"))?;
+        .map_err(|_| RotationRefused::BadSignature(cur.key_id()))?;
         self.keys[current].retired_at = Some(r.sizes.clone());
         self.keys[current].retired_by_line = Some(line);
         self.keys.push(TrustedKey {
@@ -379,12 +417,18 @@ mod tests {
         let new = Signer::generate("iss.test/k").unwrap();
         let thief = Signer::generate("iss.test/k").unwrap();
         let forged = Rotation::sign("iss.test/k", &thief, &new.verifier(), sizes(5));
-        assert!(ring.apply(&forged, 3).unwrap_err().contains("key in use"));
+        assert!(
+            ring.apply(&forged, 3)
+                .unwrap_err()
+                .to_string()
+                .contains("key in use")
+        );
         let mut altered = Rotation::sign("iss.test/k", &old, &new.verifier(), sizes(5));
         altered.sizes.insert("events".into(), 500);
         assert!(
             ring.apply(&altered, 3)
                 .unwrap_err()
+                .to_string()
                 .contains("does not verify")
         );
         assert_eq!(ring.current().unwrap().key_id(), old.key_id());
@@ -400,7 +444,7 @@ mod tests {
         )
         .unwrap();
         let back = Rotation::sign("iss.test/k", &k1, &k0.verifier(), sizes(4));
-        let e = ring.apply(&back, 5).unwrap_err();
+        let e = ring.apply(&back, 5).unwrap_err().to_string();
         assert!(e.contains("already trusted"), "{e}");
         assert_eq!(ring.current().unwrap().key_id(), k1.key_id());
         assert_eq!(

@@ -122,3 +122,47 @@ fn the_start_again_hint_is_known_by_its_variant() {
     assert!(!other.says_how_to_start_again());
     assert!(!other.to_string().contains("To start again"));
 }
+
+/// A rotation the keyring refuses says what the keyring's `String` said
+/// before the reason was typed (the same words go into a
+/// `ROTATION_INVALID` finding).
+#[test]
+fn a_refused_rotation_keeps_the_keyring_s_words() {
+    use crate::ledger::native::keyring::RotationRefused as R;
+    let key = |r| WriteError::Key(KeyError::Rotation(r)).to_string();
+    assert_eq!(
+        key(R::NoKeyInUse),
+        "refusing to write: no key is in use to sign a rotation"
+    );
+    assert_eq!(
+        key(R::SignedByAnother {
+            signed_as: "0000abcd".into(),
+            in_use: 0x12,
+        }),
+        "refusing to write: signed as key 0000abcd, but the key in use is 00000012"
+    );
+    let bad_vkey = crate::tlog::note::Verifier::from_vkey("x").unwrap_err();
+    assert_eq!(
+        key(R::NewKey(bad_vkey.clone())),
+        format!("refusing to write: new_vkey: {bad_vkey}")
+    );
+    assert_eq!(
+        key(R::AlreadyTrusted(0xab)),
+        "refusing to write: the new key 000000ab is already trusted by this ledger: a rotation introduces a key never used before"
+    );
+    assert_eq!(
+        key(R::NewKeyName {
+            name: "a".into(),
+            origin: "b".into()
+        }),
+        "refusing to write: the new key is named \"a\", expected the origin \"b\""
+    );
+    assert_eq!(
+        key(R::SignatureEncoding),
+        "refusing to write: signature is not 64 bytes of base64"
+    );
+    assert_eq!(
+        key(R::BadSignature(0xdead_beef)),
+        "refusing to write: the signature does not verify with key deadbeef"
+    );
+}

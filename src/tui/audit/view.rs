@@ -29,7 +29,7 @@ pub fn render(f: &mut Frame, area: Rect, ctx: &Ctx, v: &AuditView) {
             .map(|c| &c.source);
         let text = match (ctx.report, chain) {
             (Loading::Failed(e), _) => Line::styled(strings::ledger_unopenable(e), t.bad),
-            (_, None) if ctx.format().native() => Line::raw(s::NATIVE_AUDIT),
+            (_, None) if ctx.framed() => Line::raw(s::NATIVE_AUDIT),
             (_, Some(Source::Absent)) => Line::raw(s::NO_DESCRIPTORS),
             (Loading::Pending, _) => Line::raw(format!("{spin} {}", strings::VERIFYING)),
             _ => Line::raw(format!("{spin} {}", s::COMPUTING_TRAIL)),

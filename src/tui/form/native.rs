@@ -1,13 +1,12 @@
-//! The form on a native ledger: preview and append through the native
+//! The form on a native ledger: append (as previewed by
+//! [`crate::ledger::open::Ledger::preview_descriptor`]) through the native
 //! writer (which verifies the ledger first), signing with the workstation's
 //! key (`--key`, else `<ledger>.key` when present) and, on a keyed ledger,
 //! with its MAC key (`--mac-key`).
 
 use super::Refusal;
 use crate::ledger::model::new_descriptor::NewDescriptor;
-use crate::ledger::native::write::descriptors::{
-    NativePreview, append_previewed, preview_descriptor,
-};
+use crate::ledger::native::write::descriptors::{NativePreview, append_previewed};
 use crate::ledger::native::write::{CheckpointStatus, NativeWriter, WriteError};
 use crate::tui::strings;
 use crate::tui::writes::{Keys, WriteAck};
@@ -15,17 +14,6 @@ use std::path::Path;
 
 fn open(ledger: &Path, keys: &Keys) -> Result<NativeWriter, Refusal> {
     NativeWriter::open(ledger, keys.signer.clone(), keys.mac_key.clone()).map_err(|e| refusal(&e))
-}
-
-/// The exact line the record would be written as.
-pub fn preview(
-    ledger: &Path,
-    keys: &Keys,
-    input: NewDescriptor,
-    now: i64,
-) -> Result<NativePreview, Refusal> {
-    let w = open(ledger, keys)?;
-    preview_descriptor(&w, input, now).map_err(|e| refusal(&e))
 }
 
 /// Append as previewed; the acknowledgement (with the checkpoint that
@@ -57,7 +45,8 @@ pub fn append(
     })
 }
 
-fn refusal(e: &WriteError) -> Refusal {
+/// A native write's refusal: its message, and each violation.
+pub(super) fn refusal(e: &WriteError) -> Refusal {
     let details = match e {
         WriteError::Violated {
             violations: findings,

@@ -218,7 +218,7 @@ fn time(report: &VerifyReport) -> Result<TimeOverview, String> {
     })
     .map_err(|e| format!("{}: {e}", file.path.display()))?;
     let covered = report.time_segments.last().map_or(0, |s| s.last_line);
-    let segments = if file.kind.format().native() {
+    let segments = if !file.kind.runs_found_by_verification() {
         walk.segments
     } else if covered >= last_line {
         report.time_segments.clone()

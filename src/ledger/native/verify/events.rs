@@ -54,7 +54,7 @@ pub fn check(
         {
             let result = serde_json::from_value::<Rotation>(ev.body.clone())
                 .map_err(|e| format!("not a rotation record: {e}"))
-                .and_then(|rot| ring.apply(&rot, n));
+                .and_then(|rot| ring.apply(&rot, n).map_err(|e| e.to_string()));
             if let Err(e) = result {
                 report.findings.push(
                     Finding::new(

@@ -84,7 +84,7 @@ pub enum KeyError {
     MacKeyGeneration(getrandom::Error),
     /// The keyring refused the rotation record.
     #[error("{0}")]
-    Rotation(String),
+    Rotation(crate::ledger::native::keyring::RotationRefused),
     /// The signing key could not be named by a chain's origin line
     /// (docs/FORMAT.md §7.1).
     #[error("{0}")]
