@@ -8,12 +8,11 @@ mod common;
 mod publish;
 
 use common::s3::{BUCKET, Server};
-use publish::{Ledger, iss, walk};
+use publish::{Ledger, findings, iss, wait_for_event as wait_for, walk};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
 
 const PREFIX: &str = "team-a/ledger-1";
 
@@ -48,25 +47,6 @@ fn verify(server: &Server, arg: &str) -> (i32, Value) {
         )
     });
     (out.status.code().unwrap(), report)
-}
-
-/// Every finding as (file path, kind, line, the finding).
-fn findings(report: &Value) -> Vec<(String, String, Option<u64>, Value)> {
-    report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|f| {
-            f["findings"].as_array().unwrap().iter().map(move |x| {
-                (
-                    f["path"].as_str().unwrap().to_owned(),
-                    x["kind"].as_str().unwrap().to_owned(),
-                    x["line"].as_u64(),
-                    x.clone(),
-                )
-            })
-        })
-        .collect()
 }
 
 fn summary(r: &Value) -> Vec<(Value, Value, Value, Value)> {
@@ -148,18 +128,6 @@ impl Drop for Proc {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-    }
-}
-
-/// Wait for the first event `pred` accepts (panics after 60 s).
-fn wait_for(rx: &mpsc::Receiver<Value>, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-    loop {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(v) if pred(&v) => return v,
-            Ok(v) if v["event"] != "record" => eprintln!("event: {v}"),
-            Ok(_) => {}
-            Err(e) => panic!("waiting for {what}: {e}"),
-        }
     }
 }
 

@@ -9,7 +9,7 @@ mod common;
 mod publish;
 
 use common::http::{serve, serve_counting};
-use publish::{Ledger, iss};
+use publish::{Ledger, findings, iss};
 use serde_json::Value;
 
 /// A published 1,000-record ledger (batches of 300: partial tiles at the
@@ -38,25 +38,6 @@ fn verify(arg: &str, extra: &[&str]) -> (i32, Value) {
         )
     });
     (out.status.code().unwrap(), report)
-}
-
-/// Every finding as (file path, kind, line).
-fn findings(report: &Value) -> Vec<(String, String, Option<u64>, Value)> {
-    report["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|f| {
-            f["findings"].as_array().unwrap().iter().map(move |x| {
-                (
-                    f["path"].as_str().unwrap().to_owned(),
-                    x["kind"].as_str().unwrap().to_owned(),
-                    x["line"].as_u64(),
-                    x.clone(),
-                )
-            })
-        })
-        .collect()
 }
 
 #[test]

@@ -11,7 +11,7 @@ use common::http::serve;
 use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::write::NativeWriter;
-use publish::{Ledger, iss};
+use publish::{Ledger, iss, wait_for_event as wait_for};
 use rustix::process::{Pid, Signal, kill_process};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -32,18 +32,6 @@ impl Drop for Proc {
 fn publish(ledger: &Path, site: &Path) {
     let out = iss().arg("publish").arg(ledger).arg(site).output().unwrap();
     assert!(out.status.success(), "{out:?}");
-}
-
-/// Wait for the first event `pred` accepts (panics after 60 s).
-fn wait_for(rx: &mpsc::Receiver<Value>, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
-    loop {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(v) if pred(&v) => return v,
-            Ok(v) if v["event"] != "record" => eprintln!("event: {v}"),
-            Ok(_) => {}
-            Err(e) => panic!("waiting for {what}: {e}"),
-        }
-    }
 }
 
 fn cp_dir(from: &Path, to: &Path) {

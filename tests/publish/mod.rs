@@ -270,3 +270,42 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Every finding of an `iss verify --json` report as (file path, kind,
+/// line, the finding).
+pub fn findings(
+    report: &serde_json::Value,
+) -> Vec<(String, String, Option<u64>, serde_json::Value)> {
+    report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| {
+            f["findings"].as_array().unwrap().iter().map(move |x| {
+                (
+                    f["path"].as_str().unwrap().to_owned(),
+                    x["kind"].as_str().unwrap().to_owned(),
+                    x["line"].as_u64(),
+                    x.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The first `iss watch --json` event `pred` accepts (panics after 60 s,
+/// naming `what`); the other events but records are printed on the way.
+pub fn wait_for_event(
+    rx: &std::sync::mpsc::Receiver<serde_json::Value>,
+    what: &str,
+    pred: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(v) if pred(&v) => return v,
+            Ok(v) if v["event"] != "record" => eprintln!("event: {v}"),
+            Ok(_) => {}
+            Err(e) => panic!("waiting for {what}: {e}"),
+        }
+    }
+}
