@@ -173,13 +173,18 @@ pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<(), SecretError> {
         let _ = storage.remove_file(path);
         return Err(io(path, "cannot write the key file")(e));
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = folder_of(path);
     storage
         .sync_dir(dir)
         .map_err(io(path, "cannot make the key file's name durable"))
+}
+
+/// The folder whose entry names `path` (`.` for a bare file name): the
+/// one to sync so that a created or removed name is durable.
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// Remove a secret file this process created (a key no ledger needs), and
@@ -189,10 +194,7 @@ pub fn remove_secret(path: &Path) -> Result<(), SecretError> {
     storage
         .remove_file(path)
         .map_err(io(path, "cannot remove the key file"))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = folder_of(path);
     storage
         .sync_dir(dir)
         .map_err(io(path, "cannot make the key file's removal durable"))

@@ -5,7 +5,7 @@
 //! Selecting buckets and pressing Enter filters the browser; the rows it
 //! then shows are checked against the chain file read independently.
 
-use super::harness::Harness;
+use super::harness::{Harness, walk};
 use crate::ledger::legacy::write::append::{NewDescriptor, append_descriptors};
 use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::time::Instant;
@@ -89,20 +89,6 @@ fn lines_between(root: &Path, from: i64, to: i64) -> Vec<u64> {
         })
         .map(|(i, _)| i as u64)
         .collect()
-}
-
-/// Every line the browser shows, in order.
-fn walk(t: &mut Harness) -> Vec<u64> {
-    t.keys("g");
-    let mut seen = vec![t.app.current().cursor];
-    loop {
-        t.keys("j");
-        let c = t.app.current().cursor;
-        if Some(&c) == seen.last() {
-            return seen;
-        }
-        seen.push(c);
-    }
 }
 
 #[test]
