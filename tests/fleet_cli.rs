@@ -353,9 +353,7 @@ fn fleet_in_tmux_shows_an_appended_record_in_its_row_and_opens_a_ledger() {
     }
     let (root, fleet) = fleet_dir();
     let command = format!(
-        "{}='{}' {} tui --fleet {}",
-        common::STATE_ENV,
-        state_of(&fleet).display(),
+        "{} tui --fleet {}",
         env!("CARGO_BIN_EXE_iss"),
         fleet.display()
     );
@@ -406,9 +404,7 @@ fn fleet_in_tmux_shows_the_verdicts_of_published_locations() {
         return;
     };
     let command = format!(
-        "{}='{}' {} tui --fleet {}",
-        common::STATE_ENV,
-        state_of(&fleet).display(),
+        "{} tui --fleet {}",
         env!("CARGO_BIN_EXE_iss"),
         fleet.display()
     );
