@@ -2,7 +2,8 @@
 //! drop-in, over a verified ledger.
 //!
 //! Reads answer from memory ([`state`]): the records a full verification
-//! passed, extended with each line appended since once it is verified, and
+//! passed, extended with each line appended since once it is judged, with
+//! its verdict ([`judged`]), and
 //! the live verdict the watcher ([`crate::ledger::watch`]) keeps current,
 //! so `/health` costs the same on a ledger of any size. Writes (only with
 //! `--write` and a bearer token) go through one writer thread that commits
@@ -10,6 +11,7 @@
 //! ([`commit`]), answering each only once its record is durable.
 
 pub mod commit;
+pub mod judged;
 pub mod live;
 pub mod openapi;
 pub mod process_data;
@@ -87,15 +89,17 @@ impl AppState {
         })
     }
 
-    /// Take in the complete lines appended since the last look.
-    pub fn refresh(&self) {
-        if let Ok(mut d) = self.descriptors.write()
-            && let Err(e) = d.extend()
+    /// Take in the appended lines `judged` covers, with their verdicts.
+    pub fn take_in(&self, judged: &judged::Judged) {
+        if !judged.descriptors.is_empty()
+            && let Ok(mut d) = self.descriptors.write()
+            && let Err(e) = d.take_in(&judged.descriptors)
         {
             log::warn(&format!("reading the appended descriptors: {e}"));
         }
-        if let Ok(mut p) = self.pulses.write()
-            && let Err(e) = p.extend()
+        if !judged.pulses.is_empty()
+            && let Ok(mut p) = self.pulses.write()
+            && let Err(e) = p.take_in(&judged.pulses)
         {
             log::warn(&format!("reading the appended pulses: {e}"));
         }

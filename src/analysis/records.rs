@@ -45,6 +45,15 @@ impl Exclusions {
         self.lines.is_empty() && self.ranges.is_empty() && self.all.is_none()
     }
 
+    /// Each of `lines` (1-based, with why) excluded, and nothing else: the
+    /// lines a watcher found violated among those it judged.
+    pub fn of_lines(lines: impl IntoIterator<Item = (u64, String)>) -> Self {
+        Exclusions {
+            lines: lines.into_iter().collect(),
+            ..Exclusions::default()
+        }
+    }
+
     /// The exclusions for the file `name` of a verification report.
     pub fn from_report(report: &VerifyReport, name: &str) -> Self {
         let mut ex = Exclusions::default();

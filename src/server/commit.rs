@@ -12,6 +12,7 @@
 //! before writing after it; a batch the ledger refused drops the session,
 //! so the next one starts from a full verification.
 
+use super::judged::{Judged, Through};
 use crate::ledger::legacy::write::append::{
     Acknowledged, LegacySession, NewDescriptor, WriteError,
 };
@@ -87,9 +88,10 @@ pub struct Writer {
     pub now_micros: Arc<dyn Fn() -> i64 + Send + Sync>,
     /// Counters.
     pub stats: Arc<CommitStats>,
-    /// Called after each acknowledged batch, before any request is answered
-    /// (the server's read state takes the new lines in).
-    pub after: Box<dyn Fn() + Send>,
+    /// Called after each acknowledged batch, before any request is answered,
+    /// with the lines known verified: up to the batch's last record (the
+    /// server's read state takes them in).
+    pub after: Box<dyn Fn(&Judged) + Send>,
 }
 
 /// Start the writer thread; it ends when every sender is dropped, after
@@ -259,9 +261,12 @@ fn run(w: &Writer, session: &mut Option<Session>, rx: &mpsc::Receiver<Job>) {
         }
         for reply in pulses {
             let result = append_pulse(w, session);
-            if result.is_ok() {
+            if let Ok(line) = result {
                 w.stats.pulses.fetch_add(1, Ordering::Relaxed);
-                (w.after)();
+                (w.after)(&Judged {
+                    pulses: Through::verified_through(line),
+                    ..Judged::default()
+                });
             }
             let _ = reply.send(result);
         }
@@ -283,6 +288,20 @@ fn run(w: &Writer, session: &mut Option<Session>, rx: &mpsc::Receiver<Job>) {
 
 type Reply = oneshot::Sender<Result<DescriptorDone, WriteFailed>>;
 
+/// The records of a batch acknowledged: their ids, in order, and the line
+/// of the last one in the descriptor file.
+type Batch = (Vec<String>, Option<u64>);
+
+/// What a batch ending at `last_line` tells the read state: every line up
+/// to it verified (the session verified any foreign line before writing
+/// after it, under the lock), none past it.
+fn written(last_line: Option<u64>) -> Judged {
+    Judged {
+        descriptors: last_line.map(Through::verified_through).unwrap_or_default(),
+        ..Judged::default()
+    }
+}
+
 fn commit_descriptors(
     w: &Writer,
     session: &mut Option<Session>,
@@ -291,12 +310,12 @@ fn commit_descriptors(
     let now = (w.now_micros)();
     let (inputs, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
     match append_batch(w, session, inputs.clone(), now) {
-        Ok(ids) => {
+        Ok((ids, last_line)) => {
             w.stats.batches.fetch_add(1, Ordering::Relaxed);
             w.stats
                 .records
                 .fetch_add(ids.len() as u64, Ordering::Relaxed);
-            (w.after)();
+            (w.after)(&written(last_line));
             for (i, (id, reply)) in ids.into_iter().zip(replies).enumerate() {
                 let _ = reply.send(Ok(DescriptorDone {
                     descriptor_id: id,
@@ -310,16 +329,20 @@ fn commit_descriptors(
             for (input, reply) in inputs.into_iter().zip(replies) {
                 let now = (w.now_micros)();
                 let result = append_batch(w, session, vec![input], now)
-                    .map(|mut ids| DescriptorDone {
-                        descriptor_id: ids.pop().unwrap_or_default(),
-                        at_micros: now,
+                    .map(|(mut ids, last_line)| {
+                        let done = DescriptorDone {
+                            descriptor_id: ids.pop().unwrap_or_default(),
+                            at_micros: now,
+                        };
+                        (done, last_line)
                     })
                     .map_err(Refusal::into_failed);
-                if result.is_ok() {
+                let result = result.map(|(done, last_line)| {
                     w.stats.batches.fetch_add(1, Ordering::Relaxed);
                     w.stats.records.fetch_add(1, Ordering::Relaxed);
-                    (w.after)();
-                }
+                    (w.after)(&written(last_line));
+                    done
+                });
                 let _ = reply.send(result);
             }
         }
@@ -370,7 +393,7 @@ fn append_batch(
     session: &mut Option<Session>,
     inputs: Vec<NewDescriptor>,
     now: i64,
-) -> Result<Vec<String>, Refusal> {
+) -> Result<Batch, Refusal> {
     let result = match open(w, session).map_err(Refusal::Ledger)? {
         Session::Native(writer) => append_native(writer, inputs, now),
         Session::Legacy(legacy) => append_legacy(legacy, inputs, now),
@@ -387,7 +410,7 @@ fn append_native(
     writer: &mut NativeWriter,
     inputs: Vec<NewDescriptor>,
     now: i64,
-) -> Result<Vec<String>, Refusal> {
+) -> Result<Batch, Refusal> {
     let acks =
         crate::ledger::native::write::descriptors::append_descriptor_records(writer, inputs, now)
             .map_err(|e| match e {
@@ -400,14 +423,18 @@ fn append_native(
     if let CheckpointStatus::Failed(f) = writer.checkpoint_after_append(Chain::Descriptors) {
         crate::server::log::warn(&f.to_string());
     }
-    Ok(acks.into_iter().map(|a| a.descriptor_id).collect())
+    let last_line = acks.last().map(|a| a.record.line);
+    Ok((
+        acks.into_iter().map(|a| a.descriptor_id).collect(),
+        last_line,
+    ))
 }
 
 fn append_legacy(
     session: &mut LegacySession,
     inputs: Vec<NewDescriptor>,
     now: i64,
-) -> Result<Vec<String>, Refusal> {
+) -> Result<Batch, Refusal> {
     session
         .append_group(inputs, now)
         .map(|done| {
@@ -417,10 +444,13 @@ fn append_legacy(
             if let Err(f) = &done.witness {
                 crate::server::log::warn(&f.to_string());
             }
-            done.acks
+            let last_line = done.acks.last().map(|a| a.line);
+            let ids = done
+                .acks
                 .into_iter()
                 .map(|a: Acknowledged| a.descriptor_id)
-                .collect()
+                .collect();
+            (ids, last_line)
         })
         .map_err(|e| match e {
             WriteError::RecordDoesNotVerify(_) => Refusal::Record(e.to_string()),

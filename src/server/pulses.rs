@@ -1,11 +1,14 @@
 //! The pulse chain as the legacy time endpoints show it: each verified
 //! pulse as a legacy pulse object, and the chain's verdict.
 
+use super::judged::Through;
+use super::state::Cap;
 use crate::analysis::records::{Exclusions, pulse_file};
 use crate::ledger::io::reader::LineReader;
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::VerifyReport;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
@@ -38,34 +41,52 @@ impl Pulses {
         };
         p.excluded = Exclusions::from_report(report, file.name());
         p.file = Some((file.path.to_path_buf(), file.kind.framed()));
-        p.extend()?;
+        // The lines the verification read, no more: a line appended since
+        // is taken in once the watcher judged it.
+        let verified = super::state::verified_bytes(report, file.name());
+        p.extend(Cap::bytes(verified), &BTreeMap::new())?;
         Ok(p)
     }
 
-    /// Read the complete lines appended since the last read.
-    pub fn extend(&mut self) -> std::io::Result<usize> {
+    /// Take in the lines `judged` covers (the watcher's verdicts on the
+    /// pulses appended since, or our writer's own), leaving out the
+    /// violated ones; a pulse already taken in that is now found violated
+    /// is dropped from the list and the count.
+    pub fn take_in(&mut self, judged: &Through) -> std::io::Result<usize> {
+        for &line in judged.violated.keys().filter(|&&l| l <= self.lines) {
+            if let Some(i) = self.list.iter().position(|(l, _)| *l == line) {
+                self.list.remove(i);
+                self.count = self.count.saturating_sub(1);
+            }
+        }
+        match judged.line.filter(|&l| l > self.lines) {
+            Some(through) => self.extend(Cap::lines(through - self.lines), &judged.violated),
+            None => Ok(0),
+        }
+    }
+
+    /// Read the complete lines past those read, as far as `cap` allows;
+    /// `violated` (absolute line numbers) are left out.
+    fn extend(&mut self, cap: Cap, violated: &BTreeMap<u64, String>) -> std::io::Result<usize> {
         let Some((path, native)) = self.file.clone() else {
             return Ok(0);
         };
-        // Only complete lines: a line still being written is read next time.
-        let end = match crate::ledger::append::Tail::read(&path) {
-            Ok(t) => t.complete().len,
-            Err(e) => return Err(std::io::Error::other(e.to_string())),
-        };
-        if end <= self.loaded {
+        let Some(end) = cap.end(&path, self.loaded)? else {
             return Ok(0);
-        }
+        };
         let mut f = std::fs::File::open(&path)?;
         f.seek(SeekFrom::Start(self.loaded))?;
-        let mut source = super::state::CountLines::new(f.take(end - self.loaded));
+        let mut source = super::state::CountLines::new(f.take(end - self.loaded), cap.lines);
         let before = self.count;
         let mut reader = LineReader::new(&mut source);
         while let Some(line) = reader.next_line()? {
             let number = self.lines + line.number;
-            if matches!(
-                self.excluded.status(number),
-                crate::analysis::maturity::Inclusion::Excluded { .. }
-            ) {
+            if violated.contains_key(&number)
+                || matches!(
+                    self.excluded.status(number),
+                    crate::analysis::maturity::Inclusion::Excluded { .. }
+                )
+            {
                 continue;
             }
             let crate::ledger::io::reader::Content::Bytes(text) = line.content else {

@@ -4,6 +4,7 @@
 //! stops taking connections, lets every request in flight finish (a write
 //! is answered with its outcome), and stops the writer after its last batch.
 
+use super::judged::Judged;
 use super::log::{self, Level};
 use super::{AppState, Options, routes};
 use crate::ledger::watch::{WatchEvent, WatchOptions, thread as watch_thread};
@@ -85,9 +86,9 @@ async fn log_and_time(req: Request, next: Next, timeout: Duration) -> Response {
     response
 }
 
-/// Apply one watcher event to the read state; whether the index must then
-/// take in appended lines (the caller does it once for a burst of events).
-fn apply(state: &AppState, event: WatchEvent) -> bool {
+/// Apply one watcher event to the verdict and the read state (an appended
+/// line's verdict reaches the index through [`Judged`], once per burst).
+fn apply(state: &AppState, event: WatchEvent) {
     match event {
         WatchEvent::Record(r) => {
             if let Ok(mut live) = state.live.write() {
@@ -98,8 +99,6 @@ fn apply(state: &AppState, event: WatchEvent) -> bool {
                     "{} line {}: appended line does not verify",
                     r.path, r.line
                 ));
-            } else {
-                return true;
             }
         }
         WatchEvent::Alert(a) => {
@@ -129,7 +128,6 @@ fn apply(state: &AppState, event: WatchEvent) -> bool {
         WatchEvent::Pending(_) => {}
         WatchEvent::Error(e) => log::line(Level::Error, &format!("watcher: {e}")),
     }
-    false
 }
 
 fn state_alert(report: &crate::ledger::model::report::VerifyReport) -> Option<String> {
@@ -164,19 +162,21 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
     std::thread::Builder::new()
         .name("iss-serve-watch".into())
         .spawn(move || {
-            // Events come one per appended line: the index takes the new
-            // lines in once per burst, not once per line.
+            // Events come one per appended line: the index takes the
+            // judged lines in once per burst, not once per line (and before
+            // any other event, which may reload it).
             while let Ok(first) = rx.recv() {
-                let mut refresh = false;
+                let mut judged = Judged::default();
                 for e in std::iter::once(first).chain(rx.try_iter()) {
-                    if !matches!(e, WatchEvent::Record(_)) && refresh {
-                        events.refresh();
-                        refresh = false;
+                    if let WatchEvent::Record(r) = &e {
+                        judged.record(r);
+                    } else if !judged.is_empty() {
+                        events.take_in(&std::mem::take(&mut judged));
                     }
-                    refresh |= apply(&events, e);
+                    apply(&events, e);
                 }
-                if refresh {
-                    events.refresh();
+                if !judged.is_empty() {
+                    events.take_in(&judged);
                 }
             }
         })?;
@@ -189,7 +189,7 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
             mac_key: options.mac_key.clone(),
             now_micros: Arc::new(super::shapes::now_micros),
             stats: Arc::clone(&state.stats),
-            after: Box::new(move || after.refresh()),
+            after: Box::new(move |written: &Judged| after.take_in(written)),
         });
         if let Ok(mut slot) = state.writer.lock() {
             *slot = Some(tx);

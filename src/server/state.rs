@@ -2,14 +2,17 @@
 //! held in memory with the indexes the legacy endpoints look up by, and the
 //! live verdict the watcher keeps current.
 //!
-//! The index is built once from a full verification and then extended
-//! with the lines appended since (each verified by the watcher or written
-//! by our own append path), so a read never re-reads the ledger. It holds
+//! The index is built once from a full verification (the bytes it read,
+//! no more) and then extended with the lines appended since, as far as the
+//! watcher or our own writer judged them and with their verdicts
+//! ([`super::judged`]), so a read never re-reads the ledger and never
+//! answers an unjudged line as verified. It holds
 //! where each record is in the file, not its text: a read takes the
 //! record's bytes from there (one `pread`) and checks them against the
 //! digest taken when it was verified, so memory stays small on a ledger of
 //! a million records and an answer is never made of bytes that changed.
 
+use super::judged::Through;
 use crate::analysis::records::{ChainFile, Exclusions, descriptor_file, for_each_descriptor_in};
 use crate::ledger::discover::FileKind;
 use crate::ledger::model::report::{FileStatus, LedgerStatus, VerifyReport};
@@ -119,36 +122,52 @@ impl Descriptors {
         };
         let exclusions = Exclusions::from_report(report, file.name());
         d.file = Some((file.kind, file.path.to_path_buf()));
-        d.extend_from(&exclusions)?;
+        // The lines the verification read, no more: a line appended since
+        // is taken in once the watcher judged it.
+        let verified = verified_bytes(report, file.name());
+        d.extend_from(&exclusions, Cap::bytes(verified))?;
         Ok(d)
     }
 
-    /// Read the complete lines appended since the last load. Lines added
-    /// here were verified before they were read (by the watcher, or by the
-    /// append path that wrote them), so the exclusions of the baseline
-    /// stand for them.
-    pub fn extend(&mut self) -> std::io::Result<usize> {
-        self.extend_from(&Exclusions::default())
+    /// Take in the lines `judged` covers (the watcher's verdicts on the
+    /// lines appended since, or our writer's own lines), excluding the
+    /// violated ones; a line already taken in that is now found violated
+    /// is excluded from now on.
+    pub fn take_in(&mut self, judged: &Through) -> std::io::Result<usize> {
+        for (&line, why) in judged.violated.range(..=self.lines) {
+            if let Ok(i) = self.records.binary_search_by_key(&line, |r| r.line)
+                && self.records[i].excluded.is_none()
+            {
+                self.records[i].excluded = Some(why.as_str().into());
+            }
+        }
+        let Some(through) = judged.line.filter(|&l| l > self.lines) else {
+            return Ok(0);
+        };
+        // The exclusions count lines from where this read starts.
+        let base = self.lines;
+        let exclusions = Exclusions::of_lines(
+            judged
+                .violated
+                .range(base + 1..)
+                .map(|(&l, why)| (l - base, why.clone())),
+        );
+        self.extend_from(&exclusions, Cap::lines(through - base))
     }
 
-    fn extend_from(&mut self, exclusions: &Exclusions) -> std::io::Result<usize> {
+    fn extend_from(&mut self, exclusions: &Exclusions, cap: Cap) -> std::io::Result<usize> {
         let Some((kind, path)) = self.file.clone() else {
             return Ok(0);
         };
         if self.handle.is_none() {
             self.handle = Some(std::fs::File::open(&path)?);
         }
-        // Only complete lines: a line still being written is read next time.
-        let end = match crate::ledger::append::Tail::read(&path) {
-            Ok(t) => t.complete().len,
-            Err(e) => return Err(std::io::Error::other(e.to_string())),
-        };
-        if end <= self.loaded {
+        let Some(end) = cap.end(&path, self.loaded)? else {
             return Ok(0);
-        }
+        };
         let mut f = std::fs::File::open(&path)?;
         f.seek(SeekFrom::Start(self.loaded))?;
-        let mut source = CountLines::new(f.take(end - self.loaded));
+        let mut source = CountLines::new(f.take(end - self.loaded), cap.lines);
         let (base, base_offset) = (self.lines, self.loaded);
         let before = self.records.len();
         let chain = ChainFile { kind, path: &path };
@@ -221,32 +240,122 @@ impl Descriptors {
     }
 }
 
-/// A reader that counts the bytes and lines that went through it.
+/// The bytes of `name` a verification read (0 when it is not in the report).
+pub(super) fn verified_bytes(report: &VerifyReport, name: &str) -> u64 {
+    report
+        .files
+        .iter()
+        .find(|f| f.name == name)
+        .map_or(0, |f| f.bytes)
+}
+
+/// How far an index may read past what it holds: never past the last
+/// complete line (a line still being written is read next time), and
+/// never past the bytes or lines somebody judged.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Cap {
+    /// The file's bytes a full verification read.
+    bytes: Option<u64>,
+    /// Lines the watcher or the writer judged past those held.
+    pub lines: Option<u64>,
+}
+
+impl Cap {
+    /// Up to `bytes` of the file.
+    pub fn bytes(bytes: u64) -> Self {
+        Cap {
+            bytes: Some(bytes),
+            lines: None,
+        }
+    }
+
+    /// `lines` more lines.
+    pub fn lines(lines: u64) -> Self {
+        Cap {
+            bytes: None,
+            lines: Some(lines),
+        }
+    }
+
+    /// The byte offset to read up to from `loaded`; `None`: nothing to read.
+    pub fn end(&self, path: &Path, loaded: u64) -> std::io::Result<Option<u64>> {
+        let complete = match crate::ledger::append::Tail::read(path) {
+            Ok(t) => t.complete().len,
+            Err(e) => return Err(std::io::Error::other(e.to_string())),
+        };
+        let end = match self.bytes {
+            // The verification may have read part of a line then being
+            // written: up to the end of the last whole line before it.
+            Some(b) if b < complete => after_last_line_feed(path, loaded, b)?,
+            _ => complete,
+        };
+        Ok((end > loaded).then_some(end))
+    }
+}
+
+/// The offset just past the last line feed in `from..to` of `path` (`from`
+/// when there is none).
+fn after_last_line_feed(path: &Path, from: u64, to: u64) -> std::io::Result<u64> {
+    use std::os::unix::fs::FileExt;
+    const BLOCK: u64 = 64 * 1024;
+    let f = std::fs::File::open(path)?;
+    let mut end = to;
+    let mut buf = vec![0u8; BLOCK as usize];
+    while end > from {
+        let start = end.saturating_sub(BLOCK).max(from);
+        let block = &mut buf[..(end - start) as usize];
+        f.read_exact_at(block, start)?;
+        if let Some(at) = memchr::memrchr(b'\n', block) {
+            return Ok(start + at as u64 + 1);
+        }
+        end = start;
+    }
+    Ok(from)
+}
+
+/// A reader that counts the bytes and lines that went through it, and
+/// ends after `limit` lines when given one.
 pub(super) struct CountLines<R> {
     inner: R,
     /// Line feeds read.
     pub lines: u64,
     /// Bytes read.
     pub bytes: u64,
+    limit: u64,
 }
 
 impl<R> CountLines<R> {
-    /// Count what is read from `inner`.
-    pub fn new(inner: R) -> Self {
+    /// Count what is read from `inner`, ending after `limit` lines.
+    pub fn new(inner: R, limit: Option<u64>) -> Self {
         CountLines {
             inner,
             lines: 0,
             bytes: 0,
+            limit: limit.unwrap_or(u64::MAX),
         }
     }
 }
 
 impl<R: Read> Read for CountLines<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.lines >= self.limit {
+            return Ok(0);
+        }
         let n = self.inner.read(buf)?;
-        self.lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
-        self.bytes += n as u64;
-        Ok(n)
+        // The bytes after the last line allowed are not handed on (nor
+        // counted): the next read starts from the line after it.
+        let mut take = n;
+        let mut lines = 0;
+        for at in memchr::memchr_iter(b'\n', &buf[..n]) {
+            lines += 1;
+            if self.lines + lines == self.limit {
+                take = at + 1;
+                break;
+            }
+        }
+        self.lines += lines;
+        self.bytes += take as u64;
+        Ok(take)
     }
 }
 

@@ -287,4 +287,5 @@ fn check_errors(server: &Server, ledger: &Path) {
 }
 
 mod concurrency;
+mod index_verdicts;
 mod reads_writes;
