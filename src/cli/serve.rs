@@ -57,8 +57,10 @@ pub fn read_token(path: &Path) -> anyhow::Result<String> {
     Ok(token)
 }
 
-/// The native writer's keys, read (and checked against the ledger) before
-/// anything listens: only with `--write`, only for a native ledger.
+/// The keys, read (and checked against the ledger) before anything
+/// listens, only for a native ledger: with `--write` the writer's (signing
+/// and HMAC); read-only, the HMAC key alone, which the watcher checks each
+/// record's MAC with.
 fn keys(
     args: &ServeArgs,
 ) -> anyhow::Result<(
@@ -76,7 +78,16 @@ fn keys(
         return Ok((None, None));
     }
     if !args.write {
-        return Ok((None, None));
+        // A read-only server signs nothing, but checks each record's MAC
+        // with the HMAC key when given one, as `iss verify --mac-key` does.
+        let keys = crate::ledger::open::Keys::resolve(
+            &args.path,
+            false,
+            None,
+            args.keys.mac_key.as_deref(),
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", args.path.display()))?;
+        return Ok((None, keys.mac_key));
     }
     let keys = super::native::open(&args.path, &args.keys)?.keys().clone();
     Ok((keys.signer, keys.mac_key))

@@ -139,7 +139,17 @@ fn state_alert(report: &crate::ledger::model::report::VerifyReport) -> Option<St
 /// where (`listening on ADDR`, the real port when 0 was asked for).
 pub fn serve(options: &Options) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel::<WatchEvent>();
-    let _watch = watch_thread::spawn(options.path.clone(), WatchOptions::default(), move |e| {
+    // The watcher checks the MACs of a keyed ledger with the key the
+    // server was given: without it, a record with a forged MAC under the
+    // ledger's key id would be taken in as verified.
+    let watch_options = WatchOptions {
+        verify: crate::ledger::verify::VerifyOptions {
+            mac_key: options.mac_key.clone(),
+            ..crate::ledger::verify::VerifyOptions::default()
+        },
+        ..WatchOptions::default()
+    };
+    let _watch = watch_thread::spawn(options.path.clone(), watch_options, move |e| {
         tx.send(e).is_ok()
     });
     let report = match rx.recv() {

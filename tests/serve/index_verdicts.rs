@@ -94,3 +94,63 @@ fn a_forged_line_appended_before_a_good_one_is_answered_as_excluded() {
         forged_verdict
     );
 }
+
+/// The line of `record` with its MAC changed: the hash chain still holds
+/// (the hash does not cover the MAC), the key id is the ledger's; only the
+/// HMAC key tells it is not the ledger's MAC.
+fn with_forged_mac(record: &str) -> String {
+    let v: Value = serde_json::from_str(record).unwrap();
+    // `KEYID:MAC`: the key id kept, the MAC's last digit changed.
+    let mac = v["mac"].as_str().unwrap();
+    let flipped = if mac.ends_with('0') { "1" } else { "0" };
+    record.replace(mac, &format!("{}{flipped}", &mac[..mac.len() - 1]))
+}
+
+#[test]
+fn a_read_only_server_given_the_hmac_key_checks_appended_macs() {
+    use iss_workstation::ledger::native::format::record::{build_line_raw, parse_fields};
+    use iss_workstation::ledger::native::secret::MacKey;
+    let native = common::new_native("serve.test/forged-mac", true);
+    let mac_path = native.mac.clone().unwrap();
+    let key_args = ["--mac-key".as_ref(), mac_path.as_os_str()];
+    common::append_descriptor_cli(&native.dir, "Keyed_0", &key_args);
+    let server = Server::start(&native.dir, &key_args);
+    assert_eq!(
+        server.get_json("/health").1["spice_layer_integrity"],
+        "VERIFIED"
+    );
+    // The forger appends a record chained to the last, with a MAC under
+    // the ledger's key id that is not the ledger's MAC.
+    let chain = native.dir.join("descriptors.jsonl");
+    let last = common::read_lines(&chain).pop().unwrap();
+    let (fields, _) = parse_fields(&last).unwrap();
+    let mut body: Value = serde_json::from_str(fields.body).unwrap();
+    body["descriptor_id"] = json!("f0f0f0f0f0f0f0f1");
+    body["process_name"] = json!("Forged_Mac");
+    let key = MacKey::read(&mac_path).unwrap();
+    let (line, _) = build_line_raw(
+        "descriptors",
+        fields.seq + 1,
+        fields.hash,
+        &body.to_string(),
+        Some(&key),
+    )
+    .unwrap();
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&chain)
+            .unwrap();
+        writeln!(f, "{}", with_forged_mac(&line)).unwrap();
+    }
+    eventually("/health says FAILED", || {
+        server.get_json("/health").1["spice_layer_integrity"] == "FAILED"
+    });
+    eventually("the forged record is indexed", || {
+        server.get("/spice/descriptor/f0f0f0f0f0f0f0f1").0 == 200
+    });
+    let (_, trail) = server.get_json("/audit/trail/f0f0f0f0f0f0f0f1");
+    let verdict = trail["vault_pointers"]["verdict"].as_str().unwrap();
+    assert!(verdict.starts_with("excluded: MAC"), "{verdict}");
+}
