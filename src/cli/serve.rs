@@ -80,14 +80,9 @@ fn keys(
     if !args.write {
         // A read-only server signs nothing, but checks each record's MAC
         // with the HMAC key when given one, as `iss verify --mac-key` does.
-        let keys = crate::ledger::open::Keys::resolve(
-            &args.path,
-            false,
-            None,
-            args.keys.mac_key.as_deref(),
-        )
-        .map_err(|e| anyhow::anyhow!("{}: {e}", args.path.display()))?;
-        return Ok((None, keys.mac_key));
+        let ledger = crate::ledger::open::Ledger::review(&args.path, args.keys.mac_key.as_deref())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", args.path.display()))?;
+        return Ok((None, ledger.keys().mac_key.clone()));
     }
     let keys = super::native::open(&args.path, &args.keys)?.keys().clone();
     Ok((keys.signer, keys.mac_key))

@@ -2,7 +2,8 @@
 
 use super::args::VerifyArgs;
 use crate::ledger::model::report::LedgerStatus;
-use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::VerifyOptions;
 use anyhow::Context;
 use std::io::Write;
 
@@ -22,7 +23,7 @@ fn run_at(
     path: &std::path::Path,
     fetched: Option<&crate::remote::Fetched>,
 ) -> anyhow::Result<u8> {
-    let mac_key = crate::ledger::native::secret::mac_key_option(path, args.mac_key.as_deref())?;
+    let ledger = Ledger::review(path, args.mac_key.as_deref())?;
     let witness_policy = match &args.policy {
         Some(p) => {
             let text =
@@ -38,13 +39,12 @@ fn run_at(
     let tsa_certs = super::timestamp::read_certs(&args.tsa_cert)?;
     let options = VerifyOptions {
         max_line: args.max_line_bytes,
-        mac_key,
         trust: trust.clone(),
         pinned: super::trust::pinned(&args.trust, path)?,
         witness_policy,
         ..VerifyOptions::default()
     };
-    let mut report = verify_path(path, &options)?;
+    let mut report = ledger.verify(&options)?;
     super::timestamp::check_stored(path, &args.tsa_cert, &tsa_certs, &mut report)?;
     for p in &args.proof {
         let text = crate::ledger::input::read_once_to_string(p, crate::ledger::input::STREAM_LIMIT)

@@ -10,7 +10,6 @@
 use super::watch_verdict::{Input, Verdict, stop_on_signals};
 use crate::cli::args::WatchArgs;
 use crate::cli::output::QuietPipe;
-use crate::ledger::watch::thread::spawn;
 use crate::ledger::watch::{WatchEvent, WatchOptions};
 use anyhow::bail;
 use std::io::{self, Write};
@@ -39,12 +38,11 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
     let path = fetched
         .as_ref()
         .map_or_else(|| path.clone(), |f| f.dir().to_path_buf());
-    let mac_key = crate::ledger::native::secret::mac_key_option(&path, args.mac_key.as_deref())?;
+    let ledger = crate::ledger::open::Ledger::review(&path, args.mac_key.as_deref())?;
     let pinned = super::trust::pinned(&args.trust, &path)?;
     let options = WatchOptions {
         torn_grace: Duration::from_millis(args.torn_grace_ms),
         verify: crate::ledger::verify::VerifyOptions {
-            mac_key,
             trust: super::trust::resolve(&args.trust, true)?,
             pinned: pinned.clone(),
             ..Default::default()
@@ -56,7 +54,7 @@ pub fn run(args: &WatchArgs) -> anyhow::Result<u8> {
     let copy_dir = fetched.as_ref().map(|f| f.dir().to_path_buf());
     let renamer = fetched.clone();
     let events = tx.clone();
-    let _handle = spawn(path, options, move |mut ev| {
+    let _handle = ledger.watch(options, move |mut ev| {
         if let Some(f) = &renamer {
             f.rename_event(&mut ev);
         }

@@ -9,11 +9,16 @@
 //! this module is the one place the format is decided, and no layer above
 //! names [`Format`] (`tests/layers.rs` checks).
 //!
+//! A review opens it read-only (`review`: the HMAC key checked once, the
+//! signing key never read) and verifies or watches it through the
+//! `Ledger`, which hands its key to both.
+//!
 //! What it is not: a second implementation. Verification, appends and
 //! watching stay in `verify`, `legacy`/`native` and `watch`; a `Ledger`
 //! only hands them the resolved path, format and keys.
 
 mod facts;
+mod review;
 mod write;
 
 pub use write::{DescriptorPreview, DescriptorsDone, Durable, PulseAck, PulseTime, PulseWriter};

@@ -7,7 +7,7 @@
 use super::judged::Judged;
 use super::log::{self, Level};
 use super::{AppState, Options, routes};
-use crate::ledger::watch::{WatchEvent, WatchOptions, thread as watch_thread};
+use crate::ledger::watch::{WatchEvent, WatchOptions};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{Method, StatusCode};
@@ -142,16 +142,12 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
     // The watcher checks the MACs of a keyed ledger with the key the
     // server was given: without it, a record with a forged MAC under the
     // ledger's key id would be taken in as verified.
-    let watch_options = WatchOptions {
-        verify: crate::ledger::verify::VerifyOptions {
-            mac_key: options.mac_key.clone(),
-            ..crate::ledger::verify::VerifyOptions::default()
-        },
-        ..WatchOptions::default()
+    let keys = crate::ledger::open::Keys {
+        signer: None,
+        mac_key: options.mac_key.clone(),
     };
-    let _watch = watch_thread::spawn(options.path.clone(), watch_options, move |e| {
-        tx.send(e).is_ok()
-    });
+    let ledger = crate::ledger::open::Ledger::with_keys(&options.path, keys);
+    let _watch = ledger.watch(WatchOptions::default(), move |e| tx.send(e).is_ok());
     let report = match rx.recv() {
         Ok(WatchEvent::Ready(report)) => report,
         Ok(WatchEvent::Error(e)) => anyhow::bail!("{}: {e}", options.path.display()),
