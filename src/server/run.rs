@@ -6,6 +6,7 @@
 
 use super::log::{self, Level};
 use super::{AppState, Options, routes};
+use crate::ledger::open::{Keys, Ledger};
 use crate::ledger::watch::{WatchEvent, WatchOptions, thread as watch_thread};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -149,8 +150,6 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
         Ok(WatchEvent::Error(e)) => anyhow::bail!("{}: {e}", options.path.display()),
         Ok(_) | Err(_) => anyhow::bail!("{}: the watcher did not start", options.path.display()),
     };
-    // The writer signs checkpoints on a ledger that has them.
-    let native = report.has_checkpoints();
     let mut state = AppState::from_report(&report, options.token.clone())?;
     state.body_limit = options.body_limit;
     let state = Arc::new(state);
@@ -183,10 +182,14 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
     let writer = if options.token.is_some() {
         let after = Arc::clone(&state);
         let (tx, handle) = super::commit::spawn(super::commit::Writer {
-            root: options.path.clone(),
-            native,
-            signer: options.signer.clone(),
-            mac_key: options.mac_key.clone(),
+            // The writer signs checkpoints on a ledger that has them.
+            ledger: Ledger::with_keys(
+                &options.path,
+                Keys {
+                    signer: options.signer.clone(),
+                    mac_key: options.mac_key.clone(),
+                },
+            ),
             now_micros: Arc::new(super::shapes::now_micros),
             stats: Arc::clone(&state.stats),
             after: Box::new(move || after.refresh()),
