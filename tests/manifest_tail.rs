@@ -264,3 +264,27 @@ fn forged_records_without_manifest_lines_are_a_violation() {
     let first = common::field(&forged[forged.len() - 2], "descriptor_id");
     assert_eq!(f.record_id.as_deref(), Some(first.as_str()));
 }
+
+/// `iss repair` never completes the manifest of a ledger that does not
+/// verify: manifest lines cut by someone (two records unattested, no batch
+/// record) are refused with the violations, exit 1, nothing written.
+#[test]
+fn repair_refuses_a_manifest_cut_by_someone_with_its_violations() {
+    let (_dir, l) = sample();
+    assert_eq!(cut_creates(&l, 2), 2);
+    let manifest = std::fs::read(l.join(MANIFEST)).unwrap();
+    let r = common::faults::iss(
+        &common::faults::args_for(&["repair", "{L}"], &l),
+        None,
+        None,
+    );
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr.starts_with(
+            "iss: the ledger does not verify: the manifest was not completed (a repair never writes onto a violated ledger)\n  ✘ "
+        ),
+        "{r:?}"
+    );
+    assert!(r.stderr.contains(" MANIFEST_MISMATCH: "), "{r:?}");
+    assert_eq!(std::fs::read(l.join(MANIFEST)).unwrap(), manifest);
+}

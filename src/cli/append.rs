@@ -4,7 +4,7 @@
 pub(super) mod pulse;
 
 use super::args::{AppendArgs, AppendWhat};
-use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
+use super::{EXIT_ERROR, EXIT_OK};
 use crate::ledger::append::EXIT_DURABLE_FOLLOW_UP_FAILED;
 use crate::ledger::legacy::write::append::{Appended, Progress, WriteError};
 use crate::ledger::open::{DescriptorsDone, Durable, Ledger};
@@ -127,16 +127,18 @@ fn refused(ledger: &Ledger, e: &WriteError) -> anyhow::Result<u8> {
     if ledger.refusing() == Refusing::Write {
         return super::native::refusal(e);
     }
-    let mut err = anstream::stderr().lock();
     if let WriteError::Violated {
         violations: findings,
         ..
     } = e
     {
-        writeln!(err, "iss: refusing to append: the ledger does not verify")?;
-        super::refusal::print_violations(&mut err, findings, true)?;
-        return Ok(EXIT_VIOLATION);
+        return super::refusal::violated(
+            "refusing to append: the ledger does not verify",
+            findings,
+            true,
+        );
     }
+    let mut err = anstream::stderr().lock();
     writeln!(err, "iss: {e}")?;
     writeln!(err, "iss: {}", nothing_appended(e))?;
     Ok(EXIT_ERROR)

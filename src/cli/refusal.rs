@@ -2,8 +2,22 @@
 //! not verify (`iss append`, the native writers' commands, `iss repair`):
 //! the violations that refused the write.
 
+use super::EXIT_VIOLATION;
 use crate::ledger::model::finding::Finding;
 use std::io::Write;
+
+/// A write refused because the ledger does not verify: `iss: {headline}`,
+/// then the violations ([`print_violations`]) on standard error; exit 1.
+pub(super) fn violated(
+    headline: &str,
+    findings: &[(String, Finding)],
+    count_more: bool,
+) -> anyhow::Result<u8> {
+    let mut err = anstream::stderr().lock();
+    writeln!(err, "iss: {headline}")?;
+    print_violations(&mut err, findings, count_more)?;
+    Ok(EXIT_VIOLATION)
+}
 
 /// The violations that refused a write, one line each, at most 20; with
 /// `count_more`, then how many more there are and where to see them.

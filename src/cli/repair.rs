@@ -4,7 +4,7 @@
 //! write goes through `ledger::append`.
 
 use super::args::RepairArgs;
-use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
+use super::{EXIT_ERROR, EXIT_OK};
 use crate::ledger::append::{
     EXIT_DURABLE_FOLLOW_UP_FAILED, LedgerLock, Repair, Tail, TailState, repair_torn_tail,
 };
@@ -147,19 +147,18 @@ fn batch_record_not_removed(
 /// The completion after the cuts was refused or failed: say so; the exit
 /// status (1 violated, 2 nothing changed, 3 when cuts were made before).
 fn repair_refused(e: &WriteError, cut: bool, path: &std::path::Path) -> anyhow::Result<u8> {
-    let mut err = anstream::stderr().lock();
     if let WriteError::Violated {
         violations: findings,
         ..
     } = e
     {
-        writeln!(
-            err,
-            "iss: the ledger does not verify: the manifest was not completed (a repair never writes onto a violated ledger)"
-        )?;
-        super::refusal::print_violations(&mut err, findings, false)?;
-        return Ok(EXIT_VIOLATION);
+        return super::refusal::violated(
+            "the ledger does not verify: the manifest was not completed (a repair never writes onto a violated ledger)",
+            findings,
+            false,
+        );
     }
+    let mut err = anstream::stderr().lock();
     writeln!(err, "iss: completing the manifest failed: {e}")?;
     if cut {
         writeln!(

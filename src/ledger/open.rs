@@ -3,7 +3,8 @@
 //! ripgrep resolves its low-level arguments into high-level ones before
 //! anything runs). Everything above `ledger` asks the `Ledger` to write
 //! (`write`: a pulse, descriptors, a preview, each for both formats behind
-//! one call returning the one `WriteError`), or asks a fact in its own terms
+//! one call returning the one `WriteError`; `group`: the writer a server
+//! keeps open between batches), or asks a fact in its own terms
 //! (`facts`: does it sign checkpoints, are a file's records framed, which
 //! chains it has), instead of looking at the folder or at a format flag:
 //! this module is the one place the format is decided, and no layer above
@@ -18,9 +19,11 @@
 //! only hands them the resolved path, format and keys.
 
 mod facts;
+mod group;
 mod review;
 mod write;
 
+pub use group::{GroupAppended, GroupRefusal, GroupWriter};
 pub use write::{DescriptorPreview, DescriptorsDone, Durable, PulseAck, PulseTime, PulseWriter};
 
 use crate::ledger::discover::{DiscoverError, FileKind};

@@ -5,22 +5,16 @@
 //! is durable, and a refused batch answers every request in it with the
 //! refusal (nothing of it was acknowledged).
 //!
-//! The writer keeps the ledger open between batches ([`Session`]): the
-//! native writer, or the legacy session, with the verified state the last
-//! batch left. A batch still takes the lock and checks the files' tails
-//! (O(1) in the ledger's size), and verifies what another writer appended
-//! before writing after it; a batch the ledger refused drops the session,
-//! so the next one starts from a full verification.
+//! The writer keeps the ledger open between batches (the ledger's
+//! [`GroupWriter`], whichever its format), with the verified state the
+//! last batch left. A batch still takes the lock and checks the files'
+//! tails (O(1) in the ledger's size), and verifies what another writer
+//! appended before writing after it; a batch the ledger refused drops the
+//! session, so the next one starts from a full verification.
 
 use super::judged::{Judged, Through};
-use crate::ledger::legacy::write::append::{
-    Acknowledged, LegacySession, NewDescriptor, WriteError,
-};
-use crate::ledger::native::format::meta::Chain;
-use crate::ledger::native::secret::MacKey;
-use crate::ledger::native::write::{CheckpointStatus, NativeWriter};
-use crate::tlog::note::Signer;
-use std::path::PathBuf;
+use crate::ledger::model::new_descriptor::NewDescriptor;
+use crate::ledger::open::{GroupAppended, GroupRefusal, GroupWriter, Ledger};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -75,15 +69,10 @@ pub struct CommitStats {
 
 /// Where the writer writes, and its clock.
 pub struct Writer {
-    /// The ledger's root.
-    pub root: PathBuf,
-    /// A native ledger (else legacy).
-    pub native: bool,
-    /// A native ledger's signing key (`--key`): each batch is then signed
-    /// in a checkpoint, as `iss append` signs.
-    pub signer: Option<Signer>,
-    /// A keyed native ledger's HMAC key (`--mac-key`).
-    pub mac_key: Option<MacKey>,
+    /// The ledger, with its keys: a native ledger's signing key (`--key`)
+    /// signs each batch in a checkpoint, as `iss append` signs; a keyed
+    /// native ledger's HMAC key (`--mac-key`) goes on each record.
+    pub ledger: Ledger,
     /// The clock, Unix microseconds (tests may inject one).
     pub now_micros: Arc<dyn Fn() -> i64 + Send + Sync>,
     /// Counters.
@@ -100,21 +89,13 @@ pub fn spawn(w: Writer) -> (mpsc::Sender<Job>, std::thread::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel::<Job>();
     let handle = std::thread::Builder::new()
         .name("iss-serve-writer".into())
-        .spawn(move || run(&w, &mut None, &rx))
+        .spawn(move || run(&w, &mut w.ledger.group_writer(), &rx))
         .expect("spawning the writer thread");
     (tx, handle)
 }
 
-/// The ledger as the writer keeps it open between batches.
-pub enum Session {
-    /// A native ledger's writer.
-    Native(Box<NativeWriter>),
-    /// A legacy ledger's session.
-    Legacy(Box<LegacySession>),
-}
-
 /// How long the manifest lines of a legacy batch wait for the next batch
-/// to ride with (see [`LegacySession::append_group`]) before they are
+/// to ride with (the legacy group commit, `LegacySession::append_group`) before they are
 /// written alone: about the time a client takes to send its next request
 /// once answered, so a steady stream of requests costs one sync round per
 /// batch.
@@ -128,16 +109,14 @@ pub const RELEASE_AFTER: Duration = Duration::from_secs(1);
 /// The next job; on the way, the waiting manifest lines are written and the
 /// batch record removed when no job comes in time. `None` when every sender
 /// is gone (everything waiting is then written and released).
-fn next_job(w: &Writer, session: &mut Option<Session>, rx: &mpsc::Receiver<Job>) -> Option<Job> {
+fn next_job(w: &Writer, writer: &mut GroupWriter, rx: &mpsc::Receiver<Job>) -> Option<Job> {
     loop {
-        let legacy = match session {
-            Some(Session::Legacy(l)) => Some(l),
-            _ => None,
-        };
-        let wait = match &legacy {
-            Some(l) if l.has_waiting_lines() => Some(FLUSH_AFTER),
-            Some(l) if l.holds_batch_record() => Some(RELEASE_AFTER),
-            _ => None,
+        let wait = if writer.has_waiting_lines() {
+            Some(FLUSH_AFTER)
+        } else if writer.holds_batch_record() {
+            Some(RELEASE_AFTER)
+        } else {
+            None
         };
         let Some(wait) = wait else {
             return rx.recv().ok();
@@ -145,25 +124,22 @@ fn next_job(w: &Writer, session: &mut Option<Session>, rx: &mpsc::Receiver<Job>)
         match rx.recv_timeout(wait) {
             Ok(job) => return Some(job),
             Err(e) => {
-                let Some(l) = legacy else { continue };
                 let now = (w.now_micros)();
-                let done = if l.has_waiting_lines() {
-                    l.flush(now)
+                let done = if writer.has_waiting_lines() {
+                    writer.flush(now)
                 } else {
-                    l.release(now)
+                    writer.release(now)
                 };
                 if let Err(f) = done {
                     // The records are durable and acknowledged; what is
-                    // left is completed by the next batch or `iss repair`.
+                    // left is completed by the next batch or `iss repair`
+                    // (the writer verifies again before the next batch).
                     crate::server::log::warn(&format!(
                         "writing the waiting manifest lines: {f} (the next append, or `iss repair`, completes them)"
                     ));
-                    *session = None;
                 }
                 if matches!(e, mpsc::RecvTimeoutError::Disconnected) {
-                    if let Some(Session::Legacy(l)) = session
-                        && let Err(f) = l.release((w.now_micros)())
-                    {
+                    if let Err(f) = writer.release((w.now_micros)()) {
                         crate::server::log::warn(&format!("removing the batch record: {f}"));
                     }
                     return None;
@@ -235,12 +211,12 @@ pub fn gather(rx: &mpsc::Receiver<Job>, jobs: &mut Vec<Job>, fill: Fill) {
     }
 }
 
-fn run(w: &Writer, session: &mut Option<Session>, rx: &mpsc::Receiver<Job>) {
+fn run(w: &Writer, writer: &mut GroupWriter, rx: &mpsc::Receiver<Job>) {
     let mut jobs: Vec<Job> = Vec::new();
     let mut fill = Fill::none();
     loop {
         if jobs.is_empty() {
-            match next_job(w, session, rx) {
+            match next_job(w, writer, rx) {
                 Some(job) => jobs.push(job),
                 None => return,
             }
@@ -257,10 +233,10 @@ fn run(w: &Writer, session: &mut Option<Session>, rx: &mpsc::Receiver<Job>) {
             }
         }
         if !descriptors.is_empty() {
-            commit_descriptors(w, session, descriptors);
+            commit_descriptors(w, writer, descriptors);
         }
         for reply in pulses {
-            let result = append_pulse(w, session);
+            let result = append_pulse(w, writer);
             if let Ok(line) = result {
                 w.stats.pulses.fetch_add(1, Ordering::Relaxed);
                 (w.after)(&Judged {
@@ -288,10 +264,6 @@ fn run(w: &Writer, session: &mut Option<Session>, rx: &mpsc::Receiver<Job>) {
 
 type Reply = oneshot::Sender<Result<DescriptorDone, WriteFailed>>;
 
-/// The records of a batch acknowledged: their ids, in order, and the line
-/// of the last one in the descriptor file.
-type Batch = (Vec<String>, Option<u64>);
-
 /// What a batch ending at `last_line` tells the read state: every line up
 /// to it verified (the session verified any foreign line before writing
 /// after it, under the lock), none past it.
@@ -302,14 +274,10 @@ fn written(last_line: Option<u64>) -> Judged {
     }
 }
 
-fn commit_descriptors(
-    w: &Writer,
-    session: &mut Option<Session>,
-    batch: Vec<(NewDescriptor, Reply)>,
-) {
+fn commit_descriptors(w: &Writer, writer: &mut GroupWriter, batch: Vec<(NewDescriptor, Reply)>) {
     let now = (w.now_micros)();
     let (inputs, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-    match append_batch(w, session, inputs.clone(), now) {
+    match append_batch(writer, inputs.clone(), now) {
         Ok((ids, last_line)) => {
             w.stats.batches.fetch_add(1, Ordering::Relaxed);
             w.stats
@@ -325,29 +293,25 @@ fn commit_descriptors(
         }
         // One record the verifier refuses must not refuse the others:
         // they are written one by one, each with its own answer.
-        Err(Refusal::Record(_)) if replies.len() > 1 => {
+        Err(GroupRefusal::Record(_)) if replies.len() > 1 => {
             for (input, reply) in inputs.into_iter().zip(replies) {
                 let now = (w.now_micros)();
-                let result = append_batch(w, session, vec![input], now)
+                let result = append_batch(writer, vec![input], now)
                     .map(|(mut ids, last_line)| {
-                        let done = DescriptorDone {
+                        w.stats.batches.fetch_add(1, Ordering::Relaxed);
+                        w.stats.records.fetch_add(1, Ordering::Relaxed);
+                        (w.after)(&written(last_line));
+                        DescriptorDone {
                             descriptor_id: ids.pop().unwrap_or_default(),
                             at_micros: now,
-                        };
-                        (done, last_line)
+                        }
                     })
-                    .map_err(Refusal::into_failed);
-                let result = result.map(|(done, last_line)| {
-                    w.stats.batches.fetch_add(1, Ordering::Relaxed);
-                    w.stats.records.fetch_add(1, Ordering::Relaxed);
-                    (w.after)(&written(last_line));
-                    done
-                });
+                    .map_err(|e| WriteFailed(e.to_string()));
                 let _ = reply.send(result);
             }
         }
         Err(e) => {
-            let failed = e.into_failed();
+            let failed = WriteFailed(e.to_string());
             for reply in replies {
                 let _ = reply.send(Err(failed.clone()));
             }
@@ -355,134 +319,30 @@ fn commit_descriptors(
     }
 }
 
-/// Why a batch was refused.
-enum Refusal {
-    /// A record of the batch does not verify.
-    Record(String),
-    /// The ledger refused the write (it does not verify, the lock, I/O).
-    Ledger(String),
-}
-
-impl Refusal {
-    fn into_failed(self) -> WriteFailed {
-        match self {
-            Refusal::Record(s) | Refusal::Ledger(s) => WriteFailed(s),
-        }
-    }
-}
-
-/// The open session, opened (verifying the whole ledger) when there is none.
-fn open<'s>(w: &Writer, session: &'s mut Option<Session>) -> Result<&'s mut Session, String> {
-    if session.is_none() {
-        *session = Some(if w.native {
-            Session::Native(Box::new(
-                NativeWriter::open(&w.root, w.signer.clone(), w.mac_key.clone())
-                    .map_err(|e| e.to_string())?,
-            ))
-        } else {
-            Session::Legacy(Box::new(
-                LegacySession::open(&w.root).map_err(|e| e.to_string())?,
-            ))
-        });
-    }
-    session.as_mut().ok_or_else(|| "no session".to_owned())
-}
-
+/// Append a batch through the ledger's writer: the `descriptor_id`s and the last record's line.
 fn append_batch(
-    w: &Writer,
-    session: &mut Option<Session>,
+    writer: &mut GroupWriter,
     inputs: Vec<NewDescriptor>,
     now: i64,
-) -> Result<Batch, Refusal> {
-    let result = match open(w, session).map_err(Refusal::Ledger)? {
-        Session::Native(writer) => append_native(writer, inputs, now),
-        Session::Legacy(legacy) => append_legacy(legacy, inputs, now),
-    };
-    // A refused batch may have left the session's state behind the files
-    // (or the files changed under it): start the next from a verification.
-    if matches!(result, Err(Refusal::Ledger(_))) {
-        *session = None;
-    }
-    result
-}
-
-fn append_native(
-    writer: &mut NativeWriter,
-    inputs: Vec<NewDescriptor>,
-    now: i64,
-) -> Result<Batch, Refusal> {
-    let acks =
-        crate::ledger::native::write::descriptors::append_descriptor_records(writer, inputs, now)
-            .map_err(|e| match e {
-            WriteError::InvalidRecord(s) => Refusal::Record(s.to_string()),
-            other => Refusal::Ledger(other.to_string()),
-        })?;
-    // The records are durable and acknowledged whatever the checkpoint
-    // does; a checkpoint not written is said in the log (`iss checkpoint`
-    // signs later).
-    if let CheckpointStatus::Failed(f) = writer.checkpoint_after_append(Chain::Descriptors) {
+) -> Result<(Vec<String>, Option<u64>), GroupRefusal> {
+    let GroupAppended {
+        descriptor_ids,
+        last_line,
+        follow_up_failed,
+    } = writer.append_descriptors(inputs, now)?;
+    // The records are durable and acknowledged whatever followed them (a
+    // native checkpoint, legacy manifest lines): what failed is said in the
+    // log, and `iss checkpoint` or the next append / `iss repair` finishes it.
+    if let Some(f) = follow_up_failed {
         crate::server::log::warn(&f.to_string());
     }
-    let last_line = acks.last().map(|a| a.record.line);
-    Ok((
-        acks.into_iter().map(|a| a.descriptor_id).collect(),
-        last_line,
-    ))
+    Ok((descriptor_ids, last_line))
 }
 
-fn append_legacy(
-    session: &mut LegacySession,
-    inputs: Vec<NewDescriptor>,
-    now: i64,
-) -> Result<Batch, Refusal> {
-    session
-        .append_group(inputs, now)
-        .map(|done| {
-            // The records are durable and acknowledged whatever the manifest
-            // line did; a manifest line not written is finished by the next
-            // append or `iss repair`, and said in the log.
-            if let Err(f) = &done.witness {
-                crate::server::log::warn(&f.to_string());
-            }
-            let last_line = done.acks.last().map(|a| a.line);
-            let ids = done
-                .acks
-                .into_iter()
-                .map(|a: Acknowledged| a.descriptor_id)
-                .collect();
-            (ids, last_line)
-        })
-        .map_err(|e| match e {
-            WriteError::RecordDoesNotVerify(_) => Refusal::Record(e.to_string()),
-            other => Refusal::Ledger(other.to_string()),
-        })
-}
-
-fn append_pulse(w: &Writer, session: &mut Option<Session>) -> Result<PulseDone, WriteFailed> {
-    if w.native {
-        let reading = crate::ledger::native::format::pulse::clock::ClockReading::now();
-        let leaps = crate::time::leap_seconds::LeapSecondList::best_available()
-            .map_err(|e| WriteFailed(e.to_string()))?;
-        let Session::Native(writer) = open(w, session).map_err(WriteFailed)? else {
-            return Err(WriteFailed("a native ledger without its writer".into()));
-        };
-        let result = crate::ledger::native::write::pulse::append_pulse(writer, &reading, &leaps);
-        return match result {
-            Ok(ack) => Ok(ack.record.line),
-            Err(e) => {
-                *session = None;
-                Err(WriteFailed(e.to_string()))
-            }
-        };
-    }
-    let clock = crate::ledger::legacy::write::pulse::PulseClock {
-        utc_micros: (w.now_micros)(),
-        monotonic_ns: i64::try_from(crate::ledger::native::format::pulse::clock::monotonic_ns())
-            .unwrap_or(i64::MAX),
-    };
-    let ack = crate::ledger::legacy::write::pulse::append_pulse(&w.root, clock, None)
-        .map_err(|e| WriteFailed(e.to_string()))?;
-    Ok(ack.line)
+fn append_pulse(w: &Writer, writer: &mut GroupWriter) -> Result<PulseDone, WriteFailed> {
+    writer
+        .append_pulse((w.now_micros)())
+        .map_err(|e| WriteFailed(e.to_string()))
 }
 
 #[cfg(test)]

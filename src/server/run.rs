@@ -7,6 +7,7 @@
 use super::judged::Judged;
 use super::log::{self, Level};
 use super::{AppState, Options, routes};
+use crate::ledger::open::{Keys, Ledger};
 use crate::ledger::watch::{WatchEvent, WatchOptions};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -142,19 +143,17 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
     // The watcher checks the MACs of a keyed ledger with the key the
     // server was given: without it, a record with a forged MAC under the
     // ledger's key id would be taken in as verified.
-    let keys = crate::ledger::open::Keys {
+    let keys = Keys {
         signer: None,
         mac_key: options.mac_key.clone(),
     };
-    let ledger = crate::ledger::open::Ledger::with_keys(&options.path, keys);
+    let ledger = Ledger::with_keys(&options.path, keys);
     let _watch = ledger.watch(WatchOptions::default(), move |e| tx.send(e).is_ok());
     let report = match rx.recv() {
         Ok(WatchEvent::Ready(report)) => report,
         Ok(WatchEvent::Error(e)) => anyhow::bail!("{}: {e}", options.path.display()),
         Ok(_) | Err(_) => anyhow::bail!("{}: the watcher did not start", options.path.display()),
     };
-    // The writer signs checkpoints on a ledger that has them.
-    let native = report.has_checkpoints();
     let mut state = AppState::from_report(&report, options.token.clone())?;
     state.body_limit = options.body_limit;
     let state = Arc::new(state);
@@ -189,10 +188,14 @@ pub fn serve(options: &Options) -> anyhow::Result<()> {
     let writer = if options.token.is_some() {
         let after = Arc::clone(&state);
         let (tx, handle) = super::commit::spawn(super::commit::Writer {
-            root: options.path.clone(),
-            native,
-            signer: options.signer.clone(),
-            mac_key: options.mac_key.clone(),
+            // The writer signs checkpoints on a ledger that has them.
+            ledger: Ledger::with_keys(
+                &options.path,
+                Keys {
+                    signer: options.signer.clone(),
+                    mac_key: options.mac_key.clone(),
+                },
+            ),
             now_micros: Arc::new(super::shapes::now_micros),
             stats: Arc::clone(&state.stats),
             after: Box::new(move |written: &Judged| after.take_in(written)),

@@ -2,7 +2,7 @@
 //! pulse writer (a legacy `glyph_chain` line, or a native pulse record
 //! followed by its checkpoint).
 
-use super::{EXIT_ERROR, EXIT_OK, EXIT_VIOLATION};
+use super::{EXIT_ERROR, EXIT_OK};
 use crate::ledger::legacy::verify::time_checks::iso_to_unix;
 use crate::ledger::open::{Ledger, PulseAck, PulseTime};
 use crate::ledger::write_error::{PulseTimeError, Refusing, WriteError};
@@ -75,20 +75,18 @@ fn refused(ledger: &Ledger, e: &WriteError) -> anyhow::Result<u8> {
     if ledger.refusing() == Refusing::Write {
         return crate::cli::native::refusal(e);
     }
-    let mut err = anstream::stderr().lock();
     if let WriteError::Violated {
         violations: findings,
         ..
     } = e
     {
-        writeln!(
-            err,
-            "iss: refusing to append: the time chain does not verify"
-        )?;
-        crate::cli::refusal::print_violations(&mut err, findings, true)?;
-        return Ok(EXIT_VIOLATION);
+        return crate::cli::refusal::violated(
+            "refusing to append: the time chain does not verify",
+            findings,
+            true,
+        );
     }
-    writeln!(err, "iss: {e}")?;
+    writeln!(anstream::stderr(), "iss: {e}")?;
     Ok(EXIT_ERROR)
 }
 
