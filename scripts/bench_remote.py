@@ -14,12 +14,23 @@ With `--before PATH` (another build of `iss`, e.g. of the commit before a
 change), the three timings are taken for it too, on the same ledger and the
 same server, in the same run.
 
+The timings are taken `--rounds` times (default 3), interleaved (local,
+remote, directory, then the next round), and reported as medians, with the
+remote/local ratio of each round and their median: the machine is shared
+and noisy, so only ratios measured side by side mean anything. The load
+average before and after is printed with them.
+
+With `--keep DIR`, the ledger and its publication are made in DIR (if not
+there already) and kept, for profiling the same input again.
+
 Usage: scripts/bench_remote.py [--records N] [--iss PATH] [--before PATH]
+                               [--rounds R] [--keep DIR]
 (build first: cargo build --release)
 """
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,18 +45,22 @@ def main():
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--iss", default=os.path.join(ROOT, "target", "release", "iss"))
     ap.add_argument("--before", help="another iss binary, measured in the same run")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians reported)")
+    ap.add_argument("--keep", help="make (or reuse) the ledger and its publication in this directory")
     args = ap.parse_args()
     iss = args.iss
     os.environ["ISS_NO_STATE"] = "1"
-    work = tempfile.mkdtemp(prefix="bench-remote-")
+    work = args.keep or tempfile.mkdtemp(prefix="bench-remote-")
     server = None
     try:
         ledger, key, site = (os.path.join(work, n) for n in ("ledger", "ledger.key", "site"))
-        subprocess.run([iss, "init", ledger, "--origin", "bench.example/remote", "--key", key],
-                       check=True, stdout=subprocess.DEVNULL)
-        append_descriptors(ledger, 0, args.records)
-        subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([iss, "publish", ledger, site], check=True, stdout=subprocess.DEVNULL)
+        if not os.path.exists(os.path.join(site, "iss-ledger.json")):
+            os.makedirs(work, exist_ok=True)
+            subprocess.run([iss, "init", ledger, "--origin", "bench.example/remote", "--key", key],
+                           check=True, stdout=subprocess.DEVNULL)
+            append_descriptors(ledger, 0, args.records)
+            subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([iss, "publish", ledger, site], check=True, stdout=subprocess.DEVNULL)
         site_bytes, site_files = tree_bytes(site)
         log = open(os.path.join(work, "http.log"), "w")
         server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", "0"],
@@ -55,29 +70,46 @@ def main():
         url = f"http://127.0.0.1:{port}/"
 
         builds = [("", iss)] + ([("before: ", args.before)] if args.before else [])
+
+        def gets():
+            log.flush()
+            with open(os.path.join(work, "http.log")) as f:
+                return sum(1 for l in f if '"GET ' in l)
+
+        runs = {label: [] for label, _ in builds}
+        print(f"load average before: {open('/proc/loadavg').read().strip()}", flush=True)
+        for r in range(args.rounds):
+            for label, binary in builds:
+                seen = gets()
+                l_secs, l_rss, _ = timed([binary, "verify", ledger])
+                r_secs, r_rss, _ = timed([binary, "verify", url])
+                requests = gets() - seen
+                d_secs, d_rss, _ = timed([binary, "verify", site])
+                runs[label].append((l_secs, l_rss, r_secs, r_rss, requests, d_secs, d_rss))
+                print(f"round {r + 1} {label or 'this build: '}local {l_secs:.2f} s, remote {r_secs:.2f} s "
+                      f"({r_secs / l_secs:.2f}x), directory {d_secs:.2f} s ({d_secs / l_secs:.2f}x)", flush=True)
+        print(f"load average after: {open('/proc/loadavg').read().strip()}")
+        med = statistics.median
         print()
-        print("| measure | value |")
+        print(f"| measure (median of {args.rounds} interleaved rounds) | value |")
         print("|---|---|")
         print(f"| records (all chains) | {args.records + 1:,} (published: {site_bytes:,} bytes, {site_files:,} files) |")
-        for label, binary in builds:
-            log.flush()
-            with open(os.path.join(work, "http.log")) as f:
-                seen = sum(1 for l in f if '"GET ' in l)
-            l_secs, l_rss, _ = timed([binary, "verify", ledger])
-            r_secs, r_rss, _ = timed([binary, "verify", url])
-            d_secs, d_rss, _ = timed([binary, "verify", site])
-            log.flush()
-            with open(os.path.join(work, "http.log")) as f:
-                requests = sum(1 for l in f if '"GET ' in l) - seen
+        for label, _ in builds:
+            rs = runs[label]
+            l_secs, r_secs, d_secs = (med([x[i] for x in rs]) for i in (0, 2, 5))
+            l_rss, r_rss, d_rss = (max(x[i] for x in rs) for i in (1, 3, 6))
+            ratios = [x[2] / x[0] for x in rs]
+            d_ratios = [x[5] / x[0] for x in rs]
             print(f"| {label}local `iss verify LEDGER` | {l_secs:.2f} s, max RSS {l_rss / 1024:.0f} MiB |")
-            print(f"| {label}remote `iss verify http://127.0.0.1:PORT/` | {r_secs:.2f} s, max RSS {r_rss / 1024:.0f} MiB, {requests:,} HTTP GETs |")
-            print(f"| {label}remote / local time | {r_secs / l_secs:.2f}x |")
-            print(f"| {label}`iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({d_secs / l_secs:.2f}x) |")
+            print(f"| {label}remote `iss verify http://127.0.0.1:PORT/` | {r_secs:.2f} s, max RSS {r_rss / 1024:.0f} MiB, {rs[-1][4]:,} HTTP GETs |")
+            print(f"| {label}remote / local time | {med(ratios):.2f}x (rounds: {', '.join(f'{x:.2f}' for x in ratios)}) |")
+            print(f"| {label}`iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({med(d_ratios):.2f}x) |")
     finally:
         if server:
             server.kill()
             server.wait()
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
