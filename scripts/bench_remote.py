@@ -47,6 +47,9 @@ def main():
     ap.add_argument("--before", help="another iss binary, measured in the same run")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians reported)")
     ap.add_argument("--keep", help="make (or reuse) the ledger and its publication in this directory")
+    ap.add_argument("--protocol", default="HTTP/1.0",
+                    help="the server's HTTP version (HTTP/1.1: kept-alive connections; default: "
+                         "http.server's own HTTP/1.0, one connection per request)")
     args = ap.parse_args()
     iss = args.iss
     os.environ["ISS_NO_STATE"] = "1"
@@ -63,7 +66,8 @@ def main():
             subprocess.run([iss, "publish", ledger, site], check=True, stdout=subprocess.DEVNULL)
         site_bytes, site_files = tree_bytes(site)
         log = open(os.path.join(work, "http.log"), "w")
-        server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", "0"],
+        server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1",
+                                   "--protocol", args.protocol, "0"],
                                   cwd=site, stdout=subprocess.PIPE, stderr=log, text=True)
         line = server.stdout.readline()
         port = line.split(" port ")[1].split(" ")[0]
@@ -77,7 +81,8 @@ def main():
                 return sum(1 for l in f if '"GET ' in l)
 
         runs = {label: [] for label, _ in builds}
-        print(f"load average before: {open('/proc/loadavg').read().strip()}", flush=True)
+        print(f"server: python3 -m http.server --protocol {args.protocol}; "
+              f"load average before: {open('/proc/loadavg').read().strip()}", flush=True)
         for r in range(args.rounds):
             for label, binary in builds:
                 seen = gets()
