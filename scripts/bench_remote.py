@@ -37,7 +37,25 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_publish import ROOT, append_descriptors, timed, tree_bytes  # noqa: E402
+from bench_publish import ROOT, append_descriptors, tree_bytes  # noqa: E402
+
+
+def timed(cmd):
+    """Run cmd under /usr/bin/time; return (seconds, max RSS KiB, CPU seconds)."""
+    start = time.monotonic()
+    r = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + cmd, capture_output=True, text=True)
+    secs = time.monotonic() - start
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr}")
+    rss, user, sys_ = r.stderr.strip().splitlines()[-1].split()
+    return secs, int(rss), float(user) + float(sys_)
+
+
+def cpu_of(pid):
+    """CPU seconds (user + system) process pid has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main():
@@ -86,13 +104,17 @@ def main():
         for r in range(args.rounds):
             for label, binary in builds:
                 seen = gets()
-                l_secs, l_rss, _ = timed([binary, "verify", ledger])
-                r_secs, r_rss, _ = timed([binary, "verify", url])
+                l_secs, l_rss, l_cpu = timed([binary, "verify", ledger])
+                server_cpu = cpu_of(server.pid)
+                r_secs, r_rss, r_cpu = timed([binary, "verify", url])
+                server_cpu = cpu_of(server.pid) - server_cpu
                 requests = gets() - seen
-                d_secs, d_rss, _ = timed([binary, "verify", site])
-                runs[label].append((l_secs, l_rss, r_secs, r_rss, requests, d_secs, d_rss))
-                print(f"round {r + 1} {label or 'this build: '}local {l_secs:.2f} s, remote {r_secs:.2f} s "
-                      f"({r_secs / l_secs:.2f}x), directory {d_secs:.2f} s ({d_secs / l_secs:.2f}x)", flush=True)
+                d_secs, d_rss, d_cpu = timed([binary, "verify", site])
+                runs[label].append((l_secs, l_rss, r_secs, r_rss, requests, d_secs, d_rss,
+                                    l_cpu, r_cpu, server_cpu, d_cpu))
+                print(f"round {r + 1} {label or 'this build: '}local {l_secs:.2f} s ({l_cpu:.2f} s CPU), "
+                      f"remote {r_secs:.2f} s ({r_secs / l_secs:.2f}x; {r_cpu:.2f} s CPU, server {server_cpu:.2f} s CPU), "
+                      f"directory {d_secs:.2f} s ({d_secs / l_secs:.2f}x; {d_cpu:.2f} s CPU)", flush=True)
         print(f"load average after: {open('/proc/loadavg').read().strip()}")
         med = statistics.median
         print()
@@ -103,12 +125,14 @@ def main():
             rs = runs[label]
             l_secs, r_secs, d_secs = (med([x[i] for x in rs]) for i in (0, 2, 5))
             l_rss, r_rss, d_rss = (max(x[i] for x in rs) for i in (1, 3, 6))
+            l_cpu, r_cpu, s_cpu, d_cpu = (med([x[i] for x in rs]) for i in (7, 8, 9, 10))
             ratios = [x[2] / x[0] for x in rs]
             d_ratios = [x[5] / x[0] for x in rs]
-            print(f"| {label}local `iss verify LEDGER` | {l_secs:.2f} s, max RSS {l_rss / 1024:.0f} MiB |")
-            print(f"| {label}remote `iss verify http://127.0.0.1:PORT/` | {r_secs:.2f} s, max RSS {r_rss / 1024:.0f} MiB, {rs[-1][4]:,} HTTP GETs |")
+            print(f"| {label}local `iss verify LEDGER` | {l_secs:.2f} s, max RSS {l_rss / 1024:.0f} MiB; {l_cpu:.2f} s CPU |")
+            print(f"| {label}remote `iss verify http://127.0.0.1:PORT/` | {r_secs:.2f} s, max RSS {r_rss / 1024:.0f} MiB, {rs[-1][4]:,} HTTP GETs; "
+                  f"{r_cpu:.2f} s CPU, and the server {s_cpu:.2f} s CPU |")
             print(f"| {label}remote / local time | {med(ratios):.2f}x (rounds: {', '.join(f'{x:.2f}' for x in ratios)}) |")
-            print(f"| {label}`iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({med(d_ratios):.2f}x) |")
+            print(f"| {label}`iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({med(d_ratios):.2f}x); {d_cpu:.2f} s CPU |")
     finally:
         if server:
             server.kill()
