@@ -14,19 +14,48 @@ With `--before PATH` (another build of `iss`, e.g. of the commit before a
 change), the three timings are taken for it too, on the same ledger and the
 same server, in the same run.
 
+The timings are taken `--rounds` times (default 3), interleaved (local,
+remote, directory, then the next round), and reported as medians, with the
+remote/local ratio of each round and their median: the machine is shared
+and noisy, so only ratios measured side by side mean anything. The load
+average before and after is printed with them.
+
+With `--keep DIR`, the ledger and its publication are made in DIR (if not
+there already) and kept, for profiling the same input again.
+
 Usage: scripts/bench_remote.py [--records N] [--iss PATH] [--before PATH]
+                               [--rounds R] [--keep DIR]
 (build first: cargo build --release)
 """
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_publish import ROOT, append_descriptors, timed, tree_bytes  # noqa: E402
+from bench_publish import ROOT, append_descriptors, tree_bytes  # noqa: E402
+
+
+def timed(cmd):
+    """Run cmd under /usr/bin/time; return (seconds, max RSS KiB, CPU seconds)."""
+    start = time.monotonic()
+    r = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + cmd, capture_output=True, text=True)
+    secs = time.monotonic() - start
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr}")
+    rss, user, sys_ = r.stderr.strip().splitlines()[-1].split()
+    return secs, int(rss), float(user) + float(sys_)
+
+
+def cpu_of(pid):
+    """CPU seconds (user + system) process pid has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main():
@@ -34,50 +63,82 @@ def main():
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--iss", default=os.path.join(ROOT, "target", "release", "iss"))
     ap.add_argument("--before", help="another iss binary, measured in the same run")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians reported)")
+    ap.add_argument("--keep", help="make (or reuse) the ledger and its publication in this directory")
+    ap.add_argument("--protocol", default="HTTP/1.0",
+                    help="the server's HTTP version (HTTP/1.1: kept-alive connections; default: "
+                         "http.server's own HTTP/1.0, one connection per request)")
     args = ap.parse_args()
     iss = args.iss
     os.environ["ISS_NO_STATE"] = "1"
-    work = tempfile.mkdtemp(prefix="bench-remote-")
+    work = args.keep or tempfile.mkdtemp(prefix="bench-remote-")
     server = None
     try:
         ledger, key, site = (os.path.join(work, n) for n in ("ledger", "ledger.key", "site"))
-        subprocess.run([iss, "init", ledger, "--origin", "bench.example/remote", "--key", key],
-                       check=True, stdout=subprocess.DEVNULL)
-        append_descriptors(ledger, 0, args.records)
-        subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([iss, "publish", ledger, site], check=True, stdout=subprocess.DEVNULL)
+        if not os.path.exists(os.path.join(site, "iss-ledger.json")):
+            os.makedirs(work, exist_ok=True)
+            subprocess.run([iss, "init", ledger, "--origin", "bench.example/remote", "--key", key],
+                           check=True, stdout=subprocess.DEVNULL)
+            append_descriptors(ledger, 0, args.records)
+            subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([iss, "publish", ledger, site], check=True, stdout=subprocess.DEVNULL)
         site_bytes, site_files = tree_bytes(site)
         log = open(os.path.join(work, "http.log"), "w")
-        server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", "0"],
+        server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1",
+                                   "--protocol", args.protocol, "0"],
                                   cwd=site, stdout=subprocess.PIPE, stderr=log, text=True)
         line = server.stdout.readline()
         port = line.split(" port ")[1].split(" ")[0]
         url = f"http://127.0.0.1:{port}/"
 
         builds = [("", iss)] + ([("before: ", args.before)] if args.before else [])
+
+        def gets():
+            log.flush()
+            with open(os.path.join(work, "http.log")) as f:
+                return sum(1 for l in f if '"GET ' in l)
+
+        runs = {label: [] for label, _ in builds}
+        print(f"server: python3 -m http.server --protocol {args.protocol}; "
+              f"load average before: {open('/proc/loadavg').read().strip()}", flush=True)
+        for r in range(args.rounds):
+            for label, binary in builds:
+                seen = gets()
+                l_secs, l_rss, l_cpu = timed([binary, "verify", ledger])
+                server_cpu = cpu_of(server.pid)
+                r_secs, r_rss, r_cpu = timed([binary, "verify", url])
+                server_cpu = cpu_of(server.pid) - server_cpu
+                requests = gets() - seen
+                d_secs, d_rss, d_cpu = timed([binary, "verify", site])
+                runs[label].append((l_secs, l_rss, r_secs, r_rss, requests, d_secs, d_rss,
+                                    l_cpu, r_cpu, server_cpu, d_cpu))
+                print(f"round {r + 1} {label or 'this build: '}local {l_secs:.2f} s ({l_cpu:.2f} s CPU), "
+                      f"remote {r_secs:.2f} s ({r_secs / l_secs:.2f}x; {r_cpu:.2f} s CPU, server {server_cpu:.2f} s CPU), "
+                      f"directory {d_secs:.2f} s ({d_secs / l_secs:.2f}x; {d_cpu:.2f} s CPU)", flush=True)
+        print(f"load average after: {open('/proc/loadavg').read().strip()}")
+        med = statistics.median
         print()
-        print("| measure | value |")
+        print(f"| measure (median of {args.rounds} interleaved rounds) | value |")
         print("|---|---|")
         print(f"| records (all chains) | {args.records + 1:,} (published: {site_bytes:,} bytes, {site_files:,} files) |")
-        for label, binary in builds:
-            log.flush()
-            with open(os.path.join(work, "http.log")) as f:
-                seen = sum(1 for l in f if '"GET ' in l)
-            l_secs, l_rss, _ = timed([binary, "verify", ledger])
-            r_secs, r_rss, _ = timed([binary, "verify", url])
-            d_secs, d_rss, _ = timed([binary, "verify", site])
-            log.flush()
-            with open(os.path.join(work, "http.log")) as f:
-                requests = sum(1 for l in f if '"GET ' in l) - seen
-            print(f"| {label}local `iss verify LEDGER` | {l_secs:.2f} s, max RSS {l_rss / 1024:.0f} MiB |")
-            print(f"| {label}remote `iss verify http://127.0.0.1:PORT/` | {r_secs:.2f} s, max RSS {r_rss / 1024:.0f} MiB, {requests:,} HTTP GETs |")
-            print(f"| {label}remote / local time | {r_secs / l_secs:.2f}x |")
-            print(f"| {label}`iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({d_secs / l_secs:.2f}x) |")
+        for label, _ in builds:
+            rs = runs[label]
+            l_secs, r_secs, d_secs = (med([x[i] for x in rs]) for i in (0, 2, 5))
+            l_rss, r_rss, d_rss = (max(x[i] for x in rs) for i in (1, 3, 6))
+            l_cpu, r_cpu, s_cpu, d_cpu = (med([x[i] for x in rs]) for i in (7, 8, 9, 10))
+            ratios = [x[2] / x[0] for x in rs]
+            d_ratios = [x[5] / x[0] for x in rs]
+            print(f"| {label}local `iss verify LEDGER` | {l_secs:.2f} s, max RSS {l_rss / 1024:.0f} MiB; {l_cpu:.2f} s CPU |")
+            print(f"| {label}remote `iss verify http://127.0.0.1:PORT/` | {r_secs:.2f} s, max RSS {r_rss / 1024:.0f} MiB, {rs[-1][4]:,} HTTP GETs; "
+                  f"{r_cpu:.2f} s CPU, and the server {s_cpu:.2f} s CPU |")
+            print(f"| {label}remote / local time | {med(ratios):.2f}x (rounds: {', '.join(f'{x:.2f}' for x in ratios)}) |")
+            print(f"| {label}`iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({med(d_ratios):.2f}x); {d_cpu:.2f} s CPU |")
     finally:
         if server:
             server.kill()
             server.wait()
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

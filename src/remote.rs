@@ -8,8 +8,9 @@
 //! its checkpoint and history), checking every hash tile against the tree
 //! the entries make; the caller verifies that directory with the ordinary
 //! verifier and [`Fetched::finish`] adds the tile findings and names every
-//! file by the published key it came from. [`monitor`] follows a location's
-//! checkpoints (`iss watch URL`).
+//! file by the published key it came from. `iss verify` does both at once
+//! ([`stream`]): the verifier reads the copy's chains as they are fetched.
+//! [`monitor`] follows a location's checkpoints (`iss watch URL`).
 //!
 //! [`browse`] does the same for the workstation (`iss tui LOCATION`),
 //! saying how far the copy has grown so the first records show before the
@@ -29,6 +30,7 @@ pub mod location;
 pub mod mirror;
 pub mod monitor;
 pub mod proof;
+pub mod stream;
 
 pub use location::{Location, LocationError, is_location};
 
@@ -227,18 +229,25 @@ impl Review {
 /// — read-only, verify it with `options` and say its verdict, size and
 /// newest checkpoints. Errors: the location could not be read (no verdict).
 pub fn review(arg: &Path, options: &VerifyOptions) -> Result<Review, LocationError> {
-    let fetched = if is_location(arg) {
-        Some(fetch(arg)?)
+    // A published location is verified as it is fetched ([`stream`]).
+    let streaming = if is_location(arg) {
+        Some(stream::start(arg)?)
     } else {
         None
     };
-    let dir: PathBuf = fetched
+    let dir: PathBuf = streaming
         .as_ref()
-        .map_or_else(|| arg.to_path_buf(), |f| f.dir().to_path_buf());
-    let mut report = verify_path(&dir, options).map_err(|e| LocationError::Read {
+        .map_or_else(|| arg.to_path_buf(), |s| s.dir().to_path_buf());
+    let options = VerifyOptions {
+        growing: streaming.as_ref().map(stream::Streaming::growing),
+        ..options.clone()
+    };
+    let mut report = verify_path(&dir, &options).map_err(|e| LocationError::Read {
         url: arg.display().to_string(),
         detail: e.to_string(),
     })?;
+    // The copy is complete from here on, or its fetch failed (no verdict).
+    let fetched = streaming.map(stream::Streaming::finish).transpose()?;
     if let Some(f) = &fetched {
         f.finish(&mut report);
     }

@@ -242,6 +242,42 @@ fn a_directory_that_is_no_publication_is_an_error_not_a_verdict() {
 }
 
 #[test]
+fn a_bundle_that_cannot_be_read_mid_log_is_an_error_not_a_verdict() {
+    // The copy is verified while it is fetched: a read that fails half-way
+    // (here a directory where bundle 8 of 16 should be: EISDIR) must end
+    // the command with the failed read, never with a verdict on the half
+    // that arrived.
+    let l = Ledger::new(4_000, 1_000);
+    let site = l.tmp.path().join("site");
+    let st = iss()
+        .arg("publish")
+        .arg(&l.dir)
+        .arg(&site)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let bundle = site.join("descriptors/tile/entries/008");
+    std::fs::remove_file(&bundle).unwrap();
+    std::fs::create_dir(&bundle).unwrap();
+    for json in [true, false] {
+        let out = iss()
+            .env("ISS_NO_STATE", "1")
+            .arg("verify")
+            .args(json.then_some("--json"))
+            .arg(&site)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert!(out.stdout.is_empty(), "no report: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("descriptors/tile/entries/008"),
+            "names the object that could not be read: {stderr}"
+        );
+    }
+}
+
+#[test]
 fn over_http_at_most_six_requests_are_open_at_once_and_connections_are_kept_alive() {
     // 16 bundles per chain: the old client asked for 16 bundles and their
     // 16 tiles at once, which overflowed `python3 -m http.server`'s listen

@@ -9,11 +9,13 @@ use std::io::Write;
 
 /// Run `iss verify`; return the exit status. A published location
 /// (`https://…`, `s3://…`, a directory of tiles) is fetched into a private
-/// copy laid out as a ledger and verified as one (`docs/REMOTE.md`).
+/// copy laid out as a ledger and verified as one while it is fetched
+/// (`docs/REMOTE.md`).
 pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
     if crate::remote::is_location(&args.path) {
-        let fetched = crate::remote::fetch(&args.path)?;
-        return run_at(args, fetched.dir(), Some(&fetched));
+        let streaming = crate::remote::stream::start(&args.path)?;
+        let dir = streaming.dir().to_path_buf();
+        return run_at(args, &dir, Some(streaming));
     }
     run_at(args, &args.path, None)
 }
@@ -21,7 +23,7 @@ pub fn run(args: &VerifyArgs) -> anyhow::Result<u8> {
 fn run_at(
     args: &VerifyArgs,
     path: &std::path::Path,
-    fetched: Option<&crate::remote::Fetched>,
+    streaming: Option<crate::remote::stream::Streaming>,
 ) -> anyhow::Result<u8> {
     let ledger = Ledger::review(path, args.mac_key.as_deref())?;
     let witness_policy = match &args.policy {
@@ -42,9 +44,17 @@ fn run_at(
         trust: trust.clone(),
         pinned: super::trust::pinned(&args.trust, path)?,
         witness_policy,
+        growing: streaming
+            .as_ref()
+            .map(crate::remote::stream::Streaming::growing),
         ..VerifyOptions::default()
     };
     let mut report = ledger.verify(&options)?;
+    // The copy is complete from here on (or its fetch failed: no verdict).
+    let fetched = streaming
+        .map(crate::remote::stream::Streaming::finish)
+        .transpose()?;
+    let fetched = fetched.as_ref();
     super::timestamp::check_stored(path, &args.tsa_cert, &tsa_certs, &mut report)?;
     for p in &args.proof {
         let text = crate::ledger::input::read_once_to_string(p, crate::ledger::input::STREAM_LIMIT)

@@ -42,6 +42,9 @@ pub struct VerifyOptions {
     /// A native ledger's witness policy (k of n cosignatures on each
     /// chain's newest verified checkpoint), when the verifier has one.
     pub witness_policy: Option<crate::tlog::policy::WitnessPolicy>,
+    /// A native ledger's chain files still being written (a remote copy
+    /// verified while it is fetched): read as they grow, to their end.
+    pub growing: Option<crate::ledger::io::growing::Growing>,
 }
 
 impl VerifyOptions {
@@ -83,6 +86,7 @@ impl Default for VerifyOptions {
             trust: crate::ledger::trust::TrustOptions::Off,
             pinned: None,
             witness_policy: None,
+            growing: None,
         }
     }
 }
@@ -130,6 +134,7 @@ pub fn verify_native_report_live(
             mac_key: options.mac_key.clone(),
             tap: options.tap.clone(),
             pinned: options.pinned.clone(),
+            growing: options.growing.clone(),
             // `events` is always verified: its genesis and rotations decide
             // what the other chains' checkpoints mean.
             chains: options.only.as_ref().map(|kinds| {

@@ -69,6 +69,42 @@ impl ChainHead {
     }
 }
 
+/// One published chain as [`Mirror::open`] found it: its checkpoint note
+/// and history as fetched, and its chain file in the copy (created empty).
+#[derive(Debug)]
+pub struct Published {
+    /// The chain.
+    pub chain: Chain,
+    /// The published checkpoint note (signed; its signatures are the
+    /// verifier's to judge).
+    pub note: Vec<u8>,
+    /// The published checkpoint history, when there is one.
+    pub history: Option<Vec<u8>>,
+    /// The copy's chain file, until the caller takes it to fill it.
+    pub file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl Published {
+    /// The records the checkpoint states (0 when it does not parse).
+    pub fn size(&self) -> u64 {
+        parse_note(&self.note).map_or(0, |cp| cp.size)
+    }
+
+    /// Write the chain's history and checkpoint into the copy at `dir`
+    /// (each whole, replaced by rename).
+    pub fn write_notes(&self, dir: &Path) -> Result<(), LocationError> {
+        let paths = ChainPaths::new(dir, self.chain);
+        if let Some(h) = &self.history {
+            write_file(&paths.history, h)?;
+        }
+        write_file(&paths.latest, &self.note)
+    }
+}
+
+fn closed() -> std::io::Error {
+    std::io::Error::other("the chain file was already taken")
+}
+
 /// The size and root a published checkpoint states (its signature is the
 /// verifier's to judge), or why it is not a checkpoint.
 pub fn parse_note(note: &[u8]) -> Result<Checkpoint, String> {
@@ -109,6 +145,24 @@ impl Mirror {
         dir: &Path,
         grew: &mut dyn FnMut(Chain, u64, u64),
     ) -> Result<Mirror, LocationError> {
+        let (mut mirror, published) = Mirror::open(location, dir)?;
+        for p in &published {
+            grew(p.chain, 0, p.size());
+        }
+        for mut p in published {
+            let (chain, size) = (p.chain, p.size());
+            let mut file = p.file.take().ok_or_else(|| local(dir, &closed()))?;
+            mirror.fill(&p, &mut file, &mut |n| grew(chain, n, size))?;
+            p.write_notes(&mirror.dir)?;
+        }
+        Ok(mirror)
+    }
+
+    /// The first step of a fetch: the metadata and every chain's
+    /// checkpoint and history fetched (a few small GETs), the metadata
+    /// written to `dir` and an empty file created for each published chain.
+    /// The entries are the caller's to [`Mirror::fill`].
+    pub fn open(location: Location, dir: &Path) -> Result<(Mirror, Vec<Published>), LocationError> {
         let Some(meta) = location.get(METADATA_FILE)? else {
             return Err(LocationError::Spec(format!(
                 "{}: expected a published ledger ({METADATA_FILE} and a folder per chain, docs/TILES.md), found no {METADATA_FILE}",
@@ -131,51 +185,56 @@ impl Mirror {
                 continue; // not published: the verifier reports the chain missing
             };
             let file = create(&ChainPaths::new(dir, chain).file)?;
-            published.push((chain, note, history, file));
+            published.push(Published {
+                chain,
+                note,
+                history,
+                file: Some(file),
+            });
         }
-        let mut mirror = Mirror {
+        let mirror = Mirror {
             location,
             dir: dir.to_path_buf(),
             heads: Chain::ALL.iter().map(|&c| ChainHead::new(c)).collect(),
             findings: Vec::new(),
         };
-        let total = |note: &[u8]| parse_note(note).map_or(0, |cp| cp.size);
-        for (chain, note, _, _) in &published {
-            grew(*chain, 0, total(note));
-        }
-        for (chain, note, history, mut file) in published {
-            let i = Chain::ALL.iter().position(|&c| c == chain).unwrap_or(0);
-            let paths = ChainPaths::new(dir, chain);
-            match parse_note(&note) {
-                Ok(cp) => {
-                    let mut head = mirror.heads[i].clone();
-                    let found = mirror.extend_with(&mut head, cp.size, &mut file, &mut |n| {
-                        grew(chain, n, cp.size);
-                    })?;
-                    mirror
-                        .findings
-                        .extend(found.into_iter().map(|f| (chain, f)));
-                    head.note = Some(String::from_utf8_lossy(&note).into_owned());
-                    mirror.heads[i] = head;
-                }
-                Err(why) => mirror.findings.push((
-                    chain,
-                    Finding::new(
-                        FindingKind::CheckpointMismatch,
-                        format!(
-                            "{}: {why}: no entry was fetched",
-                            mirror.location.url(&checkpoint_key(chain))
-                        ),
+        Ok((mirror, published))
+    }
+
+    /// Fetch `p`'s entries into `out` (its chain file, flushed after each
+    /// bundle, when `bundle_done` is called), checking every hash tile;
+    /// what the fetch found goes to [`Mirror::findings`], the chain's tree
+    /// to [`Mirror::heads`]. A checkpoint that does not parse is a finding,
+    /// and no entry is fetched.
+    pub fn fill(
+        &mut self,
+        p: &Published,
+        out: &mut impl Write,
+        bundle_done: &mut dyn FnMut(u64),
+    ) -> Result<(), LocationError> {
+        let chain = p.chain;
+        let i = Chain::ALL.iter().position(|&c| c == chain).unwrap_or(0);
+        match parse_note(&p.note) {
+            Ok(cp) => {
+                let mut head = self.heads[i].clone();
+                let found = self.extend_with(&mut head, cp.size, out, bundle_done)?;
+                self.findings.extend(found.into_iter().map(|f| (chain, f)));
+                head.note = Some(String::from_utf8_lossy(&p.note).into_owned());
+                self.heads[i] = head;
+            }
+            Err(why) => self.findings.push((
+                chain,
+                Finding::new(
+                    FindingKind::CheckpointMismatch,
+                    format!(
+                        "{}: {why}: no entry was fetched",
+                        self.location.url(&checkpoint_key(chain))
                     ),
-                )),
-            }
-            file.flush().map_err(|e| local(&paths.file, &e))?;
-            if let Some(h) = history {
-                write_file(&paths.history, &h)?;
-            }
-            write_file(&paths.latest, &note)?;
+                ),
+            )),
         }
-        Ok(mirror)
+        out.flush()
+            .map_err(|e| local(&ChainPaths::new(&self.dir, chain).file, &e))
     }
 
     /// The local directory laid out as a ledger.

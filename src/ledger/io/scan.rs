@@ -59,22 +59,27 @@ pub fn scan_file_parallel<T: Send + 'static>(
     check: &LineCheck<T>,
     accept: impl FnMut(T, &mut Vec<Finding>),
 ) {
-    scan_file_parallel_tapped(path, max_line, report, check, None, accept);
+    scan_file_parallel_tapped(path, max_line, report, check, (None, None), accept);
 }
 
 /// [`scan_file_parallel`], copying the bytes to `tap` as they are read
-/// (when the tap names `path`).
+/// (when the tap names `path`), and reading `path` as it grows until its
+/// writer ends it (when `growing` says it is being written).
 pub fn scan_file_parallel_tapped<T: Send + 'static>(
     path: &Path,
     max_line: usize,
     report: &mut FileReport,
     check: &LineCheck<T>,
-    tap: Option<&crate::ledger::io::tap::Tap>,
+    (tap, growing): (
+        Option<&crate::ledger::io::tap::Tap>,
+        Option<&crate::ledger::io::growing::Growing>,
+    ),
     mut accept: impl FnMut(T, &mut Vec<Finding>),
 ) {
     let Some(file) = open(path, report) else {
         return;
     };
+    let file = crate::ledger::io::growing::Growing::wrap(growing, path, file);
     let input = crate::ledger::io::tap::Tap::wrap(tap, path, file);
     let mut lines = ParLines::new(input, max_line, default_workers(), check);
     for item in lines.by_ref() {

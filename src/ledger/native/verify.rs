@@ -59,6 +59,9 @@ pub struct NativeOptions {
     pub tap: Option<crate::ledger::io::tap::Tap>,
     /// The only signing keys trusted (`--vkey`); `None`: the ledger's own.
     pub pinned: Option<Vec<crate::tlog::note::Verifier>>,
+    /// Chain files still being written (a remote copy verified as it is
+    /// fetched): read as they grow, to the end their writer gives them.
+    pub growing: Option<crate::ledger::io::growing::Growing>,
 }
 
 /// One chain as verification left it: what an appender continues from.
@@ -228,7 +231,7 @@ fn verify_chain(
         &sizes,
         (policy, options.mac_key.as_ref()),
         max_line,
-        options.tap.as_ref(),
+        (options.tap.as_ref(), options.growing.as_ref()),
         &mut report,
     );
     if chain == Chain::Events {
@@ -404,7 +407,7 @@ pub fn verify_lone_chain(
         &[],
         (&policy, mac_key),
         max_line,
-        None,
+        (None, None),
         &mut report,
     );
     let status = NativeChainStatus::default();
@@ -428,7 +431,10 @@ fn walk_chain(
     sizes: &[u64],
     (policy, key): (&MacPolicy, Option<&MacKey>),
     max_line: usize,
-    tap: Option<&crate::ledger::io::tap::Tap>,
+    inputs: (
+        Option<&crate::ledger::io::tap::Tap>,
+        Option<&crate::ledger::io::growing::Growing>,
+    ),
     report: &mut FileReport,
 ) -> (NativeChainVerifier, BTreeMap<u64, Option<Hash>>) {
     let mut v = NativeChainVerifier::new(chain.name(), policy.clone());
@@ -470,7 +476,7 @@ fn walk_chain(
     wanted.sort_unstable();
     wanted.dedup();
     let mut next = wanted.into_iter().peekable();
-    scan_file_parallel_tapped(path, max_line, report, &check, tap, |c, out| {
+    scan_file_parallel_tapped(path, max_line, report, &check, inputs, |c, out| {
         v.accept(c, out);
         while next.peek().is_some_and(|&s| s <= v.records()) {
             let s = next.next().unwrap_or_default();
