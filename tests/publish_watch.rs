@@ -4,6 +4,7 @@
 //! deadline (the interval bound itself is tested in `publish::watch`);
 //! SIGTERM ends it with exit 0.
 
+mod common;
 mod publish;
 
 use publish::{Ledger, check_with_tlog_tiles, iss};

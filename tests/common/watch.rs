@@ -5,7 +5,7 @@
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
@@ -22,7 +22,7 @@ impl Drop for Watcher {
 /// `iss watch --json ARGS PATH`, its events sent to the receiver as they
 /// are printed; its standard error piped when `pipe_stderr`.
 pub fn watch_json(args: &[&str], path: &Path, pipe_stderr: bool) -> (Watcher, Receiver<Value>) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_iss"));
+    let mut cmd = super::iss_process();
     cmd.args(["watch", "--json"])
         .args(args)
         .arg(path)

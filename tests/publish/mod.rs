@@ -97,7 +97,7 @@ impl Ledger {
 
 /// The `iss` binary, with no fault plan or key from the environment.
 pub fn iss() -> std::process::Command {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_iss"));
+    let mut c = crate::common::iss_process();
     c.env_remove("ISS_FAULT_PLAN")
         .env_remove("ISS_SIGNING_KEY")
         .env_remove("ISS_MAC_KEY");
