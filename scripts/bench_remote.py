@@ -8,7 +8,8 @@ descriptors (default 1,000,000) published to a directory, served by
     time, max RSS, and the HTTP requests the server answered;
   - `iss verify PUBLISHED_DIR` (a directory of tiles), wall time.
 
-The ledger is made as scripts/bench_publish.py makes it (imported).
+The ledger is made, published and served by scripts/bench_site.py
+(shared with scripts/bench_tui_remote.py).
 
 With `--before PATH` (another build of `iss`, e.g. of the commit before a
 change), the three timings are taken for it too, on the same ledger and the
@@ -19,14 +20,11 @@ Usage: scripts/bench_remote.py [--records N] [--iss PATH] [--before PATH]
 """
 import argparse
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_publish import ROOT, append_descriptors, timed, tree_bytes  # noqa: E402
+from bench_publish import ROOT, timed, tree_bytes  # noqa: E402
+from bench_site import PublishedSite  # noqa: E402
 
 
 def main():
@@ -35,49 +33,24 @@ def main():
     ap.add_argument("--iss", default=os.path.join(ROOT, "target", "release", "iss"))
     ap.add_argument("--before", help="another iss binary, measured in the same run")
     args = ap.parse_args()
-    iss = args.iss
-    os.environ["ISS_NO_STATE"] = "1"
-    work = tempfile.mkdtemp(prefix="bench-remote-")
-    server = None
-    try:
-        ledger, key, site = (os.path.join(work, n) for n in ("ledger", "ledger.key", "site"))
-        subprocess.run([iss, "init", ledger, "--origin", "bench.example/remote", "--key", key],
-                       check=True, stdout=subprocess.DEVNULL)
-        append_descriptors(ledger, 0, args.records)
-        subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([iss, "publish", ledger, site], check=True, stdout=subprocess.DEVNULL)
+    with PublishedSite(args.iss, args.records, "bench-remote-") as s:
+        ledger, site, url = s.ledger, s.site, s.url
         site_bytes, site_files = tree_bytes(site)
-        log = open(os.path.join(work, "http.log"), "w")
-        server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", "0"],
-                                  cwd=site, stdout=subprocess.PIPE, stderr=log, text=True)
-        line = server.stdout.readline()
-        port = line.split(" port ")[1].split(" ")[0]
-        url = f"http://127.0.0.1:{port}/"
-
-        builds = [("", iss)] + ([("before: ", args.before)] if args.before else [])
+        builds = [("", args.iss)] + ([("before: ", args.before)] if args.before else [])
         print()
         print("| measure | value |")
         print("|---|---|")
         print(f"| records (all chains) | {args.records + 1:,} (published: {site_bytes:,} bytes, {site_files:,} files) |")
         for label, binary in builds:
-            log.flush()
-            with open(os.path.join(work, "http.log")) as f:
-                seen = sum(1 for l in f if '"GET ' in l)
+            seen = s.gets()
             l_secs, l_rss, _ = timed([binary, "verify", ledger])
             r_secs, r_rss, _ = timed([binary, "verify", url])
             d_secs, d_rss, _ = timed([binary, "verify", site])
-            log.flush()
-            with open(os.path.join(work, "http.log")) as f:
-                requests = sum(1 for l in f if '"GET ' in l) - seen
+            requests = s.gets() - seen
             print(f"| {label}local `iss verify LEDGER` | {l_secs:.2f} s, max RSS {l_rss / 1024:.0f} MiB |")
             print(f"| {label}remote `iss verify http://127.0.0.1:PORT/` | {r_secs:.2f} s, max RSS {r_rss / 1024:.0f} MiB, {requests:,} HTTP GETs |")
             print(f"| {label}remote / local time | {r_secs / l_secs:.2f}x |")
             print(f"| {label}`iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({d_secs / l_secs:.2f}x) |")
-    finally:
-        if server:
-            server.kill()
-            server.wait()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
