@@ -13,13 +13,12 @@ mod publish;
 
 use common::http::{Http, serve};
 use common::tmux;
-use common::watch::{Watcher, next};
+use common::watch::{Watcher, json_lines, next};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Stdio;
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 /// The state directory of the `iss` runs on one fleet file: beside it, so
@@ -40,16 +39,7 @@ fn watch_fleet(fleet: &Path, args: &[&str]) -> (Watcher, Receiver<Value>) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let v: Value = serde_json::from_str(&line).expect("each line is one JSON object");
-            if tx.send(v).is_err() {
-                return;
-            }
-        }
-    });
+    let rx = json_lines(child.stdout.take().unwrap());
     (Watcher(child), rx)
 }
 

@@ -9,11 +9,11 @@
 mod common;
 mod publish;
 
-use publish::{Ledger, check_with_tlog_tiles, iss, walk};
+use publish::{Ledger, check_with_tlog_tiles, iss, published_size, wait_until, walk};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 struct Run {
     code: Option<i32>,
@@ -293,24 +293,6 @@ fn an_interrupted_incremental_publish_resumes_to_the_same_bytes() {
     check_with_tlog_tiles(&dest, "descriptors", &ledger.lines("descriptors"));
 }
 
-/// Wait until `cond` holds, for at most `limit` (a generous deadline for a
-/// loaded machine, not a timing assertion).
-fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    cond()
-}
-
-fn published_size(dest: &Path) -> Option<u64> {
-    let note = std::fs::read_to_string(dest.join("descriptors/checkpoint")).ok()?;
-    note.lines().nth(1)?.parse().ok()
-}
-
 #[test]
 fn watch_retries_a_destination_that_failed_until_it_recovers() {
     use std::os::unix::fs::PermissionsExt;
@@ -349,12 +331,12 @@ fn watch_retries_a_destination_that_failed_until_it_recovers() {
         first.contains("publishing to") && first.contains("Permission denied"),
         "{first}"
     );
-    assert_eq!(published_size(&dest), None);
+    assert_eq!(published_size(&dest, "descriptors"), None);
     // The destination recovers: the next round publishes, with no new
     // change in the ledger to wake it.
     std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o777)).unwrap();
     let recovered = wait_until(Duration::from_secs(120), || {
-        published_size(&dest) == Some(100)
+        published_size(&dest, "descriptors") == Some(100)
     });
     // It fails again, and recovers again, for a grown ledger.
     std::fs::set_permissions(
@@ -370,14 +352,14 @@ fn watch_retries_a_destination_that_failed_until_it_recovers() {
         .iter()
         .take(1000)
         .any(|l| l.contains("Permission denied") && l.contains("descriptors/"));
-    assert_eq!(published_size(&dest), Some(100));
+    assert_eq!(published_size(&dest, "descriptors"), Some(100));
     std::fs::set_permissions(
         dest.join("descriptors"),
         std::fs::Permissions::from_mode(0o777),
     )
     .unwrap();
     let grown = wait_until(Duration::from_secs(120), || {
-        published_size(&dest) == Some(400)
+        published_size(&dest, "descriptors") == Some(400)
     });
     rustix::process::kill_process(
         rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap(),

@@ -9,7 +9,7 @@ mod common;
 mod publish;
 
 use common::http::{serve, serve_counting};
-use publish::{Ledger, findings, iss};
+use publish::{Ledger, findings, iss, summary};
 use serde_json::Value;
 
 /// A published 1,000-record ledger (batches of 300: partial tiles at the
@@ -51,21 +51,6 @@ fn a_published_directory_verifies_as_the_ledger_does() {
     assert_eq!(remote["format"], local["format"]);
     assert_eq!(remote["ledger"], site.to_str().unwrap());
     // The same files, records and chain status as the local verification.
-    let summary = |r: &Value| -> Vec<(Value, Value, Value, Value)> {
-        r["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["name"].clone(),
-                    f["records"].clone(),
-                    f["native"]["tree_size"].clone(),
-                    f["native"]["merkle_root"].clone(),
-                )
-            })
-            .collect()
-    };
     assert_eq!(summary(&remote), summary(&local));
     let descriptors = remote["files"]
         .as_array()

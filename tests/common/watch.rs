@@ -5,7 +5,7 @@
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::{Child, ChildStdout, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
@@ -31,7 +31,13 @@ pub fn watch_json(args: &[&str], path: &Path, pipe_stderr: bool) -> (Watcher, Re
         cmd.stderr(Stdio::piped());
     }
     let mut child = cmd.spawn().unwrap();
-    let out = child.stdout.take().unwrap();
+    let rx = json_lines(child.stdout.take().unwrap());
+    (Watcher(child), rx)
+}
+
+/// The JSON objects `out` prints, one a line, on a receiver (read by a
+/// thread of their own until `out` ends or the receiver is dropped).
+pub fn json_lines(out: ChildStdout) -> Receiver<Value> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
@@ -41,7 +47,7 @@ pub fn watch_json(args: &[&str], path: &Path, pipe_stderr: bool) -> (Watcher, Re
             }
         }
     });
-    (Watcher(child), rx)
+    rx
 }
 
 /// The next event, within 20 s.

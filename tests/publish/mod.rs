@@ -8,6 +8,7 @@ use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::write::NativeWriter;
 use iss_workstation::ledger::native::write::init::{InitOptions, init};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tlog_tiles::{
     Checkpoint, Hash, HashReader, Tile, TileHashReader, TileReader, check_record, prove_record,
@@ -308,4 +309,42 @@ pub fn wait_for_event(
             Err(e) => panic!("waiting for {what}: {e}"),
         }
     }
+}
+
+/// Each file of a `verify --json` report as (name, records, tree size,
+/// Merkle root): what a published copy's verification must share with
+/// the ledger's.
+pub fn summary(r: &Value) -> Vec<(Value, Value, Value, Value)> {
+    r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].clone(),
+                f["records"].clone(),
+                f["native"]["tree_size"].clone(),
+                f["native"]["merkle_root"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// The size of `dest`'s published checkpoint of `chain`, if any.
+pub fn published_size(dest: &Path, chain: &str) -> Option<u64> {
+    let note = std::fs::read_to_string(dest.join(chain).join("checkpoint")).ok()?;
+    note.lines().nth(1)?.parse().ok()
+}
+
+/// Wait until `cond` holds, for at most `limit` (a generous deadline for a
+/// loaded machine, not a timing assertion).
+pub fn wait_until(limit: std::time::Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    cond()
 }
