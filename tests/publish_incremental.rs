@@ -9,7 +9,9 @@
 mod common;
 mod publish;
 
-use publish::{Ledger, check_with_tlog_tiles, iss, published_size, wait_until, walk};
+use publish::{
+    Ledger, check_with_tlog_tiles, iss, publish_killed_half_way, published_size, wait_until, walk,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
@@ -253,32 +255,7 @@ fn an_interrupted_incremental_publish_resumes_to_the_same_bytes() {
     // Number the write steps of the incremental publish on a copy.
     let scratch = ledger.tmp.path().join("scratch");
     common::copy_tree(&dest, &scratch);
-    let trace = ledger.tmp.path().join("steps");
-    let out = iss()
-        .arg("publish")
-        .arg(&ledger.dir)
-        .arg(&scratch)
-        .env("ISS_FAULT_PLAN", format!("trace={}", trace.display()))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let steps = std::fs::read_to_string(&trace).unwrap();
-    let renames: Vec<&str> = steps
-        .lines()
-        .filter(|l| l.contains("rename") && l.contains("descriptors/tile/"))
-        .collect();
-    assert!(renames.len() > 6, "{steps}");
-    let step = renames[renames.len() / 2]
-        .split_whitespace()
-        .next()
-        .unwrap();
-    let killed = iss()
-        .arg("publish")
-        .arg(&ledger.dir)
-        .arg(&dest)
-        .env("ISS_FAULT_PLAN", format!("{step}:kill-after"))
-        .output()
-        .unwrap();
+    let killed = publish_killed_half_way(&ledger, &dest, &scratch, 6);
     assert_eq!(killed.status.code(), None, "killed");
     let cp = std::fs::read_to_string(dest.join("descriptors/checkpoint")).unwrap();
     assert_eq!(cp.lines().nth(1), Some("1000"), "the old checkpoint stays");

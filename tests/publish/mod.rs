@@ -348,3 +348,48 @@ pub fn wait_until(limit: std::time::Duration, mut cond: impl FnMut() -> bool) ->
     }
     cond()
 }
+
+/// `iss publish LEDGER DEST` killed right after a tile of descriptors is
+/// renamed into place, half way through: the write steps are numbered
+/// first by the same publish to `scratch` (it must succeed and rename more
+/// than `min_renames` tiles of descriptors). The killed run's output.
+pub fn publish_killed_half_way(
+    ledger: &Ledger,
+    dest: &Path,
+    scratch: &Path,
+    min_renames: usize,
+) -> std::process::Output {
+    let trace = ledger.tmp.path().join("steps");
+    let out = iss()
+        .arg("publish")
+        .arg(&ledger.dir)
+        .arg(scratch)
+        .env("ISS_FAULT_PLAN", format!("trace={}", trace.display()))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let steps = std::fs::read_to_string(&trace).unwrap();
+    let renames: Vec<&str> = steps
+        .lines()
+        .filter(|l| l.contains("rename") && l.contains("descriptors/tile/"))
+        .collect();
+    assert!(renames.len() > min_renames, "{steps}");
+    let step: u64 = renames[renames.len() / 2]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    iss()
+        .arg("publish")
+        .arg(&ledger.dir)
+        .arg(dest)
+        .env("ISS_FAULT_PLAN", format!("{step}:kill-after"))
+        .output()
+        .unwrap()
+}
