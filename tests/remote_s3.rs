@@ -9,7 +9,7 @@ mod publish;
 
 use common::s3::{BUCKET, Server};
 use common::watch::{Watcher, json_lines};
-use publish::{Ledger, findings, iss, summary, wait_for_event as wait_for, walk};
+use publish::{Ledger, findings, iss, report, summary, wait_for_event as wait_for, walk};
 use serde_json::Value;
 use std::process::Stdio;
 
@@ -38,14 +38,7 @@ fn verify(server: &Server, arg: &str) -> (i32, Value) {
         .env("ISS_NO_STATE", "1")
         .args(["verify", "--json"])
         .arg(arg);
-    let out = cmd.output().unwrap();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{arg}: not a JSON report ({e}); stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), report)
+    report(&mut cmd, arg)
 }
 
 #[test]

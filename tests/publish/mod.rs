@@ -393,3 +393,16 @@ pub fn publish_killed_half_way(
         .output()
         .unwrap()
 }
+
+/// Run `cmd` (an `iss verify --json` of `arg`): its exit code and report;
+/// fails naming `arg` and showing standard error when stdout is no report.
+pub fn report(cmd: &mut std::process::Command, arg: &str) -> (i32, Value) {
+    let out = cmd.output().unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{arg}: not a JSON report ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), report)
+}
