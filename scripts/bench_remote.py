@@ -8,7 +8,8 @@ descriptors (default 1,000,000) published to a directory, served by
     time, max RSS, and the HTTP requests the server answered;
   - `iss verify PUBLISHED_DIR` (a directory of tiles), wall time.
 
-The ledger is made as scripts/bench_publish.py makes it (imported).
+The ledger is made, published and served by scripts/bench_site.py
+(shared with scripts/bench_tui_remote.py).
 
 With `--before PATH` (another build of `iss`, e.g. of the commit before a
 change), the three timings are taken for it too, on the same ledger and the
@@ -29,15 +30,14 @@ Usage: scripts/bench_remote.py [--records N] [--iss PATH] [--before PATH]
 """
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_publish import ROOT, append_descriptors, tree_bytes  # noqa: E402
+from bench_publish import ROOT, tree_bytes  # noqa: E402
+from bench_site import PublishedSite  # noqa: E402
 
 
 def timed(cmd):
@@ -70,33 +70,13 @@ def main():
                          "http.server's own HTTP/1.0, one connection per request)")
     args = ap.parse_args()
     iss = args.iss
-    os.environ["ISS_NO_STATE"] = "1"
-    work = args.keep or tempfile.mkdtemp(prefix="bench-remote-")
-    server = None
-    try:
-        ledger, key, site = (os.path.join(work, n) for n in ("ledger", "ledger.key", "site"))
-        if not os.path.exists(os.path.join(site, "iss-ledger.json")):
-            os.makedirs(work, exist_ok=True)
-            subprocess.run([iss, "init", ledger, "--origin", "bench.example/remote", "--key", key],
-                           check=True, stdout=subprocess.DEVNULL)
-            append_descriptors(ledger, 0, args.records)
-            subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
-            subprocess.run([iss, "publish", ledger, site], check=True, stdout=subprocess.DEVNULL)
+    with PublishedSite(iss, args.records, "bench-remote-", keep=args.keep,
+                       protocol=args.protocol) as site_:
+        ledger, site, url, server = site_.ledger, site_.site, site_.url, site_.server
         site_bytes, site_files = tree_bytes(site)
-        log = open(os.path.join(work, "http.log"), "w")
-        server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1",
-                                   "--protocol", args.protocol, "0"],
-                                  cwd=site, stdout=subprocess.PIPE, stderr=log, text=True)
-        line = server.stdout.readline()
-        port = line.split(" port ")[1].split(" ")[0]
-        url = f"http://127.0.0.1:{port}/"
+        gets = site_.gets
 
         builds = [("", iss)] + ([("before: ", args.before)] if args.before else [])
-
-        def gets():
-            log.flush()
-            with open(os.path.join(work, "http.log")) as f:
-                return sum(1 for l in f if '"GET ' in l)
 
         runs = {label: [] for label, _ in builds}
         print(f"server: python3 -m http.server --protocol {args.protocol}; "
@@ -133,12 +113,6 @@ def main():
                   f"{r_cpu:.2f} s CPU, and the server {s_cpu:.2f} s CPU |")
             print(f"| {label}remote / local time | {med(ratios):.2f}x (rounds: {', '.join(f'{x:.2f}' for x in ratios)}) |")
             print(f"| {label}`iss verify PUBLISHED_DIR` (directory of tiles) | {d_secs:.2f} s, max RSS {d_rss / 1024:.0f} MiB ({med(d_ratios):.2f}x); {d_cpu:.2f} s CPU |")
-    finally:
-        if server:
-            server.kill()
-            server.wait()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

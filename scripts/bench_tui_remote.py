@@ -3,9 +3,9 @@
 tui http://127.0.0.1:PORT/` against `iss tui LEDGER` on the same ledger,
 in the same run. Not part of CI.
 
-A native ledger of N descriptors (default 1,000,000, made as
-scripts/bench_publish.py makes it) is published to a directory and served
-by `python3 -m http.server` on 127.0.0.1 (a free port). Then, R times each
+A native ledger of N descriptors (default 1,000,000) is published to a
+directory and served by `python3 -m http.server` on 127.0.0.1 (a free
+port), by scripts/bench_site.py (shared with scripts/bench_remote.py). Then, R times each
 (default 3; medians quoted), in a 120x40 tmux session:
 
   - local:        `iss tui LEDGER`
@@ -27,11 +27,11 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_publish import ROOT, append_descriptors  # noqa: E402
+from bench_publish import ROOT  # noqa: E402
+from bench_site import PublishedSite  # noqa: E402
 
 POLL_S = 0.005
 FIRST = "ENG.0 "
@@ -70,11 +70,6 @@ def run(name, command, until, timeout=1800):
         tmux("kill-session", "-t", name)
 
 
-def gets(log):
-    with open(log) as f:
-        return sum(1 for line in f if '"GET ' in line)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=1_000_000)
@@ -82,21 +77,8 @@ def main():
     ap.add_argument("--iss", default=os.path.join(ROOT, "target", "release", "iss"))
     args = ap.parse_args()
     iss = args.iss
-    work = tempfile.mkdtemp(prefix="bench-tui-remote-")
-    server = None
-    try:
-        ledger, key, site = (os.path.join(work, n) for n in ("ledger", "ledger.key", "site"))
-        subprocess.run([iss, "init", ledger, "--origin", "bench.example/remote", "--key", key],
-                       check=True, stdout=subprocess.DEVNULL)
-        append_descriptors(ledger, 0, args.records)
-        subprocess.run([iss, "checkpoint", ledger, "--key", key], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([iss, "publish", ledger, site], check=True, stdout=subprocess.DEVNULL)
-        log_path = os.path.join(work, "http.log")
-        log = open(log_path, "w")
-        server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1", "0"],
-                                  cwd=site, stdout=subprocess.PIPE, stderr=log, text=True)
-        port = server.stdout.readline().split(" port ")[1].split(" ")[0]
-        url = f"http://127.0.0.1:{port}/"
+    with PublishedSite(iss, args.records, "bench-tui-remote-") as s:
+        work, ledger, url = s.work, s.ledger, s.url
         env = f"ISS_NO_STATE=1 TMPDIR={work}"
         rows = {k: [] for k in ("printf", "local", "cold", "warm")}
         for i in range(args.runs):
@@ -104,10 +86,10 @@ def main():
             rows["printf"].append(run("btr", "sh -c 'printf \"ENG.0 CLEAN:\"; sleep 30'", [FIRST, VERDICT]) + [0])
             rows["local"].append(run("btr", f"env {env} {iss} tui {ledger}", [FIRST, VERDICT]) + [0])
             for kind in ("cold", "warm"):
-                before = gets(log_path)
+                before = s.gets()
                 t = run("btr", f"env {env} XDG_CACHE_HOME={cache} {iss} tui {url}", [FIRST, VERDICT])
                 time.sleep(0.2)  # the server's log is line-buffered by python: let it land
-                rows[kind].append(t + [gets(log_path) - before])
+                rows[kind].append(t + [s.gets() - before])
             shutil.rmtree(cache, ignore_errors=True)
         med = {k: [statistics.median(r[j] for r in v) for j in range(3)] for k, v in rows.items()}
         print()
@@ -125,11 +107,6 @@ def main():
         print("every run (first screen s, verdict s, GETs):")
         for k, v in rows.items():
             print(f"  {k}: " + "; ".join(f"{a:.3f}, {b:.2f}, {c}" for a, b, c in v))
-    finally:
-        if server:
-            server.kill()
-        shutil.rmtree(work, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()

@@ -243,8 +243,7 @@ fn the_real_clocks_append_a_pulse_that_verifies() {
     let dir = generated_ledger(44);
     // The chain file itself is a valid PATH too.
     let chain = dir.path().join(PULSES);
-    let out = Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .env_remove(common::CLOCK_ENV)
         .args(["append", "pulse", "--json", "--source-node", "iss-test"])
         .arg(&chain)
@@ -319,8 +318,7 @@ fn a_fixed_clock_in_the_environment_is_the_time_written() {
     let dir = generated_ledger(47);
     let clock = "2026-12-03T04:05:06.789000Z,mono_ns=777000000000";
     let run = |args: &[&str], stdin: &str| -> serde_json::Value {
-        let out = Command::cargo_bin("iss")
-            .unwrap()
+        let out = common::iss_cmd()
             .env(common::CLOCK_ENV, clock)
             .args(args)
             .arg(dir.path())
@@ -352,8 +350,7 @@ fn a_fixed_clock_in_the_environment_is_the_time_written() {
     );
 
     let native = common::new_native("iss.test/fixed-clock", false);
-    let out = Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .env(
             common::CLOCK_ENV,
             format!("{clock},boot_id=0f4e1d2c-aaaa-bbbb-cccc-0123456789ab"),
@@ -375,8 +372,7 @@ fn a_fixed_clock_in_the_environment_is_the_time_written() {
 
     // A clock that cannot be read is an error, not the machine's clock.
     let before = fs::read(dir.path().join(PULSES)).unwrap();
-    let err = Command::cargo_bin("iss")
-        .unwrap()
+    let err = common::iss_cmd()
         .env(common::CLOCK_ENV, "soon")
         .args(["append", "pulse"])
         .arg(dir.path())

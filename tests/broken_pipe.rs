@@ -9,7 +9,7 @@ mod common;
 
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 /// A ledger of `n` descriptors; with `tamper`, every descriptor's process
 /// name is forged (one `HASH_MISMATCH` per record: a long findings list).
@@ -37,7 +37,7 @@ fn ledger(n: u64, tamper: bool) -> tempfile::TempDir {
 /// and then closes it.
 fn run_into_closed_pipe(args: &[&str], path: &Path, take: usize) -> (Output, usize) {
     let (mut reader, writer) = std::io::pipe().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_iss"));
+    let mut cmd = common::iss_process();
     cmd.args(args)
         .arg(path)
         .stdout(Stdio::from(writer))
@@ -108,7 +108,7 @@ fn every_output_path_is_quiet_into_a_pipe_closed_before_the_first_write() {
             &["audit"],
             &["audit", "--json"],
         ] {
-            let mut cmd = Command::new(env!("CARGO_BIN_EXE_iss"));
+            let mut cmd = common::iss_process();
             let (reader, writer) = std::io::pipe().unwrap();
             drop(reader);
             let out = cmd
@@ -140,7 +140,7 @@ fn json_larger_than_the_pipe_buffer_stops_quietly_when_the_reader_leaves() {
     ];
     for (args, dir, code) in cases {
         // First make sure the output really exceeds the pipe buffer.
-        let full = Command::new(env!("CARGO_BIN_EXE_iss"))
+        let full = common::iss_process()
             .args(*args)
             .arg(dir.path())
             .output()

@@ -11,7 +11,7 @@ use iss_workstation::tui::ThemeName;
 use std::path::PathBuf;
 
 fn iss() -> Command {
-    Command::cargo_bin("iss").unwrap()
+    common::iss_cmd()
 }
 
 #[test]

@@ -8,7 +8,7 @@ use common::{copy_tree, edit_lines, shared_fixture};
 use serde_json::Value;
 
 fn iss() -> Command {
-    Command::cargo_bin("iss").unwrap()
+    common::iss_cmd()
 }
 
 /// Run `iss verify --json PATH`, expect exit `code`, parse stdout.

@@ -155,7 +155,7 @@ fn the_image_serves_the_volume_as_an_unprivileged_user_and_its_healthcheck_follo
     let rootfs = ctx.path().join("rootfs");
     let made = Command::new("sh")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("docker/rootfs.sh"))
-        .arg(env!("CARGO_BIN_EXE_iss"))
+        .arg(common::iss_binary())
         .arg(&rootfs)
         .output()
         .unwrap();

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// The codes each command's row lists (cells other than `—`), by command
 /// (`verify`, `report time`, `tui`, ...).
@@ -107,7 +107,7 @@ fn os(x: impl AsRef<OsStr>) -> OsString {
 
 /// `iss ARGS` with `stdin` as its input; its exit code.
 fn iss_with(args: &[OsString], stdin: &str) -> Outcome {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+    let mut child = common::iss_process()
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -137,12 +137,12 @@ macro_rules! iss {
 /// unreadable (root reads it anyway).
 fn unprivileged(args: &[&OsStr]) -> Outcome {
     let mut cmd = if rustix::process::geteuid().is_root() {
-        let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_iss"));
-        c
+        common::iss_under(
+            "setpriv",
+            &["--reuid=65534", "--regid=65534", "--clear-groups"],
+        )
     } else {
-        Command::new(env!("CARGO_BIN_EXE_iss"))
+        common::iss_process()
     };
     match cmd
         .args(args)
@@ -392,7 +392,7 @@ fn workstation_quit(ledger: &Path) -> Outcome {
     }
     let command = format!(
         "{} {}; echo \"exit=$?\"; sleep 60",
-        env!("CARGO_BIN_EXE_iss"),
+        common::iss_shell(&[]),
         ledger.display()
     );
     let session = tmux::Session::new("iss-exit", &command);

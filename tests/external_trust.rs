@@ -59,8 +59,7 @@ fn scene() -> Scene {
 /// `iss ARGS` with the user's state switch removed (cargo sets
 /// `ISS_NO_STATE` for the tests); exit `code`; stdout.
 fn iss(args: &[&std::ffi::OsStr], code: i32) -> String {
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .env_remove("ISS_NO_STATE")
         .args(args)
         .assert()
@@ -258,8 +257,7 @@ fn the_remembered_state_catches_a_rollback_and_a_fork_on_the_next_run() {
     // XDG_STATE_HOME is the default place.
     let xdg = s.path("xdg");
     let run = |code| {
-        assert_cmd::Command::cargo_bin("iss")
-            .unwrap()
+        common::iss_cmd()
             .env_remove("ISS_NO_STATE")
             .env("XDG_STATE_HOME", &xdg)
             .args(["verify", "--json"])
@@ -301,8 +299,7 @@ fn an_unreadable_state_is_reported_never_skipped() {
         "{v}"
     );
     // No home and no --state: said, not guessed.
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .env_remove("ISS_NO_STATE")
         .env_remove("XDG_STATE_HOME")
         .env_remove("HOME")
@@ -386,8 +383,7 @@ fn a_trusted_origin_the_ledger_does_not_have_is_an_error() {
     // A file that is no checkpoint at all is a usage error.
     let bad = s.path("bad");
     fs::write(&bad, "hello\n").unwrap();
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(["verify"])
         .arg(&s.dir)
         .arg("--trust")
@@ -451,16 +447,17 @@ fn a_state_file_the_verifier_may_not_read_is_reported() {
         fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
     }
     fs::set_permissions(&f, fs::Permissions::from_mode(0o000)).unwrap();
-    let out = std::process::Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(env!("CARGO_BIN_EXE_iss"))
-        .args(["verify", "--json"])
-        .arg(&s.dir)
-        .arg("--state")
-        .arg(&state)
-        .env_remove("ISS_NO_STATE")
-        .output()
-        .unwrap();
+    let out = common::iss_under(
+        "setpriv",
+        &["--reuid=65534", "--regid=65534", "--clear-groups"],
+    )
+    .args(["verify", "--json"])
+    .arg(&s.dir)
+    .arg("--state")
+    .arg(&state)
+    .env_remove("ISS_NO_STATE")
+    .output()
+    .unwrap();
     assert_eq!(
         out.status.code(),
         Some(2),

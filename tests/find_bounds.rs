@@ -4,7 +4,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::{generated_ledger, iss_json, read_lines};
 use iss_workstation::time::Instant;
 use serde_json::Value;
@@ -77,8 +76,7 @@ fn a_level_outside_0_to_5_or_not_a_number_is_refused_with_what_is_expected() {
         (">=9", "levels are 0 to 5"),
         (">=x", "\"x\" is not a whole number"),
     ] {
-        let out = Command::cargo_bin("iss")
-            .unwrap()
+        let out = common::iss_cmd()
             .args(["find", "--level", arg])
             .arg(dir.path())
             .assert()

@@ -13,13 +13,12 @@ mod publish;
 
 use common::http::{Http, serve};
 use common::tmux;
-use common::watch::{Watcher, next};
+use common::watch::{Watcher, json_lines, next};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::process::Stdio;
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 /// The state directory of the `iss` runs on one fleet file: beside it, so
@@ -32,7 +31,7 @@ fn state_of(fleet: &Path) -> std::path::PathBuf {
 
 /// `iss watch --fleet FILE --json ARGS`, its events on the receiver.
 fn watch_fleet(fleet: &Path, args: &[&str]) -> (Watcher, Receiver<Value>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+    let mut child = common::iss_process()
         .env(common::STATE_ENV, state_of(fleet))
         .args(["watch", "--json", "--fleet"])
         .arg(fleet)
@@ -40,16 +39,7 @@ fn watch_fleet(fleet: &Path, args: &[&str]) -> (Watcher, Receiver<Value>) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let v: Value = serde_json::from_str(&line).expect("each line is one JSON object");
-            if tx.send(v).is_err() {
-                return;
-            }
-        }
-    });
+    let rx = json_lines(child.stdout.take().unwrap());
     (Watcher(child), rx)
 }
 
@@ -249,7 +239,7 @@ fn watch_fleet_exit_status_and_text_lines() {
     let (root, _) = fleet_dir();
     let fleet = root.path().join("clean.txt");
     std::fs::write(&fleet, "alpha\nbeta b\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+    let out = common::iss_process()
         .env(common::STATE_ENV, state_of(&fleet))
         .args(["watch", "--fleet"])
         .arg(&fleet)
@@ -265,7 +255,7 @@ fn watch_fleet_exit_status_and_text_lines() {
 
     // A ledger without a verdict (unreachable) makes the fleet's status 2.
     std::fs::write(&fleet, "alpha\nhttp://127.0.0.1:9/x\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+    let out = common::iss_process()
         .env(common::STATE_ENV, state_of(&fleet))
         .args(["watch", "--json", "--fleet"])
         .arg(&fleet)
@@ -287,7 +277,7 @@ fn watch_fleet_exit_status_and_text_lines() {
         text.replacen("\"process_name\":\"", "\"process_name\":\"X", 1),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+    let out = common::iss_process()
         .env(common::STATE_ENV, state_of(&fleet))
         .args(["watch", "--json", "--fleet"])
         .arg(&fleet)
@@ -308,7 +298,7 @@ fn a_bad_fleet_file_is_refused_with_its_line_and_what_was_expected() {
     let fleet = root.path().join("fleet.txt");
     std::fs::write(&fleet, "a one\nftp://x/y two\n").unwrap();
     for cmd in [&["watch", "--fleet"][..], &["tui", "--fleet"][..]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+        let out = common::iss_process()
             .env(common::STATE_ENV, state_of(&fleet))
             .args(cmd)
             .arg(&fleet)
@@ -352,11 +342,7 @@ fn fleet_in_tmux_shows_an_appended_record_in_its_row_and_opens_a_ledger() {
         return;
     }
     let (root, fleet) = fleet_dir();
-    let command = format!(
-        "{} tui --fleet {}",
-        env!("CARGO_BIN_EXE_iss"),
-        fleet.display()
-    );
+    let command = format!("{} tui --fleet {}", common::iss_shell(&[]), fleet.display());
     let session = tmux::Session::start_command("iss-fleet", &command);
     wait_until(&session.0, "both verdicts", |s| {
         row(s, "alpha").is_some() && row(s, "beta").is_some()
@@ -403,11 +389,7 @@ fn fleet_in_tmux_shows_the_verdicts_of_published_locations() {
     let Some((_root, fleet, _l, _http)) = fleet_with_published() else {
         return;
     };
-    let command = format!(
-        "{} tui --fleet {}",
-        env!("CARGO_BIN_EXE_iss"),
-        fleet.display()
-    );
+    let command = format!("{} tui --fleet {}", common::iss_shell(&[]), fleet.display());
     let session = tmux::Session::start_command("iss-fleet-pub", &command);
     let line = |s: &str, name: &str| -> Option<String> {
         s.lines()
@@ -430,7 +412,7 @@ fn watch_fleet_removes_the_copies_of_published_locations_when_it_ends() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+    let out = common::iss_process()
         .env(common::STATE_ENV, state_of(&fleet))
         .env("TMPDIR", tmp.path())
         .args(["watch", "--json", "--fleet"])

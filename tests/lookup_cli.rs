@@ -3,7 +3,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::{edit_lines, field, generated_ledger, iss_json, read_lines};
 use serde_json::Value;
 use std::path::Path;
@@ -118,22 +117,19 @@ fn show_a_tampered_record_names_the_finding() {
 #[test]
 fn unknown_or_ambiguous_ids_are_errors() {
     let dir = generated_ledger(41);
-    Command::cargo_bin("iss")
-        .unwrap()
+    common::iss_cmd()
         .args(["show"])
         .arg(dir.path())
         .arg("zzzz")
         .assert()
         .code(2);
-    Command::cargo_bin("iss")
-        .unwrap()
+    common::iss_cmd()
         .args(["show"])
         .arg(dir.path())
         .arg("")
         .assert()
         .code(2);
-    let bad = Command::cargo_bin("iss")
-        .unwrap()
+    let bad = common::iss_cmd()
         .args(["find", "--since", "yesterday"])
         .arg(dir.path())
         .assert()

@@ -11,7 +11,7 @@ use assert_cmd::Command;
 use std::path::Path;
 
 fn iss() -> Command {
-    Command::cargo_bin("iss").unwrap()
+    common::iss_cmd()
 }
 
 /// A descriptor `iss append descriptor` accepts, as JSON text.

@@ -299,8 +299,7 @@ fn a_writer_killed_at_random_moments_never_loses_an_acknowledged_record() {
                 "run {run}: a half-written record line left no torn tail: {found:?}"
             );
         }
-        let out = assert_cmd::Command::cargo_bin("iss")
-            .unwrap()
+        let out = common::iss_cmd()
             .arg("repair")
             .arg(&dir)
             .args(["--key", key.to_str().unwrap()])

@@ -89,8 +89,7 @@ fn a_tampered_legacy_ledger_is_refused_and_nothing_is_created() {
     common::edit_lines(&chain, |l| forge_process_name(&mut l[4], "Forged"));
     let out = tempfile::tempdir().unwrap();
     let new = out.path().join("native");
-    let err = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let err = common::iss_cmd()
         .arg("migrate")
         .arg(legacy.path())
         .arg(&new)

@@ -67,8 +67,7 @@ impl Ledger {
             "evidence_required": [],
             "evidence_provided": [],
         });
-        assert_cmd::Command::cargo_bin("iss")
-            .unwrap()
+        common::iss_cmd()
             .args(["append", "descriptor", s(&self.dir), "--key", s(key)])
             .write_stdin(d.to_string())
             .assert()
@@ -104,8 +103,7 @@ fn s(p: &Path) -> &str {
 }
 
 fn iss(args: &[&str], code: i32) -> String {
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(args)
         .assert()
         .code(code)
@@ -120,8 +118,7 @@ fn iss(args: &[&str], code: i32) -> String {
 
 /// `iss verify --json`: exit code and document.
 fn verify(dir: &Path) -> (i32, Value) {
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(["verify", "--json", s(dir)])
         .output()
         .unwrap();

@@ -30,7 +30,7 @@ fn descriptor(id: &str) -> String {
 /// `iss append descriptor LEDGER [--batch] --key KEY` with `input` on
 /// standard input: (exit code, stdout + stderr).
 fn append(dir: &Path, key: &Path, batch: bool, input: &str) -> (i32, String) {
-    let mut cmd = assert_cmd::Command::cargo_bin("iss").unwrap();
+    let mut cmd = common::iss_cmd();
     cmd.args(["append", "descriptor"]).arg(dir);
     if batch {
         cmd.arg("--batch");
@@ -118,8 +118,7 @@ fn a_taken_descriptor_id_is_refused_and_nothing_is_written() {
         0
     );
     assert_eq!(spots(dir), Vec::<Spot>::new());
-    assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    common::iss_cmd()
         .args(["audit"])
         .arg(dir)
         .arg("0123456789abcdef")
@@ -155,8 +154,7 @@ fn a_repeated_id_written_by_other_code_is_a_violation_naming_both_lines() {
     );
     assert_eq!(spots(dir), vec![spot("descriptors", "DUPLICATE_ID", 4)]);
 
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(["verify", "--json"])
         .arg(dir)
         .assert()

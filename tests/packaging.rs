@@ -1,14 +1,13 @@
 //! What a packager relies on: `iss --version` names the commit, shell
 //! completions and manual pages cover every command, including `serve`.
 
+mod common;
+
 use clap::CommandFactory;
 use std::process::Command;
 
 fn iss(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = common::iss_process().args(args).output().unwrap();
     assert!(out.status.success(), "iss {args:?}");
     String::from_utf8(out.stdout).unwrap()
 }

@@ -15,7 +15,7 @@ use std::process::Stdio;
 /// `iss ARGS` in `cwd` with an empty home (no default key, no state);
 /// exit `code`; stdout.
 fn iss(cwd: &Path, args: &[&str], stdin: Option<&str>, code: i32) -> String {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_iss"));
+    let mut cmd = common::iss_process();
     cmd.current_dir(cwd)
         .env("HOME", cwd.join("home"))
         .env_remove("ISS_SIGNING_KEY")
@@ -184,7 +184,7 @@ fn a_verifier_with_only_verifier_keys_verifies_what_the_writer_appended() {
     fs::write(&f, format!("# the ledger's keys\n\n{}\n", r.vkey)).unwrap();
     r.verify(&[f.to_str().unwrap()], 0);
     // Something that is neither is a usage error, said as such.
-    let err = std::process::Command::new(env!("CARGO_BIN_EXE_iss"))
+    let err = common::iss_process()
         .args(["verify", r.ledger.to_str().unwrap(), "--vkey", "nonsense"])
         .output()
         .unwrap();

@@ -44,8 +44,7 @@ struct Clear<'a>(&'a Path);
 
 impl Drop for Clear<'_> {
     fn drop(&mut self) {
-        let _ = Command::cargo_bin("iss")
-            .unwrap()
+        let _ = common::iss_cmd()
             .args(["protect", "--clear"])
             .arg(self.0)
             .output();

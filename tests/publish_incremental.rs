@@ -9,11 +9,13 @@
 mod common;
 mod publish;
 
-use publish::{Ledger, check_with_tlog_tiles, iss, walk};
+use publish::{
+    Ledger, check_with_tlog_tiles, iss, publish_killed_half_way, published_size, wait_until, walk,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 struct Run {
     code: Option<i32>,
@@ -253,32 +255,7 @@ fn an_interrupted_incremental_publish_resumes_to_the_same_bytes() {
     // Number the write steps of the incremental publish on a copy.
     let scratch = ledger.tmp.path().join("scratch");
     common::copy_tree(&dest, &scratch);
-    let trace = ledger.tmp.path().join("steps");
-    let out = iss()
-        .arg("publish")
-        .arg(&ledger.dir)
-        .arg(&scratch)
-        .env("ISS_FAULT_PLAN", format!("trace={}", trace.display()))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let steps = std::fs::read_to_string(&trace).unwrap();
-    let renames: Vec<&str> = steps
-        .lines()
-        .filter(|l| l.contains("rename") && l.contains("descriptors/tile/"))
-        .collect();
-    assert!(renames.len() > 6, "{steps}");
-    let step = renames[renames.len() / 2]
-        .split_whitespace()
-        .next()
-        .unwrap();
-    let killed = iss()
-        .arg("publish")
-        .arg(&ledger.dir)
-        .arg(&dest)
-        .env("ISS_FAULT_PLAN", format!("{step}:kill-after"))
-        .output()
-        .unwrap();
+    let killed = publish_killed_half_way(&ledger, &dest, &scratch, 6);
     assert_eq!(killed.status.code(), None, "killed");
     let cp = std::fs::read_to_string(dest.join("descriptors/checkpoint")).unwrap();
     assert_eq!(cp.lines().nth(1), Some("1000"), "the old checkpoint stays");
@@ -291,24 +268,6 @@ fn an_interrupted_incremental_publish_resumes_to_the_same_bytes() {
     );
     same_log(&resumed, &clean, "resumed");
     check_with_tlog_tiles(&dest, "descriptors", &ledger.lines("descriptors"));
-}
-
-/// Wait until `cond` holds, for at most `limit` (a generous deadline for a
-/// loaded machine, not a timing assertion).
-fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    cond()
-}
-
-fn published_size(dest: &Path) -> Option<u64> {
-    let note = std::fs::read_to_string(dest.join("descriptors/checkpoint")).ok()?;
-    note.lines().nth(1)?.parse().ok()
 }
 
 #[test]
@@ -349,12 +308,12 @@ fn watch_retries_a_destination_that_failed_until_it_recovers() {
         first.contains("publishing to") && first.contains("Permission denied"),
         "{first}"
     );
-    assert_eq!(published_size(&dest), None);
+    assert_eq!(published_size(&dest, "descriptors"), None);
     // The destination recovers: the next round publishes, with no new
     // change in the ledger to wake it.
     std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o777)).unwrap();
     let recovered = wait_until(Duration::from_secs(120), || {
-        published_size(&dest) == Some(100)
+        published_size(&dest, "descriptors") == Some(100)
     });
     // It fails again, and recovers again, for a grown ledger.
     std::fs::set_permissions(
@@ -370,14 +329,14 @@ fn watch_retries_a_destination_that_failed_until_it_recovers() {
         .iter()
         .take(1000)
         .any(|l| l.contains("Permission denied") && l.contains("descriptors/"));
-    assert_eq!(published_size(&dest), Some(100));
+    assert_eq!(published_size(&dest, "descriptors"), Some(100));
     std::fs::set_permissions(
         dest.join("descriptors"),
         std::fs::Permissions::from_mode(0o777),
     )
     .unwrap();
     let grown = wait_until(Duration::from_secs(120), || {
-        published_size(&dest) == Some(400)
+        published_size(&dest, "descriptors") == Some(400)
     });
     rustix::process::kill_process(
         rustix::process::Pid::from_raw(i32::try_from(child.id()).unwrap()).unwrap(),

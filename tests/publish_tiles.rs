@@ -7,7 +7,9 @@
 mod common;
 mod publish;
 
-use publish::{Ledger, check_tile_paths, check_with_tlog_tiles, iss, walk};
+use publish::{
+    Ledger, check_tile_paths, check_with_tlog_tiles, iss, publish_killed_half_way, walk,
+};
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -193,42 +195,9 @@ fn a_publish_killed_half_way_resumes_without_rewriting_what_it_wrote() {
     }
     let ledger = Ledger::new(2000, 2000);
     let dest = ledger.tmp.path().join("published");
-    let trace = ledger.tmp.path().join("steps");
     // Number the write steps of a whole publish on a scratch destination.
     let scratch = ledger.tmp.path().join("scratch");
-    let out = iss()
-        .arg("publish")
-        .arg(&ledger.dir)
-        .arg(&scratch)
-        .env("ISS_FAULT_PLAN", format!("trace={}", trace.display()))
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let steps = std::fs::read_to_string(&trace).unwrap();
-    // Kill right after a tile of descriptors is renamed into place, half way.
-    let renames: Vec<&str> = steps
-        .lines()
-        .filter(|l| l.contains("rename") && l.contains("descriptors/tile/"))
-        .collect();
-    assert!(renames.len() > 10, "{steps}");
-    let step: u64 = renames[renames.len() / 2]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let killed = iss()
-        .arg("publish")
-        .arg(&ledger.dir)
-        .arg(&dest)
-        .env("ISS_FAULT_PLAN", format!("{step}:kill-after"))
-        .output()
-        .unwrap();
+    let killed = publish_killed_half_way(&ledger, &dest, &scratch, 10);
     assert_eq!(
         killed.status.code(),
         None,

@@ -4,31 +4,12 @@
 //! deadline (the interval bound itself is tested in `publish::watch`);
 //! SIGTERM ends it with exit 0.
 
+mod common;
 mod publish;
 
-use publish::{Ledger, check_with_tlog_tiles, iss};
-use std::path::Path;
+use publish::{Ledger, check_with_tlog_tiles, iss, published_size, wait_until};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
-
-/// The size of `dest`'s published checkpoint of `chain`, if any.
-fn published_size(dest: &Path, chain: &str) -> Option<u64> {
-    let note = std::fs::read_to_string(dest.join(chain).join("checkpoint")).ok()?;
-    note.lines().nth(1)?.parse().ok()
-}
-
-/// Wait until `cond` holds, for at most `limit` (a generous deadline for a
-/// loaded machine, not a timing assertion).
-fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if cond() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    cond()
-}
+use std::time::Duration;
 
 #[test]
 fn a_new_checkpoint_is_published_on_notification_and_sigterm_ends_the_watch() {

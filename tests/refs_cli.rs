@@ -3,7 +3,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::{Genuine, edit_lines, field, read_lines};
 use serde_json::Value;
 
@@ -26,8 +25,7 @@ fn references_resolve_to_descriptors_and_pulses_or_dangle() {
             1,
         );
     });
-    let out = Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(["refs", "--json"])
         .arg(dir.path())
         .assert()

@@ -8,11 +8,10 @@ mod common;
 mod publish;
 
 use common::s3::{BUCKET, Server};
-use publish::{Ledger, findings, iss, wait_for_event as wait_for, walk};
+use common::watch::{Watcher, json_lines};
+use publish::{Ledger, findings, iss, report, summary, wait_for_event as wait_for, walk};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
-use std::sync::mpsc;
+use std::process::Stdio;
 
 const PREFIX: &str = "team-a/ledger-1";
 
@@ -39,30 +38,7 @@ fn verify(server: &Server, arg: &str) -> (i32, Value) {
         .env("ISS_NO_STATE", "1")
         .args(["verify", "--json"])
         .arg(arg);
-    let out = cmd.output().unwrap();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{arg}: not a JSON report ({e}); stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), report)
-}
-
-fn summary(r: &Value) -> Vec<(Value, Value, Value, Value)> {
-    r["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["name"].clone(),
-                f["records"].clone(),
-                f["native"]["tree_size"].clone(),
-                f["native"]["merkle_root"].clone(),
-            )
-        })
-        .collect()
+    report(&mut cmd, arg)
 }
 
 #[test]
@@ -122,15 +98,6 @@ fn verify_s3_is_clean_like_the_ledger_and_finds_a_tampered_tile_and_bundle() {
     );
 }
 
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn watch_s3_verifies_growth_and_alerts_on_a_tampered_bundle() {
     let Some(server) = common::s3::start() else {
@@ -147,18 +114,8 @@ fn watch_s3_verifies_growth_and_alerts_on_a_tampered_bundle() {
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut watch = Proc(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            let v: Value = serde_json::from_str(&line).unwrap();
-            if tx.send(v).is_err() {
-                return;
-            }
-        }
-    });
+    let rx = json_lines(child.stdout.take().unwrap());
+    let mut watch = Watcher(child);
     let ready = wait_for(&rx, "ready", |v| v["event"] == "ready");
     assert_eq!(ready["status"], "clean", "{ready}");
 

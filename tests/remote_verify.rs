@@ -9,7 +9,7 @@ mod common;
 mod publish;
 
 use common::http::{serve, serve_counting};
-use publish::{Ledger, findings, iss};
+use publish::{Ledger, findings, iss, report, summary};
 use serde_json::Value;
 
 /// A published 1,000-record ledger (batches of 300: partial tiles at the
@@ -24,20 +24,14 @@ fn published() -> (Ledger, std::path::PathBuf) {
 
 /// `iss verify --json ARG`: exit code and report.
 fn verify(arg: &str, extra: &[&str]) -> (i32, Value) {
-    let out = iss()
-        .env("ISS_NO_STATE", "1")
-        .args(["verify", "--json"])
-        .args(extra)
-        .arg(arg)
-        .output()
-        .unwrap();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{arg}: not a JSON report ({e}); stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap(), report)
+    report(
+        iss()
+            .env("ISS_NO_STATE", "1")
+            .args(["verify", "--json"])
+            .args(extra)
+            .arg(arg),
+        arg,
+    )
 }
 
 #[test]
@@ -51,21 +45,6 @@ fn a_published_directory_verifies_as_the_ledger_does() {
     assert_eq!(remote["format"], local["format"]);
     assert_eq!(remote["ledger"], site.to_str().unwrap());
     // The same files, records and chain status as the local verification.
-    let summary = |r: &Value| -> Vec<(Value, Value, Value, Value)> {
-        r["files"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| {
-                (
-                    f["name"].clone(),
-                    f["records"].clone(),
-                    f["native"]["tree_size"].clone(),
-                    f["native"]["merkle_root"].clone(),
-                )
-            })
-            .collect()
-    };
     assert_eq!(summary(&remote), summary(&local));
     let descriptors = remote["files"]
         .as_array()

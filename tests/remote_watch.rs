@@ -8,26 +8,17 @@ mod common;
 mod publish;
 
 use common::http::serve;
+use common::watch::{Watcher, json_lines};
 use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::write::NativeWriter;
 use publish::{Ledger, iss, wait_for_event as wait_for};
 use rustix::process::{Pid, Signal, kill_process};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn publish(ledger: &Path, site: &Path) {
     let out = iss().arg("publish").arg(ledger).arg(site).output().unwrap();
@@ -147,7 +138,7 @@ fn the_monitor_verifies_growth_and_alerts_on_a_bad_signature_a_rollback_and_a_fo
 }
 
 /// Start `iss watch --json` on `arg`; its events arrive on the receiver.
-fn watch_events(arg: &str) -> (Proc, mpsc::Receiver<Value>) {
+fn watch_events(arg: &str) -> (Watcher, mpsc::Receiver<Value>) {
     let mut watch = iss()
         .env("ISS_NO_STATE", "1")
         .args(["watch", "--json", "--poll", "0.1", "--timeout", "120"])
@@ -156,18 +147,8 @@ fn watch_events(arg: &str) -> (Proc, mpsc::Receiver<Value>) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let stdout = watch.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            let v: Value = serde_json::from_str(&line).unwrap();
-            if tx.send(v).is_err() {
-                return;
-            }
-        }
-    });
-    (Proc(watch), rx)
+    let rx = json_lines(watch.stdout.take().unwrap());
+    (Watcher(watch), rx)
 }
 
 #[test]

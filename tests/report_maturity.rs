@@ -3,7 +3,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::{edit_lines, generated_ledger, iss_json, shared_fixture};
 use serde_json::Value;
 use std::path::Path;
@@ -144,8 +143,7 @@ fn v1_layer_records_are_never_counted_as_verified() {
 #[test]
 fn markdown_is_the_default() {
     let dir = generated_ledger(21);
-    let out = Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(["report", "maturity"])
         .arg(dir.path())
         .assert()

@@ -1,12 +1,14 @@
 //! Invariant: `iss sample` is deterministic, never overwrites a ledger by
 //! accident, and the sample shipped in `data/` is exactly what it writes.
 
+mod common;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
 
 fn iss() -> Command {
-    Command::cargo_bin("iss").unwrap()
+    common::iss_cmd()
 }
 
 fn files(root: &Path) -> Vec<(String, Vec<u8>)> {

@@ -25,7 +25,7 @@ fn free_port() -> u16 {
 }
 
 fn path_with_iss() -> String {
-    let bin = Path::new(env!("CARGO_BIN_EXE_iss")).parent().unwrap();
+    let bin = common::iss_binary().parent().unwrap();
     format!(
         "{}:{}",
         bin.display(),
@@ -51,6 +51,7 @@ fn the_entrypoint_serves_the_volume_and_the_health_check_follows_the_verdict() {
     let ledger = common::generated_ledger(51);
     let port = free_port();
     let mut child = Command::new(script("entrypoint.sh"))
+        .envs(common::iss_env())
         .env("PATH", path_with_iss())
         .env("ISS_LEDGER", ledger.path())
         .env("PORT", port.to_string())

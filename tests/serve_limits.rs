@@ -140,7 +140,7 @@ fn keys_for_a_legacy_ledger_are_refused_before_listening() {
     let t = token_file(tokens.path());
     let key = tokens.path().join("some.key");
     std::fs::write(&key, "x").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iss"))
+    let out = common::iss_process()
         .arg("serve")
         .arg(ledger.path())
         .args(["--listen", "127.0.0.1:0", "--write", "--token-file"])

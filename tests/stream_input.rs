@@ -11,11 +11,11 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn iss() -> assert_cmd::Command {
-    assert_cmd::Command::cargo_bin("iss").unwrap()
+    common::iss_cmd()
 }
 
 fn mkfifo(path: &Path) {
@@ -205,7 +205,7 @@ fn a_named_pipe_with_a_writer_is_read_once_and_verified() {
 /// Run `iss ARGS` and wait at most `limit`: a process still running then
 /// is killed and the test fails (it would have waited for ever).
 fn run_bounded(args: &[&std::ffi::OsStr], limit: Duration) -> (Option<i32>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+    let mut child = common::iss_process()
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())

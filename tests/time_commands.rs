@@ -4,7 +4,6 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::{Genuine, edit_lines, iss_json, shared_fixture};
 use serde_json::Value;
 
@@ -113,8 +112,7 @@ fn ledger_without_a_time_chain_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     Genuine::Generated(4).materialise(dir.path());
     std::fs::remove_dir_all(dir.path().join("logs")).unwrap();
-    let out = Command::cargo_bin("iss")
-        .unwrap()
+    let out = common::iss_cmd()
         .args(["pulses"])
         .arg(dir.path())
         .assert()

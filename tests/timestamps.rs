@@ -5,6 +5,8 @@
 //! ts -verify`; the time `iss verify` reports is compared with the time
 //! OpenSSL reads from the same token, never with this machine's clock.
 
+mod common;
+
 use serde_json::Value;
 use sha2::Digest;
 use std::fs;
@@ -85,7 +87,7 @@ impl Drop for Tsa {
 /// `iss ARGS` in `cwd` with an empty home and no state: (exit code, stdout,
 /// stderr).
 fn iss(cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+    let out = common::iss_process()
         .current_dir(cwd)
         .env("HOME", cwd.join("home"))
         .env_remove("ISS_SIGNING_KEY")

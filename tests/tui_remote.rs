@@ -56,10 +56,8 @@ fn site() -> Option<Site> {
 impl Site {
     fn open(&self, name: &str) -> tmux::Session {
         let command = format!(
-            "XDG_CACHE_HOME={} TMPDIR={} ISS_NO_STATE=1 {} tui {}/",
-            self.cache.display(),
-            self.tmp.display(),
-            env!("CARGO_BIN_EXE_iss"),
+            "{} tui {}/",
+            common::iss_shell(&[(common::CACHE_ENV, &self.cache), ("TMPDIR", &self.tmp)]),
             self.http.url
         );
         tmux::Session::start_command(name, &command)

@@ -12,7 +12,6 @@ use common::tmux::{
     wait_until_quit,
 };
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 fn files_state(root: &Path) -> Vec<(String, Vec<u8>, SystemTime)> {
@@ -138,10 +137,7 @@ fn workstation_in_tmux_shows_records_posted_to_the_server_live() {
 }
 
 fn iss(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = common::iss_process().args(args).output().unwrap();
     assert!(
         out.status.success(),
         "iss {args:?}: {}",
@@ -228,7 +224,7 @@ fn workstation_in_tmux_writes_in_the_background_and_quitting_waits_for_the_write
     // The shell prints the exit status and keeps the pane for the capture.
     let command = format!(
         "{} --write {}; echo EXITED-$?; sleep 60",
-        env!("CARGO_BIN_EXE_iss"),
+        common::iss_shell(&[]),
         dir.path().display()
     );
     let session = Session::start_command("iss-write", &command);
@@ -264,7 +260,7 @@ fn workstation_in_tmux_appends_from_the_form_and_shows_the_record_verified() {
     let dir = common::generated_ledger(85);
     let command = format!(
         "{} --write {}",
-        env!("CARGO_BIN_EXE_iss"),
+        common::iss_shell(&[]),
         dir.path().display()
     );
     let session = Session::start_command("iss-form", &command);
@@ -315,7 +311,7 @@ fn a_path_that_cannot_be_opened_never_takes_the_terminal() {
     for (name, args) in [("iss-missing-tui", "tui "), ("iss-missing-bare", "")] {
         let command = format!(
             "{} {args}{}; echo \"exit=$?\"; sleep 60",
-            env!("CARGO_BIN_EXE_iss"),
+            common::iss_shell(&[]),
             missing.display()
         );
         let session = Session::start_command(name, &command);

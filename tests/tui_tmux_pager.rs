@@ -23,10 +23,8 @@ impl Drop for Session {
 fn start(name: &str, ledger: &Path, pager: &str) -> Session {
     let session = Session(format!("{name}-{}", std::process::id()));
     let command = format!(
-        "PAGER='{pager}' {}='{}' {} {}",
-        common::CLOCK_ENV,
-        common::next_clock(),
-        env!("CARGO_BIN_EXE_iss"),
+        "{} {}",
+        common::iss_shell(&[("PAGER", Path::new(pager))]),
         ledger.display()
     );
     common::tmux_new_session(&session.0, &command);

@@ -8,7 +8,6 @@ mod common;
 use common::watch::{Watcher, next};
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
@@ -80,7 +79,7 @@ fn appends_are_printed_verified_and_a_truncation_as_an_alert() {
 #[test]
 fn max_events_ends_the_watch_with_the_ledger_verdict() {
     let dir = common::generated_ledger(6);
-    let out = Command::new(env!("CARGO_BIN_EXE_iss"))
+    let out = common::iss_process()
         .args(["watch", "--max-events", "1"])
         .arg(dir.path())
         .output()
@@ -92,7 +91,7 @@ fn max_events_ends_the_watch_with_the_ledger_verdict() {
         text.starts_with("watching ") && text.contains("✔ CLEAN"),
         "{text}"
     );
-    let none = Command::new(env!("CARGO_BIN_EXE_iss"))
+    let none = common::iss_process()
         .args(["watch", "/nonexistent/ledger", "--timeout", "5"])
         .output()
         .unwrap();
@@ -105,7 +104,7 @@ fn a_keyed_ledger_is_watched_with_its_mac_key_and_says_what_was_checked() {
     let mac = n.mac.clone().unwrap();
     common::append_descriptor_cli(&n.dir, "Keyed", &["--mac-key".as_ref(), mac.as_os_str()]);
     let ready = |key: Option<&Path>| -> Value {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_iss"));
+        let mut c = common::iss_process();
         c.args(["watch", "--json", "--max-events", "1"]).arg(&n.dir);
         if let Some(k) = key {
             c.arg("--mac-key").arg(k);

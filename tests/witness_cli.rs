@@ -14,7 +14,7 @@ const ORIGIN: &str = "iss.test/w";
 const CHAINS: [&str; 3] = ["descriptors", "pulses", "events"];
 
 fn iss() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_iss"))
+    common::iss_process()
 }
 
 fn run(cmd: &mut Command) -> Output {

@@ -23,7 +23,7 @@ use std::fs;
 use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// Whether the `iss` under test has the fault seam; prints why not.
 pub fn seam_available() -> bool {
@@ -52,7 +52,7 @@ pub struct Run {
 
 /// Run `iss args` with `stdin`, under fault `plan` when given.
 pub fn iss(args: &[String], stdin: Option<&str>, plan: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_iss"));
+    let mut cmd = super::iss_process();
     cmd.args(args)
         .env_remove("ISS_FAULT_PLAN")
         .env_remove("ISS_SIGNING_KEY")

@@ -93,16 +93,84 @@ pub fn next_clock() -> String {
     clock_at(&at, 3_600_000_000_000 + n * 60_000_000_000)
 }
 
-/// `iss` with a fixed clock ([`next_clock`]) and this test process's own
-/// state directory ([`state_home`]).
+/// The environment every `iss` a test starts gets (a test may set a
+/// variable again afterwards): a fixed clock ([`next_clock`]); no
+/// remembered checkpoints (`ISS_NO_STATE`, as `.cargo/config.toml` sets for
+/// `cargo test`, so that a test run another way behaves the same); and this
+/// test process's own state and cache directories ([`state_home`],
+/// [`cache_home`]), so that a test that turns the state on again still
+/// never reads or writes the machine's `~/.local/state/iss` or
+/// `~/.cache/iss`. Only `tests/common` names the binary
+/// (`tests/isolation.rs` checks): every `iss` goes through [`iss_cmd`],
+/// [`iss_process`], [`iss_under`] or [`iss_shell`], which set these.
+pub fn iss_env() -> [(&'static str, std::ffi::OsString); 4] {
+    iss_env_at(next_clock())
+}
+
+/// [`iss_env`] with the clock `clock` (see [`clock_at`]).
+pub fn iss_env_at(clock: String) -> [(&'static str, std::ffi::OsString); 4] {
+    [
+        (CLOCK_ENV, clock.into()),
+        (NO_STATE_ENV, "1".into()),
+        (STATE_ENV, state_home().into_os_string()),
+        (CACHE_ENV, cache_home().into_os_string()),
+    ]
+}
+
+/// `iss` with [`iss_env`], as an `assert_cmd` command.
 pub fn iss_cmd() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("iss").unwrap();
-    c.env(CLOCK_ENV, next_clock()).env(STATE_ENV, state_home());
+    let mut c = assert_cmd::Command::new(iss_binary());
+    c.envs(iss_env());
     c
+}
+
+/// `iss` with [`iss_env`], as a `std::process::Command` (to spawn it, or
+/// give it pipes).
+pub fn iss_process() -> std::process::Command {
+    let mut c = std::process::Command::new(iss_binary());
+    c.envs(iss_env());
+    c
+}
+
+/// `PROGRAM ARGS... iss` with [`iss_env`]: `iss` started by another
+/// program (`setpriv`, `sh`), which passes the environment on.
+pub fn iss_under(program: &str, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(program);
+    c.args(args).arg(iss_binary()).envs(iss_env());
+    c
+}
+
+/// `iss` as the start of a shell command (a tmux session's): the
+/// variables of [`iss_env`], then `vars` (which win), then the binary. A
+/// tmux session does not get the test's environment but the tmux
+/// server's, which may be any process's.
+pub fn iss_shell(vars: &[(&str, &Path)]) -> String {
+    let mut words: Vec<String> = iss_env()
+        .iter()
+        .map(|(k, v)| format!("{k}='{}'", v.to_string_lossy()))
+        .collect();
+    words.extend(vars.iter().map(|(k, v)| format!("{k}='{}'", v.display())));
+    words.push(format!("'{}'", iss_binary().display()));
+    words.join(" ")
+}
+
+/// The `iss` binary under test. To run it, use [`iss_cmd`],
+/// [`iss_process`], [`iss_under`] or [`iss_shell`]; the path itself only
+/// for what does not run it on this machine (an image's build context) or
+/// what is given [`iss_env`] (a script that starts it).
+pub fn iss_binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_iss"))
 }
 
 /// Where `iss` keeps remembered checkpoints unless told otherwise.
 pub const STATE_ENV: &str = "XDG_STATE_HOME";
+
+/// Set (to `1`): `iss` neither reads nor writes remembered checkpoints
+/// unless `--state DIR` says where.
+pub const NO_STATE_ENV: &str = "ISS_NO_STATE";
+
+/// Where `iss` caches published locations' objects unless told otherwise.
+pub const CACHE_ENV: &str = "XDG_CACHE_HOME";
 
 /// A state directory of this test process's own (under Cargo's
 /// `CARGO_TARGET_TMPDIR`), for every `iss` a test starts without choosing
@@ -110,15 +178,31 @@ pub const STATE_ENV: &str = "XDG_STATE_HOME";
 /// remembered by an earlier run of the suite (the test ledgers' origins and
 /// keys are fixed; their contents are not) is a fork to the next run.
 pub fn state_home() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("state-{}", std::process::id()))
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| fresh_dir("state")).clone()
+}
+
+/// A cache directory of this test process's own, beside [`state_home`]:
+/// never the machine's `~/.cache/iss`.
+pub fn cache_home() -> std::path::PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| fresh_dir("cache")).clone()
+}
+
+/// `<CARGO_TARGET_TMPDIR>/<kind>-<process id>`, emptied: a folder of that
+/// name left by an earlier run of the suite (whose test process had the
+/// same id) is another run's state, not this one's.
+fn fresh_dir(kind: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{kind}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    dir
 }
 
 /// Run `iss ARGS PATH AFTER...` with the clock `clock` (see [`clock_at`]),
 /// expect exit `code`, return stdout.
 pub fn iss_stdout_at(clock: &str, args: &[&str], path: &Path, after: &[&str], code: i32) -> String {
-    let out = assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
-        .env(CLOCK_ENV, clock)
+    let out = assert_cmd::Command::new(iss_binary())
+        .envs(iss_env_at(clock.to_owned()))
         .args(args)
         .arg(path)
         .args(after)
@@ -316,9 +400,8 @@ pub fn new_native(origin: &str, keyed: bool) -> NewNative {
 /// would: one descriptor named `name` on standard input; asserts success.
 pub fn append_descriptor_cli(ledger: &Path, name: &str, extra: &[&std::ffi::OsStr]) {
     use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
-        .env(CLOCK_ENV, next_clock())
+    use std::process::Stdio;
+    let mut child = iss_process()
         .args(["append", "descriptor"])
         .arg(ledger)
         .args(extra)

@@ -38,7 +38,7 @@ impl Session {
 
     /// `iss LEDGER` in a new session (see [`Session::start_command`]).
     pub fn start(name: &str, ledger: &Path) -> Session {
-        let command = format!("{} {}", env!("CARGO_BIN_EXE_iss"), ledger.display());
+        let command = format!("{} {}", super::iss_shell(&[]), ledger.display());
         Session::start_command(name, &command)
     }
 

@@ -21,13 +21,13 @@ impl Runner {
     /// A runner, or `None` (with the reason printed) when privileges
     /// cannot be dropped here.
     pub fn new() -> Option<Runner> {
-        let iss = env!("CARGO_BIN_EXE_iss").to_owned();
+        let iss = super::iss_binary().to_str().unwrap().to_owned();
         // /proc/self belongs to the process's effective user.
         let root =
             std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
         if !root {
             return Some(Runner {
-                command: vec![iss],
+                command: with_env(vec![iss]),
                 _copy: None,
             });
         }
@@ -61,7 +61,7 @@ impl Runner {
         let direct = setpriv(&iss);
         if runs(&direct) {
             return Some(Runner {
-                command: direct,
+                command: with_env(direct),
                 _copy: None,
             });
         }
@@ -79,12 +79,13 @@ impl Runner {
             bin.display()
         );
         Some(Runner {
-            command,
+            command: with_env(command),
             _copy: Some(copy),
         })
     }
 
-    /// The command line (program first) that runs `iss` without privileges.
+    /// The command line (program first) that runs `iss` without privileges
+    /// (with [`super::iss_env`], through `env`).
     pub fn command(&self) -> &[String] {
         &self.command
     }
@@ -97,6 +98,20 @@ impl Runner {
             .output()
             .unwrap()
     }
+}
+
+/// `env K=V... COMMAND`: `command` with [`super::iss_env`] (the
+/// unprivileged user cannot write the state directory; `ISS_NO_STATE`
+/// keeps `iss` from trying).
+fn with_env(command: Vec<String>) -> Vec<String> {
+    let mut v = vec!["env".to_owned()];
+    v.extend(
+        super::iss_env()
+            .iter()
+            .map(|(k, val)| format!("{k}={}", val.to_string_lossy())),
+    );
+    v.extend(command);
+    v
 }
 
 /// Let the unprivileged user into `dir` and read what is in it (a

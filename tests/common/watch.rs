@@ -5,7 +5,7 @@
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
@@ -22,7 +22,7 @@ impl Drop for Watcher {
 /// `iss watch --json ARGS PATH`, its events sent to the receiver as they
 /// are printed; its standard error piped when `pipe_stderr`.
 pub fn watch_json(args: &[&str], path: &Path, pipe_stderr: bool) -> (Watcher, Receiver<Value>) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_iss"));
+    let mut cmd = super::iss_process();
     cmd.args(["watch", "--json"])
         .args(args)
         .arg(path)
@@ -31,7 +31,13 @@ pub fn watch_json(args: &[&str], path: &Path, pipe_stderr: bool) -> (Watcher, Re
         cmd.stderr(Stdio::piped());
     }
     let mut child = cmd.spawn().unwrap();
-    let out = child.stdout.take().unwrap();
+    let rx = json_lines(child.stdout.take().unwrap());
+    (Watcher(child), rx)
+}
+
+/// The JSON objects `out` prints, one a line, on a receiver (read by a
+/// thread of their own until `out` ends or the receiver is dropped).
+pub fn json_lines(out: ChildStdout) -> Receiver<Value> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(out).lines().map_while(Result::ok) {
@@ -41,7 +47,7 @@ pub fn watch_json(args: &[&str], path: &Path, pipe_stderr: bool) -> (Watcher, Re
             }
         }
     });
-    (Watcher(child), rx)
+    rx
 }
 
 /// The next event, within 20 s.

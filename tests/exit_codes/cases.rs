@@ -31,7 +31,7 @@ fn fresh_forged() -> tempfile::TempDir {
 /// system cannot tell its attributes.
 fn protect_clear() -> Outcome {
     let dir = fresh();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iss"))
+    let out = crate::common::iss_process()
         .args(["protect", "--clear", "--json"])
         .arg(dir.path())
         .output()

@@ -192,7 +192,7 @@ fn run(cmd: &mut Command) -> (i32, Value, String) {
 /// `iss verify --json`, reduced to a verdict, and the findings and chain
 /// facts as `iss` printed them (for failure messages).
 fn iss_verdict(dir: &Path, mac: Option<&Path>) -> (Verdict, String) {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("iss"));
+    let mut cmd = common::iss_process();
     cmd.args(["verify", "--json"]).arg(dir);
     if let Some(m) = mac {
         cmd.arg("--mac-key").arg(m);

@@ -30,8 +30,7 @@ fn proofs_are_printed_and_checked_by_verify() {
         assert_eq!(v["proofs"][0]["valid"], true, "{v}");
     }
     // Records after the newest checkpoint cannot be proved yet.
-    assert_cmd::Command::cargo_bin("iss")
-        .unwrap()
+    crate::common::iss_cmd()
         .args(["prove", "--record", "7"])
         .arg(&led.dir)
         .assert()

@@ -8,6 +8,7 @@ use iss_workstation::ledger::native::format::meta::Chain;
 use iss_workstation::ledger::native::secret::read_signer;
 use iss_workstation::ledger::native::write::NativeWriter;
 use iss_workstation::ledger::native::write::init::{InitOptions, init};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use tlog_tiles::{
     Checkpoint, Hash, HashReader, Tile, TileHashReader, TileReader, check_record, prove_record,
@@ -97,7 +98,7 @@ impl Ledger {
 
 /// The `iss` binary, with no fault plan or key from the environment.
 pub fn iss() -> std::process::Command {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_iss"));
+    let mut c = crate::common::iss_process();
     c.env_remove("ISS_FAULT_PLAN")
         .env_remove("ISS_SIGNING_KEY")
         .env_remove("ISS_MAC_KEY");
@@ -308,4 +309,100 @@ pub fn wait_for_event(
             Err(e) => panic!("waiting for {what}: {e}"),
         }
     }
+}
+
+/// Each file of a `verify --json` report as (name, records, tree size,
+/// Merkle root): what a published copy's verification must share with
+/// the ledger's.
+pub fn summary(r: &Value) -> Vec<(Value, Value, Value, Value)> {
+    r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].clone(),
+                f["records"].clone(),
+                f["native"]["tree_size"].clone(),
+                f["native"]["merkle_root"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// The size of `dest`'s published checkpoint of `chain`, if any.
+pub fn published_size(dest: &Path, chain: &str) -> Option<u64> {
+    let note = std::fs::read_to_string(dest.join(chain).join("checkpoint")).ok()?;
+    note.lines().nth(1)?.parse().ok()
+}
+
+/// Wait until `cond` holds, for at most `limit` (a generous deadline for a
+/// loaded machine, not a timing assertion).
+pub fn wait_until(limit: std::time::Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    cond()
+}
+
+/// `iss publish LEDGER DEST` killed right after a tile of descriptors is
+/// renamed into place, half way through: the write steps are numbered
+/// first by the same publish to `scratch` (it must succeed and rename more
+/// than `min_renames` tiles of descriptors). The killed run's output.
+pub fn publish_killed_half_way(
+    ledger: &Ledger,
+    dest: &Path,
+    scratch: &Path,
+    min_renames: usize,
+) -> std::process::Output {
+    let trace = ledger.tmp.path().join("steps");
+    let out = iss()
+        .arg("publish")
+        .arg(&ledger.dir)
+        .arg(scratch)
+        .env("ISS_FAULT_PLAN", format!("trace={}", trace.display()))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let steps = std::fs::read_to_string(&trace).unwrap();
+    let renames: Vec<&str> = steps
+        .lines()
+        .filter(|l| l.contains("rename") && l.contains("descriptors/tile/"))
+        .collect();
+    assert!(renames.len() > min_renames, "{steps}");
+    let step: u64 = renames[renames.len() / 2]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    iss()
+        .arg("publish")
+        .arg(&ledger.dir)
+        .arg(dest)
+        .env("ISS_FAULT_PLAN", format!("{step}:kill-after"))
+        .output()
+        .unwrap()
+}
+
+/// Run `cmd` (an `iss verify --json` of `arg`): its exit code and report;
+/// fails naming `arg` and showing standard error when stdout is no report.
+pub fn report(cmd: &mut std::process::Command, arg: &str) -> (i32, Value) {
+    let out = cmd.output().unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{arg}: not a JSON report ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap(), report)
 }

@@ -207,7 +207,7 @@ fn a_kill_9_under_write_load_loses_no_acknowledged_record() {
     // The group commit leaves up to two batches unattested, explained by
     // its batch record: never a MANIFEST_MISMATCH violation (a torn last
     // line may be, until it is cut).
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iss"))
+    let out = crate::common::iss_process()
         .args(["verify", "--json"])
         .arg(ledger.path())
         .output()

@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// A token for tests.
@@ -28,7 +28,7 @@ pub fn token_file(dir: &Path) -> std::path::PathBuf {
 impl Server {
     /// `iss serve LEDGER --listen 127.0.0.1:0 EXTRA...`, once it listens.
     pub fn start(ledger: &Path, extra: &[&std::ffi::OsStr]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_iss"))
+        let mut child = crate::common::iss_process()
             .arg("serve")
             .arg(ledger)
             .args(["--listen", "127.0.0.1:0"])

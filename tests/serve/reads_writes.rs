@@ -112,7 +112,7 @@ fn a_token_file_others_can_read_is_refused_before_listening() {
     let tokens = tempfile::tempdir().unwrap();
     let t = harness::token_file(tokens.path());
     std::fs::set_permissions(&t, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iss"))
+    let out = crate::common::iss_process()
         .arg("serve")
         .arg(ledger.path())
         .args(["--listen", "127.0.0.1:0", "--write", "--token-file"])
