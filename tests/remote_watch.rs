@@ -34,6 +34,16 @@ fn publish(ledger: &Path, site: &Path) {
     assert!(out.status.success(), "{out:?}");
 }
 
+/// Replace a published file whole, as `iss publish` does (a new file
+/// renamed over it): the monitor reads the old bytes or the new, never a
+/// file half written. (A torn read is held by the monitor until its next
+/// poll, `src/remote/monitor.rs`; these tests are about the verdicts.)
+fn replace(path: &Path, bytes: impl AsRef<[u8]>) {
+    let tmp = path.with_extension("test-tmp");
+    std::fs::write(&tmp, bytes).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
 fn cp_dir(from: &Path, to: &Path) {
     let st = Command::new("cp")
         .arg("-a")
@@ -104,13 +114,13 @@ fn the_monitor_verifies_growth_and_alerts_on_a_bad_signature_a_rollback_and_a_fo
         })
         .collect();
     assert_ne!(bad, note);
-    std::fs::write(site.join("descriptors/checkpoint"), &bad).unwrap();
+    replace(&site.join("descriptors/checkpoint"), &bad);
     let alert = wait_for(&rx, "signature alert", |v| v["event"] == "alert");
     assert_eq!(alert["change"], "signature_invalid", "{alert}");
     assert_eq!(alert["path"], format!("{url}/descriptors/checkpoint"));
 
     // The older (validly signed) checkpoint again: a rollback.
-    std::fs::write(site.join("descriptors/checkpoint"), &old_note).unwrap();
+    replace(&site.join("descriptors/checkpoint"), &old_note);
     let alert = wait_for(&rx, "rollback alert", |v| v["event"] == "alert");
     assert_eq!(alert["change"], "rollback", "{alert}");
     assert!(
@@ -193,8 +203,8 @@ fn a_same_size_re_signed_checkpoint_is_recorded_and_dropping_it_later_is_an_aler
     hist.extend_from_slice(
         format!("{}\n", serde_json::json!({"size": 600, "note": cosigned})).as_bytes(),
     );
-    std::fs::write(&hist_path, &hist).unwrap();
-    std::fs::write(&cp_path, &cosigned).unwrap();
+    replace(&hist_path, &hist);
+    replace(&cp_path, &cosigned);
     // Recorded, not an alert: many polls, and no event but records.
     std::thread::sleep(Duration::from_secs(2));
     while let Ok(v) = rx.try_recv() {
@@ -203,8 +213,8 @@ fn a_same_size_re_signed_checkpoint_is_recorded_and_dropping_it_later_is_an_aler
 
     // The publisher then drops the cosigned checkpoint from its history
     // and goes back to the old note: the history was rewritten.
-    std::fs::write(&hist_path, &old_hist).unwrap();
-    std::fs::write(&cp_path, &old_note).unwrap();
+    replace(&hist_path, &old_hist);
+    replace(&cp_path, &old_note);
     let alert = wait_for(&rx, "rewritten alert", |v| v["event"] == "alert");
     assert_eq!(alert["change"], "rewritten", "{alert}");
     assert_eq!(
