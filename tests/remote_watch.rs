@@ -2,7 +2,8 @@
 //! server (`python3 -m http.server` on 127.0.0.1, a free port). Growth is
 //! verified record by record; a badly signed checkpoint, a rollback to an
 //! older checkpoint and a fork (a validly signed checkpoint of another
-//! history) are alerts, and the watch exits 1.
+//! history) are alerts, and the watch exits 1. A checkpoint read while it
+//! is being written is not an alert (held until the next poll).
 
 mod common;
 mod publish;
@@ -223,4 +224,70 @@ fn a_same_size_re_signed_checkpoint_is_recorded_and_dropping_it_later_is_an_aler
         "{alert}"
     );
     drop(watch);
+}
+
+/// The monitor polled by hand (`remote::monitor::Monitor`, as `iss watch`
+/// and the workstation run it) on a ledger published to a directory: a
+/// checkpoint read in the middle of its writing (a torn read) is not an
+/// alert; one that stays unopened, or gone, is, at the next poll.
+#[test]
+fn a_torn_read_of_the_checkpoint_is_held_until_the_next_poll_and_a_lasting_one_is_an_alert() {
+    use iss_workstation::ledger::watch::{ChangeKind, WatchEvent};
+    use iss_workstation::remote::monitor::Monitor;
+    let a = Ledger::new(300, 300);
+    let site = a.tmp.path().join("site");
+    publish(&a.dir, &site);
+    let fetched = iss_workstation::remote::fetch(&site).unwrap();
+    let mut m = Monitor::new(&fetched, None);
+    let mut poll = || -> Vec<WatchEvent> { m.poll(&fetched) };
+    let changes = |events: Vec<WatchEvent>| -> Vec<ChangeKind> {
+        events
+            .into_iter()
+            .map(|e| match e {
+                WatchEvent::Alert(a) => a.change,
+                other => panic!("expected alerts only, found {other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(changes(poll()), []);
+    let cp = site.join("descriptors/checkpoint");
+    let note = std::fs::read(&cp).unwrap();
+    let torn = &note[..note.len() / 2];
+
+    // Read while being written (half of it, or truncated to nothing), then
+    // whole: nothing to say.
+    for partial in [torn, b""] {
+        replace(&cp, partial);
+        assert_eq!(
+            changes(poll()),
+            [],
+            "{:?}",
+            String::from_utf8_lossy(partial)
+        );
+        replace(&cp, &note);
+        assert_eq!(changes(poll()), []);
+    }
+
+    // Not a checkpoint at two polls in a row: an alert, raised once.
+    replace(&cp, torn);
+    assert_eq!(changes(poll()), []);
+    let alert = poll();
+    let [WatchEvent::Alert(a)] = &alert[..] else {
+        panic!("expected one alert, found {alert:?}");
+    };
+    assert_eq!(a.change, ChangeKind::SignatureInvalid, "{a:?}");
+    assert!(a.found.contains("malformed note"), "{a:?}");
+    assert!(a.path.ends_with("descriptors/checkpoint"), "{a:?}");
+    assert_eq!(changes(poll()), []);
+
+    // Gone at one poll, back at the next: nothing; gone at two: a rollback.
+    replace(&cp, &note);
+    assert_eq!(changes(poll()), []);
+    std::fs::remove_file(&cp).unwrap();
+    assert_eq!(changes(poll()), []);
+    replace(&cp, &note);
+    assert_eq!(changes(poll()), []);
+    std::fs::remove_file(&cp).unwrap();
+    assert_eq!(changes(poll()), []);
+    assert_eq!(changes(poll()), [ChangeKind::Rollback]);
 }

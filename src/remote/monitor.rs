@@ -432,7 +432,3 @@ fn find_str<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
         _ => None,
     }
 }
-
-#[cfg(test)]
-#[path = "monitor_tests.rs"]
-mod tests;
