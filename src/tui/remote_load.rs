@@ -209,12 +209,14 @@ impl Growing {
                     }
                     return;
                 }
-                self.grew(dir, chain, entries == of);
+                // How far the fetch is, before the records it brought: a
+                // frame drawn between the two never shows them unmarked.
                 let (done, total) = self
                     .counts
                     .values()
                     .fold((0, 0), |(d, t), (e, o)| (d + e, t + o));
                 self.send(Msg::Remote(RemoteMsg::Fetched { done, total }));
+                self.grew(dir, chain, entries == of);
             }
             Step::Verifying { dir } => {
                 self.start(dir);
