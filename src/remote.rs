@@ -59,15 +59,41 @@ pub fn fetch(arg: &Path) -> Result<Fetched, LocationError> {
     Ok(Fetched { mirror, _dir: dir })
 }
 
-/// A new private directory for a copy (`$TMPDIR/iss-remote-*`).
+/// The copies made in this process, for [`remove_copies`].
+static COPIES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A new private directory for a copy (`$TMPDIR/iss-remote-*`), noted for
+/// [`remove_copies`].
 fn fetch_dir() -> Result<tempfile::TempDir, LocationError> {
-    tempfile::Builder::new()
+    let dir = tempfile::Builder::new()
         .prefix("iss-remote-")
         .tempdir()
         .map_err(|e| LocationError::Read {
             url: std::env::temp_dir().display().to_string(),
             detail: format!("cannot create the local copy's directory: {e}"),
-        })
+        })?;
+    let mut copies = COPIES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // Those already removed (their `Fetched` dropped) are forgotten.
+    copies.retain(|p| p.exists());
+    copies.push(dir.path().to_path_buf());
+    Ok(dir)
+}
+
+/// Remove every private copy this process made that is still there: called
+/// by a view before the process exits, since the threads that fetch or
+/// follow a location are not joined, and a copy held by one (or still
+/// being fetched) would otherwise stay in `$TMPDIR`.
+pub fn remove_copies() {
+    let dirs = std::mem::take(
+        &mut *COPIES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for dir in dirs {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 impl Fetched {

@@ -5,8 +5,9 @@
 //! a published location served over HTTP is reviewed and monitored like a
 //! local ledger (a tampered tile: violated); a bad fleet file is refused
 //! with its file and line. In a real terminal (tmux), `iss tui --fleet
-//! FILE` lists the ledgers (published ones with their verdicts) and a
-//! record appended to one with `iss append` changes its row.
+//! FILE` lists the ledgers (published ones with their verdicts), a
+//! record appended to one with `iss append` changes its row, and Enter on
+//! a published location opens it in the five panes (Esc comes back).
 
 mod common;
 mod publish;
@@ -404,6 +405,59 @@ fn fleet_in_tmux_shows_the_verdicts_of_published_locations() {
     let ok = line(&screen, "ok").unwrap();
     assert!(ok.contains("native     601 600 "), "{screen}");
     assert!(screen.contains("2 ✔ clean, 1 ✘ violated"), "{screen}");
+}
+
+#[test]
+fn fleet_in_tmux_opens_a_published_location_in_the_five_panes_and_esc_comes_back() {
+    if !tmux::available() {
+        return;
+    }
+    let Some((root, fleet, _l, _http)) = fleet_with_published() else {
+        return;
+    };
+    // The copies (the rows' and the opened location's) and the disk cache
+    // in folders of the test's own.
+    let (tmp, cache) = (root.path().join("tmp"), root.path().join("cache"));
+    std::fs::create_dir(&tmp).unwrap();
+    let command = format!(
+        "TMPDIR={} XDG_CACHE_HOME={} {} tui --fleet {}",
+        tmp.display(),
+        cache.display(),
+        env!("CARGO_BIN_EXE_iss"),
+        fleet.display()
+    );
+    let session = tmux::Session::start_command("iss-fleet-open-pub", &command);
+    wait_until(&session.0, "the published verdict", |s| {
+        row(s, "ok").is_some()
+    });
+    // `ok` is the second row: Enter opens it as `iss tui URL` does.
+    tmux::send_all(&session.0, &["j", "Enter"]);
+    let panes = wait_until(&session.0, "the five panes on `ok`", |s| {
+        s.contains("CLEAN: 0 violations") && s.contains("descriptors 1/600")
+    });
+    assert!(panes.contains("[1 Chains]"), "{panes}");
+    assert!(
+        panes.contains("ENG.0 ") && panes.contains("ENG.9 "),
+        "{panes}"
+    );
+    assert!(!panes.contains("ISS fleet"), "{panes}");
+    // Esc with nothing to close: back to the fleet, `ok` still selected.
+    tmux::send(&session.0, "Escape");
+    let back = wait_until(&session.0, "the fleet again", |s| s.contains("ISS fleet"));
+    assert!(back.contains(">ok "), "{back}");
+    // Enter again: the panes as they were left (nothing fetched again to show them).
+    tmux::send(&session.0, "Enter");
+    wait_until(&session.0, "the five panes again", |s| {
+        s.contains("descriptors 1/600") && !s.contains("ISS fleet")
+    });
+    tmux::send(&session.0, "q");
+    tmux::wait_until_quit(&session.0);
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    // (Also those whose fetch was still under way: `bad`'s may be.)
+    assert!(left.is_empty(), "copies left in TMPDIR: {left:?}");
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! server (`python3 -m http.server` on 127.0.0.1, a free port). Growth is
 //! verified record by record; a badly signed checkpoint, a rollback to an
 //! older checkpoint and a fork (a validly signed checkpoint of another
-//! history) are alerts, and the watch exits 1.
+//! history) are alerts, and the watch exits 1. A checkpoint read while it
+//! is being written is not an alert (held until the next poll).
 
 mod common;
 mod publish;
@@ -23,6 +24,16 @@ use std::time::Duration;
 fn publish(ledger: &Path, site: &Path) {
     let out = iss().arg("publish").arg(ledger).arg(site).output().unwrap();
     assert!(out.status.success(), "{out:?}");
+}
+
+/// Replace a published file whole, as `iss publish` does (a new file
+/// renamed over it): the monitor reads the old bytes or the new, never a
+/// file half written. (A torn read is held by the monitor until its next
+/// poll, `src/remote/monitor.rs`; these tests are about the verdicts.)
+fn replace(path: &Path, bytes: impl AsRef<[u8]>) {
+    let tmp = path.with_extension("test-tmp");
+    std::fs::write(&tmp, bytes).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
 }
 
 fn cp_dir(from: &Path, to: &Path) {
@@ -95,13 +106,13 @@ fn the_monitor_verifies_growth_and_alerts_on_a_bad_signature_a_rollback_and_a_fo
         })
         .collect();
     assert_ne!(bad, note);
-    std::fs::write(site.join("descriptors/checkpoint"), &bad).unwrap();
+    replace(&site.join("descriptors/checkpoint"), &bad);
     let alert = wait_for(&rx, "signature alert", |v| v["event"] == "alert");
     assert_eq!(alert["change"], "signature_invalid", "{alert}");
     assert_eq!(alert["path"], format!("{url}/descriptors/checkpoint"));
 
     // The older (validly signed) checkpoint again: a rollback.
-    std::fs::write(site.join("descriptors/checkpoint"), &old_note).unwrap();
+    replace(&site.join("descriptors/checkpoint"), &old_note);
     let alert = wait_for(&rx, "rollback alert", |v| v["event"] == "alert");
     assert_eq!(alert["change"], "rollback", "{alert}");
     assert!(
@@ -174,8 +185,8 @@ fn a_same_size_re_signed_checkpoint_is_recorded_and_dropping_it_later_is_an_aler
     hist.extend_from_slice(
         format!("{}\n", serde_json::json!({"size": 600, "note": cosigned})).as_bytes(),
     );
-    std::fs::write(&hist_path, &hist).unwrap();
-    std::fs::write(&cp_path, &cosigned).unwrap();
+    replace(&hist_path, &hist);
+    replace(&cp_path, &cosigned);
     // Recorded, not an alert: many polls, and no event but records.
     std::thread::sleep(Duration::from_secs(2));
     while let Ok(v) = rx.try_recv() {
@@ -184,8 +195,8 @@ fn a_same_size_re_signed_checkpoint_is_recorded_and_dropping_it_later_is_an_aler
 
     // The publisher then drops the cosigned checkpoint from its history
     // and goes back to the old note: the history was rewritten.
-    std::fs::write(&hist_path, &old_hist).unwrap();
-    std::fs::write(&cp_path, &old_note).unwrap();
+    replace(&hist_path, &old_hist);
+    replace(&cp_path, &old_note);
     let alert = wait_for(&rx, "rewritten alert", |v| v["event"] == "alert");
     assert_eq!(alert["change"], "rewritten", "{alert}");
     assert_eq!(
@@ -194,4 +205,70 @@ fn a_same_size_re_signed_checkpoint_is_recorded_and_dropping_it_later_is_an_aler
         "{alert}"
     );
     drop(watch);
+}
+
+/// The monitor polled by hand (`remote::monitor::Monitor`, as `iss watch`
+/// and the workstation run it) on a ledger published to a directory: a
+/// checkpoint read in the middle of its writing (a torn read) is not an
+/// alert; one that stays unopened, or gone, is, at the next poll.
+#[test]
+fn a_torn_read_of_the_checkpoint_is_held_until_the_next_poll_and_a_lasting_one_is_an_alert() {
+    use iss_workstation::ledger::watch::{ChangeKind, WatchEvent};
+    use iss_workstation::remote::monitor::Monitor;
+    let a = Ledger::new(300, 300);
+    let site = a.tmp.path().join("site");
+    publish(&a.dir, &site);
+    let fetched = iss_workstation::remote::fetch(&site).unwrap();
+    let mut m = Monitor::new(&fetched, None);
+    let mut poll = || -> Vec<WatchEvent> { m.poll(&fetched) };
+    let changes = |events: Vec<WatchEvent>| -> Vec<ChangeKind> {
+        events
+            .into_iter()
+            .map(|e| match e {
+                WatchEvent::Alert(a) => a.change,
+                other => panic!("expected alerts only, found {other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(changes(poll()), []);
+    let cp = site.join("descriptors/checkpoint");
+    let note = std::fs::read(&cp).unwrap();
+    let torn = &note[..note.len() / 2];
+
+    // Read while being written (half of it, or truncated to nothing), then
+    // whole: nothing to say.
+    for partial in [torn, b""] {
+        replace(&cp, partial);
+        assert_eq!(
+            changes(poll()),
+            [],
+            "{:?}",
+            String::from_utf8_lossy(partial)
+        );
+        replace(&cp, &note);
+        assert_eq!(changes(poll()), []);
+    }
+
+    // Not a checkpoint at two polls in a row: an alert, raised once.
+    replace(&cp, torn);
+    assert_eq!(changes(poll()), []);
+    let alert = poll();
+    let [WatchEvent::Alert(a)] = &alert[..] else {
+        panic!("expected one alert, found {alert:?}");
+    };
+    assert_eq!(a.change, ChangeKind::SignatureInvalid, "{a:?}");
+    assert!(a.found.contains("malformed note"), "{a:?}");
+    assert!(a.path.ends_with("descriptors/checkpoint"), "{a:?}");
+    assert_eq!(changes(poll()), []);
+
+    // Gone at one poll, back at the next: nothing; gone at two: a rollback.
+    replace(&cp, &note);
+    assert_eq!(changes(poll()), []);
+    std::fs::remove_file(&cp).unwrap();
+    assert_eq!(changes(poll()), []);
+    replace(&cp, &note);
+    assert_eq!(changes(poll()), []);
+    std::fs::remove_file(&cp).unwrap();
+    assert_eq!(changes(poll()), []);
+    assert_eq!(changes(poll()), [ChangeKind::Rollback]);
 }

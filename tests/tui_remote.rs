@@ -5,13 +5,15 @@
 //! verdict then is `iss verify LOCATION`'s; a second open reads tiles and
 //! bundles from the disk cache (only the checkpoints and metadata are
 //! fetched again); a tampered cached tile is not trusted (the cache is
-//! thrown away, everything fetched again, the verdict still clean). A
+//! thrown away, everything fetched again, the verdict still clean). While
+//! open, the location is followed live: records the publisher publishes
+//! show up, and a checkpoint rolled back is an alert and the verdict. A
 //! location is read-only: `--write` is refused before the terminal is taken.
 
 mod common;
 mod publish;
 
-use common::http::{Http, serve_counting_slowly};
+use common::http::{Http, serve, serve_counting_slowly};
 use common::tmux;
 use publish::{Ledger, iss};
 use std::path::{Path, PathBuf};
@@ -188,6 +190,72 @@ fn a_tampered_publication_shows_the_verdict_of_iss_verify() {
         "{violations} violations for iss verify; screen:\n{screen}"
     );
     assert!(!screen.contains("cache thrown away"), "{screen}");
+}
+
+#[test]
+fn an_open_location_shows_what_is_published_next_and_alerts_on_a_rollback() {
+    if !tmux::available() {
+        return;
+    }
+    let mut l = Ledger::new(600, 300);
+    let site = l.tmp.path().join("site");
+    let publish = |l: &Ledger| {
+        let out = iss()
+            .arg("publish")
+            .arg(&l.dir)
+            .arg(&site)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    publish(&l);
+    let old_note = std::fs::read(site.join("descriptors/checkpoint")).unwrap();
+    let Some(http) = serve(&site) else {
+        return;
+    };
+    let (cache, tmp) = (l.tmp.path().join("cache"), l.tmp.path().join("tmp"));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let command = format!(
+        "XDG_CACHE_HOME={} TMPDIR={} {} tui {}/",
+        cache.display(),
+        tmp.display(),
+        env!("CARGO_BIN_EXE_iss"),
+        http.url
+    );
+    let s = tmux::Session::start_command("remote-live", &command);
+    // The verdict, then the live view of the copy's follower.
+    tmux::wait_until(&s.0, "the live verdict", Duration::from_secs(60), |t| {
+        t.contains("CLEAN: 0 violations") && t.contains("descriptors 1/600") && t.contains("LIVE")
+    });
+    // On the last row, the view follows the end.
+    tmux::send(&s.0, "G");
+    tmux::wait_for(&s.0, "descriptors 600/600");
+
+    // The publisher publishes 300 more: fetched at the next poll, each
+    // record verified and shown; the verdict stays clean.
+    l.append(300);
+    publish(&l);
+    let grown = tmux::wait_until(&s.0, "the new records", Duration::from_secs(60), |t| {
+        t.contains("descriptors 900/900") && t.contains("ENG.899 ")
+    });
+    assert!(grown.contains("CLEAN: 0 violations"), "{grown}");
+    assert!(!grown.contains("ALERT"), "{grown}");
+
+    // The older, validly signed checkpoint published again (replaced whole,
+    // as a publisher replaces it): a rollback, said and in the verdict.
+    let cp = site.join("descriptors/checkpoint");
+    std::fs::write(site.join("rollback.tmp"), &old_note).unwrap();
+    std::fs::rename(site.join("rollback.tmp"), &cp).unwrap();
+    let alert = tmux::wait_until(&s.0, "the rollback alert", Duration::from_secs(60), |t| {
+        t.contains("ALERT") && t.contains("VIOLATED")
+    });
+    assert!(
+        alert.contains("rolled back: the published checkpoint went back from 900 to 600"),
+        "{alert}"
+    );
+    tmux::send(&s.0, "q");
+    tmux::wait_until_quit(&s.0);
+    assert_eq!(copies(&tmp), Vec::<PathBuf>::new());
 }
 
 #[test]

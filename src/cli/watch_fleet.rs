@@ -111,7 +111,7 @@ pub fn run(args: &WatchArgs, fleet: &Path) -> anyhow::Result<u8> {
     }
     signals.close();
     drop(handles);
-    crate::remote::follow::remove_copies();
+    crate::remote::remove_copies();
     let code = exit(&verdicts, &failed);
     if let Some(name) = stopped_by {
         writeln!(

@@ -9,6 +9,15 @@
 //! then fetched, and the hash tiles of the grown tree checked against them.
 //! Consistent growth is appended to the private copy, where the ordinary
 //! watcher verifies each new record and checkpoint as for a local ledger.
+//!
+//! A checkpoint that does not open (it does not parse as a signed note, or
+//! its signature does not verify), or that is gone, is judged only when a
+//! second poll in a row finds it so ([`Doubt`]): one read may have caught a
+//! publisher (or a web server serving a file) in the middle of writing it
+//! — a torn read, not the publisher's statement — and an alert resting on
+//! bytes that were never published whole would be a false verdict. A
+//! checkpoint that opens is never held back: a torn read cannot carry a
+//! valid signature over another tree.
 
 use super::Fetched;
 use super::mirror::{ChainHead, checkpoint_key, history_key, parse_note, write_file};
@@ -26,14 +35,29 @@ pub struct Monitor {
     /// Notes already alerted on (an alert is raised once, not at every poll).
     alerted: Vec<String>,
     pinned: Option<Vec<Verifier>>,
+    /// Per chain (as `heads`): what the last poll could not open.
+    doubts: Vec<Option<Doubt>>,
+}
+
+/// A published checkpoint that did not open (or was gone) at the last
+/// poll: an alert once the next poll finds the same, nothing if that poll
+/// reads a checkpoint that opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Doubt {
+    /// No checkpoint was published.
+    Gone,
+    /// A checkpoint that did not open.
+    Unopened,
 }
 
 impl Monitor {
     /// Start from what `fetched` holds; `pinned`: the only keys trusted
     /// (`--vkey`), else the ledger's own (metadata and rotations).
     pub fn new(fetched: &Fetched, pinned: Option<Vec<Verifier>>) -> Self {
+        let heads = fetched.mirror().heads.clone();
         Monitor {
-            heads: fetched.mirror().heads.clone(),
+            doubts: vec![None; heads.len()],
+            heads,
             alerted: Vec::new(),
             pinned,
         }
@@ -72,7 +96,7 @@ impl Monitor {
         let url = mirror.location.url(&key);
         let note = mirror.location.get(&key).map_err(|e| e.to_string())?;
         let Some(note) = note else {
-            if head.size == 0 {
+            if head.size == 0 || !confirmed(&mut self.doubts[i], Doubt::Gone) {
                 return Ok(None);
             }
             return Ok(self.alert_once(
@@ -87,10 +111,15 @@ impl Monitor {
         };
         let text = String::from_utf8_lossy(&note).into_owned();
         if head.note.as_deref() == Some(text.as_str()) || self.alerted.contains(&text) {
+            self.doubts[i] = None;
             return Ok(None);
         }
         let cp = match open_checkpoint(&text, keys, &format!("{origin}/{}", chain.name())) {
-            Ok(cp) => cp,
+            Ok(cp) => {
+                self.doubts[i] = None;
+                cp
+            }
+            Err(_) if !confirmed(&mut self.doubts[i], Doubt::Unopened) => return Ok(None),
             Err(e) => {
                 let stated = parse_note(&note).map_or_else(|w| w, |c| format!("size {}", c.size));
                 return Ok(self.alert_once(
@@ -100,7 +129,7 @@ impl Monitor {
                     ChangeKind::SignatureInvalid,
                     "a checkpoint signed by a key trusted for this ledger".into(),
                     format!("{stated}: {e}"),
-                    "a new checkpoint does not verify: it was not signed by the ledger's key"
+                    "a new checkpoint does not verify, at two polls in a row: it is not a note signed by the ledger's key"
                         .into(),
                 ));
             }
@@ -374,6 +403,14 @@ impl Monitor {
         }
         keys
     }
+}
+
+/// Whether a chain's checkpoint was found as `doubt` at the previous poll
+/// too (`last`): then it is judged; else it is held until the next poll.
+fn confirmed(last: &mut Option<Doubt>, doubt: Doubt) -> bool {
+    let again = *last == Some(doubt);
+    *last = Some(doubt);
+    again
 }
 
 fn append(path: &std::path::Path, bytes: &[u8]) -> Result<(), String> {

@@ -46,7 +46,13 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     };
     let (tx, rx) = mpsc::channel();
     let jobs_tx = tx.clone();
-    crate::tui::remote_load::spawn_any(options.path.clone(), verify.clone(), tx.clone());
+    // A published location is followed by its load, on the copy it
+    // fetched (dropping the handle stops that: a reload starts another).
+    let following = std::cell::RefCell::new(crate::tui::remote_load::spawn_any(
+        options.path.clone(),
+        verify.clone(),
+        tx.clone(),
+    ));
     // Started once the first verdict is shown: the watcher verifies the
     // ledger again for its own state (and hashes every file), which would
     // otherwise compete with the first verification for the same cores and
@@ -54,8 +60,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     // Dropped when the loop ends: the watcher stops at its next wake-up.
     let mut watch = None;
     let (watch_path, watch_tx, watch_verify) = (options.path.clone(), tx.clone(), verify.clone());
-    // A published location's copy is not watched (not followed yet: `iss
-    // watch LOCATION` and the fleet follow its checkpoints).
+    // A published location's copy is followed by its load (above).
     let remote = crate::remote::is_location(&options.path);
     let mut start_watch = || {
         if remote {
@@ -85,7 +90,9 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         &rx,
         &jobs_tx,
         &|| {
-            crate::tui::remote_load::spawn_any(path.clone(), verify.clone(), tx.clone());
+            // The old follower stops when its handle is dropped here.
+            *following.borrow_mut() =
+                crate::tui::remote_load::spawn_any(path.clone(), verify.clone(), tx.clone());
         },
         &mut start_watch,
         &gate,
@@ -94,7 +101,8 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     ratatui::restore();
     stop.store(true, Ordering::Relaxed);
     let _ = input.join();
-    crate::tui::remote_load::remove_copies();
+    drop(following);
+    crate::remote::remove_copies();
     if let Ok(Some(text)) = &result {
         eprintln!("iss: {text}");
     }

@@ -11,23 +11,34 @@
 //! gives. Tiles and bundles come from the disk cache when they are there
 //! ([`crate::remote::cache`]), checked as fetched ones are.
 //!
-//! Read-only: the copy is private and removed when the workstation ends
-//! ([`remove_copies`]).
+//! Then the location is followed live on the same copy
+//! ([`crate::remote::follow::follow`], what the fleet's rows and `iss watch
+//! LOCATION` run): its checkpoints are polled, consistent growth is
+//! appended to the copy and each new record verified and shown as for a
+//! local ledger; a rollback, a fork or a badly signed checkpoint is an
+//! alert (the banner, and a finding in the verdict).
+//!
+//! Read-only: the copy is private, removed when it is no longer followed
+//! or when the workstation ends ([`crate::remote::remove_copies`]).
 
 use crate::ledger::discover::{Discovery, discover};
 use crate::ledger::io::line_index::IndexedFile;
 use crate::ledger::io::progress::Progress;
 use crate::ledger::native::format::meta::{Chain, ChainPaths};
 use crate::ledger::verify::VerifyOptions;
+use crate::ledger::watch::thread::WatchHandle;
+use crate::ledger::watch::{WatchEvent, WatchOptions};
 use crate::remote::browse::{self, Step};
+use crate::remote::follow;
 use crate::tui::app::{App, Level};
 use crate::tui::chain::ChainKind;
 use crate::tui::msg::Msg;
 use crate::tui::strings;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// A growing chain is indexed again at most this often.
@@ -60,29 +71,26 @@ pub fn on_msg(app: &mut App, m: RemoteMsg) {
     }
 }
 
-/// The copies the workstation is browsing (kept until [`remove_copies`]).
-static COPIES: Mutex<Vec<browse::Opened>> = Mutex::new(Vec::new());
-
-/// Remove the private copies made by [`spawn`] (when the workstation ends).
-pub fn remove_copies() {
-    drop(std::mem::take(
-        &mut *COPIES.lock().unwrap_or_else(PoisonError::into_inner),
-    ));
-}
-
-/// Start loading `ledger`: a published location through [`spawn`], a
-/// ledger path as [`crate::tui::load::spawn`] does.
-pub fn spawn_any(ledger: PathBuf, options: VerifyOptions, tx: Sender<Msg>) {
+/// Start loading `ledger`: a published location through [`spawn`] (the
+/// handle stops following it), a ledger path as
+/// [`crate::tui::load::spawn`] does (`None`: its live view is started
+/// apart, [`crate::tui::live::spawn`]).
+pub fn spawn_any(ledger: PathBuf, options: VerifyOptions, tx: Sender<Msg>) -> Option<WatchHandle> {
     if crate::remote::is_location(&ledger) {
-        spawn(ledger, options, tx);
+        Some(spawn(ledger, options, tx))
     } else {
         crate::tui::load::spawn(ledger, options, tx);
+        None
     }
 }
 
-/// Start fetching and verifying the location `at` on a thread; results
-/// arrive on `tx` as a local ledger's load sends them ([`crate::tui::load`]).
-pub fn spawn(at: PathBuf, options: VerifyOptions, tx: Sender<Msg>) {
+/// Start fetching and verifying the location `at` on a thread, then
+/// following it on the same copy until the returned handle is dropped (or
+/// `tx` closes); results arrive on `tx` as a local ledger's load and live
+/// view send them ([`crate::tui::load`], [`crate::tui::live`]).
+pub fn spawn(at: PathBuf, options: VerifyOptions, tx: Sender<Msg>) -> WatchHandle {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
     std::thread::spawn(move || {
         let cache = browse::cache_dir(&at);
         let mut view = Growing::new(tx.clone());
@@ -94,11 +102,21 @@ pub fn spawn(at: PathBuf, options: VerifyOptions, tx: Sender<Msg>) {
             Ok(o) => {
                 view.refresh_all();
                 let report = Box::new(o.report.clone());
-                COPIES
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(o);
-                let _ = tx.send(Msg::Verified(Ok(report)));
+                // Kept while it is followed (a reload's new copy replaces
+                // it); removed when the follower ends, or by
+                // `remote::remove_copies` when the workstation quits.
+                let fetched = Arc::new(o.fetched);
+                if tx.send(Msg::Verified(Ok(report))).is_err() || flag.load(Ordering::Relaxed) {
+                    return;
+                }
+                let watch = WatchOptions {
+                    verify: options,
+                    ..WatchOptions::default()
+                };
+                let dir = fetched.dir().to_path_buf();
+                let live =
+                    Box::new(move |ev| messages(&dir, ev).into_iter().all(|m| tx.send(m).is_ok()));
+                follow::follow(&fetched, watch, follow::POLL, live, &flag);
             }
             Err(e) if view.discovered.is_none() => {
                 let _ = tx.send(Msg::Discovered(Err(e.to_string())));
@@ -108,6 +126,35 @@ pub fn spawn(at: PathBuf, options: VerifyOptions, tx: Sender<Msg>) {
             }
         }
     });
+    WatchHandle::new(stop)
+}
+
+/// The messages one event of the copy's follower becomes, as
+/// [`crate::tui::live::messages`] makes them for a local ledger, but after
+/// a full re-verification the chains are indexed again from the copy at
+/// `dir` (the report names their files by the published keys, which are
+/// not files here).
+fn messages(dir: &Path, ev: WatchEvent) -> Vec<Msg> {
+    let mut out = Vec::new();
+    if let WatchEvent::Reverified(r) = &ev {
+        for chain in Chain::ALL {
+            let Some(kind) = ChainKind::from_name(chain.name()) else {
+                continue;
+            };
+            if !r.files.iter().any(|f| f.name == chain.name()) {
+                continue;
+            }
+            let path = ChainPaths::new(dir, chain).file;
+            let result =
+                IndexedFile::open(&path, |_| {}).map_err(|e| format!("{}: {e}", chain.name()));
+            out.push(Msg::Indexed {
+                chain: kind,
+                result,
+            });
+        }
+    }
+    out.push(Msg::Live(ev));
+    out
 }
 
 /// The copy as it grows, shown to the workstation.
@@ -162,12 +209,14 @@ impl Growing {
                     }
                     return;
                 }
-                self.grew(dir, chain, entries == of);
+                // How far the fetch is, before the records it brought: a
+                // frame drawn between the two never shows them unmarked.
                 let (done, total) = self
                     .counts
                     .values()
                     .fold((0, 0), |(d, t), (e, o)| (d + e, t + o));
                 self.send(Msg::Remote(RemoteMsg::Fetched { done, total }));
+                self.grew(dir, chain, entries == of);
             }
             Step::Verifying { dir } => {
                 self.start(dir);

@@ -1,11 +1,14 @@
 //! The fleet workstation on a terminal: one watcher per ledger in the
 //! background, the input thread, and the loop that applies messages and
 //! draws (the same shape as [`crate::tui::event_loop`], whose input thread
-//! it uses). A ledger opened in the five panes is indexed, not verified
-//! again: its verdict and live events are those of its fleet watcher
-//! ([`FleetMsg::Watched`]); its other background work (panes 3-5, a
-//! reload, an export) runs as `iss tui PATH` would, on its own channel
-//! forwarded to the loop under its row.
+//! it uses). A local ledger opened in the five panes is indexed, not
+//! verified again: its verdict and live events are those of its fleet
+//! watcher ([`FleetMsg::Watched`]). A published location opened there is
+//! loaded as `iss tui LOCATION` loads it ([`remote_load::spawn`]: its
+//! first records shown while it is fetched, then verified and followed
+//! live). Their other background work (panes 3-5, a reload, an export)
+//! runs as `iss tui PATH` would, on its own channel forwarded to the loop
+//! under its row.
 
 use super::shell::{FleetApp, FleetMsg, update};
 use super::summary::{self, Update};
@@ -17,7 +20,7 @@ use crate::ledger::watch::thread::WatchHandle;
 use crate::tui::app::App;
 use crate::tui::msg::Msg;
 use crate::tui::theme::{Theme, ThemeName};
-use crate::tui::{load, panes};
+use crate::tui::{load, panes, remote_load};
 use anyhow::{Context as _, bail};
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
@@ -44,13 +47,13 @@ pub struct FleetOptions {
 }
 
 /// A ledger opened in the five panes: the channel of its background work
-/// (its watcher is the fleet's).
+/// (a local ledger's watcher is the fleet's).
 struct Session {
     tx: Sender<Msg>,
+    /// A published location: the follower of its copy (its load, as for
+    /// `iss tui LOCATION`); stopped when dropped.
+    following: Option<WatchHandle>,
 }
-
-/// How often a published location's checkpoints are fetched.
-const POLL: Duration = Duration::from_secs(2);
 
 /// Start the watcher of every entry (a published location's through
 /// remote review, [`crate::remote::follow`]); each event arrives as
@@ -61,7 +64,7 @@ pub fn spawn_watchers(
     verify: &VerifyOptions,
     tx: &Sender<FleetMsg>,
 ) -> Vec<Option<WatchHandle>> {
-    let published = crate::remote::follow::watcher(POLL);
+    let published = crate::remote::follow::watcher(crate::remote::follow::POLL);
     entries
         .iter()
         .enumerate()
@@ -120,7 +123,9 @@ pub fn run(entries: Vec<Entry>, options: &FleetOptions) -> anyhow::Result<()> {
     ratatui::restore();
     stop.store(true, Ordering::Relaxed);
     let _ = input.join();
-    crate::remote::follow::remove_copies();
+    // The copies of the published locations, the rows' and the opened
+    // ones' (their threads are not joined).
+    crate::remote::remove_copies();
     result.context("terminal error")
 }
 
@@ -155,16 +160,25 @@ fn event_loop(
         for i in std::mem::take(&mut fa.to_start) {
             let (stx, srx) = mpsc::channel();
             forward(srx, tx.clone(), move |m| FleetMsg::Ledger(i, m));
-            // Indexed only: its verdict and live events are its fleet
-            // watcher's (FleetMsg::Watched), replayed once it is indexed.
-            if let Some(Some(app)) = fa.sessions.get(i) {
-                let (ledger, itx) = (app.ledger.clone(), tx.clone());
+            let Some(Some(app)) = fa.sessions.get(i) else {
+                continue;
+            };
+            let ledger = app.ledger.clone();
+            let following = if fa.published(i) {
+                // As `iss tui LOCATION`: fetched (the first records shown
+                // before the whole log), verified, then followed live.
+                Some(remote_load::spawn(ledger, verify.clone(), stx.clone()))
+            } else {
+                // Indexed only: its verdict and live events are its fleet
+                // watcher's (FleetMsg::Watched), replayed once it is indexed.
+                let itx = tx.clone();
                 std::thread::spawn(move || {
                     load::index_only(&ledger, &|m| itx.send(FleetMsg::Ledger(i, m)).is_ok());
                     let _ = itx.send(FleetMsg::Indexed(i));
                 });
-            }
-            sessions[i] = Some(Session { tx: stx });
+                None
+            };
+            sessions[i] = Some(Session { tx: stx, following });
         }
         for (app, session) in fa.sessions.iter_mut().zip(sessions.iter_mut()) {
             if let (Some(app), Some(s)) = (app.as_mut(), session.as_mut()) {
@@ -216,7 +230,16 @@ fn background(app: &mut App, s: &mut Session, verify: &VerifyOptions) -> io::Res
         out.flush()?;
     }
     if std::mem::take(&mut app.outbox.reload) {
-        load::spawn(app.ledger.clone(), verify.clone(), s.tx.clone());
+        if s.following.is_some() {
+            // Fetched again; the old follower stops as its handle goes.
+            s.following = Some(remote_load::spawn(
+                app.ledger.clone(),
+                verify.clone(),
+                s.tx.clone(),
+            ));
+        } else {
+            load::spawn(app.ledger.clone(), verify.clone(), s.tx.clone());
+        }
     }
     if let Some(out) = app.outbox.export.take() {
         crate::tui::export::spawn(

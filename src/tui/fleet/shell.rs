@@ -17,10 +17,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
 use std::sync::Arc;
 
-/// What `Enter` on a published location says: its row is reviewed and
-/// monitored, but the five panes open only local ledgers so far.
-pub const PUBLISHED_NOT_OPENED: &str = "a published location is reviewed in its row; the five panes open it in a later build (its findings: iss verify LOCATION)";
-
 /// One event for the fleet workstation.
 #[derive(Debug)]
 pub enum FleetMsg {
@@ -32,7 +28,9 @@ pub enum FleetMsg {
     Ledger(usize, Msg),
     /// The watcher of ledger `.0` reported an event, as the five panes
     /// take it ([`crate::tui::live::messages`]): the fleet's watcher is
-    /// also the opened ledger's, so a ledger is verified once.
+    /// also the opened local ledger's, so it is verified once. (A published
+    /// location opened in the five panes is fetched and followed by its
+    /// own load, as `iss tui LOCATION` does: this is not kept for it.)
     Watched(usize, Vec<Msg>),
     /// The chains of the ledger `.0` opened in the five panes are indexed:
     /// what its watcher reported so far is replayed into it.
@@ -128,6 +126,15 @@ impl FleetApp {
         self.open.and_then(|i| self.sessions.get(i)?.as_ref())
     }
 
+    /// Whether row `i` is a published location (opened in the five panes
+    /// through [`crate::tui::remote_load`], not from the fleet's watcher).
+    pub fn published(&self, i: usize) -> bool {
+        self.view
+            .rows()
+            .get(i)
+            .is_some_and(|r| matches!(r.entry.location, Location::Published(_)))
+    }
+
     fn opened_mut(&mut self) -> Option<&mut App> {
         self.open.and_then(|i| self.sessions.get_mut(i)?.as_mut())
     }
@@ -191,6 +198,9 @@ pub fn update(fa: &mut FleetApp, msg: FleetMsg) {
             }
         }
         FleetMsg::Watched(i, msgs) => {
+            if fa.published(i) {
+                return;
+            }
             let (Some(feed), Some(session)) = (fa.feeds.get_mut(i), fa.sessions.get_mut(i)) else {
                 return;
             };
@@ -297,7 +307,9 @@ pub fn at_rest(app: &App) -> bool {
 }
 
 /// Open the selected ledger in the five panes: the one opened before as
-/// it was left, else a new one (its loading started by the loop).
+/// it was left, else a new one (its loading started by the loop: a local
+/// ledger indexed and fed by its fleet watcher, a published location
+/// fetched, verified and followed as `iss tui LOCATION` does).
 fn open_selected(fa: &mut FleetApp) {
     let i = fa.view.selected();
     let Some(row) = fa.view.rows().get(i) else {
@@ -305,13 +317,10 @@ fn open_selected(fa: &mut FleetApp) {
     };
     let path = match &row.entry.location {
         Location::Local(p) => p.clone(),
-        Location::Published(_) => {
-            fa.message = Some(format!("{}: {PUBLISHED_NOT_OPENED}", row.entry.name));
-            return;
-        }
+        Location::Published(at) => std::path::PathBuf::from(at),
     };
     // An unreadable ledger opens too: the five panes say, file by file,
-    // what cannot be read.
+    // what cannot be read (a location that cannot be fetched: why).
     if fa.sessions[i].is_none() {
         let mut app = App::new(path, fa.theme);
         app.writing.clock = fa.clock.clone();

@@ -227,20 +227,45 @@ fn enter_opens_the_ledger_in_the_five_panes_and_esc_comes_back_with_both_states_
 }
 
 #[test]
-fn a_published_entry_does_not_open_and_says_why() {
+fn a_published_entry_opens_in_the_five_panes_loaded_as_iss_tui_location() {
     let mut f = fleet(120, 40);
+    // The row's watcher events are not kept for its panes: they load and
+    // follow the location themselves (a local row keeps them).
+    let (_t, ledger) = native_ledger();
+    let report = verify_path(&ledger, &VerifyOptions::default()).expect("a ledger");
+    for i in [1, 3] {
+        let ready = crate::ledger::watch::WatchEvent::Ready(Box::new(report.clone()));
+        update(&mut f.fa, FleetMsg::Watched(i, vec![Msg::Live(ready)]));
+    }
+    assert_eq!(f.fa.feeds[1].history.len(), 1);
+    assert!(f.fa.feeds[3].history.is_empty());
+
     f.keys("G<enter>");
-    assert_eq!(f.fa.open, None);
+    assert_eq!(f.fa.open, Some(3));
+    assert_eq!(std::mem::take(&mut f.fa.to_start), vec![3]);
+    assert_eq!(f.fa.message, None);
+    let at = f.fa.opened().expect("open").ledger.clone();
+    assert_eq!(at, Path::new("no-tiles-here"));
+    // Loaded as the loop loads it (`iss tui LOCATION`'s load): this one
+    // cannot be fetched, and the five panes say why.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let _following = crate::tui::remote_load::spawn(at, VerifyOptions::default(), tx);
+    for m in &rx {
+        update(&mut f.fa, FleetMsg::Ledger(3, m));
+    }
     let screen = f.screen();
+    assert!(screen.contains("[1 Chains]"), "{screen}");
     assert!(
-        screen.contains("hr: a published location is reviewed in its row; the five panes open it"),
+        screen.contains("no-tiles-here: expected a published ledger"),
         "{screen}"
     );
-    f.keys("k");
-    assert!(
-        f.fa.message.is_none(),
-        "the message lasts until the next key"
-    );
+    f.keys("<esc>");
+    assert_eq!(f.fa.open, None, "back to the fleet");
+    assert_eq!(f.fa.view.selected(), 3);
+    assert!(f.screen().contains("ISS fleet"));
+    f.keys("<enter>");
+    assert_eq!(f.fa.open, Some(3));
+    assert!(f.fa.to_start.is_empty(), "opened as it was left");
 }
 
 #[test]
