@@ -420,10 +420,8 @@ fn fleet_in_tmux_opens_a_published_location_in_the_five_panes_and_esc_comes_back
     let (tmp, cache) = (root.path().join("tmp"), root.path().join("cache"));
     std::fs::create_dir(&tmp).unwrap();
     let command = format!(
-        "TMPDIR={} XDG_CACHE_HOME={} {} tui --fleet {}",
-        tmp.display(),
-        cache.display(),
-        env!("CARGO_BIN_EXE_iss"),
+        "{} tui --fleet {}",
+        common::iss_shell(&[("TMPDIR", &tmp), (common::CACHE_ENV, &cache)]),
         fleet.display()
     );
     let session = tmux::Session::start_command("iss-fleet-open-pub", &command);

@@ -216,10 +216,8 @@ fn an_open_location_shows_what_is_published_next_and_alerts_on_a_rollback() {
     let (cache, tmp) = (l.tmp.path().join("cache"), l.tmp.path().join("tmp"));
     std::fs::create_dir_all(&tmp).unwrap();
     let command = format!(
-        "XDG_CACHE_HOME={} TMPDIR={} {} tui {}/",
-        cache.display(),
-        tmp.display(),
-        env!("CARGO_BIN_EXE_iss"),
+        "{} tui {}/",
+        common::iss_shell(&[(common::CACHE_ENV, &cache), ("TMPDIR", &tmp)]),
         http.url
     );
     let s = tmux::Session::start_command("remote-live", &command);
