@@ -67,7 +67,8 @@ def main():
     ap.add_argument("--keep", help="make (or reuse) the ledger and its publication in this directory")
     ap.add_argument("--protocol", default="HTTP/1.0",
                     help="the server's HTTP version (HTTP/1.1: kept-alive connections; default: "
-                         "http.server's own HTTP/1.0, one connection per request)")
+                         "http.server's own HTTP/1.0, one connection per request), or nginx "
+                         "(nginx instead of http.server)")
     args = ap.parse_args()
     iss = args.iss
     with PublishedSite(iss, args.records, "bench-remote-", keep=args.keep,
@@ -79,7 +80,7 @@ def main():
         builds = [("", iss)] + ([("before: ", args.before)] if args.before else [])
 
         runs = {label: [] for label, _ in builds}
-        print(f"server: python3 -m http.server --protocol {args.protocol}; "
+        print(f"server: {'nginx' if args.protocol == 'nginx' else 'python3 -m http.server --protocol ' + args.protocol}; "
               f"load average before: {open('/proc/loadavg').read().strip()}", flush=True)
         for r in range(args.rounds):
             for label, binary in builds:

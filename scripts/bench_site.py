@@ -10,7 +10,9 @@ published to a directory, and served by `python3 -m http.server` on
 With `keep=DIR` the ledger and its publication are made in DIR (if not
 there already) and kept, for profiling the same input again; `protocol`
 is the server's HTTP version (`HTTP/1.0`, http.server's own: one
-connection per request; `HTTP/1.1`: kept-alive connections).
+connection per request; `HTTP/1.1`: kept-alive connections), or `nginx`
+(nginx with 2 workers instead of http.server: `apt-get install
+nginx-light`).
 
 Every `iss` these scripts start neither reads nor writes the user's
 remembered checkpoints (`ISS_NO_STATE=1` is set for the whole process).
@@ -66,6 +68,9 @@ class PublishedSite:
             subprocess.run([iss, "publish", self.ledger, self.site],
                            check=True, stdout=subprocess.DEVNULL)
         self.log_path = os.path.join(self.work, "http.log")
+        if self.protocol == "nginx":
+            self._serve_with_nginx()
+            return
         log = open(self.log_path, "w")
         self.server = subprocess.Popen(
             [sys.executable, "-u", "-m", "http.server", "--bind", "127.0.0.1",
@@ -74,6 +79,43 @@ class PublishedSite:
         log.close()  # the server holds its own copy of the descriptor
         line = self.server.stdout.readline()
         port = line.split(" port ")[1].split(" ")[0]
+        self.url = f"http://127.0.0.1:{port}/"
+
+    def _serve_with_nginx(self):
+        """nginx (2 workers, kept-alive connections, sendfile) on a free
+        port: a static server that is not the bottleneck, as an object
+        store or a CDN would not be."""
+        import socket
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        open(self.log_path, "w").close()
+        conf = os.path.join(self.work, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""worker_processes 2;
+pid {self.work}/nginx.pid;
+error_log {self.work}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+  access_log {self.log_path};
+  sendfile on;
+  keepalive_requests 100000;
+  types {{ }}
+  default_type application/octet-stream;
+  server {{
+    listen 127.0.0.1:{port};
+    root {self.site};
+  }}
+}}
+""")
+        self.server = subprocess.Popen(["nginx", "-c", conf, "-p", self.work, "-g", "daemon off;"])
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                import time
+                time.sleep(0.05)
         self.url = f"http://127.0.0.1:{port}/"
 
     def gets(self):
