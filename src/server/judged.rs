@@ -19,11 +19,11 @@ pub struct Through {
     /// The last line judged (1-based); `None`: none yet.
     pub line: Option<u64>,
     /// The lines found violated, with why (`KIND at line N`, as a full
-    /// verification's exclusions say it).
+    /// verification's exclusions say it), and the lines the watcher left
+    /// unchecked (`not checked at line N: why`): neither is answered as
+    /// verified (the full re-verification that follows an unchecked line
+    /// reloads the index with its verdicts).
     pub violated: BTreeMap<u64, String>,
-    /// A line was left unchecked: nothing from it on is judged (the full
-    /// re-verification that follows reloads the index).
-    halted: bool,
 }
 
 impl Through {
@@ -42,13 +42,14 @@ impl Through {
     }
 
     fn judge(&mut self, r: &RecordEvent) {
-        if self.halted {
-            return;
-        }
         match r.status {
             RecordStatus::Unchecked => {
-                self.halted = true;
-                return;
+                let why = r
+                    .note
+                    .as_deref()
+                    .map_or_else(String::new, |n| format!(": {n}"));
+                self.violated
+                    .insert(r.line, format!("not checked at line {}{why}", r.line));
             }
             RecordStatus::Violated => {
                 let why = r.findings.iter().find(|f| f.is_violation()).map_or_else(

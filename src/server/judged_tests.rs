@@ -50,17 +50,19 @@ fn violated_lines_are_named_and_the_judged_end_grows_per_file() {
 }
 
 #[test]
-fn nothing_from_an_unchecked_line_on_is_judged() {
+fn an_unchecked_line_is_judged_not_verified() {
     let mut j = Judged::default();
     j.record(&event("spice_chain", 10, RecordStatus::Verified));
-    j.record(&event("spice_chain", 11, RecordStatus::Unchecked));
+    let mut unchecked = event("spice_chain", 11, RecordStatus::Unchecked);
+    unchecked.note = Some("the file was replaced".into());
+    j.record(&unchecked);
     j.record(&event("spice_chain", 12, RecordStatus::Verified));
-    j.record(&event("spice_chain", 13, RecordStatus::Violated));
-    assert_eq!(j.descriptors.line, Some(10));
-    assert!(j.descriptors.violated.is_empty());
+    assert_eq!(j.descriptors.line, Some(12));
+    assert_eq!(
+        j.descriptors.violated.get(&11).map(String::as_str),
+        Some("not checked at line 11: the file was replaced")
+    );
+    assert_eq!(j.descriptors.violated.len(), 1);
     assert!(j.pulses.is_empty());
     assert!(!j.is_empty());
-    let mut only_unchecked = Judged::default();
-    only_unchecked.record(&event("glyph_chain", 1, RecordStatus::Unchecked));
-    assert!(only_unchecked.is_empty());
 }
