@@ -60,13 +60,20 @@ def append_descriptors(ledger, start, count):
 
 def timed(cmd):
     """Run cmd under /usr/bin/time; return (seconds, max RSS KiB, stdout)."""
+    secs, rss, _, stdout = timed_with_cpu(cmd)
+    return secs, rss, stdout
+
+
+def timed_with_cpu(cmd):
+    """Run cmd under /usr/bin/time; return (seconds, max RSS KiB, CPU
+    seconds (user + system), stdout)."""
     start = time.monotonic()
-    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True)
+    r = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + cmd, capture_output=True, text=True)
     secs = time.monotonic() - start
     if r.returncode != 0:
         sys.exit(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr}")
-    rss = int(r.stderr.strip().splitlines()[-1])
-    return secs, rss, r.stdout
+    rss, user, system = r.stderr.strip().splitlines()[-1].split()
+    return secs, int(rss), float(user) + float(system), r.stdout
 
 
 def tree_bytes(path):

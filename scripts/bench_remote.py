@@ -31,24 +31,11 @@ Usage: scripts/bench_remote.py [--records N] [--iss PATH] [--before PATH]
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_publish import ROOT, tree_bytes  # noqa: E402
+from bench_publish import ROOT, tree_bytes, timed_with_cpu  # noqa: E402
 from bench_site import PublishedSite  # noqa: E402
-
-
-def timed(cmd):
-    """Run cmd under /usr/bin/time; return (seconds, max RSS KiB, CPU seconds)."""
-    start = time.monotonic()
-    r = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + cmd, capture_output=True, text=True)
-    secs = time.monotonic() - start
-    if r.returncode != 0:
-        sys.exit(f"{' '.join(cmd)}: exit {r.returncode}: {r.stderr}")
-    rss, user, sys_ = r.stderr.strip().splitlines()[-1].split()
-    return secs, int(rss), float(user) + float(sys_)
 
 
 def cpu_of(pid):
@@ -85,12 +72,12 @@ def main():
         for r in range(args.rounds):
             for label, binary in builds:
                 seen = gets()
-                l_secs, l_rss, l_cpu = timed([binary, "verify", ledger])
+                l_secs, l_rss, l_cpu = timed_with_cpu([binary, "verify", ledger])[:3]
                 server_cpu = cpu_of(server.pid)
-                r_secs, r_rss, r_cpu = timed([binary, "verify", url])
+                r_secs, r_rss, r_cpu = timed_with_cpu([binary, "verify", url])[:3]
                 server_cpu = cpu_of(server.pid) - server_cpu
                 requests = gets() - seen
-                d_secs, d_rss, d_cpu = timed([binary, "verify", site])
+                d_secs, d_rss, d_cpu = timed_with_cpu([binary, "verify", site])[:3]
                 runs[label].append((l_secs, l_rss, r_secs, r_rss, requests, d_secs, d_rss,
                                     l_cpu, r_cpu, server_cpu, d_cpu))
                 print(f"round {r + 1} {label or 'this build: '}local {l_secs:.2f} s ({l_cpu:.2f} s CPU), "

@@ -17,8 +17,7 @@ use serde_json::Value;
 fn published() -> (Ledger, std::path::PathBuf) {
     let l = Ledger::new(1_000, 300);
     let out = l.tmp.path().join("site");
-    let st = iss().arg("publish").arg(&l.dir).arg(&out).status().unwrap();
-    assert!(st.success());
+    l.publish_to(&out);
     (l, out)
 }
 
@@ -228,19 +227,12 @@ fn a_bundle_that_cannot_be_read_mid_log_is_an_error_not_a_verdict() {
     // that arrived.
     let l = Ledger::new(4_000, 1_000);
     let site = l.tmp.path().join("site");
-    let st = iss()
-        .arg("publish")
-        .arg(&l.dir)
-        .arg(&site)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    l.publish_to(&site);
     let bundle = site.join("descriptors/tile/entries/008");
     std::fs::remove_file(&bundle).unwrap();
     std::fs::create_dir(&bundle).unwrap();
     for json in [true, false] {
         let out = iss()
-            .env("ISS_NO_STATE", "1")
             .arg("verify")
             .args(json.then_some("--json"))
             .arg(&site)
@@ -264,13 +256,7 @@ fn over_http_at_most_six_requests_are_open_at_once_and_connections_are_kept_aliv
     // 1 s SYN retransmit (98 ms per GET on average at 100,000 records).
     let l = Ledger::new(4_000, 1_000);
     let site = l.tmp.path().join("site");
-    let st = iss()
-        .arg("publish")
-        .arg(&l.dir)
-        .arg(&site)
-        .status()
-        .unwrap();
-    assert!(st.success());
+    l.publish_to(&site);
 
     // HTTP/1.0: one connection per request.
     let Some(http) = serve_counting(&site, "HTTP/1.0") else {

@@ -58,6 +58,17 @@ impl Ledger {
         l
     }
 
+    /// `iss publish` it to `dest` (a directory); asserts it succeeded.
+    pub fn publish_to(&self, dest: &Path) {
+        let st = iss()
+            .arg("publish")
+            .arg(&self.dir)
+            .arg(dest)
+            .status()
+            .unwrap();
+        assert!(st.success(), "iss publish {}", dest.display());
+    }
+
     /// Append `n` descriptors and checkpoint every chain.
     pub fn append(&mut self, n: u64) {
         let signer = read_signer(&self.key).unwrap();

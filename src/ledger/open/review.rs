@@ -7,7 +7,7 @@
 use super::{Keys, Ledger};
 use crate::ledger::discover::DiscoverError;
 use crate::ledger::model::report::VerifyReport;
-use crate::ledger::native::secret::{SecretError, mac_key_option};
+use crate::ledger::native::secret::SecretError;
 use crate::ledger::verify::{VerifyOptions, verify_path};
 use crate::ledger::watch::thread::WatchHandle;
 use crate::ledger::watch::{WatchEvent, WatchOptions};
@@ -19,10 +19,7 @@ impl Ledger {
     /// the HMAC key file `mac_key` when given (refused when it is not the
     /// ledger's). The signing key is never read.
     pub fn review(path: &Path, mac_key: Option<&Path>) -> Result<Ledger, SecretError> {
-        let keys = Keys {
-            signer: None,
-            mac_key: mac_key_option(path, mac_key)?,
-        };
+        let keys = Keys::resolve(path, false, None, mac_key)?;
         Ok(Ledger::with_keys(path, keys))
     }
 
