@@ -125,8 +125,14 @@ http {{
 
     def __exit__(self, *_):
         if self.server:
-            self.server.kill()
-            self.server.wait()
+            # SIGTERM, not SIGKILL: nginx's master then stops its workers
+            # (a killed master leaves them serving the port).
+            self.server.terminate()
+            try:
+                self.server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+                self.server.wait()
         if not self.keep:
             shutil.rmtree(self.work, ignore_errors=True)
         return False

@@ -206,7 +206,7 @@ impl Location {
                 ..Default::default()
             };
             match store.get_opts(&path, opts).await {
-                Ok(r) => r.bytes().await.map(|b| Some(b.to_vec())),
+                Ok(r) => r.bytes().await.map(|b| Some(Vec::from(b))),
                 Err(e) => Err(e),
             }
         });
@@ -244,7 +244,10 @@ impl Location {
                 Pending::Task(runtime.spawn(async move {
                     let _permit = permits.acquire().await;
                     match store.get(&path).await {
-                        Ok(r) => r.bytes().await.map(|b| Some(b.to_vec())),
+                        // `Vec::from` takes over the body's buffer when it
+                        // is its only owner: no second copy of every
+                        // fetched object, as `to_vec` made.
+                        Ok(r) => r.bytes().await.map(|b| Some(Vec::from(b))),
                         Err(object_store::Error::NotFound { .. }) => Ok(None),
                         Err(e) => Err(e),
                     }

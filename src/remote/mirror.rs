@@ -14,7 +14,7 @@ use super::location::{Location, LocationError};
 use crate::ledger::model::finding::{Finding, FindingKind};
 use crate::ledger::native::format::meta::{Chain, ChainPaths, METADATA_FILE};
 use crate::tlog::checkpoint::Checkpoint;
-use crate::tlog::merkle::{Hash, TreeBuilder, leaf_hash};
+use crate::tlog::merkle::{Hash, leaf_hash};
 use crate::tlog::tile::{TILE_WIDTH, TileBuilder, TileId, decode_bundle, tile_bytes};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,7 +30,9 @@ pub fn history_key(chain: Chain) -> String {
 }
 
 /// What the mirror holds of one chain: the size its entries reached and
-/// the tree state to extend it (O(log n) hashes).
+/// the tree state to extend it (O(log n) hashes). The tree is kept once,
+/// as the hash tiles' right edge: its root is folded from their peaks
+/// (a second builder beside them cost two SHA-256 compressions a record).
 #[derive(Debug, Clone)]
 pub struct ChainHead {
     /// The chain.
@@ -41,7 +43,6 @@ pub struct ChainHead {
     pub note: Option<String>,
     /// Byte length of the mirrored chain file.
     pub bytes: u64,
-    tree: TreeBuilder,
     tiles: TileBuilder,
 }
 
@@ -52,14 +53,13 @@ impl ChainHead {
             size: 0,
             note: None,
             bytes: 0,
-            tree: TreeBuilder::new(),
             tiles: TileBuilder::new(),
         }
     }
 
     /// The root of the mirrored entries.
     pub fn root(&self) -> Hash {
-        self.tree.root()
+        self.tiles.root()
     }
 
     /// The roots of the perfect subtrees of the mirrored tree, largest
@@ -324,7 +324,6 @@ impl Mirror {
                     .map_err(|e| local(&self.dir, &e))?;
                 head.bytes += entry.len() as u64 + 1;
                 let leaf = leaf_hash(entry);
-                head.tree.push_leaf_hash(leaf);
                 head.tiles.push(leaf, &mut |tid, hashes| {
                     full.push((tid, tile_bytes(hashes)));
                 });

@@ -2,7 +2,7 @@
 //! in order, one buffer of at most 256 hashes per level.
 
 use super::{TILE_WIDTH, TileId};
-use crate::tlog::merkle::{Hash, node_hash};
+use crate::tlog::merkle::{Hash, empty_root, node_hash};
 
 /// Builds the hash tiles of a tree from its leaf hashes, in order.
 ///
@@ -79,6 +79,18 @@ impl TileBuilder {
             }
         }
         peaks
+    }
+
+    /// The RFC 6962 root of the tree of the current size, folded from its
+    /// [peaks](TileBuilder::peaks) (the empty tree's root when no leaf was
+    /// pushed): a reader that builds the tiles needs no second tree builder
+    /// beside them.
+    pub fn root(&self) -> Hash {
+        let mut peaks = self.peaks().into_iter().rev();
+        match peaks.next() {
+            None => empty_root(),
+            Some(last) => peaks.fold(last, |right, left| node_hash(&left, &right)),
+        }
     }
 
     /// Add the next leaf hash; `full` is called with each tile this leaf

@@ -155,6 +155,24 @@ fn tiles_agree_with_the_merkle_module_at_every_edge() {
 }
 
 #[test]
+fn the_root_folded_from_the_tiles_peaks_is_the_trees_root() {
+    let leaves: Vec<Hash> = (0u32..70_000)
+        .map(|i| leaf_hash(&i.to_be_bytes()))
+        .collect();
+    let mut tiles = TileBuilder::new();
+    assert_eq!(tiles.root(), crate::tlog::merkle::empty_root());
+    let edges = [
+        1usize, 2, 3, 255, 256, 257, 511, 65_535, 65_536, 65_537, 70_000,
+    ];
+    for (n, leaf) in leaves.iter().enumerate() {
+        tiles.push(*leaf, &mut |_, _| {});
+        if n < 1_000 || edges.contains(&(n + 1)) {
+            assert_eq!(tiles.root(), root_of(&leaves[..=n]), "size {}", n + 1);
+        }
+    }
+}
+
+#[test]
 fn bundles_hold_the_exact_entries_length_prefixed() {
     let entries: Vec<Vec<u8>> = (0..600)
         .map(|i| vec![b'a' + (i % 26) as u8; i % 300])
