@@ -306,6 +306,109 @@ fn the_writer_scanner_sees_a_file_that_picks_a_writer() {
     assert_eq!(writer_pickers(tmp), ["cli/repair.rs"]);
 }
 
+/// The entry points of `ledger::verify` and `ledger::watch` that take a
+/// path and decide the format themselves (each matched in code where the
+/// character before it cannot continue an identifier). The commands and the
+/// server open a `Ledger` instead (`Ledger::review`) and verify or watch
+/// through it (`Ledger::verify`, `Ledger::watch`), which hands them its key.
+const PATH_READS: &[&str] = &[
+    "verify_path",
+    "verify_discovered",
+    "verify_native_report",
+    "watch::thread",
+    "Watch::start",
+];
+
+/// The path-taking reads a line of code names ([`PATH_READS`]).
+fn path_reads(code: &str) -> Vec<&'static str> {
+    PATH_READS
+        .iter()
+        .copied()
+        .filter(|pattern| {
+            code.match_indices(pattern)
+                .any(|(i, _)| code[..i].chars().last().is_none_or(|c| !is_ident(c)))
+        })
+        .collect()
+}
+
+#[test]
+fn commands_and_the_server_read_a_ledger_through_its_ledger() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for top in ["cli", "server"] {
+        rust_files(&src.join(top), &mut files);
+    }
+    files.sort();
+    let mut found = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap();
+        if is_test_file(rel) {
+            continue; // tests verify what they wrote, by path
+        }
+        checked += 1;
+        let text = fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            for pattern in path_reads(code_of(line)) {
+                found.push(format!(
+                    "{}:{}: `{pattern}`: {}",
+                    rel.display(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        checked > 40,
+        "only {checked} files of src/cli and src/server were checked"
+    );
+    assert!(
+        found.is_empty(),
+        "{} reads by path in src/cli, src/server (open the ledger with `Ledger::review`, \
+         then `ledger.verify(..)` or `ledger.watch(..)`):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_path_read_scanner_sees_each_entry_point() {
+    let hits = |code| path_reads(code);
+    assert_eq!(
+        hits("use crate::ledger::verify::{VerifyOptions, verify_path};"),
+        ["verify_path"]
+    );
+    assert_eq!(
+        hits("let r = crate::ledger::verify::verify_path(p, &o)?;"),
+        ["verify_path"]
+    );
+    assert_eq!(
+        hits("let (r, h) = verify_discovered_live(&d, &o);"),
+        ["verify_discovered"]
+    );
+    assert_eq!(
+        hits("verify_native_report_live(dir, &o)"),
+        ["verify_native_report"]
+    );
+    assert_eq!(
+        hits("let h = crate::ledger::watch::thread::spawn(p, o, send);"),
+        ["watch::thread"]
+    );
+    assert_eq!(
+        hits("let (w, r) = Watch::start(&root, o)?;"),
+        ["Watch::start"]
+    );
+    // Not path reads: through a `Ledger`, other names, other threads,
+    // comments.
+    assert!(hits("let report = Ledger::review(p, None)?.verify(&options)?;").is_empty());
+    assert!(hits("let handle = ledger.watch(options, send);").is_empty());
+    assert!(hits("std::thread::spawn(move || {").is_empty());
+    assert!(hits("fn reverify_paths(x: u8) {}").is_empty());
+    assert!(hits("FleetWatch::start(&entries)").is_empty());
+    assert!(hits(code_of("// not verify_path any more")).is_empty());
+}
+
 #[test]
 fn the_format_scanner_sees_each_form_of_branch() {
     let hits = |code| format_branches(code);
