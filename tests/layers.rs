@@ -213,8 +213,9 @@ fn no_layer_above_ledger_branches_on_the_format() {
 /// Files outside `src/ledger/` that still reach both formats' writers
 /// (`legacy::write` and `native::write`) to pick one themselves, each to
 /// move behind the `Ledger` (`docs/ARCHITECTURE.md`, "Not yet where it
-/// should be"). A file leaves this list once it asks the `Ledger`.
-const PICKS_A_WRITER: &[&str] = &["cli/repair.rs"];
+/// should be"). A file leaves this list once it asks the `Ledger`; none is
+/// left (`iss repair` asks `Ledger::repair`).
+const PICKS_A_WRITER: &[&str] = &[];
 
 /// Whether a source file is a test module (tests build both formats'
 /// ledgers on purpose).
@@ -225,34 +226,42 @@ fn is_test_file(rel: &Path) -> bool {
             .is_some_and(|n| n.to_string_lossy().ends_with("tests.rs"))
 }
 
-#[test]
-fn no_layer_above_ledger_picks_a_formats_writer() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// Whether a file's code (not its comments) names both formats' writers.
+fn picks_a_writer(text: &str) -> bool {
+    let names = |writer: &str| text.lines().any(|l| code_of(l).contains(writer));
+    names("legacy::write") && names("native::write")
+}
+
+/// The files under `src/` (relative to it), outside `src/ledger/` and test
+/// modules, that pick a format's writer ([`picks_a_writer`]).
+fn writer_pickers(src: &Path) -> Vec<String> {
     let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    rust_files(src, &mut files);
     files.sort();
     let mut found = Vec::new();
-    let mut listed = Vec::new();
     for file in &files {
-        let rel = file.strip_prefix(&src).unwrap();
+        let rel = file.strip_prefix(src).unwrap();
         if rel.starts_with("ledger") || is_test_file(rel) {
             continue;
         }
-        let text = fs::read_to_string(file).unwrap();
-        let names = |writer: &str| text.lines().any(|l| code_of(l).contains(writer));
-        if names("legacy::write") && names("native::write") {
-            let rel = rel.to_string_lossy().into_owned();
-            if PICKS_A_WRITER.contains(&rel.as_str()) {
-                listed.push(rel);
-            } else {
-                found.push(rel);
-            }
+        if picks_a_writer(&fs::read_to_string(file).unwrap()) {
+            found.push(rel.to_string_lossy().into_owned());
         }
     }
+    found
+}
+
+#[test]
+fn no_layer_above_ledger_picks_a_formats_writer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let (listed, found): (Vec<String>, Vec<String>) = writer_pickers(&src)
+        .into_iter()
+        .partition(|rel| PICKS_A_WRITER.contains(&rel.as_str()));
     assert!(
         found.is_empty(),
         "outside src/ledger, these name both formats' writers and pick one (ask the \
-         `Ledger` to write: `Ledger::append_descriptors`, `Ledger::group_writer`…): {found:?}"
+         `Ledger` to write: `Ledger::append_descriptors`, `Ledger::group_writer`, \
+         `Ledger::repair`…): {found:?}"
     );
     for known in PICKS_A_WRITER {
         assert!(
@@ -260,6 +269,144 @@ fn no_layer_above_ledger_picks_a_formats_writer() {
             "{known} no longer picks a format's writer: remove it from PICKS_A_WRITER"
         );
     }
+}
+
+#[test]
+fn the_writer_scanner_sees_a_file_that_picks_a_writer() {
+    let picks = "use crate::ledger::legacy::write::repair::complete_manifest;\n\
+                 fn f() { crate::ledger::native::write::repair::repair_native(p, None, None); }\n";
+    assert!(picks_a_writer(picks));
+    // One writer alone, or the other named only in a comment, is no pick.
+    assert!(!picks_a_writer(
+        "use crate::ledger::native::write::WriteError;\n"
+    ));
+    assert!(!picks_a_writer(
+        "use crate::ledger::native::write::WriteError;\n// not legacy::write\n"
+    ));
+    // And the walk finds such a file in a tree, outside `ledger/` and test
+    // modules only.
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path();
+    for dir in ["cli", "ledger", "cli/tests"] {
+        fs::create_dir_all(tmp.join(dir)).unwrap();
+    }
+    for file in [
+        "cli/repair.rs",
+        "ledger/open.rs",
+        "cli/tests/repair.rs",
+        "cli/x_tests.rs",
+    ] {
+        fs::write(tmp.join(file), picks).unwrap();
+    }
+    fs::write(
+        tmp.join("cli/show.rs"),
+        "use crate::ledger::open::Ledger;\n",
+    )
+    .unwrap();
+    assert_eq!(writer_pickers(tmp), ["cli/repair.rs"]);
+}
+
+/// The entry points of `ledger::verify` and `ledger::watch` that take a
+/// path and decide the format themselves (each matched in code where the
+/// character before it cannot continue an identifier). The commands and the
+/// server open a `Ledger` instead (`Ledger::review`) and verify or watch
+/// through it (`Ledger::verify`, `Ledger::watch`), which hands them its key.
+const PATH_READS: &[&str] = &[
+    "verify_path",
+    "verify_discovered",
+    "verify_native_report",
+    "watch::thread",
+    "Watch::start",
+];
+
+/// The path-taking reads a line of code names ([`PATH_READS`]).
+fn path_reads(code: &str) -> Vec<&'static str> {
+    PATH_READS
+        .iter()
+        .copied()
+        .filter(|pattern| {
+            code.match_indices(pattern)
+                .any(|(i, _)| code[..i].chars().last().is_none_or(|c| !is_ident(c)))
+        })
+        .collect()
+}
+
+#[test]
+fn commands_and_the_server_read_a_ledger_through_its_ledger() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    for top in ["cli", "server"] {
+        rust_files(&src.join(top), &mut files);
+    }
+    files.sort();
+    let mut found = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap();
+        if is_test_file(rel) {
+            continue; // tests verify what they wrote, by path
+        }
+        checked += 1;
+        let text = fs::read_to_string(file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            for pattern in path_reads(code_of(line)) {
+                found.push(format!(
+                    "{}:{}: `{pattern}`: {}",
+                    rel.display(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        checked > 40,
+        "only {checked} files of src/cli and src/server were checked"
+    );
+    assert!(
+        found.is_empty(),
+        "{} reads by path in src/cli, src/server (open the ledger with `Ledger::review`, \
+         then `ledger.verify(..)` or `ledger.watch(..)`):\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_path_read_scanner_sees_each_entry_point() {
+    let hits = |code| path_reads(code);
+    assert_eq!(
+        hits("use crate::ledger::verify::{VerifyOptions, verify_path};"),
+        ["verify_path"]
+    );
+    assert_eq!(
+        hits("let r = crate::ledger::verify::verify_path(p, &o)?;"),
+        ["verify_path"]
+    );
+    assert_eq!(
+        hits("let (r, h) = verify_discovered_live(&d, &o);"),
+        ["verify_discovered"]
+    );
+    assert_eq!(
+        hits("verify_native_report_live(dir, &o)"),
+        ["verify_native_report"]
+    );
+    assert_eq!(
+        hits("let h = crate::ledger::watch::thread::spawn(p, o, send);"),
+        ["watch::thread"]
+    );
+    assert_eq!(
+        hits("let (w, r) = Watch::start(&root, o)?;"),
+        ["Watch::start"]
+    );
+    // Not path reads: through a `Ledger`, other names, other threads,
+    // comments.
+    assert!(hits("let report = Ledger::review(p, None)?.verify(&options)?;").is_empty());
+    assert!(hits("let handle = ledger.watch(options, send);").is_empty());
+    assert!(hits("std::thread::spawn(move || {").is_empty());
+    assert!(hits("fn reverify_paths(x: u8) {}").is_empty());
+    assert!(hits("FleetWatch::start(&entries)").is_empty());
+    assert!(hits(code_of("// not verify_path any more")).is_empty());
 }
 
 #[test]

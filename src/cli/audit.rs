@@ -7,7 +7,8 @@ use crate::analysis::audit::{AuditTrail, RecordRef, TrailFiles, audit_trail};
 use crate::analysis::records::{Exclusions, descriptor_file};
 use crate::ledger::discover::FileKind;
 use crate::ledger::model::report::LedgerStatus;
-use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::VerifyOptions;
 use anyhow::bail;
 use std::io::{self, Write};
 use std::path::Path;
@@ -15,7 +16,7 @@ use std::path::Path;
 /// Run `iss audit PATH ID`.
 pub fn run(args: &ShowArgs) -> anyhow::Result<u8> {
     let options = VerifyOptions::default();
-    let report = verify_path(&args.path, &options)?;
+    let report = Ledger::review(&args.path, None)?.verify(&options)?;
     if report.status == LedgerStatus::Incomplete {
         bail!(
             "{}: a file could not be read, so no record can be called verified",

@@ -3,7 +3,8 @@
 use super::args::HealthArgs;
 use crate::analysis::health::health;
 use crate::ledger::model::report::{FileStatus, VerifyReport};
-use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::VerifyOptions;
 use std::io::Write;
 
 fn exit(report: &VerifyReport) -> u8 {
@@ -12,7 +13,7 @@ fn exit(report: &VerifyReport) -> u8 {
 
 /// Run `iss health`.
 pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
-    let report = verify_path(&args.path, &VerifyOptions::default())?;
+    let report = Ledger::review(&args.path, None)?.verify(&VerifyOptions::default())?;
     let rows = health(&report);
     let mut out = super::output::stdout();
     if args.json {

@@ -7,7 +7,8 @@ use crate::analysis::records::{ChainFile, Exclusions, pulse_file};
 use crate::ledger::discover::FileKind;
 use crate::ledger::model::report::{LedgerStatus, VerifyReport};
 use crate::ledger::model::segments::RunSegment;
-use crate::ledger::verify::{TIME_FILES, VerifyOptions, verify_path};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::{TIME_FILES, VerifyOptions};
 use anyhow::{Context, bail};
 use std::collections::VecDeque;
 use std::io::Write;
@@ -34,7 +35,7 @@ fn verified_chain(
     path: &Path,
     options: &VerifyOptions,
 ) -> anyhow::Result<(VerifyReport, TimeChain, Exclusions)> {
-    let report = verify_path(path, options)?;
+    let report = Ledger::review(path, None)?.verify(options)?;
     if report.status == LedgerStatus::Incomplete {
         bail!(
             "{}: a file could not be read, so no pulse can be called verified",

@@ -5,7 +5,8 @@ use super::args::HealthArgs;
 use super::show::exit;
 use crate::analysis::records::descriptor_file;
 use crate::ledger::discover::FileKind;
-use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::VerifyOptions;
 use anyhow::{Context, bail};
 use std::io::Write;
 use std::path::Path;
@@ -14,7 +15,7 @@ use std::path::Path;
 pub fn run(args: &HealthArgs) -> anyhow::Result<u8> {
     use crate::analysis::refs::{Target, resolve_refs};
     let options = VerifyOptions::default();
-    let report = verify_path(&args.path, &options)?;
+    let report = Ledger::review(&args.path, None)?.verify(&options)?;
     let Some(chain) = descriptor_file(&report) else {
         bail!(
             "{}: no SPICE descriptor file in this ledger",

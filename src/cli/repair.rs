@@ -1,83 +1,97 @@
 //! `iss repair`: cut torn last lines (copies kept beside the ledger); on a
 //! legacy ledger then write the manifest lines an interrupted append did
-//! not write, on a native one record the cut and sign checkpoints. Every
-//! write goes through `ledger::append`.
+//! not write, on a native one record the cut and sign checkpoints. The
+//! `Ledger` decides and runs the repair (`Ledger::repair`); this command
+//! prints what it did, and gives each partial outcome its exit status.
 
 use super::args::RepairArgs;
 use super::{EXIT_ERROR, EXIT_OK};
-use crate::ledger::append::{
-    EXIT_DURABLE_FOLLOW_UP_FAILED, LedgerLock, Repair, Tail, TailState, repair_torn_tail,
+use crate::ledger::append::{AppendError, EXIT_DURABLE_FOLLOW_UP_FAILED, command_for};
+use crate::ledger::open::{
+    LegacyCut, LegacyEnd, LegacyRepaired, NativeRepaired, RepairError, Repaired,
 };
-use crate::ledger::discover::discover;
-use crate::ledger::legacy::write::append::WriteError;
-use crate::ledger::legacy::write::repair::complete_manifest_and_batches;
-use crate::ledger::open::Ledger;
+use crate::ledger::write_error::WriteError;
 use std::io::Write;
 
 /// Run `iss repair`: cut torn last lines (copies kept beside the ledger),
-/// then write the manifest lines an interrupted append did not write.
+/// then write the manifest lines an interrupted append did not write (or,
+/// on a native ledger, record the cuts): the `Ledger` repairs, this prints
+/// what it did (a legacy cut as soon as it is made).
 pub fn run(args: &RepairArgs) -> anyhow::Result<u8> {
     let ledger = super::native::open(&args.path, &args.keys)?;
-    if ledger.records_repairs() {
-        return native(&ledger, args);
-    }
-    let found = discover(&args.path)?;
     let mut out = super::output::stdout();
-    let mut repaired = Vec::new();
-    let mut unsynced = None;
-    for file in &found.found {
-        if !matches!(Tail::read(&file.path)?, TailState::Torn { .. }) {
-            continue;
-        }
-        let dir = file.path.parent().unwrap_or(std::path::Path::new("."));
-        let cut =
-            LedgerLock::acquire(dir).and_then(|mut l| repair_torn_tail(&mut l, &file.path, dir));
-        let cut = match cut {
-            Ok(c) => c,
-            Err(e) if repaired.is_empty() => return Err(e.into()),
-            Err(e) => {
-                writeln!(
-                    anstream::stderr(),
-                    "iss: the cuts above are made and acknowledged, but {e} — run `{}` again",
-                    crate::ledger::append::command_for("repair", &args.path)
-                )?;
-                return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
-            }
-        };
-        if let Repair::Truncated(t) = cut {
-            writeln!(
-                out,
-                "{}: removed {} torn byte(s) at offset {} (sha256 {}); kept in {}",
-                file.path.display(),
-                t.len,
-                t.offset,
-                hex::encode(t.sha256),
-                t.backup.display()
-            )?;
-            repaired.push(serde_json::json!({
-                "file": file.path.display().to_string(), "offset": t.offset, "bytes": t.len,
+    let repaired = ledger.repair(super::native::now_micros, &mut |cut| {
+        print_cut(&mut out, cut).map_err(anyhow::Error::from)
+    });
+    let repaired = match repaired {
+        Ok(r) => r,
+        Err(RepairError::Refused(e)) => return super::native::refusal(&e),
+        Err(RepairError::Discover(e)) => return Err(e.into()),
+        Err(RepairError::Storage(e)) => return Err(e.into()),
+        Err(RepairError::Caller(e)) => return Err(e),
+    };
+    match repaired {
+        Repaired::Native(done) => native(&done, args, out),
+        Repaired::Legacy(done) => legacy(&done, args, out),
+    }
+}
+
+/// A legacy cut, as soon as it is made.
+fn print_cut(out: &mut impl Write, cut: &LegacyCut) -> std::io::Result<()> {
+    let t = &cut.removed;
+    writeln!(
+        out,
+        "{}: removed {} torn byte(s) at offset {} (sha256 {}); kept in {}",
+        cut.file.display(),
+        t.len,
+        t.offset,
+        hex::encode(t.sha256),
+        t.backup.display()
+    )
+}
+
+/// The legacy side of `iss repair`, after its cuts were printed: the
+/// manifest completion, the batch records, and each partial outcome's own
+/// exit status.
+fn legacy(done: &LegacyRepaired, args: &RepairArgs, mut out: impl Write) -> anyhow::Result<u8> {
+    let repaired: Vec<_> = done
+        .cuts
+        .iter()
+        .map(|c| {
+            let t = &c.removed;
+            serde_json::json!({
+                "file": c.file.display().to_string(), "offset": t.offset, "bytes": t.len,
                 "sha256": hex::encode(t.sha256), "backup": t.backup.display().to_string(),
                 "sync_error": t.sync_error,
-            }));
-            unsynced = unsynced.or(t.sync_error);
+            })
+        })
+        .collect();
+    let (completed, batches) = match &done.end {
+        LegacyEnd::Completed {
+            completed,
+            batch_records,
+        } => (completed, batch_records),
+        LegacyEnd::CutFailed(e) => {
+            writeln!(
+                anstream::stderr(),
+                "iss: the cuts above are made and acknowledged, but {e} — run `{}` again",
+                command_for("repair", &args.path)
+            )?;
+            return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
         }
-    }
-    let (completed, batches) =
-        match complete_manifest_and_batches(&args.path, super::native::now_micros()?) {
-            Ok(c) => c,
-            Err(e) => {
-                let code = repair_refused(&e, !repaired.is_empty(), &args.path)?;
-                if args.json {
-                    writeln!(
-                        out,
-                        "{}",
-                        serde_json::json!({ "repaired": repaired, "completed": null })
-                    )?;
-                }
-                return Ok(code);
+        LegacyEnd::NotCompleted(e) => {
+            let code = repair_refused(e, !repaired.is_empty(), &args.path)?;
+            if args.json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({ "repaired": repaired, "completed": null })
+                )?;
             }
-        };
-    if let Some(c) = &completed {
+            return Ok(code);
+        }
+    };
+    if let Some(c) = completed {
         writeln!(out, "{}", c.describe())?;
     }
     let removed = batches.as_ref().map_or(&[][..], Vec::as_slice);
@@ -101,14 +115,14 @@ pub fn run(args: &RepairArgs) -> anyhow::Result<u8> {
                 "batch_records_removed": removed.iter().map(|p| p.display().to_string()).collect::<Vec<_>>() })
         )?;
     }
-    if let Err(e) = &batches {
+    if let Err(e) = batches {
         return batch_record_not_removed(e, &args.path);
     }
-    if let Some(e) = unsynced {
+    if let Some(e) = done.unsynced() {
         writeln!(
             anstream::stderr(),
             "iss: the repair above is made and acknowledged, but syncing a cut file failed ({e}): the cut may not survive a crash — run `{}` again once the disk is sound",
-            crate::ledger::append::command_for("repair", &args.path)
+            command_for("repair", &args.path)
         )?;
         return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
     }
@@ -131,15 +145,12 @@ fn print_removed_batch_records(
 }
 
 /// A stale batch record could not be removed: exit 3, what to run.
-fn batch_record_not_removed(
-    e: &crate::ledger::append::AppendError,
-    path: &std::path::Path,
-) -> anyhow::Result<u8> {
+fn batch_record_not_removed(e: &AppendError, path: &std::path::Path) -> anyhow::Result<u8> {
     writeln!(
         anstream::stderr(),
         "iss: the repair above is made and acknowledged, but removing a stale batch record failed ({e}): \
          while it stays, manifest lines missing from its range are only a warning — run `{}` again",
-        crate::ledger::append::command_for("repair", path)
+        command_for("repair", path)
     )?;
     Ok(EXIT_DURABLE_FOLLOW_UP_FAILED)
 }
@@ -164,27 +175,17 @@ fn repair_refused(e: &WriteError, cut: bool, path: &std::path::Path) -> anyhow::
         writeln!(
             err,
             "iss: the cuts above are made and acknowledged, but the manifest is not completed — run `{}` again",
-            crate::ledger::append::command_for("repair", path)
+            command_for("repair", path)
         )?;
         return Ok(EXIT_DURABLE_FOLLOW_UP_FAILED);
     }
     Ok(EXIT_ERROR)
 }
 
-/// The native side of `iss repair`.
-fn native(ledger: &Ledger, args: &RepairArgs) -> anyhow::Result<u8> {
-    let keys = ledger.keys().clone();
-    let done = match crate::ledger::native::write::repair::repair_native(
-        ledger.path(),
-        keys.signer,
-        keys.mac_key,
-    ) {
-        Ok(d) => d,
-        Err(e) => return super::native::refusal(&e),
-    };
-    let mut out = super::output::stdout();
+/// The native side of `iss repair`: what the ledger recorded.
+fn native(done: &NativeRepaired, args: &RepairArgs, mut out: impl Write) -> anyhow::Result<u8> {
     if args.json {
-        writeln!(out, "{}", serde_json::to_string(&done)?)?;
+        writeln!(out, "{}", serde_json::to_string(done)?)?;
         if let Some(f) = &done.follow_up_failed {
             drop(out);
             return super::native::follow_up_failed(

@@ -3,7 +3,8 @@
 use super::args::{ReportArgs, ReportKind};
 use crate::analysis::records::{Exclusions, descriptor_file, maturity_report};
 use crate::ledger::model::report::LedgerStatus;
-use crate::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions, verify_path};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions};
 use anyhow::{Context, bail};
 use std::io::Write;
 
@@ -82,6 +83,7 @@ fn verify_and_report(
     use crate::ledger::io::tap::Tap;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};
+    let ledger = Ledger::review(path, None)?;
     let found = discover(path)?;
     let target = [
         FileKind::SpiceChain,
@@ -92,7 +94,7 @@ fn verify_and_report(
     .find_map(|k| found.path_of(k).map(|p| (k, p.to_path_buf())));
     let Some((kind, chain)) = target else {
         return Ok((
-            verify_path(path, &VerifyOptions::only(&DESCRIPTOR_FILES))?,
+            ledger.verify(&VerifyOptions::only(&DESCRIPTOR_FILES))?,
             None,
         ));
     };
@@ -112,7 +114,7 @@ fn verify_and_report(
             let file = ChainFile { kind, path: chain };
             maturity_report_in(counted, file, &Exclusions::default(), max_line)
         });
-        let verification = verify_path(path, &options);
+        let verification = ledger.verify(&options);
         // Every copy of the tap must go for the report to see the end.
         drop(options);
         let report = builder

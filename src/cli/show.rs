@@ -8,7 +8,8 @@ use crate::analysis::records::{Exclusions, descriptor_file};
 use crate::ledger::model::descriptor::{PROTECTED_FIELDS, field_order};
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::{LedgerStatus, ToolInfo, VerifyReport};
-use crate::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions, verify_path};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::{DESCRIPTOR_FILES, VerifyOptions};
 use anyhow::{Context, bail};
 use serde::Serialize;
 use std::io::Write;
@@ -46,7 +47,7 @@ pub(super) fn lookup(
     limit: usize,
 ) -> anyhow::Result<(VerifyReport, &'static str, Vec<Match>, u64)> {
     let options = VerifyOptions::only(&DESCRIPTOR_FILES);
-    let report = verify_path(path, &options)?;
+    let report = Ledger::review(path, None)?.verify(&options)?;
     if report.status == LedgerStatus::Incomplete {
         bail!(
             "{}: a file could not be read, so no record can be called verified",

@@ -10,6 +10,10 @@
 //! this module is the one place the format is decided, and no layer above
 //! names [`Format`] (`tests/layers.rs` checks).
 //!
+//! A repair is decided and run here too (`repair`: a native repair records
+//! itself in the ledger, a legacy one hands back its cuts and how it
+//! ended), and the command only prints what it did.
+//!
 //! A review opens it read-only (`review`: the HMAC key checked once, the
 //! signing key never read) and verifies or watches it through the
 //! `Ledger`, which hands its key to both.
@@ -20,10 +24,15 @@
 
 mod facts;
 mod group;
+mod repair;
 mod review;
 mod write;
 
 pub use group::{GroupAppended, GroupRefusal, GroupWriter};
+pub use repair::{
+    BatchRecordsRemoved, Completed, LegacyCut, LegacyEnd, LegacyRepaired, NativeRepaired,
+    RepairError, Repaired,
+};
 pub use write::{DescriptorPreview, DescriptorsDone, Durable, PulseAck, PulseTime, PulseWriter};
 
 use crate::ledger::discover::{DiscoverError, FileKind};
