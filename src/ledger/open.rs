@@ -127,6 +127,9 @@ impl Keys {
         key: Option<&Path>,
         mac_key: Option<&Path>,
     ) -> Result<Keys, SecretError> {
+        if let Some(path) = mac_key {
+            refuse_without_macs(ledger, path)?;
+        }
         Ok(Keys {
             signer: if write {
                 resolve_signer(ledger, key)?
@@ -135,6 +138,20 @@ impl Keys {
             },
             mac_key: mac_key_option(ledger, mac_key)?,
         })
+    }
+}
+
+/// Refuse the MAC key `key` for a ledger whose records carry no MAC
+/// ([`Ledger::has_no_macs`]): silently unused, it would let a review look
+/// keyed that checked no MAC, and an append look keyed that wrote none.
+fn refuse_without_macs(ledger: &Path, key: &Path) -> Result<(), SecretError> {
+    match Ledger::at(ledger).has_no_macs() {
+        Some(why) => Err(SecretError::NoMacs {
+            path: key.to_owned(),
+            ledger: ledger.to_owned(),
+            why,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -163,7 +180,12 @@ impl Ledger {
         let format = Format::of(path);
         let keys = match format {
             Format::Native => Keys::resolve(path, true, options.key, options.mac_key)?,
-            Format::Legacy => Keys::default(),
+            Format::Legacy => {
+                if let Some(key) = options.mac_key {
+                    refuse_without_macs(path, key)?;
+                }
+                Keys::default()
+            }
         };
         Ok(Ledger {
             path: path.to_path_buf(),

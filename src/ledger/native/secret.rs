@@ -56,6 +56,19 @@ pub enum SecretError {
         /// What is wrong.
         reason: String,
     },
+    /// A MAC key given for a ledger none of whose records carries a MAC:
+    /// it would check nothing, and a review that seemed keyed would not be.
+    #[error(
+        "{path}: the ledger {ledger} {why}: no record carries a MAC, so this key would check nothing; leave out --mac-key (and ISS_MAC_KEY)"
+    )]
+    NoMacs {
+        /// The key file.
+        path: PathBuf,
+        /// The ledger.
+        ledger: PathBuf,
+        /// Why the ledger has none.
+        why: &'static str,
+    },
     /// A MAC key other than the one the ledger requires.
     #[error(
         "{path}: this is MAC key {held}, but the ledger {ledger} requires MAC key {required}; with it, no MAC could be checked"

@@ -87,6 +87,28 @@ impl Ledger {
         self.format.native()
     }
 
+    /// Why no record of this ledger can carry a MAC, when that is known
+    /// before reading its records: a legacy ledger (or a legacy file given
+    /// alone) has no place for one, and a native ledger whose metadata
+    /// names no MAC key was made without one. `None` otherwise, and when
+    /// the path cannot be read (that error is its reader's to report).
+    pub fn has_no_macs(&self) -> Option<&'static str> {
+        match self.format {
+            Format::Native => {
+                let (meta, _) =
+                    crate::ledger::native::format::meta::Metadata::read(&self.path).ok()?;
+                meta.mac_key_id
+                    .is_none()
+                    .then_some("was made without a MAC key (`iss init` without --mac-key)")
+            }
+            Format::Legacy => {
+                let found = crate::ledger::discover::discover(&self.path).ok()?.found;
+                (!found.is_empty() && found.iter().all(|f| !f.kind.framed()))
+                    .then_some("is a legacy ledger, whose format has no MACs")
+            }
+        }
+    }
+
     /// Whether a repair is recorded in the ledger itself (an `events`
     /// record, then signed checkpoints); the legacy format has no place
     /// for one (the copies of what was cut are the record).
