@@ -312,6 +312,38 @@ impl App {
         }
     }
 
+    /// The chain browser, what it reads besides its own state and what it
+    /// may ask for: borrowed apart, so the browser changes while the rest
+    /// is read.
+    pub fn browser_parts(
+        &mut self,
+    ) -> (
+        &mut crate::tui::browser::Browser,
+        crate::tui::browser::Env<'_>,
+        crate::tui::component::Out<'_>,
+    ) {
+        let env = crate::tui::browser::Env {
+            body: self.body(),
+            report: &self.report,
+            pane: self.pane,
+        };
+        let out = crate::tui::component::Out {
+            queue: &mut self.queue,
+            work: self.panes.work(),
+        };
+        (&mut self.browser, env, out)
+    }
+
+    /// What asking for a write takes of the app ([`crate::tui::writes`]).
+    pub fn write_desk(&mut self) -> crate::tui::writes::Desk<'_> {
+        crate::tui::writes::Desk {
+            allowed: self.writes,
+            ledger: &self.ledger,
+            writing: &mut self.writing,
+            queue: &mut self.queue,
+        }
+    }
+
     /// What a pane may read besides its own state ([`Ctx`]).
     pub fn ctx(&self) -> Ctx<'_> {
         ctx!(self)

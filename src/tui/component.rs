@@ -6,10 +6,10 @@
 //! [`crate::tui::App`].
 //!
 //! As in gitui, drawing and answering keys are two traits: every pane is
-//! [`Drawable`]; panes 2-5 are [`Component`]s. The chain browser's keys are
-//! still [`crate::tui::actions`], on the whole app: they start searches and
-//! sorts, fill the clipboard and keep the bookmarks, and the browser holds
-//! the chains that [`Ctx`] lends the other panes.
+//! [`Drawable`]; panes 2-5 are [`Component`]s. The chain browser's keys
+//! are [`crate::tui::actions`]: they take its own state and the same
+//! [`Out`], but a [`crate::tui::browser::Env`] instead of a [`Ctx`], since
+//! the browser holds the chains that [`Ctx`] lends the other panes.
 //!
 //! `ui` draws the active pane as a [`Drawable`] and `update` hands it the
 //! action as a [`Component`] ([`crate::tui::update`]); neither knows what a
@@ -77,8 +77,8 @@ pub fn drawable(app: &App) -> &dyn Drawable {
 }
 
 /// Hand the active pane to `f` as a [`Component`], with its context and
-/// what it may ask for. `None` in the browser, whose keys act on the whole
-/// app ([`crate::tui::actions`]).
+/// what it may ask for. `None` in the browser, whose keys take an
+/// [`crate::tui::browser::Env`] instead ([`crate::tui::actions`]).
 pub fn with_focused<R>(
     app: &mut App,
     f: impl FnOnce(&mut dyn Component, &Ctx, &mut Out) -> R,
