@@ -344,6 +344,44 @@ impl App {
         }
     }
 
+    /// The active pane, to draw.
+    pub fn drawable(&self) -> &dyn crate::tui::component::Drawable {
+        match self.pane {
+            Pane::Browser => &self.browser,
+            Pane::Integrity => &self.integrity,
+            Pane::Time => &self.time,
+            Pane::Maturity => &self.maturity,
+            Pane::Audit => &self.audit,
+        }
+    }
+
+    /// Hand the active pane to `f` as a [`crate::tui::component::Component`],
+    /// with its context and what it may ask for. `None` in the browser,
+    /// whose keys take a [`crate::tui::browser::Env`] instead
+    /// ([`crate::tui::actions`]).
+    pub fn with_focused<R>(
+        &mut self,
+        f: impl FnOnce(
+            &mut dyn crate::tui::component::Component,
+            &Ctx,
+            &mut crate::tui::component::Out,
+        ) -> R,
+    ) -> Option<R> {
+        let ctx = ctx!(self);
+        let component: &mut dyn crate::tui::component::Component = match self.pane {
+            Pane::Browser => return None,
+            Pane::Integrity => &mut self.integrity,
+            Pane::Time => &mut self.time,
+            Pane::Maturity => &mut self.maturity,
+            Pane::Audit => &mut self.audit,
+        };
+        let mut out = crate::tui::component::Out {
+            queue: &mut self.queue,
+            work: self.panes.work(),
+        };
+        Some(f(component, &ctx, &mut out))
+    }
+
     /// What a pane may read besides its own state ([`Ctx`]).
     pub fn ctx(&self) -> Ctx<'_> {
         ctx!(self)

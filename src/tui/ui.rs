@@ -28,7 +28,7 @@ pub fn render(app: &App, f: &mut Frame) {
     if app.pane == Pane::Browser && app.histogram.is_open() {
         crate::tui::histogram::render(f, body, &app.histogram, app.current(), &app.ctx());
     } else {
-        crate::tui::component::drawable(app).draw(f, body, &app.ctx());
+        app.drawable().draw(f, body, &app.ctx());
     }
     if let Some(scroll) = app.help {
         help::render(f, body, scroll, &app.theme);

@@ -418,7 +418,10 @@ fn focused(app: &mut App, action: Action) {
     }
     // The browser is not a component: it lends `Ctx` its chains, so its
     // keys take its own state and an `Env` (`App::browser_parts`).
-    if crate::tui::component::with_focused(app, |c, ctx, out| c.event(action, ctx, out)).is_none() {
+    if app
+        .with_focused(|c, ctx, out| c.event(action, ctx, out))
+        .is_none()
+    {
         browse(app, action);
     }
 }
@@ -443,7 +446,10 @@ pub fn move_by(app: &mut App, delta: i64) {
         help::scroll_by(h, body, delta);
         return;
     }
-    if crate::tui::component::with_focused(app, |c, ctx, _| c.move_by(ctx, delta)).is_none() {
+    if app
+        .with_focused(|c, ctx, _| c.move_by(ctx, delta))
+        .is_none()
+    {
         let (b, env, _) = app.browser_parts();
         actions::browse_by(b, &env, delta);
     }
