@@ -6,9 +6,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use iss_workstation::tui::app::App;
+use iss_workstation::tui::event_loop::run_all_blocking;
 use iss_workstation::tui::load::load_blocking;
 use iss_workstation::tui::msg::Msg;
-use iss_workstation::tui::panes::jobs::run_all_blocking;
 use iss_workstation::tui::theme::{Theme, ThemeName};
 use iss_workstation::tui::ui;
 use iss_workstation::tui::update::update;

@@ -312,6 +312,76 @@ impl App {
         }
     }
 
+    /// The chain browser, what it reads besides its own state and what it
+    /// may ask for: borrowed apart, so the browser changes while the rest
+    /// is read.
+    pub fn browser_parts(
+        &mut self,
+    ) -> (
+        &mut crate::tui::browser::Browser,
+        crate::tui::browser::Env<'_>,
+        crate::tui::component::Out<'_>,
+    ) {
+        let env = crate::tui::browser::Env {
+            body: self.body(),
+            report: &self.report,
+            pane: self.pane,
+        };
+        let out = crate::tui::component::Out {
+            queue: &mut self.queue,
+            work: self.panes.work(),
+        };
+        (&mut self.browser, env, out)
+    }
+
+    /// What asking for a write takes of the app ([`crate::tui::writes`]).
+    pub fn write_desk(&mut self) -> crate::tui::writes::Desk<'_> {
+        crate::tui::writes::Desk {
+            allowed: self.writes,
+            ledger: &self.ledger,
+            writing: &mut self.writing,
+            queue: &mut self.queue,
+        }
+    }
+
+    /// The active pane, to draw.
+    pub fn drawable(&self) -> &dyn crate::tui::component::Drawable {
+        match self.pane {
+            Pane::Browser => &self.browser,
+            Pane::Integrity => &self.integrity,
+            Pane::Time => &self.time,
+            Pane::Maturity => &self.maturity,
+            Pane::Audit => &self.audit,
+        }
+    }
+
+    /// Hand the active pane to `f` as a [`crate::tui::component::Component`],
+    /// with its context and what it may ask for. `None` in the browser,
+    /// whose keys take a [`crate::tui::browser::Env`] instead
+    /// ([`crate::tui::actions`]).
+    pub fn with_focused<R>(
+        &mut self,
+        f: impl FnOnce(
+            &mut dyn crate::tui::component::Component,
+            &Ctx,
+            &mut crate::tui::component::Out,
+        ) -> R,
+    ) -> Option<R> {
+        let ctx = ctx!(self);
+        let component: &mut dyn crate::tui::component::Component = match self.pane {
+            Pane::Browser => return None,
+            Pane::Integrity => &mut self.integrity,
+            Pane::Time => &mut self.time,
+            Pane::Maturity => &mut self.maturity,
+            Pane::Audit => &mut self.audit,
+        };
+        let mut out = crate::tui::component::Out {
+            queue: &mut self.queue,
+            work: self.panes.work(),
+        };
+        Some(f(component, &ctx, &mut out))
+    }
+
     /// What a pane may read besides its own state ([`Ctx`]).
     pub fn ctx(&self) -> Ctx<'_> {
         ctx!(self)

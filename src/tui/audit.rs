@@ -14,7 +14,7 @@ mod view;
 
 use crate::analysis::audit::AuditTrail;
 use crate::ledger::model::finding::Finding;
-use crate::tui::app::{App, Loading};
+use crate::tui::app::Loading;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 pub use doc::{Doc, Link};
@@ -92,9 +92,4 @@ pub fn areas(body: Rect, header_rows: usize) -> [Rect; 2] {
     let want = u16::try_from(header_rows + 2).unwrap_or(u16::MAX);
     let header = want.min(body.height * 3 / 5).max(3);
     Layout::vertical([Constraint::Length(header), Constraint::Min(3)]).areas(body)
-}
-
-/// The document of the page shown, at the current size.
-pub fn current_doc(app: &App) -> Option<Doc> {
-    app.audit.doc(&app.ctx())
 }

@@ -5,18 +5,20 @@
 //! Marks live in the session only: review is read-only, and nothing about
 //! a review is written next to the evidence.
 
-use crate::tui::app::{App, Level, Pane};
+use crate::tui::app::Level;
+use crate::tui::browser::Browser;
 use crate::tui::chain::ChainView;
-use crate::tui::{actions, strings};
+use crate::tui::queue::{Internal, Queue};
+use crate::tui::strings;
 
 /// Most marked lines a message lists before it says how many more.
 const LISTED: usize = 12;
 
 /// `m`: mark the record under the cursor, or unmark it.
-pub fn toggle(app: &mut App) {
-    let view = app.current_mut();
+pub fn toggle(b: &mut Browser, queue: &mut Queue) {
+    let view = b.current_mut();
     if view.lines() == 0 {
-        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+        queue.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     }
     let line = view.cursor;
@@ -27,12 +29,12 @@ pub fn toggle(app: &mut App) {
         true
     };
     let n = view.bookmarks.len();
-    app.say(Level::Info, strings::mark_toggled(line + 1, marked, n));
+    queue.say(Level::Info, strings::mark_toggled(line + 1, marked, n));
 }
 
 /// `u`/`U`: the next or previous marked record (wrapping around).
-pub fn jump(app: &mut App, forward: bool) {
-    let view = app.current();
+pub fn jump(b: &Browser, queue: &mut Queue, forward: bool) {
+    let view = b.current();
     let here = view.cursor;
     let marks = &view.bookmarks;
     let (target, wrapped) = if forward {
@@ -47,7 +49,7 @@ pub fn jump(app: &mut App, forward: bool) {
         }
     };
     let Some(line) = target else {
-        app.say(Level::Info, strings::NO_MARKS);
+        queue.say(Level::Info, strings::NO_MARKS);
         return;
     };
     let kind = view.kind;
@@ -55,32 +57,32 @@ pub fn jump(app: &mut App, forward: bool) {
         .filter
         .as_ref()
         .is_some_and(|f| f.lines.binary_search(&line).is_err());
-    actions::goto_line(app, kind, line + 1);
+    queue.push(Internal::GotoLine(kind, line + 1));
     if hidden {
-        app.say(Level::Warn, strings::mark_hidden(line + 1));
+        queue.say(Level::Warn, strings::mark_hidden(line + 1));
     } else if wrapped {
-        app.say(Level::Info, strings::MARKS_WRAPPED);
+        queue.say(Level::Info, strings::MARKS_WRAPPED);
     }
 }
 
-/// `M` or `:marks`: the marked lines in the message line.
-pub fn list(app: &mut App) {
-    app.pane = Pane::Browser;
-    let view = app.current();
+/// `M` or `:marks`: the marked lines in the message line (`:marks` shows
+/// the browser first, [`crate::tui::prompt`]).
+pub fn list(b: &Browser, queue: &mut Queue) {
+    let view = b.current();
     let lines: Vec<u64> = view.bookmarks.iter().map(|l| l + 1).collect();
     if lines.is_empty() {
-        app.say(Level::Info, strings::NO_MARKS);
+        queue.say(Level::Info, strings::NO_MARKS);
         return;
     }
     let name = view.kind.name();
-    app.say(Level::Info, strings::marks_list(name, &lines, LISTED));
+    queue.say(Level::Info, strings::marks_list(name, &lines, LISTED));
 }
 
 /// `:marks clear`.
-pub fn clear(app: &mut App) {
-    let n = app.current().bookmarks.len();
-    app.current_mut().bookmarks.clear();
-    app.say(Level::Info, strings::marks_cleared(n));
+pub fn clear(b: &mut Browser, queue: &mut Queue) {
+    let n = b.current().bookmarks.len();
+    b.current_mut().bookmarks.clear();
+    queue.say(Level::Info, strings::marks_cleared(n));
 }
 
 /// The line-number cell of `line` (0-based): `*` before a marked line's number.

@@ -6,8 +6,10 @@
 //! that do not fit a narrow terminal are dropped least important first; the
 //! status symbol and the line number always stay.
 
+mod env;
 mod state;
 
+pub use env::Env;
 pub use state::Browser;
 
 use crate::tui::app::Loading;

@@ -1,8 +1,12 @@
 //! What frames every pane: the tab bar, the prompt/message/hints line and
 //! the status bar (which always shows the READ-ONLY mode and the verdict).
+//! They draw from a [`Chrome`], the few things of the app they show, which
+//! [`crate::tui::ui`] gathers once a draw.
 
 use crate::ledger::model::report::LedgerStatus;
-use crate::tui::app::{App, Level, Loading, Pane, PromptKind};
+use crate::tui::app::{Level, Loading, Pane, Prompt, PromptKind};
+use crate::tui::browser::Browser;
+use crate::tui::context::Ctx;
 use crate::tui::keys::{self, Action, Context};
 use crate::tui::strings;
 use ratatui::Frame;
@@ -10,6 +14,35 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+
+/// What the tab bar, the message line and the status bar show.
+#[derive(Debug, Clone, Copy)]
+pub struct Chrome<'a> {
+    /// Styles, the clock, the ledger as loaded so far.
+    pub ctx: Ctx<'a>,
+    /// The ledger path as given.
+    pub ledger: &'a std::path::Path,
+    /// The active pane.
+    pub pane: Pane,
+    /// The chain browser: its position, its search or narrowing under way.
+    pub browser: &'a Browser,
+    /// The prompt, while typing.
+    pub prompt: Option<&'a Prompt>,
+    /// The message for the user, until the next key.
+    pub message: Option<&'a (Level, String)>,
+    /// The key contexts in effect, innermost first (the hints).
+    pub contexts: &'static [Context],
+    /// Whether the help overlay is open.
+    pub help: bool,
+    /// Whether writes are allowed (`--write`).
+    pub writes: bool,
+    /// The write job under way, if any.
+    pub writing: Option<crate::tui::writes::WriteKind>,
+    /// A published location being fetched: records so far, of all.
+    pub fetching: Option<(u64, u64)>,
+    /// The live view's badge ([`crate::tui::live::badge`]).
+    pub badge: &'a str,
+}
 
 /// The label of tab `i` (0-based): `[n Title]` when active, ` n Title `
 /// otherwise (brackets mark the active tab without relying on its colour).
@@ -20,8 +53,8 @@ pub fn tab_label(i: usize, active: bool) -> String {
 }
 
 /// The pane tabs; the active one in brackets.
-pub fn tabs(app: &App, f: &mut Frame, area: Rect) {
-    let t = &app.theme;
+pub fn tabs(app: &Chrome, f: &mut Frame, area: Rect) {
+    let t = app.ctx.theme;
     let mut spans = Vec::new();
     for (i, pane) in Pane::ALL.iter().enumerate() {
         let label = tab_label(i, *pane == app.pane);
@@ -84,9 +117,9 @@ const HINTS: &[(Context, Context, &[Action], &str)] = &[
 
 /// The line above the status bar: the prompt while typing, else the last
 /// message, else the search running, else key hints.
-pub fn line(app: &App, f: &mut Frame, area: Rect) {
-    let t = &app.theme;
-    let line = if let Some(p) = &app.prompt {
+pub fn line(app: &Chrome, f: &mut Frame, area: Rect) {
+    let t = app.ctx.theme;
+    let line = if let Some(p) = app.prompt {
         let lead = match p.kind {
             PromptKind::Search => "/",
             PromptKind::Command => ":",
@@ -96,7 +129,7 @@ pub fn line(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(p.text.as_str()),
             Span::styled(" ", t.selected),
         ])
-    } else if let Some((level, text)) = &app.message {
+    } else if let Some((level, text)) = app.message {
         let style = match level {
             Level::Info => Style::new(),
             Level::Warn => t.warn,
@@ -104,17 +137,17 @@ pub fn line(app: &App, f: &mut Frame, area: Rect) {
         };
         // A message names records, hashes and counts: cut, it ends in `…`.
         crate::tui::fit::line(Line::styled(text.clone(), style), usize::from(area.width))
-    } else if let Some(searching) = crate::tui::search::status(app) {
+    } else if let Some(searching) = crate::tui::search::status(app.browser, app.ctx.tick) {
         Line::raw(searching)
-    } else if let Some(narrowing) = crate::tui::narrow::status(app) {
+    } else if let Some(narrowing) = crate::tui::narrow::status(app.browser, app.ctx.tick) {
         Line::raw(narrowing)
     } else {
-        let ctx = app.contexts();
+        let ctx = app.contexts;
         let spans: Vec<Span> = HINTS
             .iter()
             .filter(|(shown, _, actions, _)| {
                 ctx.contains(shown)
-                    && !(app.help.is_some() && actions.contains(&Action::Help))
+                    && !(app.help && actions.contains(&Action::Help))
                     && (app.writes || !actions.contains(&Action::AppendForm))
             })
             .map(|(_, keyed, actions, what)| {
@@ -137,12 +170,12 @@ pub fn line(app: &App, f: &mut Frame, area: Rect) {
 }
 
 /// The status bar: mode, ledger, verdict, position.
-pub fn status(app: &App, f: &mut Frame, area: Rect) {
-    let t = &app.theme;
+pub fn status(app: &Chrome, f: &mut Frame, area: Rect) {
+    let t = app.ctx.theme;
     let (verdict, vstyle) = verdict(app);
     let position = match app.pane {
         Pane::Browser => {
-            let c = app.current();
+            let c = app.browser.current();
             let n = c.lines();
             if n == 0 {
                 c.kind.name().to_owned()
@@ -152,10 +185,10 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
         }
         _ => String::new(),
     };
-    let mode = format!(" {} ", mode(app));
-    let mut badge = crate::tui::live::badge(app);
-    if let Some((_, kind)) = app.writing.running {
-        let spin = strings::SPINNER[(app.tick % 4) as usize];
+    let mode = format!(" {} ", mode(app.writes));
+    let mut badge = app.badge.to_owned();
+    if let Some(kind) = app.writing {
+        let spin = app.ctx.spinner();
         let sep = if badge.is_empty() { "" } else { "  " };
         badge = format!("{badge}{sep}{spin} {}…", kind.label());
     }
@@ -172,7 +205,7 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
     // The ledger's name is never squeezed out (it was, on a single file
     // with the live badge): below 10 columns of it, the badge's hint goes
     // first, then the position's chain name (the browser's title has it).
-    let floor = (own_name(&app.ledger).chars().count() + 1).min(10);
+    let floor = (own_name(app.ledger).chars().count() + 1).min(10);
     let mut position = position;
     if room(&badge, &position) < floor {
         badge = badge.replace(strings::FOLLOW_HINT, "");
@@ -200,9 +233,10 @@ pub fn status(app: &App, f: &mut Frame, area: Rect) {
     f.render_widget(Paragraph::new(line).style(t.status_bar), area);
 }
 
-/// The mode in the status bar: `READ-ONLY`, or `WRITE` under `--write`.
-pub fn mode(app: &App) -> &'static str {
-    if app.writes {
+/// The mode in the status bar: `READ-ONLY`, or `WRITE` when `writes`
+/// are allowed (`--write`).
+pub fn mode(writes: bool) -> &'static str {
+    if writes {
         strings::WRITE_MODE
     } else {
         strings::READ_ONLY
@@ -210,14 +244,14 @@ pub fn mode(app: &App) -> &'static str {
 }
 
 /// The ledger's verdict in words, with its symbol, and the style for it.
-fn verdict(app: &App) -> (String, Style) {
-    let t = &app.theme;
-    let spin = strings::SPINNER[(app.tick % 4) as usize];
-    match (&app.discovery, &app.report) {
+fn verdict(app: &Chrome) -> (String, Style) {
+    let t = app.ctx.theme;
+    let spin = app.ctx.spinner();
+    match (app.ctx.discovery, app.ctx.report) {
         (Loading::Failed(_), _) => (format!("{} cannot open", strings::SYM_BAD), t.verdict[2]),
         (Loading::Pending, _) => (format!("{spin} {}", strings::OPENING), Style::new()),
         (_, Loading::Pending) => {
-            let text = app.verify_progress.as_ref().map_or_else(
+            let text = app.ctx.verify_progress.map_or_else(
                 || {
                     app.fetching.map_or_else(
                         || strings::VERIFYING.to_owned(),

@@ -3,11 +3,14 @@
 //! tmux with `set-clipboard on`) to set its clipboard. No clipboard daemon
 //! or X connection is needed, and nothing is written anywhere else.
 //!
-//! `update` only puts the text in [`App::outbox`]; the event loop sends
+//! `update` only asks for the text to be copied ([`Internal::Copy`], which
+//! puts it in the app's outbox); the event loop sends
 //! the sequence to the terminal, so the tests see what would be copied.
 
-use crate::tui::app::{App, Level};
+use crate::tui::app::Level;
+use crate::tui::browser::Browser;
 use crate::tui::chain::{ChainKind, visible};
+use crate::tui::queue::{Internal, Queue};
 use crate::tui::strings;
 use base64::Engine as _;
 use serde_json::Value;
@@ -65,12 +68,12 @@ pub fn osc52(text: &str) -> String {
 }
 
 /// `y`/`Y` in the browser.
-pub fn copy_field(app: &mut App, what: What) {
-    let view = app.current();
+pub fn copy_field(b: &Browser, queue: &mut Queue, what: What) {
+    let view = b.current();
     let pointers = field(view.kind, what);
     let key = label(pointers[0]);
     let Some(file) = view.file().filter(|f| f.lines() > 0) else {
-        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+        queue.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     };
     let value = match file.read_line(view.cursor, READ_MAX) {
@@ -79,16 +82,16 @@ pub fn copy_field(app: &mut App, what: What) {
             .and_then(|v| lookup(&v, pointers)),
         Ok(_) => None,
         Err(e) => {
-            app.say(Level::Error, strings::read_error(&e.to_string()));
+            queue.say(Level::Error, strings::read_error(&e.to_string()));
             return;
         }
     };
     match value {
         Some((key, v)) => {
-            app.say(Level::Info, strings::copied(key, &v));
-            app.outbox.clipboard = Some(v);
+            queue.say(Level::Info, strings::copied(key, &v));
+            queue.push(Internal::Copy(v));
         }
-        None => app.say(Level::Warn, strings::nothing_to_copy(key)),
+        None => queue.say(Level::Warn, strings::nothing_to_copy(key)),
     }
 }
 

@@ -2,20 +2,18 @@
 //! type, it draws from that state and a [`Ctx`], and it answers the key
 //! table's actions; what it wants beyond its own state (show a line in
 //! another pane, tell the user something, compute something in the
-//! background) it asks through [`Out`], never through the whole
-//! [`crate::tui::App`].
+//! background) it asks through [`Out`], never through the whole app.
 //!
 //! As in gitui, drawing and answering keys are two traits: every pane is
-//! [`Drawable`]; panes 2-5 are [`Component`]s. The chain browser's keys are
-//! still [`crate::tui::actions`], on the whole app: they start searches and
-//! sorts, fill the clipboard and keep the bookmarks, and the browser holds
-//! the chains that [`Ctx`] lends the other panes.
+//! [`Drawable`]; panes 2-5 are [`Component`]s. The chain browser's keys
+//! are [`crate::tui::actions`]: they take its own state and the same
+//! [`Out`], but a [`crate::tui::browser::Env`] instead of a [`Ctx`], since
+//! the browser holds the chains that [`Ctx`] lends the other panes.
 //!
 //! `ui` draws the active pane as a [`Drawable`] and `update` hands it the
-//! action as a [`Component`] ([`crate::tui::update`]); neither knows what a
-//! pane does with it.
+//! action as a [`Component`] (the app's `drawable` and `with_focused`);
+//! neither knows what a pane does with it.
 
-use crate::tui::app::{App, Pane, ctx};
 use crate::tui::context::Ctx;
 use crate::tui::keys::Action;
 use crate::tui::panes::Work;
@@ -63,39 +61,6 @@ pub const END: i64 = i64::MAX / 4;
 /// -1 for a page up, 1 for a page down.
 pub fn page_dir(action: Action) -> i64 {
     if action == Action::PageUp { -1 } else { 1 }
-}
-
-/// The active pane, to draw.
-pub fn drawable(app: &App) -> &dyn Drawable {
-    match app.pane {
-        Pane::Browser => &app.browser,
-        Pane::Integrity => &app.integrity,
-        Pane::Time => &app.time,
-        Pane::Maturity => &app.maturity,
-        Pane::Audit => &app.audit,
-    }
-}
-
-/// Hand the active pane to `f` as a [`Component`], with its context and
-/// what it may ask for. `None` in the browser, whose keys act on the whole
-/// app ([`crate::tui::actions`]).
-pub fn with_focused<R>(
-    app: &mut App,
-    f: impl FnOnce(&mut dyn Component, &Ctx, &mut Out) -> R,
-) -> Option<R> {
-    let ctx = ctx!(app);
-    let component: &mut dyn Component = match app.pane {
-        Pane::Browser => return None,
-        Pane::Integrity => &mut app.integrity,
-        Pane::Time => &mut app.time,
-        Pane::Maturity => &mut app.maturity,
-        Pane::Audit => &mut app.audit,
-    };
-    let mut out = Out {
-        queue: &mut app.queue,
-        work: app.panes.work(),
-    };
-    Some(f(component, &ctx, &mut out))
 }
 
 mod panes;

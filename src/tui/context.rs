@@ -2,8 +2,8 @@
 //! loaded so far, the clock, and the room on screen.
 //!
 //! A pane draws from its own state and a [`Ctx`], never from the whole
-//! [`crate::tui::App`] (gitui hands its components the same kind of small
-//! shared environment): so what a pane depends on is written in one place.
+//! app (gitui hands its components the same kind of small shared
+//! environment): so what a pane depends on is written in one place.
 
 use crate::ledger::discover::Discovery;
 use crate::ledger::io::progress::Progress;

@@ -19,6 +19,21 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+/// Run every queued job inline, applying each result (tests, and callers
+/// without threads): the panes' jobs and the write job
+/// ([`crate::tui::writes`]). Jobs queued by a result run too.
+pub fn run_all_blocking(app: &mut App) {
+    while !app.panes.jobs.is_empty() || app.writing.queued.is_some() {
+        let jobs: Vec<panes::Job> = app.panes.jobs.drain(..).collect();
+        for job in jobs {
+            update(app, job.run());
+        }
+        if let Some(job) = app.writing.queued.take() {
+            update(app, job.run());
+        }
+    }
+}
+
 /// At most one frame per this long (about 60 per second).
 const FRAME: Duration = Duration::from_millis(16);
 /// A tick when nothing else happens (animates progress).
@@ -201,9 +216,15 @@ fn run_pager(
     )?;
     terminal.clear()?;
     gate.resume();
-    crate::tui::pager::finished(app, result);
+    pager_finished(app, result);
     app.dirty = true;
     Ok(())
+}
+
+/// Say how the pager ended, once the terminal is back.
+pub fn pager_finished(app: &mut App, result: Result<(), String>) {
+    let (level, text) = crate::tui::pager::finished(result);
+    app.say(level, text);
 }
 
 /// A write under way finishes (or is refused) before the workstation
@@ -252,8 +273,8 @@ fn event_loop(
     let mut latency = crate::tui::key_latency::KeyLatency::from_env();
     loop {
         // Background work the last messages asked for (panes 3-5, writes).
-        panes::jobs::spawn_all(app, tx);
-        crate::tui::writes::spawn(app, tx, &mut write);
+        panes::jobs::spawn_all(&mut app.panes.jobs, tx);
+        crate::tui::writes::spawn(&mut app.writing, tx, &mut write);
         if app.dirty && last_draw.is_none_or(|t| t.elapsed() >= FRAME) {
             terminal.draw(|f| ui::render(app, f))?;
             app.dirty = false;

@@ -6,19 +6,38 @@
 use crate::analysis::export::write_bundle;
 use crate::ledger::clock::Clock;
 use crate::ledger::io::line_index::IndexedFile;
-use crate::tui::app::{App, Level};
+use crate::ledger::model::report::VerifyReport;
+use crate::tui::app::{Level, Loading, Outbox};
+use crate::tui::browser::Browser;
 use crate::tui::export_records::{RecordsJob, Selection, Shape};
 use crate::tui::msg::Msg;
+use crate::tui::queue::Queue;
 use crate::tui::strings;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
+
+/// What `:export` takes of the app: the browser's records, the ledger and
+/// its verdict, and where the job and the message go.
+#[derive(Debug)]
+pub struct Exporting<'a> {
+    /// The chain browser (its chain, marks and filter).
+    pub browser: &'a Browser,
+    /// The verification report (the verdict the records export states).
+    pub report: &'a Loading<Box<VerifyReport>>,
+    /// The ledger path as given.
+    pub ledger: &'a Path,
+    /// Where the export job goes, for the event loop.
+    pub outbox: &'a mut Outbox,
+    /// Where the message goes.
+    pub queue: &'a mut Queue,
+}
 
 /// `:export FILE [--force]`: by the file's extension, the evidence bundle
 /// (`.json`; the Markdown goes beside it) or records (`.jsonl`, `.csv`; see
 /// [`crate::tui::export_records`]). Existing files are replaced only with
 /// `--force`, wherever it is typed.
-pub fn request(app: &mut App, args: &str) {
+pub fn request(to: &mut Exporting, args: &str) {
     let words: Vec<&str> = args.split_whitespace().collect();
     let force = words.iter().any(|w| matches!(*w, "--force" | "-f"));
     let files: Vec<&str> = words
@@ -27,30 +46,30 @@ pub fn request(app: &mut App, args: &str) {
         .filter(|w| !matches!(*w, "--force" | "-f"))
         .collect();
     let [file] = files[..] else {
-        app.say(Level::Warn, strings::EXPORT_USAGE);
+        to.queue.say(Level::Warn, strings::EXPORT_USAGE);
         return;
     };
     let out = PathBuf::from(file);
     if let Some(shape) = Shape::of(&out) {
-        records(app, out, shape, force);
+        records(to, out, shape, force);
     } else if out.extension().is_some_and(|e| e == "json") {
-        app.outbox.export = Some(out);
-        app.outbox.export_force = force;
-        app.say(
+        to.outbox.export = Some(out);
+        to.outbox.export_force = force;
+        to.queue.say(
             Level::Info,
             format!("exporting the evidence bundle to {file}…"),
         );
     } else {
-        app.say(Level::Warn, strings::EXPORT_USAGE);
+        to.queue.say(Level::Warn, strings::EXPORT_USAGE);
     }
 }
 
 /// Queue the records export of the browser's chain.
-fn records(app: &mut App, out: PathBuf, shape: Shape, force: bool) {
-    let verdict = app.report.ready().map(|r| r.status);
-    let view = app.current();
+fn records(to: &mut Exporting, out: PathBuf, shape: Shape, force: bool) {
+    let verdict = to.report.ready().map(|r| r.status);
+    let view = to.browser.current();
     let Some(file) = view.file().map(IndexedFile::snapshot) else {
-        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+        to.queue.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     };
     let (selection, lines): (Selection, Vec<u64>) = if !view.bookmarks.is_empty() {
@@ -72,11 +91,11 @@ fn records(app: &mut App, out: PathBuf, shape: Shape, force: bool) {
         out,
         shape,
         force,
-        ledger: app.ledger.clone(),
+        ledger: to.ledger.to_path_buf(),
         verdict,
     };
-    app.say(Level::Info, strings::records_exporting(&job));
-    app.outbox.records = Some(job);
+    to.queue.say(Level::Info, strings::records_exporting(&job));
+    to.outbox.records = Some(job);
 }
 
 /// Write the bundle on its own thread and report back; its time is read
@@ -108,9 +127,9 @@ pub fn spawn_bundle(
 }
 
 /// The result, as a message.
-pub fn done(app: &mut App, result: Result<String, String>) {
+pub fn done(queue: &mut Queue, result: Result<String, String>) {
     match result {
-        Ok(text) => app.say(Level::Info, text),
-        Err(e) => app.say(Level::Error, format!("✘ export failed: {e}")),
+        Ok(text) => queue.say(Level::Info, text),
+        Err(e) => queue.say(Level::Error, format!("✘ export failed: {e}")),
     }
 }

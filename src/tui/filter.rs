@@ -19,8 +19,10 @@ use crate::analysis::bounds;
 use crate::analysis::lookup::Filter;
 use crate::ledger::io::line_index::IndexedFile;
 use crate::ledger::model::descriptor::DescriptorRecord;
-use crate::tui::app::{App, Level};
+use crate::tui::app::Level;
+use crate::tui::browser::{Browser, Env};
 use crate::tui::chain::{ChainKind, ChainView};
+use crate::tui::component::Out;
 use crate::tui::marks::Marks;
 use crate::tui::narrow;
 use crate::tui::strings;
@@ -315,22 +317,22 @@ fn scan_range(
 }
 
 /// A scan finished: set the filter it computed (unless the chain is gone).
-pub fn on_scanned(app: &mut App, s: Scanned) {
-    if !narrow::finish(app, s.job.request) {
+pub fn on_scanned(b: &mut Browser, env: &Env, out: &mut Out, s: Scanned) {
+    if !narrow::finish(b, s.job.request) {
         return;
     }
-    let rows = app.table_rows();
+    let rows = env.table_rows();
     let (lines, scanned) = match s.result {
         Ok(r) => r,
         Err(e) => {
-            app.say(Level::Error, strings::read_error(&e));
+            out.queue.say(Level::Error, strings::read_error(&e));
             return;
         }
     };
-    let Some(i) = app.chain_index(s.job.kind) else {
+    let Some(i) = b.chain_index(s.job.kind) else {
         return;
     };
-    let view = &mut app.browser.chains_mut()[i];
+    let view = &mut b.chains_mut()[i];
     view.filter = Some(Filtered {
         text: s.job.text.clone(),
         spec: s.job.spec,
@@ -347,70 +349,73 @@ pub fn on_scanned(app: &mut App, s: Scanned) {
     );
     view.top = 0;
     view.move_to(view.cursor, rows);
-    app.say(Level::Info, strings::filter_set(&s.job.text, kept, total));
-    resort_as(app, resort);
+    out.queue
+        .say(Level::Info, strings::filter_set(&s.job.text, kept, total));
+    resort_as(b, out, resort);
 }
 
 /// Sort the browsed chain again as it was (`None`: it was not sorted).
-fn resort_as(app: &mut App, sorted: Option<(crate::tui::sort::SortKey, bool)>) {
+fn resort_as(b: &mut Browser, out: &mut Out, sorted: Option<(crate::tui::sort::SortKey, bool)>) {
     if let Some((key, reverse)) = sorted {
-        crate::tui::sort::start(app, key, reverse);
+        crate::tui::sort::start(b, out, key, reverse);
     }
 }
 
 /// `:filter ARGS`.
-pub fn command(app: &mut App, args: &str) {
-    let rows = app.table_rows();
+pub fn command(b: &mut Browser, env: &Env, out: &mut Out, args: &str) {
+    let rows = env.table_rows();
     if args.is_empty() {
-        let msg = app.current().filter.as_ref().map_or_else(
+        let msg = b.current().filter.as_ref().map_or_else(
             || strings::filter_error("no filter set"),
-            |f| strings::filter_set(&f.text, f.lines.len(), app.current().lines()),
+            |f| strings::filter_set(&f.text, f.lines.len(), b.current().lines()),
         );
-        app.say(Level::Info, msg);
+        out.queue.say(Level::Info, msg);
         return;
     }
     if args == "clear" {
-        narrow::cancel(app);
-        let view = app.current_mut();
+        narrow::cancel(b);
+        let view = b.current_mut();
         view.filter = None;
         let resort = view.sorted.take().map(|o| (o.key, o.reverse));
         view.move_to(view.cursor, rows);
-        app.say(Level::Info, strings::FILTER_CLEARED);
-        resort_as(app, resort);
+        out.queue.say(Level::Info, strings::FILTER_CLEARED);
+        resort_as(b, out, resort);
         return;
     }
     if !matches!(
-        app.current().kind,
+        b.current().kind,
         ChainKind::Descriptors | ChainKind::NativeDescriptors
     ) {
-        app.say(Level::Warn, strings::FILTER_DESCRIPTORS_ONLY);
+        out.queue.say(Level::Warn, strings::FILTER_DESCRIPTORS_ONLY);
         return;
     }
     let spec = match parse(args) {
         Ok(s) => s,
         Err(e) => {
-            app.say(Level::Warn, strings::filter_error(&e));
+            out.queue.say(Level::Warn, strings::filter_error(&e));
             return;
         }
     };
-    let Some((path, total)) = app
+    let Some((path, total)) = b
         .current()
         .file()
         .map(|f| (f.path().to_path_buf(), f.index().byte_len()))
     else {
-        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+        out.queue.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     };
-    let marks = app.current().marks.clone();
+    let marks = b.current().marks.clone();
     if spec.needs_marks() && marks.is_none() {
-        app.say(Level::Warn, strings::filter_error(strings::VERIFYING));
+        out.queue
+            .say(Level::Warn, strings::filter_error(strings::VERIFYING));
         return;
     }
     let text = words::tokenize(args).unwrap_or_default().join(" ");
-    let kind = app.current().kind;
-    let (request, done) = narrow::begin(app, kind, format!("filtering: {text}"), total);
+    let kind = b.current().kind;
+    let (request, done) =
+        narrow::begin(b, &mut out.work, kind, format!("filtering: {text}"), total);
     // The whole chain is read on a worker thread; the screen stays live.
-    app.panes
+    out.work
         .jobs
         .push(crate::tui::panes::jobs::Job::Filter(Box::new(ScanJob {
             request,

@@ -6,9 +6,11 @@
 //! message still names the finding.
 
 use crate::ledger::model::report::{LedgerStatus, VerifyReport};
-use crate::tui::app::{App, Level, Pane};
+use crate::tui::app::Level;
+use crate::tui::browser::Browser;
 use crate::tui::chain::ChainKind;
-use crate::tui::{actions, strings};
+use crate::tui::queue::Queue;
+use crate::tui::strings;
 
 /// Whether the first verdict on the ledger was shown yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -49,29 +51,32 @@ fn first_violation(report: &VerifyReport) -> Option<First> {
     Some(First { chain, line, text })
 }
 
-/// Called with the first verdict: select and name the first violation.
-pub fn show(app: &mut App) {
-    let Some(first) = app
-        .report
-        .ready()
+/// The first violation of `report` (the first verdict): the 1-based line
+/// of a chain of the browser `b` to show it on, when the reviewer has not
+/// moved yet (`overlays_closed`: the browser is the pane shown, nothing
+/// over it). The message line names the finding unless `said` (something
+/// is being said already): the caller shows the line at once, the message
+/// follows through `queue`.
+pub fn show(
+    report: &VerifyReport,
+    b: &Browser,
+    overlays_closed: bool,
+    said: bool,
+    queue: &mut Queue,
+) -> Option<(ChainKind, u64)> {
+    let first = Some(report)
         .filter(|r| r.status == LedgerStatus::Violated)
-        .and_then(|r| first_violation(r))
-    else {
-        return;
-    };
-    let untouched = app.pane == Pane::Browser
-        && app.browser.detail().is_none()
-        && app.prompt.is_none()
-        && app.help.is_none()
-        && app.form.as_ref().is_none_or(|f| !f.visible)
-        && app.current().cursor == 0;
+        .and_then(first_violation)?;
+    let mut target = None;
+    let untouched = overlays_closed && b.detail().is_none() && b.current().cursor == 0;
     if untouched
         && let (Some(chain), Some(line)) = (first.chain, first.line)
-        && app.chain_of(chain).is_some()
+        && b.chain_of(chain).is_some()
     {
-        actions::goto_line(app, chain, line);
+        target = Some((chain, line));
     }
-    if app.message.is_none() {
-        app.say(Level::Error, first.text);
+    if !said {
+        queue.say(Level::Error, first.text);
     }
+    target
 }

@@ -30,11 +30,11 @@ mod native;
 use crate::ledger::legacy::write::append::{NewDescriptor, WriteError, append_previewed};
 use crate::ledger::open::{DescriptorPreview, Ledger};
 use crate::ledger::write_error::Refusing;
-use crate::tui::app::{App, Level};
-use crate::tui::chain::ChainKind;
+use crate::tui::app::Level;
 use crate::tui::keys::Context;
+use crate::tui::queue::Queue;
 use crate::tui::strings;
-use crate::tui::writes::{self, Keys, Work, WriteAck};
+use crate::tui::writes::{self, Desk, Keys, Work, WriteAck};
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 use std::path::Path;
@@ -218,41 +218,48 @@ impl EntryForm {
 }
 
 /// The form's share of the key table: open it, move between fields,
-/// preview, confirm.
-pub fn perform(app: &mut App, action: crate::tui::keys::Action) {
+/// preview, confirm. `form` is the form open or kept as a draft; `desk`,
+/// what its writes take. Whether the form opened (the prompt and the help
+/// under it close then).
+pub fn perform(
+    form: &mut Option<EntryForm>,
+    desk: &mut Desk,
+    action: crate::tui::keys::Action,
+) -> bool {
     use crate::tui::keys::Action as A;
     match action {
-        A::AppendForm => open(app),
-        A::FormNext => next_field(app, true),
-        A::FormPrev => next_field(app, false),
-        A::FormEnter => enter(app),
-        A::FormPreview => preview(app),
-        A::FormConfirm => confirm(app),
+        A::AppendForm => return open(form, desk),
+        A::FormNext => next_field(form, true),
+        A::FormPrev => next_field(form, false),
+        A::FormEnter => enter(form),
+        A::FormPreview => preview(form, desk),
+        A::FormConfirm => confirm(form, desk),
         _ => {}
     }
+    false
 }
 
 /// `i`: open the form in write mode; say how to enable writes otherwise.
-pub fn open(app: &mut App) {
-    if !app.writes {
-        app.say(
+/// Whether it opened.
+pub fn open(form: &mut Option<EntryForm>, desk: &mut Desk) -> bool {
+    if !desk.allowed {
+        desk.queue.say(
             Level::Warn,
             strings::writes_off(strings::WRITES_OFF_DESCRIPTOR),
         );
-        return;
+        return false;
     }
-    app.prompt = None;
-    app.help = None;
-    match &mut app.form {
+    match form {
         Some(f) => f.visible = true,
-        None => app.form = Some(EntryForm::new()),
+        None => *form = Some(EntryForm::new()),
     }
+    true
 }
 
 /// `Esc` with the form on screen: leave the preview, or close the form
 /// (keeping the draft). Whether the form took the key.
-pub fn back(app: &mut App) -> bool {
-    let Some(f) = app.form.as_mut().filter(|f| f.visible) else {
+pub fn back(form: &mut Option<EntryForm>, queue: &mut Queue) -> bool {
+    let Some(f) = form.as_mut().filter(|f| f.visible) else {
         return false;
     };
     match f.stage {
@@ -260,42 +267,40 @@ pub fn back(app: &mut App) -> bool {
         // The job goes on and writes nothing; its answer is ignored.
         Stage::Building { .. } => {
             f.stage = Stage::Editing;
-            app.say(Level::Info, strings::FORM_PREVIEW_CANCELLED);
+            queue.say(Level::Info, strings::FORM_PREVIEW_CANCELLED);
         }
-        Stage::Appending { .. } => app.say(Level::Warn, strings::FORM_APPEND_UNDER_WAY),
+        Stage::Appending { .. } => queue.say(Level::Warn, strings::FORM_APPEND_UNDER_WAY),
         Stage::Editing => {
             f.visible = false;
-            app.say(Level::Info, strings::FORM_DRAFT_KEPT);
+            queue.say(Level::Info, strings::FORM_DRAFT_KEPT);
         }
     }
     true
 }
 
 /// Whether the form is on screen and takes typed text.
-pub fn is_editing(app: &App) -> bool {
-    app.form
-        .as_ref()
-        .is_some_and(|f| f.visible && matches!(f.stage, Stage::Editing))
+pub fn is_editing(form: Option<&EntryForm>) -> bool {
+    form.is_some_and(|f| f.visible && matches!(f.stage, Stage::Editing))
 }
 
 /// A key the key table does not bind, while editing: text for the field.
-pub fn type_key(app: &mut App, ev: KeyEvent) {
-    if let Some(f) = app.form.as_mut() {
+pub fn type_key(form: &mut Option<EntryForm>, ev: KeyEvent) {
+    if let Some(f) = form.as_mut() {
         let focus = f.focus;
         f.editors[focus].input(ev);
     }
 }
 
 /// `Tab` / `Shift-Tab`.
-pub fn next_field(app: &mut App, forward: bool) {
-    if let Some(f) = app.form.as_mut() {
+pub fn next_field(form: &mut Option<EntryForm>, forward: bool) {
+    if let Some(f) = form.as_mut() {
         f.move_focus(forward);
     }
 }
 
 /// `Enter`: a new line in a list field, else the next field.
-pub fn enter(app: &mut App) {
-    if let Some(f) = app.form.as_mut() {
+pub fn enter(form: &mut Option<EntryForm>) {
+    if let Some(f) = form.as_mut() {
         if FIELDS[f.focus].kind == Kind::List {
             f.editors[f.focus].insert_newline();
         } else {
@@ -306,8 +311,8 @@ pub fn enter(app: &mut App) {
 
 /// `Ctrl-S`: check every field; when all are acceptable, build the
 /// preview in the background.
-pub fn preview(app: &mut App) {
-    let Some(f) = app.form.as_mut() else { return };
+pub fn preview(form: &mut Option<EntryForm>, desk: &mut Desk) {
+    let Some(f) = form.as_mut() else { return };
     f.attempted = true;
     let texts = f.texts();
     let Some(input) = to_descriptor(&texts) else {
@@ -316,15 +321,15 @@ pub fn preview(app: &mut App) {
             .collect();
         f.focus = bad.first().copied().unwrap_or(f.focus);
         let n = bad.len();
-        app.say(Level::Warn, strings::form_fields_to_fix(n));
+        desk.queue.say(Level::Warn, strings::form_fields_to_fix(n));
         return;
     };
     let work = Work::Preview {
         input: Box::new(input.clone()),
-        now: app.writing.clock.now_micros(),
+        now: desk.writing.clock.now_micros(),
     };
-    if let Some(request) = writes::start(app, work)
-        && let Some(f) = app.form.as_mut()
+    if let Some(request) = writes::start(desk, work)
+        && let Some(f) = form.as_mut()
     {
         f.stage = Stage::Building {
             request,
@@ -352,8 +357,13 @@ pub fn build_preview(
 
 /// A preview arrived: show it, unless the form moved on (cancelled with
 /// `Esc`, closed) since it was asked for.
-pub fn previewed(app: &mut App, request: u64, result: Result<FormPreview, Refusal>) {
-    let Some(f) = app.form.as_mut() else { return };
+pub fn previewed(
+    form: &mut Option<EntryForm>,
+    queue: &mut Queue,
+    request: u64,
+    result: Result<FormPreview, Refusal>,
+) {
+    let Some(f) = form.as_mut() else { return };
     let Stage::Building { request: r, input } = &f.stage else {
         return;
     };
@@ -372,15 +382,15 @@ pub fn previewed(app: &mut App, request: u64, result: Result<FormPreview, Refusa
         Err(r) => {
             f.refusal = Some(r);
             f.stage = Stage::Editing;
-            app.say(Level::Error, strings::FORM_REFUSED);
+            queue.say(Level::Error, strings::FORM_REFUSED);
         }
     }
 }
 
 /// `y` on the preview: append the record exactly as previewed, in the
 /// background.
-pub fn confirm(app: &mut App) {
-    let Some(f) = app.form.as_mut() else { return };
+pub fn confirm(form: &mut Option<EntryForm>, desk: &mut Desk) {
+    let Some(f) = form.as_mut() else { return };
     let Stage::Previewing { preview, input } = f.stage.clone() else {
         return;
     };
@@ -390,8 +400,8 @@ pub fn confirm(app: &mut App) {
         preview: preview.clone(),
         lock_wait,
     };
-    if writes::start(app, work).is_some()
-        && let Some(f) = app.form.as_mut()
+    if writes::start(desk, work).is_some()
+        && let Some(f) = form.as_mut()
     {
         f.stage = Stage::Appending { preview };
     }
@@ -426,69 +436,32 @@ pub fn append(
     }
 }
 
-/// An append's outcome arrived: acknowledge it, or show the refusal in the
-/// form with the input kept.
-pub fn appended(app: &mut App, result: Result<WriteAck, Refusal>) {
+/// An append's outcome arrived: acknowledge it (the form is dropped: the
+/// record is durable and must not be sent again; the message says what
+/// was written, and what failed after it, if a step did), or show the
+/// refusal in the form with the input kept. The appended record's 1-based
+/// line, when acknowledged: the caller shows it and reloads the ledger.
+pub fn appended(
+    form: &mut Option<EntryForm>,
+    queue: &mut Queue,
+    result: Result<WriteAck, Refusal>,
+) -> Option<u64> {
     match result {
-        Ok(ack) => acknowledged(app, &ack),
+        Ok(ack) => {
+            *form = None;
+            let (level, text) = ack.message();
+            queue.say(level, text);
+            Some(ack.line)
+        }
         Err(r) => {
-            if let Some(f) = app.form.as_mut() {
+            if let Some(f) = form.as_mut() {
                 f.refusal = Some(r);
                 f.stage = Stage::Editing;
                 f.visible = true;
             }
-            app.say(Level::Error, strings::FORM_REFUSED);
+            queue.say(Level::Error, strings::FORM_REFUSED);
+            None
         }
-    }
-}
-
-/// After an append: drop the form (the record is durable: it must not be
-/// sent again), say what was written — and what failed after it, if a step
-/// did — and reload the ledger. The cursor is put on the new record's line
-/// before the file is indexed again: indexing clamps it, and then it is there.
-fn acknowledged(app: &mut App, ack: &WriteAck) {
-    let line = ack.line;
-    app.form = None;
-    let (level, text) = ack.message();
-    app.say(level, text);
-    app.pane = crate::tui::app::Pane::Browser;
-    app.browser.set_detail(None);
-    let i = app
-        .chain_index(ChainKind::Descriptors)
-        .or_else(|| app.chain_index(ChainKind::NativeDescriptors));
-    if let Some(i) = i {
-        app.browser.select(i);
-        let rows = app.table_rows();
-        let watching = app.live.active;
-        let view = &mut app.browser.chains_mut()[i];
-        if !watching {
-            view.cursor = line.saturating_sub(1);
-        } else if view.lines() >= line {
-            // The watcher was quicker than this acknowledgement: the record
-            // is indexed already, so go to it (scrolling the view there).
-            view.move_to(line.saturating_sub(1), rows);
-        } else {
-            // On the last row, the view follows the end: the new record
-            // shows as soon as the watcher has verified it.
-            view.move_to(u64::MAX, rows);
-        }
-    }
-    request_reload(app);
-}
-
-/// After an append: without the watcher, ask the loop to load the ledger
-/// again (it re-indexes and re-verifies; the verdict shows `verifying…`
-/// meanwhile). With it, nothing: the watcher sees this append as it sees
-/// any other, and verifies it from the last verified offset (a reload's
-/// verdict would be ignored, as older than the watcher's).
-pub fn request_reload(app: &mut App) {
-    if app.live.active {
-        return;
-    }
-    app.outbox.reload = true;
-    app.report = crate::tui::app::Loading::Pending;
-    for c in app.browser.chains_mut() {
-        c.marks = None;
     }
 }
 

@@ -10,9 +10,12 @@
 //! line (see [`crate::tui::narrow`]) and stops at the first match.
 
 use crate::time::Instant;
-use crate::tui::app::{App, Level, Pane, ctx};
+use crate::tui::app::{Level, Pane};
+use crate::tui::browser::{Browser, Env};
 use crate::tui::chain::{ChainKind, Field};
+use crate::tui::component::Out;
 use crate::tui::narrow;
+use crate::tui::queue::{Internal, Queue};
 use crate::tui::strings;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -115,25 +118,25 @@ pub fn parse(arg: &str) -> Option<Instant> {
 }
 
 /// `:goto TIME`: in the time pane its pulse chain, else the browsed chain.
-pub fn start(app: &mut App, text: &str, at: Instant) {
-    let pane = if app.pane == Pane::Time {
+pub fn start(b: &mut Browser, env: &Env, out: &mut Out, text: &str, at: Instant) {
+    let pane = if env.pane == Pane::Time {
         Pane::Time
     } else {
         Pane::Browser
     };
     let kind = if pane == Pane::Time {
-        crate::tui::time::pulse_kind(app.browser.chains())
+        crate::tui::time::pulse_kind(b.chains())
     } else {
-        app.current().kind
+        b.current().kind
     };
-    let Some(file) = app.browser.chain_of(kind).and_then(|c| c.file()) else {
-        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+    let Some(file) = b.chain_of(kind).and_then(|c| c.file()) else {
+        out.queue.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     };
     let (path, total) = (file.path().to_path_buf(), file.index().byte_len());
     let what = format!("going to {text}");
-    let (request, done) = narrow::begin(app, kind, what, total);
-    app.panes
+    let (request, done) = narrow::begin(b, &mut out.work, kind, what, total);
+    out.work
         .jobs
         .push(crate::tui::panes::jobs::Job::GotoTime(Box::new(
             GotoTimeJob {
@@ -149,18 +152,14 @@ pub fn start(app: &mut App, text: &str, at: Instant) {
 }
 
 /// A `:goto TIME` answered: show the record (unless it is stale).
-pub fn on_found(app: &mut App, d: GotoTimeDone) {
-    if !narrow::finish(app, d.request) {
+pub fn on_found(b: &mut Browser, queue: &mut Queue, d: GotoTimeDone) {
+    if !narrow::finish(b, d.request) {
         return;
     }
     match d.result {
-        Ok(Some(line)) if d.pane == Pane::Time => {
-            app.pane = Pane::Time;
-            let ctx = ctx!(app);
-            app.time.show_line(&ctx, line + 1);
-        }
-        Ok(Some(line)) => crate::tui::actions::goto_line(app, d.kind, line + 1),
-        Ok(None) => app.say(
+        Ok(Some(line)) if d.pane == Pane::Time => queue.push(Internal::ShowTimeLine(line + 1)),
+        Ok(Some(line)) => queue.push(Internal::GotoLine(d.kind, line + 1)),
+        Ok(None) => queue.say(
             Level::Warn,
             format!(
                 "no record of {} at or after {} (:goto TIME goes to the first one)",
@@ -168,7 +167,7 @@ pub fn on_found(app: &mut App, d: GotoTimeDone) {
                 d.text
             ),
         ),
-        Err(e) => app.say(Level::Error, strings::read_error(&e)),
+        Err(e) => queue.say(Level::Error, strings::read_error(&e)),
     }
 }
 

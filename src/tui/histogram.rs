@@ -21,8 +21,9 @@ mod render;
 
 pub use render::render;
 
-use crate::tui::app::{App, Level, Loading};
+use crate::tui::app::{Level, Loading};
 use crate::tui::chain::{ChainKind, ChainView};
+use crate::tui::component::Out;
 use crate::tui::keys::Action;
 use buckets::{LADDER, Step};
 use count::{CountJob, Counted, Counts};
@@ -53,7 +54,7 @@ impl Subject {
     }
 }
 
-/// The histogram's state, one field of [`App`].
+/// The histogram's state, one field of the app.
 #[derive(Debug, Default)]
 pub struct Histogram {
     open: bool,
@@ -155,28 +156,26 @@ pub fn rows_in(body: ratatui::layout::Rect) -> usize {
 
 /// `H`: show the histogram of the browsed chain (counting its records
 /// when they changed since the last time), or close it.
-pub fn toggle(app: &mut App) {
-    if app.histogram.open {
-        app.histogram.open = false;
+pub fn toggle(h: &mut Histogram, view: &ChainView, out: &mut Out) {
+    if h.open {
+        h.open = false;
         return;
     }
-    let view = app.current();
     if !matches!(
         view.kind,
         ChainKind::Descriptors | ChainKind::NativeDescriptors
     ) {
-        app.say(Level::Warn, HISTOGRAM_DESCRIPTORS_ONLY);
+        out.queue.say(Level::Warn, HISTOGRAM_DESCRIPTORS_ONLY);
         return;
     }
     let Some(file) = view.file() else {
-        app.say(Level::Warn, crate::tui::strings::NOTHING_TO_SHOW);
+        out.queue
+            .say(Level::Warn, crate::tui::strings::NOTHING_TO_SHOW);
         return;
     };
     let subject = Subject::of(view);
-    if app.histogram.of.as_ref() == Some(&subject)
-        && !matches!(app.histogram.counts, Loading::Failed(_))
-    {
-        app.histogram.open = true;
+    if h.of.as_ref() == Some(&subject) && !matches!(h.counts, Loading::Failed(_)) {
+        h.open = true;
         return;
     }
     let done = Arc::new(AtomicU64::new(0));
@@ -189,15 +188,14 @@ pub fn toggle(app: &mut App) {
         done: Arc::clone(&done),
     };
     let total = file.index().byte_len();
-    job.request = app.panes.request();
-    let h = &mut app.histogram;
+    job.request = out.work.request();
     h.open = true;
     h.progress = Some((done, total));
     h.request = job.request;
     h.of = Some(subject);
     h.counts = Loading::Pending;
     (h.zoom, h.cursor, h.top, h.anchor) = (None, 0, 0, None);
-    app.panes
+    out.work
         .jobs
         .push(crate::tui::panes::Job::Histogram(Box::new(job)));
 }
@@ -207,8 +205,7 @@ pub const HISTOGRAM_DESCRIPTORS_ONLY: &str =
     "the histogram is of descriptors: browse spice_chain or descriptors (c) and press H";
 
 /// The pass answered: keep its counts (unless a newer one was asked for).
-pub fn on_counted(app: &mut App, c: Counted) {
-    let h = &mut app.histogram;
+pub fn on_counted(h: &mut Histogram, c: Counted) {
     if c.request != h.request {
         return;
     }
@@ -226,13 +223,17 @@ pub fn progress(h: &Histogram) -> Option<(u64, u64)> {
         .map(|(d, t)| (d.load(std::sync::atomic::Ordering::Relaxed), *t))
 }
 
-/// A key of the histogram's table.
-pub fn perform(app: &mut App, action: Action) {
-    let rows = rows_in(app.body());
-    let Some(grid) = app.histogram.grid(rows) else {
-        return;
-    };
-    let h = &mut app.histogram;
+/// A key of the histogram's table, in the body `body` over the browsed
+/// chain `browsed`. `Enter` answers the filter words to set in the browser
+/// (the histogram is closed then).
+pub fn perform(
+    h: &mut Histogram,
+    browsed: &ChainView,
+    body: ratatui::layout::Rect,
+    action: Action,
+) -> Option<String> {
+    let rows = rows_in(body);
+    let grid = h.grid(rows)?;
     let last = grid.len - 1;
     let page = rows as u64;
     match action {
@@ -250,16 +251,13 @@ pub fn perform(app: &mut App, action: Action) {
             };
         }
         Action::ZoomIn | Action::ZoomOut => zoom(h, grid, rows, action == Action::ZoomIn),
-        Action::Open => {
-            filter_to_selection(app, grid);
-            return;
-        }
-        _ => return,
+        Action::Open => return Some(filter_to_selection(h, browsed, grid)),
+        _ => return None,
     }
-    let h = &mut app.histogram;
     let mut top = usize::try_from(h.top).unwrap_or(0);
     crate::tui::app::follow(&mut top, usize::try_from(h.cursor).unwrap_or(0), rows);
     h.top = top as u64;
+    None
 }
 
 /// `z`/`Z`: the next finer or coarser size; the cursor stays on the
@@ -282,16 +280,16 @@ fn zoom(h: &mut Histogram, grid: Grid, rows: usize, finer: bool) {
     h.top = h.cursor.saturating_sub(rows as u64 / 2);
 }
 
-/// `Enter`: filter the browser to the selected buckets' time, close the
-/// histogram.
-fn filter_to_selection(app: &mut App, grid: Grid) {
-    let (first, last) = app.histogram.selection();
+/// `Enter`: close the histogram; the filter words for the selected
+/// buckets' time (added to those of `browsed`'s filter).
+fn filter_to_selection(h: &mut Histogram, browsed: &ChainView, grid: Grid) -> String {
+    let (first, last) = h.selection();
     let (since, until) = buckets::filter_bounds(grid.step, grid.start(first), grid.start(last + 1));
-    let kept = app.current().filter.as_ref().map(|f| f.text.clone());
+    let kept = browsed.filter.as_ref().map(|f| f.text.clone());
     let text = range_filter(kept.as_deref(), &since, &until);
-    app.histogram.open = false;
-    app.histogram.anchor = None;
-    crate::tui::filter::command(app, &text);
+    h.open = false;
+    h.anchor = None;
+    text
 }
 
 /// The filter words for `since..=until` added to the filter `kept` (its

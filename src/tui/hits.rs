@@ -8,8 +8,10 @@
 //! search's own: the stored line, ASCII case ignored. The cells of the
 //! rows shown have the matched text highlighted.
 
-use crate::tui::app::App;
+use crate::tui::browser::Browser;
 use crate::tui::chain::ChainKind;
+use crate::tui::panes::Work;
+use crate::tui::queue::Queue;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use std::sync::atomic::AtomicU64;
@@ -69,25 +71,20 @@ impl CountJob {
 }
 
 /// Count the hits of `query` in the browsed chain, unless they are known.
-pub fn count(app: &mut App, query: &str) {
-    let kind = app.current().kind;
-    if app
-        .browser
-        .hits()
-        .is_some_and(|h| h.query == query && h.kind == kind)
-    {
+pub fn count(b: &mut Browser, work: &mut Work, query: &str) {
+    let kind = b.current().kind;
+    if b.hits().is_some_and(|h| h.query == query && h.kind == kind) {
         return;
     }
-    let Some(path) = app.current().file().map(|f| f.path().to_path_buf()) else {
+    let Some(path) = b.current().file().map(|f| f.path().to_path_buf()) else {
         return;
     };
-    app.browser.set_hits(Some(Hits {
+    b.set_hits(Some(Hits {
         query: query.to_owned(),
         kind,
         lines: None,
     }));
-    app.panes
-        .jobs
+    work.jobs
         .push(crate::tui::panes::jobs::Job::CountHits(Box::new(
             CountJob {
                 query: query.to_owned(),
@@ -98,8 +95,8 @@ pub fn count(app: &mut App, query: &str) {
 }
 
 /// A count finished: keep it, if it is still the search shown.
-pub fn on_counted(app: &mut App, c: Counted) {
-    let Some(h) = app.browser.hits_mut() else {
+pub fn on_counted(b: &mut Browser, queue: &mut Queue, c: Counted) {
+    let Some(h) = b.hits_mut() else {
         return;
     };
     if h.query != c.query || h.kind != c.kind {
@@ -108,8 +105,8 @@ pub fn on_counted(app: &mut App, c: Counted) {
     match c.result {
         Ok(lines) => h.lines = Some(lines),
         Err(e) => {
-            app.browser.set_hits(None);
-            app.say(
+            b.set_hits(None);
+            queue.say(
                 crate::tui::app::Level::Error,
                 crate::tui::strings::read_error(&e),
             );

@@ -21,10 +21,11 @@ use crate::ledger::verify::VerifyOptions;
 use crate::ledger::watch::event::NativeUpdate;
 use crate::ledger::watch::thread::WatchHandle;
 use crate::ledger::watch::{Alert, PendingEvent, RecordEvent, WatchEvent, WatchOptions};
-use crate::tui::app::{App, Level};
-use crate::tui::chain::{ChainKind, Source};
+use crate::tui::app::Loading;
+use crate::tui::browser::Browser;
+use crate::tui::chain::{ChainKind, ChainView, Source};
 use crate::tui::msg::Msg;
-use crate::tui::{actions, strings, update};
+use crate::tui::strings;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -108,121 +109,43 @@ pub fn messages(ev: WatchEvent) -> Vec<Msg> {
     out
 }
 
-/// Apply one watcher event.
-pub fn on_event(app: &mut App, ev: WatchEvent) {
-    match ev {
-        WatchEvent::Ready(report) => {
-            app.live.active = true;
-            if app.live.opened.is_empty() {
-                app.live.opened = app
-                    .browser
-                    .chains()
-                    .iter()
-                    .map(|c| (c.kind, c.lines()))
-                    .collect();
-            }
-            show_report(app, report);
-            // Lines appended between indexing and the watcher's start.
-            let kinds: Vec<ChainKind> = app.browser.chains().iter().map(|c| c.kind).collect();
-            for chain in kinds {
-                grow(app, chain);
-            }
-        }
-        WatchEvent::Record(r) => on_record(app, &r),
-        WatchEvent::Pending(p) => {
-            let chain = ChainKind::from_name(p.file);
-            app.live.pending.retain(|q| q.file != p.file);
-            app.live.pending.push(p);
-            if let Some(chain) = chain {
-                grow(app, chain);
-            }
-        }
-        WatchEvent::Alert(a) => {
-            app.live.alerts.push(a);
-            app.live.unacknowledged += 1;
-            if let Some(r) = take_report(app) {
-                show_report(app, r);
-            }
-            actions::refresh_views(app);
-        }
-        WatchEvent::Reverifying { .. } => app.live.reverifying = true,
-        WatchEvent::Reverified(report) => {
-            app.live.reverifying = false;
-            app.live.pending.clear();
-            // The lines judged live are judged again in this report.
-            app.live.findings.clear();
-            show_report(app, report);
-        }
-        WatchEvent::Error(e) => app.say(Level::Warn, strings::live_error(&e)),
-    }
-}
-
-/// `a`: the alerts stay listed among the findings, the banner goes.
-pub fn acknowledge(app: &mut App) {
-    app.live.unacknowledged = 0;
-    actions::refresh_views(app);
-}
-
-fn on_record(app: &mut App, r: &RecordEvent) {
-    app.live.pending.retain(|q| q.file != r.file);
-    counted(app, r);
-    if let Some(n) = &r.native {
-        native_numbers(app, n);
-    }
-    if !r.findings.is_empty() {
-        app.live
-            .findings
-            .extend(r.findings.iter().map(|f| (r.file, f.clone())));
-        if let Some(report) = take_report(app) {
-            show_report(app, report);
-        }
-    }
-    let Some(chain) = ChainKind::from_name(r.file) else {
-        return;
-    };
-    if let Some(m) = app.chain_mut(chain).and_then(|v| v.marks.as_mut()) {
-        m.add_live(r.line, &r.findings);
-    }
-    grow(app, chain);
-}
-
 /// The integrity pane counts the line judged live: its file's report has
 /// at least that many lines and records (one record a line in every file
 /// judged line by line: chains, the manifest, checkpoint histories).
-fn counted(app: &mut App, r: &RecordEvent) {
-    let crate::tui::app::Loading::Ready(report) = &mut app.report else {
-        return;
+/// Whether there was a report to count it in (the panes that summarise
+/// the chains, time and maturity, count it too then).
+pub fn counted(report: &mut Loading<Box<VerifyReport>>, r: &RecordEvent) -> bool {
+    let Loading::Ready(report) = report else {
+        return false;
     };
     if let Some(f) = report.files.iter_mut().find(|f| f.name == r.file) {
         f.lines = f.lines.max(r.line);
         f.records = f.records.max(r.line);
     }
-    // A record judged live: the panes that summarise the chains (time,
-    // maturity) count it too.
-    app.panes.report_changed();
+    true
 }
 
 /// A native chain's numbers after records or a checkpoint judged live:
 /// the report's status of the chain is updated in place (tree size and
 /// root, signed size, unsigned records, MAC counts), so the integrity pane
 /// shows what the watcher established without a full re-verification.
-fn native_numbers(app: &mut App, n: &NativeUpdate) {
-    let crate::tui::app::Loading::Ready(report) = &mut app.report else {
-        return;
+/// Whether there was a report to update.
+pub fn native_numbers(report: &mut Loading<Box<VerifyReport>>, n: &NativeUpdate) -> bool {
+    let Loading::Ready(report) = report else {
+        return false;
     };
     if let Some(f) = report.files.iter_mut().find(|f| f.name == n.chain) {
         f.records = n.status.tree_size;
         f.lines = n.status.tree_size;
         f.native = Some(n.status.clone());
     }
-    app.panes.report_changed();
+    true
 }
 
-/// Index what was appended to `chain`'s file; follow the end if the
-/// cursor was on the last row.
-fn grow(app: &mut App, chain: ChainKind) {
-    let rows = app.table_rows();
-    let Some(view) = app.chain_mut(chain) else {
+/// Index what was appended to `chain`'s file in the browser `b` (`rows`
+/// rows in its table); follow the end if the cursor was on the last row.
+pub fn grow(b: &mut Browser, chain: ChainKind, rows: usize) {
+    let Some(view) = b.chain_mut(chain) else {
         return;
     };
     let following = view.cursor + 1 >= view.lines();
@@ -242,20 +165,16 @@ fn grow(app: &mut App, chain: ChainKind) {
     }
 }
 
-fn take_report(app: &mut App) -> Option<Box<VerifyReport>> {
-    match std::mem::take(&mut app.report) {
-        crate::tui::app::Loading::Ready(r) => Some(r),
+/// The report shown, taken out to be annotated and shown again (`None`
+/// while there is none).
+pub fn take_report(report: &mut Loading<Box<VerifyReport>>) -> Option<Box<VerifyReport>> {
+    match std::mem::take(report) {
+        Loading::Ready(r) => Some(r),
         other => {
-            app.report = other;
+            *report = other;
             None
         }
     }
-}
-
-/// Show `report` with every alert and live finding added to its files.
-fn show_report(app: &mut App, report: Box<VerifyReport>) {
-    let report = annotate(&app.live, report);
-    update::on_verified(app, Ok(report));
 }
 
 /// `report` with the alerts and the live findings among its findings (each
@@ -295,14 +214,12 @@ pub fn annotate(live: &LiveView, mut report: Box<VerifyReport>) -> Box<VerifyRep
 
 /// The status bar badge: following or paused (with the rows below), and
 /// what the watcher is doing. Empty when the watcher is not running.
-pub fn badge(app: &App) -> String {
-    if !app.live.active {
+pub fn badge(live: &LiveView, view: &ChainView) -> String {
+    if !live.active {
         return String::new();
     }
-    let view = app.current();
     let below = view.lines().saturating_sub(view.cursor + 1);
-    let grown = app
-        .live
+    let grown = live
         .opened
         .iter()
         .find(|(k, _)| *k == view.kind)
@@ -314,10 +231,10 @@ pub fn badge(app: &App) -> String {
     } else {
         strings::LIVE.to_owned()
     };
-    if app.live.reverifying {
+    if live.reverifying {
         s.push(' ');
         s.push_str(strings::REVERIFYING);
-    } else if let Some(p) = app.live.pending.first() {
+    } else if let Some(p) = live.pending.first() {
         s.push(' ');
         s.push_str(&strings::pending_bytes(p.bytes));
     }
@@ -326,10 +243,9 @@ pub fn badge(app: &App) -> String {
 
 /// The alert banner over the pane: the latest alert, how many more, and
 /// the key that acknowledges them.
-pub fn render_banner(app: &App, f: &mut Frame, area: Rect) {
-    let style: Style = app.theme.bad.patch(app.theme.mode);
-    let lines: Vec<Line> = app
-        .live
+pub fn render_banner(live: &LiveView, theme: &crate::tui::theme::Theme, f: &mut Frame, area: Rect) {
+    let style: Style = theme.bad.patch(theme.mode);
+    let lines: Vec<Line> = live
         .banner_lines(area.width)
         .into_iter()
         .map(|l| Line::styled(l, style))

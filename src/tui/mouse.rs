@@ -6,7 +6,6 @@
 //! Rows are found from the same geometry drawing uses ([`crate::tui::layout`]
 //! and each pane's `areas`), so a click lands where the row is drawn.
 
-use crate::tui::actions;
 use crate::tui::app::{App, Pane};
 use crate::tui::keys::Action;
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
@@ -18,8 +17,8 @@ const WHEEL_ROWS: i64 = 3;
 /// Apply one mouse event; whether it changed anything (a redraw is due).
 pub fn on_mouse(app: &mut App, ev: MouseEvent) -> bool {
     match ev.kind {
-        MouseEventKind::ScrollDown => actions::move_by(app, WHEEL_ROWS),
-        MouseEventKind::ScrollUp => actions::move_by(app, -WHEEL_ROWS),
+        MouseEventKind::ScrollDown => crate::tui::update::move_by(app, WHEEL_ROWS),
+        MouseEventKind::ScrollUp => crate::tui::update::move_by(app, -WHEEL_ROWS),
         MouseEventKind::Down(MouseButton::Left) => return click(app, ev.column, ev.row),
         _ => return false,
     }
@@ -48,7 +47,7 @@ fn click(app: &mut App, x: u16, y: u16) -> bool {
     } else {
         let delta = i64::try_from(clicked).unwrap_or(i64::MAX)
             - i64::try_from(selected).unwrap_or(i64::MAX);
-        actions::move_by(app, delta);
+        crate::tui::update::move_by(app, delta);
     }
     true
 }

@@ -9,8 +9,9 @@
 //! UI thread never waits for it, so switching panes stays as fast while a
 //! million records are sorted.
 
-use crate::tui::app::App;
+use crate::tui::browser::Browser;
 use crate::tui::chain::ChainKind;
+use crate::tui::panes::Work;
 use crate::tui::strings;
 use std::path::Path;
 use std::sync::Arc;
@@ -39,10 +40,16 @@ pub struct Narrowing {
 
 /// Note a new narrowing of `kind` (replacing any other); its request
 /// number and the counter its worker reports progress on.
-pub fn begin(app: &mut App, kind: ChainKind, what: String, total: u64) -> (u64, Arc<AtomicU64>) {
-    let request = app.panes.request();
+pub fn begin(
+    b: &mut Browser,
+    work: &mut Work,
+    kind: ChainKind,
+    what: String,
+    total: u64,
+) -> (u64, Arc<AtomicU64>) {
+    let request = work.request();
     let done = Arc::new(AtomicU64::new(0));
-    app.browser.set_narrowing(Some(Narrowing {
+    b.set_narrowing(Some(Narrowing {
         request,
         kind: Some(kind),
         what,
@@ -55,13 +62,9 @@ pub fn begin(app: &mut App, kind: ChainKind, what: String, total: u64) -> (u64, 
 
 /// An answer to `request` arrived: whether it is the one still wanted
 /// (it then no longer runs).
-pub fn finish(app: &mut App, request: u64) -> bool {
-    if app
-        .browser
-        .narrowing()
-        .is_some_and(|n| n.request == request)
-    {
-        app.browser.set_narrowing(None);
+pub fn finish(b: &mut Browser, request: u64) -> bool {
+    if b.narrowing().is_some_and(|n| n.request == request) {
+        b.set_narrowing(None);
         return true;
     }
     false
@@ -69,14 +72,14 @@ pub fn finish(app: &mut App, request: u64) -> bool {
 
 /// Forget the running narrowing (its answer will be dropped); whether
 /// there was one.
-pub fn cancel(app: &mut App) -> bool {
-    app.browser.take_narrowing().is_some()
+pub fn cancel(b: &mut Browser) -> bool {
+    b.take_narrowing().is_some()
 }
 
 /// The status line while one runs: `⠋ sorting by level… 42%`.
-pub fn status(app: &App) -> Option<String> {
-    let n = app.browser.narrowing()?;
-    let spin = strings::SPINNER[(app.tick % 4) as usize];
+pub fn status(b: &Browser, tick: u64) -> Option<String> {
+    let n = b.narrowing()?;
+    let spin = strings::SPINNER[(tick % 4) as usize];
     let done = n.done.load(Ordering::Relaxed);
     let pct = (done.min(n.total) * 100).checked_div(n.total).unwrap_or(0);
     Some(format!("{spin} {}… {pct}%", n.what))

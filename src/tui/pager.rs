@@ -6,12 +6,15 @@
 //! pretty-printed in stored order, then the record view's text (its
 //! findings and fields). The ledger itself is never handed to the pager.
 //!
-//! `update` only puts the text in [`App::outbox`]; the event loop gives the
+//! `update` only asks for the text to be paged ([`Internal::Page`], which
+//! puts it in the app's outbox); the event loop gives the
 //! terminal back in cooked mode, runs the pager, and draws again after, so
 //! the tests see what the pager would get and run [`show`] themselves.
 
-use crate::tui::app::{App, Level};
+use crate::tui::app::Level;
+use crate::tui::browser::{Browser, Env};
 use crate::tui::detail::Detail;
+use crate::tui::queue::{Internal, Queue};
 use crate::tui::strings::{self, pager as s};
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
@@ -33,21 +36,21 @@ pub struct PagerJob {
 }
 
 /// `v`: the selected record's text for the pager, into the outbox.
-pub fn request(app: &mut App) {
-    let view = app.current();
+pub fn request(b: &Browser, env: &Env, queue: &mut Queue) {
+    let view = b.current();
     let Some(file) = view.file().filter(|f| f.lines() > 0) else {
-        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+        queue.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     };
     let line = view.cursor;
     let stored = match file.read_line(line, COPY_MAX_BYTES) {
         Ok(Some(t)) => t,
         Ok(None) => {
-            app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+            queue.say(Level::Warn, strings::NOTHING_TO_SHOW);
             return;
         }
         Err(e) => {
-            app.say(Level::Error, strings::read_error(&e.to_string()));
+            queue.say(Level::Error, strings::read_error(&e.to_string()));
             return;
         }
     };
@@ -65,10 +68,10 @@ pub fn request(app: &mut App) {
     text.push('\n');
     text.push_str(&pretty(&String::from_utf8_lossy(&stored.bytes)));
     text.push_str("\n\n");
-    text.push_str(&Detail::open(view, &app.report, 80).plain_text());
+    text.push_str(&Detail::open(view, env.report, 80).plain_text());
     text.push('\n');
     let name = format!("{}-line-{}.txt", view.kind.name(), line + 1);
-    app.outbox.pager = Some(PagerJob { name, text });
+    queue.push(Internal::Page(PagerJob { name, text }));
 }
 
 /// A JSON line indented, one member or element a line, in stored order
@@ -173,11 +176,11 @@ fn write_read_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.sync_all()
 }
 
-/// Say how the pager ended.
-pub fn finished(app: &mut App, result: Result<(), String>) {
+/// What to say of how the pager ended.
+pub fn finished(result: Result<(), String>) -> (Level, String) {
     match result {
-        Ok(()) => app.say(Level::Info, s::PAGER_CLOSED),
-        Err(e) => app.say(Level::Error, e),
+        Ok(()) => (Level::Info, s::PAGER_CLOSED.to_owned()),
+        Err(e) => (Level::Error, e),
     }
 }
 

@@ -7,8 +7,8 @@
 //! never run in `update`: `update` queues a [`Job`] in [`Panes::jobs`], the
 //! event loop hands each job to a thread ([`jobs::spawn_all`]) and the
 //! result comes back as a [`PanesMsg`]. Tests run the same jobs inline
-//! ([`jobs::run_all_blocking`]), so they see exactly the messages the
-//! workstation sees. Meanwhile each pane shows a "computing…" state.
+//! ([`crate::tui::event_loop::run_all_blocking`]), so they see exactly
+//! the messages the workstation sees. Meanwhile each pane shows a "computing…" state.
 //!
 //! [`after_update`] runs after every message: it notices a new or changed
 //! verification report (and queues the time and maturity analyses of it,
@@ -167,16 +167,29 @@ pub fn on_msg(app: &mut App, msg: PanesMsg) {
             v.clamp(&ctx);
         }
         PanesMsg::Audit { request, result } => app.audit.on_page(request, result),
-        PanesMsg::Filter(scanned) => crate::tui::filter::on_scanned(app, *scanned),
-        PanesMsg::Sorted(done) => crate::tui::sort::on_sorted(app, *done),
-        PanesMsg::GotoTime(done) => crate::tui::goto_time::on_found(app, *done),
-        PanesMsg::Histogram(c) => crate::tui::histogram::on_counted(app, *c),
-        PanesMsg::Counted(c) => crate::tui::hits::on_counted(app, *c),
+        PanesMsg::Filter(scanned) => {
+            let (b, env, mut out) = app.browser_parts();
+            crate::tui::filter::on_scanned(b, &env, &mut out, *scanned);
+        }
+        PanesMsg::Sorted(done) => {
+            let (b, env, out) = app.browser_parts();
+            crate::tui::sort::on_sorted(b, &env, out.queue, *done);
+        }
+        PanesMsg::GotoTime(done) => {
+            crate::tui::goto_time::on_found(&mut app.browser, &mut app.queue, *done);
+        }
+        PanesMsg::Histogram(c) => crate::tui::histogram::on_counted(&mut app.histogram, *c),
+        PanesMsg::Counted(c) => {
+            crate::tui::hits::on_counted(&mut app.browser, &mut app.queue, *c);
+        }
         PanesMsg::Search {
             request,
             kind,
             result,
-        } => crate::tui::search::on_found(app, request, kind, result),
+        } => {
+            let (b, env, mut out) = app.browser_parts();
+            crate::tui::search::on_found(b, &env, &mut out, request, kind, result);
+        }
     }
 }
 

@@ -53,7 +53,8 @@ pub fn submit(app: &mut App) {
             if !p.text.is_empty() {
                 app.browser.set_last_search(p.text);
             }
-            actions::search_again(app, true);
+            let (b, _, mut out) = app.browser_parts();
+            actions::search_again(b, &mut out, true);
         }
         PromptKind::Command => command(app, p.text.trim()),
     }
@@ -62,23 +63,35 @@ pub fn submit(app: &mut App) {
 fn command(app: &mut App, cmd: &str) {
     let arg = cmd.strip_prefix("goto").map_or(cmd, str::trim);
     if let Ok(n) = arg.parse::<u64>() {
-        actions::goto_number(app, arg, n);
+        let (b, _, mut out) = app.browser_parts();
+        actions::goto_number(b, &mut out, arg, n);
     } else if let Some((text, at)) =
         word_args(cmd, "goto").and_then(|a| Some((a, crate::tui::goto_time::parse(a)?)))
     {
-        crate::tui::goto_time::start(app, text, at);
+        let (b, env, mut out) = app.browser_parts();
+        crate::tui::goto_time::start(b, &env, &mut out, text, at);
     } else if let Some(id) = word_args(cmd, "goto").filter(|a| actions::is_id_prefix(a)) {
-        actions::goto_id(app, id);
+        let (b, _, mut out) = app.browser_parts();
+        actions::goto_id(b, &mut out, id);
     } else if matches!(cmd, "q" | "quit") {
         app.quit = true;
     } else if let Some(args) = word_args(cmd, "filter") {
-        crate::tui::filter::command(app, args);
+        let (b, env, mut out) = app.browser_parts();
+        crate::tui::filter::command(b, &env, &mut out, args);
     } else if let Some(file) = word_args(cmd, "export") {
-        crate::tui::export::request(app, file);
+        let mut to = crate::tui::export::Exporting {
+            browser: &app.browser,
+            report: &app.report,
+            ledger: &app.ledger,
+            outbox: &mut app.outbox,
+            queue: &mut app.queue,
+        };
+        crate::tui::export::request(&mut to, file);
     } else if cmd == "marks" {
-        crate::tui::bookmarks::list(app);
+        app.pane = crate::tui::app::Pane::Browser;
+        crate::tui::bookmarks::list(&app.browser, &mut app.queue);
     } else if cmd == "marks clear" {
-        crate::tui::bookmarks::clear(app);
+        crate::tui::bookmarks::clear(&mut app.browser, &mut app.queue);
     } else if let Some(arg) = word_args(cmd, "goto") {
         app.say(Level::Warn, strings::goto_no_match(arg));
     } else {

@@ -30,10 +30,8 @@ use crate::ledger::watch::thread::WatchHandle;
 use crate::ledger::watch::{WatchEvent, WatchOptions};
 use crate::remote::browse::{self, Step};
 use crate::remote::follow;
-use crate::tui::app::{App, Level};
 use crate::tui::chain::ChainKind;
 use crate::tui::msg::Msg;
-use crate::tui::strings;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -56,19 +54,6 @@ pub enum RemoteMsg {
     },
     /// The cache did not verify: thrown away, everything fetched again.
     CacheDiscarded,
-}
-
-/// Apply a [`RemoteMsg`].
-pub fn on_msg(app: &mut App, m: RemoteMsg) {
-    match m {
-        RemoteMsg::Fetched { done, total } => app.fetching = Some((done, total)),
-        RemoteMsg::CacheDiscarded => {
-            // The verification of the first copy is over: the new one is fetched first.
-            app.verify_progress = None;
-            app.fetching = None;
-            app.say(Level::Warn, strings::CACHE_DISCARDED);
-        }
-    }
 }
 
 /// Start loading `ledger`: a published location through [`spawn`] (the

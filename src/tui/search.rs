@@ -13,9 +13,12 @@
 //! moved elsewhere.
 
 use crate::ledger::io::line_index::{Direction, IndexedFile};
-use crate::tui::app::{App, Level};
+use crate::tui::app::{Level, Pane};
+use crate::tui::browser::{Browser, Env};
 use crate::tui::chain::ChainKind;
+use crate::tui::component::Out;
 use crate::tui::panes::{Job, PanesMsg};
+use crate::tui::queue::Internal;
 use crate::tui::strings;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -110,24 +113,24 @@ impl SearchJob {
 
 /// Start searching the browsed chain (whose file is open) as `ask` says,
 /// stopping any search still running.
-pub fn start(app: &mut App, ask: Ask) {
-    let view = app.current();
+pub fn start(b: &mut Browser, out: &mut Out, ask: Ask) {
+    let view = b.current();
     let Some(file) = view.file().map(IndexedFile::snapshot) else {
-        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+        out.queue.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     };
     let kind = view.kind;
-    cancel(app);
-    let request = app.panes.request();
+    cancel(b);
+    let request = out.work.request();
     let flag = Arc::new(AtomicBool::new(false));
-    app.browser.set_search(Pending {
+    b.set_search(Pending {
         request,
         kind,
         shown: ask.shown.clone(),
         not_found: ask.not_found.clone(),
         cancel: Arc::clone(&flag),
     });
-    app.panes.jobs.push(Job::Search(Box::new(SearchJob {
+    out.work.jobs.push(Job::Search(Box::new(SearchJob {
         request,
         kind,
         file,
@@ -137,8 +140,8 @@ pub fn start(app: &mut App, ask: Ask) {
 }
 
 /// Stop the running search, if any; return whether there was one.
-pub fn cancel(app: &mut App) -> bool {
-    let Some(p) = app.browser.take_search() else {
+pub fn cancel(b: &mut Browser) -> bool {
+    let Some(p) = b.take_search() else {
         return false;
     };
     p.cancel.store(true, Ordering::Relaxed);
@@ -147,44 +150,49 @@ pub fn cancel(app: &mut App) -> bool {
 
 /// A search answered: go to the line found, unless the answer is stale
 /// (another search since, or cancelled) or the browser shows another chain.
-pub fn on_found(app: &mut App, request: u64, kind: ChainKind, result: Result<Option<Hit>, String>) {
-    let Some(p) = app.browser.take_search_if(request) else {
+pub fn on_found(
+    b: &mut Browser,
+    env: &Env,
+    out: &mut Out,
+    request: u64,
+    kind: ChainKind,
+    result: Result<Option<Hit>, String>,
+) {
+    let Some(p) = b.take_search_if(request) else {
         return;
     };
-    if app.current().kind != kind {
+    if b.current().kind != kind {
         return;
     }
     // A search (not a `:goto ID`) that found a line: count all its hits.
-    if let (Ok(Some(_)), Some(query)) = (&result, app.browser.last_search())
+    if let (Ok(Some(_)), Some(query)) = (&result, b.last_search())
         && *query == p.shown
     {
         let query = query.to_owned();
-        crate::tui::hits::count(app, &query);
+        crate::tui::hits::count(b, &mut out.work, &query);
     }
+    let queue = &mut *out.queue;
     match result {
         // The user went to another pane meanwhile: the browser's cursor
         // moves, the screen is not taken from under them.
-        Ok(Some(hit))
-            if app.pane != crate::tui::app::Pane::Browser || app.browser.detail().is_some() =>
-        {
-            let rows = app.table_rows();
-            app.current_mut().move_to(hit.line, rows);
-            app.say(Level::Info, strings::found_elsewhere(hit.line + 1));
+        Ok(Some(hit)) if env.pane != Pane::Browser || b.detail().is_some() => {
+            b.current_mut().move_to(hit.line, env.table_rows());
+            queue.say(Level::Info, strings::found_elsewhere(hit.line + 1));
         }
         Ok(Some(hit)) => {
-            crate::tui::actions::goto_line(app, kind, hit.line + 1);
+            queue.push(Internal::GotoLine(kind, hit.line + 1));
             if hit.wrapped {
-                app.say(Level::Info, strings::SEARCH_WRAPPED);
+                queue.say(Level::Info, strings::SEARCH_WRAPPED);
             }
         }
-        Ok(None) => app.say(Level::Warn, p.not_found),
-        Err(e) => app.say(Level::Error, strings::read_error(&e)),
+        Ok(None) => queue.say(Level::Warn, p.not_found),
+        Err(e) => queue.say(Level::Error, strings::read_error(&e)),
     }
 }
 
 /// The status line while a search runs.
-pub fn status(app: &App) -> Option<String> {
-    let p = app.browser.search()?;
-    let spin = strings::SPINNER[(app.tick % 4) as usize];
+pub fn status(b: &Browser, tick: u64) -> Option<String> {
+    let p = b.search()?;
+    let spin = strings::SPINNER[(tick % 4) as usize];
     Some(format!("{spin} {}", strings::searching(&p.shown)))
 }

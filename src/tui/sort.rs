@@ -14,10 +14,13 @@
 
 use crate::ledger::model::descriptor::DescriptorRecord;
 use crate::time::Instant;
-use crate::tui::app::{App, Level};
+use crate::tui::app::Level;
+use crate::tui::browser::{Browser, Env};
 use crate::tui::chain::ChainKind;
+use crate::tui::component::Out;
 use crate::tui::marks::Marks;
 use crate::tui::narrow;
+use crate::tui::queue::Queue;
 use crate::tui::strings;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -294,61 +297,59 @@ pub fn status_rank(marks: Option<&Marks>, line: u64) -> i64 {
 }
 
 /// `s`: sort by the next key (after the last, file order again).
-pub fn cycle(app: &mut App) {
+pub fn cycle(b: &mut Browser, env: &Env, out: &mut Out) {
     // From the sort asked for last, even when it has not answered yet.
-    let kind = app.current().kind;
-    let pending = app
-        .browser
+    let kind = b.current().kind;
+    let pending = b
         .narrowing()
         .filter(|n| n.kind == Some(kind))
         .and_then(|n| n.sort);
     let current = match pending {
         Some((key, _)) => Some(key),
-        None => app.current().sorted.as_ref().map(|s| s.key),
+        None => b.current().sorted.as_ref().map(|s| s.key),
     };
     let next = SortKey::next(current);
     if let Some(key) = next {
-        start(app, key, false);
+        start(b, out, key, false);
     } else {
         // A sort still under way is no longer wanted (a filter scan is).
-        if app.browser.narrowing().is_some_and(|n| n.sort.is_some()) {
-            narrow::cancel(app);
+        if b.narrowing().is_some_and(|n| n.sort.is_some()) {
+            narrow::cancel(b);
         }
-        let rows = app.table_rows();
-        let view = app.current_mut();
+        let view = b.current_mut();
         view.sorted = None;
-        view.move_to(view.cursor, rows);
-        app.say(Level::Info, strings::SORT_CLEARED);
+        view.move_to(view.cursor, env.table_rows());
+        out.queue.say(Level::Info, strings::SORT_CLEARED);
     }
 }
 
 /// `S`: the same rows the other way round (no need to read them again).
-pub fn reverse(app: &mut App) {
-    let rows = app.table_rows();
-    let view = app.current_mut();
+pub fn reverse(b: &mut Browser, env: &Env, queue: &mut Queue) {
+    let rows = env.table_rows();
+    let view = b.current_mut();
     let Some(s) = view.sorted.take() else {
-        app.say(Level::Info, strings::NO_SORT);
+        queue.say(Level::Info, strings::NO_SORT);
         return;
     };
     let s = s.reversed();
     let msg = strings::sorted_by(s.key.name(), s.reverse);
     view.sorted = Some(s);
     view.move_to(view.cursor, rows);
-    app.say(Level::Info, msg);
+    queue.say(Level::Info, msg);
 }
 
 /// Sort the browsed chain by `key` in the background.
-pub fn start(app: &mut App, key: SortKey, reverse: bool) {
+pub fn start(b: &mut Browser, out: &mut Out, key: SortKey, reverse: bool) {
     if !matches!(
-        app.current().kind,
+        b.current().kind,
         ChainKind::Descriptors | ChainKind::NativeDescriptors
     ) {
-        app.say(Level::Warn, strings::SORT_DESCRIPTORS_ONLY);
+        out.queue.say(Level::Warn, strings::SORT_DESCRIPTORS_ONLY);
         return;
     }
-    let view = app.current();
+    let view = b.current();
     let Some(file) = view.file() else {
-        app.say(Level::Warn, strings::NOTHING_TO_SHOW);
+        out.queue.say(Level::Warn, strings::NOTHING_TO_SHOW);
         return;
     };
     let (path, total) = (file.path().to_path_buf(), file.index().byte_len());
@@ -356,11 +357,11 @@ pub fn start(app: &mut App, key: SortKey, reverse: bool) {
     let marks = view.marks.clone();
     let kind = view.kind;
     let what = strings::sorting_by(key.name(), reverse);
-    let (request, done) = narrow::begin(app, kind, what, total);
-    if let Some(n) = app.browser.narrowing_mut() {
+    let (request, done) = narrow::begin(b, &mut out.work, kind, what, total);
+    if let Some(n) = b.narrowing_mut() {
         n.sort = Some((key, reverse));
     }
-    app.panes
+    out.work
         .jobs
         .push(crate::tui::panes::jobs::Job::Sort(Box::new(SortJob {
             request,
@@ -375,19 +376,19 @@ pub fn start(app: &mut App, key: SortKey, reverse: bool) {
 }
 
 /// A sort finished: show its order (unless it is stale).
-pub fn on_sorted(app: &mut App, done: SortDone) {
-    if !narrow::finish(app, done.request) {
+pub fn on_sorted(b: &mut Browser, env: &Env, queue: &mut Queue, done: SortDone) {
+    if !narrow::finish(b, done.request) {
         return;
     }
     let sorted = match done.result {
         Ok(s) => s,
         Err(e) => {
-            app.say(Level::Error, strings::read_error(&e));
+            queue.say(Level::Error, strings::read_error(&e));
             return;
         }
     };
-    let rows = app.table_rows();
-    let Some(view) = app.chain_mut(done.kind) else {
+    let rows = env.table_rows();
+    let Some(view) = b.chain_mut(done.kind) else {
         return;
     };
     let msg = strings::sorted_by(sorted.key.name(), sorted.reverse);
@@ -396,7 +397,7 @@ pub fn on_sorted(app: &mut App, done: SortDone) {
     crate::tui::filter::catch_up_sort(view);
     view.top = view.line_at(0);
     view.move_to(view.line_at(0), rows);
-    app.say(Level::Info, msg);
+    queue.say(Level::Info, msg);
 }
 
 #[cfg(test)]

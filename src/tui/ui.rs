@@ -3,6 +3,7 @@
 //! small to use.
 
 use crate::tui::app::{App, Pane};
+use crate::tui::chrome::Chrome;
 use crate::tui::{chrome, form, help, layout, live, strings};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,15 +18,17 @@ pub fn render(app: &App, f: &mut Frame) {
         return;
     }
     let a = layout::areas(area);
-    chrome::tabs(app, f, a.tabs);
+    let badge = live_badge(app);
+    let bars = chrome_of(app, &badge);
+    chrome::tabs(&bars, f, a.tabs);
     let (banner, body) = layout::split_banner(a.body, app.live.banner_lines(a.body.width).len());
     if banner.height > 0 {
-        live::render_banner(app, f, banner);
+        live::render_banner(&app.live, &app.theme, f, banner);
     }
     if app.pane == Pane::Browser && app.histogram.is_open() {
-        crate::tui::histogram::render(f, body, app);
+        crate::tui::histogram::render(f, body, &app.histogram, app.current(), &app.ctx());
     } else {
-        crate::tui::component::drawable(app).draw(f, body, &app.ctx());
+        app.drawable().draw(f, body, &app.ctx());
     }
     if let Some(scroll) = app.help {
         help::render(f, body, scroll, &app.theme);
@@ -34,8 +37,32 @@ pub fn render(app: &App, f: &mut Frame) {
         let spin = strings::SPINNER[(app.tick % 4) as usize];
         form::render(f, a.body, form, &app.theme, spin);
     }
-    chrome::line(app, f, a.line);
-    chrome::status(app, f, a.status);
+    chrome::line(&bars, f, a.line);
+    chrome::status(&bars, f, a.status);
+}
+
+/// The live view's badge for the chain the browser shows
+/// ([`live::badge`]).
+pub fn live_badge(app: &App) -> String {
+    live::badge(&app.live, app.current())
+}
+
+/// What the chrome shows of `app`, its live badge `badge`.
+fn chrome_of<'a>(app: &'a App, badge: &'a str) -> Chrome<'a> {
+    Chrome {
+        ctx: app.ctx(),
+        ledger: &app.ledger,
+        pane: app.pane,
+        browser: &app.browser,
+        prompt: app.prompt.as_ref(),
+        message: app.message.as_ref(),
+        contexts: app.contexts(),
+        help: app.help.is_some(),
+        writes: app.writes,
+        writing: app.writing.running.map(|(_, kind)| kind),
+        fetching: app.fetching,
+        badge,
+    }
 }
 
 /// The message for a terminal below the minimum size; the mode stays visible.
@@ -47,7 +74,7 @@ fn too_small(app: &App, f: &mut Frame, area: Rect) {
             layout::MIN_WIDTH,
             layout::MIN_HEIGHT,
         )),
-        Line::styled(chrome::mode(app), app.theme.mode),
+        Line::styled(chrome::mode(app.writes), app.theme.mode),
     ];
     f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
 }

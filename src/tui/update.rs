@@ -6,7 +6,7 @@
 //! what is asked for; anything that may read a whole file (a search, a
 //! filter, the analyses) is queued as a job for a worker.
 
-use crate::tui::app::{App, Level, Loading, Pane};
+use crate::tui::app::{App, Level, Loading, Pane, ctx};
 use crate::tui::chain::{ChainKind, Source};
 use crate::tui::keys::{self, Action};
 use crate::tui::marks::Marks;
@@ -27,7 +27,7 @@ pub fn update(app: &mut App, msg: Msg) {
         }
         Msg::Resize(w, h) => {
             app.size = (w, h);
-            actions::refresh_views(app);
+            refresh_views(app);
         }
         Msg::Tick => {
             app.tick = app.tick.wrapping_add(1);
@@ -51,13 +51,11 @@ pub fn update(app: &mut App, msg: Msg) {
             on_verified(app, result);
         }
         Msg::Panes(m) => panes::on_msg(app, m),
-        Msg::Exported(result) => crate::tui::export::done(app, result),
-        Msg::Written { request, outcome } => {
-            crate::tui::writes::on_written(app, request, outcome);
-        }
+        Msg::Exported(result) => crate::tui::export::done(&mut app.queue, result),
+        Msg::Written { request, outcome } => on_written(app, request, outcome),
         Msg::InputClosed => app.quit = true,
-        Msg::Live(ev) => crate::tui::live::on_event(app, ev),
-        Msg::Remote(m) => crate::tui::remote_load::on_msg(app, m),
+        Msg::Live(ev) => on_watched(app, ev),
+        Msg::Remote(m) => on_remote(app, m),
     }
     crate::tui::queue::drain(app);
     panes::after_update(app);
@@ -119,6 +117,155 @@ fn on_indexed(
     view.move_to(to, rows);
 }
 
+/// An append's outcome arrived: to the form; the record acknowledged is
+/// shown in the browser and the ledger loaded again.
+pub fn on_appended(
+    app: &mut App,
+    result: Result<crate::tui::writes::WriteAck, crate::tui::form::Refusal>,
+) {
+    let Some(line) = form::appended(&mut app.form, &mut app.queue, result) else {
+        return;
+    };
+    app.pane = Pane::Browser;
+    app.browser.set_detail(None);
+    let rows = app.table_rows();
+    app.browser.show_appended(line, rows, app.live.active);
+    request_reload(app);
+}
+
+/// After an append: without the watcher, ask the loop to load the ledger
+/// again (it re-indexes and re-verifies; the verdict shows `verifying…`
+/// meanwhile). With it, nothing: the watcher sees this append as it sees
+/// any other, and verifies it from the last verified offset (a reload's
+/// verdict would be ignored, as older than the watcher's).
+pub fn request_reload(app: &mut App) {
+    if app.live.active {
+        return;
+    }
+    app.outbox.reload = true;
+    app.report = Loading::Pending;
+    for c in app.browser.chains_mut() {
+        c.marks = None;
+    }
+}
+
+/// Apply one event of the ledger's watcher ([`crate::tui::live`]).
+fn on_watched(app: &mut App, ev: crate::ledger::watch::WatchEvent) {
+    use crate::ledger::watch::WatchEvent;
+    use crate::tui::live;
+    match ev {
+        WatchEvent::Ready(report) => {
+            app.live.active = true;
+            if app.live.opened.is_empty() {
+                app.live.opened = app
+                    .browser
+                    .chains()
+                    .iter()
+                    .map(|c| (c.kind, c.lines()))
+                    .collect();
+            }
+            show_live_report(app, report);
+            // Lines appended between indexing and the watcher's start.
+            let kinds: Vec<ChainKind> = app.browser.chains().iter().map(|c| c.kind).collect();
+            for chain in kinds {
+                let rows = app.table_rows();
+                live::grow(&mut app.browser, chain, rows);
+            }
+        }
+        WatchEvent::Record(r) => on_live_record(app, &r),
+        WatchEvent::Pending(p) => {
+            let chain = ChainKind::from_name(p.file);
+            app.live.pending.retain(|q| q.file != p.file);
+            app.live.pending.push(p);
+            if let Some(chain) = chain {
+                let rows = app.table_rows();
+                live::grow(&mut app.browser, chain, rows);
+            }
+        }
+        WatchEvent::Alert(a) => {
+            app.live.alerts.push(a);
+            app.live.unacknowledged += 1;
+            if let Some(r) = live::take_report(&mut app.report) {
+                show_live_report(app, r);
+            }
+            refresh_views(app);
+        }
+        WatchEvent::Reverifying { .. } => app.live.reverifying = true,
+        WatchEvent::Reverified(report) => {
+            app.live.reverifying = false;
+            app.live.pending.clear();
+            // The lines judged live are judged again in this report.
+            app.live.findings.clear();
+            show_live_report(app, report);
+        }
+        WatchEvent::Error(e) => app.say(Level::Warn, crate::tui::strings::live_error(&e)),
+    }
+}
+
+/// A record the watcher judged: counted in the report, its findings added
+/// (the report shown again with them), its chain grown.
+fn on_live_record(app: &mut App, r: &crate::ledger::watch::RecordEvent) {
+    use crate::tui::live;
+    app.live.pending.retain(|q| q.file != r.file);
+    if live::counted(&mut app.report, r) {
+        app.panes.report_changed();
+    }
+    if let Some(n) = &r.native
+        && live::native_numbers(&mut app.report, n)
+    {
+        app.panes.report_changed();
+    }
+    if !r.findings.is_empty() {
+        app.live
+            .findings
+            .extend(r.findings.iter().map(|f| (r.file, f.clone())));
+        if let Some(report) = live::take_report(&mut app.report) {
+            show_live_report(app, report);
+        }
+    }
+    let Some(chain) = ChainKind::from_name(r.file) else {
+        return;
+    };
+    if let Some(m) = app.chain_mut(chain).and_then(|v| v.marks.as_mut()) {
+        m.add_live(r.line, &r.findings);
+    }
+    let rows = app.table_rows();
+    crate::tui::live::grow(&mut app.browser, chain, rows);
+}
+
+/// Show `report` with every alert and live finding added to its files.
+fn show_live_report(app: &mut App, report: Box<crate::ledger::model::report::VerifyReport>) {
+    let report = crate::tui::live::annotate(&app.live, report);
+    on_verified(app, Ok(report));
+}
+
+/// How the fetch of a published location goes ([`crate::tui::remote_load`]).
+fn on_remote(app: &mut App, m: crate::tui::remote_load::RemoteMsg) {
+    use crate::tui::remote_load::RemoteMsg;
+    match m {
+        RemoteMsg::Fetched { done, total } => app.fetching = Some((done, total)),
+        RemoteMsg::CacheDiscarded => {
+            // The verification of the first copy is over: the new one is fetched first.
+            app.verify_progress = None;
+            app.fetching = None;
+            app.say(Level::Warn, crate::tui::strings::CACHE_DISCARDED);
+        }
+    }
+}
+
+/// A write job's outcome arrived: hand it to the form or the pulse key.
+fn on_written(app: &mut App, request: u64, outcome: crate::tui::writes::Written) {
+    use crate::tui::writes::Written;
+    crate::tui::writes::answered(&mut app.writing, request);
+    match outcome {
+        Written::Previewed(result) => {
+            form::previewed(&mut app.form, &mut app.queue, request, result);
+        }
+        Written::Appended(result) => on_appended(app, result),
+        Written::Pulse(result) => crate::tui::write_pulse::done(&mut app.queue, result),
+    }
+}
+
 /// Show a verification report (or why there is none).
 pub fn on_verified(
     app: &mut App,
@@ -144,15 +291,30 @@ pub fn on_verified(
             ) == crate::tui::first_screen::FirstVerdict::Awaited;
             app.report = Loading::Ready(report);
             app.panes.report_changed();
-            if first {
-                crate::tui::first_screen::show(app);
+            if first && let Some(report) = app.report.ready() {
+                let overlays_closed = app.pane == Pane::Browser
+                    && app.prompt.is_none()
+                    && app.help.is_none()
+                    && app.form.as_ref().is_none_or(|f| !f.visible);
+                let said = app.message.is_some();
+                let target = crate::tui::first_screen::show(
+                    report,
+                    &app.browser,
+                    overlays_closed,
+                    said,
+                    &mut app.queue,
+                );
+                if let Some((chain, line)) = target {
+                    crate::tui::queue::goto_line(app, chain, line);
+                }
             }
         }
         Err(e) => app.report = Loading::Failed(e),
     }
     // An open detail shows the findings of its line: rebuild it.
     if app.browser.detail().is_some() {
-        actions::open_detail(app);
+        let (b, env, out) = app.browser_parts();
+        actions::open_detail(b, &env, out.queue);
     }
 }
 
@@ -166,9 +328,9 @@ fn on_key(app: &mut App, ev: KeyEvent) {
     let action = keys::lookup(app.contexts(), &ev);
     if let Some(a) = action {
         perform(app, a);
-    } else if crate::tui::form::is_editing(app) {
+    } else if form::is_editing(app.form.as_ref()) {
         // Unbound keys in the form are text for its field.
-        crate::tui::form::type_key(app, ev);
+        form::type_key(&mut app.form, ev);
     } else if !prompt::type_key(app, ev) && app.prompt.is_none() {
         // Unbound keys in the prompt are text; elsewhere a key that does
         // nothing says so and where the keys are, rather than nothing.
@@ -197,20 +359,38 @@ pub fn perform(app: &mut App, action: Action) {
         // `e`/`E` walk the browsed chain's findings from every pane but
         // the time pane, which walks its own anomalies.
         Action::NextFinding | Action::PrevFinding if app.pane != Pane::Time => {
-            actions::jump_to_finding(app, action == Action::NextFinding);
+            if actions::jump_to_finding(&app.browser, &mut app.queue, action == Action::NextFinding)
+            {
+                app.pane = Pane::Browser;
+            }
         }
         Action::Search | Action::Command | Action::Submit | Action::DeleteChar => {
             prompt::perform(app, action);
         }
-        Action::Acknowledge => crate::tui::live::acknowledge(app),
+        Action::Acknowledge => {
+            // The alerts stay listed among the findings, the banner goes.
+            app.live.unacknowledged = 0;
+            refresh_views(app);
+        }
         Action::AppendForm
         | Action::FormNext
         | Action::FormPrev
         | Action::FormEnter
         | Action::FormPreview
-        | Action::FormConfirm => form::perform(app, action),
-        Action::AppendPulse => crate::tui::write_pulse::append_now(app),
-        Action::Histogram => crate::tui::histogram::toggle(app),
+        | Action::FormConfirm => {
+            let mut desk = crate::tui::writes::Desk {
+                allowed: app.writes,
+                ledger: &app.ledger,
+                writing: &mut app.writing,
+                queue: &mut app.queue,
+            };
+            if form::perform(&mut app.form, &mut desk, action) {
+                app.prompt = None;
+                app.help = None;
+            }
+        }
+        Action::AppendPulse => crate::tui::write_pulse::append_now(&mut app.write_desk()),
+        Action::Histogram => toggle_histogram(app),
         _ => focused(app, action),
     }
     crate::tui::queue::drain(app);
@@ -226,24 +406,79 @@ fn focused(app: &mut App, action: Action) {
         return;
     }
     if app.pane == Pane::Browser && app.histogram.is_open() {
-        crate::tui::histogram::perform(app, action);
+        let body = app.body();
+        let asked =
+            crate::tui::histogram::perform(&mut app.histogram, app.browser.current(), body, action);
+        // `Enter`: the buckets chosen become the browser's filter.
+        if let Some(words) = asked {
+            let (b, env, mut out) = app.browser_parts();
+            crate::tui::filter::command(b, &env, &mut out, &words);
+        }
         return;
     }
-    // The browser's keys act on the whole app: they are not a component's.
-    if crate::tui::component::with_focused(app, |c, ctx, out| c.event(action, ctx, out)).is_none() {
-        actions::perform(app, action);
+    // The browser is not a component: it lends `Ctx` its chains, so its
+    // keys take its own state and an `Env` (`App::browser_parts`).
+    if app
+        .with_focused(|c, ctx, out| c.event(action, ctx, out))
+        .is_none()
+    {
+        browse(app, action);
     }
+}
+
+/// Re-clamp every view to the current size and decode the visible rows.
+pub fn refresh_views(app: &mut App) {
+    let (b, env, _) = app.browser_parts();
+    actions::refresh(b, &env);
+    let ctx = ctx!(app);
+    app.integrity.clamp(&ctx);
+    if let Some(h) = app.help {
+        app.help = Some(h.min(help::max_scroll(app.body())));
+    }
+    app.maturity.clamp(&ctx);
+}
+
+/// Move what has focus by `delta` rows: the help when open, else the
+/// active pane's selection (the mouse wheel comes here).
+pub fn move_by(app: &mut App, delta: i64) {
+    let body = app.body();
+    if let Some(h) = &mut app.help {
+        help::scroll_by(h, body, delta);
+        return;
+    }
+    if app
+        .with_focused(|c, ctx, _| c.move_by(ctx, delta))
+        .is_none()
+    {
+        let (b, env, _) = app.browser_parts();
+        actions::browse_by(b, &env, delta);
+    }
+}
+
+/// `H`: open or close the histogram over the browsed chain.
+fn toggle_histogram(app: &mut App) {
+    let mut out = crate::tui::component::Out {
+        queue: &mut app.queue,
+        work: app.panes.work(),
+    };
+    crate::tui::histogram::toggle(&mut app.histogram, app.browser.current(), &mut out);
+}
+
+/// The chain browser's share of an action, with its parts of the app.
+fn browse(app: &mut App, action: Action) {
+    let (b, env, mut out) = app.browser_parts();
+    actions::perform(b, &env, &mut out, action);
 }
 
 /// Close the innermost thing open.
 fn back(app: &mut App) {
-    if form::back(app) {
+    if form::back(&mut app.form, &mut app.queue) {
         return;
     }
     if app.prompt.take().is_some() || app.help.take().is_some() {
         return;
     }
-    if crate::tui::search::cancel(app) {
+    if crate::tui::search::cancel(&mut app.browser) {
         app.say(
             crate::tui::app::Level::Info,
             crate::tui::strings::SEARCH_STOPPED,
@@ -254,7 +489,7 @@ fn back(app: &mut App) {
         return;
     }
     if app.pane == Pane::Browser && app.histogram.is_open() {
-        crate::tui::histogram::toggle(app);
+        toggle_histogram(app);
         return;
     }
     // Back along the links followed from the audit pane; from panes 3-5

@@ -6,15 +6,15 @@
 use crate::ledger::clock::Clock;
 use crate::ledger::open::{Ledger, PulseAck};
 use crate::ledger::write_error::{PulseTimeError, WriteError};
-use crate::tui::app::{App, Level};
-use crate::tui::form::request_reload;
+use crate::tui::app::Level;
+use crate::tui::queue::{Internal, Queue};
 use crate::tui::strings;
-use crate::tui::writes::{Keys, Work, WriteAck, start};
+use crate::tui::writes::{Desk, Keys, Work, WriteAck, start};
 use std::path::Path;
 
 /// `P`: append a pulse now, in the background.
-pub fn append_now(app: &mut App) {
-    let _ = start(app, Work::Pulse);
+pub fn append_now(desk: &mut Desk) {
+    let _ = start(desk, Work::Pulse);
 }
 
 /// Append a pulse to `ledger` at `clock`'s time; what was written, or why
@@ -64,14 +64,14 @@ pub fn append(ledger: &Path, keys: &Keys, clock: &dyn Clock) -> Result<WriteAck,
 }
 
 /// A pulse's outcome arrived: say what was written (and reload), or why not.
-pub fn done(app: &mut App, result: Result<WriteAck, String>) {
+pub fn done(queue: &mut Queue, result: Result<WriteAck, String>) {
     match result {
         Ok(ack) => {
             let (level, text) = ack.message();
-            app.say(level, text);
-            request_reload(app);
+            queue.say(level, text);
+            queue.push(Internal::Reload);
         }
-        Err(text) => app.say(Level::Error, format!("✘ pulse refused: {text}")),
+        Err(text) => queue.say(Level::Error, format!("✘ pulse refused: {text}")),
     }
 }
 

@@ -7,19 +7,20 @@
 //! time: a second one asked for meanwhile is refused with a message, never
 //! queued behind the first. Quitting waits for a write under way, so the
 //! workstation never exits half-way through appending a record. Tests run
-//! the same jobs inline ([`crate::tui::panes::jobs::run_all_blocking`]).
+//! the same jobs inline ([`crate::tui::event_loop::run_all_blocking`]).
 //!
 //! A preview writes nothing; it runs here because it verifies the ledger
 //! (the record shown must be the one the append module would write).
 
 use crate::ledger::clock::{Clock, SystemClock};
 use crate::ledger::model::new_descriptor::NewDescriptor;
-use crate::tui::app::{App, Level};
+use crate::tui::app::Level;
 use crate::tui::form::{FormPreview, Refusal};
 use crate::tui::msg::Msg;
+use crate::tui::queue::Queue;
 use crate::tui::strings;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::thread::JoinHandle;
@@ -193,28 +194,43 @@ impl WriteJob {
     }
 }
 
+/// What asking for a write takes of the app: whether writes are on, the
+/// ledger, the writes' state, and where to say why a write is refused.
+#[derive(Debug)]
+pub struct Desk<'a> {
+    /// Whether writes are allowed (`--write`).
+    pub allowed: bool,
+    /// The ledger path as given.
+    pub ledger: &'a Path,
+    /// Keys, clock, and the write job queued or under way.
+    pub writing: &'a mut Writing,
+    /// Where a refusal is said.
+    pub queue: &'a mut Queue,
+}
+
 /// Queue `work`; its request number, or `None` (and a message) when
 /// another write is still under way or writes are off.
-pub fn start(app: &mut App, work: Work) -> Option<u64> {
-    if !app.writes {
+pub fn start(desk: &mut Desk, work: Work) -> Option<u64> {
+    if !desk.allowed {
         let what = match work.kind() {
             WriteKind::Pulse => strings::WRITES_OFF_PULSE,
             WriteKind::Preview | WriteKind::Append => strings::WRITES_OFF_DESCRIPTOR,
         };
-        app.say(Level::Warn, strings::writes_off(what));
+        desk.queue.say(Level::Warn, strings::writes_off(what));
         return None;
     }
-    if let Some((_, kind)) = app.writing.running {
-        app.say(Level::Warn, strings::write_under_way(kind.label()));
+    if let Some((_, kind)) = desk.writing.running {
+        desk.queue
+            .say(Level::Warn, strings::write_under_way(kind.label()));
         return None;
     }
-    let w = &mut app.writing;
+    let w = &mut *desk.writing;
     w.last_request += 1;
     let request = w.last_request;
     w.running = Some((request, work.kind()));
     w.queued = Some(WriteJob {
         request,
-        ledger: app.ledger.clone(),
+        ledger: desk.ledger.to_path_buf(),
         keys: w.keys.clone(),
         clock: Arc::clone(&w.clock),
         work,
@@ -222,22 +238,19 @@ pub fn start(app: &mut App, work: Work) -> Option<u64> {
     Some(request)
 }
 
-/// A write job's outcome arrived: hand it to the form or the pulse key.
-pub fn on_written(app: &mut App, request: u64, outcome: Written) {
-    if app.writing.running.is_some_and(|(r, _)| r == request) {
-        app.writing.running = None;
-    }
-    match outcome {
-        Written::Previewed(result) => crate::tui::form::previewed(app, request, result),
-        Written::Appended(result) => crate::tui::form::appended(app, result),
-        Written::Pulse(result) => crate::tui::write_pulse::done(app, result),
+/// A write job's outcome arrived for `request`: no write is under way any
+/// more (when it was that one). The form or the pulse key takes the
+/// outcome ([`crate::tui::update`]).
+pub fn answered(writing: &mut Writing, request: u64) {
+    if writing.running.is_some_and(|(r, _)| r == request) {
+        writing.running = None;
     }
 }
 
 /// Start the queued write, if any, on its own thread; its outcome arrives
 /// on `tx`. The handle is kept in `running` so quitting can wait for it.
-pub fn spawn(app: &mut App, tx: &Sender<Msg>, running: &mut Option<JoinHandle<()>>) {
-    let Some(job) = app.writing.queued.take() else {
+pub fn spawn(writing: &mut Writing, tx: &Sender<Msg>, running: &mut Option<JoinHandle<()>>) {
+    let Some(job) = writing.queued.take() else {
         return;
     };
     let tx = tx.clone();

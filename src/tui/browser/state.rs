@@ -185,6 +185,44 @@ impl Browser {
         self.narrowing.take()
     }
 
+    /// Show 0-based `line` of `chain` (its detail closed), with `rows` rows
+    /// in the table; whether the ledger has that chain.
+    pub fn show_line(&mut self, chain: ChainKind, line: u64, rows: usize) -> bool {
+        let Some(i) = self.chain_index(chain) else {
+            return false;
+        };
+        self.chain = i;
+        self.detail = None;
+        self.chains[i].move_to(line, rows);
+        true
+    }
+
+    /// After an append of 1-based `line` to the descriptors: show that
+    /// chain with the cursor on the new record, `rows` rows in the table.
+    /// The cursor is put there before the file is indexed again: indexing
+    /// clamps it, and then it is there. `watching`: the live view runs.
+    pub fn show_appended(&mut self, line: u64, rows: usize, watching: bool) {
+        let Some(i) = self
+            .chain_index(ChainKind::Descriptors)
+            .or_else(|| self.chain_index(ChainKind::NativeDescriptors))
+        else {
+            return;
+        };
+        self.chain = i;
+        let view = &mut self.chains[i];
+        if !watching {
+            view.cursor = line.saturating_sub(1);
+        } else if view.lines() >= line {
+            // The watcher was quicker than this acknowledgement: the record
+            // is indexed already, so go to it (scrolling the view there).
+            view.move_to(line.saturating_sub(1), rows);
+        } else {
+            // On the last row, the view follows the end: the new record
+            // shows as soon as the watcher has verified it.
+            view.move_to(u64::MAX, rows);
+        }
+    }
+
     /// The running search, when it is the one `request` answers.
     pub fn take_search_if(&mut self, request: u64) -> Option<Pending> {
         self.search.take_if(|p| p.request == request)

@@ -223,7 +223,7 @@ fn event_loop(
 /// work, a reload, an export, the clipboard. (Read-only: no write job is
 /// ever queued; its live view is fed by the fleet's watcher.)
 fn background(app: &mut App, s: &mut Session, verify: &VerifyOptions) -> io::Result<()> {
-    panes::jobs::spawn_all(app, &s.tx);
+    panes::jobs::spawn_all(&mut app.panes.jobs, &s.tx);
     if let Some(text) = app.outbox.clipboard.take() {
         let mut out = io::stdout();
         out.write_all(crate::tui::clipboard::osc52(&text).as_bytes())?;

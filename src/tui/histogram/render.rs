@@ -7,7 +7,9 @@
 use super::buckets::between;
 use super::count::Counts;
 use super::{Grid, Histogram, rows_in};
-use crate::tui::app::{App, Loading};
+use crate::tui::app::Loading;
+use crate::tui::chain::ChainView;
+use crate::tui::context::Ctx;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -34,11 +36,11 @@ fn bucket(c: &Counts, g: &Grid, i: u64) -> Bucket {
     }
 }
 
-/// Draw the histogram of the browsed chain into `area` (the body).
-pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let h = &app.histogram;
-    let t = &app.theme;
-    let (kind, filter, current) = h.subject_of(app.current());
+/// Draw the histogram `h` of the browsed chain `browsed` into `area` (the
+/// body).
+pub fn render(f: &mut Frame, area: Rect, h: &Histogram, browsed: &ChainView, ctx: &Ctx) {
+    let t = ctx.theme;
+    let (kind, filter, current) = h.subject_of(browsed);
     let mut title = format!(" histogram: {} ", kind.file_kind().file_name());
     if let Some(filter) = filter {
         title = format!("{title}· filter {filter} ");
@@ -52,14 +54,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(block, area);
     let lines = match (&h.counts, super::progress(h)) {
         (_, Some((done, total))) => {
-            let spin = crate::tui::strings::SPINNER[(app.tick % 4) as usize];
+            let spin = ctx.spinner();
             let pct = (done.min(total) * 100).checked_div(total).unwrap_or(0);
             vec![Line::raw(format!(
                 "{spin} counting records by time… {pct}%"
             ))]
         }
         (Loading::Failed(e), None) => vec![Line::styled(crate::tui::strings::read_error(e), t.bad)],
-        (Loading::Ready(c), None) => body(h, c, app, inner),
+        (Loading::Ready(c), None) => body(h, c, ctx, inner),
         (Loading::Pending, None) => Vec::new(),
     };
     let width = usize::from(inner.width);
@@ -70,10 +72,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-fn body(h: &Histogram, counts: &Counts, app: &App, inner: Rect) -> Vec<Line<'static>> {
+fn body(h: &Histogram, counts: &Counts, ctx: &Ctx, inner: Rect) -> Vec<Line<'static>> {
     let c = counts;
-    let t = &app.theme;
-    let rows = rows_in(app.body());
+    let t = ctx.theme;
+    let rows = rows_in(ctx.body);
     let mut out = Vec::new();
     let Some(grid) = h.grid(rows) else {
         out.push(Line::raw(format!(

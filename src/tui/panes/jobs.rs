@@ -14,13 +14,11 @@ use crate::ledger::discover::FileKind;
 use crate::ledger::io::line_index::IndexedFile;
 use crate::ledger::model::report::VerifyReport;
 use crate::ledger::verify::VerifyOptions;
-use crate::tui::app::App;
 use crate::tui::audit::{AuditPage, ManifestLine};
 use crate::tui::msg::Msg;
 use crate::tui::panes::PanesMsg;
 use crate::tui::strings::analysis as s;
 use crate::tui::time::{IntervalSeries, TimeOverview};
-use crate::tui::update::update;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Arc;
@@ -168,29 +166,14 @@ impl Job {
     }
 }
 
-/// Start every queued job on its own thread; results arrive on `tx`.
-pub fn spawn_all(app: &mut App, tx: &Sender<Msg>) {
-    for job in app.panes.jobs.drain(..) {
+/// Start every job of `jobs` on its own thread; results arrive on `tx`.
+pub fn spawn_all(jobs: &mut Vec<Job>, tx: &Sender<Msg>) {
+    for job in jobs.drain(..) {
         let tx = tx.clone();
         std::thread::spawn(move || {
             // A closed channel means the workstation has quit: nothing to do.
             let _ = tx.send(job.run());
         });
-    }
-}
-
-/// Run every queued job inline, applying each result (tests, and callers
-/// without threads): the panes' jobs and the write job
-/// ([`crate::tui::writes`]). Jobs queued by a result run too.
-pub fn run_all_blocking(app: &mut App) {
-    while !app.panes.jobs.is_empty() || app.writing.queued.is_some() {
-        let jobs: Vec<Job> = app.panes.jobs.drain(..).collect();
-        for job in jobs {
-            update(app, job.run());
-        }
-        if let Some(job) = app.writing.queued.take() {
-            update(app, job.run());
-        }
     }
 }
 

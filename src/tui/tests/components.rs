@@ -1,5 +1,6 @@
 //! Panes as components: each answers an action from its own state and a
-//! [`crate::tui::context::Ctx`], and asks the rest of the workstation
+//! [`crate::tui::context::Ctx`] (the browser: a
+//! [`crate::tui::browser::Env`]), and asks the rest of the workstation
 //! through the queue; it changes nothing else.
 
 use super::harness::Harness;
@@ -36,5 +37,45 @@ fn the_maturity_pane_says_when_there_is_no_process_to_show() {
     assert_eq!(
         queue.pop(),
         Some(Internal::Say(Level::Info, s::NO_PROCESS.to_owned()))
+    );
+}
+
+#[test]
+fn the_browser_asks_through_the_queue_and_moves_when_it_is_applied() {
+    let mut t = Harness::tampered(120, 40);
+    let (b, _, out) = t.app.browser_parts();
+    let (kind, here) = (b.current().kind, b.current().cursor);
+    b.current_mut().bookmarks.insert(here + 1);
+    crate::tui::bookmarks::jump(b, out.queue, true);
+    assert_eq!(out.queue.pop(), Some(Internal::GotoLine(kind, here + 2)));
+    assert_eq!(out.queue.pop(), None, "not wrapped: nothing to say");
+    assert_eq!(
+        b.current().cursor,
+        here,
+        "nothing moves before the queue is applied"
+    );
+    out.queue.push(Internal::GotoLine(kind, here + 2));
+    crate::tui::queue::drain(&mut t.app);
+    assert_eq!(t.app.current().cursor, here + 1);
+    assert_eq!(t.app.pane, crate::tui::app::Pane::Browser);
+}
+
+#[test]
+fn a_line_of_a_chain_the_ledger_lacks_is_said_not_shown() {
+    let mut t = Harness::tampered(120, 40);
+    let before = t.app.current().cursor;
+    // A legacy ledger has no native events chain.
+    assert!(!t.app.browser.show_line(ChainKind::NativeEvents, 0, 10));
+    t.app
+        .queue
+        .push(Internal::GotoLine(ChainKind::NativeEvents, 1));
+    crate::tui::queue::drain(&mut t.app);
+    assert_eq!(t.app.current().cursor, before);
+    assert_eq!(
+        t.app.message,
+        Some((
+            Level::Warn,
+            crate::tui::strings::not_browsable(ChainKind::NativeEvents.name())
+        ))
     );
 }

@@ -3,8 +3,8 @@
 //! every theme; a ledger just opened is not "PAUSED".
 
 use super::harness::{Harness, message, tampered_ledger};
+use crate::tui::event_loop::run_all_blocking;
 use crate::tui::load::load_blocking;
-use crate::tui::panes::jobs::run_all_blocking;
 use crate::tui::strings;
 use crate::tui::theme::{Theme, ThemeName};
 use crate::tui::update::update;
@@ -126,5 +126,5 @@ fn a_ledger_just_opened_is_live_not_paused() {
         &mut app,
         crate::tui::msg::Msg::Live(crate::ledger::watch::WatchEvent::Ready(report)),
     );
-    assert_eq!(crate::tui::live::badge(&app), strings::LIVE);
+    assert_eq!(crate::tui::ui::live_badge(&app), strings::LIVE);
 }

@@ -6,9 +6,9 @@ use crate::ledger::io::line_index::IndexedFile;
 use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::tui::app::App;
 use crate::tui::chain::ChainKind;
+use crate::tui::event_loop::run_all_blocking;
 use crate::tui::load::load_blocking;
 use crate::tui::msg::Msg;
-use crate::tui::panes::jobs::run_all_blocking;
 use crate::tui::theme::{Theme, ThemeName};
 use crate::tui::ui;
 use crate::tui::update::update;
@@ -283,4 +283,9 @@ fn named(name: &str) -> KeyEvent {
         }
     };
     KeyEvent::new(code, none)
+}
+
+/// The audit pane's document of the page shown, at the app's size.
+pub fn current_doc(app: &App) -> Option<crate::tui::audit::Doc> {
+    app.audit.doc(&app.ctx())
 }

@@ -6,8 +6,9 @@ use super::harness::Harness;
 use crate::ledger::legacy::write::append::{NewDescriptor, append_descriptor};
 use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::watch::{Watch, WatchEvent, WatchOptions};
-use crate::tui::live::{badge, messages};
+use crate::tui::live::messages;
 use crate::tui::msg::Msg;
+use crate::tui::ui::live_badge as badge;
 use crate::tui::update::update;
 use insta::assert_snapshot;
 use std::fs::OpenOptions;
@@ -196,7 +197,7 @@ fn an_acknowledgement_after_the_watcher_saw_the_record_still_shows_it() {
         line: 41,
         follow_up: None,
     };
-    crate::tui::form::appended(&mut l.t.app, Ok(ack));
+    crate::tui::update::on_appended(&mut l.t.app, Ok(ack));
     assert_eq!(l.cursor(), 40, "the cursor is on the new record");
     let screen = l.t.screen();
     assert!(

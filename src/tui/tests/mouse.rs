@@ -16,7 +16,7 @@ fn click(t: &mut Harness, column: u16, row: u16) {
         modifiers: KeyModifiers::NONE,
     };
     update(&mut t.app, Msg::Mouse(ev));
-    crate::tui::panes::jobs::run_all_blocking(&mut t.app);
+    crate::tui::event_loop::run_all_blocking(&mut t.app);
 }
 
 /// The (column, row) where `needle` is drawn, first match from the top.

@@ -4,6 +4,7 @@
 //! test (`tests/tui_tmux_pager.rs`) covers the terminal hand-over.
 
 use super::harness::Harness;
+use crate::tui::event_loop::pager_finished;
 use crate::tui::pager::{self, PagerJob};
 use insta::assert_snapshot;
 use std::ffi::OsStr;
@@ -137,11 +138,11 @@ fn the_message_after_the_pager_at_both_sizes() {
         let job = job_after(&mut t, ":10<enter>v");
         let dir = tempfile::tempdir().unwrap();
         let script = copying_pager(dir.path());
-        pager::finished(&mut t.app, pager::show(&job, Some(script.as_os_str())));
+        pager_finished(&mut t.app, pager::show(&job, Some(script.as_os_str())));
         let screen = t.screen();
         assert!(screen.contains("pager closed"), "{screen}");
         assert_snapshot!(format!("pager_closed_{w}x{h}"), screen);
-        pager::finished(
+        pager_finished(
             &mut t.app,
             pager::show(&job, Some(OsStr::new("no-such-pager"))),
         );

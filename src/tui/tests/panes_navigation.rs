@@ -3,9 +3,10 @@
 //! Esc, and the pending state before the background work answers.
 
 use super::harness::Harness;
+use super::harness::current_doc;
 use super::panes_snapshots::tampered_pulses;
 use crate::tui::app::{Loading, Pane};
-use crate::tui::audit::{AuditPage, Link, Target, current_doc};
+use crate::tui::audit::{AuditPage, Link, Target};
 use crate::tui::chain::ChainKind;
 use crate::tui::msg::Msg;
 use crate::tui::update::update;
@@ -244,7 +245,7 @@ fn panes_show_a_pending_state_until_the_background_answers() {
         t.screen()
     );
     // The jobs answer: every pane is ready and nothing is busy.
-    crate::tui::panes::jobs::run_all_blocking(&mut t.app);
+    crate::tui::event_loop::run_all_blocking(&mut t.app);
     assert!(t.app.maturity.report().ready().is_some());
     assert!(t.app.time.overview().ready().is_some());
     assert!(!t.app.audit.pending());

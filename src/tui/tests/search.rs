@@ -4,8 +4,8 @@
 
 use super::harness::Harness;
 use crate::tui::chain::ChainKind;
+use crate::tui::event_loop::run_all_blocking;
 use crate::tui::msg::Msg;
-use crate::tui::panes::jobs::run_all_blocking;
 use crate::tui::panes::{Job, PanesMsg};
 use crate::tui::search::{Hit, SearchJob};
 use crate::tui::strings;
