@@ -40,6 +40,7 @@ pub mod native;
 pub mod thread;
 
 pub use event::{Alert, ChangeKind, PendingEvent, RecordEvent, RecordStatus, WatchEvent};
+pub use thread::WatchHandle;
 
 use crate::ledger::discover::{DiscoverError, FileKind, discover};
 use crate::ledger::io::reader::{LineReader, RawLine};

@@ -63,8 +63,11 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     let jobs_tx = tx.clone();
     // A published location is followed by its load, on the copy it
     // fetched (dropping the handle stops that: a reload starts another).
+    // The ledger with the keys the command resolved: its load and its
+    // watcher verify through it.
+    let ledger = crate::ledger::open::Ledger::with_keys(&options.path, options.keys.clone());
     let following = std::cell::RefCell::new(crate::tui::remote_load::spawn_any(
-        options.path.clone(),
+        &ledger,
         verify.clone(),
         tx.clone(),
     ));
@@ -74,7 +77,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     // delay the verdict (on a million records, by about as long again).
     // Dropped when the loop ends: the watcher stops at its next wake-up.
     let mut watch = None;
-    let (watch_path, watch_tx, watch_verify) = (options.path.clone(), tx.clone(), verify.clone());
+    let (watch_ledger, watch_tx, watch_verify) = (ledger.clone(), tx.clone(), verify.clone());
     // A published location's copy is followed by its load (above).
     let remote = crate::remote::is_location(&options.path);
     let mut start_watch = || {
@@ -82,7 +85,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
             return;
         }
         watch.get_or_insert_with(|| {
-            crate::tui::live::spawn(watch_path.clone(), watch_verify.clone(), watch_tx.clone())
+            crate::tui::live::spawn(&watch_ledger, watch_verify.clone(), watch_tx.clone())
         });
     };
     let stop = Arc::new(AtomicBool::new(false));
@@ -98,7 +101,6 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     }));
     let mut terminal = ratatui::try_init().context("cannot set the terminal up")?;
     let _ = execute!(io::stdout(), EnableMouseCapture);
-    let path = options.path;
     let result = event_loop(
         &mut terminal,
         &mut app,
@@ -107,7 +109,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
         &|| {
             // The old follower stops when its handle is dropped here.
             *following.borrow_mut() =
-                crate::tui::remote_load::spawn_any(path.clone(), verify.clone(), tx.clone());
+                crate::tui::remote_load::spawn_any(&ledger, verify.clone(), tx.clone());
         },
         &mut start_watch,
         &gate,

@@ -17,9 +17,10 @@ use crate::ledger::discover::FileKind;
 use crate::ledger::io::line_index::IndexedFile;
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::{FileReport, VerifyReport};
+use crate::ledger::open::Ledger;
 use crate::ledger::verify::VerifyOptions;
+use crate::ledger::watch::WatchHandle;
 use crate::ledger::watch::event::NativeUpdate;
-use crate::ledger::watch::thread::WatchHandle;
 use crate::ledger::watch::{Alert, PendingEvent, RecordEvent, WatchEvent, WatchOptions};
 use crate::tui::app::Loading;
 use crate::tui::browser::Browser;
@@ -31,7 +32,6 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
-use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 
 /// The live view's state.
@@ -79,13 +79,14 @@ impl LiveView {
 /// Start the watcher for the workstation: its events arrive as
 /// [`Msg::Live`]. After a full re-verification the chains are indexed
 /// again on the watcher's thread (their files may have shrunk or been
-/// replaced), so the loop never waits on the disk for it.
-pub fn spawn(ledger: PathBuf, verify: VerifyOptions, tx: Sender<Msg>) -> WatchHandle {
+/// replaced), so the loop never waits on the disk for it. It watches
+/// through the [`Ledger`], which hands it its HMAC key.
+pub fn spawn(ledger: &Ledger, verify: VerifyOptions, tx: Sender<Msg>) -> WatchHandle {
     let options = WatchOptions {
         verify,
         ..WatchOptions::default()
     };
-    crate::ledger::watch::thread::spawn(ledger, options, move |ev| {
+    ledger.watch(options, move |ev| {
         messages(ev).into_iter().all(|m| tx.send(m).is_ok())
     })
 }

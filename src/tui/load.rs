@@ -8,20 +8,22 @@
 use crate::ledger::discover::{Discovery, discover};
 use crate::ledger::io::line_index::IndexedFile;
 use crate::ledger::io::progress::Progress;
-use crate::ledger::verify::{VerifyOptions, verify_discovered};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::VerifyOptions;
 use crate::tui::chain::ChainKind;
 use crate::tui::msg::Msg;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::Sender;
 use std::thread;
 
 /// Start loading `ledger` on background threads; results arrive on `tx`.
 /// Verification runs on its own thread beside the indexing, so the chains
-/// can be browsed while the ledger is still being verified.
-pub fn spawn(ledger: PathBuf, options: VerifyOptions, tx: Sender<Msg>) {
+/// can be browsed while the ledger is still being verified; it goes
+/// through the [`Ledger`], which hands it its HMAC key.
+pub fn spawn(ledger: Ledger, options: VerifyOptions, tx: Sender<Msg>) {
     thread::spawn(move || {
-        let Some(d) = discover_and_send(&ledger, &tx) else {
+        let Some(d) = discover_and_send(ledger.path(), &tx) else {
             return;
         };
         let verify_tx = tx.clone();
@@ -29,7 +31,7 @@ pub fn spawn(ledger: PathBuf, options: VerifyOptions, tx: Sender<Msg>) {
         thread::spawn(move || {
             // A closed channel means the workstation has quit: nothing to do.
             let _ = verify_tx.send(Msg::Verifying(follow(&verify_d)));
-            let _ = verify_tx.send(verify(&verify_d, &options));
+            let _ = verify_tx.send(verify(&ledger, &verify_d, &options));
         });
         index_chains(&d, &|m| tx.send(m).is_ok());
     });
@@ -47,7 +49,7 @@ pub fn load_blocking_with(ledger: &Path, options: &VerifyOptions) -> Vec<Msg> {
     if let Some(d) = discover_and_send(ledger, &tx) {
         index_chains(&d, &|m| tx.send(m).is_ok());
         let _ = tx.send(Msg::Verifying(follow(&d)));
-        let _ = tx.send(verify(&d, options));
+        let _ = tx.send(verify(&Ledger::at(ledger), &d, options));
     }
     drop(tx);
     rx.into_iter().collect()
@@ -100,8 +102,8 @@ fn index_chains(d: &Discovery, send: &dyn Fn(Msg) -> bool) {
 /// Verify the discovered ledger. Verification is tested never to panic;
 /// should it all the same, the workstation shows the failure instead of
 /// waiting for ever.
-fn verify(d: &Discovery, options: &VerifyOptions) -> Msg {
-    let run = catch_unwind(AssertUnwindSafe(|| verify_discovered(d, options)));
+fn verify(ledger: &Ledger, d: &Discovery, options: &VerifyOptions) -> Msg {
+    let run = catch_unwind(AssertUnwindSafe(|| ledger.verify_discovered(d, options)));
     Msg::Verified(
         run.map(Box::new)
             .map_err(|_| "verification failed (internal error)".to_owned()),

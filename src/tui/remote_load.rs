@@ -25,8 +25,9 @@ use crate::ledger::discover::{Discovery, discover};
 use crate::ledger::io::line_index::IndexedFile;
 use crate::ledger::io::progress::Progress;
 use crate::ledger::native::format::meta::{Chain, ChainPaths};
+use crate::ledger::open::Ledger;
 use crate::ledger::verify::VerifyOptions;
-use crate::ledger::watch::thread::WatchHandle;
+use crate::ledger::watch::WatchHandle;
 use crate::ledger::watch::{WatchEvent, WatchOptions};
 use crate::remote::browse::{self, Step};
 use crate::remote::follow;
@@ -57,14 +58,14 @@ pub enum RemoteMsg {
 }
 
 /// Start loading `ledger`: a published location through [`spawn`] (the
-/// handle stops following it), a ledger path as
-/// [`crate::tui::load::spawn`] does (`None`: its live view is started
-/// apart, [`crate::tui::live::spawn`]).
-pub fn spawn_any(ledger: PathBuf, options: VerifyOptions, tx: Sender<Msg>) -> Option<WatchHandle> {
-    if crate::remote::is_location(&ledger) {
-        Some(spawn(ledger, options, tx))
+/// handle stops following it; the key, if any, is in `options`, for the
+/// copy it fetches), a ledger as [`crate::tui::load::spawn`] does (`None`:
+/// its live view is started apart, [`crate::tui::live::spawn`]).
+pub fn spawn_any(ledger: &Ledger, options: VerifyOptions, tx: Sender<Msg>) -> Option<WatchHandle> {
+    if crate::remote::is_location(ledger.path()) {
+        Some(spawn(ledger.path().to_path_buf(), options, tx))
     } else {
-        crate::tui::load::spawn(ledger, options, tx);
+        crate::tui::load::spawn(ledger.clone(), options, tx);
         None
     }
 }

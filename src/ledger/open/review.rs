@@ -5,11 +5,11 @@
 //! [`crate::ledger::verify`] and [`crate::ledger::watch`].
 
 use super::{Keys, Ledger};
-use crate::ledger::discover::DiscoverError;
+use crate::ledger::discover::{DiscoverError, Discovery};
 use crate::ledger::model::report::VerifyReport;
 use crate::ledger::native::secret::SecretError;
-use crate::ledger::verify::{VerifyOptions, verify_path};
-use crate::ledger::watch::thread::WatchHandle;
+use crate::ledger::verify::{VerifyOptions, verify_discovered, verify_path};
+use crate::ledger::watch::WatchHandle;
 use crate::ledger::watch::{WatchEvent, WatchOptions};
 use std::borrow::Cow;
 use std::path::Path;
@@ -27,6 +27,14 @@ impl Ledger {
     /// checked with its HMAC key unless `options` names one.
     pub fn verify(&self, options: &VerifyOptions) -> Result<VerifyReport, DiscoverError> {
         verify_path(self.path(), &self.with_mac_key(options))
+    }
+
+    /// Verify what discovery found of it (read-only), its HMAC key used as
+    /// [`Ledger::verify`] uses it: for a caller that discovered it already
+    /// (the workstation indexes the files found while they are verified),
+    /// so it is not discovered twice.
+    pub fn verify_discovered(&self, found: &Discovery, options: &VerifyOptions) -> VerifyReport {
+        verify_discovered(found, &self.with_mac_key(options))
     }
 
     /// Watch it (read-only) with `options`, its HMAC key used as

@@ -57,6 +57,21 @@ fn kinds(report: &crate::ledger::model::report::VerifyReport) -> Vec<String> {
 }
 
 #[test]
+fn what_discovery_found_is_verified_with_the_ledgers_hmac_key() {
+    let (_tmp, dir, mac) = forged_mac_ledger();
+    let found = crate::ledger::discover::discover(&dir).unwrap();
+    let with_key = Ledger::review(&dir, Some(&mac)).unwrap();
+    let report = with_key.verify_discovered(&found, &VerifyOptions::default());
+    assert_eq!(report.status, LedgerStatus::Violated);
+    assert_eq!(kinds(&report), ["MAC_MISMATCH"]);
+    // The same found files without the key: the forged MAC is not seen.
+    let report = Ledger::review(&dir, None)
+        .unwrap()
+        .verify_discovered(&found, &VerifyOptions::default());
+    assert!(kinds(&report).is_empty(), "{:?}", kinds(&report));
+}
+
+#[test]
 fn a_review_verifies_with_the_hmac_key_it_was_opened_with() {
     let (tmp, dir, mac) = forged_mac_ledger();
     let with_key = Ledger::review(&dir, Some(&mac)).unwrap();

@@ -14,9 +14,10 @@ use super::shell::{FleetApp, FleetMsg, update};
 use super::summary::{self, Update};
 use crate::ledger::clock::Clock;
 use crate::ledger::fleet::Entry;
+use crate::ledger::open::Ledger;
 use crate::ledger::verify::VerifyOptions;
+use crate::ledger::watch::WatchHandle;
 use crate::ledger::watch::WatchOptions;
-use crate::ledger::watch::thread::WatchHandle;
 use crate::tui::app::App;
 use crate::tui::msg::Msg;
 use crate::tui::theme::{Theme, ThemeName};
@@ -238,7 +239,8 @@ fn background(app: &mut App, s: &mut Session, verify: &VerifyOptions) -> io::Res
                 s.tx.clone(),
             ));
         } else {
-            load::spawn(app.ledger.clone(), verify.clone(), s.tx.clone());
+            // The fleet reviews without keys of its own: `verify` is all.
+            load::spawn(Ledger::at(&app.ledger), verify.clone(), s.tx.clone());
         }
     }
     if let Some(out) = app.outbox.export.take() {

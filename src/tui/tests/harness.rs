@@ -192,8 +192,16 @@ pub fn new_app(path: &Path) -> App {
 /// Write a generated ledger into a temporary folder and edit one covered
 /// field of descriptor 10.
 pub fn tampered_ledger() -> (TempDir, PathBuf) {
+    // The folder's last character is fixed, and one no path below it ends a
+    // name with: `redact` takes `…X/` for the end of the folder's name when
+    // the folder ends in X, and a random folder ending in `r` made the
+    // status bar's `…r/spice_chain.jsonl` (the end of `spice_layer`) read
+    // `…[TMP]/spice_chain.jsonl`, about one run in thirty. Five random
+    // characters and the fixed one keep the name's length.
     let tmp = tempfile::Builder::new()
         .prefix("iss-tui-")
+        .rand_bytes(5)
+        .suffix("Q")
         .tempdir()
         .expect("tempdir");
     let ledger = tmp.path().join("tampered-ledger");
