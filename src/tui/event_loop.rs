@@ -65,7 +65,7 @@ pub fn run(options: Options) -> anyhow::Result<()> {
     // fetched (dropping the handle stops that: a reload starts another).
     // The ledger with the keys the command resolved: its load and its
     // watcher verify through it.
-    let ledger = crate::ledger::open::Ledger::with_keys(&options.path, options.keys.clone());
+    let ledger = crate::ledger::open::Ledger::with_keys(&options.path, options.keys);
     let following = std::cell::RefCell::new(crate::tui::remote_load::spawn_any(
         &ledger,
         verify.clone(),
