@@ -299,7 +299,7 @@ const ELSEWHERE: &[(&str, i32, &str)] = &[
         "checkpoint",
         3,
         "--tsa with the TSA down after the checkpoints are durable needs a TSA \
-         certificate made with openssl: tests/timestamps.rs",
+         certificate made with openssl: tests/timestamps/",
     ),
 ];
 
