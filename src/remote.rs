@@ -37,7 +37,8 @@ pub use location::{Location, LocationError, is_location};
 use crate::ledger::model::finding::Finding;
 use crate::ledger::model::report::{FileReport, LedgerStatus, VerifyReport};
 use crate::ledger::native::format::meta::{Chain, ChainPaths};
-use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::VerifyOptions;
 use mirror::Mirror;
 use std::path::{Path, PathBuf};
 
@@ -268,10 +269,14 @@ pub fn review(arg: &Path, options: &VerifyOptions) -> Result<Review, LocationErr
         growing: streaming.as_ref().map(stream::Streaming::growing),
         ..options.clone()
     };
-    let mut report = verify_path(&dir, &options).map_err(|e| LocationError::Read {
-        url: arg.display().to_string(),
-        detail: e.to_string(),
-    })?;
+    // The copy is read as any ledger is, through its `Ledger` (the key, if
+    // any, is in `options`).
+    let mut report = Ledger::at(&dir)
+        .verify(&options)
+        .map_err(|e| LocationError::Read {
+            url: arg.display().to_string(),
+            detail: e.to_string(),
+        })?;
     // The copy is complete from here on, or its fetch failed (no verdict).
     let fetched = streaming.map(stream::Streaming::finish).transpose()?;
     if let Some(f) = &fetched {

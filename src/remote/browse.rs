@@ -23,7 +23,8 @@ use super::mirror::Mirror;
 use super::{Fetched, fetch_dir};
 use crate::ledger::model::report::{LedgerStatus, VerifyReport};
 use crate::ledger::native::format::meta::Chain;
-use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::VerifyOptions;
 use std::path::Path;
 
 /// How far [`open`] has got.
@@ -113,10 +114,12 @@ fn attempt(
     })?;
     let fetched = Fetched { mirror, _dir: dir };
     step(Step::Verifying { dir: &path });
-    let mut report = verify_path(&path, options).map_err(|e| LocationError::Read {
-        url: arg.display().to_string(),
-        detail: e.to_string(),
-    })?;
+    let mut report = Ledger::at(&path)
+        .verify(options)
+        .map_err(|e| LocationError::Read {
+            url: arg.display().to_string(),
+            detail: e.to_string(),
+        })?;
     fetched.finish(&mut report);
     let cache_hits = fetched
         .mirror()

@@ -13,7 +13,8 @@
 
 use super::monitor::Monitor;
 use crate::ledger::fleet::{PublishedWatcher, Sink};
-use crate::ledger::watch::thread::WatchHandle;
+use crate::ledger::open::Ledger;
+use crate::ledger::watch::WatchHandle;
 use crate::ledger::watch::{WatchEvent, WatchOptions};
 use std::path::Path;
 use std::sync::Arc;
@@ -76,11 +77,10 @@ pub fn follow(
     // thread, the only one holding `send`.
     let (tx, rx) = mpsc::channel();
     let renamer = Arc::clone(fetched);
-    let _copy =
-        crate::ledger::watch::thread::spawn(fetched.dir().to_path_buf(), options, move |mut ev| {
-            renamer.rename_event(&mut ev);
-            tx.send(ev).is_ok()
-        });
+    let _copy = Ledger::at(fetched.dir()).watch(options, move |mut ev| {
+        renamer.rename_event(&mut ev);
+        tx.send(ev).is_ok()
+    });
     let mut monitor = Monitor::new(fetched, pinned);
     let mut next_poll = Instant::now() + poll;
     while !stop.load(Ordering::Relaxed) {

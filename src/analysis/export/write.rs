@@ -5,7 +5,8 @@
 use super::bundle;
 use crate::ledger::clock::Clock;
 use crate::ledger::model::report::LedgerStatus;
-use crate::ledger::verify::{VerifyOptions, verify_path};
+use crate::ledger::open::Ledger;
+use crate::ledger::verify::VerifyOptions;
 use crate::time::civil::iso_from_micros;
 use std::path::{Path, PathBuf};
 
@@ -67,7 +68,9 @@ pub fn write_bundle(
         }
     }
     let options = VerifyOptions::default();
-    let report = verify_path(ledger, &options).map_err(|e| e.to_string())?;
+    let report = Ledger::at(ledger)
+        .verify(&options)
+        .map_err(|e| e.to_string())?;
     let status = report.status;
     let now = clock.now_micros();
     if now < 0 {
