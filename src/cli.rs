@@ -3,6 +3,11 @@
 //!
 //! Exit codes are part of the interface: 0 clean, 1 a violation was found,
 //! 2 usage or I/O error (the command could not do its job).
+//!
+//! May import every other layer (it is the top: arguments in, exit status
+//! out). It is not where a ledger's format is decided or its files are
+//! written: a command opens a [`crate::ledger::open::Ledger`] and prints
+//! what it answers.
 
 mod append;
 mod args;

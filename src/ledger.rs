@@ -4,6 +4,12 @@
 //! line by line with byte offsets, and never modified. Verification reports
 //! [`finding::Finding`]s instead of stopping at the first problem, so one
 //! broken line never hides the lines after it.
+//!
+//! May import: `time`, `tlog` (`tests/layers.rs` fails otherwise). It is
+//! not analysis (what the records say beyond whether they are intact), not
+//! a user interface (no terminal, no command line, no HTTP) and not a
+//! reader of published locations: those are the layers above, and they ask
+//! a [`open::Ledger`] rather than decide the format themselves.
 
 pub mod append;
 pub mod clock;

@@ -9,6 +9,10 @@
 //! `--write` and a bearer token) go through one writer thread that commits
 //! the requests waiting as one batch through the one append module
 //! ([`commit`]), answering each only once its record is durable.
+//!
+//! May import: `time`, `tlog`, `ledger`, `analysis`. It is not a second
+//! writer or verifier: it writes through the `Ledger`'s group writer and
+//! judges through the ledger's watcher.
 
 pub mod commit;
 pub mod judged;

@@ -33,6 +33,10 @@
 //! append to it through the native writer, signing with the key the
 //! workstation was given ([`Options::keys`]). Every write runs off the UI
 //! thread ([`writes`]).
+//!
+//! May import: `time`, `tlog`, `ledger`, `analysis`, `remote`; never `cli`
+//! (the command line starts it with resolved [`Options`]). It verifies and
+//! writes nothing itself: it asks a [`crate::ledger::open::Ledger`].
 
 pub mod actions;
 pub mod app;
