@@ -2,7 +2,7 @@
 //!
 //! Reading is streaming and read-only: a file is opened for reading, walked
 //! line by line with byte offsets, and never modified. Verification reports
-//! [`finding::Finding`]s instead of stopping at the first problem, so one
+//! [`model::finding::Finding`]s instead of stopping at the first problem, so one
 //! broken line never hides the lines after it.
 //!
 //! May import: `time`, `tlog` (`tests/layers.rs` fails otherwise). It is

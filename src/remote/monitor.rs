@@ -12,7 +12,7 @@
 //!
 //! A checkpoint that does not open (it does not parse as a signed note, or
 //! its signature does not verify), or that is gone, is judged only when a
-//! second poll in a row finds it so ([`Doubt`]): one read may have caught a
+//! second poll in a row finds it so (`Doubt`): one read may have caught a
 //! publisher (or a web server serving a file) in the middle of writing it
 //! — a torn read, not the publisher's statement — and an alert resting on
 //! bytes that were never published whole would be a false verdict. A

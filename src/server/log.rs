@@ -59,12 +59,12 @@ pub fn line(level: Level, text: &str) {
     );
 }
 
-/// [`line`] at `INFO`.
+/// [`line`](fn@line) at `INFO`.
 pub fn info(text: &str) {
     line(Level::Info, text);
 }
 
-/// [`line`] at `WARNING`.
+/// [`line`](fn@line) at `WARNING`.
 pub fn warn(text: &str) {
     line(Level::Warning, text);
 }

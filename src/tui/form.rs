@@ -4,7 +4,7 @@
 //! Editing happens in one [`TextArea`] per field (`ratatui-textarea`), with
 //! the message of a field that is not acceptable shown under it as it is
 //! typed. `Ctrl-S` checks every field and asks the append module for a
-//! [`Preview`]: the exact line it would write, built by the very code that
+//! [`crate::ledger::legacy::write::append::Preview`]: the exact line it would write, built by the very code that
 //! writes it (verify the ledger, build with the format's writer, check the
 //! line with the verifier). Confirming appends through
 //! [`append_previewed`], which verifies the ledger again, builds the line

@@ -6,7 +6,7 @@
 //! chains are discovered and indexed as a local ledger's are, so the first
 //! screen shows without the whole log; the status bar says the view is
 //! partial and how far the fetch is. The index follows the copy as it
-//! grows (new lines indexed only, at most every [`REFRESH`]). Then the copy
+//! grows (new lines indexed only, at most every `REFRESH`). Then the copy
 //! is verified and the verdict shown is the one `iss verify LOCATION`
 //! gives. Tiles and bundles come from the disk cache when they are there
 //! ([`crate::remote::cache`]), checked as fetched ones are.

@@ -17,7 +17,7 @@
 //! of gigabytes), so the workstation runs it on a worker thread. For that
 //! an [`IndexedFile`] shares its open file and its index through `Arc`s:
 //! [`IndexedFile::snapshot`] costs two reference counts, every read is
-//! positional ([`read_at`]: no seek on an offset the threads share), and
+//! positional (`read_at`: no seek on an offset the threads share), and
 //! [`IndexedFile::refresh`] copies the index before changing it when a
 //! snapshot holds it, so a snapshot keeps the lines it was taken with.
 //! A search can be stopped between two chunks

@@ -1,7 +1,7 @@
 //! A native ledger watched record by record (`docs/FORMAT.md` §4-8).
 //!
 //! After the full verification, each chain keeps the state that
-//! verification ended in ([`ChainState`]): the in-order verifier (next
+//! verification ended in ([`crate::ledger::native::verify::ChainState`]): the in-order verifier (next
 //! `seq`, `prev`, Merkle tree, tail, MAC policy and counts) and the
 //! checkpoint judge (previous size, newest verified checkpoint, keyring).
 //! Appended lines are fed to that verifier from the last verified offset,

@@ -10,7 +10,7 @@
 //! then the record is durable and acknowledged; then the manifest line, the
 //! same way. A manifest line that cannot be written leaves a durable,
 //! acknowledged record with a follow-up to finish ([`Appended::witness`]):
-//! `iss repair`, or the next append, writes it (see [`witness`]), because
+//! `iss repair`, or the next append, writes it (see [`super::repair::complete_manifest`]), because
 //! an append first completes what an interrupted one left unwritten.
 //!
 //! The legacy service does not take our lock: while it runs on the same

@@ -4,7 +4,7 @@
 //! The judge keeps what the rules need from one entry to the next (the
 //! previous size, whether a root already diverged, the newest verified
 //! checkpoint), so the same code judges a whole history at once
-//! ([`super::checkpoints::check`]) and, in the live watcher, each entry as
+//! (`checkpoints::check`) and, in the live watcher, each entry as
 //! it is appended: there is one checkpoint verifier, not two.
 
 use crate::ledger::model::finding::{Finding, FindingKind, LineRange};
