@@ -56,8 +56,9 @@ pub enum SecretError {
         /// What is wrong.
         reason: String,
     },
-    /// A MAC key given for a ledger none of whose records carries a MAC:
-    /// it would check nothing, and a review that seemed keyed would not be.
+    /// A MAC key given for a ledger whose format has no MACs (a legacy
+    /// one): it would check nothing, and a review that seemed keyed would
+    /// not be.
     #[error(
         "{path}: the ledger {ledger} {why}: no record carries a MAC, so this key would check nothing; leave out --mac-key (and ISS_MAC_KEY)"
     )]

@@ -89,18 +89,14 @@ impl Ledger {
 
     /// Why no record of this ledger can carry a MAC, when that is known
     /// before reading its records: a legacy ledger (or a legacy file given
-    /// alone) has no place for one, and a native ledger whose metadata
-    /// names no MAC key was made without one. `None` otherwise, and when
-    /// the path cannot be read (that error is its reader's to report).
+    /// alone) has no place for one. `None` otherwise, and when the path
+    /// cannot be read (that error is its reader's to report). A native
+    /// ledger may carry MACs even when its metadata names no MAC key
+    /// (`docs/FORMAT.md` §5: they are checked the same way), so only its
+    /// records tell; its writer refuses a key it was not made with.
     pub fn has_no_macs(&self) -> Option<&'static str> {
         match self.format {
-            Format::Native => {
-                let (meta, _) =
-                    crate::ledger::native::format::meta::Metadata::read(&self.path).ok()?;
-                meta.mac_key_id
-                    .is_none()
-                    .then_some("was made without a MAC key (`iss init` without --mac-key)")
-            }
+            Format::Native => None,
             Format::Legacy => {
                 let found = crate::ledger::discover::discover(&self.path).ok()?.found;
                 (!found.is_empty() && found.iter().all(|f| !f.kind.framed()))
