@@ -4,38 +4,17 @@
 //! records its cuts in the ledger.
 
 use super::super::{Ledger, LegacyEnd, LegacyRepaired, OpenOptions, RepairError, Repaired};
-use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
+use crate::ledger::legacy::write::append::sample;
 use crate::ledger::native::format::meta::Chain;
 use crate::ledger::native::write::NativeWriter;
 use crate::ledger::native::write::init::{InitOptions, init};
 use crate::ledger::write_error::WriteError;
 use std::cell::RefCell;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const NOW: i64 = 1_767_225_600_000_000;
 const TORN: &[u8] = br#"{"descriptor_id":"torn"#;
-
-/// A legacy sample ledger, its chain and its manifest.
-struct Sample {
-    _tmp: tempfile::TempDir,
-    root: PathBuf,
-    chain: PathBuf,
-    manifest: PathBuf,
-}
-
-fn sample() -> Sample {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("ledger");
-    write_sample_ledger(&root, &SampleSpec::default()).unwrap();
-    let d = root.join("data/spice_layer");
-    Sample {
-        _tmp: tmp,
-        chain: d.join("spice_chain.jsonl"),
-        manifest: d.join("integrity_manifest.jsonl"),
-        root,
-    }
-}
 
 fn append_bytes(path: &Path, bytes: &[u8]) {
     let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();

@@ -29,7 +29,7 @@ pub use crate::ledger::write_error::WriteError;
 pub use group::RESERVATION;
 pub use session::LegacySession;
 #[cfg(test)]
-pub(crate) use test_descriptor::test_descriptor;
+pub(crate) use test_descriptor::{Sample, sample, test_descriptor};
 
 pub(crate) use layer::{VerifiedLayer, appendable_files, clean_tail, common_dir, verify_layer};
 

@@ -5,12 +5,12 @@
 use super::LegacySession;
 use crate::ledger::legacy::format::batch_record::batch_records;
 use crate::ledger::legacy::write::append::{NewDescriptor, append_descriptor};
+use crate::ledger::legacy::write::append::{Sample, sample};
 use crate::ledger::legacy::write::repair::complete_manifest_and_batches;
-use crate::ledger::legacy::write::sample::{SampleSpec, write_sample_ledger};
 use crate::ledger::model::finding::Severity;
 use crate::ledger::model::report::LedgerStatus;
 use crate::ledger::verify::{VerifyOptions, verify_path};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const NOW: i64 = 1_767_225_600_000_000;
 
@@ -20,27 +20,6 @@ fn descriptor(name: &str) -> NewDescriptor {
 
 fn lines(path: &Path) -> usize {
     std::fs::read_to_string(path).unwrap().lines().count()
-}
-
-/// A sample ledger in a temporary folder, and its chain and manifest.
-struct Sample {
-    _tmp: tempfile::TempDir,
-    root: PathBuf,
-    chain: PathBuf,
-    manifest: PathBuf,
-}
-
-fn sample() -> Sample {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("ledger");
-    write_sample_ledger(&root, &SampleSpec::default()).unwrap();
-    let d = root.join("data/spice_layer");
-    Sample {
-        _tmp: tmp,
-        chain: d.join("spice_chain.jsonl"),
-        manifest: d.join("integrity_manifest.jsonl"),
-        root,
-    }
 }
 
 /// The verdict and the severity of the manifest's tail finding, if any.
