@@ -171,23 +171,35 @@ fn format_branches(code: &str) -> Vec<&'static str> {
         .collect()
 }
 
-#[test]
-fn no_layer_above_ledger_branches_on_the_format() {
+/// Every line of code (not comments) in the Rust files under `src/`'s
+/// folders `tops` (all of `src/` when empty), except the files `skip`
+/// names, where `scan` finds something: `file:line: `pattern`: the line`,
+/// and how many files were read.
+fn code_hits(
+    tops: &[&str],
+    skip: impl Fn(&Path) -> bool,
+    scan: impl Fn(&str) -> Vec<&'static str>,
+) -> (usize, Vec<String>) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    if tops.is_empty() {
+        rust_files(&src, &mut files);
+    }
+    for top in tops {
+        rust_files(&src.join(top), &mut files);
+    }
     files.sort();
     let mut found = Vec::new();
     let mut checked = 0;
     for file in &files {
         let rel = file.strip_prefix(&src).unwrap();
-        if rel.starts_with("ledger") {
-            continue; // where the format is decided
+        if skip(rel) {
+            continue;
         }
         checked += 1;
         let text = fs::read_to_string(file).unwrap();
         for (n, line) in text.lines().enumerate() {
-            for pattern in format_branches(code_of(line)) {
+            for pattern in scan(code_of(line)) {
                 found.push(format!(
                     "{}:{}: `{pattern}`: {}",
                     rel.display(),
@@ -197,6 +209,13 @@ fn no_layer_above_ledger_branches_on_the_format() {
             }
         }
     }
+    (checked, found)
+}
+
+#[test]
+fn no_layer_above_ledger_branches_on_the_format() {
+    // `src/ledger` is where the format is decided.
+    let (checked, found) = code_hits(&[], |rel| rel.starts_with("ledger"), format_branches);
     assert!(
         checked > 100,
         "only {checked} files outside src/ledger were checked"
@@ -338,36 +357,15 @@ fn path_reads(code: &str) -> Vec<&'static str> {
 
 #[test]
 fn commands_and_the_server_read_a_ledger_through_its_ledger() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
     // `publish` reads its native ledger with `verify_native_report_live`,
     // for the tree heads a publish continues from; the format is native
     // there by construction (a legacy ledger is published through its
-    // migration).
-    for top in ["cli", "server", "tui", "analysis", "remote"] {
-        rust_files(&src.join(top), &mut files);
-    }
-    files.sort();
-    let mut found = Vec::new();
-    let mut checked = 0;
-    for file in &files {
-        let rel = file.strip_prefix(&src).unwrap();
-        if is_test_file(rel) {
-            continue; // tests verify what they wrote, by path
-        }
-        checked += 1;
-        let text = fs::read_to_string(file).unwrap();
-        for (n, line) in text.lines().enumerate() {
-            for pattern in path_reads(code_of(line)) {
-                found.push(format!(
-                    "{}:{}: `{pattern}`: {}",
-                    rel.display(),
-                    n + 1,
-                    line.trim()
-                ));
-            }
-        }
-    }
+    // migration). Test modules verify what they wrote, by path.
+    let (checked, found) = code_hits(
+        &["cli", "server", "tui", "analysis", "remote"],
+        is_test_file,
+        path_reads,
+    );
     assert!(
         checked > 100,
         "only {checked} files of the layers above ledger were checked"
