@@ -17,31 +17,25 @@ Usage: scripts/bench_first_frame_ab.py LEDGER ROUNDS ISS_BASE ISS_OTHER...
 import os
 import shlex
 import statistics
-import subprocess
 import sys
 import time
 
-POLL_S = 0.005
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_tui import TABS, tmux, wait  # noqa: E402
+
 TIMEOUT_S = 30
 
 
-def tmux(*args):
-    return subprocess.run(["tmux", *args], capture_output=True, text=True)
-
-
 def first_frame(command, marker):
-    """Seconds from starting `command` in tmux until `marker` shows."""
+    """Seconds from starting `command` in tmux until `marker` shows
+    (scripts/bench_tui.py's polling)."""
     name = f"ff-{os.getpid()}"
     tmux("kill-session", "-t", name)
-    start = time.monotonic()
+    start = time.perf_counter()
     tmux("new-session", "-d", "-x", "120", "-y", "40", "-s", name,
          f"ISS_NO_STATE=1 {command}; sleep 30")
     try:
-        while time.monotonic() - start < TIMEOUT_S:
-            if marker in tmux("capture-pane", "-p", "-t", name).stdout:
-                return time.monotonic() - start
-            time.sleep(POLL_S)
-        raise SystemExit(f"{command}: {marker!r} did not show in {TIMEOUT_S} s")
+        return wait(name, lambda screen: marker in screen, start, TIMEOUT_S)[0]
     finally:
         tmux("kill-session", "-t", name)
 
@@ -53,7 +47,7 @@ def main():
     print(f"load average before: {open('/proc/loadavg').read().strip()}", flush=True)
     for r in range(rounds + 1):  # round 0 is the warm-up
         order = bins if r % 2 == 0 else list(reversed(bins))
-        row = {b: first_frame(f"{shlex.quote(b)} {shlex.quote(ledger)}", "1 Chains") for b in order}
+        row = {b: first_frame(f"{shlex.quote(b)} {shlex.quote(ledger)}", TABS) for b in order}
         printf = first_frame("printf 'frame-marker\\n'", "frame-marker")
         if r == 0:
             continue
