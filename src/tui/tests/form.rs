@@ -33,10 +33,7 @@ pub(super) struct Writable {
 impl Writable {
     /// A generated, clean ledger, opened with writes on (`write`) or off.
     pub(super) fn new(write: bool, w: u16, h: u16) -> Self {
-        let tmp = tempfile::Builder::new()
-            .prefix("iss-form-")
-            .tempdir()
-            .unwrap();
+        let tmp = super::harness::redactable_tempdir("iss-form-");
         let ledger = tmp.path().join("ledger");
         write_sample_ledger(&ledger, &SampleSpec::default()).unwrap();
         Self::on(tmp, ledger, write, w, h)
@@ -483,7 +480,7 @@ fn p_appends_a_time_pulse_in_write_mode_only() {
 
 #[test]
 fn p_on_a_native_ledger_appends_a_signed_pulse() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = super::harness::redactable_tempdir(".tmp");
     let ledger = native_ledger(&tmp);
     let mut w = Writable::on(tmp, ledger.clone(), true, 80, 24);
     w.t.keys("P");
@@ -498,7 +495,7 @@ fn p_on_a_native_ledger_appends_a_signed_pulse() {
 
 #[test]
 fn the_form_appends_to_a_native_ledger_exactly_as_previewed_and_signed() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = super::harness::redactable_tempdir(".tmp");
     let ledger = native_ledger(&tmp);
     let mut w = Writable::on(tmp, ledger.clone(), true, 120, 40);
     w.t.keys("i");
@@ -540,7 +537,7 @@ fn the_form_appends_to_a_native_ledger_exactly_as_previewed_and_signed() {
 
 #[test]
 fn a_native_preview_is_refused_when_the_chain_moved_on() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = super::harness::redactable_tempdir(".tmp");
     let ledger = native_ledger(&tmp);
     let key = tmp.path().join("ledger.key");
     let mut w = Writable::on(tmp, ledger.clone(), true, 120, 40);

@@ -192,18 +192,7 @@ pub fn new_app(path: &Path) -> App {
 /// Write a generated ledger into a temporary folder and edit one covered
 /// field of descriptor 10.
 pub fn tampered_ledger() -> (TempDir, PathBuf) {
-    // The folder's last character is fixed, and one no path below it ends a
-    // name with: `redact` takes `…X/` for the end of the folder's name when
-    // the folder ends in X, and a random folder ending in `r` made the
-    // status bar's `…r/spice_chain.jsonl` (the end of `spice_layer`) read
-    // `…[TMP]/spice_chain.jsonl`, about one run in thirty. Five random
-    // characters and the fixed one keep the name's length.
-    let tmp = tempfile::Builder::new()
-        .prefix("iss-tui-")
-        .rand_bytes(5)
-        .suffix("Q")
-        .tempdir()
-        .expect("tempdir");
+    let tmp = redactable_tempdir("iss-tui-");
     let ledger = tmp.path().join("tampered-ledger");
     let summary = write_sample_ledger(&ledger, &SampleSpec::default()).expect("sample");
     let chain = summary.paths.spice_chain;
@@ -216,6 +205,22 @@ pub fn tampered_ledger() -> (TempDir, PathBuf) {
     line.replace_range(start..end, "Tampered_Process");
     std::fs::write(&chain, lines.join("\n") + "\n").expect("write chain");
     (tmp, ledger)
+}
+
+/// A temporary folder for a test whose screens are [`redact`]ed: its
+/// name ends in a fixed `Q`, a character no name below it ends with.
+/// `redact` takes `…X/` for the end of the folder's name when the folder
+/// ends in X; a random folder ending in `r` made the status bar's
+/// `…r/spice_chain.jsonl` (the end of `spice_layer`) read
+/// `…[TMP]/spice_chain.jsonl`, about one run in thirty. Five random
+/// characters and the fixed one keep the name's usual length.
+pub fn redactable_tempdir(prefix: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .rand_bytes(5)
+        .suffix("Q")
+        .tempdir()
+        .expect("tempdir")
 }
 
 /// Replace the temporary folder in `text` by `[TMP]`, also where the status

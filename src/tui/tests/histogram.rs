@@ -38,10 +38,7 @@ fn appended_time(index: i64) -> String {
 /// The sample ledger (40 records at 2026-11-01T09:00) and 24 appended
 /// over a week; line 45's process name and line 50's time edited.
 fn spread_ledger() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::Builder::new()
-        .prefix("iss-hist-")
-        .tempdir()
-        .unwrap();
+    let tmp = super::harness::redactable_tempdir("iss-hist-");
     let root = tmp.path().join("spread-ledger");
     write_sample_ledger(&root, &SampleSpec::default()).unwrap();
     let inputs: Vec<NewDescriptor> = (0..24)

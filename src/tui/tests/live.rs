@@ -24,10 +24,7 @@ struct Live {
 impl Live {
     /// The workstation on a generated ledger, with the watcher started.
     fn open(w: u16, h: u16) -> Self {
-        let tmp = tempfile::Builder::new()
-            .prefix("iss-live-")
-            .tempdir()
-            .unwrap();
+        let tmp = super::harness::redactable_tempdir("iss-live-");
         let root = tmp.path().join("ledger");
         write_sample_ledger(&root, &SampleSpec::default()).unwrap();
         let mut t = Harness::open(&root, w, h).keeping(tmp);
